@@ -1,0 +1,55 @@
+"""Errors whose message is written for the person who asked, with suggestions when we have them."""
+
+from __future__ import annotations
+
+import unicodedata
+
+SHOWN_INPUT_LIMIT = 40
+
+
+def shown(text: str) -> str:
+    """User input as it may be echoed back: printable characters only, and short."""
+    printable = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    printable = " ".join(printable.split())
+    if len(printable) > SHOWN_INPUT_LIMIT:
+        printable = printable[: SHOWN_INPUT_LIMIT - 1] + "…"
+    return printable
+
+
+class PitboardError(Exception):
+    """A failure to answer that the user can act on (unknown name, bad option, no such race)."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.suggestions = list(suggestions or [])
+
+
+class BadOption(PitboardError):
+    """An option value that cannot be used (too long, empty, out of range, not a number)."""
+
+
+class UnknownName(PitboardError):
+    """No track, driver or series by that name."""
+
+    def __init__(self, what: str, text: str, suggestions: list[str]):
+        hint = " Did you mean one of these?" if suggestions else ""
+        super().__init__(f"I don't know a {what} called “{shown(text)}”.{hint}", suggestions)
+        self.what = what
+
+
+class AmbiguousName(PitboardError):
+    """More than one track, driver or series fits: the user has to pick."""
+
+    def __init__(self, what: str, text: str, suggestions: list[str], total: int):
+        more = f" (showing {len(suggestions)} of {total})" if total > len(suggestions) else ""
+        super().__init__(f"“{shown(text)}” could be more than one {what}{more}. Which one?", suggestions)
+        self.what = what
+
+
+class NoData(PitboardError):
+    """The name resolved but the store holds nothing for the question asked."""
+
+
+class FeedError(Exception):
+    """A feed document that is malformed or incomplete; nothing from it was written."""

@@ -1,0 +1,303 @@
+"""The adapter shape every results source produces, and how one race is written into the store.
+
+A source (NASCAR's feed today; IndyCar or IMSA tomorrow) parses its documents into `RaceRecord`s;
+`upsert_race` matches the race, its track, drivers and teams to what the store already holds and
+writes it in place, so importing the same record twice changes nothing and a revision updates
+the race it revises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import aiosqlite
+from rapidfuzz import fuzz
+
+from db.names import normalize
+
+STATUS_ORDER = {"scheduled": 0, "provisional": 1, "official": 2}
+KINDS = ("oval", "superspeedway", "road", "dirt")
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    finish: int
+    start: int | None
+    car: str
+    driver: str
+    driver_source_id: int | None
+    team: str | None
+    make: str | None
+    laps: int | None
+    led: int
+    status: str | None
+    points: int | None
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    stage: int
+    position: int
+    driver: str
+    driver_source_id: int | None
+    car: str | None
+    points: int | None
+
+
+@dataclass(frozen=True)
+class CautionRecord:
+    start_lap: int
+    end_lap: int
+    reason: str | None
+    comment: str | None
+    free_pass_car: str | None
+
+
+@dataclass(frozen=True)
+class StintRecord:
+    start_lap: int
+    end_lap: int
+    car: str
+
+
+@dataclass(frozen=True)
+class RaceRecord:
+    """One race as a source reports it. `results is None` means the source says nothing about results."""
+
+    series: str
+    season: int
+    name: str
+    track: str
+    source_id: str
+    status: str
+    exhibition: bool = False
+    track_source_id: int | None = None
+    track_length_mi: float | None = None
+    round: int | None = None
+    starts_at: datetime | None = None
+    scheduled_laps: int | None = None
+    actual_laps: int | None = None
+    scheduled_miles: float | None = None
+    stage_laps: tuple[int, ...] = ()
+    cautions: int | None = None
+    caution_laps: int | None = None
+    lead_changes: int | None = None
+    leaders: int | None = None
+    margin: str | None = None
+    average_mph: float | None = None
+    winner_source_id: int | None = None
+    results: list[ResultRecord] | None = None
+    stages: list[StageRecord] = field(default_factory=list)
+    caution_list: list[CautionRecord] = field(default_factory=list)
+    stints: list[StintRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    race_id: int
+    action: str          # inserted, updated
+    status: str
+    previous_status: str | None
+
+
+async def _one(conn: aiosqlite.Connection, sql: str, params=()) -> aiosqlite.Row | None:
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def _all(conn: aiosqlite.Connection, sql: str, params=()) -> list[aiosqlite.Row]:
+    async with conn.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
+
+
+def guess_track_kind(name: str) -> str:
+    """Kind for a track the store has never seen (the feed does not say)."""
+    lowered = name.casefold()
+    if "dirt" in lowered:
+        return "dirt"
+    if any(word in lowered for word in ("road course", "street", "circuit", "grand prix", "raceway park road")):
+        return "road"
+    return "oval"
+
+
+async def track_id_for(conn: aiosqlite.Connection, name: str, source_id: int | None, length_mi: float | None) -> int:
+    """The store's track for a source's track, by source id, then name or alias; created if new."""
+    if source_id is not None:
+        row = await _one(conn, "SELECT id FROM tracks WHERE feed_track_id = ?", (source_id,))
+        if row:
+            return row[0]
+    row = await _one(conn, "SELECT track_id FROM track_aliases WHERE alias = ?", (normalize(name),))
+    if row:
+        track_id = row[0]
+        if source_id is not None:
+            await conn.execute("UPDATE tracks SET feed_track_id = ? WHERE id = ? AND feed_track_id IS NULL", (source_id, track_id))
+        return track_id
+    async with conn.execute(
+        "INSERT INTO tracks (name, kind, length_mi, feed_track_id) VALUES (?, ?, ?, ?)",
+        (name, guess_track_kind(name), length_mi, source_id),
+    ) as cursor:
+        track_id = cursor.lastrowid
+    await conn.execute("INSERT OR IGNORE INTO track_aliases (alias, track_id) VALUES (?, ?)", (normalize(name), track_id))
+    return track_id
+
+
+async def driver_id_for(conn: aiosqlite.Connection, name: str, source_id: int | None) -> int:
+    """The store's driver for a source's driver: same source id, else same (normalized) name or alias."""
+    if source_id is not None:
+        row = await _one(conn, "SELECT id FROM drivers WHERE feed_driver_id = ?", (source_id,))
+        if row:
+            return row[0]
+    row = await _one(conn, "SELECT driver_id FROM driver_aliases WHERE alias = ?", (normalize(name),))
+    if row:
+        driver_id = row[0]
+        if source_id is not None:
+            await conn.execute("UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, driver_id))
+        return driver_id
+    clean_name = " ".join(name.replace("(i)", "").replace("#", "").replace("*", "").split())
+    async with conn.execute("INSERT INTO drivers (name, feed_driver_id) VALUES (?, ?)", (clean_name, source_id)) as cursor:
+        driver_id = cursor.lastrowid
+    await conn.execute("INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", (normalize(name), driver_id))
+    return driver_id
+
+
+async def team_id_for(conn: aiosqlite.Connection, name: str | None) -> int | None:
+    if not name:
+        return None
+    row = await _one(conn, "SELECT id FROM teams WHERE name = ?", (name,))
+    if row:
+        return row[0]
+    async with conn.execute("INSERT INTO teams (name) VALUES (?)", (name,)) as cursor:
+        return cursor.lastrowid
+
+
+async def _find_race(conn: aiosqlite.Connection, series_id: int, track_id: int, record: RaceRecord) -> aiosqlite.Row | None:
+    """The stored race this record describes: same source id, else the same race from history."""
+    row = await _one(conn, "SELECT id, status FROM races WHERE source_id = ?", (record.source_id,))
+    if row:
+        return row
+    candidates = await _all(
+        conn,
+        "SELECT id, status, name, round FROM races WHERE series_id = ? AND season = ? AND track_id = ? "
+        "AND source_id IS NULL AND exhibition = ? ORDER BY round",
+        (series_id, record.season, track_id, int(record.exhibition)),
+    )
+    if not candidates:
+        return None
+    if record.round is not None:
+        for candidate in candidates:
+            if candidate["round"] == record.round:
+                return candidate
+    wanted = normalize(record.name)
+    scored = sorted(candidates, key=lambda c: -fuzz.token_set_ratio(wanted, normalize(c["name"])))
+    if len(candidates) == 1 or fuzz.token_set_ratio(wanted, normalize(scored[0]["name"])) >= 80:
+        return scored[0]
+    return None
+
+
+async def _round_for_new_race(conn: aiosqlite.Connection, series_id: int, record: RaceRecord) -> int | None:
+    if record.exhibition:
+        return None
+    if record.round is not None:
+        return record.round
+    if record.starts_at is not None:
+        row = await _one(
+            conn,
+            "SELECT count(*) FROM races WHERE series_id = ? AND season = ? AND exhibition = 0 AND starts_at < ?",
+            (series_id, record.season, record.starts_at.isoformat()),
+        )
+        return row[0] + 1
+    row = await _one(conn, "SELECT coalesce(max(round), 0) FROM races WHERE series_id = ? AND season = ?", (series_id, record.season))
+    return row[0] + 1
+
+
+async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertOutcome:
+    """Write one race (inside the caller's transaction). Status never moves backwards."""
+    series = await _one(conn, "SELECT id FROM series WHERE key = ?", (record.series,))
+    if series is None:
+        raise ValueError(f"unknown series {record.series!r}")
+    series_id = series[0]
+    track_id = await track_id_for(conn, record.track, record.track_source_id, record.track_length_mi)
+    track_kind = (await _one(conn, "SELECT kind FROM tracks WHERE id = ?", (track_id,)))[0]
+    existing = await _find_race(conn, series_id, track_id, record)
+    previous_status = existing["status"] if existing else None
+    status = record.status
+    if previous_status and STATUS_ORDER[previous_status] > STATUS_ORDER[status]:
+        status = previous_status
+    header = {
+        "series_id": series_id,
+        "season": record.season,
+        "name": record.name,
+        "track_id": track_id,
+        "starts_at": record.starts_at.isoformat() if record.starts_at else None,
+        "scheduled_laps": record.scheduled_laps,
+        "actual_laps": record.actual_laps,
+        "scheduled_miles": record.scheduled_miles,
+        "stage_laps": ",".join(str(laps) for laps in record.stage_laps) or None,
+        "cautions": record.cautions,
+        "caution_laps": record.caution_laps,
+        "lead_changes": record.lead_changes,
+        "leaders": record.leaders,
+        "margin": record.margin,
+        "average_mph": record.average_mph,
+        "status": status,
+        "exhibition": int(record.exhibition),
+        "source_id": record.source_id,
+        "winner_feed_id": record.winner_source_id,
+    }
+    if record.results is not None:
+        header["source"] = "feed"
+    if existing:
+        race_id = existing["id"]
+        if record.round is not None:
+            header["round"] = record.round
+        # Keep what we know when a source leaves a field empty (a race list has no caution counts).
+        assignments = ", ".join(f"{column} = coalesce(?, {column})" for column in header)
+        await conn.execute(f"UPDATE races SET {assignments} WHERE id = ?", (*header.values(), race_id))
+        action = "updated"
+    else:
+        header["round"] = await _round_for_new_race(conn, series_id, record)
+        header["kind"] = track_kind
+        header.setdefault("source", "feed")
+        columns = ", ".join(header)
+        marks = ", ".join("?" for _ in header)
+        async with conn.execute(f"INSERT INTO races ({columns}) VALUES ({marks})", tuple(header.values())) as cursor:
+            race_id = cursor.lastrowid
+        action = "inserted"
+    if record.results is not None:
+        await _replace_children(conn, race_id, record)
+    return UpsertOutcome(race_id, action, status, previous_status)
+
+
+async def _replace_children(conn: aiosqlite.Connection, race_id: int, record: RaceRecord) -> None:
+    for table in ("results", "stage_results", "cautions", "leader_stints"):
+        await conn.execute(f"DELETE FROM {table} WHERE race_id = ?", (race_id,))
+    result_rows = []
+    for result in record.results or []:
+        driver_id = await driver_id_for(conn, result.driver, result.driver_source_id)
+        team_id = await team_id_for(conn, result.team)
+        result_rows.append((
+            race_id, result.finish, result.start, result.car, driver_id, team_id, result.make,
+            result.laps, result.led, result.status, result.points,
+        ))
+    await conn.executemany(
+        "INSERT INTO results (race_id, finish, start, car_number, driver_id, team_id, make, laps, laps_led, status, points) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        result_rows,
+    )
+    stage_rows = []
+    for stage in record.stages:
+        driver_id = await driver_id_for(conn, stage.driver, stage.driver_source_id)
+        stage_rows.append((race_id, stage.stage, stage.position, driver_id, stage.car, stage.points))
+    await conn.executemany(
+        "INSERT OR REPLACE INTO stage_results (race_id, stage, position, driver_id, car_number, points) VALUES (?, ?, ?, ?, ?, ?)",
+        stage_rows,
+    )
+    await conn.executemany(
+        "INSERT OR REPLACE INTO cautions (race_id, start_lap, end_lap, reason, comment, free_pass_car) VALUES (?, ?, ?, ?, ?, ?)",
+        [(race_id, c.start_lap, c.end_lap, c.reason, c.comment, c.free_pass_car) for c in record.caution_list],
+    )
+    await conn.executemany(
+        "INSERT OR REPLACE INTO leader_stints (race_id, start_lap, end_lap, car_number) VALUES (?, ?, ?, ?)",
+        [(race_id, s.start_lap, s.end_lap, s.car) for s in record.stints],
+    )

@@ -1,0 +1,264 @@
+"""Plain data returned by the query layer. No Discord, Reddit or terminal knowledge here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    key: str            # cup, xfinity, truck
+    name: str           # NASCAR Cup Series
+    short_name: str     # Cup
+
+
+@dataclass(frozen=True)
+class TrackInfo:
+    id: int
+    name: str
+    kind: str           # oval, superspeedway, road, dirt
+    length_mi: float | None
+
+
+@dataclass(frozen=True)
+class DriverInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RaceRef:
+    """Enough to name a race: `2022 Truck R15, Mid-Ohio`."""
+
+    series: str
+    season: int
+    round: int | None
+    track: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RaceSummary:
+    """One race's header, with winner and pole when results are in."""
+
+    id: int
+    series: str
+    series_name: str
+    season: int
+    round: int | None
+    name: str
+    track: str
+    track_kind: str
+    track_length_mi: float | None
+    starts_at: datetime | None
+    status: str                     # scheduled, provisional, official
+    exhibition: bool
+    scheduled_laps: int | None
+    laps: int | None                # laps run
+    stage_laps: tuple[int, ...]
+    cautions: int | None
+    caution_laps: int | None
+    lead_changes: int | None
+    leaders: int | None
+    margin: str | None
+    source: str
+    source_id: str | None
+    winner: str | None = None
+    winner_car: str | None = None
+    winner_team: str | None = None
+    winner_make: str | None = None
+    winner_start: int | None = None
+    winner_led: int | None = None
+    pole: str | None = None
+    field_size: int | None = None
+
+    @property
+    def ref(self) -> RaceRef:
+        return RaceRef(self.series, self.season, self.round, self.track, self.name)
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    finish: int
+    start: int | None
+    car: str
+    driver: str
+    team: str | None
+    make: str | None
+    laps: int | None
+    led: int
+    status: str | None
+    points: int | None
+    stage_finishes: tuple[int | None, ...] = ()
+
+    @property
+    def running(self) -> bool:
+        return self.status is None or self.status == "running"
+
+
+@dataclass(frozen=True)
+class StageLine:
+    position: int
+    driver: str
+    car: str | None
+    points: int | None
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    laps: int | None
+    results: list[StageLine]
+
+
+@dataclass(frozen=True)
+class Caution:
+    start_lap: int
+    end_lap: int
+    reason: str | None
+    comment: str | None
+    free_pass_car: str | None
+
+
+@dataclass(frozen=True)
+class LeaderStint:
+    start_lap: int
+    end_lap: int
+    car: str
+
+
+@dataclass(frozen=True)
+class RaceResults:
+    race: RaceSummary
+    results: list[ResultLine]
+    stages: list[Stage] = field(default_factory=list)
+    cautions: list[Caution] = field(default_factory=list)
+    leader_stints: list[LeaderStint] = field(default_factory=list)
+    other_races: list[RaceRef] = field(default_factory=list)   # same filters, not shown
+
+
+@dataclass(frozen=True)
+class WinnerAnswer:
+    track: str
+    season: int | None
+    series: str | None
+    races: list[RaceSummary]        # most recent first
+
+
+@dataclass(frozen=True)
+class SeasonLine:
+    season: int
+    starts: int
+    wins: int
+    top5: int
+    top10: int
+
+
+@dataclass(frozen=True)
+class SeriesCareer:
+    series: str
+    series_name: str
+    starts: int
+    wins: int
+    top5: int
+    top10: int
+    poles: int
+    laps_led: int
+    avg_start: float | None
+    avg_finish: float | None
+    dnfs: int
+    first_season: int
+    last_season: int
+    first_win: RaceRef | None
+    latest_win: RaceRef | None
+    seasons: list[SeasonLine]
+
+
+@dataclass(frozen=True)
+class DriverCareer:
+    driver: str
+    series: dict[str, SeriesCareer]     # only series the driver started in, Cup first
+
+
+@dataclass(frozen=True)
+class SeasonWinner:
+    season: int
+    round: int | None
+    race: str
+    driver: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    driver: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TrackSeriesRecord:
+    series: str
+    series_name: str
+    races: int
+    first_season: int
+    last_season: int
+    winners: list[SeasonWinner]         # most recent first
+    most_wins: list[Tally]
+    most_poles: list[Tally]
+    wins_from_pole: int
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    track: str
+    kind: str
+    length_mi: float | None
+    series: dict[str, TrackSeriesRecord]
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    position: int
+    driver: str
+    points: int
+    starts: int
+    wins: int
+    top5: int
+    top10: int
+    laps_led: int
+    behind: int                         # points behind the leader
+
+
+@dataclass(frozen=True)
+class Standings:
+    series: str
+    series_name: str
+    season: int
+    races_counted: int
+    rows: list[StandingRow]
+    progression: dict[str, list[int]]   # driver → cumulative points after each race (top drivers)
+    note: str
+
+
+@dataclass(frozen=True)
+class HeadToHeadSide:
+    driver: str
+    ahead: int
+    wins: int
+    avg_finish: float | None
+    laps_led: int
+
+
+@dataclass(frozen=True)
+class HeadToHead:
+    series: str | None                  # None = all series together
+    races: int                          # races both started
+    first: HeadToHeadSide
+    second: HeadToHeadSide
+    last_meeting: RaceRef | None
+
+
+@dataclass(frozen=True)
+class ScheduledRace:
+    race: RaceSummary
+    state: str                          # next, now, later, done

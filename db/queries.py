@@ -1,0 +1,400 @@
+"""Every question Pitboard answers, in one place: user-typed names in, plain dataclasses out.
+
+Names are resolved through the store's NameIndex (errors carry suggestions); career and record
+figures count points races only (exhibitions such as the Clash are listed but not counted).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from db.errors import BadOption, NoData
+from db.models import (
+    Caution, DriverCareer, HeadToHead, HeadToHeadSide, LeaderStint, RaceRef, RaceResults, RaceSummary,
+    ResultLine, SeasonLine, SeasonWinner, SeriesCareer, Stage, StageLine, StandingRow, Standings, Tally,
+    TrackRecord, TrackSeriesRecord, WinnerAnswer,
+)
+from db.store import Store
+
+FIRST_SEASON = 1949
+LAST_SEASON = 2100
+TOP_TALLIES = 5
+PROGRESSION_DRIVERS = 8
+
+RACE_COLUMNS = """
+    r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
+    t.length_mi, r.starts_at, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
+    r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, r.source, r.source_id,
+    wd.name AS winner, w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make,
+    w.start AS winner_start, w.laps_led AS winner_led, pd.name AS pole,
+    (SELECT count(*) FROM results f WHERE f.race_id = r.id) AS field_size
+"""
+RACE_JOINS = """
+    FROM races r
+    JOIN series s ON s.id = r.series_id
+    JOIN tracks t ON t.id = r.track_id
+    LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1
+    LEFT JOIN drivers wd ON wd.id = w.driver_id
+    LEFT JOIN teams wt ON wt.id = w.team_id
+    LEFT JOIN results p ON p.id = (SELECT id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
+    LEFT JOIN drivers pd ON pd.id = p.driver_id
+"""
+# Most recent first; within a season races with a known date by date, then Cup before Xfinity before Truck.
+RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.round DESC, s.id"
+
+
+def check_year(year: int | None) -> int | None:
+    if year is not None and not FIRST_SEASON <= year <= LAST_SEASON:
+        raise BadOption(f"Year {year} is out of range: the history starts in {FIRST_SEASON}.")
+    return year
+
+
+def check_round(round_: int | None) -> int | None:
+    if round_ is not None and not 1 <= round_ <= 99:
+        raise BadOption(f"Round {round_} is out of range (1–99).")
+    return round_
+
+
+def race_summary(row: Any) -> RaceSummary:
+    starts_at = datetime.fromisoformat(row["starts_at"]) if row["starts_at"] else None
+    return RaceSummary(
+        id=row["id"], series=row["series"], series_name=row["series_name"], season=row["season"],
+        round=row["round"], name=row["name"], track=row["track"], track_kind=row["kind"],
+        track_length_mi=row["length_mi"], starts_at=starts_at, status=row["status"],
+        exhibition=bool(row["exhibition"]), scheduled_laps=row["scheduled_laps"], laps=row["actual_laps"],
+        stage_laps=tuple(int(n) for n in row["stage_laps"].split(",")) if row["stage_laps"] else (),
+        cautions=row["cautions"], caution_laps=row["caution_laps"], lead_changes=row["lead_changes"],
+        leaders=row["leaders"], margin=row["margin"], source=row["source"], source_id=row["source_id"],
+        winner=row["winner"], winner_car=row["winner_car"], winner_team=row["winner_team"],
+        winner_make=row["winner_make"], winner_start=row["winner_start"], winner_led=row["winner_led"],
+        pole=row["pole"], field_size=row["field_size"],
+    )
+
+
+async def find_races(store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
+    sql = f"SELECT {RACE_COLUMNS} {RACE_JOINS} WHERE {where} ORDER BY {order}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [race_summary(row) for row in await store.fetchall(sql, params)]
+
+
+async def _seasons_at(store: Store, track_id: int, series: str | None) -> str:
+    """`2013–2023` style hint of when a track hosted races, for "nothing there that year" errors."""
+    row = await store.fetchone(
+        "SELECT min(r.season), max(r.season) FROM races r JOIN series s ON s.id = r.series_id "
+        "WHERE r.track_id = ? AND (? IS NULL OR s.key = ?) AND r.status != 'scheduled'",
+        (track_id, series, series),
+    )
+    if not row or row[0] is None:
+        return ""
+    return f" It hosted races from {row[0]} to {row[1]}." if row[0] != row[1] else f" It hosted races in {row[0]}."
+
+
+def _series_label(store_names, series: str | None) -> str:
+    return f"{store_names.series[series].short_name} " if series else ""
+
+
+async def winner(store: Store, track: str, year: int | None = None, series: str | None = None) -> WinnerAnswer:
+    """The most recent race at a track, or with a year every race there that year."""
+    names = await store.names()
+    place = names.track(track)
+    series_key = names.series_key(series) if series else None
+    check_year(year)
+    races = await find_races(
+        store,
+        "r.track_id = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)",
+        (place.id, year, year, series_key, series_key),
+        limit=None if year else 1,
+    )
+    if not races:
+        when = f" in {year}" if year else ""
+        raise NoData(
+            f"No {_series_label(names, series_key)}race at {place.name}{when} in the data."
+            + await _seasons_at(store, place.id, series_key)
+        )
+    return WinnerAnswer(place.name, year, series_key, races)
+
+
+async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
+    """Full classification, stages, cautions and leader stints of one race."""
+    rows = await store.fetchall(
+        """SELECT x.finish, x.start, x.car_number, d.name AS driver, tm.name AS team, x.make, x.laps,
+                  x.laps_led, x.status, x.points, x.driver_id
+           FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
+           WHERE x.race_id = ? ORDER BY x.finish, x.id""",
+        (race.id,),
+    )
+    stage_rows = await store.fetchall(
+        """SELECT sr.stage, sr.position, d.name AS driver, sr.car_number, sr.points, sr.driver_id
+           FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id
+           WHERE sr.race_id = ? ORDER BY sr.stage, sr.position""",
+        (race.id,),
+    )
+    stage_numbers = sorted({row["stage"] for row in stage_rows})
+    stage_finish: dict[tuple[int, int], int] = {(row["driver_id"], row["stage"]): row["position"] for row in stage_rows}
+    results = [
+        ResultLine(
+            finish=row["finish"], start=row["start"], car=row["car_number"], driver=row["driver"], team=row["team"],
+            make=row["make"], laps=row["laps"], led=row["laps_led"], status=row["status"], points=row["points"],
+            stage_finishes=tuple(stage_finish.get((row["driver_id"], n)) for n in stage_numbers),
+        )
+        for row in rows
+    ]
+    stages = [
+        Stage(
+            number=n,
+            laps=race.stage_laps[n - 1] if len(race.stage_laps) >= n else None,
+            results=[StageLine(r["position"], r["driver"], r["car_number"], r["points"]) for r in stage_rows if r["stage"] == n],
+        )
+        for n in stage_numbers
+    ]
+    cautions = [
+        Caution(r["start_lap"], r["end_lap"], r["reason"], r["comment"], r["free_pass_car"])
+        for r in await store.fetchall("SELECT * FROM cautions WHERE race_id = ? ORDER BY start_lap", (race.id,))
+    ]
+    stints = [
+        LeaderStint(r["start_lap"], r["end_lap"], r["car_number"])
+        for r in await store.fetchall("SELECT * FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,))
+    ]
+    return RaceResults(race, results, stages, cautions, stints, other_races or [])
+
+
+async def results(
+    store: Store, track: str, year: int | None = None, series: str | None = None, round: int | None = None
+) -> RaceResults:
+    """One race's full classification: the most recent at the track matching the filters."""
+    names = await store.names()
+    place = names.track(track)
+    series_key = names.series_key(series) if series else None
+    check_year(year)
+    check_round(round)
+    races = await find_races(
+        store,
+        "r.track_id = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?) "
+        "AND (? IS NULL OR r.round = ?)",
+        (place.id, year, year, series_key, series_key, round, round),
+        limit=None if year else 1,
+    )
+    if not races:
+        filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
+        raise NoData(
+            f"No {_series_label(names, series_key)}race at {place.name} {filters} in the data.".replace("  ", " ")
+            + await _seasons_at(store, place.id, series_key)
+        )
+    return await race_details(store, races[0], [race.ref for race in races[1:]])
+
+
+async def driver(store: Store, name: str, series: str | None = None) -> DriverCareer:
+    """Career figures per series: starts, wins, top 5/10, poles, laps led, averages, DNFs, wins."""
+    names = await store.names()
+    person = names.driver(name)
+    series_key = names.series_key(series) if series else None
+    totals = await store.fetchall(
+        """SELECT s.key, s.name, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
+                  sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles, sum(x.laps_led) AS laps_led,
+                  avg(x.start) AS avg_start, avg(x.finish) AS avg_finish,
+                  sum(x.status IS NOT NULL AND x.status != 'running') AS dnfs,
+                  min(r.season) AS first_season, max(r.season) AS last_season
+           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+           WHERE x.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
+           GROUP BY s.id ORDER BY s.id""",
+        (person.id, series_key, series_key),
+    )
+    if not totals:
+        where = f" in the {names.series[series_key].name}" if series_key else ""
+        raise NoData(f"{person.name} has no starts{where} in the data.")
+    seasons = defaultdict(list)
+    for row in await store.fetchall(
+        """SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 5), sum(x.finish <= 10)
+           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+           WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY s.id, r.season ORDER BY r.season""",
+        (person.id,),
+    ):
+        seasons[row[0]].append(SeasonLine(row[1], row[2], row[3], row[4], row[5]))
+    wins = defaultdict(list)
+    for row in await store.fetchall(
+        """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
+           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+           JOIN tracks t ON t.id = r.track_id
+           WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0
+           ORDER BY r.season, r.starts_at, r.round""",
+        (person.id,),
+    ):
+        wins[row["series"]].append(RaceRef(row["series"], row["season"], row["round"], row["track"], row["name"]))
+    careers = {
+        row["key"]: SeriesCareer(
+            series=row["key"], series_name=row["name"], starts=row["starts"], wins=row["wins"], top5=row["top5"],
+            top10=row["top10"], poles=row["poles"] or 0, laps_led=row["laps_led"] or 0,
+            avg_start=row["avg_start"], avg_finish=row["avg_finish"], dnfs=row["dnfs"] or 0,
+            first_season=row["first_season"], last_season=row["last_season"],
+            first_win=wins[row["key"]][0] if wins[row["key"]] else None,
+            latest_win=wins[row["key"]][-1] if wins[row["key"]] else None,
+            seasons=seasons[row["key"]],
+        )
+        for row in totals
+    }
+    return DriverCareer(person.name, careers)
+
+
+async def _tallies(store: Store, column: str, track_id: int, series_id: int) -> list[Tally]:
+    """Drivers with the most wins (column = finish) or poles (column = start) at a track, ties kept."""
+    rows = await store.fetchall(
+        f"""SELECT d.name, count(*) AS n FROM results x JOIN races r ON r.id = x.race_id
+            JOIN drivers d ON d.id = x.driver_id
+            WHERE r.track_id = ? AND r.series_id = ? AND r.exhibition = 0 AND x.{column} = 1
+            GROUP BY x.driver_id ORDER BY n DESC, max(r.season) DESC, d.name""",
+        (track_id, series_id),
+    )
+    if not rows:
+        return []
+    cutoff = rows[min(TOP_TALLIES, len(rows)) - 1]["n"]
+    return [Tally(row["name"], row["n"]) for row in rows if row["n"] >= cutoff][: TOP_TALLIES * 2]
+
+
+async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
+    """A track's record per series: races held, winners by year, most wins and poles, wins from pole."""
+    names = await store.names()
+    place = names.track(name)
+    series_key = names.series_key(series) if series else None
+    per_series = await store.fetchall(
+        """SELECT s.id, s.key, s.name, count(*) AS races, min(r.season) AS first_season, max(r.season) AS last_season
+           FROM races r JOIN series s ON s.id = r.series_id
+           WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
+           GROUP BY s.id ORDER BY s.id""",
+        (place.id, series_key, series_key),
+    )
+    if not per_series:
+        where = f"{names.series[series_key].short_name} " if series_key else ""
+        raise NoData(f"No {where}races at {place.name} in the data." + await _seasons_at(store, place.id, None))
+    records = {}
+    for row in per_series:
+        winners = [
+            SeasonWinner(r["season"], r["round"], r["name"], r["driver"])
+            for r in await store.fetchall(
+                """SELECT r.season, r.round, r.name, d.name AS driver FROM races r
+                   JOIN results x ON x.race_id = r.id AND x.finish = 1 JOIN drivers d ON d.id = x.driver_id
+                   WHERE r.track_id = ? AND r.series_id = ? AND r.exhibition = 0
+                   ORDER BY r.season DESC, r.starts_at DESC, r.round DESC""",
+                (place.id, row["id"]),
+            )
+        ]
+        from_pole = await store.scalar(
+            """SELECT count(*) FROM races r JOIN results x ON x.race_id = r.id AND x.finish = 1
+               WHERE r.track_id = ? AND r.series_id = ? AND r.exhibition = 0 AND x.start = 1""",
+            (place.id, row["id"]),
+        )
+        records[row["key"]] = TrackSeriesRecord(
+            series=row["key"], series_name=row["name"], races=row["races"],
+            first_season=row["first_season"], last_season=row["last_season"], winners=winners,
+            most_wins=await _tallies(store, "finish", place.id, row["id"]),
+            most_poles=await _tallies(store, "start", place.id, row["id"]),
+            wins_from_pole=from_pole,
+        )
+    return TrackRecord(place.name, place.kind, place.length_mi, records)
+
+
+async def latest_season(store: Store, series_key: str) -> int:
+    season = await store.scalar(
+        "SELECT max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ? "
+        "AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
+        (series_key,),
+    )
+    if season is None:
+        raise NoData("No results in that series yet.")
+    return season
+
+
+async def standings(store: Store, series: str, season: int | None = None) -> Standings:
+    """Points earned from race results in one season (playoff resets and penalties are not in the data)."""
+    names = await store.names()
+    series_key = names.series_key(series)
+    check_year(season)
+    season = season or await latest_season(store, series_key)
+    rows = await store.fetchall(
+        """SELECT d.name, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
+                  sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led) AS laps_led,
+                  min(x.finish) AS best
+           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+           JOIN drivers d ON d.id = x.driver_id
+           WHERE s.key = ? AND r.season = ? AND r.exhibition = 0
+           GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
+        (series_key, season),
+    )
+    series_name = names.series[series_key].name
+    if not rows:
+        raise NoData(f"No {series_name} results for {season} in the data.")
+    if not any(row["points"] for row in rows):
+        raise NoData(f"The data has no points for the {season} {series_name} season.")
+    leader_points = rows[0]["points"]
+    table = [
+        StandingRow(i, r["name"], r["points"], r["starts"], r["wins"], r["top5"], r["top10"], r["laps_led"] or 0, leader_points - r["points"])
+        for i, r in enumerate(rows, start=1)
+    ]
+    rounds = await store.fetchall(
+        """SELECT r.id FROM races r JOIN series s ON s.id = r.series_id
+           WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
+           ORDER BY r.round, r.starts_at""",
+        (series_key, season),
+    )
+    top = [row.driver for row in table[:PROGRESSION_DRIVERS]]
+    race_index = {row["id"]: i for i, row in enumerate(rounds)}
+    per_race = defaultdict(lambda: [0] * len(rounds))
+    for row in await store.fetchall(
+        f"""SELECT d.name, x.race_id, coalesce(x.points, 0) FROM results x JOIN drivers d ON d.id = x.driver_id
+            WHERE x.race_id IN ({",".join("?" * len(rounds))}) AND d.name IN ({",".join("?" * len(top))})""",
+        (*race_index, *top),
+    ):
+        per_race[row[0]][race_index[row[1]]] += row[2]
+    progression = {}
+    for name in top:
+        running, total = [], 0
+        for points in per_race[name]:
+            total += points
+            running.append(total)
+        progression[name] = running
+    note = (
+        "Points earned in each race as recorded in the results (stage points included where the data has them). "
+        "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."
+    )
+    return Standings(series_key, series_name, season, len(rounds), table, progression, note)
+
+
+async def h2h(store: Store, first: str, second: str, series: str | None = None) -> HeadToHead:
+    """Two drivers in the races both started: who finished ahead, wins, average finish."""
+    names = await store.names()
+    a, b = names.driver(first), names.driver(second)
+    if a.id == b.id:
+        raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
+    series_key = names.series_key(series) if series else None
+    rows = await store.fetchall(
+        """SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
+                  s.key AS series, r.season, r.round, t.name AS track, r.name
+           FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
+           JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id
+           WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
+           ORDER BY r.season, r.starts_at, r.round""",
+        (b.id, a.id, series_key, series_key),
+    )
+    if not rows:
+        where = f" in the {names.series[series_key].name}" if series_key else ""
+        raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
+
+    def side(person, mine: str, theirs: str, led: str) -> HeadToHeadSide:
+        return HeadToHeadSide(
+            driver=person.name,
+            ahead=sum(1 for r in rows if r[mine] < r[theirs]),
+            wins=sum(1 for r in rows if r[mine] == 1),
+            avg_finish=sum(r[mine] for r in rows) / len(rows),
+            laps_led=sum(r[led] or 0 for r in rows),
+        )
+
+    last = rows[-1]
+    return HeadToHead(
+        series=series_key,
+        races=len(rows),
+        first=side(a, "fa", "fb", "la"),
+        second=side(b, "fb", "fa", "lb"),
+        last_meeting=RaceRef(last["series"], last["season"], last["round"], last["track"], last["name"]),
+    )
