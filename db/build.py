@@ -107,8 +107,8 @@ async def _carry_over_state(store: Store, old: Path) -> int:
     return copied
 
 
-async def ensure_database(path: Path, *, show_progress: bool = True) -> None:
+async def ensure_database(path: Path) -> None:
     """Build the database on first use."""
     if not Path(path).exists():
         print(f"First run: building the race database at {path} (takes a few seconds)…", file=sys.stderr)
-        await build_database(path, show_progress=show_progress)
+        await build_database(path, show_progress=sys.stderr.isatty())

@@ -17,7 +17,10 @@ from rapidfuzz import fuzz
 from db.names import normalize
 
 STATUS_ORDER = {"scheduled": 0, "provisional": 1, "official": 2}
-KINDS = ("oval", "superspeedway", "road", "dirt")
+RACE_FIGURE_COLUMNS = (
+    "actual_laps", "scheduled_laps", "scheduled_miles", "stage_laps", "cautions", "caution_laps",
+    "lead_changes", "leaders", "margin", "average_mph",
+)
 
 
 @dataclass(frozen=True)
@@ -173,12 +176,12 @@ async def team_id_for(conn: aiosqlite.Connection, name: str | None) -> int | Non
 
 async def _find_race(conn: aiosqlite.Connection, series_id: int, track_id: int, record: RaceRecord) -> aiosqlite.Row | None:
     """The stored race this record describes: same source id, else the same race from history."""
-    row = await _one(conn, "SELECT id, status FROM races WHERE source_id = ?", (record.source_id,))
+    row = await _one(conn, "SELECT id, status, source FROM races WHERE source_id = ?", (record.source_id,))
     if row:
         return row
     candidates = await _all(
         conn,
-        "SELECT id, status, name, round FROM races WHERE series_id = ? AND season = ? AND track_id = ? "
+        "SELECT id, status, source, name, round FROM races WHERE series_id = ? AND season = ? AND track_id = ? "
         "AND source_id IS NULL AND exhibition = ? ORDER BY round",
         (series_id, record.season, track_id, int(record.exhibition)),
     )
@@ -251,6 +254,10 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
         race_id = existing["id"]
         if record.round is not None:
             header["round"] = record.round
+        if record.results is None and existing["source"] == "feed":
+            # A schedule never overrides figures that came with full results.
+            for column in RACE_FIGURE_COLUMNS:
+                header.pop(column)
         # Keep what we know when a source leaves a field empty (a race list has no caution counts).
         assignments = ", ".join(f"{column} = coalesce(?, {column})" for column in header)
         await conn.execute(f"UPDATE races SET {assignments} WHERE id = ?", (*header.values(), race_id))

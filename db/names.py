@@ -95,33 +95,36 @@ class _Resolver:
         query = clean_input(text, self.what)
         exact = self.exact.get(query)
         if exact:
-            return self._one_or_ambiguous(text, exact)
-        by_words = self._word_matches(query)
-        if by_words:
-            return self._one_or_ambiguous(text, by_words)
+            return self._one_or_ambiguous(text, self._ranked(exact))
+        whole, prefixed = self._word_matches(query)
+        if whole:
+            return self._one_or_ambiguous(text, self._ranked(whole) + self._ranked(prefixed - whole))
+        if prefixed:
+            return self._one_or_ambiguous(text, self._ranked(prefixed))
         return self._fuzzy(text, query)
 
     def suggest(self, text: str, limit: int = 25) -> list[int]:
-        """Ranked keys for autocomplete: prefix/word matches first, then fuzzy ones."""
+        """Ranked keys for autocomplete: exact, whole-word and prefix matches first, then fuzzy ones."""
         query = normalize(text[:MAX_NAME_LENGTH])
         if not query:
             return self._ranked(self.entries)[:limit]
-        ranked = self._ranked(self.exact.get(query, set()) | self._word_matches(query))
+        whole, prefixed = self._word_matches(query)
+        ranked = list(dict.fromkeys(
+            self._ranked(self.exact.get(query, set())) + self._ranked(whole) + self._ranked(prefixed)
+        ))
         if len(ranked) < limit:
             for key in self._fuzzy_keys(query, limit * 2):
                 if key not in ranked:
                     ranked.append(key)
         return ranked[:limit]
 
-    def _word_matches(self, query: str) -> set[int]:
-        """Entries having every query word as a whole word (`smith`), else as a word prefix (`kliger`).
+    def _word_matches(self, query: str) -> tuple[set[int], set[int]]:
+        """Entries having every query word as a whole word (`smith`), and as a word prefix (`kliger`).
 
         Prefixes shorter than four letters are not used: `spa` must not become `sparta` (Kentucky).
         """
         whole = self._intersect(query, lambda word: self.by_word.get(word, set()))
-        if whole:
-            return whole
-        return self._intersect(query, self._prefixed)
+        return whole, self._intersect(query, self._prefixed)
 
     def _prefixed(self, word: str) -> set[int]:
         if len(word) < MIN_PREFIX:
@@ -177,10 +180,10 @@ class _Resolver:
         suggestions = [self.entries[key].label for key in self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)]
         raise UnknownName(self.what, text, suggestions[:MAX_SUGGESTIONS])
 
-    def _one_or_ambiguous(self, text: str, keys: set[int]) -> int:
-        if len(keys) == 1:
-            return next(iter(keys))
-        labels = [self.entries[key].label for key in self._ranked(keys)]
+    def _one_or_ambiguous(self, text: str, ranked: list[int]) -> int:
+        if len(ranked) == 1:
+            return ranked[0]
+        labels = [self.entries[key].label for key in ranked]
         raise AmbiguousName(self.what, text, labels[:MAX_SUGGESTIONS], total=len(labels))
 
     def _ranked(self, keys: Iterable[int]) -> list[int]:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 EASTERN = ZoneInfo("America/New_York")
 SERIES_BY_FEED_ID = {1: "cup", 2: "xfinity", 3: "truck"}
 PLACEHOLDER_YEAR = 1900  # the feed writes 1900-01-01T00:00:00 for "no date"
+RACE_FIGURES = ("actual_laps", "cautions", "caution_laps", "lead_changes", "leaders", "margin", "average_mph")
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,8 @@ def parse_race_list(document: Any) -> list[RaceRecord]:
             race = _Fields(item, f"race_list.{series_key}[{index}]")
             header = _header(race)
             winner = race.int("winner_driver_id", False)
+            if not winner:  # before the race the list carries zeros, not figures
+                header.update(dict.fromkeys(RACE_FIGURES))
             parsed.append({**header, "winner_source_id": winner or None, "status": _status(bool(winner), race.bool("inspection_complete"))})
         points_races = sorted(
             (entry for entry in parsed if not entry["exhibition"]),

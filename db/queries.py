@@ -361,10 +361,10 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
     return Standings(series_key, series_name, season, len(rounds), table, progression, note)
 
 
-async def h2h(store: Store, first: str, second: str, series: str | None = None) -> HeadToHead:
+async def h2h(store: Store, driver1: str, driver2: str, series: str | None = None) -> HeadToHead:
     """Two drivers in the races both started: who finished ahead, wins, average finish."""
     names = await store.names()
-    a, b = names.driver(first), names.driver(second)
+    a, b = names.driver(driver1), names.driver(driver2)
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
     series_key = names.series_key(series) if series else None

@@ -1,0 +1,134 @@
+"""`pitboard`: the one command-line entry point.
+
+    pitboard ask "/winner mid-ohio"          answer a slash command in the terminal (--json for scripts)
+    pitboard db build                        (re)build the database from the bundled history
+    pitboard db path                         print where the database lives
+    pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.questions import ask, parse_slash
+from bot.render import jsondata, text
+from bot.settings import Settings, SettingsError
+from db.build import build_database, ensure_database
+from db.errors import FeedError, PitboardError
+from db.nascar_feed import import_file
+from db.store import Store
+
+log = logging.getLogger("pitboard")
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads.")
+    parser.add_argument("--db", type=Path, help="database file (default: $PITBOARD_DB or the per-user data directory)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask_parser = commands.add_parser("ask", help='answer a slash command, e.g. pitboard ask "/winner mid-ohio"')
+    ask_parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"')
+    ask_parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+
+    db_parser = commands.add_parser("db", help="database maintenance")
+    db_commands = db_parser.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("build", help="(re)build the database from the bundled history, keeping settings and imports")
+    db_commands.add_parser("path", help="print the database location")
+
+    import_parser = commands.add_parser("import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json)")
+    import_parser.add_argument("files", nargs="+", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.load()
+    except SettingsError as error:
+        print(f"pitboard: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    db_path = args.db or settings.db_path
+    handlers = {
+        "ask": lambda: _ask(db_path, args.slash, args.json),
+        "db": lambda: _db(db_path, args.db_command),
+        "import": lambda: _import(db_path, args.files),
+    }
+    try:
+        return asyncio.run(handlers[args.command]())
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # a bug or a broken environment: one line, detail with -v
+        log.debug("unexpected failure", exc_info=True)
+        print(f"pitboard: {type(error).__name__}: {error} (run with -v for details)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+async def _ask(db_path: Path, slash: str, as_json: bool) -> int:
+    try:
+        question, options = parse_slash(slash)
+        await ensure_database(db_path)
+        async with Store.open(db_path) as store:
+            answer = await ask(store, question, options)
+    except PitboardError as failure:
+        if as_json:
+            print(json.dumps(jsondata.error(failure), ensure_ascii=False, indent=2))
+        else:
+            print(text.error(failure), file=sys.stderr)
+        return EXIT_USER_ERROR
+    if as_json:
+        print(json.dumps(jsondata.render(answer), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text.render(answer))
+    return EXIT_OK
+
+
+async def _db(db_path: Path, command: str) -> int:
+    if command == "path":
+        print(db_path)
+        return EXIT_OK
+    report = await build_database(db_path, show_progress=sys.stderr.isatty())
+    counts = report.counts
+    print(
+        f"Built {report.path}: {counts['races']:,} races, {counts['results']:,} results, "
+        f"{counts['drivers']:,} drivers, {counts['tracks']:,} tracks"
+        + (f"; replayed {report.feeds_replayed} feed documents" if report.feeds_replayed else "")
+        + (f"; kept {report.state_rows_kept} settings/ledger rows" if report.state_rows_kept else "")
+    )
+    return EXIT_OK
+
+
+async def _import(db_path: Path, files: list[Path]) -> int:
+    await ensure_database(db_path)
+    status = EXIT_OK
+    async with Store.open(db_path) as store:
+        for path in files:
+            try:
+                report = await import_file(store, path)
+            except (FeedError, OSError) as error:
+                print(f"{path}: not imported, database unchanged: {error}", file=sys.stderr)
+                status = EXIT_USER_ERROR
+                continue
+            if not report.changed:
+                print(f"{path}: already imported, nothing changed")
+                continue
+            actions = {}
+            for outcome in report.races:
+                actions[outcome.action] = actions.get(outcome.action, 0) + 1
+            summary = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
+            print(f"{path}: {report.kind} {report.key}: {summary}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure functions that turn query answers into text: terminal, JSON, Discord embeds, Reddit markdown."""

@@ -1,0 +1,138 @@
+"""JSON documents for `pitboard ask --json` (stable keys for scripts)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import singledispatch
+from typing import Any
+
+from db.errors import PitboardError
+from db.models import DriverCareer, HeadToHead, RaceResults, RaceSummary, Standings, TrackRecord, WinnerAnswer
+
+
+@singledispatch
+def render(answer) -> dict[str, Any]:
+    raise TypeError(f"no JSON rendering for {type(answer).__name__}")
+
+
+def race(summary: RaceSummary) -> dict[str, Any]:
+    return {
+        "series": summary.series,
+        "season": summary.season,
+        "round": summary.round,
+        "track": summary.track,
+        "name": summary.name,
+        "date": summary.starts_at.isoformat() if summary.starts_at else None,
+        "status": summary.status,
+        "exhibition": summary.exhibition,
+        "winner": summary.winner,
+        "winner_car": summary.winner_car,
+        "winner_team": summary.winner_team,
+        "winner_make": summary.winner_make,
+        "winner_start": summary.winner_start,
+        "winner_led": summary.winner_led,
+        "pole": summary.pole,
+        "laps": summary.laps,
+        "scheduled_laps": summary.scheduled_laps,
+        "stage_laps": list(summary.stage_laps),
+        "cautions": summary.cautions,
+        "caution_laps": summary.caution_laps,
+        "lead_changes": summary.lead_changes,
+        "leaders": summary.leaders,
+        "margin": summary.margin,
+        "starters": summary.field_size,
+    }
+
+
+@render.register
+def _(answer: WinnerAnswer) -> dict[str, Any]:
+    return {"command": "winner", "track": answer.track, "races": [race(r) for r in answer.races]}
+
+
+@render.register
+def _(answer: RaceResults) -> dict[str, Any]:
+    return {
+        "command": "results",
+        "race": race(answer.race),
+        "results": [
+            {
+                "finish": r.finish, "start": r.start, "car": r.car, "driver": r.driver, "team": r.team, "make": r.make,
+                "laps": r.laps, "led": r.led, "status": r.status, "points": r.points,
+                "stages": list(r.stage_finishes),
+            }
+            for r in answer.results
+        ],
+        "stages": [
+            {"stage": s.number, "laps": s.laps, "results": [asdict(line) for line in s.results]} for s in answer.stages
+        ],
+        "cautions": [asdict(c) for c in answer.cautions],
+        "also_matching": [asdict(r) for r in answer.other_races],
+    }
+
+
+@render.register
+def _(answer: DriverCareer) -> dict[str, Any]:
+    return {
+        "command": "driver",
+        "driver": answer.driver,
+        "series": {
+            key: {
+                "starts": c.starts, "wins": c.wins, "top5": c.top5, "top10": c.top10, "poles": c.poles,
+                "laps_led": c.laps_led, "dnfs": c.dnfs,
+                "avg_start": None if c.avg_start is None else round(c.avg_start, 2),
+                "avg_finish": None if c.avg_finish is None else round(c.avg_finish, 2),
+                "first_season": c.first_season, "last_season": c.last_season,
+                "first_win": asdict(c.first_win) if c.first_win else None,
+                "latest_win": asdict(c.latest_win) if c.latest_win else None,
+                "seasons": [asdict(s) for s in c.seasons],
+            }
+            for key, c in answer.series.items()
+        },
+    }
+
+
+@render.register
+def _(answer: TrackRecord) -> dict[str, Any]:
+    return {
+        "command": "track",
+        "track": answer.track,
+        "kind": answer.kind,
+        "length_mi": answer.length_mi,
+        "series": {
+            key: {
+                "races": r.races, "first_season": r.first_season, "last_season": r.last_season,
+                "winners": [{"season": w.season, "round": w.round, "race": w.race, "driver": w.driver} for w in r.winners],
+                "most_wins": [{"driver": t.driver, "wins": t.count} for t in r.most_wins],
+                "most_poles": [{"driver": t.driver, "poles": t.count} for t in r.most_poles],
+                "wins_from_pole": r.wins_from_pole,
+            }
+            for key, r in answer.series.items()
+        },
+    }
+
+
+@render.register
+def _(answer: Standings) -> dict[str, Any]:
+    return {
+        "command": "standings",
+        "series": answer.series,
+        "season": answer.season,
+        "races_counted": answer.races_counted,
+        "note": answer.note,
+        "standings": [asdict(row) for row in answer.rows],
+    }
+
+
+@render.register
+def _(answer: HeadToHead) -> dict[str, Any]:
+    return {
+        "command": "h2h",
+        "series": answer.series,
+        "races": answer.races,
+        "drivers": [asdict(answer.first), asdict(answer.second)],
+        "last_meeting": asdict(answer.last_meeting) if answer.last_meeting else None,
+    }
+
+
+def error(failure: PitboardError) -> dict[str, Any]:
+    return {"error": failure.message, "suggestions": failure.suggestions}

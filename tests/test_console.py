@@ -1,0 +1,146 @@
+"""`pitboard ask`: parsing what a Discord user types, text and JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from bot.questions import QUESTIONS, parse_slash
+from db.errors import BadOption, UnknownName
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "options"),
+    [
+        ("/winner mid-ohio", "winner", {"track": "mid-ohio"}),
+        ("/winner watkins glen", "winner", {"track": "watkins glen"}),
+        ("/winner mid-ohio 2022", "winner", {"track": "mid-ohio", "year": 2022}),
+        ("/winner track:mid-ohio year:2022 series:truck", "winner", {"track": "mid-ohio", "year": 2022, "series": "truck"}),
+        ("/winner track:watkins glen year:2025", "winner", {"track": "watkins glen", "year": 2025}),
+        ('/driver name:"Parker Kligerman" series:truck', "driver", {"name": "Parker Kligerman", "series": "truck"}),
+        ("/driver name:Parker Kligerman", "driver", {"name": "Parker Kligerman"}),
+        ('/h2h "kyle busch" "kyle larson"', "h2h", {"driver1": "kyle busch", "driver2": "kyle larson"}),
+        ("/h2h driver1:kyle busch driver2:kyle larson series:cup", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson", "series": "cup"}),
+        ("/standings cup 2024", "standings", {"series": "cup", "season": 2024}),
+        ("/results richmond year:2023 round:7", "results", {"track": "richmond", "year": 2023, "round": 7}),
+        ("/WINNER Dega", "winner", {"track": "Dega"}),
+    ],
+)
+def test_parse_slash(typed, name, options):
+    question, parsed = parse_slash(typed)
+    assert question.name == name and parsed == options
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("winner mid-ohio", BadOption),
+        ("/winnr mid-ohio", UnknownName),
+        ("/winner", BadOption),
+        ("/winner mid-ohio year:twenty", BadOption),
+        ("/winner mid-ohio year:2022 year:2023", BadOption),
+        ("/winner mid-ohio colour:red", BadOption),
+        ('/winner "mid-ohio', BadOption),
+        ("/winner " + "x" * 3000, BadOption),
+        ("", BadOption),
+    ],
+)
+def test_parse_slash_errors(typed, error):
+    with pytest.raises(error):
+        parse_slash(typed)
+
+
+def test_every_question_has_options_with_kinds():
+    for question in QUESTIONS.values():
+        assert question.options and all(option.kind in (str, int) for option in question.options)
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_ask_text(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, _ = run(capsys, "ask", "/results mid-ohio year:2022 series:truck")
+    assert status == 0
+    assert "Parker Kligerman (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps" in out
+    header = next(line for line in out.splitlines() if line.startswith("Pos"))
+    assert header.split() == ["Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts"]
+    heim = next(line for line in out.splitlines() if "Corey Heim" in line)
+    assert heim.split()[:3] == ["26", "1", "51"] and "transmission" in heim
+
+
+def test_ask_json_winner(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, _ = run(capsys, "ask", "--json", "/winner track:mid-ohio year:2022 series:truck")
+    document = json.loads(out)
+    assert status == 0 and document["command"] == "winner"
+    race = document["races"][0]
+    assert {k: race[k] for k in ("series", "season", "round", "track", "winner", "laps")} == {
+        "series": "truck", "season": 2022, "round": 15, "track": "Mid-Ohio Sports Car Course", "winner": "Parker Kligerman", "laps": 67,
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "keys"),
+    [
+        ("/results mid-ohio 2022", {"command", "race", "results"}),
+        ('/driver name:"Parker Kligerman"', {"command", "driver", "series"}),
+        ("/track mid-ohio", {"command", "track", "series"}),
+        ("/standings truck 2022", {"command", "standings", "note"}),
+        ('/h2h "kyle busch" "kyle larson"', {"command", "drivers", "races"}),
+    ],
+)
+def test_ask_json_shapes(real_db, capsys, monkeypatch, typed, keys):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, _ = run(capsys, "ask", "--json", typed)
+    document = json.loads(out)
+    assert status == 0 and keys <= set(document)
+    if document["command"] == "results":
+        assert set(document["results"][0]) >= {"finish", "start", "car", "driver", "team", "make", "laps", "led", "status", "points"}
+    if document["command"] == "driver":
+        assert set(document["series"]["truck"]) >= {"starts", "wins", "top5", "top10", "poles", "laps_led", "dnfs", "avg_finish"}
+    if document["command"] == "track":
+        truck = document["series"]["truck"]
+        assert truck["winners"][0] == {"season": 2023, "round": 14, "race": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
+        assert {"driver", "wins"} <= set(truck["most_wins"][0])
+
+
+def test_ask_json_error(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, err = run(capsys, "ask", "--json", "/winner charlotte")
+    document = json.loads(out)
+    assert status != 0 and "Traceback" not in out + err
+    assert "Charlotte Motor Speedway Road Course" in document["suggestions"] and document["error"]
+
+
+def test_ask_text_error_has_suggestions(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, err = run(capsys, "ask", "/winner talladga 2021")
+    assert status == 0 and "Talladega" in out  # one typo in a long word is forgiven
+    status, out, err = run(capsys, "ask", "/winner qqqqqq")
+    assert status == 1 and "don't know a track" in err and "Traceback" not in err
+
+
+def test_first_ask_builds_missing_database(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(tmp_path / "fresh" / "p.db"))
+    status, out, err = run(capsys, "ask", "/winner dega 2023 cup")
+    assert status == 0 and "building the race database" in err and "Talladega" in out
+
+
+def test_installed_console_script(real_db):
+    """The `pitboard` entry point a user types, in a separate process."""
+    script = os.path.join(os.path.dirname(sys.executable), "pitboard")
+    done = subprocess.run(
+        [script, "ask", "--json", "/winner mid-ohio"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PITBOARD_DB": str(real_db)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["races"][0]["winner"] == "Corey Heim"

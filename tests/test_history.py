@@ -1,0 +1,88 @@
+"""The bundled history and the atomic `db build`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+import db.build
+from db.build import build_database
+from db.nascar_feed import import_file
+from db.store import Store
+from conftest import RICHMOND_FEED, snapshot
+
+
+async def test_bundled_history_counts(real_store):
+    counts = {
+        key: await real_store.scalar(
+            "SELECT count(*) FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ?", (key,)
+        )
+        for key in ("cup", "xfinity", "truck")
+    }
+    assert counts == {"cup": 2822, "xfinity": 1404, "truck": 737}
+    assert await real_store.scalar("SELECT min(season) FROM races") == 1949
+    assert await real_store.scalar("SELECT count(*) FROM results") > 179_000
+
+
+async def test_car_number_keeps_leading_zero(real_store):
+    cars = {row[0] for row in await real_store.fetchall("SELECT DISTINCT car_number FROM results WHERE car_number LIKE '0%'")}
+    assert {"02", "00", "07"} <= cars
+
+
+async def test_renamed_tracks_merge_and_kinds(real_store):
+    atlanta = await real_store.fetchall(
+        "SELECT r.season, r.kind FROM races r JOIN tracks t ON t.id = r.track_id "
+        "WHERE t.name = 'Atlanta Motor Speedway' AND r.season IN (2021, 2023, 2025)"
+    )
+    kinds = {(row[0], row[1]) for row in atlanta}
+    assert (2021, "oval") in kinds and (2023, "superspeedway") in kinds and (2025, "superspeedway") in kinds
+    assert await real_store.scalar("SELECT count(*) FROM tracks WHERE name = 'EchoPark Speedway'") == 0
+    portland = await real_store.scalar(
+        "SELECT count(*) FROM races r JOIN tracks t ON t.id = r.track_id WHERE t.name = 'Portland International Raceway' AND r.season >= 2022"
+    )
+    assert portland == 4  # Xfinity 2022–2025, filed under "Portland Speedway" in the source
+
+
+async def test_build_is_idempotent(real_db, tmp_path):
+    target = tmp_path / "again.db"
+    await build_database(target, show_progress=False)
+    async with Store.open(target) as first:
+        before = await snapshot(first)
+    await build_database(target, show_progress=False)
+    async with Store.open(target) as second:
+        assert await snapshot(second) == before
+
+
+async def test_crashed_build_leaves_old_database(real_db_copy, monkeypatch):
+    async with Store.open(real_db_copy) as store:
+        before = await snapshot(store)
+
+    async def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(db.build, "load_history", explode)
+    with pytest.raises(OSError):
+        await build_database(real_db_copy, show_progress=False)
+    async with Store.open(real_db_copy) as store:
+        assert await snapshot(store) == before
+        assert await store.scalar("PRAGMA integrity_check") == "ok"
+    assert not [p for p in real_db_copy.parent.iterdir() if ".build-" in p.name]
+
+
+async def test_stale_build_files_are_removed(real_db_copy):
+    stale = real_db_copy.with_name(f".{real_db_copy.name}.build-99999")
+    stale.write_bytes(b"half a database")
+    await build_database(real_db_copy, show_progress=False)
+    assert not stale.exists()
+
+
+async def test_rebuild_replays_imported_feeds(real_db_copy):
+    async with Store.open(real_db_copy) as store:
+        await import_file(store, RICHMOND_FEED)
+    report = await build_database(real_db_copy, show_progress=False)
+    assert report.feeds_replayed == 1
+    async with Store.open(real_db_copy) as store:
+        row = await store.fetchone("SELECT cautions, source FROM races WHERE source_id = '5274'")
+        assert tuple(row) == (8, "feed")

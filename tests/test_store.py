@@ -1,0 +1,70 @@
+"""The store: migrations, pragmas, transactions, file permissions."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import pytest
+
+from db.store import Store, bundled_migrations, split_sql
+
+
+async def test_bundled_migrations_reach_latest_version(tmp_path):
+    async with Store.open(tmp_path / "p.db") as store:
+        assert await store.schema_version() == len(bundled_migrations())
+        assert await store.scalar("PRAGMA foreign_keys") == 1
+        assert (await store.scalar("PRAGMA journal_mode")).lower() == "wal"
+        assert await store.scalar("PRAGMA busy_timeout") == 5000
+
+
+async def test_failing_migration_leaves_previous_version_intact(tmp_path):
+    good = (1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
+    bad = (2, "0002_b.sql", "CREATE TABLE b (y INTEGER);\nINSERT INTO a VALUES (1);\nTHIS IS NOT SQL;")
+    async with Store.open(tmp_path / "m.db", migrations=[good]) as store:
+        assert await store.schema_version() == 1
+    with pytest.raises(sqlite3.OperationalError):
+        async with Store.open(tmp_path / "m.db", migrations=[good, bad]):
+            pass
+    async with Store.open(tmp_path / "m.db", migrations=[good]) as store:
+        assert await store.schema_version() == 1
+        assert await store.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'b'") == 0
+        assert await store.scalar("SELECT count(*) FROM a") == 0
+
+
+async def test_migrations_apply_once(tmp_path):
+    migration = (1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
+    for _ in range(2):
+        async with Store.open(tmp_path / "m.db", migrations=[migration]) as store:
+            assert await store.schema_version() == 1
+
+
+async def test_transaction_rolls_back_on_error(small_store):
+    before = await small_store.scalar("SELECT count(*) FROM drivers")
+    with pytest.raises(RuntimeError):
+        async with small_store.transaction() as conn:
+            await conn.execute("INSERT INTO drivers (name) VALUES ('Temporary Driver')")
+            raise RuntimeError("boom")
+    assert await small_store.scalar("SELECT count(*) FROM drivers") == before
+
+
+async def test_database_file_is_private(tmp_path):
+    path = tmp_path / "private" / "p.db"
+    async with Store.open(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_split_sql_keeps_semicolons_inside_strings():
+    statements = split_sql("-- comment\nCREATE TABLE t (x TEXT DEFAULT 'a;b');\nINSERT INTO t VALUES ('c;d');\n")
+    assert statements == ["CREATE TABLE t (x TEXT DEFAULT 'a;b');", "INSERT INTO t VALUES ('c;d');"]
+
+
+def test_car_numbers_are_text(tmp_path):
+    """`02` and `2` are different cars."""
+    conn = sqlite3.connect(":memory:")
+    for statement in split_sql(bundled_migrations()[0][2]):
+        conn.execute(statement)
+    column = [c for c in conn.execute("PRAGMA table_info(results)") if c[1] == "car_number"][0]
+    assert column[2] == "TEXT"
