@@ -4,6 +4,8 @@
     pitboard db build                        (re)build the database from the bundled history
     pitboard db path                         print where the database lives
     pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
+    pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
+    pitboard sync [--guild ID]               register the slash commands with Discord
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import asyncio
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.questions import ask, parse_slash
 from bot.render import jsondata, text
+from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
 from db.build import build_database, ensure_database
 from db.errors import FeedError, PitboardError
@@ -45,22 +49,33 @@ def _parser() -> argparse.ArgumentParser:
 
     import_parser = commands.add_parser("import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json)")
     import_parser.add_argument("files", nargs="+", type=Path)
+
+    commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM")
+    sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
+    sync_parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.load()
     except SettingsError as error:
         print(f"pitboard: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    db_path = args.db or settings.db_path
+    if args.db:
+        settings = replace(settings, db_path=args.db)
+    if args.command in ("run", "sync"):
+        setup_logging(replace(settings, log_level="DEBUG") if args.verbose else settings, settings.discord_token)
+    else:
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    db_path = settings.db_path
     handlers = {
         "ask": lambda: _ask(db_path, args.slash, args.json),
         "db": lambda: _db(db_path, args.db_command),
         "import": lambda: _import(db_path, args.files),
+        "run": lambda: run_bot(settings),
+        "sync": lambda: sync_commands(settings, args.guild or settings.discord_dev_guild),
     }
     try:
         return asyncio.run(handlers[args.command]())

@@ -1,0 +1,86 @@
+"""The Discord bot: a thin `commands.Bot` that receives its dependencies and loads the cogs."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import embeds
+from bot.settings import Settings
+from db.errors import PitboardError
+from db.store import Store
+
+log = logging.getLogger(__name__)
+
+# Pitboard never joins voice: don't warn at every start that voice libraries are missing.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+# discord.py waits this long after the last GUILD_CREATE before READY (default 2 s). Pitboard needs
+# no member chunking, so a short wait is enough and the bot is ready sooner after a restart.
+GUILD_READY_TIMEOUT = 0.5
+
+EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.config")
+
+
+class PitboardTree(app_commands.CommandTree):
+    """The one error path: every failure becomes an ephemeral reply (a followup if we already answered)."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, PitboardError):
+            embed = embeds.error(original)
+        elif isinstance(error, app_commands.MissingPermissions):
+            embed = embeds.error(PitboardError("Only members with **Manage Server** can change Pitboard's settings here."))
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            embed = embeds.error(PitboardError("That command only works in a server."))
+        elif isinstance(error, app_commands.CheckFailure):
+            embed = embeds.error(PitboardError("You can't use that command here."))
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            if interaction.client.is_closed():
+                log.info("command /%s interrupted by shutdown", command)
+                return
+            log.error("command /%s failed", command, exc_info=original)
+            embed = embeds.internal_error()
+        await send_ephemeral(interaction, embed)
+
+
+async def send_ephemeral(interaction: discord.Interaction, embed: discord.Embed) -> None:
+    """Answer privately, whether or not the interaction was already responded to."""
+    if interaction.client.is_closed():
+        return
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
+
+
+class Pitboard(commands.Bot):
+    """Pitboard on Discord. Everything it needs comes in through the constructor."""
+
+    def __init__(self, *, settings: Settings, store: Store, **options):
+        options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=PitboardTree,
+            **options,
+        )
+        self.settings = settings
+        self.store = store
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))

@@ -1,0 +1,232 @@
+"""Discord embeds: pure functions from query answers to `discord.Embed`, within Discord's limits.
+
+Names from the data are escaped (markdown) and tables go in code blocks whose fences cannot be
+broken by a name. Mentions never ping: the bot sends with `AllowedMentions.none()`, and embeds
+cannot ping anyway.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.render.tables import table
+from bot.render.text import race_facts
+from bot.render.words import (
+    KIND_WORDS, average, car, led_phrase, ordinal, plural, race_label, series_short, status_words,
+)
+from db.errors import PitboardError
+from db.guilds import GuildSettings
+from db.models import DriverCareer, HeadToHead, RaceResults, RaceSummary, Standings, TrackRecord, WinnerAnswer
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+TOTAL_LIMIT = 6000
+TABLE_WIDTH = 56            # fits a phone screen without wrapping
+RESULTS_PER_PAGE = 20
+STANDINGS_ROWS = 20
+
+BRAND = discord.Colour(0xE8B400)
+ERROR = discord.Colour(0xD83C3E)
+SOURCE_FOOTER = "Data: nascaR.data (DriverAverages.com) · NASCAR"
+
+
+def escape(text: str | None) -> str:
+    """Data text shown as-is: markdown escaped, no way to start a mention-looking link."""
+    return discord.utils.escape_markdown(text or "")
+
+
+def code_block(text: str) -> str:
+    return "```\n" + text.replace("```", "ˋˋˋ") + "\n```"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Trim an embed to Discord's limits (title 256, description 4096, 25 fields of 1024, 6000 total)."""
+    if embed.title:
+        embed.title = _cut(embed.title, TITLE_LIMIT)
+    if embed.description:
+        embed.description = _fit_block(embed.description, DESCRIPTION_LIMIT)
+    fields = embed.fields[:FIELD_LIMIT]
+    embed.clear_fields()
+    for field in fields:
+        embed.add_field(name=_cut(field.name or "\u200b", FIELD_NAME_LIMIT), value=_fit_block(field.value or "\u200b", FIELD_VALUE_LIMIT), inline=field.inline)
+    if embed.footer.text:
+        embed.set_footer(text=_cut(embed.footer.text, FOOTER_LIMIT), icon_url=embed.footer.icon_url)
+    while len(embed) > TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
+    if len(embed) > TOTAL_LIMIT and embed.description:
+        embed.description = _fit_block(embed.description, max(0, len(embed.description) - (len(embed) - TOTAL_LIMIT)))
+    return embed
+
+
+def _fit_block(text: str, limit: int) -> str:
+    """Shorten text, keeping a code block closed when it was cut inside one."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 5]
+    if cut.count("```") % 2 == 1:
+        cut = cut[: cut.rfind("\n") + 1] + "…\n```" if "\n" in cut else cut[: limit - 4] + "…```"
+        return cut[:limit]
+    return cut + "…"
+
+
+def _embed(title: str, description: str = "", colour: discord.Colour = BRAND) -> discord.Embed:
+    return discord.Embed(title=_cut(title, TITLE_LIMIT), description=description, colour=colour)
+
+
+def winner_sentence(race: RaceSummary) -> str:
+    if not race.winner:
+        return "No winner in the data yet."
+    machine = " ".join(part for part in (car(race.winner_car), escape(race.winner_team), escape(race.winner_make)) if part)
+    start = ""
+    if race.winner_start:
+        start = ", from pole" if race.winner_start == 1 else f", from {ordinal(race.winner_start)}"
+    return f"**{escape(race.winner)}** ({machine}){start}, {led_phrase(race.winner_led, race.laps)}"
+
+
+def race_heading(race: RaceSummary) -> str:
+    return f"{race_label(race)} · {race.name}"
+
+
+def _timestamp(race: RaceSummary) -> str:
+    return f" · <t:{int(race.starts_at.timestamp())}:D>" if race.starts_at else ""
+
+
+def winner(answer: WinnerAnswer) -> discord.Embed:
+    title = f"Races at {answer.track} in {answer.season}" if answer.season else f"Most recent race at {answer.track}"
+    embed = _embed(title)
+    for race in answer.races:
+        lines = [winner_sentence(race)]
+        if race.pole and race.pole != race.winner:
+            lines.append(f"Pole: {escape(race.pole)}")
+        if race.status != "official":
+            lines.append(f"Status: {race.status}")
+        embed.add_field(name=escape(race_heading(race)), value="\n".join(lines) + _timestamp(race), inline=False)
+    embed.set_footer(text=SOURCE_FOOTER)
+    return fit(embed)
+
+
+def _code_text(text: str | None) -> str:
+    return (text or "").replace("`", "'")
+
+
+def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:
+    """The classification split into pages of `per_page` rows, each a phone-width code block."""
+    race = answer.race
+    rows = [
+        (r.finish, _code_text(r.car), _code_text(r.driver), r.laps if r.laps is not None else "", r.led, _code_text(status_words(r.status)))
+        for r in answer.results
+    ]
+    chunks = [rows[i: i + per_page] for i in range(0, len(rows), per_page)] or [[]]
+    header = f"{winner_sentence(race)}\n{escape(' · '.join(race_facts(race)))}"
+    if answer.other_races:
+        header += "\nAlso matching: " + ", ".join(escape(race_label(r)) for r in answer.other_races) + " (add `series:` or `round:`)"
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        body = code_block(table(("Pos", "#", "Driver", "Laps", "Led", "Status"), chunk, max_width=TABLE_WIDTH)) if chunk else "No results yet."
+        embed = _embed(f"{race_heading(race)} — {race.track}", f"{header}\n{body}")
+        if number == 1 and answer.stages:
+            for stage in answer.stages[:3]:
+                top = ", ".join(escape(line.driver) for line in stage.results[:3])
+                embed.add_field(name=f"Stage {stage.number} top 3", value=top or "–", inline=True)
+        footer = SOURCE_FOOTER if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {SOURCE_FOOTER}"
+        embed.set_footer(text=footer)
+        pages.append(fit(embed))
+    return pages
+
+
+def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed:
+    embed = _embed(answer.driver)
+    for career in answer.series.values():
+        lines = [
+            f"**{career.starts}** starts · **{career.wins}** wins · {career.top5} top 5 · {career.top10} top 10",
+            f"{career.poles} poles · {career.laps_led:,} laps led · {career.dnfs} DNF",
+            f"avg start {average(career.avg_start)} · avg finish {average(career.avg_finish)}",
+        ]
+        if career.first_win:
+            lines.append(f"First win: {race_label(career.first_win)}, {escape(career.first_win.track)}")
+            if career.latest_win != career.first_win:
+                lines.append(f"Latest win: {race_label(career.latest_win)}, {escape(career.latest_win.track)}")
+        embed.add_field(name=f"{career.series_name} ({career.first_season}–{career.last_season})", value="\n".join(lines), inline=False)
+    if chart_name:
+        embed.set_image(url=f"attachment://{chart_name}")
+    embed.set_footer(text=SOURCE_FOOTER)
+    return fit(embed)
+
+
+def track(answer: TrackRecord) -> discord.Embed:
+    length = f", {answer.length_mi:g} mi" if answer.length_mi else ""
+    embed = _embed(answer.track, f"{KIND_WORDS[answer.kind].capitalize()}{length}")
+    for record in answer.series.values():
+        lines = [
+            f"{plural(record.races, 'race')}, {record.first_season}–{record.last_season} · won from pole {record.wins_from_pole}×",
+            "Most wins: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_wins[:5]),
+        ]
+        if record.most_poles:
+            lines.append("Most poles: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_poles[:5]))
+        lines.append("Recent: " + ", ".join(f"{w.season} {escape(w.driver)}" for w in record.winners[:6]))
+        embed.add_field(name=record.series_name, value="\n".join(lines), inline=False)
+    embed.set_footer(text=SOURCE_FOOTER)
+    return fit(embed)
+
+
+def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed:
+    rows = [(r.position, _code_text(r.driver), r.points, -r.behind if r.behind else "", r.wins, r.top10) for r in answer.rows[:STANDINGS_ROWS]]
+    embed = _embed(
+        f"{answer.season} {answer.series_name} — points from race results",
+        f"After {plural(answer.races_counted, 'race')}.\n"
+        + code_block(table(("Pos", "Driver", "Pts", "Gap", "W", "T10"), rows, max_width=TABLE_WIDTH)),
+    )
+    if chart_name:
+        embed.set_image(url=f"attachment://{chart_name}")
+    embed.set_footer(text=answer.note)
+    return fit(embed)
+
+
+def h2h(answer: HeadToHead) -> discord.Embed:
+    a, b = answer.first, answer.second
+    scope = f"{series_short(answer.series)} " if answer.series else ""
+    rows = [
+        ("Ahead", a.ahead, b.ahead),
+        ("Wins", a.wins, b.wins),
+        ("Avg finish", average(a.avg_finish), average(b.avg_finish)),
+        ("Laps led", a.laps_led, b.laps_led),
+    ]
+    description = f"{plural(answer.races, scope + 'race')} together\n" + code_block(
+        table(("", _code_text(a.driver), _code_text(b.driver)), rows, max_width=TABLE_WIDTH)
+    )
+    if answer.last_meeting:
+        description += f"Last meeting: {race_label(answer.last_meeting)}, {escape(answer.last_meeting.track)}"
+    embed = _embed(f"{a.driver} vs {b.driver}", description)
+    embed.set_footer(text=SOURCE_FOOTER)
+    return fit(embed)
+
+
+def error(failure: PitboardError) -> discord.Embed:
+    embed = _embed("Couldn't answer that", escape(failure.message), ERROR)
+    if failure.suggestions:
+        embed.add_field(name="Try", value="\n".join(f"• {escape(s)}" for s in failure.suggestions[:10]), inline=False)
+    return fit(embed)
+
+
+def internal_error() -> discord.Embed:
+    return _embed("Something went wrong", "That one's on us; it has been logged. Please try again in a moment.", ERROR)
+
+
+def guild_settings(settings: GuildSettings) -> discord.Embed:
+    embed = _embed("Pitboard settings for this server")
+    channel = f"<#{settings.announce_channel_id}>" if settings.announce_channel_id else "off"
+    embed.add_field(name="Announcement channel", value=channel, inline=True)
+    embed.add_field(name="Default series", value=settings.default_series or "all series", inline=True)
+    posting = "\n".join(
+        f"{series_short(series)}: " + ", ".join(f"r/{escape(name)}" for name in names) for series, names in settings.subreddits.items()
+    )
+    embed.add_field(name="Post-race threads", value=posting or "no subreddits", inline=False)
+    return fit(embed)

@@ -1,0 +1,101 @@
+"""Running the Discord bot (`pitboard run`) and registering its commands (`pitboard sync`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+
+from bot.pitboard import Pitboard
+from bot.settings import Secret, Settings
+from db.build import ensure_database
+from db.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class RedactSecrets(logging.Filter):
+    """Replace any secret's value in a log record with `***` (belt and braces: we never log them)."""
+
+    def __init__(self, *secrets: Secret):
+        super().__init__()
+        self.values = [secret.reveal() for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.values:
+            message = record.getMessage()
+            if any(value in message for value in self.values):
+                for value in self.values:
+                    message = message.replace(value, "***")
+                record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(settings: Settings, *secrets: Secret) -> None:
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(*secrets))
+
+
+def _token_or_exit(settings: Settings) -> str | None:
+    if not settings.discord_token:
+        print("pitboard: DISCORD_TOKEN is not set. Put it in .env (see .env.example) or the environment.", file=sys.stderr)
+        return None
+    return settings.discord_token.reveal()
+
+
+async def run_bot(settings: Settings) -> int:
+    """Serve slash commands until SIGINT/SIGTERM; closes the gateway and the database on the way out."""
+    token = _token_or_exit(settings)
+    if token is None:
+        return 2
+    await ensure_database(settings.db_path)
+    async with Store.open(settings.db_path) as store:
+        bot = Pitboard(settings=settings, store=store)
+        async with bot:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))
+            try:
+                await bot.start(token)
+            except discord.LoginFailure:
+                print("pitboard: Discord rejected the token in DISCORD_TOKEN (reset it in the Developer Portal).", file=sys.stderr)
+                return 2
+            finally:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
+    log.info("shut down cleanly")
+    return 0
+
+
+def _shutdown(bot: Pitboard, signum: int) -> None:
+    log.info("received %s, shutting down", signal.Signals(signum).name)
+    asyncio.get_running_loop().create_task(bot.close())
+
+
+async def sync_commands(settings: Settings, guild_id: int | None) -> int:
+    """Register the slash commands with Discord: globally, or instantly in one server."""
+    token = _token_or_exit(settings)
+    if token is None:
+        return 2
+    await ensure_database(settings.db_path)
+    async with Store.open(settings.db_path) as store:
+        async with Pitboard(settings=settings, store=store) as bot:
+            try:
+                await bot.login(token)
+            except discord.LoginFailure:
+                print("pitboard: Discord rejected the token in DISCORD_TOKEN.", file=sys.stderr)
+                return 2
+            if guild_id:
+                guild = discord.Object(guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+                where = f"server {guild_id} (available now)"
+            else:
+                synced = await bot.tree.sync()
+                where = "all servers (Discord may take up to an hour to show them)"
+    print(f"Synced {len(synced)} commands to {where}: " + ", ".join(f"/{command.name}" for command in synced))
+    return 0

@@ -1,0 +1,74 @@
+"""/config: a server's announcement channel, default series and subreddits per series.
+
+Hidden from members without Manage Server by default permissions, and checked again at run time:
+default permissions are only a hint that server admins can override.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import embeds
+from cogs.utils import options
+from db import guilds
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Config(commands.GroupCog, group_name="config", group_description="Pitboard settings for this server (Manage Server)"):
+    def __init__(self, bot):
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def _reply(self, interaction: discord.Interaction, note: str) -> None:
+        settings = await guilds.get(self.bot.store, interaction.guild_id)
+        await interaction.response.send_message(note, embed=embeds.guild_settings(settings), ephemeral=True)
+
+    @app_commands.command(name="show", description="Show this server's Pitboard settings")
+    async def show(self, interaction: discord.Interaction):
+        await self._reply(interaction, "")
+
+    @app_commands.command(name="channel", description="Where post-race announcements go (leave empty to turn them off)")
+    @app_commands.describe(channel="Text channel for announcements")
+    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None):
+        await guilds.set_announce_channel(self.bot.store, interaction.guild_id, channel.id if channel else None)
+        await self._reply(interaction, f"Announcements go to {channel.mention}." if channel else "Announcements are off.")
+
+    @app_commands.command(name="series", description="The series this server cares about most (used when a command names none)")
+    @app_commands.describe(series="cup, xfinity or truck; leave empty for all series")
+    @app_commands.autocomplete(series=options.series)
+    async def series(self, interaction: discord.Interaction, series: str | None = None):
+        key = (await self.bot.store.names()).series_key(series) if series else None
+        await guilds.set_default_series(self.bot.store, interaction.guild_id, key)
+        await self._reply(interaction, f"Default series: {key}." if key else "No default series.")
+
+    @app_commands.command(name="subreddit-add", description="Post this series' post-race threads to a subreddit")
+    @app_commands.describe(series="cup, xfinity or truck", subreddit="Subreddit name, e.g. NASCAR")
+    @app_commands.autocomplete(series=options.series)
+    async def subreddit_add(self, interaction: discord.Interaction, series: str, subreddit: str):
+        key = (await self.bot.store.names()).series_key(series)
+        added = await guilds.add_subreddit(self.bot.store, interaction.guild_id, key, subreddit)
+        name = guilds.clean_subreddit(subreddit)
+        await self._reply(interaction, f"Added r/{name} for {key}." if added else f"r/{name} was already set for {key}.")
+
+    @app_commands.command(name="subreddit-remove", description="Stop posting this series' threads to a subreddit")
+    @app_commands.describe(series="cup, xfinity or truck", subreddit="Subreddit name")
+    @app_commands.autocomplete(series=options.series)
+    async def subreddit_remove(self, interaction: discord.Interaction, series: str, subreddit: str):
+        key = (await self.bot.store.names()).series_key(series)
+        removed = await guilds.remove_subreddit(self.bot.store, interaction.guild_id, key, subreddit)
+        name = guilds.clean_subreddit(subreddit)
+        await self._reply(interaction, f"Removed r/{name} for {key}." if removed else f"r/{name} was not set for {key}.")
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Config(bot))

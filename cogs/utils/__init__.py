@@ -1,0 +1,1 @@
+"""Helpers shared by the cogs: autocomplete, option descriptions, pagination, chart files."""

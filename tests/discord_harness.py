@@ -1,0 +1,59 @@
+"""Starting the real Pitboard bot (real discord.py client, real cogs) against the local fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import AsyncIterator
+
+from bot.pitboard import Pitboard
+from bot.settings import Secret, Settings
+from db.store import Store
+from fakes.discord_server import (
+    DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DEFAULT_USER_ID, FakeChannel, FakeDiscord, FakeGuild, FakeMember, FakeUser,
+)
+
+ANNOUNCE_CHANNEL_ID = 1_200_000_000_000_000_010
+MANAGE_GUILD = 1 << 5
+SEND_AND_READ = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16)   # view, send, embed, attach, history
+
+
+def guild() -> FakeGuild:
+    tester = FakeUser(id=DEFAULT_USER_ID, username="tester", global_name="Tester")
+    return FakeGuild(
+        id=DEFAULT_GUILD_ID,
+        channels=[FakeChannel(id=DEFAULT_CHANNEL_ID, name="general"), FakeChannel(id=ANNOUNCE_CHANNEL_ID, name="race-day", position=1)],
+        members=[FakeMember(tester)],
+        owner_id=tester.id,
+    )
+
+
+def settings_for(fake: FakeDiscord, db_path: Path) -> Settings:
+    return Settings(db_path=db_path, discord_token=Secret(fake.token))
+
+
+@contextlib.asynccontextmanager
+async def running_pitboard(fake: FakeDiscord, store: Store, **bot_options) -> AsyncIterator[Pitboard]:
+    """Log in, connect, wait for READY and sync the commands globally; always close afterwards."""
+    bot = Pitboard(settings=settings_for(fake, store.path), store=store, guild_ready_timeout=0.05, **bot_options)
+    connection: asyncio.Task | None = None
+    try:
+        await bot.login(fake.token)
+        connection = asyncio.create_task(bot.connect())
+        await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
+        await bot.tree.sync()
+        yield bot
+    finally:
+        await bot.close()
+        if connection is not None:
+            await asyncio.wait_for(connection, timeout=10)
+
+
+def embed_text(embed: dict) -> str:
+    """Everything a reader sees in an embed, as one string."""
+    parts = [embed.get("title", ""), embed.get("description", ""), embed.get("footer", {}).get("text", "")]
+    for field in embed.get("fields", []):
+        parts += [field["name"], field["value"]]
+    return "\n".join(parts)
+

@@ -1,0 +1,240 @@
+"""The real Pitboard bot (discord.py client, cogs, error path) driven through the local fake Discord.
+
+Every assertion is on what goes out on the wire: interaction callbacks, followups, files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+import pytest
+
+from bot.questions import QUESTIONS
+from bot.runner import run_bot
+from bot.settings import Secret, Settings
+from db import guilds
+from db.store import Store
+from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settings_for
+from fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
+
+EPHEMERAL = 64
+NO_PINGS = {"parse": []}
+
+
+@pytest.fixture
+async def fake():
+    async with FakeDiscord(guilds=[guild()]) as server:
+        with redirect_discord_to(server):
+            yield server
+
+
+@pytest.fixture
+async def pitboard(fake, real_store):
+    async with running_pitboard(fake, real_store) as bot:
+        yield bot
+
+
+@pytest.fixture
+async def writable_pitboard(fake, real_db_copy):
+    async with Store.open(real_db_copy) as store:
+        async with running_pitboard(fake, store) as bot:
+            yield bot
+
+
+async def test_commands_sync_with_the_console_option_names(fake, pitboard):
+    synced = {command["name"]: command for command in fake.synced_commands()}
+    assert set(QUESTIONS) | {"config"} == set(synced)
+    for name, question in QUESTIONS.items():
+        options = {option["name"]: option for option in synced[name].get("options", [])}
+        assert list(options) == [option.name for option in question.options]
+        for option in question.options:
+            assert options[option.name]["type"] == (4 if option.kind is int else 3)
+            assert options[option.name].get("required", False) == option.required
+            assert options[option.name].get("autocomplete", False) == (option.lookup is not None)
+    config = synced["config"]
+    assert int(config["default_member_permissions"]) == MANAGE_GUILD
+    assert {sub["name"] for sub in config["options"]} == {"show", "channel", "series", "subreddit-add", "subreddit-remove"}
+
+
+async def test_winner(fake, pitboard):
+    handle = await fake.send_slash_command("winner", {"track": "mid-ohio", "year": 2022, "series": "truck"})
+    callback = await handle.response()
+    assert callback["type"] == 4
+    data = callback["data"]
+    assert not data.get("flags", 0) & EPHEMERAL
+    assert data["allowed_mentions"] == NO_PINGS
+    embed = data["embeds"][0]
+    assert embed["title"] == "Races at Mid-Ohio Sports Car Course in 2022"
+    assert "**Parker Kligerman** (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps" in embed_text(embed)
+    assert "Pole: Corey Heim" in embed_text(embed)
+
+
+async def test_results_paginates_with_buttons(fake, pitboard):
+    handle = await fake.send_slash_command("results", {"track": "mid-ohio", "year": 2022, "series": "truck"})
+    data = (await handle.response())["data"]
+    first = data["embeds"][0]
+    assert "Page 1/2" in first["footer"]["text"] and "Parker Kligerman" in first["description"]
+    assert "```" in first["description"] and "Corey Heim" not in first["description"]  # 26th: on page 2
+    buttons = [component for row in data["components"] for component in row["components"]]
+    assert [b["label"] for b in buttons] == ["◀ Previous", "Next ▶"] and buttons[0]["disabled"] and not buttons[1]["disabled"]
+    message_id = handle.original_message["id"]
+
+    click = await fake.send_component(buttons[1]["custom_id"], message_id)
+    update = await click.response()
+    assert update["type"] == 7
+    page_two = update["data"]["embeds"][0]
+    assert "Page 2/2" in page_two["footer"]["text"] and "Corey Heim" in page_two["description"] and "transmission" in page_two["description"]
+
+    stranger = FakeUser(id=4242, username="stranger")
+    other_click = await fake.send_component(buttons[0]["custom_id"], message_id, user=stranger)
+    refusal = await other_click.response()
+    assert refusal["type"] == 4 and refusal["data"]["flags"] & EPHEMERAL
+
+
+async def test_driver_attaches_chart(fake, pitboard):
+    handle = await fake.send_slash_command("driver", {"name": "kligerman", "series": "truck"})
+    assert (await handle.response())["type"] == 5  # deferred while the chart renders off-thread
+    [followup] = await handle.followups()
+    assert followup["embeds"][0]["image"]["url"] == "attachment://driver.png"
+    assert "3** wins" in embed_text(followup["embeds"][0])
+    [(filename, png)] = handle.followup_requests[0].files
+    assert filename == "driver.png" and png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert followup["allowed_mentions"] == NO_PINGS
+
+
+async def test_standings_attaches_chart(fake, pitboard):
+    handle = await fake.send_slash_command("standings", {"series": "cup", "season": 2024})
+    await handle.response()
+    [followup] = await handle.followups()
+    embed = followup["embeds"][0]
+    assert "Kyle Larson" in embed["description"] and "not the official table" in embed["footer"]["text"]
+    assert [name for name, _ in handle.followup_requests[0].files] == ["standings.png"]
+
+
+async def test_track_and_h2h(fake, pitboard):
+    track = await (await fake.send_slash_command("track", {"name": "the glen", "series": "cup"})).response()
+    assert track["data"]["embeds"][0]["title"] == "Watkins Glen International"
+    h2h = await (await fake.send_slash_command("h2h", {"driver1": "kyle busch", "driver2": "kyle larson"})).response()
+    assert "476 races together" in h2h["data"]["embeds"][0]["description"]
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "focused", "expected_first"),
+    [
+        ("winner", {"track": "mid"}, "track", "Mid-Ohio Sports Car Course"),
+        ("driver", {"name": "kliger"}, "name", "Parker Kligerman"),
+        ("h2h", {"driver1": "kyle larson", "driver2": "hamli"}, "driver2", "Denny Hamlin"),
+        ("standings", {"series": "tr"}, "series", "NASCAR Craftsman Truck Series"),
+        ("track", {"name": "dega"}, "name", "Talladega Superspeedway"),
+    ],
+)
+async def test_autocomplete(fake, pitboard, command, options, focused, expected_first):
+    handle = await fake.send_autocomplete(command, options, focused=focused)
+    callback = await handle.response()
+    choices = callback["data"]["choices"]
+    assert callback["type"] == 8 and 1 <= len(choices) <= 25
+    assert choices[0]["name"] == expected_first
+
+
+async def test_autocomplete_caps_at_25(fake, pitboard):
+    callback = await (await fake.send_autocomplete("driver", {"name": "a"}, focused="name")).response()
+    assert len(callback["data"]["choices"]) == 25
+
+
+async def test_unknown_name_is_an_ephemeral_hint(fake, pitboard):
+    callback = await (await fake.send_slash_command("winner", {"track": "charlotte"})).response()
+    data = callback["data"]
+    assert callback["type"] == 4 and data["flags"] & EPHEMERAL
+    text = embed_text(data["embeds"][0])
+    assert "could be more than one track" in text and "Charlotte Motor Speedway Road Course" in text
+
+
+async def test_mentions_in_user_input_never_ping(fake, pitboard):
+    callback = await (await fake.send_slash_command("driver", {"name": "@everyone <@&123456789012345678> @here"})).response()
+    data = callback["data"]
+    assert data["allowed_mentions"] == NO_PINGS and data["flags"] & EPHEMERAL
+    assert "@everyone" not in (data.get("content") or "")
+
+
+async def test_mention_in_a_driver_name_from_the_data_never_pings(fake, writable_pitboard):
+    store = writable_pitboard.store
+    async with store.transaction() as conn:
+        await conn.execute("UPDATE drivers SET name = '@everyone *Kligerman*' WHERE name = 'Parker Kligerman'")
+        await conn.execute("INSERT INTO driver_aliases (alias, driver_id) SELECT 'everyone kligerman', id FROM drivers WHERE name LIKE '@everyone%'")
+    store.forget_names()
+    callback = await (await fake.send_slash_command("winner", {"track": "mid-ohio", "year": 2022, "series": "truck"})).response()
+    data = callback["data"]
+    assert data["allowed_mentions"] == NO_PINGS
+    assert "@everyone \\*Kligerman\\*" in embed_text(data["embeds"][0])  # shown, markdown escaped
+
+
+async def test_config_refuses_members_without_manage_server(fake, writable_pitboard):
+    store = writable_pitboard.store
+    callback = await (await fake.send_slash_command(
+        "config", {"channel": ANNOUNCE_CHANNEL_ID}, subcommand="channel", permissions=SEND_AND_READ,
+    )).response()
+    assert callback["data"]["flags"] & EPHEMERAL and "Manage Server" in embed_text(callback["data"]["embeds"][0])
+    assert (await guilds.get(store, DEFAULT_GUILD_ID)).announce_channel_id is None
+
+
+async def test_config_by_an_admin(fake, writable_pitboard):
+    store = writable_pitboard.store
+    admin = {"permissions": SEND_AND_READ | MANAGE_GUILD}
+    channel = await (await fake.send_slash_command("config", {"channel": ANNOUNCE_CHANNEL_ID}, subcommand="channel", **admin)).response()
+    assert channel["data"]["flags"] & EPHEMERAL and f"<#{ANNOUNCE_CHANNEL_ID}>" in channel["data"]["content"]
+    await (await fake.send_slash_command("config", {"series": "trucks"}, subcommand="series", **admin)).response()
+    added = await (await fake.send_slash_command("config", {"series": "truck", "subreddit": "r/NASCAR"}, subcommand="subreddit-add", **admin)).response()
+    assert "Added r/NASCAR" in added["data"]["content"]
+    bad = await (await fake.send_slash_command("config", {"series": "truck", "subreddit": "not a sub!"}, subcommand="subreddit-add", **admin)).response()
+    assert bad["data"]["flags"] & EPHEMERAL and "subreddit name" in embed_text(bad["data"]["embeds"][0])
+    settings = await guilds.get(store, DEFAULT_GUILD_ID)
+    assert (settings.announce_channel_id, settings.default_series, settings.subreddits) == (ANNOUNCE_CHANNEL_ID, "truck", {"truck": ["NASCAR"]})
+
+    # The server default now applies when a command names no series.
+    answer = await (await fake.send_slash_command("winner", {"track": "watkins glen", "year": 2025})).response()
+    assert [f["name"].split(" · ")[0] for f in answer["data"]["embeds"][0]["fields"]] == ["2025 Truck R17"]
+
+
+async def test_unexpected_failure_is_logged_and_answered(fake, pitboard, monkeypatch, caplog):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("db.queries.track", broken)
+    with caplog.at_level(logging.ERROR):
+        callback = await (await fake.send_slash_command("track", {"name": "dega"})).response()
+    assert callback["data"]["flags"] & EPHEMERAL and "Something went wrong" in embed_text(callback["data"]["embeds"][0])
+    assert "database on fire" in caplog.text
+
+
+async def test_bot_resumes_after_gateway_disconnect(fake, pitboard):
+    await fake.disconnect_gateway(code=4000)
+    await fake.wait_connected()
+    callback = await (await fake.send_slash_command("winner", {"track": "dega", "year": 2023, "series": "cup"})).response()
+    assert "Talladega" in callback["data"]["embeds"][0]["title"]
+    assert any(payload.get("op") == 6 for payload in fake.gateway_received)  # RESUME, not a new IDENTIFY
+
+
+async def test_run_exits_cleanly_on_sigterm(fake, real_db_copy, caplog):
+    settings = settings_for(fake, real_db_copy)
+    with caplog.at_level(logging.DEBUG):
+        running = asyncio.create_task(run_bot(settings))
+        await fake.wait_connected()
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert await asyncio.wait_for(running, timeout=10) == 0
+    assert fake.token not in caplog.text
+    async with Store.open(real_db_copy) as store:  # closed properly: opens again, nothing left in WAL
+        assert await store.scalar("PRAGMA integrity_check") == "ok"
+
+
+async def test_rejected_token_is_one_line(fake, real_db, capsys):
+    assert await run_bot(Settings(db_path=real_db, discord_token=Secret("not-the-token"))) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rejected the token" in err and "Traceback" not in err
+
+
+async def test_missing_token_is_one_line(real_db, capsys):
+    assert await run_bot(Settings(db_path=real_db)) == 2
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
