@@ -1,0 +1,57 @@
+"""Discord embeds stay within Discord's limits and escape names from the data."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.render import embeds
+from db.errors import UnknownName
+from db.models import RaceResults, RaceSummary, ResultLine, WinnerAnswer
+
+
+def race(**changes) -> RaceSummary:
+    base = dict(
+        id=1, series="truck", series_name="NASCAR Craftsman Truck Series", season=2022, round=15, name="O'Reilly 150",
+        track="Mid-Ohio Sports Car Course", track_kind="road", track_length_mi=2.258, starts_at=None, status="official",
+        exhibition=False, scheduled_laps=None, laps=67, stage_laps=(), cautions=None, caution_laps=None, lead_changes=None,
+        leaders=None, margin=None, source="history", source_id=None, winner="Parker Kligerman", winner_car="75",
+        winner_team="Henderson Motorsports", winner_make="Chevrolet", winner_start=2, winner_led=56, pole="Corey Heim", field_size=36,
+    )
+    return RaceSummary(**{**base, **changes})
+
+
+def within_limits(embed: discord.Embed) -> bool:
+    return (
+        len(embed.title or "") <= 256 and len(embed.description or "") <= 4096 and len(embed.fields) <= 25
+        and all(len(f.name) <= 256 and len(f.value) <= 1024 for f in embed.fields) and len(embed) <= 6000
+    )
+
+
+def test_huge_names_are_trimmed_to_the_limits():
+    giant = "N" * 5000
+    answer = WinnerAnswer("Mid-Ohio", 2022, None, [race(winner=giant, name=giant, winner_team=giant) for _ in range(40)])
+    embed = embeds.winner(answer)
+    assert within_limits(embed) and 1 <= len(embed.fields) <= 25  # fields dropped to stay under 6000 in all
+
+
+def test_long_classification_pages_fit_and_keep_code_blocks_closed():
+    lines = [ResultLine(i, i, str(i), "Driver " + "x" * 300, "T", "M", 67, 0, "running", 1) for i in range(1, 44)]
+    pages = embeds.results_pages(RaceResults(race(), lines))
+    assert len(pages) == 3
+    for page in pages:
+        assert within_limits(page) and page.description.count("```") % 2 == 0
+        assert max(len(line) for line in page.description.split("```")[1].splitlines()) <= embeds.TABLE_WIDTH
+
+
+def test_markdown_in_names_is_escaped_and_backticks_cannot_break_tables():
+    answer = WinnerAnswer("Mid-Ohio", None, None, [race(winner="*Bold* _Driver_ | `x`")])
+    text = embeds.winner(answer).fields[0].value
+    assert "\\*Bold\\* \\_Driver\\_ \\| \\`x\\`" in text
+    lines = [ResultLine(1, 1, "1", "Evil ```@everyone``` Name", None, None, 10, 0, "running", 1)]
+    page = embeds.results_pages(RaceResults(race(), lines))[0]
+    assert page.description.count("```") == 2
+
+
+def test_error_embed_lists_suggestions():
+    embed = embeds.error(UnknownName("track", "spa", ["Sonoma Raceway", "Pocono Raceway"]))
+    assert embed.colour == embeds.ERROR and "• Sonoma Raceway" in embed.fields[0].value and within_limits(embed)
