@@ -19,7 +19,7 @@ SIZE_IN = (10, 5)
 DPI = 100
 FONT = "DejaVu Sans"        # bundled with matplotlib: same glyphs and pixels on every machine
 NAME_LIMIT = 40
-HALF_BAR = 0.42            # bar half-width, in seasons
+HALF_BAR = 0.42             # bar half-width, in seasons
 MIN_SEASONS_SHOWN = 8       # keeps a short career's bars from filling the width
 MISSING_GLYPH = "□"         # what the font would draw anyway, minus the warning
 
