@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -22,10 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Discord lives with the tests
 
+from bot.render import embeds, text  # noqa: E402
 from db import queries  # noqa: E402
+from db.models import DriverCareer, HeadToHead, RaceResults, Standings, TrackRecord, WinnerAnswer  # noqa: E402
 from db.build import build_database  # noqa: E402
 from db.store import Store  # noqa: E402
 
+DISCORD_RENDERINGS = {
+    WinnerAnswer: embeds.winner, RaceResults: embeds.results_pages, DriverCareer: embeds.driver,
+    TrackRecord: embeds.track, Standings: embeds.standings, HeadToHead: embeds.h2h,
+}
 WINNER_TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cota", "martinsville", "pocono", "sonoma"]
 
 
@@ -117,25 +124,40 @@ async def _open_loop(fake, rate: int, seconds: int) -> list[float]:
     return list(await asyncio.gather(*tasks))
 
 
-async def bench_queries(db_path: Path, repeat: int) -> None:
-    cases = {
-        "/winner": lambda store, i: queries.winner(store, WINNER_TRACKS[i % len(WINNER_TRACKS)]),
-        "/results": lambda store, i: queries.results(store, WINNER_TRACKS[i % len(WINNER_TRACKS)], 2023),
-        "/driver": lambda store, i: queries.driver(store, ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"][i % 4]),
-        "/track": lambda store, i: queries.track(store, WINNER_TRACKS[i % len(WINNER_TRACKS)]),
-        "/standings": lambda store, i: queries.standings(store, ["cup", "xfinity", "truck"][i % 3], 2024),
-        "/h2h": lambda store, i: queries.h2h(store, "Kyle Busch", ["Kyle Larson", "Denny Hamlin", "Joey Logano"][i % 3]),
-    }
-    print(f"Queries on {db_path.name} ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each")
+QUERY_CASES = {
+    "/winner": lambda store, i: queries.winner(store, WINNER_TRACKS[i % len(WINNER_TRACKS)]),
+    "/results": lambda store, i: queries.results(store, WINNER_TRACKS[i % len(WINNER_TRACKS)], 2023),
+    "/driver": lambda store, i: queries.driver(store, ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"][i % 4]),
+    "/track": lambda store, i: queries.track(store, WINNER_TRACKS[i % len(WINNER_TRACKS)]),
+    "/standings": lambda store, i: queries.standings(store, ["cup", "xfinity", "truck"][i % 3], 2024),
+    "/h2h": lambda store, i: queries.h2h(store, "Kyle Busch", ["Kyle Larson", "Denny Hamlin", "Joey Logano"][i % 3]),
+}
+
+
+def render_everywhere(answer) -> None:
+    """What a user waits for besides the query: the terminal text and the Discord embed."""
+    text.render(answer)
+    DISCORD_RENDERINGS[type(answer)](answer)
+
+
+async def bench_queries(db_path: Path, repeat: int) -> dict[str, float]:
+    """p50/p99 of query + rendering for each command; returns the p99s in ms."""
+    print(f"Query + render (text and Discord embed) on {db_path.name} ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each")
+    p99s = {}
     async with Store.open(db_path) as store:
+        started = time.perf_counter()
         await store.names()
-        for name, run in cases.items():
+        print(f"  name index load   {(time.perf_counter() - started) * 1000:7.1f} ms (once per process)")
+        for name, run in QUERY_CASES.items():
             samples = []
             for i in range(repeat):
                 started = time.perf_counter()
-                await run(store, i)
+                render_everywhere(await run(store, i))
                 samples.append(time.perf_counter() - started)
-            print(f"  {name:11s} p50 {percentile(samples, 0.5) * 1000:7.2f} ms   p99 {percentile(samples, 0.99) * 1000:7.2f} ms")
+            p99s[name] = percentile(samples, 0.99) * 1000
+            print(f"  {name:11s}       p50 {percentile(samples, 0.5) * 1000:7.2f} ms   p99 {p99s[name]:7.2f} ms")
+    print(f"  peak memory of this process (build + queries): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return p99s
 
 
 async def fresh_database(directory: Path) -> Path:

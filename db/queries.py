@@ -238,19 +238,19 @@ async def driver(store: Store, name: str, series: str | None = None) -> DriverCa
     return DriverCareer(person.name, careers)
 
 
-async def _tallies(store: Store, column: str, track_id: int, series_id: int) -> list[Tally]:
-    """Drivers with the most wins (column = finish) or poles (column = start) at a track, ties kept."""
-    rows = await store.fetchall(
-        f"""SELECT d.name, count(*) AS n FROM results x JOIN races r ON r.id = x.race_id
-            JOIN drivers d ON d.id = x.driver_id
-            WHERE r.track_id = ? AND r.series_id = ? AND r.exhibition = 0 AND x.{column} = 1
-            GROUP BY x.driver_id ORDER BY n DESC, max(r.season) DESC, d.name""",
-        (track_id, series_id),
-    )
-    if not rows:
+def _tallies(names: list[str | None], seasons: list[int]) -> list[Tally]:
+    """Most frequent names (most recent first among equals), keeping everyone tied with the 5th."""
+    counts: dict[str, int] = defaultdict(int)
+    latest: dict[str, int] = {}
+    for name, season in zip(names, seasons):
+        if name:
+            counts[name] += 1
+            latest[name] = max(latest.get(name, season), season)
+    ranked = sorted(counts, key=lambda name: (-counts[name], -latest[name], name))
+    if not ranked:
         return []
-    cutoff = rows[min(TOP_TALLIES, len(rows)) - 1]["n"]
-    return [Tally(row["name"], row["n"]) for row in rows if row["n"] >= cutoff][: TOP_TALLIES * 2]
+    cutoff = counts[ranked[min(TOP_TALLIES, len(ranked)) - 1]]
+    return [Tally(name, counts[name]) for name in ranked if counts[name] >= cutoff][: TOP_TALLIES * 2]
 
 
 async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
@@ -258,39 +258,31 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
     names = await store.names()
     place = names.track(name)
     series_key = names.series_key(series) if series else None
-    per_series = await store.fetchall(
-        """SELECT s.id, s.key, s.name, count(*) AS races, min(r.season) AS first_season, max(r.season) AS last_season
+    rows = await store.fetchall(
+        """SELECT s.key AS series, s.name AS series_name, r.season, r.round, r.name,
+                  wd.name AS winner, w.start AS winner_start, pd.name AS pole
            FROM races r JOIN series s ON s.id = r.series_id
+           LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id
+           LEFT JOIN results p ON p.id = (SELECT id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
+           LEFT JOIN drivers pd ON pd.id = p.driver_id
            WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
-           GROUP BY s.id ORDER BY s.id""",
+           ORDER BY s.id, r.season DESC, r.starts_at DESC, r.round DESC""",
         (place.id, series_key, series_key),
     )
-    if not per_series:
+    if not rows:
         where = f"{names.series[series_key].short_name} " if series_key else ""
         raise NoData(f"No {where}races at {place.name} in the data." + await _seasons_at(store, place.id, None))
     records = {}
-    for row in per_series:
-        winners = [
-            SeasonWinner(r["season"], r["round"], r["name"], r["driver"])
-            for r in await store.fetchall(
-                """SELECT r.season, r.round, r.name, d.name AS driver FROM races r
-                   JOIN results x ON x.race_id = r.id AND x.finish = 1 JOIN drivers d ON d.id = x.driver_id
-                   WHERE r.track_id = ? AND r.series_id = ? AND r.exhibition = 0
-                   ORDER BY r.season DESC, r.starts_at DESC, r.round DESC""",
-                (place.id, row["id"]),
-            )
-        ]
-        from_pole = await store.scalar(
-            """SELECT count(*) FROM races r JOIN results x ON x.race_id = r.id AND x.finish = 1
-               WHERE r.track_id = ? AND r.series_id = ? AND r.exhibition = 0 AND x.start = 1""",
-            (place.id, row["id"]),
-        )
-        records[row["key"]] = TrackSeriesRecord(
-            series=row["key"], series_name=row["name"], races=row["races"],
-            first_season=row["first_season"], last_season=row["last_season"], winners=winners,
-            most_wins=await _tallies(store, "finish", place.id, row["id"]),
-            most_poles=await _tallies(store, "start", place.id, row["id"]),
-            wins_from_pole=from_pole,
+    for key in dict.fromkeys(row["series"] for row in rows):
+        races = [row for row in rows if row["series"] == key]
+        seasons = [row["season"] for row in races]
+        records[key] = TrackSeriesRecord(
+            series=key, series_name=races[0]["series_name"], races=len(races),
+            first_season=min(seasons), last_season=max(seasons),
+            winners=[SeasonWinner(r["season"], r["round"], r["name"], r["winner"]) for r in races if r["winner"]],
+            most_wins=_tallies([r["winner"] for r in races], seasons),
+            most_poles=_tallies([r["pole"] for r in races], seasons),
+            wins_from_pole=sum(1 for r in races if r["winner"] and r["winner_start"] == 1),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)
 
