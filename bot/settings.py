@@ -39,12 +39,45 @@ class Secret:
     __str__ = __repr__
 
 
+DEFAULT_FEED_URL = "https://cf.nascar.com/cacher"
+DEFAULT_USER_AGENT = "python:pitboard:0.1 (race-results bot; https://github.com/pitboard)"
+
+
+def _no_secret() -> Secret:
+    return Secret("")
+
+
+@dataclass(frozen=True)
+class RedditSettings:
+    client_id: str = ""
+    client_secret: Secret = field(default_factory=_no_secret)
+    username: str = ""
+    password: Secret = field(default_factory=_no_secret)
+    user_agent: str = DEFAULT_USER_AGENT
+    title_template: str = "Post-Race Thread: {race_at_track} ({series})"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.username and self.password)
+
+    def missing(self) -> list[str]:
+        names = {
+            "REDDIT_CLIENT_ID": self.client_id, "REDDIT_CLIENT_SECRET": self.client_secret,
+            "REDDIT_USERNAME": self.username, "REDDIT_PASSWORD": self.password,
+        }
+        return [name for name, value in names.items() if not value]
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
     log_level: str = "INFO"
-    discord_token: Secret = field(default_factory=lambda: Secret(""))
+    discord_token: Secret = field(default_factory=_no_secret)
     discord_dev_guild: int | None = None
+    reddit: RedditSettings = field(default_factory=RedditSettings)
+    feed_url: str = DEFAULT_FEED_URL
+    feed_poll_seconds: int = 300
+    watch: bool = True
 
     @classmethod
     def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> "Settings":
@@ -60,6 +93,17 @@ class Settings:
             log_level=reader.choice("PITBOARD_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             discord_token=Secret(reader.text("DISCORD_TOKEN")),
             discord_dev_guild=reader.integer("DISCORD_DEV_GUILD"),
+            reddit=RedditSettings(
+                client_id=reader.text("REDDIT_CLIENT_ID"),
+                client_secret=Secret(reader.text("REDDIT_CLIENT_SECRET")),
+                username=reader.text("REDDIT_USERNAME"),
+                password=Secret(reader.text("REDDIT_PASSWORD")),
+                user_agent=reader.text("REDDIT_USER_AGENT") or DEFAULT_USER_AGENT,
+                title_template=reader.text("REDDIT_TITLE_TEMPLATE") or RedditSettings.title_template,
+            ),
+            feed_url=(reader.text("PITBOARD_FEED_URL") or DEFAULT_FEED_URL).rstrip("/"),
+            feed_poll_seconds=reader.integer("PITBOARD_FEED_POLL_SECONDS", 300),
+            watch=reader.flag("PITBOARD_WATCH", True),
         )
 
 
@@ -78,6 +122,16 @@ class _Reader:
             return int(raw)
         except ValueError:
             raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.text(name).casefold()
+        if not raw:
+            return default
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
     def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
         raw = self.text(name).upper() or default

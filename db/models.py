@@ -91,6 +91,7 @@ class ResultLine:
     status: str | None
     points: int | None
     stage_finishes: tuple[int | None, ...] = ()
+    driver_id: int | None = None
 
     @property
     def running(self) -> bool:
@@ -262,3 +263,39 @@ class HeadToHead:
 class ScheduledRace:
     race: RaceSummary
     state: str                          # next, now, later, done
+
+
+@dataclass(frozen=True)
+class Newcomer:
+    """A driver making a first series start, or returning after a long gap."""
+
+    result: ResultLine
+    previous_season: int | None        # None: first start in the series
+
+
+@dataclass(frozen=True)
+class KindRecord:
+    """A driver's record in one series on one kind of track, up to and including a race."""
+
+    kind: str
+    starts: int
+    top10s: int
+    wins: int
+
+
+@dataclass(frozen=True)
+class RecapFacts:
+    """Everything a post-race thread says, computed from the store as of that race."""
+
+    details: RaceResults
+    winner: ResultLine | None
+    pole: ResultLine | None
+    win_number: int | None                  # the winner's nth points-race win in this series
+    earlier_win_tracks: tuple[str, ...]     # tracks of the winner's earlier series wins, distinct
+    first_series_win_of_kind: bool          # first win in this series on this kind of track
+    first_national_win_of_kind: bool        # ... and in any of the three national series
+    first_win_at_track: bool
+    team_first_win: bool
+    make_first_win: bool
+    kind_record: KindRecord | None
+    newcomers: list[Newcomer]

@@ -139,6 +139,7 @@ async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRe
             finish=row["finish"], start=row["start"], car=row["car_number"], driver=row["driver"], team=row["team"],
             make=row["make"], laps=row["laps"], led=row["laps_led"], status=row["status"], points=row["points"],
             stage_finishes=tuple(stage_finish.get((row["driver_id"], n)) for n in stage_numbers),
+            driver_id=row["driver_id"],
         )
         for row in rows
     ]
