@@ -4,6 +4,8 @@
     pitboard db build                        (re)build the database from the bundled history
     pitboard db path                         print where the database lives
     pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
+    pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
+                                             print (or post to Reddit) the post-race thread of a race
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
 """
@@ -18,13 +20,17 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from bot.posting import publish_recap, race_key
 from bot.questions import ask, parse_slash
-from bot.render import jsondata, text
+from bot.reddit import RedditPoster, reddit_client
+from bot.render import jsondata, recap, text
 from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
+from db import queries
 from db.build import build_database, ensure_database
 from db.errors import FeedError, PitboardError
 from db.nascar_feed import import_file
+from db.recaps import recap_facts
 from db.store import Store
 
 log = logging.getLogger("pitboard")
@@ -50,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     import_parser = commands.add_parser("import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json)")
     import_parser.add_argument("files", nargs="+", type=Path)
 
+    thread_parser = commands.add_parser("thread", help="print or post the post-race thread of a race")
+    thread_parser.add_argument("track", help="track name or nickname, e.g. mid-ohio")
+    thread_parser.add_argument("--year", type=int)
+    thread_parser.add_argument("--series")
+    thread_parser.add_argument("--round", type=int)
+    thread_parser.add_argument("--markdown", action="store_true", help="print the exact Reddit markdown")
+    thread_parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
+    thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
+
     commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM")
     sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
     sync_parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
@@ -74,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "ask": lambda: _ask(db_path, args.slash, args.json),
         "db": lambda: _db(db_path, args.db_command),
         "import": lambda: _import(db_path, args.files),
+        "thread": lambda: _thread(settings, args),
         "run": lambda: run_bot(settings),
         "sync": lambda: sync_commands(settings, args.guild or settings.discord_dev_guild),
     }
@@ -143,6 +159,34 @@ async def _import(db_path: Path, files: list[Path]) -> int:
             summary = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
             print(f"{path}: {report.kind} {report.key}: {summary}")
     return status
+
+
+async def _thread(settings: Settings, args: argparse.Namespace) -> int:
+    if args.post and not args.subreddit:
+        print("pitboard: --post needs at least one --subreddit NAME", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if args.post and not settings.reddit.configured:
+        print("pitboard: posting needs " + ", ".join(settings.reddit.missing()) + " (see .env.example)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    await ensure_database(settings.db_path)
+    async with Store.open(settings.db_path) as store:
+        try:
+            race = (await queries.results(store, args.track, args.year, args.series, args.round)).race
+            facts = await recap_facts(store, race.id)
+        except PitboardError as failure:
+            print(text.error(failure), file=sys.stderr)
+            return EXIT_USER_ERROR
+        if not args.post:
+            title = recap.title(facts, settings.reddit.title_template)
+            print(f"{title}\n\n{recap.reddit_body(facts, race_key(race))}" if args.markdown else recap.text_recap(facts))
+            return EXIT_OK
+        async with reddit_client(settings.reddit) as reddit:
+            outcomes = await publish_recap(RedditPoster(reddit, store), facts, args.subreddit, settings.reddit.title_template)
+    for subreddit, outcome in zip(args.subreddit, outcomes):
+        where = f" {outcome.url}" if outcome.url else ""
+        problem = f" ({outcome.error})" if outcome.error else ""
+        print(f"r/{subreddit}: {outcome.action}{where}{problem}")
+    return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
 
 
 if __name__ == "__main__":

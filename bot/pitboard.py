@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.feed import FeedClient
+from bot.reddit import RedditPoster
 from bot.render import embeds
 from bot.settings import Settings
 from db.errors import PitboardError
@@ -23,7 +25,7 @@ discord.VoiceClient.warn_dave = False
 # no member chunking, so a short wait is enough and the bot is ready sooner after a restart.
 GUILD_READY_TIMEOUT = 0.5
 
-EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.config")
+EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config")
 
 
 class PitboardTree(app_commands.CommandTree):
@@ -65,7 +67,15 @@ async def send_ephemeral(interaction: discord.Interaction, embed: discord.Embed)
 class Pitboard(commands.Bot):
     """Pitboard on Discord. Everything it needs comes in through the constructor."""
 
-    def __init__(self, *, settings: Settings, store: Store, **options):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        feed: FeedClient | None = None,
+        poster: RedditPoster | None = None,
+        **options,
+    ):
         options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -77,10 +87,14 @@ class Pitboard(commands.Bot):
         )
         self.settings = settings
         self.store = store
+        self.feed = feed
+        self.poster = poster
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        if self.feed is not None:
+            await self.load_extension("cogs.watcher")
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))

@@ -62,6 +62,9 @@ QUESTIONS: dict[str, Question] = {
         Question("h2h", "Two drivers head to head in the races both started",
                  (Option("driver1", str, "First driver", True, "driver"),
                   Option("driver2", str, "Second driver", True, "driver"), SERIES), queries.h2h),
+        Question("next", "The next race (and any race running now)", (SERIES,), queries.next_races),
+        Question("schedule", "A season's schedule with results so far",
+                 (SERIES, Option("season", int, "Season (default: the current one)")), queries.schedule),
     )
 }
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
+from bot.feed import FeedClient
 from bot.pitboard import Pitboard
+from bot.reddit import RedditPoster, reddit_client
 from bot.settings import Secret, Settings
 from db.build import ensure_database
 from db.store import Store
@@ -48,25 +52,34 @@ def _token_or_exit(settings: Settings) -> str | None:
 
 
 async def run_bot(settings: Settings) -> int:
-    """Serve slash commands until SIGINT/SIGTERM; closes the gateway and the database on the way out."""
+    """Serve slash commands (and watch the feed) until SIGINT/SIGTERM; everything is closed on the way out."""
     token = _token_or_exit(settings)
     if token is None:
         return 2
     await ensure_database(settings.db_path)
-    async with Store.open(settings.db_path) as store:
-        bot = Pitboard(settings=settings, store=store)
-        async with bot:
-            loop = asyncio.get_running_loop()
+    async with contextlib.AsyncExitStack() as resources:
+        store = await resources.enter_async_context(Store.open(settings.db_path))
+        feed = poster = None
+        if settings.watch:
+            session = await resources.enter_async_context(aiohttp.ClientSession(headers={"User-Agent": settings.reddit.user_agent}))
+            feed = FeedClient(session, settings.feed_url)
+        if settings.reddit.configured:
+            reddit = await resources.enter_async_context(reddit_client(settings.reddit))
+            poster = RedditPoster(reddit, store)
+        elif settings.watch:
+            log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
+        bot = await resources.enter_async_context(Pitboard(settings=settings, store=store, feed=feed, poster=poster))
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))
+        try:
+            await bot.start(token)
+        except discord.LoginFailure:
+            print("pitboard: Discord rejected the token in DISCORD_TOKEN (reset it in the Developer Portal).", file=sys.stderr)
+            return 2
+        finally:
             for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))
-            try:
-                await bot.start(token)
-            except discord.LoginFailure:
-                print("pitboard: Discord rejected the token in DISCORD_TOKEN (reset it in the Developer Portal).", file=sys.stderr)
-                return 2
-            finally:
-                for signum in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(signum)
+                loop.remove_signal_handler(signum)
     log.info("shut down cleanly")
     return 0
 

@@ -22,7 +22,7 @@ from db.store import Store, create_private_file
 log = logging.getLogger(__name__)
 
 # Tables holding what users and the bot did, as opposed to what can be rebuilt from data.
-STATE_TABLES = ("guild_settings", "guild_subreddits")
+STATE_TABLES = ("guild_settings", "guild_subreddits", "reddit_threads")
 
 
 @dataclass(frozen=True)

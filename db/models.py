@@ -262,7 +262,23 @@ class HeadToHead:
 @dataclass(frozen=True)
 class ScheduledRace:
     race: RaceSummary
-    state: str                          # next, now, later, done
+    state: str                          # done, now (started, no result yet), next, later
+
+
+@dataclass(frozen=True)
+class Schedule:
+    series: str | None                  # None = all series
+    season: int
+    races: list[ScheduledRace]          # in start order
+    now: datetime
+
+
+@dataclass(frozen=True)
+class NextRaces:
+    series: str | None
+    racing_now: list[RaceSummary]       # started, results not in yet
+    upcoming: list[RaceSummary]         # the next race of each series (or of the one asked for)
+    now: datetime
 
 
 @dataclass(frozen=True)

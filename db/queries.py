@@ -7,14 +7,14 @@ figures count points races only (exhibitions such as the Clash are listed but no
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from db.errors import BadOption, NoData
 from db.models import (
-    Caution, DriverCareer, HeadToHead, HeadToHeadSide, LeaderStint, RaceRef, RaceResults, RaceSummary,
-    ResultLine, SeasonLine, SeasonWinner, SeriesCareer, Stage, StageLine, StandingRow, Standings, Tally,
-    TrackRecord, TrackSeriesRecord, WinnerAnswer,
+    Caution, DriverCareer, HeadToHead, HeadToHeadSide, LeaderStint, NextRaces, RaceRef, RaceResults, RaceSummary,
+    ResultLine, Schedule, ScheduledRace, SeasonLine, SeasonWinner, SeriesCareer, Stage, StageLine, StandingRow,
+    Standings, Tally, TrackRecord, TrackSeriesRecord, WinnerAnswer,
 )
 from db.store import Store
 
@@ -22,12 +22,17 @@ FIRST_SEASON = 1949
 LAST_SEASON = 2100
 TOP_TALLIES = 5
 PROGRESSION_DRIVERS = 8
+RACE_WINDOW = timedelta(hours=5)   # a started race without results is "now" for this long
+NO_SCHEDULE = (
+    "No dated races in the data yet. The schedule comes from NASCAR's feed: keep the bot running "
+    "(it polls the race list) or import one with `pitboard import race_list_basic.json`."
+)
 
 RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
     t.length_mi, r.starts_at, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
     r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, r.source, r.source_id,
-    wd.name AS winner, w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make,
+    coalesce(wd.name, fw.name) AS winner, w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make,
     w.start AS winner_start, w.laps_led AS winner_led, pd.name AS pole,
     (SELECT count(*) FROM results f WHERE f.race_id = r.id) AS field_size
 """
@@ -37,6 +42,7 @@ RACE_JOINS = """
     JOIN tracks t ON t.id = r.track_id
     LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1
     LEFT JOIN drivers wd ON wd.id = w.driver_id
+    LEFT JOIN drivers fw ON fw.feed_driver_id = r.winner_feed_id AND w.id IS NULL
     LEFT JOIN teams wt ON wt.id = w.team_id
     LEFT JOIN results p ON p.id = (SELECT id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
     LEFT JOIN drivers pd ON pd.id = p.driver_id
@@ -391,3 +397,68 @@ async def h2h(store: Store, driver1: str, driver2: str, series: str | None = Non
         second=side(b, "fb", "fa", "lb"),
         last_meeting=RaceRef(last["series"], last["season"], last["round"], last["track"], last["name"]),
     )
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:
+    if race.status != "scheduled":
+        return "done"
+    if race.starts_at and race.starts_at <= now < race.starts_at + RACE_WINDOW:
+        return "now"
+    return "next" if race.id in next_ids else "later"
+
+
+async def next_races(store: Store, series: str | None = None, now: datetime | None = None) -> NextRaces:
+    """Races under way now, and the next race of each series (or of the one asked for)."""
+    names = await store.names()
+    series_key = names.series_key(series) if series else None
+    now = now or utc_now()
+    window_start = (now - RACE_WINDOW).isoformat()
+    racing = await find_races(
+        store,
+        "r.status = 'scheduled' AND r.starts_at > ? AND r.starts_at <= ? AND (? IS NULL OR s.key = ?)",
+        (window_start, now.isoformat(), series_key, series_key),
+        order="r.starts_at, s.id",
+    )
+    upcoming = []
+    for key in [series_key] if series_key else list(names.series):
+        upcoming += await find_races(
+            store, "r.status = 'scheduled' AND r.starts_at > ? AND s.key = ?", (now.isoformat(), key),
+            limit=1, order="r.starts_at",
+        )
+    if not racing and not upcoming:
+        latest = await store.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+        if latest is None:
+            raise NoData(NO_SCHEDULE)
+        raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
+    upcoming.sort(key=lambda race: race.starts_at)
+    return NextRaces(series_key, racing, upcoming, now)
+
+
+async def schedule(store: Store, series: str | None = None, season: int | None = None, now: datetime | None = None) -> Schedule:
+    """A season's dated races in start order, each marked done / now / next / later."""
+    names = await store.names()
+    series_key = names.series_key(series) if series else None
+    check_year(season)
+    now = now or utc_now()
+    if season is None:
+        season = await store.scalar(
+            "SELECT season FROM races WHERE starts_at > ? ORDER BY starts_at LIMIT 1", ((now - RACE_WINDOW).isoformat(),)
+        ) or await store.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+    if season is None:
+        raise NoData(NO_SCHEDULE)
+    races = await find_races(
+        store, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
+        order="r.starts_at, s.id",
+    )
+    if not races:
+        raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
+    next_ids = set()
+    for key in {race.series for race in races}:
+        following = next((r for r in races if r.series == key and r.status == "scheduled" and r.starts_at > now), None)
+        if following:
+            next_ids.add(following.id)
+    return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now)

@@ -16,7 +16,11 @@ from bot.render.words import (
 )
 from db.errors import PitboardError
 from db.guilds import GuildSettings
-from db.models import DriverCareer, HeadToHead, RaceResults, RaceSummary, Standings, TrackRecord, WinnerAnswer
+from bot.render import recap
+from db.models import (
+    DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, RecapFacts, Schedule, Standings, TrackRecord,
+    WinnerAnswer,
+)
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -206,6 +210,59 @@ def h2h(answer: HeadToHead) -> discord.Embed:
         description += f"Last meeting: {race_label(answer.last_meeting)}, {escape(answer.last_meeting.track)}"
     embed = _embed(f"{a.driver} vs {b.driver}", description)
     embed.set_footer(text=SOURCE_FOOTER)
+    return fit(embed)
+
+
+def discord_time(race: RaceSummary) -> str:
+    """`<t:…:F> (<t:…:R>)`: every reader sees their own time zone."""
+    unix = int(race.starts_at.timestamp())
+    return f"<t:{unix}:F> (<t:{unix}:R>)"
+
+
+def next_races(answer: NextRaces) -> discord.Embed:
+    embed = _embed("Racing now" if answer.racing_now and not answer.upcoming else "Next up")
+    for race in answer.racing_now:
+        embed.add_field(name=f"🟢 Now: {escape(race_heading(race))}", value=f"{escape(race.track)}\nStarted <t:{int(race.starts_at.timestamp())}:R>", inline=False)
+    for race in answer.upcoming:
+        embed.add_field(name=escape(race_heading(race)), value=f"{escape(race.track)}\n{discord_time(race)}", inline=False)
+    embed.set_footer(text="Times show in your own time zone · Source: NASCAR")
+    return fit(embed)
+
+
+SCHEDULE_PER_PAGE = 12
+SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "next": "➡️ **next**", "later": ""}
+
+
+def schedule_pages(answer: Schedule) -> list[discord.Embed]:
+    lines = []
+    for entry in answer.races:
+        race = entry.race
+        outcome = f"✓ {escape(race.winner)}" if entry.state == "done" and race.winner else SCHEDULE_MARKS[entry.state]
+        round_part = f"R{race.round}" if race.round else "exh."
+        lines.append(f"<t:{int(race.starts_at.timestamp())}:d> `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}".rstrip())
+    chunks = [lines[i: i + SCHEDULE_PER_PAGE] for i in range(0, len(lines), SCHEDULE_PER_PAGE)]
+    scope = f"{series_short(answer.series)} " if answer.series else ""
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))
+        footer = "Dates in your time zone · Source: NASCAR"
+        embed.set_footer(text=footer if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {footer}")
+        pages.append(fit(embed))
+    return pages
+
+
+DISCORD = recap.Markup(escape, lambda text: f"**{text}**")
+
+
+def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Embed:
+    """The post-race recap for a channel: the story, the top 10, and a link to the Reddit thread."""
+    race = facts.details.race
+    embed = _embed(f"🏁 {race_heading(race)}", "\n\n".join(recap.paragraphs(facts, DISCORD)[:3]))
+    rows = [(r.finish, _code_text(r.car), _code_text(r.driver), r.led, _code_text(status_words(r.status))) for r in facts.details.results[:10]]
+    embed.add_field(name="Top 10", value=code_block(table(("Pos", "#", "Driver", "Led", "Status"), rows, max_width=TABLE_WIDTH)), inline=False)
+    if thread_url:
+        embed.add_field(name="Post-race thread", value=thread_url, inline=False)
+    embed.set_footer(text=f"{race.track} · {SOURCE_FOOTER}")
     return fit(embed)
 
 

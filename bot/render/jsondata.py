@@ -7,7 +7,9 @@ from functools import singledispatch
 from typing import Any
 
 from db.errors import PitboardError
-from db.models import DriverCareer, HeadToHead, RaceResults, RaceSummary, Standings, TrackRecord, WinnerAnswer
+from db.models import (
+    DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, Schedule, Standings, TrackRecord, WinnerAnswer,
+)
 
 
 @singledispatch
@@ -131,6 +133,26 @@ def _(answer: HeadToHead) -> dict[str, Any]:
         "races": answer.races,
         "drivers": [asdict(answer.first), asdict(answer.second)],
         "last_meeting": asdict(answer.last_meeting) if answer.last_meeting else None,
+    }
+
+
+@render.register
+def _(answer: NextRaces) -> dict[str, Any]:
+    return {
+        "command": "next",
+        "now": answer.now.isoformat(),
+        "racing_now": [race(r) for r in answer.racing_now],
+        "upcoming": [race(r) for r in answer.upcoming],
+    }
+
+
+@render.register
+def _(answer: Schedule) -> dict[str, Any]:
+    return {
+        "command": "schedule",
+        "series": answer.series,
+        "season": answer.season,
+        "races": [{**race(entry.race), "state": entry.state} for entry in answer.races],
     }
 
 

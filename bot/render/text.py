@@ -6,11 +6,11 @@ from functools import singledispatch
 
 from bot.render.tables import table
 from bot.render.words import (
-    KIND_WORDS, average, plural, race_label, series_short, status_words, winner_line,
+    KIND_WORDS, average, eastern_time, plural, race_label, relative_time, series_short, status_words, winner_line,
 )
 from db.errors import PitboardError
 from db.models import (
-    DriverCareer, HeadToHead, RaceResults, RaceSummary, Standings, TrackRecord, WinnerAnswer,
+    DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, Schedule, Standings, TrackRecord, WinnerAnswer,
 )
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
@@ -169,6 +169,36 @@ def _(answer: HeadToHead) -> str:
         "",
         f"Last meeting: {race_label(last)} at {last.track}" if last else "",
     ]).rstrip()
+
+
+@render.register
+def _(answer: NextRaces) -> str:
+    lines = []
+    for race in answer.racing_now:
+        lines.append(f"Racing now: {race_title(race)}, started {relative_time(race.starts_at, answer.now)}")
+    for race in answer.upcoming:
+        lines.append(f"Next: {race_label(race)}: {race.name} ({race.track})")
+        lines.append(f"  {eastern_time(race.starts_at)} ({relative_time(race.starts_at, answer.now)})")
+    return "\n".join(lines)
+
+
+STATE_MARKS = {"done": "✓", "now": "● now", "next": "→ next", "later": ""}
+
+
+@render.register
+def _(answer: Schedule) -> str:
+    rows = []
+    for entry in answer.races:
+        race = entry.race
+        outcome = race.winner if entry.state == "done" and race.winner else STATE_MARKS[entry.state]
+        rows.append((
+            eastern_time(race.starts_at), series_short(race.series), race.round or "–", race.name, race.track, outcome,
+        ))
+    scope = series_short(answer.series) + " " if answer.series else ""
+    return "\n".join([
+        f"{answer.season} {scope}schedule (times US Eastern)", "",
+        table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows),
+    ])
 
 
 def error(failure: PitboardError) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from db.models import RaceRef, RaceSummary
+
+EASTERN = ZoneInfo("America/New_York")   # NASCAR publishes its schedule in US Eastern time
 
 SERIES_SHORT = {"cup": "Cup", "xfinity": "Xfinity", "truck": "Truck"}
 KIND_WORDS = {"road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval"}
@@ -65,3 +70,23 @@ def winner_line(race: RaceSummary) -> str:
         parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
     parts.append(led_phrase(race.winner_led, race.laps))
     return ", ".join(parts)
+
+
+def eastern_time(moment: datetime) -> str:
+    """`Sun Apr 2, 2023 3:30 PM EDT` (EST or EDT as the date requires)."""
+    local = moment.astimezone(EASTERN)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local:%a %b} {local.day}, {local.year} {hour}:{local:%M %p %Z}"
+
+
+def relative_time(moment: datetime, now: datetime) -> str:
+    """`in 3 days`, `in 5 hours`, `40 minutes ago`."""
+    seconds = (moment - now).total_seconds()
+    size = abs(seconds)
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if size >= length:
+            amount = plural(int(size // length), unit)
+            break
+    else:
+        amount = "less than a minute"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"

@@ -1,0 +1,66 @@
+"""Fetching NASCAR's feed over HTTP: conditional requests, timeouts, and errors sorted into kinds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+FEED_SERIES_IDS = {"cup": 1, "xfinity": 2, "truck": 3}
+
+
+class FeedUnavailable(Exception):
+    """The feed did not answer usefully (5xx, timeout, dropped connection): try again later."""
+
+
+@dataclass
+class _Validators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class FeedClient:
+    """GETs with ETag / If-Modified-Since; `fetch` returns None when the document has not changed."""
+
+    session: aiohttp.ClientSession
+    base_url: str
+    timeout: float = 20.0
+    _validators: dict[str, _Validators] = field(default_factory=dict)
+
+    def race_list_url(self, season: int) -> str:
+        return f"{self.base_url}/{season}/race_list_basic.json"
+
+    def weekend_feed_url(self, season: int, series: str, race_id: str) -> str:
+        return f"{self.base_url}/{season}/{FEED_SERIES_IDS[series]}/{race_id}/weekend-feed.json"
+
+    async def fetch(self, url: str) -> bytes | None:
+        """The document body; None if unchanged (304) or not published yet (404)."""
+        known = self._validators.get(url, _Validators())
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        try:
+            async with self.session.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)) as response:
+                if response.status == 304:
+                    return None
+                if response.status == 404:
+                    log.debug("not published yet: %s", url)
+                    return None
+                if response.status != 200:
+                    raise FeedUnavailable(f"{url} answered {response.status}")
+                body = await response.read()
+                self._validators[url] = _Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+                return body
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise FeedUnavailable(f"{url}: {type(error).__name__} {error}".strip()) from error
+
+    def forget(self, url: str) -> None:
+        """Drop the validators of a document we could not use, so the next poll fetches it whole."""
+        self._validators.pop(url, None)

@@ -1,0 +1,346 @@
+"""The Reddit poster: each race's thread goes to each subreddit once, is never posted twice and never lost.
+
+How it holds against a flaky Reddit and a crash at any moment:
+
+- Write-ahead: a `pending` ledger row (db/threads.py) is committed before anything is submitted.
+- A write whose outcome is unknown (5xx, 408, timeout, dropped connection) is never sent again
+  blindly: `SingleShotWriteRequestor` keeps asyncprawcore from re-sending it and raises
+  `UncertainWrite`, and before the next submit the poster looks for the thread's marker
+  (bot.render.recap.marker) among the account's recent submissions. A `pending` row left by an
+  earlier run is looked for the same way.
+- Transient errors are retried with back-off; when the attempts run out the row stays `pending`
+  and the next run picks it up. Permanent errors mark the row `failed`, reported once.
+- Revised results edit the existing submission, at most once per `min_edit_interval`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import re
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator, Awaitable, Callable
+from urllib.parse import urlparse
+
+import aiohttp
+import asyncpraw
+import asyncprawcore
+from asyncpraw.exceptions import RedditAPIException
+from asyncpraw.models import Submission
+from asyncprawcore.const import ACCESS_TOKEN_PATH
+from asyncprawcore.sessions import Session
+
+from bot.render.recap import marker
+from bot.settings import RedditSettings, SettingsError
+from db import threads
+from db.store import Store
+from db.threads import ThreadRecord
+
+log = logging.getLogger(__name__)
+
+RECENT_SUBMISSIONS = 100  # one listing page: where an earlier attempt's post is looked for
+WAIT_IN_MESSAGE = re.compile(r"(\d+)\s*(millisecond|second|minute|hour)s?", re.IGNORECASE)
+SECONDS_PER_UNIT = {"millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600}
+
+
+@dataclass(frozen=True)
+class Thread:
+    key: str          # stable race key, e.g. "nascar-5274" or "truck-2022-r15"
+    subreddit: str    # without r/
+    title: str
+    body: str         # markdown, already contains bot.render.recap.marker(key)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    action: str               # posted, recovered, edited, unchanged, deferred (try again later), failed (permanent)
+    submission_id: str | None
+    url: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often one `publish` call tries, and how long it waits in between."""
+
+    attempts: int = 5
+    base_delay: float = 2.0
+    max_delay: float = 120.0
+    jitter: float = 0.25          # up to this fraction of the back-off is added at random
+
+    def __post_init__(self):
+        if self.attempts < 1:
+            raise ValueError("a retry policy needs at least one attempt")
+
+    def delay(self, retry: int, requested: float | None = None) -> float:
+        """Seconds before retry number `retry` (1, 2, …): doubling back-off with jitter, at least
+        what Reddit asked for, never more than `max_delay`."""
+        backoff = self.base_delay * 2 ** (retry - 1) * (1 + self.jitter * random.random())
+        return min(self.max_delay, max(backoff, requested or 0.0))
+
+
+class UncertainWrite(asyncprawcore.AsyncPrawcoreException):
+    """A write got no usable answer (5xx, 408, timeout, dropped connection): Reddit may have applied it."""
+
+
+class SingleShotWriteRequestor(asyncprawcore.Requestor):
+    """A Requestor that sends each write once: an unclear outcome raises `UncertainWrite`.
+
+    asyncprawcore's Session re-sends a request after a 5xx/408 answer or a connection error,
+    which duplicates a post Reddit had already made. Raising an exception that is not a
+    `RequestException` from here, before the Session sees the response, turns that off for
+    writes. GETs, and the token request (which writes nothing), keep the normal retries.
+    This requestor's own `timeout` applies to every request (asyncprawcore's per-call default
+    would otherwise win), so `requestor_kwargs={"timeout": …}` works.
+    """
+
+    @asynccontextmanager
+    async def request(
+        self, method: str, url: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        del timeout  # asyncprawcore's per-call value; this requestor's own wins
+        call = super().request(method, url, *args, timeout=self.timeout, **kwargs)
+        path = urlparse(url).path.rstrip("/")
+        if method.upper() == "GET" or path == ACCESS_TOKEN_PATH:
+            async with call as response:
+                yield response
+            return
+        try:
+            async with call as response:
+                if response.status not in Session.RETRY_STATUSES:
+                    yield response
+                    return
+                outcome = f"HTTP {response.status}"
+        except asyncprawcore.RequestException as error:  # no answer, or the answer broke off
+            raise UncertainWrite(f"{method} {path}: {_describe_request_error(error)}") from error
+        raise UncertainWrite(f"{method} {path}: {outcome}")
+
+
+def reddit_client(settings: RedditSettings, **overrides: Any) -> asyncpraw.Reddit:
+    """Production client from settings (check_for_updates=False, requestor_class=SingleShotWriteRequestor);
+    tests pass oauth_url/reddit_url/requestor_kwargs via overrides."""
+    if not settings.configured:
+        raise SettingsError(f"Reddit posting needs {', '.join(settings.missing())}")
+    requestor_class = overrides.get("requestor_class", SingleShotWriteRequestor)
+    if not issubclass(requestor_class, SingleShotWriteRequestor):
+        raise ValueError(
+            f"requestor_class {requestor_class.__name__} would let asyncprawcore re-send posts; leave it out "
+            "(requestor_kwargs={'timeout': …} sets the timeout) or subclass SingleShotWriteRequestor"
+        )
+    options: dict[str, Any] = {
+        "client_id": settings.client_id,
+        "client_secret": settings.client_secret.reveal(),
+        "username": settings.username,
+        "password": settings.password.reveal(),
+        "user_agent": settings.user_agent,
+        "check_for_updates": False,
+        "requestor_class": SingleShotWriteRequestor,
+    }
+    return asyncpraw.Reddit(**(options | overrides))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What went wrong with one attempt, as far as retrying is concerned."""
+
+    description: str
+    permanent: bool = False
+    uncertain: bool = False          # a write may have been applied
+    requested_wait: float | None = None
+
+
+def classify(error: Exception) -> Failure:
+    """Sort an asyncpraw/asyncprawcore exception into permanent, transient or uncertain."""
+    if isinstance(error, UncertainWrite):
+        return Failure(str(error), uncertain=True)
+    if isinstance(error, RedditAPIException):
+        description = "; ".join(f"{item.error_type}: {item.message}" for item in error.items)
+        ratelimited = [item for item in error.items if item.error_type == "RATELIMIT"]
+        if ratelimited:
+            return Failure(description, requested_wait=_wait_in_message(ratelimited[0].message or ""))
+        return Failure(description, permanent=True)
+    if isinstance(error, asyncprawcore.TooManyRequests):
+        return Failure(f"HTTP 429, retry after {error.retry_after or '?'} s", requested_wait=_seconds(error.retry_after))
+    if isinstance(error, asyncprawcore.RequestException):
+        return Failure(_describe_request_error(error))
+    if isinstance(error, asyncprawcore.BadJSON):
+        return Failure(f"unreadable answer (HTTP {error.response.status})", uncertain=True)
+    if isinstance(error, asyncprawcore.InvalidToken):
+        return Failure("access token rejected")
+    if isinstance(error, asyncprawcore.OAuthException):
+        return Failure(f"bad credentials ({error.error})", permanent=True)
+    if isinstance(error, asyncprawcore.Redirect):
+        return Failure(f"redirected to {error.path}", permanent=True)
+    if isinstance(error, asyncprawcore.ResponseException):
+        status = error.response.status
+        if status == 401:  # from the token endpoint: wrong client id or secret
+            return Failure("bad credentials (HTTP 401)", permanent=True)
+        return Failure(f"HTTP {status}", permanent=not (status >= 500 or status in Session.RETRY_STATUSES))
+    return Failure(f"{type(error).__name__}: {error}", permanent=True)
+
+
+def _describe_request_error(error: asyncprawcore.RequestException) -> str:
+    original = error.original_exception
+    if isinstance(original, TimeoutError):
+        return "timed out"
+    return f"connection failed ({type(original).__name__})"
+
+
+def _seconds(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:  # an HTTP date: fall back to the back-off
+        return None
+
+
+def _wait_in_message(message: str) -> float | None:
+    """"try again in 9 minutes" → 540."""
+    found = WAIT_IN_MESSAGE.search(message)
+    return None if found is None else int(found.group(1)) * SECONDS_PER_UNIT[found.group(2).lower()]
+
+
+def content_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\0{body}".encode()).hexdigest()
+
+
+def thread_url(subreddit: str, submission_id: str) -> str:
+    return f"https://www.reddit.com/r/{subreddit}/comments/{submission_id}/"
+
+
+class RedditPoster:
+    """Publishes race threads through `reddit`, keeping the ledger in `store` (see module docstring)."""
+
+    def __init__(
+        self,
+        reddit: asyncpraw.Reddit,
+        store: Store,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        min_edit_interval: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
+        self.reddit = reddit
+        self.store = store
+        self.retry = retry
+        self.min_edit_interval = min_edit_interval
+        self.clock = clock
+        self.sleep = sleep
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def publish(self, thread: Thread) -> PublishResult:
+        """Post, recover, edit or leave alone the thread, as the ledger and Reddit require."""
+        if marker(thread.key) not in thread.body:
+            raise ValueError(f"the body of {thread.key} lacks its marker {marker(thread.key)}")
+        lock = self._locks.setdefault((thread.key, thread.subreddit.casefold()), asyncio.Lock())
+        async with lock:
+            result = await self._publish(thread)
+        level = logging.DEBUG if result.action == "unchanged" else logging.INFO
+        log.log(level, "r/%s %s: %s%s", thread.subreddit, thread.key, result.action, f" ({result.error})" if result.error else "")
+        return result
+
+    async def _publish(self, thread: Thread) -> PublishResult:
+        content = content_hash(thread.title, thread.body)
+        row = await threads.get(self.store, thread.key, thread.subreddit)
+        if row is not None and row.content_hash == content and row.state != "pending":
+            action = "unchanged" if row.state == "posted" else "failed"
+            return self._result(action, row, row.last_error if row.state == "failed" else None)
+        if row is not None and row.submission_id is not None:
+            return await self._revise(row, thread, content)
+        await threads.begin(self.store, thread.key, thread.subreddit, thread.title, content, self._now())
+        # An existing row means an earlier attempt may have posted before it could record the outcome.
+        return await self._submit(thread, content, look_first=row is not None)
+
+    async def _submit(self, thread: Thread, content: str, *, look_first: bool) -> PublishResult:
+        failure = None
+        for attempt in range(1, self.retry.attempts + 1):
+            if failure is not None:
+                await self._pause(thread, attempt - 1, failure)
+            try:
+                found = await self._find(thread) if look_first else None
+                if found is None:
+                    await threads.count_attempt(self.store, thread.key, thread.subreddit)
+                    subreddit = await self.reddit.subreddit(thread.subreddit)
+                    submission = await subreddit.submit(thread.title, selftext=thread.body)
+            except (asyncprawcore.AsyncPrawcoreException, RedditAPIException) as error:
+                failure = classify(error)
+                if failure.permanent:
+                    return await self._fail(thread, content, failure, None)
+                look_first = look_first or failure.uncertain
+                await threads.record_error(self.store, thread.key, thread.subreddit, failure.description)
+                continue
+            if found is not None:
+                return await self._recover(thread, content, found)
+            await threads.mark_posted(self.store, thread.key, thread.subreddit, submission.id, thread.title, content, self._now())
+            return PublishResult("posted", submission.id, thread_url(thread.subreddit, submission.id))
+        return PublishResult("deferred", None, None, failure.description)
+
+    async def _find(self, thread: Thread) -> Submission | None:
+        """The oldest of the account's recent submissions in the subreddit that carries the thread's marker."""
+        wanted = marker(thread.key)
+        me = await self.reddit.user.me()
+        matches = [
+            submission
+            async for submission in me.submissions.new(limit=RECENT_SUBMISSIONS)
+            if submission.subreddit.display_name.casefold() == thread.subreddit.casefold() and wanted in submission.selftext
+        ]
+        return matches[-1] if matches else None
+
+    async def _recover(self, thread: Thread, content: str, found: Submission) -> PublishResult:
+        """Adopt an earlier attempt's post, then bring its body up to date (at once: it was never edited)."""
+        await threads.mark_posted(
+            self.store, thread.key, thread.subreddit, found.id, found.title, content_hash(found.title, found.selftext), self._now()
+        )
+        row = await threads.get(self.store, thread.key, thread.subreddit)
+        if row.content_hash == content:
+            return self._result("recovered", row)
+        revised = await self._revise(row, thread, content, wait_for_interval=False)
+        return replace(revised, action="recovered") if revised.action == "edited" else revised
+
+    async def _revise(self, row: ThreadRecord, thread: Thread, content: str, *, wait_for_interval: bool = True) -> PublishResult:
+        """Edit the existing submission's body (Reddit titles cannot change); edits are safe to repeat."""
+        last_write = row.last_written_at
+        if wait_for_interval and last_write is not None:
+            waited = (self._now() - last_write).total_seconds()
+            if waited < self.min_edit_interval:
+                return self._result("deferred", row, f"last written {waited:.0f} s ago; edits wait {self.min_edit_interval:.0f} s")
+        failure = None
+        for attempt in range(1, self.retry.attempts + 1):
+            if failure is not None:
+                await self._pause(thread, attempt - 1, failure)
+            try:
+                await threads.count_attempt(self.store, thread.key, thread.subreddit)
+                submission = await self.reddit.submission(row.submission_id, fetch=False)
+                await submission.edit(thread.body)
+            except (asyncprawcore.AsyncPrawcoreException, RedditAPIException) as error:
+                failure = classify(error)
+                if failure.permanent:
+                    return await self._fail(thread, content, failure, row)
+                await threads.record_error(self.store, thread.key, thread.subreddit, failure.description)
+                continue
+            await threads.mark_edited(self.store, thread.key, thread.subreddit, content, self._now())
+            return self._result("edited", row)
+        return self._result("deferred", row, failure.description)
+
+    async def _pause(self, thread: Thread, retry: int, failure: Failure) -> None:
+        seconds = self.retry.delay(retry, failure.requested_wait)
+        log.info("r/%s %s: %s; retrying in %.1f s", thread.subreddit, thread.key, failure.description, seconds)
+        await self.sleep(seconds)
+
+    async def _fail(self, thread: Thread, content: str, failure: Failure, row: ThreadRecord | None) -> PublishResult:
+        await threads.mark_failed(self.store, thread.key, thread.subreddit, content, failure.description)
+        log.warning("r/%s %s: giving up on this version of the thread: %s", thread.subreddit, thread.key, failure.description)
+        return self._result("failed", row, failure.description)
+
+    def _result(self, action: str, row: ThreadRecord | None, error: str | None = None) -> PublishResult:
+        if row is None or row.submission_id is None:
+            return PublishResult(action, None, None, error)
+        return PublishResult(action, row.submission_id, thread_url(row.subreddit, row.submission_id), error)
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), timezone.utc)

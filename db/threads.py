@@ -1,0 +1,119 @@
+"""The Reddit posting ledger: which race thread went to which subreddit, and how far it got.
+
+One row per (race key, subreddit); subreddit names compare case-insensitively. Every function
+that changes a row does so in its own transaction, so the ledger is always as far as Reddit is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.store import Store
+
+COLUMNS = (
+    "race_key, subreddit, state, submission_id, title, content_hash, attempts, last_error, created_at, posted_at, edited_at"
+)
+
+
+@dataclass(frozen=True)
+class ThreadRecord:
+    race_key: str
+    subreddit: str                  # as first given
+    state: str                      # pending, posted, failed
+    submission_id: str | None       # Reddit's id, without t3_
+    title: str                      # as submitted
+    content_hash: str               # last written (posted) or attempted (pending, failed)
+    attempts: int                   # write requests sent to Reddit
+    last_error: str | None
+    created_at: datetime
+    posted_at: datetime | None
+    edited_at: datetime | None
+
+    @property
+    def last_written_at(self) -> datetime | None:
+        return self.edited_at or self.posted_at
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _record(row) -> ThreadRecord:
+    return ThreadRecord(
+        race_key=row["race_key"], subreddit=row["subreddit"], state=row["state"], submission_id=row["submission_id"],
+        title=row["title"], content_hash=row["content_hash"], attempts=row["attempts"], last_error=row["last_error"],
+        created_at=_instant(row["created_at"]), posted_at=_instant(row["posted_at"]), edited_at=_instant(row["edited_at"]),
+    )
+
+
+async def get(store: Store, race_key: str, subreddit: str) -> ThreadRecord | None:
+    row = await store.fetchone(f"SELECT {COLUMNS} FROM reddit_threads WHERE race_key = ? AND subreddit = ?", (race_key, subreddit))
+    return None if row is None else _record(row)
+
+
+async def all_threads(store: Store) -> list[ThreadRecord]:
+    rows = await store.fetchall(f"SELECT {COLUMNS} FROM reddit_threads ORDER BY race_key, subreddit")
+    return [_record(row) for row in rows]
+
+
+async def begin(store: Store, race_key: str, subreddit: str, title: str, content_hash: str, at: datetime) -> None:
+    """Write-ahead: mark the thread `pending` with the content about to be submitted.
+
+    A row that already has a submission is left alone (it is edited, never submitted again).
+    """
+    async with store.transaction() as conn:
+        await conn.execute(
+            """INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at)
+               VALUES (?, ?, 'pending', ?, ?, ?)
+               ON CONFLICT (race_key, subreddit) DO UPDATE SET
+                   state = 'pending', title = excluded.title, content_hash = excluded.content_hash
+               WHERE submission_id IS NULL""",
+            (race_key, subreddit, title, content_hash, at.isoformat()),
+        )
+
+
+async def count_attempt(store: Store, race_key: str, subreddit: str) -> None:
+    """Note a write request about to be sent (a submit or an edit)."""
+    async with store.transaction() as conn:
+        await conn.execute(
+            "UPDATE reddit_threads SET attempts = attempts + 1 WHERE race_key = ? AND subreddit = ?", (race_key, subreddit)
+        )
+
+
+async def record_error(store: Store, race_key: str, subreddit: str, error: str) -> None:
+    """Keep the reason of a failed attempt that will be tried again; the state does not change."""
+    async with store.transaction() as conn:
+        await conn.execute(
+            "UPDATE reddit_threads SET last_error = ? WHERE race_key = ? AND subreddit = ?", (error, race_key, subreddit)
+        )
+
+
+async def mark_posted(
+    store: Store, race_key: str, subreddit: str, submission_id: str, title: str, content_hash: str, at: datetime
+) -> None:
+    async with store.transaction() as conn:
+        await conn.execute(
+            """UPDATE reddit_threads
+               SET state = 'posted', submission_id = ?, title = ?, content_hash = ?, posted_at = ?, last_error = NULL
+               WHERE race_key = ? AND subreddit = ?""",
+            (submission_id, title, content_hash, at.isoformat(), race_key, subreddit),
+        )
+
+
+async def mark_edited(store: Store, race_key: str, subreddit: str, content_hash: str, at: datetime) -> None:
+    async with store.transaction() as conn:
+        await conn.execute(
+            """UPDATE reddit_threads SET state = 'posted', content_hash = ?, edited_at = ?, last_error = NULL
+               WHERE race_key = ? AND subreddit = ?""",
+            (content_hash, at.isoformat(), race_key, subreddit),
+        )
+
+
+async def mark_failed(store: Store, race_key: str, subreddit: str, content_hash: str, error: str) -> None:
+    """Give up on this content for good; the same content is not tried again, revised content may be."""
+    async with store.transaction() as conn:
+        await conn.execute(
+            "UPDATE reddit_threads SET state = 'failed', content_hash = ?, last_error = ? WHERE race_key = ? AND subreddit = ?",
+            (content_hash, error, race_key, subreddit),
+        )

@@ -1,0 +1,99 @@
+"""A local stand-in for NASCAR's feed (cf.nascar.com/cacher) serving recorded documents.
+
+Documents are set per path and can be changed between polls (scheduled → running → official →
+revised). Answers carry an ETag and honour If-None-Match with 304, like the real CDN. Faults are
+scripted per path: a status code, a delay, a truncated body, or a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+@dataclass
+class FeedFault:
+    status: int | None = None          # answer with this status instead of the document
+    delay: float = 0.0                 # wait this long first (longer than the client timeout = a timeout)
+    truncate: int | None = None        # send only the first N bytes (with a matching ETag: a "valid" broken file)
+    drop: bool = False                 # close the connection without answering
+
+
+@dataclass
+class FeedRequest:
+    path: str
+    if_none_match: str | None
+    status: int
+
+
+@dataclass
+class FakeFeed:
+    documents: dict[str, bytes] = field(default_factory=dict)
+    requests: list[FeedRequest] = field(default_factory=list)
+    faults: dict[str, list[FeedFault]] = field(default_factory=dict)
+    port: int = 0
+
+    async def start(self) -> "FakeFeed":
+        app = web.Application()
+        app.router.add_get("/cacher/{path:.*}", self._serve)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def close(self) -> None:
+        await self._runner.cleanup()
+
+    async def __aenter__(self) -> "FakeFeed":
+        return await self.start()
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/cacher"
+
+    def serve(self, path: str, body: bytes | None) -> None:
+        """Publish (or with None, withdraw) the document at `path`, e.g. `2023/race_list_basic.json`."""
+        if body is None:
+            self.documents.pop(path, None)
+        else:
+            self.documents[path] = body
+
+    def fail_next(self, path: str, fault: FeedFault, times: int = 1) -> None:
+        self.faults.setdefault(path, []).extend([fault] * times)
+
+    def requests_for(self, path: str) -> list[FeedRequest]:
+        return [request for request in self.requests if request.path == path]
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        if_none_match = request.headers.get("If-None-Match")
+        fault = self.faults[path].pop(0) if self.faults.get(path) else None
+        if fault and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault and fault.drop:
+            self.requests.append(FeedRequest(path, if_none_match, 0))
+            request.transport.close()
+            return web.Response()
+        if fault and fault.status:
+            self.requests.append(FeedRequest(path, if_none_match, fault.status))
+            return web.Response(status=fault.status, text="upstream trouble")
+        body = self.documents.get(path)
+        if body is None:
+            self.requests.append(FeedRequest(path, if_none_match, 404))
+            return web.Response(status=404, text="Not Found")
+        if fault and fault.truncate is not None:
+            body = body[: fault.truncate]
+        etag = '"' + hashlib.md5(body).hexdigest() + '"'
+        if if_none_match == etag:
+            self.requests.append(FeedRequest(path, if_none_match, 304))
+            return web.Response(status=304, headers={"ETag": etag})
+        self.requests.append(FeedRequest(path, if_none_match, 200))
+        return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
