@@ -15,6 +15,8 @@ demo: $(STAMP)
 	$(BIN)/pitboard ask "/winner mid-ohio"
 	@echo
 	$(BIN)/pitboard ask "/results mid-ohio year:2022 series:truck"
+	@echo
+	$(BIN)/pitboard thread mid-ohio --year 2022 --series truck
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -8,8 +8,8 @@ SHOWN_INPUT_LIMIT = 40
 
 
 def shown(text: str) -> str:
-    """User input as it may be echoed back: printable characters only, and short."""
-    printable = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    """User input as it may be echoed back: printable characters only, no backticks, and short."""
+    printable = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").replace("`", "'")
     printable = " ".join(printable.split())
     if len(printable) > SHOWN_INPUT_LIMIT:
         printable = printable[: SHOWN_INPUT_LIMIT - 1] + "…"

@@ -144,3 +144,28 @@ def test_installed_console_script(real_db):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["races"][0]["winner"] == "Corey Heim"
+
+
+def test_thread_prints_the_recap(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, _ = run(capsys, "thread", "mid-ohio", "--year", "2022", "--series", "truck")
+    assert status == 0
+    assert out.startswith("2022 Truck Series, round 15: O'Reilly Auto Parts 150 at Mid-Ohio")
+    prose = " ".join(out.split())
+    assert "It was Kligerman's third career Truck Series win" in prose and "Pole-sitter Corey Heim finished 26th" in prose
+
+
+def test_thread_markdown_is_the_reddit_post(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    status, out, _ = run(capsys, "thread", "mid-ohio", "--year", "2022", "--series", "truck", "--markdown")
+    assert status == 0 and out.startswith("Post-Race Thread: O'Reilly Auto Parts 150 at Mid-Ohio (Truck)\n")
+    assert "| Pos | # | Driver |" in out and "[](#pitboard:truck-2022-r15)" in out
+
+
+def test_thread_post_without_credentials_says_what_is_missing(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    for name in ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USERNAME", "REDDIT_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(real_db.parent)  # no .env here
+    status, _, err = run(capsys, "thread", "mid-ohio", "--year", "2022", "--post", "--subreddit", "NASCAR")
+    assert status == 1 and "REDDIT_CLIENT_ID" in err and "Traceback" not in err

@@ -238,3 +238,18 @@ async def test_rejected_token_is_one_line(fake, real_db, capsys):
 async def test_missing_token_is_one_line(real_db, capsys):
     assert await run_bot(Settings(db_path=real_db)) == 2
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+
+
+async def test_schedule_and_next(fake, writable_pitboard):
+    from conftest import RACE_LIST_2023
+    from db.nascar_feed import import_file
+
+    nothing = await (await fake.send_slash_command("next", {"series": "cup"})).response()
+    assert nothing["data"]["flags"] & EPHEMERAL and "race_list_basic.json" in embed_text(nothing["data"]["embeds"][0])
+
+    await import_file(writable_pitboard.store, RACE_LIST_2023)
+    callback = await (await fake.send_slash_command("schedule", {"series": "cup", "season": 2023})).response()
+    page = callback["data"]["embeds"][0]
+    assert page["title"] == "2023 Cup schedule" and "<t:1677010200:d>" not in page["description"]
+    assert "<t:1676835000:d>" in page["description"] and "DAYTONA 500" in page["description"]  # 2023-02-19 19:30 UTC
+    assert "Page 1/" in page["footer"]["text"] and callback["data"]["components"]

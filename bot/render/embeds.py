@@ -7,6 +7,8 @@ cannot ping anyway.
 
 from __future__ import annotations
 
+import re
+
 import discord
 
 from bot.render.tables import table
@@ -41,6 +43,12 @@ SOURCE_FOOTER = "Data: nascaR.data (DriverAverages.com) · NASCAR"
 def escape(text: str | None) -> str:
     """Data text shown as-is: markdown escaped, no way to start a mention-looking link."""
     return discord.utils.escape_markdown(text or "")
+
+
+def escape_prose(text: str) -> str:
+    """Our own sentences: escape the markdown in them, but keep the `code spans` we wrote on purpose."""
+    parts = re.split(r"(`[^`\n]*`)", text)
+    return "".join(part if part.startswith("`") and part.endswith("`") and len(part) > 1 else escape(part) for part in parts)
 
 
 def code_block(text: str) -> str:
@@ -267,7 +275,7 @@ def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Emb
 
 
 def error(failure: PitboardError) -> discord.Embed:
-    embed = _embed("Couldn't answer that", escape(failure.message), ERROR)
+    embed = _embed("Couldn't answer that", escape_prose(failure.message), ERROR)
     if failure.suggestions:
         embed.add_field(name="Try", value="\n".join(f"• {escape(s)}" for s in failure.suggestions[:10]), inline=False)
     return fit(embed)

@@ -56,12 +56,17 @@ class Markup:
     bold: Callable[[str], str]
 
 
-_REDDIT_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~^>])")
+_REDDIT_INLINE = re.compile(r"([\\`*_{}\[\]()|~^<>])")
+_REDDIT_MARKER_START = re.compile(r"^(\s*)([#>+-])")
+_REDDIT_NUMBER_START = re.compile(r"^(\s*\d+)\.")
 
 
 def reddit_escape(text: str | None) -> str:
-    """Backslash every character Reddit markdown would interpret (pipes included, for tables)."""
-    return _REDDIT_SPECIAL.sub(r"\\\1", text or "")
+    """Backslash what Reddit markdown would interpret: emphasis, links, code, table pipes, and list or
+    heading markers at the start of the text."""
+    escaped = _REDDIT_INLINE.sub(r"\\\1", text or "")
+    escaped = _REDDIT_MARKER_START.sub(r"\1\\\2", escaped)
+    return _REDDIT_NUMBER_START.sub(r"\1\\.", escaped)
 
 
 PLAIN = Markup(lambda text: text or "", lambda text: text)

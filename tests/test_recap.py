@@ -1,0 +1,94 @@
+"""The post-race recap: facts as of the race, the prose, Reddit markdown safety and size."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.posting import race_key
+from bot.render import recap
+from db import queries
+from db.nascar_feed import import_file
+from db.recaps import recap_facts
+from db.store import Store
+from conftest import RICHMOND_FEED
+
+TEMPLATE = "Post-Race Thread: {race_at_track} ({series})"
+
+
+async def mid_ohio_2022(store):
+    race = (await queries.results(store, "mid-ohio", 2022, "truck")).race
+    return await recap_facts(store, race.id)
+
+
+async def test_facts_as_of_the_race(real_store):
+    facts = await mid_ohio_2022(real_store)
+    assert facts.winner.driver == "Parker Kligerman" and facts.win_number == 3
+    assert facts.earlier_win_tracks == ("Talladega Superspeedway",)
+    assert facts.first_series_win_of_kind and facts.first_national_win_of_kind and facts.first_win_at_track
+    assert not facts.team_first_win and not facts.make_first_win
+    assert (facts.kind_record.starts, facts.kind_record.top10s, facts.kind_record.wins) == (7, 5, 1)
+    assert (facts.pole.driver, facts.pole.finish, facts.pole.status, facts.pole.laps) == ("Corey Heim", 26, "transmission", 60)
+    debut_names = {n.result.driver for n in facts.newcomers if n.previous_season is None}
+    assert {"Kenko Miura", "Stephen Mallozzi"} <= debut_names
+    assert [(n.result.driver, n.previous_season) for n in facts.newcomers if n.previous_season] == [("Justin Marks", 2018)]
+
+
+async def test_recap_reads_like_a_race_report(real_store):
+    text = "\n".join(recap.paragraphs(await mid_ohio_2022(real_store)))
+    for sentence in (
+        "Parker Kligerman won the O'Reilly Auto Parts 150 at Mid-Ohio.",
+        "It was Kligerman's third career Truck Series win, and a first on a road course in any NASCAR national series.",
+        "Both of Kligerman's earlier Truck Series wins came at Talladega Superspeedway.",
+        "Kligerman started 2nd and led 56 of 67 laps.",
+        "Kligerman won stage 1 and Zane Smith won stage 2.",
+        "Zane Smith finished second, ahead of Carson Hocevar, Stewart Friesen and Christian Eckes.",
+        "Pole-sitter Corey Heim finished 26th, out with a transmission failure after 60 laps.",
+        "Nine trucks failed to finish:",
+        "Justin Marks made a first Truck Series start since 2018 and finished 31st (accident).",
+        "Kligerman now has top-10 finishes in all but two of seven Truck Series road-course starts",
+    ):
+        assert sentence in text
+    # The history has no caution data for this race: no restart story, no caution counts.
+    assert "restart" not in text and "caution" not in text
+
+
+async def test_feed_race_tells_cautions_and_the_final_restart(real_db_copy):
+    async with Store.open(real_db_copy) as store:
+        await import_file(store, RICHMOND_FEED)
+        race = (await queries.results(store, "richmond", 2023, "cup", 7)).race
+        text = "\n".join(recap.paragraphs(await recap_facts(store, race.id)))
+    assert "It was Larson's twentieth career Cup Series win." in text
+    assert "There were 8 cautions for 54 laps and 22 lead changes among 11 drivers." in text
+    assert "The final restart came with 14 laps to go" in text
+    assert "Josh Berry finished second, 1.535 seconds behind" in text
+
+
+async def test_reddit_body_has_tables_footer_and_marker(real_store):
+    facts = await mid_ohio_2022(real_store)
+    body = recap.reddit_body(facts, race_key(facts.details.race))
+    assert "| Pos | # | Driver | Team | Make | Laps | Led | Status | Pts |" in body
+    assert "| 26 | 51 | Corey Heim | Kyle Busch Motorsports | Toyota | 60 | 3 | transmission | 26 |" in body
+    assert "## Stages" in body and "nascaR.data" in body
+    assert body.rstrip().endswith("[](#pitboard:truck-2022-r15)")
+    assert recap.title(facts, TEMPLATE) == "Post-Race Thread: O'Reilly Auto Parts 150 at Mid-Ohio (Truck)"
+
+
+async def test_markdown_in_names_cannot_break_the_post(real_store):
+    facts = await mid_ohio_2022(real_store)
+    evil = [dataclasses.replace(line, driver="Bad | *Name* [x](y)", team="#1 Team|") for line in facts.details.results]
+    evil_facts = dataclasses.replace(facts, details=dataclasses.replace(facts.details, results=evil), winner=evil[0])
+    body = recap.reddit_body(evil_facts, "k")
+    results_section = body.split("## Results")[1].split("## Stages")[0]
+    table_rows = [line for line in results_section.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
+    # nine cells: ten unescaped pipes per row, whatever the names hold
+    assert table_rows and all(len(re.findall(r"(?<!\\)\|", row)) == 10 for row in table_rows)
+    assert "Bad \\| \\*Name\\* \\[x\\]\\(y\\)" in body and "\\#1 Team\\|" in body
+
+
+async def test_reddit_body_stays_under_the_self_post_limit(real_store):
+    facts = await mid_ohio_2022(real_store)
+    giant = [dataclasses.replace(line, driver="N" * 3000, team="T" * 3000) for line in facts.details.results]
+    giant_facts = dataclasses.replace(facts, details=dataclasses.replace(facts.details, results=giant), winner=giant[0])
+    body = recap.reddit_body(giant_facts, "k")
+    assert len(body) <= recap.REDDIT_LIMIT and body.rstrip().endswith("[](#pitboard:k)")
