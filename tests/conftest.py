@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from db.build import build_database
 from db.history import Reference, add_curated_tracks, load_history, load_reference
 from db.store import Store
+
+# Property-based tests: a quick default run; `make fuzz` selects the long one.
+settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 FEED_SAMPLES = Path(__file__).parent / "data" / "feed"
 RICHMOND_FEED = FEED_SAMPLES / "weekend-feed_2023_cup_5274_richmond.json"
