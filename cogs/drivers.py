@@ -23,13 +23,7 @@ class Drivers(commands.Cog):
     @app_commands.autocomplete(name=options.drivers, series=options.series)
     async def driver(self, interaction: discord.Interaction, name: str, series: str | None = None):
         answer = await queries.driver(self.bot.store, name, series)
-        await interaction.response.defer(thinking=True)
-        chart = await options.chart_file(charts.driver_chart, answer, CHART)
-        embed = embeds.driver(answer, chart_name=CHART if chart else None)
-        if chart:
-            await interaction.followup.send(embed=embed, file=chart)
-        else:
-            await interaction.followup.send(embed=embed)
+        await options.send_with_chart(interaction, answer, embeds.driver, charts.driver_chart, CHART)
 
     @app_commands.command(description=QUESTIONS["h2h"].description)
     @app_commands.describe(**options.describe("h2h"))

@@ -24,13 +24,7 @@ class StandingsCog(commands.Cog, name="Standings"):
     @app_commands.autocomplete(series=options.series)
     async def standings(self, interaction: discord.Interaction, series: str, season: Season | None = None):
         answer = await queries.standings(self.bot.store, series, season)
-        await interaction.response.defer(thinking=True)
-        chart = await options.chart_file(charts.standings_chart, answer, CHART)
-        embed = embeds.standings(answer, chart_name=CHART if chart else None)
-        if chart:
-            await interaction.followup.send(embed=embed, file=chart)
-        else:
-            await interaction.followup.send(embed=embed)
+        await options.send_with_chart(interaction, answer, embeds.standings, charts.standings_chart, CHART)
 
 
 async def setup(bot) -> None:

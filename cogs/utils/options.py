@@ -47,7 +47,17 @@ async def series_or_default(interaction: discord.Interaction, series: str | None
     return (await guilds.get(interaction.client.store, interaction.guild_id)).default_series
 
 
-async def chart_file(render: Callable[..., bytes | None], answer, filename: str) -> discord.File | None:
-    """Render a chart in a worker thread so the event loop never blocks."""
-    png = await asyncio.to_thread(render, answer)
-    return discord.File(io.BytesIO(png), filename=filename) if png else None
+async def send_with_chart(
+    interaction: discord.Interaction,
+    answer,
+    embed: Callable[..., discord.Embed],
+    chart: Callable[..., bytes | None],
+    filename: str,
+) -> None:
+    """Defer, render the chart in a worker thread (the event loop never blocks), send embed and picture."""
+    await interaction.response.defer(thinking=True)
+    png = await asyncio.to_thread(chart, answer)
+    if png:
+        await interaction.followup.send(embed=embed(answer, chart_name=filename), file=discord.File(io.BytesIO(png), filename=filename))
+    else:
+        await interaction.followup.send(embed=embed(answer))
