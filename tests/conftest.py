@@ -18,7 +18,7 @@ from db.store import Store
 
 # Property-based tests: a quick default run; `make fuzz` selects the long one.
 settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fuzz", max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 FEED_SAMPLES = Path(__file__).parent / "data" / "feed"

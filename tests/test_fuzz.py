@@ -160,10 +160,9 @@ async def reply_messages(fake, name: str, options: dict, **context) -> list[dict
     """Every message the bot sent for one interaction: the callback, and followups after a defer."""
     handle = await fake.send_slash_command(name, options, **context)
     callback = await handle.response(timeout=10)
-    messages = [callback.get("data", {})]
-    if callback["type"] == 5:
-        messages += await handle.followups(timeout=10)
-    return messages
+    if callback["type"] == 5:  # "thinking…": the reply comes as a followup
+        return await handle.followups(timeout=10)
+    return [callback["data"]]
 
 
 @given(command=any_command)
