@@ -253,3 +253,13 @@ async def test_schedule_and_next(fake, writable_pitboard):
     assert page["title"] == "2023 Cup schedule" and "<t:1677010200:d>" not in page["description"]
     assert "<t:1676835000:d>" in page["description"] and "DAYTONA 500" in page["description"]  # 2023-02-19 19:30 UTC
     assert "Page 1/" in page["footer"]["text"] and callback["data"]["components"]
+
+
+async def test_pitboard_sync_registers_commands_in_one_server(fake, real_db, capsys):
+    from bot.runner import sync_commands
+
+    assert await sync_commands(settings_for(fake, real_db), DEFAULT_GUILD_ID) == 0
+    synced = {command["name"] for command in fake.synced_commands(DEFAULT_GUILD_ID)}
+    assert synced == set(QUESTIONS) | {"config"}
+    assert fake.synced_commands() == []  # nothing global: explicit, and only where asked
+    assert "Synced 9 commands to server" in capsys.readouterr().out
