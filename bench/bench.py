@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,24 +142,45 @@ def render_everywhere(answer) -> None:
     DISCORD_RENDERINGS[type(answer)](answer)
 
 
-async def bench_queries(db_path: Path, repeat: int) -> dict[str, float]:
-    """p50/p99 of query + rendering for each command; returns the p99s in ms."""
-    print(f"Query + render (text and Discord embed) on {db_path.name} ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each")
-    p99s = {}
+@dataclass(frozen=True)
+class QueryFigures:
+    """What `bench_queries` measured: per command, query + rendering latency in ms."""
+
+    db_name: str
+    db_mb: float
+    repeat: int
+    name_index_ms: float
+    p50_ms: dict[str, float]
+    p99_ms: dict[str, float]
+    peak_rss_mb: float
+
+
+async def bench_queries(db_path: Path, repeat: int) -> QueryFigures:
+    """p50/p99 of query + rendering for each command, the name index load, and this process's peak memory."""
+    p50s, p99s = {}, {}
     async with Store.open(db_path) as store:
         started = time.perf_counter()
         await store.names()
-        print(f"  name index load   {(time.perf_counter() - started) * 1000:7.1f} ms (once per process)")
+        name_index_ms = (time.perf_counter() - started) * 1000
+        gc.freeze()  # as `pitboard run` does once started
         for name, run in QUERY_CASES.items():
             samples = []
             for i in range(repeat):
                 started = time.perf_counter()
                 render_everywhere(await run(store, i))
                 samples.append(time.perf_counter() - started)
+            p50s[name] = percentile(samples, 0.5) * 1000
             p99s[name] = percentile(samples, 0.99) * 1000
-            print(f"  {name:11s}       p50 {percentile(samples, 0.5) * 1000:7.2f} ms   p99 {p99s[name]:7.2f} ms")
-    print(f"  peak memory of this process (build + queries): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return p99s
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return QueryFigures(db_path.name, db_path.stat().st_size / 1e6, repeat, name_index_ms, p50s, p99s, peak_rss_mb)
+
+
+def print_query_figures(figures: QueryFigures) -> None:
+    print(f"Query + render (text and Discord embed) on {figures.db_name} ({figures.db_mb:.0f} MB), {figures.repeat} runs each")
+    print(f"  name index load   {figures.name_index_ms:7.1f} ms (once per process)")
+    for name, p99 in figures.p99_ms.items():
+        print(f"  {name:11s}       p50 {figures.p50_ms[name]:7.2f} ms   p99 {p99:7.2f} ms")
+    print(f"  peak memory of this process (build + queries): {figures.peak_rss_mb:.0f} MB")
 
 
 async def fresh_database(directory: Path) -> Path:
@@ -184,7 +207,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         db_path = asyncio.run(fresh_database(Path(scratch)))
         if "queries" in args.what:
-            asyncio.run(bench_queries(db_path, args.repeat))
+            print_query_figures(asyncio.run(bench_queries(db_path, args.repeat)))
             print()
         if "discord" in args.what:
             asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rate, args.seconds))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -69,6 +70,8 @@ async def run_bot(settings: Settings) -> int:
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
         bot = await resources.enter_async_context(Pitboard(settings=settings, store=store, feed=feed, poster=poster))
+        await store.names()  # load the name index now, not on the first command
+        gc.freeze()  # imports and the name index live for good: keep them out of garbage-collection passes
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))

@@ -13,6 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from tqdm import tqdm
 
@@ -22,7 +23,7 @@ from db.store import Store, create_private_file
 log = logging.getLogger(__name__)
 
 # Tables holding what users and the bot did, as opposed to what can be rebuilt from data.
-STATE_TABLES = ("guild_settings", "guild_subreddits", "reddit_threads")
+STATE_TABLES = ("guild_settings", "guild_subreddits", "reddit_threads", "announcements")
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,18 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-async def build_database(target: Path, *, show_progress: bool = True) -> BuildReport:
-    """Build (or rebuild) the database at `target` from the bundled data."""
+async def build_database(
+    target: Path,
+    *,
+    show_progress: bool = True,
+    rows_by_series: Iterable[tuple[str, Iterable[dict[str, str]]]] | None = None,
+) -> BuildReport:
+    """Build (or rebuild) the database at `target` from the bundled data (history rows: `rows_by_series`, if given)."""
     from db.nascar_feed import replay_documents
 
     target = Path(target)
+    if rows_by_series is None:
+        rows_by_series = ((series, read_series_rows(series)) for series in SERIES_FILES)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _remove(_build_files(target))  # leftovers of a build that was killed
     if target.exists():
@@ -72,9 +80,7 @@ async def build_database(target: Path, *, show_progress: bool = True) -> BuildRe
             with tqdm(desc="Building race history", unit=" races", disable=not show_progress, file=sys.stderr) as bar:
                 async with store.transaction():
                     await load_reference(store, reference)
-                    counts = await load_history(
-                        store, reference, ((series, read_series_rows(series)) for series in SERIES_FILES), bar.update
-                    )
+                    counts = await load_history(store, reference, rows_by_series, bar.update)
                     await add_curated_tracks(store, reference)
             kept = replayed = 0
             if target.exists():

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from db.errors import FeedError
 from db.ingest import CautionRecord, RaceRecord, ResultRecord, StageRecord, StintRecord, UpsertOutcome, upsert_race
 from db.store import Store
@@ -302,6 +304,8 @@ async def import_document(store: Store, body: bytes) -> ImportReport:
     if known == digest:
         return ImportReport(kind, key, False, [])
     async with store.transaction() as conn:
+        if kind == "weekend" and not records[0].results:
+            await _refuse_to_drop_results(conn, records[0])
         outcomes = [await upsert_race(conn, record) for record in records]
         await conn.execute(
             "INSERT OR REPLACE INTO feed_documents (kind, key, sha256, imported_at, body) VALUES (?, ?, ?, ?, ?)",
@@ -309,6 +313,16 @@ async def import_document(store: Store, body: bytes) -> ImportReport:
         )
     store.forget_names()
     return ImportReport(kind, key, True, outcomes)
+
+
+async def _refuse_to_drop_results(conn: aiosqlite.Connection, record: RaceRecord) -> None:
+    """A weekend feed without results for a race that has them is a glitch, not a revision: it would delete them."""
+    async with conn.execute(
+        "SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE r.source_id = ?", (record.source_id,)
+    ) as cursor:
+        (held,) = await cursor.fetchone()
+    if held:
+        raise FeedError(f"weekend-feed {record.source_id}: no results, but the race has {held}; keeping them (partial feed?)")
 
 
 async def import_file(store: Store, path: Path) -> ImportReport:

@@ -32,8 +32,9 @@ RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
     t.length_mi, r.starts_at, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
     r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, r.source, r.source_id,
-    coalesce(wd.name, fw.name) AS winner, w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make,
-    w.start AS winner_start, w.laps_led AS winner_led, pd.name AS pole,
+    coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) AS winner,
+    w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
+    w.laps_led AS winner_led, pd.name AS pole,
     (SELECT count(*) FROM results f WHERE f.race_id = r.id) AS field_size
 """
 RACE_JOINS = """
@@ -42,10 +43,8 @@ RACE_JOINS = """
     JOIN tracks t ON t.id = r.track_id
     LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1
     LEFT JOIN drivers wd ON wd.id = w.driver_id
-    LEFT JOIN drivers fw ON fw.feed_driver_id = r.winner_feed_id AND w.id IS NULL
     LEFT JOIN teams wt ON wt.id = w.team_id
-    LEFT JOIN results p ON p.id = (SELECT id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
-    LEFT JOIN drivers pd ON pd.id = p.driver_id
+    LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
 """
 # Most recent first; within a season races with a known date by date, then Cup before Xfinity before Truck.
 RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.round DESC, s.id"
@@ -198,28 +197,26 @@ async def driver(store: Store, name: str, series: str | None = None) -> DriverCa
     names = await store.names()
     person = names.driver(name)
     series_key = names.series_key(series) if series else None
-    totals = await store.fetchall(
-        """SELECT s.key, s.name, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
-                  sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles, sum(x.laps_led) AS laps_led,
-                  avg(x.start) AS avg_start, avg(x.finish) AS avg_finish,
-                  sum(x.status IS NOT NULL AND x.status != 'running') AS dnfs,
-                  min(r.season) AS first_season, max(r.season) AS last_season
-           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-           WHERE x.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
-           GROUP BY s.id ORDER BY s.id""",
+    season_rows = await store.fetchall(
+        """SELECT s.key, s.name AS series_name, a.* FROM (
+               SELECT r.series_id, r.season, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
+                      sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles, sum(x.laps_led) AS laps_led,
+                      sum(x.start) AS start_sum, count(x.start) AS start_count, sum(x.finish) AS finish_sum,
+                      sum(x.status IS NOT NULL AND x.status != 'running') AS dnfs
+               FROM results x JOIN races r ON r.id = x.race_id
+               WHERE x.driver_id = ? AND r.exhibition = 0
+               GROUP BY r.series_id, r.season
+           ) a JOIN series s ON s.id = a.series_id
+           WHERE ? IS NULL OR s.key = ?
+           ORDER BY a.series_id, a.season""",
         (person.id, series_key, series_key),
     )
-    if not totals:
+    if not season_rows:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{person.name} has no starts{where} in the data.")
-    seasons = defaultdict(list)
-    for row in await store.fetchall(
-        """SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 5), sum(x.finish <= 10)
-           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-           WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY s.id, r.season ORDER BY r.season""",
-        (person.id,),
-    ):
-        seasons[row[0]].append(SeasonLine(row[1], row[2], row[3], row[4], row[5]))
+    by_series = defaultdict(list)
+    for row in season_rows:
+        by_series[row["key"]].append(row)
     wins = defaultdict(list)
     for row in await store.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
@@ -230,19 +227,26 @@ async def driver(store: Store, name: str, series: str | None = None) -> DriverCa
         (person.id,),
     ):
         wins[row["series"]].append(RaceRef(row["series"], row["season"], row["round"], row["track"], row["name"]))
-    careers = {
-        row["key"]: SeriesCareer(
-            series=row["key"], series_name=row["name"], starts=row["starts"], wins=row["wins"], top5=row["top5"],
-            top10=row["top10"], poles=row["poles"] or 0, laps_led=row["laps_led"] or 0,
-            avg_start=row["avg_start"], avg_finish=row["avg_finish"], dnfs=row["dnfs"] or 0,
-            first_season=row["first_season"], last_season=row["last_season"],
-            first_win=wins[row["key"]][0] if wins[row["key"]] else None,
-            latest_win=wins[row["key"]][-1] if wins[row["key"]] else None,
-            seasons=seasons[row["key"]],
-        )
-        for row in totals
-    }
+    careers = {key: _series_career(key, rows, wins[key]) for key, rows in by_series.items()}
     return DriverCareer(person.name, careers)
+
+
+def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCareer:
+    """A career in one series, totalled from its per-season figures."""
+
+    def total(column: str) -> int:
+        return sum(row[column] or 0 for row in season_rows)
+
+    start_count, starts = total("start_count"), total("starts")
+    return SeriesCareer(
+        series=key, series_name=season_rows[0]["series_name"], starts=starts, wins=total("wins"), top5=total("top5"),
+        top10=total("top10"), poles=total("poles"), laps_led=total("laps_led"),
+        avg_start=total("start_sum") / start_count if start_count else None,
+        avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
+        first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
+        first_win=wins[0] if wins else None, latest_win=wins[-1] if wins else None,
+        seasons=[SeasonLine(row["season"], row["starts"], row["wins"], row["top5"], row["top10"]) for row in season_rows],
+    )
 
 
 def _tallies(names: list[str | None], seasons: list[int]) -> list[Tally]:
@@ -270,8 +274,7 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
                   wd.name AS winner, w.start AS winner_start, pd.name AS pole
            FROM races r JOIN series s ON s.id = r.series_id
            LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id
-           LEFT JOIN results p ON p.id = (SELECT id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
-           LEFT JOIN drivers pd ON pd.id = p.driver_id
+           LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
            WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
            ORDER BY s.id, r.season DESC, r.starts_at DESC, r.round DESC""",
         (place.id, series_key, series_key),
@@ -312,13 +315,15 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
     check_year(season)
     season = season or await latest_season(store, series_key)
     rows = await store.fetchall(
-        """SELECT d.name, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
-                  sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led) AS laps_led,
-                  min(x.finish) AS best
-           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-           JOIN drivers d ON d.id = x.driver_id
-           WHERE s.key = ? AND r.season = ? AND r.exhibition = 0
-           GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
+        """SELECT d.name, t.* FROM (
+               SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
+                      sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led) AS laps_led,
+                      min(x.finish) AS best
+               FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+               WHERE s.key = ? AND r.season = ? AND r.exhibition = 0
+               GROUP BY x.driver_id
+           ) t JOIN drivers d ON d.id = t.driver_id
+           ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
         (series_key, season),
     )
     series_name = names.series[series_key].name
@@ -367,35 +372,45 @@ async def h2h(store: Store, driver1: str, driver2: str, series: str | None = Non
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
     series_key = names.series_key(series) if series else None
-    rows = await store.fetchall(
-        """SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
-                  s.key AS series, r.season, r.round, t.name AS track, r.name
-           FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
-           JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id
-           WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
-           ORDER BY r.season, r.starts_at, r.round""",
+    row = await store.fetchone(
+        """WITH shared AS (
+               SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
+                      r.id, r.season, r.starts_at, r.round
+               FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
+               JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
+               WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
+           )
+           SELECT count(*) AS races, sum(fa < fb) AS a_ahead, sum(fb < fa) AS b_ahead, sum(fa = 1) AS a_wins,
+                  sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes, sum(la) AS a_led,
+                  sum(lb) AS b_led,
+                  (SELECT id FROM shared ORDER BY season DESC, starts_at DESC, round DESC, id DESC LIMIT 1) AS last_race
+           FROM shared""",
         (b.id, a.id, series_key, series_key),
     )
-    if not rows:
+    if not row["races"]:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
+    last = await store.fetchone(
+        """SELECT s.key, r.season, r.round, t.name, r.name
+           FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id WHERE r.id = ?""",
+        (row["last_race"],),
+    )
 
-    def side(person, mine: str, theirs: str, led: str) -> HeadToHeadSide:
+    def side(person, prefix: str) -> HeadToHeadSide:
         return HeadToHeadSide(
             driver=person.name,
-            ahead=sum(1 for r in rows if r[mine] < r[theirs]),
-            wins=sum(1 for r in rows if r[mine] == 1),
-            avg_finish=sum(r[mine] for r in rows) / len(rows),
-            laps_led=sum(r[led] or 0 for r in rows),
+            ahead=row[f"{prefix}_ahead"],
+            wins=row[f"{prefix}_wins"],
+            avg_finish=row[f"{prefix}_finishes"] / row["races"],
+            laps_led=row[f"{prefix}_led"],
         )
 
-    last = rows[-1]
     return HeadToHead(
         series=series_key,
-        races=len(rows),
-        first=side(a, "fa", "fb", "la"),
-        second=side(b, "fb", "fa", "lb"),
-        last_meeting=RaceRef(last["series"], last["season"], last["round"], last["track"], last["name"]),
+        races=row["races"],
+        first=side(a, "a"),
+        second=side(b, "b"),
+        last_meeting=RaceRef(*last),
     )
 
 

@@ -186,3 +186,20 @@ async def test_new_season_race_and_driver_name_variants(real_db_copy):
             "SELECT x.driver_id, r.round, r.kind FROM results x JOIN races r ON r.id = x.race_id WHERE r.source_id = '5617' AND x.finish = 1"
         )
         assert winner[0] == svg and winner[2] == "road"
+
+
+async def test_integrity_check_is_clean_after_an_import(real_db_copy):
+    async with Store.open(real_db_copy) as store:
+        await import_file(store, RICHMOND_FEED)
+        assert await store.scalar("PRAGMA integrity_check") == "ok"
+
+
+async def test_feed_without_results_never_wipes_a_race_that_has_them(small_store):
+    """A glitching feed (empty results for a finished race) is refused, not taken as a revision."""
+    await import_file(small_store, RICHMOND_FEED)
+    empty = richmond()
+    empty["weekend_race"][0]["results"] = []
+    before = await snapshot(small_store)
+    with pytest.raises(FeedError):
+        await import_document(small_store, json.dumps(empty).encode())
+    assert await snapshot(small_store) == before

@@ -86,3 +86,19 @@ async def test_rebuild_replays_imported_feeds(real_db_copy):
     async with Store.open(real_db_copy) as store:
         row = await store.fetchone("SELECT cautions, source FROM races WHERE source_id = '5274'")
         assert tuple(row) == (8, "feed")
+
+
+async def test_rebuild_keeps_settings_and_ledgers(real_db_copy):
+    from db import announcements, guilds
+    from db.announcements import Announcement
+
+    async with Store.open(real_db_copy) as store:
+        await guilds.set_announce_channel(store, 7, 70)
+        await guilds.add_subreddit(store, 7, "cup", "NASCAR")
+        await announcements.record(store, Announcement("nascar-5274", 7, 70, 700, "hash"))
+    report = await build_database(real_db_copy, show_progress=False)
+    assert report.state_rows_kept == 3
+    async with Store.open(real_db_copy) as store:
+        settings = await guilds.get(store, 7)
+        assert (settings.announce_channel_id, settings.subreddits) == (70, {"cup": ["NASCAR"]})
+        assert (await announcements.get(store, "nascar-5274", 7)).message_id == 700

@@ -1,0 +1,882 @@
+"""Scripted fault runs: kill, break and disconnect Pitboard at random moments, then check that nothing was
+lost, duplicated or half-written. Each scenario prints what it did, its figures and PASS or FAIL; the exit
+status is 1 if any scenario failed. Run with `make faults`.
+
+    python bench/faults.py [build|import|reddit|feed|gateway ...] [--runs N] [--seed S]
+
+    build    SIGKILL `pitboard db build` at random moments: the database is exactly the old one or the new one
+    import   SIGKILL `pitboard import` of a race list and weekend feeds: each document is all in or all out
+    reddit   posting rounds against the fake Reddit with injected faults and killed publisher processes:
+             exactly one thread per race and subreddit, none lost, the ledger agrees with Reddit
+    feed     the watcher against the fake feed serving broken documents or failing: every bad poll leaves the
+             database untouched, only transport faults raise FeedUnavailable, the next good document is ingested
+    gateway  the real bot against the fake Discord, disconnected with various close codes between bursts of
+             slash commands: it resumes (or identifies again) and answers every command
+
+--runs sets the count of every chosen scenario (kills, rounds, polls or disconnects). Random choices come
+from --seed, printed at the start, so a failing run can be replayed. Everything happens in a temporary
+directory; the user's database is never opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Awaitable, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the fakes, the recorded feed and the bot harness live with the tests
+
+import aiohttp  # noqa: E402
+
+from bot.feed import FeedClient, FeedUnavailable  # noqa: E402
+from bot.pitboard import Pitboard  # noqa: E402
+from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client  # noqa: E402
+from bot.render.recap import marker  # noqa: E402
+from bot.settings import RedditSettings, Secret  # noqa: E402
+from bot.watcher import Watcher  # noqa: E402
+from conftest import RACE_LIST_2023, SMALL_CUP, SMALL_TRUCK, fill_store, rows, snapshot  # noqa: E402
+from db import announcements, guilds, threads  # noqa: E402
+from db.announcements import Announcement  # noqa: E402
+from db.build import build_database  # noqa: E402
+from db.nascar_feed import import_document  # noqa: E402
+from db.store import Store  # noqa: E402
+from discord_harness import guild, running_pitboard  # noqa: E402
+from fakes.discord_server import OP_IDENTIFY, OP_RESUME, FakeDiscord, redirect_discord_to  # noqa: E402
+from fakes.feed_server import FakeFeed, FeedFault  # noqa: E402
+from fakes.reddit_server import Fault, FakeReddit, ratelimit_error, skip_client_sleeps  # noqa: E402
+import feed_states as day  # noqa: E402
+
+DEFAULT_RUNS = {"build": 25, "import": 30, "reddit": 8, "feed": 150, "gateway": 12}
+RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects"}
+SCENARIO_SECONDS = 60.0   # time limit of a scenario: this much plus SECONDS_PER_RUN per run
+SECONDS_PER_RUN = {"build": 15.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0}
+
+CHILD_START_TIMEOUT = 60.0   # imports of a child process
+CHILD_TIMEOUT = 120.0        # a child that is not killed must end within this
+# A child running the real CLI; it says when its imports are done so kills land in the work, not the imports.
+CLI_CHILD = "import sys, bot.cli; print('ready', flush=True); sys.exit(bot.cli.main())"
+FALSE_NULL_REPORT = re.compile(r"NULL value in (\w+)\.(\w+)")  # see integrity()
+KILL_SPREAD = 1.15           # kill moments are drawn from [0, KILL_SPREAD × an uninterrupted run]
+
+GUILD, CHANNEL, MESSAGE = 42, 4242, 424242
+RICHMOND_KEY = f"nascar-{day.RACE_ID}"
+TITLE_TEMPLATE = "Post-Race Thread: {race_at_track} ({series})"
+
+# What a fingerprint hashes besides the row count of every table: the state users and the bot created,
+# the stored feed documents, and the season the feed documents touch (ids left out: a rebuild renumbers).
+FINGERPRINT_QUERIES = (
+    "SELECT * FROM guild_settings ORDER BY 1",
+    "SELECT * FROM guild_subreddits ORDER BY 1, 2, 3",
+    "SELECT * FROM reddit_threads ORDER BY 1, 2",
+    "SELECT * FROM announcements ORDER BY 1, 2",
+    "SELECT kind, key, sha256 FROM feed_documents ORDER BY 1, 2",
+    "SELECT s.key, r.round, r.name, r.status, r.starts_at, r.source, r.source_id, r.winner_feed_id, r.actual_laps, "
+    "r.cautions, r.lead_changes FROM races r JOIN series s ON s.id = r.series_id WHERE r.season = 2023 ORDER BY 1, 2, 3",
+    "SELECT s.key, r.round, r.name, x.finish, d.name, x.car_number, x.status, x.laps, x.laps_led FROM results x "
+    "JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id JOIN drivers d ON d.id = x.driver_id "
+    "WHERE r.season = 2023 ORDER BY 1, 2, 3, 4",
+)
+
+
+def say(text: str) -> None:
+    print(f"  {text}", flush=True)
+
+
+def tally(counter: Counter) -> str:
+    return ", ".join(f"{key} {count}" for key, count in sorted(counter.items())) or "none"
+
+
+@dataclass
+class Verdict:
+    """The violations one scenario found; it passes when there are none."""
+
+    violations: list[str] = field(default_factory=list)
+
+    def check(self, condition: bool, violation: str) -> bool:
+        if not condition:
+            self.violations.append(violation)
+        return condition
+
+
+class Workspace:
+    """The scratch directory of one invocation, and the bundled history, built there once when needed."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._history: Path | None = None
+        self.history_seconds = 0.0
+
+    def directory(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir()
+        return path
+
+    async def history(self) -> Path:
+        if self._history is None:
+            path = self.root / "history.db"
+            started = time.perf_counter()
+            await build_database(path, show_progress=False)
+            self.history_seconds = time.perf_counter() - started
+            say(f"built the bundled history once for this run ({self.history_seconds:.1f} s)")
+            self._history = path
+        return self._history
+
+
+# --------------------------------------------------------------------------- databases and child processes
+
+
+@dataclass(frozen=True)
+class Inspection:
+    integrity: str                 # "ok", or what went wrong
+    fingerprint: str | None
+
+
+async def fingerprint(store: Store) -> str:
+    """Row counts of every table and the rows of FINGERPRINT_QUERIES, hashed."""
+    digest = hashlib.sha256()
+    for (table,) in await store.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        digest.update(f"{table}:{await store.scalar(f'SELECT count(*) FROM {table}')}\n".encode())
+    for rows_of_query in await tracked_rows(store):
+        digest.update(repr(rows_of_query).encode())
+    return digest.hexdigest()[:12]
+
+
+async def tracked_rows(store: Store) -> list[list[tuple]]:
+    """The rows of each of FINGERPRINT_QUERIES."""
+    return [[tuple(row) for row in await store.fetchall(query)] for query in FINGERPRINT_QUERIES]
+
+
+async def integrity(store: Store) -> str:
+    """`PRAGMA integrity_check` and `foreign_key_check`: "ok" or the problems found.
+
+    SQLite 3.40.0–3.41.0 falsely reports "NULL value in T.C" for WITHOUT ROWID tables whose primary key is not
+    in column order (Pitboard's leader_stints); such a report counts only if a query finds the NULL.
+    """
+    problems = []
+    for (message,) in await store.fetchall("PRAGMA integrity_check(100000)"):
+        claimed_null = FALSE_NULL_REPORT.fullmatch(message)
+        if claimed_null and not await store.scalar(f"SELECT count(*) FROM {claimed_null[1]} WHERE {claimed_null[2]} IS NULL"):
+            continue
+        if message != "ok":
+            problems.append(message)
+    if broken_links := await store.fetchall("PRAGMA foreign_key_check"):
+        problems.append(f"{len(broken_links)} rows violate foreign keys")
+    return "; ".join(problems[:3]) or "ok"
+
+
+async def inspect(path: Path) -> Inspection:
+    """Open the database as Pitboard does, check its integrity and fingerprint it."""
+    if not path.exists():
+        return Inspection("the database file is missing", None)
+    try:
+        async with Store.open(path) as store:
+            return Inspection(await integrity(store), await fingerprint(store))
+    except sqlite3.Error as error:
+        return Inspection(f"does not open: {error}", None)
+
+
+def restore(source: Path, target: Path) -> None:
+    """Put a copy of `source` at `target`, dropping the WAL a killed process may have left for the file replaced."""
+    for journal in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        journal.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def build_leftovers(target: Path) -> list[Path]:
+    return sorted(target.parent.glob(f".{target.name}.build-*"))
+
+
+class RunTime:
+    """How long an uninterrupted child run takes (the median of those seen), to draw kill moments across it."""
+
+    def __init__(self, first: float):
+        self.seen = [first]
+
+    def add(self, seconds: float) -> None:
+        self.seen.append(seconds)
+
+    @property
+    def spread(self) -> float:
+        return KILL_SPREAD * statistics.median(self.seen)
+
+    def kill_moment(self, rng: random.Random) -> float:
+        return rng.uniform(0, self.spread)
+
+
+def kill(process: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    killed: bool
+    seconds: float        # from the end of its imports until it ended or was killed
+    returncode: int
+    stderr: str
+
+
+async def run_cli(args: list[str], kill_after: float | None) -> ChildRun:
+    """Run `pitboard ARGS` as a child process; SIGKILL it `kill_after` s after its imports unless it ended first."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CLI_CHILD, *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        ready = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
+        if ready.strip() != b"ready":
+            raise RuntimeError(f"the child did not start: {ready!r} {(await process.stderr.read())[-500:]!r}")
+        started = time.perf_counter()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), CHILD_TIMEOUT if kill_after is None else kill_after)
+        kill(process)
+        await asyncio.wait_for(process.wait(), CHILD_TIMEOUT)
+        seconds = time.perf_counter() - started
+        stderr = (await process.stderr.read()).decode(errors="replace")
+    finally:
+        if process.returncode is None:
+            kill(process)
+            await process.wait()
+    return ChildRun(process.returncode == -signal.SIGKILL, seconds, process.returncode, stderr)
+
+
+async def add_user_state(store: Store) -> None:
+    """What users and the bot leave in a database: server settings, a posted thread, an announcement."""
+    await guilds.set_announce_channel(store, GUILD, CHANNEL)
+    await guilds.add_subreddit(store, GUILD, "cup", "NASCAR")
+    now = day.NEXT_DAY
+    await threads.begin(store, RICHMOND_KEY, "NASCAR", "Post-Race Thread", "c0ffee", now)
+    await threads.mark_posted(store, RICHMOND_KEY, "NASCAR", "abc123", "Post-Race Thread", "c0ffee", now)
+    await announcements.record(store, Announcement(RICHMOND_KEY, GUILD, CHANNEL, MESSAGE, "c0ffee"))
+
+
+# --------------------------------------------------------------------------- build
+
+
+async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
+    """SIGKILL `pitboard db build` at random moments over an old database with recognizable state."""
+    history = await work.history()
+    directory = work.directory("build")
+    old = directory / "old.db"
+    shutil.copyfile(history, old)
+    async with Store.open(old) as store:
+        newest = await store.scalar("SELECT max(season) FROM races")
+        async with store.transaction() as conn:  # an older bundle: without the newest season
+            await conn.execute("DELETE FROM races WHERE season = ?", (newest,))
+        await add_user_state(store)
+        await import_document(store, day.race_list(finished=True, official=True))
+        await import_document(store, day.weekend("official"))
+        old_rows, old_print = await tracked_rows(store), await fingerprint(store)
+    say(f"old database: the history without {newest}, a server's settings, a Reddit thread, an announcement, "
+        f"2 imported feed documents (fingerprint {old_print})")
+
+    target = directory / "pitboard.db"
+    build = ["--db", str(target), "db", "build"]
+    run_time = RunTime(work.history_seconds)  # until a build here ends by itself
+    runs_seen = []
+    for run in range(runs):
+        restore(old, target)  # leftover temp files of earlier kills stay: the next build must remove them
+        delay = run_time.kill_moment(rng)
+        child = await run_cli(build, kill_after=delay)
+        if not child.killed:
+            run_time.add(child.seconds)
+        runs_seen.append((f"run {run + 1} (kill at {delay:.2f} s)", child, await inspect(target), build_leftovers(target)))
+    leftovers_before = len(build_leftovers(target))
+    restore(old, target)
+    final = await run_cli(build, kill_after=None)  # the new database, and proof that a build removes what kills left
+    verdict.check(final.returncode == 0, f"the uninterrupted build failed: {final.stderr.strip()[-300:]}")
+    left_after_build = build_leftovers(target)
+    verdict.check(not left_after_build, f"temp files left after an uninterrupted build: {[p.name for p in left_after_build]}")
+    async with Store.open(target) as store:
+        new_rows, new_print = await tracked_rows(store), await fingerprint(store)
+        restored = await store.scalar("SELECT count(*) FROM races WHERE season = ?", (newest,))
+    verdict.check(new_rows == old_rows,
+                  "the rebuilt database lost or changed carried-over state or replayed feed data "
+                  f"(queries {[n for n, (a, b) in enumerate(zip(old_rows, new_rows)) if a != b]} of FINGERPRINT_QUERIES)")
+    verdict.check(restored > 0, f"the rebuilt database lacks the {newest} season")
+
+    landed, outcomes, intact = Counter(), Counter(), 0
+    for where, child, seen, left in runs_seen:
+        outcome = {old_print: "old", new_print: "new"}.get(seen.fingerprint, "neither")
+        outcomes[outcome] += 1
+        intact += verdict.check(seen.integrity == "ok", f"{where}: integrity {seen.integrity}")
+        verdict.check(outcome != "neither", f"{where}: the database is neither the old nor the new one")
+        if child.killed:
+            landed[{"old": "before the rename", "new": "after the rename"}.get(outcome, "with a broken database")] += 1
+        else:
+            landed["not killed (build ended first)"] += 1
+            verdict.check(child.returncode == 0, f"{where}: build failed: {child.stderr.strip()[-300:]}")
+            verdict.check(outcome == "new", f"{where}: a build that ended left the {outcome} database")
+            verdict.check(not left, f"{where}: a finished build left temp files {[p.name for p in left]}")
+    say(f"uninterrupted build: {final.seconds:.2f} s after the child's imports; new fingerprint {new_print}; "
+        f"settings, ledgers and feed data carried over: {'yes' if new_rows == old_rows else 'NO'}")
+    say(f"runs {runs}, kill moments drawn from 0–{run_time.spread:.2f} s after the child's imports "
+        f"({KILL_SPREAD:g} × the median uninterrupted build)")
+    say(f"kills landed: {tally(landed)}")
+    say(f"outcomes: {tally(outcomes)}; integrity ok {intact}/{runs}")
+    say(f"temp files: left behind by {sum(bool(left) for *_, left in runs_seen)} kills; {leftovers_before} files present "
+        f"before the last build, {len(left_after_build)} after it")
+
+
+# --------------------------------------------------------------------------- import
+
+
+async def scenario_import(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
+    """SIGKILL `pitboard import` of feed documents at random moments: every document is all in or all out."""
+    history = await work.history()
+    directory = work.directory("import")
+    files = {
+        "race list": RACE_LIST_2023,
+        "weekend (official)": directory / "weekend-feed-official.json",
+        "weekend (revised)": directory / "weekend-feed-revised.json",
+    }
+    files["weekend (official)"].write_bytes(day.weekend("official"))
+    files["weekend (revised)"].write_bytes(day.weekend("revised"))
+    fresh, official = directory / "fresh.db", directory / "official.db"
+    shutil.copyfile(history, fresh)
+    async with Store.open(fresh) as store:
+        await add_user_state(store)
+    restore(fresh, official)
+    async with Store.open(official) as store:
+        for document in ("race list", "weekend (official)"):
+            await import_document(store, files[document].read_bytes())
+    jobs = {  # name: (database before, documents imported in order)
+        "race list + new results": (fresh, ["race list", "weekend (official)"]),
+        "revised results": (official, ["weekend (revised)"]),
+    }
+    states: dict[str, list[tuple[str, str]]] = {}  # job: (what is imported, fingerprint), one per document boundary
+    for job, (before, documents) in jobs.items():
+        reference = directory / "reference.db"
+        restore(before, reference)
+        async with Store.open(reference) as store:
+            states[job] = [("untouched", await fingerprint(store))]
+            for document in documents:
+                await import_document(store, files[document].read_bytes())
+                states[job].append((document, await fingerprint(store)))
+
+    target = directory / "pitboard.db"
+    run_times = {}
+    for job, (before, documents) in jobs.items():
+        restore(before, target)
+        child = await run_cli(["--db", str(target), "import", *(str(files[d]) for d in documents)], kill_after=None)
+        run_times[job] = RunTime(child.seconds)
+        seen = await inspect(target)
+        verdict.check(child.returncode == 0 and seen.fingerprint == states[job][-1][1],
+                      f"{job}: the uninterrupted import did not give the expected database ({child.stderr.strip()[-300:]})")
+        say(f"{job}: {' then '.join(documents)}; uninterrupted {child.seconds:.2f} s after imports; "
+            f"fingerprints {' → '.join(print_ for _, print_ in states[job])}")
+
+    landed, outcomes = Counter(), Counter()
+    for run in range(runs):
+        job = rng.choice(list(jobs))
+        before, documents = jobs[job]
+        restore(before, target)
+        delay = run_times[job].kill_moment(rng)
+        child = await run_cli(["--db", str(target), "import", *(str(files[d]) for d in documents)], kill_after=delay)
+        seen = await inspect(target)
+        imported = next((what for what, print_ in states[job] if print_ == seen.fingerprint), None)
+        where = f"run {run + 1} ({job}, kill at {delay:.3f} s)"
+        verdict.check(seen.integrity == "ok", f"{where}: integrity {seen.integrity}")
+        verdict.check(imported is not None, f"{where}: a document is half imported (fingerprint {seen.fingerprint})")
+        outcomes[f"{job}: {imported or 'HALF IMPORTED'}"] += 1
+        landed["killed" if child.killed else "not killed (import ended first)"] += 1
+        if not child.killed:
+            run_times[job].add(child.seconds)
+            verdict.check(child.returncode == 0 and imported == documents[-1], f"{where}: an import that ended is incomplete")
+    say(f"runs {runs}: {tally(landed)}")
+    say("state after each run (what had been imported when the kill landed):")
+    for outcome, count in sorted(outcomes.items()):
+        say(f"  {count:3d} × {outcome}")
+    say("half-imported documents: "
+        f"{sum(count for outcome, count in outcomes.items() if outcome.endswith('HALF IMPORTED'))} "
+        "(results, race rows and the stored document always agree with one of the states above)")
+
+
+# --------------------------------------------------------------------------- reddit
+
+SUBMIT, EDIT = "/api/submit", "/api/editusertext"
+REDDIT_TIMEOUT = 0.3
+SLOW = REDDIT_TIMEOUT * 20                 # held past the client's timeout
+HOLD = 60.0                                # a committed submit held while its publisher is killed
+REDDIT_RACES, SUBREDDITS = 8, ("NASCAR", "pitboard_test", "Trucks")
+SETTLE_ROUNDS = 4                          # fault-free rounds allowed to finish what the faulty ones left
+PUBLISH_TIMEOUT = 60.0
+SUBMISSION_WAIT = 15.0                     # how long a child may take to reach Reddit's submit
+REDDIT_FAULTS = {
+    "500": dict(status=500),
+    "502": dict(status=502),
+    "503": dict(status=503),
+    "429": dict(status=429, retry_after=2),
+    "RATELIMIT": dict(api_error=ratelimit_error("3 minutes")),
+    "slow": dict(delay=SLOW),
+    "dropped": dict(drop=True),
+    "committed then 502": dict(status=502, commit=True),
+    "committed then 503": dict(status=503, commit=True),
+    "committed then dropped": dict(drop=True, commit=True),
+    "committed then timeout": dict(delay=SLOW, commit=True),
+}
+COMMITTING = [kind for kind in REDDIT_FAULTS if kind.startswith("committed")]
+FAULT_KINDS = {Fault(**options): kind for kind, options in REDDIT_FAULTS.items()}
+FAULT_KINDS[Fault(delay=HOLD, commit=True)] = "committed then held (publisher killed)"
+
+
+def reddit_thread(key: str, subreddit: str, revision: int) -> Thread:
+    return Thread(key, subreddit, f"Post-Race Thread: {key}", f"Results, revision {revision}.\n\n{marker(key)}")
+
+
+def posts_of(fake: FakeReddit, thread: Thread) -> list:
+    return [s for s in fake.submissions_in(thread.subreddit) if marker(thread.key) in s.selftext]
+
+
+async def publish_and_kill(fake: FakeReddit, store: Store, thread: Thread, kill_after: float | None) -> tuple[str, float | None]:
+    """Publish `thread` from a child process (tests/reddit_publish_process.py) and SIGKILL it: once its submit
+    reached Reddit (kill_after None; the fake holds the answer) or after `kill_after` s. Returns where the kill
+    landed and, for the first kind, how long the child took to reach the submit."""
+    if kill_after is None:
+        fake.fail_next(SUBMIT, commit=True, delay=HOLD)
+    environment = {**os.environ, "REDDIT_CLIENT_ID": fake.client_id, "REDDIT_CLIENT_SECRET": fake.client_secret,
+                   "REDDIT_USERNAME": fake.username, "REDDIT_PASSWORD": fake.password}
+    started = time.perf_counter()
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "tests" / "reddit_publish_process.py"), fake.url, str(store.path),
+        thread.key, thread.subreddit, thread.title, thread.body,
+        env=environment, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    reached_submit = None
+    try:
+        if kill_after is None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SUBMISSION_WAIT):
+                    while not posts_of(fake, thread) and child.returncode is None:
+                        await asyncio.sleep(0.01)
+                    reached_submit = time.perf_counter() - started
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(child.wait(), kill_after)
+        kill(child)
+        await asyncio.wait_for(child.wait(), CHILD_TIMEOUT)
+    finally:
+        if child.returncode is None:
+            kill(child)
+            await child.wait()
+    row = await threads.get(store, thread.key, thread.subreddit)
+    if child.returncode != -signal.SIGKILL:
+        landing = "not killed (publish ended first)"
+    elif row is None:
+        landing = "before the write-ahead ledger row"
+    elif row.state == "posted":
+        landing = "after the ledger recorded the post"
+    elif posts_of(fake, thread):
+        landing = "between Reddit's submit and the ledger update"
+    else:
+        landing = "after the write-ahead row, before the submit"
+    return landing, reached_submit
+
+
+async def scenario_reddit(work: Workspace, rng: random.Random, rounds: int, verdict: Verdict) -> None:
+    """Posting rounds against the fake Reddit with random faults and killed publishers."""
+    directory = work.directory("reddit")
+    keys = [f"cup-2024-r{n}" for n in range(1, REDDIT_RACES + 1)]
+    revision = dict.fromkeys(keys, 1)
+    clock = [time.time()]
+    actions, landings, paths = Counter(), Counter(), Counter()
+    publishes = expiries = 0
+    time_to_submit = 2.0
+    async with FakeReddit(subreddits=SUBREDDITS) as fake, Store.open(directory / "reddit.db") as store:
+        listing = f"/user/{fake.username}/submitted"
+        settings = RedditSettings(fake.client_id, Secret(fake.client_secret), fake.username, Secret(fake.password))
+
+        async def no_sleep(seconds: float) -> None:
+            await asyncio.sleep(0)
+
+        async with reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url,
+                                 requestor_kwargs={"timeout": REDDIT_TIMEOUT}) as reddit:
+            poster = RedditPoster(reddit, store, retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=600, jitter=0),
+                                  clock=lambda: clock[0], sleep=no_sleep)
+
+            async def publish_round(faulty: bool, introduced: list[str]) -> Counter:
+                nonlocal publishes, expiries
+                done = Counter()
+                wanted = [(key, subreddit) for key in introduced for subreddit in SUBREDDITS]
+                rng.shuffle(wanted)
+                for key, subreddit in wanted:
+                    thread = reddit_thread(key, subreddit, revision[key])
+                    row = await threads.get(store, key, subreddit)
+                    writes = row is None or row.state != "posted" or row.content_hash != content_hash(thread.title, thread.body)
+                    if faulty and writes:
+                        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+                            path = rng.choices(["submit", "edit", "listing"], weights=[5, 2, 3])[0]
+                            kinds = list(REDDIT_FAULTS) if path != "listing" else [k for k in REDDIT_FAULTS if k not in COMMITTING]
+                            fake.fail_next({"submit": SUBMIT, "edit": EDIT, "listing": listing}[path], **REDDIT_FAULTS[rng.choice(kinds)])
+                        if rng.random() < 0.1:
+                            fake.expire_tokens()
+                            expiries += 1
+                    result = await asyncio.wait_for(poster.publish(thread), PUBLISH_TIMEOUT)
+                    publishes += 1
+                    done[result.action] += 1
+                return done
+
+            with skip_client_sleeps():
+                for round_number in range(rounds):
+                    clock[0] += 3600  # past the edit interval
+                    introduced = keys[: max(1, round((round_number + 1) * len(keys) / rounds))]
+                    if round_number:
+                        for key in introduced:
+                            if rng.random() < 0.3:
+                                revision[key] += 1
+                    unposted = [(key, subreddit) for key in introduced for subreddit in SUBREDDITS
+                                if (await threads.get(store, key, subreddit)) is None]
+                    if unposted:
+                        key, subreddit = rng.choice(unposted)
+                        kill_after = None if round_number % 2 == 0 else rng.uniform(0, KILL_SPREAD * time_to_submit)
+                        landing, reached = await publish_and_kill(fake, store, reddit_thread(key, subreddit, revision[key]), kill_after)
+                        landings[landing] += 1
+                        if reached is not None:
+                            time_to_submit = reached
+                    actions.update(await publish_round(True, introduced))
+                settle = 0
+                while settle < SETTLE_ROUNDS:
+                    settle += 1
+                    clock[0] += 3600
+                    done = await publish_round(False, keys)
+                    actions.update(done)
+                    if set(done) == {"unchanged"}:
+                        break
+                verdict.check(set(done) == {"unchanged"}, f"still not settled after {SETTLE_ROUNDS} fault-free rounds: {tally(done)}")
+
+        faults = Counter(FAULT_KINDS.get(request.fault, str(request.fault)) for request in fake.requests if request.fault)
+        for request in fake.requests:
+            if request.fault:
+                paths["listing" if request.path == listing else request.path.rsplit("/", 1)[-1]] += 1
+        duplicates = lost = stale = 0
+        for key in keys:
+            for subreddit in SUBREDDITS:
+                thread = reddit_thread(key, subreddit, revision[key])
+                found = posts_of(fake, thread)
+                row = await threads.get(store, key, subreddit)
+                duplicates += max(0, len(found) - 1)
+                lost += not found
+                consistent = (len(found) == 1 and row is not None and row.state == "posted" and row.submission_id == found[0].id
+                              and found[0].selftext == thread.body and row.content_hash == content_hash(thread.title, thread.body))
+                stale += not consistent
+                verdict.check(consistent, f"r/{subreddit} {key}: ledger {row and (row.state, row.submission_id)} vs "
+                                          f"Reddit {[(s.id, s.selftext[:20]) for s in found]}")
+        strays = len(fake.submissions) - len(keys) * len(SUBREDDITS) + lost - duplicates
+        verdict.check(duplicates == 0, f"{duplicates} duplicate threads")
+        verdict.check(lost == 0, f"{lost} threads never posted")
+        verdict.check(strays == 0, f"{strays} submissions that belong to no thread")
+        write_requests = len(fake.requests_to(SUBMIT, "POST")) + len(fake.requests_to(EDIT, "POST"))
+    say(f"{REDDIT_RACES} races × {len(SUBREDDITS)} subreddits, {rounds} faulty rounds (races appear over the rounds, "
+        f"30% revised each round) + {settle} fault-free")
+    say(f"attempts: {publishes} publish calls in this process, {sum(landings.values())} in child processes (to kill); "
+        f"{write_requests} submit/edit requests reached Reddit")
+    say(f"faults injected ({sum(faults.values())}, on {tally(paths)}):")
+    for kind, count in sorted(faults.items(), key=lambda item: -item[1]):
+        say(f"  {count:3d} × {kind}")
+    say(f"access tokens expired: {expiries}; leftover faults never reached: {sum(fake.pending_faults().values())}")
+    say(f"publisher kills landed: {tally(landings)}")
+    say(f"outcomes: {tally(actions)}")
+    say(f"recoveries {actions['recovered']}, duplicates {duplicates}, lost {lost}, ledger rows disagreeing with Reddit {stale}")
+
+
+# --------------------------------------------------------------------------- feed
+
+FEED_TIMEOUT = 1.0
+TRANSPORT, CONTENT, MISSING = "transport fault", "bad document", "not published"
+
+
+def mutated(body: bytes, change: Callable[[dict], None]) -> bytes:
+    document = json.loads(body)
+    change(document)
+    return json.dumps(document).encode()
+
+
+def drop_result(race: dict, rng: random.Random) -> None:
+    del race["results"][rng.randrange(1, len(race["results"]) - 1)]
+
+
+def duplicate_position(race: dict, rng: random.Random) -> None:
+    race["results"][rng.randrange(1, len(race["results"]))]["finishing_position"] = 1
+
+
+def result_field(name: str, value) -> Callable[[dict, random.Random], None]:
+    def change(race: dict, rng: random.Random) -> None:
+        rng.choice(race["results"])[name] = value
+    return change
+
+
+def race_field(name: str, value) -> Callable[[dict, random.Random], None]:
+    def change(race: dict, rng: random.Random) -> None:
+        race[name] = value
+    return change
+
+
+BROKEN_WEEKENDS = {  # kind: how a good weekend feed's race is broken
+    "wrong type: finishing position '5th'": result_field("finishing_position", "5th"),
+    "wrong type: laps completed 'all'": result_field("laps_completed", "all"),
+    "wrong type: driver name null": result_field("driver_fullname", None),
+    "wrong type: season as text": race_field("race_season", "2023"),
+    "wrong type: results an object": race_field("results", {"0": {}}),
+    "empty results": race_field("results", []),
+    "partial results: a position missing": drop_result,
+    "partial results: two winners": duplicate_position,
+}
+BROKEN_RACE_LISTS = {
+    "wrong type: race date a number": lambda document, rng: document["series_1"][rng.randrange(10)].update(race_date=20230402),
+    "wrong type: race id 'x'": lambda document, rng: document["series_2"][rng.randrange(10)].update(race_id="x"),
+    "wrong type: series an object": lambda document, rng: document.update(series_3={}),
+    "empty: no races": lambda document, rng: document.update(series_1=[], series_2=[], series_3=[]),
+}
+
+
+def break_feed(feed: FakeFeed, rng: random.Random, path: str, category: str, good: bytes) -> str:
+    """Make the next request for `path` (now serving `good`) go wrong in a way of `category`; returns how."""
+    if category == TRANSPORT:
+        kind = rng.choice(["5xx", "slow", "dropped"])
+        if kind == "5xx":
+            status = rng.choice([500, 502, 503, 504])
+            feed.fail_next(path, FeedFault(status=status))
+            return f"HTTP {status}"
+        if kind == "slow":
+            feed.fail_next(path, FeedFault(delay=FEED_TIMEOUT + 0.5))
+            return "answer slower than the client's timeout"
+        feed.fail_next(path, FeedFault(drop=True), times=2)
+        return "connection dropped"
+    if category == MISSING:
+        feed.fail_next(path, FeedFault(status=404))
+        return "HTTP 404"
+    breakers = BROKEN_RACE_LISTS if path == day.RACE_LIST_PATH else BROKEN_WEEKENDS
+    kind = rng.choice(["truncated JSON", *breakers])
+    if kind == "truncated JSON":
+        feed.fail_next(path, FeedFault(truncate=rng.randrange(len(good))))
+    elif path == day.RACE_LIST_PATH:
+        feed.serve(path, mutated(good, lambda document: breakers[kind](document, rng)))
+    else:
+        feed.serve(path, mutated(good, lambda document: breakers[kind](document["weekend_race"][0], rng)))
+    return kind
+
+
+async def scenario_feed(work: Workspace, rng: random.Random, polls: int, verdict: Verdict) -> None:
+    """The watcher against the fake feed: bad polls change nothing, good ones are ingested."""
+    directory = work.directory("feed")
+    good_list = day.race_list(finished=True, official=True)
+    variants = {"official": day.weekend("official"), "revised": day.weekend("revised")}
+    paths = {"race list": day.RACE_LIST_PATH, "weekend feed": day.WEEKEND_PATH}
+    kinds, outcomes, changed_by_bad_polls = Counter(), Counter(), 0
+    async with FakeFeed() as feed, aiohttp.ClientSession() as session, Store.open(directory / "feed.db") as store:
+        await fill_store(store, [("cup", rows(SMALL_CUP)), ("truck", rows(SMALL_TRUCK))])
+        watcher = Watcher(store, FeedClient(session, feed.base_url, timeout=FEED_TIMEOUT), poster=None,
+                          title_template=TITLE_TEMPLATE, clock=lambda: day.FINISHED)
+        ingested = "revised"
+        for poll in range(polls):
+            bad = poll > 0 and rng.random() < 0.6
+            if not bad:
+                ingested = "official" if ingested == "revised" else "revised"
+            feed.serve(day.RACE_LIST_PATH, good_list)  # what a bad poll broke is repaired; a good poll brings new results
+            feed.serve(day.WEEKEND_PATH, variants[ingested])
+            if not bad:
+                category, kind = "good", "good document"
+            else:
+                document = rng.choice(list(paths))
+                category = rng.choices([TRANSPORT, CONTENT, MISSING], weights=[4, 5, 1])[0]
+                kind = break_feed(feed, rng, paths[document], category, feed.documents[paths[document]])
+                kinds[f"{document}: {kind}"] += 1
+            before = await snapshot(store)
+            unavailable, report = False, None
+            try:
+                report = await asyncio.wait_for(watcher.poll(), 10 * FEED_TIMEOUT + 5)
+            except FeedUnavailable:
+                unavailable = True
+            feed.faults.clear()  # aiohttp re-sends a dropped GET only on a reused connection: a second drop may be unused
+            after = await snapshot(store)
+            where = f"poll {poll + 1} ({kind})"
+            rejected = bool(report and report.rejected)
+            if category == "good":
+                verdict.check(not unavailable and not rejected and f"weekend {day.RACE_ID}" in report.imported,
+                              f"{where}: a good document was not ingested ({report})")
+                outcomes["good poll, ingested"] += 1
+                continue
+            changed = [table for table in before if before[table] != after[table]]
+            changed_by_bad_polls += not verdict.check(not changed, f"{where}: the bad poll changed {changed}")
+            verdict.check(unavailable == (category == TRANSPORT), f"{where}: FeedUnavailable {'raised' if unavailable else 'not raised'}")
+            verdict.check(rejected == (category == CONTENT), f"{where}: rejected {report and report.rejected}")
+            outcomes["bad poll, FeedUnavailable" if unavailable else "bad poll, rejected" if rejected else "bad poll, nothing fetched"] += 1
+    say(f"{polls} polls of the race list and Richmond's weekend feed (client timeout {FEED_TIMEOUT} s); "
+        f"good polls serve the other of two result versions")
+    say(f"faults ({sum(kinds.values())}):")
+    for kind, count in sorted(kinds.items()):
+        say(f"  {count:3d} × {kind}")
+    say(f"outcomes: {tally(outcomes)}")
+    say(f"ingests {outcomes['good poll, ingested']}, rejections {outcomes['bad poll, rejected']}, "
+        f"FeedUnavailable {outcomes['bad poll, FeedUnavailable']}; bad polls that changed the database: "
+        f"{changed_by_bad_polls}")
+
+
+# --------------------------------------------------------------------------- gateway
+
+RECONNECT_TIMEOUT = 15.0
+ANSWER_TIMEOUT = 15.0
+DISCONNECTS = {  # kind: what the bot should send to get back (RESUME, or IDENTIFY for a session Discord forgot)
+    "close 4000 (unknown error)": OP_RESUME,
+    "close 1000 (normal closure)": OP_RESUME,
+    "close 1001 (going away)": OP_RESUME,
+    "abrupt drop (1006, no close frame)": OP_RESUME,
+    "close 4009 (session timed out)": OP_IDENTIFY,
+}
+OP_NAMES = {OP_IDENTIFY: "IDENTIFY", OP_RESUME: "RESUME"}
+COMMANDS = [
+    ("winner", {"track": "mid-ohio"}),
+    ("results", {"track": "mid-ohio", "year": 2022, "series": "truck"}),
+    ("track", {"name": "mid-ohio"}),
+    ("h2h", {"driver1": "Alice Able", "driver2": "Bob Baker"}),
+    ("driver", {"name": "Carl Smith"}),
+]
+
+
+async def disconnect(fake: FakeDiscord, bot: Pitboard, kind: str) -> None:
+    if kind.startswith("abrupt"):
+        bot.ws.socket.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+    elif "4009" in kind:
+        fake._sessions.clear()  # noqa: SLF001 - the fake has no public way to expire a session as Discord does after 4009
+        await fake.disconnect_gateway(code=4009)
+    else:
+        await fake.disconnect_gateway(code=int(kind.split()[1]))
+
+
+async def burst(fake: FakeDiscord, rng: random.Random, verdict: Verdict, where: str) -> Counter:
+    """Send 3–8 slash commands at once and wait for every answer."""
+    handles = [await fake.send_slash_command(*rng.choice(COMMANDS)) for _ in range(rng.randint(3, 8))]
+    answers = await asyncio.gather(*(handle.response(timeout=ANSWER_TIMEOUT) for handle in handles), return_exceptions=True)
+    answered = [answer for answer in answers if isinstance(answer, dict)]
+    failed = [answer for answer in answered if "Something went wrong" in json.dumps(answer)]
+    verdict.check(len(answered) == len(handles), f"{where}: {len(handles) - len(answered)} of {len(handles)} commands unanswered")
+    verdict.check(not failed, f"{where}: {len(failed)} commands answered with an internal error")
+    return Counter(sent=len(handles), answered=len(answered), failed=len(failed))
+
+
+async def scenario_gateway(work: Workspace, rng: random.Random, disconnects: int, verdict: Verdict) -> None:
+    """The real bot against the fake Discord, disconnected between bursts of slash commands."""
+    directory = work.directory("gateway")
+    kinds = list(DISCONNECTS)
+    rng.shuffle(kinds)
+    plan = [kinds[n % len(kinds)] for n in range(disconnects)]
+    done, reconnects, commands = Counter(), Counter(), Counter()
+    async with Store.open(directory / "gateway.db") as store, FakeDiscord(guilds=[guild()]) as fake:
+        await fill_store(store, [("cup", rows(SMALL_CUP)), ("truck", rows(SMALL_TRUCK))])
+        with redirect_discord_to(fake):
+            async with running_pitboard(fake, store) as bot:
+                back = asyncio.Event()
+
+                async def on_back() -> None:
+                    back.set()
+
+                bot.add_listener(on_back, "on_resumed")
+                bot.add_listener(on_back, "on_ready")
+                commands += await burst(fake, rng, verdict, "before any disconnect")
+                for number, kind in enumerate(plan, start=1):
+                    ops_before = Counter(payload.get("op") for payload in fake.gateway_received)
+                    back.clear()
+                    await disconnect(fake, bot, kind)
+                    done[kind] += 1
+                    where = f"disconnect {number} ({kind})"
+                    try:
+                        await asyncio.wait_for(back.wait(), RECONNECT_TIMEOUT)
+                        await fake.wait_connected(timeout=RECONNECT_TIMEOUT)
+                    except TimeoutError:
+                        verdict.violations.append(f"{where}: the bot did not come back within {RECONNECT_TIMEOUT} s")
+                        break
+                    ops = Counter(payload.get("op") for payload in fake.gateway_received) - ops_before
+                    came_back_with = OP_IDENTIFY if ops[OP_IDENTIFY] else OP_RESUME
+                    reconnects[OP_NAMES[came_back_with]] += 1
+                    verdict.check(came_back_with == DISCONNECTS[kind], f"{where}: came back with {OP_NAMES[came_back_with]}")
+                    commands += await burst(fake, rng, verdict, f"after {where}")
+    say(f"disconnects {sum(done.values())}: {tally(done)}")
+    say(f"reconnected with RESUME {reconnects['RESUME']}, with a new IDENTIFY {reconnects['IDENTIFY']}")
+    say(f"commands sent {commands['sent']} in {sum(done.values()) + 1} bursts, answered {commands['answered']}, "
+        f"internal errors {commands['failed']}")
+
+
+# --------------------------------------------------------------------------- main
+
+SCENARIOS: dict[str, Callable[[Workspace, random.Random, int, Verdict], Awaitable[None]]] = {
+    "build": scenario_build,
+    "import": scenario_import,
+    "reddit": scenario_reddit,
+    "feed": scenario_feed,
+    "gateway": scenario_gateway,
+}
+
+
+async def run_scenarios(names: list[str], runs: int | None, seed: int, work: Workspace) -> list[str]:
+    """Run each scenario under its time limit; returns the names of those that failed."""
+    failed = []
+    for name in names:
+        count = runs if runs is not None else DEFAULT_RUNS[name]
+        print(f"\n== {name}, {count} {RUN_UNITS[name]}: {SCENARIOS[name].__doc__}", flush=True)
+        verdict = Verdict()
+        started = time.perf_counter()
+        limit = SCENARIO_SECONDS + SECONDS_PER_RUN[name] * count
+        try:
+            async with asyncio.timeout(limit):
+                await SCENARIOS[name](work, random.Random(f"{seed}:{name}"), count, verdict)
+        except TimeoutError:
+            verdict.violations.append(f"the scenario did not finish within its {limit:.0f} s")
+        except Exception as error:  # a crash is a failure of the scenario, reported with the rest
+            traceback.print_exc()
+            verdict.violations.append(f"the scenario stopped: {type(error).__name__}: {error}")
+        elapsed = time.perf_counter() - started
+        for violation in verdict.violations[:20]:
+            say(f"VIOLATION {violation}")
+        if len(verdict.violations) > 20:
+            say(f"... and {len(verdict.violations) - 20} more")
+        print(f"{name}: {'FAIL' if verdict.violations else 'PASS'} in {elapsed:.1f} s", flush=True)
+        if verdict.violations:
+            failed.append(name)
+    return failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenarios", nargs="*", metavar="scenario", help=f"any of {', '.join(SCENARIOS)} (default: all)")
+    parser.add_argument("--runs", type=int, help="kills, rounds, polls or disconnects per scenario "
+                        f"(default: {', '.join(f'{name} {count}' for name, count in DEFAULT_RUNS.items())})")
+    parser.add_argument("--seed", type=int, help="seed of every random choice (default: a fresh one, printed)")
+    args = parser.parse_args()
+    names = args.scenarios or list(SCENARIOS)
+    if unknown := set(names) - set(SCENARIOS):
+        parser.error(f"unknown scenario {', '.join(sorted(unknown))}; choose from {', '.join(SCENARIOS)}")
+    if args.runs is not None and args.runs < 1:
+        parser.error("--runs must be at least 1")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
+    logging.basicConfig(level=logging.CRITICAL)  # the faults make the product log warnings by design
+    print(f"Pitboard fault runs: {', '.join(names)}; seed {seed}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"replay: python bench/faults.py {' '.join(names)} --seed {seed}" + (f" --runs {args.runs}" if args.runs else ""))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="pitboard-faults-") as scratch:
+        failed = asyncio.run(run_scenarios(names, args.runs, seed, Workspace(Path(scratch))))
+    verdict = f"FAIL: {', '.join(failed)}" if failed else f"PASS: all {len(names)} scenarios"
+    print(f"\n{verdict} ({time.perf_counter() - started:.0f} s, seed {seed})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
