@@ -34,7 +34,7 @@ def main() -> int:
         print(f"ready {time.perf_counter() - STARTED:.3f}", flush=True)
 
     Pitboard.on_ready = on_ready
-    settings = Settings(db_path=Path(db_path), discord_token=Secret(token), log_level="WARNING")
+    settings = Settings(db_path=Path(db_path), discord_token=Secret(token), log_level="WARNING", watch=False)
     return asyncio.run(run_bot(settings))
 
 
