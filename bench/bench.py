@@ -15,7 +15,6 @@ import asyncio
 import gc
 import os
 import resource
-import statistics
 import sys
 import tempfile
 import time

@@ -171,14 +171,14 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
     await ensure_database(settings.db_path)
     async with Store.open(settings.db_path) as store:
         try:
-            race = (await queries.results(store, args.track, args.year, args.series, args.round)).race
-            facts = await recap_facts(store, race.id)
+            details = await queries.results(store, args.track, args.year, args.series, args.round)
+            facts = await recap_facts(store, details)
         except PitboardError as failure:
             print(text.error(failure), file=sys.stderr)
             return EXIT_USER_ERROR
         if not args.post:
             title = recap.title(facts, settings.reddit.title_template)
-            print(f"{title}\n\n{recap.reddit_body(facts, race_key(race))}" if args.markdown else recap.text_recap(facts))
+            print(f"{title}\n\n{recap.reddit_body(facts, race_key(details.race))}" if args.markdown else recap.text_recap(facts))
             return EXIT_OK
         async with reddit_client(settings.reddit) as reddit:
             outcomes = await publish_recap(RedditPoster(reddit, store), facts, args.subreddit, settings.reddit.title_template)

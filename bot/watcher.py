@@ -18,7 +18,7 @@ from bot.reddit import PublishResult, RedditPoster
 from db import guilds
 from db.errors import FeedError
 from db.nascar_feed import import_document
-from db.queries import find_races, utc_now
+from db.queries import find_races, race_details, utc_now
 from db.models import RaceSummary, RecapFacts
 from db.recaps import recap_facts
 from db.store import Store
@@ -67,8 +67,10 @@ class Watcher:
         await self._ingest(self.feed.race_list_url(now.year), report)
         for race in await self._races_to_read(now):
             await self._ingest(self.feed.weekend_feed_url(race.season, race.series, race.source_id), report)
+        if self.poster is None and self.announce is None:
+            return report
         for race in await self._recently_official(now):
-            facts = await recap_facts(self.store, race.id)
+            facts = await recap_facts(self.store, await race_details(self.store, race))
             outcomes = []
             if self.poster is not None:
                 subreddits = await guilds.subreddits_for(self.store, race.series)

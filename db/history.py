@@ -11,9 +11,9 @@ import csv
 import io
 import lzma
 from collections import Counter, defaultdict
-from itertools import groupby
 from dataclasses import dataclass
 from importlib import resources
+from itertools import groupby
 from typing import Callable, Iterable, Iterator
 
 from db.names import normalize
@@ -27,13 +27,10 @@ def _data_text(name: str) -> str:
     return resources.files("db.data").joinpath(name).read_text(encoding="utf-8")
 
 
-def read_series_rows(series: str, source: Callable[[str], bytes] | None = None) -> Iterator[dict[str, str]]:
+def read_series_rows(series: str) -> Iterator[dict[str, str]]:
     """Rows of one series' history file, as dicts keyed by the published column names."""
-    if source is None:
-        raw = resources.files("db.data").joinpath("history", SERIES_FILES[series]).read_bytes()
-    else:
-        raw = source(series)
-    with lzma.open(io.BytesIO(raw), "rt", encoding="utf-8", newline="") as handle:
+    compressed = resources.files("db.data").joinpath("history", SERIES_FILES[series]).open("rb")
+    with compressed, lzma.open(compressed, "rt", encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
 
 

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from db.errors import NoData
 from db.models import KindRecord, Newcomer, RaceResults, RecapFacts
-from db.queries import find_races, race_details
 from db.store import Store
 
 RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back
 
 
-async def race_by_id(store: Store, race_id: int) -> RaceResults:
-    races = await find_races(store, "r.id = ?", (race_id,))
-    if not races:
-        raise NoData(f"No race with id {race_id}.")
-    return await race_details(store, races[0])
-
-
-async def recap_facts(store: Store, race_id: int) -> RecapFacts:
-    details = await race_by_id(store, race_id)
+async def recap_facts(store: Store, details: RaceResults) -> RecapFacts:
+    """The recap's facts for a race whose classification the caller already read."""
     race = details.race
+    race_id = race.id
     if not details.results:
         raise NoData(f"{race.name} ({race.season}) has no results yet.")
     series_id = await store.scalar("SELECT series_id FROM races WHERE id = ?", (race_id,))

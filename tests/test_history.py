@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 
 import pytest
 

@@ -17,8 +17,7 @@ TEMPLATE = "Post-Race Thread: {race_at_track} ({series})"
 
 
 async def mid_ohio_2022(store):
-    race = (await queries.results(store, "mid-ohio", 2022, "truck")).race
-    return await recap_facts(store, race.id)
+    return await recap_facts(store, await queries.results(store, "mid-ohio", 2022, "truck"))
 
 
 async def test_facts_as_of_the_race(real_store):
@@ -56,8 +55,8 @@ async def test_recap_reads_like_a_race_report(real_store):
 async def test_feed_race_tells_cautions_and_the_final_restart(real_db_copy):
     async with Store.open(real_db_copy) as store:
         await import_file(store, RICHMOND_FEED)
-        race = (await queries.results(store, "richmond", 2023, "cup", 7)).race
-        text = "\n".join(recap.paragraphs(await recap_facts(store, race.id)))
+        details = await queries.results(store, "richmond", 2023, "cup", 7)
+        text = "\n".join(recap.paragraphs(await recap_facts(store, details)))
     assert "It was Larson's twentieth career Cup Series win." in text
     assert "There were 8 cautions for 54 laps and 22 lead changes among 11 drivers." in text
     assert "The final restart came with 14 laps to go" in text

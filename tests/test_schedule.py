@@ -72,7 +72,7 @@ async def test_discord_timestamps(scheduled):
     unix = int(datetime(2023, 4, 2, 19, 30, tzinfo=timezone.utc).timestamp())
     assert f"<t:{unix}:F> (<t:{unix}:R>)" in embed.fields[0].value
     pages = embeds.schedule_pages(await queries.schedule(scheduled, None, 2023, now=datetime(2023, 4, 1, tzinfo=timezone.utc)))
-    assert len(pages) > 1 and all(f"<t:" in page.description for page in pages)
+    assert len(pages) > 1 and all("<t:" in page.description for page in pages)
 
 
 async def test_no_schedule_is_a_clear_error(small_store):

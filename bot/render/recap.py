@@ -158,7 +158,7 @@ def _how(facts: RecapFacts, m: Markup) -> list[str]:
     if stage_winners:
         won = [f"{short if name == winner.driver else m.escape(name)} won stage {number}" for number, name in stage_winners]
         sentences.append(_join(won) + ".")
-    if race.cautions is not None and race.source == "feed":
+    if race.cautions is not None:
         text = f"There were {plural(race.cautions, 'caution')} for {plural(race.caution_laps or 0, 'lap')}"
         if race.lead_changes is not None:
             text += f" and {plural(race.lead_changes, 'lead change')} among {plural(race.leaders or 0, 'driver')}"
@@ -178,7 +178,7 @@ def _top_five(facts: RecapFacts, m: Markup) -> list[str]:
     if not top:
         return []
     runner_up = top[0]
-    margin = f", {race.margin} seconds behind" if race.margin and race.source == "feed" else ""
+    margin = f", {race.margin} seconds behind" if race.margin else ""
     sentences = [f"{m.escape(runner_up.driver)} finished second{margin}"]
     if len(top) > 1:
         sentences[0] += ", ahead of " + _join([m.escape(line.driver) for line in top[1:]])

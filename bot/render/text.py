@@ -30,9 +30,9 @@ def race_facts(race: RaceSummary) -> list[str]:
         facts.append(f"{laps} laps{scheduled}")
     if race.stage_laps:
         facts.append("stages " + "/".join(str(n) for n in race.stage_laps))
-    if race.cautions is not None and race.source == "feed":
+    if race.cautions is not None:
         facts.append(f"{plural(race.cautions, 'caution')} for {plural(race.caution_laps or 0, 'lap')}")
-    if race.lead_changes is not None and race.source == "feed":
+    if race.lead_changes is not None:
         facts.append(f"{plural(race.lead_changes, 'lead change')} among {plural(race.leaders or 0, 'driver')}")
     if race.margin:
         facts.append(f"margin {race.margin}s")
