@@ -52,4 +52,13 @@ class NoData(PitboardError):
 
 
 class FeedError(Exception):
-    """A feed document that is malformed or incomplete; nothing from it was written."""
+    """A feed document that is malformed, implausible or partial; nothing from it was written.
+
+    `field` is the JSON path of the value at fault (`weekend_race[0].results[3].laps_led`, or
+    `document` for the whole thing); the message is one line: `<field>: <problem>`.
+    """
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem

@@ -14,6 +14,7 @@ from datetime import datetime
 import aiosqlite
 from rapidfuzz import fuzz
 
+from db.errors import FeedError
 from db.names import normalize
 
 STATUS_ORDER = {"scheduled": 0, "provisional": 1, "official": 2}
@@ -87,7 +88,7 @@ class RaceRecord:
     caution_laps: int | None = None
     lead_changes: int | None = None
     leaders: int | None = None
-    margin: str | None = None
+    margin: float | None = None         # seconds; None when the race ended under caution or is not run
     average_mph: float | None = None
     winner_source_id: int | None = None
     results: list[ResultRecord] | None = None
@@ -145,8 +146,16 @@ async def track_id_for(conn: aiosqlite.Connection, name: str, source_id: int | N
     return track_id
 
 
+def clean_driver_name(name: str) -> str:
+    """A driver's name as stored: without the feed's markers (`(i)` not eligible for points, `#` rookie, `*`)."""
+    return " ".join(name.replace("(i)", "").replace("#", "").replace("*", "").split())
+
+
 async def driver_id_for(conn: aiosqlite.Connection, name: str, source_id: int | None) -> int:
-    """The store's driver for a source's driver: same source id, else same (normalized) name or alias."""
+    """The store's driver for a source's driver: same source id, else same (normalized) name or alias,
+    else the same name once cleaned. A cleaned name that the store holds for a driver with another
+    source id is two people colliding: refused (FeedError), never merged.
+    """
     if source_id is not None:
         row = await _one(conn, "SELECT id FROM drivers WHERE feed_driver_id = ?", (source_id,))
         if row:
@@ -157,7 +166,14 @@ async def driver_id_for(conn: aiosqlite.Connection, name: str, source_id: int | 
         if source_id is not None:
             await conn.execute("UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, driver_id))
         return driver_id
-    clean_name = " ".join(name.replace("(i)", "").replace("#", "").replace("*", "").split())
+    clean_name = clean_driver_name(name)
+    row = await _one(conn, "SELECT id, feed_driver_id FROM drivers WHERE name = ?", (clean_name,))
+    if row:
+        if row[1] is not None and source_id is not None and row[1] != source_id:
+            raise FeedError("driver_fullname", f"{name!r} (id {source_id}) collides with the stored {clean_name!r} (id {row[1]})")
+        if source_id is not None:
+            await conn.execute("UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, row[0]))
+        return row[0]
     async with conn.execute("INSERT INTO drivers (name, feed_driver_id) VALUES (?, ?)", (clean_name, source_id)) as cursor:
         driver_id = cursor.lastrowid
     await conn.execute("INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", (normalize(name), driver_id))
@@ -196,22 +212,6 @@ async def _find_race(conn: aiosqlite.Connection, series_id: int, track_id: int, 
     if len(candidates) == 1 or fuzz.token_set_ratio(wanted, normalize(scored[0]["name"])) >= 80:
         return scored[0]
     return None
-
-
-async def _round_for_new_race(conn: aiosqlite.Connection, series_id: int, record: RaceRecord) -> int | None:
-    if record.exhibition:
-        return None
-    if record.round is not None:
-        return record.round
-    if record.starts_at is not None:
-        row = await _one(
-            conn,
-            "SELECT count(*) FROM races WHERE series_id = ? AND season = ? AND exhibition = 0 AND starts_at < ?",
-            (series_id, record.season, record.starts_at.isoformat()),
-        )
-        return row[0] + 1
-    row = await _one(conn, "SELECT coalesce(max(round), 0) FROM races WHERE series_id = ? AND season = ?", (series_id, record.season))
-    return row[0] + 1
 
 
 async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertOutcome:
@@ -263,7 +263,9 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
         await conn.execute(f"UPDATE races SET {assignments} WHERE id = ?", (*header.values(), race_id))
         action = "updated"
     else:
-        header["round"] = await _round_for_new_race(conn, series_id, record)
+        # The round comes from the source's schedule (a race list) or the history, never a guess:
+        # a race known only from its results waits with no round until a schedule names it.
+        header["round"] = None if record.exhibition else record.round
         header["kind"] = track_kind
         header.setdefault("source", "feed")
         columns = ", ".join(header)
@@ -276,12 +278,25 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
     return UpsertOutcome(race_id, action, status, previous_status)
 
 
+async def _stored_driver(conn: aiosqlite.Connection, name: str, source_id: int | None, where: str) -> int:
+    """driver_id_for, with a collision named by the record's path (`results[3].driver`)."""
+    try:
+        return await driver_id_for(conn, name, source_id)
+    except FeedError as collision:
+        raise FeedError(where, collision.problem) from None
+
+
 async def _replace_children(conn: aiosqlite.Connection, race_id: int, record: RaceRecord) -> None:
     for table in ("results", "stage_results", "cautions", "leader_stints"):
         await conn.execute(f"DELETE FROM {table} WHERE race_id = ?", (race_id,))
     result_rows = []
-    for result in record.results or []:
-        driver_id = await driver_id_for(conn, result.driver, result.driver_source_id)
+    drivers_seen: dict[int, str] = {}
+    for index, result in enumerate(record.results or []):
+        where = f"results[{index}].driver"
+        driver_id = await _stored_driver(conn, result.driver, result.driver_source_id, where)
+        if driver_id in drivers_seen:
+            raise FeedError(where, f"{result.driver!r} is the stored driver of {drivers_seen[driver_id]}, listed twice")
+        drivers_seen[driver_id] = where
         team_id = await team_id_for(conn, result.team)
         result_rows.append((
             race_id, result.finish, result.start, result.car, driver_id, team_id, result.make,
@@ -293,18 +308,18 @@ async def _replace_children(conn: aiosqlite.Connection, race_id: int, record: Ra
         result_rows,
     )
     stage_rows = []
-    for stage in record.stages:
-        driver_id = await driver_id_for(conn, stage.driver, stage.driver_source_id)
+    for index, stage in enumerate(record.stages):
+        driver_id = await _stored_driver(conn, stage.driver, stage.driver_source_id, f"stages[{index}].driver")
         stage_rows.append((race_id, stage.stage, stage.position, driver_id, stage.car, stage.points))
     await conn.executemany(
-        "INSERT OR REPLACE INTO stage_results (race_id, stage, position, driver_id, car_number, points) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO stage_results (race_id, stage, position, driver_id, car_number, points) VALUES (?, ?, ?, ?, ?, ?)",
         stage_rows,
     )
     await conn.executemany(
-        "INSERT OR REPLACE INTO cautions (race_id, start_lap, end_lap, reason, comment, free_pass_car) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO cautions (race_id, start_lap, end_lap, reason, comment, free_pass_car) VALUES (?, ?, ?, ?, ?, ?)",
         [(race_id, c.start_lap, c.end_lap, c.reason, c.comment, c.free_pass_car) for c in record.caution_list],
     )
     await conn.executemany(
-        "INSERT OR REPLACE INTO leader_stints (race_id, start_lap, end_lap, car_number) VALUES (?, ?, ?, ?)",
+        "INSERT INTO leader_stints (race_id, start_lap, end_lap, car_number) VALUES (?, ?, ?, ?)",
         [(race_id, s.start_lap, s.end_lap, s.car) for s in record.stints],
     )
