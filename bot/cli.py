@@ -140,6 +140,7 @@ async def _db(db_path: Path, command: str) -> int:
 
 
 async def _import(db_path: Path, files: list[Path]) -> int:
+    """Each file in its own transaction; a refused file is one line (`<file>: ...: <field>: <problem>`), then the next."""
     await ensure_database(db_path)
     status = EXIT_OK
     async with Store.open(db_path) as store:

@@ -61,7 +61,7 @@ class RaceSummary:
     caution_laps: int | None
     lead_changes: int | None
     leaders: int | None
-    margin: str | None
+    margin: float | None            # seconds between first and second; None under caution or unknown
     source: str
     source_id: str | None
     winner: str | None = None

@@ -31,7 +31,7 @@ NO_SCHEDULE = (
 RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
     t.length_mi, r.starts_at, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
-    r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, r.source, r.source_id,
+    r.cautions, r.caution_laps, r.lead_changes, r.leaders, CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
     coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
     w.laps_led AS winner_led, pd.name AS pole,
@@ -300,7 +300,7 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
 async def latest_season(store: Store, series_key: str) -> int:
     season = await store.scalar(
         "SELECT max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ? "
-        "AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
+        "AND r.round IS NOT NULL AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
         (series_key,),
     )
     if season is None:

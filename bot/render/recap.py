@@ -178,7 +178,7 @@ def _top_five(facts: RecapFacts, m: Markup) -> list[str]:
     if not top:
         return []
     runner_up = top[0]
-    margin = f", {race.margin} seconds behind" if race.margin else ""
+    margin = f", {race.margin:.3f} seconds behind" if race.margin is not None else ""
     sentences = [f"{m.escape(runner_up.driver)} finished second{margin}"]
     if len(top) > 1:
         sentences[0] += ", ahead of " + _join([m.escape(line.driver) for line in top[1:]])

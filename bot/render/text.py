@@ -34,8 +34,8 @@ def race_facts(race: RaceSummary) -> list[str]:
         facts.append(f"{plural(race.cautions, 'caution')} for {plural(race.caution_laps or 0, 'lap')}")
     if race.lead_changes is not None:
         facts.append(f"{plural(race.lead_changes, 'lead change')} among {plural(race.leaders or 0, 'driver')}")
-    if race.margin:
-        facts.append(f"margin {race.margin}s")
+    if race.margin is not None:
+        facts.append(f"margin {race.margin:.3f} s")
     if race.field_size:
         facts.append(f"{race.field_size} starters")
     return facts
