@@ -42,7 +42,7 @@ RACE_FIGURES = ("actual_laps", "cautions", "caution_laps", "lead_changes", "lead
 # Bounds, with what the real documents hold (see /work/shared/data/nascar-feed-samples).
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024   # a weekend feed is ~70 KB, a season's race list ~180 KB
 MAX_DEPTH = 10                         # containers nested in each other; a weekend feed nests 7 deep
-MAX_TEXT = 1_000                       # any string at all; race_comments reach 377 characters
+MAX_TEXT = 4_000                       # any string, even one never read; race_comments reach 377 characters
 MAX_NAME = 200                         # a string we store (names, team, status, caution comment)
 MAX_INT = 2**63 - 1                    # SQLite's INTEGER
 MAX_RESULTS = 100                      # a field is at most 43 cars

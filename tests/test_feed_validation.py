@@ -83,6 +83,8 @@ REFUSED = [
      "weekend_race[0].caution_segments[1].start_lap"),
     ("101 results", mutated(lambda r: more_results(r, 101)), "weekend_race[0].results"),
     ("a 2,000-character string", mutated(lambda r: result(r, 3).update(team_name="x" * 2000)), "weekend_race[0].results[3].team_name"),
+    ("5,000 characters in a field we never read", mutated(lambda r: r.update(race_comments="x" * 5000)),
+     "weekend_race[0].race_comments"),
     ("a 500-character driver name", mutated(lambda r: result(r, 3).update(driver_fullname="x" * 500)),
      "weekend_race[0].results[3].driver_fullname"),
     ("10,000-deep nesting", mutated(lambda r: result(r, 0).update(sponsor=RAW), nested(10_000)), "document"),
