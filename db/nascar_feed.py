@@ -131,7 +131,7 @@ def _check_values(document: Any) -> None:
                     raise FeedError(where, f"a key of {len(key):,} characters")
                 pending.append((child, _child_path(path, key), depth + 1))
         elif isinstance(value, _Unreadable):
-            raise FeedError(where, f"{_shown(value.literal)} is not a finite 64-bit number")
+            raise FeedError(where, f"{value.literal[:40]} is not a finite number within 64 bits")
         elif isinstance(value, float) and not math.isfinite(value):
             raise FeedError(where, f"{value} is not a finite number")
         elif isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT - 1 <= value <= MAX_INT:
@@ -234,7 +234,7 @@ def _margin(race: _Object) -> float | None:
     """Seconds between the winner and second place; None before the race or after a finish under caution."""
     key = "margin_of_victory"
     value = race.data.get(key)
-    if value is None or isinstance(value, str) and (not value.strip() or value.strip().casefold() in CAUTION_FINISH):
+    if value is None or (isinstance(value, str) and value.strip().casefold() in {"", *CAUTION_FINISH}):
         return None
     if isinstance(value, str) and MARGIN_SECONDS.fullmatch(value.strip()):
         seconds = float(value)
@@ -422,14 +422,17 @@ def _check_complete(race: _Object, header: dict[str, Any], results: list[ResultR
         return
     field_size = race.optional_int("number_of_cars_in_field", 0, MAX_RESULTS)
     if field_size is not None and field_size != len(results):
-        raise FeedError(race.field("number_of_cars_in_field"), f"says {field_size} cars, the document holds {len(results)} results (partial document?)")
+        raise FeedError(race.field("number_of_cars_in_field"),
+                        f"says {field_size} cars, the document holds {len(results)} results (partial document?)")
     if header["cautions"] is not None and header["cautions"] != len(cautions):
-        raise FeedError(race.field("number_of_cautions"), f"says {header['cautions']}, the document holds {len(cautions)} caution segments (partial document?)")
+        raise FeedError(race.field("number_of_cautions"),
+                        f"says {header['cautions']}, the document holds {len(cautions)} caution segments (partial document?)")
     # Whether a pole-sitter who never led a lap counts as a leader, the samples cannot tell: either count passes.
     leaders = {stint.car for stint in stints}
     pole = {entry.required_text("car_number") for entry in race.objects("race_leaders", MAX_LAPS + 1) if entry.required_int("end_lap") == 0}
     if header["leaders"] is not None and header["leaders"] not in (len(leaders), len(leaders | pole)):
-        raise FeedError(race.field("number_of_leaders"), f"says {header['leaders']}, race_leaders names {len(leaders)} cars (partial document?)")
+        raise FeedError(race.field("number_of_leaders"),
+                        f"says {header['leaders']}, race_leaders names {len(leaders)} cars (partial document?)")
 
 
 def parse_weekend_feed(document: Any) -> RaceRecord:
@@ -544,7 +547,8 @@ async def _refuse_to_drop_results(conn: aiosqlite.Connection, record: RaceRecord
     ) as cursor:
         (held,) = await cursor.fetchone()
     if held:
-        raise FeedError("weekend_race[0].results", f"empty, but race {record.source_id} has {held} results; keeping them (partial document?)")
+        raise FeedError("weekend_race[0].results",
+                        f"empty, but race {record.source_id} has {held} results; keeping them (partial document?)")
 
 
 async def import_file(store: Store, path: Path) -> ImportReport:

@@ -3,7 +3,6 @@ named and the database untouched; every complete real sample still imports; roun
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
@@ -102,7 +101,8 @@ REFUSED = [
      "weekend_race[0].results[1].driver_fullname"),
     ("margin [click](https://x)", mutated(lambda r: r.update(margin_of_victory="[click](https://x)")),
      "weekend_race[0].margin_of_victory"),
-    ("negative caution lap", mutated(lambda r: r["caution_segments"][0].update(start_lap=-1)), "weekend_race[0].caution_segments[0].start_lap"),
+    ("negative caution lap", mutated(lambda r: r["caution_segments"][0].update(start_lap=-1)),
+     "weekend_race[0].caution_segments[0].start_lap"),
     ("a date past the seasons", mutated(lambda r: r.update(race_date="9999-12-31T23:59:59")), "weekend_race[0].race_date"),
     ("too large", b" " * (db.nascar_feed.MAX_DOCUMENT_BYTES + 1) + RICHMOND_FEED.read_bytes(), "document"),
 ]
@@ -219,7 +219,8 @@ async def test_a_new_race_gets_its_round_from_a_race_list_never_a_guess(real_db_
         report = await import_document(store, json.dumps(document).encode())
         assert report.races[0].action == "inserted"
         winner = await store.fetchone(
-            "SELECT x.driver_id, r.round, r.kind FROM results x JOIN races r ON r.id = x.race_id WHERE r.source_id = '5617' AND x.finish = 1"
+            "SELECT x.driver_id, r.round, r.kind FROM results x JOIN races r ON r.id = x.race_id "
+            "WHERE r.source_id = '5617' AND x.finish = 1"
         )
         assert tuple(winner) == (svg, None, "road")
         assert (await queries.standings(store, "cup")).season == 2025
