@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
+from bot.reddit import PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
@@ -176,18 +177,41 @@ async def test_failed_thread_is_tried_again_with_revised_content(fake, poster):
     assert [r.selftext for r in fake.submissions_in("Trucks")] == [thread(revision=2).body]
 
 
-async def test_wrong_password_fails_once(fake, store, clock):
-    settings = fake_settings(fake, password="wrong")
-    async with reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url) as reddit:
+async def test_wrong_password_pauses_posting_without_failing_and_the_right_one_posts(fake, store, clock):
+    async with reddit_client(fake_settings(fake, password="wrong"), oauth_url=fake.url, reddit_url=fake.url) as reddit:
         poster = RedditPoster(reddit, store, retry=RetryPolicy(attempts=3, base_delay=0), clock=clock)
-        result = await poster.publish(thread())
-        requests_before = len(fake.requests)
-        again = await poster.publish(thread())
+        with pytest.raises(PostingPaused, match="invalid_grant"):
+            await poster.publish(thread())
+        with pytest.raises(PostingPaused, match="invalid_grant"):  # tried again, never given up on
+            await poster.publish(thread())
 
-    assert (result.action, again.action) == ("failed", "failed")
-    assert "invalid_grant" in result.error
-    assert len(fake.requests) == requests_before == 1
-    assert fake.submissions == {}
+    assert len(fake.requests_to("/api/v1/access_token")) == 2 and fake.submissions == {}
+    row = await threads.get(store, KEY, SUBREDDIT)
+    assert (row.state, row.submission_id, row.claimed_by) == ("pending", None, None)
+    assert "invalid_grant" in row.last_error
+    async with reddit_client(fake_settings(fake), oauth_url=fake.url, reddit_url=fake.url) as reddit:  # restarted, fixed
+        result = await RedditPoster(reddit, store, clock=clock).publish(thread())
+    [record] = fake.submissions_in(SUBREDDIT)
+    assert (result.action, result.submission_id) == ("posted", record.id)
+
+
+async def test_wrong_app_secret_pauses_posting(fake, store, clock):
+    settings = replace(fake_settings(fake), client_secret=Secret("wrong"))
+    async with reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url) as reddit:
+        with pytest.raises(PostingPaused, match="HTTP 401"):
+            await RedditPoster(reddit, store, clock=clock).publish(thread())
+    assert (await threads.get(store, KEY, SUBREDDIT)).state == "pending"
+
+
+async def test_forbidden_submit_pauses_posting(fake, store, poster, sleeps):
+    fake.fail_next(SUBMIT, status=403)
+
+    with pytest.raises(PostingPaused, match="403"):
+        await poster.publish(thread())
+
+    assert sleeps == [] and fake.submissions == {}
+    assert (await threads.get(store, KEY, SUBREDDIT)).state == "pending"
+    assert (await poster.publish(thread())).action == "posted"
 
 
 async def test_two_subreddits_get_one_thread_each(fake, store, poster):
