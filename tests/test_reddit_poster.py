@@ -5,13 +5,16 @@ The real asyncpraw client talks to the local fake Reddit (tests/fakes/reddit_ser
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
+from bot import cli
 from bot.reddit import PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
@@ -292,3 +295,40 @@ async def test_ledger_survives_a_database_rebuild(reddit, tmp_path):
         row = await threads.get(rebuilt, KEY, SUBREDDIT)
         assert await rebuilt.scalar("SELECT count(*) FROM races") > 0
     assert (row.state, row.submission_id) == ("posted", posted.submission_id)
+
+
+@pytest.fixture
+def fake_in_its_own_loop():
+    """The fake Reddit served from a thread of its own, for the CLI (which runs its own event loop)."""
+    loop = asyncio.new_event_loop()
+    serving = threading.Thread(target=loop.run_forever, daemon=True)
+    serving.start()
+    server = asyncio.run_coroutine_threadsafe(FakeReddit(subreddits=("NASCAR",)).start(), loop).result()
+    yield server
+    asyncio.run_coroutine_threadsafe(server.close(), loop).result()
+    loop.call_soon_threadsafe(loop.stop)
+    serving.join()
+
+
+def test_thread_post_with_a_wrong_password_says_so_in_one_line_and_posts_once_fixed(
+    fake_in_its_own_loop, small_store, capsys, monkeypatch, tmp_path
+):
+    fake = fake_in_its_own_loop
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setattr(cli, "reddit_client", lambda settings: reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url))
+    for name, value in [("PITBOARD_DB", str(small_store.path)), ("REDDIT_CLIENT_ID", fake.client_id),
+                        ("REDDIT_CLIENT_SECRET", fake.client_secret), ("REDDIT_USERNAME", fake.username), ("REDDIT_PASSWORD", "wrong")]:
+        monkeypatch.setenv(name, value)
+    command = ["thread", "mid-ohio", "--year", "2022", "--series", "truck", "--post", "--subreddit", "NASCAR"]
+
+    status = cli.main(command)
+    out, err = capsys.readouterr()
+    assert (status, out) == (1, "")
+    assert err.splitlines() == ["pitboard: not posted, Reddit refuses the account: bad credentials (invalid_grant). "
+                                "Nothing is marked failed: fix the REDDIT_* settings and run again."]
+
+    monkeypatch.setenv("REDDIT_PASSWORD", fake.password)
+    status = cli.main(command)
+    out, err = capsys.readouterr()
+    [post] = fake.submissions_in("NASCAR")
+    assert (status, out, err) == (0, f"r/NASCAR: posted https://www.reddit.com/r/NASCAR/comments/{post.id}/\n", "")
