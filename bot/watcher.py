@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from bot.feed import FeedClient
+from bot.feed import FeedClient, FeedUnavailable
 from bot.posting import publish_recap, race_key
 from bot.race_day import Announcer, deliveries
 from bot.reddit import PostingPaused, PublishResult, RedditPoster
@@ -71,26 +71,32 @@ class Watcher:
     async def poll(self) -> PollReport:
         """One round: race list, recent weekend feeds, then threads and announcements.
 
-        Raises FeedUnavailable when the race list cannot be fetched (the caller backs off); anything
-        that goes wrong with one race is logged and the other races are handled as usual.
+        Raises FeedUnavailable when the feed did not answer (the caller backs off): at once for the race
+        list, and for a weekend feed only once every other race was read, posted and announced. Anything
+        else that goes wrong with one race is logged with the race, and the other races go on as usual.
         """
         report = PollReport()
         now = self.clock()
         await self._ingest(self.feed.race_list_url(now.year), report)
+        unavailable: FeedUnavailable | None = None
         for race in await races_to_poll(self.store, now):
             try:
                 await self._ingest(self.feed.weekend_feed_url(race.season, race.series, race.source_id), report)
+            except FeedUnavailable as error:
+                log.info("%s: weekend feed unavailable (%s); the other races go on", describe(race), error)
+                unavailable = unavailable or error
             except Exception:
                 log.exception("%s: could not read the weekend feed; the other races go on", describe(race))
                 report.failed_races.append(race_key(race))
-        if self.poster is None and self.announcer is None:
-            return report
-        for race in await recently_official(self.store, now):
-            try:
-                await self._finish(race, report)
-            except Exception:
-                log.exception("%s: could not post or announce; the other races go on", describe(race))
-                report.failed_races.append(race_key(race))
+        if self.poster is not None or self.announcer is not None:
+            for race in await recently_official(self.store, now):
+                try:
+                    await self._finish(race, report)
+                except Exception:
+                    log.exception("%s: could not post or announce; the other races go on", describe(race))
+                    report.failed_races.append(race_key(race))
+        if unavailable is not None:
+            raise unavailable
         return report
 
     async def _ingest(self, url: str, report: PollReport) -> None:

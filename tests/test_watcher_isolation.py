@@ -15,14 +15,13 @@ import aiohttp
 import discord
 import pytest
 
-from bot.feed import FeedClient
+from bot.feed import FeedClient, FeedUnavailable
 from bot.race_day import Announcer, Undeliverable
 from bot.reddit import RedditPoster, RetryPolicy, reddit_client
 from bot.settings import RedditSettings, Secret
 from bot.watcher import Watcher
-from conftest import RICHMOND_FEED
 from db import guilds, threads
-from fakes.feed_server import FakeFeed
+from fakes.feed_server import FakeFeed, FeedFault
 from fakes.reddit_server import FakeReddit, skip_client_sleeps
 import feed_states as day
 
@@ -41,9 +40,10 @@ def race_list() -> bytes:
     return json.dumps(document).encode()
 
 
-def xfinity_weekend(poison: bool = False) -> bytes:
-    """The Cup document relabelled as the Xfinity race; `poison` puts an integer past 2^63 in a result."""
-    document = json.loads(RICHMOND_FEED.read_text())
+def xfinity_weekend(state: str = "official", poison: bool = False) -> bytes:
+    """The Cup document (`official` or `revised`) relabelled as the Xfinity race; `poison` puts an integer
+    past 2^63 in a result."""
+    document = json.loads(day.weekend(state))
     race = document["weekend_race"][0]
     race.update(race_id=XFINITY_RACE_ID, series_id=2, race_name="ToyotaCare 250", inspection_complete=True,
                 race_date="2023-04-01T13:00:00", date_scheduled="2023-04-01T13:00:00")
@@ -218,3 +218,25 @@ async def test_missing_and_banned_subreddits_fail_reported_once_and_the_others_p
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 2 and all("giving up on this version of the thread" in line for line in warnings)
     assert len(reddit_fake.requests_to("/api/submit")) == 3
+
+
+async def test_one_weekend_feed_down_still_lets_the_other_races_through_then_asks_for_backoff(small_store, feed, reddit_fake, watcher_for):
+    await wants(small_store, "cup", "NASCAR")
+    await wants(small_store, "xfinity", "NASCAR")
+    watcher = await watcher_for()
+    await watcher.poll()  # both races known and posted
+    [xfinity_before] = [post.selftext for post in threads_in(reddit_fake, "NASCAR", XFINITY_KEY)]
+    feed.serve(day.WEEKEND_PATH, day.weekend("revised"))
+    feed.serve(XFINITY_PATH, xfinity_weekend("revised"))
+    feed.fail_next(XFINITY_PATH, FeedFault(status=503))   # the Xfinity race is read first
+
+    with pytest.raises(FeedUnavailable):
+        await watcher.poll()
+
+    [cup] = threads_in(reddit_fake, "NASCAR", CUP_KEY)
+    assert "**Josh Berry** won" in cup.selftext     # the Cup revision was imported and the thread edited
+    [xfinity] = threads_in(reddit_fake, "NASCAR", XFINITY_KEY)
+    assert xfinity.selftext == xfinity_before   # its revision waits for the feed to answer
+    feed.faults.clear()
+    await watcher.poll()
+    assert "**Josh Berry** won" in threads_in(reddit_fake, "NASCAR", XFINITY_KEY)[0].selftext
