@@ -89,8 +89,8 @@ class AnnounceResult:
 class Announcer:
     """Sends and edits races' announcements through `messenger`, keeping the ledger in `store`.
 
-    `holder` names this announcer in the ledger's claims (a fresh random token by default); `lease` is
-    how long a claim lasts without renewal.
+    Its claims in the ledger name it by a random token of its own; `lease` is how long a claim lasts
+    without renewal.
     """
 
     def __init__(
@@ -98,13 +98,12 @@ class Announcer:
         store: Store,
         messenger: Messenger,
         *,
-        holder: str | None = None,
         lease: timedelta = timedelta(seconds=CLAIM_LEASE_SECONDS),
         clock: Callable[[], datetime] = utc_now,
     ):
         self.store = store
         self.messenger = messenger
-        self.holder = holder or new_holder()
+        self.holder = new_holder()
         self.lease = lease
         self.clock = clock
 

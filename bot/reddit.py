@@ -239,8 +239,8 @@ def thread_url(subreddit: str, submission_id: str) -> str:
 class RedditPoster:
     """Publishes race threads through `reddit`, keeping the ledger in `store` (see module docstring).
 
-    `holder` names this poster in the ledger's claims (a fresh random token by default: give each
-    process its own); `lease` is how long a claim lasts without renewal.
+    Its claims in the ledger name it by a random token of its own; `lease` is how long a claim lasts
+    without renewal.
     """
 
     def __init__(
@@ -250,7 +250,6 @@ class RedditPoster:
         *,
         retry: RetryPolicy = RetryPolicy(),
         min_edit_interval: float = 60.0,
-        holder: str | None = None,
         lease: float = CLAIM_LEASE_SECONDS,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
@@ -259,7 +258,7 @@ class RedditPoster:
         self.store = store
         self.retry = retry
         self.min_edit_interval = min_edit_interval
-        self.holder = holder or new_holder()
+        self.holder = new_holder()
         self.lease = lease
         self.clock = clock
         self.sleep = sleep
