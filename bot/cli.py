@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.posting import publish_recap, race_key
 from bot.questions import ask, parse_slash
-from bot.reddit import RedditPoster, reddit_client
+from bot.reddit import PostingPaused, RedditPoster, reddit_client
 from bot.render import jsondata, recap, text
 from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
@@ -182,7 +182,12 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{title}\n\n{recap.reddit_body(facts, race_key(details.race))}" if args.markdown else recap.text_recap(facts))
             return EXIT_OK
         async with reddit_client(settings.reddit) as reddit:
-            outcomes = await publish_recap(RedditPoster(reddit, store), facts, args.subreddit, settings.reddit.title_template)
+            try:
+                outcomes = await publish_recap(RedditPoster(reddit, store), facts, args.subreddit, settings.reddit.title_template)
+            except PostingPaused as pause:
+                print(f"pitboard: not posted, Reddit refuses the account: {pause.reason}. Nothing is marked failed: "
+                      "fix the REDDIT_* settings and run again.", file=sys.stderr)
+                return EXIT_USER_ERROR
     for subreddit, outcome in zip(args.subreddit, outcomes):
         where = f" {outcome.url}" if outcome.url else ""
         problem = f" ({outcome.error})" if outcome.error else ""

@@ -6,6 +6,7 @@ from bot.reddit import PublishResult, RedditPoster, Thread
 from bot.render import recap
 from db.models import RaceSummary, RecapFacts
 
+
 def race_key(race: RaceSummary) -> str:
     """A race's identity that survives `db build`: NASCAR's race id, else series, season and round."""
     if race.source_id:
@@ -19,5 +20,8 @@ def thread_for(facts: RecapFacts, subreddit: str, title_template: str) -> Thread
 
 
 async def publish_recap(poster: RedditPoster, facts: RecapFacts, subreddits: list[str], title_template: str) -> list[PublishResult]:
-    """Publish (or update) the race's thread on every subreddit; idempotent, so safe to call every poll."""
+    """Publish (or update) the race's thread on every subreddit; idempotent, so safe to call every poll.
+
+    Raises PostingPaused, at the first subreddit where it happens, when Reddit refuses the account itself.
+    """
     return [await poster.publish(thread_for(facts, subreddit, title_template)) for subreddit in subreddits]

@@ -1,15 +1,23 @@
 """The Reddit poster: each race's thread goes to each subreddit once, is never posted twice and never lost.
 
-How it holds against a flaky Reddit and a crash at any moment:
+How it holds against a flaky Reddit, a crash at any moment and other processes posting too:
 
-- Write-ahead: a `pending` ledger row (db/threads.py) is committed before anything is submitted.
+- Claim first: before it submits or edits, a poster claims the thread's ledger row (db/threads.py)
+  with one conditional write. A claim names the poster (a random token) and lapses after `lease`
+  seconds unless renewed (before every retry), so two processes never write the same thread at once
+  and a poster that died blocks the thread only until its claim lapses.
+- Write-ahead: a `pending` ledger row is committed before anything is submitted.
 - A write whose outcome is unknown (5xx, 408, timeout, dropped connection) is never sent again
   blindly: `SingleShotWriteRequestor` keeps asyncprawcore from re-sending it and raises
   `UncertainWrite`, and before the next submit the poster looks for the thread's marker
   (bot.render.recap.marker) among the account's recent submissions. A `pending` row left by an
-  earlier run is looked for the same way.
+  earlier run or another process is looked for the same way.
 - Transient errors are retried with back-off; when the attempts run out the row stays `pending`
-  and the next run picks it up. Permanent errors mark the row `failed`, reported once.
+  and the next run picks it up. Permanent errors (a missing or banned subreddit, a refused post)
+  mark this content `failed`, reported once.
+- Errors of the account itself (wrong password or app credentials, a token Reddit keeps refusing,
+  403 Forbidden) are not the thread's fault: the row is left as it was and `PostingPaused` stops
+  the caller's posting until the next run.
 - Revised results edit the existing submission, at most once per `min_edit_interval`.
 """
 
@@ -24,7 +32,7 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 from urllib.parse import urlparse
 
 import aiohttp
@@ -38,6 +46,7 @@ from asyncprawcore.sessions import Session
 from bot.render.recap import marker
 from bot.settings import RedditSettings, SettingsError
 from db import threads
+from db.claims import Claim, new_holder
 from db.store import Store
 from db.threads import ThreadRecord
 
@@ -46,6 +55,9 @@ log = logging.getLogger(__name__)
 RECENT_SUBMISSIONS = 100  # one listing page: where an earlier attempt's post is looked for
 WAIT_IN_MESSAGE = re.compile(r"(\d+)\s*(millisecond|second|minute|hour)s?", re.IGNORECASE)
 SECONDS_PER_UNIT = {"millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600}
+CLAIM_LEASE_SECONDS = 300.0  # a claim lapses this long after it was taken or last renewed
+
+Written = TypeVar("Written")
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,15 @@ class RetryPolicy:
         what Reddit asked for, never more than `max_delay`."""
         backoff = self.base_delay * 2 ** (retry - 1) * (1 + self.jitter * random.random())
         return min(self.max_delay, max(backoff, requested or 0.0))
+
+
+class PostingPaused(Exception):
+    """Reddit refuses the account itself (credentials, token, permission): no thread can be written until
+    that is fixed. The thread's ledger row is left as it was (never `failed`); stop posting, try again later."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class UncertainWrite(asyncprawcore.AsyncPrawcoreException):
@@ -149,13 +170,14 @@ class Failure:
     """What went wrong with one attempt, as far as retrying is concerned."""
 
     description: str
-    permanent: bool = False
+    permanent: bool = False          # this thread's content will never be accepted
+    account: bool = False            # the account cannot write at all now (credentials, permission)
     uncertain: bool = False          # a write may have been applied
     requested_wait: float | None = None
 
 
 def classify(error: Exception) -> Failure:
-    """Sort an asyncpraw/asyncprawcore exception into permanent, transient or uncertain."""
+    """Sort an asyncpraw/asyncprawcore exception into permanent, account, transient or uncertain."""
     if isinstance(error, UncertainWrite):
         return Failure(str(error), uncertain=True)
     if isinstance(error, RedditAPIException):
@@ -170,16 +192,18 @@ def classify(error: Exception) -> Failure:
         return Failure(_describe_request_error(error))
     if isinstance(error, asyncprawcore.BadJSON):
         return Failure(f"unreadable answer (HTTP {error.response.status})", uncertain=True)
-    if isinstance(error, asyncprawcore.InvalidToken):
-        return Failure("access token rejected")
-    if isinstance(error, asyncprawcore.OAuthException):
-        return Failure(f"bad credentials ({error.error})", permanent=True)
-    if isinstance(error, asyncprawcore.Redirect):
+    if isinstance(error, asyncprawcore.InvalidToken):  # still refused after asyncprawcore fetched new tokens
+        return Failure("access token rejected", account=True)
+    if isinstance(error, asyncprawcore.OAuthException):  # e.g. invalid_grant: wrong username or password
+        return Failure(f"bad credentials ({error.error})", account=True)
+    if isinstance(error, (asyncprawcore.Forbidden, asyncprawcore.InsufficientScope)):
+        return Failure(f"HTTP {error.response.status}: the account may not do that", account=True)
+    if isinstance(error, asyncprawcore.Redirect):  # asking about a subreddit that does not exist
         return Failure(f"redirected to {error.path}", permanent=True)
     if isinstance(error, asyncprawcore.ResponseException):
         status = error.response.status
         if status == 401:  # from the token endpoint: wrong client id or secret
-            return Failure("bad credentials (HTTP 401)", permanent=True)
+            return Failure("bad credentials (HTTP 401)", account=True)
         return Failure(f"HTTP {status}", permanent=not (status >= 500 or status in Session.RETRY_STATUSES))
     return Failure(f"{type(error).__name__}: {error}", permanent=True)
 
@@ -213,7 +237,11 @@ def thread_url(subreddit: str, submission_id: str) -> str:
 
 
 class RedditPoster:
-    """Publishes race threads through `reddit`, keeping the ledger in `store` (see module docstring)."""
+    """Publishes race threads through `reddit`, keeping the ledger in `store` (see module docstring).
+
+    Its claims in the ledger name it by a random token of its own; `lease` is how long a claim lasts
+    without renewal.
+    """
 
     def __init__(
         self,
@@ -222,6 +250,7 @@ class RedditPoster:
         *,
         retry: RetryPolicy = RetryPolicy(),
         min_edit_interval: float = 60.0,
+        lease: float = CLAIM_LEASE_SECONDS,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ):
@@ -229,12 +258,17 @@ class RedditPoster:
         self.store = store
         self.retry = retry
         self.min_edit_interval = min_edit_interval
+        self.holder = new_holder()
+        self.lease = lease
         self.clock = clock
         self.sleep = sleep
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def publish(self, thread: Thread) -> PublishResult:
-        """Post, recover, edit or leave alone the thread, as the ledger and Reddit require."""
+        """Post, recover, edit or leave alone the thread, as the ledger and Reddit require.
+
+        Raises PostingPaused when Reddit refuses the account itself (see the module docstring).
+        """
         if marker(thread.key) not in thread.body:
             raise ValueError(f"the body of {thread.key} lacks its marker {marker(thread.key)}")
         lock = self._locks.setdefault((thread.key, thread.subreddit.casefold()), asyncio.Lock())
@@ -247,38 +281,53 @@ class RedditPoster:
     async def _publish(self, thread: Thread) -> PublishResult:
         content = content_hash(thread.title, thread.body)
         row = await threads.get(self.store, thread.key, thread.subreddit)
-        if row is not None and row.content_hash == content and row.state != "pending":
-            action = "unchanged" if row.state == "posted" else "failed"
-            return self._result(action, row, row.last_error if row.state == "failed" else None)
-        if row is not None and row.submission_id is not None:
+        if row is not None and (settled := self._settled(row, content)):
+            return settled
+        claim = await threads.claim(
+            self.store, thread.key, thread.subreddit, thread.title, content, self.holder, self._now(), self._lease_end()
+        )
+        if claim is None:
+            return self._result("deferred", row, "another process is writing this thread")
+        try:
+            return await self._publish_claimed(thread, content, claim)
+        finally:
+            await threads.release_claim(self.store, thread.key, thread.subreddit, self.holder)
+
+    async def _publish_claimed(self, thread: Thread, content: str, claim: Claim) -> PublishResult:
+        row = await threads.get(self.store, thread.key, thread.subreddit)  # as the previous holder left it
+        if settled := self._settled(row, content):
+            return settled
+        if row.submission_id is not None:
             return await self._revise(row, thread, content)
         await threads.begin(self.store, thread.key, thread.subreddit, thread.title, content, self._now())
-        # An existing row means an earlier attempt may have posted before it could record the outcome.
-        return await self._submit(thread, content, look_first=row is not None)
+        # A row this claim did not create means an earlier attempt may have posted before it could record the outcome.
+        return await self._submit(thread, content, look_first=not claim.first)
+
+    def _settled(self, row: ThreadRecord, content: str) -> PublishResult | None:
+        """The answer when this content was already written (`unchanged`) or refused for good (`failed`)."""
+        if row.content_hash != content or row.state == "pending":
+            return None
+        return self._result("unchanged", row) if row.state == "posted" else self._result("failed", row, row.last_error)
 
     async def _submit(self, thread: Thread, content: str, *, look_first: bool) -> PublishResult:
-        failure = None
-        for attempt in range(1, self.retry.attempts + 1):
-            if failure is not None:
-                await self._pause(thread, attempt - 1, failure)
-            try:
-                found = await self._find(thread) if look_first else None
-                if found is None:
-                    await threads.count_attempt(self.store, thread.key, thread.subreddit)
-                    subreddit = await self.reddit.subreddit(thread.subreddit)
-                    submission = await subreddit.submit(thread.title, selftext=thread.body)
-            except (asyncprawcore.AsyncPrawcoreException, RedditAPIException) as error:
-                failure = classify(error)
-                if failure.permanent:
-                    return await self._fail(thread, content, failure, None)
-                look_first = look_first or failure.uncertain
-                await threads.record_error(self.store, thread.key, thread.subreddit, failure.description)
-                continue
-            if found is not None:
-                return await self._recover(thread, content, found)
-            await threads.mark_posted(self.store, thread.key, thread.subreddit, submission.id, thread.title, content, self._now())
-            return PublishResult("posted", submission.id, thread_url(thread.subreddit, submission.id))
-        return PublishResult("deferred", None, None, failure.description)
+        async def find_or_submit(uncertain: bool) -> tuple[Submission, bool]:
+            """(the submission, whether an earlier attempt had made it)."""
+            if look_first or uncertain:
+                found = await self._find(thread)
+                if found is not None:
+                    return found, True
+            await threads.count_attempt(self.store, thread.key, thread.subreddit)
+            subreddit = await self.reddit.subreddit(thread.subreddit)
+            return await subreddit.submit(thread.title, selftext=thread.body), False
+
+        outcome = await self._retrying(thread, content, None, find_or_submit)
+        if isinstance(outcome, PublishResult):
+            return outcome
+        submission, made_earlier = outcome
+        if made_earlier:
+            return await self._recover(thread, content, submission)
+        await threads.mark_posted(self.store, thread.key, thread.subreddit, submission.id, thread.title, content, self._now())
+        return PublishResult("posted", submission.id, thread_url(thread.subreddit, submission.id))
 
     async def _find(self, thread: Thread) -> Submission | None:
         """The oldest of the account's recent submissions in the subreddit that carries the thread's marker."""
@@ -309,22 +358,43 @@ class RedditPoster:
             waited = (self._now() - last_write).total_seconds()
             if waited < self.min_edit_interval:
                 return self._result("deferred", row, f"last written {waited:.0f} s ago; edits wait {self.min_edit_interval:.0f} s")
-        failure = None
+
+        async def edit(uncertain: bool) -> None:
+            del uncertain  # an edit is safe to repeat
+            await threads.count_attempt(self.store, thread.key, thread.subreddit)
+            submission = await self.reddit.submission(row.submission_id, fetch=False)
+            await submission.edit(thread.body)
+
+        outcome = await self._retrying(thread, content, row, edit)
+        if isinstance(outcome, PublishResult):
+            return outcome
+        await threads.mark_edited(self.store, thread.key, thread.subreddit, content, self._now())
+        return self._result("edited", row)
+
+    async def _retrying(
+        self, thread: Thread, content: str, row: ThreadRecord | None, write: Callable[[bool], Awaitable[Written]]
+    ) -> Written | PublishResult:
+        """What `write` returns once it succeeds, or the result that ends the attempts: `failed` on a permanent
+        error, `deferred` when the attempts ran out or the claim was lost. Transient errors are retried after a
+        back-off (renewing the claim first); `write` is told whether an earlier attempt may have been applied.
+        Raises PostingPaused on an error of the account itself."""
+        failure: Failure | None = None
+        uncertain = False
         for attempt in range(1, self.retry.attempts + 1):
             if failure is not None:
                 await self._pause(thread, attempt - 1, failure)
+                if not await threads.renew_claim(self.store, thread.key, thread.subreddit, self.holder, self._lease_end()):
+                    return self._result("deferred", row, "claim lapsed and another process took over this thread")
             try:
-                await threads.count_attempt(self.store, thread.key, thread.subreddit)
-                submission = await self.reddit.submission(row.submission_id, fetch=False)
-                await submission.edit(thread.body)
+                return await write(uncertain)
             except (asyncprawcore.AsyncPrawcoreException, RedditAPIException) as error:
                 failure = classify(error)
-                if failure.permanent:
-                    return await self._fail(thread, content, failure, row)
-                await threads.record_error(self.store, thread.key, thread.subreddit, failure.description)
-                continue
-            await threads.mark_edited(self.store, thread.key, thread.subreddit, content, self._now())
-            return self._result("edited", row)
+            if failure.permanent:
+                return await self._fail(thread, content, failure, row)
+            await threads.record_error(self.store, thread.key, thread.subreddit, failure.description)
+            if failure.account:
+                raise PostingPaused(failure.description)
+            uncertain = uncertain or failure.uncertain
         return self._result("deferred", row, failure.description)
 
     async def _pause(self, thread: Thread, retry: int, failure: Failure) -> None:
@@ -344,3 +414,6 @@ class RedditPoster:
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+    def _lease_end(self) -> datetime:
+        return datetime.fromtimestamp(self.clock() + self.lease, timezone.utc)

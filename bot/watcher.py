@@ -1,41 +1,52 @@
 """The live feed watcher: polls NASCAR's feed, ingests results, posts and announces official races.
 
 Each poll is level-triggered: it imports whatever changed, then makes sure every recently official
-race has its thread and announcements. Posting and announcing are idempotent (ledgers), so a poll
-after a restart or a crash finishes what an earlier one started and never repeats what was done.
+race has its threads and announcements (bot/race_day.py decides which). Posting and announcing are
+idempotent (claimed ledgers), so a poll after a restart or a crash, or in a second process, finishes
+what an earlier one started and never repeats what was done.
+
+Each race is handled on its own: an error with one race (a document that cannot be imported, a bug,
+Discord refusing a message) is logged with the race and the poll goes on with the others. A document
+that could not be imported is forgotten by the feed client, so the next poll fetches it whole.
+When Reddit refuses the account itself (see bot.reddit.PostingPaused) posting stops for the rest of
+the poll and is tried again on the next one; the outage is logged once, when it starts.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Awaitable, Callable
+from datetime import datetime
+from typing import Callable
 
-from bot.feed import FeedClient
-from bot.posting import publish_recap
-from bot.reddit import PublishResult, RedditPoster
-from db import guilds
+from bot.feed import FeedClient, FeedUnavailable
+from bot.posting import publish_recap, race_key
+from bot.race_day import Announcer, deliveries
+from bot.reddit import PostingPaused, PublishResult, RedditPoster
 from db.errors import FeedError
+from db.models import RaceSummary
 from db.nascar_feed import import_document
-from db.queries import find_races, race_details, utc_now
-from db.models import RaceSummary, RecapFacts
+from db.queries import race_details, utc_now
 from db.recaps import recap_facts
 from db.store import Store
+from db.watch import races_to_poll, recently_official
 
 log = logging.getLogger(__name__)
 
-Announce = Callable[[RecapFacts, list[PublishResult]], Awaitable[None]]
-
-REVISION_WINDOW = timedelta(days=3)       # keep re-reading a race's results this long after its start
-PROVISIONAL_WINDOW = timedelta(days=14)   # ... and this long while it is still not official
+WRITES = ("posted", "recovered", "edited")  # publish actions that prove Reddit accepts the account
 
 
 @dataclass
 class PollReport:
     imported: list[str] = field(default_factory=list)       # "race_list 2026", "weekend 5617"
-    rejected: list[str] = field(default_factory=list)       # malformed documents, logged, not imported
+    rejected: list[str] = field(default_factory=list)       # documents that could not be imported (URLs), database unchanged
     published: list[PublishResult] = field(default_factory=list)
+    failed_races: list[str] = field(default_factory=list)   # race keys whose handling raised; logged, tried again next poll
+    posting_paused: str | None = None                       # why Reddit posting stopped during this poll
+
+
+def describe(race: RaceSummary) -> str:
+    return f"{race_key(race)} ({race.season} {race.name})"
 
 
 class Watcher:
@@ -46,70 +57,89 @@ class Watcher:
         *,
         poster: RedditPoster | None,
         title_template: str,
-        announce: Announce | None = None,
+        announcer: Announcer | None = None,
         clock: Callable[[], datetime] = utc_now,
     ):
         self.store = store
         self.feed = feed
         self.poster = poster
         self.title_template = title_template
-        self.announce = announce
+        self.announcer = announcer
         self.clock = clock
+        self.reddit_outage: str | None = None   # why Reddit refuses the account, from when it was first seen until a write works
 
     async def poll(self) -> PollReport:
         """One round: race list, recent weekend feeds, then threads and announcements.
 
-        Raises FeedUnavailable when the feed is down (the caller backs off); a malformed document
-        is logged and skipped, and the database is left as it was.
+        Raises FeedUnavailable when the feed did not answer (the caller backs off): at once for the race
+        list, and for a weekend feed only once every other race was read, posted and announced. Anything
+        else that goes wrong with one race is logged with the race, and the other races go on as usual.
         """
         report = PollReport()
         now = self.clock()
         await self._ingest(self.feed.race_list_url(now.year), report)
-        for race in await self._races_to_read(now):
-            await self._ingest(self.feed.weekend_feed_url(race.season, race.series, race.source_id), report)
-        if self.poster is None and self.announce is None:
-            return report
-        for race in await self._recently_official(now):
-            facts = await recap_facts(self.store, await race_details(self.store, race))
-            outcomes = []
-            if self.poster is not None:
-                subreddits = await guilds.subreddits_for(self.store, race.series)
-                outcomes = await publish_recap(self.poster, facts, subreddits, self.title_template)
-                report.published += outcomes
-            if self.announce is not None:
-                await self.announce(facts, outcomes)
+        unavailable: FeedUnavailable | None = None
+        for race in await races_to_poll(self.store, now):
+            try:
+                await self._ingest(self.feed.weekend_feed_url(race.season, race.series, race.source_id), report)
+            except FeedUnavailable as error:
+                log.info("%s: weekend feed unavailable (%s); the other races go on", describe(race), error)
+                unavailable = unavailable or error
+            except Exception:
+                log.exception("%s: could not read the weekend feed; the other races go on", describe(race))
+                report.failed_races.append(race_key(race))
+        if self.poster is not None or self.announcer is not None:
+            for race in await recently_official(self.store, now):
+                try:
+                    await self._finish(race, report)
+                except Exception:
+                    log.exception("%s: could not post or announce; the other races go on", describe(race))
+                    report.failed_races.append(race_key(race))
+        if unavailable is not None:
+            raise unavailable
         return report
 
     async def _ingest(self, url: str, report: PollReport) -> None:
+        """Fetch and import one document; one that cannot be imported is logged, forgotten and skipped."""
         body = await self.feed.fetch(url)
         if body is None:
             return
         try:
             imported = await import_document(self.store, body)
-        except FeedError as error:
+        except Exception as error:
             self.feed.forget(url)
-            log.warning("feed document rejected, database unchanged: %s: %s", url, error)
             report.rejected.append(url)
+            if isinstance(error, FeedError):
+                log.warning("feed document rejected, database unchanged: %s: %s", url, error)
+            else:
+                log.error("feed document could not be imported, database unchanged: %s", url, exc_info=error)
             return
         if imported.changed:
             log.info("imported %s %s", imported.kind, imported.key)
             report.imported.append(f"{imported.kind} {imported.key}")
 
-    async def _races_to_read(self, now: datetime) -> list[RaceSummary]:
-        """Races that started recently (results may appear or be revised) or still await official results."""
-        return await find_races(
-            self.store,
-            "r.source_id IS NOT NULL AND r.starts_at <= ? AND ("
-            "r.starts_at > ? OR (r.status != 'official' AND r.starts_at > ?))",
-            (now.isoformat(), (now - REVISION_WINDOW).isoformat(), (now - PROVISIONAL_WINDOW).isoformat()),
-            order="r.starts_at",
-        )
+    async def _finish(self, race: RaceSummary, report: PollReport) -> None:
+        """Post and announce one official race, as bot/race_day.py decides."""
+        facts = await recap_facts(self.store, await race_details(self.store, race))
+        where = await deliveries(self.store, race)
+        if self.poster is not None and report.posting_paused is None:
+            try:
+                outcomes = await publish_recap(self.poster, facts, where.subreddits, self.title_template)
+            except PostingPaused as pause:
+                self._pause_posting(pause, report)
+            else:
+                report.published += outcomes
+                self._resume_posting(outcomes)
+        if self.announcer is not None:
+            await self.announcer.announce(facts, where.channels)
 
-    async def _recently_official(self, now: datetime) -> list[RaceSummary]:
-        return await find_races(
-            self.store,
-            "r.status = 'official' AND r.source = 'feed' AND r.starts_at <= ? AND r.starts_at > ? "
-            "AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
-            (now.isoformat(), (now - REVISION_WINDOW).isoformat()),
-            order="r.starts_at",
-        )
+    def _pause_posting(self, pause: PostingPaused, report: PollReport) -> None:
+        report.posting_paused = pause.reason
+        if self.reddit_outage is None:
+            log.warning("Reddit posting deferred: %s. No thread is marked failed; trying again every poll.", pause.reason)
+        self.reddit_outage = pause.reason
+
+    def _resume_posting(self, outcomes: list[PublishResult]) -> None:
+        if self.reddit_outage is not None and any(outcome.action in WRITES for outcome in outcomes):
+            log.info("Reddit posting works again (it was deferred: %s)", self.reddit_outage)
+            self.reddit_outage = None

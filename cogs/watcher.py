@@ -1,4 +1,8 @@
-"""The feed watcher as a background task of the bot, and the post-race announcements it sends."""
+"""The feed watcher as a background task of the bot, and the Discord side of its announcements.
+
+What is announced where, and when it is edited, is decided in bot/race_day.py; this cog only sends,
+edits and finds messages as it is told.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,50 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.feed import FeedUnavailable
-from bot.posting import race_key
-from bot.reddit import PublishResult, content_hash
-from bot.render import embeds
+from bot.race_day import Announcer, Undeliverable
 from bot.watcher import Watcher
-from db import announcements, guilds
-from db.announcements import Announcement
-from db.models import RecapFacts
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600
+RECENT_MESSAGES = 50   # how far back in a channel an unrecorded announcement is looked for
+
+
+class ChannelMessenger:
+    """Announcement messages in the bot's channels (the `bot.race_day.Messenger` of a running bot)."""
+
+    def __init__(self, bot: commands.Bot):
+        self.bot = bot
+
+    async def send(self, channel_id: int, embed: discord.Embed) -> int:
+        channel = self._channel(channel_id)
+        try:
+            return (await channel.send(embed=embed)).id
+        except discord.HTTPException as error:
+            raise Undeliverable(f"Discord refused the message in channel {channel_id}: {error}") from error
+
+    async def edit(self, channel_id: int, message_id: int, embed: discord.Embed) -> None:
+        channel = self._channel(channel_id)
+        try:
+            await channel.get_partial_message(message_id).edit(embed=embed)
+        except discord.HTTPException as error:
+            raise Undeliverable(f"Discord refused to edit message {message_id}: {error}") from error
+
+    async def find(self, channel_id: int, marker: str) -> int | None:
+        channel = self._channel(channel_id)
+        try:
+            async for message in channel.history(limit=RECENT_MESSAGES):
+                if message.author.id == self.bot.user.id and any((embed.footer.text or "").endswith(marker) for embed in message.embeds):
+                    return message.id
+        except discord.HTTPException as error:
+            raise Undeliverable(f"could not read channel {channel_id}'s recent messages: {error}") from error
+        return None
+
+    def _channel(self, channel_id: int) -> discord.TextChannel:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise Undeliverable(f"announcement channel {channel_id} is gone")
+        return channel
 
 
 class FeedWatcher(commands.Cog):
@@ -26,7 +63,8 @@ class FeedWatcher(commands.Cog):
         self.bot = bot
         self.failures = 0
         self.watcher = Watcher(
-            bot.store, bot.feed, poster=bot.poster, title_template=bot.settings.reddit.title_template, announce=self.announce,
+            bot.store, bot.feed, poster=bot.poster, title_template=bot.settings.reddit.title_template,
+            announcer=Announcer(bot.store, ChannelMessenger(bot)),
         )
         self.poll.change_interval(seconds=bot.settings.feed_poll_seconds)
 
@@ -56,34 +94,6 @@ class FeedWatcher(commands.Cog):
     @poll.before_loop
     async def before_poll(self) -> None:
         await self.bot.wait_until_ready()
-
-    async def announce(self, facts: RecapFacts, published: list[PublishResult]) -> None:
-        """A short recap in each server's announcement channel: sent once, edited when results change."""
-        race = facts.details.race
-        key = race_key(race)
-        url = next((outcome.url for outcome in published if outcome.url), None)
-        embed = embeds.recap_embed(facts, url)
-        digest = content_hash(embed.title or "", str(embed.to_dict()))
-        for guild_id, channel_id, default_series in await guilds.announce_channels(self.bot.store):
-            if default_series and default_series != race.series:
-                continue
-            sent = await announcements.get(self.bot.store, key, guild_id)
-            if sent and sent.content_hash == digest:
-                continue
-            channel = self.bot.get_channel(channel_id)
-            if not isinstance(channel, discord.abc.Messageable):
-                log.warning("announcement channel %s of server %s is gone", channel_id, guild_id)
-                continue
-            try:
-                if sent and sent.channel_id == channel_id:
-                    await channel.get_partial_message(sent.message_id).edit(embed=embed)
-                    message_id = sent.message_id
-                else:
-                    message_id = (await channel.send(embed=embed)).id
-            except discord.HTTPException as error:
-                log.warning("could not announce %s in server %s: %s", key, guild_id, error)
-                continue
-            await announcements.record(self.bot.store, Announcement(key, guild_id, channel_id, message_id, digest))
 
 
 async def setup(bot) -> None:

@@ -95,9 +95,17 @@ async def subreddits_for(store: Store, series: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-async def announce_channels(store: Store) -> list[tuple[int, int, str | None]]:
-    """(guild, channel, default series) for every server with an announcement channel."""
+@dataclass(frozen=True)
+class AnnounceChannel:
+    guild_id: int
+    channel_id: int
+    default_series: str | None
+
+
+async def announce_channels(store: Store) -> list[AnnounceChannel]:
+    """Every server with an announcement channel, with its default series."""
     rows = await store.fetchall(
-        "SELECT guild_id, announce_channel_id, default_series FROM guild_settings WHERE announce_channel_id IS NOT NULL"
+        "SELECT guild_id, announce_channel_id, default_series FROM guild_settings WHERE announce_channel_id IS NOT NULL "
+        "ORDER BY guild_id"
     )
-    return [(row[0], row[1], row[2]) for row in rows]
+    return [AnnounceChannel(row[0], row[1], row[2]) for row in rows]

@@ -2,6 +2,8 @@
 
 One row per (race key, subreddit); subreddit names compare case-insensitively. Every function
 that changes a row does so in its own transaction, so the ledger is always as far as Reddit is.
+A process claims a row (`claim`) before it submits or edits the thread, and releases it afterwards.
+The claim SQL is standard (INSERT … ON CONFLICT DO NOTHING, conditional UPDATE): PostgreSQL runs it too.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from db.claims import Claim, instant
 from db.store import Store
 
 COLUMNS = (
-    "race_key, subreddit, state, submission_id, title, content_hash, attempts, last_error, created_at, posted_at, edited_at"
+    "race_key, subreddit, state, submission_id, title, content_hash, attempts, last_error, created_at, posted_at, edited_at, "
+    "claimed_by, claimed_until"
 )
 
 
@@ -29,6 +33,8 @@ class ThreadRecord:
     created_at: datetime
     posted_at: datetime | None
     edited_at: datetime | None
+    claimed_by: str | None          # the process writing to Reddit for this row now
+    claimed_until: datetime | None  # its claim lapses then unless renewed
 
     @property
     def last_written_at(self) -> datetime | None:
@@ -44,6 +50,7 @@ def _record(row) -> ThreadRecord:
         race_key=row["race_key"], subreddit=row["subreddit"], state=row["state"], submission_id=row["submission_id"],
         title=row["title"], content_hash=row["content_hash"], attempts=row["attempts"], last_error=row["last_error"],
         created_at=_instant(row["created_at"]), posted_at=_instant(row["posted_at"]), edited_at=_instant(row["edited_at"]),
+        claimed_by=row["claimed_by"], claimed_until=_instant(row["claimed_until"]),
     )
 
 
@@ -55,6 +62,57 @@ async def get(store: Store, race_key: str, subreddit: str) -> ThreadRecord | Non
 async def all_threads(store: Store) -> list[ThreadRecord]:
     rows = await store.fetchall(f"SELECT {COLUMNS} FROM reddit_threads ORDER BY race_key, subreddit")
     return [_record(row) for row in rows]
+
+
+async def submitted_for_race(store: Store, race_key: str) -> list[ThreadRecord]:
+    """The race's threads that exist on Reddit, by subreddit name."""
+    rows = await store.fetchall(
+        f"SELECT {COLUMNS} FROM reddit_threads WHERE race_key = ? AND submission_id IS NOT NULL ORDER BY lower(subreddit)", (race_key,)
+    )
+    return [_record(row) for row in rows]
+
+
+async def claim(
+    store: Store, race_key: str, subreddit: str, title: str, content_hash: str, holder: str, now: datetime, until: datetime
+) -> Claim | None:
+    """Claim the thread for `holder` until `until`; None if another holder's claim is still running.
+
+    A thread never seen before gets its `pending` row here (the claim is then `first`); an existing row
+    is claimed only if it is free, already `holder`'s, or its claim lapsed before `now`.
+    """
+    async with store.transaction() as conn:
+        inserted = await conn.execute(
+            """INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at, claimed_by, claimed_until)
+               VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)
+               ON CONFLICT (race_key, subreddit) DO NOTHING""",
+            (race_key, subreddit, title, content_hash, now.isoformat(), holder, instant(until)),
+        )
+        if inserted.rowcount == 1:
+            return Claim(holder, first=True)
+        taken = await conn.execute(
+            """UPDATE reddit_threads SET claimed_by = ?, claimed_until = ?
+               WHERE race_key = ? AND subreddit = ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)""",
+            (holder, instant(until), race_key, subreddit, holder, instant(now)),
+        )
+        return Claim(holder, first=False) if taken.rowcount == 1 else None
+
+
+async def renew_claim(store: Store, race_key: str, subreddit: str, holder: str, until: datetime) -> bool:
+    """Extend `holder`'s claim; False if it lapsed and another holder took the row meanwhile."""
+    async with store.transaction() as conn:
+        renewed = await conn.execute(
+            "UPDATE reddit_threads SET claimed_until = ? WHERE race_key = ? AND subreddit = ? AND claimed_by = ?",
+            (instant(until), race_key, subreddit, holder),
+        )
+        return renewed.rowcount == 1
+
+
+async def release_claim(store: Store, race_key: str, subreddit: str, holder: str) -> None:
+    async with store.transaction() as conn:
+        await conn.execute(
+            "UPDATE reddit_threads SET claimed_by = NULL, claimed_until = NULL WHERE race_key = ? AND subreddit = ? AND claimed_by = ?",
+            (race_key, subreddit, holder),
+        )
 
 
 async def begin(store: Store, race_key: str, subreddit: str, title: str, content_hash: str, at: datetime) -> None:
@@ -82,7 +140,7 @@ async def count_attempt(store: Store, race_key: str, subreddit: str) -> None:
 
 
 async def record_error(store: Store, race_key: str, subreddit: str, error: str) -> None:
-    """Keep the reason of a failed attempt that will be tried again; the state does not change."""
+    """Keep the reason of a failed attempt that will be tried again (or deferred); the state does not change."""
     async with store.transaction() as conn:
         await conn.execute(
             "UPDATE reddit_threads SET last_error = ? WHERE race_key = ? AND subreddit = ?", (error, race_key, subreddit)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reddit import RedditPoster, RetryPolicy, Thread, reddit_client
+from bot.reddit import CLAIM_LEASE_SECONDS, PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
@@ -173,20 +173,20 @@ async def test_transient_fault_on_edit_is_retried(fake, store, poster, clock, fa
     assert len(fake.requests_to(SUBMIT)) == 1
 
 
-async def test_forbidden_edit_fails_once(fake, store, poster, clock):
+async def test_forbidden_edit_pauses_posting_and_is_tried_again(fake, store, poster, clock):
     await poster.publish(thread(revision=1))
     clock[0] += 3600
     fake.fail_next(EDIT, status=403)
 
-    failed = await poster.publish(thread(revision=2))
-    again = await poster.publish(thread(revision=2))
+    with pytest.raises(PostingPaused, match="403"):
+        await poster.publish(thread(revision=2))
 
-    assert (failed.action, failed.error, again.action) == ("failed", "HTTP 403", "failed")
     assert len(fake.requests_to(EDIT)) == 1
-    assert (await threads.get(store, thread().key, SUBREDDIT)).state == "failed"
-    clock[0] += 3600
-    assert (await poster.publish(thread(revision=3))).action == "edited"
-    assert len(fake.submissions_in(SUBREDDIT)) == 1
+    row = await threads.get(store, thread().key, SUBREDDIT)
+    assert (row.state, row.content_hash) == ("posted", content_hash(thread().title, thread(revision=1).body))
+    assert (await poster.publish(thread(revision=2))).action == "edited"
+    [record] = fake.submissions_in(SUBREDDIT)
+    assert record.selftext == thread(revision=2).body
 
 
 async def test_killed_between_submit_and_record_is_recovered_by_the_next_run(fake, store):
@@ -212,13 +212,16 @@ async def test_killed_between_submit_and_record_is_recovered_by_the_next_run(fak
     assert await child.wait() == -9
     assert await child.stdout.read() == b""
     row = await threads.get(store, thread().key, SUBREDDIT)
-    assert (row.state, row.submission_id) == ("pending", None)
+    assert (row.state, row.submission_id) == ("pending", None) and row.claimed_by is not None
 
     async with reddit_client(
         RedditSettings(fake.client_id, Secret(fake.client_secret), fake.username, Secret(fake.password)),
         oauth_url=fake.url, reddit_url=fake.url,
     ) as reddit:
-        result = await RedditPoster(reddit, store).publish(thread())
+        while_claimed = await RedditPoster(reddit, store).publish(thread())  # the dead process's claim still runs
+        after_lease = time.time() + CLAIM_LEASE_SECONDS + 1
+        result = await RedditPoster(reddit, store, clock=lambda: after_lease).publish(thread())
+    assert (while_claimed.action, while_claimed.error) == ("deferred", "another process is writing this thread")
 
     [record] = fake.submissions_in(SUBREDDIT)
     assert (result.action, result.submission_id) == ("recovered", record.id)

@@ -5,13 +5,17 @@ The real asyncpraw client talks to the local fake Reddit (tests/fakes/reddit_ser
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
+from bot import cli
+from bot.reddit import PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
@@ -176,18 +180,41 @@ async def test_failed_thread_is_tried_again_with_revised_content(fake, poster):
     assert [r.selftext for r in fake.submissions_in("Trucks")] == [thread(revision=2).body]
 
 
-async def test_wrong_password_fails_once(fake, store, clock):
-    settings = fake_settings(fake, password="wrong")
-    async with reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url) as reddit:
+async def test_wrong_password_pauses_posting_without_failing_and_the_right_one_posts(fake, store, clock):
+    async with reddit_client(fake_settings(fake, password="wrong"), oauth_url=fake.url, reddit_url=fake.url) as reddit:
         poster = RedditPoster(reddit, store, retry=RetryPolicy(attempts=3, base_delay=0), clock=clock)
-        result = await poster.publish(thread())
-        requests_before = len(fake.requests)
-        again = await poster.publish(thread())
+        with pytest.raises(PostingPaused, match="invalid_grant"):
+            await poster.publish(thread())
+        with pytest.raises(PostingPaused, match="invalid_grant"):  # tried again, never given up on
+            await poster.publish(thread())
 
-    assert (result.action, again.action) == ("failed", "failed")
-    assert "invalid_grant" in result.error
-    assert len(fake.requests) == requests_before == 1
-    assert fake.submissions == {}
+    assert len(fake.requests_to("/api/v1/access_token")) == 2 and fake.submissions == {}
+    row = await threads.get(store, KEY, SUBREDDIT)
+    assert (row.state, row.submission_id, row.claimed_by) == ("pending", None, None)
+    assert "invalid_grant" in row.last_error
+    async with reddit_client(fake_settings(fake), oauth_url=fake.url, reddit_url=fake.url) as reddit:  # restarted, fixed
+        result = await RedditPoster(reddit, store, clock=clock).publish(thread())
+    [record] = fake.submissions_in(SUBREDDIT)
+    assert (result.action, result.submission_id) == ("posted", record.id)
+
+
+async def test_wrong_app_secret_pauses_posting(fake, store, clock):
+    settings = replace(fake_settings(fake), client_secret=Secret("wrong"))
+    async with reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url) as reddit:
+        with pytest.raises(PostingPaused, match="HTTP 401"):
+            await RedditPoster(reddit, store, clock=clock).publish(thread())
+    assert (await threads.get(store, KEY, SUBREDDIT)).state == "pending"
+
+
+async def test_forbidden_submit_pauses_posting(fake, store, poster, sleeps):
+    fake.fail_next(SUBMIT, status=403)
+
+    with pytest.raises(PostingPaused, match="403"):
+        await poster.publish(thread())
+
+    assert sleeps == [] and fake.submissions == {}
+    assert (await threads.get(store, KEY, SUBREDDIT)).state == "pending"
+    assert (await poster.publish(thread())).action == "posted"
 
 
 async def test_two_subreddits_get_one_thread_each(fake, store, poster):
@@ -268,3 +295,40 @@ async def test_ledger_survives_a_database_rebuild(reddit, tmp_path):
         row = await threads.get(rebuilt, KEY, SUBREDDIT)
         assert await rebuilt.scalar("SELECT count(*) FROM races") > 0
     assert (row.state, row.submission_id) == ("posted", posted.submission_id)
+
+
+@pytest.fixture
+def fake_in_its_own_loop():
+    """The fake Reddit served from a thread of its own, for the CLI (which runs its own event loop)."""
+    loop = asyncio.new_event_loop()
+    serving = threading.Thread(target=loop.run_forever, daemon=True)
+    serving.start()
+    server = asyncio.run_coroutine_threadsafe(FakeReddit(subreddits=("NASCAR",)).start(), loop).result()
+    yield server
+    asyncio.run_coroutine_threadsafe(server.close(), loop).result()
+    loop.call_soon_threadsafe(loop.stop)
+    serving.join()
+
+
+def test_thread_post_with_a_wrong_password_says_so_in_one_line_and_posts_once_fixed(
+    fake_in_its_own_loop, small_store, capsys, monkeypatch, tmp_path
+):
+    fake = fake_in_its_own_loop
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setattr(cli, "reddit_client", lambda settings: reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url))
+    for name, value in [("PITBOARD_DB", str(small_store.path)), ("REDDIT_CLIENT_ID", fake.client_id),
+                        ("REDDIT_CLIENT_SECRET", fake.client_secret), ("REDDIT_USERNAME", fake.username), ("REDDIT_PASSWORD", "wrong")]:
+        monkeypatch.setenv(name, value)
+    command = ["thread", "mid-ohio", "--year", "2022", "--series", "truck", "--post", "--subreddit", "NASCAR"]
+
+    status = cli.main(command)
+    out, err = capsys.readouterr()
+    assert (status, out) == (1, "")
+    assert err.splitlines() == ["pitboard: not posted, Reddit refuses the account: bad credentials (invalid_grant). "
+                                "Nothing is marked failed: fix the REDDIT_* settings and run again."]
+
+    monkeypatch.setenv("REDDIT_PASSWORD", fake.password)
+    status = cli.main(command)
+    out, err = capsys.readouterr()
+    [post] = fake.submissions_in("NASCAR")
+    assert (status, out, err) == (0, f"r/NASCAR: posted https://www.reddit.com/r/NASCAR/comments/{post.id}/\n", "")

@@ -994,6 +994,7 @@ class FakeDiscord:
         router.add_delete(webhook_message, self._delete_webhook_message)
         router.add_get(api + "/channels/{channel_id}", self._get_channel)
         router.add_post(api + "/channels/{channel_id}/messages", self._post_channel_message)
+        router.add_get(api + "/channels/{channel_id}/messages", self._get_channel_messages)
         router.add_get(channel_message, self._get_channel_message)
         router.add_patch(channel_message, self._edit_channel_message)
         router.add_delete(channel_message, self._delete_channel_message)
@@ -1226,6 +1227,20 @@ class FakeDiscord:
         self.channel_messages.append(record)
         where = {"guild_id": str(guild.id), "channel_id": str(channel.id)}
         return _json_response(self._create_message(where, record.json, record.files))
+
+    async def _get_channel_messages(self, request: web.Request) -> web.Response:
+        """A channel's history, newest first: ``limit`` (1-100, default 50) messages ``before`` an id."""
+        channel_id = request.match_info["channel_id"]
+        if int(channel_id) not in self._channels:
+            return _error(404, "Unknown Channel", 10003)
+        limit = min(max(int(request.query.get("limit", 50)), 1), 100)
+        before = int(request.query.get("before", 0)) or None
+        newest_first = sorted(
+            (message for message_id, message in self.messages.items()
+             if message["channel_id"] == channel_id and (before is None or message_id < before)),
+            key=lambda message: int(message["id"]), reverse=True,
+        )
+        return _json_response(newest_first[:limit])
 
     async def _get_channel_message(self, request: web.Request) -> web.Response:
         message = self._channel_message(request)
