@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from bot.posting import race_key
 from bot.render import recap

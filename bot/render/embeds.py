@@ -43,7 +43,7 @@ ERROR = discord.Colour(0xD83C3E)
 SOURCE_FOOTER = "Data: nascaR.data (DriverAverages.com) · NASCAR"
 
 
-escape = safe.discord
+escape = safe.discord   # data text wherever Discord renders markdown
 
 
 def escape_prose(text: str) -> str:
