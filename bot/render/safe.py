@@ -10,8 +10,10 @@ heading, list, table cell, link, spoiler, entity or mention.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
+from datetime import datetime
 from typing import TypeVar
 
 from discord.utils import escape_mentions
@@ -37,26 +39,53 @@ def plain(text: str | None) -> str:
     (newlines included) collapsed to one space, trimmed. What the terminal and JSON show."""
     if not text:
         return ""
-    if not text.isprintable():   # fast path: most names are printable already
+    if text.isprintable():   # the usual case: nothing to remove, at most spaces to tidy
+        if text[0] != " " and text[-1] != " " and "  " not in text:
+            return text
+    else:
         text = _TERMINAL_SEQUENCE.sub("", text)
         text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
     return " ".join(text.split())
 
 
+_SCALARS = frozenset({int, float, bool, type(None), datetime})
+
+
 def plain_data(value: T) -> T:
-    """A copy of a query answer (dataclasses, lists, tuples, dicts) with every string in it `plain`."""
-    if isinstance(value, str):
-        return plain(value)  # type: ignore[return-value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {field.name: plain_data(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, list):
-        return [plain_data(item) for item in value]  # type: ignore[return-value]
-    if isinstance(value, tuple):
-        return tuple(plain_data(item) for item in value)  # type: ignore[return-value]
-    if isinstance(value, dict):
-        return {plain_data(key): plain_data(item) for key, item in value.items()}  # type: ignore[return-value]
-    return value
+    """A query answer (dataclasses, lists, tuples, dicts) with every string in it `plain`.
+
+    Parts with nothing to change are returned as they are, not copied: answers are never mutated.
+    """
+    kind = type(value)
+    if kind is str:
+        return plain(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        items = [plain_data(item) for item in value]
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return items if kind is list else tuple(items)
+    if kind is dict:
+        pairs = [(plain_data(key), plain_data(item)) for key, item in value.items()]
+        if all(key is old_key and item is old_item for (key, item), (old_key, old_item) in zip(pairs, value.items())):
+            return value
+        return dict(pairs)
+    changes = {}
+    for name in _init_fields(kind):
+        old = getattr(value, name)
+        if type(old) in _SCALARS:
+            continue
+        new = plain_data(old)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    """The fields a dataclass is built from (none for any other type)."""
+    return tuple(field.name for field in dataclasses.fields(cls) if field.init) if dataclasses.is_dataclass(cls) else ()
 
 
 # Reddit markdown (snudown on old Reddit, a CommonMark dialect on new Reddit). A backslash before
