@@ -274,7 +274,7 @@ def _stage_rows(facts: RecapFacts) -> list[list[object]]:
         row: list[object] = [index + 1]
         for stage in stages:
             line = stage.results[index] if index < len(stage.results) else None
-            row.append(line.driver + (f" (#{line.car})" if line.car else "") if line else "")
+            row.append(f"{line.driver} (#{line.car})" if line and line.car else (line.driver if line else ""))
         rows.append(row)
     return rows
 
