@@ -280,6 +280,9 @@ async def test_config_channel_refuses_other_servers_and_non_text_channels(two_se
 
 async def test_config_channel_accepts_an_announcement_channel_and_turning_off(two_servers):
     fake, store = two_servers
+    config = next(command for command in fake.synced_commands() if command["name"] == "config")
+    [option] = next(sub for sub in config["options"] if sub["name"] == "channel")["options"]
+    assert option["type"] == 7 and option["channel_types"] == [0, 5]   # Discord offers text and announcement channels
     reply = await (await fake.send_slash_command("config", {"channel": NEWS_CHANNEL_ID}, subcommand="channel", **ADMIN)).response()
     assert f"<#{NEWS_CHANNEL_ID}>" in reply["data"]["content"]
     assert (await guilds.get(store, DEFAULT_GUILD_ID)).announce_channel_id == NEWS_CHANNEL_ID
