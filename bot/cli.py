@@ -24,6 +24,7 @@ from bot.posting import publish_recap, race_key
 from bot.questions import ask, parse_slash
 from bot.reddit import PostingPaused, RedditPoster, reddit_client
 from bot.render import jsondata, recap, text
+from bot.render.safe import plain
 from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
 from db import queries
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except Exception as error:  # a bug or a broken environment: one line, detail with -v
         log.debug("unexpected failure", exc_info=True)
-        print(f"pitboard: {type(error).__name__}: {error} (run with -v for details)", file=sys.stderr)
+        print(f"pitboard: {type(error).__name__}: {plain(str(error))} (run with -v for details)", file=sys.stderr)
         return EXIT_FAILURE
 
 
@@ -148,7 +149,7 @@ async def _import(db_path: Path, files: list[Path]) -> int:
             try:
                 report = await import_file(store, path)
             except (FeedError, OSError) as error:
-                print(f"{path}: not imported, database unchanged: {error}", file=sys.stderr)
+                print(f"{path}: not imported, database unchanged: {plain(str(error))}", file=sys.stderr)
                 status = EXIT_USER_ERROR
                 continue
             if not report.changed:
@@ -190,7 +191,7 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
                 return EXIT_USER_ERROR
     for subreddit, outcome in zip(args.subreddit, outcomes):
         where = f" {outcome.url}" if outcome.url else ""
-        problem = f" ({outcome.error})" if outcome.error else ""
+        problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
 

@@ -13,6 +13,26 @@ from discord.ext import commands
 from bot.render import embeds
 from cogs.utils import options
 from db import guilds
+from db.errors import BadOption
+
+
+class AnnouncementChannel(app_commands.Transformer):
+    """A text or announcement channel option, passed on unresolved.
+
+    discord.py's own `discord.TextChannel` option fails inside the library (an internal error, logged)
+    when the channel is not one of this server's; the command checks it instead and refuses cleanly.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction, value: app_commands.AppCommandChannel) -> app_commands.AppCommandChannel:
+        return value
 
 
 @app_commands.guild_only()
@@ -39,9 +59,15 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
 
     @app_commands.command(name="channel", description="Where post-race announcements go (leave empty to turn them off)")
     @app_commands.describe(channel="Text channel for announcements")
-    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None):
-        await guilds.set_announce_channel(self.bot.store, interaction.guild_id, channel.id if channel else None)
-        await self._reply(interaction, f"Announcements go to {channel.mention}." if channel else "Announcements are off.")
+    async def channel(
+        self, interaction: discord.Interaction,
+        channel: app_commands.Transform[app_commands.AppCommandChannel, AnnouncementChannel] | None = None,
+    ):
+        target = channel.resolve() if channel else None   # looked up among this server's channels only
+        if channel and not isinstance(target, discord.TextChannel):
+            raise BadOption("Announcements need a text channel of this server that Pitboard can see.")
+        await guilds.set_announce_channel(self.bot.store, interaction.guild_id, target.id if target else None)
+        await self._reply(interaction, f"Announcements go to {target.mention}." if target else "Announcements are off.")
 
     @app_commands.command(name="series", description="The series this server cares about most (used when a command names none)")
     @app_commands.describe(series="cup, xfinity or truck; leave empty for all series")

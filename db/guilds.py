@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from db.errors import BadOption
 from db.store import Store
 
-SUBREDDIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
+SUBREDDIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}")
 MAX_SUBREDDITS_PER_SERIES = 5
 
 
@@ -22,13 +22,14 @@ class GuildSettings:
 
 
 def clean_subreddit(text: str) -> str:
-    """`r/NASCAR`, `/r/NASCAR` or `NASCAR` → `NASCAR`; anything else is a clear error."""
-    name = text.strip()
+    """`r/NASCAR`, `/r/NASCAR` or `NASCAR` (spaces around it allowed) → `NASCAR`; anything else,
+    a line break included, is a clear error."""
+    name = text.strip(" ")
     for prefix in ("https://www.reddit.com/r/", "https://reddit.com/r/", "/r/", "r/"):
         if name.lower().startswith(prefix):
             name = name[len(prefix):]
     name = name.strip("/")
-    if not SUBREDDIT_NAME.match(name):
+    if not SUBREDDIT_NAME.fullmatch(name):
         raise BadOption("A subreddit name is 2–21 letters, digits or underscores, like `NASCAR` (no spaces).")
     return name
 

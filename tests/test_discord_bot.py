@@ -168,7 +168,7 @@ async def test_mention_in_a_driver_name_from_the_data_never_pings(fake, writable
     callback = await (await fake.send_slash_command("winner", {"track": "mid-ohio", "year": 2022, "series": "truck"})).response()
     data = callback["data"]
     assert data["allowed_mentions"] == NO_PINGS
-    assert "@everyone \\*Kligerman\\*" in embed_text(data["embeds"][0])  # shown, markdown escaped
+    assert "@\u200beveryone \\*Kligerman\\*" in embed_text(data["embeds"][0])  # shown, markdown and mention escaped
 
 
 async def test_config_refuses_members_without_manage_server(fake, writable_pitboard):

@@ -7,11 +7,11 @@ Agg canvas and never touches pyplot, rcParams or the process-wide warnings filte
 from __future__ import annotations
 
 import io
-import unicodedata
 from functools import cache
 from itertools import groupby
 from operator import attrgetter
 
+from bot.render.safe import plain
 from bot.render.words import plural
 from db.models import DriverCareer, SeasonLine, Standings
 
@@ -53,8 +53,7 @@ def safe_label(text: str, limit: int = NAME_LIMIT) -> str:
     about missing glyphs; a process-wide `warnings.catch_warnings` would not be thread-safe.
     """
     glyphs = _font_glyphs()
-    visible = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    printable = " ".join(visible.split())
+    printable = plain(text)
     drawable = "".join(
         "".join(run) if known else MISSING_GLYPH
         for known, run in groupby(printable, key=lambda ch: ord(ch) in glyphs)

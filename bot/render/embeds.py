@@ -1,6 +1,8 @@
 """Discord embeds: pure functions from query answers to `discord.Embed`, within Discord's limits.
 
-Names from the data are escaped (markdown) and tables go in code blocks whose fences cannot be
+Text from the data goes through `escape` (safe.discord: one line, markdown, links and mentions
+escaped) wherever markdown is rendered (titles, descriptions, field names and values), through
+`safe.plain` in footers (shown as plain text), and tables go in code blocks whose fences cannot be
 broken by a name. Mentions never ping: the bot sends with `AllowedMentions.none()`, and embeds
 cannot ping anyway.
 """
@@ -11,6 +13,7 @@ import re
 
 import discord
 
+from bot.render import safe
 from bot.render.tables import table
 from bot.render.text import race_facts
 from bot.render.words import (
@@ -40,15 +43,17 @@ ERROR = discord.Colour(0xD83C3E)
 SOURCE_FOOTER = "Data: nascaR.data (DriverAverages.com) · NASCAR"
 
 
-def escape(text: str | None) -> str:
-    """Data text shown as-is: markdown escaped, no way to start a mention-looking link."""
-    return discord.utils.escape_markdown(text or "")
+escape = safe.discord   # data text wherever Discord renders markdown
 
 
 def escape_prose(text: str) -> str:
-    """Our own sentences: escape the markdown in them, but keep the `code spans` we wrote on purpose."""
-    parts = re.split(r"(`[^`\n]*`)", text)
-    return "".join(part if part.startswith("`") and part.endswith("`") and len(part) > 1 else escape(part) for part in parts)
+    """Our own sentences (which may quote data): escape the markdown in them, but keep the `code spans`
+    we wrote on purpose."""
+    parts = re.split(r"(`[^`\n]*`)", safe.plain(text))
+    return "".join(
+        part if part.startswith("`") and part.endswith("`") and len(part) > 1 else safe.escape_discord_markdown(part)
+        for part in parts
+    )
 
 
 def code_block(text: str) -> str:
@@ -96,7 +101,7 @@ def _embed(title: str, description: str = "", colour: discord.Colour = BRAND) ->
 def winner_sentence(race: RaceSummary) -> str:
     if not race.winner:
         return "No winner in the data yet."
-    machine = " ".join(part for part in (car(race.winner_car), escape(race.winner_team), escape(race.winner_make)) if part)
+    machine = " ".join(part for part in (car(escape(race.winner_car)), escape(race.winner_team), escape(race.winner_make)) if part)
     start = ""
     if race.winner_start:
         start = ", from pole" if race.winner_start == 1 else f", from {ordinal(race.winner_start)}"
@@ -104,7 +109,8 @@ def winner_sentence(race: RaceSummary) -> str:
 
 
 def race_heading(race: RaceSummary) -> str:
-    return f"{race_label(race)} · {race.name}"
+    """`2023 Cup R5 · Toyota Owners 400`, escaped for a title or field name."""
+    return f"{race_label(race)} · {escape(race.name)}"
 
 
 def _timestamp(race: RaceSummary) -> str:
@@ -112,21 +118,23 @@ def _timestamp(race: RaceSummary) -> str:
 
 
 def winner(answer: WinnerAnswer) -> discord.Embed:
-    title = f"Races at {answer.track} in {answer.season}" if answer.season else f"Most recent race at {answer.track}"
+    track = escape(answer.track)
+    title = f"Races at {track} in {answer.season}" if answer.season else f"Most recent race at {track}"
     embed = _embed(title)
     for race in answer.races:
         lines = [winner_sentence(race)]
         if race.pole and race.pole != race.winner:
             lines.append(f"Pole: {escape(race.pole)}")
         if race.status != "official":
-            lines.append(f"Status: {race.status}")
-        embed.add_field(name=escape(race_heading(race)), value="\n".join(lines) + _timestamp(race), inline=False)
+            lines.append(f"Status: {escape(race.status)}")
+        embed.add_field(name=race_heading(race), value="\n".join(lines) + _timestamp(race), inline=False)
     embed.set_footer(text=SOURCE_FOOTER)
     return fit(embed)
 
 
 def _code_text(text: str | None) -> str:
-    return (text or "").replace("`", "'")
+    """Data text for a code block: `plain`, and no backtick to close the block."""
+    return safe.plain(text).replace("`", "'")
 
 
 def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:
@@ -143,7 +151,7 @@ def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         body = code_block(table(("Pos", "#", "Driver", "Laps", "Led", "Status"), chunk, max_width=TABLE_WIDTH)) if chunk else "No results yet."
-        embed = _embed(f"{race_heading(race)} — {race.track}", f"{header}\n{body}")
+        embed = _embed(f"{race_heading(race)} — {escape(race.track)}", f"{header}\n{body}")
         if number == 1 and answer.stages:
             for stage in answer.stages[:3]:
                 top = ", ".join(escape(line.driver) for line in stage.results[:3])
@@ -155,7 +163,7 @@ def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list
 
 
 def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed:
-    embed = _embed(answer.driver)
+    embed = _embed(escape(answer.driver))
     for career in answer.series.values():
         lines = [
             f"**{career.starts}** starts · **{career.wins}** wins · {career.top5} top 5 · {career.top10} top 10",
@@ -166,7 +174,7 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
             lines.append(f"First win: {race_label(career.first_win)}, {escape(career.first_win.track)}")
             if career.latest_win != career.first_win:
                 lines.append(f"Latest win: {race_label(career.latest_win)}, {escape(career.latest_win.track)}")
-        embed.add_field(name=f"{career.series_name} ({career.first_season}–{career.last_season})", value="\n".join(lines), inline=False)
+        embed.add_field(name=f"{escape(career.series_name)} ({career.first_season}–{career.last_season})", value="\n".join(lines), inline=False)
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
     embed.set_footer(text=SOURCE_FOOTER)
@@ -175,7 +183,7 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
 
 def track(answer: TrackRecord) -> discord.Embed:
     length = f", {answer.length_mi:g} mi" if answer.length_mi else ""
-    embed = _embed(answer.track, f"{KIND_WORDS[answer.kind].capitalize()}{length}")
+    embed = _embed(escape(answer.track), f"{KIND_WORDS[answer.kind].capitalize()}{length}")
     for record in answer.series.values():
         lines = [
             f"{plural(record.races, 'race')}, {record.first_season}–{record.last_season} · won from pole {record.wins_from_pole}×",
@@ -184,7 +192,7 @@ def track(answer: TrackRecord) -> discord.Embed:
         if record.most_poles:
             lines.append("Most poles: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_poles[:5]))
         lines.append("Recent: " + ", ".join(f"{w.season} {escape(w.driver)}" for w in record.winners[:6]))
-        embed.add_field(name=record.series_name, value="\n".join(lines), inline=False)
+        embed.add_field(name=escape(record.series_name), value="\n".join(lines), inline=False)
     embed.set_footer(text=SOURCE_FOOTER)
     return fit(embed)
 
@@ -192,7 +200,7 @@ def track(answer: TrackRecord) -> discord.Embed:
 def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed:
     rows = [(r.position, _code_text(r.driver), r.points, -r.behind if r.behind else "", r.wins, r.top10) for r in answer.rows[:STANDINGS_ROWS]]
     embed = _embed(
-        f"{answer.season} {answer.series_name} — points from race results",
+        f"{answer.season} {escape(answer.series_name)} — points from race results",
         f"After {plural(answer.races_counted, 'race')}.\n"
         + code_block(table(("Pos", "Driver", "Pts", "Gap", "W", "T10"), rows, max_width=TABLE_WIDTH)),
     )
@@ -216,7 +224,7 @@ def h2h(answer: HeadToHead) -> discord.Embed:
     )
     if answer.last_meeting:
         description += f"Last meeting: {race_label(answer.last_meeting)}, {escape(answer.last_meeting.track)}"
-    embed = _embed(f"{a.driver} vs {b.driver}", description)
+    embed = _embed(f"{escape(a.driver)} vs {escape(b.driver)}", description)
     embed.set_footer(text=SOURCE_FOOTER)
     return fit(embed)
 
@@ -230,9 +238,9 @@ def discord_time(race: RaceSummary) -> str:
 def next_races(answer: NextRaces) -> discord.Embed:
     embed = _embed("Racing now" if answer.racing_now and not answer.upcoming else "Next up")
     for race in answer.racing_now:
-        embed.add_field(name=f"🟢 Now: {escape(race_heading(race))}", value=f"{escape(race.track)}\nStarted <t:{int(race.starts_at.timestamp())}:R>", inline=False)
+        embed.add_field(name=f"🟢 Now: {race_heading(race)}", value=f"{escape(race.track)}\nStarted <t:{int(race.starts_at.timestamp())}:R>", inline=False)
     for race in answer.upcoming:
-        embed.add_field(name=escape(race_heading(race)), value=f"{escape(race.track)}\n{discord_time(race)}", inline=False)
+        embed.add_field(name=race_heading(race), value=f"{escape(race.track)}\n{discord_time(race)}", inline=False)
     embed.set_footer(text="Times show in your own time zone · Source: NASCAR")
     return fit(embed)
 
@@ -270,7 +278,7 @@ def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Emb
     embed.add_field(name="Top 10", value=code_block(table(("Pos", "#", "Driver", "Led", "Status"), rows, max_width=TABLE_WIDTH)), inline=False)
     if thread_url:
         embed.add_field(name="Post-race thread", value=thread_url, inline=False)
-    embed.set_footer(text=f"{race.track} · {SOURCE_FOOTER}")
+    embed.set_footer(text=f"{safe.plain(race.track)} · {SOURCE_FOOTER}")
     return fit(embed)
 
 

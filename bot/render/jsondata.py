@@ -1,4 +1,8 @@
-"""JSON documents for `pitboard ask --json` (stable keys for scripts)."""
+"""JSON documents for `pitboard ask --json` (stable keys for scripts).
+
+Data stays data: every string in a document is made `plain` (no escape codes, no line breaks), so a
+script that prints a value never prints a control sequence from the feed.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,20 @@ from dataclasses import asdict
 from functools import singledispatch
 from typing import Any
 
+from bot.render.safe import plain_data
 from db.errors import PitboardError
 from db.models import (
     DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, Schedule, Standings, TrackRecord, WinnerAnswer,
 )
 
 
-@singledispatch
 def render(answer) -> dict[str, Any]:
+    """The answer as a JSON-ready document."""
+    return plain_data(_document(answer))
+
+
+@singledispatch
+def _document(answer) -> dict[str, Any]:
     raise TypeError(f"no JSON rendering for {type(answer).__name__}")
 
 
@@ -46,12 +56,12 @@ def race(summary: RaceSummary) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: WinnerAnswer) -> dict[str, Any]:
     return {"command": "winner", "track": answer.track, "races": [race(r) for r in answer.races]}
 
 
-@render.register
+@_document.register
 def _(answer: RaceResults) -> dict[str, Any]:
     return {
         "command": "results",
@@ -72,7 +82,7 @@ def _(answer: RaceResults) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: DriverCareer) -> dict[str, Any]:
     return {
         "command": "driver",
@@ -93,7 +103,7 @@ def _(answer: DriverCareer) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: TrackRecord) -> dict[str, Any]:
     return {
         "command": "track",
@@ -113,7 +123,7 @@ def _(answer: TrackRecord) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: Standings) -> dict[str, Any]:
     return {
         "command": "standings",
@@ -125,7 +135,7 @@ def _(answer: Standings) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: HeadToHead) -> dict[str, Any]:
     return {
         "command": "h2h",
@@ -136,7 +146,7 @@ def _(answer: HeadToHead) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: NextRaces) -> dict[str, Any]:
     return {
         "command": "next",
@@ -146,7 +156,7 @@ def _(answer: NextRaces) -> dict[str, Any]:
     }
 
 
-@render.register
+@_document.register
 def _(answer: Schedule) -> dict[str, Any]:
     return {
         "command": "schedule",
@@ -157,4 +167,4 @@ def _(answer: Schedule) -> dict[str, Any]:
 
 
 def error(failure: PitboardError) -> dict[str, Any]:
-    return {"error": failure.message, "suggestions": failure.suggestions}
+    return plain_data({"error": failure.message, "suggestions": failure.suggestions})

@@ -2,16 +2,17 @@
 
 Every sentence states something the store holds; a fact the data lacks (cautions before the feed
 era, stage results outside 2017–2024) is left out, never guessed. The Discord rendering of the same
-sentences lives in embeds.py.
+sentences lives in embeds.py. Every string from the data goes through the Markup's `escape` (see
+safe.py) and every markdown table cell through `_markdown_table`.
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
+from bot.render import safe
 from bot.render.tables import table
 from bot.render.words import KIND_WORDS, led_phrase, ordinal, plural
 from db.models import RaceSummary, RecapFacts, ResultLine
@@ -50,27 +51,14 @@ OUT_PHRASES = {
 
 @dataclass(frozen=True)
 class Markup:
-    """How names and emphasis are written in one output format."""
+    """How data text and emphasis are written in one output format."""
 
     escape: Callable[[str], str]
     bold: Callable[[str], str]
 
 
-_REDDIT_INLINE = re.compile(r"([\\`*_{}\[\]()|~^<>])")
-_REDDIT_MARKER_START = re.compile(r"^(\s*)([#>+-])")
-_REDDIT_NUMBER_START = re.compile(r"^(\s*\d+)\.")
-
-
-def reddit_escape(text: str | None) -> str:
-    """Backslash what Reddit markdown would interpret: emphasis, links, code, table pipes, and list or
-    heading markers at the start of the text."""
-    escaped = _REDDIT_INLINE.sub(r"\\\1", text or "")
-    escaped = _REDDIT_MARKER_START.sub(r"\1\\\2", escaped)
-    return _REDDIT_NUMBER_START.sub(r"\1\\.", escaped)
-
-
-PLAIN = Markup(lambda text: text or "", lambda text: text)
-REDDIT = Markup(reddit_escape, lambda text: f"**{text}**")
+PLAIN = Markup(safe.plain, lambda text: text)
+REDDIT = Markup(safe.reddit, lambda text: f"**{text}**")
 
 
 def number_word(count: int) -> str:
@@ -106,17 +94,17 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def out_phrase(line: ResultLine) -> str:
+def out_phrase(line: ResultLine, m: Markup) -> str:
     """`out with a transmission failure after 60 laps`."""
     status = (line.status or "").casefold()
-    phrase = OUT_PHRASES.get(status, f"out ({line.status})")
+    phrase = OUT_PHRASES.get(status, f"out ({m.escape(line.status)})")
     return f"{phrase} after {plural(line.laps, 'lap')}" if line.laps is not None and status != "disqualified" else phrase
 
 
 def _meaning(facts: RecapFacts, m: Markup) -> list[str]:
     race, winner = facts.details.race, facts.winner
     short = m.escape(surname(winner.driver))
-    series = series_words(race)
+    series = m.escape(series_words(race))
     where = m.escape(race_at_track(race))
     sentences = [f"{m.bold(m.escape(winner.driver))} won the {where}."]
     if race.exhibition or facts.win_number is None:
@@ -195,7 +183,7 @@ def _pole(facts: RecapFacts, m: Markup) -> list[str]:
         return []
     if pole.running:
         return [f"Pole-sitter {m.escape(pole.driver)} finished {ordinal(pole.finish)}."]
-    return [f"Pole-sitter {m.escape(pole.driver)} finished {ordinal(pole.finish)}, {out_phrase(pole)}."]
+    return [f"Pole-sitter {m.escape(pole.driver)} finished {ordinal(pole.finish)}, {out_phrase(pole, m)}."]
 
 
 def _retirements(facts: RecapFacts, m: Markup) -> list[str]:
@@ -210,7 +198,7 @@ def _retirements(facts: RecapFacts, m: Markup) -> list[str]:
 
 def _newcomers(facts: RecapFacts, m: Markup) -> list[str]:
     race = facts.details.race
-    series = series_words(race)
+    series = m.escape(series_words(race))
     sentences = []
 
     def how(line: ResultLine) -> str:
@@ -231,7 +219,7 @@ def _kind_record(facts: RecapFacts, m: Markup) -> list[str]:
     if record is None or record.starts < 2:
         return []
     short = m.escape(surname(facts.winner.driver))
-    starts = f"{number_word(record.starts)} {series_words(facts.details.race)} {KIND_STARTS[record.kind]} starts"
+    starts = f"{number_word(record.starts)} {m.escape(series_words(facts.details.race))} {KIND_STARTS[record.kind]} starts"
     missing = record.starts - record.top10s
     if missing == 0:
         tens = f"top-10 finishes in all {starts}"
@@ -252,39 +240,41 @@ def paragraphs(facts: RecapFacts, m: Markup = PLAIN) -> list[str]:
 
 
 def title(facts: RecapFacts, template: str) -> str:
-    """The thread title from a template with {race}, {track}, {race_at_track}, {series}, {season}, {round}, {winner}."""
-    race = facts.details.race
+    """The thread title from a template with {race}, {track}, {race_at_track}, {series}, {season}, {round}, {winner}.
+
+    Reddit shows titles as plain text, so data in them is made `plain` and not escaped.
+    """
+    race = safe.plain_data(facts.details.race)
     text = template.format(
         race=race.name, track=race.track, race_at_track=race_at_track(race), series=series_words(race).replace(" Series", ""),
-        series_name=race.series_name, season=race.season, round=race.round or "", winner=facts.winner.driver if facts.winner else "",
+        series_name=race.series_name, season=race.season, round=race.round or "", winner=safe.plain(facts.winner.driver) if facts.winner else "",
     )
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
 
 
-def _markdown_table(headers: list[str], aligns: str, rows: list[list[str]]) -> str:
+def _markdown_table(headers: list[str], aligns: str, rows: list[list[object]]) -> str:
+    """A Reddit table under our own headers; every cell is escaped here (None is an empty cell)."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("--:" if a == "r" else ":--" for a in aligns) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["| " + " | ".join("" if cell is None else safe.reddit(str(cell)) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _results_rows(facts: RecapFacts) -> list[list[str]]:
-    e = reddit_escape
+def _results_rows(facts: RecapFacts) -> list[list[object]]:
     return [
-        [str(r.finish), e(r.car), e(r.driver), e(r.team), e(r.make), "" if r.laps is None else str(r.laps), str(r.led),
-         e(r.status), "" if r.points is None else str(r.points)]
+        [r.finish, r.car, r.driver, r.team, r.make, r.laps, r.led, r.status, r.points]
         for r in facts.details.results
     ]
 
 
-def _stage_rows(facts: RecapFacts) -> list[list[str]]:
+def _stage_rows(facts: RecapFacts) -> list[list[object]]:
     stages = facts.details.stages
     depth = max((len(stage.results) for stage in stages), default=0)
-    rows = []
+    rows: list[list[object]] = []
     for index in range(depth):
-        row = [str(index + 1)]
+        row: list[object] = [index + 1]
         for stage in stages:
             line = stage.results[index] if index < len(stage.results) else None
-            row.append(f"{reddit_escape(line.driver)}" + (f" (#{reddit_escape(line.car)})" if line and line.car else "") if line else "")
+            row.append(f"{line.driver} (#{line.car})" if line and line.car else (line.driver if line else ""))
         rows.append(row)
     return rows
 
@@ -297,7 +287,7 @@ def marker(key: str) -> str:
 def reddit_body(facts: RecapFacts, thread_key: str) -> str:
     """The whole self-post, under Reddit's 40,000-character limit."""
     race = facts.details.race
-    header = f"**{reddit_escape(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "") + f"** · {reddit_escape(race.track)}"
+    header = f"**{safe.reddit(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "") + f"** · {safe.reddit(race.track)}"
     if race.starts_at:
         header += f" · {race.starts_at:%B} {race.starts_at.day}, {race.starts_at.year}"
     prose = "\n\n".join(paragraphs(facts, REDDIT))
@@ -306,7 +296,7 @@ def reddit_body(facts: RecapFacts, thread_key: str) -> str:
     if facts.details.stages:
         headers = ["Pos"] + [f"Stage {s.number}" + (f" ({s.laps} laps)" if s.laps else "") for s in facts.details.stages]
         stages = "## Stages\n\n" + _markdown_table(headers, "r" + "l" * len(facts.details.stages), _stage_rows(facts))
-    footer = f"---\n\n^({reddit_escape(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
+    footer = f"---\n\n^({safe.reddit(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, prose, results, stages, footer) if part)
     if len(body) > REDDIT_LIMIT:
         body = "\n\n".join(part for part in (header, prose, results, footer) if part)
@@ -320,7 +310,8 @@ def reddit_body(facts: RecapFacts, thread_key: str) -> str:
 
 
 def text_recap(facts: RecapFacts, width: int = 100) -> str:
-    """The recap for the terminal: wrapped paragraphs and aligned tables."""
+    """The recap for the terminal: wrapped paragraphs and aligned tables, every string `plain`."""
+    facts = safe.plain_data(facts)
     race = facts.details.race
     head = f"{race.season} {series_words(race)}" + (f", round {race.round}" if race.round else "") + f": {race_at_track(race)}"
     parts = [head, "=" * min(len(head), width)]

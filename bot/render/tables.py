@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from bot.render.safe import plain
+
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[bool] | None = None, max_width: int | None = None) -> str:
     """Rows under headers, columns padded to their widest cell; numeric columns right-aligned.
 
-    With `max_width`, the widest text columns are shortened (with `…`) until lines fit.
+    With `max_width`, the widest text columns are shortened (with `…`) until lines fit. Every cell and
+    header is made `plain` here, so no name from the data can split a row or send escape codes.
     """
-    cells = [[("" if value is None else str(value)) for value in row] for row in rows]
+    headers = [plain(header) for header in headers]
+    cells = [[("" if value is None else plain(str(value))) for value in row] for row in rows]
     if right is None:
         right = [all(_numeric(row[i]) for row in cells if row[i]) and any(row[i] for row in cells) for i in range(len(headers))]
     widths = [max([len(header)] + [len(row[i]) for row in cells]) for i, header in enumerate(headers)]

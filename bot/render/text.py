@@ -1,9 +1,14 @@
-"""Terminal rendering: readable text and aligned tables."""
+"""Terminal rendering: readable text and aligned tables.
+
+`render` makes every string of the answer `plain` first (no escape codes, no line breaks from the
+data), so no formatter below can forget to.
+"""
 
 from __future__ import annotations
 
 from functools import singledispatch
 
+from bot.render.safe import plain, plain_data
 from bot.render.tables import table
 from bot.render.words import (
     KIND_WORDS, average, eastern_time, plural, race_label, relative_time, series_short, status_words, winner_line,
@@ -16,8 +21,13 @@ from db.models import (
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 
 
-@singledispatch
 def render(answer) -> str:
+    """The answer as terminal text."""
+    return _render(plain_data(answer))
+
+
+@singledispatch
+def _render(answer) -> str:
     raise TypeError(f"no text rendering for {type(answer).__name__}")
 
 
@@ -46,7 +56,7 @@ def race_title(race: RaceSummary) -> str:
     return f"{race_label(race)}: {race.name} ({race.track}{date})"
 
 
-@render.register
+@_render.register
 def _(answer: WinnerAnswer) -> str:
     if answer.season:
         heading = f"Races at {answer.track} in {answer.season}"
@@ -88,7 +98,7 @@ def stages_table(results: RaceResults) -> str:
     return table(headers, rows)
 
 
-@render.register
+@_render.register
 def _(answer: RaceResults) -> str:
     race = answer.race
     lines = [race_title(race), "  " + " · ".join(race_facts(race)), f"  Winner: {winner_line(race)}", ""]
@@ -104,7 +114,7 @@ def _(answer: RaceResults) -> str:
     return "\n".join(lines)
 
 
-@render.register
+@_render.register
 def _(answer: DriverCareer) -> str:
     lines = [answer.driver, ""]
     rows = []
@@ -125,7 +135,7 @@ def _(answer: DriverCareer) -> str:
     return "\n".join(lines)
 
 
-@render.register
+@_render.register
 def _(answer: TrackRecord) -> str:
     length = f", {answer.length_mi:g} mi" if answer.length_mi else ""
     lines = [f"{answer.track} ({KIND_WORDS[answer.kind]}{length})"]
@@ -139,7 +149,7 @@ def _(answer: TrackRecord) -> str:
     return "\n".join(lines)
 
 
-@render.register
+@_render.register
 def _(answer: Standings) -> str:
     rows = [(r.position, r.driver, r.points, -r.behind if r.behind else "", r.starts, r.wins, r.top5, r.top10, r.laps_led) for r in answer.rows]
     return "\n".join([
@@ -151,7 +161,7 @@ def _(answer: Standings) -> str:
     ])
 
 
-@render.register
+@_render.register
 def _(answer: HeadToHead) -> str:
     a, b = answer.first, answer.second
     scope = f"{series_short(answer.series)} " if answer.series else ""
@@ -171,7 +181,7 @@ def _(answer: HeadToHead) -> str:
     ]).rstrip()
 
 
-@render.register
+@_render.register
 def _(answer: NextRaces) -> str:
     lines = []
     for race in answer.racing_now:
@@ -185,7 +195,7 @@ def _(answer: NextRaces) -> str:
 STATE_MARKS = {"done": "✓", "now": "● now", "next": "→ next", "later": ""}
 
 
-@render.register
+@_render.register
 def _(answer: Schedule) -> str:
     rows = []
     for entry in answer.races:
@@ -202,6 +212,6 @@ def _(answer: Schedule) -> str:
 
 
 def error(failure: PitboardError) -> str:
-    lines = [failure.message]
-    lines += [f"  • {suggestion}" for suggestion in failure.suggestions]
+    lines = [plain(failure.message)]
+    lines += [f"  • {plain(suggestion)}" for suggestion in failure.suggestions]
     return "\n".join(lines)

@@ -1,0 +1,141 @@
+"""Text from the data, made safe to show: one printable line, and markup escaped for where it goes.
+
+Every string that comes from the feed or the history (driver, team, car number, make, status, race
+and track names, caution comments, series names) passes through this module before it is rendered;
+our own prose does not need to. `plain` is the base of all targets (the terminal, JSON, chart labels,
+code blocks); `reddit` and `discord` escape it further so a name is shown as the text it is, never as a
+heading, list, table cell, link, spoiler, entity or mention.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import unicodedata
+from datetime import datetime
+from typing import TypeVar
+
+from discord.utils import escape_mentions
+
+T = TypeVar("T")
+
+# Terminal control sequences, removed whole so no `[31m` residue is left behind: CSI (colours, cursor
+# moves, erase), string commands up to their terminator (OSC: titles and hyperlinks; DCS, SOS, PM, APC),
+# and the other two-character escapes (ESC c resets the terminal). Both the 7-bit (ESC …) and the
+# 8-bit C1 forms; an unterminated string command swallows the rest, as a terminal would.
+_TERMINAL_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+)
+# Control (Cc), format (Cf: bidi overrides and isolates, zero-width space and joiners, BOM, soft
+# hyphen) and lone surrogates (Cs, which cannot even be encoded for output).
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+
+
+def plain(text: str | None) -> str:
+    """One printable line: escape sequences and invisible characters removed, whitespace runs
+    (newlines included) collapsed to one space, trimmed. What the terminal and JSON show."""
+    if not text:
+        return ""
+    if text.isprintable():   # the usual case: nothing to remove, at most spaces to tidy
+        if text[0] != " " and text[-1] != " " and "  " not in text:
+            return text
+    else:
+        text = _TERMINAL_SEQUENCE.sub("", text)
+        text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
+    return " ".join(text.split())
+
+
+_SCALARS = frozenset({int, float, bool, type(None), datetime})
+
+
+def plain_data(value: T) -> T:
+    """A query answer (dataclasses, lists, tuples, dicts) with every string in it `plain`.
+
+    Parts with nothing to change are returned as they are, not copied: answers are never mutated.
+    """
+    kind = type(value)
+    if kind is str:
+        return plain(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        items = [plain_data(item) for item in value]
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return items if kind is list else tuple(items)
+    if kind is dict:
+        pairs = [(plain_data(key), plain_data(item)) for key, item in value.items()]
+        if all(key is old_key and item is old_item for (key, item), (old_key, old_item) in zip(pairs, value.items())):
+            return value
+        return dict(pairs)
+    changes = {}
+    for name in _init_fields(kind):
+        old = getattr(value, name)
+        if type(old) in _SCALARS:
+            continue
+        new = plain_data(old)
+        if new is not old:
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    """The fields a dataclass is built from (none for any other type)."""
+    return tuple(field.name for field in dataclasses.fields(cls) if field.init) if dataclasses.is_dataclass(cls) else ()
+
+
+# Reddit markdown (snudown on old Reddit, a CommonMark dialect on new Reddit). A backslash before
+# ASCII punctuation shows that character and nothing else in both (snudown's char_escape accepts
+# \ ` * _ { } [ ] ( ) # + - . ! : | & < > / ^ ~), so an escaped name reads exactly as the original.
+#
+# Autolinks are broken with the same invisible escapes. snudown starts its r/ and u/ autolinks
+# (with or without the leading slash) at the `/`, and its URL autolinks at `://`: an escaped `/` is
+# consumed by the escape instead, so `u\/someone` and `https:\/\/evil.example` show as typed but link
+# nowhere. Reddit only notifies a user for a u/ link in the rendered post, so no link, no
+# notification. `www.` and e-mail autolinks need a literal `.` in the domain: `www\.` and `a@b\.c`.
+# Both parsers split table rows on every `|` before reading escapes, so a `|` in the data is written
+# as the entity `&#124;`, which shows as `|`; an `&` from the data is escaped so `&#x200b;` stays text.
+_REDDIT_ESCAPES = {char: "\\" + char for char in "\\`*_{}[]()#~^<>&/"} | {"|": "&#124;"}
+_REDDIT_SPECIAL = re.compile("[" + re.escape("".join(_REDDIT_ESCAPES)) + "]")
+_REDDIT_LINK_DOT = re.compile(r"(?i)((?<![a-z0-9])www|@[\w-]*)\.")
+_LIST_START = re.compile(r"^(?:([-+])|(\d+)\.)")   # `- x`, `+ x`, `1. x`: a list where a value opens a line
+
+
+def _escape_list_start(match: re.Match[str]) -> str:
+    return "\\" + match[1] if match[1] else match[2] + "\\."
+
+
+def reddit(text: str | None) -> str:
+    """Data text for Reddit markdown: shows as written, never as markup, link or mention."""
+    escaped = _REDDIT_SPECIAL.sub(lambda match: _REDDIT_ESCAPES[match[0]], plain(text))
+    escaped = _REDDIT_LINK_DOT.sub(r"\1\\.", escaped)
+    return _LIST_START.sub(_escape_list_start, escaped)
+
+
+# Discord markdown escapes the same way: a backslash before punctuation shows the character. The
+# characters that mark up anywhere (* _ ` ~ | and \) are escaped as discord.utils.escape_markdown does,
+# and so are [ and ]: escape_markdown escapes only the first `[` of the widest `[…](…)` it finds, leaving
+# the markup inside it and any later masked link live. `<` starts timestamps, custom emoji and user,
+# role and channel mentions. A value that opens a line could start a heading (`#`), a list or `-#`
+# subtext (`-`, `+`, `1.`) or a quote (`>`). Discord links bare URLs: `https\://` shows `https://` but
+# does not link. Mentions never ping (the bot sends with AllowedMentions.none(), and embeds cannot),
+# but escape_mentions breaks @everyone, @here and @id with a zero-width space anyway.
+_DISCORD_SPECIAL = re.compile(r"[\\*_`~|\[\]<>]")
+_DISCORD_LINE_START = re.compile(r"^#")
+_URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
+
+
+def discord(text: str | None) -> str:
+    """Data text for Discord markdown: shows as written, never as markup, link or mention."""
+    return escape_discord_markdown(plain(text))
+
+
+def escape_discord_markdown(line: str) -> str:
+    """The escaping of `discord`, for a line that is already `plain` (or a piece of one)."""
+    escaped = _DISCORD_SPECIAL.sub(r"\\\g<0>", line)
+    escaped = _LIST_START.sub(_escape_list_start, _DISCORD_LINE_START.sub(r"\\#", escaped))
+    return escape_mentions(_URL_SCHEME.sub(r"\1\\:", escaped))
