@@ -122,7 +122,7 @@ async def test_poisoned_weekend_feed_skips_only_its_race_and_is_fetched_whole_ne
     poisoned = feed.requests_for(XFINITY_PATH)
     assert [(r.if_none_match, r.status) for r in poisoned] == [(None, 200), (None, 200)]   # its ETag was forgotten
     assert feed.requests_for(day.WEEKEND_PATH)[-1].status == 304                           # the good one's was kept
-    assert f"could not be imported, database unchanged: {feed.base_url}/{XFINITY_PATH}" in caplog.text
+    assert f"rejected, database unchanged: {feed.base_url}/{XFINITY_PATH}: weekend_race[0].results[3].laps_completed" in caplog.text
 
     feed.serve(XFINITY_PATH, xfinity_weekend())  # the feed is fixed: imported and posted on the next poll
     third = await watcher.poll()
