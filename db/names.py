@@ -248,6 +248,9 @@ class Place:
 
     @property
     def label(self) -> str:
+        """`Darlington Raceway`, `Darlington Raceway (Southern 500)`, or `All-Star Race` at several tracks."""
+        if self.track and self.race:
+            return f"{self.track.name} ({self.race})"
         return self.track.name if self.track else self.race or ""
 
 
