@@ -122,13 +122,13 @@ class _Resolver:
         An alias naming several (`jj`, `junior`) also offers everyone having it as a whole word.
         """
         exact = self.exact.get(query)
-        whole, prefixed = self._word_matches(query)
+        whole, prefixed = self.word_matches(query)
         if exact:
-            ranked = self._ranked(exact)
-            return ranked + self._ranked(whole - exact) if len(exact) > 1 else ranked
+            ranked = self.ranked(exact)
+            return ranked + self.ranked(whole - exact) if len(exact) > 1 else ranked
         if whole:
-            return self._ranked(whole) + self._ranked(prefixed - whole)
-        return self._ranked(prefixed)
+            return self.ranked(whole) + self.ranked(prefixed - whole)
+        return self.ranked(prefixed)
 
     def loose(self, query: str) -> int | None:
         """The one entry a misspelling clearly means (`kligermann`, `tony stuart`), if there is one."""
@@ -149,10 +149,10 @@ class _Resolver:
         """Ranked keys for autocomplete: exact, whole-word and prefix matches first, then fuzzy ones."""
         query = name_key(text[:MAX_NAME_LENGTH])
         if not query:
-            return self._ranked(self.entries)[:limit]
-        whole, prefixed = self._word_matches(query)
+            return self.ranked(self.entries)[:limit]
+        whole, prefixed = self.word_matches(query)
         ranked = list(dict.fromkeys(
-            self._ranked(self.exact.get(query, set())) + self._ranked(whole) + self._ranked(prefixed)
+            self.ranked(self.exact.get(query, set())) + self.ranked(whole) + self.ranked(prefixed)
         ))
         if len(ranked) < limit:
             for key in self._fuzzy_keys(query, limit * 2):
@@ -160,7 +160,7 @@ class _Resolver:
                     ranked.append(key)
         return ranked[:limit]
 
-    def _word_matches(self, query: str) -> tuple[set[int], set[int]]:
+    def word_matches(self, query: str) -> tuple[set[int], set[int]]:
         """Entries having every query word as a whole word (`smith`), and as a word prefix (`kliger`).
 
         Prefixes shorter than four letters are not used: `spa` must not become `sparta` (Kentucky).
@@ -203,12 +203,12 @@ class _Resolver:
         hits = process.extract(query, self.choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_SUGGEST)
         keys: list[int] = []
         for choice, _score, _ in hits:
-            for key in self._ranked(self.exact[choice]):
+            for key in self.ranked(self.exact[choice]):
                 if key not in keys:
                     keys.append(key)
         return keys
 
-    def _ranked(self, keys: Iterable[int]) -> list[int]:
+    def ranked(self, keys: Iterable[int]) -> list[int]:
         return sorted(keys, key=lambda key: (-self.entries[key].popularity, self.entries[key].label))
 
 
@@ -445,10 +445,10 @@ class NameIndex:
 
     def _generic_track(self, text: str, query: str) -> AmbiguousName:
         """`dirt`, `fairgrounds`, `road course`: a kind of track, not a track; offer the likely ones."""
-        whole, _ = self._track_resolver._word_matches(query)
-        named = self._track_resolver.strict(query) + self._track_resolver._ranked(whole)
+        whole, _ = self._track_resolver.word_matches(query)
+        named = self._track_resolver.strict(query) + self._track_resolver.ranked(whole)
         kinds = {KIND_OF_TRACK[word] for word in query.split() if word in KIND_OF_TRACK}
-        of_kind = self._track_resolver._ranked(key for key, info in self.tracks.items() if info.kind in kinds)
+        of_kind = self._track_resolver.ranked(key for key, info in self.tracks.items() if info.kind in kinds)
         keys = list(dict.fromkeys(named + of_kind))
         labels = [self.tracks[key].name for key in keys]
         return AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
@@ -527,7 +527,7 @@ class NameIndex:
         return splits
 
     def _ranked_tracks(self, keys: Iterable[int]) -> list[TrackInfo]:
-        return [self.tracks[key] for key in self._track_resolver._ranked(keys)]
+        return [self.tracks[key] for key in self._track_resolver.ranked(keys)]
 
     # Drivers
 
