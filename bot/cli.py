@@ -25,6 +25,7 @@ from bot.questions import ask, parse_slash
 from bot.reddit import PostingPaused, RedditPoster, reddit_client
 from bot.render import jsondata, recap, text
 from bot.render.safe import plain
+from bot.render.words import race_label
 from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
 from db import queries
@@ -178,6 +179,8 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
         except PitboardError as failure:
             print(text.error(failure), file=sys.stderr)
             return EXIT_USER_ERROR
+        if details.other_races:
+            print(_chosen_race(details), file=sys.stderr)
         if not args.post:
             title = recap.title(facts, settings.reddit.title_template)
             print(f"{title}\n\n{recap.reddit_body(facts, race_key(details.race))}" if args.markdown else recap.text_recap(facts))
@@ -194,6 +197,13 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
+
+
+def _chosen_race(details) -> str:
+    """Which race a thread is about when several matched, and how to pick another."""
+    others = "; ".join(f"{race_label(race)} {race.name}" for race in details.other_races)
+    return (f"pitboard: chose {race_label(details.race)} {details.race.name}; also matching: {others}. "
+            "Name the race (\"daytona 500\") or add --round N to pick another.")
 
 
 if __name__ == "__main__":

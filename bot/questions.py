@@ -1,14 +1,14 @@
 """The slash commands Pitboard answers, defined once for the terminal console and the Discord cogs.
 
 Each question names its options (the same names Discord shows) and the query that answers it.
-`parse_slash` turns what a user types (`/winner track:mid-ohio year:2022`) into options;
-`ask` runs the query. The cogs declare the same options with app_commands (a test keeps them equal).
+`parse_slash` turns what a user types (`/winner track:mid-ohio year:2022`, or as fans type it:
+`/winner martinsville 2023 truck`) into options; `ask` runs the query. The Discord cogs build their
+commands from this registry (cogs/utils/options.py): names, descriptions, ranges and autocomplete.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -27,7 +27,12 @@ class Option:
     kind: type                      # str or int
     description: str
     required: bool = False
-    lookup: str | None = None       # track, driver or series: resolved by name, autocompleted
+    lookup: str | None = None       # place, driver or series: resolved by name, autocompleted
+    minimum: int | None = None      # for numbers: the range Discord enforces and the parser uses
+    maximum: int | None = None
+
+    def accepts(self, number: int) -> bool:
+        return (self.minimum is None or number >= self.minimum) and (self.maximum is None or number <= self.maximum)
 
 
 @dataclass(frozen=True)
@@ -41,34 +46,171 @@ class Question:
         return next((option for option in self.options if option.name == name), None)
 
 
-TRACK = Option("track", str, "Track name or nickname (mid-ohio, dega, the glen)", True, "track")
-YEAR = Option("year", int, "Season, e.g. 2022")
-SERIES = Option("series", str, "cup, xfinity or truck", lookup="series")
+TRACK = Option("track", str, "Track or race (mid-ohio, the glen, daytona 500), a series may follow: martinsville truck",
+               True, "place")
+YEAR = Option("year", int, "Season, e.g. 2022", minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)
+SERIES = Option("series", str, "cup, xfinity or truck (winston cup, busch, camping world…)", lookup="series")
+SEASON = Option("season", int, "Season (default: the latest in the data)", minimum=queries.FIRST_SEASON,
+                maximum=queries.LAST_SEASON)
 
 QUESTIONS: dict[str, Question] = {
     question.name: question
     for question in (
-        Question("winner", "Who won at a track (most recent race, or every race there in a year)",
+        Question("winner", "Who won at a track or a named race (most recent, or every race there in a year)",
                  (TRACK, YEAR, SERIES), queries.winner),
-        Question("results", "Full results of a race at a track",
-                 (TRACK, YEAR, SERIES, Option("round", int, "Round number in the season")), queries.results),
+        Question("results", "Full results of a race at a track, or of a named race",
+                 (TRACK, YEAR, SERIES, Option("round", int, "Round number in the season", minimum=1, maximum=99)),
+                 queries.results),
         Question("driver", "A driver's career, series by series",
-                 (Option("name", str, "Driver name (kligerman, kyle larson)", True, "driver"), SERIES), queries.driver),
+                 (Option("name", str, "Driver, nickname or car number (kligerman, rowdy, #48)", True, "driver"), SERIES,
+                  Option("year", int, "With a car number: the season it was driven", minimum=queries.FIRST_SEASON,
+                         maximum=queries.LAST_SEASON)),
+                 queries.driver),
         Question("track", "A track's record: winners by year, most wins and poles",
-                 (Option("name", str, "Track name or nickname", True, "track"), SERIES), queries.track),
+                 (Option("name", str, "Track name or nickname (the monster mile), a series may follow", True, "place"),
+                  SERIES), queries.track),
         Question("standings", "Points earned from race results in a season",
-                 (Option("series", str, "cup, xfinity or truck", True, "series"),
-                  Option("season", int, "Season (default: the latest in the data)")), queries.standings),
+                 (Option("series", str, "cup, xfinity or truck", True, "series"), SEASON), queries.standings),
         Question("h2h", "Two drivers head to head in the races both started",
-                 (Option("driver1", str, "First driver", True, "driver"),
-                  Option("driver2", str, "Second driver", True, "driver"), SERIES), queries.h2h),
+                 (Option("driver1", str, "First driver (or both names: kyle busch kyle larson)", True, "driver"),
+                  Option("driver2", str, "Second driver", lookup="driver"), SERIES), queries.h2h),
         Question("next", "The next race (and any race running now)", (SERIES,), queries.next_races),
         Question("schedule", "A season's schedule with results so far",
-                 (SERIES, Option("season", int, "Season (default: the current one)")), queries.schedule),
+                 (SERIES, Option("season", int, "Season (default: the current one)", minimum=queries.FIRST_SEASON,
+                                 maximum=queries.LAST_SEASON)), queries.schedule),
     )
 }
 
 _KEYED = re.compile(r"^([a-z0-9_]+):(.*)$", re.DOTALL)
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    quoted: bool    # typed in quotes: one value, never split or read as a number
+
+
+def tokenise(text: str) -> list[Token]:
+    """Words and quoted groups, shell-style, forgiving of how fans type.
+
+    Phone quotes (“ ” ‘ ’) are quotes; an apostrophe inside a word is a letter (`o'reilly`,
+    `bojangles' southern 500`); quoted pieces join the word they touch (`name:"Parker Kligerman"`).
+    """
+    text = text.translate(_QUOTES)
+    tokens: list[Token] = []
+    index = 0
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+            continue
+        word, quoted, after_quote = "", False, False
+        while index < len(text) and not text[index].isspace():
+            char = text[index]
+            if char in "\"'" and (not word or word.endswith(":") or after_quote):
+                close = text.find(char, index + 1)
+                if close < 0 and char == '"':
+                    raise BadOption("Could not read that command (a quote is not closed); check the quotes.")
+                if close >= 0:
+                    word, quoted, after_quote, index = word + text[index + 1:close], True, True, close + 1
+                    continue
+            word, after_quote, index = word + char, False, index + 1
+        tokens.append(Token(word, quoted))
+    return tokens
+
+
+def parse_slash(text: str) -> tuple[Question, dict[str, Any]]:
+    """`/winner track:mid-ohio year:2022` → (winner, {"track": "mid-ohio", "year": 2022}).
+
+    Also what fans type: `/winner martinsville 2023 truck`, `/winner daytona 500 1979`,
+    `/h2h kyle busch kyle larson`, `/driver #48`. See assign for the rules.
+    """
+    if len(text) > MAX_COMMAND_LENGTH:
+        raise BadOption(f"That command is too long ({len(text)} characters; the limit is {MAX_COMMAND_LENGTH}).")
+    tokens = tokenise(text)
+    if not tokens or not tokens[0].text.startswith("/"):
+        raise BadOption("Type a slash command, for example `/winner mid-ohio`. Commands: " + _command_list())
+    name = tokens[0].text[1:].casefold()
+    question = QUESTIONS.get(name)
+    if question is None:
+        close = [hit for hit, _, _ in process.extract(name, list(QUESTIONS), limit=3, score_cutoff=50)]
+        raise UnknownName("command", tokens[0].text, [f"/{hit}" for hit in close] or [f"/{q}" for q in QUESTIONS])
+    return question, convert(question, assign(question, tokens[1:]))
+
+
+def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
+    """Which words belong to which option.
+
+    - `option:value` names the option; words after it continue its value (`track:watkins glen`).
+    - A bare number goes to the first free number option whose range holds it (`2022` → year,
+      `7` → round after a track); any other number is part of a name (`southern 500`, `#48`).
+    - Other words continue the name being typed, so a series may follow it (`martinsville truck`;
+      the name lookup tells a series from a name). A quoted value stands alone: the next value
+      starts after it (`/h2h "kyle busch" "kyle larson"`, `/driver "kyle busch" truck`).
+    """
+    values: dict[str, list[str]] = {}
+    growing: str | None = None      # the option that following words extend
+    for token in tokens:
+        keyed = _KEYED.match(token.text)
+        named = question.option(keyed.group(1).casefold()) if keyed else None
+        if named is not None:
+            if named.name in values:
+                raise BadOption(f"`{named.name}` is given twice.")
+            values[named.name] = [keyed.group(2)]
+            complete = token.quoted or (named.kind is int and keyed.group(2))
+            growing = None if complete else named.name
+            continue
+        if keyed and "://" not in token.text and not token.quoted:
+            raise BadOption(
+                f"/{question.name} has no option `{shown(keyed.group(1))}`. Options: "
+                + ", ".join(option.name for option in question.options)
+            )
+        number = _number_option(question, token, values, growing)
+        if number is not None:
+            values[number.name] = [token.text]
+            growing = None if growing == number.name else growing
+        elif growing is not None and not token.quoted and question.option(growing).kind is str:
+            values[growing].append(token.text)
+        else:
+            waiting = _next_text_option(question, values)
+            if waiting is None:
+                raise BadOption(f"Too many values for /{question.name}; name the options, like `year:2022`.")
+            values[waiting.name] = [token.text]
+            growing = None if token.quoted else waiting.name
+    return values
+
+
+def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: str | None) -> Option | None:
+    """The free number option a bare number belongs to, if any (never the one a name needs first)."""
+    if token.quoted or not re.fullmatch(r"\d{1,6}", token.text):
+        return None
+    current = question.option(growing) if growing else None
+    if current is not None and current.kind is int:
+        return None     # `round:7` continues its own value
+    number, is_year = int(token.text), len(token.text) == 4
+    names_missing = any(o.kind is str and o.required and o.name not in values for o in question.options)
+    if names_missing and not is_year:
+        return None     # `/driver 48`: a car number, not a season or a round
+    return next(
+        (o for o in question.options if o.kind is int and o.name not in values and o.accepts(number)), None
+    )
+
+
+def _next_text_option(question: Question, values: dict[str, list[str]]) -> Option | None:
+    free = [option for option in question.options if option.name not in values]
+    required = [option for option in free if option.required]
+    return next(iter(required), None) or next((option for option in free if option.kind is str), None)
+
+
+def convert(question: Question, values: dict[str, list[str]]) -> dict[str, Any]:
+    """Typed option values; every required option present."""
+    options = {}
+    for option in question.options:
+        if option.name in values:
+            options[option.name] = _convert(option, " ".join(values[option.name]))
+        elif option.required:
+            raise BadOption(f"/{question.name} needs `{option.name}`: " + usage(question))
+    return options
 
 
 def _convert(option: Option, raw: str) -> Any:
@@ -80,71 +222,6 @@ def _convert(option: Option, raw: str) -> Any:
     if not raw:
         raise BadOption(f"`{option.name}` needs a value.")
     return raw
-
-
-def parse_slash(text: str) -> tuple[Question, dict[str, Any]]:
-    """`/winner track:mid-ohio year:2022` → (winner, {"track": "mid-ohio", "year": 2022}).
-
-    The first option may be given without its name (`/winner mid-ohio`); words after an option
-    continue its value (`/winner track:watkins glen`); quotes group words (`name:"Parker Kligerman"`).
-    """
-    if len(text) > MAX_COMMAND_LENGTH:
-        raise BadOption(f"That command is too long ({len(text)} characters; the limit is {MAX_COMMAND_LENGTH}).")
-    try:
-        tokens = shlex.split(text)
-    except ValueError as error:
-        raise BadOption(f"Could not read that command ({error}); check the quotes.") from error
-    if not tokens or not tokens[0].startswith("/"):
-        raise BadOption("Type a slash command, for example `/winner mid-ohio`. Commands: " + _command_list())
-    name = tokens[0][1:].casefold()
-    question = QUESTIONS.get(name)
-    if question is None:
-        close = [hit for hit, _, _ in process.extract(name, list(QUESTIONS), limit=3, score_cutoff=50)]
-        raise UnknownName("command", tokens[0], [f"/{hit}" for hit in close] or [f"/{q}" for q in QUESTIONS])
-
-    values: dict[str, list[str]] = {}
-    growing: str | None = None  # the option that following words extend
-    required = [option for option in question.options if option.required]
-    for token in tokens[1:]:
-        keyed = _KEYED.match(token)
-        if keyed and question.option(keyed.group(1).casefold()):
-            growing = keyed.group(1).casefold()
-            if growing in values:
-                raise BadOption(f"`{growing}` is given twice.")
-            values[growing] = [keyed.group(2)]
-            continue
-        if keyed and "://" not in token:
-            raise BadOption(
-                f"/{question.name} has no option `{shown(keyed.group(1))}`. Options: "
-                + ", ".join(option.name for option in question.options)
-            )
-        number_slot = next((o for o in question.options if o.kind is int and o.name not in values), None)
-        if token.isdigit() and number_slot and not _expects_number(question, growing):
-            values[number_slot.name] = [token]  # `/winner mid-ohio 2022`
-            growing = None
-        elif growing is not None:
-            values[growing].append(token)  # `/winner track:watkins glen`
-        else:
-            waiting = [o for o in required if o.name not in values] or [
-                o for o in question.options if o.kind is str and o.name not in values
-            ]
-            if not waiting:
-                raise BadOption(f"Too many values for /{question.name}; name the options, like `year:2022`.")
-            values[waiting[0].name] = [token]
-            # With two required names (`/h2h "kyle busch" "kyle larson"`) each word is one value.
-            growing = waiting[0].name if len(required) <= 1 else None
-    options = {}
-    for option in question.options:
-        if option.name in values:
-            options[option.name] = _convert(option, " ".join(values[option.name]))
-        elif option.required:
-            raise BadOption(f"/{question.name} needs `{option.name}`: " + usage(question))
-    return question, options
-
-
-def _expects_number(question: Question, current: str | None) -> bool:
-    option = question.option(current) if current else None
-    return option is not None and option.kind is int
 
 
 def usage(question: Question) -> str:

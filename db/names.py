@@ -1,7 +1,10 @@
-"""Turning what people type (`dega`, `the glen`, `kligerman`, `nxs`) into tracks, drivers and series.
+"""Turning what fans type (`dega`, `the monster mile`, `rowdy truck`, `daytona 500 1979`, `#48`) into
+tracks, races, drivers and series.
 
-Resolution never guesses silently: an exact name or alias wins; otherwise a unique word match;
-otherwise a confident, unambiguous fuzzy match; anything else is an error with suggestions.
+Resolution never guesses silently: an exact name, alias or nickname wins; otherwise a unique word
+match; otherwise a confident fuzzy match (clearly ahead of the next candidate); anything else is a
+question back with suggestions. A year and a series typed with a name narrow ambiguous tracks to
+those that raced then. Curated tables live in db/data/ (see db/curated.py).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import TYPE_CHECKING, Iterable
 
 from rapidfuzz import fuzz, process
 
-from db.errors import AmbiguousName, BadOption, UnknownName
+from db import curated
+from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import DriverInfo, SeriesInfo, TrackInfo
 
 if TYPE_CHECKING:
@@ -25,13 +29,28 @@ MAX_NAME_LENGTH = 100
 MAX_SUGGESTIONS = 5
 FUZZY_ACCEPT = 90      # a fuzzy match this good (and clearly ahead of the next) is taken
 FUZZY_MARGIN = 6
+FAR_AHEAD_ACCEPT = 80  # a misspelled name of several words (`tony stuart`) far ahead of the next is taken
+FAR_AHEAD_MARGIN = 10
+WORD_LIKE = 60         # ... when each typed word looks like the matching word of the name
 FUZZY_SUGGEST = 60     # below this a candidate is not worth suggesting
 MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Kligerman, never `spa` → Sparta)
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
+MAX_SERIES_WORDS = 4   # `camping world truck series`
+
+# Words that describe a kind of track rather than name one: `/track dirt` must ask, not pick Bristol Dirt.
+GENERIC_TRACK_WORDS = frozenset({
+    "speedway", "raceway", "motor", "motorsports", "international", "park", "track", "fairgrounds", "fairground",
+    "dirt", "road", "course", "circuit", "oval", "superspeedway", "stadium", "street", "race", "short", "and",
+})
+KIND_OF_TRACK = {"dirt": "dirt", "road": "road", "course": "road", "superspeedway": "superspeedway", "oval": "oval"}
+# Words of a race name that do not tell races apart (`500`, `race`, `at`).
+RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered", "and", "in", "nascar", "mile", "miles"})
 
 _FEED_MARKERS = re.compile(r"\(i\)|[#*]")
 _NOT_WORD = re.compile(r"[^0-9a-z ]+")
+_YEAR = re.compile(r"^\d{4}$")
+_CAR_NUMBER = re.compile(r"^(?:no |car )?(\d{1,3})$")  # normalized: `#48`, `No. 48` → `48`, `no 48`
 
 
 def normalize(text: str) -> str:
@@ -48,18 +67,24 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def name_key(text: str) -> str:
+    """The form names are looked up by: normalized, without a leading `the` (`The Glen` → `glen`)."""
+    key = normalize(text)
+    return key[4:] if key.startswith("the ") else key
+
+
 def clean_input(text: str, what: str) -> str:
-    """Validate a user-typed name; returns its normalized form or raises BadOption."""
+    """Validate a user-typed name; returns its lookup form (see name_key) or raises BadOption."""
     if len(text) > MAX_NAME_LENGTH:
         raise BadOption(f"That {what} name is too long ({len(text)} characters; the limit is {MAX_NAME_LENGTH}).")
-    normalized = normalize(text)
-    if not normalized:
+    key = name_key(text)
+    if not key:
         raise BadOption(f"Type a {what} name, for example " + {
-            "track": "`mid-ohio` or `daytona`.",
-            "driver": "`kyle larson` or `kligerman`.",
+            "track": "`mid-ohio`, `daytona` or `southern 500`.",
+            "driver": "`kyle larson`, `kligerman` or `#48`.",
             "series": "`cup`, `xfinity` or `truck`.",
         }[what])
-    return normalized
+    return key
 
 
 @dataclass(frozen=True)
@@ -73,17 +98,17 @@ class _Entry:
 
 
 class _Resolver:
-    """Exact → alias → unique words → confident fuzzy, over one kind of entity."""
+    """Exact → alias → unique words (strict), then confident fuzzy (loose), over one kind of entity."""
 
-    def __init__(self, what: str, entries: Iterable[_Entry], aliases: dict[str, int]):
+    def __init__(self, what: str, entries: Iterable[_Entry], aliases: Iterable[tuple[str, int]]):
         self.what = what
         self.entries = {entry.key: entry for entry in entries}
         self.exact: dict[str, set[int]] = defaultdict(set)
         for entry in self.entries.values():
-            self.exact[" ".join(entry.words)].add(entry.key)
-        for alias, key in aliases.items():
+            self.exact[name_key(" ".join(entry.words))].add(entry.key)
+        for alias, key in aliases:
             if key in self.entries:
-                self.exact[alias].add(key)
+                self.exact[name_key(alias)].add(key)
         self.choices = list(self.exact.keys())
         self.by_word: dict[str, set[int]] = defaultdict(set)
         for name, keys in self.exact.items():
@@ -91,26 +116,43 @@ class _Resolver:
                 self.by_word[word].update(keys)
         self.words = sorted(self.by_word)
 
-    def resolve(self, text: str) -> int:
-        query = clean_input(text, self.what)
+    def strict(self, query: str) -> list[int]:
+        """Ranked candidates by exact name or alias, else by whole words, else by word prefixes.
+
+        An alias naming several (`jj`, `junior`) also offers everyone having it as a whole word.
+        """
         exact = self.exact.get(query)
+        whole, prefixed = self.word_matches(query)
         if exact:
-            return self._one_or_ambiguous(text, self._ranked(exact))
-        whole, prefixed = self._word_matches(query)
+            ranked = self.ranked(exact)
+            return ranked + self.ranked(whole - exact) if len(exact) > 1 else ranked
         if whole:
-            return self._one_or_ambiguous(text, self._ranked(whole) + self._ranked(prefixed - whole))
-        if prefixed:
-            return self._one_or_ambiguous(text, self._ranked(prefixed))
-        return self._fuzzy(text, query)
+            return self.ranked(whole) + self.ranked(prefixed - whole)
+        return self.ranked(prefixed)
+
+    def loose(self, query: str) -> int | None:
+        """The one entry a misspelling clearly means (`kligermann`, `tony stuart`), if there is one."""
+        hits = process.extract(query, self.choices, scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_SUGGEST)
+        if hits:
+            best_choice, best_score, _ = hits[0]
+            best_keys = self.exact[best_choice]
+            runner_up = next((score for choice, score, _ in hits[1:] if self.exact[choice] != best_keys), 0)
+            if len(best_keys) == 1 and _confident(query, best_choice, best_score, best_score - runner_up):
+                return next(iter(best_keys))
+        typo = self._typo_matches(query)
+        return next(iter(typo)) if len(typo) == 1 else None
+
+    def suggestions(self, query: str) -> list[str]:
+        return [self.entries[key].label for key in self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)][:MAX_SUGGESTIONS]
 
     def suggest(self, text: str, limit: int = 25) -> list[int]:
         """Ranked keys for autocomplete: exact, whole-word and prefix matches first, then fuzzy ones."""
-        query = normalize(text[:MAX_NAME_LENGTH])
+        query = name_key(text[:MAX_NAME_LENGTH])
         if not query:
-            return self._ranked(self.entries)[:limit]
-        whole, prefixed = self._word_matches(query)
+            return self.ranked(self.entries)[:limit]
+        whole, prefixed = self.word_matches(query)
         ranked = list(dict.fromkeys(
-            self._ranked(self.exact.get(query, set())) + self._ranked(whole) + self._ranked(prefixed)
+            self.ranked(self.exact.get(query, set())) + self.ranked(whole) + self.ranked(prefixed)
         ))
         if len(ranked) < limit:
             for key in self._fuzzy_keys(query, limit * 2):
@@ -118,7 +160,7 @@ class _Resolver:
                     ranked.append(key)
         return ranked[:limit]
 
-    def _word_matches(self, query: str) -> tuple[set[int], set[int]]:
+    def word_matches(self, query: str) -> tuple[set[int], set[int]]:
         """Entries having every query word as a whole word (`smith`), and as a word prefix (`kliger`).
 
         Prefixes shorter than four letters are not used: `spa` must not become `sparta` (Kentucky).
@@ -161,37 +203,76 @@ class _Resolver:
         hits = process.extract(query, self.choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_SUGGEST)
         keys: list[int] = []
         for choice, _score, _ in hits:
-            for key in self._ranked(self.exact[choice]):
+            for key in self.ranked(self.exact[choice]):
                 if key not in keys:
                     keys.append(key)
         return keys
 
-    def _fuzzy(self, text: str, query: str) -> int:
-        hits = process.extract(query, self.choices, scorer=fuzz.ratio, limit=10, score_cutoff=FUZZY_SUGGEST)
-        if hits:
-            best_choice, best_score, _ = hits[0]
-            best_keys = self.exact[best_choice]
-            runner_up = next((score for choice, score, _ in hits[1:] if self.exact[choice] != best_keys), 0)
-            if best_score >= FUZZY_ACCEPT and best_score - runner_up >= FUZZY_MARGIN and len(best_keys) == 1:
-                return next(iter(best_keys))
-        typo = self._typo_matches(query)
-        if len(typo) == 1:
-            return next(iter(typo))
-        suggestions = [self.entries[key].label for key in self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)]
-        raise UnknownName(self.what, text, suggestions[:MAX_SUGGESTIONS])
-
-    def _one_or_ambiguous(self, text: str, ranked: list[int]) -> int:
-        if len(ranked) == 1:
-            return ranked[0]
-        labels = [self.entries[key].label for key in ranked]
-        raise AmbiguousName(self.what, text, labels[:MAX_SUGGESTIONS], total=len(labels))
-
-    def _ranked(self, keys: Iterable[int]) -> list[int]:
+    def ranked(self, keys: Iterable[int]) -> list[int]:
         return sorted(keys, key=lambda key: (-self.entries[key].popularity, self.entries[key].label))
 
 
+def _confident(query: str, choice: str, score: float, margin: float) -> bool:
+    """A fuzzy match good enough to answer: very close and ahead, or a word-by-word misspelling far ahead."""
+    if score >= FUZZY_ACCEPT and margin >= FUZZY_MARGIN:
+        return True
+    typed, named = query.split(), choice.split()
+    return (
+        score >= FAR_AHEAD_ACCEPT and margin >= FAR_AHEAD_MARGIN and 1 < len(typed) == len(named)
+        and all(a[0] == b[0] and fuzz.ratio(a, b) >= WORD_LIKE for a, b in zip(typed, named))
+    )
+
+
+@dataclass(frozen=True)
+class _Race:
+    id: int
+    track_id: int
+    series: str
+    season: int
+    round: int | None
+    name: str
+    key: str                    # normalized name
+    words: frozenset[str]       # words of the name and of the track's name
+    exhibition: bool
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a question points: a track, or a named race (`Daytona 500`), with what was typed alongside."""
+
+    track: TrackInfo | None             # None: a race run at several tracks (the All-Star Race)
+    race: str | None = None             # the race asked for by name
+    race_ids: tuple[int, ...] | None = None  # its runs (in the year asked, if any); None: every race at the track
+    series: str | None = None           # a series typed with the name (`martinsville truck`)
+    year: int | None = None             # a year typed with the name (`daytona 500 1979`)
+
+    @property
+    def label(self) -> str:
+        """`Darlington Raceway`, `Darlington Raceway (Southern 500)`, or `All-Star Race` at several tracks."""
+        if self.track and self.race:
+            return f"{self.track.name} ({self.race})"
+        return self.track.name if self.track else self.race or ""
+
+
+@dataclass(frozen=True)
+class Who:
+    """A driver, with a series typed after the name (`rowdy truck`)."""
+
+    driver: DriverInfo
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class CarNumber:
+    """`#48`: who drove it is a question for the results (see driver_for_car)."""
+
+    car: str
+    series: str | None
+    year: int | None
+
+
 class NameIndex:
-    """In-memory index of every track, driver and series name and alias in the store."""
+    """In-memory index of every track, race, driver and series name, alias and nickname in the store."""
 
     def __init__(
         self,
@@ -201,6 +282,7 @@ class NameIndex:
         track_resolver: _Resolver,
         driver_resolver: _Resolver,
         series_aliases: dict[str, str],
+        races: list[_Race],
     ):
         self.tracks = tracks
         self.drivers = drivers
@@ -208,6 +290,20 @@ class NameIndex:
         self._track_resolver = track_resolver
         self._driver_resolver = driver_resolver
         self._series_aliases = series_aliases
+        self._races = races
+        self._raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
+        for race in races:
+            self._raced[race.track_id].add((race.series, race.season))
+        track_ids = {info.name: info.id for info in tracks.values()}
+        self._related: dict[int, list[int]] = defaultdict(list)
+        for one, other in curated.related_tracks():
+            if one in track_ids and other in track_ids:
+                self._related[track_ids[one]].append(track_ids[other])
+                self._related[track_ids[other]].append(track_ids[one])
+        self._race_rules = {
+            name_key(alias): rule for rule in curated.race_rules() for alias in (rule.race, *rule.aliases)
+        }
+        self._rule_runs = {rule.race: self._runs(rule, track_ids.get(rule.track or "")) for rule in curated.race_rules()}
 
     @classmethod
     async def load(cls, store: "Store") -> "NameIndex":
@@ -215,25 +311,41 @@ class NameIndex:
             row["id"]: TrackInfo(row["id"], row["name"], row["kind"], row["length_mi"])
             for row in await store.fetchall("SELECT id, name, kind, length_mi FROM tracks")
         }
+        track_ids = {info.name: info.id for info in tracks.values()}
         track_races = dict(await store.fetchall("SELECT track_id, count(*) FROM races GROUP BY track_id"))
-        track_aliases = dict(await store.fetchall("SELECT alias, track_id FROM track_aliases"))
+        track_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, track_id FROM track_aliases")]
+        track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
         drivers = {
             row["id"]: DriverInfo(row["id"], row["name"])
             for row in await store.fetchall("SELECT id, name FROM drivers")
         }
+        driver_ids = {info.name: info.id for info in drivers.values()}
         driver_starts = dict(await store.fetchall("SELECT driver_id, count(*) FROM results GROUP BY driver_id"))
-        driver_aliases = dict(await store.fetchall("SELECT alias, driver_id FROM driver_aliases"))
+        driver_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, driver_id FROM driver_aliases")]
+        driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
         series = {
             row["key"]: SeriesInfo(row["key"], row["name"], row["short_name"])
             for row in await store.fetchall("SELECT key, name, short_name FROM series ORDER BY id")
         }
-        series_aliases = {normalize(info.key): info.key for info in series.values()}
-        series_aliases.update({normalize(info.name): info.key for info in series.values()})
-        series_aliases.update({normalize(info.short_name): info.key for info in series.values()})
+        series_aliases = {name_key(info.key): info.key for info in series.values()}
+        series_aliases.update({name_key(info.name): info.key for info in series.values()})
+        series_aliases.update({name_key(info.short_name): info.key for info in series.values()})
         for alias, key in await store.fetchall(
             "SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"
         ):
-            series_aliases[alias] = key
+            series_aliases[name_key(alias)] = key
+        series_aliases.update({name_key(era.name): era.series for era in curated.series_names() if era.series in series})
+        track_words = {info.id: frozenset(normalize(info.name).split()) for info in tracks.values()}
+        races = [
+            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
+                  normalize(row["name"]), frozenset(normalize(row["name"]).split()) | track_words[row["track_id"]],
+                  bool(row["exhibition"]))
+            for row in await store.fetchall(
+                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
+                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
+                "ORDER BY r.season DESC, r.round DESC"
+            )
+        ]
         return cls(
             tracks,
             drivers,
@@ -249,13 +361,236 @@ class NameIndex:
                 driver_aliases,
             ),
             series_aliases,
+            races,
         )
 
-    def track(self, text: str) -> TrackInfo:
-        return self.tracks[self._track_resolver.resolve(text)]
+    # Tracks and races
+
+    def place(self, text: str, *, year: int | None = None, series: str | None = None) -> Place:
+        """A track or a named race, from what a fan types: `martinsville truck`, `the monster mile`,
+        `daytona 500 1979`, `southern 500`. `series` is a series key; one typed in the text wins over it."""
+        query, typed_year = _split_year(clean_input(text, "track"))
+        year = _one_year(year, typed_year)
+        readings = [(query, None), *self._series_splits(query)]
+        for rest, typed_series in readings:
+            wanted = typed_series or series
+            if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
+                raise self._generic_track(text, rest)
+            keys = self._track_resolver.strict(rest)
+            if keys:
+                return self._track_place(text, keys, year, wanted, typed_series)
+            rule = self._race_rules.get(rest)
+            if rule:
+                return self._rule_place(text, rule, year, wanted, typed_series)
+        for rest, typed_series in readings:
+            runs = self._named_runs(rest)
+            if runs:
+                return self._race_place(text, runs, year, typed_series or series, typed_series)
+        for rest, typed_series in readings:
+            key = self._track_resolver.loose(rest)
+            if key is not None:
+                return self._track_place(text, [key], year, typed_series or series, typed_series)
+        close_races = [
+            self._race_rules[alias].race
+            for alias, _, _ in process.extract(query, list(self._race_rules), scorer=fuzz.ratio, limit=3, score_cutoff=80)
+        ]
+        suggestions = list(dict.fromkeys(close_races + self._track_resolver.suggestions(query)))
+        raise UnknownName("track or race", text, suggestions[:MAX_SUGGESTIONS])
+
+    def track(self, text: str, *, year: int | None = None, series: str | None = None) -> TrackInfo:
+        """The track a name points to (a race name points to the track it is run at)."""
+        return self.track_of(self.place(text, year=year, series=series), text)
+
+    def track_of(self, place: Place, text: str) -> TrackInfo:
+        """The place's one track; a race run at several tracks (the All-Star Race) asks which."""
+        if place.track is not None:
+            return place.track
+        ids = set(place.race_ids or ())
+        tracks = self._ranked_tracks({race.track_id for race in self._races if race.id in ids})
+        raise AmbiguousName("track", text, [t.name for t in tracks][:MAX_SUGGESTIONS], total=len(tracks))
+
+    def _track_place(self, text: str, keys: list[int], year: int | None, series: str | None, typed_series: str | None) -> Place:
+        if len(keys) > 1 and (year or series):
+            raced = [key for key in keys if self._raced_at(key, year, series)]
+            keys = raced if len(raced) == 1 else keys
+        if len(keys) > 1:
+            labels = [self.tracks[key].name for key in keys]
+            raise AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+        track = self.tracks[keys[0]]
+        if year and not self._raced_at(track.id, year, series):
+            self._point_to_related(track, year, series)
+        return Place(track, series=typed_series, year=year)
+
+    def _raced_at(self, track_id: int, year: int | None, series: str | None) -> bool:
+        return any(
+            (year is None or season == year) and (series is None or key == series)
+            for key, season in self._raced[track_id]
+        )
+
+    def _point_to_related(self, track: TrackInfo, year: int, series: str | None) -> None:
+        """`indy 2021`: the oval had no race that year, the road course did; say so instead of "no race"."""
+        raced = [other for other in self._related[track.id] if self._raced_at(other, year, series)]
+        if not raced:
+            return
+        places = []
+        for other in raced:
+            kinds = sorted({key for key, season in self._raced[other] if season == year and (series is None or key == series)},
+                           key=list(self.series).index)
+            places.append(f"{self.tracks[other].name} ({', '.join(self.series[key].short_name for key in kinds)})")
+        what = f"{self.series[series].short_name} race" if series else "race"
+        raise NoData(
+            f"No {what} at {track.name} in {year}. That year the races were at " + " and ".join(places) + ".",
+            [self.tracks[other].name for other in raced],
+        )
+
+    def _generic_track(self, text: str, query: str) -> AmbiguousName:
+        """`dirt`, `fairgrounds`, `road course`: a kind of track, not a track; offer the likely ones."""
+        whole, _ = self._track_resolver.word_matches(query)
+        named = self._track_resolver.strict(query) + self._track_resolver.ranked(whole)
+        kinds = {KIND_OF_TRACK[word] for word in query.split() if word in KIND_OF_TRACK}
+        of_kind = self._track_resolver.ranked(key for key, info in self.tracks.items() if info.kind in kinds)
+        keys = list(dict.fromkeys(named + of_kind))
+        labels = [self.tracks[key].name for key in keys]
+        return AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+
+    def _runs(self, rule: curated.RaceRule, track_id: int | None) -> list[_Race]:
+        """The runs of a curated race in the store, most recent first."""
+        runs = [
+            race for race in self._races
+            if race.series == rule.series and (track_id is None or race.track_id == track_id)
+            and (rule.since is None or race.season >= rule.since)
+            and (rule.name_pattern.search(race.key) if rule.name_pattern else not race.exhibition)
+        ]
+        if rule.pick == "last":
+            last: dict[int, _Race] = {}
+            for race in runs:
+                if race.round is not None and (race.season not in last or race.round > last[race.season].round):
+                    last[race.season] = race
+            runs = sorted(last.values(), key=lambda race: -race.season)
+        return runs
+
+    def _rule_place(self, text: str, rule: curated.RaceRule, year: int | None, series: str | None, typed_series: str | None) -> Place:
+        runs = self._rule_runs[rule.race]
+        if series and series != rule.series:
+            raise NoData(f"The {rule.race} is a {self.series[rule.series].short_name} Series race.")
+        if not runs:
+            why = " It is an exhibition race: those come only from NASCAR's feed, not the bundled history." if rule.exhibition else ""
+            raise NoData(f"No {rule.race} in the data.{why}")
+        return self._race_place(text, runs, year, series, typed_series, label=rule.race, one_track=rule.track is not None)
+
+    def _named_runs(self, query: str) -> list[_Race]:
+        """Races by the name the data gives them (`winston 500`, `mason-dixon 500 dover`): the exact
+        name, else the name containing the words in order, else all the words in the name and track.
+        A single word is never a race name here (`spa` is not the Trim Spa Dream Body 250)."""
+        words = query.split()
+        if len(words) < 2 or not any(not word.isdigit() and word not in RACE_FILLER for word in words):
+            return []
+        exact = [race for race in self._races if race.key == query]
+        if exact:
+            return exact
+        phrase = [race for race in self._races if f" {query} " in f" {race.key} "]
+        if phrase:
+            return phrase
+        typed = set(words)
+        return [race for race in self._races if typed <= race.words and typed & set(race.key.split())]
+
+    def _race_place(
+        self, text: str, runs: list[_Race], year: int | None, series: str | None, typed_series: str | None,
+        *, label: str | None = None, one_track: bool = True,
+    ) -> Place:
+        name = label or runs[0].name
+        if series and not any(race.series == series for race in runs):
+            raise NoData(f"No {self.series[series].short_name} Series race called {name} in the data.")
+        runs = [race for race in runs if series is None or race.series == series]
+        in_year = [race for race in runs if year is None or race.season == year]
+        if not in_year:
+            seasons = sorted({race.season for race in runs})
+            span = f"{seasons[0]}–{seasons[-1]}" if len(seasons) > 1 else str(seasons[0])
+            raise NoData(f"No {name} in {year} in the data. It was run in {span}.")
+        tracks = list(dict.fromkeys(race.track_id for race in in_year))
+        if len(tracks) > 1 and one_track:
+            choices = list(dict.fromkeys(
+                f"{race.name} ({self.tracks[race.track_id].name})" for race in in_year
+            ))
+            raise AmbiguousName("race", text, choices[:MAX_SUGGESTIONS], total=len(choices))
+        track = self.tracks[tracks[0]] if len(tracks) == 1 else None
+        return Place(track, name, tuple(race.id for race in in_year), typed_series, year)
+
+    def _series_splits(self, query: str) -> list[tuple[str, str]]:
+        """`martinsville truck` → [(`martinsville`, truck)]: a series named by the last words."""
+        words = query.split()
+        splits = []
+        for count in range(min(MAX_SERIES_WORDS, len(words) - 1), 0, -1):
+            key = self._series_aliases.get(" ".join(words[-count:]))
+            if key:
+                splits.append((" ".join(words[:-count]), key))
+        return splits
+
+    def _ranked_tracks(self, keys: Iterable[int]) -> list[TrackInfo]:
+        return [self.tracks[key] for key in self._track_resolver.ranked(keys)]
+
+    # Drivers
 
     def driver(self, text: str) -> DriverInfo:
-        return self.drivers[self._driver_resolver.resolve(text)]
+        """The one driver a name, alias or nickname means (a series typed after it is ignored)."""
+        found = self.who(text)
+        if isinstance(found, CarNumber):
+            raise BadOption(f"“{found.car}” is a car number; type a driver's name here.")
+        return found.driver
+
+    def who(self, text: str, *, year: int | None = None, series: str | None = None) -> Who | CarNumber:
+        """A driver (`rowdy truck` → Kyle Busch, truck), or a car number to look up (`#48`)."""
+        query, typed_year = _split_year(clean_input(text, "driver"))
+        readings = [(query, None), *self._series_splits(query)]
+        for rest, typed_series in readings:
+            car = _CAR_NUMBER.match(rest)
+            if car:
+                return CarNumber(car.group(1), typed_series or series, _one_year(year, typed_year))
+        for rest, typed_series in readings:
+            keys = self._driver_resolver.strict(rest)
+            if keys:
+                return Who(self._one_driver(text, keys), typed_series)
+        for rest, typed_series in readings:
+            key = self._driver_resolver.loose(rest)
+            if key is not None:
+                return Who(self.drivers[key], typed_series)
+        raise UnknownName("driver", text, self._driver_resolver.suggestions(query))
+
+    def driver_pair(self, text: str) -> tuple[DriverInfo, DriverInfo, str | None]:
+        """`kyle busch kyle larson` → both drivers, when exactly one way of splitting the words names two."""
+        query, _ = _split_year(clean_input(text, "driver"))
+        for rest, typed_series in [(query, None), *self._series_splits(query)]:
+            words = rest.split()
+            pairs = {}
+            for cut in range(1, len(words)):
+                first = self._only_driver(" ".join(words[:cut]))
+                second = self._only_driver(" ".join(words[cut:]))
+                if first is not None and second is not None and first != second:
+                    pairs[(first, second)] = None
+            if len(pairs) == 1:
+                first, second = next(iter(pairs))
+                return self.drivers[first], self.drivers[second], typed_series
+            if pairs:
+                choices = [f"{self.drivers[a].name} and {self.drivers[b].name}" for a, b in pairs]
+                raise AmbiguousName("pair of drivers", text, choices[:MAX_SUGGESTIONS], total=len(choices))
+        raise BadOption(
+            f"Could not tell two drivers apart in “{text[:40]}”. Put each name in quotes, "
+            'like `/h2h "kyle busch" "kyle larson"`.'
+        )
+
+    def _only_driver(self, query: str) -> int | None:
+        keys = self._driver_resolver.strict(query)
+        if len(keys) == 1:
+            return keys[0]
+        return self._driver_resolver.loose(query) if not keys else None
+
+    def _one_driver(self, text: str, keys: list[int]) -> DriverInfo:
+        if len(keys) > 1:
+            labels = [self.drivers[key].name for key in keys]
+            raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+        return self.drivers[keys[0]]
+
+    # Series
 
     def series_key(self, text: str) -> str:
         query = clean_input(text, "series")
@@ -266,14 +601,80 @@ class NameIndex:
         suggestions = list(dict.fromkeys(self._series_aliases[choice] for choice, _, _ in hits)) or list(self.series)
         raise UnknownName("series", text, suggestions)
 
+    # Autocomplete
+
     def track_choices(self, text: str, limit: int = 25) -> list[TrackInfo]:
         return [self.tracks[key] for key in self._track_resolver.suggest(text, limit)]
+
+    def place_choices(self, text: str, limit: int = 25) -> list[str]:
+        """Autocomplete for a track option: named races whose name starts that way, then tracks."""
+        query = name_key(text[:MAX_NAME_LENGTH])
+        races = [rule.race for alias, rule in self._race_rules.items() if query and alias.startswith(query)]
+        return list(dict.fromkeys(races + [track.name for track in self.track_choices(text, limit)]))[:limit]
 
     def driver_choices(self, text: str, limit: int = 25) -> list[DriverInfo]:
         return [self.drivers[key] for key in self._driver_resolver.suggest(text, limit)]
 
     def series_choices(self, text: str, limit: int = 25) -> list[SeriesInfo]:
-        query = normalize(text[:MAX_NAME_LENGTH])
+        query = name_key(text[:MAX_NAME_LENGTH])
         keys = [key for alias, key in self._series_aliases.items() if alias.startswith(query)] if query else []
         ordered = list(dict.fromkeys(keys)) or list(self.series)
         return [self.series[key] for key in ordered][:limit]
+
+    def series_labels(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete (label, key) pairs; a former name shows its years: `Winston Cup 1971–2003 (Cup)`."""
+        query = name_key(text[:MAX_NAME_LENGTH])
+        eras = [
+            (f"{era.name} {era.first_season}–{era.last_season or 'today'} ({self.series[era.series].short_name})", era.series)
+            for era in curated.series_names()
+            if query and len(query) >= 3 and name_key(era.name).startswith(query) and era.series in self.series
+        ]
+        current = [(info.name, info.key) for info in self.series_choices(text, limit)]
+        return list(dict.fromkeys(current + eras))[:limit]
+
+
+def _split_year(query: str) -> tuple[str, int | None]:
+    """`daytona 500 1979` → (`daytona 500`, 1979): a four-digit word is a season, other numbers are names."""
+    words = query.split()
+    years = [int(word) for word in words if _YEAR.match(word)]
+    if len(set(years)) > 1:
+        raise BadOption(f"Two years in one name ({years[0]} and {years[1]}); give one.")
+    rest = " ".join(word for word in words if not _YEAR.match(word))
+    return (rest, years[0]) if years and rest else (query, None)
+
+
+def _one_year(given: int | None, typed: int | None) -> int | None:
+    if given is not None and typed is not None and given != typed:
+        raise BadOption(f"Two years given ({given} and {typed}); give one.")
+    return given if given is not None else typed
+
+
+async def driver_for_car(store: "Store", names: NameIndex, car: CarNumber) -> Who:
+    """Who drove a car number: in the season and series asked, else in the latest season it ran
+    (the Cup car first). The driver with the most starts in it that season; a tie asks."""
+    rows = await store.fetchall(
+        """SELECT s.key AS series, r.season, x.driver_id, count(*) AS starts, max(r.round) AS last_round
+           FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+           WHERE x.car_number = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)
+           GROUP BY s.id, r.season, x.driver_id
+           ORDER BY r.season DESC, s.id, starts DESC, last_round DESC""",
+        (car.car, car.year, car.year, car.series, car.series),
+    )
+    if not rows:
+        where = "".join(part for part in (
+            f" in the {names.series[car.series].name}" if car.series else "", f" in {car.year}" if car.year else "",
+        ))
+        raise NoData(f"No car #{car.car}{where} in the data.")
+    season, series = rows[0]["season"], rows[0]["series"]
+    drivers = [row for row in rows if row["season"] == season and row["series"] == series]
+    if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
+        tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
+        raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
+    return Who(names.drivers[drivers[0]["driver_id"]], car.series)
+
+
+async def find_driver(store: "Store", text: str, *, year: int | None = None, series: str | None = None) -> Who:
+    """A driver by name, nickname or car number (`kyle busch truck`, `#48`)."""
+    names = await store.names()
+    found = names.who(text, year=year, series=series)
+    return await driver_for_car(store, names, found) if isinstance(found, CarNumber) else found

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from db.errors import BadOption, NoData
+from db.names import Place, find_driver
 from db.models import (
     Caution, DriverCareer, HeadToHead, HeadToHeadSide, LeaderStint, NextRaces, RaceRef, RaceResults, RaceSummary,
     ResultLine, Schedule, ScheduledRace, SeasonLine, SeasonWinner, SeriesCareer, Stage, StageLine, StandingRow,
@@ -101,25 +102,38 @@ def _series_label(store_names, series: str | None) -> str:
     return f"{store_names.series[series].short_name} " if series else ""
 
 
+def _races_of(place: Place) -> tuple[str, tuple]:
+    """SQL condition for the races a place means: every race at the track, or a named race's runs."""
+    if place.race_ids is not None:
+        return f"r.id IN ({','.join('?' * len(place.race_ids))})", place.race_ids
+    assert place.track is not None  # a Place without race ids always has its track
+    return "r.track_id = ?", (place.track.id,)
+
+
+async def _none_at(store: Store, place: Place, series_key: str | None) -> str:
+    return await _seasons_at(store, place.track.id, series_key) if place.track and place.race_ids is None else ""
+
+
 async def winner(store: Store, track: str, year: int | None = None, series: str | None = None) -> WinnerAnswer:
     """The most recent race at a track, or with a year every race there that year."""
     names = await store.names()
-    place = names.track(track)
     series_key = names.series_key(series) if series else None
-    check_year(year)
+    place = names.place(track, year=check_year(year), series=series_key)
+    series_key, year = place.series or series_key, check_year(place.year)
+    at, at_params = _races_of(place)
     races = await find_races(
         store,
-        "r.track_id = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)",
-        (place.id, year, year, series_key, series_key),
+        f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)",
+        (*at_params, year, year, series_key, series_key),
         limit=None if year else 1,
     )
     if not races:
         when = f" in {year}" if year else ""
         raise NoData(
-            f"No {_series_label(names, series_key)}race at {place.name}{when} in the data."
-            + await _seasons_at(store, place.id, series_key)
+            f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
+            + await _none_at(store, place, series_key)
         )
-    return WinnerAnswer(place.name, year, series_key, races)
+    return WinnerAnswer(place.label, year, series_key, races)
 
 
 async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
@@ -172,31 +186,36 @@ async def results(
 ) -> RaceResults:
     """One race's full classification: the most recent at the track matching the filters."""
     names = await store.names()
-    place = names.track(track)
     series_key = names.series_key(series) if series else None
-    check_year(year)
+    place = names.place(track, year=check_year(year), series=series_key)
+    series_key, year = place.series or series_key, check_year(place.year)
     check_round(round)
+    at, at_params = _races_of(place)
     races = await find_races(
         store,
-        "r.track_id = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?) "
+        f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?) "
         "AND (? IS NULL OR r.round = ?)",
-        (place.id, year, year, series_key, series_key, round, round),
+        (*at_params, year, year, series_key, series_key, round, round),
         limit=None if year else 1,
     )
     if not races:
         filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
         raise NoData(
-            f"No {_series_label(names, series_key)}race at {place.name} {filters} in the data.".replace("  ", " ")
-            + await _seasons_at(store, place.id, series_key)
+            f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
+            + await _none_at(store, place, series_key)
         )
     return await race_details(store, races[0], [race.ref for race in races[1:]])
 
 
-async def driver(store: Store, name: str, series: str | None = None) -> DriverCareer:
-    """Career figures per series: starts, wins, top 5/10, poles, laps led, averages, DNFs, wins."""
+async def driver(store: Store, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:
+    """Career figures per series: starts, wins, top 5/10, poles, laps led, averages, DNFs, wins.
+
+    `name` may be a car number (`#48`): its driver in `year` and `series` if given, else the latest.
+    """
     names = await store.names()
-    person = names.driver(name)
     series_key = names.series_key(series) if series else None
+    who = await find_driver(store, name, year=check_year(year), series=series_key)
+    person, series_key = who.driver, who.series or series_key
     season_rows = await store.fetchall(
         """SELECT s.key, s.name AS series_name, a.* FROM (
                SELECT r.series_id, r.season, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
@@ -267,8 +286,9 @@ def _tallies(names: list[str | None], seasons: list[int]) -> list[Tally]:
 async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
     """A track's record per series: races held, winners by year, most wins and poles, wins from pole."""
     names = await store.names()
-    place = names.track(name)
     series_key = names.series_key(series) if series else None
+    at = names.place(name, series=series_key)
+    place, series_key = names.track_of(at, name), at.series or series_key
     rows = await store.fetchall(
         """SELECT s.key AS series, s.name AS series_name, r.season, r.round, r.name,
                   wd.name AS winner, w.start AS winner_start, pd.name AS pole
@@ -365,13 +385,21 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
     return Standings(series_key, series_name, season, len(rounds), table, progression, note)
 
 
-async def h2h(store: Store, driver1: str, driver2: str, series: str | None = None) -> HeadToHead:
-    """Two drivers in the races both started: who finished ahead, wins, average finish."""
+async def h2h(store: Store, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
+    """Two drivers in the races both started: who finished ahead, wins, average finish.
+
+    Without `driver2`, `driver1` holds both names (`kyle busch kyle larson`).
+    """
     names = await store.names()
-    a, b = names.driver(driver1), names.driver(driver2)
+    series_key = names.series_key(series) if series else None
+    if driver2 is None:
+        a, b, typed_series = names.driver_pair(driver1)
+    else:
+        first, second = await find_driver(store, driver1), await find_driver(store, driver2)
+        a, b, typed_series = first.driver, second.driver, first.series or second.series
+    series_key = typed_series or series_key
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
-    series_key = names.series_key(series) if series else None
     row = await store.fetchone(
         """WITH shared AS (
                SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,

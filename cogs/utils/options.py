@@ -1,15 +1,21 @@
-"""Option metadata and autocomplete, taken from the shared question definitions in bot/questions.py."""
+"""Discord commands built from the shared question registry in bot/questions.py, and autocomplete.
+
+`@options.command("winner")` turns a cog method into the /winner slash command with the registry's
+description, option types, descriptions, ranges and autocomplete, so Discord and the terminal
+console cannot drift apart. The method's parameters must be the registry's options, in order.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
-from typing import Callable
+from typing import Callable, Optional
 
 import discord
 from discord import app_commands
 
-from bot.questions import QUESTIONS
+from bot.questions import QUESTIONS, Option
 from db import guilds
 
 MAX_CHOICES = 25
@@ -17,17 +23,45 @@ CHOICE_LIMIT = 100
 
 
 def describe(command: str) -> dict[str, str]:
-    """`@app_commands.describe(**describe("winner"))`: descriptions written once, in bot/questions.py."""
+    """Option descriptions of a command, written once in bot/questions.py."""
     return {option.name: option.description for option in QUESTIONS[command].options}
+
+
+def command(name: str) -> Callable:
+    """Decorator: the registry's /`name` command around a cog method `(self, interaction, <options>)`."""
+    question = QUESTIONS[name]
+
+    def decorate(callback: Callable) -> app_commands.Command:
+        parameters = list(inspect.signature(callback).parameters.values())[2:]
+        declared = [(p.name, p.default is inspect.Parameter.empty) for p in parameters]
+        wanted = [(option.name, option.required) for option in question.options]
+        if declared != wanted:
+            raise TypeError(f"/{name}: {callback.__qualname__} takes {declared}, the registry says {wanted}")
+        for option in question.options:
+            callback.__annotations__[option.name] = _annotation(option)
+        callback = app_commands.describe(**describe(name))(callback)
+        completions = {option.name: AUTOCOMPLETE[option.lookup] for option in question.options if option.lookup}
+        if completions:
+            callback = app_commands.autocomplete(**completions)(callback)
+        return app_commands.command(name=question.name, description=question.description)(callback)
+
+    return decorate
+
+
+def _annotation(option: Option):
+    kind = option.kind
+    if option.kind is int and (option.minimum is not None or option.maximum is not None):
+        kind = app_commands.Range[int, option.minimum, option.maximum]
+    return kind if option.required else Optional[kind]
 
 
 def _choices(labels: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=label[:CHOICE_LIMIT], value=label[:CHOICE_LIMIT]) for label in labels[:MAX_CHOICES]]
 
 
-async def tracks(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def places(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
-    return _choices([track.name for track in names.track_choices(current, MAX_CHOICES)])
+    return _choices(names.place_choices(current, MAX_CHOICES))
 
 
 async def drivers(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -37,7 +71,10 @@ async def drivers(interaction: discord.Interaction, current: str) -> list[app_co
 
 async def series(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
-    return [app_commands.Choice(name=info.name, value=info.key) for info in names.series_choices(current, MAX_CHOICES)]
+    return [app_commands.Choice(name=label[:CHOICE_LIMIT], value=key) for label, key in names.series_labels(current, MAX_CHOICES)]
+
+
+AUTOCOMPLETE = {"place": places, "driver": drivers, "series": series}
 
 
 async def series_or_default(interaction: discord.Interaction, series: str | None) -> str | None:

@@ -1,0 +1,190 @@
+"""Questions typed the way fans type them (issue 9's examples, as written), through `pitboard ask`,
+`pitboard thread` and the Discord cogs: each gives the answer a fan expects, or a question back
+with the right suggestions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from bot.questions import QUESTIONS, parse_slash, tokenise
+from db.errors import BadOption
+from discord_harness import embed_text, guild, running_pitboard
+from fakes.discord_server import FakeDiscord, redirect_discord_to
+
+PARSED = [
+    ("/winner martinsville truck", "winner", {"track": "martinsville truck"}),
+    ("/winner martinsville 2023 truck", "winner", {"track": "martinsville truck", "year": 2023}),
+    ("/winner 2023 martinsville", "winner", {"track": "martinsville", "year": 2023}),
+    ("/winner daytona 500 1979", "winner", {"track": "daytona 500", "year": 1979}),
+    ("/winner southern 500", "winner", {"track": "southern 500"}),
+    ("/results brickyard 400 2020", "results", {"track": "brickyard 400", "year": 2020}),
+    ("/results richmond 2023 7", "results", {"track": "richmond", "year": 2023, "round": 7}),
+    ("/h2h kyle busch kyle larson", "h2h", {"driver1": "kyle busch kyle larson"}),
+    ("/h2h “kyle busch” “kyle larson”", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson"}),
+    ("/h2h ‘kyle busch’ ‘kyle larson’ truck", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson", "series": "truck"}),
+    ("/driver 48", "driver", {"name": "48"}),
+    ("/driver #48 2005", "driver", {"name": "#48", "year": 2005}),
+    ("/driver kyle busch truck", "driver", {"name": "kyle busch truck"}),
+    ('/driver "kyle busch" truck', "driver", {"name": "kyle busch", "series": "truck"}),
+    ("/standings o'reilly 2026", "standings", {"series": "o'reilly", "season": 2026}),
+    ("/winner bojangles’ southern 500", "winner", {"track": "bojangles' southern 500"}),
+    ("/winner track:“watkins glen” year:2025", "winner", {"track": "watkins glen", "year": 2025}),
+]
+
+
+@pytest.mark.parametrize(("typed", "name", "options"), PARSED)
+def test_parse_fan_typing(typed, name, options):
+    question, parsed = parse_slash(typed)
+    assert (question.name, parsed) == (name, options)
+
+
+def test_tokenise_keeps_shell_quoting():
+    """What scripts send (shlex.quote) arrives intact, apostrophes included."""
+    assert [t.text for t in tokenise("/driver name:'o'\"'\"'reilly' series:''")] == ["/driver", "name:o'reilly", "series:"]
+    with pytest.raises(BadOption):
+        tokenise('/winner "mid-ohio')
+
+
+def ask(capsys, monkeypatch, db, typed):
+    monkeypatch.setenv("PITBOARD_DB", str(db))
+    status = main(["ask", typed])
+    out, err = capsys.readouterr()
+    return status, out + err
+
+
+ANSWERS = [
+    # typed as in the issue, then a line the answer must hold
+    ("/winner martinsville truck", "2025 Truck R24: Slim Jim 200 (Martinsville Speedway)"),
+    ("/track martinsville truck", "NASCAR Craftsman Truck Series: 50 races, 1995–2025"),
+    ("/driver kyle busch truck", "Truck"),
+    ("/driver rowdy truck", "Kyle Busch"),
+    ("/h2h kyle busch kyle larson", "Kyle Busch vs Kyle Larson"),
+    ("/h2h “kyle busch” “kyle larson”", "Kyle Busch vs Kyle Larson"),
+    ("/winner daytona 500 1979", "1979 Cup R2: Daytona 500 (Daytona International Speedway)"),
+    ("/winner southern 500", "Cook Out Southern 500 (Darlington Raceway)"),
+    ("/winner coca-cola 600", "2025 Cup R13: Coca-Cola 600 (Charlotte Motor Speedway)"),
+    ("/results brickyard 400 2020", "Winner: Kevin Harvick"),
+    ("/winner bristol night race 2019", "2019 Cup R24: Bass Pro Shops NRA Night Race"),
+    ("/winner portland 2024 xfinity", "Winner: Shane van Gisbergen"),
+    ("/track the brickyard", "Indianapolis Motor Speedway (oval"),
+    ("/track the monster mile", "Dover International Speedway"),
+    ("/track the lady in black", "Darlington Raceway"),
+    ("/track the tricky triangle", "Pocono Raceway"),
+    ("/track the paperclip", "Martinsville Speedway"),
+    ("/track atlanta international raceway", "Atlanta Motor Speedway"),
+    ("/track new hampshire international speedway", "New Hampshire Motor Speedway"),
+    ("/track gateway international raceway", "World Wide Technology Raceway at Gateway"),
+    ("/track dover downs", "Dover International Speedway"),
+    ("/standings winston cup 1990", "1990 NASCAR Cup Series"),
+    ("/standings grand national 1960", "1960 NASCAR Cup Series"),
+    ("/standings nextel 2005", "2005 NASCAR Cup Series"),
+    ("/standings sprint cup 2010", "2010 NASCAR Cup Series"),
+    ("/standings busch series 2005", "2005 NASCAR Xfinity Series"),
+    ("/standings nationwide 2010", "2010 NASCAR Xfinity Series"),
+    ("/standings craftsman 2000", "2000 NASCAR Craftsman Truck Series"),
+    ("/standings camping world 2015", "2015 NASCAR Craftsman Truck Series"),
+    ("/standings gander outdoors 2019", "2019 NASCAR Craftsman Truck Series"),
+    ("/standings o'reilly 2024", "2024 NASCAR Xfinity Series"),
+    ("/driver smoke", "Tony Stewart"),
+    ("/driver happy", "Kevin Harvick"),
+    ("/driver the silver fox", "David Pearson"),
+    ("/driver awesome bill", "Bill Elliott"),
+    ("/driver mtj", "Martin Truex Jr."),
+    ("/driver sliced bread", "Joey Logano"),
+    ("/driver the melon man", "Ross Chastain"),
+    ("/driver dinger", "A.J. Allmendinger"),
+    ("/driver jimmy johnson", "Jimmie Johnson"),
+    ("/driver tony stuart", "Tony Stewart"),
+    ("/driver 48", "Alex Bowman"),
+    ("/driver #48", "Alex Bowman"),
+    ("/driver #48 2005 cup", "Jimmie Johnson"),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), ANSWERS)
+def test_fans_get_answers(real_db, capsys, monkeypatch, typed, expected):
+    status, out = ask(capsys, monkeypatch, real_db, typed)
+    assert status == 0 and expected in out, out
+
+
+QUESTIONS_BACK = [
+    # typed, words the reply must hold, suggestions it must offer
+    ("/driver jj", "could be more than one driver", ["J.J. Yeley", "Jimmie Johnson"]),
+    ("/driver junior", "could be more than one driver", ["Dale Earnhardt Jr.", "Junior Johnson"]),
+    ("/track fairgrounds", "could be more than one track", ["Nashville Speedway"]),
+    ("/track dirt", "could be more than one track", ["Bristol Motor Speedway Dirt Track"]),
+    ("/winner indy 2021", "No race at Indianapolis Motor Speedway in 2021", ["Indianapolis Motor Speedway Road Course"]),
+    ("/winner daytona 1955", "No race at Daytona International Speedway in 1955", ["Daytona Beach & Road Course"]),
+    ("/winner all-star race", "exhibition", []),
+    ("/h2h kyle busch", "Could not tell two drivers apart", []),
+]
+
+
+@pytest.mark.parametrize(("typed", "words", "suggestions"), QUESTIONS_BACK)
+def test_fans_get_a_clear_question_back(real_db, capsys, monkeypatch, typed, words, suggestions):
+    status, out = ask(capsys, monkeypatch, real_db, typed)
+    assert status == 1 and words in out, out
+    assert all(f"• {name}\n" in out for name in suggestions), out
+
+
+def test_thread_names_the_race_and_says_what_it_chose(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    assert main(["thread", "daytona 500", "--year", "1979"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("1979 Cup Series, round 2: Daytona 500 at Daytona International Speedway")
+    assert main(["thread", "daytona", "--year", "1979", "--series", "cup"]) == 0
+    out, err = capsys.readouterr()
+    assert "chose 1979 Cup R17 Firecracker 400; also matching: 1979 Cup R2 Daytona 500" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["ask", "/winner daytona 500 1979"], "Richard Petty"),
+        (["ask", "/h2h kyle busch kyle larson"], "Kyle Busch vs Kyle Larson"),
+        (["thread", "daytona 500", "--year", "1979"], "Richard Petty won the Daytona 500"),
+    ],
+)
+def test_fan_typing_in_the_installed_command(real_db, argv, expected):
+    script = os.path.join(os.path.dirname(sys.executable), "pitboard")
+    done = subprocess.run([script, *argv], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PITBOARD_DB": str(real_db)})
+    assert done.returncode == 0 and expected in done.stdout, done.stderr
+
+
+def test_json_of_a_named_race(real_db, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    assert main(["ask", "--json", "/winner southern 500 1984"]) == 0
+    [race] = json.loads(capsys.readouterr().out)["races"]
+    assert (race["name"], race["winner"]) == ("Southern 500", "Harry Gant")
+
+
+@pytest.fixture
+async def fake():
+    async with FakeDiscord(guilds=[guild()]) as server:
+        with redirect_discord_to(server):
+            yield server
+
+
+async def test_discord_options_come_from_the_registry_and_take_fan_typing(fake, real_store):
+    async with running_pitboard(fake, real_store):
+        synced = {command["name"]: command for command in fake.synced_commands()}
+        for name, question in QUESTIONS.items():
+            assert synced[name]["description"] == question.description
+            options = {option["name"]: option for option in synced[name].get("options", [])}
+            for option in question.options:
+                assert options[option.name]["description"] == option.description
+                assert options[option.name].get("min_value") == option.minimum
+                assert options[option.name].get("max_value") == option.maximum
+        handle = await fake.send_slash_command("winner", {"track": "martinsville truck", "year": 2023})
+        embed = (await handle.response())["data"]["embeds"][0]
+        assert "Truck" in embed_text(embed) and "Martinsville Speedway" in embed["title"]
+        handle = await fake.send_slash_command("h2h", {"driver1": "kyle busch kyle larson"})
+        embed = (await handle.response())["data"]["embeds"][0]
+        assert "Kyle Busch" in embed_text(embed) and "Kyle Larson" in embed_text(embed)
