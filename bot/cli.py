@@ -201,8 +201,8 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
 
 def _chosen_race(details) -> str:
     """Which race a thread is about when several matched, and how to pick another."""
-    others = "; ".join(f"{race_label(race)} {race.name}" for race in details.other_races)
-    return (f"pitboard: chose {race_label(details.race)} {details.race.name}; also matching: {others}. "
+    others = "; ".join(f"{race_label(race)} {plain(race.name)}" for race in details.other_races)
+    return (f"pitboard: chose {race_label(details.race)} {plain(details.race.name)}; also matching: {others}. "
             "Name the race (\"daytona 500\") or add --round N to pick another.")
 
 
