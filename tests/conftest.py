@@ -19,9 +19,7 @@ from db.history import Reference, add_curated_tracks, load_history, load_referen
 from db.store import Store
 from netguard import loopback_only
 
-# The network guard, in this process and (through netguard/sitecustomize.py on PYTHONPATH) in every child.
-loopback_only.install()
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent / "netguard"), os.environ.get("PYTHONPATH")]))
+loopback_only.guard_process_tree()  # in this process and every process a test starts
 
 # Property-based tests: a quick default run; `make fuzz` selects the long one.
 settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,8 +6,8 @@ and aiohttp resolve with it). A forbidden call raises `NonLoopbackConnection` be
 leaves the machine, not even a DNS query. Every attempt is also recorded in `attempts`, so a test fails even when
 the code under test swallows the error (the feed watcher logs and retries any failed poll).
 
-tests/conftest.py installs it in the pytest process and puts the sitecustomize.py beside this file on PYTHONPATH,
-which installs it in every Python process a test starts.
+`guard_process_tree()` (called by tests/conftest.py and bench/faults.py) installs it in this process and puts the
+sitecustomize.py beside this file on PYTHONPATH, which installs it in every Python process started from here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import socket
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -82,6 +83,15 @@ def install() -> None:
     connect.loopback_guard = True
     socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto = connect, connect_ex, sendto
     socket.getaddrinfo = getaddrinfo
+
+
+def guard_process_tree() -> None:
+    """Guard this process and every Python process it starts (through PYTHONPATH; idempotent)."""
+    install()
+    site = str(Path(__file__).resolve().parent)
+    paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    if site not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([site, *paths])
 
 
 def install_in_child() -> None:
