@@ -94,7 +94,7 @@ from netguard import loopback_only  # noqa: E402
 loopback_only.guard_process_tree()  # this process and every child it starts may reach only 127.0.0.1 / ::1
 
 DEFAULT_RUNS = {"build": 25, "import": 30, "reddit": 8, "feed": 150, "gateway": 12,
-                "live-build": 5, "revisions": 24, "two-bots": 3, "disk-full": 6, "repair": 5}
+                "live-build": 4, "revisions": 24, "two-bots": 3, "disk-full": 4, "repair": 5}
 RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
              "live-build": "builds", "revisions": "imports", "two-bots": "rounds", "disk-full": "builds", "repair": "repairs"}
 SCENARIO_SECONDS = 60.0   # time limit of a scenario: this much plus SECONDS_PER_RUN per run
@@ -1332,7 +1332,8 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
     async with Store.open(old) as store:
         await add_user_state(store)
         old_print = await fingerprint(store)
-    needed = 2 * old.stat().st_size + 4_000_000   # the new file beside the old one, and its journal
+    size = old.stat().st_size
+    needed = {True: 2 * size + 4_000_000, False: size + 4_000_000}   # room a rebuild and a first build take, or so
     outcomes, messages = Counter(), Counter()
     with small_disk(work.root / "disk-full") as mounted:
         disk = work.root / "disk-full"
@@ -1343,7 +1344,7 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
             rebuild = run % 2 == 1
             if rebuild:
                 restore(old, target)
-            room = rng.randrange(0, needed)
+            room = rng.randrange(0, needed[rebuild])
             limit = None
             if mounted:
                 filler = disk / "filler"
@@ -1357,6 +1358,7 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
             after = sorted(path.name for path in disk.iterdir())
             kind = "rebuild" if rebuild else "first build"
             where = f"run {run} ({kind}, {room / 1e6:.1f} MB free)"
+            (disk / "filler").unlink(missing_ok=True)  # room for the checks below to open the database
             if child.returncode == 0:
                 outcomes[f"{kind}: built (enough room)"] += 1
                 seen = await inspect(target)
@@ -1369,13 +1371,12 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
             verdict.check(after == before, f"{where}: files left: {sorted(set(after) - set(before))}, "
                                            f"missing: {sorted(set(before) - set(after))}")
             if rebuild:
-                (disk / "filler").unlink(missing_ok=True)  # room to open the old database
                 seen = await inspect(target)
                 verdict.check(seen.integrity == "ok" and seen.fingerprint == old_print,
                               f"{where}: the old database is not intact ({seen.integrity})")
-    way = f"a {TMPFS_MB} MB tmpfs filled to leave 0–{needed / 1e6:.0f} MB" if mounted else \
-        f"RLIMIT_FSIZE of 0–{needed / 1e6:.0f} MB (mount is not allowed here)"
-    say(f"{builds} builds on {way} (half first builds, half rebuilds over a {old.stat().st_size / 1e6:.0f} MB database)")
+    room = f"0–{needed[False] / 1e6:.0f} MB for first builds, 0–{needed[True] / 1e6:.0f} MB for rebuilds"
+    way = f"a {TMPFS_MB} MB tmpfs filled to leave {room}" if mounted else f"RLIMIT_FSIZE of {room} (mount is not allowed here)"
+    say(f"{builds} builds on {way} (half first builds, half rebuilds over a {size / 1e6:.0f} MB database with settings)")
     say(f"outcomes: {tally(outcomes)}")
     say(f"messages: {tally(messages)}")
 
@@ -1427,8 +1428,10 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
         races = await store.scalar("SELECT count(*) FROM races")
     original_state = await state_rows(good)
     empty = directory / "empty.db"
-    async with Store.open(empty) as store:  # migrated schema and settings, no history
-        await add_user_state(store)
+    async with Store.open(empty) as store:  # migrated schema, a server's settings and a posted thread, no history
+        await guilds.set_announce_channel(store, GUILD, CHANNEL)
+        await threads.begin(store, RICHMOND_KEY, "NASCAR", "Post-Race Thread", "c0ffee", day.NEXT_DAY)
+        await threads.mark_posted(store, RICHMOND_KEY, "NASCAR", "abc123", "Post-Race Thread", "c0ffee", day.NEXT_DAY)
     outcomes, salvage = Counter(), Counter()
     for run in range(1, runs + 1):
         kind = DAMAGE_KINDS[(run - 1) % len(DAMAGE_KINDS)]
