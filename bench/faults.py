@@ -1227,6 +1227,7 @@ async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, ve
             await guilds.add_subreddit(store, DEFAULT_GUILD_ID, "cup", subreddit)
         await guilds.set_announce_channel(store, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID)
     threads_seen, announcements_seen, processes = Counter(), Counter(), Counter()
+    submits, submit_delays = 0, []
     for round_number in range(1, rounds + 1):
         workdir = directory / f"round-{round_number}"
         workdir.mkdir()
@@ -1239,6 +1240,9 @@ async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, ve
             environment = cli_environment(target, PITBOARD_FEED_URL=feed.base_url, PITBOARD_FEED_POLL_SECONDS="1",
                                           **reddit_environment(reddit, workdir))
             delays = [rng.uniform(0, 1.5) for _ in range(3)]
+            slow = rng.uniform(0, 2.0)  # Reddit takes this long to take each submit: the window for a second poster
+            reddit.fail_next(SUBMIT, delay=slow, times=3 * len(THREAD_SUBREDDITS))
+            submit_delays.append(slow)
 
             async def bot(fake: FakeDiscord, name: str, delay: float) -> BotProcess:
                 await asyncio.sleep(delay)
@@ -1281,6 +1285,7 @@ async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, ve
                 else:
                     processes[f"bot exit {status}"] += 1
                     verdict.violations.append(f"{where}: a bot exited with {status}: {running.stderr.strip()[-300:]}")
+            submits += len(reddit.requests_to(SUBMIT, "POST"))
             for name in THREAD_SUBREDDITS:
                 count = len(reddit.submissions_in(name))
                 threads_seen[count] += 1
@@ -1295,6 +1300,8 @@ async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, ve
     say(f"{rounds} rounds: 2 × pitboard run (each on its own fake Discord, same server) + pitboard thread --post, "
         f"started within 1.5 s of each other, on one database; {len(THREAD_SUBREDDITS)} subreddits")
     say(f"processes: {tally(processes)}")
+    say(f"Reddit held each submit {min(submit_delays):.1f}–{max(submit_delays):.1f} s before taking it; "
+        f"{submits} submit requests for {rounds * len(THREAD_SUBREDDITS)} threads")
     say(f"threads per race and subreddit: {tally(Counter({f'{k} thread(s)': v for k, v in threads_seen.items()}))}")
     say(f"announcements per round: {tally(Counter({f'{k} sent': v for k, v in announcements_seen.items()}))}")
 
