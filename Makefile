@@ -30,8 +30,9 @@ bench: $(STAMP)
 scale: $(STAMP)
 	$(BIN)/python bench/scale.py
 
+# `make faults` runs every scenario; `make faults FAULTS="repair disk-full"` some of them.
 faults: $(STAMP)
-	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/faults.py $(FAULTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,40 +1,49 @@
-"""Pitboard benchmarks: prints figures, asserts nothing. Run with `make bench`.
+"""Pitboard benchmarks as ratios to a floor measured in the same run (absolute times on a shared machine are noise).
+Prints figures, asserts nothing. Run with `make bench`.
 
-    python bench/bench.py discord    slash commands/s and latency through the real client and the fake Discord,
-                                     cold start to ready, RSS of the bot process
-    python bench/bench.py queries    p50/p99 of every query on the bundled history
+    python bench/bench.py queries    per command (winner, results, driver, track, standings, h2h, next, schedule):
+                                     query + render p50/p99 through Pitboard next to a raw synchronous sqlite3 floor
+                                     answering the same question on the same file; target p50 ≤ 2× the floor
+    python bench/bench.py discord    slash commands/s through the real Pitboard client next to an empty discord.py
+                                     bot answering a constant, each in its own process against its own fake Discord,
+                                     measured in alternating rounds; target ≥ 0.9× the empty bot
 
-The Discord run starts the bot as its own process (bench/discord_bot_process.py, the real `run_bot`)
-and the fake Discord in this one, so the two share the machine's cores as a real host would.
+The bot processes are bench/discord_bot_process.py (the real `run_bot`, or the empty bot with --empty).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import resource
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Awaitable, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the fake Discord lives with the tests
+sys.path.insert(0, str(ROOT / "tests"))  # the fake Discord and the recorded race list live with the tests
 
 from bot.render import embeds, text  # noqa: E402
 from db import queries  # noqa: E402
-from db.models import DriverCareer, HeadToHead, RaceResults, Standings, TrackRecord, WinnerAnswer  # noqa: E402
 from db.build import build_database  # noqa: E402
+from db.models import (  # noqa: E402
+    DriverCareer, HeadToHead, NextRaces, RaceResults, Schedule, Standings, TrackRecord, WinnerAnswer,
+)
+from db.nascar_feed import import_file  # noqa: E402
 from db.store import Store  # noqa: E402
+from fakes.discord_server import FakeDiscord  # noqa: E402
 
-DISCORD_RENDERINGS = {
-    WinnerAnswer: embeds.winner, RaceResults: embeds.results_pages, DriverCareer: embeds.driver,
-    TrackRecord: embeds.track, Standings: embeds.standings, HeadToHead: embeds.h2h,
-}
-WINNER_TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cota", "martinsville", "pocono", "sonoma"]
+RACE_LIST_2023 = ROOT / "tests" / "data" / "feed" / "race_list_basic_2023.json"
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -50,56 +59,259 @@ def rss_mb(pid: int, field: str = "VmHWM") -> float:
     return float("nan")
 
 
-async def bench_discord(db_path: Path, commands: int, concurrency: int, rate: int, seconds: int) -> None:
-    from fakes.discord_server import FakeDiscord
+# --------------------------------------------------------------------------- queries: Pitboard next to a raw sqlite3 floor
 
-    async with FakeDiscord() as fake:
+TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cota", "martinsville", "pocono", "sonoma"]
+DRIVERS = ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"]
+RIVALS = ["Kyle Larson", "Denny Hamlin", "Joey Logano"]
+SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=timezone.utc)   # inside the recorded 2023 race list
+RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.round DESC, r.series_id"
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Names resolved once, as Pitboard's name index does once per process: the floor starts from ids."""
+
+    tracks: list[int]
+    drivers: list[int]
+    kyle_busch: int
+    rivals: list[int]
+    series: dict[str, int]
+
+
+def floor_winner(db: sqlite3.Connection, ids: Ids, i: int) -> str:
+    return db.execute(
+        "SELECT d.name FROM races r LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 "
+        "LEFT JOIN drivers d ON d.id = w.driver_id WHERE r.track_id = ? AND r.status != 'scheduled' "
+        f"ORDER BY {RECENT_FIRST} LIMIT 1", (ids.tracks[i % len(ids.tracks)],)).fetchone()[0]
+
+
+def floor_results(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
+    races = db.execute(f"SELECT r.id FROM races r WHERE r.track_id = ? AND r.status != 'scheduled' AND r.season = 2023 "
+                       f"ORDER BY {RECENT_FIRST}", (ids.tracks[i % len(ids.tracks)],)).fetchall()
+    race = races[0][0]
+    rows = db.execute(
+        "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points "
+        "FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
+        "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
+    db.execute("SELECT sr.stage, sr.position, d.name FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id "
+               "WHERE sr.race_id = ? ORDER BY sr.stage, sr.position", (race,)).fetchall()
+    return len(rows), rows[0][3]
+
+
+def floor_driver(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
+    person = ids.drivers[i % len(ids.drivers)]
+    careers = db.execute(
+        "SELECT s.key, count(*), sum(x.finish = 1), sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), "
+        "sum(x.laps_led), avg(x.start), avg(x.finish), sum(x.status IS NOT NULL AND x.status != 'running'), "
+        "min(r.season), max(r.season) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id "
+        "WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY s.id", (person,)).fetchall()
+    db.execute("SELECT r.series_id, r.season, r.round FROM results x JOIN races r ON r.id = x.race_id "
+               "WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 ORDER BY r.season, r.starts_at, r.round",
+               (person,)).fetchall()
+    return {row[0]: (row[1], row[2]) for row in careers}
+
+
+def floor_track(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
+    rows = db.execute(
+        "SELECT s.key, r.season, wd.name, w.start, pd.name FROM races r JOIN series s ON s.id = r.series_id "
+        "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id "
+        "LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1) "
+        "WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled'", (ids.tracks[i % len(ids.tracks)],)).fetchall()
+    return dict(Counter(row[0] for row in rows))
+
+
+def floor_standings(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
+    series = ids.series[["cup", "xfinity", "truck"][i % 3]]
+    rows = db.execute(
+        "SELECT d.name, sum(coalesce(x.points, 0)) AS points, count(*), sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5, "
+        "sum(x.finish <= 10) AS top10, sum(x.laps_led), min(x.finish) AS best FROM results x JOIN races r ON r.id = x.race_id "
+        "JOIN drivers d ON d.id = x.driver_id WHERE r.series_id = ? AND r.season = 2024 AND r.exhibition = 0 "
+        "GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name", (series,)).fetchall()
+    return rows[0][0], rows[0][1]
+
+
+def floor_h2h(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
+    row = db.execute(
+        "SELECT count(*), sum(xa.finish < xb.finish), sum(xb.finish < xa.finish), sum(xa.finish = 1), sum(xb.finish = 1), "
+        "avg(xa.finish), avg(xb.finish), sum(xa.laps_led), sum(xb.laps_led) FROM results xa "
+        "JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? JOIN races r ON r.id = xa.race_id "
+        "WHERE xa.driver_id = ? AND r.exhibition = 0", (ids.rivals[i % len(ids.rivals)], ids.kyle_busch)).fetchone()
+    return row[0], row[1]
+
+
+def floor_next(db: sqlite3.Connection, ids: Ids, i: int) -> list:
+    now = SCHEDULE_NOW.isoformat()
+    upcoming = [db.execute("SELECT r.name FROM races r WHERE r.status = 'scheduled' AND r.starts_at > ? AND r.series_id = ? "
+                           "ORDER BY r.starts_at LIMIT 1", (now, series)).fetchone() for series in ids.series.values()]
+    return sorted(row[0] for row in upcoming if row)
+
+
+def floor_schedule(db: sqlite3.Connection, ids: Ids, i: int) -> int:
+    return len(db.execute(
+        "SELECT r.starts_at, r.round, r.name, t.name, r.status, d.name FROM races r JOIN tracks t ON t.id = r.track_id "
+        "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers d ON d.id = w.driver_id "
+        "WHERE r.season = 2023 AND r.series_id = ? AND r.starts_at IS NOT NULL ORDER BY r.starts_at",
+        (ids.series["cup"],)).fetchall())
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command measured both ways: Pitboard's query, the figures to compare, and the raw floor."""
+
+    ask: Callable[[Store, int], Awaitable[object]]
+    figures: Callable[[object], object]        # from Pitboard's answer, what the floor returns
+    floor: Callable[[sqlite3.Connection, Ids, int], object]
+
+
+COMMANDS = {
+    "winner": Command(lambda store, i: queries.winner(store, TRACKS[i % len(TRACKS)]),
+                      lambda answer: answer.races[0].winner, floor_winner),
+    "results": Command(lambda store, i: queries.results(store, TRACKS[i % len(TRACKS)], 2023),
+                       lambda answer: (len(answer.results), answer.results[0].driver), floor_results),
+    "driver": Command(lambda store, i: queries.driver(store, DRIVERS[i % len(DRIVERS)]),
+                      lambda answer: {key: (career.starts, career.wins) for key, career in answer.series.items()}, floor_driver),
+    "track": Command(lambda store, i: queries.track(store, TRACKS[i % len(TRACKS)]),
+                     lambda answer: {key: record.races for key, record in answer.series.items()}, floor_track),
+    "standings": Command(lambda store, i: queries.standings(store, ["cup", "xfinity", "truck"][i % 3], 2024),
+                         lambda answer: (answer.rows[0].driver, answer.rows[0].points), floor_standings),
+    "h2h": Command(lambda store, i: queries.h2h(store, "Kyle Busch", RIVALS[i % len(RIVALS)]),
+                   lambda answer: (answer.races, answer.first.ahead), floor_h2h),
+    "next": Command(lambda store, i: queries.next_races(store, now=SCHEDULE_NOW),
+                    lambda answer: sorted(race.name for race in answer.upcoming), floor_next),
+    "schedule": Command(lambda store, i: queries.schedule(store, "cup", 2023, now=SCHEDULE_NOW),
+                        lambda answer: len(answer.races), floor_schedule),
+}
+DISCORD_RENDERINGS = {
+    WinnerAnswer: embeds.winner, RaceResults: embeds.results_pages, DriverCareer: embeds.driver, TrackRecord: embeds.track,
+    Standings: embeds.standings, HeadToHead: embeds.h2h, NextRaces: embeds.next_races, Schedule: embeds.schedule_pages,
+}
+
+
+def render_everywhere(answer) -> None:
+    """What a user waits for besides the query: the terminal text and the Discord embed."""
+    text.render(answer)
+    DISCORD_RENDERINGS[type(answer)](answer)
+
+
+async def resolve_ids(store: Store) -> Ids:
+    names = await store.names()
+    series = {key: await store.scalar("SELECT id FROM series WHERE key = ?", (key,)) for key in ("cup", "xfinity", "truck")}
+    return Ids([names.track(name).id for name in TRACKS], [names.driver(name).id for name in DRIVERS],
+               names.driver("Kyle Busch").id, [names.driver(name).id for name in RIVALS], series)
+
+
+@dataclass(frozen=True)
+class Timing:
+    p50_ms: float
+    p99_ms: float
+
+    @classmethod
+    def of(cls, samples: list[float]) -> "Timing":
+        return cls(percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000)
+
+
+@dataclass(frozen=True)
+class CommandFigures:
+    floor: Timing
+    query: Timing
+    query_and_render: Timing
+
+    @property
+    def ratio(self) -> float:
+        return self.query_and_render.p50_ms / self.floor.p50_ms
+
+
+@dataclass(frozen=True)
+class QueryFigures:
+    commands: dict[str, CommandFigures]
+    name_index_ms: float        # loading the name index, once per process
+    peak_rss_mb: float          # of this process: build + queries
+
+
+async def bench_queries(db_path: Path, repeat: int, commands: tuple[str, ...] = tuple(COMMANDS)) -> QueryFigures:
+    """Per command, interleaved: the raw floor, Pitboard's query, and Pitboard's query + rendering."""
+    figures = {}
+    async with Store.open(db_path) as store:
         started = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "bench" / "discord_bot_process.py"), fake.base_url, fake.gateway_url, fake.token, str(db_path),
-            stdout=asyncio.subprocess.PIPE, cwd=ROOT,
-        )
-        line = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode().split()
-        ready_wall = time.perf_counter() - started
-        in_process_ready = float(line[1])
-        first = await fake.send_slash_command("winner", {"track": "mid-ohio"})
-        await first.response(timeout=10)
-        first_answer = time.perf_counter() - started
-        rss_ready = rss_mb(process.pid, "VmRSS")
-
-        await _closed_loop(fake, 200, concurrency)  # warm-up
-        latencies, elapsed = await _closed_loop(fake, commands, concurrency)
-        paced = await _open_loop(fake, rate, seconds)
-        peak = rss_mb(process.pid)
-        process.terminate()
-        exit_code = await asyncio.wait_for(process.wait(), timeout=30)
-
-    print("Discord (real discord.py client in its own process ↔ fake Discord on 127.0.0.1)")
-    print(f"  cold start to READY           {ready_wall:6.2f} s   (imports included; {in_process_ready:.2f} s measured inside the bot)")
-    print(f"  cold start to first answer    {first_answer:6.2f} s")
-    print(f"  RSS at ready / peak           {rss_ready:6.0f} MB / {peak:.0f} MB")
-    print(f"  saturated: {commands} commands, {concurrency} in flight (3 /winner : 1 /results)")
-    print(f"    throughput                  {commands / elapsed:6.0f} commands/s")
-    print(f"    latency p50 / p99           {percentile(latencies, 0.5) * 1000:6.1f} ms / {percentile(latencies, 0.99) * 1000:.1f} ms")
-    print(f"  sustained: {rate} commands/s for {seconds} s, sent on a fixed schedule")
-    print(f"    answered                    {len(paced)} of {rate * seconds}")
-    print(f"    latency p50 / p99           {percentile(paced, 0.5) * 1000:6.1f} ms / {percentile(paced, 0.99) * 1000:.1f} ms")
-    print(f"  exit status after SIGTERM     {exit_code}")
+        await store.names()
+        name_index_ms = (time.perf_counter() - started) * 1000
+        ids = await resolve_ids(store)
+        gc.freeze()  # as `pitboard run` does once started
+        with contextlib.closing(sqlite3.connect(db_path)) as db:
+            for name in commands:
+                command = COMMANDS[name]
+                for i in range(len(TRACKS)):  # same figures both ways, and warm caches
+                    ours, floor = command.figures(await command.ask(store, i)), command.floor(db, ids, i)
+                    if ours != floor:
+                        raise AssertionError(f"/{name} case {i}: Pitboard says {ours!r}, the floor {floor!r}")
+                floor_samples, query_samples, full_samples = [], [], []
+                for i in range(repeat):
+                    started = time.perf_counter()
+                    command.floor(db, ids, i)
+                    floor_samples.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    await command.ask(store, i)
+                    query_samples.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    render_everywhere(await command.ask(store, i))
+                    full_samples.append(time.perf_counter() - started)
+                figures[name] = CommandFigures(Timing.of(floor_samples), Timing.of(query_samples), Timing.of(full_samples))
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return QueryFigures(figures, name_index_ms, peak_rss_mb)
 
 
-async def _one_command(fake, n: int) -> float:
-    """Send the n-th command of the mix; latency = INTERACTION_CREATE sent → callback received."""
-    track = WINNER_TRACKS[n % len(WINNER_TRACKS)]
+def print_query_figures(db_path: Path, repeat: int, measured: QueryFigures) -> None:
+    print(f"Query + render (text and Discord embed) through Pitboard next to a raw synchronous sqlite3 floor answering "
+          f"the same question on the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved")
+    print(f"  {'command':10s} {'floor p50/p99 ms':>18s} {'query p50 ms':>13s} {'query+render p50/p99 ms':>25s} "
+          f"{'ratio p50':>10s}  target ≤ 2×")
+    for name, figure in measured.commands.items():
+        print(f"  /{name:9s} {figure.floor.p50_ms:8.2f} / {figure.floor.p99_ms:7.2f} {figure.query.p50_ms:13.2f} "
+              f"{figure.query_and_render.p50_ms:14.2f} / {figure.query_and_render.p99_ms:8.2f} {figure.ratio:9.1f}×  "
+              f"{'ok' if figure.ratio <= 2 else 'MISSED'}")
+    print(f"  name index load {measured.name_index_ms:.0f} ms (once per process); peak memory of this process "
+          f"{measured.peak_rss_mb:.0f} MB")
+
+
+# --------------------------------------------------------------------------- Discord: Pitboard next to an empty bot
+
+BOTS = ("empty discord.py bot", "Pitboard")
+
+
+@dataclass
+class BotUnderTest:
+    name: str
+    fake: FakeDiscord
+    process: asyncio.subprocess.Process
+    ready_seconds: float
+    throughput: list[float]
+    latencies: list[float]
+
+
+async def start_bot(name: str, fake: FakeDiscord, db_path: Path) -> BotUnderTest:
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bench" / "discord_bot_process.py"), fake.base_url, fake.gateway_url, fake.token,
+        str(db_path), *(["--empty"] if name != "Pitboard" else []), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+    )
+    await asyncio.wait_for(process.stdout.readline(), timeout=120)
+    return BotUnderTest(name, fake, process, time.perf_counter() - started, [], [])
+
+
+async def _one_command(fake: FakeDiscord, n: int) -> float:
+    """The n-th command of the mix (3 /winner : 1 /results); latency = INTERACTION_CREATE sent → callback received."""
+    track = TRACKS[n % len(TRACKS)]
     sent = time.perf_counter()
     if n % 4 == 3:
         handle = await fake.send_slash_command("results", {"track": track, "year": 2023})
     else:
         handle = await fake.send_slash_command("winner", {"track": track})
-    await handle.response(timeout=30)
+    await handle.response(timeout=60)
     return time.perf_counter() - sent
 
 
-async def _closed_loop(fake, count: int, concurrency: int) -> tuple[list[float], float]:
+async def _closed_loop(fake: FakeDiscord, count: int, concurrency: int) -> tuple[list[float], float]:
     """As fast as the bot answers: `concurrency` commands in flight until `count` are done."""
     latencies: list[float] = []
     queue = list(range(count))
@@ -113,79 +325,42 @@ async def _closed_loop(fake, count: int, concurrency: int) -> tuple[list[float],
     return latencies, time.perf_counter() - started
 
 
-async def _open_loop(fake, rate: int, seconds: int) -> list[float]:
-    """`rate` commands per second on a fixed schedule, whether or not earlier ones were answered."""
-    started = time.perf_counter()
-    tasks = []
-    for n in range(rate * seconds):
-        delay = started + n / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(_one_command(fake, n)))
-    return list(await asyncio.gather(*tasks))
-
-
-QUERY_CASES = {
-    "/winner": lambda store, i: queries.winner(store, WINNER_TRACKS[i % len(WINNER_TRACKS)]),
-    "/results": lambda store, i: queries.results(store, WINNER_TRACKS[i % len(WINNER_TRACKS)], 2023),
-    "/driver": lambda store, i: queries.driver(store, ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"][i % 4]),
-    "/track": lambda store, i: queries.track(store, WINNER_TRACKS[i % len(WINNER_TRACKS)]),
-    "/standings": lambda store, i: queries.standings(store, ["cup", "xfinity", "truck"][i % 3], 2024),
-    "/h2h": lambda store, i: queries.h2h(store, "Kyle Busch", ["Kyle Larson", "Denny Hamlin", "Joey Logano"][i % 3]),
-}
-
-
-def render_everywhere(answer) -> None:
-    """What a user waits for besides the query: the terminal text and the Discord embed."""
-    text.render(answer)
-    DISCORD_RENDERINGS[type(answer)](answer)
-
-
-@dataclass(frozen=True)
-class QueryFigures:
-    """What `bench_queries` measured: per command, query + rendering latency in ms."""
-
-    db_name: str
-    db_mb: float
-    repeat: int
-    name_index_ms: float
-    p50_ms: dict[str, float]
-    p99_ms: dict[str, float]
-    peak_rss_mb: float
-
-
-async def bench_queries(db_path: Path, repeat: int) -> QueryFigures:
-    """p50/p99 of query + rendering for each command, the name index load, and this process's peak memory."""
-    p50s, p99s = {}, {}
-    async with Store.open(db_path) as store:
-        started = time.perf_counter()
-        await store.names()
-        name_index_ms = (time.perf_counter() - started) * 1000
-        gc.freeze()  # as `pitboard run` does once started
-        for name, run in QUERY_CASES.items():
-            samples = []
-            for i in range(repeat):
-                started = time.perf_counter()
-                render_everywhere(await run(store, i))
-                samples.append(time.perf_counter() - started)
-            p50s[name] = percentile(samples, 0.5) * 1000
-            p99s[name] = percentile(samples, 0.99) * 1000
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return QueryFigures(db_path.name, db_path.stat().st_size / 1e6, repeat, name_index_ms, p50s, p99s, peak_rss_mb)
-
-
-def print_query_figures(figures: QueryFigures) -> None:
-    print(f"Query + render (text and Discord embed) on {figures.db_name} ({figures.db_mb:.0f} MB), {figures.repeat} runs each")
-    print(f"  name index load   {figures.name_index_ms:7.1f} ms (once per process)")
-    for name, p99 in figures.p99_ms.items():
-        print(f"  {name:11s}       p50 {figures.p50_ms[name]:7.2f} ms   p99 {p99:7.2f} ms")
-    print(f"  peak memory of this process (build + queries): {figures.peak_rss_mb:.0f} MB")
+async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int) -> None:
+    async with FakeDiscord() as empty_fake, FakeDiscord() as pitboard_fake:
+        bots = [await start_bot(BOTS[0], empty_fake, db_path), await start_bot(BOTS[1], pitboard_fake, db_path)]
+        try:
+            for bot in bots:
+                await _closed_loop(bot.fake, 200, concurrency)  # warm-up
+            for round_number in range(rounds):
+                for bot in bots if round_number % 2 == 0 else reversed(bots):
+                    latencies, elapsed = await _closed_loop(bot.fake, commands, concurrency)
+                    bot.throughput.append(commands / elapsed)
+                    bot.latencies += latencies
+            peak = rss_mb(bots[1].process.pid)
+        finally:
+            for bot in bots:
+                bot.process.terminate()
+                await asyncio.wait_for(bot.process.wait(), timeout=30)
+    empty, pitboard = bots
+    ratio = statistics.median(pitboard.throughput) / statistics.median(empty.throughput)
+    print(f"Discord: {rounds} alternating rounds of {commands} commands, {concurrency} in flight (3 /winner : 1 /results), "
+          "each bot in its own process against its own fake Discord on 127.0.0.1")
+    for bot in bots:
+        print(f"  {bot.name:22s} {statistics.median(bot.throughput):6.0f} commands/s (median of rounds; "
+              f"{', '.join(f'{value:.0f}' for value in bot.throughput)}), latency p50 "
+              f"{percentile(bot.latencies, 0.5) * 1000:.1f} ms, p99 {percentile(bot.latencies, 0.99) * 1000:.1f} ms; "
+              f"start to READY {bot.ready_seconds:.2f} s")
+    print(f"  Pitboard / empty bot      {ratio:6.2f}×  target ≥ 0.9×  {'ok' if ratio >= 0.9 else 'MISSED'}")
+    print(f"  Pitboard peak RSS         {peak:6.0f} MB")
 
 
 async def fresh_database(directory: Path) -> Path:
+    """The bundled history, plus the recorded 2023 race list for /next and /schedule."""
     path = directory / "bench.db"
     started = time.perf_counter()
     await build_database(path, show_progress=False)
+    async with Store.open(path) as store:
+        await import_file(store, RACE_LIST_2023)
     print(f"Built the bundled history in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)\n")
     return path
 
@@ -193,23 +368,22 @@ async def fresh_database(directory: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", nargs="*", help="queries, discord (default: both)")
-    parser.add_argument("--commands", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=200, help="runs of each command (queries)")
+    parser.add_argument("--commands", type=int, default=1000, help="commands per round (discord)")
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--rate", type=int, default=300, help="commands/s for the sustained run")
-    parser.add_argument("--seconds", type=int, default=10, help="length of the sustained run")
-    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=4, help="measured rounds per bot (discord)")
     args = parser.parse_args()
     args.what = args.what or ["queries", "discord"]
     if set(args.what) - {"queries", "discord"}:
         parser.error("choose from: queries, discord")
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
     with tempfile.TemporaryDirectory() as scratch:
         db_path = asyncio.run(fresh_database(Path(scratch)))
         if "queries" in args.what:
-            print_query_figures(asyncio.run(bench_queries(db_path, args.repeat)))
+            print_query_figures(db_path, args.repeat, asyncio.run(bench_queries(db_path, args.repeat)))
             print()
         if "discord" in args.what:
-            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rate, args.seconds))
+            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds))
 
 
 if __name__ == "__main__":

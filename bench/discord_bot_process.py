@@ -1,7 +1,10 @@
-"""The bot process the benchmark measures: the real `run_bot`, pointed at the local fake Discord.
+"""The bot processes the benchmark measures, pointed at the local fake Discord.
 
-Usage: python bench/discord_bot_process.py API_BASE GATEWAY_URL TOKEN DB_PATH
-Prints `ready <seconds since start>` when READY arrives; exits 0 on SIGTERM.
+Usage: python bench/discord_bot_process.py API_BASE GATEWAY_URL TOKEN DB_PATH [--empty]
+
+Without --empty: the real `run_bot` (Pitboard, its cogs and store; no watcher). With --empty: the floor, a bare
+discord.py bot with the same /winner and /results commands answering a constant embed, so the two differ only
+in what Pitboard does. Prints `ready <seconds since start>` when READY arrives; exits 0 on SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,27 +14,64 @@ import time
 STARTED = time.perf_counter()
 
 import asyncio  # noqa: E402  (the clock above must start before the imports are paid for)
+import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import discord  # noqa: E402
 import yarl  # noqa: E402
+from discord import app_commands  # noqa: E402
 
 from bot.pitboard import Pitboard  # noqa: E402
 from bot.runner import run_bot  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
+
+CONSTANT = discord.Embed(title="2023 Cup R31 · YellaWood 500 — Talladega Superspeedway", description="**Ryan Blaney** won.")
+
+
+def say_ready() -> None:
+    print(f"ready {time.perf_counter() - STARTED:.3f}", flush=True)
+
+
+class EmptyBot(discord.Client):
+    """The floor: discord.py answering the benchmark's commands with a constant."""
+
+    def __init__(self) -> None:
+        super().__init__(intents=discord.Intents(guilds=True))
+        self.tree = app_commands.CommandTree(self)
+
+        @self.tree.command(name="winner", description="constant")
+        async def winner(interaction: discord.Interaction, track: str, year: int | None = None, series: str | None = None):
+            await interaction.response.send_message(embed=CONSTANT)
+
+        @self.tree.command(name="results", description="constant")
+        async def results(interaction: discord.Interaction, track: str, year: int | None = None, series: str | None = None):
+            await interaction.response.send_message(embed=CONSTANT)
+
+    async def on_ready(self) -> None:
+        say_ready()
+
+
+async def run_empty_bot(token: str) -> int:
+    async with EmptyBot() as bot:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
+        await bot.start(token)
+    return 0
 
 
 def main() -> int:
     api_base, gateway, token, db_path = sys.argv[1:5]
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    if "--empty" in sys.argv[5:]:
+        return asyncio.run(run_empty_bot(token))
 
     original_on_ready = Pitboard.on_ready
 
     async def on_ready(self) -> None:
         await original_on_ready(self)
-        print(f"ready {time.perf_counter() - STARTED:.3f}", flush=True)
+        say_ready()
 
     Pitboard.on_ready = on_ready
     settings = Settings(db_path=Path(db_path), discord_token=Secret(token), log_level="WARNING", watch=False)

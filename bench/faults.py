@@ -2,7 +2,8 @@
 lost, duplicated or half-written. Each scenario prints what it did, its figures and PASS or FAIL; the exit
 status is 1 if any scenario failed. Run with `make faults`.
 
-    python bench/faults.py [build|import|reddit|feed|gateway ...] [--runs N] [--seed S]
+    python bench/faults.py [build|import|reddit|feed|gateway|live-build|revisions|two-bots|disk-full|repair ...]
+                           [--runs N] [--seed S]
 
     build    SIGKILL `pitboard db build` at random moments: the database is exactly the old one or the new one
     import   SIGKILL `pitboard import` of a race list and weekend feeds: each document is all in or all out
@@ -13,9 +14,25 @@ status is 1 if any scenario failed. Run with `make faults`.
     gateway  the real bot against the fake Discord, disconnected with various close codes between bursts of
              slash commands: it resumes (or identifies again) and answers every command
 
+    The store as a service, driving the real CLI (`pitboard run`, `db build`, `import`, `ask`, `thread --post`)
+    as child processes against the fakes:
+
+    live-build  `db build` at random moments while `pitboard run` serves commands and settings are written (by
+                /config and directly): integrity ok, every acknowledged setting kept, every command answered
+                exactly as before the builds
+    revisions   revisions of a race imported over and over (by `pitboard import` and by the bot's watcher) while
+                `pitboard ask --json` and /results read it: every reply shows one revision, whole
+    two-bots    two `pitboard run` and a `pitboard thread --post` on one database: one thread per race and
+                subreddit, one announcement
+    disk-full   `db build` on a nearly full disk (a small tmpfs, else RLIMIT_FSIZE): a one-line "no space" error,
+                the old database intact, no temp files
+    repair      garbage, empty, truncated and overwritten database files: `db build` moves them aside, builds
+                fresh and salvages the readable settings; other commands say what is wrong in one line
+
 --runs sets the count of every chosen scenario (kills, rounds, polls or disconnects). Random choices come
 from --seed, printed at the start, so a failing run can be replayed. Everything happens in a temporary
-directory; the user's database is never opened.
+directory; the user's database is never opened. Nothing here, nor in the processes it starts, can reach beyond
+127.0.0.1 / ::1 (tests/netguard).
 """
 
 from __future__ import annotations
@@ -29,19 +46,22 @@ import logging
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fakes, the recorded feed and the bot harness live with the tests
@@ -50,7 +70,9 @@ import aiohttp  # noqa: E402
 
 from bot.feed import FeedClient, FeedUnavailable  # noqa: E402
 from bot.pitboard import Pitboard  # noqa: E402
+from bot.questions import ask, parse_slash  # noqa: E402
 from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client  # noqa: E402
+from bot.render import embeds, jsondata  # noqa: E402
 from bot.render.recap import marker  # noqa: E402
 from bot.settings import RedditSettings, Secret  # noqa: E402
 from bot.watcher import Watcher  # noqa: E402
@@ -60,16 +82,24 @@ from db.announcements import Announcement  # noqa: E402
 from db.build import build_database  # noqa: E402
 from db.nascar_feed import import_document  # noqa: E402
 from db.store import Store  # noqa: E402
-from discord_harness import guild, running_pitboard  # noqa: E402
-from fakes.discord_server import OP_IDENTIFY, OP_RESUME, FakeDiscord, redirect_discord_to  # noqa: E402
+from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard  # noqa: E402
+from fakes.discord_server import (  # noqa: E402
+    CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_GUILD_ID, OP_IDENTIFY, OP_RESUME, FakeDiscord, redirect_discord_to,
+)
 from fakes.feed_server import FakeFeed, FeedFault  # noqa: E402
 from fakes.reddit_server import Fault, FakeReddit, ratelimit_error, skip_client_sleeps  # noqa: E402
 import feed_states as day  # noqa: E402
+from netguard import loopback_only  # noqa: E402
 
-DEFAULT_RUNS = {"build": 25, "import": 30, "reddit": 8, "feed": 150, "gateway": 12}
-RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects"}
-SCENARIO_SECONDS = 60.0   # time limit of a scenario: this much plus SECONDS_PER_RUN per run
-SECONDS_PER_RUN = {"build": 15.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0}
+loopback_only.guard_process_tree()  # this process and every child it starts may reach only 127.0.0.1 / ::1
+
+DEFAULT_RUNS = {"build": 25, "import": 30, "reddit": 8, "feed": 150, "gateway": 12,
+                "live-build": 4, "revisions": 12, "two-bots": 3, "disk-full": 4, "repair": 5}
+RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
+             "live-build": "builds", "revisions": "imports", "two-bots": "rounds", "disk-full": "builds", "repair": "repairs"}
+SCENARIO_SECONDS = 120.0  # time limit of a scenario: this much plus SECONDS_PER_RUN per run (generous: a bound for runaways)
+SECONDS_PER_RUN = {"build": 15.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0,
+                   "live-build": 60.0, "revisions": 15.0, "two-bots": 60.0, "disk-full": 30.0, "repair": 40.0}
 
 CHILD_START_TIMEOUT = 60.0   # imports of a child process
 CHILD_TIMEOUT = 120.0        # a child that is not killed must end within this
@@ -233,30 +263,45 @@ class ChildRun:
     killed: bool
     seconds: float        # from the end of its imports until it ended or was killed
     returncode: int
+    stdout: str
     stderr: str
 
 
-async def run_cli(args: list[str], kill_after: float | None) -> ChildRun:
+def limit_file_size(limit: int | None) -> Callable[[], None] | None:
+    """A child's set-up that makes writes past `limit` bytes fail with EFBIG (instead of killing it with SIGXFSZ)."""
+    if limit is None:
+        return None
+
+    def set_limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return set_limit
+
+
+async def run_cli(args: list[str], kill_after: float | None, *, environment: dict[str, str] | None = None,
+                  cwd: Path = ROOT, file_size_limit: int | None = None) -> ChildRun:
     """Run `pitboard ARGS` as a child process; SIGKILL it `kill_after` s after its imports unless it ended first."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CLI_CHILD, *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable, "-c", CLI_CHILD, *args, cwd=cwd, env=environment, preexec_fn=limit_file_size(file_size_limit),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
         ready = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
         if ready.strip() != b"ready":
             raise RuntimeError(f"the child did not start: {ready!r} {(await process.stderr.read())[-500:]!r}")
         started = time.perf_counter()
+        output = asyncio.gather(process.stdout.read(), process.stderr.read())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), CHILD_TIMEOUT if kill_after is None else kill_after)
         kill(process)
         await asyncio.wait_for(process.wait(), CHILD_TIMEOUT)
         seconds = time.perf_counter() - started
-        stderr = (await process.stderr.read()).decode(errors="replace")
+        stdout, stderr = (stream.decode(errors="replace") for stream in await output)
     finally:
         if process.returncode is None:
             kill(process)
             await process.wait()
-    return ChildRun(process.returncode == -signal.SIGKILL, seconds, process.returncode, stderr)
+    return ChildRun(process.returncode == -signal.SIGKILL, seconds, process.returncode, stdout, stderr)
 
 
 async def add_user_state(store: Store) -> None:
@@ -815,6 +860,675 @@ async def scenario_gateway(work: Workspace, rng: random.Random, disconnects: int
         f"internal errors {commands['failed']}")
 
 
+# --------------------------------------------------------------------------- the real CLI as long-running children
+
+BOT_STOP_TIMEOUT = 30.0
+# `pitboard run` pointed at a fake Discord (discord.py reads its endpoints from class attributes, not settings),
+# with the watcher's clock optionally frozen at a moment of the recorded race day (the watcher only reads races
+# of the last days). Arguments: API_BASE GATEWAY_URL CLOCK-or-"-" CLI_ARGUMENTS...
+RUN_CHILD = """
+import datetime, sys, discord, yarl
+discord.http.Route.BASE = sys.argv[1]
+discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])
+if sys.argv[3] != "-":
+    import bot.watcher
+    defaults = bot.watcher.Watcher.__init__.__kwdefaults__ or {}
+    if "clock" not in defaults:
+        sys.exit("faults.py: Watcher() takes no clock= any more; the scenario needs another way to set the watcher's clock")
+    frozen = datetime.datetime.fromisoformat(sys.argv[3])
+    defaults["clock"] = lambda: frozen
+import bot.cli
+print("ready", flush=True)
+sys.exit(bot.cli.main(sys.argv[4:]))
+"""
+USER_SETTINGS = ("PITBOARD_", "DISCORD_", "REDDIT_", "PRAW_")
+
+
+def cli_environment(db: Path, **values: str) -> dict[str, str]:
+    """A CLI child's environment: this one's without the user's Pitboard, Discord or Reddit settings, plus `values`."""
+    inherited = {name: value for name, value in os.environ.items() if not name.upper().startswith(USER_SETTINGS)}
+    return inherited | {"PITBOARD_DB": str(db), "PITBOARD_LOG_LEVEL": "WARNING"} | values
+
+
+def reddit_environment(fake: FakeReddit, directory: Path) -> dict[str, str]:
+    """The fake Reddit's credentials. asyncpraw takes its endpoints only from a praw.ini in the working directory:
+    this writes one in `directory`, which must be the child's working directory."""
+    (directory / "praw.ini").write_text(f"[DEFAULT]\noauth_url={fake.url}\nreddit_url={fake.url}\n")
+    return {"REDDIT_CLIENT_ID": fake.client_id, "REDDIT_CLIENT_SECRET": fake.client_secret, "REDDIT_USERNAME": fake.username,
+            "REDDIT_PASSWORD": fake.password, "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1"}
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def is_one_line(stderr: str) -> bool:
+    return len([line for line in stderr.strip().splitlines() if line.strip()]) == 1 and "Traceback" not in stderr
+
+
+@dataclass
+class BotProcess:
+    """A `pitboard run` child against a fake Discord; its stderr goes to a file (a long run logs more than a pipe holds)."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+
+    @property
+    def stderr(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    async def stop(self) -> int:
+        """SIGTERM, as an operator stops it; SIGKILL if it does not end."""
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), BOT_STOP_TIMEOUT)
+        except TimeoutError:
+            kill(self.process)
+            await self.process.wait()
+        return self.process.returncode
+
+
+async def start_bot(fake: FakeDiscord, environment: dict[str, str], cwd: Path, name: str,
+                    clock: datetime | None = None) -> BotProcess:
+    """Start `pitboard run` (the real CLI) with `environment`, logged in to `fake`; returns once its imports are done."""
+    log = cwd / f"{name}.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", RUN_CHILD, fake.base_url, fake.gateway_url, clock.isoformat() if clock else "-", "run",
+            env=environment | {"DISCORD_TOKEN": fake.token}, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+        )
+    ready = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
+    if ready.strip() != b"ready":
+        kill(process)
+        await process.wait()
+        raise RuntimeError(f"pitboard run did not start: {log.read_text(errors='replace')[-500:]}")
+    return BotProcess(process, log)
+
+
+async def reply_text(handle, timeout: float = ANSWER_TIMEOUT) -> str:
+    """What the user sees of a slash command's answer: the content and every embed (after a deferral, the followup)."""
+    callback = await handle.response(timeout=timeout)
+    data = callback.get("data") or {}
+    if callback.get("type") == CALLBACK_DEFERRED_CHANNEL_MESSAGE:
+        data = (await handle.followups(1, timeout=timeout))[0]
+    return "\n".join([data.get("content") or "", *(embed_text(embed) for embed in data.get("embeds", []))])
+
+
+STATE_TABLES = ("guild_settings", "guild_subreddits", "reddit_threads", "announcements")
+
+
+async def state_rows(path: Path) -> dict[str, set[tuple]]:
+    """The rows users and the bot created: settings and ledgers."""
+    async with Store.open(path) as store:
+        return {table: {tuple(row) for row in await store.fetchall(f"SELECT * FROM {table}")} for table in STATE_TABLES}
+
+
+# --------------------------------------------------------------------------- live-build
+
+LIVE_COMMANDS = [  # questions on the bundled history whose answers a rebuild does not change
+    ("winner", {"track": "mid-ohio", "year": 2022, "series": "truck"}),
+    ("results", {"track": "dega", "year": 2023, "series": "cup"}),
+    ("track", {"name": "richmond"}),
+    ("h2h", {"driver1": "Kyle Busch", "driver2": "Denny Hamlin"}),
+]   # /driver and /standings draw charts: CPU the builds need more
+ADMIN = {"permissions": SEND_AND_READ | MANAGE_GUILD}
+OTHER_GUILD = 77
+COMMANDS_IN_FLIGHT = 2
+
+
+async def scenario_live_build(work: Workspace, rng: random.Random, builds: int, verdict: Verdict) -> None:
+    """`pitboard db build` at random moments while `pitboard run` serves commands and settings are written, through
+    /config and directly from another connection."""
+    directory = work.directory("live-build")
+    target = directory / "pitboard.db"
+    shutil.copyfile(await work.history(), target)
+    async with Store.open(target) as store:
+        await add_user_state(store)
+    environment = cli_environment(target, PITBOARD_WATCH="false")
+    answers, builds_seen, written = Counter(), Counter(), Counter()
+    configured: set[str] = set()   # the subreddits /config acknowledged, as they should be after the run
+    direct: list[int] = []         # servers whose settings were written directly
+    deviations: list[str] = []
+    async with FakeDiscord(guilds=[guild()]) as fake:
+        bot = await start_bot(fake, environment, directory, "bot")
+        try:
+            await fake.wait_connected(timeout=CHILD_START_TIMEOUT)
+            baseline = {name: await reply_text(await fake.send_slash_command(name, options)) for name, options in LIVE_COMMANDS}
+            building = asyncio.Event()
+            building.set()
+
+            async def ask_commands() -> None:
+                while building.is_set():
+                    name, options = rng.choice(LIVE_COMMANDS)
+                    try:
+                        text = await reply_text(await fake.send_slash_command(name, options))
+                    except (TimeoutError, AssertionError) as error:
+                        answers["unanswered"] += 1
+                        deviations.append(f"/{name} unanswered: {str(error)[:150]}")
+                        continue
+                    outcome = "same as before the builds" if text == baseline[name] else "internal error" \
+                        if "Something went wrong" in text else "different"
+                    answers[outcome] += 1
+                    if outcome != "same as before the builds":
+                        deviations.append(f"/{name} answered {text[:150]!r}")
+
+            async def write_settings() -> None:
+                number = 0
+                while building.is_set():
+                    number += 1
+                    if number % 2:  # through the bot: add a subreddit, or remove one at the limit of 5
+                        adding = len(configured) < 5
+                        name = f"pitboard_cfg{number}" if adding else rng.choice(sorted(configured))
+                        subcommand, done = ("subreddit-add", "Added") if adding else ("subreddit-remove", "Removed")
+                        try:
+                            text = await reply_text(await fake.send_slash_command(
+                                "config", {"series": "cup", "subreddit": name}, subcommand=subcommand, **ADMIN))
+                        except (TimeoutError, AssertionError):
+                            text = ""
+                        if f"{done} r/{name}" in text:
+                            written["config"] += 1
+                            (configured.add if adding else configured.discard)(name)
+                        elif f"r/{name} was not set" in text:  # acknowledged as added, gone since
+                            configured.discard(name)
+                            answers["/config found an acknowledged subreddit gone"] += 1
+                            deviations.append(f"/config: r/{name}, acknowledged as added, was gone later")
+                        else:
+                            answers["/config not acknowledged"] += 1
+                            deviations.append(f"/config {subcommand} {name} answered {text[:150]!r}")
+                    else:  # directly, as another process would: a new server's announcement channel
+                        try:
+                            async with Store.open(target) as writer:
+                                await guilds.set_announce_channel(writer, OTHER_GUILD + number, CHANNEL)
+                            written["direct"] += 1
+                            direct.append(OTHER_GUILD + number)
+                        except sqlite3.Error as error:  # a refusal is fine; what was acknowledged must survive
+                            answers[f"direct write refused ({type(error).__name__})"] += 1
+                    await asyncio.sleep(rng.uniform(0, 0.2))
+
+            async def build_repeatedly() -> None:
+                try:
+                    for run in range(builds):
+                        await asyncio.sleep(rng.uniform(0, 1.5))
+                        child = await run_cli(["db", "build"], kill_after=None, environment=environment, cwd=directory)
+                        say(f"build {run + 1}: status {child.returncode} after {child.seconds:.1f} s; answers so far: {tally(answers)}")
+                        if child.returncode == 0:
+                            builds_seen["rebuilt"] += 1
+                        elif is_one_line(child.stderr):
+                            builds_seen[f"refused: {one_line(child.stderr)}"] += 1
+                        else:
+                            builds_seen["failed"] += 1
+                            verdict.violations.append(f"build {run + 1} failed (status {child.returncode}): {child.stderr.strip()[-300:]}")
+                finally:
+                    building.clear()
+
+            async with asyncio.TaskGroup() as tasks:  # one failing cancels the others
+                for work_item in (build_repeatedly(), write_settings(), *(ask_commands() for _ in range(COMMANDS_IN_FLIGHT))):
+                    tasks.create_task(work_item)
+            after = {name: await reply_text(await fake.send_slash_command(name, options)) for name, options in LIVE_COMMANDS}
+            verdict.check(after == baseline, f"after the builds, {[name for name in after if after[name] != baseline[name]]} "
+                                             "answer differently than before them")
+        finally:
+            status = await bot.stop()
+    verdict.check(status == 0, f"pitboard run exited with {status}: {one_line(bot.stderr)}")
+    for deviation in deviations[:10]:
+        verdict.violations.append(deviation)
+    seen = await inspect(target)
+    verdict.check(seen.integrity == "ok", f"after the bot stopped: integrity {seen.integrity}")
+    lost_direct, config_differs = len(direct), True
+    if seen.fingerprint is not None:
+        async with Store.open(target) as store:
+            kept = set((await guilds.get(store, DEFAULT_GUILD_ID)).subreddits.get("cup", []))
+            lost_direct = 0
+            for guild_id in direct:
+                lost_direct += (await guilds.get(store, guild_id)).announce_channel_id != CHANNEL
+        config_differs = kept != configured
+        verdict.check(not config_differs, f"the server's subreddits are {sorted(kept)}, /config acknowledged {sorted(configured)}")
+        verdict.check(not lost_direct, f"{lost_direct} of {len(direct)} directly written settings lost")
+        state = await state_rows(target)
+        verdict.check(len(state["reddit_threads"]) == 1 and len(state["announcements"]) == 1,
+                      "the ledger rows written before the builds are gone")
+    ask = await run_cli(["ask", "/winner mid-ohio year:2022 series:truck"], kill_after=None, environment=environment, cwd=directory)
+    verdict.check(ask.returncode == 0, f"pitboard ask after the run: {one_line(ask.stderr)}")
+    say(f"{builds} builds while the bot served {COMMANDS_IN_FLIGHT} commands at a time and settings were written")
+    say(f"builds: {tally(builds_seen)}")
+    say(f"answers: {tally(answers)} (compared with the answers before the first build)")
+    say(f"settings acknowledged: {written['config']} by /config (subreddits added and removed; the final set "
+        f"{'DIFFERS' if config_differs else 'matches'}), {written['direct']} direct writes ({lost_direct} lost)")
+    say(f"pitboard run exit status {status}; integrity after it stopped: {seen.integrity}; pitboard ask afterwards: "
+        f"status {ask.returncode}")
+
+
+# --------------------------------------------------------------------------- revisions
+
+RICHMOND_RESULTS = "/results richmond year:2023 series:cup round:7"
+RICHMOND_OPTIONS = {"track": "richmond", "year": 2023, "series": "cup", "round": 7}
+REVISION_SECONDS = 90.0   # imports stop after this long even if fewer than asked were done
+
+
+def revisions() -> dict[str, bytes]:
+    """Weekend feeds of the recorded Richmond race, each a complete and different finishing order."""
+    def swapped(document: dict) -> None:
+        results = sorted(document["weekend_race"][0]["results"], key=lambda line: line["finishing_position"])
+        for first, second in ((1, 2), (9, 10), (20, 30)):  # the winner stays: the header names him
+            results[first]["finishing_position"], results[second]["finishing_position"] = \
+                results[second]["finishing_position"], results[first]["finishing_position"]
+    return {"official": day.weekend("official"), "winner disqualified": day.weekend("revised"),
+            "three pairs swapped": mutated(day.weekend("official"), swapped)}
+
+
+Reply = tuple[object, object]   # (the race's header, its classification) as one reader shows them
+
+
+def json_reply(document: dict) -> Reply:
+    race = document["race"]
+    order = tuple((line["finish"], line["driver"], line["laps"], line["status"]) for line in document["results"])
+    return (race["winner"], race["winner_start"], race["winner_led"]), order
+
+
+def embed_reply(embed: dict) -> Reply:
+    header, _, table = embed_text(embed).partition("```")
+    if "No results yet." in header:
+        header, table = header.replace("No results yet.", ""), "No results yet."
+    return header, table
+
+
+def judge_reply(reply: Reply, expected: dict[str, Reply]) -> str | None:
+    """The revision `reply` shows whole, or None."""
+    return next((name for name, whole in expected.items() if whole == reply), None)
+
+
+def describe_mix(reply: Reply, expected: dict[str, Reply]) -> str:
+    header = next((name for name, (whole_header, _) in expected.items() if whole_header == reply[0]), "no revision")
+    table = next((name for name, (_, whole_table) in expected.items() if whole_table == reply[1]),
+                 "“No results yet.”" if reply[1] == "No results yet." else "no revision")
+    return f"header of {header}, classification of {table}"
+
+
+async def scenario_revisions(work: Workspace, rng: random.Random, imports: int, verdict: Verdict) -> None:
+    """Revisions of a race imported over and over (by `pitboard import` and by the bot's watcher) while
+    `pitboard ask --json` and /results through the bot read it: every reply shows one revision whole."""
+    directory = work.directory("revisions")
+    documents = revisions()
+    files = {}
+    for number, (name, body) in enumerate(documents.items()):
+        files[name] = directory / f"weekend-feed-{number}.json"
+        files[name].write_bytes(body)
+    prepared = directory / "prepared.db"
+    shutil.copyfile(await work.history(), prepared)
+    async with Store.open(prepared) as store:
+        await import_document(store, day.race_list(finished=True, official=True))
+    expected: dict[str, dict[str, Reply]] = {"pitboard ask": {}, "/results": {}}
+    question, options = parse_slash(RICHMOND_RESULTS)
+    for name, body in documents.items():
+        reference = directory / "reference.db"
+        restore(prepared, reference)
+        async with Store.open(reference) as store:
+            await import_document(store, body)
+            answer = await ask(store, question, options)
+        expected["pitboard ask"][name] = json_reply(jsondata.render(answer))
+        expected["/results"][name] = embed_reply(embeds.results_pages(answer)[0].to_dict())
+    field_size = len(expected["pitboard ask"]["official"][1])
+    target = directory / "pitboard.db"
+    restore(prepared, target)
+    async with Store.open(target) as store:
+        await import_document(store, documents["official"])
+
+    replies: dict[str, Counter] = {path: Counter() for path in expected}
+    imported = Counter()
+    environment = cli_environment(target, PITBOARD_FEED_POLL_SECONDS="1")
+    async with FakeFeed() as feed, FakeDiscord(guilds=[guild()]) as fake:
+        feed.serve(day.RACE_LIST_PATH, day.race_list(finished=True, official=True))
+        feed.serve(day.WEEKEND_PATH, documents["official"])
+        bot = await start_bot(fake, environment | {"PITBOARD_FEED_URL": feed.base_url}, directory, "bot", clock=day.NEXT_DAY)
+        try:
+            await fake.wait_connected(timeout=CHILD_START_TIMEOUT)
+            importing = asyncio.Event()
+            importing.set()
+
+            async def import_revisions() -> None:
+                names, deadline = list(documents), time.perf_counter() + REVISION_SECONDS
+                try:
+                    for run in range(imports):
+                        if time.perf_counter() > deadline:
+                            imported["stopped by the time limit"] += 1
+                            break
+                        name = names[run % len(names)]
+                        feed.serve(day.WEEKEND_PATH, documents[names[(run + 1) % len(names)]])  # the watcher's next one
+                        child = await run_cli(["import", str(files[name])], kill_after=None, environment=environment, cwd=directory)
+                        imported["pitboard import ok" if child.returncode == 0 else "pitboard import FAILED"] += 1
+                        verdict.check(child.returncode == 0, f"import {run + 1} ({name}): {child.stderr.strip()[-300:]}")
+                        await asyncio.sleep(rng.uniform(0, 0.3))
+                finally:
+                    importing.clear()
+
+            def judge(path: str, reply: Reply | None, shown: str) -> None:
+                revision = reply and judge_reply(reply, expected[path])
+                if revision is None:
+                    what = describe_mix(reply, expected[path]) if reply else "no answer"
+                    replies[path][f"MIX: {what}"] += 1
+                    verdict.violations.append(f"{path} showed {what}: {shown[:160]!r}")
+                else:
+                    replies[path][revision] += 1
+
+            async def read_with_ask() -> None:
+                while importing.is_set():
+                    child = await run_cli(["ask", "--json", RICHMOND_RESULTS], kill_after=None, environment=environment,
+                                          cwd=directory)
+                    try:
+                        reply = json_reply(json.loads(child.stdout))
+                    except (ValueError, KeyError, TypeError):
+                        reply = None
+                    if reply is not None:
+                        complete = [line[0] for line in reply[1]] == list(range(1, field_size + 1))
+                        replies["pitboard ask"]["full field, positions 1..N" if complete else "PARTIAL FIELD"] += 1
+                    judge("pitboard ask", reply, child.stdout + child.stderr)
+
+            async def read_on_discord() -> None:
+                while importing.is_set():
+                    callback = await (await fake.send_slash_command("results", RICHMOND_OPTIONS)).response(timeout=ANSWER_TIMEOUT)
+                    shown = ((callback.get("data") or {}).get("embeds") or [{}])[0]
+                    judge("/results", embed_reply(shown), embed_text(shown))
+                    await asyncio.sleep(0.05)
+
+            async with asyncio.TaskGroup() as tasks:  # one failing cancels the others
+                for work_item in (import_revisions(), read_with_ask(), read_on_discord()):
+                    tasks.create_task(work_item)
+        finally:
+            status = await bot.stop()
+        watcher_reads = sum(request.status == 200 for request in feed.requests_for(day.WEEKEND_PATH))
+    verdict.check(status == 0, f"pitboard run exited with {status}: {one_line(bot.stderr)}")
+    seen = await inspect(target)
+    verdict.check(seen.integrity == "ok", f"integrity {seen.integrity}")
+    say(f"{len(documents)} revisions of Richmond 2023 ({field_size} cars): {', '.join(documents)}")
+    say(f"writers: {tally(imported)}; the bot's watcher (clock frozen the day after the race, polling every second) "
+        f"fetched a changed weekend feed {watcher_reads} times")
+    for path, seen_replies in replies.items():
+        whole = sum(seen_replies[name] for name in documents)
+        mixed = sum(count for name, count in seen_replies.items() if name.startswith("MIX"))
+        say(f"{path}: {whole + mixed} replies, {whole} showing one revision whole, {mixed} not")
+        for name, count in sorted(seen_replies.items()):
+            say(f"  {count:4d} × {name}")
+    say(f"pitboard run exit status {status}; integrity {seen.integrity}")
+
+
+# --------------------------------------------------------------------------- two-bots
+
+THREAD_SUBREDDITS = ("NASCAR", "pitboard_test")
+POSTING_WAIT = 25.0     # how long the processes of one round may take to post
+
+
+async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, verdict: Verdict) -> None:
+    """Two `pitboard run` and a `pitboard thread --post` on one database, started at random moments, all wanting to
+    post the same race's thread: exactly one thread per subreddit and one announcement."""
+    directory = work.directory("two-bots")
+    prepared = directory / "prepared.db"
+    shutil.copyfile(await work.history(), prepared)
+    async with Store.open(prepared) as store:
+        await import_document(store, day.race_list(finished=True, official=True))
+        await import_document(store, day.weekend("official"))
+        for subreddit in THREAD_SUBREDDITS:
+            await guilds.add_subreddit(store, DEFAULT_GUILD_ID, "cup", subreddit)
+        await guilds.set_announce_channel(store, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID)
+    threads_seen, announcements_seen, processes = Counter(), Counter(), Counter()
+    submits, submit_delays = 0, []
+    for round_number in range(1, rounds + 1):
+        workdir = directory / f"round-{round_number}"
+        workdir.mkdir()
+        target = workdir / "pitboard.db"
+        restore(prepared, target)
+        async with FakeReddit(subreddits=THREAD_SUBREDDITS) as reddit, FakeFeed() as feed, \
+                FakeDiscord(guilds=[guild()]) as first, FakeDiscord(guilds=[guild()]) as second:
+            feed.serve(day.RACE_LIST_PATH, day.race_list(finished=True, official=True))
+            feed.serve(day.WEEKEND_PATH, day.weekend("official"))
+            environment = cli_environment(target, PITBOARD_FEED_URL=feed.base_url, PITBOARD_FEED_POLL_SECONDS="1",
+                                          **reddit_environment(reddit, workdir))
+            delays = [rng.uniform(0, 1.5) for _ in range(3)]
+            slow = rng.uniform(0, 2.0)  # Reddit takes this long to take each submit: the window for a second poster
+            reddit.fail_next(SUBMIT, delay=slow, times=3 * len(THREAD_SUBREDDITS))
+            submit_delays.append(slow)
+
+            async def bot(fake: FakeDiscord, name: str, delay: float) -> BotProcess:
+                await asyncio.sleep(delay)
+                return await start_bot(fake, environment, workdir, name, clock=day.NEXT_DAY)
+
+            async def post_thread(delay: float) -> ChildRun:
+                await asyncio.sleep(delay)
+                return await run_cli(["thread", "richmond", "--year", "2023", "--series", "cup", "--round", "7", "--post",
+                                      *(f"--subreddit={name}" for name in THREAD_SUBREDDITS)],
+                                     kill_after=None, environment=environment, cwd=workdir)
+
+            started = await asyncio.gather(bot(first, "first", delays[0]), bot(second, "second", delays[1]),
+                                           post_thread(delays[2]), return_exceptions=True)
+            bots = [item for item in started if isinstance(item, BotProcess)]
+            try:
+                if failures := [item for item in started if isinstance(item, BaseException)]:
+                    raise failures[0]
+                thread = started[2]
+
+                def settled() -> bool:  # every subreddit has its thread, and each running bot polled twice
+                    running = sum(running.process.returncode is None for running in bots)
+                    return (all(reddit.submissions_in(name) for name in THREAD_SUBREDDITS)
+                            and len(feed.requests_for(day.RACE_LIST_PATH)) >= 2 * running)
+
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(POSTING_WAIT):
+                        while not settled():
+                            await asyncio.sleep(0.1)
+                await asyncio.sleep(2)  # a late duplicate would land now
+            finally:
+                statuses = [await running.stop() for running in bots]
+            where = f"round {round_number}"
+            verdict.check(thread.returncode == 0, f"{where}: pitboard thread --post: {thread.stderr.strip()[-300:]}")
+            processes["thread --post ok" if thread.returncode == 0 else "thread --post failed"] += 1
+            for running, status in zip(bots, statuses):
+                if status == 0:
+                    processes["bot ran and stopped cleanly"] += 1
+                elif is_one_line(running.stderr):
+                    processes[f"bot refused: {one_line(running.stderr)}"] += 1
+                else:
+                    processes[f"bot exit {status}"] += 1
+                    verdict.violations.append(f"{where}: a bot exited with {status}: {running.stderr.strip()[-300:]}")
+            submits += len(reddit.requests_to(SUBMIT, "POST"))
+            for name in THREAD_SUBREDDITS:
+                count = len(reddit.submissions_in(name))
+                threads_seen[count] += 1
+                verdict.check(count == 1, f"{where}: r/{name} has {count} threads of the race")
+            sent = sum(int(request.path.split("/channels/")[1].split("/")[0]) == ANNOUNCE_CHANNEL_ID
+                       for fake in (first, second) for request in fake.channel_messages)
+            announcements_seen[sent] += 1
+            verdict.check(sent == 1, f"{where}: {sent} announcements in the server's channel")
+            ledger_rows = len((await state_rows(target))["reddit_threads"])
+            verdict.check(ledger_rows == len(THREAD_SUBREDDITS), f"{where}: {ledger_rows} ledger rows")
+    say(f"{rounds} rounds: 2 × pitboard run (each on its own fake Discord, same server) + pitboard thread --post, "
+        f"started within 1.5 s of each other, on one database; {len(THREAD_SUBREDDITS)} subreddits")
+    say(f"processes: {tally(processes)}")
+    say(f"Reddit held each submit {min(submit_delays):.1f}–{max(submit_delays):.1f} s before taking it; "
+        f"{submits} submit requests for {rounds * len(THREAD_SUBREDDITS)} threads")
+    say(f"threads per race and subreddit: {tally(Counter({f'{k} thread(s)': v for k, v in threads_seen.items()}))}")
+    say(f"announcements per round: {tally(Counter({f'{k} sent': v for k, v in announcements_seen.items()}))}")
+
+
+# --------------------------------------------------------------------------- disk-full
+
+TMPFS_MB = 48
+NO_SPACE = re.compile(r"no space|disk is full|file too large", re.I)
+
+
+@contextlib.contextmanager
+def small_disk(directory: Path) -> Iterator[bool]:
+    """A TMPFS_MB tmpfs mounted on `directory` (True), or nothing (False) where mount is not allowed."""
+    directory.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_MB}m", "tmpfs", str(directory)],
+                             capture_output=True).returncode == 0
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(directory)], check=False)
+
+
+def free_bytes(directory: Path) -> int:
+    stats = os.statvfs(directory)
+    return stats.f_bavail * stats.f_frsize
+
+
+async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, verdict: Verdict) -> None:
+    """`pitboard db build` on a nearly full disk (a small tmpfs, else RLIMIT_FSIZE), first builds and rebuilds over a
+    database with settings: a one-line error, the old database intact, no temp files."""
+    history = await work.history()
+    old = work.directory("disk-full-old") / "old.db"
+    shutil.copyfile(history, old)
+    async with Store.open(old) as store:
+        await add_user_state(store)
+        old_print = await fingerprint(store)
+    size = old.stat().st_size
+    needed = {True: 2 * size + 4_000_000, False: size + 4_000_000}   # room a rebuild and a first build take, or so
+    outcomes, messages = Counter(), Counter()
+    with small_disk(work.root / "disk-full") as mounted:
+        disk = work.root / "disk-full"
+        target = disk / "pitboard.db"
+        for run in range(1, builds + 1):
+            for leftover in disk.iterdir():
+                leftover.unlink()
+            rebuild = run % 2 == 1
+            if rebuild:
+                restore(old, target)
+            room = rng.randrange(0, needed[rebuild])
+            limit = None
+            if mounted:
+                filler = disk / "filler"
+                with filler.open("wb") as fill:
+                    os.posix_fallocate(fill.fileno(), 0, max(1, free_bytes(disk) - room))
+            else:
+                limit = room
+            before = sorted(path.name for path in disk.iterdir())
+            child = await run_cli(["db", "build"], kill_after=None, environment=cli_environment(target), cwd=work.root,
+                                  file_size_limit=limit)
+            after = sorted(path.name for path in disk.iterdir())
+            kind = "rebuild" if rebuild else "first build"
+            where = f"run {run} ({kind}, {room / 1e6:.1f} MB free)"
+            (disk / "filler").unlink(missing_ok=True)  # room for the checks below to open the database
+            if child.returncode == 0:
+                outcomes[f"{kind}: built (enough room)"] += 1
+                seen = await inspect(target)
+                verdict.check(seen.integrity == "ok", f"{where}: reported success but integrity {seen.integrity}")
+                continue
+            outcomes[f"{kind}: refused"] += 1
+            messages[one_line(child.stderr)[:120]] += 1
+            verdict.check(is_one_line(child.stderr) and NO_SPACE.search(child.stderr),
+                          f"{where}: status {child.returncode} without a one-line no-space message: {child.stderr.strip()[-300:]}")
+            verdict.check(after == before, f"{where}: files left: {sorted(set(after) - set(before))}, "
+                                           f"missing: {sorted(set(before) - set(after))}")
+            if rebuild:
+                seen = await inspect(target)
+                verdict.check(seen.integrity == "ok" and seen.fingerprint == old_print,
+                              f"{where}: the old database is not intact ({seen.integrity})")
+    room = f"0–{needed[False] / 1e6:.0f} MB for first builds, 0–{needed[True] / 1e6:.0f} MB for rebuilds"
+    way = f"a {TMPFS_MB} MB tmpfs filled to leave {room}" if mounted else f"RLIMIT_FSIZE of {room} (mount is not allowed here)"
+    say(f"{builds} builds on {way} (half first builds, half rebuilds over a {size / 1e6:.0f} MB database with settings)")
+    say(f"outcomes: {tally(outcomes)}")
+    say(f"messages: {tally(messages)}")
+
+
+# --------------------------------------------------------------------------- repair
+
+PAGE = 4096
+ASK_BROKEN = "/winner dega year:2023 series:cup"
+
+
+def damage(kind: str, good: bytes, rng: random.Random) -> bytes:
+    if kind == "garbage":
+        return rng.randbytes(rng.randrange(1, 64 * 1024))
+    if kind == "zero length":
+        return b""
+    if kind == "truncated":
+        return good[: rng.randrange(1, len(good))]
+    if kind == "a page overwritten":
+        page = rng.randrange(1, len(good) // PAGE)
+        return good[: page * PAGE] + rng.randbytes(PAGE) + good[(page + 1) * PAGE:]
+    raise ValueError(kind)
+
+
+def readable_state(path: Path) -> dict[str, set[tuple]]:
+    """The settings and ledger rows a plain reader still gets out of a damaged file (tables that fail are left out)."""
+    readable = {}
+    try:
+        connection = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    except sqlite3.Error:
+        return readable
+    with contextlib.closing(connection):
+        for table in STATE_TABLES:
+            with contextlib.suppress(sqlite3.Error):
+                readable[table] = {tuple(row) for row in connection.execute(f"SELECT * FROM {table}")}
+    return readable
+
+
+DAMAGE_KINDS = ("garbage", "zero length", "truncated", "a page overwritten", "schema only, no history")
+
+
+async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
+    """Garbage, empty, truncated and overwritten database files, and one without history: a command says what is
+    wrong in one line; `pitboard db build` moves the file aside, builds fresh and salvages the readable settings."""
+    directory = work.directory("repair")
+    good = directory / "good.db"
+    shutil.copyfile(await work.history(), good)
+    async with Store.open(good) as store:
+        await add_user_state(store)
+        races = await store.scalar("SELECT count(*) FROM races")
+    original_state = await state_rows(good)
+    empty = directory / "empty.db"
+    async with Store.open(empty) as store:  # migrated schema, a server's settings and a posted thread, no history
+        await guilds.set_announce_channel(store, GUILD, CHANNEL)
+        await threads.begin(store, RICHMOND_KEY, "NASCAR", "Post-Race Thread", "c0ffee", day.NEXT_DAY)
+        await threads.mark_posted(store, RICHMOND_KEY, "NASCAR", "abc123", "Post-Race Thread", "c0ffee", day.NEXT_DAY)
+    outcomes, salvage = Counter(), Counter()
+    for run in range(1, runs + 1):
+        kind = DAMAGE_KINDS[(run - 1) % len(DAMAGE_KINDS)]
+        workdir = directory / f"run-{run}"
+        workdir.mkdir()
+        target = workdir / "pitboard.db"
+        broken = empty.read_bytes() if kind == "schema only, no history" else damage(kind, good.read_bytes(), rng)
+        target.write_bytes(broken)
+        environment = cli_environment(target)
+        where = f"run {run} ({kind})"
+        asked = await run_cli(["ask", ASK_BROKEN], kill_after=None, environment=environment, cwd=workdir)
+        verdict.check(asked.returncode != 0 and is_one_line(asked.stderr) and "pitboard db build" in asked.stderr,
+                      f"{where}: pitboard ask said {asked.stderr.strip()[-200:]!r} (status {asked.returncode}), "
+                      "not one line naming `pitboard db build`")
+        changed_by_ask = target.read_bytes() != broken
+        salvage["files changed by pitboard ask"] += changed_by_ask
+        broken = target.read_bytes()  # what the build finds
+        readable = readable_state(target)
+        child = await run_cli(["db", "build"], kill_after=None, environment=environment, cwd=workdir)
+        moved = sorted(workdir.glob("pitboard.db.corrupt-*"))
+        outcomes[f"{kind}: {'repaired' if child.returncode == 0 and moved else 'NOT repaired'}"] += 1
+        verdict.check(child.returncode == 0, f"{where}: db build status {child.returncode}: {child.stderr.strip()[-300:]}")
+        verdict.check(len(moved) == 1 and re.fullmatch(r"pitboard\.db\.corrupt-\d{8}-\d{6}", moved[0].name) is not None
+                      and moved[0].read_bytes() == broken, f"{where}: the broken file was not kept aside as it was: "
+                                                           f"{[path.name for path in workdir.iterdir()]}")
+        seen = await inspect(target)
+        fresh_races = None
+        if seen.fingerprint is not None:
+            async with Store.open(target) as store:
+                fresh_races = await store.scalar("SELECT count(*) FROM races")
+        verdict.check(seen.integrity == "ok" and fresh_races == races,
+                      f"{where}: the new database: integrity {seen.integrity}, {fresh_races} races of {races}")
+        if seen.fingerprint is None:
+            continue
+        state = await state_rows(target)
+        for table, rows_read in readable.items():
+            kept = rows_read <= state[table]
+            salvage[f"{table} {'kept' if kept else 'LOST'}"] += bool(rows_read)
+            verdict.check(kept, f"{where}: {len(rows_read - state[table])} readable {table} rows lost")
+        unreadable = [table for table in STATE_TABLES if table not in readable and original_state[table]]
+        salvage["tables unreadable in the broken file"] += len(unreadable)
+        say(f"{where}: build said {child.stdout.strip()[-160:]!r}" if child.returncode == 0 else f"{where}: build failed")
+    say(f"outcomes: {tally(outcomes)}")
+    say(f"settings and ledgers: {tally(salvage)}")
+
+
 # --------------------------------------------------------------------------- main
 
 SCENARIOS: dict[str, Callable[[Workspace, random.Random, int, Verdict], Awaitable[None]]] = {
@@ -823,6 +1537,11 @@ SCENARIOS: dict[str, Callable[[Workspace, random.Random, int, Verdict], Awaitabl
     "reddit": scenario_reddit,
     "feed": scenario_feed,
     "gateway": scenario_gateway,
+    "live-build": scenario_live_build,
+    "revisions": scenario_revisions,
+    "two-bots": scenario_two_bots,
+    "disk-full": scenario_disk_full,
+    "repair": scenario_repair,
 }
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small hand-made store, and the real bundled history built once per session."""
+"""Shared fixtures: a small hand-made store, the real bundled history built once per session, and the network
+guard: no test, and no process a test starts, may connect to anything but 127.0.0.1 or ::1."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -15,6 +17,9 @@ from hypothesis import HealthCheck, settings
 from db.build import build_database
 from db.history import Reference, add_curated_tracks, load_history, load_reference
 from db.store import Store
+from netguard import loopback_only
+
+loopback_only.guard_process_tree()  # in this process and every process a test starts
 
 # Property-based tests: a quick default run; `make fuzz` selects the long one.
 settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -47,6 +52,16 @@ SMALL_CUP = """
 2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,1,1,7,Alice Able,Chevrolet,60,90,90,running,Able Racing,,,,1,
 2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,2,2,02,Bob Baker,Ford,40,90,0,running,Baker Bros,,,,0,
 """
+
+
+@pytest.fixture(autouse=True)
+def network_attempts() -> Iterator[list[str]]:
+    """Fail the test if it tried to reach beyond loopback, even when the code under test swallowed the error.
+    A test that provokes an attempt on purpose takes this fixture and clears it."""
+    loopback_only.attempts.clear()
+    yield loopback_only.attempts
+    if loopback_only.attempts:
+        pytest.fail(f"tried to reach beyond loopback: {loopback_only.attempts}", pytrace=False)
 
 
 def rows(text: str) -> list[dict[str, str]]:

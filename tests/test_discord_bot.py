@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import signal
+from dataclasses import replace
 
 import pytest
 
@@ -19,6 +20,7 @@ from db import guilds
 from db.store import Store
 from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settings_for
 from fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
+from fakes.feed_server import FakeFeed
 
 EPHEMERAL = 64
 NO_PINGS = {"parse": []}
@@ -218,19 +220,24 @@ async def test_bot_resumes_after_gateway_disconnect(fake, pitboard):
 
 
 async def test_run_exits_cleanly_on_sigterm(fake, real_db_copy, caplog):
-    settings = settings_for(fake, real_db_copy)
-    with caplog.at_level(logging.DEBUG):
-        running = asyncio.create_task(run_bot(settings))
-        await fake.wait_connected()
-        os.kill(os.getpid(), signal.SIGTERM)
-        assert await asyncio.wait_for(running, timeout=10) == 0
+    async with FakeFeed() as feed:  # the watcher runs, against the local feed server
+        settings = replace(settings_for(fake, real_db_copy), feed_url=feed.base_url)
+        with caplog.at_level(logging.DEBUG):
+            running = asyncio.create_task(run_bot(settings))
+            await fake.wait_connected()
+            async with asyncio.timeout(10):
+                while not feed.requests:  # shut down with the watcher started, not before it
+                    await asyncio.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert await asyncio.wait_for(running, timeout=10) == 0
+    assert feed.requests[0].path.endswith("/race_list_basic.json")
     assert fake.token not in caplog.text
     async with Store.open(real_db_copy) as store:  # closed properly: opens again, nothing left in WAL
         assert await store.scalar("PRAGMA integrity_check") == "ok"
 
 
 async def test_rejected_token_is_one_line(fake, real_db, capsys):
-    assert await run_bot(Settings(db_path=real_db, discord_token=Secret("not-the-token"))) == 2
+    assert await run_bot(Settings(db_path=real_db, discord_token=Secret("not-the-token"), watch=False)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "rejected the token" in err and "Traceback" not in err
 
