@@ -9,13 +9,16 @@ import pytest
 
 from db.store import Store, bundled_migrations, split_sql
 
+PRAGMAS = ("foreign_keys", "journal_mode", "busy_timeout", "query_only")
+
 
 async def test_bundled_migrations_reach_latest_version(tmp_path):
     async with Store.open(tmp_path / "p.db") as store:
         assert await store.schema_version() == len(bundled_migrations())
-        assert await store.scalar("PRAGMA foreign_keys") == 1
-        assert (await store.scalar("PRAGMA journal_mode")).lower() == "wal"
-        assert await store.scalar("PRAGMA busy_timeout") == 5000
+        writer = {pragma: (await store.conn.execute_fetchall(f"PRAGMA {pragma}"))[0][0] for pragma in PRAGMAS}
+        assert writer == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5000, "query_only": 0}
+        reader = {pragma: await store.scalar(f"PRAGMA {pragma}") for pragma in PRAGMAS}
+        assert reader == {"foreign_keys": 0, "journal_mode": "wal", "busy_timeout": 5000, "query_only": 1}
 
 
 async def test_failing_migration_leaves_previous_version_intact(tmp_path):
