@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
@@ -132,10 +132,11 @@ class _ReaderPool:
 class _CommitWatch:
     """Tells cheaply whether any connection, in this process or another, committed since the last look.
 
-    `PRAGMA data_version` on a connection that never writes changes whenever another connection commits
-    (this process's writer included). It reads the WAL index in shared memory, no query plan or table,
-    so it runs on the event loop. A busy database (another process holding an exclusive lock) answers "no news"
-    at once rather than blocking the loop: the next look sees the commit.
+    `PRAGMA data_version` changes whenever a connection other than the one asking committed (this process's
+    writer included). It is per connection, so the watch has its own, used only from the event loop: the
+    look is a glance at the WAL index in shared memory (at most one page read), microseconds, cheaper than
+    a hop to a reader thread. With no busy timeout, a database locked by another process answers "no news"
+    at once instead of blocking the loop: a later look sees the commit.
     """
 
     def __init__(self, path: Path):
@@ -199,31 +200,26 @@ class Store:
         path: Path | str,
         *,
         migrations: Iterable[tuple[int, str, str]] | None = None,
-        readers: int = READERS,
     ) -> AsyncIterator["Store"]:
         """Open (creating if needed) and migrate the database; always closes every connection."""
         path = Path(path)
         if not path.exists():
             create_private_file(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        pool = watch = None
-        try:
+        async with AsyncExitStack() as closing:  # closes whatever was opened, in reverse order, whatever fails
+            conn = await aiosqlite.connect(path, isolation_level=None)
+            closing.push_async_callback(conn.close)
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA synchronous = NORMAL")
-            pool = _ReaderPool(path, readers)
-            watch = _CommitWatch(path)
-            store = cls(conn, path, pool, watch)
+            readers = _ReaderPool(path, READERS)
+            closing.push_async_callback(asyncio.to_thread, readers.close)
+            commits = _CommitWatch(path)
+            closing.callback(commits.close)
+            store = cls(conn, path, readers, commits)
             await store.migrate(bundled_migrations() if migrations is None else migrations)
             yield store
-        finally:
-            if pool is not None:
-                await asyncio.get_running_loop().run_in_executor(None, pool.close)
-            if watch is not None:
-                watch.close()
-            await conn.close()
 
     async def schema_version(self) -> int:
         return int((await self.scalar("PRAGMA user_version")) or 0)
