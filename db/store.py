@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
-READERS = 3   # reader threads, each with its own connection: commands read in parallel (SQLite releases the GIL)
+READERS = 2   # reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps another's Python; more threads only add GIL handoffs on a small host
 
 T = TypeVar("T")
 
