@@ -104,7 +104,7 @@ async def _carry_over_state(store: Store, old: Path) -> int:
     try:
         async with store.transaction():
             for table in STATE_TABLES:
-                present = await store.scalar("SELECT count(*) FROM old.sqlite_master WHERE type = 'table' AND name = ?", (table,))
+                present = await store.conn.execute_fetchall("SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = ?", (table,))
                 if present:
                     cursor = await store.conn.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM old.{table}")
                     copied += cursor.rowcount

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from weakref import WeakKeyDictionary
 
 from db.errors import BadOption
-from db.store import Store
+from db.store import Snapshot, Store
 
 SUBREDDIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}")
 MAX_SUBREDDITS_PER_SERIES = 5
@@ -34,10 +35,47 @@ def clean_subreddit(text: str) -> str:
     return name
 
 
+class _SettingsCache:
+    """One store's settings by server. Every command reads them (the default series), /config rarely writes them.
+
+    The setters below are the only writers of these tables (the bot's /config; `db build` carries them over
+    unchanged), so they invalidate after committing. A read that was under way while a setter committed may
+    hold the old settings: `generation` tells it not to cache them.
+    """
+
+    def __init__(self):
+        self.by_guild: dict[int, GuildSettings] = {}
+        self.generation = 0
+
+    def forget(self, guild_id: int) -> None:
+        self.by_guild.pop(guild_id, None)
+        self.generation += 1
+
+
+_caches: WeakKeyDictionary[Store, _SettingsCache] = WeakKeyDictionary()
+
+
+def _cache(store: Store) -> _SettingsCache:
+    return _caches.setdefault(store, _SettingsCache())
+
+
 async def get(store: Store, guild_id: int) -> GuildSettings:
-    row = await store.fetchone("SELECT announce_channel_id, default_series FROM guild_settings WHERE guild_id = ?", (guild_id,))
+    """A server's settings, from memory after the first read (refreshed whenever /config changes them)."""
+    cache = _cache(store)
+    cached = cache.by_guild.get(guild_id)
+    if cached is not None:
+        return cached
+    generation = cache.generation
+    settings = await store.read(_read_settings, guild_id)
+    if cache.generation == generation:
+        cache.by_guild[guild_id] = settings
+    return settings
+
+
+def _read_settings(snapshot: Snapshot, guild_id: int) -> GuildSettings:
+    row = snapshot.fetchone("SELECT announce_channel_id, default_series FROM guild_settings WHERE guild_id = ?", (guild_id,))
     subreddits: dict[str, list[str]] = {}
-    for series, subreddit in await store.fetchall(
+    for series, subreddit in snapshot.fetchall(
         "SELECT series, subreddit FROM guild_subreddits WHERE guild_id = ? ORDER BY series, subreddit COLLATE NOCASE", (guild_id,)
     ):
         subreddits.setdefault(series, []).append(subreddit)
@@ -53,6 +91,7 @@ async def _upsert(store: Store, guild_id: int, column: str, value) -> None:
             f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at",
             (guild_id, value, datetime.now(timezone.utc).isoformat()),
         )
+    _cache(store).forget(guild_id)
 
 
 async def set_announce_channel(store: Store, guild_id: int, channel_id: int | None) -> None:
@@ -76,7 +115,8 @@ async def add_subreddit(store: Store, guild_id: int, series: str, subreddit: str
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO guild_subreddits (guild_id, series, subreddit) VALUES (?, ?, ?)", (guild_id, series, name)
         )
-        return cursor.rowcount == 1
+    _cache(store).forget(guild_id)
+    return cursor.rowcount == 1
 
 
 async def remove_subreddit(store: Store, guild_id: int, series: str, subreddit: str) -> bool:
@@ -85,7 +125,8 @@ async def remove_subreddit(store: Store, guild_id: int, series: str, subreddit: 
         cursor = await conn.execute(
             "DELETE FROM guild_subreddits WHERE guild_id = ? AND series = ? AND subreddit = ? COLLATE NOCASE", (guild_id, series, name)
         )
-        return cursor.rowcount == 1
+    _cache(store).forget(guild_id)
+    return cursor.rowcount == 1
 
 
 async def subreddits_for(store: Store, series: str) -> list[str]:

@@ -242,7 +242,7 @@ async def load_history(
     Rows without a finishing position are entries that never started and are left out.
     Returns counts of what was written.
     """
-    series_ids = {row[0]: row[1] for row in await store.fetchall("SELECT key, id FROM series")}
+    series_ids = dict(await store.conn.execute_fetchall("SELECT key, id FROM series"))  # written by this transaction, not yet committed
     loader = _HistoryLoader(store, reference, series_ids)
     for series, rows in rows_by_series:
         for _, race_rows in groupby(rows, key=lambda row: (row["Season"], row["Race"])):
@@ -259,8 +259,7 @@ async def load_history(
 async def add_curated_tracks(store: Store, reference: Reference) -> None:
     """Curated tracks that history never raced at (e.g. the Coliseum), so feed names resolve to them."""
     for spec in reference.tracks.values():
-        exists = await store.scalar("SELECT 1 FROM tracks WHERE name = ?", (spec.name,))
-        if exists:
+        if await store.conn.execute_fetchall("SELECT 1 FROM tracks WHERE name = ?", (spec.name,)):
             continue
         async with store.conn.execute(
             "INSERT INTO tracks (name, kind, length_mi) VALUES (?, ?, ?)", (spec.name, spec.kind, spec.length_mi)

@@ -559,7 +559,7 @@ async def replay_documents(store: Store, old_database: Path) -> int:
     """Re-import every feed document recorded in another database (used by `db build`), oldest first."""
     await store.conn.execute("ATTACH DATABASE ? AS old", (str(old_database),))
     try:
-        rows = await store.fetchall("SELECT body FROM old.feed_documents ORDER BY imported_at, kind DESC")
+        rows = await store.conn.execute_fetchall("SELECT body FROM old.feed_documents ORDER BY imported_at, kind DESC")
     finally:
         await store.conn.execute("DETACH DATABASE old")
     replayed = 0

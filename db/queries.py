@@ -2,6 +2,9 @@
 
 Names are resolved through the store's NameIndex (errors carry suggestions); career and record
 figures count points races only (exhibitions such as the Clash are listed but not counted).
+
+Each command resolves names, then runs all of its SQL in one `store.read` hop: the `read_*` functions
+are those synchronous halves, over one snapshot, so every statement of a command sees the same data.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from typing import Any
 from db.errors import BadOption, NoData
 from db.names import Place, find_driver
 from db.models import (
-    Caution, DriverCareer, HeadToHead, HeadToHeadSide, LeaderStint, NextRaces, RaceRef, RaceResults, RaceSummary,
+    Caution, DriverCareer, DriverInfo, HeadToHead, HeadToHeadSide, LeaderStint, NextRaces, RaceRef, RaceResults, RaceSummary,
     ResultLine, Schedule, ScheduledRace, SeasonLine, SeasonWinner, SeriesCareer, Stage, StageLine, StandingRow,
-    Standings, Tally, TrackRecord, TrackSeriesRecord, WinnerAnswer,
+    Standings, Tally, TrackInfo, TrackRecord, TrackSeriesRecord, WinnerAnswer,
 )
-from db.store import Store
+from db.names import NameIndex
+from db.store import Snapshot, Store
 
 FIRST_SEASON = 1949
 LAST_SEASON = 2100
@@ -80,15 +84,20 @@ def race_summary(row: Any) -> RaceSummary:
 
 
 async def find_races(store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
+    """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), most recent first unless `order` says."""
+    return await store.read(read_races, where, params, limit, order)
+
+
+def read_races(snapshot: Snapshot, where: str, params: tuple, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
     sql = f"SELECT {RACE_COLUMNS} {RACE_JOINS} WHERE {where} ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [race_summary(row) for row in await store.fetchall(sql, params)]
+    return [race_summary(row) for row in snapshot.fetchall(sql, params)]
 
 
-async def _seasons_at(store: Store, track_id: int, series: str | None) -> str:
+def _seasons_at(snapshot: Snapshot, track_id: int, series: str | None) -> str:
     """`2013–2023` style hint of when a track hosted races, for "nothing there that year" errors."""
-    row = await store.fetchone(
+    row = snapshot.fetchone(
         "SELECT min(r.season), max(r.season) FROM races r JOIN series s ON s.id = r.series_id "
         "WHERE r.track_id = ? AND (? IS NULL OR s.key = ?) AND r.status != 'scheduled'",
         (track_id, series, series),
@@ -98,8 +107,8 @@ async def _seasons_at(store: Store, track_id: int, series: str | None) -> str:
     return f" It hosted races from {row[0]} to {row[1]}." if row[0] != row[1] else f" It hosted races in {row[0]}."
 
 
-def _series_label(store_names, series: str | None) -> str:
-    return f"{store_names.series[series].short_name} " if series else ""
+def _series_label(names: NameIndex, series: str | None) -> str:
+    return f"{names.series[series].short_name} " if series else ""
 
 
 def _races_of(place: Place) -> tuple[str, tuple]:
@@ -110,8 +119,8 @@ def _races_of(place: Place) -> tuple[str, tuple]:
     return "r.track_id = ?", (place.track.id,)
 
 
-async def _none_at(store: Store, place: Place, series_key: str | None) -> str:
-    return await _seasons_at(store, place.track.id, series_key) if place.track and place.race_ids is None else ""
+def _none_at(snapshot: Snapshot, place: Place, series_key: str | None) -> str:
+    return _seasons_at(snapshot, place.track.id, series_key) if place.track and place.race_ids is None else ""
 
 
 async def winner(store: Store, track: str, year: int | None = None, series: str | None = None) -> WinnerAnswer:
@@ -120,9 +129,13 @@ async def winner(store: Store, track: str, year: int | None = None, series: str 
     series_key = names.series_key(series) if series else None
     place = names.place(track, year=check_year(year), series=series_key)
     series_key, year = place.series or series_key, check_year(place.year)
+    return await store.read(_read_winner, names, place, year, series_key)
+
+
+def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
     at, at_params = _races_of(place)
-    races = await find_races(
-        store,
+    races = read_races(
+        snapshot,
         f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)",
         (*at_params, year, year, series_key, series_key),
         limit=None if year else 1,
@@ -131,21 +144,25 @@ async def winner(store: Store, track: str, year: int | None = None, series: str 
         when = f" in {year}" if year else ""
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
-            + await _none_at(store, place, series_key)
+            + _none_at(snapshot, place, series_key)
         )
     return WinnerAnswer(place.label, year, series_key, races)
 
 
 async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
     """Full classification, stages, cautions and leader stints of one race."""
-    rows = await store.fetchall(
+    return await store.read(read_race_details, race, other_races)
+
+
+def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
+    rows = snapshot.fetchall(
         """SELECT x.finish, x.start, x.car_number, d.name AS driver, tm.name AS team, x.make, x.laps,
                   x.laps_led, x.status, x.points, x.driver_id
            FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
            WHERE x.race_id = ? ORDER BY x.finish, x.id""",
         (race.id,),
     )
-    stage_rows = await store.fetchall(
+    stage_rows = snapshot.fetchall(
         """SELECT sr.stage, sr.position, d.name AS driver, sr.car_number, sr.points, sr.driver_id
            FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id
            WHERE sr.race_id = ? ORDER BY sr.stage, sr.position""",
@@ -172,11 +189,11 @@ async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRe
     ]
     cautions = [
         Caution(r["start_lap"], r["end_lap"], r["reason"], r["comment"], r["free_pass_car"])
-        for r in await store.fetchall("SELECT * FROM cautions WHERE race_id = ? ORDER BY start_lap", (race.id,))
+        for r in snapshot.fetchall("SELECT * FROM cautions WHERE race_id = ? ORDER BY start_lap", (race.id,))
     ]
     stints = [
         LeaderStint(r["start_lap"], r["end_lap"], r["car_number"])
-        for r in await store.fetchall("SELECT * FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,))
+        for r in snapshot.fetchall("SELECT * FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,))
     ]
     return RaceResults(race, results, stages, cautions, stints, other_races or [])
 
@@ -190,9 +207,15 @@ async def results(
     place = names.place(track, year=check_year(year), series=series_key)
     series_key, year = place.series or series_key, check_year(place.year)
     check_round(round)
+    return await store.read(_read_results, names, place, year, series_key, round)
+
+
+def _read_results(
+    snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None, round: int | None
+) -> RaceResults:
     at, at_params = _races_of(place)
-    races = await find_races(
-        store,
+    races = read_races(
+        snapshot,
         f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?) "
         "AND (? IS NULL OR r.round = ?)",
         (*at_params, year, year, series_key, series_key, round, round),
@@ -202,9 +225,9 @@ async def results(
         filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
-            + await _none_at(store, place, series_key)
+            + _none_at(snapshot, place, series_key)
         )
-    return await race_details(store, races[0], [race.ref for race in races[1:]])
+    return read_race_details(snapshot, races[0], [race.ref for race in races[1:]])
 
 
 async def driver(store: Store, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:
@@ -216,7 +239,11 @@ async def driver(store: Store, name: str, series: str | None = None, year: int |
     series_key = names.series_key(series) if series else None
     who = await find_driver(store, name, year=check_year(year), series=series_key)
     person, series_key = who.driver, who.series or series_key
-    season_rows = await store.fetchall(
+    return await store.read(_read_driver, names, person, series_key)
+
+
+def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None) -> DriverCareer:
+    season_rows = snapshot.fetchall(
         """SELECT s.key, s.name AS series_name, a.* FROM (
                SELECT r.series_id, r.season, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
                       sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles, sum(x.laps_led) AS laps_led,
@@ -237,7 +264,7 @@ async def driver(store: Store, name: str, series: str | None = None, year: int |
     for row in season_rows:
         by_series[row["key"]].append(row)
     wins = defaultdict(list)
-    for row in await store.fetchall(
+    for row in snapshot.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
            JOIN tracks t ON t.id = r.track_id
@@ -289,7 +316,11 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
     series_key = names.series_key(series) if series else None
     at = names.place(name, series=series_key)
     place, series_key = names.track_of(at, name), at.series or series_key
-    rows = await store.fetchall(
+    return await store.read(_read_track, names, place, series_key)
+
+
+def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_key: str | None) -> TrackRecord:
+    rows = snapshot.fetchall(
         """SELECT s.key AS series, s.name AS series_name, r.season, r.round, r.name,
                   wd.name AS winner, w.start AS winner_start, pd.name AS pole
            FROM races r JOIN series s ON s.id = r.series_id
@@ -301,7 +332,7 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
     )
     if not rows:
         where = f"{names.series[series_key].short_name} " if series_key else ""
-        raise NoData(f"No {where}races at {place.name} in the data." + await _seasons_at(store, place.id, None))
+        raise NoData(f"No {where}races at {place.name} in the data." + _seasons_at(snapshot, place.id, None))
     records = {}
     for key in dict.fromkeys(row["series"] for row in rows):
         races = [row for row in rows if row["series"] == key]
@@ -318,7 +349,12 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
 
 
 async def latest_season(store: Store, series_key: str) -> int:
-    season = await store.scalar(
+    """The latest season of a series that has results."""
+    return await store.read(read_latest_season, series_key)
+
+
+def read_latest_season(snapshot: Snapshot, series_key: str) -> int:
+    season = snapshot.scalar(
         "SELECT max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ? "
         "AND r.round IS NOT NULL AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
         (series_key,),
@@ -333,8 +369,12 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
     names = await store.names()
     series_key = names.series_key(series)
     check_year(season)
-    season = season or await latest_season(store, series_key)
-    rows = await store.fetchall(
+    return await store.read(_read_standings, names, series_key, season)
+
+
+def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, season: int | None) -> Standings:
+    season = season or read_latest_season(snapshot, series_key)
+    rows = snapshot.fetchall(
         """SELECT d.name, t.* FROM (
                SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
                       sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led) AS laps_led,
@@ -356,7 +396,7 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
         StandingRow(i, r["name"], r["points"], r["starts"], r["wins"], r["top5"], r["top10"], r["laps_led"] or 0, leader_points - r["points"])
         for i, r in enumerate(rows, start=1)
     ]
-    rounds = await store.fetchall(
+    rounds = snapshot.fetchall(
         """SELECT r.id FROM races r JOIN series s ON s.id = r.series_id
            WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
            ORDER BY r.round, r.starts_at""",
@@ -365,7 +405,7 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
     top = [row.driver for row in table[:PROGRESSION_DRIVERS]]
     race_index = {row["id"]: i for i, row in enumerate(rounds)}
     per_race = defaultdict(lambda: [0] * len(rounds))
-    for row in await store.fetchall(
+    for row in snapshot.fetchall(
         f"""SELECT d.name, x.race_id, coalesce(x.points, 0) FROM results x JOIN drivers d ON d.id = x.driver_id
             WHERE x.race_id IN ({",".join("?" * len(rounds))}) AND d.name IN ({",".join("?" * len(top))})""",
         (*race_index, *top),
@@ -400,7 +440,11 @@ async def h2h(store: Store, driver1: str, driver2: str | None = None, series: st
     series_key = typed_series or series_key
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
-    row = await store.fetchone(
+    return await store.read(_read_h2h, names, a, b, series_key)
+
+
+def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:
+    row = snapshot.fetchone(
         """WITH shared AS (
                SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
                       r.id, r.season, r.starts_at, r.round
@@ -418,7 +462,7 @@ async def h2h(store: Store, driver1: str, driver2: str | None = None, series: st
     if not row["races"]:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
-    last = await store.fetchone(
+    last = snapshot.fetchone(
         """SELECT s.key, r.season, r.round, t.name, r.name
            FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id WHERE r.id = ?""",
         (row["last_race"],),
@@ -459,21 +503,25 @@ async def next_races(store: Store, series: str | None = None, now: datetime | No
     names = await store.names()
     series_key = names.series_key(series) if series else None
     now = now or utc_now()
+    return await store.read(_read_next_races, [series_key] if series_key else list(names.series), series_key, now)
+
+
+def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str | None, now: datetime) -> NextRaces:
     window_start = (now - RACE_WINDOW).isoformat()
-    racing = await find_races(
-        store,
+    racing = read_races(
+        snapshot,
         "r.status = 'scheduled' AND r.starts_at > ? AND r.starts_at <= ? AND (? IS NULL OR s.key = ?)",
         (window_start, now.isoformat(), series_key, series_key),
         order="r.starts_at, s.id",
     )
     upcoming = []
-    for key in [series_key] if series_key else list(names.series):
-        upcoming += await find_races(
-            store, "r.status = 'scheduled' AND r.starts_at > ? AND s.key = ?", (now.isoformat(), key),
+    for key in series_keys:
+        upcoming += read_races(
+            snapshot, "r.status = 'scheduled' AND r.starts_at > ? AND s.key = ?", (now.isoformat(), key),
             limit=1, order="r.starts_at",
         )
     if not racing and not upcoming:
-        latest = await store.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+        latest = snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
         if latest is None:
             raise NoData(NO_SCHEDULE)
         raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
@@ -487,14 +535,18 @@ async def schedule(store: Store, series: str | None = None, season: int | None =
     series_key = names.series_key(series) if series else None
     check_year(season)
     now = now or utc_now()
+    return await store.read(_read_schedule, series_key, season, now)
+
+
+def _read_schedule(snapshot: Snapshot, series_key: str | None, season: int | None, now: datetime) -> Schedule:
     if season is None:
-        season = await store.scalar(
+        season = snapshot.scalar(
             "SELECT season FROM races WHERE starts_at > ? ORDER BY starts_at LIMIT 1", ((now - RACE_WINDOW).isoformat(),)
-        ) or await store.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+        ) or snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
     if season is None:
         raise NoData(NO_SCHEDULE)
-    races = await find_races(
-        store, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
+    races = read_races(
+        snapshot, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
         order="r.starts_at, s.id",
     )
     if not races:

@@ -1,4 +1,11 @@
-"""The SQLite store: one long-lived aiosqlite connection, numbered migrations, transactions."""
+"""The SQLite store: one writer connection, a pool of reader connections, numbered migrations.
+
+Writes go through one long-lived aiosqlite connection, one transaction at a time (`transaction()`).
+Reads never use it: `read(fn, ...)` runs a synchronous function on a reader connection of its own, inside
+one read transaction, in one hop to a reader thread. WAL gives that transaction a consistent snapshot of
+what was committed when it began, so a command never sees a writer's uncommitted (half-written) rows, and
+all the statements of one command see the same state.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,12 @@ import logging
 import os
 import re
 import sqlite3
-from contextlib import asynccontextmanager
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
 
 import aiosqlite
 import platformdirs
@@ -20,6 +29,10 @@ from db.names import NameIndex
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+READERS = 2   # reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps another's Python; more threads only add GIL handoffs on a small host
+
+T = TypeVar("T")
 
 
 def default_db_path() -> Path:
@@ -51,14 +64,134 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-class Store:
-    """Owns the aiosqlite connection. Use as `async with Store.open(path) as store:`."""
+class Snapshot:
+    """One read transaction: every statement run through it sees the same committed state of the database."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return self._conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+def _connect_reader(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """A read-only connection in autocommit mode (transactions are begun explicitly); rows allow access by name.
+
+    check_same_thread is off only so that `Store.open` can close it once its thread has stopped.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+class _ReaderPool:
+    """A dedicated executor whose every thread owns one reader connection, opened on the thread's first task."""
+
+    def __init__(self, path: Path, size: int):
+        self._path = path
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="pitboard-read")
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = _connect_reader(self._path)
+            with self._opened_lock:
+                self._opened.append(conn)
+        return conn
+
+    def _in_snapshot(self, fn: Callable[..., T], args: tuple) -> T:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            return fn(Snapshot(conn), *args)
+        finally:
+            if conn.in_transaction:  # an error may already have ended it
+                conn.execute("COMMIT")
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._in_snapshot, fn, args)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        for conn in self._opened:
+            conn.close()
+
+
+class _CommitWatch:
+    """Tells cheaply whether any connection, in this process or another, committed since the last look.
+
+    `PRAGMA data_version` changes whenever a connection other than the one asking committed (this process's
+    writer included). It is per connection, so the watch has its own, used only from the event loop: the
+    look is a glance at the WAL index in shared memory (at most one page read), microseconds, cheaper than
+    a hop to a reader thread. With no busy timeout, a database locked by another process answers "no news"
+    at once instead of blocking the loop: a later look sees the commit.
+    """
+
+    def __init__(self, path: Path):
+        self._conn = _connect_reader(path, busy_timeout_ms=0)
+        self._seen = self._version()
+
+    def _version(self) -> int | None:
+        try:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.OperationalError:
+            return None
+
+    def changed(self) -> bool:
+        version = self._version()
+        if version is None or version == self._seen:
+            return False
+        self._seen = version
+        return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _name_fingerprint(snapshot: Snapshot) -> tuple:
+    """Changes whenever a track, driver or alias is added or removed, by any process.
+
+    Names are only ever inserted (feed imports) or removed with their rows, never renamed in place by the
+    bot's own code paths, so the highest id and the row count of each table catch every change. Counting the
+    alias tables scans them (a few thousand short rows: well under a millisecond), and this only runs after
+    some connection committed.
+    """
+    return tuple(snapshot.fetchone(
+        """SELECT (SELECT max(id) FROM drivers), (SELECT count(*) FROM drivers),
+                  (SELECT max(id) FROM tracks), (SELECT count(*) FROM tracks),
+                  (SELECT count(*) FROM driver_aliases), (SELECT count(*) FROM track_aliases),
+                  (SELECT count(*) FROM series_aliases)"""
+    ))
+
+
+class Store:
+    """The database. Use as `async with Store.open(path) as store:`.
+
+    `conn` is the writer connection: use it only through `transaction()` (or for migrations and maintenance).
+    Reads go through `read()`, or `fetchall`/`fetchone`/`scalar` for a single statement.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, readers: _ReaderPool, commits: _CommitWatch):
         self.conn = conn
         self.path = path
+        self._readers = readers
+        self._commits = commits
         self._write_lock = asyncio.Lock()
-        self._names = None
+        self._names: NameIndex | None = None
+        self._names_fingerprint: tuple | None = None
+        self._names_lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
@@ -68,22 +201,25 @@ class Store:
         *,
         migrations: Iterable[tuple[int, str, str]] | None = None,
     ) -> AsyncIterator["Store"]:
-        """Open (creating if needed) and migrate the database; always closes the connection."""
+        """Open (creating if needed) and migrate the database; always closes every connection."""
         path = Path(path)
         if not path.exists():
             create_private_file(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        try:
+        async with AsyncExitStack() as closing:  # closes whatever was opened, in reverse order, whatever fails
+            conn = await aiosqlite.connect(path, isolation_level=None)
+            closing.push_async_callback(conn.close)
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA busy_timeout = 5000")
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA synchronous = NORMAL")
-            store = cls(conn, path)
+            readers = _ReaderPool(path, READERS)
+            closing.push_async_callback(asyncio.to_thread, readers.close)
+            commits = _CommitWatch(path)
+            closing.callback(commits.close)
+            store = cls(conn, path, readers, commits)
             await store.migrate(bundled_migrations() if migrations is None else migrations)
             yield store
-        finally:
-            await conn.close()
 
     async def schema_version(self) -> int:
         return int((await self.scalar("PRAGMA user_version")) or 0)
@@ -95,47 +231,67 @@ class Store:
             if version <= current:
                 continue
             log.info("applying migration %s", name)
-            async with self._write_lock:
-                try:
-                    await self.conn.execute("BEGIN IMMEDIATE")
-                    for statement in split_sql(sql):
-                        await self.conn.execute(statement)
-                    await self.conn.execute(f"PRAGMA user_version = {int(version)}")
-                    await self.conn.execute("COMMIT")
-                except BaseException:
-                    await self.conn.execute("ROLLBACK")
-                    raise
+            async with self.transaction() as conn:
+                for statement in split_sql(sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {int(version)}")
             current = version
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction at a time; rolled back on any error."""
+        """One write transaction at a time, committed whole or rolled back on any error.
+
+        Reads that must see this transaction's own uncommitted rows go through the connection it yields;
+        `read()` and `fetchall()` see only what was committed.
+        """
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                await self.conn.execute("COMMIT")
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._roll_back()
                 raise
-            await self.conn.execute("COMMIT")
 
-    async def fetchall(self, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
-        """All rows, in one hop to the database thread (execute + fetch + close together)."""
-        return list(await self.conn.execute_fetchall(sql, params))
+    async def _roll_back(self) -> None:
+        """Roll back if a transaction is still open: after some errors (SQLITE_FULL, SQLITE_IOERR) SQLite already
+        did, and a ROLLBACK would only replace the real error with "no transaction is active"."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            await self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("ROLLBACK failed after an error in a write transaction")
 
-    async def fetchone(self, sql: str, params: Any = ()) -> aiosqlite.Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(snapshot, *args)` in one hop to a reader thread, inside one read transaction (one consistent snapshot)."""
+        return await self._readers.run(fn, *args)
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        """All rows of one statement, read from the committed state in one hop."""
+        return await self.read(Snapshot.fetchall, sql, params)
+
+    async def fetchone(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return await self.read(Snapshot.fetchone, sql, params)
 
     async def scalar(self, sql: str, params: Any = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
+        return await self.read(Snapshot.scalar, sql, params)
 
     async def names(self) -> NameIndex:
-        """The name index (tracks, drivers, series), loaded once and refreshed after imports."""
-        if self._names is None:
-            self._names = await NameIndex.load(self)
-        return self._names
+        """The name index (tracks, drivers, series), reloaded when names changed in this process or another.
+
+        The common case costs one `PRAGMA data_version` on the event loop; only after some connection committed
+        is a fingerprint of the name tables read (one hop), and only if that changed is the index reloaded.
+        The fingerprint is taken before the load: a change made during the load is caught by the next look.
+        """
+        if self._names is not None and not self._names_lock.locked() and not self._commits.changed():
+            return self._names
+        async with self._names_lock:
+            fingerprint = await self.read(_name_fingerprint)
+            if self._names is None or fingerprint != self._names_fingerprint:
+                self._names = await NameIndex.load(self)
+                self._names_fingerprint = fingerprint
+            return self._names
 
     def forget_names(self) -> None:
         """Drop the cached name index after new drivers or tracks were written."""

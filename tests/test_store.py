@@ -9,13 +9,16 @@ import pytest
 
 from db.store import Store, bundled_migrations, split_sql
 
+PRAGMAS = ("foreign_keys", "journal_mode", "busy_timeout", "query_only")
+
 
 async def test_bundled_migrations_reach_latest_version(tmp_path):
     async with Store.open(tmp_path / "p.db") as store:
         assert await store.schema_version() == len(bundled_migrations())
-        assert await store.scalar("PRAGMA foreign_keys") == 1
-        assert (await store.scalar("PRAGMA journal_mode")).lower() == "wal"
-        assert await store.scalar("PRAGMA busy_timeout") == 5000
+        writer = {pragma: (await store.conn.execute_fetchall(f"PRAGMA {pragma}"))[0][0] for pragma in PRAGMAS}
+        assert writer == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5000, "query_only": 0}
+        reader = {pragma: await store.scalar(f"PRAGMA {pragma}") for pragma in PRAGMAS}
+        assert reader == {"foreign_keys": 0, "journal_mode": "wal", "busy_timeout": 5000, "query_only": 1}
 
 
 async def test_failing_migration_leaves_previous_version_intact(tmp_path):
@@ -68,3 +71,19 @@ def test_car_numbers_are_text(tmp_path):
         conn.execute(statement)
     column = [c for c in conn.execute("PRAGMA table_info(results)") if c[1] == "car_number"][0]
     assert column[2] == "TEXT"
+
+
+async def test_disk_full_in_a_transaction_raises_the_real_error(small_store):
+    """SQLite rolls back by itself on SQLITE_FULL: the error must not become "no transaction is active"."""
+    drivers = await small_store.scalar("SELECT count(*) FROM drivers")
+    (pages,), = await small_store.conn.execute_fetchall("PRAGMA page_count")
+    await small_store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        async with small_store.transaction() as conn:
+            await conn.executemany("INSERT INTO drivers (name) VALUES (?)", [(f"Driver {n} " + "x" * 500,) for n in range(1000)])
+    assert raised.value.sqlite_errorname == "SQLITE_FULL"
+
+    await small_store.conn.execute("PRAGMA max_page_count = 1073741823")
+    async with small_store.transaction() as conn:  # the writer is not left inside a transaction
+        await conn.execute("INSERT INTO drivers (name) VALUES ('After The Full Disk')")
+    assert await small_store.scalar("SELECT count(*) FROM drivers") == drivers + 1
