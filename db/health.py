@@ -39,7 +39,7 @@ def problem_with(path: Path, *, thorough: bool) -> str | None:
         if thorough:
             verdict = [row[0] for row in conn.execute("PRAGMA quick_check")]
             if verdict != ["ok"]:
-                return f"quick_check: {verdict[0]}"
+                return "quick_check found damage: " + " ".join(" ".join(verdict).split())[:200]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "races" not in tables or conn.execute("SELECT 1 FROM races WHERE source = 'history' LIMIT 1").fetchone() is None:
             return "it holds no race history"
