@@ -178,7 +178,14 @@ def test_rebuild_under_a_live_writer_keeps_every_setting_and_readers_see_old_or_
     assert picture(database) == new_picture
 
 
-async def test_a_feed_imported_during_the_build_is_kept(real_db_copy, monkeypatch):
+async def test_a_rebuild_keeps_what_others_write_during_it(real_db_copy, monkeypatch):
+    """A feed imported after the replay snapshot is applied inside the swap; a table the build does not know is state."""
+    conn = sqlite3.connect(real_db_copy, isolation_level=None)
+    conn.execute("CREATE TABLE claims (race_id INTEGER REFERENCES races(id) ON DELETE CASCADE, holder TEXT)")
+    conn.execute("INSERT INTO claims SELECT id, 'bot' FROM races WHERE season = 2002")
+    conn.execute("UPDATE races SET name = 'renamed' WHERE season = 2002")  # the rebuild rewrites these rows
+    conn.close()
+    claims = query(real_db_copy, "SELECT * FROM claims ORDER BY race_id")
     load_history = db.build._load_history
 
     async def load_then_import_into_the_live_database(*args):
@@ -188,26 +195,18 @@ async def test_a_feed_imported_during_the_build_is_kept(real_db_copy, monkeypatc
 
     monkeypatch.setattr(db.build, "_load_history", load_then_import_into_the_live_database)
     report = await build_database(real_db_copy, show_progress=False)
-    assert report.outcome == "rebuilt" and report.feeds_replayed == 0
+    assert report.outcome == "rebuilt" and report.feeds_replayed == 0 and report.rows_written
     assert richmond(real_db_copy) == (8, "feed")
     assert query(real_db_copy, "SELECT kind, key FROM feed_documents") == [("weekend", "5274")]
+    assert not query(real_db_copy, "SELECT 1 FROM races WHERE name = 'renamed'")
+    assert query(real_db_copy, "SELECT * FROM claims ORDER BY race_id") == claims and report.state_rows_kept == len(claims)
     assert integrity(real_db_copy) == "ok"
 
 
-async def test_tables_the_build_does_not_know_are_state_and_untouched(real_db_copy):
-    conn = sqlite3.connect(real_db_copy, isolation_level=None)
-    conn.execute("CREATE TABLE claims (race_id INTEGER REFERENCES races(id) ON DELETE CASCADE, holder TEXT)")
-    conn.execute("INSERT INTO claims SELECT id, 'bot' FROM races WHERE season = 2002")
-    conn.execute("UPDATE races SET name = 'renamed' WHERE season = 2002")  # the rebuild rewrites these rows
-    conn.close()
-    claims = query(real_db_copy, "SELECT * FROM claims ORDER BY race_id")
-    report = await build_database(real_db_copy, show_progress=False)
-    assert report.rows_written and report.state_rows_kept == len(claims)
-    assert query(real_db_copy, "SELECT * FROM claims ORDER BY race_id") == claims
-    assert not query(real_db_copy, "SELECT 1 FROM races WHERE name = 'renamed'")
-
-
 def test_import_while_building(real_db_copy):
+    stale = [real_db_copy.with_name(f".{real_db_copy.name}.build-99999-deadbeef{suffix}") for suffix in ("", "-wal", "-shm")]
+    for path in stale:  # what a killed build leaves behind
+        path.write_bytes(b"half a database")
     build = start_pitboard(real_db_copy, "db", "build")
     imported = pitboard(real_db_copy, "import", str(RICHMOND_FEED))
     build_out, build_err = build.communicate(timeout=CHILD_TIMEOUT)
@@ -375,15 +374,6 @@ async def test_concurrent_first_run_commands_build_once(tmp_path):
     assert [ask.returncode for ask in asks] == [0, 0], outputs
     assert all("Talladega" in out for out, _ in outputs)
     assert sum(err.count("First run: building") for _, err in outputs) == 1
-
-
-def test_stale_temp_files_of_a_dead_build_are_removed(real_db_copy):
-    stale = [real_db_copy.with_name(f".{real_db_copy.name}.build-99999-deadbeef{suffix}") for suffix in ("", "-wal", "-shm")]
-    for path in stale:
-        path.write_bytes(b"half a database")
-    done = pitboard(real_db_copy, "db", "build")
-    assert done.returncode == 0, done.stderr
-    assert leftovers(real_db_copy.parent) == []
 
 
 async def test_a_second_pitboard_run_refuses_before_connecting(real_db, capsys):
