@@ -223,27 +223,18 @@ async def _repair(target: Path, problem: str, rows_by_series: SeriesRows, show_p
         async with _scratch_file(target) as scratch:
             async with Store.open(scratch) as store:
                 await _load_history(store, rows_by_series, show_progress)
-                moved_to = _move_aside(target)
-                try:
-                    kept, lost, documents = await _salvage(store, moved_to)
-                    replayed = await _replay(store, documents)
-                    if documents:
-                        kept["feed_documents"] = replayed
-                    if replayed < len(documents):
-                        lost["feed_documents"] = f"{len(documents) - replayed} no longer import"
+            moved_to = _move_aside(target)
+            try:
+                async with Store.open(scratch) as store:
+                    salvage, replayed = await _salvage(store, moved_to, problem)
                     await store.fetchall("PRAGMA optimize")
                     counts = await _counts(store)
-                except BaseException:
-                    _move_back(moved_to, target)
-                    raise
-            try:
                 await asyncio.to_thread(_seal, scratch)
                 _put_in_place(scratch, target)
             except BaseException:
                 _move_back(moved_to, target)
                 raise
-    salvage = Salvage(moved_to, problem, kept, lost)
-    state_rows = sum(rows for table, rows in kept.items() if table != "feed_documents")
+    state_rows = sum(rows for table, rows in salvage.kept.items() if table != "feed_documents")
     return BuildReport(target, "repaired", counts, replayed, state_rows, salvage=salvage)
 
 
@@ -464,31 +455,34 @@ class _ReadTable:
     problem: str | None             # why some rows could not be read
 
 
-async def _salvage(store: Store, damaged: Path) -> tuple[dict[str, int], dict[str, str], list[_FeedDocument]]:
-    """Copy the readable state rows of `damaged` into `store`; return (kept, lost, its readable feed documents)."""
+async def _salvage(store: Store, damaged: Path, problem: str) -> tuple[Salvage, int]:
+    """Copy the readable state rows of `damaged` into `store` and replay its readable feed documents.
+
+    Returns what was kept and lost, and how many documents were replayed.
+    """
     wanted = set(await _state_tables(store, "main")) | {"feed_documents"}
     tables, unreadable = await asyncio.to_thread(_read_damaged, damaged, wanted)
     kept: dict[str, int] = {}
-    lost: dict[str, str] = {}
-    if unreadable:
-        lost["database"] = unreadable
+    lost: dict[str, list[str]] = {"database": [unreadable]} if unreadable else {}
     documents: list[_FeedDocument] = []
     for table, read in sorted(tables.items()):
         if read.problem:
-            lost[table] = read.problem
+            lost.setdefault(table, []).append(read.problem)
         if table == "feed_documents":
             documents = _documents_from(read)
-            continue
-        if table not in wanted:
-            lost[table] = f"{len(read.rows)} rows of a table this version does not have"
-            continue
-        copied = await _insert_rows(store, table, read)
-        kept[table] = copied
-        if copied < len(read.rows):
-            refused = f"{len(read.rows) - copied} rows refused by the new schema"
-            lost[table] = f"{lost[table]}; {refused}" if table in lost else refused
+        elif table not in wanted:
+            lost.setdefault(table, []).append(f"{len(read.rows)} rows of a table this version does not have")
+        else:
+            kept[table] = await _insert_rows(store, table, read)
+            if kept[table] < len(read.rows):
+                lost.setdefault(table, []).append(f"{len(read.rows) - kept[table]} rows refused by the new schema")
     documents.sort(key=lambda document: (document.imported_at, document.kind != "weekend"))
-    return kept, lost, documents
+    replayed = await _replay(store, documents)
+    if documents:
+        kept["feed_documents"] = replayed
+    if replayed < len(documents):
+        lost.setdefault("feed_documents", []).append(f"{len(documents) - replayed} documents no longer import")
+    return Salvage(damaged, problem, kept, {table: "; ".join(problems) for table, problems in lost.items()}), replayed
 
 
 def _documents_from(read: _ReadTable) -> list[_FeedDocument]:
@@ -518,7 +512,10 @@ async def _insert_rows(store: Store, table: str, read: _ReadTable) -> int:
 
 
 def _read_damaged(path: Path, tables: set[str]) -> tuple[dict[str, _ReadTable], str | None]:
-    """Read what can be read of `tables` from a damaged database: ({table: rows}, why nothing could be read)."""
+    """Read what can be read of `tables` from a damaged database: ({table: rows}, why nothing could be read).
+
+    Tables of `tables` and tables this version does not know are read (the latter to report them lost).
+    """
     conn = sqlite3.connect(path, timeout=1)
     try:
         try:
@@ -545,7 +542,8 @@ def _read_table(conn: sqlite3.Connection, table: str) -> _ReadTable:
     selected = ", ".join(f'"{column}"' for column in columns)
     rows: list[tuple] = []
     try:
-        rows.extend(conn.execute(f'SELECT {selected} FROM "{table}" ORDER BY {", ".join(key)}'))
+        for row in conn.execute(f'SELECT {selected} FROM "{table}" ORDER BY {", ".join(key)}'):
+            rows.append(row)
         return _ReadTable(columns, rows, None)
     except sqlite3.DatabaseError as error:
         problem = str(error)
@@ -558,7 +556,7 @@ def _read_table(conn: sqlite3.Connection, table: str) -> _ReadTable:
             rows.append(row)
     except sqlite3.DatabaseError:
         pass
-    return _ReadTable(columns, rows, f"{problem} (rows past the damage are lost)")
+    return _ReadTable(columns, rows, f"{problem} (the rows on the damaged pages are lost)")
 
 
 # --------------------------------------------------------------------------- files and errors

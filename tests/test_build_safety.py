@@ -293,12 +293,23 @@ def no_history(database: Path, real_db: Path) -> None:
 def damaged_pages(database: Path, real_db: Path) -> None:
     shutil.copy(real_db, database)
     add_state(database)
-    pages = [row[0] for row in query(database, "SELECT pageno FROM dbstat WHERE name = 'races' ORDER BY pageno")]
+    conn = sqlite3.connect(database, isolation_level=None)
+    conn.executemany(  # enough posting-ledger rows to fill several pages, one of which gets damaged
+        "INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at) VALUES (?, 'NASCAR', 'posted', ?, 'hash', 'now')",
+        [(f"nascar-{number:05d}", "Post-Race Thread " + "x" * 100) for number in range(LEDGER_ROWS)],
+    )
+    conn.close()
+    ledger = [row[0] for row in query(database, "SELECT pageno FROM dbstat WHERE name = 'reddit_threads' AND pagetype = 'leaf' ORDER BY pageno")]
+    races = [row[0] for row in query(database, "SELECT pageno FROM dbstat WHERE name = 'races' ORDER BY pageno")]
     page_size = query(database, "PRAGMA page_size")[0][0]
     with open(database, "r+b") as handle:
-        for page in pages:  # every page of the races table, spread through the middle of the file
+        for page in [*races, ledger[len(ledger) // 2]]:  # the races table, spread through the file, and one ledger page
             handle.seek((page - 1) * page_size)
             handle.write(b"\xa5" * page_size)
+
+
+LEDGER_ROWS = 400
+KEPT = {"announcements": 1, "feed_documents": 1, "guild_settings": 2, "guild_subreddits": 1, "reddit_threads": 1}
 
 
 @pytest.mark.parametrize(
@@ -306,8 +317,8 @@ def damaged_pages(database: Path, real_db: Path) -> None:
     [
         (garbage, "file is not a database", None),
         (empty, "the file is empty", None),
-        (no_history, "it holds no race history", {"guild_settings": 2, "guild_subreddits": 1, "reddit_threads": 1, "announcements": 1}),
-        (damaged_pages, "malformed", {"guild_settings": 2, "guild_subreddits": 1, "reddit_threads": 1, "announcements": 1}),
+        (no_history, "it holds no race history", KEPT),
+        (damaged_pages, "malformed", {**KEPT, "reddit_threads": range(2, LEDGER_ROWS)}),  # but one page of the ledger
     ],
 )
 def test_a_database_that_is_not_built_is_refused_then_repaired(damage, problem, kept, real_db, tmp_path):
@@ -324,13 +335,19 @@ def test_a_database_that_is_not_built_is_refused_then_repaired(damage, problem, 
     assert moved and re.fullmatch(r"pitboard\.db\.corrupt-\d{8}-\d{6}", Path(moved.group(1)).name), repaired.stdout
     assert Path(moved.group(1)).exists() and problem in repaired.stdout
     assert integrity(database) == "ok" and query(database, "SELECT count(*) FROM races WHERE source = 'history'")[0][0] > 4000
-    if kept:
-        assert state_counts(database) == kept
-        assert "1 announcements, 1 feed_documents, 2 guild_settings, 1 guild_subreddits, 1 reddit_threads" in repaired.stdout
-        assert richmond(database) == (8, "feed")  # its feed document was replayed
-    else:
-        assert "Kept from it: nothing" in repaired.stdout
     assert leftovers(tmp_path) == []
+    if kept is None:
+        assert "Kept from it: nothing" in repaired.stdout
+        return
+    kept_line = re.search(r"^Kept from it: (.*)$", repaired.stdout, re.MULTILINE).group(1)
+    reported = {table: int(rows) for rows, table in (item.split(" ") for item in kept_line.split(", "))}
+    now = {**state_counts(database), "feed_documents": query(database, "SELECT count(*) FROM feed_documents")[0][0]}
+    assert reported == now
+    for table, expected in kept.items():
+        assert now[table] in expected if isinstance(expected, range) else now[table] == expected, table
+    if isinstance(kept["reddit_threads"], range):
+        assert "Lost from reddit_threads: database disk image is malformed" in repaired.stdout
+    assert richmond(database) == (8, "feed")  # its feed document was replayed
 
 
 def test_repair_is_refused_while_a_bot_has_the_database(tmp_path):
