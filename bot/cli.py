@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import logging
-import sqlite3
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -105,16 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseNotBuilt as error:
         print(f"pitboard: {error}; repair it with `pitboard db build`", file=sys.stderr)
         return EXIT_FAILURE
-    except sqlite3.DatabaseError as error:
-        if not is_damage(error):
-            raise
-        print(f"pitboard: the database {db_path} is damaged ({error}); repair it with `pitboard db build`", file=sys.stderr)
-        return EXIT_FAILURE
     except DiskFull as error:
         print(f"pitboard: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:  # a bug or a broken environment: one line, detail with -v
         log.debug("unexpected failure", exc_info=True)
+        if is_damage(error):  # met by a query, past the cheap check every command makes first
+            print(f"pitboard: the database {db_path} is damaged ({error}); repair it with `pitboard db build`", file=sys.stderr)
+            return EXIT_FAILURE
         print(f"pitboard: {type(error).__name__}: {error} (run with -v for details)", file=sys.stderr)
         return EXIT_FAILURE
 

@@ -273,6 +273,10 @@ def test_first_build_on_a_full_disk_leaves_nothing(small_disk):
 # --------------------------------------------------------------------------- repair
 
 
+LEDGER_ROWS = 400
+KEPT = {"announcements": 1, "feed_documents": 1, "guild_settings": 2, "guild_subreddits": 1, "reddit_threads": 1}
+
+
 def garbage(database: Path, real_db: Path) -> None:
     database.write_bytes(b"this is not a database, whatever its name says\n" * 1000)
 
@@ -306,10 +310,6 @@ def damaged_pages(database: Path, real_db: Path) -> None:
         for page in [*races, ledger[len(ledger) // 2]]:  # the races table, spread through the file, and one ledger page
             handle.seek((page - 1) * page_size)
             handle.write(b"\xa5" * page_size)
-
-
-LEDGER_ROWS = 400
-KEPT = {"announcements": 1, "feed_documents": 1, "guild_settings": 2, "guild_subreddits": 1, "reddit_threads": 1}
 
 
 @pytest.mark.parametrize(
@@ -348,6 +348,21 @@ def test_a_database_that_is_not_built_is_refused_then_repaired(damage, problem, 
     if isinstance(kept["reddit_threads"], range):
         assert "Lost from reddit_threads: database disk image is malformed" in repaired.stdout
     assert richmond(database) == (8, "feed")  # its feed document was replayed
+
+
+def test_damage_met_by_a_query_is_one_line_naming_the_repair(real_db_copy):
+    """Every command's first check is cheap (header, schema, one history row); damage elsewhere is met by a query."""
+    pages = [row[0] for row in query(real_db_copy, "SELECT pageno FROM dbstat WHERE name LIKE 'results%' ORDER BY pageno")]
+    page_size = query(real_db_copy, "PRAGMA page_size")[0][0]
+    with open(real_db_copy, "r+b") as handle:
+        for page in pages:
+            handle.seek((page - 1) * page_size)
+            handle.write(b"\xa5" * page_size)
+    asked = pitboard(real_db_copy, "ask", "/winner dega")
+    assert asked.returncode != 0 and asked.stdout == ""
+    assert one_line(asked.stderr) == (
+        f"pitboard: the database {real_db_copy} is damaged (database disk image is malformed); repair it with `pitboard db build`"
+    )
 
 
 def test_repair_is_refused_while_a_bot_has_the_database(tmp_path):
