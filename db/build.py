@@ -48,6 +48,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import AsyncIterator, Callable, Iterable, Literal
 
+import aiosqlite
 from tqdm import tqdm
 
 from db.errors import FeedError
@@ -297,7 +298,7 @@ def _put_in_place(scratch: Path, target: Path) -> None:
 # --------------------------------------------------------------------------- feed documents
 
 
-async def _feed_documents(conn, schema: str) -> list[_FeedDocument]:
+async def _feed_documents(conn: aiosqlite.Connection, schema: str) -> list[_FeedDocument]:
     """Every feed document of `schema`, oldest import first (the order to replay them in)."""
     async with conn.execute(
         f"SELECT kind, key, sha256, imported_at, body FROM {schema}.feed_documents ORDER BY imported_at, kind DESC"
@@ -328,7 +329,7 @@ def _race_records(body: bytes) -> list[RaceRecord]:
     return [parse_weekend_feed(document)] if document_kind(document) == "weekend" else parse_race_list(document)
 
 
-async def _apply_late_document(conn, document: _FeedDocument) -> None:
+async def _apply_late_document(conn: aiosqlite.Connection, document: _FeedDocument) -> None:
     """Write a document imported into the live database after the replay snapshot (inside the swap)."""
     try:
         records = _race_records(zlib.decompress(document.body))

@@ -7,7 +7,6 @@ the build has to be chosen (a feed imported after the replay snapshot) or where 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import resource
