@@ -29,8 +29,10 @@ from bot.render.words import race_label
 from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
 from db import queries
-from db.build import build_database, ensure_database
+from db.build import BuildReport, DiskFull, build_database, ensure_database
 from db.errors import FeedError, PitboardError
+from db.health import DatabaseNotBuilt, is_damage
+from db.locks import InstanceRunning
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.store import Store
@@ -101,8 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except DatabaseNotBuilt as error:
+        print(f"pitboard: {error}; repair it with `pitboard db build`", file=sys.stderr)
+        return EXIT_FAILURE
+    except DiskFull as error:
+        print(f"pitboard: {error}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as error:  # a bug or a broken environment: one line, detail with -v
         log.debug("unexpected failure", exc_info=True)
+        if is_damage(error):  # met by a query, past the cheap check every command makes first
+            print(f"pitboard: the database {db_path} is damaged ({error}); repair it with `pitboard db build`", file=sys.stderr)
+            return EXIT_FAILURE
         print(f"pitboard: {type(error).__name__}: {plain(str(error))} (run with -v for details)", file=sys.stderr)
         return EXIT_FAILURE
 
@@ -130,15 +141,44 @@ async def _db(db_path: Path, command: str) -> int:
     if command == "path":
         print(db_path)
         return EXIT_OK
-    report = await build_database(db_path, show_progress=sys.stderr.isatty())
+
+    def say_waiting(holder_pid: int | None) -> None:
+        holder = f" (pid {holder_pid})" if holder_pid else ""
+        print(f"Another build of {db_path} is running{holder}; waiting for it to finish…", file=sys.stderr)
+
+    try:
+        report = await build_database(db_path, show_progress=sys.stderr.isatty(), on_wait=say_waiting)
+    except InstanceRunning as running:
+        holder = f" (pid {running.holder_pid})" if running.holder_pid else ""
+        print(f"pitboard: {db_path} needs repair, but pitboard run{holder} has it open: stop it, then run pitboard db build again", file=sys.stderr)
+        return EXIT_FAILURE
+    for line in _build_summary(report):
+        print(line)
+    return EXIT_OK
+
+
+def _build_summary(report: BuildReport) -> list[str]:
     counts = report.counts
-    print(
-        f"Built {report.path}: {counts['races']:,} races, {counts['results']:,} results, "
-        f"{counts['drivers']:,} drivers, {counts['tracks']:,} tracks"
+    figures = (
+        f"{counts['races']:,} races, {counts['results']:,} results, {counts['drivers']:,} drivers, {counts['tracks']:,} tracks"
+    )
+    if report.outcome == "built meanwhile":
+        return [f"{report.path} was built by another pitboard db build while this one waited: {figures}"]
+    lines = []
+    salvage = report.salvage
+    if salvage:
+        lines.append(f"{report.path} was not usable ({salvage.problem}); moved it to {salvage.moved_to}")
+        kept = ", ".join(f"{rows} {table}" for table, rows in sorted(salvage.kept.items()) if rows)
+        lines.append(f"Kept from it: {kept or 'nothing'}")
+        for table, what in sorted(salvage.lost.items()):
+            lines.append(f"Lost from {table}: {what}")
+    lines.append(
+        f"{'Rebuilt' if report.outcome == 'rebuilt' else 'Built'} {report.path}: {figures}"
+        + (f"; {report.rows_written:,} rows changed" if report.rows_written is not None else "")
         + (f"; replayed {report.feeds_replayed} feed documents" if report.feeds_replayed else "")
         + (f"; kept {report.state_rows_kept} settings/ledger rows" if report.state_rows_kept else "")
     )
-    return EXIT_OK
+    return lines
 
 
 async def _import(db_path: Path, files: list[Path]) -> int:

@@ -17,6 +17,7 @@ from bot.pitboard import Pitboard
 from bot.reddit import RedditPoster, reddit_client
 from bot.settings import Secret, Settings
 from db.build import ensure_database
+from db.locks import InstanceRunning, run_lock
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,14 @@ async def run_bot(settings: Settings) -> int:
     token = _token_or_exit(settings)
     if token is None:
         return 2
-    await ensure_database(settings.db_path)
+    await ensure_database(settings.db_path, thorough=True)
     async with contextlib.AsyncExitStack() as resources:
+        try:
+            resources.enter_context(run_lock(settings.db_path))  # before the store and any connection
+        except InstanceRunning as running:
+            holder = f" (pid {running.holder_pid})" if running.holder_pid else ""
+            print(f"pitboard: another pitboard run is already using {settings.db_path}{holder}; stop it first", file=sys.stderr)
+            return 2
         store = await resources.enter_async_context(Store.open(settings.db_path))
         feed = poster = None
         if settings.watch:
