@@ -126,7 +126,8 @@ def add_state(database: Path) -> None:
         conn.execute("INSERT INTO guild_subreddits VALUES (7, 'cup', 'NASCAR')")
         conn.execute("INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at) "
                      "VALUES ('nascar-5274', 'NASCAR', 'posted', 'Post-Race Thread', 'hash', 'now')")
-        conn.execute("INSERT INTO announcements VALUES ('nascar-5274', 7, 70, 700, 'hash', 'now')")
+        conn.execute("INSERT INTO announcements (race_key, guild_id, channel_id, message_id, content_hash, announced_at) "
+                     "VALUES ('nascar-5274', 7, 70, 700, 'hash', 'now')")
         conn.execute("INSERT OR REPLACE INTO feed_documents VALUES ('weekend', '5274', ?, '2024-01-01T00:00:00+00:00', ?)",
                      (hashlib.sha256(body).hexdigest(), zlib.compress(body)))
     finally:
