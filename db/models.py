@@ -300,11 +300,22 @@ class KindRecord:
 
 
 @dataclass(frozen=True)
+class SeasonShare:
+    """How many of a series' points races so far in a season a driver started, this one included."""
+
+    starts: int
+    races: int
+
+
+@dataclass(frozen=True)
 class RecapFacts:
-    """Everything a post-race thread says, computed from the store as of that race."""
+    """Everything a post-race thread says, computed from the store as of that race.
+
+    The winner's figures (win_number to next_race) are None or empty for an exhibition.
+    """
 
     details: RaceResults
-    winner: ResultLine | None
+    winner: ResultLine
     pole: ResultLine | None
     win_number: int | None                  # the winner's nth points-race win in this series
     earlier_win_tracks: tuple[str, ...]     # tracks of the winner's earlier series wins, distinct
@@ -315,3 +326,10 @@ class RecapFacts:
     make_first_win: bool
     kind_record: KindRecord | None
     newcomers: list[Newcomer]
+    earlier_series_starts: int | None       # the winner's points-race starts in this series before this race
+    season_share: SeasonShare | None        # the winner's starts against the season's races so far
+    season_kind_finishes: tuple[int, ...]   # the winner's earlier finishes this season on this kind of track
+    laps_led_known: bool                    # False when the data gives no one a lap led (laps led unknown)
+    top_leader: ResultLine | None           # led the most laps (alone) and did not win
+    keep_suffix: tuple[str, ...]            # drivers of the field called "Earnhardt Jr.", not "Earnhardt"
+    next_race: RaceSummary | None           # the series' next dated race after this one

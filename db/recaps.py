@@ -1,12 +1,20 @@
-"""The facts behind a post-race thread: what this win means, computed as of the race itself."""
+"""The facts behind a post-race thread: what this win means, computed as of the race itself.
+
+Only what the store holds: a figure the data lacks (who led laps in a race without lap-leader data,
+a schedule the history does not carry) is None or False, and the recap leaves its sentence out.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
 from db.errors import NoData
-from db.models import KindRecord, Newcomer, RaceResults, RecapFacts
+from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
+from db.queries import read_races
+from db.short_names import has_suffix, without_suffix
 from db.store import Snapshot, Store
 
-RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back
+RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back or more
 
 
 async def recap_facts(store: Store, details: RaceResults) -> RecapFacts:
@@ -16,70 +24,134 @@ async def recap_facts(store: Store, details: RaceResults) -> RecapFacts:
 
 def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     race = details.race
-    race_id = race.id
-    if not details.results:
-        raise NoData(f"{race.name} ({race.season}) has no results yet.")
-    series_id = snapshot.scalar("SELECT series_id FROM races WHERE id = ?", (race_id,))
-    # Races strictly before this one in the same series (points-race order within a season).
+    winner = next((line for line in details.results if line.finish == 1), None)
+    if winner is None:
+        raise NoData(f"{race.name} ({race.season}) has no results yet." if not details.results else f"{race.name} ({race.season}) has no winner in the data.")
+    series_id = snapshot.scalar("SELECT series_id FROM races WHERE id = ?", (race.id,))
+    # Points races strictly before this one in the same series (points-race order within a season).
     before = "r.series_id = ? AND r.exhibition = 0 AND (r.season < ? OR (r.season = ? AND r.round < ?))"
     before_args = (series_id, race.season, race.season, race.round if race.round is not None else 0)
+    laps_led_known = any(line.led for line in details.results)
+    facts = RecapFacts(
+        details=details, winner=winner, pole=next((line for line in details.results if line.start == 1), None),
+        win_number=None, earlier_win_tracks=(), first_series_win_of_kind=False, first_national_win_of_kind=False,
+        first_win_at_track=False, team_first_win=False, make_first_win=False, kind_record=None,
+        newcomers=_newcomers(snapshot, details, before, before_args), earlier_series_starts=None, season_share=None,
+        season_kind_finishes=(), laps_led_known=laps_led_known, top_leader=_top_leader(details.results) if laps_led_known else None,
+        keep_suffix=_keep_suffix(snapshot, details.results), next_race=_next_race(snapshot, race),
+    )
+    if race.exhibition:
+        return facts
 
-    winner = next((line for line in details.results if line.finish == 1), None)
-    pole = next((line for line in details.results if line.start == 1), None)
-    facts = dict(win_number=None, earlier_win_tracks=(), first_series_win_of_kind=False, first_national_win_of_kind=False,
-                 first_win_at_track=False, team_first_win=False, make_first_win=False, kind_record=None)
-    if winner and not race.exhibition:
-        winner_id = winner.driver_id
-        earlier = snapshot.fetchall(
-            f"""SELECT t.name AS track, r.kind FROM results x JOIN races r ON r.id = x.race_id JOIN tracks t ON t.id = r.track_id
-                WHERE x.driver_id = ? AND x.finish = 1 AND {before} ORDER BY r.season, r.round""",
-            (winner_id, *before_args),
-        )
-        elsewhere_same_kind = snapshot.scalar(
-            """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
-               WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 AND r.kind = ? AND r.series_id != ?
-               AND (r.season < ? OR (r.season = ? AND r.starts_at IS NOT NULL AND r.starts_at < ?))""",
-            (winner_id, race.track_kind, series_id, race.season, race.season, race.starts_at.isoformat() if race.starts_at else ""),
-        )
-        team_wins = snapshot.scalar(
-            f"""SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN teams tm ON tm.id = x.team_id
-                WHERE tm.name = ? AND x.finish = 1 AND {before}""",
-            (winner.team, *before_args),
-        ) if winner.team else 1
-        make_wins = snapshot.scalar(
-            f"SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE x.make = ? AND x.finish = 1 AND {before}",
-            (winner.make, *before_args),
-        ) if winner.make else 1
-        record = snapshot.fetchone(
-            f"""SELECT count(*), sum(x.finish <= 10), sum(x.finish = 1) FROM results x JOIN races r ON r.id = x.race_id
-                WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
-            (winner_id, race.track_kind, *before_args, race_id),
-        )
-        same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
-        facts.update(
-            win_number=len(earlier) + 1,
-            earlier_win_tracks=tuple(dict.fromkeys(row["track"] for row in earlier)),
-            first_series_win_of_kind=same_kind_before == 0,
-            first_national_win_of_kind=same_kind_before == 0 and elsewhere_same_kind == 0,
-            first_win_at_track=all(row["track"] != race.track for row in earlier),
-            team_first_win=team_wins == 0,
-            make_first_win=make_wins == 0,
-            kind_record=KindRecord(race.track_kind, record[0], record[1] or 0, record[2] or 0),
-        )
+    winner_id = winner.driver_id
+    earlier = snapshot.fetchall(
+        f"""SELECT t.name AS track, r.kind FROM results x JOIN races r ON r.id = x.race_id JOIN tracks t ON t.id = r.track_id
+            WHERE x.driver_id = ? AND x.finish = 1 AND {before} ORDER BY r.season, r.round""",
+        (winner_id, *before_args),
+    )
+    elsewhere_same_kind = snapshot.scalar(
+        """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
+           WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 AND r.kind = ? AND r.series_id != ?
+           AND (r.season < ? OR (r.season = ? AND r.starts_at IS NOT NULL AND r.starts_at < ?))""",
+        (winner_id, race.track_kind, series_id, race.season, race.season, race.starts_at.isoformat() if race.starts_at else ""),
+    )
+    team_wins = snapshot.scalar(
+        f"""SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN teams tm ON tm.id = x.team_id
+            WHERE tm.name = ? AND x.finish = 1 AND {before}""",
+        (winner.team, *before_args),
+    ) if winner.team else 1
+    make_wins = snapshot.scalar(
+        f"SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE x.make = ? AND x.finish = 1 AND {before}",
+        (winner.make, *before_args),
+    ) if winner.make else 1
+    record = snapshot.fetchone(
+        f"""SELECT count(*), sum(x.finish <= 10), sum(x.finish = 1) FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
+        (winner_id, race.track_kind, *before_args, race.id),
+    )
+    earlier_starts = snapshot.scalar(
+        f"SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE x.driver_id = ? AND {before}",
+        (winner_id, *before_args),
+    )
+    this_season = "r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? AND r.round <= ?"
+    season_args = (series_id, race.season, race.round if race.round is not None else 0)
+    season = snapshot.fetchone(
+        f"""SELECT count(*), sum(EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id AND x.driver_id = ?))
+            FROM races r WHERE {this_season}""",
+        (winner_id, *season_args),
+    )
+    kind_finishes = snapshot.fetchall(
+        f"""SELECT x.finish FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.driver_id = ? AND r.kind = ? AND r.id != ? AND {this_season} ORDER BY r.round""",
+        (winner_id, race.track_kind, race.id, *season_args),
+    )
+    same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
+    return dataclasses.replace(
+        facts,
+        win_number=len(earlier) + 1,
+        earlier_win_tracks=tuple(dict.fromkeys(row["track"] for row in earlier)),
+        first_series_win_of_kind=same_kind_before == 0,
+        first_national_win_of_kind=same_kind_before == 0 and elsewhere_same_kind == 0,
+        first_win_at_track=all(row["track"] != race.track for row in earlier),
+        team_first_win=team_wins == 0,
+        make_first_win=make_wins == 0,
+        kind_record=KindRecord(race.track_kind, record[0], record[1] or 0, record[2] or 0),
+        earlier_series_starts=earlier_starts,
+        season_share=SeasonShare(season[1] or 0, season[0]) if season[0] else None,
+        season_kind_finishes=tuple(row[0] for row in kind_finishes),
+    )
 
-    newcomers = []
+
+def _newcomers(snapshot: Snapshot, details: RaceResults, before: str, before_args: tuple) -> list[Newcomer]:
+    """Drivers making a first series start, or a first since RETURN_GAP_SEASONS or more seasons back."""
+    race = details.race
     previous = {
         row[0]: row[1]
         for row in snapshot.fetchall(
             f"""SELECT x.driver_id, max(r.season) FROM results x JOIN races r ON r.id = x.race_id
                 WHERE x.driver_id IN (SELECT driver_id FROM results WHERE race_id = ?) AND {before}
                 GROUP BY x.driver_id""",
-            (race_id, *before_args),
+            (race.id, *before_args),
         )
     }
+    newcomers = []
     for line in details.results:
         if line.driver_id not in previous:
             newcomers.append(Newcomer(line, None))
         elif previous[line.driver_id] <= race.season - RETURN_GAP_SEASONS:
             newcomers.append(Newcomer(line, previous[line.driver_id]))
-    return RecapFacts(details=details, winner=winner, pole=pole, newcomers=newcomers, **facts)
+    return newcomers
+
+
+def _top_leader(results: list[ResultLine]) -> ResultLine | None:
+    """The driver who led the most laps, alone, when he did not win."""
+    ranked = sorted(results, key=lambda line: line.led, reverse=True)
+    top = ranked[0]
+    if top.finish == 1 or not top.led or (len(ranked) > 1 and ranked[1].led == top.led):
+        return None
+    return top
+
+
+def _keep_suffix(snapshot: Snapshot, results: list[ResultLine]) -> tuple[str, ...]:
+    """Drivers whose suffix a fan keeps: a namesake of the family (same name without it) won a race."""
+    kept = []
+    for line in results:
+        if not has_suffix(line.driver):
+            continue
+        bare = without_suffix(line.driver)
+        namesakes = snapshot.fetchall(
+            """SELECT d.name FROM drivers d WHERE d.id != ? AND (d.name = ? OR d.name LIKE ? || ' %')
+               AND EXISTS (SELECT 1 FROM results x WHERE x.driver_id = d.id AND x.finish = 1)""",
+            (line.driver_id, bare, bare),
+        )
+        if any(without_suffix(row[0]) == bare for row in namesakes):
+            kept.append(line.driver)
+    return tuple(kept)
+
+
+def _next_race(snapshot: Snapshot, race: RaceSummary) -> RaceSummary | None:
+    """The series' next race with a known date after this one."""
+    if race.starts_at is None:
+        return None
+    later = read_races(snapshot, "s.key = ? AND r.starts_at > ?", (race.series, race.starts_at.isoformat()), 1, "r.starts_at")
+    return later[0] if later else None

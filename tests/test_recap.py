@@ -56,8 +56,8 @@ async def test_feed_race_tells_cautions_and_the_final_restart(real_db_copy):
         await import_file(store, RICHMOND_FEED)
         details = await queries.results(store, "richmond", 2023, "cup", 7)
         text = "\n".join(recap.paragraphs(await recap_facts(store, details)))
-    assert "It was Larson's twentieth career Cup Series win." in text
-    assert "There were 8 cautions for 54 laps and 22 lead changes among 11 drivers." in text
+    assert "It was Larson's 20th career Cup Series win." in text
+    assert "There were eight cautions for 54 laps and 22 lead changes among 11 drivers." in text
     assert "The final restart came with 14 laps to go" in text
     assert "Josh Berry finished second, 1.535 seconds behind" in text
 

@@ -8,29 +8,38 @@ safe.py) and every markdown table cell through `_markdown_table`.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable
 
 from bot.render import safe
 from bot.render.tables import table
-from bot.render.words import KIND_WORDS, led_phrase, ordinal, plural
+from bot.render.words import KIND_WORDS, ordinal, plural
 from db.models import RaceSummary, RecapFacts, ResultLine
+from db.nascar_feed import EASTERN
+from db.short_names import ShortNames
 
 REDDIT_LIMIT = 40_000
 TITLE_LIMIT = 300
-SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
-SMALL_NUMBERS = "zero one two three four five six seven eight nine ten".split()
-ORDINAL_WORDS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
-MAX_LISTED = 12
+TEXT_WIDTH = 100
+# AP style: numbers and ordinals one to nine in words, 10 and up in figures; words at a sentence's start.
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth".split()
+MAX_LISTED = 6              # a longer list of drivers is summarised: "Thirty-two drivers …, including" the first few
+SUMMARY_LISTED = 4
+MAX_SEASON_FINISHES = 4     # earlier finishes this season on the same kind of track, listed one by one
 RESULT_COLUMNS = ["Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts"]
 RESULT_ALIGNS = "rrlllrrlr"
 GAINED_TO_MENTION = 15
 ATTRIBUTION = "Data: nascaR.data (DriverAverages.com, NASCAR.com) and NASCAR's official feed. Source: NASCAR."
 KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": "dirt-track", "oval": "oval"}
+KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt": "dirt tracks", "oval": "ovals"}
+# Words in a race's name that would read as a claim after "won the": "won the NASCAR Cup Series Championship".
+CLAIM_WORDS = re.compile(r"\b(championships?|titles?|playoffs?)\b", re.IGNORECASE)
+MILES_RACE = re.compile(r"^(\d+) Miles at (.+)$")   # the history's name for an unnamed race: "100 Miles at Columbia Speedway"
 OUT_PHRASES = {
     "accident": "out in an accident",
     "crash": "out in a crash",
@@ -62,16 +71,33 @@ REDDIT = Markup(safe.reddit, lambda text: f"**{text}**")
 
 
 def number_word(count: int) -> str:
-    return SMALL_NUMBERS[count] if 0 <= count < len(SMALL_NUMBERS) else str(count)
+    """`two`, `12` (AP style)."""
+    return UNITS[count] if 0 <= count <= 9 else str(count)
+
+
+def spelled(count: int) -> str:
+    """`thirty-two`: a number written out, for the start of a sentence (figures past 99)."""
+    if not 0 <= count <= 99:
+        return str(count)
+    if count < 20:
+        return UNITS[count]
+    tens, units = divmod(count, 10)
+    return TENS[tens] + (f"-{UNITS[units]}" if units else "")
+
+
+def counted(count: int, noun: str, many: str | None = None) -> str:
+    """`eight cautions`, `22 lead changes`, `one lap`."""
+    return f"{number_word(count)} {noun if count == 1 else (many or noun + 's')}"
 
 
 def ordinal_word(count: int) -> str:
-    return ORDINAL_WORDS[count - 1] if 1 <= count <= len(ORDINAL_WORDS) else ordinal(count)
+    """`second`, `26th` (AP style)."""
+    return ORDINAL_WORDS[count - 1] if 1 <= count <= 9 else ordinal(count)
 
 
-def surname(name: str) -> str:
-    words = [word for word in name.split() if word.casefold() not in SUFFIXES]
-    return words[-1] if words else name
+def seasons(first: int, last: int) -> str:
+    """`2025`, or `2013–2023` for a range."""
+    return str(first) if first == last else f"{first}–{last}"
 
 
 def series_words(race: RaceSummary) -> str:
@@ -79,13 +105,33 @@ def series_words(race: RaceSummary) -> str:
     return {"cup": "Cup Series", "xfinity": "Xfinity Series", "truck": "Truck Series"}.get(race.series, race.series_name)
 
 
-def vehicles(race: RaceSummary) -> str:
-    return "trucks" if race.series == "truck" else "cars"
+def vehicles(race: RaceSummary, count: int = 2) -> str:
+    noun = "truck" if race.series == "truck" else "car"
+    return noun if count == 1 else noun + "s"
 
 
 def race_at_track(race: RaceSummary) -> str:
     """`Toyota Owners 400 at Richmond Raceway`, or the name alone when it already says where."""
     return race.name if " at " in f" {race.name.casefold()} " else f"{race.name} at {race.track}"
+
+
+def race_phrase(race: RaceSummary, m: Markup) -> str:
+    """The race as the object of "won": `the Toyota Owners 400 at Richmond Raceway`.
+
+    A name that would read as a claim is called a race (`the NASCAR Cup Series Championship race at
+    Phoenix Raceway`), and the history's `100 Miles at X` is `the 100-mile race at X`.
+    """
+    miles = MILES_RACE.match(race.name)
+    if miles:
+        return f"the {miles[1]}-mile race at {m.escape(miles[2])}"
+    name = m.escape(race.name) + (" race" if CLAIM_WORDS.search(race.name) else "")
+    return f"the {name}" if " at " in f" {race.name.casefold()} " else f"the {name} at {m.escape(race.track)}"
+
+
+def eastern_date(moment: datetime, with_year: bool = True) -> str:
+    """`April 2, 2023`: the day in US Eastern time, NASCAR's own."""
+    local = moment.astimezone(EASTERN)
+    return f"{local:%B} {local.day}" + (f", {local.year}" if with_year else "")
 
 
 def _join(items: list[str]) -> str:
@@ -94,160 +140,300 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _sentence(text: str) -> str:
+    """A sentence starts with a capital, whatever the name it starts with ("Van Gisbergen")."""
+    return text[:1].upper() + text[1:]
+
+
+class Mentions:
+    """A recap's names for drivers: the full name at the first mention, the short name after."""
+
+    def __init__(self, facts: RecapFacts, m: Markup):
+        self.short = ShortNames((line.driver for line in facts.details.results), facts.keep_suffix)
+        self.m = m
+        self.seen: set[str] = set()
+
+    def __call__(self, driver: str) -> str:
+        first = driver not in self.seen
+        self.seen.add(driver)
+        return self.m.escape(driver if first else self.short(driver))
+
+
 def out_phrase(line: ResultLine, m: Markup) -> str:
     """`out with a transmission failure after 60 laps`."""
     status = (line.status or "").casefold()
-    phrase = OUT_PHRASES.get(status, f"out ({m.escape(line.status)})")
+    phrase = OUT_PHRASES.get(status, f"out ({m.escape(line.status or '')})")
     return f"{phrase} after {plural(line.laps, 'lap')}" if line.laps is not None and status != "disqualified" else phrase
 
 
-def _meaning(facts: RecapFacts, m: Markup) -> list[str]:
+def finish_phrase(line: ResultLine, m: Markup) -> str:
+    """`finished 26th`, or `finished 26th, out with a transmission failure after 60 laps`."""
+    return f"finished {ordinal_word(line.finish)}" + ("" if line.running else f", {out_phrase(line, m)}")
+
+
+def led_phrase(led: int, laps: int | None) -> str:
+    """`led 56 of 67 laps`, `led all 400 laps`, `led all but three laps`, `led 12 laps` (laps run unknown)."""
+    if not laps:
+        return f"led {plural(led, 'lap')}"
+    if led >= laps:
+        return f"led all {laps} laps"
+    if laps - led <= 5 and laps >= 50:
+        return f"led all but {number_word(laps - led)} lap{'s' if laps - led > 1 else ''}"
+    return f"led {led} of {laps} laps"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence, and another wording with a different opening for when two before it open the same way."""
+
+    text: str
+    other_opening: str | None = None
+
+
+def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, winner = facts.details.race, facts.winner
-    short = m.escape(surname(winner.driver))
     series = m.escape(series_words(race))
-    where = m.escape(race_at_track(race))
-    sentences = [f"{m.bold(m.escape(winner.driver))} won the {where}."]
+    full = m.bold(name(winner.driver))
     if race.exhibition or facts.win_number is None:
-        sentences[-1] = f"{m.bold(m.escape(winner.driver))} won the {where}, a non-points exhibition race."
-        return sentences
+        return [Sentence(f"{full} won {race_phrase(race, m)}, a non-points exhibition race.")]
+    sentences = [Sentence(f"{full} won {race_phrase(race, m)}.")]
+    short = name(winner.driver)
     kind = KIND_WORDS[race.track_kind]
     article = "an" if kind[0] in "aeiou" else "a"
+    debut = facts.earlier_series_starts == 0
+    text = f"It was {short}'s {ordinal_word(facts.win_number)} career {series} win"
     if facts.win_number == 1:
-        sentences.append(f"It was {short}'s first career {series} win.")
-    else:
-        text = f"It was {short}'s {ordinal_word(facts.win_number)} career {series} win"
-        if facts.first_national_win_of_kind:
-            text += f", and a first on {article} {kind} in any NASCAR national series"
-        elif facts.first_series_win_of_kind:
-            text += f", and a first {series} win on {article} {kind}"
-        sentences.append(text + ".")
-        earlier = facts.earlier_win_tracks
-        if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
-            quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
-            sentences.append(f"{quantity} of {short}'s earlier {series} wins came at {m.escape(earlier[0])}.")
-        elif facts.first_win_at_track:
-            sentences.append(f"It was {short}'s first {series} win at {m.escape(race.track)}.")
+        if debut:
+            text += f", in a {series} debut"
+        elif facts.earlier_series_starts is not None:
+            text += f", in {series} start No. {facts.earlier_series_starts + 1}"
+    elif facts.first_national_win_of_kind:
+        text += f", and a first on {article} {kind} in any NASCAR national series"
+    elif facts.first_series_win_of_kind:
+        text += f", and a first {series} win on {article} {kind}"
+    elif facts.first_win_at_track:
+        text += f", the first at {m.escape(race.track)}"
+    sentences.append(Sentence(text + "."))
+    earlier = facts.earlier_win_tracks
+    if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
+        quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
+        sentences.append(Sentence(f"{quantity} of {short}'s earlier {series} wins came at {m.escape(earlier[0])}."))
     owners = []
     if facts.team_first_win and winner.team:
         owners.append(m.escape(winner.team))
     if facts.make_first_win and winner.make:
         owners.append(m.escape(winner.make))
     if owners:
-        sentences.append(f"It was also the first {series} win for {_join(owners)}.")
+        sentences.append(Sentence(f"It was also the first {series} win for {_join(owners)}."))
+    share = facts.season_share
+    if share and share.starts < share.races and not debut:
+        if share.starts == 1:
+            text = f"was making a first {series} start of {race.season}, in the season's {ordinal_word(share.races)} race."
+        else:
+            text = f"has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far in {race.season}."
+        sentences.append(Sentence(f"{short} {text}", f"The winner {text}"))
     return sentences
 
 
-def _how(facts: RecapFacts, m: Markup) -> list[str]:
+def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
+    stages = facts.details.stages
+    winners = [(stage.number, stage.results[0].driver) for stage in stages if stage.results and stage.results[0].position == 1]
+    if not winners:
+        return []
+    drivers = list(dict.fromkeys(driver for _, driver in winners))
+    if len(drivers) == 1 and len(winners) == len(stages) >= 2:
+        count = "both" if len(stages) == 2 else f"all {number_word(len(stages))}"
+        opening = "The winner" if drivers[0] == facts.winner.driver else None
+        return [Sentence(f"{name(drivers[0])} swept {count} stages.", opening and f"{opening} swept {count} stages.")]
+    parts = []
+    for driver in drivers:
+        numbers = [str(number) for number, who in winners if who == driver]
+        won = "won " if not parts else ""
+        parts.append(f"{name(driver)} {won}stage{'s' if len(numbers) > 1 else ''} {_join(numbers)}")
+    return [Sentence(_join(parts) + ".")]
+
+
+def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, winner = facts.details.race, facts.winner
-    short = m.escape(surname(winner.driver))
-    start = "on the pole" if winner.start == 1 else (ordinal(winner.start) if winner.start else "")
-    sentences = [f"{short} started {start} and {led_phrase(winner.led, race.laps)}." if start else f"{short} {led_phrase(winner.led, race.laps)}."]
-    stage_winners = [(stage.number, stage.results[0].driver) for stage in facts.details.stages if stage.results and stage.results[0].position == 1]
-    if stage_winners:
-        won = [f"{short if name == winner.driver else m.escape(name)} won stage {number}" for number, name in stage_winners]
-        sentences.append(_join(won) + ".")
-    if race.cautions is not None:
-        text = f"There were {plural(race.cautions, 'caution')} for {plural(race.caution_laps or 0, 'lap')}"
+    short = name(winner.driver)
+    doing = []
+    if winner.start:
+        doing.append("started on the pole" if winner.start == 1 else f"started {ordinal_word(winner.start)}")
+    if facts.laps_led_known and winner.led:
+        doing.append(led_phrase(winner.led, race.laps))
+    sentences = [Sentence(f"{short} {' and '.join(doing)}.", f"The winner {' and '.join(doing)}.")] if doing else []
+    sentences += _stage_sentence(facts, name)
+    leader = facts.top_leader
+    if leader is not None:
+        sentences.append(Sentence(f"{name(leader.driver)} led a race-high {leader.led} laps but {finish_phrase(leader, m)}."))
+    if race.cautions is not None or race.lead_changes is not None:
+        counts = []
+        if race.cautions is not None:
+            cautions = "no cautions" if race.cautions == 0 else counted(race.cautions, "caution")
+            counts.append(cautions + (f" for {counted(race.caution_laps, 'lap')}" if race.cautions and race.caution_laps is not None else ""))
         if race.lead_changes is not None:
-            text += f" and {plural(race.lead_changes, 'lead change')} among {plural(race.leaders or 0, 'driver')}"
-        sentences.append(text + ".")
+            counts.append(counted(race.lead_changes, "lead change") + (f" among {counted(race.leaders, 'driver')}" if race.leaders is not None else ""))
+        verb = "was" if counts[0].startswith("one ") else "were"
+        sentences.append(Sentence(f"There {verb} {' and '.join(counts)}."))
+    if race.scheduled_laps and race.laps:
+        if race.laps < race.scheduled_laps:
+            sentences.append(Sentence(f"The race ended after {race.laps} of its scheduled {race.scheduled_laps} laps."))
+        elif race.laps > race.scheduled_laps:
+            sentences.append(Sentence(f"The race ran {counted(race.laps - race.scheduled_laps, 'lap')} beyond its scheduled {race.scheduled_laps}."))
     restarts = [c for c in facts.details.cautions if race.laps and c.end_lap < race.laps]
     if restarts:
         last = restarts[-1]
         to_go = race.laps - last.end_lap
         cause = f" (caution: {m.escape(last.comment or last.reason)})" if (last.comment or last.reason) else ""
-        sentences.append(f"The final restart came with {plural(to_go, 'lap')} to go{cause}.")
+        sentences.append(Sentence(f"The final restart came with {counted(to_go, 'lap')} to go{cause}."))
     return sentences
 
 
-def _top_five(facts: RecapFacts, m: Markup) -> list[str]:
+def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, results = facts.details.race, facts.details.results
     top = [line for line in results if 2 <= line.finish <= 5]
-    if not top:
-        return []
-    runner_up = top[0]
-    margin = f", {race.margin:.3f} seconds behind" if race.margin is not None else ""
-    sentences = [f"{m.escape(runner_up.driver)} finished second{margin}"]
-    if len(top) > 1:
-        sentences[0] += ", ahead of " + _join([m.escape(line.driver) for line in top[1:]])
-    sentences[0] += "."
-    for line in top:
-        if line.start and line.start - line.finish >= GAINED_TO_MENTION:
-            sentences.append(f"{m.escape(line.driver)} came from {ordinal(line.start)} on the grid to finish {ordinal(line.finish)}.")
+    sentences = []
+    if top:
+        margin = f", {race.margin:.3f} seconds behind" if race.margin is not None else ""
+        text = f"{name(top[0].driver)} finished second{margin}"
+        if len(top) > 1:
+            text += ", ahead of " + _join([name(line.driver) for line in top[1:]])
+        sentences.append(Sentence(text + "."))
+    climbers = [line for line in top if line.start and line.start - line.finish >= GAINED_TO_MENTION]
+    if climbers:
+        first, *others = climbers
+        text = f"{name(first.driver)} came from {ordinal_word(first.start)} on the grid to finish {ordinal_word(first.finish)}"
+        text += "".join(f", {name(line.driver)} from {ordinal_word(line.start)} to {ordinal_word(line.finish)}" for line in others)
+        sentences.append(Sentence(text + "."))
+    pole = facts.pole
+    if pole is not None and pole.finish != 1 and pole is not facts.top_leader:
+        sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {finish_phrase(pole, m)}."))
     return sentences
 
 
-def _pole(facts: RecapFacts, m: Markup) -> list[str]:
-    pole = facts.pole
-    if pole is None or pole.finish == 1:
-        return []
-    if pole.running:
-        return [f"Pole-sitter {m.escape(pole.driver)} finished {ordinal(pole.finish)}."]
-    return [f"Pole-sitter {m.escape(pole.driver)} finished {ordinal(pole.finish)}, {out_phrase(pole, m)}."]
-
-
-def _retirements(facts: RecapFacts, m: Markup) -> list[str]:
-    out = [line for line in facts.details.results if not line.running]
+def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    race, results = facts.details.race, facts.details.results
+    out = [line for line in results if not line.running]
+    unknown = sum(1 for line in results if line.status is None)
     if not out:
-        return [f"All {facts.details.race.field_size} {vehicles(facts.details.race)} were running at the finish."] if facts.details.results else []
-    listed = [f"{m.escape(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")") for line in out[:MAX_LISTED]]
-    more = f" and {len(out) - MAX_LISTED} more" if len(out) > MAX_LISTED else ""
-    noun = vehicles(facts.details.race) if len(out) != 1 else vehicles(facts.details.race)[:-1]
-    return [f"{number_word(len(out)).capitalize()} {noun} failed to finish: {', '.join(listed)}{more}."]
+        return [Sentence(f"All {len(results)} {vehicles(race)} were running at the finish.")] if unknown == 0 else []
+    listed = [
+        f"{name(line.driver)} ({m.escape(line.status or '')}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
+        for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
+    ]
+    count = f"{spelled(len(out))} {vehicles(race, len(out))}"
+    if unknown:
+        count = f"at least {count}"
+    note = f" (status unknown for {unknown} of {len(results)})" if unknown else ""
+    if len(out) <= MAX_LISTED:
+        return [Sentence(f"{count} failed to finish{note}: {_join(listed)}.")]
+    return [Sentence(f"{count} failed to finish{note}, among them {_join(listed)}.")]
 
 
-def _newcomers(facts: RecapFacts, m: Markup) -> list[str]:
-    race = facts.details.race
-    series = m.escape(series_words(race))
+def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    series = m.escape(series_words(facts.details.race))
     sentences = []
 
     def how(line: ResultLine) -> str:
-        return ordinal(line.finish) + ("" if line.running else f", {m.escape(line.status)}")
+        return ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status or '')}")
 
-    debuts = [n.result for n in facts.newcomers if n.previous_season is None]
-    if debuts:
-        sentences.append(f"First {series} starts: " + ", ".join(f"{m.escape(line.driver)} ({how(line)})" for line in debuts) + ".")
+    told = facts.winner if facts.earlier_series_starts == 0 else None   # the winner's debut is told with his win
+    debuts = [n.result for n in facts.newcomers if n.previous_season is None and n.result is not told]
+    if len(debuts) == 1:
+        line = debuts[0]
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start and {finish_phrase(line, m)}."))
+    elif 1 < len(debuts) <= MAX_LISTED:
+        listed = _join([f"{name(line.driver)} ({how(line)})" for line in debuts])
+        sentences.append(Sentence(f"{listed} made their first {series} starts."))
+    elif debuts:
+        listed = _join([f"{name(line.driver)} ({how(line)})" for line in debuts[:SUMMARY_LISTED]])
+        sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {listed}."))
     for newcomer in (n for n in facts.newcomers if n.previous_season is not None):
         line = newcomer.result
-        outcome = ordinal(line.finish) + ("" if line.running else f" ({m.escape(line.status)})")
-        sentences.append(f"{m.escape(line.driver)} made a first {series} start since {newcomer.previous_season} and finished {outcome}.")
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {newcomer.previous_season} and {finish_phrase(line, m)}."))
     return sentences
 
 
-def _kind_record(facts: RecapFacts, m: Markup) -> list[str]:
-    record = facts.kind_record
-    if record is None or record.starts < 2:
-        return []
-    short = m.escape(surname(facts.winner.driver))
-    starts = f"{number_word(record.starts)} {m.escape(series_words(facts.details.race))} {KIND_STARTS[record.kind]} starts"
-    missing = record.starts - record.top10s
-    if missing == 0:
-        tens = f"top-10 finishes in all {starts}"
-    elif missing <= 2 and record.starts >= 4:
-        tens = f"top-10 finishes in all but {number_word(missing)} of {starts}"
-    else:
-        tens = f"{plural(record.top10s, 'top-10 finish', 'top-10 finishes')} in {starts}".replace(f"{record.top10s} ", f"{number_word(record.top10s)} ", 1)
-    wins = "this was the first win among them" if record.wins == 1 else f"{number_word(record.wins)} of them wins"
-    return [f"{short} now has {tens}; {wins}."]
+def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    race, record = facts.details.race, facts.kind_record
+    short = name(facts.winner.driver)
+    series = m.escape(series_words(race))
+    sentences = []
+    if record is not None and record.starts >= 2:
+        starts = f"{number_word(record.starts)} {series} {KIND_STARTS[record.kind]} starts"
+        missing = record.starts - record.top10s
+        if missing == 0:
+            tens = f"top-10 finishes in all {starts}"
+        elif missing <= 2 and record.starts >= 4:
+            tens = f"top-10 finishes in all but {number_word(missing)} of {starts}"
+        elif record.top10s == 0:
+            tens = f"no top-10 finish in {starts}"
+        else:
+            tens = f"{number_word(record.top10s)} top-10 finish{'es' if record.top10s != 1 else ''} in {starts}"
+        wins = "this was the first win among them" if record.wins == 1 else f"{number_word(record.wins)} of them wins"
+        sentences.append(Sentence(f"{short} now has {tens}; {wins}.", f"The winner now has {tens}; {wins}."))
+    finishes = facts.season_kind_finishes
+    if finishes and len(finishes) <= MAX_SEASON_FINISHES:
+        sentences.append(Sentence(
+            f"Earlier this season on {KIND_PLURALS[race.track_kind]}, {short} finished {_join([ordinal_word(f) for f in finishes])}."
+        ))
+    elif finishes:
+        wins, tens = sum(1 for f in finishes if f == 1), sum(1 for f in finishes if f <= 10)
+        won = "no wins" if wins == 0 else f"{number_word(wins)} win{'s' if wins > 1 else ''}"
+        sentences.append(Sentence(
+            f"In {number_word(len(finishes))} earlier {KIND_STARTS[race.track_kind]} races this season, {short} had {won} and "
+            f"{number_word(tens)} top-10 finish{'es' if tens != 1 else ''}."
+        ))
+    following = facts.next_race
+    if following is not None and following.starts_at is not None:
+        day = f"{following.starts_at.astimezone(EASTERN):%A}, {eastern_date(following.starts_at, following.season != race.season)}"
+        label = ", a non-points exhibition" if following.exhibition else ""
+        sentences.append(Sentence(f"Next for the {series}: {race_phrase(following, m)}{label}, on {day}."))
+    return sentences
+
+
+def _opening(text: str) -> str:
+    """The first word of a sentence, without markup: what readers hear repeat."""
+    return re.sub(r"[^\w']", "", text.split(" ", 1)[0]).casefold()
+
+
+def _vary(blocks: list[list[Sentence]]) -> list[list[str]]:
+    """The sentences' texts, a sentence whose two predecessors open the same way taking its other opening."""
+    openings: list[str] = []
+    chosen = []
+    for block in blocks:
+        texts = []
+        for sentence in block:
+            text = sentence.text
+            if sentence.other_opening and len(openings) >= 2 and openings[-1] == openings[-2] == _opening(text):
+                text = sentence.other_opening
+            openings.append(_opening(text))
+            texts.append(_sentence(text))
+        chosen.append(texts)
+    return chosen
 
 
 def paragraphs(facts: RecapFacts, m: Markup = PLAIN) -> list[str]:
     """The recap's prose, paragraph by paragraph, written with the given markup."""
-    if facts.winner is None:
-        return []
-    blocks = [_meaning(facts, m), _how(facts, m), _top_five(facts, m) + _pole(facts, m), _retirements(facts, m), _newcomers(facts, m), _kind_record(facts, m)]
-    return [" ".join(block) for block in blocks if block]
+    name = Mentions(facts, m)
+    blocks = [
+        _meaning(facts, m, name), _how(facts, m, name), _finish(facts, m, name),
+        _retirements(facts, m, name), _newcomers(facts, m, name), _records(facts, m, name),
+    ]
+    return [" ".join(texts) for texts in _vary(blocks) if texts]
 
 
 def title(facts: RecapFacts, template: str) -> str:
-    """The thread title from a template with {race}, {track}, {race_at_track}, {series}, {season}, {round}, {winner}.
+    """The thread title from a template with {race}, {track}, {race_at_track}, {series}, {series_name}, {season},
+    {round}, {winner} and {date} (the day in US Eastern time, empty when unknown).
 
     Reddit shows titles as plain text, so data in them is made `plain` and not escaped.
     """
     race = safe.plain_data(facts.details.race)
     text = template.format(
         race=race.name, track=race.track, race_at_track=race_at_track(race), series=series_words(race).replace(" Series", ""),
-        series_name=race.series_name, season=race.season, round=race.round or "", winner=safe.plain(facts.winner.driver) if facts.winner else "",
+        series_name=race.series_name, season=race.season, round=race.round or "", winner=safe.plain(facts.winner.driver),
+        date=eastern_date(race.starts_at) if race.starts_at else "",
     )
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
 
@@ -260,8 +446,9 @@ def _markdown_table(headers: list[str], aligns: str, rows: list[list[object]]) -
 
 
 def _results_rows(facts: RecapFacts) -> list[list[object]]:
+    """The classification's cells; None (unknown) is an empty cell, and so is laps led when the data has none."""
     return [
-        [r.finish, r.car, r.driver, r.team, r.make, r.laps, r.led, r.status, r.points]
+        [r.finish, r.car, r.driver, r.team, r.make, r.laps, r.led if facts.laps_led_known else None, r.status, r.points]
         for r in facts.details.results
     ]
 
@@ -289,7 +476,7 @@ def reddit_body(facts: RecapFacts, thread_key: str) -> str:
     race = facts.details.race
     header = f"**{safe.reddit(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "") + f"** · {safe.reddit(race.track)}"
     if race.starts_at:
-        header += f" · {race.starts_at:%B} {race.starts_at.day}, {race.starts_at.year}"
+        header += f" · {eastern_date(race.starts_at)}"
     prose = "\n\n".join(paragraphs(facts, REDDIT))
     results = "## Results\n\n" + _markdown_table(RESULT_COLUMNS, RESULT_ALIGNS, _results_rows(facts))
     stages = ""
@@ -309,24 +496,26 @@ def reddit_body(facts: RecapFacts, thread_key: str) -> str:
     return body
 
 
-def text_recap(facts: RecapFacts, width: int = 100) -> str:
-    """The recap for the terminal: wrapped paragraphs and aligned tables, every string `plain`."""
+def text_recap(facts: RecapFacts, width: int = TEXT_WIDTH) -> str:
+    """The recap for the terminal: paragraphs wrapped (never inside a hyphenated word) and tables within
+    `width` columns (long team names and statuses shortened with `…`), every string `plain`."""
     facts = safe.plain_data(facts)
     race = facts.details.race
     head = f"{race.season} {series_words(race)}" + (f", round {race.round}" if race.round else "") + f": {race_at_track(race)}"
-    parts = [head, "=" * min(len(head), width)]
-    parts += [textwrap.fill(paragraph, width) for paragraph in paragraphs(facts, PLAIN)]
-    rows = [
-        (r.finish, r.car, r.driver, r.team or "", r.make or "", "" if r.laps is None else r.laps, r.led, r.status or "", "" if r.points is None else r.points)
-        for r in facts.details.results
-    ]
-    parts.append(table(RESULT_COLUMNS, rows))
+    head = _wrap(head, width)
+    parts = [head, "=" * min(max(len(line) for line in head.splitlines()), width)]
+    parts += [_wrap(paragraph, width) for paragraph in paragraphs(facts, PLAIN)]
+    parts.append(table(RESULT_COLUMNS, _results_rows(facts), max_width=width))
     if facts.details.stages:
         depth = max(len(stage.results) for stage in facts.details.stages)
         stage_rows = [
             [index + 1] + [stage.results[index].driver if index < len(stage.results) else "" for stage in facts.details.stages]
             for index in range(depth)
         ]
-        parts.append(table(["Pos"] + [f"Stage {stage.number}" for stage in facts.details.stages], stage_rows))
-    parts.append(ATTRIBUTION)
+        parts.append(table(["Pos"] + [f"Stage {stage.number}" for stage in facts.details.stages], stage_rows, max_width=width))
+    parts.append(_wrap(ATTRIBUTION, width))
     return "\n\n".join(parts)
+
+
+def _wrap(text: str, width: int) -> str:
+    return textwrap.fill(text, width, break_on_hyphens=False)
