@@ -38,12 +38,12 @@ async def test_recap_reads_like_a_race_report(real_store):
         "Parker Kligerman won the O'Reilly Auto Parts 150 at Mid-Ohio.",
         "It was Kligerman's third career Truck Series win, and a first on a road course in any NASCAR national series.",
         "Both of Kligerman's earlier Truck Series wins came at Talladega Superspeedway.",
-        "Kligerman started 2nd and led 56 of 67 laps.",
-        "Kligerman won stage 1 and Zane Smith won stage 2.",
-        "Zane Smith finished second, ahead of Carson Hocevar, Stewart Friesen and Christian Eckes.",
+        "Kligerman started second and led 56 of 67 laps.",
+        "Kligerman won stage 1 and Zane Smith stage 2.",
+        "Smith finished second, ahead of Carson Hocevar, Stewart Friesen and Christian Eckes.",
         "Pole-sitter Corey Heim finished 26th, out with a transmission failure after 60 laps.",
-        "Nine trucks failed to finish:",
-        "Justin Marks made a first Truck Series start since 2018 and finished 31st (accident).",
+        "Nine trucks failed to finish, among them",
+        "Justin Marks made a first Truck Series start since 2018 and finished 31st, out in an accident after 49 laps.",
         "Kligerman now has top-10 finishes in all but two of seven Truck Series road-course starts",
     ):
         assert sentence in text
