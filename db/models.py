@@ -329,7 +329,7 @@ class RecapFacts:
     earlier_series_starts: int | None       # the winner's points-race starts in this series before this race
     season_share: SeasonShare | None        # the winner's starts against the season's races so far
     season_kind_finishes: tuple[int, ...]   # the winner's earlier finishes this season on this kind of track
-    laps_led_known: bool                    # False when the data gives no one a lap led (laps led unknown)
+    laps_led_known: bool                    # the laps-led counts cover the race (not so in much of the 1950s)
     top_leader: ResultLine | None           # led the most laps (alone) and did not win
     keep_suffix: tuple[str, ...]            # drivers of the field called "Earnhardt Jr.", not "Earnhardt"
     next_race: RaceSummary | None           # the series' next dated race after this one

@@ -15,6 +15,7 @@ from db.short_names import has_suffix, without_suffix
 from db.store import Snapshot, Store
 
 RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back or more
+LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
 
 
 async def recap_facts(store: Store, details: RaceResults) -> RecapFacts:
@@ -31,7 +32,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     # Points races strictly before this one in the same series (points-race order within a season).
     before = "r.series_id = ? AND r.exhibition = 0 AND (r.season < ? OR (r.season = ? AND r.round < ?))"
     before_args = (series_id, race.season, race.season, race.round if race.round is not None else 0)
-    laps_led_known = any(line.led for line in details.results)
+    laps_led_known = _laps_led_known(details)
     facts = RecapFacts(
         details=details, winner=winner, pole=next((line for line in details.results if line.start == 1), None),
         win_number=None, earlier_win_tracks=(), first_series_win_of_kind=False, first_national_win_of_kind=False,
@@ -121,6 +122,13 @@ def _newcomers(snapshot: Snapshot, details: RaceResults, before: str, before_arg
         elif previous[line.driver_id] <= race.season - RETURN_GAP_SEASONS:
             newcomers.append(Newcomer(line, previous[line.driver_id]))
     return newcomers
+
+
+def _laps_led_known(details: RaceResults) -> bool:
+    """Whether the laps-led counts cover the race: the history credits one lap to the winner, and nothing
+    to anyone, where the lap leaders are not known."""
+    total = sum(line.led for line in details.results)
+    return total > 0 and (details.race.laps is None or total >= LED_COVERAGE * details.race.laps)
 
 
 def _top_leader(results: list[ResultLine]) -> ResultLine | None:

@@ -275,7 +275,7 @@ def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Emb
     race = facts.details.race
     embed = _embed(f"🏁 {race_heading(race)}", "\n\n".join(recap.paragraphs(facts, DISCORD)[:3]))
     rows = [
-        (r.finish, _code_text(r.car), _code_text(r.driver), r.led if facts.laps_led_known else None, _code_text(status_words(r.status)))
+        (r.finish, _code_text(r.car), _code_text(r.driver), r.led if facts.laps_led_known else r.led or None, _code_text(status_words(r.status)))
         for r in facts.details.results[:10]
     ]
     embed.add_field(name="Top 10", value=code_block(table(("Pos", "#", "Driver", "Led", "Status"), rows, max_width=TABLE_WIDTH)), inline=False)

@@ -39,6 +39,7 @@ KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": 
 KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt": "dirt tracks", "oval": "ovals"}
 # Words in a race's name that would read as a claim after "won the": "won the NASCAR Cup Series Championship".
 CLAIM_WORDS = re.compile(r"\b(championships?|titles?|playoffs?)\b", re.IGNORECASE)
+DOUBLE_STOP = re.compile(r"(\\?\.)\.$")   # a sentence ending in "Jr." (escaped or not) takes no second stop
 MILES_RACE = re.compile(r"^(\d+) Miles at (.+)$")   # the history's name for an unnamed race: "100 Miles at Columbia Speedway"
 OUT_PHRASES = {
     "accident": "out in an accident",
@@ -93,11 +94,6 @@ def counted(count: int, noun: str, many: str | None = None) -> str:
 def ordinal_word(count: int) -> str:
     """`second`, `26th` (AP style)."""
     return ORDINAL_WORDS[count - 1] if 1 <= count <= 9 else ordinal(count)
-
-
-def seasons(first: int, last: int) -> str:
-    """`2025`, or `2013–2023` for a range."""
-    return str(first) if first == last else f"{first}–{last}"
 
 
 def series_words(race: RaceSummary) -> str:
@@ -159,6 +155,11 @@ class Mentions:
         return self.m.escape(driver if first else self.short(driver))
 
 
+def possessive(name: str) -> str:
+    """`Larson's`, `Gibbs'` (AP style for a name ending in s)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def out_phrase(line: ResultLine, m: Markup) -> str:
     """`out with a transmission failure after 60 laps`."""
     status = (line.status or "").casefold()
@@ -201,7 +202,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     kind = KIND_WORDS[race.track_kind]
     article = "an" if kind[0] in "aeiou" else "a"
     debut = facts.earlier_series_starts == 0
-    text = f"It was {short}'s {ordinal_word(facts.win_number)} career {series} win"
+    text = f"It was {possessive(short)} {ordinal_word(facts.win_number)} career {series} win"
     if facts.win_number == 1:
         if debut:
             text += f", in a {series} debut"
@@ -217,7 +218,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     earlier = facts.earlier_win_tracks
     if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
         quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
-        sentences.append(Sentence(f"{quantity} of {short}'s earlier {series} wins came at {m.escape(earlier[0])}."))
+        sentences.append(Sentence(f"{quantity} of {possessive(short)} earlier {series} wins came at {m.escape(earlier[0])}."))
     owners = []
     if facts.team_first_win and winner.team:
         owners.append(m.escape(winner.team))
@@ -265,7 +266,10 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     sentences += _stage_sentence(facts, name)
     leader = facts.top_leader
     if leader is not None:
-        sentences.append(Sentence(f"{name(leader.driver)} led a race-high {leader.led} laps but {finish_phrase(leader, m)}."))
+        who = ("pole-sitter " if leader is facts.pole else "") + name(leader.driver)
+        # a top-five finish is told with the others in the top five
+        outcome = "" if 2 <= leader.finish <= 5 else f" but {finish_phrase(leader, m)}"
+        sentences.append(Sentence(f"{who} led a race-high {leader.led} laps{outcome}."))
     if race.cautions is not None or race.lead_changes is not None:
         counts = []
         if race.cautions is not None:
@@ -290,14 +294,19 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
 
 
 def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
-    race, results = facts.details.race, facts.details.results
+    race, results, pole = facts.details.race, facts.details.results, facts.pole
+    pole_told = pole is None or pole.finish == 1 or pole is facts.top_leader
+
+    def called(line: ResultLine) -> str:
+        return f"pole-sitter {name(line.driver)}" if line is pole and not pole_told else name(line.driver)
+
     top = [line for line in results if 2 <= line.finish <= 5]
     sentences = []
     if top:
         margin = f", {race.margin:.3f} seconds behind" if race.margin is not None else ""
-        text = f"{name(top[0].driver)} finished second{margin}"
+        text = f"{called(top[0])} finished second{margin}"
         if len(top) > 1:
-            text += ", ahead of " + _join([name(line.driver) for line in top[1:]])
+            text += ", ahead of " + _join([called(line) for line in top[1:]])
         sentences.append(Sentence(text + "."))
     climbers = [line for line in top if line.start and line.start - line.finish >= GAINED_TO_MENTION]
     if climbers:
@@ -305,8 +314,7 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         text = f"{name(first.driver)} came from {ordinal_word(first.start)} on the grid to finish {ordinal_word(first.finish)}"
         text += "".join(f", {name(line.driver)} from {ordinal_word(line.start)} to {ordinal_word(line.finish)}" for line in others)
         sentences.append(Sentence(text + "."))
-    pole = facts.pole
-    if pole is not None and pole.finish != 1 and pole is not facts.top_leader:
+    if not pole_told and pole not in top:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {finish_phrase(pole, m)}."))
     return sentences
 
@@ -321,9 +329,8 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         f"{name(line.driver)} ({m.escape(line.status or '')}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
         for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
     ]
-    count = f"{spelled(len(out))} {vehicles(race, len(out))}"
-    if unknown:
-        count = f"at least {count}"
+    count = f"at least {number_word(len(out))}" if unknown else spelled(len(out))
+    count += f" {vehicles(race, len(out))}"
     note = f" (status unknown for {unknown} of {len(results)})" if unknown else ""
     if len(out) <= MAX_LISTED:
         return [Sentence(f"{count} failed to finish{note}: {_join(listed)}.")]
@@ -408,7 +415,7 @@ def _vary(blocks: list[list[Sentence]]) -> list[list[str]]:
             if sentence.other_opening and len(openings) >= 2 and openings[-1] == openings[-2] == _opening(text):
                 text = sentence.other_opening
             openings.append(_opening(text))
-            texts.append(_sentence(text))
+            texts.append(_sentence(DOUBLE_STOP.sub(r"\1", text)))
         chosen.append(texts)
     return chosen
 
@@ -446,9 +453,10 @@ def _markdown_table(headers: list[str], aligns: str, rows: list[list[object]]) -
 
 
 def _results_rows(facts: RecapFacts) -> list[list[object]]:
-    """The classification's cells; None (unknown) is an empty cell, and so is laps led when the data has none."""
+    """The classification's cells; None (unknown) is an empty cell, and so is a zero laps led when the
+    lap-leader data does not cover the race."""
     return [
-        [r.finish, r.car, r.driver, r.team, r.make, r.laps, r.led if facts.laps_led_known else None, r.status, r.points]
+        [r.finish, r.car, r.driver, r.team, r.make, r.laps, r.led if facts.laps_led_known else r.led or None, r.status, r.points]
         for r in facts.details.results
     ]
 
