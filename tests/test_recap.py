@@ -39,7 +39,7 @@ async def test_recap_reads_like_a_race_report(real_store):
         "It was Kligerman's third career Truck Series win, and a first on a road course in any NASCAR national series.",
         "Both of Kligerman's earlier Truck Series wins came at Talladega Superspeedway.",
         "Kligerman started second and led 56 of 67 laps.",
-        "Kligerman won stage 1 and Zane Smith stage 2.",
+        "Stage 1 went to Kligerman and stage 2 to Zane Smith.",
         "Smith finished second, ahead of Carson Hocevar, Stewart Friesen and Christian Eckes.",
         "Pole-sitter Corey Heim finished 26th, out with a transmission failure after 60 laps.",
         "Nine trucks failed to finish, among them",

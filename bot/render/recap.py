@@ -237,21 +237,23 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
 
 
 def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
+    """`A won stage 1 and B stage 2`, `A swept both stages`; the other wording opens with the stages."""
     stages = facts.details.stages
     winners = [(stage.number, stage.results[0].driver) for stage in stages if stage.results and stage.results[0].position == 1]
     if not winners:
         return []
     drivers = list(dict.fromkeys(driver for _, driver in winners))
+    called = {driver: name(driver) for driver in drivers}
     if len(drivers) == 1 and len(winners) == len(stages) >= 2:
         count = "both" if len(stages) == 2 else f"all {number_word(len(stages))}"
-        opening = "The winner" if drivers[0] == facts.winner.driver else None
-        return [Sentence(f"{name(drivers[0])} swept {count} stages.", opening and f"{opening} swept {count} stages.")]
-    parts = []
+        return [Sentence(f"{called[drivers[0]]} swept {count} stages.", f"{count} stages went to {called[drivers[0]]}.")]
+    won, went = [], []
     for driver in drivers:
         numbers = [str(number) for number, who in winners if who == driver]
-        won = "won " if not parts else ""
-        parts.append(f"{name(driver)} {won}stage{'s' if len(numbers) > 1 else ''} {_join(numbers)}")
-    return [Sentence(_join(parts) + ".")]
+        stage = f"stage{'s' if len(numbers) > 1 else ''} {_join(numbers)}"
+        won.append(f"{called[driver]} {'' if won else 'won '}{stage}")
+        went.append(f"{stage} {'' if went else 'went '}to {called[driver]}")
+    return [Sentence(_join(won) + ".", _join(went) + ".")]
 
 
 def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
@@ -267,8 +269,8 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     leader = facts.top_leader
     if leader is not None:
         who = ("pole-sitter " if leader is facts.pole else "") + name(leader.driver)
-        # a top-five finish is told with the others in the top five
-        outcome = "" if 2 <= leader.finish <= 5 else f" but {finish_phrase(leader, m)}"
+        # a top-five finish, still running, is told with the others in the top five
+        outcome = "" if 2 <= leader.finish <= 5 and leader.running else f" but {finish_phrase(leader, m)}"
         sentences.append(Sentence(f"{who} led a race-high {leader.led} laps{outcome}."))
     if race.cautions is not None or race.lead_changes is not None:
         counts = []
