@@ -56,15 +56,15 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
            AND (r.season < ? OR (r.season = ? AND r.starts_at IS NOT NULL AND r.starts_at < ?))""",
         (winner_id, race.track_kind, series_id, race.season, race.season, race.starts_at.isoformat() if race.starts_at else ""),
     )
-    team_wins = snapshot.scalar(
-        f"""SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN teams tm ON tm.id = x.team_id
-            WHERE tm.name = ? AND x.finish = 1 AND {before}""",
+    team_won_before = snapshot.scalar(
+        f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id JOIN teams tm ON tm.id = x.team_id
+            WHERE tm.name = ? AND x.finish = 1 AND {before})""",
         (winner.team, *before_args),
-    ) if winner.team else 1
-    make_wins = snapshot.scalar(
-        f"SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE x.make = ? AND x.finish = 1 AND {before}",
+    ) if winner.team else True
+    make_won_before = snapshot.scalar(
+        f"SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id WHERE x.make = ? AND x.finish = 1 AND {before})",
         (winner.make, *before_args),
-    ) if winner.make else 1
+    ) if winner.make else True
     record = snapshot.fetchone(
         f"""SELECT count(*), sum(x.finish <= 10), sum(x.finish = 1) FROM results x JOIN races r ON r.id = x.race_id
             WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
@@ -94,8 +94,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         first_series_win_of_kind=same_kind_before == 0,
         first_national_win_of_kind=same_kind_before == 0 and elsewhere_same_kind == 0,
         first_win_at_track=all(row["track"] != race.track for row in earlier),
-        team_first_win=team_wins == 0,
-        make_first_win=make_wins == 0,
+        team_first_win=not team_won_before,
+        make_first_win=not make_won_before,
         kind_record=KindRecord(race.track_kind, record[0], record[1] or 0, record[2] or 0),
         earlier_series_starts=earlier_starts,
         season_share=SeasonShare(season[1] or 0, season[0]) if season[0] else None,
