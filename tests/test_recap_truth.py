@@ -355,3 +355,13 @@ def test_no_single_season_range(sample):
     for item in sample:
         for output in (item.text, item.markdown):
             assert not re.search(r"\b(\d{4})[–-]\1\b", output), item.label
+
+
+async def test_an_exhibition_win_is_not_counted(feed_db):
+    async with Store.open(feed_db) as store:
+        details = await queries.results(store, "richmond", 2023, "cup", 7)
+        exhibition = dataclasses.replace(details, race=dataclasses.replace(details.race, exhibition=True, round=None))
+        facts = await recap_facts(store, exhibition)
+    prose = " ".join(recap.paragraphs(facts))
+    assert "Kyle Larson won the Toyota Owners 400 at Richmond Raceway, a non-points exhibition race." in prose
+    assert "career" not in prose and "so far in" not in prose and "earlier" not in prose.casefold()
