@@ -1,9 +1,11 @@
 """The post-race recap: sentences computed from RecapFacts, rendered as Reddit markdown or terminal text.
 
 Every sentence states something the store holds; a fact the data lacks (cautions before the feed
-era, stage results outside 2017–2024) is left out, never guessed. The Discord rendering of the same
-sentences lives in embeds.py. Every string from the data goes through the Markup's `escape` (see
-safe.py) and every markdown table cell through `_markdown_table`.
+era, stage results outside 2017–2024, laps led in much of the 1950s, a null anywhere) is left out,
+never guessed or read as zero, and a race's name is never worded as a claim. Drivers are named in full
+at the first mention, then by their short name (db/short_names.py). Numbers and ordinals follow AP
+style. The Discord rendering of the same sentences lives in embeds.py. Every string from the data goes
+through the Markup's `escape` (see safe.py) and every markdown table cell through `_markdown_table`.
 """
 
 from __future__ import annotations
