@@ -186,10 +186,23 @@ def _races_to_answer(
     params = (*at_params, series_key, series_key, round, round)
     if year:
         return latest_first(read_races(snapshot, f"{matching} AND r.season = ?", (*params, year)))
-    latest_seasons = (
-        f"SELECT r.series_id, max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE {matching} GROUP BY r.series_id"
-    )
-    return latest_first(read_races(snapshot, f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", params * 2))
+    latest_seasons = [
+        (row[0], row[1])
+        for row in snapshot.fetchall(
+            f"""SELECT s.id, (SELECT r.season FROM races r WHERE {at} AND r.series_id = s.id AND r.status != 'scheduled'
+                                  AND (? IS NULL OR r.round = ?) ORDER BY r.season DESC LIMIT 1)
+                FROM series s WHERE ? IS NULL OR s.key = ?""",
+            (*at_params, round, round, series_key, series_key),
+        )
+        if row[1] is not None
+    ]
+    if not latest_seasons:
+        return []
+    pairs = ", ".join("(?, ?)" for _ in latest_seasons)
+    return latest_first(read_races(
+        snapshot, f"{matching} AND (r.series_id, r.season) IN (VALUES {pairs})",
+        (*params, *(value for pair in latest_seasons for value in pair)),
+    ))
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
