@@ -93,7 +93,11 @@ def _by_start_or_round(races: list[RaceSummary]) -> list[RaceSummary]:
     """Latest first: by start time when every race has one, else by round (races without one last)."""
     if all(race.starts_at for race in races):
         return sorted(races, key=lambda race: (race.starts_at, -SERIES_ORDER.get(race.series, 9)), reverse=True)
-    return sorted(races, key=lambda race: (race.round is not None, race.round or 0, race.starts_at is not None, race.starts_at), reverse=True)
+    return sorted(
+        races,
+        key=lambda race: (race.round is not None, race.round or 0, race.starts_at is not None, race.starts_at),
+        reverse=True,
+    )
 
 
 def latest_first(races: list[RaceSummary]) -> list[RaceSummary]:
@@ -127,7 +131,7 @@ def latest_of_each_series(races: list[RaceSummary]) -> list[RaceSummary]:
 
 
 async def find_races(store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
-    """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), most recent first unless `order` says."""
+    """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), in RECENT_FIRST order unless `order` says."""
     return await store.read(read_races, where, params, limit, order)
 
 
