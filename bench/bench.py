@@ -65,7 +65,8 @@ TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cot
 DRIVERS = ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"]
 RIVALS = ["Kyle Larson", "Denny Hamlin", "Joey Logano"]
 SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=timezone.utc)   # inside the recorded 2023 race list
-RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.round DESC, r.series_id"
+# Pitboard's latest_first for a season dated throughout (by start) or not at all (series by series, by round).
+RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.series_id, r.round DESC"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ class ResultRecord:
     team: str | None
     make: str | None
     laps: int | None
-    led: int
+    led: int | None                     # None when the source does not say
     status: str | None
     points: int | None
 
@@ -80,6 +80,7 @@ class RaceRecord:
     track_length_mi: float | None = None
     round: int | None = None
     starts_at: datetime | None = None
+    date_only: bool = False             # only the day of `starts_at` is known (it holds midnight Eastern)
     scheduled_laps: int | None = None
     actual_laps: int | None = None
     scheduled_miles: float | None = None
@@ -233,6 +234,7 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
         "name": record.name,
         "track_id": track_id,
         "starts_at": record.starts_at.isoformat() if record.starts_at else None,
+        "date_only": int(record.date_only) if record.starts_at else None,
         "scheduled_laps": record.scheduled_laps,
         "actual_laps": record.actual_laps,
         "scheduled_miles": record.scheduled_miles,

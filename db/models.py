@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+EASTERN = ZoneInfo("America/New_York")   # NASCAR dates its races in US Eastern time: the one zone we show
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,16 @@ class RaceSummary:
     winner_led: int | None = None
     pole: str | None = None
     field_size: int | None = None
+    date_only: bool = False         # `starts_at` is midnight Eastern of the race day: the time is unknown
 
     @property
     def ref(self) -> RaceRef:
         return RaceRef(self.series, self.season, self.round, self.track, self.name)
+
+    @property
+    def day(self) -> date | None:
+        """The race's date in US Eastern time (NASCAR's convention), whatever the reader's zone."""
+        return self.starts_at.astimezone(EASTERN).date() if self.starts_at else None
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class ResultLine:
     team: str | None
     make: str | None
     laps: int | None
-    led: int
+    led: int | None                 # None: the source did not say
     status: str | None
     points: int | None
     stage_finishes: tuple[int | None, ...] = ()
@@ -165,7 +174,7 @@ class SeriesCareer:
     top5: int
     top10: int
     poles: int
-    laps_led: int
+    laps_led: int | None            # None when any start's laps led is unknown
     avg_start: float | None
     avg_finish: float | None
     dnfs: int
@@ -226,7 +235,7 @@ class StandingRow:
     wins: int
     top5: int
     top10: int
-    laps_led: int
+    laps_led: int | None
     behind: int                         # points behind the leader
 
 
@@ -247,7 +256,7 @@ class HeadToHeadSide:
     ahead: int
     wins: int
     avg_finish: float | None
-    laps_led: int
+    laps_led: int | None
 
 
 @dataclass(frozen=True)
@@ -256,7 +265,7 @@ class HeadToHead:
     races: int                          # races both started
     first: HeadToHeadSide
     second: HeadToHeadSide
-    last_meeting: RaceRef | None
+    latest_meetings: list[RaceRef]      # the last race both started; one per series when the data cannot order them
 
 
 @dataclass(frozen=True)

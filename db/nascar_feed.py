@@ -17,10 +17,9 @@ import re
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
@@ -28,12 +27,12 @@ from db.errors import FeedError
 from db.ingest import (
     CautionRecord, RaceRecord, ResultRecord, StageRecord, StintRecord, UpsertOutcome, clean_driver_name, upsert_race,
 )
+from db.models import EASTERN
 from db.names import normalize
 from db.store import Store
 
 log = logging.getLogger(__name__)
 
-EASTERN = ZoneInfo("America/New_York")
 SERIES_BY_FEED_ID = {1: "cup", 2: "xfinity", 3: "truck"}
 PLACEHOLDER_YEAR = 1900  # the feed writes 1900-01-01T00:00:00 for "no date"
 FIRST_SEASON, LAST_SEASON = 1949, 2100
@@ -80,6 +79,12 @@ def _shown(value: Any) -> str:
 
 def eastern_to_utc(value: Any, where: str) -> datetime | None:
     """`2023-04-02T15:30:00` (US Eastern wall time) → aware UTC datetime; None for the 1900 placeholder."""
+    local = _eastern(value, where)
+    return local.astimezone(timezone.utc) if local else None
+
+
+def _eastern(value: Any, where: str) -> datetime | None:
+    """A feed time as an aware US Eastern datetime; None when absent or the 1900 placeholder."""
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) > 40:
@@ -92,9 +97,24 @@ def eastern_to_utc(value: Any, where: str) -> datetime | None:
         return None
     if not FIRST_SEASON <= local.year <= LAST_SEASON:
         raise FeedError(where, f"implausible date {_shown(value)}")
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=EASTERN)
-    return local.astimezone(timezone.utc)
+    return local.replace(tzinfo=EASTERN) if local.tzinfo is None else local.astimezone(EASTERN)
+
+
+def _start(race: _Object) -> tuple[datetime | None, bool]:
+    """(start as a UTC instant, whether only its date is known).
+
+    `race_date` is the race's date and time; exactly midnight means the feed knows only the date (the 2023
+    All-Star Open: `race_date` 2023-05-21T00:00:00, `date_scheduled` 2023-05-21T17:00:00), and then the
+    time of `date_scheduled` is used when it falls on that same day.
+    """
+    raced = _eastern(race.data.get("race_date"), race.field("race_date"))
+    scheduled = _eastern(race.data.get("date_scheduled"), race.field("date_scheduled"))
+    start = raced or scheduled
+    if start is None:
+        return None, False
+    if start.time() == time(0) and scheduled and scheduled.date() == start.date() and scheduled.time() != time(0):
+        start = scheduled
+    return start.astimezone(timezone.utc), start.time() == time(0)
 
 
 class _Unreadable:
@@ -255,7 +275,7 @@ def _header(race: _Object) -> dict[str, Any]:
     scheduled_laps = race.optional_int("scheduled_laps", 0, MAX_LAPS) or None
     scheduled_miles = race.optional_number("scheduled_distance", 0, MAX_MILES) or None
     stage_laps = tuple(laps for laps in (race.optional_int(f"stage_{n}_laps", 0, MAX_LAPS) for n in range(1, 5)) if laps)
-    date_key = "race_date" if race.data.get("race_date") else "date_scheduled"
+    starts_at, date_only = _start(race)
     return {
         "series": SERIES_BY_FEED_ID[series_id],
         "season": race.required_int("race_season", FIRST_SEASON, LAST_SEASON),
@@ -265,7 +285,8 @@ def _header(race: _Object) -> dict[str, Any]:
         "exhibition": race.optional_int("race_type_id") == 2,
         "track_source_id": race.optional_int("track_id") or None,
         "track_length_mi": round(scheduled_miles / scheduled_laps, 3) if scheduled_miles and scheduled_laps else None,
-        "starts_at": eastern_to_utc(race.data.get(date_key), race.field(date_key)),
+        "starts_at": starts_at,
+        "date_only": date_only,
         "scheduled_laps": scheduled_laps,
         "actual_laps": race.optional_int("actual_laps", 0, MAX_LAPS) or None,
         "scheduled_miles": scheduled_miles,
@@ -313,12 +334,13 @@ def _results(race: _Object, race_laps: int | None) -> list[ResultRecord]:
                 raise FeedError(field, f"{_shown(driver)} is the same driver as {drivers[identity]}")
             drivers[identity] = row.where
         laps = row.optional_int("laps_completed", 0, MAX_LAPS)
-        led = row.optional_int("laps_led", 0, MAX_LAPS) or 0
+        led = row.optional_int("laps_led", 0, MAX_LAPS)     # None: the feed does not know, which is not 0
         if laps is not None:
             _check_laps(row.field("laps_completed"), laps, race_laps, "completed")
-            if led > laps:
+            if led is not None and led > laps:
                 raise FeedError(row.field("laps_led"), f"led {led} laps but completed {laps}")
-        _check_laps(row.field("laps_led"), led, race_laps, "led")
+        if led is not None:
+            _check_laps(row.field("laps_led"), led, race_laps, "led")
         status = "disqualified" if row.flag("disqualified") else row.optional_text("finishing_status")
         results.append(ResultRecord(
             finish=finish,
@@ -335,7 +357,7 @@ def _results(race: _Object, race_laps: int | None) -> list[ResultRecord]:
         ))
     if sorted(positions) != list(range(1, len(positions) + 1)):
         raise FeedError(race.field("results"), f"finishing positions are not 1..{len(positions)} (partial document?)")
-    total_led = sum(result.led for result in results)
+    total_led = sum(result.led for result in results if result.led is not None)
     _check_laps(race.field("results"), total_led, race_laps, "laps led add up to")
     return results
 

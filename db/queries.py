@@ -1,7 +1,12 @@
 """Every question Pitboard answers, in one place: user-typed names in, plain dataclasses out.
 
-Names are resolved through the store's NameIndex (errors carry suggestions); career and record
-figures count points races only (exhibitions such as the Clash are listed but not counted).
+Names are resolved through the store's NameIndex (errors carry suggestions); career, record, standings and
+head-to-head figures count points races that were run (exhibitions such as the Clash are shown by /winner,
+/results and /schedule, labelled, but never counted; scheduled races are never counted). A laps-led figure the
+data does not hold is None, and so is any total that would need it.
+
+"Most recent" is decided by start time where every race compared has one (feed races), otherwise by round,
+which orders the races of one series only: see `latest_first`.
 
 Each command resolves names, then runs all of its SQL in one `store.read` hop: the `read_*` functions
 are those synchronous halves, over one snapshot, so every statement of a command sees the same data.
@@ -35,7 +40,7 @@ NO_SCHEDULE = (
 
 RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
-    t.length_mi, r.starts_at, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
+    t.length_mi, r.starts_at, r.date_only, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
     r.cautions, r.caution_laps, r.lead_changes, r.leaders, CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
     coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
@@ -51,8 +56,9 @@ RACE_JOINS = """
     LEFT JOIN teams wt ON wt.id = w.team_id
     LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
 """
-# Most recent first; within a season races with a known date by date, then Cup before Xfinity before Truck.
-RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.round DESC, s.id"
+# A deterministic SQL order (latest season first, then series, then round); `latest_first` refines it in Python.
+RECENT_FIRST = "r.season DESC, s.id, r.round DESC, r.starts_at DESC"
+SERIES_ORDER = {"cup": 0, "xfinity": 1, "truck": 2}
 
 
 def check_year(year: int | None) -> int | None:
@@ -79,12 +85,53 @@ def race_summary(row: Any) -> RaceSummary:
         leaders=row["leaders"], margin=row["margin"], source=row["source"], source_id=row["source_id"],
         winner=row["winner"], winner_car=row["winner_car"], winner_team=row["winner_team"],
         winner_make=row["winner_make"], winner_start=row["winner_start"], winner_led=row["winner_led"],
-        pole=row["pole"], field_size=row["field_size"],
+        pole=row["pole"], field_size=row["field_size"], date_only=bool(row["date_only"]),
     )
 
 
+def _by_start_or_round(races: list[RaceSummary]) -> list[RaceSummary]:
+    """Latest first: by start time when every race has one, else by round (races without one last)."""
+    if all(race.starts_at for race in races):
+        return sorted(races, key=lambda race: (race.starts_at, -SERIES_ORDER.get(race.series, 9)), reverse=True)
+    return sorted(
+        races,
+        key=lambda race: (race.round is not None, race.round or 0, race.starts_at is not None, race.starts_at),
+        reverse=True,
+    )
+
+
+def latest_first(races: list[RaceSummary]) -> list[RaceSummary]:
+    """Races latest first, claiming no order the data cannot know.
+
+    Seasons run latest first. Within a season, races that all have a start time are in start order; otherwise
+    the bundled history has no dates and a round orders one series only, so the season lists each series in
+    turn (Cup, Xfinity, Truck), its races latest round first. `winner` and `results` word their answers so
+    that the order between series is never claimed then.
+    """
+    ordered = []
+    for season in sorted({race.season for race in races}, reverse=True):
+        group = [race for race in races if race.season == season]
+        if all(race.starts_at for race in group):
+            ordered += _by_start_or_round(group)
+            continue
+        for series in sorted({race.series for race in group}, key=lambda key: SERIES_ORDER.get(key, 9)):
+            ordered += _by_start_or_round([race for race in group if race.series == series])
+    return ordered
+
+
+def latest_of_each_series(races: list[RaceSummary]) -> list[RaceSummary]:
+    """The first race of each series in `latest_first` order, latest season first."""
+    seen: set[str] = set()
+    latest = []
+    for race in latest_first(races):
+        if race.series not in seen:
+            seen.add(race.series)
+            latest.append(race)
+    return latest
+
+
 async def find_races(store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
-    """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), most recent first unless `order` says."""
+    """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), in RECENT_FIRST order unless `order` says."""
     return await store.read(read_races, where, params, limit, order)
 
 
@@ -95,16 +142,17 @@ def read_races(snapshot: Snapshot, where: str, params: tuple, limit: int | None 
     return [race_summary(row) for row in snapshot.fetchall(sql, params)]
 
 
-def _seasons_at(snapshot: Snapshot, track_id: int, series: str | None) -> str:
-    """`2013–2023` style hint of when a track hosted races, for "nothing there that year" errors."""
+def _seasons_at(snapshot: Snapshot, track_id: int, series: str | None, *, points_only: bool = False) -> str:
+    """` It hosted races from 2013 to 2023.` style hint of when a track hosted races that were run."""
     row = snapshot.fetchone(
         "SELECT min(r.season), max(r.season) FROM races r JOIN series s ON s.id = r.series_id "
-        "WHERE r.track_id = ? AND (? IS NULL OR s.key = ?) AND r.status != 'scheduled'",
-        (track_id, series, series),
+        "WHERE r.track_id = ? AND (? IS NULL OR s.key = ?) AND r.status != 'scheduled' AND (? = 0 OR r.exhibition = 0)",
+        (track_id, series, series, int(points_only)),
     )
     if not row or row[0] is None:
         return ""
-    return f" It hosted races from {row[0]} to {row[1]}." if row[0] != row[1] else f" It hosted races in {row[0]}."
+    what = "points races" if points_only else "races"
+    return f" It hosted {what} from {row[0]} to {row[1]}." if row[0] != row[1] else f" It hosted {what} in {row[0]}."
 
 
 def _series_label(names: NameIndex, series: str | None) -> str:
@@ -132,21 +180,44 @@ async def winner(store: Store, track: str, year: int | None = None, series: str 
     return await store.read(_read_winner, names, place, year, series_key)
 
 
-def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
+def _races_to_answer(
+    snapshot: Snapshot, place: Place, year: int | None, series_key: str | None, round: int | None = None
+) -> list[RaceSummary]:
+    """Run races at a place, latest first: every one of `year`, or without a year those of each series' latest
+    season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
-    races = read_races(
-        snapshot,
-        f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)",
-        (*at_params, year, year, series_key, series_key),
-        limit=None if year else 1,
-    )
+    matching = f"{at} AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?) AND (? IS NULL OR r.round = ?)"
+    params = (*at_params, series_key, series_key, round, round)
+    if year:
+        return latest_first(read_races(snapshot, f"{matching} AND r.season = ?", (*params, year)))
+    latest_seasons = [
+        (row[0], row[1])
+        for row in snapshot.fetchall(
+            f"""SELECT s.id, (SELECT r.season FROM races r WHERE {at} AND r.series_id = s.id AND r.status != 'scheduled'
+                                  AND (? IS NULL OR r.round = ?) ORDER BY r.season DESC LIMIT 1)
+                FROM series s WHERE ? IS NULL OR s.key = ?""",
+            (*at_params, round, round, series_key, series_key),
+        )
+        if row[1] is not None
+    ]
+    if not latest_seasons:
+        return []
+    pairs = ", ".join("(?, ?)" for _ in latest_seasons)
+    return latest_first(read_races(
+        snapshot, f"{matching} AND (r.series_id, r.season) IN (VALUES {pairs})",
+        (*params, *(value for pair in latest_seasons for value in pair)),
+    ))
+
+
+def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
+    races = _races_to_answer(snapshot, place, year, series_key)
     if not races:
         when = f" in {year}" if year else ""
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
             + _none_at(snapshot, place, series_key)
         )
-    return WinnerAnswer(place.label, year, series_key, races)
+    return WinnerAnswer(place.label, year, series_key, races if year else latest_of_each_series(races))
 
 
 async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
@@ -213,21 +284,16 @@ async def results(
 def _read_results(
     snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None, round: int | None
 ) -> RaceResults:
-    at, at_params = _races_of(place)
-    races = read_races(
-        snapshot,
-        f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?) "
-        "AND (? IS NULL OR r.round = ?)",
-        (*at_params, year, year, series_key, series_key, round, round),
-        limit=None if year else 1,
-    )
+    """The first race in `latest_first` order; the others of that year, or the latest of each other series."""
+    races = _races_to_answer(snapshot, place, year, series_key, round)
     if not races:
         filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
             + _none_at(snapshot, place, series_key)
         )
-    return read_race_details(snapshot, races[0], [race.ref for race in races[1:]])
+    shown = races if year else latest_of_each_series(races)
+    return read_race_details(snapshot, shown[0], [race.ref for race in shown[1:]])
 
 
 async def driver(store: Store, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:
@@ -246,7 +312,8 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     season_rows = snapshot.fetchall(
         """SELECT s.key, s.name AS series_name, a.* FROM (
                SELECT r.series_id, r.season, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
-                      sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles, sum(x.laps_led) AS laps_led,
+                      sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles,
+                      CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led,
                       sum(x.start) AS start_sum, count(x.start) AS start_count, sum(x.finish) AS finish_sum,
                       sum(x.status IS NOT NULL AND x.status != 'running') AS dnfs
                FROM results x JOIN races r ON r.id = x.race_id
@@ -269,7 +336,7 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
            JOIN tracks t ON t.id = r.track_id
            WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0
-           ORDER BY r.season, r.starts_at, r.round""",
+           ORDER BY r.season, r.round IS NULL, r.round, r.starts_at""",
         (person.id,),
     ):
         wins[row["series"]].append(RaceRef(row["series"], row["season"], row["round"], row["track"], row["name"]))
@@ -284,9 +351,10 @@ def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCa
         return sum(row[column] or 0 for row in season_rows)
 
     start_count, starts = total("start_count"), total("starts")
+    laps_led = None if any(row["laps_led"] is None for row in season_rows) else total("laps_led")
     return SeriesCareer(
         series=key, series_name=season_rows[0]["series_name"], starts=starts, wins=total("wins"), top5=total("top5"),
-        top10=total("top10"), poles=total("poles"), laps_led=total("laps_led"),
+        top10=total("top10"), poles=total("poles"), laps_led=laps_led,
         avg_start=total("start_sum") / start_count if start_count else None,
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
@@ -327,12 +395,11 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
            LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id
            LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
            WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
-           ORDER BY s.id, r.season DESC, r.starts_at DESC, r.round DESC""",
+           ORDER BY s.id, r.season DESC, r.round IS NULL DESC, r.round DESC, r.starts_at DESC""",
         (place.id, series_key, series_key),
     )
     if not rows:
-        where = f"{names.series[series_key].short_name} " if series_key else ""
-        raise NoData(f"No {where}races at {place.name} in the data." + _seasons_at(snapshot, place.id, None))
+        raise NoData(_no_track_record(snapshot, names, place, series_key))
     records = {}
     for key in dict.fromkeys(row["series"] for row in rows):
         races = [row for row in rows if row["series"] == key]
@@ -346,6 +413,23 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
             wins_from_pole=sum(1 for r in races if r["winner"] and r["winner_start"] == 1),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)
+
+
+def _no_track_record(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_key: str | None) -> str:
+    """Why a track has no record: no points race run there (in that series), and what it did host."""
+    where = f"{names.series[series_key].short_name} " if series_key else ""
+    message = f"No {where}points races at {place.name} in the data." + _seasons_at(snapshot, place.id, None, points_only=True)
+    exhibitions = snapshot.fetchall(
+        """SELECT r.season, s.short_name, r.name FROM races r JOIN series s ON s.id = r.series_id
+           WHERE r.track_id = ? AND r.exhibition = 1 AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
+           ORDER BY r.season DESC, r.starts_at DESC LIMIT 4""",
+        (place.id, series_key, series_key),
+    )
+    if exhibitions:
+        what = "an exhibition" if len(exhibitions) == 1 else "exhibitions"
+        shown = "; ".join(f"{row['season']} {row['short_name']} {row['name']}" for row in exhibitions)
+        message += f" Track records leave out exhibitions, and it hosted {what}: {shown}."
+    return message
 
 
 async def latest_season(store: Store, series_key: str) -> int:
@@ -377,8 +461,8 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
     rows = snapshot.fetchall(
         """SELECT d.name, t.* FROM (
                SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
-                      sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led) AS laps_led,
-                      min(x.finish) AS best
+                      sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10,
+                      CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led, min(x.finish) AS best
                FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
                WHERE s.key = ? AND r.season = ? AND r.exhibition = 0
                GROUP BY x.driver_id
@@ -393,7 +477,7 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         raise NoData(f"The data has no points for the {season} {series_name} season.")
     leader_points = rows[0]["points"]
     table = [
-        StandingRow(i, r["name"], r["points"], r["starts"], r["wins"], r["top5"], r["top10"], r["laps_led"] or 0, leader_points - r["points"])
+        StandingRow(i, r["name"], r["points"], r["starts"], r["wins"], r["top5"], r["top10"], r["laps_led"], leader_points - r["points"])
         for i, r in enumerate(rows, start=1)
     ]
     rounds = snapshot.fetchall(
@@ -447,26 +531,31 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
     row = snapshot.fetchone(
         """WITH shared AS (
                SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
-                      r.id, r.season, r.starts_at, r.round
+                      r.season
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
                WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
            )
            SELECT count(*) AS races, sum(fa < fb) AS a_ahead, sum(fb < fa) AS b_ahead, sum(fa = 1) AS a_wins,
-                  sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes, sum(la) AS a_led,
-                  sum(lb) AS b_led,
-                  (SELECT id FROM shared ORDER BY season DESC, starts_at DESC, round DESC, id DESC LIMIT 1) AS last_race
+                  sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes,
+                  CASE WHEN count(la) = count(*) THEN sum(la) END AS a_led,
+                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led, max(season) AS last_season
            FROM shared""",
         (b.id, a.id, series_key, series_key),
     )
     if not row["races"]:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
-    last = snapshot.fetchone(
-        """SELECT s.key, r.season, r.round, t.name, r.name
-           FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id WHERE r.id = ?""",
-        (row["last_race"],),
+    last_season_races = read_races(
+        snapshot,
+        """r.season = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?) AND r.id IN (
+               SELECT xa.race_id FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
+               WHERE xa.driver_id = ?)""",
+        (row["last_season"], series_key, series_key, b.id, a.id),
     )
+    latest = latest_first(last_season_races)
+    # One last meeting when start times order the season; else the data cannot tell which series met last.
+    meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
 
     def side(person, prefix: str) -> HeadToHeadSide:
         return HeadToHeadSide(
@@ -482,7 +571,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
         races=row["races"],
         first=side(a, "a"),
         second=side(b, "b"),
-        last_meeting=RaceRef(*last),
+        latest_meetings=[race.ref for race in meetings],
     )
 
 

@@ -257,8 +257,9 @@ async def test_schedule_and_next(fake, writable_pitboard):
     await import_file(writable_pitboard.store, RACE_LIST_2023)
     callback = await (await fake.send_slash_command("schedule", {"series": "cup", "season": 2023})).response()
     page = callback["data"]["embeds"][0]
-    assert page["title"] == "2023 Cup schedule" and "<t:1677010200:d>" not in page["description"]
-    assert "<t:1676835000:d>" in page["description"] and "DAYTONA 500" in page["description"]  # 2023-02-19 19:30 UTC
+    assert page["title"] == "2023 Cup schedule" and "<t:1677010200:f>" not in page["description"]
+    # 2023-02-19 19:30 UTC: the Eastern date, then the start in the reader's own zone
+    assert "Sun Feb 19, 2023 (<t:1676835000:f>)" in page["description"] and "DAYTONA 500" in page["description"]
     assert "Page 1/" in page["footer"]["text"] and callback["data"]["components"]
 
 

@@ -8,9 +8,9 @@ from db import queries
 from db.errors import AmbiguousName, BadOption, NoData
 
 
-async def test_winner_most_recent_any_series(small_store):
+async def test_winner_latest_of_each_series(small_store):
     answer = await queries.winner(small_store, "mid-ohio")
-    assert [(r.season, r.series, r.winner) for r in answer.races] == [(2022, "cup", "Alice Able")]
+    assert [(r.season, r.series, r.winner) for r in answer.races] == [(2022, "cup", "Alice Able"), (2022, "truck", "Carl Smith")]
 
 
 async def test_winner_with_year_lists_every_series(small_store):
@@ -135,9 +135,9 @@ async def test_real_kligerman_third_truck_win(real_store):
     assert (truck.latest_win.season, truck.latest_win.round) == (2022, 15)
 
 
-async def test_real_winner_mid_ohio_most_recent(real_store):
+async def test_real_winner_mid_ohio_latest_of_each_series(real_store):
     answer = await queries.winner(real_store, "mid-ohio")
-    assert [(r.season, r.series, r.winner) for r in answer.races] == [(2023, "truck", "Corey Heim")]
+    assert [(r.season, r.series, r.winner) for r in answer.races] == [(2023, "truck", "Corey Heim"), (2021, "xfinity", "A.J. Allmendinger")]
 
 
 async def test_real_daytona_track_record(real_store):

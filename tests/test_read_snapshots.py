@@ -28,7 +28,7 @@ NEWCOMER = "Zebulon Quasar"
 # Every command, as a user types it (the console and the cogs call the same query functions).
 COMMANDS = [
     "/winner richmond 2023",
-    "/results richmond year:2023 series:cup",
+    "/results richmond year:2023 series:cup round:7",
     "/driver kyle larson",
     "/track richmond",
     "/standings cup season:2023",
@@ -63,7 +63,7 @@ def classification(answer: RaceResults) -> list[tuple[int, str]]:
 
 
 async def richmond(store: Store) -> RaceResults:
-    return await queries.results(store, "richmond", 2023, "cup")
+    return await queries.results(store, "richmond", 2023, "cup", 7)   # the spring race, from the feed
 
 
 async def test_a_half_written_revision_is_invisible_until_committed(real_db_copy):
@@ -71,7 +71,7 @@ async def test_a_half_written_revision_is_invisible_until_committed(real_db_copy
         await import_document(store, day.weekend("official"))
         official = classification(await richmond(store))
         revised_record = parse_weekend_feed(json.loads(day.weekend("revised")))
-        question, options = parse_slash("/results richmond year:2023 series:cup")
+        question, options = parse_slash("/results richmond year:2023 series:cup round:7")
 
         async with store.transaction() as conn:
             race_id = (await richmond(store)).race.id

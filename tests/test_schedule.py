@@ -70,7 +70,7 @@ async def test_discord_timestamps(scheduled):
     answer = await queries.next_races(scheduled, "cup", now=datetime(2023, 4, 1, tzinfo=timezone.utc))
     embed = embeds.next_races(answer)
     unix = int(datetime(2023, 4, 2, 19, 30, tzinfo=timezone.utc).timestamp())
-    assert f"<t:{unix}:F> (<t:{unix}:R>)" in embed.fields[0].value
+    assert f"Sun Apr 2, 2023 3:30 PM EDT · <t:{unix}:F> your time (<t:{unix}:R>)" in embed.fields[0].value
     pages = embeds.schedule_pages(await queries.schedule(scheduled, None, 2023, now=datetime(2023, 4, 1, tzinfo=timezone.utc)))
     assert len(pages) > 1 and all("<t:" in page.description for page in pages)
 

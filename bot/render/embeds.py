@@ -15,9 +15,10 @@ import discord
 
 from bot.render import safe
 from bot.render.tables import table
-from bot.render.text import race_facts
+from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION, race_facts
 from bot.render.words import (
-    KIND_WORDS, average, car, led_phrase, ordinal, plural, race_label, series_short, status_words,
+    KIND_WORDS, average, car, led_phrase, meetings_line, no_winner, ordinal, plural, race_day, race_label, race_when, seasons,
+    series_short, status_words, winner_heading,
 )
 from db.errors import PitboardError
 from db.guilds import GuildSettings
@@ -100,12 +101,14 @@ def _embed(title: str, description: str = "", colour: discord.Colour = BRAND) ->
 
 def winner_sentence(race: RaceSummary) -> str:
     if not race.winner:
-        return "No winner in the data yet."
+        return f"Winner {no_winner(race)}."
     machine = " ".join(part for part in (car(escape(race.winner_car)), escape(race.winner_team), escape(race.winner_make)) if part)
-    start = ""
+    parts = [f"**{escape(race.winner)}**" + (f" ({machine})" if machine else "")]
     if race.winner_start:
-        start = ", from pole" if race.winner_start == 1 else f", from {ordinal(race.winner_start)}"
-    return f"**{escape(race.winner)}** ({machine}){start}, {led_phrase(race.winner_led, race.laps)}"
+        parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
+    if race.winner_led is not None:
+        parts.append(led_phrase(race.winner_led, race.laps))
+    return ", ".join(parts)
 
 
 def race_heading(race: RaceSummary) -> str:
@@ -113,21 +116,34 @@ def race_heading(race: RaceSummary) -> str:
     return f"{race_label(race)} · {escape(race.name)}"
 
 
-def _timestamp(race: RaceSummary) -> str:
-    return f" · <t:{int(race.starts_at.timestamp())}:D>" if race.starts_at else ""
+def race_date_line(race: RaceSummary) -> str:
+    """`Fri Mar 3, 2023 · <t:…:f> your time`: the race's Eastern date, then its start in the reader's own zone
+    when the time is known; "" for a race without a date."""
+    if race.starts_at is None:
+        return ""
+    if race.date_only:
+        return race_day(race)
+    return f"{race_day(race)} · <t:{int(race.starts_at.timestamp())}:f> your time"
+
+
+def _race_notes(race: RaceSummary) -> list[str]:
+    """The date, status and exhibition lines under a race in an embed."""
+    notes = [race_date_line(race)] if race.starts_at else []
+    if race.status != "official":
+        notes.append(f"Status: {escape(race.status)}")
+    if race.exhibition:
+        notes.append(f"*{EXHIBITION_NOTE}*")
+    return notes
 
 
 def winner(answer: WinnerAnswer) -> discord.Embed:
-    track = escape(answer.track)
-    title = f"Races at {track} in {answer.season}" if answer.season else f"Most recent race at {track}"
-    embed = _embed(title)
+    embed = _embed(escape(winner_heading(answer)))
     for race in answer.races:
         lines = [winner_sentence(race)]
         if race.pole and race.pole != race.winner:
             lines.append(f"Pole: {escape(race.pole)}")
-        if race.status != "official":
-            lines.append(f"Status: {escape(race.status)}")
-        embed.add_field(name=race_heading(race), value="\n".join(lines) + _timestamp(race), inline=False)
+        lines += _race_notes(race)
+        embed.add_field(name=race_heading(race), value="\n".join(lines), inline=False)
     embed.set_footer(text=SOURCE_FOOTER)
     return fit(embed)
 
@@ -141,16 +157,17 @@ def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list
     """The classification split into pages of `per_page` rows, each a phone-width code block."""
     race = answer.race
     rows = [
-        (r.finish, _code_text(r.car), _code_text(r.driver), r.laps if r.laps is not None else "", r.led, _code_text(status_words(r.status)))
+        (r.finish, _code_text(r.car), _code_text(r.driver), r.laps if r.laps is not None else "",
+         "" if r.led is None else r.led, _code_text(status_words(r.status)))
         for r in answer.results
     ]
     chunks = [rows[i: i + per_page] for i in range(0, len(rows), per_page)] or [[]]
-    header = f"{winner_sentence(race)}\n{escape(' · '.join(race_facts(race)))}"
+    header = "\n".join(line for line in (winner_sentence(race), escape(" · ".join(race_facts(race))), *_race_notes(race)) if line)
     if answer.other_races:
         header += "\nAlso matching: " + ", ".join(escape(race_label(r)) for r in answer.other_races) + " (add `series:` or `round:`)"
     pages = []
     for number, chunk in enumerate(chunks, start=1):
-        body = code_block(table(("Pos", "#", "Driver", "Laps", "Led", "Status"), chunk, max_width=TABLE_WIDTH)) if chunk else "No results yet."
+        body = code_block(table(("Pos", "#", "Driver", "Laps", "Led", "Status"), chunk, max_width=TABLE_WIDTH)) if chunk else NO_CLASSIFICATION
         embed = _embed(f"{race_heading(race)} — {escape(race.track)}", f"{header}\n{body}")
         if number == 1 and answer.stages:
             for stage in answer.stages[:3]:
@@ -167,14 +184,17 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
     for career in answer.series.values():
         lines = [
             f"**{career.starts}** starts · **{career.wins}** wins · {career.top5} top 5 · {career.top10} top 10",
-            f"{career.poles} poles · {career.laps_led:,} laps led · {career.dnfs} DNF",
+            " · ".join(part for part in (
+                f"{career.poles} poles", f"{career.laps_led:,} laps led" if career.laps_led is not None else "",
+                f"{career.dnfs} DNF",
+            ) if part),
             f"avg start {average(career.avg_start)} · avg finish {average(career.avg_finish)}",
         ]
         if career.first_win:
             lines.append(f"First win: {race_label(career.first_win)}, {escape(career.first_win.track)}")
             if career.latest_win != career.first_win:
                 lines.append(f"Latest win: {race_label(career.latest_win)}, {escape(career.latest_win.track)}")
-        embed.add_field(name=f"{escape(career.series_name)} ({career.first_season}–{career.last_season})", value="\n".join(lines), inline=False)
+        embed.add_field(name=f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})", value="\n".join(lines), inline=False)
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
     embed.set_footer(text=SOURCE_FOOTER)
@@ -186,7 +206,7 @@ def track(answer: TrackRecord) -> discord.Embed:
     embed = _embed(escape(answer.track), f"{KIND_WORDS[answer.kind].capitalize()}{length}")
     for record in answer.series.values():
         lines = [
-            f"{plural(record.races, 'race')}, {record.first_season}–{record.last_season} · won from pole {record.wins_from_pole}×",
+            f"{plural(record.races, 'race')}, {seasons(record.first_season, record.last_season)} · won from pole {record.wins_from_pole}×",
             "Most wins: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_wins[:5]),
         ]
         if record.most_poles:
@@ -217,22 +237,23 @@ def h2h(answer: HeadToHead) -> discord.Embed:
         ("Ahead", a.ahead, b.ahead),
         ("Wins", a.wins, b.wins),
         ("Avg finish", average(a.avg_finish), average(b.avg_finish)),
-        ("Laps led", a.laps_led, b.laps_led),
+        ("Laps led", "–" if a.laps_led is None else a.laps_led, "–" if b.laps_led is None else b.laps_led),
     ]
     description = f"{plural(answer.races, scope + 'race')} together\n" + code_block(
         table(("", _code_text(a.driver), _code_text(b.driver)), rows, max_width=TABLE_WIDTH)
     )
-    if answer.last_meeting:
-        description += f"Last meeting: {race_label(answer.last_meeting)}, {escape(answer.last_meeting.track)}"
+    description += meetings_line(answer.latest_meetings, escape)
     embed = _embed(f"{escape(a.driver)} vs {escape(b.driver)}", description)
     embed.set_footer(text=SOURCE_FOOTER)
     return fit(embed)
 
 
 def discord_time(race: RaceSummary) -> str:
-    """`<t:…:F> (<t:…:R>)`: every reader sees their own time zone."""
+    """`Sun Apr 2, 2023 3:30 PM EDT · <t:…:F> (<t:…:R>)`: NASCAR's Eastern time, then the reader's own zone."""
     unix = int(race.starts_at.timestamp())
-    return f"<t:{unix}:F> (<t:{unix}:R>)"
+    if race.date_only:
+        return f"{race_day(race)} (<t:{unix}:R>)"
+    return f"{race_when(race)} · <t:{unix}:F> your time (<t:{unix}:R>)"
 
 
 def next_races(answer: NextRaces) -> discord.Embed:
@@ -255,13 +276,14 @@ def schedule_pages(answer: Schedule) -> list[discord.Embed]:
         race = entry.race
         outcome = f"✓ {escape(race.winner)}" if entry.state == "done" and race.winner else SCHEDULE_MARKS[entry.state]
         round_part = f"R{race.round}" if race.round else "exh."
-        lines.append(f"<t:{int(race.starts_at.timestamp())}:d> `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}".rstrip())
+        when = race_day(race) if race.date_only else f"{race_day(race)} (<t:{int(race.starts_at.timestamp())}:f>)"
+        lines.append(f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}".rstrip())
     chunks = [lines[i: i + SCHEDULE_PER_PAGE] for i in range(0, len(lines), SCHEDULE_PER_PAGE)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))
-        footer = "Dates in your time zone · Source: NASCAR"
+        footer = "Dates US Eastern, (times) in your time zone · exh. = exhibition · Source: NASCAR"
         embed.set_footer(text=footer if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {footer}")
         pages.append(fit(embed))
     return pages

@@ -34,7 +34,8 @@ def race(summary: RaceSummary) -> dict[str, Any]:
         "round": summary.round,
         "track": summary.track,
         "name": summary.name,
-        "date": summary.starts_at.isoformat() if summary.starts_at else None,
+        "date": summary.day.isoformat() if summary.day else None,                  # US Eastern, NASCAR's convention
+        "starts_at": None if summary.starts_at is None or summary.date_only else summary.starts_at.isoformat(),
         "status": summary.status,
         "exhibition": summary.exhibition,
         "winner": summary.winner,
@@ -142,7 +143,8 @@ def _(answer: HeadToHead) -> dict[str, Any]:
         "series": answer.series,
         "races": answer.races,
         "drivers": [asdict(answer.first), asdict(answer.second)],
-        "last_meeting": asdict(answer.last_meeting) if answer.last_meeting else None,
+        "last_meeting": asdict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
+        "latest_meetings": [asdict(race) for race in answer.latest_meetings],
     }
 
 

@@ -11,13 +11,16 @@ from functools import singledispatch
 from bot.render.safe import plain, plain_data
 from bot.render.tables import table
 from bot.render.words import (
-    KIND_WORDS, average, eastern_time, plural, race_label, relative_time, series_short, status_words, winner_line,
+    KIND_WORDS, average, plural, race_day, race_label, race_when, relative_time, meetings_line, seasons, series_short, status_words,
+    winner_heading, winner_line,
 )
 from db.errors import PitboardError
 from db.models import (
     DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, Schedule, Standings, TrackRecord, WinnerAnswer,
 )
 
+NO_CLASSIFICATION = "No finishing order in the data for this race."
+EXHIBITION_NOTE = "Exhibition: not counted in careers, track records, standings or head-to-heads"
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 
 
@@ -41,9 +44,11 @@ def race_facts(race: RaceSummary) -> list[str]:
     if race.stage_laps:
         facts.append("stages " + "/".join(str(n) for n in race.stage_laps))
     if race.cautions is not None:
-        facts.append(f"{plural(race.cautions, 'caution')} for {plural(race.caution_laps or 0, 'lap')}")
+        laps = f" for {plural(race.caution_laps, 'lap')}" if race.caution_laps is not None else ""
+        facts.append(f"{plural(race.cautions, 'caution')}{laps}")
     if race.lead_changes is not None:
-        facts.append(f"{plural(race.lead_changes, 'lead change')} among {plural(race.leaders or 0, 'driver')}")
+        among = f" among {plural(race.leaders, 'driver')}" if race.leaders is not None else ""
+        facts.append(f"{plural(race.lead_changes, 'lead change')}{among}")
     if race.margin is not None:
         facts.append(f"margin {race.margin:.3f} s")
     if race.field_size:
@@ -52,17 +57,14 @@ def race_facts(race: RaceSummary) -> list[str]:
 
 
 def race_title(race: RaceSummary) -> str:
-    date = f", {race.starts_at:%b %d, %Y}" if race.starts_at else ""
+    """`2023 Truck R2: Victoria's Voice Foundation 200 (Las Vegas Motor Speedway, Fri Mar 3, 2023)`."""
+    date = f", {race_day(race)}" if race.starts_at else ""
     return f"{race_label(race)}: {race.name} ({race.track}{date})"
 
 
 @_render.register
 def _(answer: WinnerAnswer) -> str:
-    if answer.season:
-        heading = f"Races at {answer.track} in {answer.season}"
-    else:
-        heading = f"Most recent race at {answer.track}"
-    lines = [heading, ""]
+    lines = [winner_heading(answer), ""]
     for race in answer.races:
         lines.append(race_title(race))
         lines.append(f"  Winner: {winner_line(race)}")
@@ -70,6 +72,8 @@ def _(answer: WinnerAnswer) -> str:
             lines.append(f"  Pole: {race.pole}")
         if race.status != "official":
             lines.append(f"  Status: {race.status}")
+        if race.exhibition:
+            lines.append(f"  {EXHIBITION_NOTE}")
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -77,7 +81,7 @@ def _(answer: WinnerAnswer) -> str:
 def results_table(results: RaceResults, max_width: int | None = None) -> str:
     rows = [
         (r.finish, r.start or "", r.car, r.driver, r.team or "", r.make or "", r.laps if r.laps is not None else "",
-         r.led, status_words(r.status), r.points if r.points is not None else "")
+         r.led if r.led is not None else "", status_words(r.status), r.points if r.points is not None else "")
         for r in results.results
     ]
     return table(RESULT_HEADERS, rows, max_width=max_width)
@@ -101,8 +105,14 @@ def stages_table(results: RaceResults) -> str:
 @_render.register
 def _(answer: RaceResults) -> str:
     race = answer.race
-    lines = [race_title(race), "  " + " · ".join(race_facts(race)), f"  Winner: {winner_line(race)}", ""]
-    lines.append(results_table(answer))
+    lines = [race_title(race)]
+    facts = race_facts(race)
+    if facts:
+        lines.append("  " + " · ".join(facts))
+    lines.append(f"  Winner: {winner_line(race)}")
+    if race.exhibition:
+        lines.append(f"  {EXHIBITION_NOTE}")
+    lines += ["", results_table(answer) if answer.results else NO_CLASSIFICATION]
     if answer.stages:
         lines += ["", stages_table(answer)]
     if answer.cautions:
@@ -120,8 +130,8 @@ def _(answer: DriverCareer) -> str:
     rows = []
     for career in answer.series.values():
         rows.append((
-            series_short(career.series), f"{career.first_season}–{career.last_season}", career.starts, career.wins,
-            career.top5, career.top10, career.poles, career.laps_led, average(career.avg_start),
+            series_short(career.series), seasons(career.first_season, career.last_season), career.starts, career.wins,
+            career.top5, career.top10, career.poles, unknown_blank(career.laps_led), average(career.avg_start),
             average(career.avg_finish), career.dnfs,
         ))
     lines.append(table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "DNF"), rows))
@@ -140,7 +150,7 @@ def _(answer: TrackRecord) -> str:
     length = f", {answer.length_mi:g} mi" if answer.length_mi else ""
     lines = [f"{answer.track} ({KIND_WORDS[answer.kind]}{length})"]
     for record in answer.series.values():
-        lines += ["", f"{record.series_name}: {plural(record.races, 'race')}, {record.first_season}–{record.last_season}"]
+        lines += ["", f"{record.series_name}: {plural(record.races, 'race')}, {seasons(record.first_season, record.last_season)}"]
         lines.append("  Most wins: " + ", ".join(f"{t.driver} {t.count}" for t in record.most_wins))
         if record.most_poles:
             lines.append("  Most poles: " + ", ".join(f"{t.driver} {t.count}" for t in record.most_poles))
@@ -151,7 +161,7 @@ def _(answer: TrackRecord) -> str:
 
 @_render.register
 def _(answer: Standings) -> str:
-    rows = [(r.position, r.driver, r.points, -r.behind if r.behind else "", r.starts, r.wins, r.top5, r.top10, r.laps_led) for r in answer.rows]
+    rows = [(r.position, r.driver, r.points, -r.behind if r.behind else "", r.starts, r.wins, r.top5, r.top10, unknown_blank(r.laps_led)) for r in answer.rows]
     return "\n".join([
         f"{answer.season} {answer.series_name}: points from race results after {plural(answer.races_counted, 'race')}",
         "",
@@ -169,16 +179,23 @@ def _(answer: HeadToHead) -> str:
         ("Finished ahead", a.ahead, b.ahead),
         ("Wins", a.wins, b.wins),
         ("Average finish", average(a.avg_finish), average(b.avg_finish)),
-        ("Laps led", a.laps_led, b.laps_led),
+        ("Laps led", unknown_dash(a.laps_led), unknown_dash(b.laps_led)),
     ]
-    last = answer.last_meeting
     return "\n".join([
         f"{a.driver} vs {b.driver}: {plural(answer.races, scope + 'race')} together",
         "",
         table(("", a.driver, b.driver), rows),
         "",
-        f"Last meeting: {race_label(last)} at {last.track}" if last else "",
+        meetings_line(answer.latest_meetings),
     ]).rstrip()
+
+
+def unknown_blank(value: int | None) -> int | str:
+    return "" if value is None else value
+
+
+def unknown_dash(value: int | None) -> int | str:
+    return "–" if value is None else value
 
 
 @_render.register
@@ -188,7 +205,7 @@ def _(answer: NextRaces) -> str:
         lines.append(f"Racing now: {race_title(race)}, started {relative_time(race.starts_at, answer.now)}")
     for race in answer.upcoming:
         lines.append(f"Next: {race_label(race)}: {race.name} ({race.track})")
-        lines.append(f"  {eastern_time(race.starts_at)} ({relative_time(race.starts_at, answer.now)})")
+        lines.append(f"  {race_when(race)} ({relative_time(race.starts_at, answer.now)})")
     return "\n".join(lines)
 
 
@@ -202,7 +219,7 @@ def _(answer: Schedule) -> str:
         race = entry.race
         outcome = race.winner if entry.state == "done" and race.winner else STATE_MARKS[entry.state]
         rows.append((
-            eastern_time(race.starts_at), series_short(race.series), race.round or "–", race.name, race.track, outcome,
+            race_when(race), series_short(race.series), race.round or "exh.", race.name, race.track, outcome,
         ))
     scope = series_short(answer.series) + " " if answer.series else ""
     return "\n".join([

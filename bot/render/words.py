@@ -1,13 +1,15 @@
-"""Small phrases shared by every rendering: ordinals, race labels, laps-led wording."""
+"""Small phrases shared by every rendering: ordinals, race labels, laps-led wording, race dates.
+
+Every date shown is the race's date in US Eastern time (`EASTERN`, NASCAR's convention), whoever reads it;
+Discord adds `<t:…>` timestamps for the reader's own zone on top (bot/render/embeds.py).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Callable
 
-from db.models import RaceRef, RaceSummary
-
-EASTERN = ZoneInfo("America/New_York")   # NASCAR publishes its schedule in US Eastern time
+from db.models import EASTERN, RaceRef, RaceSummary, WinnerAnswer
 
 SERIES_SHORT = {"cup": "Cup", "xfinity": "Xfinity", "truck": "Truck"}
 KIND_WORDS = {"road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval"}
@@ -43,8 +45,13 @@ def car(number: str | None) -> str:
     return f"#{number}" if number else ""
 
 
-def led_phrase(led: int | None, laps: int | None) -> str:
-    """`led 56 of 67 laps`, `led all 400 laps`, `led all but 3 laps`."""
+def seasons(first: int, last: int) -> str:
+    """`2013–2023`, or `2025` for a single season."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def led_phrase(led: int, laps: int | None) -> str:
+    """`led 56 of 67 laps`, `led all 400 laps`, `led all but 3 laps` (callers leave out an unknown figure)."""
     if not led:
         return "led no laps"
     if not laps:
@@ -63,13 +70,43 @@ def status_words(status: str | None) -> str:
 def winner_line(race: RaceSummary) -> str:
     """`Parker Kligerman (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps`."""
     if not race.winner:
-        return "no winner in the data yet"
+        return no_winner(race)
     machine = " ".join(part for part in (car(race.winner_car), race.winner_team, race.winner_make) if part)
     parts = [f"{race.winner} ({machine})" if machine else race.winner]
     if race.winner_start:
         parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
-    parts.append(led_phrase(race.winner_led, race.laps))
+    if race.winner_led is not None:
+        parts.append(led_phrase(race.winner_led, race.laps))
     return ", ".join(parts)
+
+
+def no_winner(race: RaceSummary) -> str:
+    """What to say when a race has no winner we can name."""
+    return "not run yet" if race.status == "scheduled" else "not in the data"
+
+
+def winner_heading(answer: WinnerAnswer) -> str:
+    """The heading of a /winner answer, claiming only the order the data holds (see queries.latest_first)."""
+    if answer.season:
+        return f"Races at {answer.track} in {answer.season}"
+    if len(answer.races) > 1:
+        return f"Latest race of each series at {answer.track}"
+    return f"Most recent {series_short(answer.races[0].series)} race at {answer.track}"
+
+
+def race_day(race: RaceSummary, *, weekday: bool = True) -> str:
+    """The race's date in US Eastern time: `Fri Mar 3, 2023` (`Mar 3, 2023` without the weekday); "" when unknown."""
+    day = race.day
+    if day is None:
+        return ""
+    return f"{day:%a %b} {day.day}, {day.year}" if weekday else f"{day:%b} {day.day}, {day.year}"
+
+
+def race_when(race: RaceSummary) -> str:
+    """`Fri Mar 3, 2023 9:00 PM EST`, or only the day when the feed gave no time; "" when undated."""
+    if race.starts_at is None:
+        return ""
+    return race_day(race) if race.date_only else eastern_time(race.starts_at)
 
 
 def eastern_time(moment: datetime) -> str:
@@ -90,3 +127,14 @@ def relative_time(moment: datetime, now: datetime) -> str:
     else:
         amount = "less than a minute"
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def meetings_line(meetings: list[RaceRef], show: Callable[[str], str] = str) -> str:
+    """`Last meeting: 2025 Cup R36 at Phoenix Raceway`, or the latest of each series when the data cannot order
+    them; `show` renders a name from the data (escaping it for Discord)."""
+    places = [f"{race_label(race)} at {show(race.track)}" for race in meetings]
+    if not places:
+        return ""
+    if len(places) == 1:
+        return f"Last meeting: {places[0]}"
+    return f"Latest meetings in {meetings[0].season}, one per series: " + "; ".join(places)
