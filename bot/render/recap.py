@@ -20,7 +20,7 @@ from bot.render import safe
 from bot.render.tables import table
 from bot.render.words import KIND_WORDS, ordinal, plural
 from db.models import RaceSummary, RecapFacts, ResultLine
-from db.nascar_feed import EASTERN
+from db.models import EASTERN
 from db.short_names import ShortNames
 
 REDDIT_LIMIT = 40_000
