@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,7 @@ def winner_line(race: RaceSummary) -> str:
     return ", ".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)   # a season's start times, asked again and again by /schedule and /next
 def eastern_time(moment: datetime) -> str:
     """`Sun Apr 2, 2023 3:30 PM EDT` (EST or EDT as the date requires)."""
     local = moment.astimezone(EASTERN)
