@@ -268,7 +268,7 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
         raise NoData(f"{person.name} has no starts{where} in the data.")
     by_series = defaultdict(list)
     for row in season_rows:
-        by_series[row["key"]].append(row)
+        by_series[row[0]].append(row)
     wins = defaultdict(list)
     for row in snapshot.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
@@ -278,7 +278,7 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
            ORDER BY r.season, r.starts_at, r.round""",
         (person.id,),
     ):
-        wins[row["series"]].append(RaceRef(row["series"], row["season"], row["round"], row["track"], row["name"]))
+        wins[row[0]].append(RaceRef(*row))
     careers = {key: _series_career(key, rows, wins[key]) for key, rows in by_series.items()}
     return DriverCareer(person.name, careers)
 
@@ -286,8 +286,14 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
 def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCareer:
     """A career in one series, totalled from its per-season figures."""
 
+    position = {column: i for i, column in enumerate(season_rows[0].keys())}   # by position: a name lookup scans
+
     def total(column: str) -> int:
-        return sum(row[column] or 0 for row in season_rows)
+        i = position[column]
+        return sum(row[i] or 0 for row in season_rows)
+
+    def figures(row, *columns: str) -> tuple:
+        return tuple(row[position[column]] for column in columns)
 
     start_count, starts = total("start_count"), total("starts")
     return SeriesCareer(
@@ -297,7 +303,7 @@ def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCa
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
         first_win=wins[0] if wins else None, latest_win=wins[-1] if wins else None,
-        seasons=[SeasonLine(row["season"], row["starts"], row["wins"], row["top5"], row["top10"]) for row in season_rows],
+        seasons=[SeasonLine(*figures(row, "season", "starts", "wins", "top5", "top10")) for row in season_rows],
     )
 
 
