@@ -3,7 +3,8 @@ Prints figures, asserts nothing. Run with `make bench`.
 
     python bench/bench.py queries    per command (winner, results, driver, track, standings, h2h, next, schedule):
                                      query + render p50/p99 through Pitboard next to a raw synchronous sqlite3 floor
-                                     answering the same question on the same file; target p50 ≤ 2× the floor
+                                     answering the same question on the same file; target p50 ≤ 2× the floor;
+                                     the whole measurement is repeated (--runs) and each ratio shown as min / median
     python bench/bench.py discord    slash commands/s through the real Pitboard client next to an empty discord.py
                                      bot answering a constant, each in its own process against its own fake Discord,
                                      measured in alternating rounds; target ≥ 0.9× the empty bot
@@ -204,12 +205,29 @@ async def resolve_ids(store: Store) -> Ids:
 
 @dataclass(frozen=True)
 class Timing:
+    """Wall-clock p50/p99, and the p50 of the CPU time the process spent (all its threads: the reader's too)."""
+
     p50_ms: float
     p99_ms: float
+    cpu_p50_ms: float
 
     @classmethod
-    def of(cls, samples: list[float]) -> "Timing":
-        return cls(percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000)
+    def of(cls, samples: list[tuple[float, float]]) -> "Timing":
+        wall, cpu = [sample[0] for sample in samples], [sample[1] for sample in samples]
+        return cls(percentile(wall, 0.5) * 1000, percentile(wall, 0.99) * 1000, percentile(cpu, 0.5) * 1000)
+
+
+class Stopwatch:
+    """Wall-clock and process CPU time of one step: `with Stopwatch(samples): ...` appends (wall, cpu) seconds."""
+
+    def __init__(self, samples: list[tuple[float, float]]):
+        self.samples = samples
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.samples.append((time.perf_counter() - self.wall, time.process_time() - self.cpu))
 
 
 @dataclass(frozen=True)
@@ -221,6 +239,11 @@ class CommandFigures:
     @property
     def ratio(self) -> float:
         return self.query_and_render.p50_ms / self.floor.p50_ms
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same ratio in CPU time: what the work costs, without the waits for a core on a loaded machine."""
+        return self.query_and_render.cpu_p50_ms / self.floor.cpu_p50_ms
 
 
 @dataclass(frozen=True)
@@ -246,33 +269,43 @@ async def bench_queries(db_path: Path, repeat: int, commands: tuple[str, ...] = 
                     ours, floor = command.figures(await command.ask(store, i)), command.floor(db, ids, i)
                     if ours != floor:
                         raise AssertionError(f"/{name} case {i}: Pitboard says {ours!r}, the floor {floor!r}")
-                floor_samples, query_samples, full_samples = [], [], []
+                floor_samples: list[tuple[float, float]] = []
+                query_samples: list[tuple[float, float]] = []
+                full_samples: list[tuple[float, float]] = []
                 for i in range(repeat):
-                    started = time.perf_counter()
-                    command.floor(db, ids, i)
-                    floor_samples.append(time.perf_counter() - started)
-                    started = time.perf_counter()
-                    await command.ask(store, i)
-                    query_samples.append(time.perf_counter() - started)
-                    started = time.perf_counter()
-                    render_everywhere(await command.ask(store, i))
-                    full_samples.append(time.perf_counter() - started)
+                    with Stopwatch(floor_samples):
+                        command.floor(db, ids, i)
+                    with Stopwatch(query_samples):
+                        await command.ask(store, i)
+                    with Stopwatch(full_samples):
+                        render_everywhere(await command.ask(store, i))
                 figures[name] = CommandFigures(Timing.of(floor_samples), Timing.of(query_samples), Timing.of(full_samples))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return QueryFigures(figures, name_index_ms, peak_rss_mb)
 
 
-def print_query_figures(db_path: Path, repeat: int, measured: QueryFigures) -> None:
+def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) -> None:
+    """Medians over the runs, and each command's ratio as the best and the median of its runs."""
     print(f"Query + render (text and Discord embed) through Pitboard next to a raw synchronous sqlite3 floor answering "
-          f"the same question on the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved")
-    print(f"  {'command':10s} {'floor p50/p99 ms':>18s} {'query p50 ms':>13s} {'query+render p50/p99 ms':>25s} "
-          f"{'ratio p50':>10s}  target ≤ 2×")
-    for name, figure in measured.commands.items():
-        print(f"  /{name:9s} {figure.floor.p50_ms:8.2f} / {figure.floor.p99_ms:7.2f} {figure.query.p50_ms:13.2f} "
-              f"{figure.query_and_render.p50_ms:14.2f} / {figure.query_and_render.p99_ms:8.2f} {figure.ratio:9.1f}×  "
-              f"{'ok' if figure.ratio <= 2 else 'MISSED'}")
-    print(f"  name index load {measured.name_index_ms:.0f} ms (once per process); peak memory of this process "
-          f"{measured.peak_rss_mb:.0f} MB")
+          f"the same question on the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved; "
+          f"{len(runs)} repeats (ms are medians of the repeats; ratios min / median of the repeats)")
+    print(f"  {'command':10s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'query+render p50/p99':>21s} "
+          f"{'ratio p50':>13s}  target ≤ 2×  {'CPU ratio p50':>14s}")
+    for name in runs[0].commands:
+        figures = [run.commands[name] for run in runs]
+
+        def median(pick: Callable[[CommandFigures], float]) -> float:
+            return statistics.median(pick(figure) for figure in figures)
+
+        ratios = [figure.ratio for figure in figures]
+        cpu_ratios = [figure.cpu_ratio for figure in figures]
+        print(f"  /{name:9s} {median(lambda f: f.floor.p50_ms):7.2f} / {median(lambda f: f.floor.p99_ms):7.2f} "
+              f"{median(lambda f: f.query.p50_ms):9.2f} {median(lambda f: f.query_and_render.p50_ms):10.2f} / "
+              f"{median(lambda f: f.query_and_render.p99_ms):8.2f} {min(ratios):5.1f}× /{statistics.median(ratios):5.1f}×  "
+              f"{'ok    ' if statistics.median(ratios) <= 2 else 'MISSED'}     "
+              f"{min(cpu_ratios):5.1f}× /{statistics.median(cpu_ratios):5.1f}×")
+    print(f"  name index load {statistics.median(run.name_index_ms for run in runs):.0f} ms (once per process); peak memory "
+          f"of this process {max(run.peak_rss_mb for run in runs):.0f} MB")
 
 
 # --------------------------------------------------------------------------- Discord: Pitboard next to an empty bot
@@ -288,6 +321,7 @@ class BotUnderTest:
     ready_seconds: float
     throughput: list[float]
     latencies: list[float]
+    cpu_ms_per_command: list[float]
 
 
 async def start_bot(name: str, fake: FakeDiscord, db_path: Path) -> BotUnderTest:
@@ -297,7 +331,13 @@ async def start_bot(name: str, fake: FakeDiscord, db_path: Path) -> BotUnderTest
         str(db_path), *(["--empty"] if name != "Pitboard" else []), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
     )
     await asyncio.wait_for(process.stdout.readline(), timeout=120)
-    return BotUnderTest(name, fake, process, time.perf_counter() - started, [], [])
+    return BotUnderTest(name, fake, process, time.perf_counter() - started, [], [], [])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _one_command(fake: FakeDiscord, n: int) -> float:
@@ -334,7 +374,9 @@ async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: 
                 await _closed_loop(bot.fake, 200, concurrency)  # warm-up
             for round_number in range(rounds):
                 for bot in bots if round_number % 2 == 0 else reversed(bots):
+                    cpu_before = cpu_seconds(bot.process.pid)
                     latencies, elapsed = await _closed_loop(bot.fake, commands, concurrency)
+                    bot.cpu_ms_per_command.append((cpu_seconds(bot.process.pid) - cpu_before) / commands * 1000)
                     bot.throughput.append(commands / elapsed)
                     bot.latencies += latencies
             peak = rss_mb(bots[1].process.pid)
@@ -344,14 +386,16 @@ async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: 
                 await asyncio.wait_for(bot.process.wait(), timeout=30)
     empty, pitboard = bots
     ratio = statistics.median(pitboard.throughput) / statistics.median(empty.throughput)
+    by_round = [ours / theirs for ours, theirs in zip(pitboard.throughput, empty.throughput)]
     print(f"Discord: {rounds} alternating rounds of {commands} commands, {concurrency} in flight (3 /winner : 1 /results), "
           "each bot in its own process against its own fake Discord on 127.0.0.1")
     for bot in bots:
         print(f"  {bot.name:22s} {statistics.median(bot.throughput):6.0f} commands/s (median of rounds; "
               f"{', '.join(f'{value:.0f}' for value in bot.throughput)}), latency p50 "
               f"{percentile(bot.latencies, 0.5) * 1000:.1f} ms, p99 {percentile(bot.latencies, 0.99) * 1000:.1f} ms; "
-              f"start to READY {bot.ready_seconds:.2f} s")
-    print(f"  Pitboard / empty bot      {ratio:6.2f}×  target ≥ 0.9×  {'ok' if ratio >= 0.9 else 'MISSED'}")
+              f"CPU {statistics.median(bot.cpu_ms_per_command):.2f} ms a command; start to READY {bot.ready_seconds:.2f} s")
+    print(f"  Pitboard / empty bot      {ratio:6.2f}× (rounds: {', '.join(f'{value:.2f}' for value in by_round)})  "
+          f"target ≥ 0.9×  {'ok' if ratio >= 0.9 else 'MISSED'}")
     print(f"  Pitboard peak RSS         {peak:6.0f} MB")
 
 
@@ -370,6 +414,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", nargs="*", help="queries, discord (default: both)")
     parser.add_argument("--repeat", type=int, default=200, help="runs of each command (queries)")
+    parser.add_argument("--runs", type=int, default=3, help="repeats of the whole query measurement (queries)")
     parser.add_argument("--commands", type=int, default=1000, help="commands per round (discord)")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=4, help="measured rounds per bot (discord)")
@@ -381,7 +426,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         db_path = asyncio.run(fresh_database(Path(scratch)))
         if "queries" in args.what:
-            print_query_figures(db_path, args.repeat, asyncio.run(bench_queries(db_path, args.repeat)))
+            runs = [asyncio.run(bench_queries(db_path, args.repeat)) for _ in range(args.runs)]
+            print_query_figures(db_path, args.repeat, runs)
             print()
         if "discord" in args.what:
             asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds))

@@ -15,8 +15,9 @@ are those synchronous halves, over one snapshot, so every statement of a command
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import accumulate
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Sequence
 
 from db.errors import BadOption, NoData
 from db.names import Place, find_driver
@@ -38,6 +39,7 @@ NO_SCHEDULE = (
     "(it polls the race list) or import one with `pitboard import race_list_basic.json`."
 )
 
+# In RaceSummary's field order: race_summary reads a row by position.
 RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
     t.length_mi, r.starts_at, r.date_only, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
@@ -74,18 +76,19 @@ def check_round(round_: int | None) -> int | None:
 
 
 def race_summary(row: Any) -> RaceSummary:
-    starts_at = datetime.fromisoformat(row["starts_at"]) if row["starts_at"] else None
+    """A race from a row of RACE_COLUMNS, unpacked by position (a name lookup per column costs more than the SQL)."""
+    (race_id, series, series_name, season, round_, name, track, kind, length_mi, starts_at, date_only, status, exhibition,
+     scheduled_laps, laps, stage_laps, cautions, caution_laps, lead_changes, leaders, margin, source, source_id,
+     winner, winner_car, winner_team, winner_make, winner_start, winner_led, pole, field_size) = row
     return RaceSummary(
-        id=row["id"], series=row["series"], series_name=row["series_name"], season=row["season"],
-        round=row["round"], name=row["name"], track=row["track"], track_kind=row["kind"],
-        track_length_mi=row["length_mi"], starts_at=starts_at, status=row["status"],
-        exhibition=bool(row["exhibition"]), scheduled_laps=row["scheduled_laps"], laps=row["actual_laps"],
-        stage_laps=tuple(int(n) for n in row["stage_laps"].split(",")) if row["stage_laps"] else (),
-        cautions=row["cautions"], caution_laps=row["caution_laps"], lead_changes=row["lead_changes"],
-        leaders=row["leaders"], margin=row["margin"], source=row["source"], source_id=row["source_id"],
-        winner=row["winner"], winner_car=row["winner_car"], winner_team=row["winner_team"],
-        winner_make=row["winner_make"], winner_start=row["winner_start"], winner_led=row["winner_led"],
-        pole=row["pole"], field_size=row["field_size"], date_only=bool(row["date_only"]),
+        id=race_id, series=series, series_name=series_name, season=season, round=round_, name=name, track=track,
+        track_kind=kind, track_length_mi=length_mi, starts_at=datetime.fromisoformat(starts_at) if starts_at else None,
+        status=status, exhibition=bool(exhibition), scheduled_laps=scheduled_laps, laps=laps,
+        stage_laps=tuple(int(n) for n in stage_laps.split(",")) if stage_laps else (),
+        cautions=cautions, caution_laps=caution_laps, lead_changes=lead_changes, leaders=leaders, margin=margin,
+        source=source, source_id=source_id, winner=winner, winner_car=winner_car, winner_team=winner_team,
+        winner_make=winner_make, winner_start=winner_start, winner_led=winner_led, pole=pole, field_size=field_size,
+        date_only=bool(date_only),
     )
 
 
@@ -239,32 +242,36 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
            WHERE sr.race_id = ? ORDER BY sr.stage, sr.position""",
         (race.id,),
     )
-    stage_numbers = sorted({row["stage"] for row in stage_rows})
-    stage_finish: dict[tuple[int, int], int] = {(row["driver_id"], row["stage"]): row["position"] for row in stage_rows}
+    stage_lines: dict[int, list[StageLine]] = {}
+    stage_finish: dict[tuple[int, int], int] = {}
+    for stage, position, stage_driver, car_number, points, driver_id in stage_rows:
+        stage_lines.setdefault(stage, []).append(StageLine(position, stage_driver, car_number, points))
+        stage_finish[driver_id, stage] = position
+    stage_numbers = sorted(stage_lines)
     results = [
         ResultLine(
-            finish=row["finish"], start=row["start"], car=row["car_number"], driver=row["driver"], team=row["team"],
-            make=row["make"], laps=row["laps"], led=row["laps_led"], status=row["status"], points=row["points"],
-            stage_finishes=tuple(stage_finish.get((row["driver_id"], n)) for n in stage_numbers),
-            driver_id=row["driver_id"],
+            finish=finish, start=start, car=car, driver=name, team=team, make=make, laps=laps, led=led, status=status,
+            points=points, stage_finishes=tuple(stage_finish.get((driver_id, n)) for n in stage_numbers),
+            driver_id=driver_id,
         )
-        for row in rows
+        for finish, start, car, name, team, make, laps, led, status, points, driver_id in rows
     ]
     stages = [
-        Stage(
-            number=n,
-            laps=race.stage_laps[n - 1] if len(race.stage_laps) >= n else None,
-            results=[StageLine(r["position"], r["driver"], r["car_number"], r["points"]) for r in stage_rows if r["stage"] == n],
-        )
+        Stage(number=n, laps=race.stage_laps[n - 1] if len(race.stage_laps) >= n else None, results=stage_lines[n])
         for n in stage_numbers
     ]
     cautions = [
-        Caution(r["start_lap"], r["end_lap"], r["reason"], r["comment"], r["free_pass_car"])
-        for r in snapshot.fetchall("SELECT * FROM cautions WHERE race_id = ? ORDER BY start_lap", (race.id,))
+        Caution(*row)
+        for row in snapshot.fetchall(
+            "SELECT start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ? ORDER BY start_lap",
+            (race.id,),
+        )
     ]
     stints = [
-        LeaderStint(r["start_lap"], r["end_lap"], r["car_number"])
-        for r in snapshot.fetchall("SELECT * FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,))
+        LeaderStint(*row)
+        for row in snapshot.fetchall(
+            "SELECT start_lap, end_lap, car_number FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,)
+        )
     ]
     return RaceResults(race, results, stages, cautions, stints, other_races or [])
 
@@ -329,7 +336,7 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
         raise NoData(f"{person.name} has no starts{where} in the data.")
     by_series = defaultdict(list)
     for row in season_rows:
-        by_series[row["key"]].append(row)
+        by_series[row[0]].append(row)
     wins = defaultdict(list)
     for row in snapshot.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
@@ -339,7 +346,7 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
            ORDER BY r.season, r.round IS NULL, r.round, r.starts_at""",
         (person.id,),
     ):
-        wins[row["series"]].append(RaceRef(row["series"], row["season"], row["round"], row["track"], row["name"]))
+        wins[row[0]].append(RaceRef(*row))
     careers = {key: _series_career(key, rows, wins[key]) for key, rows in by_series.items()}
     return DriverCareer(person.name, careers)
 
@@ -347,8 +354,14 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
 def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCareer:
     """A career in one series, totalled from its per-season figures."""
 
+    position = {column: i for i, column in enumerate(season_rows[0].keys())}   # by position: a name lookup scans
+
     def total(column: str) -> int:
-        return sum(row[column] or 0 for row in season_rows)
+        i = position[column]
+        return sum(row[i] or 0 for row in season_rows)
+
+    def figures(row, *columns: str) -> tuple:
+        return tuple(row[position[column]] for column in columns)
 
     start_count, starts = total("start_count"), total("starts")
     laps_led = None if any(row["laps_led"] is None for row in season_rows) else total("laps_led")
@@ -359,18 +372,19 @@ def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCa
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
         first_win=wins[0] if wins else None, latest_win=wins[-1] if wins else None,
-        seasons=[SeasonLine(row["season"], row["starts"], row["wins"], row["top5"], row["top10"]) for row in season_rows],
+        seasons=[SeasonLine(*figures(row, "season", "starts", "wins", "top5", "top10")) for row in season_rows],
     )
 
 
-def _tallies(names: list[str | None], seasons: list[int]) -> list[Tally]:
+def _tallies(names: Sequence[str | None], seasons: Sequence[int]) -> list[Tally]:
     """Most frequent names (most recent first among equals), keeping everyone tied with the 5th."""
     counts: dict[str, int] = defaultdict(int)
     latest: dict[str, int] = {}
     for name, season in zip(names, seasons):
         if name:
             counts[name] += 1
-            latest[name] = max(latest.get(name, season), season)
+            if latest.get(name, season - 1) < season:
+                latest[name] = season
     ranked = sorted(counts, key=lambda name: (-counts[name], -latest[name], name))
     if not ranked:
         return []
@@ -400,17 +414,19 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
     )
     if not rows:
         raise NoData(_no_track_record(snapshot, names, place, series_key))
+    by_series: dict[str, list] = {}
+    for row in rows:
+        by_series.setdefault(row[0], []).append(row)
     records = {}
-    for key in dict.fromkeys(row["series"] for row in rows):
-        races = [row for row in rows if row["series"] == key]
-        seasons = [row["season"] for row in races]
+    for key, races in by_series.items():
+        _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races)
         records[key] = TrackSeriesRecord(
-            series=key, series_name=races[0]["series_name"], races=len(races),
+            series=key, series_name=series_names[0], races=len(races),
             first_season=min(seasons), last_season=max(seasons),
-            winners=[SeasonWinner(r["season"], r["round"], r["name"], r["winner"]) for r in races if r["winner"]],
-            most_wins=_tallies([r["winner"] for r in races], seasons),
-            most_poles=_tallies([r["pole"] for r in races], seasons),
-            wins_from_pole=sum(1 for r in races if r["winner"] and r["winner_start"] == 1),
+            winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners) if race[3]],
+            most_wins=_tallies(winners, seasons),
+            most_poles=_tallies(poles, seasons),
+            wins_from_pole=sum(1 for winner, start in zip(winners, winner_starts) if winner and start == 1),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)
 
@@ -477,8 +493,8 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         raise NoData(f"The data has no points for the {season} {series_name} season.")
     leader_points = rows[0]["points"]
     table = [
-        StandingRow(i, r["name"], r["points"], r["starts"], r["wins"], r["top5"], r["top10"], r["laps_led"], leader_points - r["points"])
-        for i, r in enumerate(rows, start=1)
+        StandingRow(position, name, points, starts, wins, top5, top10, laps_led, leader_points - points)
+        for position, (name, _, points, starts, wins, top5, top10, laps_led, _) in enumerate(rows, start=1)
     ]
     rounds = snapshot.fetchall(
         """SELECT r.id FROM races r JOIN series s ON s.id = r.series_id
@@ -486,22 +502,16 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
            ORDER BY r.round, r.starts_at""",
         (series_key, season),
     )
-    top = [row.driver for row in table[:PROGRESSION_DRIVERS]]
-    race_index = {row["id"]: i for i, row in enumerate(rounds)}
-    per_race = defaultdict(lambda: [0] * len(rounds))
-    for row in snapshot.fetchall(
-        f"""SELECT d.name, x.race_id, coalesce(x.points, 0) FROM results x JOIN drivers d ON d.id = x.driver_id
-            WHERE x.race_id IN ({",".join("?" * len(rounds))}) AND d.name IN ({",".join("?" * len(top))})""",
+    top = {row["driver_id"]: row["name"] for row in rows[:PROGRESSION_DRIVERS]}
+    race_index = {race_id: i for i, (race_id,) in enumerate(rounds)}
+    per_race = {driver_id: [0] * len(rounds) for driver_id in top}
+    for driver_id, race_id, points in snapshot.fetchall(
+        f"""SELECT x.driver_id, x.race_id, coalesce(x.points, 0) FROM results x
+            WHERE x.race_id IN ({",".join("?" * len(rounds))}) AND x.driver_id IN ({",".join("?" * len(top))})""",
         (*race_index, *top),
     ):
-        per_race[row[0]][race_index[row[1]]] += row[2]
-    progression = {}
-    for name in top:
-        running, total = [], 0
-        for points in per_race[name]:
-            total += points
-            running.append(total)
-        progression[name] = running
+        per_race[driver_id][race_index[race_id]] += points
+    progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
     note = (
         "Points earned in each race as recorded in the results (stage points included where the data has them). "
         "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."

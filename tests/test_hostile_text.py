@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bot.render import embeds, safe
 from db import guilds, queries
@@ -161,6 +162,23 @@ def test_discord_shows_the_text_and_nothing_else(text):
     assert "://" not in live and "](" not in live and not re.search(r"[*_`~|<>\[\]\\]", live)
     assert not re.match(r"[-+#>]|\d+\.", live)
     assert "@everyone" not in escaped and "@here" not in escaped
+
+
+MARKUP_PIECES = ["\\", "*", "_", "`", "~", "|", "[", "]", "<", ">", "#", "-", "+", ".", ":", "//", "@", "here", "everyone",
+                 "123456789012345678", "http", " ", "a", "1", "\u0663", "\u00e9"]
+
+
+@pytest.mark.parametrize("rule", ["@here", "@everyone", "@123456789012345678", "#x", "-x", "+x", "1. x", "\u0663. x",
+                                  "a://b", "[x](y)", "<t:1>", "\\", "*", "_", "`", "~", "|"])
+def test_discord_escaping_shortcut_sees_every_rule(rule):
+    assert safe.escape_discord_markdown(rule) == safe.escape_discord_rules(rule) != rule
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(MARKUP_PIECES), max_size=8).map("".join) | st.text(max_size=24))
+def test_discord_escaping_shortcut_skips_only_text_the_rules_leave_alone(text):
+    line = safe.plain(text)
+    assert safe.escape_discord_markdown(line) == safe.escape_discord_rules(line)
 
 
 def test_plain_data_cleans_every_string_of_an_answer():

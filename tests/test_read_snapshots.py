@@ -39,18 +39,23 @@ COMMANDS = [
 
 
 class HopCounter:
-    """Counts hops to worker threads (`run_in_executor`, which `store.read` and `asyncio.to_thread` use)."""
+    """Counts hops to worker threads: `Store.read` (its reader threads) and `run_in_executor` (`asyncio.to_thread`)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.count = 0
         loop = asyncio.get_running_loop()
-        hop = loop.run_in_executor
+        hop, read = loop.run_in_executor, Store.read
 
         def counted(*args):
             self.count += 1
             return hop(*args)
 
+        def counted_read(store, fn, *args):
+            self.count += 1
+            return read(store, fn, *args)
+
         monkeypatch.setattr(loop, "run_in_executor", counted)
+        monkeypatch.setattr(Store, "read", counted_read)
 
 
 @pytest.fixture

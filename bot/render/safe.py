@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 import unicodedata
 from datetime import datetime
@@ -62,8 +63,8 @@ def plain_data(value: T) -> T:
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
-        items = [plain_data(item) for item in value]
-        if all(new is old for new, old in zip(items, value)):
+        items = [item if type(item) in _SCALARS else plain_data(item) for item in value]
+        if all(map(operator.is_, items, value)):
             return value
         return items if kind is list else tuple(items)
     if kind is dict:
@@ -74,9 +75,10 @@ def plain_data(value: T) -> T:
     changes = {}
     for name in _init_fields(kind):
         old = getattr(value, name)
-        if type(old) in _SCALARS:
+        old_kind = type(old)
+        if old_kind in _SCALARS:
             continue
-        new = plain_data(old)
+        new = plain(old) if old_kind is str else plain_data(old)
         if new is not old:
             changes[name] = new
     return dataclasses.replace(value, **changes) if changes else value
@@ -134,8 +136,17 @@ def discord(text: str | None) -> str:
     return escape_discord_markdown(plain(text))
 
 
+# Every character the rules below react to: a line without any (most names) is returned as it is.
+_DISCORD_REACTS = re.compile(r"[\\*_`~|\[\]<>:@]|^(?:[#+-]|\d)")
+
+
 def escape_discord_markdown(line: str) -> str:
     """The escaping of `discord`, for a line that is already `plain` (or a piece of one)."""
+    return escape_discord_rules(line) if _DISCORD_REACTS.search(line) else line
+
+
+def escape_discord_rules(line: str) -> str:
+    """Every rule of `escape_discord_markdown`, applied whether or not the line needs them."""
     escaped = _DISCORD_SPECIAL.sub(r"\\\g<0>", line)
     escaped = _LIST_START.sub(_escape_list_start, _DISCORD_LINE_START.sub(r"\\#", escaped))
     return escape_mentions(_URL_SCHEME.sub(r"\1\\:", escaped))

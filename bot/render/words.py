@@ -6,6 +6,7 @@ Discord adds `<t:…>` timestamps for the reader's own zone on top (bot/render/e
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Callable
 
@@ -109,6 +110,7 @@ def race_when(race: RaceSummary) -> str:
     return race_day(race) if race.date_only else eastern_time(race.starts_at)
 
 
+@functools.lru_cache(maxsize=4096)   # a season's start times, asked again and again by /schedule and /next
 def eastern_time(moment: datetime) -> str:
     """`Sun Apr 2, 2023 3:30 PM EDT` (EST or EDT as the date requires)."""
     local = moment.astimezone(EASTERN)
