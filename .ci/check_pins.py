@@ -30,11 +30,11 @@ def main(constraints: Path) -> int:
         if name in UNPINNED:
             continue
         if name not in pins:
-            problems.append(f"{name} {dist.version} is installed but not pinned")
+            problems.append(f"{name} {dist.version} is installed but not pinned: `make lock` (or `make clean` if nothing needs it)")
         elif pins[name] != dist.version:
-            problems.append(f"{name} {dist.version} is installed but {constraints} pins {pins[name]}")
+            problems.append(f"{name} {dist.version} is installed but pinned at {pins[name]}: `make clean` and install again")
     for problem in sorted(problems):
-        print(f"{constraints}: {problem}; pin it with `make lock`, or `make clean` to drop a stale venv", file=sys.stderr)
+        print(f"{constraints}: {problem}", file=sys.stderr)
     return 1 if problems else 0
 
 
