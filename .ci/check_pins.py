@@ -30,7 +30,7 @@ def main(constraints: Path) -> int:
         if name in UNPINNED:
             continue
         if name not in pins:
-            problems.append(f"{name} {dist.version} is installed but not pinned: `make lock` (or `make clean` if nothing needs it)")
+            problems.append(f"{name} {dist.version} is installed but not pinned: `make lock` (`make clean` if unused)")
         elif pins[name] != dist.version:
             problems.append(f"{name} {dist.version} is installed but pinned at {pins[name]}: `make clean` and install again")
     for problem in sorted(problems):
