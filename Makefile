@@ -3,13 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every install takes its versions from constraints.txt (pyproject.toml's ranges say what works, the
+# constraints say what is tested); `make lock` and `make upgrade` rewrite it with uv.
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --constraint constraints.txt
+LOCK := $(BIN)/uv pip compile pyproject.toml --extra test --extra dev --python-version 3.11 \
+	--python-platform linux --custom-compile-command "make lock" --quiet --output-file constraints.txt
 
-.PHONY: demo test bench fuzz clean faults scale
+.PHONY: demo test lint lock upgrade bench fuzz clean faults scale
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e '.[test,dev]'
+	$(BIN)/python .ci/check_pins.py constraints.txt
 	touch $(STAMP)
+
+# Locking needs only uv, not an install that may be out of date with pyproject.toml.
+$(BIN)/uv: | $(BIN)/python
+	$(PIP_INSTALL) uv
 
 demo: $(STAMP)
 	$(BIN)/pitboard ask "/winner mid-ohio"
@@ -20,6 +32,18 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Both checkers run even when the first one fails.
+lint: $(STAMP)
+	status=0; $(BIN)/ruff check . || status=1; $(BIN)/mypy || status=1; exit $$status
+
+# `make lock` after editing pyproject.toml's dependencies: keeps every pin it can.
+lock: $(BIN)/uv
+	$(LOCK)
+
+# `make upgrade`: every pin to the newest version pyproject.toml allows; then run `make test`.
+upgrade: $(BIN)/uv
+	$(LOCK) --upgrade
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q --hypothesis-show-statistics

@@ -14,6 +14,7 @@ import time
 STARTED = time.perf_counter()
 
 import asyncio  # noqa: E402  (the clock above must start before the imports are paid for)
+import gc  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -75,7 +76,7 @@ def main() -> int:
 
     Pitboard.on_ready = on_ready
     settings = Settings(db_path=Path(db_path), discord_token=Secret(token), log_level="WARNING", watch=False)
-    return asyncio.run(run_bot(settings))
+    return asyncio.run(run_bot(settings, before_serving=gc.freeze))  # as `pitboard run` does
 
 
 if __name__ == "__main__":

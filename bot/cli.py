@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         "db": lambda: _db(db_path, args.db_command),
         "import": lambda: _import(db_path, args.files),
         "thread": lambda: _thread(settings, args),
-        "run": lambda: run_bot(settings),
+        # Imports, the bot and the name index live for the whole process: keep them out of garbage-collection passes.
+        "run": lambda: run_bot(settings, before_serving=gc.freeze),
         "sync": lambda: sync_commands(settings, args.guild or settings.discord_dev_guild),
     }
     try:

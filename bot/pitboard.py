@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -89,6 +90,14 @@ class Pitboard(commands.Bot):
         self.store = store
         self.feed = feed
         self.poster = poster
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Drop events once closing: discord.py's delayed READY runs in a task that `close()` does not cancel,
+        and after a shutdown within `guild_ready_timeout` of connecting it would schedule `on_ready` with no
+        event loop left (an AttributeError in that task and "coroutine 'Client._run_event' was never awaited")."""
+        if self.is_closed():
+            return
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 import aiohttp
 import discord
@@ -53,8 +53,12 @@ def _token_or_exit(settings: Settings) -> str | None:
     return settings.discord_token.reveal()
 
 
-async def run_bot(settings: Settings) -> int:
-    """Serve slash commands (and watch the feed) until SIGINT/SIGTERM; everything is closed on the way out."""
+async def run_bot(settings: Settings, *, before_serving: Callable[[], None] | None = None) -> int:
+    """Serve slash commands (and watch the feed) until SIGINT/SIGTERM; everything is closed on the way out.
+
+    `before_serving` runs once everything is open, just before connecting to Discord (`pitboard run`
+    passes `gc.freeze`: a process-wide setting that library callers such as tests must not inherit).
+    """
     token = _token_or_exit(settings)
     if token is None:
         return 2
@@ -78,7 +82,8 @@ async def run_bot(settings: Settings) -> int:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
         bot = await resources.enter_async_context(Pitboard(settings=settings, store=store, feed=feed, poster=poster))
         await store.names()  # load the name index now, not on the first command
-        gc.freeze()  # imports and the name index live for good: keep them out of garbage-collection passes
+        if before_serving is not None:
+            before_serving()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))

@@ -374,7 +374,7 @@ def test_repair_is_refused_while_a_bot_has_the_database(tmp_path):
         done = pitboard(database, "db", "build")
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()  # waits, and closes its stdout pipe
     assert done.returncode != 0
     assert f"pitboard run (pid {holder.pid}) has it open" in one_line(done.stderr)
     assert database.read_bytes().startswith(b"this is not a database")
@@ -418,7 +418,7 @@ async def test_a_second_pitboard_run_refuses_before_connecting(real_db, capsys):
             assert fake.requests == []
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()  # waits, and closes its stdout pipe
     assert status == 2
     assert one_line(capsys.readouterr().err) == (
         f"pitboard: another pitboard run is already using {real_db} (pid {holder.pid}); stop it first"

@@ -308,6 +308,7 @@ def fake_in_its_own_loop():
     asyncio.run_coroutine_threadsafe(server.close(), loop).result()
     loop.call_soon_threadsafe(loop.stop)
     serving.join()
+    loop.close()
 
 
 def test_thread_post_with_a_wrong_password_says_so_in_one_line_and_posts_once_fixed(
