@@ -27,7 +27,8 @@ status is 1 if any scenario failed. Run with `make faults`.
     disk-full   `db build` on a nearly full disk (a small tmpfs, else RLIMIT_FSIZE): a one-line "no space" error,
                 the old database intact, no temp files
     repair      garbage, empty, truncated and overwritten database files: `db build` moves them aside, builds
-                fresh and salvages the readable settings; other commands say what is wrong in one line
+                fresh and salvages the readable settings; other commands say what is wrong in one line (or
+                answer right, when the damage is on no page they read)
 
 --runs sets the count of every chosen scenario (kills, rounds, polls or disconnects). Random choices come
 from --seed, printed at the start, so a failing run can be replayed. Everything happens in a temporary
@@ -863,23 +864,22 @@ async def scenario_gateway(work: Workspace, rng: random.Random, disconnects: int
 # --------------------------------------------------------------------------- the real CLI as long-running children
 
 BOT_STOP_TIMEOUT = 30.0
-# `pitboard run` pointed at a fake Discord (discord.py reads its endpoints from class attributes, not settings),
-# with the watcher's clock optionally frozen at a moment of the recorded race day (the watcher only reads races
-# of the last days). Arguments: API_BASE GATEWAY_URL CLOCK-or-"-" CLI_ARGUMENTS...
+# `pitboard run` pointed at a fake Discord (discord.py reads its endpoints from class attributes, not settings).
+# With a moment given, the bot's feed watcher takes it as "now" (Pitboard's watcher_clock: the watcher only reads
+# races of the last days, and the recorded race day is in the past): then it runs the `run` command's own entry,
+# bot.runner.run_bot, with that clock. Arguments: API_BASE GATEWAY_URL MOMENT-or-"-".
 RUN_CHILD = """
-import datetime, sys, discord, yarl
+import asyncio, datetime, sys, discord, yarl
 discord.http.Route.BASE = sys.argv[1]
 discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])
-if sys.argv[3] != "-":
-    import bot.watcher
-    defaults = bot.watcher.Watcher.__init__.__kwdefaults__ or {}
-    if "clock" not in defaults:
-        sys.exit("faults.py: Watcher() takes no clock= any more; the scenario needs another way to set the watcher's clock")
-    frozen = datetime.datetime.fromisoformat(sys.argv[3])
-    defaults["clock"] = lambda: frozen
-import bot.cli
+import bot.cli, bot.runner, bot.settings
 print("ready", flush=True)
-sys.exit(bot.cli.main(sys.argv[4:]))
+if sys.argv[3] == "-":
+    sys.exit(bot.cli.main(["run"]))
+moment = datetime.datetime.fromisoformat(sys.argv[3])
+settings = bot.settings.Settings.load()
+bot.runner.setup_logging(settings, settings.discord_token)
+sys.exit(asyncio.run(bot.runner.run_bot(settings, watcher_clock=lambda: moment)))
 """
 USER_SETTINGS = ("PITBOARD_", "DISCORD_", "REDDIT_", "PRAW_")
 
@@ -936,7 +936,7 @@ async def start_bot(fake: FakeDiscord, environment: dict[str, str], cwd: Path, n
     log = cwd / f"{name}.log"
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", RUN_CHILD, fake.base_url, fake.gateway_url, clock.isoformat() if clock else "-", "run",
+            sys.executable, "-c", RUN_CHILD, fake.base_url, fake.gateway_url, clock.isoformat() if clock else "-",
             env=environment | {"DISCORD_TOKEN": fake.token}, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=stderr,
         )
     ready = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
@@ -1369,6 +1369,11 @@ def small_disk(directory: Path) -> Iterator[bool]:
             subprocess.run(["umount", str(directory)], check=False)
 
 
+def files_besides_locks(directory: Path) -> list[str]:
+    """The files in `directory` but the lock files (db/locks.py keeps them for good: they are not temp files)."""
+    return sorted(path.name for path in directory.iterdir() if not path.name.endswith(".lock"))
+
+
 def free_bytes(directory: Path) -> int:
     stats = os.statvfs(directory)
     return stats.f_bavail * stats.f_frsize
@@ -1403,10 +1408,10 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
                     os.posix_fallocate(fill.fileno(), 0, max(1, free_bytes(disk) - room))
             else:
                 limit = room
-            before = sorted(path.name for path in disk.iterdir())
+            before = files_besides_locks(disk)
             child = await run_cli(["db", "build"], kill_after=None, environment=cli_environment(target), cwd=work.root,
                                   file_size_limit=limit)
-            after = sorted(path.name for path in disk.iterdir())
+            after = files_besides_locks(disk)
             kind = "rebuild" if rebuild else "first build"
             where = f"run {run} ({kind}, {room / 1e6:.1f} MB free)"
             (disk / "filler").unlink(missing_ok=True)  # room for the checks below to open the database
@@ -1470,7 +1475,8 @@ DAMAGE_KINDS = ("garbage", "zero length", "truncated", "a page overwritten", "sc
 
 async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
     """Garbage, empty, truncated and overwritten database files, and one without history: a command says what is
-    wrong in one line; `pitboard db build` moves the file aside, builds fresh and salvages the readable settings."""
+    wrong in one line (or answers right, when the damage is on no page it reads); `pitboard db build` moves the
+    file aside, builds fresh and salvages the readable settings."""
     directory = work.directory("repair")
     good = directory / "good.db"
     shutil.copyfile(await work.history(), good)
@@ -1478,6 +1484,7 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
         await add_user_state(store)
         races = await store.scalar("SELECT count(*) FROM races")
     original_state = await state_rows(good)
+    good_answer = (await run_cli(["ask", ASK_BROKEN], kill_after=None, environment=cli_environment(good), cwd=directory)).stdout
     empty = directory / "empty.db"
     async with Store.open(empty) as store:  # migrated schema, a server's settings and a posted thread, no history
         await guilds.set_announce_channel(store, GUILD, CHANNEL)
@@ -1494,9 +1501,13 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
         environment = cli_environment(target)
         where = f"run {run} ({kind})"
         asked = await run_cli(["ask", ASK_BROKEN], kill_after=None, environment=environment, cwd=workdir)
-        verdict.check(asked.returncode != 0 and is_one_line(asked.stderr) and "pitboard db build" in asked.stderr,
-                      f"{where}: pitboard ask said {asked.stderr.strip()[-200:]!r} (status {asked.returncode}), "
-                      "not one line naming `pitboard db build`")
+        if asked.returncode == 0 and asked.stdout == good_answer:  # the damage is on no page this question reads
+            outcomes["pitboard ask: answered right (damage not on its pages)"] += 1
+        else:
+            outcomes["pitboard ask: refused naming the repair"] += 1
+            verdict.check(asked.returncode != 0 and is_one_line(asked.stderr) and "pitboard db build" in asked.stderr,
+                          f"{where}: pitboard ask said {(asked.stdout + asked.stderr).strip()[-200:]!r} (status "
+                          f"{asked.returncode}), neither the right answer nor one line naming `pitboard db build`")
         changed_by_ask = target.read_bytes() != broken
         salvage["files changed by pitboard ask"] += changed_by_ask
         broken = target.read_bytes()  # what the build finds

@@ -8,6 +8,8 @@ import gc
 import logging
 import signal
 import sys
+from datetime import datetime
+from typing import Callable
 
 import aiohttp
 import discord
@@ -18,6 +20,7 @@ from bot.reddit import RedditPoster, reddit_client
 from bot.settings import Secret, Settings
 from db.build import ensure_database
 from db.locks import InstanceRunning, run_lock
+from db.queries import utc_now
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,8 +56,11 @@ def _token_or_exit(settings: Settings) -> str | None:
     return settings.discord_token.reveal()
 
 
-async def run_bot(settings: Settings) -> int:
-    """Serve slash commands (and watch the feed) until SIGINT/SIGTERM; everything is closed on the way out."""
+async def run_bot(settings: Settings, *, watcher_clock: Callable[[], datetime] = utc_now) -> int:
+    """Serve slash commands (and watch the feed) until SIGINT/SIGTERM; everything is closed on the way out.
+
+    `watcher_clock`: the feed watcher's "now" (see Pitboard); a replay of a recorded race day fixes it.
+    """
     token = _token_or_exit(settings)
     if token is None:
         return 2
@@ -76,7 +82,9 @@ async def run_bot(settings: Settings) -> int:
             poster = RedditPoster(reddit, store)
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
-        bot = await resources.enter_async_context(Pitboard(settings=settings, store=store, feed=feed, poster=poster))
+        bot = await resources.enter_async_context(
+            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock)
+        )
         await store.names()  # load the name index now, not on the first command
         gc.freeze()  # imports and the name index live for good: keep them out of garbage-collection passes
         loop = asyncio.get_running_loop()
