@@ -94,8 +94,10 @@ from netguard import loopback_only  # noqa: E402
 
 loopback_only.guard_process_tree()  # this process and every child it starts may reach only 127.0.0.1 / ::1
 
-DEFAULT_RUNS = {"build": 25, "import": 30, "reddit": 8, "feed": 150, "gateway": 12,
-                "live-build": 4, "revisions": 12, "two-bots": 3, "disk-full": 4, "repair": 5}
+# Default counts: enough for every kind of moment and fault to come up in one run, small enough that all ten
+# scenarios take a few minutes (most of it building the history: builds, repairs, disk-full, live-build).
+DEFAULT_RUNS = {"build": 6, "import": 12, "reddit": 4, "feed": 60, "gateway": 6,
+                "live-build": 2, "revisions": 6, "two-bots": 2, "disk-full": 4, "repair": 5}
 RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
              "live-build": "builds", "revisions": "imports", "two-bots": "rounds", "disk-full": "builds", "repair": "repairs"}
 SCENARIO_SECONDS = 120.0  # time limit of a scenario: this much plus SECONDS_PER_RUN per run (generous: a bound for runaways)
@@ -1104,7 +1106,7 @@ async def scenario_live_build(work: Workspace, rng: random.Random, builds: int, 
 
 RICHMOND_RESULTS = "/results richmond year:2023 series:cup round:7"
 RICHMOND_OPTIONS = {"track": "richmond", "year": 2023, "series": "cup", "round": 7}
-REVISION_SECONDS = 90.0   # imports stop after this long even if fewer than asked were done
+REVISION_SECONDS = 60.0   # imports stop after this long even if fewer than asked were done
 
 
 def revisions() -> dict[str, bytes]:
