@@ -3,7 +3,7 @@ lost, duplicated or half-written. Each scenario prints what it did, its figures 
 status is 1 if any scenario failed. Run with `make faults`.
 
     python bench/faults.py [build|import|reddit|feed|gateway|live-build|revisions|two-bots|disk-full|repair ...]
-                           [--runs N] [--seed S]
+                           [--runs N] [--seed S] [--history DATABASE]
 
     build    SIGKILL `pitboard db build` at random moments: the database is exactly the old one or the new one
     import   SIGKILL `pitboard import` of a race list and weekend feeds: each document is all in or all out
@@ -152,12 +152,13 @@ class Verdict:
 
 
 class Workspace:
-    """The scratch directory of one invocation, and the bundled history, built there once when needed."""
+    """The scratch directory of one invocation, and the bundled history: built there once when needed, or a
+    database already built from it (--history; scenarios only copy it)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, history: Path | None = None):
         self.root = root
-        self._history: Path | None = None
-        self.history_seconds = 0.0
+        self._history = history
+        self.history_seconds: float | None = None   # how long building it here took (None: not built here)
 
     def directory(self, name: str) -> Path:
         path = self.root / name
@@ -242,18 +243,19 @@ def build_leftovers(target: Path) -> list[Path]:
 class RunTime:
     """How long an uninterrupted child run takes (the median of those seen), to draw kill moments across it."""
 
-    def __init__(self, first: float):
-        self.seen = [first]
+    def __init__(self, first: float | None):
+        self.seen = [] if first is None else [first]
 
     def add(self, seconds: float) -> None:
         self.seen.append(seconds)
 
     @property
     def spread(self) -> float:
-        return KILL_SPREAD * statistics.median(self.seen)
+        return KILL_SPREAD * statistics.median(self.seen) if self.seen else 0.0
 
-    def kill_moment(self, rng: random.Random) -> float:
-        return rng.uniform(0, self.spread)
+    def kill_moment(self, rng: random.Random) -> float | None:
+        """A moment to kill the next run at; None (let it run) until one run was seen whole."""
+        return rng.uniform(0, self.spread) if self.seen else None
 
 
 def kill(process: asyncio.subprocess.Process) -> None:
@@ -347,10 +349,13 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
         child = await run_cli(build, kill_after=delay)
         if not child.killed:
             run_time.add(child.seconds)
-        runs_seen.append((f"run {run + 1} (kill at {delay:.2f} s)", child, await inspect(target), build_leftovers(target)))
+        when = "not killed: it measures the build" if delay is None else f"kill at {delay:.2f} s"
+        runs_seen.append((f"run {run + 1} ({when})", child, await inspect(target), build_leftovers(target)))
     leftovers_before = len(build_leftovers(target))
-    restore(old, target)
-    final = await run_cli(build, kill_after=None)  # the new database, and proof that a build removes what kills left
+    final = runs_seen[-1][1]
+    if final.killed:  # one more build: the new database, and proof that a build removes what kills left
+        restore(old, target)
+        final = await run_cli(build, kill_after=None)
     verdict.check(final.returncode == 0, f"the uninterrupted build failed: {final.stderr.strip()[-300:]}")
     left_after_build = build_leftovers(target)
     verdict.check(not left_after_build, f"temp files left after an uninterrupted build: {[p.name for p in left_after_build]}")
@@ -369,7 +374,7 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
         intact += verdict.check(seen.integrity == "ok", f"{where}: integrity {seen.integrity}")
         verdict.check(outcome != "neither", f"{where}: the database is neither the old nor the new one")
         if child.killed:
-            landed[{"old": "before the rename", "new": "after the rename"}.get(outcome, "with a broken database")] += 1
+            landed[{"old": "before the swap committed", "new": "after the swap committed"}.get(outcome, "with a broken database")] += 1
         else:
             landed["not killed (build ended first)"] += 1
             verdict.check(child.returncode == 0, f"{where}: build failed: {child.stderr.strip()[-300:]}")
@@ -382,7 +387,7 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
     say(f"kills landed: {tally(landed)}")
     say(f"outcomes: {tally(outcomes)}; integrity ok {intact}/{runs}")
     say(f"temp files: left behind by {sum(bool(left) for *_, left in runs_seen)} kills; {leftovers_before} files present "
-        f"before the last build, {len(left_after_build)} after it")
+        f"after the last run, {len(left_after_build)} after the last uninterrupted build")
 
 
 # --------------------------------------------------------------------------- import
@@ -1592,19 +1597,24 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="kills, rounds, polls or disconnects per scenario "
                         f"(default: {', '.join(f'{name} {count}' for name, count in DEFAULT_RUNS.items())})")
     parser.add_argument("--seed", type=int, help="seed of every random choice (default: a fresh one, printed)")
+    parser.add_argument("--history", type=Path, help="a database `pitboard db build` made from this version's bundled "
+                        "history, used (copied) instead of building one here (the test suite passes its own)")
     args = parser.parse_args()
     names = args.scenarios or list(SCENARIOS)
     if unknown := set(names) - set(SCENARIOS):
         parser.error(f"unknown scenario {', '.join(sorted(unknown))}; choose from {', '.join(SCENARIOS)}")
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.history is not None and not args.history.is_file():
+        parser.error(f"--history {args.history}: no such file")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     logging.basicConfig(level=logging.CRITICAL)  # the faults make the product log warnings by design
     print(f"Pitboard fault runs: {', '.join(names)}; seed {seed}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"replay: python bench/faults.py {' '.join(names)} --seed {seed}" + (f" --runs {args.runs}" if args.runs else ""))
+    print(f"replay: python bench/faults.py {' '.join(names)} --seed {seed}" + (f" --runs {args.runs}" if args.runs else "")
+          + (f" --history {args.history}" if args.history else ""))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pitboard-faults-") as scratch:
-        failed = asyncio.run(run_scenarios(names, args.runs, seed, Workspace(Path(scratch))))
+        failed = asyncio.run(run_scenarios(names, args.runs, seed, Workspace(Path(scratch), args.history)))
     verdict = f"FAIL: {', '.join(failed)}" if failed else f"PASS: all {len(names)} scenarios"
     print(f"\n{verdict} ({time.perf_counter() - started:.0f} s, seed {seed})")
     return 1 if failed else 0
