@@ -5,7 +5,8 @@ status is 1 if any scenario failed. Run with `make faults`.
     python bench/faults.py [build|import|reddit|feed|gateway|live-build|revisions|two-bots|disk-full|repair ...]
                            [--runs N] [--seed S] [--history DATABASE]
 
-    build    SIGKILL `pitboard db build` at random moments: the database is exactly the old one or the new one
+    build    SIGKILL `pitboard db build` at random moments (after a first, whole build measured how long one takes):
+             the database is exactly the old one or the new one
     import   SIGKILL `pitboard import` of a race list and weekend feeds: each document is all in or all out
     reddit   posting rounds against the fake Reddit with injected faults and killed publisher processes:
              exactly one thread per race and subreddit, none lost, the ledger agrees with Reddit
@@ -96,9 +97,9 @@ loopback_only.guard_process_tree()  # this process and every child it starts may
 
 # Default counts: enough for every kind of moment and fault to come up in one run, small enough that all ten
 # scenarios take a few minutes (most of it building the history: builds, repairs, disk-full, live-build).
-DEFAULT_RUNS = {"build": 6, "import": 12, "reddit": 4, "feed": 60, "gateway": 6,
+DEFAULT_RUNS = {"build": 7, "import": 12, "reddit": 4, "feed": 60, "gateway": 6,
                 "live-build": 2, "revisions": 6, "two-bots": 2, "disk-full": 4, "repair": 5}
-RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
+RUN_UNITS = {"build": "builds", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
              "live-build": "builds", "revisions": "imports", "two-bots": "rounds", "disk-full": "builds", "repair": "repairs"}
 SCENARIO_SECONDS = 120.0  # time limit of a scenario: this much plus SECONDS_PER_RUN per run (generous: a bound for runaways)
 SECONDS_PER_RUN = {"build": 15.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0,
@@ -158,7 +159,6 @@ class Workspace:
     def __init__(self, root: Path, history: Path | None = None):
         self.root = root
         self._history = history
-        self.history_seconds: float | None = None   # how long building it here took (None: not built here)
 
     def directory(self, name: str) -> Path:
         path = self.root / name
@@ -170,8 +170,7 @@ class Workspace:
             path = self.root / "history.db"
             started = time.perf_counter()
             await build_database(path, show_progress=False)
-            self.history_seconds = time.perf_counter() - started
-            say(f"built the bundled history once for this run ({self.history_seconds:.1f} s)")
+            say(f"built the bundled history once for this run ({time.perf_counter() - started:.1f} s)")
             self._history = path
         return self._history
 
@@ -243,7 +242,7 @@ def build_leftovers(target: Path) -> list[Path]:
 class RunTime:
     """How long an uninterrupted child run takes (the median of those seen), to draw kill moments across it."""
 
-    def __init__(self, first: float | None):
+    def __init__(self, first: float | None = None):
         self.seen = [] if first is None else [first]
 
     def add(self, seconds: float) -> None:
@@ -323,7 +322,8 @@ async def add_user_state(store: Store) -> None:
 
 
 async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
-    """SIGKILL `pitboard db build` at random moments over an old database with recognizable state."""
+    """SIGKILL `pitboard db build` at random moments over an old database with recognizable state (the first
+    build is not killed: it measures how long one takes)."""
     history = await work.history()
     directory = work.directory("build")
     old = directory / "old.db"
@@ -341,7 +341,7 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
 
     target = directory / "pitboard.db"
     build = ["--db", str(target), "db", "build"]
-    run_time = RunTime(work.history_seconds)  # until a build here ends by itself
+    run_time = RunTime()  # the first run is not killed: it measures the build
     runs_seen = []
     for run in range(runs):
         restore(old, target)  # leftover temp files of earlier kills stay: the next build must remove them
@@ -905,9 +905,15 @@ def reddit_environment(fake: FakeReddit, directory: Path) -> dict[str, str]:
             "REDDIT_PASSWORD": fake.password, "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1"}
 
 
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else ""
+SCRATCH_PATH = re.compile(r"(?<![\w:/])/\S*/")   # an absolute path up to its file name (not a URL's)
+PID = re.compile(r"pid \d+")
+
+
+def one_line(output: str) -> str:
+    """The last line of `output`, as the same message reads in every run: file names without their scratch
+    directory, pids as N (so that counts of messages add up)."""
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return PID.sub("pid N", SCRATCH_PATH.sub("", lines[-1]))[:200] if lines else ""
 
 
 def is_one_line(stderr: str) -> bool:
@@ -1428,7 +1434,7 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
                 verdict.check(seen.integrity == "ok", f"{where}: reported success but integrity {seen.integrity}")
                 continue
             outcomes[f"{kind}: refused"] += 1
-            messages[one_line(child.stderr)[:120]] += 1
+            messages[one_line(child.stderr)] += 1
             verdict.check(is_one_line(child.stderr) and NO_SPACE.search(child.stderr),
                           f"{where}: status {child.returncode} without a one-line no-space message: {child.stderr.strip()[-300:]}")
             verdict.check(after == before, f"{where}: files left: {sorted(set(after) - set(before))}, "
@@ -1542,7 +1548,8 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
             verdict.check(kept, f"{where}: {len(rows_read - state[table])} readable {table} rows lost")
         unreadable = [table for table in STATE_TABLES if table not in readable and original_state[table]]
         salvage["tables unreadable in the broken file"] += len(unreadable)
-        say(f"{where}: build said {child.stdout.strip()[-160:]!r}" if child.returncode == 0 else f"{where}: build failed")
+        summary = " / ".join(one_line(line) for line in child.stdout.strip().splitlines())
+        say(f"{where}: build said “{summary}”" if child.returncode == 0 else f"{where}: build failed")
     say(f"outcomes: {tally(outcomes)}")
     say(f"settings and ledgers: {tally(salvage)}")
 
