@@ -102,7 +102,7 @@ DEFAULT_RUNS = {"build": 7, "import": 12, "reddit": 4, "feed": 60, "gateway": 6,
 RUN_UNITS = {"build": "builds", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
              "live-build": "builds", "revisions": "imports", "two-bots": "rounds", "disk-full": "builds", "repair": "repairs"}
 SCENARIO_SECONDS = 120.0  # time limit of a scenario: this much plus SECONDS_PER_RUN per run (generous: a bound for runaways)
-SECONDS_PER_RUN = {"build": 15.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0,
+SECONDS_PER_RUN = {"build": 25.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0,
                    "live-build": 60.0, "revisions": 15.0, "two-bots": 60.0, "disk-full": 30.0, "repair": 40.0}
 
 CHILD_START_TIMEOUT = 60.0   # imports of a child process
