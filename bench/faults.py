@@ -3,9 +3,10 @@ lost, duplicated or half-written. Each scenario prints what it did, its figures 
 status is 1 if any scenario failed. Run with `make faults`.
 
     python bench/faults.py [build|import|reddit|feed|gateway|live-build|revisions|two-bots|disk-full|repair ...]
-                           [--runs N] [--seed S]
+                           [--runs N] [--seed S] [--history DATABASE]
 
-    build    SIGKILL `pitboard db build` at random moments: the database is exactly the old one or the new one
+    build    SIGKILL `pitboard db build` at random moments (after a first, whole build measured how long one takes):
+             the database is exactly the old one or the new one
     import   SIGKILL `pitboard import` of a race list and weekend feeds: each document is all in or all out
     reddit   posting rounds against the fake Reddit with injected faults and killed publisher processes:
              exactly one thread per race and subreddit, none lost, the ledger agrees with Reddit
@@ -27,7 +28,8 @@ status is 1 if any scenario failed. Run with `make faults`.
     disk-full   `db build` on a nearly full disk (a small tmpfs, else RLIMIT_FSIZE): a one-line "no space" error,
                 the old database intact, no temp files
     repair      garbage, empty, truncated and overwritten database files: `db build` moves them aside, builds
-                fresh and salvages the readable settings; other commands say what is wrong in one line
+                fresh and salvages the readable settings; other commands say what is wrong in one line (or
+                answer right, when the damage is on no page they read)
 
 --runs sets the count of every chosen scenario (kills, rounds, polls or disconnects). Random choices come
 from --seed, printed at the start, so a failing run can be replayed. Everything happens in a temporary
@@ -93,12 +95,14 @@ from netguard import loopback_only  # noqa: E402
 
 loopback_only.guard_process_tree()  # this process and every child it starts may reach only 127.0.0.1 / ::1
 
-DEFAULT_RUNS = {"build": 25, "import": 30, "reddit": 8, "feed": 150, "gateway": 12,
-                "live-build": 4, "revisions": 12, "two-bots": 3, "disk-full": 4, "repair": 5}
-RUN_UNITS = {"build": "kills", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
+# Default counts: enough for every kind of moment and fault to come up in one run, small enough that all ten
+# scenarios take a few minutes (most of it building the history: builds, repairs, disk-full, live-build).
+DEFAULT_RUNS = {"build": 7, "import": 12, "reddit": 4, "feed": 60, "gateway": 6,
+                "live-build": 2, "revisions": 6, "two-bots": 2, "disk-full": 4, "repair": 5}
+RUN_UNITS = {"build": "builds", "import": "kills", "reddit": "rounds", "feed": "polls", "gateway": "disconnects",
              "live-build": "builds", "revisions": "imports", "two-bots": "rounds", "disk-full": "builds", "repair": "repairs"}
 SCENARIO_SECONDS = 120.0  # time limit of a scenario: this much plus SECONDS_PER_RUN per run (generous: a bound for runaways)
-SECONDS_PER_RUN = {"build": 15.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0,
+SECONDS_PER_RUN = {"build": 25.0, "import": 10.0, "reddit": 40.0, "feed": 5.0, "gateway": 20.0,
                    "live-build": 60.0, "revisions": 15.0, "two-bots": 60.0, "disk-full": 30.0, "repair": 40.0}
 
 CHILD_START_TIMEOUT = 60.0   # imports of a child process
@@ -149,12 +153,12 @@ class Verdict:
 
 
 class Workspace:
-    """The scratch directory of one invocation, and the bundled history, built there once when needed."""
+    """The scratch directory of one invocation, and the bundled history: built there once when needed, or a
+    database already built from it (--history; scenarios only copy it)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, history: Path | None = None):
         self.root = root
-        self._history: Path | None = None
-        self.history_seconds = 0.0
+        self._history = history
 
     def directory(self, name: str) -> Path:
         path = self.root / name
@@ -166,8 +170,7 @@ class Workspace:
             path = self.root / "history.db"
             started = time.perf_counter()
             await build_database(path, show_progress=False)
-            self.history_seconds = time.perf_counter() - started
-            say(f"built the bundled history once for this run ({self.history_seconds:.1f} s)")
+            say(f"built the bundled history once for this run ({time.perf_counter() - started:.1f} s)")
             self._history = path
         return self._history
 
@@ -239,18 +242,19 @@ def build_leftovers(target: Path) -> list[Path]:
 class RunTime:
     """How long an uninterrupted child run takes (the median of those seen), to draw kill moments across it."""
 
-    def __init__(self, first: float):
-        self.seen = [first]
+    def __init__(self, first: float | None = None):
+        self.seen = [] if first is None else [first]
 
     def add(self, seconds: float) -> None:
         self.seen.append(seconds)
 
     @property
     def spread(self) -> float:
-        return KILL_SPREAD * statistics.median(self.seen)
+        return KILL_SPREAD * statistics.median(self.seen) if self.seen else 0.0
 
-    def kill_moment(self, rng: random.Random) -> float:
-        return rng.uniform(0, self.spread)
+    def kill_moment(self, rng: random.Random) -> float | None:
+        """A moment to kill the next run at; None (let it run) until one run was seen whole."""
+        return rng.uniform(0, self.spread) if self.seen else None
 
 
 def kill(process: asyncio.subprocess.Process) -> None:
@@ -318,7 +322,8 @@ async def add_user_state(store: Store) -> None:
 
 
 async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
-    """SIGKILL `pitboard db build` at random moments over an old database with recognizable state."""
+    """SIGKILL `pitboard db build` at random moments over an old database with recognizable state (the first
+    build is not killed: it measures how long one takes)."""
     history = await work.history()
     directory = work.directory("build")
     old = directory / "old.db"
@@ -336,7 +341,7 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
 
     target = directory / "pitboard.db"
     build = ["--db", str(target), "db", "build"]
-    run_time = RunTime(work.history_seconds)  # until a build here ends by itself
+    run_time = RunTime()  # the first run is not killed: it measures the build
     runs_seen = []
     for run in range(runs):
         restore(old, target)  # leftover temp files of earlier kills stay: the next build must remove them
@@ -344,10 +349,13 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
         child = await run_cli(build, kill_after=delay)
         if not child.killed:
             run_time.add(child.seconds)
-        runs_seen.append((f"run {run + 1} (kill at {delay:.2f} s)", child, await inspect(target), build_leftovers(target)))
+        when = "not killed: it measures the build" if delay is None else f"kill at {delay:.2f} s"
+        runs_seen.append((f"run {run + 1} ({when})", child, await inspect(target), build_leftovers(target)))
     leftovers_before = len(build_leftovers(target))
-    restore(old, target)
-    final = await run_cli(build, kill_after=None)  # the new database, and proof that a build removes what kills left
+    final = runs_seen[-1][1]
+    if final.killed:  # one more build: the new database, and proof that a build removes what kills left
+        restore(old, target)
+        final = await run_cli(build, kill_after=None)
     verdict.check(final.returncode == 0, f"the uninterrupted build failed: {final.stderr.strip()[-300:]}")
     left_after_build = build_leftovers(target)
     verdict.check(not left_after_build, f"temp files left after an uninterrupted build: {[p.name for p in left_after_build]}")
@@ -366,7 +374,7 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
         intact += verdict.check(seen.integrity == "ok", f"{where}: integrity {seen.integrity}")
         verdict.check(outcome != "neither", f"{where}: the database is neither the old nor the new one")
         if child.killed:
-            landed[{"old": "before the rename", "new": "after the rename"}.get(outcome, "with a broken database")] += 1
+            landed[{"old": "before the swap committed", "new": "after the swap committed"}.get(outcome, "with a broken database")] += 1
         else:
             landed["not killed (build ended first)"] += 1
             verdict.check(child.returncode == 0, f"{where}: build failed: {child.stderr.strip()[-300:]}")
@@ -379,7 +387,7 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
     say(f"kills landed: {tally(landed)}")
     say(f"outcomes: {tally(outcomes)}; integrity ok {intact}/{runs}")
     say(f"temp files: left behind by {sum(bool(left) for *_, left in runs_seen)} kills; {leftovers_before} files present "
-        f"before the last build, {len(left_after_build)} after it")
+        f"after the last run, {len(left_after_build)} after the last uninterrupted build")
 
 
 # --------------------------------------------------------------------------- import
@@ -863,23 +871,22 @@ async def scenario_gateway(work: Workspace, rng: random.Random, disconnects: int
 # --------------------------------------------------------------------------- the real CLI as long-running children
 
 BOT_STOP_TIMEOUT = 30.0
-# `pitboard run` pointed at a fake Discord (discord.py reads its endpoints from class attributes, not settings),
-# with the watcher's clock optionally frozen at a moment of the recorded race day (the watcher only reads races
-# of the last days). Arguments: API_BASE GATEWAY_URL CLOCK-or-"-" CLI_ARGUMENTS...
+# `pitboard run` pointed at a fake Discord (discord.py reads its endpoints from class attributes, not settings).
+# With a moment given, the bot's feed watcher takes it as "now" (Pitboard's watcher_clock: the watcher only reads
+# races of the last days, and the recorded race day is in the past): then it runs the `run` command's own entry,
+# bot.runner.run_bot, with that clock. Arguments: API_BASE GATEWAY_URL MOMENT-or-"-".
 RUN_CHILD = """
-import datetime, sys, discord, yarl
+import asyncio, datetime, sys, discord, yarl
 discord.http.Route.BASE = sys.argv[1]
 discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])
-if sys.argv[3] != "-":
-    import bot.watcher
-    defaults = bot.watcher.Watcher.__init__.__kwdefaults__ or {}
-    if "clock" not in defaults:
-        sys.exit("faults.py: Watcher() takes no clock= any more; the scenario needs another way to set the watcher's clock")
-    frozen = datetime.datetime.fromisoformat(sys.argv[3])
-    defaults["clock"] = lambda: frozen
-import bot.cli
+import bot.cli, bot.runner, bot.settings
 print("ready", flush=True)
-sys.exit(bot.cli.main(sys.argv[4:]))
+if sys.argv[3] == "-":
+    sys.exit(bot.cli.main(["run"]))
+moment = datetime.datetime.fromisoformat(sys.argv[3])
+settings = bot.settings.Settings.load()
+bot.runner.setup_logging(settings, settings.discord_token)
+sys.exit(asyncio.run(bot.runner.run_bot(settings, watcher_clock=lambda: moment)))
 """
 USER_SETTINGS = ("PITBOARD_", "DISCORD_", "REDDIT_", "PRAW_")
 
@@ -898,9 +905,15 @@ def reddit_environment(fake: FakeReddit, directory: Path) -> dict[str, str]:
             "REDDIT_PASSWORD": fake.password, "PRAW_ALLOW_ENDPOINT_OVERRIDE": "1"}
 
 
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else ""
+SCRATCH_PATH = re.compile(r"(?<![\w:/])/\S*/")   # an absolute path up to its file name (not a URL's)
+PID = re.compile(r"pid \d+")
+
+
+def one_line(output: str) -> str:
+    """The last line of `output`, as the same message reads in every run: file names without their scratch
+    directory, pids as N (so that counts of messages add up)."""
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return PID.sub("pid N", SCRATCH_PATH.sub("", lines[-1]))[:200] if lines else ""
 
 
 def is_one_line(stderr: str) -> bool:
@@ -936,7 +949,7 @@ async def start_bot(fake: FakeDiscord, environment: dict[str, str], cwd: Path, n
     log = cwd / f"{name}.log"
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", RUN_CHILD, fake.base_url, fake.gateway_url, clock.isoformat() if clock else "-", "run",
+            sys.executable, "-c", RUN_CHILD, fake.base_url, fake.gateway_url, clock.isoformat() if clock else "-",
             env=environment | {"DISCORD_TOKEN": fake.token}, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=stderr,
         )
     ready = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
@@ -1104,7 +1117,7 @@ async def scenario_live_build(work: Workspace, rng: random.Random, builds: int, 
 
 RICHMOND_RESULTS = "/results richmond year:2023 series:cup round:7"
 RICHMOND_OPTIONS = {"track": "richmond", "year": 2023, "series": "cup", "round": 7}
-REVISION_SECONDS = 90.0   # imports stop after this long even if fewer than asked were done
+REVISION_SECONDS = 60.0   # imports stop after this long even if fewer than asked were done
 
 
 def revisions() -> dict[str, bytes]:
@@ -1369,6 +1382,11 @@ def small_disk(directory: Path) -> Iterator[bool]:
             subprocess.run(["umount", str(directory)], check=False)
 
 
+def files_besides_locks(directory: Path) -> list[str]:
+    """The files in `directory` but the lock files (db/locks.py keeps them for good: they are not temp files)."""
+    return sorted(path.name for path in directory.iterdir() if not path.name.endswith(".lock"))
+
+
 def free_bytes(directory: Path) -> int:
     stats = os.statvfs(directory)
     return stats.f_bavail * stats.f_frsize
@@ -1403,10 +1421,10 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
                     os.posix_fallocate(fill.fileno(), 0, max(1, free_bytes(disk) - room))
             else:
                 limit = room
-            before = sorted(path.name for path in disk.iterdir())
+            before = files_besides_locks(disk)
             child = await run_cli(["db", "build"], kill_after=None, environment=cli_environment(target), cwd=work.root,
                                   file_size_limit=limit)
-            after = sorted(path.name for path in disk.iterdir())
+            after = files_besides_locks(disk)
             kind = "rebuild" if rebuild else "first build"
             where = f"run {run} ({kind}, {room / 1e6:.1f} MB free)"
             (disk / "filler").unlink(missing_ok=True)  # room for the checks below to open the database
@@ -1416,7 +1434,7 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
                 verdict.check(seen.integrity == "ok", f"{where}: reported success but integrity {seen.integrity}")
                 continue
             outcomes[f"{kind}: refused"] += 1
-            messages[one_line(child.stderr)[:120]] += 1
+            messages[one_line(child.stderr)] += 1
             verdict.check(is_one_line(child.stderr) and NO_SPACE.search(child.stderr),
                           f"{where}: status {child.returncode} without a one-line no-space message: {child.stderr.strip()[-300:]}")
             verdict.check(after == before, f"{where}: files left: {sorted(set(after) - set(before))}, "
@@ -1470,7 +1488,8 @@ DAMAGE_KINDS = ("garbage", "zero length", "truncated", "a page overwritten", "sc
 
 async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdict: Verdict) -> None:
     """Garbage, empty, truncated and overwritten database files, and one without history: a command says what is
-    wrong in one line; `pitboard db build` moves the file aside, builds fresh and salvages the readable settings."""
+    wrong in one line (or answers right, when the damage is on no page it reads); `pitboard db build` moves the
+    file aside, builds fresh and salvages the readable settings."""
     directory = work.directory("repair")
     good = directory / "good.db"
     shutil.copyfile(await work.history(), good)
@@ -1478,6 +1497,7 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
         await add_user_state(store)
         races = await store.scalar("SELECT count(*) FROM races")
     original_state = await state_rows(good)
+    good_answer = (await run_cli(["ask", ASK_BROKEN], kill_after=None, environment=cli_environment(good), cwd=directory)).stdout
     empty = directory / "empty.db"
     async with Store.open(empty) as store:  # migrated schema, a server's settings and a posted thread, no history
         await guilds.set_announce_channel(store, GUILD, CHANNEL)
@@ -1494,9 +1514,13 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
         environment = cli_environment(target)
         where = f"run {run} ({kind})"
         asked = await run_cli(["ask", ASK_BROKEN], kill_after=None, environment=environment, cwd=workdir)
-        verdict.check(asked.returncode != 0 and is_one_line(asked.stderr) and "pitboard db build" in asked.stderr,
-                      f"{where}: pitboard ask said {asked.stderr.strip()[-200:]!r} (status {asked.returncode}), "
-                      "not one line naming `pitboard db build`")
+        if asked.returncode == 0 and asked.stdout == good_answer:  # the damage is on no page this question reads
+            outcomes["pitboard ask: answered right (damage not on its pages)"] += 1
+        else:
+            outcomes["pitboard ask: refused naming the repair"] += 1
+            verdict.check(asked.returncode != 0 and is_one_line(asked.stderr) and "pitboard db build" in asked.stderr,
+                          f"{where}: pitboard ask said {(asked.stdout + asked.stderr).strip()[-200:]!r} (status "
+                          f"{asked.returncode}), neither the right answer nor one line naming `pitboard db build`")
         changed_by_ask = target.read_bytes() != broken
         salvage["files changed by pitboard ask"] += changed_by_ask
         broken = target.read_bytes()  # what the build finds
@@ -1524,7 +1548,8 @@ async def scenario_repair(work: Workspace, rng: random.Random, runs: int, verdic
             verdict.check(kept, f"{where}: {len(rows_read - state[table])} readable {table} rows lost")
         unreadable = [table for table in STATE_TABLES if table not in readable and original_state[table]]
         salvage["tables unreadable in the broken file"] += len(unreadable)
-        say(f"{where}: build said {child.stdout.strip()[-160:]!r}" if child.returncode == 0 else f"{where}: build failed")
+        summary = " / ".join(one_line(line) for line in child.stdout.strip().splitlines())
+        say(f"{where}: build said “{summary}”" if child.returncode == 0 else f"{where}: build failed")
     say(f"outcomes: {tally(outcomes)}")
     say(f"settings and ledgers: {tally(salvage)}")
 
@@ -1579,19 +1604,24 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="kills, rounds, polls or disconnects per scenario "
                         f"(default: {', '.join(f'{name} {count}' for name, count in DEFAULT_RUNS.items())})")
     parser.add_argument("--seed", type=int, help="seed of every random choice (default: a fresh one, printed)")
+    parser.add_argument("--history", type=Path, help="a database `pitboard db build` made from this version's bundled "
+                        "history, used (copied) instead of building one here (the test suite passes its own)")
     args = parser.parse_args()
     names = args.scenarios or list(SCENARIOS)
     if unknown := set(names) - set(SCENARIOS):
         parser.error(f"unknown scenario {', '.join(sorted(unknown))}; choose from {', '.join(SCENARIOS)}")
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.history is not None and not args.history.is_file():
+        parser.error(f"--history {args.history}: no such file")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     logging.basicConfig(level=logging.CRITICAL)  # the faults make the product log warnings by design
     print(f"Pitboard fault runs: {', '.join(names)}; seed {seed}; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"replay: python bench/faults.py {' '.join(names)} --seed {seed}" + (f" --runs {args.runs}" if args.runs else ""))
+    print(f"replay: python bench/faults.py {' '.join(names)} --seed {seed}" + (f" --runs {args.runs}" if args.runs else "")
+          + (f" --history {args.history}" if args.history else ""))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pitboard-faults-") as scratch:
-        failed = asyncio.run(run_scenarios(names, args.runs, seed, Workspace(Path(scratch))))
+        failed = asyncio.run(run_scenarios(names, args.runs, seed, Workspace(Path(scratch), args.history)))
     verdict = f"FAIL: {', '.join(failed)}" if failed else f"PASS: all {len(names)} scenarios"
     print(f"\n{verdict} ({time.perf_counter() - started:.0f} s, seed {seed})")
     return 1 if failed else 0

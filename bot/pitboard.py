@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 import discord
 from discord import app_commands
@@ -14,6 +15,7 @@ from bot.reddit import RedditPoster
 from bot.render import embeds
 from bot.settings import Settings
 from db.errors import PitboardError
+from db.queries import utc_now
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,11 @@ async def send_ephemeral(interaction: discord.Interaction, embed: discord.Embed)
 
 
 class Pitboard(commands.Bot):
-    """Pitboard on Discord. Everything it needs comes in through the constructor."""
+    """Pitboard on Discord. Everything it needs comes in through the constructor.
+
+    `watcher_clock` is the feed watcher's "now", which decides the races it polls and posts (recent ones);
+    a replay of a recorded race day passes a fixed moment.
+    """
 
     def __init__(
         self,
@@ -75,6 +81,7 @@ class Pitboard(commands.Bot):
         store: Store,
         feed: FeedClient | None = None,
         poster: RedditPoster | None = None,
+        watcher_clock: Callable[[], datetime] = utc_now,
         **options,
     ):
         options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
@@ -90,6 +97,7 @@ class Pitboard(commands.Bot):
         self.store = store
         self.feed = feed
         self.poster = poster
+        self.watcher_clock = watcher_clock
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Drop events once closing: discord.py's delayed READY runs in a task that `close()` does not cancel,

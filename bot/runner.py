@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from datetime import datetime
 
 import aiohttp
 import discord
@@ -18,6 +19,7 @@ from bot.reddit import RedditPoster, reddit_client
 from bot.settings import Secret, Settings
 from db.build import ensure_database
 from db.locks import InstanceRunning, run_lock
+from db.queries import utc_now
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,11 +55,17 @@ def _token_or_exit(settings: Settings) -> str | None:
     return settings.discord_token.reveal()
 
 
-async def run_bot(settings: Settings, *, before_serving: Callable[[], None] | None = None) -> int:
+async def run_bot(
+    settings: Settings,
+    *,
+    before_serving: Callable[[], None] | None = None,
+    watcher_clock: Callable[[], datetime] = utc_now,
+) -> int:
     """Serve slash commands (and watch the feed) until SIGINT/SIGTERM; everything is closed on the way out.
 
     `before_serving` runs once everything is open, just before connecting to Discord (`pitboard run`
     passes `gc.freeze`: a process-wide setting that library callers such as tests must not inherit).
+    `watcher_clock`: the feed watcher's "now" (see Pitboard); a replay of a recorded race day fixes it.
     """
     token = _token_or_exit(settings)
     if token is None:
@@ -80,7 +88,9 @@ async def run_bot(settings: Settings, *, before_serving: Callable[[], None] | No
             poster = RedditPoster(reddit, store)
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
-        bot = await resources.enter_async_context(Pitboard(settings=settings, store=store, feed=feed, poster=poster))
+        bot = await resources.enter_async_context(
+            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock)
+        )
         await store.names()  # load the name index now, not on the first command
         if before_serving is not None:
             before_serving()

@@ -64,7 +64,7 @@ class FeedWatcher(commands.Cog):
         self.failures = 0
         self.watcher = Watcher(
             bot.store, bot.feed, poster=bot.poster, title_template=bot.settings.reddit.title_template,
-            announcer=Announcer(bot.store, ChannelMessenger(bot)),
+            announcer=Announcer(bot.store, ChannelMessenger(bot)), clock=bot.watcher_clock,
         )
         self.poll.change_interval(seconds=bot.settings.feed_poll_seconds)
 

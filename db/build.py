@@ -42,11 +42,11 @@ import secrets
 import sqlite3
 import sys
 import zlib
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable, Literal
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Literal
 
 import aiosqlite
 from tqdm import tqdm
@@ -129,13 +129,14 @@ async def build_database(
     healthy database meanwhile, reports it instead of building again.
     """
     target = Path(target)
-    async with build_lock(target, on_wait) as lock:
-        exists = target.exists()
-        problem = problem_with(target, thorough=True) if exists else None
-        if lock.finished_while_waiting and exists and problem is None:
-            async with Store.open(target) as store:
-                return BuildReport(target, "built meanwhile", await _counts(store), 0, 0)
-        return await _build_locked(target, lock, problem, show_progress, rows_by_series)
+    with _full_disk_as_disk_full(target):
+        async with build_lock(target, on_wait) as lock:
+            exists = target.exists()
+            problem = problem_with(target, thorough=True) if exists else None
+            if lock.finished_while_waiting and exists and problem is None:
+                async with Store.open(target) as store:
+                    return BuildReport(target, "built meanwhile", await _counts(store), 0, 0)
+            return await _build_locked(target, lock, problem, show_progress, rows_by_series)
 
 
 async def ensure_database(
@@ -149,14 +150,30 @@ async def ensure_database(
     path = Path(path)
     if path.exists() and problem_with(path, thorough=thorough) is None:
         return
-    async with build_lock(path, on_wait or _say_waiting(path)) as lock:
-        if path.exists():
-            problem = problem_with(path, thorough=thorough)
-            if problem is not None:
-                raise DatabaseNotBuilt(path, problem)
-            return
-        print(f"First run: building the race database at {path} (takes a few seconds)…", file=sys.stderr)
-        await _build_locked(path, lock, None, sys.stderr.isatty(), None)
+    with _full_disk_as_disk_full(path):
+        async with build_lock(path, on_wait or _say_waiting(path)) as lock:
+            if path.exists():
+                problem = problem_with(path, thorough=thorough)
+                if problem is not None:
+                    raise DatabaseNotBuilt(path, problem)
+                return
+            print(f"First run: building the race database at {path} (takes a few seconds)…", file=sys.stderr)
+            await _build_locked(path, lock, None, sys.stderr.isatty(), None)
+
+
+@contextmanager
+def _full_disk_as_disk_full(target: Path) -> Iterator[None]:
+    """Turn a full disk or a file size limit met anywhere in a build (the lock file included) into DiskFull.
+
+    Every ending leaves the old file in place, or none, when it fails: whether one exists says which.
+    """
+    try:
+        yield
+    except Exception as error:
+        cause = _space_problem(error, target.parent)
+        if cause:
+            raise DiskFull(target, cause, target.exists()) from error
+        raise
 
 
 def _say_waiting(path: Path) -> Callable[[int | None], None]:
@@ -172,21 +189,14 @@ async def _build_locked(
 ) -> BuildReport:
     """The build proper; the caller holds the build lock, so every temp file present belongs to a dead build."""
     _remove(target.parent.glob(f".{target.name}.build-*"))
-    existed = target.exists()
     if rows_by_series is None:
         rows_by_series = ((series, read_series_rows(series)) for series in SERIES_FILES)
-    try:
-        if not existed:
-            report = await _first_build(target, rows_by_series, show_progress)
-        elif problem is None:
-            report = await _rebuild(target, rows_by_series, show_progress)
-        else:
-            report = await _repair(target, problem, rows_by_series, show_progress)
-    except Exception as error:
-        cause = _space_problem(error, target.parent)
-        if cause:
-            raise DiskFull(target, cause, existed) from error
-        raise
+    if not target.exists():
+        report = await _first_build(target, rows_by_series, show_progress)
+    elif problem is None:
+        report = await _rebuild(target, rows_by_series, show_progress)
+    else:
+        report = await _repair(target, problem, rows_by_series, show_progress)
     lock.mark_built()
     log.info("%s %s: %s", report.outcome, target, report.counts)
     return report

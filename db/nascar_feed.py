@@ -575,20 +575,3 @@ async def _refuse_to_drop_results(conn: aiosqlite.Connection, record: RaceRecord
 
 async def import_file(store: Store, path: Path) -> ImportReport:
     return await import_document(store, Path(path).read_bytes())
-
-
-async def replay_documents(store: Store, old_database: Path) -> int:
-    """Re-import every feed document recorded in another database (used by `db build`), oldest first."""
-    await store.conn.execute("ATTACH DATABASE ? AS old", (str(old_database),))
-    try:
-        rows = await store.conn.execute_fetchall("SELECT body FROM old.feed_documents ORDER BY imported_at, kind DESC")
-    finally:
-        await store.conn.execute("DETACH DATABASE old")
-    replayed = 0
-    for row in rows:
-        try:
-            await import_document(store, zlib.decompress(row["body"]))
-            replayed += 1
-        except FeedError as error:
-            log.warning("skipped a stored feed document that no longer imports: %s", error)
-    return replayed

@@ -29,7 +29,14 @@ from db.names import NameIndex
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
+# How long a connection waits for a lock another connection holds before it fails with "database is locked".
+# Writers wait out `pitboard db build`'s swap, one write transaction over every data table: about a second,
+# 2 s measured for a swap that rewrites every row (364,000) on a loaded 2-core machine. 30 s leaves a wide
+# margin for slow disks; a lock held longer than that is a stuck process, and the write fails with the
+# error instead of hanging the command. Readers never wait for writers in WAL mode (each reads its snapshot):
+# theirs only covers the instants SQLite itself takes exclusive locks (opening a WAL after a crash).
+WRITE_BUSY_TIMEOUT_MS = 30_000
+READ_BUSY_TIMEOUT_MS = 5000
 READERS = 2   # reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps another's Python; more threads only add GIL handoffs on a small host
 
 T = TypeVar("T")
@@ -81,7 +88,7 @@ class Snapshot:
         return None if row is None else row[0]
 
 
-def _connect_reader(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+def _connect_reader(path: Path, busy_timeout_ms: int = READ_BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """A read-only connection in autocommit mode (transactions are begun explicitly); rows allow access by name.
 
     check_same_thread is off only so that `Store.open` can close it once its thread has stopped.
@@ -242,7 +249,7 @@ class Store:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute(f"PRAGMA busy_timeout = {WRITE_BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA synchronous = NORMAL")
             readers = _ReaderPool(path, READERS)
             closing.push_async_callback(asyncio.to_thread, readers.close)

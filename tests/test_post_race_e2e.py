@@ -27,8 +27,10 @@ async def world(small_store):
         with redirect_discord_to(discord_fake), skip_client_sleeps():
             async with aiohttp.ClientSession() as session, reddit_client(settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url, requestor_kwargs={"timeout": 2}) as reddit:
                 poster = RedditPoster(reddit, small_store, retry=RetryPolicy(attempts=3, base_delay=0, max_delay=0), min_edit_interval=0)
-                async with running_pitboard(discord_fake, small_store, feed=FeedClient(session, feed.base_url, timeout=2), poster=poster) as bot:
-                    yield bot, discord_fake, reddit_fake, feed
+                clock = {"now": day.FINISHED}
+                async with running_pitboard(discord_fake, small_store, feed=FeedClient(session, feed.base_url, timeout=2), poster=poster,
+                                            watcher_clock=lambda: clock["now"]) as bot:
+                    yield bot, discord_fake, reddit_fake, feed, clock
 
 
 def announcements(discord_fake):
@@ -36,11 +38,9 @@ def announcements(discord_fake):
 
 
 async def test_official_race_is_posted_announced_and_revised(world):
-    bot, discord_fake, reddit_fake, feed = world
+    bot, discord_fake, reddit_fake, feed, clock = world
     watcher_cog = bot.get_cog("FeedWatcher")
     assert watcher_cog.poll.is_running()  # the discord.ext.tasks background task
-    clock = {"now": day.FINISHED}
-    watcher_cog.watcher.clock = lambda: clock["now"]
 
     feed.serve(day.RACE_LIST_PATH, day.race_list(finished=True, official=True))
     feed.serve(day.WEEKEND_PATH, day.weekend("official"))

@@ -16,7 +16,7 @@ async def test_bundled_migrations_reach_latest_version(tmp_path):
     async with Store.open(tmp_path / "p.db") as store:
         assert await store.schema_version() == len(bundled_migrations())
         writer = {pragma: (await store.conn.execute_fetchall(f"PRAGMA {pragma}"))[0][0] for pragma in PRAGMAS}
-        assert writer == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 5000, "query_only": 0}
+        assert writer == {"foreign_keys": 1, "journal_mode": "wal", "busy_timeout": 30000, "query_only": 0}
         reader = {pragma: await store.scalar(f"PRAGMA {pragma}") for pragma in PRAGMAS}
         assert reader == {"foreign_keys": 0, "journal_mode": "wal", "busy_timeout": 5000, "query_only": 1}
 
