@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/pitboard thread mid-ohio --year 2022 --series truck
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Both checkers run even when the first one fails.
 lint: $(STAMP)
