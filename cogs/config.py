@@ -51,7 +51,17 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
 
     async def _reply(self, interaction: discord.Interaction, note: str) -> None:
         settings = await guilds.get(self.bot.store, interaction.guild_id)
-        await interaction.response.send_message(note, embed=embeds.guild_settings(settings), ephemeral=True)
+        embed = embeds.guild_settings(settings)
+        if interaction.response.is_done():
+            await interaction.followup.send(note or None, embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(note, embed=embed, ephemeral=True)
+
+    @staticmethod
+    async def _before_write(interaction: discord.Interaction) -> None:
+        """Acknowledge a valid change at once: its write may wait for the write lock (up to 30 s while `db build`
+        swaps data in), longer than the 3 s Discord allows for a first reply. Input is checked before this."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
 
     @app_commands.command(name="show", description="Show this server's Pitboard settings")
     async def show(self, interaction: discord.Interaction):
@@ -66,6 +76,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
         target = channel.resolve() if channel else None   # looked up among this server's channels only
         if channel and not isinstance(target, discord.TextChannel):
             raise BadOption("Announcements need a text channel of this server that Pitboard can see.")
+        await self._before_write(interaction)
         await guilds.set_announce_channel(self.bot.store, interaction.guild_id, target.id if target else None)
         await self._reply(interaction, f"Announcements go to {target.mention}." if target else "Announcements are off.")
 
@@ -74,6 +85,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
     @app_commands.autocomplete(series=options.series)
     async def series(self, interaction: discord.Interaction, series: str | None = None):
         key = (await self.bot.store.names()).series_key(series) if series else None
+        await self._before_write(interaction)
         await guilds.set_default_series(self.bot.store, interaction.guild_id, key)
         await self._reply(interaction, f"Default series: {key}." if key else "No default series.")
 
@@ -82,8 +94,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
     @app_commands.autocomplete(series=options.series)
     async def subreddit_add(self, interaction: discord.Interaction, series: str, subreddit: str):
         key = (await self.bot.store.names()).series_key(series)
-        added = await guilds.add_subreddit(self.bot.store, interaction.guild_id, key, subreddit)
         name = guilds.clean_subreddit(subreddit)
+        await self._before_write(interaction)
+        added = await guilds.add_subreddit(self.bot.store, interaction.guild_id, key, name)
         await self._reply(interaction, f"Added r/{name} for {key}." if added else f"r/{name} was already set for {key}.")
 
     @app_commands.command(name="subreddit-remove", description="Stop posting this series' threads to a subreddit")
@@ -91,8 +104,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
     @app_commands.autocomplete(series=options.series)
     async def subreddit_remove(self, interaction: discord.Interaction, series: str, subreddit: str):
         key = (await self.bot.store.names()).series_key(series)
-        removed = await guilds.remove_subreddit(self.bot.store, interaction.guild_id, key, subreddit)
         name = guilds.clean_subreddit(subreddit)
+        await self._before_write(interaction)
+        removed = await guilds.remove_subreddit(self.bot.store, interaction.guild_id, key, name)
         await self._reply(interaction, f"Removed r/{name} for {key}." if removed else f"r/{name} was not set for {key}.")
 
 

@@ -11,7 +11,7 @@ from bot.pitboard import Pitboard
 from bot.settings import Secret, Settings
 from db.store import Store
 from fakes.discord_server import (
-    DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DEFAULT_USER_ID, FakeChannel, FakeDiscord, FakeGuild, FakeMember, FakeUser,
+    CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DEFAULT_USER_ID, FakeChannel, FakeDiscord, FakeGuild, FakeMember, FakeUser,
 )
 
 ANNOUNCE_CHANNEL_ID = 1_200_000_000_000_000_010
@@ -57,3 +57,12 @@ def embed_text(embed: dict) -> str:
         parts += [field["name"], field["value"]]
     return "\n".join(parts)
 
+
+
+async def settled_reply(interaction) -> dict:
+    """The message an interaction finally answered with: the callback's data, or the followup after a deferral."""
+    callback = await interaction.response()
+    if callback["type"] == CALLBACK_DEFERRED_CHANNEL_MESSAGE:
+        [followup] = await interaction.followups()
+        return followup
+    return callback["data"]

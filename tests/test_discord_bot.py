@@ -19,8 +19,10 @@ from bot.runner import run_bot
 from bot.settings import Secret, Settings
 from db import guilds
 from db.store import Store
-from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settings_for
-from fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
+from discord_harness import (
+    ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settings_for, settled_reply,
+)
+from fakes.discord_server import CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
 from fakes.feed_server import FakeFeed
 
 EPHEMERAL = 64
@@ -183,14 +185,24 @@ async def test_config_refuses_members_without_manage_server(fake, writable_pitbo
     assert (await guilds.get(store, DEFAULT_GUILD_ID)).announce_channel_id is None
 
 
+async def test_a_config_change_is_acknowledged_before_it_is_written(fake, writable_pitboard):
+    """A write may wait out a `db build` swap: Discord gets a private deferral at once, the answer follows."""
+    admin = {"permissions": SEND_AND_READ | MANAGE_GUILD}
+    interaction = await fake.send_slash_command("config", {"series": "truck", "subreddit": "NASCAR"}, subcommand="subreddit-add", **admin)
+    callback = await interaction.response()
+    assert callback["type"] == CALLBACK_DEFERRED_CHANNEL_MESSAGE and callback["data"]["flags"] & EPHEMERAL
+    [answer] = await interaction.followups()
+    assert "Added r/NASCAR" in answer["content"] and answer["flags"] & EPHEMERAL
+
+
 async def test_config_by_an_admin(fake, writable_pitboard):
     store = writable_pitboard.store
     admin = {"permissions": SEND_AND_READ | MANAGE_GUILD}
-    channel = await (await fake.send_slash_command("config", {"channel": ANNOUNCE_CHANNEL_ID}, subcommand="channel", **admin)).response()
-    assert channel["data"]["flags"] & EPHEMERAL and f"<#{ANNOUNCE_CHANNEL_ID}>" in channel["data"]["content"]
-    await (await fake.send_slash_command("config", {"series": "trucks"}, subcommand="series", **admin)).response()
-    added = await (await fake.send_slash_command("config", {"series": "truck", "subreddit": "r/NASCAR"}, subcommand="subreddit-add", **admin)).response()
-    assert "Added r/NASCAR" in added["data"]["content"]
+    channel = await settled_reply(await fake.send_slash_command("config", {"channel": ANNOUNCE_CHANNEL_ID}, subcommand="channel", **admin))
+    assert channel["flags"] & EPHEMERAL and f"<#{ANNOUNCE_CHANNEL_ID}>" in channel["content"]
+    await settled_reply(await fake.send_slash_command("config", {"series": "trucks"}, subcommand="series", **admin))
+    added = await settled_reply(await fake.send_slash_command("config", {"series": "truck", "subreddit": "r/NASCAR"}, subcommand="subreddit-add", **admin))
+    assert "Added r/NASCAR" in added["content"]
     bad = await (await fake.send_slash_command("config", {"series": "truck", "subreddit": "not a sub!"}, subcommand="subreddit-add", **admin)).response()
     assert bad["data"]["flags"] & EPHEMERAL and "subreddit name" in embed_text(bad["data"]["embeds"][0])
     settings = await guilds.get(store, DEFAULT_GUILD_ID)

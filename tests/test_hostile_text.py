@@ -25,7 +25,7 @@ from db.models import RaceSummary
 from db.recaps import recap_facts
 from db.store import Store
 from conftest import RICHMOND_FEED
-from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard
+from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settled_reply
 from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
 
 HOSTILE = [
@@ -301,11 +301,11 @@ async def test_config_channel_accepts_an_announcement_channel_and_turning_off(tw
     config = next(command for command in fake.synced_commands() if command["name"] == "config")
     [option] = next(sub for sub in config["options"] if sub["name"] == "channel")["options"]
     assert option["type"] == 7 and option["channel_types"] == [0, 5]   # Discord offers text and announcement channels
-    reply = await (await fake.send_slash_command("config", {"channel": NEWS_CHANNEL_ID}, subcommand="channel", **ADMIN)).response()
-    assert f"<#{NEWS_CHANNEL_ID}>" in reply["data"]["content"]
+    reply = await settled_reply(await fake.send_slash_command("config", {"channel": NEWS_CHANNEL_ID}, subcommand="channel", **ADMIN))
+    assert f"<#{NEWS_CHANNEL_ID}>" in reply["content"]
     assert (await guilds.get(store, DEFAULT_GUILD_ID)).announce_channel_id == NEWS_CHANNEL_ID
-    off = await (await fake.send_slash_command("config", {}, subcommand="channel", **ADMIN)).response()
-    assert "Announcements are off." in off["data"]["content"]
+    off = await settled_reply(await fake.send_slash_command("config", {}, subcommand="channel", **ADMIN))
+    assert "Announcements are off." in off["content"]
     assert (await guilds.get(store, DEFAULT_GUILD_ID)).announce_channel_id is None
 
 
