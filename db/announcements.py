@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from db import claims
 from db.claims import Claim, instant
 from db.store import Store
 
@@ -49,30 +50,21 @@ async def claim(
         )
         if inserted.rowcount == 1:
             return Claim(holder, first=True)
-        taken = await conn.execute(
-            """UPDATE announcements SET claimed_by = ?, claimed_until = ?
-               WHERE race_key = ? AND guild_id = ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)""",
-            (holder, instant(until), race_key, guild_id, holder, instant(now)),
-        )
-        return Claim(holder, first=False) if taken.rowcount == 1 else None
+        taken = await claims.take(conn, _row(race_key, guild_id), holder, now, until)
+        return Claim(holder, first=False) if taken else None
+
+
+def _row(race_key: str, guild_id: int) -> claims.LedgerRow:
+    return claims.LedgerRow("announcements", ("race_key", "guild_id"), (race_key, guild_id))
 
 
 async def renew_claim(store: Store, race_key: str, guild_id: int, holder: str, until: datetime) -> bool:
     """Extend `holder`'s claim; False if it lapsed and another holder took the row meanwhile."""
-    async with store.transaction() as conn:
-        renewed = await conn.execute(
-            "UPDATE announcements SET claimed_until = ? WHERE race_key = ? AND guild_id = ? AND claimed_by = ?",
-            (instant(until), race_key, guild_id, holder),
-        )
-        return renewed.rowcount == 1
+    return await claims.renew(store, _row(race_key, guild_id), holder, until)
 
 
 async def release_claim(store: Store, race_key: str, guild_id: int, holder: str) -> None:
-    async with store.transaction() as conn:
-        await conn.execute(
-            "UPDATE announcements SET claimed_by = NULL, claimed_until = NULL WHERE race_key = ? AND guild_id = ? AND claimed_by = ?",
-            (race_key, guild_id, holder),
-        )
+    await claims.release(store, _row(race_key, guild_id), holder)
 
 
 async def record(store: Store, announcement: Announcement) -> None:

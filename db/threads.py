@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from db import claims
 from db.claims import Claim, instant
 from db.store import Store
 
@@ -89,30 +90,21 @@ async def claim(
         )
         if inserted.rowcount == 1:
             return Claim(holder, first=True)
-        taken = await conn.execute(
-            """UPDATE reddit_threads SET claimed_by = ?, claimed_until = ?
-               WHERE race_key = ? AND subreddit = ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)""",
-            (holder, instant(until), race_key, subreddit, holder, instant(now)),
-        )
-        return Claim(holder, first=False) if taken.rowcount == 1 else None
+        taken = await claims.take(conn, _row(race_key, subreddit), holder, now, until)
+        return Claim(holder, first=False) if taken else None
+
+
+def _row(race_key: str, subreddit: str) -> claims.LedgerRow:
+    return claims.LedgerRow("reddit_threads", ("race_key", "subreddit"), (race_key, subreddit))
 
 
 async def renew_claim(store: Store, race_key: str, subreddit: str, holder: str, until: datetime) -> bool:
     """Extend `holder`'s claim; False if it lapsed and another holder took the row meanwhile."""
-    async with store.transaction() as conn:
-        renewed = await conn.execute(
-            "UPDATE reddit_threads SET claimed_until = ? WHERE race_key = ? AND subreddit = ? AND claimed_by = ?",
-            (instant(until), race_key, subreddit, holder),
-        )
-        return renewed.rowcount == 1
+    return await claims.renew(store, _row(race_key, subreddit), holder, until)
 
 
 async def release_claim(store: Store, race_key: str, subreddit: str, holder: str) -> None:
-    async with store.transaction() as conn:
-        await conn.execute(
-            "UPDATE reddit_threads SET claimed_by = NULL, claimed_until = NULL WHERE race_key = ? AND subreddit = ? AND claimed_by = ?",
-            (race_key, subreddit, holder),
-        )
+    await claims.release(store, _row(race_key, subreddit), holder)
 
 
 async def begin(store: Store, race_key: str, subreddit: str, title: str, content_hash: str, at: datetime) -> None:
