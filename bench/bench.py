@@ -26,23 +26,31 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Awaitable, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Discord and the recorded race list live with the tests
+
+from fakes.discord_server import FakeDiscord  # noqa: E402
 
 from bot.render import embeds, text  # noqa: E402
 from db import queries  # noqa: E402
 from db.build import build_database  # noqa: E402
 from db.models import (  # noqa: E402
-    DriverCareer, HeadToHead, NextRaces, RaceResults, Schedule, Standings, TrackRecord, WinnerAnswer,
+    DriverCareer,
+    HeadToHead,
+    NextRaces,
+    RaceResults,
+    Schedule,
+    Standings,
+    TrackRecord,
+    WinnerAnswer,
 )
 from db.nascar_feed import import_file  # noqa: E402
 from db.store import Store  # noqa: E402
-from fakes.discord_server import FakeDiscord  # noqa: E402
 
 RACE_LIST_2023 = ROOT / "tests" / "data" / "feed" / "race_list_basic_2023.json"
 
@@ -65,7 +73,7 @@ def rss_mb(pid: int, field: str = "VmHWM") -> float:
 TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cota", "martinsville", "pocono", "sonoma"]
 DRIVERS = ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"]
 RIVALS = ["Kyle Larson", "Denny Hamlin", "Joey Logano"]
-SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=timezone.utc)   # inside the recorded 2023 race list
+SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=UTC)   # inside the recorded 2023 race list
 # Pitboard's latest_first for a season dated throughout (by start) or not at all (series by series, by round).
 RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.series_id, r.round DESC"
 
@@ -212,7 +220,7 @@ class Timing:
     cpu_p50_ms: float
 
     @classmethod
-    def of(cls, samples: list[tuple[float, float]]) -> "Timing":
+    def of(cls, samples: list[tuple[float, float]]) -> Timing:
         wall, cpu = [sample[0] for sample in samples], [sample[1] for sample in samples]
         return cls(percentile(wall, 0.5) * 1000, percentile(wall, 0.99) * 1000, percentile(cpu, 0.5) * 1000)
 

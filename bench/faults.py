@@ -60,15 +60,29 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Awaitable, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fakes, the recorded feed and the bot harness live with the tests
 
 import aiohttp  # noqa: E402
+import feed_states as day  # noqa: E402
+from conftest import RACE_LIST_2023, SMALL_CUP, SMALL_TRUCK, fill_store, rows, snapshot  # noqa: E402
+from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard  # noqa: E402
+from fakes.discord_server import (  # noqa: E402
+    CALLBACK_DEFERRED_CHANNEL_MESSAGE,
+    DEFAULT_GUILD_ID,
+    OP_IDENTIFY,
+    OP_RESUME,
+    FakeDiscord,
+    redirect_discord_to,
+)
+from fakes.feed_server import FakeFeed, FeedFault  # noqa: E402
+from fakes.reddit_server import FakeReddit, Fault, ratelimit_error, skip_client_sleeps  # noqa: E402
+from netguard import loopback_only  # noqa: E402
 
 from bot.feed import FeedClient, FeedUnavailable  # noqa: E402
 from bot.pitboard import Pitboard  # noqa: E402
@@ -78,20 +92,11 @@ from bot.render import embeds, jsondata  # noqa: E402
 from bot.render.recap import marker  # noqa: E402
 from bot.settings import RedditSettings, Secret  # noqa: E402
 from bot.watcher import Watcher  # noqa: E402
-from conftest import RACE_LIST_2023, SMALL_CUP, SMALL_TRUCK, fill_store, rows, snapshot  # noqa: E402
 from db import announcements, guilds, threads  # noqa: E402
 from db.announcements import Announcement  # noqa: E402
 from db.build import build_database  # noqa: E402
 from db.nascar_feed import import_document  # noqa: E402
 from db.store import Store  # noqa: E402
-from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard  # noqa: E402
-from fakes.discord_server import (  # noqa: E402
-    CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_GUILD_ID, OP_IDENTIFY, OP_RESUME, FakeDiscord, redirect_discord_to,
-)
-from fakes.feed_server import FakeFeed, FeedFault  # noqa: E402
-from fakes.reddit_server import Fault, FakeReddit, ratelimit_error, skip_client_sleeps  # noqa: E402
-import feed_states as day  # noqa: E402
-from netguard import loopback_only  # noqa: E402
 
 loopback_only.guard_process_tree()  # this process and every child it starts may reach only 127.0.0.1 / ::1
 

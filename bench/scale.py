@@ -21,8 +21,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import bench_queries
 from synthetic import build_synthetic
+
+from bench import bench_queries
 
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_FACTOR = 10

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from db.build import build_database
 from db.history import SERIES_FILES, read_series_rows

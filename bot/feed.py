@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -58,7 +57,7 @@ class FeedClient:
                 body = await response.read()
                 self._validators[url] = _Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
                 return body
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise FeedUnavailable(f"{url}: {type(error).__name__} {error}".strip()) from error
 
     def forget(self, url: str) -> None:

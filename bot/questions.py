@@ -9,8 +9,9 @@ commands from this registry (cogs/utils/options.py): names, descriptions, ranges
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from rapidfuzz import process
 

@@ -29,10 +29,11 @@ import logging
 import random
 import re
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import aiohttp
@@ -413,7 +414,7 @@ class RedditPoster:
         return PublishResult(action, row.submission_id, thread_url(row.subreddit, row.submission_id), error)
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), timezone.utc)
+        return datetime.fromtimestamp(self.clock(), UTC)
 
     def _lease_end(self) -> datetime:
-        return datetime.fromtimestamp(self.clock() + self.lease, timezone.utc)
+        return datetime.fromtimestamp(self.clock() + self.lease, UTC)

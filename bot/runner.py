@@ -120,20 +120,19 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> int:
     if token is None:
         return 2
     await ensure_database(settings.db_path)
-    async with Store.open(settings.db_path) as store:
-        async with Pitboard(settings=settings, store=store) as bot:
-            try:
-                await bot.login(token)
-            except discord.LoginFailure:
-                print("pitboard: Discord rejected the token in DISCORD_TOKEN.", file=sys.stderr)
-                return 2
-            if guild_id:
-                guild = discord.Object(guild_id)
-                bot.tree.copy_global_to(guild=guild)
-                synced = await bot.tree.sync(guild=guild)
-                where = f"server {guild_id} (available now)"
-            else:
-                synced = await bot.tree.sync()
-                where = "all servers (Discord may take up to an hour to show them)"
+    async with Store.open(settings.db_path) as store, Pitboard(settings=settings, store=store) as bot:
+        try:
+            await bot.login(token)
+        except discord.LoginFailure:
+            print("pitboard: Discord rejected the token in DISCORD_TOKEN.", file=sys.stderr)
+            return 2
+        if guild_id:
+            guild = discord.Object(guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+            where = f"server {guild_id} (available now)"
+        else:
+            synced = await bot.tree.sync()
+            where = "all servers (Discord may take up to an hour to show them)"
     print(f"Synced {len(synced)} commands to {where}: " + ", ".join(f"/{command.name}" for command in synced))
     return 0

@@ -6,9 +6,9 @@ Secrets (tokens, passwords) are held as `Secret` so they never show up in a repr
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from dotenv import dotenv_values
 
@@ -80,7 +80,7 @@ class Settings:
     watch: bool = True
 
     @classmethod
-    def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> "Settings":
+    def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
         """Environment variables win over `.env`; `.env` is optional."""
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():

@@ -15,9 +15,9 @@ the poll and is tried again on the next one; the outage is logged once, when it 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from bot.feed import FeedClient, FeedUnavailable
 from bot.posting import publish_recap, race_key

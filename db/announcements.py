@@ -8,7 +8,7 @@ message, so its message id is unknown (None) until the send is recorded. The cla
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from db import claims
 from db.claims import Claim, instant
@@ -77,5 +77,5 @@ async def record(store: Store, announcement: Announcement) -> None:
                    channel_id = excluded.channel_id, message_id = excluded.message_id,
                    content_hash = excluded.content_hash, announced_at = excluded.announced_at""",
             (announcement.race_key, announcement.guild_id, announcement.channel_id, announcement.message_id,
-             announcement.content_hash, datetime.now(timezone.utc).isoformat()),
+             announcement.content_hash, datetime.now(UTC).isoformat()),
         )

@@ -42,11 +42,12 @@ import secrets
 import sqlite3
 import sys
 import zlib
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 import aiosqlite
 from tqdm import tqdm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from weakref import WeakKeyDictionary
 
 from db.errors import BadOption
@@ -89,7 +89,7 @@ async def _upsert(store: Store, guild_id: int, column: str, value) -> None:
         await conn.execute(
             f"INSERT INTO guild_settings (guild_id, {column}, updated_at) VALUES (?, ?, ?) "
             f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at",
-            (guild_id, value, datetime.now(timezone.utc).isoformat()),
+            (guild_id, value, datetime.now(UTC).isoformat()),
         )
     _cache(store).forget(guild_id)
 

@@ -11,10 +11,10 @@ import csv
 import io
 import lzma
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from itertools import groupby
-from typing import Callable, Iterable, Iterator
 
 from db.names import normalize
 from db.store import Store

@@ -16,10 +16,10 @@ import asyncio
 import fcntl
 import os
 import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterator
 
 POLL_SECONDS = 0.05
 

@@ -13,8 +13,9 @@ import bisect
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -306,7 +307,7 @@ class NameIndex:
         self._rule_runs = {rule.race: self._runs(rule, track_ids.get(rule.track or "")) for rule in curated.race_rules()}
 
     @classmethod
-    async def load(cls, store: "Store") -> "NameIndex":
+    async def load(cls, store: Store) -> NameIndex:
         tracks = {
             row["id"]: TrackInfo(row["id"], row["name"], row["kind"], row["length_mi"])
             for row in await store.fetchall("SELECT id, name, kind, length_mi FROM tracks")
@@ -649,7 +650,7 @@ def _one_year(given: int | None, typed: int | None) -> int | None:
     return given if given is not None else typed
 
 
-async def driver_for_car(store: "Store", names: NameIndex, car: CarNumber) -> Who:
+async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
     """Who drove a car number: in the season and series asked, else in the latest season it ran
     (the Cup car first). The driver with the most starts in it that season; a tie asks."""
     rows = await store.fetchall(
@@ -673,7 +674,7 @@ async def driver_for_car(store: "Store", names: NameIndex, car: CarNumber) -> Wh
     return Who(names.drivers[drivers[0]["driver_id"]], car.series)
 
 
-async def find_driver(store: "Store", text: str, *, year: int | None = None, series: str | None = None) -> Who:
+async def find_driver(store: Store, text: str, *, year: int | None = None, series: str | None = None) -> Who:
     """A driver by name, nickname or car number (`kyle busch truck`, `#48`)."""
     names = await store.names()
     found = names.who(text, year=year, series=series)

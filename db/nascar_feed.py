@@ -17,7 +17,7 @@ import re
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,14 @@ import aiosqlite
 
 from db.errors import FeedError
 from db.ingest import (
-    CautionRecord, RaceRecord, ResultRecord, StageRecord, StintRecord, UpsertOutcome, clean_driver_name, upsert_race,
+    CautionRecord,
+    RaceRecord,
+    ResultRecord,
+    StageRecord,
+    StintRecord,
+    UpsertOutcome,
+    clean_driver_name,
+    upsert_race,
 )
 from db.models import EASTERN
 from db.names import normalize
@@ -80,7 +87,7 @@ def _shown(value: Any) -> str:
 def eastern_to_utc(value: Any, where: str) -> datetime | None:
     """`2023-04-02T15:30:00` (US Eastern wall time) → aware UTC datetime; None for the 1900 placeholder."""
     local = _eastern(value, where)
-    return local.astimezone(timezone.utc) if local else None
+    return local.astimezone(UTC) if local else None
 
 
 def _eastern(value: Any, where: str) -> datetime | None:
@@ -114,7 +121,7 @@ def _start(race: _Object) -> tuple[datetime | None, bool]:
         return None, False
     if start.time() == time(0) and scheduled and scheduled.date() == start.date() and scheduled.time() != time(0):
         start = scheduled
-    return start.astimezone(timezone.utc), start.time() == time(0)
+    return start.astimezone(UTC), start.time() == time(0)
 
 
 class _Unreadable:
@@ -256,9 +263,7 @@ def _margin(race: _Object) -> float | None:
     value = race.data.get(key)
     if value is None or (isinstance(value, str) and value.strip().casefold() in {"", *CAUTION_FINISH}):
         return None
-    if isinstance(value, str) and MARGIN_SECONDS.fullmatch(value.strip()):
-        seconds = float(value)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, str) and MARGIN_SECONDS.fullmatch(value.strip()) or isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     else:
         raise FeedError(race.field(key), f"expected seconds such as '.357', got {_shown(value)}")
@@ -500,7 +505,7 @@ def parse_race_list(document: Any) -> list[RaceRecord]:
             parsed.append({**header, "winner_source_id": winner, "status": _status(bool(winner), race.flag("inspection_complete"))})
         points_races = sorted(
             (entry for entry in parsed if not entry["exhibition"]),
-            key=lambda entry: (entry["starts_at"] or datetime.max.replace(tzinfo=timezone.utc), int(entry["source_id"])),
+            key=lambda entry: (entry["starts_at"] or datetime.max.replace(tzinfo=UTC), int(entry["source_id"])),
         )
         for round_number, entry in enumerate(points_races, start=1):
             entry["round"] = round_number
@@ -553,7 +558,7 @@ async def import_document(store: Store, body: bytes) -> ImportReport:
             outcomes = [await upsert_race(conn, record) for record in records]
             await conn.execute(
                 "INSERT OR REPLACE INTO feed_documents (kind, key, sha256, imported_at, body) VALUES (?, ?, ?, ?, ?)",
-                (kind, key, digest, datetime.now(timezone.utc).isoformat(), zlib.compress(body)),
+                (kind, key, digest, datetime.now(UTC).isoformat(), zlib.compress(body)),
             )
     except sqlite3.IntegrityError as error:
         log.exception("feed document %s %s refused: it broke a store constraint (a validation gap to fix)", kind, key)

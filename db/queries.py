@@ -15,18 +15,40 @@ are those synchronous halves, over one snapshot, so every statement of a command
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any
 
 from db.errors import BadOption, NoData
-from db.names import Place, find_driver
 from db.models import (
-    Caution, DriverCareer, DriverInfo, HeadToHead, HeadToHeadSide, LeaderStint, NextRaces, RaceRef, RaceResults, RaceSummary,
-    ResultLine, Schedule, ScheduledRace, SeasonLine, SeasonWinner, SeriesCareer, Stage, StageLine, StandingRow,
-    Standings, Tally, TrackInfo, TrackRecord, TrackSeriesRecord, WinnerAnswer,
+    Caution,
+    DriverCareer,
+    DriverInfo,
+    HeadToHead,
+    HeadToHeadSide,
+    LeaderStint,
+    NextRaces,
+    RaceRef,
+    RaceResults,
+    RaceSummary,
+    ResultLine,
+    Schedule,
+    ScheduledRace,
+    SeasonLine,
+    SeasonWinner,
+    SeriesCareer,
+    Stage,
+    StageLine,
+    StandingRow,
+    Standings,
+    Tally,
+    TrackInfo,
+    TrackRecord,
+    TrackSeriesRecord,
+    WinnerAnswer,
 )
-from db.names import NameIndex
+from db.names import NameIndex, Place, find_driver
 from db.store import Snapshot, Store
 
 FIRST_SEASON = 1949
@@ -586,7 +608,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:

@@ -16,10 +16,11 @@ import queue
 import re
 import sqlite3
 import threading
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 import platformdirs
@@ -238,7 +239,7 @@ class Store:
         path: Path | str,
         *,
         migrations: Iterable[tuple[int, str, str]] | None = None,
-    ) -> AsyncIterator["Store"]:
+    ) -> AsyncIterator[Store]:
         """Open (creating if needed) and migrate the database; always closes every connection."""
         path = Path(path)
         if not path.exists():

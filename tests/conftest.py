@@ -8,16 +8,16 @@ import csv
 import io
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+from netguard import loopback_only
 
 from db.build import build_database
 from db.history import Reference, add_curated_tracks, load_history, load_reference
 from db.store import Store
-from netguard import loopback_only
 
 loopback_only.guard_process_tree()  # in this process and every process a test starts
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
+
+from fakes.discord_server import (
+    CALLBACK_DEFERRED_CHANNEL_MESSAGE,
+    DEFAULT_CHANNEL_ID,
+    DEFAULT_GUILD_ID,
+    DEFAULT_USER_ID,
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    FakeMember,
+    FakeUser,
+)
 
 from bot.pitboard import Pitboard
 from bot.settings import Secret, Settings
 from db.store import Store
-from fakes.discord_server import (
-    CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, DEFAULT_USER_ID, FakeChannel, FakeDiscord, FakeGuild, FakeMember, FakeUser,
-)
 
 ANNOUNCE_CHANNEL_ID = 1_200_000_000_000_000_010
 MANAGE_GUILD = 1 << 5

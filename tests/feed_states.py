@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from conftest import RACE_LIST_2023, RICHMOND_FEED
 
@@ -14,10 +14,10 @@ WEEKEND_PATH = f"2023/1/{RACE_ID}/weekend-feed.json"
 LARSON = 4030
 
 # Race start is 2023-04-02 19:30 UTC (15:30 EDT).
-BEFORE_START = datetime(2023, 4, 2, 18, 0, tzinfo=timezone.utc)
-RUNNING = datetime(2023, 4, 2, 20, 30, tzinfo=timezone.utc)
-FINISHED = datetime(2023, 4, 2, 23, 30, tzinfo=timezone.utc)
-NEXT_DAY = datetime(2023, 4, 3, 15, 0, tzinfo=timezone.utc)
+BEFORE_START = datetime(2023, 4, 2, 18, 0, tzinfo=UTC)
+RUNNING = datetime(2023, 4, 2, 20, 30, tzinfo=UTC)
+FINISHED = datetime(2023, 4, 2, 23, 30, tzinfo=UTC)
+NEXT_DAY = datetime(2023, 4, 3, 15, 0, tzinfo=UTC)
 
 
 def race_list(finished: bool, official: bool) -> bytes:

@@ -13,17 +13,24 @@ import signal
 from dataclasses import replace
 
 import pytest
+from discord_harness import (
+    ANNOUNCE_CHANNEL_ID,
+    MANAGE_GUILD,
+    SEND_AND_READ,
+    embed_text,
+    guild,
+    running_pitboard,
+    settings_for,
+    settled_reply,
+)
+from fakes.discord_server import CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
+from fakes.feed_server import FakeFeed
 
 from bot.questions import QUESTIONS
 from bot.runner import run_bot
 from bot.settings import Secret, Settings
 from db import guilds
 from db.store import Store
-from discord_harness import (
-    ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settings_for, settled_reply,
-)
-from fakes.discord_server import CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
-from fakes.feed_server import FakeFeed
 
 EPHEMERAL = 64
 NO_PINGS = {"parse": []}
@@ -44,9 +51,8 @@ async def pitboard(fake, real_store):
 
 @pytest.fixture
 async def writable_pitboard(fake, real_db_copy):
-    async with Store.open(real_db_copy) as store:
-        async with running_pitboard(fake, store) as bot:
-            yield bot
+    async with Store.open(real_db_copy) as store, running_pitboard(fake, store) as bot:
+        yield bot
 
 
 async def test_commands_sync_with_the_console_option_names(fake, pitboard):
@@ -271,6 +277,7 @@ async def test_missing_token_is_one_line(real_db, capsys):
 
 async def test_schedule_and_next(fake, writable_pitboard):
     from conftest import RACE_LIST_2023
+
     from db.nascar_feed import import_file
 
     nothing = await (await fake.send_slash_command("next", {"series": "cup"})).response()

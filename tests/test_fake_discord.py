@@ -13,7 +13,6 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
-
 from fakes.discord_server import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,

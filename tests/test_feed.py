@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from conftest import RACE_LIST_2023, RICHMOND_FEED, snapshot
 
 from db import queries
 from db.errors import FeedError
 from db.nascar_feed import eastern_to_utc, import_document, import_file, parse_race_list, parse_weekend_feed
 from db.store import Store
-from conftest import RACE_LIST_2023, RICHMOND_FEED, snapshot
 
 
 def richmond() -> dict:
@@ -23,7 +23,7 @@ def test_weekend_feed_fields():
     record = parse_weekend_feed(richmond())
     assert (record.series, record.season, record.name, record.track) == ("cup", 2023, "Toyota Owners 400", "Richmond Raceway")
     assert record.source_id == "5274" and record.track_source_id == 26
-    assert record.starts_at == datetime(2023, 4, 2, 19, 30, tzinfo=timezone.utc)  # 15:30 EDT
+    assert record.starts_at == datetime(2023, 4, 2, 19, 30, tzinfo=UTC)  # 15:30 EDT
     assert (record.scheduled_laps, record.actual_laps, record.stage_laps) == (400, 400, (70, 160, 170))
     assert (record.cautions, record.caution_laps, record.lead_changes, record.leaders) == (8, 54, 22, 11)
     assert record.margin == 1.535 and record.track_length_mi == 0.75
@@ -44,10 +44,10 @@ def test_weekend_feed_fields():
 @pytest.mark.parametrize(
     ("wall_time", "utc"),
     [
-        ("2023-03-11T15:30:00", datetime(2023, 3, 11, 20, 30, tzinfo=timezone.utc)),  # EST, day before DST
-        ("2023-03-12T15:30:00", datetime(2023, 3, 12, 19, 30, tzinfo=timezone.utc)),  # EDT, DST started
-        ("2023-11-04T15:30:00", datetime(2023, 11, 4, 19, 30, tzinfo=timezone.utc)),  # EDT, day before DST ends
-        ("2023-11-05T15:30:00", datetime(2023, 11, 5, 20, 30, tzinfo=timezone.utc)),  # EST again
+        ("2023-03-11T15:30:00", datetime(2023, 3, 11, 20, 30, tzinfo=UTC)),  # EST, day before DST
+        ("2023-03-12T15:30:00", datetime(2023, 3, 12, 19, 30, tzinfo=UTC)),  # EDT, DST started
+        ("2023-11-04T15:30:00", datetime(2023, 11, 4, 19, 30, tzinfo=UTC)),  # EDT, day before DST ends
+        ("2023-11-05T15:30:00", datetime(2023, 11, 5, 20, 30, tzinfo=UTC)),  # EST again
         ("1900-01-01T00:00:00", None),  # the feed's "no date"
     ],
 )

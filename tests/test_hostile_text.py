@@ -16,7 +16,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import RICHMOND_FEED
+from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settled_reply
+from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.render import embeds, safe
 from db import guilds, queries
@@ -24,9 +28,6 @@ from db.errors import BadOption
 from db.models import RaceSummary
 from db.recaps import recap_facts
 from db.store import Store
-from conftest import RICHMOND_FEED
-from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settled_reply
-from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
 
 HOSTILE = [
     "\n# heading",

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import discord
 import pytest
+from discord_harness import ANNOUNCE_CHANNEL_ID, guild, running_pitboard
+from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
+from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 from bot.posting import race_key
 from bot.race_day import Announcer, AnnounceResult, announcement_embed, announcement_marker, deliveries
@@ -27,9 +30,6 @@ from db import announcements, guilds, queries, threads
 from db.queries import utc_now
 from db.recaps import recap_facts
 from db.store import Store
-from discord_harness import ANNOUNCE_CHANNEL_ID, guild, running_pitboard
-from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBREDDITS = ("NASCAR", "Trucks")

@@ -9,11 +9,11 @@ import sys
 
 import aiohttp
 import pytest
+from fakes.feed_server import FakeFeed
+from netguard.loopback_only import CHILD_EXIT_STATUS, NonLoopbackConnection
 
 from bot.feed import FeedClient
 from bot.settings import DEFAULT_FEED_URL
-from fakes.feed_server import FakeFeed
-from netguard.loopback_only import CHILD_EXIT_STATUS, NonLoopbackConnection
 
 DOCUMENTATION_ADDRESS = "192.0.2.1"   # TEST-NET-1 (RFC 5737): routed nowhere, but a real attempt all the same
 

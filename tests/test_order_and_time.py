@@ -14,19 +14,19 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from bot.cli import main
 from conftest import RACE_LIST_2023, RICHMOND_FEED
-from db.nascar_feed import import_document, parse_race_list
-from db.store import Store, bundled_migrations
 from discord_harness import embed_text, guild, running_pitboard
 from fakes.discord_server import FakeDiscord, redirect_discord_to
 
-LAS_VEGAS_TRUCK_2023 = datetime(2023, 3, 4, 2, 0, tzinfo=timezone.utc)   # Fri Mar 3, 2023, 9 PM EST
+from bot.cli import main
+from db.nascar_feed import import_document, parse_race_list
+from db.store import Store, bundled_migrations
+
+LAS_VEGAS_TRUCK_2023 = datetime(2023, 3, 4, 2, 0, tzinfo=UTC)   # Fri Mar 3, 2023, 9 PM EST
 
 
 def _import(path: Path, *documents: bytes) -> None:
@@ -167,11 +167,11 @@ def test_a_midnight_start_takes_the_scheduled_time_or_is_a_date_only():
     document = json.loads(RACE_LIST_2023.read_bytes())
     races = {record.name: record for record in parse_race_list(document)}
     open_race = races["NASCAR All-Star Open"]   # race_date 2023-05-21T00:00:00, date_scheduled 2023-05-21T17:00:00
-    assert (open_race.starts_at, open_race.date_only) == (datetime(2023, 5, 21, 21, 0, tzinfo=timezone.utc), False)
+    assert (open_race.starts_at, open_race.date_only) == (datetime(2023, 5, 21, 21, 0, tzinfo=UTC), False)
     entry = next(race for race in document["series_1"] if race["race_name"] == "NASCAR All-Star Open")
     entry["date_scheduled"] = "2023-05-21T00:00:00"
     open_race = next(r for r in parse_race_list(document) if r.name == "NASCAR All-Star Open")
-    assert (open_race.starts_at, open_race.date_only) == (datetime(2023, 5, 21, 4, 0, tzinfo=timezone.utc), True)
+    assert (open_race.starts_at, open_race.date_only) == (datetime(2023, 5, 21, 4, 0, tzinfo=UTC), True)
 
 
 def test_a_date_only_race_shows_its_day_without_a_time(race_list_db, tmp_path, ask):
@@ -190,14 +190,13 @@ def test_a_date_only_race_shows_its_day_without_a_time(race_list_db, tmp_path, a
 
 async def test_migration_marks_earlier_midnight_starts_date_only(tmp_path):
     path = tmp_path / "old.db"
-    async with Store.open(path, migrations=bundled_migrations()[:7]) as store:
-        async with store.transaction() as conn:
-            await conn.execute("INSERT INTO series (id, key, name, short_name) VALUES (1, 'cup', 'NASCAR Cup Series', 'Cup')")
-            await conn.execute("INSERT INTO tracks (id, name, kind) VALUES (1, 'Somewhere', 'oval')")
-            for race_id, starts_at in ((1, "2023-05-21T04:00:00+00:00"), (2, "2023-05-21T21:00:00+00:00"), (3, None)):
-                await conn.execute(
-                    "INSERT INTO races (id, series_id, season, name, track_id, kind, starts_at, status, source) "
-                    "VALUES (?, 1, 2023, 'Race', 1, 'oval', ?, 'scheduled', 'feed')", (race_id, starts_at))
+    async with Store.open(path, migrations=bundled_migrations()[:7]) as store, store.transaction() as conn:
+        await conn.execute("INSERT INTO series (id, key, name, short_name) VALUES (1, 'cup', 'NASCAR Cup Series', 'Cup')")
+        await conn.execute("INSERT INTO tracks (id, name, kind) VALUES (1, 'Somewhere', 'oval')")
+        for race_id, starts_at in ((1, "2023-05-21T04:00:00+00:00"), (2, "2023-05-21T21:00:00+00:00"), (3, None)):
+            await conn.execute(
+                "INSERT INTO races (id, series_id, season, name, track_id, kind, starts_at, status, source) "
+                "VALUES (?, 1, 2023, 'Race', 1, 'oval', ?, 'scheduled', 'feed')", (race_id, starts_at))
     async with Store.open(path) as store:
         rows = await store.fetchall("SELECT id, date_only FROM races ORDER BY id")
     assert [tuple(row) for row in rows] == [(1, 1), (2, 0), (3, None)]

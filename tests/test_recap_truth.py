@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import RACE_LIST_2023, RICHMOND_FEED
 
 from bot.cli import main
 from bot.posting import race_key
@@ -27,7 +28,6 @@ from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.short_names import ShortNames
 from db.store import Store
-from conftest import RACE_LIST_2023, RICHMOND_FEED
 
 SAMPLE_STEP = 100           # every 100th race with results: ~50 races from 1949 to 2025, all three series
 WIDTH = 100

@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes.reddit_server import FakeReddit, ratelimit_error, skip_client_sleeps
 
 from bot.reddit import CLAIM_LEASE_SECONDS, PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
 from db.store import Store
-from fakes.reddit_server import FakeReddit, ratelimit_error, skip_client_sleeps
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBREDDIT = "pitboard_test"

@@ -10,9 +10,10 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 from bot import cli
 from bot.reddit import PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
@@ -21,7 +22,6 @@ from bot.settings import RedditSettings, Secret
 from db import threads
 from db.build import build_database
 from db.store import Store
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 SUBREDDIT = "pitboard_test"
 SUBMIT = "/api/submit"
@@ -53,7 +53,7 @@ def fake_settings(fake: FakeReddit, password: str | None = None) -> RedditSettin
 
 async def leave_pending(store: Store, thread: Thread) -> None:
     """The ledger as an earlier run leaves it when it dies between recording `pending` and the outcome."""
-    await threads.begin(store, thread.key, thread.subreddit, thread.title, content_hash(thread.title, thread.body), datetime.now(timezone.utc))
+    await threads.begin(store, thread.key, thread.subreddit, thread.title, content_hash(thread.title, thread.body), datetime.now(UTC))
 
 
 @pytest.fixture

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from conftest import RACE_LIST_2023
 
 from bot.render import embeds, text
 from bot.render.words import eastern_time
 from db import queries
 from db.errors import NoData
 from db.nascar_feed import import_file
-from conftest import RACE_LIST_2023
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ async def scheduled(small_store):
 
 
 async def test_next_race_per_series(scheduled):
-    now = datetime(2023, 4, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2023, 4, 1, 12, 0, tzinfo=UTC)
     answer = await queries.next_races(scheduled, now=now)
     assert [(race.series, race.name) for race in answer.upcoming][:1] == [("xfinity", "ToyotaCare 250")]
     cup = await queries.next_races(scheduled, "cup", now=now)
@@ -29,7 +29,7 @@ async def test_next_race_per_series(scheduled):
 
 
 async def test_a_race_that_has_started_is_now_not_next(scheduled):
-    now = datetime(2023, 4, 2, 20, 0, tzinfo=timezone.utc)  # Richmond started at 19:30 UTC
+    now = datetime(2023, 4, 2, 20, 0, tzinfo=UTC)  # Richmond started at 19:30 UTC
     answer = await queries.next_races(scheduled, "cup", now=now)
     assert [race.name for race in answer.racing_now] == ["Toyota Owners 400"]
     assert [race.name for race in answer.upcoming] == ["Food City Dirt Race"]
@@ -38,7 +38,7 @@ async def test_a_race_that_has_started_is_now_not_next(scheduled):
 
 
 async def test_schedule_states(scheduled):
-    answer = await queries.schedule(scheduled, "cup", 2023, now=datetime(2023, 4, 2, 20, 0, tzinfo=timezone.utc))
+    answer = await queries.schedule(scheduled, "cup", 2023, now=datetime(2023, 4, 2, 20, 0, tzinfo=UTC))
     states = {entry.race.name: entry.state for entry in answer.races}
     assert states["DAYTONA 500"] == "done" and states["Toyota Owners 400"] == "now"
     assert states["Food City Dirt Race"] == "next" and states["NOCO 400"] == "later"
@@ -49,11 +49,11 @@ async def test_schedule_states(scheduled):
 @pytest.mark.parametrize(
     ("moment", "shown"),
     [
-        (datetime(2023, 3, 5, 20, 30, tzinfo=timezone.utc), "Sun Mar 5, 2023 3:30 PM EST"),    # before DST starts
-        (datetime(2023, 3, 12, 19, 30, tzinfo=timezone.utc), "Sun Mar 12, 2023 3:30 PM EDT"),  # DST started that morning
-        (datetime(2023, 11, 5, 5, 30, tzinfo=timezone.utc), "Sun Nov 5, 2023 1:30 AM EDT"),    # the repeated hour, first time
-        (datetime(2023, 11, 5, 6, 30, tzinfo=timezone.utc), "Sun Nov 5, 2023 1:30 AM EST"),    # ... and second time
-        (datetime(2023, 11, 5, 20, 0, tzinfo=timezone.utc), "Sun Nov 5, 2023 3:00 PM EST"),    # DST ended
+        (datetime(2023, 3, 5, 20, 30, tzinfo=UTC), "Sun Mar 5, 2023 3:30 PM EST"),    # before DST starts
+        (datetime(2023, 3, 12, 19, 30, tzinfo=UTC), "Sun Mar 12, 2023 3:30 PM EDT"),  # DST started that morning
+        (datetime(2023, 11, 5, 5, 30, tzinfo=UTC), "Sun Nov 5, 2023 1:30 AM EDT"),    # the repeated hour, first time
+        (datetime(2023, 11, 5, 6, 30, tzinfo=UTC), "Sun Nov 5, 2023 1:30 AM EST"),    # ... and second time
+        (datetime(2023, 11, 5, 20, 0, tzinfo=UTC), "Sun Nov 5, 2023 3:00 PM EST"),    # DST ended
     ],
 )
 def test_eastern_times_across_dst(moment, shown):
@@ -61,17 +61,17 @@ def test_eastern_times_across_dst(moment, shown):
 
 
 async def test_phoenix_after_dst_change_is_shown_in_edt(scheduled):
-    answer = await queries.schedule(scheduled, "cup", 2023, now=datetime(2023, 1, 1, tzinfo=timezone.utc))
+    answer = await queries.schedule(scheduled, "cup", 2023, now=datetime(2023, 1, 1, tzinfo=UTC))
     rendered = text.render(answer)
     assert "Sun Mar 5, 2023 3:30 PM EST" in rendered and "Sun Mar 12, 2023 3:30 PM EDT" in rendered
 
 
 async def test_discord_timestamps(scheduled):
-    answer = await queries.next_races(scheduled, "cup", now=datetime(2023, 4, 1, tzinfo=timezone.utc))
+    answer = await queries.next_races(scheduled, "cup", now=datetime(2023, 4, 1, tzinfo=UTC))
     embed = embeds.next_races(answer)
-    unix = int(datetime(2023, 4, 2, 19, 30, tzinfo=timezone.utc).timestamp())
+    unix = int(datetime(2023, 4, 2, 19, 30, tzinfo=UTC).timestamp())
     assert f"Sun Apr 2, 2023 3:30 PM EDT · <t:{unix}:F> your time (<t:{unix}:R>)" in embed.fields[0].value
-    pages = embeds.schedule_pages(await queries.schedule(scheduled, None, 2023, now=datetime(2023, 4, 1, tzinfo=timezone.utc)))
+    pages = embeds.schedule_pages(await queries.schedule(scheduled, None, 2023, now=datetime(2023, 4, 1, tzinfo=UTC)))
     assert len(pages) > 1 and all("<t:" in page.description for page in pages)
 
 

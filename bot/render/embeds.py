@@ -13,18 +13,38 @@ import re
 
 import discord
 
-from bot.render import safe
+from bot.render import recap, safe
 from bot.render.tables import table
 from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION, race_facts
 from bot.render.words import (
-    KIND_WORDS, average, car, led_phrase, meetings_line, no_winner, ordinal, plural, race_day, race_label, race_when, seasons,
-    series_short, status_words, winner_heading,
+    KIND_WORDS,
+    average,
+    car,
+    led_phrase,
+    meetings_line,
+    no_winner,
+    ordinal,
+    plural,
+    race_day,
+    race_label,
+    race_when,
+    seasons,
+    series_short,
+    status_words,
+    winner_heading,
 )
 from db.errors import PitboardError
 from db.guilds import GuildSettings
-from bot.render import recap
 from db.models import (
-    DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, RecapFacts, Schedule, Standings, TrackRecord,
+    DriverCareer,
+    HeadToHead,
+    NextRaces,
+    RaceResults,
+    RaceSummary,
+    RecapFacts,
+    Schedule,
+    Standings,
+    TrackRecord,
     WinnerAnswer,
 )
 

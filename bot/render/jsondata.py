@@ -13,7 +13,15 @@ from typing import Any
 from bot.render.safe import plain_data
 from db.errors import PitboardError
 from db.models import (
-    DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, Schedule, Standings, TrackRecord, WinnerAnswer,
+    DriverCareer,
+    HeadToHead,
+    NextRaces,
+    RaceResults,
+    RaceSummary,
+    Schedule,
+    Standings,
+    TrackRecord,
+    WinnerAnswer,
 )
 
 

@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from bot.render import safe
 from bot.render.tables import table
 from bot.render.words import KIND_WORDS, ordinal, plural
-from db.models import RaceSummary, RecapFacts, ResultLine
-from db.models import EASTERN
+from db.models import EASTERN, RaceSummary, RecapFacts, ResultLine
 from db.short_names import ShortNames
 
 REDDIT_LIMIT = 40_000
 TITLE_LIMIT = 300
 TEXT_WIDTH = 100
 # AP style: numbers and ordinals one to nine in words, 10 and up in figures; words at a sentence's start.
-UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth".split()
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+ORDINAL_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 MAX_LISTED = 6              # a longer list of drivers is summarised: "Thirty-two drivers …, including" the first few
 SUMMARY_LISTED = 4
 MAX_SEASON_FINISHES = 4     # earlier finishes this season on the same kind of track, listed one by one

@@ -11,12 +11,31 @@ from functools import singledispatch
 from bot.render.safe import plain, plain_data
 from bot.render.tables import table
 from bot.render.words import (
-    KIND_WORDS, average, plural, race_day, race_label, race_when, relative_time, meetings_line, seasons, series_short, status_words,
-    winner_heading, winner_line,
+    KIND_WORDS,
+    average,
+    meetings_line,
+    plural,
+    race_day,
+    race_label,
+    race_when,
+    relative_time,
+    seasons,
+    series_short,
+    status_words,
+    winner_heading,
+    winner_line,
 )
 from db.errors import PitboardError
 from db.models import (
-    DriverCareer, HeadToHead, NextRaces, RaceResults, RaceSummary, Schedule, Standings, TrackRecord, WinnerAnswer,
+    DriverCareer,
+    HeadToHead,
+    NextRaces,
+    RaceResults,
+    RaceSummary,
+    Schedule,
+    Standings,
+    TrackRecord,
+    WinnerAnswer,
 )
 
 NO_CLASSIFICATION = "No finishing order in the data for this race."

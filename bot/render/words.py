@@ -7,8 +7,8 @@ Discord adds `<t:…>` timestamps for the reader's own zone on top (bot/render/e
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from db.models import EASTERN, RaceRef, RaceSummary, WinnerAnswer
 

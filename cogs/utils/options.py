@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 import discord
 from discord import app_commands

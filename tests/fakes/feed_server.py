@@ -36,7 +36,7 @@ class FakeFeed:
     faults: dict[str, list[FeedFault]] = field(default_factory=dict)
     port: int = 0
 
-    async def start(self) -> "FakeFeed":
+    async def start(self) -> FakeFeed:
         app = web.Application()
         app.router.add_get("/cacher/{path:.*}", self._serve)
         self._runner = web.AppRunner(app)
@@ -49,7 +49,7 @@ class FakeFeed:
     async def close(self) -> None:
         await self._runner.cleanup()
 
-    async def __aenter__(self) -> "FakeFeed":
+    async def __aenter__(self) -> FakeFeed:
         return await self.start()
 
     async def __aexit__(self, *exc_info) -> None:
