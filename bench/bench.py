@@ -31,15 +31,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the fake Discord and the recorded race list live with the tests
-
-from fakes.discord_server import FakeDiscord  # noqa: E402
-
-from bot.render import embeds, text  # noqa: E402
-from db import queries  # noqa: E402
-from db.build import build_database  # noqa: E402
-from db.models import (  # noqa: E402
+from bot.render import embeds, text
+from db import queries
+from db.build import build_database
+from db.models import (
     DriverCareer,
     HeadToHead,
     NextRaces,
@@ -49,8 +44,11 @@ from db.models import (  # noqa: E402
     TrackRecord,
     WinnerAnswer,
 )
-from db.nascar_feed import import_file  # noqa: E402
-from db.store import Store  # noqa: E402
+from db.nascar_feed import import_file
+from db.store import Store
+from testkit.fakes.discord_server import FakeDiscord
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RACE_LIST_2023 = ROOT / "tests" / "data" / "feed" / "race_list_basic_2023.json"
 

@@ -34,7 +34,7 @@ status is 1 if any scenario failed. Run with `make faults`.
 --runs sets the count of every chosen scenario (kills, rounds, polls or disconnects). Random choices come
 from --seed, printed at the start, so a failing run can be replayed. Everything happens in a temporary
 directory; the user's database is never opened. Nothing here, nor in the processes it starts, can reach beyond
-127.0.0.1 / ::1 (tests/netguard).
+127.0.0.1 / ::1 (testkit/netguard).
 """
 
 from __future__ import annotations
@@ -65,14 +65,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the fakes, the recorded feed and the bot harness live with the tests
+import aiohttp
 
-import aiohttp  # noqa: E402
-import feed_states as day  # noqa: E402
-from conftest import RACE_LIST_2023, SMALL_CUP, SMALL_TRUCK, fill_store, rows, snapshot  # noqa: E402
-from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard  # noqa: E402
-from fakes.discord_server import (  # noqa: E402
+import testkit.feed_states as day
+from bot.feed import FeedClient, FeedUnavailable
+from bot.pitboard import Pitboard
+from bot.questions import ask, parse_slash
+from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
+from bot.render import embeds, jsondata
+from bot.render.recap import marker
+from bot.settings import RedditSettings, Secret
+from bot.watcher import Watcher
+from db import announcements, guilds, threads
+from db.announcements import Announcement
+from db.build import build_database
+from db.nascar_feed import import_document
+from db.store import Store
+from testkit.discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard
+from testkit.fakes.discord_server import (
     CALLBACK_DEFERRED_CHANNEL_MESSAGE,
     DEFAULT_GUILD_ID,
     OP_IDENTIFY,
@@ -80,24 +90,12 @@ from fakes.discord_server import (  # noqa: E402
     FakeDiscord,
     redirect_discord_to,
 )
-from fakes.feed_server import FakeFeed, FeedFault  # noqa: E402
-from fakes.reddit_server import FakeReddit, Fault, ratelimit_error, skip_client_sleeps  # noqa: E402
-from netguard import loopback_only  # noqa: E402
+from testkit.fakes.feed_server import FakeFeed, FeedFault
+from testkit.fakes.reddit_server import FakeReddit, Fault, ratelimit_error, skip_client_sleeps
+from testkit.netguard import loopback_only
+from testkit.samples import RACE_LIST_2023, SMALL_CUP, SMALL_TRUCK, fill_store, rows, snapshot
 
-from bot.feed import FeedClient, FeedUnavailable  # noqa: E402
-from bot.pitboard import Pitboard  # noqa: E402
-from bot.questions import ask, parse_slash  # noqa: E402
-from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client  # noqa: E402
-from bot.render import embeds, jsondata  # noqa: E402
-from bot.render.recap import marker  # noqa: E402
-from bot.settings import RedditSettings, Secret  # noqa: E402
-from bot.watcher import Watcher  # noqa: E402
-from db import announcements, guilds, threads  # noqa: E402
-from db.announcements import Announcement  # noqa: E402
-from db.build import build_database  # noqa: E402
-from db.nascar_feed import import_document  # noqa: E402
-from db.store import Store  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 loopback_only.guard_process_tree()  # this process and every child it starts may reach only 127.0.0.1 / ::1
 
 # Default counts: enough for every kind of moment and fault to come up in one run, small enough that all ten
@@ -506,7 +504,7 @@ def posts_of(fake: FakeReddit, thread: Thread) -> list:
 
 
 async def publish_and_kill(fake: FakeReddit, store: Store, thread: Thread, kill_after: float | None) -> tuple[str, float | None]:
-    """Publish `thread` from a child process (tests/reddit_publish_process.py) and SIGKILL it: once its submit
+    """Publish `thread` from a child process (testkit/reddit_publish_process.py) and SIGKILL it: once its submit
     reached Reddit (kill_after None; the fake holds the answer) or after `kill_after` s. Returns where the kill
     landed and, for the first kind, how long the child took to reach the submit."""
     if kill_after is None:
@@ -515,7 +513,7 @@ async def publish_and_kill(fake: FakeReddit, store: Store, thread: Thread, kill_
                    "REDDIT_USERNAME": fake.username, "REDDIT_PASSWORD": fake.password}
     started = time.perf_counter()
     child = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "tests" / "reddit_publish_process.py"), fake.url, str(store.path),
+        sys.executable, "-m", "testkit.reddit_publish_process", fake.url, str(store.path),
         thread.key, thread.subreddit, thread.title, thread.body,
         env=environment, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )

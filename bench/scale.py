@@ -1,4 +1,4 @@
-"""Scale benchmark: the bundled history at N× (bench/synthetic.py), built, loaded and queried. Run with `make scale`.
+"""Scale benchmark: the bundled history at N× (testkit/synthetic.py), built, loaded and queried. Run with `make scale`.
 
     python bench/scale.py [--factors 1 2 5 10] [--repeat 200]
 
@@ -21,9 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthetic import build_synthetic
-
 from bench import bench_queries
+from testkit.synthetic import build_synthetic
 
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_FACTOR = 10

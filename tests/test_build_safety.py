@@ -19,8 +19,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import RICHMOND_FEED
-from fakes.discord_server import FakeDiscord, redirect_discord_to
 
 import db.build
 from bot.runner import run_bot
@@ -29,6 +27,8 @@ from db.build import build_database
 from db.locks import build_lock
 from db.nascar_feed import import_file
 from db.store import Store, bundled_migrations
+from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
+from testkit.samples import RICHMOND_FEED
 
 PITBOARD = os.path.join(os.path.dirname(sys.executable), "pitboard")
 CHILD_TIMEOUT = 300  # generous: the machine running the suite may be busy

@@ -13,7 +13,13 @@ import signal
 from dataclasses import replace
 
 import pytest
-from discord_harness import (
+
+from bot.questions import QUESTIONS
+from bot.runner import run_bot
+from bot.settings import Secret, Settings
+from db import guilds
+from db.store import Store
+from testkit.discord_harness import (
     ANNOUNCE_CHANNEL_ID,
     MANAGE_GUILD,
     SEND_AND_READ,
@@ -23,14 +29,14 @@ from discord_harness import (
     settings_for,
     settled_reply,
 )
-from fakes.discord_server import CALLBACK_DEFERRED_CHANNEL_MESSAGE, DEFAULT_GUILD_ID, FakeDiscord, FakeUser, redirect_discord_to
-from fakes.feed_server import FakeFeed
-
-from bot.questions import QUESTIONS
-from bot.runner import run_bot
-from bot.settings import Secret, Settings
-from db import guilds
-from db.store import Store
+from testkit.fakes.discord_server import (
+    CALLBACK_DEFERRED_CHANNEL_MESSAGE,
+    DEFAULT_GUILD_ID,
+    FakeDiscord,
+    FakeUser,
+    redirect_discord_to,
+)
+from testkit.fakes.feed_server import FakeFeed
 
 EPHEMERAL = 64
 NO_PINGS = {"parse": []}
@@ -276,9 +282,8 @@ async def test_missing_token_is_one_line(real_db, capsys):
 
 
 async def test_schedule_and_next(fake, writable_pitboard):
-    from conftest import RACE_LIST_2023
-
     from db.nascar_feed import import_file
+    from testkit.samples import RACE_LIST_2023
 
     nothing = await (await fake.send_slash_command("next", {"series": "cup"})).response()
     assert nothing["data"]["flags"] & EPHEMERAL and "race_list_basic.json" in embed_text(nothing["data"]["embeds"][0])

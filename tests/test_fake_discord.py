@@ -1,4 +1,4 @@
-"""Self-test of tests/fakes/discord_server.py against the real discord.py client."""
+"""Self-test of testkit/fakes/discord_server.py against the real discord.py client."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
-from fakes.discord_server import (
+
+from testkit.fakes.discord_server import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
     DEFAULT_USER_ID,

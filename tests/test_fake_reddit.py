@@ -9,7 +9,8 @@ import asyncpraw
 import asyncprawcore
 import pytest
 from asyncpraw.exceptions import RedditAPIException
-from fakes.reddit_server import ClientSleep, FakeReddit, ratelimit_error, skip_client_sleeps
+
+from testkit.fakes.reddit_server import ClientSleep, FakeReddit, ratelimit_error, skip_client_sleeps
 
 SUBREDDIT = "pitboard_test"
 SUBMIT = "/api/submit"

@@ -10,12 +10,12 @@ import subprocess
 import sys
 
 import pytest
-from discord_harness import embed_text, guild, running_pitboard
-from fakes.discord_server import FakeDiscord, redirect_discord_to
 
 from bot.cli import main
 from bot.questions import QUESTIONS, parse_slash, tokenise
 from db.errors import BadOption
+from testkit.discord_harness import embed_text, guild, running_pitboard
+from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 
 PARSED = [
     ("/winner martinsville truck", "winner", {"track": "martinsville truck"}),

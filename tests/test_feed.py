@@ -7,12 +7,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from conftest import RACE_LIST_2023, RICHMOND_FEED, snapshot
 
 from db import queries
 from db.errors import FeedError
 from db.nascar_feed import eastern_to_utc, import_document, import_file, parse_race_list, parse_weekend_feed
 from db.store import Store
+from testkit.samples import RACE_LIST_2023, RICHMOND_FEED, snapshot
 
 
 def richmond() -> dict:

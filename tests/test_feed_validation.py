@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import FEED_SAMPLES, RACE_LIST_2023, RICHMOND_FEED, SONOMA_FEED, snapshot
 
 import db.nascar_feed
 from db import queries
 from db.errors import FeedError
 from db.nascar_feed import import_document, import_file, parse_race_list
 from db.store import Store
+from testkit.samples import FEED_SAMPLES, RACE_LIST_2023, RICHMOND_FEED, SONOMA_FEED, snapshot
 
 RAW = "@@raw@@"   # a placeholder whose JSON string is replaced by raw text json.dumps cannot write (1e400)
 

@@ -15,8 +15,6 @@ import shlex
 import shutil
 
 import pytest
-from discord_harness import MANAGE_GUILD, SEND_AND_READ, guild, running_pitboard
-from fakes.discord_server import FakeDiscord, redirect_discord_to
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +23,8 @@ from bot.questions import QUESTIONS, ask, parse_slash
 from bot.render import jsondata, text
 from db.errors import PitboardError
 from db.store import Store
+from testkit.discord_harness import MANAGE_GUILD, SEND_AND_READ, guild, running_pitboard
+from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 
 HOSTILE = [
     "'; DROP TABLE races; --", '" OR 1=1 --', "%", "_", "\\", "NULL", "0x00", "1e309", "-1", "9" * 40,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RICHMOND_FEED, snapshot
 
 import db.build
 from db.build import build_database
 from db.nascar_feed import import_file
 from db.store import Store
+from testkit.samples import RICHMOND_FEED, snapshot
 
 
 async def test_bundled_history_counts(real_store):

@@ -16,9 +16,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import RICHMOND_FEED
-from discord_harness import ANNOUNCE_CHANNEL_ID, MANAGE_GUILD, SEND_AND_READ, embed_text, guild, running_pitboard, settled_reply
-from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +25,17 @@ from db.errors import BadOption
 from db.models import RaceSummary
 from db.recaps import recap_facts
 from db.store import Store
+from testkit.discord_harness import (
+    ANNOUNCE_CHANNEL_ID,
+    MANAGE_GUILD,
+    SEND_AND_READ,
+    embed_text,
+    guild,
+    running_pitboard,
+    settled_reply,
+)
+from testkit.fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
+from testkit.samples import RICHMOND_FEED
 
 HOSTILE = [
     "\n# heading",

@@ -16,9 +16,6 @@ from pathlib import Path
 
 import discord
 import pytest
-from discord_harness import ANNOUNCE_CHANNEL_ID, guild, running_pitboard
-from fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 from bot.posting import race_key
 from bot.race_day import Announcer, AnnounceResult, announcement_embed, announcement_marker, deliveries
@@ -30,6 +27,9 @@ from db import announcements, guilds, queries, threads
 from db.queries import utc_now
 from db.recaps import recap_facts
 from db.store import Store
+from testkit.discord_harness import ANNOUNCE_CHANNEL_ID, guild, running_pitboard
+from testkit.fakes.discord_server import DEFAULT_GUILD_ID, FakeChannel, FakeDiscord, FakeGuild, redirect_discord_to
+from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBREDDITS = ("NASCAR", "Trucks")
@@ -119,7 +119,7 @@ async def run_publisher(fake: FakeReddit, db_path: Path, wanted: Thread) -> asyn
     environment = {**os.environ, "REDDIT_CLIENT_ID": fake.client_id, "REDDIT_CLIENT_SECRET": fake.client_secret,
                    "REDDIT_USERNAME": fake.username, "REDDIT_PASSWORD": fake.password}
     return await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "tests" / "reddit_publish_process.py"), fake.url, str(db_path),
+        sys.executable, "-m", "testkit.reddit_publish_process", fake.url, str(db_path),
         wanted.key, wanted.subreddit, wanted.title, wanted.body,
         env=environment, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )

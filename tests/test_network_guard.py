@@ -1,4 +1,4 @@
-"""The suite's network guard (tests/netguard): anything beyond 127.0.0.1 / ::1 fails loudly, in this process and in
+"""The suite's network guard (testkit/netguard): anything beyond 127.0.0.1 / ::1 fails loudly, in this process and in
 the processes tests start; loopback stays open."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import sys
 
 import aiohttp
 import pytest
-from fakes.feed_server import FakeFeed
-from netguard.loopback_only import CHILD_EXIT_STATUS, NonLoopbackConnection
 
 from bot.feed import FeedClient
 from bot.settings import DEFAULT_FEED_URL
+from testkit.fakes.feed_server import FakeFeed
+from testkit.netguard.loopback_only import CHILD_EXIT_STATUS, NonLoopbackConnection
 
 DOCUMENTATION_ADDRESS = "192.0.2.1"   # TEST-NET-1 (RFC 5737): routed nowhere, but a real attempt all the same
 

@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import RACE_LIST_2023, RICHMOND_FEED
-from discord_harness import embed_text, guild, running_pitboard
-from fakes.discord_server import FakeDiscord, redirect_discord_to
 
 from bot.cli import main
 from db.nascar_feed import import_document, parse_race_list
 from db.store import Store, bundled_migrations
+from testkit.discord_harness import embed_text, guild, running_pitboard
+from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
+from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
 
 LAS_VEGAS_TRUCK_2023 = datetime(2023, 3, 4, 2, 0, tzinfo=UTC)   # Fri Mar 3, 2023, 9 PM EST
 

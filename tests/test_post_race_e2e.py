@@ -4,17 +4,17 @@ local feed server and posting through the real asyncpraw ↔ fake Reddit."""
 from __future__ import annotations
 
 import aiohttp
-import feed_states as day
 import pytest
-from discord_harness import ANNOUNCE_CHANNEL_ID, guild, running_pitboard
-from fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord, redirect_discord_to
-from fakes.feed_server import FakeFeed
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
+import testkit.feed_states as day
 from bot.feed import FeedClient
 from bot.reddit import RedditPoster, RetryPolicy, reddit_client
 from bot.settings import RedditSettings, Secret
 from db import guilds
+from testkit.discord_harness import ANNOUNCE_CHANNEL_ID, guild, running_pitboard
+from testkit.fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord, redirect_discord_to
+from testkit.fakes.feed_server import FakeFeed
+from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import os
 import subprocess
 import sys
 
-import feed_states as day
 import pytest
 
+import testkit.feed_states as day
 from bot.questions import ask, parse_slash
 from db import guilds, queries
 from db.errors import NoData, UnknownName

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import RICHMOND_FEED
-
 from bot.posting import race_key
 from bot.render import recap
 from db import queries
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.store import Store
+from testkit.samples import RICHMOND_FEED
 
 TEMPLATE = "Post-Race Thread: {race_at_track} ({series})"
 

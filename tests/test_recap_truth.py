@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RACE_LIST_2023, RICHMOND_FEED
 
 from bot.cli import main
 from bot.posting import race_key
@@ -28,6 +27,7 @@ from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.short_names import ShortNames
 from db.store import Store
+from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
 
 SAMPLE_STEP = 100           # every 100th race with results: ~50 races from 1949 to 2025, all three series
 WIDTH = 100

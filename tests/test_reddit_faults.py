@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes.reddit_server import FakeReddit, ratelimit_error, skip_client_sleeps
 
 from bot.reddit import CLAIM_LEASE_SECONDS, PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
 from db.store import Store
+from testkit.fakes.reddit_server import FakeReddit, ratelimit_error, skip_client_sleeps
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBREDDIT = "pitboard_test"
@@ -199,7 +199,7 @@ async def test_killed_between_submit_and_record_is_recovered_by_the_next_run(fak
         "REDDIT_PASSWORD": fake.password,
     }
     child = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "tests" / "reddit_publish_process.py"), fake.url, str(store.path),
+        sys.executable, "-m", "testkit.reddit_publish_process", fake.url, str(store.path),
         thread().key, thread().subreddit, thread().title, thread().body,
         env=environment, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )

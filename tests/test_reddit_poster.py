@@ -1,6 +1,6 @@
 """The Reddit poster on a well-behaved Reddit: post once, leave alone, edit, refuse for good.
 
-The real asyncpraw client talks to the local fake Reddit (tests/fakes/reddit_server.py).
+The real asyncpraw client talks to the local fake Reddit (testkit/fakes/reddit_server.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 from bot import cli
 from bot.reddit import PostingPaused, RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
@@ -22,6 +21,7 @@ from bot.settings import RedditSettings, Secret
 from db import threads
 from db.build import build_database
 from db.store import Store
+from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 SUBREDDIT = "pitboard_test"
 SUBMIT = "/api/submit"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import RACE_LIST_2023
 
 from bot.render import embeds, text
 from bot.render.words import eastern_time
 from db import queries
 from db.errors import NoData
 from db.nascar_feed import import_file
+from testkit.samples import RACE_LIST_2023
 
 
 @pytest.fixture

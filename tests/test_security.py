@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import stat
 
-from discord_harness import guild, running_pitboard
-from fakes.discord_server import FakeDiscord, redirect_discord_to
-
 from bot.runner import RedactSecrets
 from bot.settings import Secret, Settings
 from db.build import build_database
+from testkit.discord_harness import guild, running_pitboard
+from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 
 
 async def test_token_never_logged_even_at_debug(real_store, caplog):

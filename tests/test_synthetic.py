@@ -1,18 +1,14 @@
-"""The scale benchmark's synthetic history (bench/synthetic.py) has the real history's shape, N× over."""
+"""The scale benchmark's synthetic history (testkit/synthetic.py) has the real history's shape, N× over."""
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from itertools import takewhile
-from pathlib import Path
 
 from db.build import build_database
 from db.history import read_series_rows
 from db.store import Store
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from synthetic import synthetic_rows  # noqa: E402
+from testkit.synthetic import synthetic_rows
 
 FACTOR = 2
 RESULT_LINE = ("Finish", "Start", "Laps", "Led", "Status", "Pts", "S1", "S2")

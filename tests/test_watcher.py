@@ -6,17 +6,17 @@ Race day for 2023 Richmond: scheduled → running → official → revised; plus
 from __future__ import annotations
 
 import aiohttp
-import feed_states as day
 import pytest
-from conftest import snapshot
-from fakes.feed_server import FakeFeed, FeedFault
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
+import testkit.feed_states as day
 from bot.feed import FeedClient, FeedUnavailable
 from bot.reddit import RedditPoster, RetryPolicy, reddit_client
 from bot.settings import RedditSettings, Secret
 from bot.watcher import Watcher
 from db import guilds
+from testkit.fakes.feed_server import FakeFeed, FeedFault
+from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
+from testkit.samples import snapshot
 
 TITLE = "Post-Race Thread: {race_at_track} ({series})"
 GUILD = 42

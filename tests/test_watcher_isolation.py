@@ -13,17 +13,17 @@ import logging
 
 import aiohttp
 import discord
-import feed_states as day
 import pytest
-from fakes.feed_server import FakeFeed, FeedFault
-from fakes.reddit_server import FakeReddit, skip_client_sleeps
 
+import testkit.feed_states as day
 from bot.feed import FeedClient, FeedUnavailable
 from bot.race_day import Announcer, Undeliverable
 from bot.reddit import RedditPoster, RetryPolicy, reddit_client
 from bot.settings import RedditSettings, Secret
 from bot.watcher import Watcher
 from db import guilds, threads
+from testkit.fakes.feed_server import FakeFeed, FeedFault
+from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 TITLE = "Post-Race Thread: {race_at_track} ({series})"
 GUILD = 42

@@ -1,6 +1,6 @@
 """Publish one thread from a separate process, so a test can SIGKILL it in the middle of a submit.
 
-Usage: python tests/reddit_publish_process.py REDDIT_URL DB_PATH KEY SUBREDDIT TITLE BODY
+Usage: python -m testkit.reddit_publish_process REDDIT_URL DB_PATH KEY SUBREDDIT TITLE BODY
 Credentials come from the environment (REDDIT_CLIENT_ID, …) as in production; prints the action.
 """
 

@@ -6,7 +6,7 @@ import copy
 import json
 from datetime import UTC, datetime
 
-from conftest import RACE_LIST_2023, RICHMOND_FEED
+from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
 
 RACE_ID = 5274
 RACE_LIST_PATH = "2023/race_list_basic.json"

@@ -7,7 +7,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fakes.discord_server import (
+from bot.pitboard import Pitboard
+from bot.settings import Secret, Settings
+from db.store import Store
+from testkit.fakes.discord_server import (
     CALLBACK_DEFERRED_CHANNEL_MESSAGE,
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
@@ -18,10 +21,6 @@ from fakes.discord_server import (
     FakeMember,
     FakeUser,
 )
-
-from bot.pitboard import Pitboard
-from bot.settings import Secret, Settings
-from db.store import Store
 
 ANNOUNCE_CHANNEL_ID = 1_200_000_000_000_000_010
 MANAGE_GUILD = 1 << 5

@@ -1,0 +1,56 @@
+"""Test support shared by tests/ and bench/: the recorded feed samples, a tiny hand-made history in the bundled
+files' own format, and helpers to fill a store with it and to snapshot a whole database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from db.history import Reference, add_curated_tracks, load_history, load_reference
+from db.store import Store
+
+FEED_SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "feed"
+RICHMOND_FEED = FEED_SAMPLES / "weekend-feed_2023_cup_5274_richmond.json"
+SONOMA_FEED = FEED_SAMPLES / "weekend-feed_2026_cup_5617_sonoma_trimmed.json"
+RACE_LIST_2023 = FEED_SAMPLES / "race_list_basic_2023.json"
+
+COLUMNS = "Season,Race,Track,Name,Length,Surface,Finish,Start,Car,Driver,Make,Pts,Laps,Led,Status,Team,S1,S2,Rating,Win,Seg Points"
+
+# A tiny history in the bundled files' own format. Hand-checked figures in test_queries.py.
+SMALL_TRUCK = """
+2021,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,1,2,7,Alice Able,Chevrolet,55,67,30,running,Able Racing,1,2,,1,
+2021,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,2,1,02,Bob Baker,Ford,40,67,20,running,Baker Bros,2,1,,0,
+2021,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,3,3,2,Carl Smith,Toyota,35,67,17,running,Smith Team,3,3,,0,
+2021,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,4,4,44,Dan Smith,Toyota,10,40,0,accident,Smith Team,,,,0,
+2021,2,Daytona International Speedway,Beta 250,2.5,paved,1,1,02,Bob Baker,Ford,50,100,60,running,Baker Bros,,,,1,
+2021,2,Daytona International Speedway,Beta 250,2.5,paved,2,3,7,Alice Able,Chevrolet,40,100,40,running,Able Racing,,,,0,
+2021,2,Daytona International Speedway,Beta 250,2.5,paved,3,2,2,Carl Smith,Toyota,35,100,0,running,Smith Team,,,,0,
+2021,2,Daytona International Speedway,Beta 250,2.5,paved,4,4,44,Dan Smith,Toyota,30,99,0,running,Smith Team,,,,0,
+2022,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,1,3,2,Carl Smith,Toyota,50,67,40,running,Smith Team,,,,1,
+2022,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,2,1,7,Alice Able,Chevrolet,45,67,27,running,Able Racing,,,,0,
+2022,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,3,2,02,Bob Baker,Ford,35,67,0,running,Baker Bros,,,,0,
+2022,1,Mid-Ohio Sports Car Course,Alpha 150 at Mid-Ohio,2.258,road,4,4,44,Dan Smith,Toyota,5,12,0,engine,Smith Team,,,,0,
+"""
+SMALL_CUP = """
+2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,1,1,7,Alice Able,Chevrolet,60,90,90,running,Able Racing,,,,1,
+2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,2,2,02,Bob Baker,Ford,40,90,0,running,Baker Bros,,,,0,
+"""
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(COLUMNS + "\n" + text.strip() + "\n")))
+
+
+async def fill_store(store: Store, series_rows: list[tuple[str, list[dict[str, str]]]]) -> None:
+    reference = Reference()
+    async with store.transaction():
+        await load_reference(store, reference)
+        await load_history(store, reference, series_rows)
+        await add_curated_tracks(store, reference)
+
+
+async def snapshot(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table, to prove that something did not change the database."""
+    tables = [row[0] for row in await store.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {table: [tuple(row) for row in await store.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")] for table in tables}
