@@ -365,9 +365,10 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
     async with Store.open(target) as store:
         new_rows, new_print = await tracked_rows(store), await fingerprint(store)
         restored = await store.scalar("SELECT count(*) FROM races WHERE season = ?", (newest,))
+    changed = [n for n, (a, b) in enumerate(zip(old_rows, new_rows, strict=True)) if a != b]
     verdict.check(new_rows == old_rows,
                   "the rebuilt database lost or changed carried-over state or replayed feed data "
-                  f"(queries {[n for n, (a, b) in enumerate(zip(old_rows, new_rows)) if a != b]} of FINGERPRINT_QUERIES)")
+                  f"(queries {changed} of FINGERPRINT_QUERIES)")
     verdict.check(restored > 0, f"the rebuilt database lacks the {newest} season")
 
     landed, outcomes, intact = Counter(), Counter(), 0
@@ -377,7 +378,8 @@ async def scenario_build(work: Workspace, rng: random.Random, runs: int, verdict
         intact += verdict.check(seen.integrity == "ok", f"{where}: integrity {seen.integrity}")
         verdict.check(outcome != "neither", f"{where}: the database is neither the old nor the new one")
         if child.killed:
-            landed[{"old": "before the swap committed", "new": "after the swap committed"}.get(outcome, "with a broken database")] += 1
+            moments = {"old": "before the swap committed", "new": "after the swap committed"}
+            landed[moments.get(outcome, "with a broken database")] += 1
         else:
             landed["not killed (build ended first)"] += 1
             verdict.check(child.returncode == 0, f"{where}: build failed: {child.stderr.strip()[-300:]}")
@@ -581,8 +583,9 @@ async def scenario_reddit(work: Workspace, rng: random.Random, rounds: int, verd
                     if faulty and writes:
                         for _ in range(rng.choice([0, 1, 1, 2, 3])):
                             path = rng.choices(["submit", "edit", "listing"], weights=[5, 2, 3])[0]
-                            kinds = list(REDDIT_FAULTS) if path != "listing" else [k for k in REDDIT_FAULTS if k not in COMMITTING]
-                            fake.fail_next({"submit": SUBMIT, "edit": EDIT, "listing": listing}[path], **REDDIT_FAULTS[rng.choice(kinds)])
+                            kinds = [k for k in REDDIT_FAULTS if path != "listing" or k not in COMMITTING]
+                            endpoint = {"submit": SUBMIT, "edit": EDIT, "listing": listing}[path]
+                            fake.fail_next(endpoint, **REDDIT_FAULTS[rng.choice(kinds)])
                         if rng.random() < 0.1:
                             fake.expire_tokens()
                             expiries += 1
@@ -604,7 +607,8 @@ async def scenario_reddit(work: Workspace, rng: random.Random, rounds: int, verd
                     if unposted:
                         key, subreddit = rng.choice(unposted)
                         kill_after = None if round_number % 2 == 0 else rng.uniform(0, KILL_SPREAD * time_to_submit)
-                        landing, reached = await publish_and_kill(fake, store, reddit_thread(key, subreddit, revision[key]), kill_after)
+                        thread = reddit_thread(key, subreddit, revision[key])
+                        landing, reached = await publish_and_kill(fake, store, thread, kill_after)
                         landings[landing] += 1
                         if reached is not None:
                             time_to_submit = reached
@@ -617,7 +621,8 @@ async def scenario_reddit(work: Workspace, rng: random.Random, rounds: int, verd
                     actions.update(done)
                     if set(done) == {"unchanged"}:
                         break
-                verdict.check(set(done) == {"unchanged"}, f"still not settled after {SETTLE_ROUNDS} fault-free rounds: {tally(done)}")
+                verdict.check(set(done) == {"unchanged"},
+                              f"still not settled after {SETTLE_ROUNDS} fault-free rounds: {tally(done)}")
 
         faults = Counter(FAULT_KINDS.get(request.fault, str(request.fault)) for request in fake.requests if request.fault)
         for request in fake.requests:
@@ -631,8 +636,9 @@ async def scenario_reddit(work: Workspace, rng: random.Random, rounds: int, verd
                 row = await threads.get(store, key, subreddit)
                 duplicates += max(0, len(found) - 1)
                 lost += not found
-                consistent = (len(found) == 1 and row is not None and row.state == "posted" and row.submission_id == found[0].id
-                              and found[0].selftext == thread.body and row.content_hash == content_hash(thread.title, thread.body))
+                consistent = (len(found) == 1 and row is not None and row.state == "posted"
+                              and row.submission_id == found[0].id and found[0].selftext == thread.body
+                              and row.content_hash == content_hash(thread.title, thread.body))
                 stale += not consistent
                 verdict.check(consistent, f"r/{subreddit} {key}: ledger {row and (row.state, row.submission_id)} vs "
                                           f"Reddit {[(s.id, s.selftext[:20]) for s in found]}")
@@ -773,9 +779,11 @@ async def scenario_feed(work: Workspace, rng: random.Random, polls: int, verdict
                 continue
             changed = [table for table in before if before[table] != after[table]]
             changed_by_bad_polls += not verdict.check(not changed, f"{where}: the bad poll changed {changed}")
-            verdict.check(unavailable == (category == TRANSPORT), f"{where}: FeedUnavailable {'raised' if unavailable else 'not raised'}")
+            verdict.check(unavailable == (category == TRANSPORT),
+                          f"{where}: FeedUnavailable {'raised' if unavailable else 'not raised'}")
             verdict.check(rejected == (category == CONTENT), f"{where}: rejected {report and report.rejected}")
-            outcomes["bad poll, FeedUnavailable" if unavailable else "bad poll, rejected" if rejected else "bad poll, nothing fetched"] += 1
+            outcome = "FeedUnavailable" if unavailable else "rejected" if rejected else "nothing fetched"
+            outcomes[f"bad poll, {outcome}"] += 1
     say(f"{polls} polls of the race list and Richmond's weekend feed (client timeout {FEED_TIMEOUT} s); "
         f"good polls serve the other of two result versions")
     say(f"faults ({sum(kinds.values())}):")
@@ -1068,14 +1076,16 @@ async def scenario_live_build(work: Workspace, rng: random.Random, builds: int, 
                     for run in range(builds):
                         await asyncio.sleep(rng.uniform(0, 1.5))
                         child = await run_cli(["db", "build"], kill_after=None, environment=environment, cwd=directory)
-                        say(f"build {run + 1}: status {child.returncode} after {child.seconds:.1f} s; answers so far: {tally(answers)}")
+                        say(f"build {run + 1}: status {child.returncode} after {child.seconds:.1f} s; "
+                            f"answers so far: {tally(answers)}")
                         if child.returncode == 0:
                             builds_seen["rebuilt"] += 1
                         elif is_one_line(child.stderr):
                             builds_seen[f"refused: {one_line(child.stderr)}"] += 1
                         else:
                             builds_seen["failed"] += 1
-                            verdict.violations.append(f"build {run + 1} failed (status {child.returncode}): {child.stderr.strip()[-300:]}")
+                            verdict.violations.append(
+                                f"build {run + 1} failed (status {child.returncode}): {child.stderr.strip()[-300:]}")
                 finally:
                     building.clear()
 
@@ -1100,12 +1110,14 @@ async def scenario_live_build(work: Workspace, rng: random.Random, builds: int, 
             for guild_id in direct:
                 lost_direct += (await guilds.get(store, guild_id)).announce_channel_id != CHANNEL
         config_differs = kept != configured
-        verdict.check(not config_differs, f"the server's subreddits are {sorted(kept)}, /config acknowledged {sorted(configured)}")
+        verdict.check(not config_differs,
+                      f"the server's subreddits are {sorted(kept)}, /config acknowledged {sorted(configured)}")
         verdict.check(not lost_direct, f"{lost_direct} of {len(direct)} directly written settings lost")
         state = await state_rows(target)
         verdict.check(len(state["reddit_threads"]) == 1 and len(state["announcements"]) == 1,
                       "the ledger rows written before the builds are gone")
-    ask = await run_cli(["ask", "/winner mid-ohio year:2022 series:truck"], kill_after=None, environment=environment, cwd=directory)
+    ask = await run_cli(["ask", "/winner mid-ohio year:2022 series:truck"], kill_after=None,
+                        environment=environment, cwd=directory)
     verdict.check(ask.returncode == 0, f"pitboard ask after the run: {one_line(ask.stderr)}")
     say(f"{builds} builds while the bot served {COMMANDS_IN_FLIGHT} commands at a time and settings were written")
     say(f"builds: {tally(builds_seen)}")
@@ -1212,7 +1224,8 @@ async def scenario_revisions(work: Workspace, rng: random.Random, imports: int, 
                             break
                         name = names[run % len(names)]
                         feed.serve(day.WEEKEND_PATH, documents[names[(run + 1) % len(names)]])  # the watcher's next one
-                        child = await run_cli(["import", str(files[name])], kill_after=None, environment=environment, cwd=directory)
+                        child = await run_cli(["import", str(files[name])], kill_after=None,
+                                              environment=environment, cwd=directory)
                         imported["pitboard import ok" if child.returncode == 0 else "pitboard import FAILED"] += 1
                         verdict.check(child.returncode == 0, f"import {run + 1} ({name}): {child.stderr.strip()[-300:]}")
                         await asyncio.sleep(rng.uniform(0, 0.3))
@@ -1305,25 +1318,27 @@ async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, ve
             reddit.fail_next(SUBMIT, delay=slow, times=3 * len(THREAD_SUBREDDITS))
             submit_delays.append(slow)
 
-            async def bot(fake: FakeDiscord, name: str, delay: float) -> BotProcess:
+            async def bot(fake: FakeDiscord, name: str, delay: float, environment: dict[str, str], workdir: Path) -> BotProcess:
                 await asyncio.sleep(delay)
                 return await start_bot(fake, environment, workdir, name, clock=day.NEXT_DAY)
 
-            async def post_thread(delay: float) -> ChildRun:
+            async def post_thread(delay: float, environment: dict[str, str], workdir: Path) -> ChildRun:
                 await asyncio.sleep(delay)
                 return await run_cli(["thread", "richmond", "--year", "2023", "--series", "cup", "--round", "7", "--post",
                                       *(f"--subreddit={name}" for name in THREAD_SUBREDDITS)],
                                      kill_after=None, environment=environment, cwd=workdir)
 
-            started = await asyncio.gather(bot(first, "first", delays[0]), bot(second, "second", delays[1]),
-                                           post_thread(delays[2]), return_exceptions=True)
+            started = await asyncio.gather(bot(first, "first", delays[0], environment, workdir),
+                                           bot(second, "second", delays[1], environment, workdir),
+                                           post_thread(delays[2], environment, workdir), return_exceptions=True)
             bots = [item for item in started if isinstance(item, BotProcess)]
             try:
                 if failures := [item for item in started if isinstance(item, BaseException)]:
                     raise failures[0]
                 thread = started[2]
 
-                def settled() -> bool:  # every subreddit has its thread, and each running bot polled twice
+                def settled(bots: list[BotProcess] = bots) -> bool:
+                    """Every subreddit has its thread, and each running bot polled twice."""
                     running = sum(running.process.returncode is None for running in bots)
                     return (all(reddit.submissions_in(name) for name in THREAD_SUBREDDITS)
                             and len(feed.requests_for(day.RACE_LIST_PATH)) >= 2 * running)
@@ -1338,7 +1353,7 @@ async def scenario_two_bots(work: Workspace, rng: random.Random, rounds: int, ve
             where = f"round {round_number}"
             verdict.check(thread.returncode == 0, f"{where}: pitboard thread --post: {thread.stderr.strip()[-300:]}")
             processes["thread --post ok" if thread.returncode == 0 else "thread --post failed"] += 1
-            for running, status in zip(bots, statuses):
+            for running, status in zip(bots, statuses, strict=True):
                 if status == 0:
                     processes["bot ran and stopped cleanly"] += 1
                 elif is_one_line(running.stderr):
@@ -1439,7 +1454,8 @@ async def scenario_disk_full(work: Workspace, rng: random.Random, builds: int, v
             outcomes[f"{kind}: refused"] += 1
             messages[one_line(child.stderr)] += 1
             verdict.check(is_one_line(child.stderr) and NO_SPACE.search(child.stderr),
-                          f"{where}: status {child.returncode} without a one-line no-space message: {child.stderr.strip()[-300:]}")
+                          f"{where}: status {child.returncode} without a one-line no-space message: "
+                          f"{child.stderr.strip()[-300:]}")
             verdict.check(after == before, f"{where}: files left: {sorted(set(after) - set(before))}, "
                                            f"missing: {sorted(set(before) - set(after))}")
             if rebuild:

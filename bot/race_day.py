@@ -111,8 +111,12 @@ class Announcer:
     async def announce(self, facts: RecapFacts, channels: list[AnnounceChannel]) -> list[AnnounceResult]:
         """Bring the race's announcement in each channel up to date (linking its Reddit thread once posted)."""
         key = race_key(facts.details.race)
-        posted = await threads.submitted_for_race(self.store, key)
-        embed = announcement_embed(facts, thread_url(posted[0].subreddit, posted[0].submission_id) if posted else None)
+        links = [
+            thread_url(thread.subreddit, thread.submission_id)
+            for thread in await threads.submitted_for_race(self.store, key)
+            if thread.submission_id is not None
+        ]
+        embed = announcement_embed(facts, links[0] if links else None)
         digest = content_hash(embed.title or "", str(embed.to_dict()))
         results = []
         for channel in channels:
@@ -144,6 +148,7 @@ class Announcer:
         self, key: str, channel: AnnounceChannel, embed: discord.Embed, digest: str, claim: Claim
     ) -> AnnounceResult:
         known = await announcements.get(self.store, key, channel.guild_id)  # as the previous holder left it
+        assert known is not None, "a claim always leaves the announcement's row"
         if self._up_to_date(known, channel, digest):
             return AnnounceResult(channel.guild_id, "unchanged", known.message_id)
         if known.sent and known.channel_id == channel.channel_id:

@@ -80,6 +80,7 @@ class Watcher:
         await self._ingest(self.feed.race_list_url(now.year), report)
         unavailable: FeedUnavailable | None = None
         for race in await races_to_poll(self.store, now):
+            assert race.source_id is not None, "races_to_poll selects feed races only"
             try:
                 await self._ingest(self.feed.weekend_feed_url(race.season, race.series, race.source_id), report)
             except FeedUnavailable as error:

@@ -45,7 +45,8 @@ class ChannelMessenger:
         channel = self._channel(channel_id)
         try:
             async for message in channel.history(limit=RECENT_MESSAGES):
-                if message.author.id == self.bot.user.id and any((embed.footer.text or "").endswith(marker) for embed in message.embeds):
+                ours = self.bot.user is not None and message.author.id == self.bot.user.id
+                if ours and any((embed.footer.text or "").endswith(marker) for embed in message.embeds):
                     return message.id
         except discord.HTTPException as error:
             raise Undeliverable(f"could not read channel {channel_id}'s recent messages: {error}") from error

@@ -43,7 +43,8 @@ async def claim(
     claim is still running. A race never announced there gets its unsent row here (the claim is `first`)."""
     async with store.transaction() as conn:
         inserted = await conn.execute(
-            """INSERT INTO announcements (race_key, guild_id, channel_id, message_id, content_hash, announced_at, claimed_by, claimed_until)
+            """INSERT INTO announcements
+                   (race_key, guild_id, channel_id, message_id, content_hash, announced_at, claimed_by, claimed_until)
                VALUES (?, ?, ?, NULL, ?, ?, ?, ?)
                ON CONFLICT (race_key, guild_id) DO NOTHING""",
             (race_key, guild_id, channel_id, content_hash, now.isoformat(), holder, instant(until)),

@@ -371,7 +371,10 @@ async def _swap_in(target: Path, scratch: Path, replayed: set[tuple[str, str, st
         await conn.execute("PRAGMA foreign_keys = OFF")
         await conn.execute("ATTACH DATABASE ? AS fresh", (str(scratch),))
         try:
-            versions = (await _writer_scalar(live, "PRAGMA main.user_version"), await _writer_scalar(live, "PRAGMA fresh.user_version"))
+            versions = (
+                await _writer_scalar(live, "PRAGMA main.user_version"),
+                await _writer_scalar(live, "PRAGMA fresh.user_version"),
+            )
             if versions[0] != versions[1]:
                 raise RuntimeError(f"schema versions differ (live {versions[0]}, new {versions[1]})")
             async with live.transaction():
@@ -428,7 +431,8 @@ async def _state_tables(store: Store, schema: str) -> list[str]:
 
 
 async def _counts(store: Store) -> dict[str, int]:
-    return {table: await _writer_scalar(store, f"SELECT count(*) FROM {table}") for table in ("races", "results", "drivers", "tracks")}
+    tables = ("races", "results", "drivers", "tracks")
+    return {table: await _writer_scalar(store, f"SELECT count(*) FROM {table}") for table in tables}
 
 
 # --------------------------------------------------------------------------- repair
@@ -446,7 +450,7 @@ def _move_aside(target: Path) -> Path:
     while any(path.exists() for path in _with_sidecars(aside)):
         number += 1
         aside = target.with_name(f"{target.name}.corrupt-{stamp}-{number}")
-    for source, destination in zip(_with_sidecars(target), _with_sidecars(aside)):
+    for source, destination in zip(_with_sidecars(target), _with_sidecars(aside), strict=True):
         if source.exists():
             os.rename(source, destination)
     _fsync(target.parent)
@@ -454,7 +458,7 @@ def _move_aside(target: Path) -> Path:
 
 
 def _move_back(aside: Path, target: Path) -> None:
-    for source, destination in zip(_with_sidecars(aside), _with_sidecars(target)):
+    for source, destination in zip(_with_sidecars(aside), _with_sidecars(target), strict=True):
         if source.exists() and not destination.exists():
             os.rename(source, destination)
 
@@ -575,10 +579,7 @@ def _read_table(conn: sqlite3.Connection, table: str) -> _ReadTable:
 
 def _remove(paths: Iterable[Path]) -> None:
     for path in paths:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
+        path.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:

@@ -30,7 +30,7 @@ def _data_text(name: str) -> str:
 def read_series_rows(series: str) -> Iterator[dict[str, str]]:
     """Rows of one series' history file, as dicts keyed by the published column names."""
     compressed = resources.files("db.data").joinpath("history", SERIES_FILES[series]).open("rb")
-    with compressed, lzma.open(compressed, "rt", encoding="utf-8", newline="") as handle:
+    with compressed, io.TextIOWrapper(lzma.LZMAFile(compressed), encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
 
 
@@ -68,7 +68,8 @@ class Reference:
                     self._renamed_by_length[(history_name, length)] = spec.name
                 else:
                     self._renamed[other] = spec.name
-        self.driver_aliases = [(row["alias"], row["name"]) for row in csv.DictReader(io.StringIO(_data_text("driver_aliases.csv")))]
+        aliases = csv.DictReader(io.StringIO(_data_text("driver_aliases.csv")))
+        self.driver_aliases = [(row["alias"], row["name"]) for row in aliases]
 
     def canonical_track(self, name: str, length: str) -> str:
         """History track name → our track name (`EchoPark Speedway` → Atlanta; Portland's road course)."""
@@ -219,7 +220,11 @@ class _HistoryLoader:
         await conn.executemany(
             "INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)",
             [(normalize(name), i) for name, i in self.driver_ids.items()]
-            + [(normalize(alias), self.driver_ids[name]) for alias, name in self.reference.driver_aliases if name in self.driver_ids],
+            + [
+                (normalize(alias), self.driver_ids[name])
+                for alias, name in self.reference.driver_aliases
+                if name in self.driver_ids
+            ],
         )
         self.counts.update(tracks=len(self.track_ids), drivers=len(self.driver_ids), teams=len(self.team_ids))
 
@@ -242,7 +247,8 @@ async def load_history(
     Rows without a finishing position are entries that never started and are left out.
     Returns counts of what was written.
     """
-    series_ids = dict(await store.conn.execute_fetchall("SELECT key, id FROM series"))  # written by this transaction, not yet committed
+    # Written by this transaction, not yet committed: read on the writer.
+    series_ids: dict[str, int] = {key: id_ for key, id_ in await store.conn.execute_fetchall("SELECT key, id FROM series")}
     loader = _HistoryLoader(store, reference, series_ids)
     for series, rows in rows_by_series:
         for _, race_rows in groupby(rows, key=lambda row: (row["Season"], row["Race"])):

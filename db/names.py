@@ -220,7 +220,7 @@ def _confident(query: str, choice: str, score: float, margin: float) -> bool:
     typed, named = query.split(), choice.split()
     return (
         score >= FAR_AHEAD_ACCEPT and margin >= FAR_AHEAD_MARGIN and 1 < len(typed) == len(named)
-        and all(a[0] == b[0] and fuzz.ratio(a, b) >= WORD_LIKE for a, b in zip(typed, named))
+        and all(a[0] == b[0] and fuzz.ratio(a, b) >= WORD_LIKE for a, b in zip(typed, named, strict=True))
     )
 
 
@@ -313,7 +313,9 @@ class NameIndex:
             for row in await store.fetchall("SELECT id, name, kind, length_mi FROM tracks")
         }
         track_ids = {info.name: info.id for info in tracks.values()}
-        track_races = dict(await store.fetchall("SELECT track_id, count(*) FROM races GROUP BY track_id"))
+        track_races: dict[int, int] = {
+            row[0]: row[1] for row in await store.fetchall("SELECT track_id, count(*) FROM races GROUP BY track_id")
+        }
         track_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, track_id FROM track_aliases")]
         track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
         drivers = {
@@ -321,7 +323,9 @@ class NameIndex:
             for row in await store.fetchall("SELECT id, name FROM drivers")
         }
         driver_ids = {info.name: info.id for info in drivers.values()}
-        driver_starts = dict(await store.fetchall("SELECT driver_id, count(*) FROM results GROUP BY driver_id"))
+        driver_starts: dict[int, int] = {
+            row[0]: row[1] for row in await store.fetchall("SELECT driver_id, count(*) FROM results GROUP BY driver_id")
+        }
         driver_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, driver_id FROM driver_aliases")]
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
         series = {
@@ -465,17 +469,21 @@ class NameIndex:
         if rule.pick == "last":
             last: dict[int, _Race] = {}
             for race in runs:
-                if race.round is not None and (race.season not in last or race.round > last[race.season].round):
+                kept = last.get(race.season)
+                if race.round is not None and (kept is None or kept.round is None or race.round > kept.round):
                     last[race.season] = race
             runs = sorted(last.values(), key=lambda race: -race.season)
         return runs
 
-    def _rule_place(self, text: str, rule: curated.RaceRule, year: int | None, series: str | None, typed_series: str | None) -> Place:
+    def _rule_place(
+        self, text: str, rule: curated.RaceRule, year: int | None, series: str | None, typed_series: str | None
+    ) -> Place:
         runs = self._rule_runs[rule.race]
         if series and series != rule.series:
             raise NoData(f"The {rule.race} is a {self.series[rule.series].short_name} Series race.")
         if not runs:
-            why = " It is an exhibition race: those come only from NASCAR's feed, not the bundled history." if rule.exhibition else ""
+            exhibition = " It is an exhibition race: those come only from NASCAR's feed, not the bundled history."
+            why = exhibition if rule.exhibition else ""
             raise NoData(f"No {rule.race} in the data.{why}")
         return self._race_place(text, runs, year, series, typed_series, label=rule.race, one_track=rule.track is not None)
 
@@ -562,7 +570,7 @@ class NameIndex:
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             words = rest.split()
-            pairs = {}
+            pairs: dict[tuple[int, int], None] = {}  # ordered and unique
             for cut in range(1, len(words)):
                 first = self._only_driver(" ".join(words[:cut]))
                 second = self._only_driver(" ".join(words[cut:]))

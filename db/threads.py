@@ -46,17 +46,23 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def _required_instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 def _record(row) -> ThreadRecord:
     return ThreadRecord(
         race_key=row["race_key"], subreddit=row["subreddit"], state=row["state"], submission_id=row["submission_id"],
         title=row["title"], content_hash=row["content_hash"], attempts=row["attempts"], last_error=row["last_error"],
-        created_at=_instant(row["created_at"]), posted_at=_instant(row["posted_at"]), edited_at=_instant(row["edited_at"]),
-        claimed_by=row["claimed_by"], claimed_until=_instant(row["claimed_until"]),
+        created_at=_required_instant(row["created_at"]), posted_at=_instant(row["posted_at"]),
+        edited_at=_instant(row["edited_at"]), claimed_by=row["claimed_by"], claimed_until=_instant(row["claimed_until"]),
     )
 
 
 async def get(store: Store, race_key: str, subreddit: str) -> ThreadRecord | None:
-    row = await store.fetchone(f"SELECT {COLUMNS} FROM reddit_threads WHERE race_key = ? AND subreddit = ?", (race_key, subreddit))
+    row = await store.fetchone(
+        f"SELECT {COLUMNS} FROM reddit_threads WHERE race_key = ? AND subreddit = ?", (race_key, subreddit)
+    )
     return None if row is None else _record(row)
 
 
@@ -68,7 +74,9 @@ async def all_threads(store: Store) -> list[ThreadRecord]:
 async def submitted_for_race(store: Store, race_key: str) -> list[ThreadRecord]:
     """The race's threads that exist on Reddit, by subreddit name."""
     rows = await store.fetchall(
-        f"SELECT {COLUMNS} FROM reddit_threads WHERE race_key = ? AND submission_id IS NOT NULL ORDER BY lower(subreddit)", (race_key,)
+        f"SELECT {COLUMNS} FROM reddit_threads"
+        " WHERE race_key = ? AND submission_id IS NOT NULL ORDER BY lower(subreddit)",
+        (race_key,),
     )
     return [_record(row) for row in rows]
 

@@ -34,8 +34,8 @@ def _reshuffled(rows: list[dict[str, str]], seed: str) -> list[dict[str, str]]:
     identities = [tuple(rows[i][column] for column in IDENTITY_COLUMNS) for i in started]
     random.Random(seed).shuffle(identities)
     copy = [dict(row) for row in rows]
-    for i, identity in zip(started, identities):
-        copy[i].update(zip(IDENTITY_COLUMNS, identity))
+    for i, identity in zip(started, identities, strict=True):
+        copy[i].update(zip(IDENTITY_COLUMNS, identity, strict=True))
     return copy
 
 

@@ -42,7 +42,9 @@ conn.execute("PRAGMA journal_mode = WAL")
 written = 0
 while not os.path.exists(stop):
     written += 1
-    conn.execute("INSERT INTO guild_settings (guild_id, announce_channel_id, updated_at) VALUES (?, ?, 'now')", (written, written * 10))
+    conn.execute(
+        "INSERT INTO guild_settings (guild_id, announce_channel_id, updated_at) VALUES (?, ?, 'now')", (written, written * 10)
+    )
     if written == 5:
         print("ready", flush=True)
     time.sleep(0.01)
@@ -65,7 +67,9 @@ while not os.path.exists(stop):
         print(digest, flush=True)
 """
 
-RACES_PER_RESULT_SQL = "SELECT r.id, r.name, count(x.id) FROM races r LEFT JOIN results x ON x.race_id = r.id GROUP BY r.id ORDER BY r.id"
+RACES_PER_RESULT_SQL = (
+    "SELECT r.id, r.name, count(x.id) FROM races r LEFT JOIN results x ON x.race_id = r.id GROUP BY r.id ORDER BY r.id"
+)
 
 
 def pitboard(database: Path, *args: str, **options) -> subprocess.CompletedProcess:
@@ -299,11 +303,17 @@ def damaged_pages(database: Path, real_db: Path) -> None:
     add_state(database)
     conn = sqlite3.connect(database, isolation_level=None)
     conn.executemany(  # enough posting-ledger rows to fill several pages, one of which gets damaged
-        "INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at) VALUES (?, 'NASCAR', 'posted', ?, 'hash', 'now')",
+        "INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at)"
+        " VALUES (?, 'NASCAR', 'posted', ?, 'hash', 'now')",
         [(f"nascar-{number:05d}", "Post-Race Thread " + "x" * 100) for number in range(LEDGER_ROWS)],
     )
     conn.close()
-    ledger = [row[0] for row in query(database, "SELECT pageno FROM dbstat WHERE name = 'reddit_threads' AND pagetype = 'leaf' ORDER BY pageno")]
+    ledger = [
+        row[0]
+        for row in query(
+            database, "SELECT pageno FROM dbstat WHERE name = 'reddit_threads' AND pagetype = 'leaf' ORDER BY pageno"
+        )
+    ]
     races = [row[0] for row in query(database, "SELECT pageno FROM dbstat WHERE name = 'races' ORDER BY pageno")]
     page_size = query(database, "PRAGMA page_size")[0][0]
     with open(database, "r+b") as handle:

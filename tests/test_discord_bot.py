@@ -103,7 +103,11 @@ async def test_results_paginates_with_buttons(fake, pitboard):
     update = await click.response()
     assert update["type"] == 7
     page_two = update["data"]["embeds"][0]
-    assert "Page 2/2" in page_two["footer"]["text"] and "Corey Heim" in page_two["description"] and "transmission" in page_two["description"]
+    assert (
+        "Page 2/2" in page_two["footer"]["text"]
+        and "Corey Heim" in page_two["description"]
+        and "transmission" in page_two["description"]
+    )
 
     stranger = FakeUser(id=4242, username="stranger")
     other_click = await fake.send_component(buttons[0]["custom_id"], message_id, user=stranger)
@@ -180,7 +184,10 @@ async def test_mention_in_a_driver_name_from_the_data_never_pings(fake, writable
     store = writable_pitboard.store
     async with store.transaction() as conn:
         await conn.execute("UPDATE drivers SET name = '@everyone *Kligerman*' WHERE name = 'Parker Kligerman'")
-        await conn.execute("INSERT INTO driver_aliases (alias, driver_id) SELECT 'everyone kligerman', id FROM drivers WHERE name LIKE '@everyone%'")
+        await conn.execute(
+            "INSERT INTO driver_aliases (alias, driver_id)"
+            " SELECT 'everyone kligerman', id FROM drivers WHERE name LIKE '@everyone%'"
+        )
     store.forget_names()
     callback = await (await fake.send_slash_command("winner", {"track": "mid-ohio", "year": 2022, "series": "truck"})).response()
     data = callback["data"]
@@ -200,7 +207,9 @@ async def test_config_refuses_members_without_manage_server(fake, writable_pitbo
 async def test_a_config_change_is_acknowledged_before_it_is_written(fake, writable_pitboard):
     """A write may wait out a `db build` swap: Discord gets a private deferral at once, the answer follows."""
     admin = {"permissions": SEND_AND_READ | MANAGE_GUILD}
-    interaction = await fake.send_slash_command("config", {"series": "truck", "subreddit": "NASCAR"}, subcommand="subreddit-add", **admin)
+    interaction = await fake.send_slash_command(
+        "config", {"series": "truck", "subreddit": "NASCAR"}, subcommand="subreddit-add", **admin
+    )
     callback = await interaction.response()
     assert callback["type"] == CALLBACK_DEFERRED_CHANNEL_MESSAGE and callback["data"]["flags"] & EPHEMERAL
     [answer] = await interaction.followups()
@@ -210,15 +219,27 @@ async def test_a_config_change_is_acknowledged_before_it_is_written(fake, writab
 async def test_config_by_an_admin(fake, writable_pitboard):
     store = writable_pitboard.store
     admin = {"permissions": SEND_AND_READ | MANAGE_GUILD}
-    channel = await settled_reply(await fake.send_slash_command("config", {"channel": ANNOUNCE_CHANNEL_ID}, subcommand="channel", **admin))
+    channel = await settled_reply(
+        await fake.send_slash_command("config", {"channel": ANNOUNCE_CHANNEL_ID}, subcommand="channel", **admin)
+    )
     assert channel["flags"] & EPHEMERAL and f"<#{ANNOUNCE_CHANNEL_ID}>" in channel["content"]
     await settled_reply(await fake.send_slash_command("config", {"series": "trucks"}, subcommand="series", **admin))
-    added = await settled_reply(await fake.send_slash_command("config", {"series": "truck", "subreddit": "r/NASCAR"}, subcommand="subreddit-add", **admin))
+    added = await settled_reply(
+        await fake.send_slash_command("config", {"series": "truck", "subreddit": "r/NASCAR"}, subcommand="subreddit-add", **admin)
+    )
     assert "Added r/NASCAR" in added["content"]
-    bad = await (await fake.send_slash_command("config", {"series": "truck", "subreddit": "not a sub!"}, subcommand="subreddit-add", **admin)).response()
+    bad = await (
+        await fake.send_slash_command(
+            "config", {"series": "truck", "subreddit": "not a sub!"}, subcommand="subreddit-add", **admin
+        )
+    ).response()
     assert bad["data"]["flags"] & EPHEMERAL and "subreddit name" in embed_text(bad["data"]["embeds"][0])
     settings = await guilds.get(store, DEFAULT_GUILD_ID)
-    assert (settings.announce_channel_id, settings.default_series, settings.subreddits) == (ANNOUNCE_CHANNEL_ID, "truck", {"truck": ["NASCAR"]})
+    assert (settings.announce_channel_id, settings.default_series, settings.subreddits) == (
+        ANNOUNCE_CHANNEL_ID,
+        "truck",
+        {"truck": ["NASCAR"]},
+    )
 
     # The server default now applies when a command names no series.
     answer = await (await fake.send_slash_command("winner", {"track": "watkins glen", "year": 2025})).response()

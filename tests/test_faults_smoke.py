@@ -2,8 +2,8 @@
 
 The five run in one process with one run each, on the suite's own build of the history (--history), so no
 history is built for this test: the `build` scenario makes one `pitboard db build` (not killed: a first run
-measures the build), the others none. The scenarios that build the history several times (live-build, revisions, two-bots, disk-full,
-repair) are left to `make faults`.
+measures the build), the others none. The scenarios that build the history several times (live-build, revisions,
+two-bots, disk-full, repair) are left to `make faults`.
 """
 
 from __future__ import annotations

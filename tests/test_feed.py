@@ -153,7 +153,9 @@ async def test_failure_inside_the_write_rolls_back(small_store, monkeypatch):
 def test_race_list_rounds_statuses_and_exhibitions():
     records = parse_race_list(json.loads(RACE_LIST_2023.read_text()))
     cup = [r for r in records if r.series == "cup"]
-    assert len(cup) == 41 and sum(r.series == "xfinity" for r in records) == 33 and sum(r.series == "truck" for r in records) == 23
+    assert (
+        len(cup) == 41 and sum(r.series == "xfinity" for r in records) == 33 and sum(r.series == "truck" for r in records) == 23
+    )
     clash = next(r for r in cup if r.source_id == "5259")
     assert clash.exhibition and clash.round is None and clash.status == "official"
     daytona = next(r for r in cup if r.source_id == "5268")

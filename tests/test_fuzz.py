@@ -36,7 +36,9 @@ HOSTILE = [
 text_values = st.one_of(
     st.text(max_size=120),
     st.sampled_from(HOSTILE),
-    st.builds(lambda piece, count: piece * count, st.sampled_from(["x", "é", "🏁", "\x00", " ", "@everyone "]), st.integers(200, 5000)),
+    st.builds(
+        lambda piece, count: piece * count, st.sampled_from(["x", "é", "🏁", "\x00", " ", "@everyone "]), st.integers(200, 5000)
+    ),
     st.from_regex(r"(@everyone|@here|<@&\d{5,20}>|<@!?\d{5,20}>)( [a-z]{1,8})?", fullmatch=True),
 )
 int_values = st.integers(min_value=-(2**53), max_value=2**53)
@@ -183,7 +185,11 @@ def test_cog_options_always_answer_never_write_never_ping(discord_bot, command):
 )
 def test_config_refuses_members_without_manage_server(discord_bot, subcommand, value):
     loop, fake, store, errors = discord_bot
-    options = {"series": value, "subreddit": value} if subcommand.startswith("subreddit") else ({} if subcommand in ("show", "channel") else {"series": value})
+    options = (
+        {"series": value, "subreddit": value}
+        if subcommand.startswith("subreddit")
+        else ({} if subcommand in ("show", "channel") else {"series": value})
+    )
     changes = store.conn.total_changes
     [message] = loop.run_until_complete(reply_messages(fake, "config", options, subcommand=subcommand, permissions=SEND_AND_READ))
     assert message["flags"] & 64 and "Manage Server" in json.dumps(message["embeds"])
@@ -194,7 +200,13 @@ def test_config_refuses_members_without_manage_server(discord_bot, subcommand, v
 @given(series=text_values, subreddit=text_values)
 def test_config_by_admin_answers_every_value(discord_bot, series, subreddit):
     loop, fake, store, errors = discord_bot
-    [message] = loop.run_until_complete(reply_messages(
-        fake, "config", {"series": series, "subreddit": subreddit}, subcommand="subreddit-add", permissions=SEND_AND_READ | MANAGE_GUILD,
-    ))
+    [message] = loop.run_until_complete(
+        reply_messages(
+            fake,
+            "config",
+            {"series": series, "subreddit": subreddit},
+            subcommand="subreddit-add",
+            permissions=SEND_AND_READ | MANAGE_GUILD,
+        )
+    )
     assert message["flags"] & 64 and message["allowed_mentions"] == {"parse": []} and errors.records == []

@@ -37,7 +37,8 @@ async def test_renamed_tracks_merge_and_kinds(real_store):
     assert (2021, "oval") in kinds and (2023, "superspeedway") in kinds and (2025, "superspeedway") in kinds
     assert await real_store.scalar("SELECT count(*) FROM tracks WHERE name = 'EchoPark Speedway'") == 0
     portland = await real_store.scalar(
-        "SELECT count(*) FROM races r JOIN tracks t ON t.id = r.track_id WHERE t.name = 'Portland International Raceway' AND r.season >= 2022"
+        "SELECT count(*) FROM races r JOIN tracks t ON t.id = r.track_id"
+        " WHERE t.name = 'Portland International Raceway' AND r.season >= 2022"
     )
     assert portland == 4  # Xfinity 2022–2025, filed under "Portland Speedway" in the source
 

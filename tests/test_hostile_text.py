@@ -66,14 +66,14 @@ def hostile_feed(target: Path) -> Path:
     race = document["weekend_race"][0]
     race["race_name"] = "Toyota Owners 400 " + HOSTILE[0]
     renamed = {}
-    for index, (row, text) in enumerate(zip(race["results"], HOSTILE)):
+    for index, (row, text) in enumerate(zip(race["results"], HOSTILE, strict=False)):  # the first few rows
         renamed[row["driver_id"]] = (f"{text} Driver{index}", 990_000 + index, f"{text}{index}")
         row["team_name"] = f"{text} Team"
         row["finishing_status"] = text
     for row in race["results"] + [line for stage in race["stage_results"] for line in stage["results"]]:
         if row["driver_id"] in renamed:
             row["driver_fullname"], row["driver_id"], row["car_number"] = renamed[row["driver_id"]]
-    for caution, text in zip(reversed(race["caution_segments"]), HOSTILE):
+    for caution, text in zip(reversed(race["caution_segments"]), HOSTILE, strict=False):
         caution["comment"] = text
     target.write_text(json.dumps(document))
     return target
@@ -82,7 +82,9 @@ def hostile_feed(target: Path) -> Path:
 def pitboard(db: Path, *args: str) -> str:
     """Run the installed `pitboard` command; its stdout (it must succeed)."""
     script = os.path.join(os.path.dirname(sys.executable), "pitboard")
-    done = subprocess.run([script, *args], capture_output=True, text=True, timeout=120, env={**os.environ, "PITBOARD_DB": str(db)})
+    done = subprocess.run(
+        [script, *args], capture_output=True, text=True, timeout=120, env={**os.environ, "PITBOARD_DB": str(db)}
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -194,8 +196,31 @@ def test_plain_data_cleans_every_string_of_an_answer():
     race = RaceSummary(1, "cup", "NASCAR Cup\nSeries", 2023, 7, "Race\x1b[2J\nName", "Track\u202e", "oval", 0.75, None,
                        "official", False, 400, 400, (70, 160), 8, 54, 22, 11, "1.535", "feed", "5274", winner="\x1b[31mKyle")
     cleaned = safe.plain_data({"races": [race], "by name": {"A\nB": ("x\ty", 3)}})
-    assert cleaned["races"][0] == RaceSummary(1, "cup", "NASCAR Cup Series", 2023, 7, "Race Name", "Track", "oval", 0.75, None,
-                                              "official", False, 400, 400, (70, 160), 8, 54, 22, 11, "1.535", "feed", "5274", winner="Kyle")
+    assert cleaned["races"][0] == RaceSummary(
+        1,
+        "cup",
+        "NASCAR Cup Series",
+        2023,
+        7,
+        "Race Name",
+        "Track",
+        "oval",
+        0.75,
+        None,
+        "official",
+        False,
+        400,
+        400,
+        (70, 160),
+        8,
+        54,
+        22,
+        11,
+        "1.535",
+        "feed",
+        "5274",
+        winner="Kyle",
+    )
     assert cleaned["by name"] == {"A B": ("x y", 3)}
 
 
@@ -285,7 +310,10 @@ ADMIN = {"permissions": SEND_AND_READ | MANAGE_GUILD}
 async def two_servers(real_db_copy):
     """The bot in our server (text, voice and announcement channels) and in another one."""
     ours = guild()
-    ours.channels += [FakeChannel(id=VOICE_CHANNEL_ID, name="voice", type=2), FakeChannel(id=NEWS_CHANNEL_ID, name="news", type=5)]
+    ours.channels += [
+        FakeChannel(id=VOICE_CHANNEL_ID, name="voice", type=2),
+        FakeChannel(id=NEWS_CHANNEL_ID, name="news", type=5),
+    ]
     other = FakeGuild(id=OTHER_GUILD_ID, name="Elsewhere", channels=[FakeChannel(id=OTHER_CHANNEL_ID, name="general")])
     async with FakeDiscord(guilds=[ours, other]) as fake, Store.open(real_db_copy) as store:
         with redirect_discord_to(fake):
@@ -309,8 +337,10 @@ async def test_config_channel_accepts_an_announcement_channel_and_turning_off(tw
     fake, store = two_servers
     config = next(command for command in fake.synced_commands() if command["name"] == "config")
     [option] = next(sub for sub in config["options"] if sub["name"] == "channel")["options"]
-    assert option["type"] == 7 and option["channel_types"] == [0, 5]   # Discord offers text and announcement channels
-    reply = await settled_reply(await fake.send_slash_command("config", {"channel": NEWS_CHANNEL_ID}, subcommand="channel", **ADMIN))
+    assert option["type"] == 7 and option["channel_types"] == [0, 5]  # Discord offers text and announcement channels
+    reply = await settled_reply(
+        await fake.send_slash_command("config", {"channel": NEWS_CHANNEL_ID}, subcommand="channel", **ADMIN)
+    )
     assert f"<#{NEWS_CHANNEL_ID}>" in reply["content"]
     assert (await guilds.get(store, DEFAULT_GUILD_ID)).announce_channel_id == NEWS_CHANNEL_ID
     off = await settled_reply(await fake.send_slash_command("config", {}, subcommand="channel", **ADMIN))

@@ -83,11 +83,15 @@ async def test_two_posters_on_one_database_post_each_thread_once(fake_reddit, tw
         await asyncio.sleep(0)
 
     async with (
-        reddit_client(settings_of(fake_reddit), oauth_url=fake_reddit.url, reddit_url=fake_reddit.url, requestor_kwargs={"timeout": TIMEOUT}) as first,
-        reddit_client(settings_of(fake_reddit), oauth_url=fake_reddit.url, reddit_url=fake_reddit.url, requestor_kwargs={"timeout": TIMEOUT}) as second,
+        reddit_client(
+            settings_of(fake_reddit), oauth_url=fake_reddit.url, reddit_url=fake_reddit.url, requestor_kwargs={"timeout": TIMEOUT}
+        ) as first,
+        reddit_client(
+            settings_of(fake_reddit), oauth_url=fake_reddit.url, reddit_url=fake_reddit.url, requestor_kwargs={"timeout": TIMEOUT}
+        ) as second,
     ):
         posters = [RedditPoster(client, store, retry=POLICY, min_edit_interval=0, sleep=no_sleep)
-                   for client, store in zip((first, second), two_stores)]
+                   for client, store in zip((first, second), two_stores, strict=True)]
 
         async def publish_after_a_while(poster: RedditPoster, wanted_thread: Thread) -> None:
             await asyncio.sleep(rng.random() * 0.03)
@@ -220,7 +224,9 @@ async def test_two_announcers_on_one_database_send_one_message_per_race_and_serv
     for round_number in range(6):
         if round_number == 3:  # a thread is posted for one race: its announcements gain the link (edited, not sent again)
             await threads.begin(shared_small_store[0], race_key(races[0].details.race), "NASCAR", "t", "h", utc_now())
-            await threads.mark_posted(shared_small_store[0], race_key(races[0].details.race), "NASCAR", "abc123", "t", "h", utc_now())
+            await threads.mark_posted(
+                shared_small_store[0], race_key(races[0].details.race), "NASCAR", "abc123", "t", "h", utc_now()
+            )
         await asyncio.gather(*(announce_after_a_while(announcer, facts) for facts in rng.sample(races, len(races))
                                for announcer in announcers))
 
@@ -229,7 +235,7 @@ async def test_two_announcers_on_one_database_send_one_message_per_race_and_serv
         key = race_key(facts.details.race)
         by_channel = announcements_of(discord_fake, key)
         assert sorted(by_channel) == sorted([str(ANNOUNCE_CHANNEL_ID), str(OTHER_CHANNEL_ID)])
-        for channel_id, messages in by_channel.items():
+        for messages in by_channel.values():
             [message] = messages
             assert message["embeds"][0] == announcement_embed(facts, "https://www.reddit.com/r/NASCAR/comments/abc123/"
                                                               if facts is races[0] else None).to_dict()
@@ -245,9 +251,13 @@ async def test_announcement_whose_sender_died_is_found_and_adopted_once_its_clai
     messenger = ChannelMessenger(bot)
     died_at = utc_now()
     # The dead announcer claimed the row and sent the message, then died before recording its id.
-    await announcements.claim(store, key, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID, digest, "dead-holder", died_at, died_at + timedelta(minutes=5))
+    await announcements.claim(
+        store, key, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID, digest, "dead-holder", died_at, died_at + timedelta(minutes=5)
+    )
     sent_id = await messenger.send(ANNOUNCE_CHANNEL_ID, embed)
-    channels = [channel for channel in (await deliveries(store, facts.details.race)).channels if channel.guild_id == DEFAULT_GUILD_ID]
+    channels = [
+        channel for channel in (await deliveries(store, facts.details.race)).channels if channel.guild_id == DEFAULT_GUILD_ID
+    ]
 
     while_claimed = await Announcer(store, messenger).announce(facts, channels)
     after_lease = await Announcer(store, messenger, clock=lambda: died_at + timedelta(minutes=6)).announce(facts, channels)

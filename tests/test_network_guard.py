@@ -53,7 +53,11 @@ async def test_loopback_stays_open():
 @pytest.mark.parametrize("swallowed", [False, True], ids=["raised", "swallowed"])
 def test_a_child_process_is_guarded_and_exits_loudly(swallowed):
     attempt = f"urllib.request.urlopen('http://{DOCUMENTATION_ADDRESS}/', timeout=5)"
-    script = f"import urllib.request\ntry:\n    {attempt}\nexcept Exception:\n    pass" if swallowed else f"import urllib.request; {attempt}"
+    script = (
+        f"import urllib.request\ntry:\n    {attempt}\nexcept Exception:\n    pass"
+        if swallowed
+        else f"import urllib.request; {attempt}"
+    )
     child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert child.returncode == CHILD_EXIT_STATUS, child.stderr
     assert f"loopback guard: blocked name lookup of {DOCUMENTATION_ADDRESS}" in child.stderr

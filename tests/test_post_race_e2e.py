@@ -19,22 +19,40 @@ from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
 
 @pytest.fixture
 async def world(small_store):
-    async with FakeDiscord(guilds=[guild()]) as discord_fake, FakeReddit(subreddits=("NASCAR",)) as reddit_fake, FakeFeed() as feed:
+    async with (
+        FakeDiscord(guilds=[guild()]) as discord_fake,
+        FakeReddit(subreddits=("NASCAR",)) as reddit_fake,
+        FakeFeed() as feed,
+    ):
         await guilds.set_announce_channel(small_store, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID)
         await guilds.add_subreddit(small_store, DEFAULT_GUILD_ID, "cup", "NASCAR")
         settings = RedditSettings(client_id=reddit_fake.client_id, client_secret=Secret(reddit_fake.client_secret),
                                   username=reddit_fake.username, password=Secret(reddit_fake.password))
         with redirect_discord_to(discord_fake), skip_client_sleeps():
-            async with aiohttp.ClientSession() as session, reddit_client(settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url, requestor_kwargs={"timeout": 2}) as reddit:
-                poster = RedditPoster(reddit, small_store, retry=RetryPolicy(attempts=3, base_delay=0, max_delay=0), min_edit_interval=0)
+            async with (
+                aiohttp.ClientSession() as session,
+                reddit_client(
+                    settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url, requestor_kwargs={"timeout": 2}
+                ) as reddit,
+            ):
+                poster = RedditPoster(
+                    reddit, small_store, retry=RetryPolicy(attempts=3, base_delay=0, max_delay=0), min_edit_interval=0
+                )
                 clock = {"now": day.FINISHED}
-                async with running_pitboard(discord_fake, small_store, feed=FeedClient(session, feed.base_url, timeout=2), poster=poster,
-                                            watcher_clock=lambda: clock["now"]) as bot:
+                async with running_pitboard(
+                    discord_fake,
+                    small_store,
+                    feed=FeedClient(session, feed.base_url, timeout=2),
+                    poster=poster,
+                    watcher_clock=lambda: clock["now"],
+                ) as bot:
                     yield bot, discord_fake, reddit_fake, feed, clock
 
 
 def announcements(discord_fake):
-    return [request for request in discord_fake.channel_messages if request.path.endswith(f"/channels/{ANNOUNCE_CHANNEL_ID}/messages")]
+    return [
+        request for request in discord_fake.channel_messages if request.path.endswith(f"/channels/{ANNOUNCE_CHANNEL_ID}/messages")
+    ]
 
 
 async def test_official_race_is_posted_announced_and_revised(world):

@@ -21,7 +21,14 @@ async def test_winner_with_year_lists_every_series(small_store):
 async def test_winner_in_one_series(small_store):
     answer = await queries.winner(small_store, "Mid Ohio", series="trucks")
     race = answer.races[0]
-    assert (race.season, race.winner, race.winner_start, race.winner_led, race.laps, race.pole) == (2022, "Carl Smith", 3, 40, 67, "Alice Able")
+    assert (race.season, race.winner, race.winner_start, race.winner_led, race.laps, race.pole) == (
+        2022,
+        "Carl Smith",
+        3,
+        40,
+        67,
+        "Alice Able",
+    )
 
 
 async def test_winner_nothing_that_year_says_when_races_were(small_store):
@@ -121,7 +128,12 @@ async def test_year_out_of_range(small_store, year):
 async def test_real_2022_truck_mid_ohio(real_store):
     answer = await queries.results(real_store, "mid-ohio", 2022, "truck")
     race = answer.race
-    assert (race.winner, race.winner_car, race.winner_team, race.winner_start) == ("Parker Kligerman", "75", "Henderson Motorsports", 2)
+    assert (race.winner, race.winner_car, race.winner_team, race.winner_start) == (
+        "Parker Kligerman",
+        "75",
+        "Henderson Motorsports",
+        2,
+    )
     assert (race.winner_led, race.laps) == (56, 67)
     heim = next(r for r in answer.results if r.driver == "Corey Heim")
     assert (heim.start, heim.finish, heim.status, heim.laps, heim.car) == (1, 26, "transmission", 60, "51")
@@ -137,7 +149,10 @@ async def test_real_kligerman_third_truck_win(real_store):
 
 async def test_real_winner_mid_ohio_latest_of_each_series(real_store):
     answer = await queries.winner(real_store, "mid-ohio")
-    assert [(r.season, r.series, r.winner) for r in answer.races] == [(2023, "truck", "Corey Heim"), (2021, "xfinity", "A.J. Allmendinger")]
+    assert [(r.season, r.series, r.winner) for r in answer.races] == [
+        (2023, "truck", "Corey Heim"),
+        (2021, "xfinity", "A.J. Allmendinger"),
+    ]
 
 
 async def test_real_daytona_track_record(real_store):

@@ -68,64 +68,79 @@ def prose_of(text: str) -> str:
 THREADS = [
     pytest.param(
         ["phoenix"],
-        ["Ryan Blaney won the NASCAR Cup Series Championship race at Phoenix Raceway.",
-         "Denny Hamlin led a race-high 208 laps but finished sixth.",
-         "In 23 earlier oval races this season, Blaney had two wins and 14 top-10 finishes."],
+        [
+            "Ryan Blaney won the NASCAR Cup Series Championship race at Phoenix Raceway.",
+            "Denny Hamlin led a race-high 208 laps but finished sixth.",
+            "In 23 earlier oval races this season, Blaney had two wins and 14 top-10 finishes.",
+        ],
         ["won the NASCAR Cup Series Championship at", "champion of", "title"],
         id="a race name is never a championship claim; race-high leader; season on ovals summarised",
     ),
     pytest.param(
         ["darlington", "--year", "1950", "--series", "cup"],
-        ["At least five cars failed to finish (status unknown for 42 of 75): Jack Smith (accident, 345 laps),",
-         "Thirty-two drivers made their first Cup Series start, including Hershel McGriff (ninth), Johnny Grubb (12th), "
-         "John DuBoise (14th) and Weldon Adams (15th).",
-         "It was Mantz's first career Cup Series win, in Cup Series start No. 3.",
-         "Mantz has started three of the 13 Cup Series races run so far in 1950."],
+        [
+            "At least five cars failed to finish (status unknown for 42 of 75): Jack Smith (accident, 345 laps),",
+            "Thirty-two drivers made their first Cup Series start, including Hershel McGriff (ninth), Johnny Grubb (12th), "
+            "John DuBoise (14th) and Weldon Adams (15th).",
+            "It was Mantz's first career Cup Series win, in Cup Series start No. 3.",
+            "Mantz has started three of the 13 Cup Series races run so far in 1950.",
+        ],
         ["Five cars failed to finish", "Jesse James Taylor"],
         id="counts on unknown statuses say so; a long list is summarised; a part-timer's season",
     ),
     pytest.param(
         ["daytona 500", "--year", "1979"],
-        ["Donnie Allison led a race-high 93 laps but finished fourth, out in an accident after 199 laps.",
-         "Darrell Waltrip finished second, ahead of A.J. Foyt, Donnie Allison and Cale Yarborough."],
+        [
+            "Donnie Allison led a race-high 93 laps but finished fourth, out in an accident after 199 laps.",
+            "Darrell Waltrip finished second, ahead of A.J. Foyt, Donnie Allison and Cale Yarborough.",
+        ],
         [". Allison led", ", Allison and"],
         id="what happened to the race-high leader; two Allisons in the field keep their full names",
     ),
     pytest.param(
         ["mid-ohio", "--year", "2022", "--series", "truck"],
-        ["Kligerman started second and led 56 of 67 laps. Stage 1 went to Kligerman and stage 2 to Zane Smith.",
-         "Earlier this season on road courses, Kligerman finished 19th and seventh.",
-         "Kligerman has started eight of the 15 Truck Series races run so far in 2022."],
+        [
+            "Kligerman started second and led 56 of 67 laps. Stage 1 went to Kligerman and stage 2 to Zane Smith.",
+            "Earlier this season on road courses, Kligerman finished 19th and seventh.",
+            "Kligerman has started eight of the 15 Truck Series races run so far in 2022.",
+        ],
         ["started 2nd", "swept"],
         id="ordinals in words to ninth; a third sentence opening with the same name is worded another way",
     ),
     pytest.param(
         ["chicago", "--year", "2023", "--series", "cup"],
-        ["Shane van Gisbergen won the Grant Park 220 at Chicago Street Course.",
-         "It was van Gisbergen's first career Cup Series win, in a Cup Series debut.",
-         "Van Gisbergen started third and led 9 of 78 laps. Christopher Bell swept both stages.",
-         "Bell led a race-high 37 laps but finished 18th.",
-         "The race ended after 78 of its scheduled 100 laps."],
+        [
+            "Shane van Gisbergen won the Grant Park 220 at Chicago Street Course.",
+            "It was van Gisbergen's first career Cup Series win, in a Cup Series debut.",
+            "Van Gisbergen started third and led 9 of 78 laps. Christopher Bell swept both stages.",
+            "Bell led a race-high 37 laps but finished 18th.",
+            "The race ended after 78 of its scheduled 100 laps.",
+        ],
         ["was Gisbergen's", ". Gisbergen started", "van Gisbergen made a first", "was making a first"],
         id="surname particle; a win on debut; a stage sweep; a race shorter than scheduled",
     ),
     pytest.param(
         ["daytona 500", "--year", "2023"],
-        ["Ricky Stenhouse Jr. won the DAYTONA 500 at Daytona International Speedway. It was Stenhouse's third career Cup Series win.",
-         "The race ran 12 laps beyond its scheduled 200.",
-         "Joey Logano finished second, ahead of Christopher Bell, Chris Buescher and pole-sitter Alex Bowman.",
-         "Jimmie Johnson made a first Cup Series start since 2020 and finished 31st, out in an accident after 203 laps.",
-         "Next for the Cup Series: the Pala Casino 400 at Auto Club Speedway, on Sunday, February 26."],
+        [
+            "Ricky Stenhouse Jr. won the DAYTONA 500 at Daytona International Speedway."
+            " It was Stenhouse's third career Cup Series win.",
+            "The race ran 12 laps beyond its scheduled 200.",
+            "Joey Logano finished second, ahead of Christopher Bell, Chris Buescher and pole-sitter Alex Bowman.",
+            "Jimmie Johnson made a first Cup Series start since 2020 and finished 31st, out in an accident after 203 laps.",
+            "Next for the Cup Series: the Pala Casino 400 at Auto Club Speedway, on Sunday, February 26.",
+        ],
         ["Stenhouse Jr.'s", "Pole-sitter Bowman finished"],
         id="suffix dropped; past the scheduled distance; a return after exactly three seasons; the series' next race",
     ),
     pytest.param(
         ["richmond", "--year", "2023", "--series", "cup", "--round", "7"],
-        ["William Byron won stage 1 and Denny Hamlin stage 2. Byron led a race-high 117 laps but finished 24th.",
-         "There were eight cautions for 54 laps and 22 lead changes among 11 drivers.",
-         "Josh Berry finished second, 1.535 seconds behind",
-         "Earlier this season on ovals, Larson finished 29th, second and fourth.",
-         "Next for the Cup Series: the Food City Dirt Race at Bristol Motor Speedway Dirt Track, on Sunday, April 9."],
+        [
+            "William Byron won stage 1 and Denny Hamlin stage 2. Byron led a race-high 117 laps but finished 24th.",
+            "There were eight cautions for 54 laps and 22 lead changes among 11 drivers.",
+            "Josh Berry finished second, 1.535 seconds behind",
+            "Earlier this season on ovals, Larson finished 29th, second and fourth.",
+            "Next for the Cup Series: the Food City Dirt Race at Bristol Motor Speedway Dirt Track, on Sunday, April 9.",
+        ],
         ["has started", "was making a first", "Larson's 20th career Cup Series win, the first"],
         id="feed race: stages, cautions, margin; a full-timer has no part-time sentence",
     ),
@@ -137,8 +152,10 @@ THREADS = [
     ),
     pytest.param(
         ["las vegas", "--year", "2023", "--series", "truck"],
-        ["Busch was making a first Truck Series start of 2023, in the season's second race.",
-         "There were six cautions for 27 laps and 16 lead changes among eight drivers."],
+        [
+            "Busch was making a first Truck Series start of 2023, in the season's second race.",
+            "There were six cautions for 27 laps and 16 lead changes among eight drivers.",
+        ],
         [],
         id="a part-time entry's win",
     ),
@@ -150,15 +167,19 @@ THREADS = [
     ),
     pytest.param(
         ["richmond", "--year", "2000", "--series", "cup", "--round", "11"],
-        ["It was Earnhardt Jr.'s second career Cup Series win, the first at Richmond Raceway.",
-         "Earnhardt Jr. started fifth and led 31 of 400 laps."],
+        [
+            "It was Earnhardt Jr.'s second career Cup Series win, the first at Richmond Raceway.",
+            "Earnhardt Jr. started fifth and led 31 of 400 laps.",
+        ],
         ["Earnhardt's second"],
         id="a suffix kept where a namesake of the family won races",
     ),
     pytest.param(
         ["dover", "--year", "2007", "--series", "cup", "--round", "13"],
-        ["It was Truex's first career Cup Series win, in Cup Series start No. 58.",
-         "Pole-sitter Ryan Newman finished second, ahead of Carl Edwards, Denny Hamlin and Matt Kenseth."],
+        [
+            "It was Truex's first career Cup Series win, in Cup Series start No. 58.",
+            "Pole-sitter Ryan Newman finished second, ahead of Carl Edwards, Denny Hamlin and Matt Kenseth.",
+        ],
         ["Truex Jr.'s", "Pole-sitter Newman"],
         id="a suffix dropped where the namesake never won (Martin Truex Sr.)",
     ),
@@ -199,7 +220,9 @@ async def test_title_date_is_eastern_and_reddit_keeps_long_team_names(feed_db):
     async with Store.open(feed_db) as store:
         facts = await recap_facts(store, await queries.results(store, "las vegas", 2023, "truck"))
         southern = await recap_facts(store, await queries.results(store, "darlington", 1950, "cup"))
-    assert recap.title(facts, "{winner} wins at {track} ({date})") == "Kyle Busch wins at Las Vegas Motor Speedway (March 3, 2023)"
+    assert (
+        recap.title(facts, "{winner} wins at {track} ({date})") == "Kyle Busch wins at Las Vegas Motor Speedway (March 3, 2023)"
+    )
     body = recap.reddit_body(southern, race_key(southern.details.race))
     assert "| Hubert Westmoreland \\(Owner\\) |" in body and "…" not in body
     text = recap.text_recap(southern)

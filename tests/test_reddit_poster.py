@@ -53,7 +53,9 @@ def fake_settings(fake: FakeReddit, password: str | None = None) -> RedditSettin
 
 async def leave_pending(store: Store, thread: Thread) -> None:
     """The ledger as an earlier run leaves it when it dies between recording `pending` and the outcome."""
-    await threads.begin(store, thread.key, thread.subreddit, thread.title, content_hash(thread.title, thread.body), datetime.now(UTC))
+    await threads.begin(
+        store, thread.key, thread.subreddit, thread.title, content_hash(thread.title, thread.body), datetime.now(UTC)
+    )
 
 
 @pytest.fixture
@@ -64,7 +66,9 @@ async def fake():
 
 @pytest.fixture
 async def reddit(fake):
-    async with reddit_client(fake_settings(fake), oauth_url=fake.url, reddit_url=fake.url, requestor_kwargs={"timeout": 2}) as client:
+    async with reddit_client(
+        fake_settings(fake), oauth_url=fake.url, reddit_url=fake.url, requestor_kwargs={"timeout": 2}
+    ) as client:
         yield client
 
 
@@ -317,8 +321,13 @@ def test_thread_post_with_a_wrong_password_says_so_in_one_line_and_posts_once_fi
     fake = fake_in_its_own_loop
     monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.setattr(cli, "reddit_client", lambda settings: reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url))
-    for name, value in [("PITBOARD_DB", str(small_store.path)), ("REDDIT_CLIENT_ID", fake.client_id),
-                        ("REDDIT_CLIENT_SECRET", fake.client_secret), ("REDDIT_USERNAME", fake.username), ("REDDIT_PASSWORD", "wrong")]:
+    for name, value in [
+        ("PITBOARD_DB", str(small_store.path)),
+        ("REDDIT_CLIENT_ID", fake.client_id),
+        ("REDDIT_CLIENT_SECRET", fake.client_secret),
+        ("REDDIT_USERNAME", fake.username),
+        ("REDDIT_PASSWORD", "wrong"),
+    ]:
         monkeypatch.setenv(name, value)
     command = ["thread", "mid-ohio", "--year", "2022", "--series", "truck", "--post", "--subreddit", "NASCAR"]
 

@@ -16,7 +16,11 @@ async def test_token_never_logged_even_at_debug(real_store, caplog):
     async with FakeDiscord(guilds=[guild()]) as fake:
         with redirect_discord_to(fake), caplog.at_level(logging.DEBUG):
             async with running_pitboard(fake, real_store):
-                for name, options in (("winner", {"track": "dega"}), ("winner", {"track": "charlotte"}), ("driver", {"name": "kligerman"})):
+                for name, options in (
+                    ("winner", {"track": "dega"}),
+                    ("winner", {"track": "charlotte"}),
+                    ("driver", {"name": "kligerman"}),
+                ):
                     handle = await fake.send_slash_command(name, options)
                     await handle.response()
                 await fake.disconnect_gateway()

@@ -35,7 +35,9 @@ def test_every_race_is_repeated_with_the_same_field():
         for copy in range(FACTOR):
             rows = synthetic[(season, copy * races_in_season[season] + round_)]
             assert {row["Track"] for row in rows} == {real_rows[0]["Track"]}
-            assert [tuple(row[c] for c in RESULT_LINE) for row in rows] == [tuple(row[c] for c in RESULT_LINE) for row in real_rows]
+            assert [tuple(row[c] for c in RESULT_LINE) for row in rows] == [
+                tuple(row[c] for c in RESULT_LINE) for row in real_rows
+            ]
             assert sorted(row["Driver"] for row in rows) == sorted(row["Driver"] for row in real_rows)
             assert [row["Finish"] for row in rows].count("1") == 1
 

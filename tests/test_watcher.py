@@ -49,9 +49,14 @@ async def rig(small_store, feed, reddit_fake):
     settings = RedditSettings(client_id=reddit_fake.client_id, client_secret=Secret(reddit_fake.client_secret),
                               username=reddit_fake.username, password=Secret(reddit_fake.password))
     clock = Clock(day.BEFORE_START)
-    async with aiohttp.ClientSession() as session, reddit_client(settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url, requestor_kwargs={"timeout": 2}) as reddit:
+    async with (
+        aiohttp.ClientSession() as session,
+        reddit_client(settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url, requestor_kwargs={"timeout": 2}) as reddit,
+    ):
         poster = RedditPoster(reddit, small_store, retry=RetryPolicy(attempts=3, base_delay=0, max_delay=0), min_edit_interval=0)
-        watcher = Watcher(small_store, FeedClient(session, feed.base_url, timeout=1.0), poster=poster, title_template=TITLE, clock=clock)
+        watcher = Watcher(
+            small_store, FeedClient(session, feed.base_url, timeout=1.0), poster=poster, title_template=TITLE, clock=clock
+        )
         with skip_client_sleeps():
             yield watcher, clock
 
@@ -122,10 +127,10 @@ async def test_feed_down_raises_for_backoff_and_changes_nothing(rig, feed, small
 @pytest.mark.parametrize(
     "broken",
     [
-        lambda: day.weekend("official")[:4000],                                     # truncated JSON
+        lambda: day.weekend("official")[:4000],  # truncated JSON
         lambda: day.weekend("official").replace(b'"finishing_position": 5,', b'"finishing_position": "5th",'),  # wrong type
-        lambda: day.weekend("official").replace(b'"finishing_position": 12,', b'"finishing_position": 1,'),     # partial/duplicate
-        lambda: b"{}",                                                               # empty document
+        lambda: day.weekend("official").replace(b'"finishing_position": 12,', b'"finishing_position": 1,'),  # partial/duplicate
+        lambda: b"{}",  # empty document
     ],
     ids=["truncated", "wrong-type", "duplicate-position", "empty"],
 )
@@ -146,7 +151,9 @@ async def test_malformed_weekend_feed_is_logged_and_skipped(rig, feed, reddit_fa
 
 async def test_watcher_without_reddit_still_ingests(small_store, feed):
     async with aiohttp.ClientSession() as session:
-        watcher = Watcher(small_store, FeedClient(session, feed.base_url), poster=None, title_template=TITLE, clock=Clock(day.FINISHED))
+        watcher = Watcher(
+            small_store, FeedClient(session, feed.base_url), poster=None, title_template=TITLE, clock=Clock(day.FINISHED)
+        )
         feed.serve(day.RACE_LIST_PATH, day.race_list(finished=True, official=True))
         feed.serve(day.WEEKEND_PATH, day.weekend("official"))
         await watcher.poll()

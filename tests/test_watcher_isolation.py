@@ -107,7 +107,9 @@ def threads_in(fake: FakeReddit, subreddit: str, key: str) -> list:
     return [s for s in fake.submissions_in(subreddit) if f"#pitboard:{key})" in s.selftext]
 
 
-async def test_poisoned_weekend_feed_skips_only_its_race_and_is_fetched_whole_next_poll(small_store, feed, reddit_fake, watcher_for, caplog):
+async def test_poisoned_weekend_feed_skips_only_its_race_and_is_fetched_whole_next_poll(
+    small_store, feed, reddit_fake, watcher_for, caplog
+):
     await wants(small_store, "cup", "NASCAR")
     await wants(small_store, "xfinity", "NASCAR")
     feed.serve(XFINITY_PATH, xfinity_weekend(poison=True))
@@ -121,8 +123,10 @@ async def test_poisoned_weekend_feed_skips_only_its_race_and_is_fetched_whole_ne
     assert len(threads_in(reddit_fake, "NASCAR", CUP_KEY)) == 1 and threads_in(reddit_fake, "NASCAR", XFINITY_KEY) == []
     poisoned = feed.requests_for(XFINITY_PATH)
     assert [(r.if_none_match, r.status) for r in poisoned] == [(None, 200), (None, 200)]   # its ETag was forgotten
-    assert feed.requests_for(day.WEEKEND_PATH)[-1].status == 304                           # the good one's was kept
-    assert f"rejected, database unchanged: {feed.base_url}/{XFINITY_PATH}: weekend_race[0].results[3].laps_completed" in caplog.text
+    assert feed.requests_for(day.WEEKEND_PATH)[-1].status == 304  # the good one's was kept
+    assert (
+        f"rejected, database unchanged: {feed.base_url}/{XFINITY_PATH}: weekend_race[0].results[3].laps_completed" in caplog.text
+    )
 
     feed.serve(XFINITY_PATH, xfinity_weekend())  # the feed is fixed: imported and posted on the next poll
     third = await watcher.poll()
@@ -150,7 +154,9 @@ class FailingForOneRace:
         return None
 
 
-async def test_an_exception_with_one_race_is_logged_with_the_race_and_the_others_go_on(small_store, reddit_fake, watcher_for, caplog):
+async def test_an_exception_with_one_race_is_logged_with_the_race_and_the_others_go_on(
+    small_store, reddit_fake, watcher_for, caplog
+):
     await wants(small_store, "cup", "NASCAR")
     await wants(small_store, "xfinity", "NASCAR")
     await guilds.set_announce_channel(small_store, GUILD, 4242)
@@ -165,7 +171,9 @@ async def test_an_exception_with_one_race_is_logged_with_the_race_and_the_others
     assert len(threads_in(reddit_fake, "NASCAR", CUP_KEY)) == 1 and len(threads_in(reddit_fake, "NASCAR", XFINITY_KEY)) == 1
 
 
-async def test_wrong_password_defers_every_poll_logged_once_and_the_right_one_posts(small_store, reddit_fake, watcher_for, caplog):
+async def test_wrong_password_defers_every_poll_logged_once_and_the_right_one_posts(
+    small_store, reddit_fake, watcher_for, caplog
+):
     await wants(small_store, "cup", "NASCAR", "Trucks")
     await wants(small_store, "xfinity", "NASCAR")
     watcher = await watcher_for(password="wrong")
@@ -177,7 +185,10 @@ async def test_wrong_password_defers_every_poll_logged_once_and_the_right_one_po
     assert len(reddit_fake.requests_to("/api/v1/access_token")) == 3   # one try per poll, then the poll stops posting
     outage_lines = [r for r in caplog.records if "invalid_grant" in r.getMessage() and r.levelno >= logging.INFO]
     assert [(r.levelno, r.getMessage()) for r in outage_lines] == [
-        (logging.WARNING, "Reddit posting deferred: bad credentials (invalid_grant). No thread is marked failed; trying again every poll.")
+        (
+            logging.WARNING,
+            "Reddit posting deferred: bad credentials (invalid_grant). No thread is marked failed; trying again every poll.",
+        )
     ]
     assert [row.state for row in await threads.all_threads(small_store)] == ["pending"]
     assert reddit_fake.submissions == {}
@@ -185,7 +196,9 @@ async def test_wrong_password_defers_every_poll_logged_once_and_the_right_one_po
     fixed = await watcher_for()   # restarted with the right password
     report = await fixed.poll()
     assert report.posting_paused is None and sorted(o.action for o in report.published) == ["posted"] * 3
-    assert [len(threads_in(reddit_fake, sub, key)) for sub, key in [("NASCAR", CUP_KEY), ("Trucks", CUP_KEY), ("NASCAR", XFINITY_KEY)]] == [1, 1, 1]
+    assert [
+        len(threads_in(reddit_fake, sub, key)) for sub, key in [("NASCAR", CUP_KEY), ("Trucks", CUP_KEY), ("NASCAR", XFINITY_KEY)]
+    ] == [1, 1, 1]
     assert {row.state for row in await threads.all_threads(small_store)} == {"posted"}
 
 
@@ -201,7 +214,9 @@ async def test_reddit_outage_is_reported_again_after_posting_worked(small_store,
     assert "Reddit posting works again" in caplog.text
 
 
-async def test_missing_and_banned_subreddits_fail_reported_once_and_the_others_post(small_store, reddit_fake, watcher_for, caplog):
+async def test_missing_and_banned_subreddits_fail_reported_once_and_the_others_post(
+    small_store, reddit_fake, watcher_for, caplog
+):
     reddit_fake.add_subreddit("closed_club", banned=True)
     await wants(small_store, "cup", "closed_club", "NASCAR", "no_such_place")
     watcher = await watcher_for()
@@ -220,7 +235,9 @@ async def test_missing_and_banned_subreddits_fail_reported_once_and_the_others_p
     assert len(reddit_fake.requests_to("/api/submit")) == 3
 
 
-async def test_one_weekend_feed_down_still_lets_the_other_races_through_then_asks_for_backoff(small_store, feed, reddit_fake, watcher_for):
+async def test_one_weekend_feed_down_still_lets_the_other_races_through_then_asks_for_backoff(
+    small_store, feed, reddit_fake, watcher_for
+):
     await wants(small_store, "cup", "NASCAR")
     await wants(small_store, "xfinity", "NASCAR")
     watcher = await watcher_for()

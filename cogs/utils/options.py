@@ -11,13 +11,18 @@ import asyncio
 import inspect
 import io
 from collections.abc import Callable
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional, TypeAlias
 
 import discord
 from discord import app_commands
 
 from bot.questions import QUESTIONS, Option
 from db import guilds
+
+if TYPE_CHECKING:
+    from bot.pitboard import Pitboard
+
+    Interaction: TypeAlias = discord.Interaction[Pitboard]
 
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
@@ -49,28 +54,29 @@ def command(name: str) -> Callable:
     return decorate
 
 
-def _annotation(option: Option):
-    kind = option.kind
+def _annotation(option: Option) -> Any:
+    """The parameter annotation discord.py reads to build the option (a runtime typing object)."""
+    kind: Any = option.kind
     if option.kind is int and (option.minimum is not None or option.maximum is not None):
         kind = app_commands.Range[int, option.minimum, option.maximum]
-    return kind if option.required else Optional[kind]
+    return kind if option.required else Optional[kind]  # noqa: UP045 (a runtime annotation object: `kind | None` is not one)
 
 
 def _choices(labels: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=label[:CHOICE_LIMIT], value=label[:CHOICE_LIMIT]) for label in labels[:MAX_CHOICES]]
 
 
-async def places(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def places(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
     return _choices(names.place_choices(current, MAX_CHOICES))
 
 
-async def drivers(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def drivers(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
     return _choices([driver.name for driver in names.driver_choices(current, MAX_CHOICES)])
 
 
-async def series(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def series(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
     return [app_commands.Choice(name=label[:CHOICE_LIMIT], value=key) for label, key in names.series_labels(current, MAX_CHOICES)]
 
@@ -78,7 +84,7 @@ async def series(interaction: discord.Interaction, current: str) -> list[app_com
 AUTOCOMPLETE = {"place": places, "driver": drivers, "series": series}
 
 
-async def series_or_default(interaction: discord.Interaction, series: str | None) -> str | None:
+async def series_or_default(interaction: Interaction, series: str | None) -> str | None:
     """The series the user typed, else the server's default from /config (if any)."""
     if series or interaction.guild_id is None:
         return series
@@ -86,7 +92,7 @@ async def series_or_default(interaction: discord.Interaction, series: str | None
 
 
 async def send_with_chart(
-    interaction: discord.Interaction,
+    interaction: Interaction,
     answer,
     embed: Callable[..., discord.Embed],
     chart: Callable[..., bytes | None],
@@ -96,6 +102,7 @@ async def send_with_chart(
     await interaction.response.defer(thinking=True)
     png = await asyncio.to_thread(chart, answer)
     if png:
-        await interaction.followup.send(embed=embed(answer, chart_name=filename), file=discord.File(io.BytesIO(png), filename=filename))
+        picture = discord.File(io.BytesIO(png), filename=filename)
+        await interaction.followup.send(embed=embed(answer, chart_name=filename), file=picture)
     else:
         await interaction.followup.send(embed=embed(answer))
