@@ -14,7 +14,9 @@ from bot.render.words import average, status_words, unknown_dash
 from db.models import HeadToHead, ResultLine, Stage, Standings
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
+RESULT_RIGHT = (True, True, True, False, False, False, True, True, False, True)
 STANDINGS_HEADERS = ("Pos", "Driver", "Pts", "Behind", "Starts", "Wins", "Top 5", "Top 10", "Led")
+STANDINGS_RIGHT = (True, False, True, True, True, True, True, True, True)
 
 
 def results(lines: Sequence[ResultLine], laps_led_known: bool = True) -> Table:
@@ -24,7 +26,7 @@ def results(lines: Sequence[ResultLine], laps_led_known: bool = True) -> Table:
         (line.finish, line.start or None, plain(line.car), plain(line.driver), plain(line.team), plain(line.make), line.laps,
          line.led if laps_led_known else line.led or None, status_words(line.status), line.points)
         for line in lines
-    ])
+    ], RESULT_RIGHT)
 
 
 def stages(race_stages: Sequence[Stage]) -> Table:
@@ -41,7 +43,7 @@ def stages(race_stages: Sequence[Stage]) -> Table:
             else:
                 row.append(None)
         rows.append(tuple(row))
-    return Table(headers, rows)
+    return Table(headers, rows, (True,) + (False,) * len(race_stages))
 
 
 def standings(answer: Standings) -> Table:
@@ -50,7 +52,7 @@ def standings(answer: Standings) -> Table:
         (row.position, plain(row.driver), row.points, -row.behind if row.behind else None, row.starts, row.wins, row.top5,
          row.top10, row.laps_led)
         for row in answer.rows
-    ])
+    ], STANDINGS_RIGHT)
 
 
 def h2h(answer: HeadToHead) -> Table:

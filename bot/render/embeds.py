@@ -93,18 +93,25 @@ def fit(embed: discord.Embed) -> discord.Embed:
         embed.title = _cut(embed.title, TITLE_LIMIT)
     if embed.description:
         embed.description = _fit_block(embed.description, DESCRIPTION_LIMIT)
-    fields = embed.fields[:FIELD_LIMIT]
-    embed.clear_fields()
-    for field in fields:
-        name, value = _cut(field.name or "\u200b", FIELD_NAME_LIMIT), _fit_block(field.value or "\u200b", FIELD_VALUE_LIMIT)
-        embed.add_field(name=name, value=value, inline=field.inline)
-    if embed.footer.text:
-        embed.set_footer(text=_cut(embed.footer.text, FOOTER_LIMIT), icon_url=embed.footer.icon_url)
+    fields = embed.fields
+    if len(fields) > FIELD_LIMIT or not all(_field_fits(field.name, field.value) for field in fields):
+        embed.clear_fields()
+        for field in fields[:FIELD_LIMIT]:
+            name, value = _cut(field.name or "\u200b", FIELD_NAME_LIMIT), _fit_block(field.value or "\u200b", FIELD_VALUE_LIMIT)
+            embed.add_field(name=name, value=value, inline=field.inline)
+    footer = embed.footer
+    if footer.text and len(footer.text) > FOOTER_LIMIT:
+        embed.set_footer(text=_cut(footer.text, FOOTER_LIMIT), icon_url=footer.icon_url)
     while len(embed) > TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)
     if len(embed) > TOTAL_LIMIT and embed.description:
         embed.description = _fit_block(embed.description, max(0, len(embed.description) - (len(embed) - TOTAL_LIMIT)))
     return embed
+
+
+def _field_fits(name: str | None, value: str | None) -> bool:
+    """A field Discord accepts as it is: a name and a value, neither over its limit."""
+    return name is not None and value is not None and 0 < len(name) <= FIELD_NAME_LIMIT and 0 < len(value) <= FIELD_VALUE_LIMIT
 
 
 def _fit_block(text: str, limit: int) -> str:
@@ -167,11 +174,7 @@ def winner(answer: WinnerAnswer) -> discord.Embed:
 
 def code_table(data: Table) -> str:
     """A table in a phone-width code block; no cell can close the block (backticks become quotes)."""
-    return code_block(monospace(data.map_text(_no_backticks), max_width=TABLE_WIDTH))
-
-
-def _no_backticks(text: str) -> str:
-    return text.replace("`", "'")
+    return code_block(monospace(data, max_width=TABLE_WIDTH).replace("`", "'"))
 
 
 def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:

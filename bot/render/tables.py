@@ -6,7 +6,7 @@ terminal and Discord code blocks (`monospace`) and for Reddit (`markdown`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.render.safe import escape_reddit_markdown, plain
@@ -21,19 +21,17 @@ class Table:
 
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
+    right: tuple[bool, ...] | None = None   # right-aligned columns; None: the numeric ones, read from the cells
 
     def columns(self, *headers: str) -> Table:
         """The same table with only these columns, in this order."""
         indices = [self.headers.index(header) for header in headers]
-        return Table(headers, [tuple(row[i] for i in indices) for row in self.rows])
+        right = None if self.right is None else tuple(self.right[i] for i in indices)
+        return Table(headers, [tuple(row[i] for i in indices) for row in self.rows], right)
 
     def head(self, count: int) -> Table:
         """The first `count` rows."""
-        return Table(self.headers, self.rows[:count])
-
-    def map_text(self, change: Callable[[str], str]) -> Table:
-        """Every text cell changed by `change` (numbers and empty cells stay)."""
-        return Table(self.headers, [tuple(change(cell) if type(cell) is str else cell for cell in row) for row in self.rows])
+        return Table(self.headers, self.rows[:count], self.right)
 
 
 def monospace(data: Table, max_width: int | None = None) -> str:
@@ -41,12 +39,12 @@ def monospace(data: Table, max_width: int | None = None) -> str:
 
     With `max_width`, the widest text columns are shortened (with `…`) until lines fit.
     """
-    return _layout(list(data.headers), _columns(data), None, max_width)
+    return _layout(list(data.headers), _columns(data), _right_aligned(data), max_width)
 
 
 def markdown(data: Table) -> str:
     """A Reddit table: numeric columns right-aligned, every text cell escaped, unknowns empty."""
-    right = [_numeric_column(column) for column in _columns(data)]
+    right = _right_aligned(data)
     lines = ["| " + " | ".join(data.headers) + " |", "|" + "|".join("--:" if align else ":--" for align in right) + "|"]
     lines += ["| " + " | ".join(_reddit_cell(cell) for cell in row) + " |" for row in data.rows]
     return "\n".join(lines)
@@ -55,6 +53,18 @@ def markdown(data: Table) -> str:
 def _columns(data: Table) -> list[list[str]]:
     columns = [["" if cell is None else str(cell) for cell in column] for column in zip(*data.rows, strict=True)]
     return columns or [[] for _ in data.headers]
+
+
+def _right_aligned(data: Table) -> list[bool]:
+    """The table's own alignment, else its numeric columns: at least one cell, and every cell a number (an int,
+    or text that reads as one) or empty."""
+    if data.right is not None:
+        return list(data.right)
+    return [
+        any(cell is not None and cell != "" for cell in column)
+        and all(cell is None or isinstance(cell, int) or not cell or _numeric(cell) for cell in column)
+        for column in zip(*data.rows, strict=True)
+    ] or [False for _ in data.headers]
 
 
 def _reddit_cell(cell: Cell) -> str:
@@ -76,14 +86,17 @@ def _layout(headers: list[str], columns: list[list[str]], right: Sequence[bool] 
     if right is None:
         right = [_numeric_column(column) for column in columns]
     widths = [max(len(header), max(map(len, column), default=0)) for header, column in zip(headers, columns, strict=True)]
-    if max_width:
+    if max_width and sum(widths) + 2 * (len(widths) - 1) > max_width:
+        natural = list(widths)
         while sum(widths) + 2 * (len(widths) - 1) > max_width:
             widest = max(range(len(widths)), key=lambda i: (not right[i], widths[i]))
             if widths[widest] <= max(4, len(headers[widest])):
                 break
             widths[widest] -= 1
-        columns = [[_fit(cell, width) for cell in column] for column, width in zip(columns, widths, strict=True)]
-        headers = [_fit(header, width) for header, width in zip(headers, widths, strict=True)]
+        for index, width in enumerate(widths):
+            if width < natural[index]:   # only shortened columns have cells to cut
+                columns[index] = [_fit(cell, width) for cell in columns[index]]
+                headers[index] = _fit(headers[index], width)
     line = "  ".join(f"{{:{'>' if align else '<'}{width}}}" for width, align in zip(widths, right, strict=True)).format
     lines = [line(*headers), line(*("-" * width for width in widths))]
     lines.extend(line(*cells) for cells in zip(*columns, strict=True))
