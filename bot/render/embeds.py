@@ -188,7 +188,7 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
     title = f"{race_heading(race)} — {escape(race.track)}"
     pages = []
     for number, chunk in enumerate(chunks, start=1):
-        body = code_table(Table(classification.headers, chunk)) if chunk else NO_CLASSIFICATION
+        body = code_table(Table(classification.headers, chunk, classification.right)) if chunk else NO_CLASSIFICATION
         embed = _embed(title, f"{header}\n{body}")
         if number == 1 and answer.stages:
             for stage in answer.stages[:3]:
