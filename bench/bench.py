@@ -191,8 +191,8 @@ COMMANDS = {
                         lambda answer: len(answer.races), floor_schedule),
 }
 DISCORD_RENDERINGS = {
-    WinnerAnswer: embeds.winner, RaceResults: embeds.results_pages, DriverCareer: embeds.driver, TrackRecord: embeds.track,
-    Standings: embeds.standings, HeadToHead: embeds.h2h, NextRaces: embeds.next_races, Schedule: embeds.schedule_pages,
+    WinnerAnswer: embeds.winner, RaceResults: embeds.results, DriverCareer: embeds.driver, TrackRecord: embeds.track,
+    Standings: embeds.standings, HeadToHead: embeds.h2h, NextRaces: embeds.next_races, Schedule: embeds.schedule,
 }
 
 

@@ -1196,7 +1196,7 @@ async def scenario_revisions(work: Workspace, rng: random.Random, imports: int, 
             await import_document(store, body)
             answer = await ask(store, question, options)
         expected["pitboard ask"][name] = json_reply(jsondata.render(answer))
-        expected["/results"][name] = embed_reply(embeds.results_pages(answer)[0].to_dict())
+        expected["/results"][name] = embed_reply(embeds.results(answer)[0].to_dict())
     field_size = len(expected["pitboard ask"]["official"][1])
     target = directory / "pitboard.db"
     restore(prepared, target)

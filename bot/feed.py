@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-log = logging.getLogger(__name__)
+from db.series import SERIES
 
-FEED_SERIES_IDS = {"cup": 1, "xfinity": 2, "truck": 3}
+log = logging.getLogger(__name__)
 
 
 class FeedUnavailable(Exception):
@@ -35,7 +35,7 @@ class FeedClient:
         return f"{self.base_url}/{season}/race_list_basic.json"
 
     def weekend_feed_url(self, season: int, series: str, race_id: str) -> str:
-        return f"{self.base_url}/{season}/{FEED_SERIES_IDS[series]}/{race_id}/weekend-feed.json"
+        return f"{self.base_url}/{season}/{SERIES[series].feed_id}/{race_id}/weekend-feed.json"
 
     async def fetch(self, url: str) -> bytes | None:
         """The document body; None if unchanged (304) or not published yet (404)."""

@@ -19,7 +19,9 @@ def thread_for(facts: RecapFacts, subreddit: str, title_template: str) -> Thread
     return Thread(key=key, subreddit=subreddit, title=recap.title(facts, title_template), body=recap.reddit_body(facts, key))
 
 
-async def publish_recap(poster: RedditPoster, facts: RecapFacts, subreddits: list[str], title_template: str) -> list[PublishResult]:
+async def publish_recap(
+    poster: RedditPoster, facts: RecapFacts, subreddits: list[str], title_template: str
+) -> list[PublishResult]:
     """Publish (or update) the race's thread on every subreddit; idempotent, so safe to call every poll.
 
     Raises PostingPaused, at the first subreddit where it happens, when Reddit refuses the account itself.

@@ -122,11 +122,10 @@ class SingleShotWriteRequestor(asyncprawcore.Requestor):
     """
 
     @asynccontextmanager
-    async def request(
-        self, method: str, url: str, *args: Any, timeout: float | None = None, **kwargs: Any
-    ) -> AsyncIterator[aiohttp.ClientResponse]:
-        del timeout  # asyncprawcore's per-call value; this requestor's own wins
-        call = super().request(method, url, *args, timeout=self.timeout, **kwargs)
+    async def request(self, *args: Any, **kwargs: Any) -> AsyncIterator[aiohttp.ClientResponse]:
+        method, url = args[0], args[1]   # asyncprawcore passes both positionally, as aiohttp's request takes them
+        kwargs["timeout"] = self.timeout  # not asyncprawcore's per-call value: this requestor's own wins
+        call = super().request(*args, **kwargs)
         path = urlparse(url).path.rstrip("/")
         if method.upper() == "GET" or path == ACCESS_TOKEN_PATH:
             async with call as response:
@@ -295,7 +294,7 @@ class RedditPoster:
             await threads.release_claim(self.store, thread.key, thread.subreddit, self.holder)
 
     async def _publish_claimed(self, thread: Thread, content: str, claim: Claim) -> PublishResult:
-        row = await threads.get(self.store, thread.key, thread.subreddit)  # as the previous holder left it
+        row = await self._claimed_row(thread)  # as the previous holder left it
         if settled := self._settled(row, content):
             return settled
         if row.submission_id is not None:
@@ -303,6 +302,13 @@ class RedditPoster:
         await threads.begin(self.store, thread.key, thread.subreddit, thread.title, content, self._now())
         # A row this claim did not create means an earlier attempt may have posted before it could record the outcome.
         return await self._submit(thread, content, look_first=not claim.first)
+
+    async def _claimed_row(self, thread: Thread) -> ThreadRecord:
+        """The thread's ledger row, which taking the claim has written (ledger rows are never deleted)."""
+        row = await threads.get(self.store, thread.key, thread.subreddit)
+        if row is None:
+            raise LookupError(f"the ledger row of {thread.key} in r/{thread.subreddit} is gone while claimed")
+        return row
 
     def _settled(self, row: ThreadRecord, content: str) -> PublishResult | None:
         """The answer when this content was already written (`unchanged`) or refused for good (`failed`)."""
@@ -334,6 +340,8 @@ class RedditPoster:
         """The oldest of the account's recent submissions in the subreddit that carries the thread's marker."""
         wanted = marker(thread.key)
         me = await self.reddit.user.me()
+        if me is None:  # a read-only client: it cannot have posted anything
+            raise PostingPaused("the Reddit client is not logged in as a user")
         matches = [
             submission
             async for submission in me.submissions.new(limit=RECENT_SUBMISSIONS)
@@ -343,22 +351,24 @@ class RedditPoster:
 
     async def _recover(self, thread: Thread, content: str, found: Submission) -> PublishResult:
         """Adopt an earlier attempt's post, then bring its body up to date (at once: it was never edited)."""
-        await threads.mark_posted(
-            self.store, thread.key, thread.subreddit, found.id, found.title, content_hash(found.title, found.selftext), self._now()
-        )
-        row = await threads.get(self.store, thread.key, thread.subreddit)
+        found_hash = content_hash(found.title, found.selftext)
+        await threads.mark_posted(self.store, thread.key, thread.subreddit, found.id, found.title, found_hash, self._now())
+        row = await self._claimed_row(thread)
         if row.content_hash == content:
             return self._result("recovered", row)
         revised = await self._revise(row, thread, content, wait_for_interval=False)
         return replace(revised, action="recovered") if revised.action == "edited" else revised
 
-    async def _revise(self, row: ThreadRecord, thread: Thread, content: str, *, wait_for_interval: bool = True) -> PublishResult:
+    async def _revise(
+        self, row: ThreadRecord, thread: Thread, content: str, *, wait_for_interval: bool = True
+    ) -> PublishResult:
         """Edit the existing submission's body (Reddit titles cannot change); edits are safe to repeat."""
         last_write = row.last_written_at
         if wait_for_interval and last_write is not None:
             waited = (self._now() - last_write).total_seconds()
             if waited < self.min_edit_interval:
-                return self._result("deferred", row, f"last written {waited:.0f} s ago; edits wait {self.min_edit_interval:.0f} s")
+                wait = f"last written {waited:.0f} s ago; edits wait {self.min_edit_interval:.0f} s"
+                return self._result("deferred", row, wait)
 
         async def edit(uncertain: bool) -> None:
             del uncertain  # an edit is safe to repeat
@@ -379,13 +389,8 @@ class RedditPoster:
         error, `deferred` when the attempts ran out or the claim was lost. Transient errors are retried after a
         back-off (renewing the claim first); `write` is told whether an earlier attempt may have been applied.
         Raises PostingPaused on an error of the account itself."""
-        failure: Failure | None = None
-        uncertain = False
-        for attempt in range(1, self.retry.attempts + 1):
-            if failure is not None:
-                await self._pause(thread, attempt - 1, failure)
-                if not await threads.renew_claim(self.store, thread.key, thread.subreddit, self.holder, self._lease_end()):
-                    return self._result("deferred", row, "claim lapsed and another process took over this thread")
+        attempt, uncertain = 1, False
+        while True:
             try:
                 return await write(uncertain)
             except (asyncprawcore.AsyncPrawcoreException, RedditAPIException) as error:
@@ -396,7 +401,12 @@ class RedditPoster:
             if failure.account:
                 raise PostingPaused(failure.description)
             uncertain = uncertain or failure.uncertain
-        return self._result("deferred", row, failure.description)
+            if attempt == self.retry.attempts:
+                return self._result("deferred", row, failure.description)
+            await self._pause(thread, attempt, failure)
+            if not await threads.renew_claim(self.store, thread.key, thread.subreddit, self.holder, self._lease_end()):
+                return self._result("deferred", row, "claim lapsed and another process took over this thread")
+            attempt += 1
 
     async def _pause(self, thread: Thread, retry: int, failure: Failure) -> None:
         seconds = self.retry.delay(retry, failure.requested_wait)

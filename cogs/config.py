@@ -37,7 +37,7 @@ class AnnouncementChannel(app_commands.Transformer):
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class Config(commands.GroupCog, group_name="config", group_description="Pitboard settings for this server (Manage Server)"):
+class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitboard settings for this server (Manage Server)"):
     def __init__(self, bot):
         self.bot = bot
         super().__init__()
@@ -111,4 +111,4 @@ class Config(commands.GroupCog, group_name="config", group_description="Pitboard
 
 
 async def setup(bot) -> None:
-    await bot.add_cog(Config(bot))
+    await bot.add_cog(ConfigCog(bot))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
+from bot.pitboard import Pitboard
 from bot.render import charts, embeds
 from cogs.utils import options
 from db import queries
@@ -12,8 +13,8 @@ from db import queries
 CHART = "driver.png"
 
 
-class Drivers(commands.Cog):
-    def __init__(self, bot):
+class DriversCog(commands.Cog):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
 
     @options.command("driver")
@@ -27,5 +28,5 @@ class Drivers(commands.Cog):
         await interaction.response.send_message(embed=embeds.h2h(answer))
 
 
-async def setup(bot) -> None:
-    await bot.add_cog(Drivers(bot))
+async def setup(bot: Pitboard) -> None:
+    await bot.add_cog(DriversCog(bot))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
+from bot.pitboard import Pitboard
 from bot.render import embeds
 from cogs.utils import options
 from cogs.utils.paginator import send_pages
 from db import queries
 
 
-class Results(commands.Cog):
-    def __init__(self, bot):
+class ResultsCog(commands.Cog):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
 
     @options.command("winner")
@@ -25,8 +26,8 @@ class Results(commands.Cog):
     async def results(self, interaction: discord.Interaction, track, year=None, series=None, round=None):
         series = await options.series_or_default(interaction, series)
         answer = await queries.results(self.bot.store, track, year, series, round)
-        await send_pages(interaction, embeds.results_pages(answer))
+        await send_pages(interaction, embeds.results(answer))
 
 
-async def setup(bot) -> None:
-    await bot.add_cog(Results(bot))
+async def setup(bot: Pitboard) -> None:
+    await bot.add_cog(ResultsCog(bot))

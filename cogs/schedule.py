@@ -5,14 +5,15 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
+from bot.pitboard import Pitboard
 from bot.render import embeds
 from cogs.utils import options
 from cogs.utils.paginator import send_pages
 from db import queries
 
 
-class ScheduleCog(commands.Cog, name="Schedule"):
-    def __init__(self, bot):
+class ScheduleCog(commands.Cog):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
 
     @options.command("next")
@@ -25,8 +26,8 @@ class ScheduleCog(commands.Cog, name="Schedule"):
     async def schedule(self, interaction: discord.Interaction, series=None, season=None):
         series = await options.series_or_default(interaction, series)
         answer = await queries.schedule(self.bot.store, series, season)
-        await send_pages(interaction, embeds.schedule_pages(answer))
+        await send_pages(interaction, embeds.schedule(answer))
 
 
-async def setup(bot) -> None:
+async def setup(bot: Pitboard) -> None:
     await bot.add_cog(ScheduleCog(bot))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
+from bot.pitboard import Pitboard
 from bot.render import charts, embeds
 from cogs.utils import options
 from db import queries
@@ -12,8 +13,8 @@ from db import queries
 CHART = "standings.png"
 
 
-class StandingsCog(commands.Cog, name="Standings"):
-    def __init__(self, bot):
+class StandingsCog(commands.Cog):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
 
     @options.command("standings")
@@ -22,5 +23,5 @@ class StandingsCog(commands.Cog, name="Standings"):
         await options.send_with_chart(interaction, answer, embeds.standings, charts.standings_chart, CHART)
 
 
-async def setup(bot) -> None:
+async def setup(bot: Pitboard) -> None:
     await bot.add_cog(StandingsCog(bot))

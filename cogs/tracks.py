@@ -5,13 +5,14 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
+from bot.pitboard import Pitboard
 from bot.render import embeds
 from cogs.utils import options
 from db import queries
 
 
-class Tracks(commands.Cog):
-    def __init__(self, bot):
+class TracksCog(commands.Cog):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
 
     @options.command("track")
@@ -21,5 +22,5 @@ class Tracks(commands.Cog):
         await interaction.response.send_message(embed=embeds.track(answer))
 
 
-async def setup(bot) -> None:
-    await bot.add_cog(Tracks(bot))
+async def setup(bot: Pitboard) -> None:
+    await bot.add_cog(TracksCog(bot))

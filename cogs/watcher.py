@@ -12,6 +12,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.feed import FeedUnavailable
+from bot.pitboard import Pitboard
 from bot.race_day import Announcer, Undeliverable
 from bot.watcher import Watcher
 
@@ -43,9 +44,12 @@ class ChannelMessenger:
 
     async def find(self, channel_id: int, marker: str) -> int | None:
         channel = self._channel(channel_id)
+        me = self.bot.user
+        if me is None:   # not logged in: nothing of ours can be found
+            return None
         try:
             async for message in channel.history(limit=RECENT_MESSAGES):
-                ours = self.bot.user is not None and message.author.id == self.bot.user.id
+                ours = message.author.id == me.id
                 if ours and any((embed.footer.text or "").endswith(marker) for embed in message.embeds):
                     return message.id
         except discord.HTTPException as error:
@@ -59,8 +63,12 @@ class ChannelMessenger:
         return channel
 
 
-class FeedWatcher(commands.Cog):
-    def __init__(self, bot):
+class WatcherCog(commands.Cog):
+    """The feed watcher's poll loop (loaded only when the bot has a feed client)."""
+
+    def __init__(self, bot: Pitboard):
+        if bot.feed is None:
+            raise ValueError("the feed watcher needs the bot's feed client")
         self.bot = bot
         self.failures = 0
         self.watcher = Watcher(
@@ -97,5 +105,5 @@ class FeedWatcher(commands.Cog):
         await self.bot.wait_until_ready()
 
 
-async def setup(bot) -> None:
-    await bot.add_cog(FeedWatcher(bot))
+async def setup(bot: Pitboard) -> None:
+    await bot.add_cog(WatcherCog(bot))

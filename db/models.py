@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")   # NASCAR dates its races in US Eastern time: the one zone we show
+FIRST_SEASON, LAST_SEASON = 1949, 2100   # the seasons a question or a feed document may name (the history starts in 1949)
 
 
 @dataclass(frozen=True)

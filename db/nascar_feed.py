@@ -34,15 +34,14 @@ from db.ingest import (
     clean_driver_name,
     upsert_race,
 )
-from db.models import EASTERN
+from db.models import EASTERN, FIRST_SEASON, LAST_SEASON
 from db.names import normalize
+from db.series import BY_FEED_ID
 from db.store import Store
 
 log = logging.getLogger(__name__)
 
-SERIES_BY_FEED_ID = {1: "cup", 2: "xfinity", 3: "truck"}
 PLACEHOLDER_YEAR = 1900  # the feed writes 1900-01-01T00:00:00 for "no date"
-FIRST_SEASON, LAST_SEASON = 1949, 2100
 RACE_FIGURES = ("actual_laps", "cautions", "caution_laps", "lead_changes", "leaders", "margin", "average_mph")
 
 # Bounds, with what the real documents hold (see /work/shared/data/nascar-feed-samples).
@@ -275,14 +274,14 @@ def _margin(race: _Object) -> float | None:
 def _header(race: _Object) -> dict[str, Any]:
     """Fields shared by the race list and the weekend feed."""
     series_id = race.required_int("series_id")
-    if series_id not in SERIES_BY_FEED_ID:
+    if series_id not in BY_FEED_ID:
         raise FeedError(race.field("series_id"), f"unknown series {series_id}")
     scheduled_laps = race.optional_int("scheduled_laps", 0, MAX_LAPS) or None
     scheduled_miles = race.optional_number("scheduled_distance", 0, MAX_MILES) or None
     stage_laps = tuple(laps for laps in (race.optional_int(f"stage_{n}_laps", 0, MAX_LAPS) for n in range(1, 5)) if laps)
     starts_at, date_only = _start(race)
     return {
-        "series": SERIES_BY_FEED_ID[series_id],
+        "series": BY_FEED_ID[series_id].key,
         "season": race.required_int("race_season", FIRST_SEASON, LAST_SEASON),
         "name": race.required_text("race_name"),
         "track": race.required_text("track_name"),

@@ -61,7 +61,7 @@ def test_huge_names_are_trimmed_to_the_limits():
 
 def test_long_classification_pages_fit_and_keep_code_blocks_closed():
     lines = [ResultLine(i, i, str(i), "Driver " + "x" * 300, "T", "M", 67, 0, "running", 1) for i in range(1, 44)]
-    pages = embeds.results_pages(RaceResults(race(), lines))
+    pages = embeds.results(RaceResults(race(), lines))
     assert len(pages) == 3
     for page in pages:
         assert within_limits(page) and page.description.count("```") % 2 == 0
@@ -73,7 +73,7 @@ def test_markdown_in_names_is_escaped_and_backticks_cannot_break_tables():
     text = embeds.winner(answer).fields[0].value
     assert "\\*Bold\\* \\_Driver\\_ \\| \\`x\\`" in text
     lines = [ResultLine(1, 1, "1", "Evil ```@everyone``` Name", None, None, 10, 0, "running", 1)]
-    page = embeds.results_pages(RaceResults(race(), lines))[0]
+    page = embeds.results(RaceResults(race(), lines))[0]
     assert page.description.count("```") == 2
 
 

@@ -57,7 +57,7 @@ def announcements(discord_fake):
 
 async def test_official_race_is_posted_announced_and_revised(world):
     bot, discord_fake, reddit_fake, feed, clock = world
-    watcher_cog = bot.get_cog("FeedWatcher")
+    watcher_cog = bot.get_cog("WatcherCog")
     assert watcher_cog.poll.is_running()  # the discord.ext.tasks background task
 
     feed.serve(day.RACE_LIST_PATH, day.race_list(finished=True, official=True))

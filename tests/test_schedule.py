@@ -71,7 +71,7 @@ async def test_discord_timestamps(scheduled):
     embed = embeds.next_races(answer)
     unix = int(datetime(2023, 4, 2, 19, 30, tzinfo=UTC).timestamp())
     assert f"Sun Apr 2, 2023 3:30 PM EDT · <t:{unix}:F> your time (<t:{unix}:R>)" in embed.fields[0].value
-    pages = embeds.schedule_pages(await queries.schedule(scheduled, None, 2023, now=datetime(2023, 4, 1, tzinfo=UTC)))
+    pages = embeds.schedule(await queries.schedule(scheduled, None, 2023, now=datetime(2023, 4, 1, tzinfo=UTC)))
     assert len(pages) > 1 and all("<t:" in page.description for page in pages)
 
 

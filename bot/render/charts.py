@@ -114,7 +114,7 @@ def driver_chart(career: DriverCareer) -> bytes | None:
     figure = _new_figure()
     _title(figure, f"{safe_label(career.driver)} — wins and top-10s by season")
     axes_list = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
-    for axes, (series, lines) in zip(axes_list, panels):
+    for axes, (series, lines) in zip(axes_list, panels, strict=True):
         _style(axes)
         _season_bars(axes, lines)
         summary = f"{plural(series.wins, 'win')} · {plural(series.top10, 'top-10')} · {plural(series.starts, 'start')}"

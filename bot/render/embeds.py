@@ -1,4 +1,5 @@
-"""Discord embeds: pure functions from query answers to `discord.Embed`, within Discord's limits.
+"""Discord embeds: one function per command (`embeds.winner`, `embeds.results`, …), pure functions from query
+answers to `discord.Embed`, within Discord's limits. /results and /schedule answer with pages.
 
 Text from the data goes through `escape` (safe.discord: one line, markdown, links and mentions
 escaped) wherever markdown is rendered (titles, descriptions, field names and values), through
@@ -13,25 +14,26 @@ import re
 
 import discord
 
-from bot.render import recap, safe
-from bot.render.tables import table
-from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION, race_facts
+from bot.render import cells, recap, safe
+from bot.render.tables import Table, monospace
+from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
 from bot.render.words import (
+    DISCORD,
     KIND_WORDS,
     average,
-    car,
-    led_phrase,
+    drivers_heading,
     meetings_line,
     no_winner,
-    ordinal,
     plural,
     race_day,
+    race_facts,
     race_label,
     race_when,
+    races_together,
     seasons,
     series_short,
-    status_words,
     winner_heading,
+    winner_line,
 )
 from db.errors import PitboardError
 from db.guilds import GuildSettings
@@ -91,17 +93,25 @@ def fit(embed: discord.Embed) -> discord.Embed:
         embed.title = _cut(embed.title, TITLE_LIMIT)
     if embed.description:
         embed.description = _fit_block(embed.description, DESCRIPTION_LIMIT)
-    fields = embed.fields[:FIELD_LIMIT]
-    embed.clear_fields()
-    for field in fields:
-        embed.add_field(name=_cut(field.name or "\u200b", FIELD_NAME_LIMIT), value=_fit_block(field.value or "\u200b", FIELD_VALUE_LIMIT), inline=field.inline)
-    if embed.footer.text:
-        embed.set_footer(text=_cut(embed.footer.text, FOOTER_LIMIT), icon_url=embed.footer.icon_url)
+    fields = embed.fields
+    if len(fields) > FIELD_LIMIT or not all(_field_fits(field.name, field.value) for field in fields):
+        embed.clear_fields()
+        for field in fields[:FIELD_LIMIT]:
+            name, value = _cut(field.name or "\u200b", FIELD_NAME_LIMIT), _fit_block(field.value or "\u200b", FIELD_VALUE_LIMIT)
+            embed.add_field(name=name, value=value, inline=field.inline)
+    footer = embed.footer
+    if footer.text and len(footer.text) > FOOTER_LIMIT:
+        embed.set_footer(text=_cut(footer.text, FOOTER_LIMIT), icon_url=footer.icon_url)
     while len(embed) > TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)
     if len(embed) > TOTAL_LIMIT and embed.description:
         embed.description = _fit_block(embed.description, max(0, len(embed.description) - (len(embed) - TOTAL_LIMIT)))
     return embed
+
+
+def _field_fits(name: str | None, value: str | None) -> bool:
+    """A field Discord accepts as it is: a name and a value, neither over its limit."""
+    return name is not None and value is not None and 0 < len(name) <= FIELD_NAME_LIMIT and 0 < len(value) <= FIELD_VALUE_LIMIT
 
 
 def _fit_block(text: str, limit: int) -> str:
@@ -120,15 +130,8 @@ def _embed(title: str, description: str = "", colour: discord.Colour = BRAND) ->
 
 
 def winner_sentence(race: RaceSummary) -> str:
-    if not race.winner:
-        return f"Winner {no_winner(race)}."
-    machine = " ".join(part for part in (car(escape(race.winner_car)), escape(race.winner_team), escape(race.winner_make)) if part)
-    parts = [f"**{escape(race.winner)}**" + (f" ({machine})" if machine else "")]
-    if race.winner_start:
-        parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
-    if race.winner_led is not None:
-        parts.append(led_phrase(race.winner_led, race.laps))
-    return ", ".join(parts)
+    """The winner line in Discord markdown (`**Name** (#75 Team Make), from 2nd, led …`), or why there is none."""
+    return winner_line(race, DISCORD) if race.winner else f"Winner {no_winner(race)}."
 
 
 def race_heading(race: RaceSummary) -> str:
@@ -157,7 +160,8 @@ def _race_notes(race: RaceSummary) -> list[str]:
 
 
 def winner(answer: WinnerAnswer) -> discord.Embed:
-    embed = _embed(escape(winner_heading(answer)))
+    """/winner: one field per race."""
+    embed = _embed(winner_heading(answer, DISCORD))
     for race in answer.races:
         lines = [winner_sentence(race)]
         if race.pole and race.pole != race.winner:
@@ -168,27 +172,24 @@ def winner(answer: WinnerAnswer) -> discord.Embed:
     return fit(embed)
 
 
-def _code_text(text: str | None) -> str:
-    """Data text for a code block: `plain`, and no backtick to close the block."""
-    return safe.plain(text).replace("`", "'")
+def code_table(data: Table) -> str:
+    """A table in a phone-width code block; no cell can close the block (backticks become quotes)."""
+    return code_block(monospace(data, max_width=TABLE_WIDTH).replace("`", "'"))
 
 
-def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:
-    """The classification split into pages of `per_page` rows, each a phone-width code block."""
+def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:
+    """/results: the classification in pages of `per_page` rows, each a phone-width code block."""
     race = answer.race
-    rows = [
-        (r.finish, _code_text(r.car), _code_text(r.driver), r.laps if r.laps is not None else "",
-         "" if r.led is None else r.led, _code_text(status_words(r.status)))
-        for r in answer.results
-    ]
-    chunks = [rows[i: i + per_page] for i in range(0, len(rows), per_page)] or [[]]
-    header = "\n".join(line for line in (winner_sentence(race), escape(" · ".join(race_facts(race))), *_race_notes(race)) if line)
+    classification = cells.results(answer.results).columns("Pos", "#", "Driver", "Laps", "Led", "Status")
+    chunks = [classification.rows[i: i + per_page] for i in range(0, len(classification.rows), per_page)] or [[]]
+    header = "\n".join(line for line in (winner_sentence(race), " · ".join(race_facts(race)), *_race_notes(race)) if line)
     if answer.other_races:
-        header += "\nAlso matching: " + ", ".join(escape(race_label(r)) for r in answer.other_races) + " (add `series:` or `round:`)"
+        header += "\nAlso matching: " + ", ".join(race_label(r) for r in answer.other_races) + " (add `series:` or `round:`)"
+    title = f"{race_heading(race)} — {escape(race.track)}"
     pages = []
     for number, chunk in enumerate(chunks, start=1):
-        body = code_block(table(("Pos", "#", "Driver", "Laps", "Led", "Status"), chunk, max_width=TABLE_WIDTH)) if chunk else NO_CLASSIFICATION
-        embed = _embed(f"{race_heading(race)} — {escape(race.track)}", f"{header}\n{body}")
+        body = code_table(Table(classification.headers, chunk, classification.right)) if chunk else NO_CLASSIFICATION
+        embed = _embed(title, f"{header}\n{body}")
         if number == 1 and answer.stages:
             for stage in answer.stages[:3]:
                 top = ", ".join(escape(line.driver) for line in stage.results[:3])
@@ -200,6 +201,7 @@ def results_pages(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list
 
 
 def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed:
+    """/driver: one field per series (and the chart attached as `chart_name`)."""
     embed = _embed(escape(answer.driver))
     for career in answer.series.values():
         lines = [
@@ -210,11 +212,13 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
             ) if part),
             f"avg start {average(career.avg_start)} · avg finish {average(career.avg_finish)}",
         ]
-        if career.first_win:
-            lines.append(f"First win: {race_label(career.first_win)}, {escape(career.first_win.track)}")
-            if career.latest_win != career.first_win:
-                lines.append(f"Latest win: {race_label(career.latest_win)}, {escape(career.latest_win.track)}")
-        embed.add_field(name=f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})", value="\n".join(lines), inline=False)
+        first, latest = career.first_win, career.latest_win
+        if first:
+            lines.append(f"First win: {race_label(first)}, {escape(first.track)}")
+            if latest and latest != first:
+                lines.append(f"Latest win: {race_label(latest)}, {escape(latest.track)}")
+        name = f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})"
+        embed.add_field(name=name, value="\n".join(lines), inline=False)
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
     embed.set_footer(text=SOURCE_FOOTER)
@@ -222,11 +226,13 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
 
 
 def track(answer: TrackRecord) -> discord.Embed:
+    """/track: one field per series."""
     length = f", {answer.length_mi:g} mi" if answer.length_mi else ""
     embed = _embed(escape(answer.track), f"{KIND_WORDS[answer.kind].capitalize()}{length}")
     for record in answer.series.values():
         lines = [
-            f"{plural(record.races, 'race')}, {seasons(record.first_season, record.last_season)} · won from pole {record.wins_from_pole}×",
+            f"{plural(record.races, 'race')}, {seasons(record.first_season, record.last_season)}"
+            f" · won from pole {record.wins_from_pole}×",
             "Most wins: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_wins[:5]),
         ]
         if record.most_poles:
@@ -238,11 +244,11 @@ def track(answer: TrackRecord) -> discord.Embed:
 
 
 def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed:
-    rows = [(r.position, _code_text(r.driver), r.points, -r.behind if r.behind else "", r.wins, r.top10) for r in answer.rows[:STANDINGS_ROWS]]
+    """/standings: the top 20 in a code block (and the chart attached as `chart_name`)."""
+    top = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Behind", "Wins", "Top 10")
     embed = _embed(
         f"{answer.season} {escape(answer.series_name)} — points from race results",
-        f"After {plural(answer.races_counted, 'race')}.\n"
-        + code_block(table(("Pos", "Driver", "Pts", "Gap", "W", "T10"), rows, max_width=TABLE_WIDTH)),
+        f"After {plural(answer.races_counted, 'race')}.\n" + code_table(top),
     )
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
@@ -251,25 +257,18 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
 
 
 def h2h(answer: HeadToHead) -> discord.Embed:
-    a, b = answer.first, answer.second
-    scope = f"{series_short(answer.series)} " if answer.series else ""
-    rows = [
-        ("Ahead", a.ahead, b.ahead),
-        ("Wins", a.wins, b.wins),
-        ("Avg finish", average(a.avg_finish), average(b.avg_finish)),
-        ("Laps led", "–" if a.laps_led is None else a.laps_led, "–" if b.laps_led is None else b.laps_led),
-    ]
-    description = f"{plural(answer.races, scope + 'race')} together\n" + code_block(
-        table(("", _code_text(a.driver), _code_text(b.driver)), rows, max_width=TABLE_WIDTH)
-    )
-    description += meetings_line(answer.latest_meetings, escape)
-    embed = _embed(f"{escape(a.driver)} vs {escape(b.driver)}", description)
+    """/h2h: the two drivers side by side in a code block, and their last meeting."""
+    description = f"{races_together(answer)}\n{code_table(cells.h2h(answer))}{meetings_line(answer.latest_meetings, DISCORD)}"
+    embed = _embed(drivers_heading(answer, DISCORD), description)
     embed.set_footer(text=SOURCE_FOOTER)
     return fit(embed)
 
 
 def discord_time(race: RaceSummary) -> str:
-    """`Sun Apr 2, 2023 3:30 PM EDT · <t:…:F> (<t:…:R>)`: NASCAR's Eastern time, then the reader's own zone."""
+    """`Sun Apr 2, 2023 3:30 PM EDT · <t:…:F> (<t:…:R>)`: NASCAR's Eastern time, then the reader's own zone;
+    "" for a race without a date."""
+    if race.starts_at is None:
+        return ""
     unix = int(race.starts_at.timestamp())
     if race.date_only:
         return f"{race_day(race)} (<t:{unix}:R>)"
@@ -277,9 +276,11 @@ def discord_time(race: RaceSummary) -> str:
 
 
 def next_races(answer: NextRaces) -> discord.Embed:
+    """/next: the race running now and the next race of each series, in the reader's own time zone."""
     embed = _embed("Racing now" if answer.racing_now and not answer.upcoming else "Next up")
     for race in answer.racing_now:
-        embed.add_field(name=f"🟢 Now: {race_heading(race)}", value=f"{escape(race.track)}\nStarted <t:{int(race.starts_at.timestamp())}:R>", inline=False)
+        started = f"\nStarted <t:{int(race.starts_at.timestamp())}:R>" if race.starts_at else ""
+        embed.add_field(name=f"🟢 Now: {race_heading(race)}", value=f"{escape(race.track)}{started}", inline=False)
     for race in answer.upcoming:
         embed.add_field(name=race_heading(race), value=f"{escape(race.track)}\n{discord_time(race)}", inline=False)
     embed.set_footer(text="Times show in your own time zone · Source: NASCAR")
@@ -290,14 +291,18 @@ SCHEDULE_PER_PAGE = 12
 SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "next": "➡️ **next**", "later": ""}
 
 
-def schedule_pages(answer: Schedule) -> list[discord.Embed]:
+def schedule(answer: Schedule) -> list[discord.Embed]:
+    """/schedule: the season's races, a dozen a page, dated in US Eastern time with the reader's own time beside."""
     lines = []
     for entry in answer.races:
         race = entry.race
         outcome = f"✓ {escape(race.winner)}" if entry.state == "done" and race.winner else SCHEDULE_MARKS[entry.state]
         round_part = f"R{race.round}" if race.round else "exh."
-        when = race_day(race) if race.date_only else f"{race_day(race)} (<t:{int(race.starts_at.timestamp())}:f>)"
-        lines.append(f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}".rstrip())
+        when = race_day(race)
+        if race.starts_at is not None and not race.date_only:
+            when += f" (<t:{int(race.starts_at.timestamp())}:f>)"
+        line = f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}"
+        lines.append(line.rstrip())
     chunks = [lines[i: i + SCHEDULE_PER_PAGE] for i in range(0, len(lines), SCHEDULE_PER_PAGE)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
     pages = []
@@ -309,18 +314,12 @@ def schedule_pages(answer: Schedule) -> list[discord.Embed]:
     return pages
 
 
-DISCORD = recap.Markup(escape, lambda text: f"**{text}**")
-
-
 def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Embed:
     """The post-race recap for a channel: the story, the top 10, and a link to the Reddit thread."""
     race = facts.details.race
     embed = _embed(f"🏁 {race_heading(race)}", "\n\n".join(recap.paragraphs(facts, DISCORD)[:3]))
-    rows = [
-        (r.finish, _code_text(r.car), _code_text(r.driver), r.led if facts.laps_led_known else r.led or None, _code_text(status_words(r.status)))
-        for r in facts.details.results[:10]
-    ]
-    embed.add_field(name="Top 10", value=code_block(table(("Pos", "#", "Driver", "Led", "Status"), rows, max_width=TABLE_WIDTH)), inline=False)
+    top = cells.results(facts.details.results[:10], facts.laps_led_known).columns("Pos", "#", "Driver", "Led", "Status")
+    embed.add_field(name="Top 10", value=code_table(top), inline=False)
     if thread_url:
         embed.add_field(name="Post-race thread", value=thread_url, inline=False)
     embed.set_footer(text=f"{safe.plain(race.track)} · {SOURCE_FOOTER}")
@@ -344,7 +343,8 @@ def guild_settings(settings: GuildSettings) -> discord.Embed:
     embed.add_field(name="Announcement channel", value=channel, inline=True)
     embed.add_field(name="Default series", value=settings.default_series or "all series", inline=True)
     posting = "\n".join(
-        f"{series_short(series)}: " + ", ".join(f"r/{escape(name)}" for name in names) for series, names in settings.subreddits.items()
+        f"{series_short(series)}: " + ", ".join(f"r/{escape(name)}" for name in names)
+        for series, names in settings.subreddits.items()
     )
     embed.add_field(name="Post-race threads", value=posting or "no subreddits", inline=False)
     return fit(embed)

@@ -1,4 +1,5 @@
-"""JSON documents for `pitboard ask --json` (stable keys for scripts).
+"""JSON documents for `pitboard ask --json` (stable keys for scripts): one function per command
+(`jsondata.winner`, `jsondata.results`, …), and `render` for any answer.
 
 Data stays data: every string in a document is made `plain` (no escape codes, no line breaks), so a
 script that prints a value never prints a control sequence from the feed.
@@ -6,8 +7,8 @@ script that prints a value never prints a control sequence from the feed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
-from functools import singledispatch
 from typing import Any
 
 from bot.render.safe import plain_data
@@ -23,16 +24,6 @@ from db.models import (
     TrackRecord,
     WinnerAnswer,
 )
-
-
-def render(answer) -> dict[str, Any]:
-    """The answer as a JSON-ready document."""
-    return plain_data(_document(answer))
-
-
-@singledispatch
-def _document(answer) -> dict[str, Any]:
-    raise TypeError(f"no JSON rendering for {type(answer).__name__}")
 
 
 def race(summary: RaceSummary) -> dict[str, Any]:
@@ -65,14 +56,14 @@ def race(summary: RaceSummary) -> dict[str, Any]:
     }
 
 
-@_document.register
-def _(answer: WinnerAnswer) -> dict[str, Any]:
-    return {"command": "winner", "track": answer.track, "races": [race(r) for r in answer.races]}
+def winner(answer: WinnerAnswer) -> dict[str, Any]:
+    """/winner as a document."""
+    return plain_data({"command": "winner", "track": answer.track, "races": [race(r) for r in answer.races]})
 
 
-@_document.register
-def _(answer: RaceResults) -> dict[str, Any]:
-    return {
+def results(answer: RaceResults) -> dict[str, Any]:
+    """/results as a document."""
+    return plain_data({
         "command": "results",
         "race": race(answer.race),
         "results": [
@@ -88,12 +79,12 @@ def _(answer: RaceResults) -> dict[str, Any]:
         ],
         "cautions": [asdict(c) for c in answer.cautions],
         "also_matching": [asdict(r) for r in answer.other_races],
-    }
+    })
 
 
-@_document.register
-def _(answer: DriverCareer) -> dict[str, Any]:
-    return {
+def driver(answer: DriverCareer) -> dict[str, Any]:
+    """/driver as a document."""
+    return plain_data({
         "command": "driver",
         "driver": answer.driver,
         "series": {
@@ -109,12 +100,12 @@ def _(answer: DriverCareer) -> dict[str, Any]:
             }
             for key, c in answer.series.items()
         },
-    }
+    })
 
 
-@_document.register
-def _(answer: TrackRecord) -> dict[str, Any]:
-    return {
+def track(answer: TrackRecord) -> dict[str, Any]:
+    """/track as a document."""
+    return plain_data({
         "command": "track",
         "track": answer.track,
         "kind": answer.kind,
@@ -129,52 +120,66 @@ def _(answer: TrackRecord) -> dict[str, Any]:
             }
             for key, r in answer.series.items()
         },
-    }
+    })
 
 
-@_document.register
-def _(answer: Standings) -> dict[str, Any]:
-    return {
+def standings(answer: Standings) -> dict[str, Any]:
+    """/standings as a document."""
+    return plain_data({
         "command": "standings",
         "series": answer.series,
         "season": answer.season,
         "races_counted": answer.races_counted,
         "note": answer.note,
         "standings": [asdict(row) for row in answer.rows],
-    }
+    })
 
 
-@_document.register
-def _(answer: HeadToHead) -> dict[str, Any]:
-    return {
+def h2h(answer: HeadToHead) -> dict[str, Any]:
+    """/h2h as a document."""
+    return plain_data({
         "command": "h2h",
         "series": answer.series,
         "races": answer.races,
         "drivers": [asdict(answer.first), asdict(answer.second)],
         "last_meeting": asdict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
         "latest_meetings": [asdict(race) for race in answer.latest_meetings],
-    }
+    })
 
 
-@_document.register
-def _(answer: NextRaces) -> dict[str, Any]:
-    return {
+def next_races(answer: NextRaces) -> dict[str, Any]:
+    """/next as a document."""
+    return plain_data({
         "command": "next",
         "now": answer.now.isoformat(),
         "racing_now": [race(r) for r in answer.racing_now],
         "upcoming": [race(r) for r in answer.upcoming],
-    }
+    })
 
 
-@_document.register
-def _(answer: Schedule) -> dict[str, Any]:
-    return {
+def schedule(answer: Schedule) -> dict[str, Any]:
+    """/schedule as a document."""
+    return plain_data({
         "command": "schedule",
         "series": answer.series,
         "season": answer.season,
         "races": [{**race(entry.race), "state": entry.state} for entry in answer.races],
-    }
+    })
 
 
 def error(failure: PitboardError) -> dict[str, Any]:
     return plain_data({"error": failure.message, "suggestions": failure.suggestions})
+
+
+RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule,
+}
+
+
+def render(answer: object) -> dict[str, Any]:
+    """Any command's answer as a JSON-ready document, by its type."""
+    renderer = RENDERERS.get(type(answer))
+    if renderer is None:
+        raise TypeError(f"no JSON rendering for {type(answer).__name__}")
+    return renderer(answer)

@@ -5,35 +5,34 @@ era, stage results outside 2017–2024, laps led in much of the 1950s, a null an
 never guessed or read as zero, and a race's name is never worded as a claim. Drivers are named in full
 at the first mention, then by their short name (db/short_names.py). Numbers and ordinals follow AP
 style. The Discord rendering of the same sentences lives in embeds.py. Every string from the data goes
-through the Markup's `escape` (see safe.py) and every markdown table cell through `_markdown_table`.
+through the Markup's `escape` (see words.py and safe.py); the tables are built once by bot/render/cells.py.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.render import safe
-from bot.render.tables import table
-from bot.render.words import KIND_WORDS, ordinal, plural
-from db.models import EASTERN, RaceSummary, RecapFacts, ResultLine
+from bot.render import cells, safe
+from bot.render.tables import Table, markdown, monospace
+from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
+from db.models import RaceSummary, RecapFacts, ResultLine
 from db.short_names import ShortNames
 
 REDDIT_LIMIT = 40_000
 TITLE_LIMIT = 300
 TEXT_WIDTH = 100
 # AP style: numbers and ordinals one to nine in words, 10 and up in figures; words at a sentence's start.
-UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+         "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 ORDINAL_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 MAX_LISTED = 6              # a longer list of drivers is summarised: "Thirty-two drivers …, including" the first few
 SUMMARY_LISTED = 4
 MAX_SEASON_FINISHES = 4     # earlier finishes this season on the same kind of track, listed one by one
-RESULT_COLUMNS = ["Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts"]
-RESULT_ALIGNS = "rrlllrrlr"
+RESULT_COLUMNS = ("Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 GAINED_TO_MENTION = 15
 ATTRIBUTION = "Data: nascaR.data (DriverAverages.com, NASCAR.com) and NASCAR's official feed. Source: NASCAR."
 KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": "dirt-track", "oval": "oval"}
@@ -58,18 +57,6 @@ OUT_PHRASES = {
     "parked": "parked",
     "disqualified": "disqualified",
 }
-
-
-@dataclass(frozen=True)
-class Markup:
-    """How data text and emphasis are written in one output format."""
-
-    escape: Callable[[str], str]
-    bold: Callable[[str], str]
-
-
-PLAIN = Markup(safe.plain, lambda text: text)
-REDDIT = Markup(safe.reddit, lambda text: f"**{text}**")
 
 
 def number_word(count: int) -> str:
@@ -97,11 +84,6 @@ def ordinal_word(count: int) -> str:
     return ORDINAL_WORDS[count - 1] if 1 <= count <= 9 else ordinal(count)
 
 
-def series_words(race: RaceSummary) -> str:
-    """`Truck Series` (the name without NASCAR and the sponsor)."""
-    return {"cup": "Cup Series", "xfinity": "Xfinity Series", "truck": "Truck Series"}.get(race.series, race.series_name)
-
-
 def vehicles(race: RaceSummary, count: int = 2) -> str:
     noun = "truck" if race.series == "truck" else "car"
     return noun if count == 1 else noun + "s"
@@ -127,8 +109,8 @@ def race_phrase(race: RaceSummary, m: Markup) -> str:
 
 def eastern_date(moment: datetime, with_year: bool = True) -> str:
     """`April 2, 2023`: the day in US Eastern time, NASCAR's own."""
-    local = moment.astimezone(EASTERN)
-    return f"{local:%B} {local.day}" + (f", {local.year}" if with_year else "")
+    day = eastern_day(moment)
+    return f"{day:%B} {day.day}" + (f", {day.year}" if with_year else "")
 
 
 def _join(items: list[str]) -> str:
@@ -164,24 +146,13 @@ def possessive(name: str) -> str:
 def out_phrase(line: ResultLine, m: Markup) -> str:
     """`out with a transmission failure after 60 laps`."""
     status = (line.status or "").casefold()
-    phrase = OUT_PHRASES.get(status, f"out ({m.escape(line.status or '')})")
+    phrase = OUT_PHRASES.get(status, f"out ({m.escape(line.status)})")
     return f"{phrase} after {plural(line.laps, 'lap')}" if line.laps is not None and status != "disqualified" else phrase
 
 
 def finish_phrase(line: ResultLine, m: Markup) -> str:
     """`finished 26th`, or `finished 26th, out with a transmission failure after 60 laps`."""
     return f"finished {ordinal_word(line.finish)}" + ("" if line.running else f", {out_phrase(line, m)}")
-
-
-def led_phrase(led: int, laps: int | None) -> str:
-    """`led 56 of 67 laps`, `led all 400 laps`, `led all but three laps`, `led 12 laps` (laps run unknown)."""
-    if not laps:
-        return f"led {plural(led, 'lap')}"
-    if led >= laps:
-        return f"led all {laps} laps"
-    if laps - led <= 5 and laps >= 50:
-        return f"led all but {number_word(laps - led)} lap{'s' if laps - led > 1 else ''}"
-    return f"led {led} of {laps} laps"
 
 
 @dataclass(frozen=True)
@@ -194,7 +165,7 @@ class Sentence:
 
 def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, winner = facts.details.race, facts.winner
-    series = m.escape(series_words(race))
+    series = m.escape(series_words(race.series, race.series_name))
     full = m.bold(name(winner.driver))
     if race.exhibition or facts.win_number is None:
         return [Sentence(f"{full} won {race_phrase(race, m)}, a non-points exhibition race.")]
@@ -232,7 +203,8 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         if share.starts == 1:
             text = f"was making a first {series} start of {race.season}, in the season's {ordinal_word(share.races)} race."
         else:
-            text = f"has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far in {race.season}."
+            text = (f"has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far"
+                    f" in {race.season}.")
         sentences.append(Sentence(f"{short} {text}", f"The winner {text}"))
     return sentences
 
@@ -248,7 +220,8 @@ def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
     if len(drivers) == 1 and len(winners) == len(stages) >= 2:
         count = "both" if len(stages) == 2 else f"all {number_word(len(stages))}"
         return [Sentence(f"{called[drivers[0]]} swept {count} stages.", f"{count} stages went to {called[drivers[0]]}.")]
-    won, went = [], []
+    won: list[str] = []
+    went: list[str] = []
     for driver in drivers:
         numbers = [str(number) for number, who in winners if who == driver]
         stage = f"stage{'s' if len(numbers) > 1 else ''} {_join(numbers)}"
@@ -264,7 +237,7 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     if winner.start:
         doing.append("started on the pole" if winner.start == 1 else f"started {ordinal_word(winner.start)}")
     if facts.laps_led_known and winner.led:
-        doing.append(led_phrase(winner.led, race.laps))
+        doing.append(led_phrase(winner.led, race.laps, number_word))
     sentences = [Sentence(f"{short} {' and '.join(doing)}.", f"The winner {' and '.join(doing)}.")] if doing else []
     sentences += _stage_sentence(facts, name)
     leader = facts.top_leader
@@ -277,21 +250,27 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         counts = []
         if race.cautions is not None:
             cautions = "no cautions" if race.cautions == 0 else counted(race.cautions, "caution")
-            counts.append(cautions + (f" for {counted(race.caution_laps, 'lap')}" if race.cautions and race.caution_laps is not None else ""))
+            if race.cautions and race.caution_laps is not None:
+                cautions += f" for {counted(race.caution_laps, 'lap')}"
+            counts.append(cautions)
         if race.lead_changes is not None:
-            counts.append(counted(race.lead_changes, "lead change") + (f" among {counted(race.leaders, 'driver')}" if race.leaders is not None else ""))
+            among = f" among {counted(race.leaders, 'driver')}" if race.leaders is not None else ""
+            counts.append(counted(race.lead_changes, "lead change") + among)
         verb = "was" if counts[0].startswith("one ") else "were"
         sentences.append(Sentence(f"There {verb} {' and '.join(counts)}."))
     if race.scheduled_laps and race.laps:
         if race.laps < race.scheduled_laps:
             sentences.append(Sentence(f"The race ended after {race.laps} of its scheduled {race.scheduled_laps} laps."))
         elif race.laps > race.scheduled_laps:
-            sentences.append(Sentence(f"The race ran {counted(race.laps - race.scheduled_laps, 'lap')} beyond its scheduled {race.scheduled_laps}."))
-    restarts = [c for c in facts.details.cautions if race.laps and c.end_lap < race.laps]
-    if restarts:
+            extra = counted(race.laps - race.scheduled_laps, "lap")
+            sentences.append(Sentence(f"The race ran {extra} beyond its scheduled {race.scheduled_laps}."))
+    laps = race.laps
+    restarts = [c for c in facts.details.cautions if laps and c.end_lap < laps]
+    if laps and restarts:
         last = restarts[-1]
-        to_go = race.laps - last.end_lap
-        cause = f" (caution: {m.escape(last.comment or last.reason)})" if (last.comment or last.reason) else ""
+        to_go = laps - last.end_lap
+        what = last.comment or last.reason
+        cause = f" (caution: {m.escape(what)})" if what else ""
         sentences.append(Sentence(f"The final restart came with {counted(to_go, 'lap')} to go{cause}."))
     return sentences
 
@@ -311,13 +290,14 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         if len(top) > 1:
             text += ", ahead of " + _join([called(line) for line in top[1:]])
         sentences.append(Sentence(text + "."))
-    climbers = [line for line in top if line.start and line.start - line.finish >= GAINED_TO_MENTION]
+    climbers = [(line, line.start) for line in top if line.start and line.start - line.finish >= GAINED_TO_MENTION]
     if climbers:
-        first, *others = climbers
-        text = f"{name(first.driver)} came from {ordinal_word(first.start)} on the grid to finish {ordinal_word(first.finish)}"
-        text += "".join(f", {name(line.driver)} from {ordinal_word(line.start)} to {ordinal_word(line.finish)}" for line in others)
+        (first, start), *others = climbers
+        text = f"{name(first.driver)} came from {ordinal_word(start)} on the grid to finish {ordinal_word(first.finish)}"
+        text += "".join(f", {name(line.driver)} from {ordinal_word(grid)} to {ordinal_word(line.finish)}"
+                        for line, grid in others)
         sentences.append(Sentence(text + "."))
-    if not pole_told and pole not in top:
+    if pole is not None and not pole_told and pole not in top:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {finish_phrase(pole, m)}."))
     return sentences
 
@@ -329,7 +309,7 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
     if not out:
         return [Sentence(f"All {len(results)} {vehicles(race)} were running at the finish.")] if unknown == 0 else []
     listed = [
-        f"{name(line.driver)} ({m.escape(line.status or '')}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
+        f"{name(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
         for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
     ]
     count = f"at least {number_word(len(out))}" if unknown else spelled(len(out))
@@ -341,11 +321,11 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
 
 
 def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
-    series = m.escape(series_words(facts.details.race))
+    series = m.escape(series_words(facts.details.race.series, facts.details.race.series_name))
     sentences = []
 
     def how(line: ResultLine) -> str:
-        return ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status or '')}")
+        return ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status)}")
 
     told = facts.winner if facts.earlier_series_starts == 0 else None   # the winner's debut is told with his win
     debuts = [n.result for n in facts.newcomers if n.previous_season is None and n.result is not told]
@@ -360,14 +340,15 @@ def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {listed}."))
     for newcomer in (n for n in facts.newcomers if n.previous_season is not None):
         line = newcomer.result
-        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {newcomer.previous_season} and {finish_phrase(line, m)}."))
+        since = newcomer.previous_season
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {since} and {finish_phrase(line, m)}."))
     return sentences
 
 
 def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, record = facts.details.race, facts.kind_record
     short = name(facts.winner.driver)
-    series = m.escape(series_words(race))
+    series = m.escape(series_words(race.series, race.series_name))
     sentences = []
     if record is not None and record.starts >= 2:
         starts = f"{number_word(record.starts)} {series} {KIND_STARTS[record.kind]} starts"
@@ -385,18 +366,19 @@ def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     finishes = facts.season_kind_finishes
     if finishes and len(finishes) <= MAX_SEASON_FINISHES:
         sentences.append(Sentence(
-            f"Earlier this season on {KIND_PLURALS[race.track_kind]}, {short} finished {_join([ordinal_word(f) for f in finishes])}."
+            f"Earlier this season on {KIND_PLURALS[race.track_kind]}, {short} finished"
+            f" {_join([ordinal_word(f) for f in finishes])}."
         ))
     elif finishes:
-        wins, tens = sum(1 for f in finishes if f == 1), sum(1 for f in finishes if f <= 10)
-        won = "no wins" if wins == 0 else f"{number_word(wins)} win{'s' if wins > 1 else ''}"
+        season_wins, season_tens = sum(1 for f in finishes if f == 1), sum(1 for f in finishes if f <= 10)
+        won = "no wins" if season_wins == 0 else f"{number_word(season_wins)} win{'s' if season_wins > 1 else ''}"
         sentences.append(Sentence(
             f"In {number_word(len(finishes))} earlier {KIND_STARTS[race.track_kind]} races this season, {short} had {won} and "
-            f"{number_word(tens)} top-10 finish{'es' if tens != 1 else ''}."
+            f"{number_word(season_tens)} top-10 finish{'es' if season_tens != 1 else ''}."
         ))
     following = facts.next_race
     if following is not None and following.starts_at is not None:
-        day = f"{following.starts_at.astimezone(EASTERN):%A}, {eastern_date(following.starts_at, following.season != race.season)}"
+        day = f"{eastern_day(following.starts_at):%A}, {eastern_date(following.starts_at, following.season != race.season)}"
         label = ", a non-points exhibition" if following.exhibition else ""
         sentences.append(Sentence(f"Next for the {series}: {race_phrase(following, m)}{label}, on {day}."))
     return sentences
@@ -439,42 +421,15 @@ def title(facts: RecapFacts, template: str) -> str:
 
     Reddit shows titles as plain text, so data in them is made `plain` and not escaped.
     """
-    race = safe.plain_data(facts.details.race)
+    race = facts.details.race
+    name, track = safe.plain(race.name), safe.plain(race.track)
     text = template.format(
-        race=race.name, track=race.track, race_at_track=race_at_track(race), series=series_words(race).replace(" Series", ""),
-        series_name=race.series_name, season=race.season, round=race.round or "", winner=safe.plain(facts.winner.driver),
+        race=name, track=track, race_at_track=name if " at " in f" {name.casefold()} " else f"{name} at {track}",
+        series=series_words(race.series, race.series_name).replace(" Series", ""), series_name=safe.plain(race.series_name),
+        season=race.season, round=race.round or "", winner=safe.plain(facts.winner.driver),
         date=eastern_date(race.starts_at) if race.starts_at else "",
     )
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
-
-
-def _markdown_table(headers: list[str], aligns: str, rows: list[list[object]]) -> str:
-    """A Reddit table under our own headers; every cell is escaped here (None is an empty cell)."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("--:" if a == "r" else ":--" for a in aligns) + "|"]
-    lines += ["| " + " | ".join("" if cell is None else safe.reddit(str(cell)) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _results_rows(facts: RecapFacts) -> list[list[object]]:
-    """The classification's cells; None (unknown) is an empty cell, and so is a zero laps led when the
-    lap-leader data does not cover the race."""
-    return [
-        [r.finish, r.car, r.driver, r.team, r.make, r.laps, r.led if facts.laps_led_known else r.led or None, r.status, r.points]
-        for r in facts.details.results
-    ]
-
-
-def _stage_rows(facts: RecapFacts) -> list[list[object]]:
-    stages = facts.details.stages
-    depth = max((len(stage.results) for stage in stages), default=0)
-    rows: list[list[object]] = []
-    for index in range(depth):
-        row: list[object] = [index + 1]
-        for stage in stages:
-            line = stage.results[index] if index < len(stage.results) else None
-            row.append(f"{line.driver} (#{line.car})" if line and line.car else (line.driver if line else ""))
-        rows.append(row)
-    return rows
 
 
 def marker(key: str) -> str:
@@ -485,45 +440,43 @@ def marker(key: str) -> str:
 def reddit_body(facts: RecapFacts, thread_key: str) -> str:
     """The whole self-post, under Reddit's 40,000-character limit."""
     race = facts.details.race
-    header = f"**{safe.reddit(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "") + f"** · {safe.reddit(race.track)}"
+    header = (f"**{safe.reddit(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "")
+              + f"** · {safe.reddit(race.track)}")
     if race.starts_at:
         header += f" · {eastern_date(race.starts_at)}"
     prose = "\n\n".join(paragraphs(facts, REDDIT))
-    results = "## Results\n\n" + _markdown_table(RESULT_COLUMNS, RESULT_ALIGNS, _results_rows(facts))
-    stages = ""
-    if facts.details.stages:
-        headers = ["Pos"] + [f"Stage {s.number}" + (f" ({s.laps} laps)" if s.laps else "") for s in facts.details.stages]
-        stages = "## Stages\n\n" + _markdown_table(headers, "r" + "l" * len(facts.details.stages), _stage_rows(facts))
+    classification = _classification(facts)
+    results = "## Results\n\n" + markdown(classification)
+    stages = "## Stages\n\n" + markdown(cells.stages(facts.details.stages)) if facts.details.stages else ""
     footer = f"---\n\n^({safe.reddit(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, prose, results, stages, footer) if part)
     if len(body) > REDDIT_LIMIT:
         body = "\n\n".join(part for part in (header, prose, results, footer) if part)
-    if len(body) > REDDIT_LIMIT:
-        rows = _results_rows(facts)
-        while rows and len(body) > REDDIT_LIMIT:
-            rows = rows[: len(rows) // 2]
-            shortened = f"## Results (top {len(rows)})\n\n" + _markdown_table(RESULT_COLUMNS, RESULT_ALIGNS, rows)
-            body = "\n\n".join(part for part in (header, prose[: REDDIT_LIMIT // 4], shortened, footer) if part)
+    shown = len(classification.rows)
+    while shown and len(body) > REDDIT_LIMIT:
+        shown //= 2
+        shortened = f"## Results (top {shown})\n\n" + markdown(classification.head(shown))
+        body = "\n\n".join(part for part in (header, prose[: REDDIT_LIMIT // 4], shortened, footer) if part)
     return body
+
+
+def _classification(facts: RecapFacts) -> Table:
+    """The results table of a recap: no grid column (the prose tells the start that matters)."""
+    return cells.results(facts.details.results, facts.laps_led_known).columns(*RESULT_COLUMNS)
 
 
 def text_recap(facts: RecapFacts, width: int = TEXT_WIDTH) -> str:
     """The recap for the terminal: paragraphs wrapped (never inside a hyphenated word) and tables within
     `width` columns (long team names and statuses shortened with `…`), every string `plain`."""
-    facts = safe.plain_data(facts)
     race = facts.details.race
-    head = f"{race.season} {series_words(race)}" + (f", round {race.round}" if race.round else "") + f": {race_at_track(race)}"
-    head = _wrap(head, width)
+    place = race_at_track(race)
+    head = f"{race.season} {series_words(race.series, race.series_name)}" + (f", round {race.round}" if race.round else "")
+    head = _wrap(f"{safe.plain(head)}: {safe.plain(place)}", width)
     parts = [head, "=" * min(max(len(line) for line in head.splitlines()), width)]
     parts += [_wrap(paragraph, width) for paragraph in paragraphs(facts, PLAIN)]
-    parts.append(table(RESULT_COLUMNS, _results_rows(facts), max_width=width))
+    parts.append(monospace(_classification(facts), max_width=width))
     if facts.details.stages:
-        depth = max(len(stage.results) for stage in facts.details.stages)
-        stage_rows = [
-            [index + 1] + [stage.results[index].driver if index < len(stage.results) else "" for stage in facts.details.stages]
-            for index in range(depth)
-        ]
-        parts.append(table(["Pos"] + [f"Stage {stage.number}" for stage in facts.details.stages], stage_rows, max_width=width))
+        parts.append(monospace(cells.stages(facts.details.stages), max_width=width))
     parts.append(_wrap(ATTRIBUTION, width))
     return "\n\n".join(parts)
 

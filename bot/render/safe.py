@@ -10,14 +10,11 @@ heading, list, table cell, link, spoiler, entity or mention.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import operator
 import re
 import unicodedata
 from datetime import datetime
-from typing import TypeVar
-
-from discord.utils import escape_mentions
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -56,20 +53,26 @@ def plain_data(value: T) -> T:
     """A query answer (dataclasses, lists, tuples, dicts) with every string in it `plain`.
 
     Parts with nothing to change are returned as they are, not copied: answers are never mutated.
+    Renderers neutralise each string where they show it; this is for whole documents (JSON).
     """
+    return cast(T, _plain_any(value))   # same type out: every change is made through the value's own type
+
+
+def _plain_any(value: Any) -> Any:
     kind = type(value)
     if kind is str:
         return plain(value)
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
-        items = [item if type(item) in _SCALARS else plain_data(item) for item in value]
+        items = [item if type(item) in _SCALARS else _plain_any(item) for item in value]
         if all(map(operator.is_, items, value)):
             return value
         return items if kind is list else tuple(items)
     if kind is dict:
-        pairs = [(plain_data(key), plain_data(item)) for key, item in value.items()]
-        if all(key is old_key and item is old_item for (key, item), (old_key, old_item) in zip(pairs, value.items())):
+        pairs = [(_plain_any(key), _plain_any(item)) for key, item in value.items()]
+        unchanged = zip(pairs, value.items(), strict=True)
+        if all(key is old_key and item is old_item for (key, item), (old_key, old_item) in unchanged):
             return value
         return dict(pairs)
     changes = {}
@@ -78,16 +81,22 @@ def plain_data(value: T) -> T:
         old_kind = type(old)
         if old_kind in _SCALARS:
             continue
-        new = plain(old) if old_kind is str else plain_data(old)
+        new = plain(old) if old_kind is str else _plain_any(old)
         if new is not old:
             changes[name] = new
     return dataclasses.replace(value, **changes) if changes else value
 
 
-@functools.cache
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _init_fields(cls: type) -> tuple[str, ...]:
-    """The fields a dataclass is built from (none for any other type)."""
-    return tuple(field.name for field in dataclasses.fields(cls) if field.init) if dataclasses.is_dataclass(cls) else ()
+    """The fields a dataclass is built from (none for any other type), looked up once per class."""
+    fields = _INIT_FIELDS.get(cls)
+    if fields is None:
+        built = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        fields = _INIT_FIELDS[cls] = tuple(field.name for field in built if field.init)
+    return fields
 
 
 # Reddit markdown (snudown on old Reddit, a CommonMark dialect on new Reddit). A backslash before
@@ -113,7 +122,18 @@ def _escape_list_start(match: re.Match[str]) -> str:
 
 def reddit(text: str | None) -> str:
     """Data text for Reddit markdown: shows as written, never as markup, link or mention."""
-    escaped = _REDDIT_SPECIAL.sub(lambda match: _REDDIT_ESCAPES[match[0]], plain(text))
+    return escape_reddit_markdown(plain(text))
+
+
+# Every character the rules below react to: a line without any (most names) is returned as it is.
+_REDDIT_REACTS = re.compile(r"[\\`*_{}\[\]()#~^<>&/|.]|^[+-]")
+
+
+def escape_reddit_markdown(line: str) -> str:
+    """The escaping of `reddit`, for a line that is already `plain` (a table cell built once)."""
+    if not _REDDIT_REACTS.search(line):
+        return line
+    escaped = _REDDIT_SPECIAL.sub(lambda match: _REDDIT_ESCAPES[match[0]], line)
     escaped = _REDDIT_LINK_DOT.sub(r"\1\\.", escaped)
     return _LIST_START.sub(_escape_list_start, escaped)
 
@@ -125,10 +145,12 @@ def reddit(text: str | None) -> str:
 # role and channel mentions. A value that opens a line could start a heading (`#`), a list or `-#`
 # subtext (`-`, `+`, `1.`) or a quote (`>`). Discord links bare URLs: `https\://` shows `https://` but
 # does not link. Mentions never ping (the bot sends with AllowedMentions.none(), and embeds cannot),
-# but escape_mentions breaks @everyone, @here and @id with a zero-width space anyway.
+# but @everyone, @here and @id are broken with a zero-width space anyway (as discord.utils.escape_mentions does;
+# written here so the terminal's imports stay free of discord.py).
 _DISCORD_SPECIAL = re.compile(r"[\\*_`~|\[\]<>]")
 _DISCORD_LINE_START = re.compile(r"^#")
 _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
+_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
 
 
 def discord(text: str | None) -> str:
@@ -149,4 +171,4 @@ def escape_discord_rules(line: str) -> str:
     """Every rule of `escape_discord_markdown`, applied whether or not the line needs them."""
     escaped = _DISCORD_SPECIAL.sub(r"\\\g<0>", line)
     escaped = _LIST_START.sub(_escape_list_start, _DISCORD_LINE_START.sub(r"\\#", escaped))
-    return escape_mentions(_URL_SCHEME.sub(r"\1\\:", escaped))
+    return _MENTION.sub("@\u200b\\1", _URL_SCHEME.sub(r"\1\\:", escaped))

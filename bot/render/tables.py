@@ -1,34 +1,105 @@
-"""Aligned monospace tables for the terminal and for Discord code blocks."""
+"""Tables: a `Table` of plain cells, built once per answer (bot/render/cells.py), and its formatters for the
+terminal and Discord code blocks (`monospace`) and for Reddit (`markdown`).
+
+`table` lays out rows from anywhere else, making every cell `plain` itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.render.safe import plain
+from bot.render.safe import escape_reddit_markdown, plain
+
+Cell = str | int | None     # text already `plain`, a number, or None: unknown, an empty cell
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[bool] | None = None, max_width: int | None = None) -> str:
+@dataclass(frozen=True)
+class Table:
+    """Headers and rows of cells. Text cells are `plain` already: a formatter only lays them out (and escapes
+    them for its markup)."""
+
+    headers: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+    right: tuple[bool, ...] | None = None   # right-aligned columns; None: the numeric ones, read from the cells
+
+    def columns(self, *headers: str) -> Table:
+        """The same table with only these columns, in this order."""
+        indices = [self.headers.index(header) for header in headers]
+        right = None if self.right is None else tuple(self.right[i] for i in indices)
+        return Table(headers, [tuple(row[i] for i in indices) for row in self.rows], right)
+
+    def head(self, count: int) -> Table:
+        """The first `count` rows."""
+        return Table(self.headers, self.rows[:count], self.right)
+
+
+def monospace(data: Table, max_width: int | None = None) -> str:
     """Rows under headers, columns padded to their widest cell; numeric columns right-aligned.
 
-    With `max_width`, the widest text columns are shortened (with `…`) until lines fit. Every cell and
-    header is made `plain` here, so no name from the data can split a row or send escape codes.
+    With `max_width`, the widest text columns are shortened (with `…`) until lines fit.
     """
-    headers = [plain(header) for header in headers]
-    columns = [[_cell(value) for value in column] for column in zip(*rows)] or [[] for _ in headers]
+    return _layout(list(data.headers), _columns(data), _right_aligned(data), max_width)
+
+
+def markdown(data: Table) -> str:
+    """A Reddit table: numeric columns right-aligned, every text cell escaped, unknowns empty."""
+    right = _right_aligned(data)
+    lines = ["| " + " | ".join(data.headers) + " |", "|" + "|".join("--:" if align else ":--" for align in right) + "|"]
+    lines += ["| " + " | ".join(_reddit_cell(cell) for cell in row) + " |" for row in data.rows]
+    return "\n".join(lines)
+
+
+def _columns(data: Table) -> list[list[str]]:
+    columns = [["" if cell is None else str(cell) for cell in column] for column in zip(*data.rows, strict=True)]
+    return columns or [[] for _ in data.headers]
+
+
+def _right_aligned(data: Table) -> list[bool]:
+    """The table's own alignment, else its numeric columns: at least one cell, and every cell a number (an int,
+    or text that reads as one) or empty."""
+    if data.right is not None:
+        return list(data.right)
+    return [
+        any(cell is not None and cell != "" for cell in column)
+        and all(cell is None or isinstance(cell, int) or not cell or _numeric(cell) for cell in column)
+        for column in zip(*data.rows, strict=True)
+    ] or [False for _ in data.headers]
+
+
+def _reddit_cell(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    return str(cell) if isinstance(cell, int) else escape_reddit_markdown(cell)
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[bool] | None = None, max_width: int | None = None
+) -> str:
+    """`monospace` for rows from anywhere: every cell and header is made `plain` here, so no name from the data
+    can split a row or send escape codes."""
+    columns = [[_cell(value) for value in column] for column in zip(*rows, strict=True)] or [[] for _ in headers]
+    return _layout([plain(header) for header in headers], columns, right, max_width)
+
+
+def _layout(headers: list[str], columns: list[list[str]], right: Sequence[bool] | None, max_width: int | None) -> str:
     if right is None:
         right = [_numeric_column(column) for column in columns]
-    widths = [max(len(header), max(map(len, column), default=0)) for header, column in zip(headers, columns)]
-    if max_width:
+    widths = [max(len(header), max(map(len, column), default=0)) for header, column in zip(headers, columns, strict=True)]
+    if max_width and sum(widths) + 2 * (len(widths) - 1) > max_width:
+        natural = list(widths)
         while sum(widths) + 2 * (len(widths) - 1) > max_width:
             widest = max(range(len(widths)), key=lambda i: (not right[i], widths[i]))
             if widths[widest] <= max(4, len(headers[widest])):
                 break
             widths[widest] -= 1
-        columns = [[_fit(cell, width) for cell in column] for column, width in zip(columns, widths)]
-        headers = [_fit(header, width) for header, width in zip(headers, widths)]
-    line = "  ".join(f"{{:{'>' if align else '<'}{width}}}" for width, align in zip(widths, right)).format
+        for index, width in enumerate(widths):
+            if width < natural[index]:   # only shortened columns have cells to cut
+                columns[index] = [_fit(cell, width) for cell in columns[index]]
+                headers[index] = _fit(headers[index], width)
+    line = "  ".join(f"{{:{'>' if align else '<'}{width}}}" for width, align in zip(widths, right, strict=True)).format
     lines = [line(*headers), line(*("-" * width for width in widths))]
-    lines.extend(line(*cells) for cells in zip(*columns))
+    lines.extend(line(*cells) for cells in zip(*columns, strict=True))
     return "\n".join(text.rstrip() for text in lines)
 
 

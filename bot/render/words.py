@@ -1,5 +1,8 @@
-"""Small phrases shared by every rendering: ordinals, race labels, laps-led wording, race dates.
+"""Phrases shared by every rendering, each written once: ordinals, race labels and dates, the winner line,
+a race's figures, laps-led wording.
 
+A phrase that quotes the data takes a `Markup`: how data text is neutralised and emphasis written for its
+target (`PLAIN` for the terminal, `REDDIT`, `DISCORD`), so the same builder serves every target.
 Every date shown is the race's date in US Eastern time (`EASTERN`, NASCAR's convention), whoever reads it;
 Discord adds `<t:…>` timestamps for the reader's own zone on top (bot/render/embeds.py).
 """
@@ -8,24 +11,48 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from db.models import EASTERN, RaceRef, RaceSummary, WinnerAnswer
+from bot.render import safe
+from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, WinnerAnswer
+from db.series import SERIES
 
-SERIES_SHORT = {"cup": "Cup", "xfinity": "Xfinity", "truck": "Truck"}
 KIND_WORDS = {"road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval"}
 
 
+@dataclass(frozen=True)
+class Markup:
+    """How data text and emphasis are written in one output format."""
+
+    escape: Callable[[str | None], str]
+    bold: Callable[[str], str]
+
+
+def _strong(text: str) -> str:
+    return f"**{text}**"
+
+
+PLAIN = Markup(safe.plain, str)
+REDDIT = Markup(safe.reddit, _strong)
+DISCORD = Markup(safe.discord, _strong)
+
+
 def ordinal(number: int) -> str:
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 
 
 def series_short(key: str) -> str:
-    return SERIES_SHORT.get(key, key.title())
+    """`Cup`, `Xfinity`, `Truck`: the series' short name from the reference data."""
+    series = SERIES.get(key)
+    return series.short_name if series else safe.plain(key.title())
+
+
+def series_words(key: str, name: str) -> str:
+    """`Truck Series` (the name without NASCAR and the sponsor); `name` for a series the data does not describe."""
+    series = SERIES.get(key)
+    return f"{series.short_name} Series" if series else name
 
 
 def race_label(race: RaceSummary | RaceRef) -> str:
@@ -42,6 +69,11 @@ def average(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def unknown_dash(value: int | None) -> int | str:
+    """A figure, or `–` when the data does not hold it."""
+    return "–" if value is None else value
+
+
 def car(number: str | None) -> str:
     return f"#{number}" if number else ""
 
@@ -51,8 +83,9 @@ def seasons(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def led_phrase(led: int, laps: int | None) -> str:
-    """`led 56 of 67 laps`, `led all 400 laps`, `led all but 3 laps` (callers leave out an unknown figure)."""
+def led_phrase(led: int, laps: int | None, number: Callable[[int], str] = str) -> str:
+    """`led 56 of 67 laps`, `led all 400 laps`, `led all but 3 laps` (callers leave out an unknown figure);
+    `number` writes the count of laps not led (words in the recap's prose)."""
     if not led:
         return "led no laps"
     if not laps:
@@ -60,20 +93,23 @@ def led_phrase(led: int, laps: int | None) -> str:
     if led >= laps:
         return f"led all {laps} laps"
     if laps - led <= 5 and laps >= 50:
-        return f"led all but {plural(laps - led, 'lap')}"
+        return f"led all but {number(laps - led)} lap{'s' if laps - led > 1 else ''}"
     return f"led {led} of {laps} laps"
 
 
 def status_words(status: str | None) -> str:
-    return status or "–"
+    return safe.plain(status) or "–"
 
 
-def winner_line(race: RaceSummary) -> str:
-    """`Parker Kligerman (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps`."""
+def winner_line(race: RaceSummary, m: Markup = PLAIN) -> str:
+    """`Parker Kligerman (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps` (the name in `m`'s bold);
+    what the data says instead when there is no winner to name."""
     if not race.winner:
         return no_winner(race)
-    machine = " ".join(part for part in (car(race.winner_car), race.winner_team, race.winner_make) if part)
-    parts = [f"{race.winner} ({machine})" if machine else race.winner]
+    machine = " ".join(
+        part for part in (car(m.escape(race.winner_car)), m.escape(race.winner_team), m.escape(race.winner_make)) if part
+    )
+    parts = [m.bold(m.escape(race.winner)) + (f" ({machine})" if machine else "")]
     if race.winner_start:
         parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
     if race.winner_led is not None:
@@ -86,20 +122,65 @@ def no_winner(race: RaceSummary) -> str:
     return "not run yet" if race.status == "scheduled" else "not in the data"
 
 
-def winner_heading(answer: WinnerAnswer) -> str:
+def winner_heading(answer: WinnerAnswer, m: Markup = PLAIN) -> str:
     """The heading of a /winner answer, claiming only the order the data holds (see queries.latest_first)."""
+    track = m.escape(answer.track)
     if answer.season:
-        return f"Races at {answer.track} in {answer.season}"
+        return f"Races at {track} in {answer.season}"
     if len(answer.races) > 1:
-        return f"Latest race of each series at {answer.track}"
-    return f"Most recent {series_short(answer.races[0].series)} race at {answer.track}"
+        return f"Latest race of each series at {track}"
+    return f"Most recent {series_short(answer.races[0].series)} race at {track}"
+
+
+def drivers_heading(answer: HeadToHead, m: Markup = PLAIN) -> str:
+    """`Kyle Busch vs Kyle Larson`."""
+    return f"{m.escape(answer.first.driver)} vs {m.escape(answer.second.driver)}"
+
+
+def races_together(answer: HeadToHead) -> str:
+    """`412 Cup races together`."""
+    scope = f"{series_short(answer.series)} " if answer.series else ""
+    return f"{plural(answer.races, scope + 'race')} together"
+
+
+def race_facts(race: RaceSummary) -> list[str]:
+    """A race's figures we actually have: laps, stages, cautions, lead changes, margin, starters (numbers only)."""
+    facts = []
+    laps = race.laps or race.scheduled_laps
+    if laps:
+        scheduled = race.scheduled_laps and race.laps and race.laps != race.scheduled_laps
+        facts.append(f"{laps} laps" + (f" (scheduled {race.scheduled_laps})" if scheduled else ""))
+    if race.stage_laps:
+        facts.append("stages " + "/".join(str(n) for n in race.stage_laps))
+    if race.cautions is not None:
+        caution_laps = f" for {plural(race.caution_laps, 'lap')}" if race.caution_laps is not None else ""
+        facts.append(f"{plural(race.cautions, 'caution')}{caution_laps}")
+    if race.lead_changes is not None:
+        among = f" among {plural(race.leaders, 'driver')}" if race.leaders is not None else ""
+        facts.append(f"{plural(race.lead_changes, 'lead change')}{among}")
+    if race.margin is not None:
+        facts.append(f"margin {race.margin:.3f} s")
+    if race.field_size:
+        facts.append(f"{race.field_size} starters")
+    return facts
+
+
+@functools.lru_cache(maxsize=4096)   # a season's start times, asked again and again by /schedule and /next
+def eastern_day(moment: datetime) -> date:
+    """The day of `moment` in US Eastern time."""
+    return moment.astimezone(EASTERN).date()
 
 
 def race_day(race: RaceSummary, *, weekday: bool = True) -> str:
     """The race's date in US Eastern time: `Fri Mar 3, 2023` (`Mar 3, 2023` without the weekday); "" when unknown."""
-    day = race.day
-    if day is None:
+    if race.starts_at is None:
         return ""
+    return _day_text(race.starts_at, weekday)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(moment: datetime, weekday: bool) -> str:
+    day = eastern_day(moment)
     return f"{day:%a %b} {day.day}, {day.year}" if weekday else f"{day:%b} {day.day}, {day.year}"
 
 
@@ -110,7 +191,7 @@ def race_when(race: RaceSummary) -> str:
     return race_day(race) if race.date_only else eastern_time(race.starts_at)
 
 
-@functools.lru_cache(maxsize=4096)   # a season's start times, asked again and again by /schedule and /next
+@functools.lru_cache(maxsize=4096)
 def eastern_time(moment: datetime) -> str:
     """`Sun Apr 2, 2023 3:30 PM EDT` (EST or EDT as the date requires)."""
     local = moment.astimezone(EASTERN)
@@ -131,10 +212,10 @@ def relative_time(moment: datetime, now: datetime) -> str:
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
-def meetings_line(meetings: list[RaceRef], show: Callable[[str], str] = str) -> str:
+def meetings_line(meetings: list[RaceRef], m: Markup = PLAIN) -> str:
     """`Last meeting: 2025 Cup R36 at Phoenix Raceway`, or the latest of each series when the data cannot order
-    them; `show` renders a name from the data (escaping it for Discord)."""
-    places = [f"{race_label(race)} at {show(race.track)}" for race in meetings]
+    them."""
+    places = [f"{race_label(race)} at {m.escape(race.track)}" for race in meetings]
     if not places:
         return ""
     if len(places) == 1:
