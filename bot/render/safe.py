@@ -17,8 +17,6 @@ import unicodedata
 from datetime import datetime
 from typing import TypeVar
 
-from discord.utils import escape_mentions
-
 T = TypeVar("T")
 
 # Terminal control sequences, removed whole so no `[31m` residue is left behind: CSI (colours, cursor
@@ -125,10 +123,12 @@ def reddit(text: str | None) -> str:
 # role and channel mentions. A value that opens a line could start a heading (`#`), a list or `-#`
 # subtext (`-`, `+`, `1.`) or a quote (`>`). Discord links bare URLs: `https\://` shows `https://` but
 # does not link. Mentions never ping (the bot sends with AllowedMentions.none(), and embeds cannot),
-# but escape_mentions breaks @everyone, @here and @id with a zero-width space anyway.
+# but _MENTION breaks @everyone, @here and @id with a zero-width space anyway (discord.utils.escape_mentions'
+# pattern, copied: importing discord.py would cost the terminal console a third of a second).
 _DISCORD_SPECIAL = re.compile(r"[\\*_`~|\[\]<>]")
 _DISCORD_LINE_START = re.compile(r"^#")
 _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
+_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
 
 
 def discord(text: str | None) -> str:
@@ -149,4 +149,4 @@ def escape_discord_rules(line: str) -> str:
     """Every rule of `escape_discord_markdown`, applied whether or not the line needs them."""
     escaped = _DISCORD_SPECIAL.sub(r"\\\g<0>", line)
     escaped = _LIST_START.sub(_escape_list_start, _DISCORD_LINE_START.sub(r"\\#", escaped))
-    return escape_mentions(_URL_SCHEME.sub(r"\1\\:", escaped))
+    return _MENTION.sub("@\u200b\\1", _URL_SCHEME.sub(r"\1\\:", escaped))
