@@ -50,6 +50,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/console.py
 
 scale: $(STAMP)
 	$(BIN)/python bench/scale.py

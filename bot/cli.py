@@ -14,52 +14,57 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.posting import publish_recap, race_key
-from bot.questions import ask, parse_slash
-from bot.reddit import PostingPaused, RedditPoster, reddit_client
-from bot.render import jsondata, recap, text
 from bot.render.safe import plain
-from bot.render.words import race_label
-from bot.runner import run_bot, setup_logging, sync_commands
 from bot.settings import Settings, SettingsError
-from db import queries
-from db.build import BuildReport, DiskFull, build_database, ensure_database
-from db.errors import FeedError, PitboardError
+from db.build import DiskFull, ensure_database
+from db.errors import PitboardError
 from db.health import DatabaseNotBuilt, is_damage
-from db.locks import InstanceRunning
-from db.nascar_feed import import_file
-from db.recaps import recap_facts
-from db.store import Store
+
+if TYPE_CHECKING:
+    from db.build import BuildReport
+    from db.models import RaceResults
 
 log = logging.getLogger("pitboard")
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
 
+# One async function per subcommand, `(settings, args) -> exit status`, named by `set_defaults(handler=...)`.
+# Each imports what only it needs inside: discord.py, aiohttp and asyncpraw cost a third of a second to import,
+# and `ask`, `db` and `import` must not pay for them (tests/test_console.py checks that they do not).
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads.")
+    parser = argparse.ArgumentParser(
+        prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads."
+    )
     parser.add_argument("--db", type=Path, help="database file (default: $PITBOARD_DB or the per-user data directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
+    parser.set_defaults(bot_logging=False)  # run and sync log like the bot (discord.py's format, secrets redacted)
     commands = parser.add_subparsers(dest="command", required=True)
 
     ask_parser = commands.add_parser("ask", help='answer a slash command, e.g. pitboard ask "/winner mid-ohio"')
     ask_parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"')
     ask_parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+    ask_parser.set_defaults(handler=_ask)
 
     db_parser = commands.add_parser("db", help="database maintenance")
     db_commands = db_parser.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("build", help="(re)build the database from the bundled history, keeping settings and imports")
-    db_commands.add_parser("path", help="print the database location")
+    build_parser = db_commands.add_parser(
+        "build", help="(re)build the database from the bundled history, keeping settings and imports"
+    )
+    build_parser.set_defaults(handler=_db_build)
+    db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
 
     import_parser = commands.add_parser("import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json)")
     import_parser.add_argument("files", nargs="+", type=Path)
+    import_parser.set_defaults(handler=_import)
 
     thread_parser = commands.add_parser("thread", help="print or post the post-race thread of a race")
     thread_parser.add_argument("track", help="track name or nickname, e.g. mid-ohio")
@@ -69,10 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     thread_parser.add_argument("--markdown", action="store_true", help="print the exact Reddit markdown")
     thread_parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
     thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
+    thread_parser.set_defaults(handler=_thread)
 
-    commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM")
+    commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM").set_defaults(handler=_run, bot_logging=True)
     sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
     sync_parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
+    sync_parser.set_defaults(handler=_sync, bot_logging=True)
     return parser
 
 
@@ -85,22 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     if args.db:
         settings = replace(settings, db_path=args.db)
-    if args.command in ("run", "sync"):
-        setup_logging(replace(settings, log_level="DEBUG") if args.verbose else settings, settings.discord_token)
-    else:
-        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.bot_logging:
+        level = logging.DEBUG if args.verbose else logging.WARNING
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     db_path = settings.db_path
-    handlers = {
-        "ask": lambda: _ask(db_path, args.slash, args.json),
-        "db": lambda: _db(db_path, args.db_command),
-        "import": lambda: _import(db_path, args.files),
-        "thread": lambda: _thread(settings, args),
-        # Imports, the bot and the name index live for the whole process: keep them out of garbage-collection passes.
-        "run": lambda: run_bot(settings, before_serving=gc.freeze),
-        "sync": lambda: sync_commands(settings, args.guild or settings.discord_dev_guild),
-    }
     try:
-        return asyncio.run(handlers[args.command]())
+        return asyncio.run(args.handler(settings, args))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -120,29 +117,39 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-async def _ask(db_path: Path, slash: str, as_json: bool) -> int:
+async def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.questions import ask, parse_slash
+    from bot.render import jsondata, text
+    from db.store import Store
+
     try:
-        question, options = parse_slash(slash)
-        await ensure_database(db_path)
-        async with Store.open(db_path) as store:
+        question, options = parse_slash(args.slash)
+        await ensure_database(settings.db_path)
+        async with Store.open(settings.db_path) as store:
             answer = await ask(store, question, options)
     except PitboardError as failure:
-        if as_json:
+        if args.json:
             print(json.dumps(jsondata.error(failure), ensure_ascii=False, indent=2))
         else:
             print(text.error(failure), file=sys.stderr)
         return EXIT_USER_ERROR
-    if as_json:
+    if args.json:
         print(json.dumps(jsondata.render(answer), ensure_ascii=False, indent=2, default=str))
     else:
         print(text.render(answer))
     return EXIT_OK
 
 
-async def _db(db_path: Path, command: str) -> int:
-    if command == "path":
-        print(db_path)
-        return EXIT_OK
+async def _db_path(settings: Settings, args: argparse.Namespace) -> int:
+    print(settings.db_path)
+    return EXIT_OK
+
+
+async def _db_build(settings: Settings, args: argparse.Namespace) -> int:
+    from db.build import build_database
+    from db.locks import InstanceRunning
+
+    db_path = settings.db_path
 
     def say_waiting(holder_pid: int | None) -> None:
         holder = f" (pid {holder_pid})" if holder_pid else ""
@@ -152,7 +159,8 @@ async def _db(db_path: Path, command: str) -> int:
         report = await build_database(db_path, show_progress=sys.stderr.isatty(), on_wait=say_waiting)
     except InstanceRunning as running:
         holder = f" (pid {running.holder_pid})" if running.holder_pid else ""
-        print(f"pitboard: {db_path} needs repair, but pitboard run{holder} has it open: stop it, then run pitboard db build again", file=sys.stderr)
+        print(f"pitboard: {db_path} needs repair, but pitboard run{holder} has it open: "
+              "stop it, then run pitboard db build again", file=sys.stderr)
         return EXIT_FAILURE
     for line in _build_summary(report):
         print(line)
@@ -183,12 +191,16 @@ def _build_summary(report: BuildReport) -> list[str]:
     return lines
 
 
-async def _import(db_path: Path, files: list[Path]) -> int:
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
     """Each file in its own transaction; a refused file is one line (`<file>: ...: <field>: <problem>`), then the next."""
-    await ensure_database(db_path)
+    from db.errors import FeedError
+    from db.nascar_feed import import_file
+    from db.store import Store
+
+    await ensure_database(settings.db_path)
     status = EXIT_OK
-    async with Store.open(db_path) as store:
-        for path in files:
+    async with Store.open(settings.db_path) as store:
+        for path in args.files:
             try:
                 report = await import_file(store, path)
             except (FeedError, OSError) as error:
@@ -198,7 +210,7 @@ async def _import(db_path: Path, files: list[Path]) -> int:
             if not report.changed:
                 print(f"{path}: already imported, nothing changed")
                 continue
-            actions = {}
+            actions: dict[str, int] = {}
             for outcome in report.races:
                 actions[outcome.action] = actions.get(outcome.action, 0) + 1
             summary = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
@@ -207,6 +219,13 @@ async def _import(db_path: Path, files: list[Path]) -> int:
 
 
 async def _thread(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.posting import publish_recap, race_key
+    from bot.reddit import PostingPaused, RedditPoster, reddit_client
+    from bot.render import recap, text
+    from db import queries
+    from db.recaps import recap_facts
+    from db.store import Store
+
     if args.post and not args.subreddit:
         print("pitboard: --post needs at least one --subreddit NAME", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -234,18 +253,43 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"pitboard: not posted, Reddit refuses the account: {pause.reason}. Nothing is marked failed: "
                       "fix the REDDIT_* settings and run again.", file=sys.stderr)
                 return EXIT_USER_ERROR
-    for subreddit, outcome in zip(args.subreddit, outcomes):
+    for subreddit, outcome in zip(args.subreddit, outcomes, strict=True):
         where = f" {outcome.url}" if outcome.url else ""
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
 
 
-def _chosen_race(details) -> str:
+def _chosen_race(details: RaceResults) -> str:
     """Which race a thread is about when several matched, and how to pick another."""
+    from bot.render.words import race_label
+
     others = "; ".join(f"{race_label(race)} {plain(race.name)}" for race in details.other_races)
     return (f"pitboard: chose {race_label(details.race)} {plain(details.race.name)}; also matching: {others}. "
             "Name the race (\"daytona 500\") or add --round N to pick another.")
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    import gc
+
+    from bot.runner import run_bot
+
+    _bot_logging(settings, args)
+    # Imports, the bot and the name index live for the whole process: keep them out of garbage-collection passes.
+    return await run_bot(settings, before_serving=gc.freeze)
+
+
+async def _sync(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import sync_commands
+
+    _bot_logging(settings, args)
+    return await sync_commands(settings, args.guild or settings.discord_dev_guild)
+
+
+def _bot_logging(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.runner import setup_logging
+
+    setup_logging(replace(settings, log_level="DEBUG") if args.verbose else settings, settings.discord_token)
 
 
 if __name__ == "__main__":

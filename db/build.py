@@ -50,7 +50,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import aiosqlite
-from tqdm import tqdm
 
 from db.errors import FeedError
 from db.health import DatabaseNotBuilt, problem_with
@@ -267,6 +266,8 @@ async def _scratch_file(target: Path) -> AsyncIterator[Path]:
 
 async def _load_history(store: Store, rows_by_series: SeriesRows, show_progress: bool) -> None:
     await store.conn.execute("PRAGMA synchronous = OFF")  # private until checked: no fsync while loading
+    from tqdm import tqdm  # here, not at the top: ensure_database runs before every console command and stays cheap
+
     reference = Reference()
     with tqdm(desc="Building race history", unit=" races", disable=not show_progress, file=sys.stderr) as bar:
         async with store.transaction():

@@ -1,12 +1,16 @@
-"""Shared fixtures: a small hand-made store, the real bundled history built once per session, and the network
-guard: no test, and no process a test starts, may connect to anything but 127.0.0.1 or ::1."""
+"""Shared fixtures: a small hand-made store, the real bundled history, and the network guard: no test, and no
+process a test starts, may connect to anything but 127.0.0.1 or ::1.
+
+Each database that many tests use is built once per test run, shared by every pytest-xdist worker, and never
+written: a test that writes gets its own copy (`small_store`, `real_db_copy`)."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,19 +38,49 @@ def network_attempts() -> Iterator[list[str]]:
         pytest.fail(f"tried to reach beyond loopback: {loopback_only.attempts}", pytrace=False)
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """The database `name`, built by `build` once per test run (the pytest-xdist recipe: the first worker to take
+    the lock in the run's shared temp directory builds it, the others wait for it and use the same file)."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # each worker's base temp is a folder of the run's
+    folder = shared / f"built-{name}"
+    folder.mkdir(exist_ok=True)
+    path = folder / "pitboard.db"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            scratch = folder / "building.db"
+            scratch.unlink(missing_ok=True)  # left by a worker that died building it
+            build(scratch)
+            scratch.rename(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory) -> Path:
+    """The small hand-made history (testkit.samples), built once; tests must not write to it (use small_store)."""
+
+    async def fill(path: Path) -> None:
+        async with Store.open(path) as store:
+            await fill_store(store, [("cup", rows(SMALL_CUP)), ("truck", rows(SMALL_TRUCK))])
+
+    return built_once(tmp_path_factory, "small", lambda path: asyncio.run(fill(path)))
+
+
 @pytest.fixture
-async def small_store(tmp_path):
-    async with Store.open(tmp_path / "small.db") as store:
-        await fill_store(store, [("cup", rows(SMALL_CUP)), ("truck", rows(SMALL_TRUCK))])
+async def small_store(small_db, tmp_path):
+    """A store of the small history, on a copy of its own."""
+    copy = tmp_path / "small.db"
+    shutil.copy(small_db, copy)
+    async with Store.open(copy) as store:
         yield store
 
 
 @pytest.fixture(scope="session")
 def real_db(tmp_path_factory) -> Path:
-    """The full bundled history, built once; tests must not write to it (use real_db_copy)."""
-    path = tmp_path_factory.mktemp("real") / "pitboard.db"
-    asyncio.run(build_database(path, show_progress=False))
-    return path
+    """The full bundled history, built once per test run; tests must not write to it (use real_db_copy)."""
+    return built_once(tmp_path_factory, "real", lambda path: asyncio.run(build_database(path, show_progress=False)))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from bot.cli import main
 from bot.questions import QUESTIONS, parse_slash
 from db.errors import BadOption, UnknownName
+from testkit.samples import RICHMOND_FEED
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,10 @@ from db.errors import BadOption, UnknownName
         ('/driver name:"Parker Kligerman" series:truck', "driver", {"name": "Parker Kligerman", "series": "truck"}),
         ("/driver name:Parker Kligerman", "driver", {"name": "Parker Kligerman"}),
         ('/h2h "kyle busch" "kyle larson"', "h2h", {"driver1": "kyle busch", "driver2": "kyle larson"}),
-        ("/h2h driver1:kyle busch driver2:kyle larson series:cup", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson", "series": "cup"}),
+        (
+            "/h2h driver1:kyle busch driver2:kyle larson series:cup", "h2h",
+            {"driver1": "kyle busch", "driver2": "kyle larson", "series": "cup"},
+        ),
         ("/standings cup 2024", "standings", {"series": "cup", "season": 2024}),
         ("/results richmond year:2023 round:7", "results", {"track": "richmond", "year": 2023, "round": 7}),
         ("/WINNER Dega", "winner", {"track": "Dega"}),
@@ -84,7 +88,8 @@ def test_ask_json_winner(real_db, capsys, monkeypatch):
     assert status == 0 and document["command"] == "winner"
     race = document["races"][0]
     assert {k: race[k] for k in ("series", "season", "round", "track", "winner", "laps")} == {
-        "series": "truck", "season": 2022, "round": 15, "track": "Mid-Ohio Sports Car Course", "winner": "Parker Kligerman", "laps": 67,
+        "series": "truck", "season": 2022, "round": 15, "track": "Mid-Ohio Sports Car Course",
+        "winner": "Parker Kligerman", "laps": 67,
     }
 
 
@@ -104,12 +109,14 @@ def test_ask_json_shapes(real_db, capsys, monkeypatch, typed, keys):
     document = json.loads(out)
     assert status == 0 and keys <= set(document)
     if document["command"] == "results":
-        assert set(document["results"][0]) >= {"finish", "start", "car", "driver", "team", "make", "laps", "led", "status", "points"}
+        shown = {"finish", "start", "car", "driver", "team", "make", "laps", "led", "status", "points"}
+        assert set(document["results"][0]) >= shown
     if document["command"] == "driver":
         assert set(document["series"]["truck"]) >= {"starts", "wins", "top5", "top10", "poles", "laps_led", "dnfs", "avg_finish"}
     if document["command"] == "track":
         truck = document["series"]["truck"]
-        assert truck["winners"][0] == {"season": 2023, "round": 14, "race": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
+        latest = {"season": 2023, "round": 14, "race": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
+        assert truck["winners"][0] == latest
         assert {"driver", "wins"} <= set(truck["most_wins"][0])
 
 
@@ -144,6 +151,36 @@ def test_installed_console_script(real_db):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["races"][0]["winner"] == "Corey Heim"
+
+
+# The CLI in a child process that reports, as its last line on stderr, every top-level package it imported.
+REPORT_PACKAGES = (
+    "import json, sys\n"
+    "from bot.cli import main\n"
+    "status = main(sys.argv[1:])\n"
+    "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})), file=sys.stderr)\n"
+    "sys.exit(status)\n"
+)
+BOT_LIBRARIES = {"discord", "aiohttp", "asyncpraw", "matplotlib"}
+
+
+def packages_loaded(db_path, *argv, cwd=None) -> tuple[int, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT_PACKAGES, *argv], capture_output=True, text=True, timeout=300, cwd=cwd,
+        env={**os.environ, "PITBOARD_DB": str(db_path), "DISCORD_TOKEN": ""},
+    )
+    return done.returncode, set(json.loads(done.stderr.splitlines()[-1]))
+
+
+def test_console_commands_leave_the_bot_libraries_unloaded(real_db_copy):
+    """`ask`, `import` and `db build` start fast: discord.py, aiohttp, asyncpraw and matplotlib cost them a
+    third of a second of imports and are never used by them."""
+    for argv in (["ask", "/winner mid-ohio"], ["import", str(RICHMOND_FEED)], ["db", "build"]):
+        status, loaded = packages_loaded(real_db_copy, *argv)
+        assert status == 0 and "db" in loaded and "rapidfuzz" in loaded, argv
+        assert not loaded & BOT_LIBRARIES, f"pitboard {argv[0]} imported {sorted(loaded & BOT_LIBRARIES)}"
+    status, loaded = packages_loaded(real_db_copy, "sync", cwd=real_db_copy.parent)  # no token: refuses, having loaded discord.py
+    assert status == 2 and {"discord", "aiohttp"} <= loaded
 
 
 def test_thread_prints_the_recap(real_db, capsys, monkeypatch):

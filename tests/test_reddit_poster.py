@@ -320,7 +320,10 @@ def test_thread_post_with_a_wrong_password_says_so_in_one_line_and_posts_once_fi
 ):
     fake = fake_in_its_own_loop
     monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.setattr(cli, "reddit_client", lambda settings: reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url))
+    # `pitboard thread --post` imports reddit_client from bot.reddit when it posts
+    monkeypatch.setattr(
+        "bot.reddit.reddit_client", lambda settings: reddit_client(settings, oauth_url=fake.url, reddit_url=fake.url)
+    )
     for name, value in [
         ("PITBOARD_DB", str(small_store.path)),
         ("REDDIT_CLIENT_ID", fake.client_id),

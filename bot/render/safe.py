@@ -145,8 +145,8 @@ def escape_reddit_markdown(line: str) -> str:
 # role and channel mentions. A value that opens a line could start a heading (`#`), a list or `-#`
 # subtext (`-`, `+`, `1.`) or a quote (`>`). Discord links bare URLs: `https\://` shows `https://` but
 # does not link. Mentions never ping (the bot sends with AllowedMentions.none(), and embeds cannot),
-# but @everyone, @here and @id are broken with a zero-width space anyway (as discord.utils.escape_mentions does;
-# written here so the terminal's imports stay free of discord.py).
+# but _MENTION breaks @everyone, @here and @id with a zero-width space anyway (discord.utils.escape_mentions'
+# pattern, copied: importing discord.py would cost the terminal console a third of a second).
 _DISCORD_SPECIAL = re.compile(r"[\\*_`~|\[\]<>]")
 _DISCORD_LINE_START = re.compile(r"^#")
 _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
