@@ -215,23 +215,8 @@ def _races_to_answer(
     params = (*at_params, series_key, series_key, round, round)
     if year:
         return latest_first(read_races(snapshot, f"{matching} AND r.season = ?", (*params, year)))
-    latest_seasons = [
-        (row[0], row[1])
-        for row in snapshot.fetchall(
-            f"""SELECT s.id, (SELECT r.season FROM races r WHERE {at} AND r.series_id = s.id AND r.status != 'scheduled'
-                                  AND (? IS NULL OR r.round = ?) ORDER BY r.season DESC LIMIT 1)
-                FROM series s WHERE ? IS NULL OR s.key = ?""",
-            (*at_params, round, round, series_key, series_key),
-        )
-        if row[1] is not None
-    ]
-    if not latest_seasons:
-        return []
-    pairs = ", ".join("(?, ?)" for _ in latest_seasons)
-    return latest_first(read_races(
-        snapshot, f"{matching} AND (r.series_id, r.season) IN (VALUES {pairs})",
-        (*params, *(value for pair in latest_seasons for value in pair)),
-    ))
+    latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE {matching} GROUP BY r.series_id"
+    return latest_first(read_races(snapshot, f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)))
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
@@ -264,37 +249,36 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
            WHERE sr.race_id = ? ORDER BY sr.stage, sr.position""",
         (race.id,),
     )
-    stage_lines: dict[int, list[StageLine]] = {}
-    stage_finish: dict[tuple[int, int], int] = {}
+    stage_numbers = list(dict.fromkeys(stage for stage, *_ in stage_rows))   # rows come in stage order
+    slot = {number: i for i, number in enumerate(stage_numbers)}
+    stage_lines: dict[int, list[StageLine]] = {number: [] for number in stage_numbers}
+    positions: dict[int, list[int | None]] = {}
     for stage, position, stage_driver, car_number, points, driver_id in stage_rows:
-        stage_lines.setdefault(stage, []).append(StageLine(position, stage_driver, car_number, points))
-        stage_finish[driver_id, stage] = position
-    stage_numbers = sorted(stage_lines)
+        stage_lines[stage].append(StageLine(position, stage_driver, car_number, points))
+        positions.setdefault(driver_id, [None] * len(stage_numbers))[slot[stage]] = position
+    stage_finishes = {driver_id: tuple(finishes) for driver_id, finishes in positions.items()}
+    no_stage_finish = (None,) * len(stage_numbers)
     results = [
-        ResultLine(
-            finish=finish, start=start, car=car, driver=name, team=team, make=make, laps=laps, led=led, status=status,
-            points=points, stage_finishes=tuple(stage_finish.get((driver_id, n)) for n in stage_numbers),
-            driver_id=driver_id,
-        )
+        ResultLine(finish, start, car, name, team, make, laps, led, status, points,
+                   stage_finishes.get(driver_id, no_stage_finish), driver_id)
         for finish, start, car, name, team, make, laps, led, status, points, driver_id in rows
     ]
     stages = [
         Stage(number=n, laps=race.stage_laps[n - 1] if len(race.stage_laps) >= n else None, results=stage_lines[n])
         for n in stage_numbers
     ]
-    cautions = [
-        Caution(*row)
-        for row in snapshot.fetchall(
-            "SELECT start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ? ORDER BY start_lap",
-            (race.id,),
-        )
-    ]
-    stints = [
-        LeaderStint(*row)
-        for row in snapshot.fetchall(
-            "SELECT start_lap, end_lap, car_number FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,)
-        )
-    ]
+    cautions, stints = [], []
+    for kind, start_lap, end_lap, text, comment, free_pass_car in snapshot.fetchall(
+        """SELECT 'caution', start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ?
+           UNION ALL
+           SELECT 'stint', start_lap, end_lap, car_number, NULL, NULL FROM leader_stints WHERE race_id = ?
+           ORDER BY 1, 2, 3""",
+        (race.id, race.id),
+    ):
+        if kind == "caution":
+            cautions.append(Caution(start_lap, end_lap, text, comment, free_pass_car))
+        else:
+            stints.append(LeaderStint(start_lap, end_lap, text))
     return RaceResults(race, results, stages, cautions, stints, other_races or [])
 
 
