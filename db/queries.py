@@ -211,11 +211,12 @@ def _races_to_answer(
     """Run races at a place, latest first: every one of `year`, or without a year those of each series' latest
     season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
-    matching = f"{at} AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?) AND (? IS NULL OR r.round = ?)"
+    matching = (f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.series_id = (SELECT id FROM series WHERE key = ?))"
+                " AND (? IS NULL OR r.round = ?)")
     params = (*at_params, series_key, series_key, round, round)
     if year:
         return latest_first(read_races(snapshot, f"{matching} AND r.season = ?", (*params, year)))
-    latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE {matching} GROUP BY r.series_id"
+    latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
     return latest_first(read_races(snapshot, f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)))
 
 
@@ -502,27 +503,29 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         StandingRow(position, name, points, starts, wins, top5, top10, laps_led, leader_points - points)
         for position, (name, _, points, starts, wins, top5, top10, laps_led, _) in enumerate(rows, start=1)
     ]
-    rounds = snapshot.fetchall(
-        """SELECT r.id FROM races r JOIN series s ON s.id = r.series_id
-           WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
-           ORDER BY r.round, r.starts_at""",
-        (series_key, season),
-    )
     top = {row["driver_id"]: row["name"] for row in rows[:PROGRESSION_DRIVERS]}
-    race_index = {race_id: i for i, (race_id,) in enumerate(rounds)}
-    per_race = {driver_id: [0] * len(rounds) for driver_id in top}
-    for driver_id, race_id, points in snapshot.fetchall(
-        f"""SELECT x.driver_id, x.race_id, coalesce(x.points, 0) FROM results x
-            WHERE x.race_id IN ({",".join("?" * len(rounds))}) AND x.driver_id IN ({",".join("?" * len(top))})""",
-        (*race_index, *top),
+    per_race: dict[int, list[int]] = {driver_id: [] for driver_id in top}
+    races_counted, race_seen = 0, None
+    for race_id, driver_id, points in snapshot.fetchall(   # every race with results, and the top drivers' points in it
+        f"""SELECT r.id, x.driver_id, coalesce(x.points, 0)
+            FROM races r JOIN series s ON s.id = r.series_id
+            LEFT JOIN results x ON x.race_id = r.id AND x.driver_id IN ({",".join("?" * len(top))})
+            WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id)
+            ORDER BY r.round, r.starts_at, r.id""",
+        (*top, series_key, season),
     ):
-        per_race[driver_id][race_index[race_id]] += points
+        if race_id != race_seen:
+            race_seen, races_counted = race_id, races_counted + 1
+            for points_by_race in per_race.values():
+                points_by_race.append(0)
+        if driver_id is not None:
+            per_race[driver_id][-1] += points
     progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
     note = (
         "Points earned in each race as recorded in the results (stage points included where the data has them). "
         "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."
     )
-    return Standings(series_key, series_name, season, len(rounds), table, progression, note)
+    return Standings(series_key, series_name, season, races_counted, table, progression, note)
 
 
 async def h2h(store: Store, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
@@ -545,9 +548,8 @@ async def h2h(store: Store, driver1: str, driver2: str | None = None, series: st
 
 def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:
     row = snapshot.fetchone(
-        """WITH shared AS (
-               SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
-                      r.season
+        """WITH shared AS MATERIALIZED (
+               SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
                WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
@@ -555,20 +557,16 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
            SELECT count(*) AS races, sum(fa < fb) AS a_ahead, sum(fb < fa) AS b_ahead, sum(fa = 1) AS a_wins,
                   sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes,
                   CASE WHEN count(la) = count(*) THEN sum(la) END AS a_led,
-                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led, max(season) AS last_season
+                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led,
+                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)) AS last_season_races
            FROM shared""",
         (b.id, a.id, series_key, series_key),
     )
-    if not row["races"]:
+    if row is None or not row["races"]:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
-    last_season_races = read_races(
-        snapshot,
-        """r.season = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?) AND r.id IN (
-               SELECT xa.race_id FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
-               WHERE xa.driver_id = ?)""",
-        (row["last_season"], series_key, series_key, b.id, a.id),
-    )
+    race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
+    last_season_races = read_races(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)
     latest = latest_first(last_season_races)
     # One last meeting when start times order the season; else the data cannot tell which series met last.
     meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
@@ -612,25 +610,23 @@ async def next_races(store: Store, series: str | None = None, now: datetime | No
 
 
 def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str | None, now: datetime) -> NextRaces:
-    window_start = (now - RACE_WINDOW).isoformat()
-    racing = read_races(
+    """Races started within RACE_WINDOW and the next race of each series, in one statement."""
+    next_of_each_series = f"""SELECT (SELECT n.id FROM races n WHERE n.series_id = s.id AND n.status = 'scheduled' AND n.starts_at > ?
+                                      ORDER BY n.starts_at LIMIT 1)
+                              FROM series s WHERE s.key IN ({",".join("?" * len(series_keys))})"""
+    races = read_races(
         snapshot,
-        "r.status = 'scheduled' AND r.starts_at > ? AND r.starts_at <= ? AND (? IS NULL OR s.key = ?)",
-        (window_start, now.isoformat(), series_key, series_key),
+        f"r.status = 'scheduled' AND (r.starts_at > ? AND r.starts_at <= ? AND (? IS NULL OR s.key = ?) OR r.id IN ({next_of_each_series}))",
+        ((now - RACE_WINDOW).isoformat(), now.isoformat(), series_key, series_key, now.isoformat(), *series_keys),
         order="r.starts_at, s.id",
     )
-    upcoming = []
-    for key in series_keys:
-        upcoming += read_races(
-            snapshot, "r.status = 'scheduled' AND r.starts_at > ? AND s.key = ?", (now.isoformat(), key),
-            limit=1, order="r.starts_at",
-        )
+    racing = [race for race in races if race.starts_at and race.starts_at <= now]
+    upcoming = [race for race in races if race.starts_at and race.starts_at > now]
     if not racing and not upcoming:
         latest = snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
         if latest is None:
             raise NoData(NO_SCHEDULE)
         raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
-    upcoming.sort(key=lambda race: race.starts_at)
     return NextRaces(series_key, racing, upcoming, now)
 
 
