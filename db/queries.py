@@ -344,7 +344,8 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     by_series = defaultdict(list)
     for row in season_rows:
         by_series[row[0]].append(row)
-    wins = defaultdict(list)
+    first_win: dict[str, tuple] = {}
+    latest_win: dict[str, tuple] = {}
     for row in snapshot.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
@@ -353,12 +354,16 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
            ORDER BY r.season, r.round IS NULL, r.round, r.starts_at""",
         (person.id,),
     ):
-        wins[row[0]].append(RaceRef(*row))
-    careers = {key: _series_career(key, rows, wins[key]) for key, rows in by_series.items()}
+        first_win.setdefault(row[0], row)
+        latest_win[row[0]] = row
+    careers = {
+        key: _series_career(key, rows, *((RaceRef(*first_win[key]), RaceRef(*latest_win[key])) if key in first_win else (None, None)))
+        for key, rows in by_series.items()
+    }
     return DriverCareer(person.name, careers)
 
 
-def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCareer:
+def _series_career(key: str, season_rows: list, first_win: RaceRef | None, latest_win: RaceRef | None) -> SeriesCareer:
     """A career in one series, totalled from its per-season figures."""
 
     position = {column: i for i, column in enumerate(season_rows[0].keys())}   # by position: a name lookup scans
@@ -378,7 +383,7 @@ def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCa
         avg_start=total("start_sum") / start_count if start_count else None,
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
-        first_win=wins[0] if wins else None, latest_win=wins[-1] if wins else None,
+        first_win=first_win, latest_win=latest_win,
         seasons=[SeasonLine(*figures(row, "season", "starts", "wins", "top5", "top10")) for row in season_rows],
     )
 
