@@ -14,10 +14,11 @@ are those synchronous halves, over one snapshot, so every statement of a command
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 from typing import Any
 
 from db.errors import BadOption, NoData
@@ -389,19 +390,20 @@ def _series_career(key: str, season_rows: list, first_win: RaceRef | None, lates
 
 
 def _tallies(names: Sequence[str | None], seasons: Sequence[int]) -> list[Tally]:
-    """Most frequent names (most recent first among equals), keeping everyone tied with the 5th."""
-    counts: dict[str, int] = defaultdict(int)
-    latest: dict[str, int] = {}
-    for name, season in zip(names, seasons):
-        if name:
-            counts[name] += 1
-            if latest.get(name, season - 1) < season:
-                latest[name] = season
-    ranked = sorted(counts, key=lambda name: (-counts[name], -latest[name], name))
+    """Most frequent names (most recent first among equals), keeping everyone tied with the 5th.
+
+    `names` and `seasons` run latest season first, so a name's first season seen is its latest.
+    """
+    counts = Counter(names)
+    counts.pop(None, None)
+    latest = dict(zip(reversed(names), reversed(seasons)))   # the last value written for a name is its first seen
+    ranked = sorted(counts)   # by name, then (stable sorts) by latest season, then by count: the last sort decides first
+    ranked.sort(key=latest.__getitem__, reverse=True)
+    ranked.sort(key=counts.__getitem__, reverse=True)
     if not ranked:
         return []
     cutoff = counts[ranked[min(TOP_TALLIES, len(ranked)) - 1]]
-    return [Tally(name, counts[name]) for name in ranked if counts[name] >= cutoff][: TOP_TALLIES * 2]
+    return [Tally(name, counts[name]) for name in ranked[: TOP_TALLIES * 2] if counts[name] >= cutoff]
 
 
 async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
@@ -426,11 +428,9 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
     )
     if not rows:
         raise NoData(_no_track_record(snapshot, names, place, series_key))
-    by_series: dict[str, list] = {}
-    for row in rows:
-        by_series.setdefault(row[0], []).append(row)
     records = {}
-    for key, races in by_series.items():
+    for key, group in groupby(rows, key=itemgetter(0)):   # rows come series by series
+        races = list(group)
         _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races)
         records[key] = TrackSeriesRecord(
             series=key, series_name=series_names[0], races=len(races),
