@@ -616,13 +616,14 @@ async def next_races(store: Store, series: str | None = None, now: datetime | No
 
 def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str | None, now: datetime) -> NextRaces:
     """Races started within RACE_WINDOW and the next race of each series, in one statement."""
+    started = "SELECT n.id FROM races n WHERE n.status = 'scheduled' AND n.starts_at > ? AND n.starts_at <= ?"
     next_of_each_series = f"""SELECT (SELECT n.id FROM races n WHERE n.series_id = s.id AND n.status = 'scheduled' AND n.starts_at > ?
                                       ORDER BY n.starts_at LIMIT 1)
                               FROM series s WHERE s.key IN ({",".join("?" * len(series_keys))})"""
     races = read_races(
         snapshot,
-        f"r.status = 'scheduled' AND (r.starts_at > ? AND r.starts_at <= ? AND (? IS NULL OR s.key = ?) OR r.id IN ({next_of_each_series}))",
-        ((now - RACE_WINDOW).isoformat(), now.isoformat(), series_key, series_key, now.isoformat(), *series_keys),
+        f"r.id IN ({started} UNION ALL {next_of_each_series}) AND (? IS NULL OR s.key = ?)",
+        ((now - RACE_WINDOW).isoformat(), now.isoformat(), now.isoformat(), *series_keys, series_key, series_key),
         order="r.starts_at, s.id",
     )
     racing = [race for race in races if race.starts_at and race.starts_at <= now]
