@@ -110,7 +110,7 @@ async def compare(path: Path, hops: int, in_flight: list[int], rounds: int) -> N
         "Store's pool (batched wakeups), 2 threads": lambda: pools[2].run(trivial_read),
     }
     try:
-        for name, hop in ways.items():  # warm every thread and connection
+        for hop in ways.values():  # warm every thread and connection
             await measure(hop, 200, 4)
         print(f"{hops} hops per round, best of {rounds} rounds; µs per hop (CPU of the whole process / wall clock)")
         print(f"  {'way':45s}" + "".join(f"{f'{n} in flight':>22s}" for n in in_flight))

@@ -14,6 +14,7 @@ are those synchronous halves, over one snapshot, so every statement of a command
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -66,7 +67,8 @@ NO_SCHEDULE = (
 RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
     t.length_mi, r.starts_at, r.date_only, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
-    r.cautions, r.caution_laps, r.lead_changes, r.leaders, CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
+    r.cautions, r.caution_laps, r.lead_changes, r.leaders,
+    CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
     coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
     w.laps_led AS winner_led, pd.name AS pole,
@@ -156,12 +158,16 @@ def latest_of_each_series(races: list[RaceSummary]) -> list[RaceSummary]:
     return latest
 
 
-async def find_races(store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
+async def find_races(
+    store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST
+) -> list[RaceSummary]:
     """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), in RECENT_FIRST order unless `order` says."""
     return await store.read(read_races, where, params, limit, order)
 
 
-def read_races(snapshot: Snapshot, where: str, params: tuple, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
+def read_races(
+    snapshot: Snapshot, where: str, params: tuple, limit: int | None = None, order: str = RECENT_FIRST
+) -> list[RaceSummary]:
     sql = f"SELECT {RACE_COLUMNS} {RACE_JOINS} WHERE {where} ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -345,8 +351,8 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     by_series = defaultdict(list)
     for row in season_rows:
         by_series[row[0]].append(row)
-    first_win: dict[str, tuple] = {}
-    latest_win: dict[str, tuple] = {}
+    first_win: dict[str, sqlite3.Row] = {}
+    latest_win: dict[str, sqlite3.Row] = {}
     for row in snapshot.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
@@ -358,7 +364,9 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
         first_win.setdefault(row[0], row)
         latest_win[row[0]] = row
     careers = {
-        key: _series_career(key, rows, *((RaceRef(*first_win[key]), RaceRef(*latest_win[key])) if key in first_win else (None, None)))
+        key: _series_career(key, rows, *(
+            (RaceRef(*first_win[key]), RaceRef(*latest_win[key])) if key in first_win else (None, None)
+        ))
         for key, rows in by_series.items()
     }
     return DriverCareer(person.name, careers)
@@ -394,9 +402,8 @@ def _tallies(names: Sequence[str | None], seasons: Sequence[int]) -> list[Tally]
 
     `names` and `seasons` run latest season first, so a name's first season seen is its latest.
     """
-    counts = Counter(names)
-    counts.pop(None, None)
-    latest = dict(zip(reversed(names), reversed(seasons)))   # the last value written for a name is its first seen
+    counts = Counter(filter(None, names))
+    latest = dict(zip(reversed(names), reversed(seasons), strict=True))   # the last value written for a name: its first seen
     ranked = sorted(counts)   # by name, then (stable sorts) by latest season, then by count: the last sort decides first
     ranked.sort(key=latest.__getitem__, reverse=True)
     ranked.sort(key=counts.__getitem__, reverse=True)
@@ -431,14 +438,14 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
     records = {}
     for key, group in groupby(rows, key=itemgetter(0)):   # rows come series by series
         races = list(group)
-        _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races)
+        _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races, strict=True)
         records[key] = TrackSeriesRecord(
             series=key, series_name=series_names[0], races=len(races),
             first_season=min(seasons), last_season=max(seasons),
-            winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners) if race[3]],
+            winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners, strict=True) if race[3]],
             most_wins=_tallies(winners, seasons),
             most_poles=_tallies(poles, seasons),
-            wins_from_pole=sum(1 for winner, start in zip(winners, winner_starts) if winner and start == 1),
+            wins_from_pole=sum(1 for winner, start in zip(winners, winner_starts, strict=True) if winner and start == 1),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)
 
@@ -617,7 +624,8 @@ async def next_races(store: Store, series: str | None = None, now: datetime | No
 def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str | None, now: datetime) -> NextRaces:
     """Races started within RACE_WINDOW and the next race of each series, in one statement."""
     started = "SELECT n.id FROM races n WHERE n.status = 'scheduled' AND n.starts_at > ? AND n.starts_at <= ?"
-    next_of_each_series = f"""SELECT (SELECT n.id FROM races n WHERE n.series_id = s.id AND n.status = 'scheduled' AND n.starts_at > ?
+    next_of_each_series = f"""SELECT (SELECT n.id FROM races n
+                                      WHERE n.series_id = s.id AND n.status = 'scheduled' AND n.starts_at > ?
                                       ORDER BY n.starts_at LIMIT 1)
                               FROM series s WHERE s.key IN ({",".join("?" * len(series_keys))})"""
     races = read_races(
@@ -660,7 +668,8 @@ def _read_schedule(snapshot: Snapshot, series_key: str | None, season: int | Non
         raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
     next_ids = set()
     for key in {race.series for race in races}:
-        following = next((r for r in races if r.series == key and r.status == "scheduled" and r.starts_at > now), None)
+        scheduled = (r for r in races if r.series == key and r.status == "scheduled")
+        following = next((r for r in scheduled if r.starts_at and r.starts_at > now), None)
         if following:
             next_ids.add(following.id)
     return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now)

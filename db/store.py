@@ -39,7 +39,9 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # theirs only covers the instants SQLite itself takes exclusive locks (opening a WAL after a crash).
 WRITE_BUSY_TIMEOUT_MS = 30_000
 READ_BUSY_TIMEOUT_MS = 5000
-READERS = 2   # reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps another's Python; more threads only add GIL handoffs on a small host
+# Reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps
+# another's Python; more threads only add GIL handoffs on a small host.
+READERS = 2
 
 T = TypeVar("T")
 
@@ -221,12 +223,12 @@ def _name_fingerprint(snapshot: Snapshot) -> tuple:
     alias tables scans them (a few thousand short rows: well under a millisecond), and this only runs after
     some connection committed.
     """
-    return tuple(snapshot.fetchone(
+    return tuple(snapshot.fetchall(
         """SELECT (SELECT max(id) FROM drivers), (SELECT count(*) FROM drivers),
                   (SELECT max(id) FROM tracks), (SELECT count(*) FROM tracks),
                   (SELECT count(*) FROM driver_aliases), (SELECT count(*) FROM track_aliases),
                   (SELECT count(*) FROM series_aliases)"""
-    ))
+    )[0])   # an aggregate without GROUP BY: always one row
 
 
 class Store:
