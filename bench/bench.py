@@ -423,11 +423,14 @@ class BotUnderTest:
     cpu_ms_per_command: list[float]
 
 
-async def start_bot(name: str, fake: FakeDiscord, db_path: Path) -> BotUnderTest:
+async def start_bot(name: str, fake: FakeDiscord, db_path: Path, profile_dir: Path | None) -> BotUnderTest:
     started = time.perf_counter()
+    options = ["--empty"] if name != "Pitboard" else []
+    if profile_dir is not None:
+        options += ["--profile", str(profile_dir / ("pitboard.prof" if name == "Pitboard" else "empty.prof"))]
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "bench" / "discord_bot_process.py"), fake.base_url, fake.gateway_url, fake.token,
-        str(db_path), *(["--empty"] if name != "Pitboard" else []), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        str(db_path), *options, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
     )
     await asyncio.wait_for(process.stdout.readline(), timeout=120)
     return BotUnderTest(name, fake, process, time.perf_counter() - started, [], [], [])
@@ -465,9 +468,10 @@ async def _closed_loop(fake: FakeDiscord, count: int, concurrency: int) -> tuple
     return latencies, time.perf_counter() - started
 
 
-async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int) -> None:
+async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int, profile_dir: Path | None = None) -> None:
     async with FakeDiscord() as empty_fake, FakeDiscord() as pitboard_fake:
-        bots = [await start_bot(BOTS[0], empty_fake, db_path), await start_bot(BOTS[1], pitboard_fake, db_path)]
+        bots = [await start_bot(BOTS[0], empty_fake, db_path, profile_dir),
+                await start_bot(BOTS[1], pitboard_fake, db_path, profile_dir)]
         try:
             for bot in bots:
                 await _closed_loop(bot.fake, 200, concurrency)  # warm-up
@@ -517,6 +521,9 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=1000, help="commands per round (discord)")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=4, help="measured rounds per bot (discord)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run each bot process under cProfile and write DIR/pitboard.prof and DIR/empty.prof (discord; "
+                             "profiling slows both, so the ratio printed is not the benchmark's)")
     args = parser.parse_args()
     args.what = args.what or ["queries", "discord"]
     if set(args.what) - {"queries", "discord"}:
@@ -529,7 +536,7 @@ def main() -> None:
             print_query_figures(db_path, args.repeat, runs)
             print()
         if "discord" in args.what:
-            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds))
+            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds, args.profile))
 
 
 if __name__ == "__main__":
