@@ -28,7 +28,9 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from bot.render import embeds, text
@@ -72,8 +74,15 @@ TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cot
 DRIVERS = ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"]
 RIVALS = ["Kyle Larson", "Denny Hamlin", "Joey Logano"]
 SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=UTC)   # inside the recorded 2023 race list
-# Pitboard's latest_first for a season dated throughout (by start) or not at all (series by series, by round).
-RECENT_FIRST = "r.season DESC, r.starts_at IS NULL, r.starts_at DESC, r.series_id, r.round DESC"
+RACE_WINDOW = timedelta(hours=5)                          # a started race is "racing now" this long
+# Latest first, as Pitboard orders the races of one series at one track: by start where dated, else by round.
+LATEST_AT_TRACK = "r.season DESC, r.starts_at DESC, r.round DESC"
+# What a winner line shows: the car, team and make, the starting position, the laps led of the laps run.
+WINNER_COLUMNS = "wd.name, w.car_number, wt.name, w.make, w.start, w.laps_led, r.actual_laps"
+WINNER_JOINS = ("LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id "
+                "LEFT JOIN teams wt ON wt.id = w.team_id")
+POLE_JOINS = "LEFT JOIN results p ON p.race_id = r.id AND p.start = 1 LEFT JOIN drivers pd ON pd.id = p.driver_id"
+TOP_TALLIES = 5
 
 
 @dataclass(frozen=True)
@@ -87,77 +96,152 @@ class Ids:
     series: dict[str, int]
 
 
-def floor_winner(db: sqlite3.Connection, ids: Ids, i: int) -> str:
-    return db.execute(
-        "SELECT d.name FROM races r LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 "
-        "LEFT JOIN drivers d ON d.id = w.driver_id WHERE r.track_id = ? AND r.status != 'scheduled' "
-        f"ORDER BY {RECENT_FIRST} LIMIT 1", (ids.tracks[i % len(ids.tracks)],)).fetchone()[0]
+# Each floor reads, with hand-written SQL on a plain sqlite3 connection, what its command's answer shows (terminal
+# text, Discord embed and, for /driver and /standings, the chart), and returns the figures `Command.figures` takes
+# from Pitboard's answer for the same case, so the run checks both answer the same question with the same data.
+
+def floor_winner(db: sqlite3.Connection, ids: Ids, i: int) -> list[tuple]:
+    """The latest race of each series at the track: its heading, date, status, winner line and pole."""
+    track = ids.tracks[i % len(ids.tracks)]
+    rows = db.execute(
+        f"SELECT s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, {WINNER_COLUMNS}, pd.name "
+        "FROM (SELECT series_id, max(season) AS season FROM races WHERE track_id = ? AND status != 'scheduled' "
+        "GROUP BY series_id) l "
+        "JOIN races r ON r.track_id = ? AND r.series_id = l.series_id AND r.season = l.season AND r.status != 'scheduled' "
+        f"JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id {WINNER_JOINS} {POLE_JOINS} "
+        f"ORDER BY {LATEST_AT_TRACK}", (track, track)).fetchall()
+    latest: dict[str, tuple] = {}
+    for row in rows:
+        latest.setdefault(row[0], row)
+    return sorted((series, season, round_, winner, car, team, make, start, led, pole)
+                  for series, season, round_, _, _, _, _, _, winner, car, team, make, start, led, _, pole in latest.values())
 
 
 def floor_results(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
-    races = db.execute(f"SELECT r.id FROM races r WHERE r.track_id = ? AND r.status != 'scheduled' AND r.season = 2023 "
-                       f"ORDER BY {RECENT_FIRST}", (ids.tracks[i % len(ids.tracks)],)).fetchall()
+    """The latest 2023 race at the track (the others that year are named): its header with the winner line, the
+    classification, the stage results and the cautions."""
+    races = db.execute(
+        "SELECT r.id, s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, r.scheduled_laps, "
+        f"r.stage_laps, r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, {WINNER_COLUMNS}, "
+        "(SELECT count(*) FROM results f WHERE f.race_id = r.id) "
+        f"FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id {WINNER_JOINS} "
+        f"WHERE r.track_id = ? AND r.status != 'scheduled' AND r.season = 2023 ORDER BY {LATEST_AT_TRACK}",
+        (ids.tracks[i % len(ids.tracks)],)).fetchall()
     race = races[0][0]
     rows = db.execute(
         "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points "
         "FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
         "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
-    db.execute("SELECT sr.stage, sr.position, d.name FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id "
+    db.execute("SELECT sr.stage, sr.position, d.name, sr.car_number FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id "
                "WHERE sr.race_id = ? ORDER BY sr.stage, sr.position", (race,)).fetchall()
-    return len(rows), rows[0][3]
+    db.execute("SELECT start_lap, end_lap, reason, comment FROM cautions WHERE race_id = ? ORDER BY start_lap",
+               (race,)).fetchall()
+    return len(rows), rows[0][3], races[0][-1], len(races) - 1
 
 
 def floor_driver(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
+    """Per series: the career figures, each season's starts, wins, top 5 and top 10 (the chart), the first and
+    latest win."""
     person = ids.drivers[i % len(ids.drivers)]
-    careers = db.execute(
-        "SELECT s.key, count(*), sum(x.finish = 1), sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), "
-        "sum(x.laps_led), avg(x.start), avg(x.finish), sum(x.status IS NOT NULL AND x.status != 'running'), "
-        "min(r.season), max(r.season) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id "
-        "WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY s.id", (person,)).fetchall()
-    db.execute("SELECT r.series_id, r.season, r.round FROM results x JOIN races r ON r.id = x.race_id "
-               "WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 ORDER BY r.season, r.starts_at, r.round",
-               (person,)).fetchall()
-    return {row[0]: (row[1], row[2]) for row in careers}
+    seasons = db.execute(
+        "SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), "
+        "sum(x.laps_led), count(x.laps_led), sum(x.start), count(x.start), sum(x.finish), "
+        "sum(x.status IS NOT NULL AND x.status != 'running') FROM results x JOIN races r ON r.id = x.race_id "
+        "JOIN series s ON s.id = r.series_id WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY r.series_id, r.season "
+        "ORDER BY r.series_id, r.season", (person,)).fetchall()
+    wins: dict[str, list[tuple]] = {}
+    for row in db.execute(
+        "SELECT s.key, r.season, r.round, t.name, r.name FROM results x JOIN races r ON r.id = x.race_id "
+        "JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id "
+        "WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 ORDER BY r.season, r.round", (person,)):
+        wins.setdefault(row[0], [row, row])[1] = row
+    careers = {}
+    for series, group in groupby(seasons, key=itemgetter(0)):
+        totals = [sum(figures) for figures in zip(*(row[2:] for row in group), strict=True)]
+        careers[series] = (totals[0], totals[1], wins[series][0][1] if series in wins else None)
+    return careers
 
 
 def floor_track(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
+    """Per series: races held, first and last season, the winner of each race, most wins and most poles (the top 5
+    and everyone tied with the 5th), wins from pole."""
     rows = db.execute(
-        "SELECT s.key, r.season, wd.name, w.start, pd.name FROM races r JOIN series s ON s.id = r.series_id "
-        "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id "
-        "LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1) "
-        "WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled'", (ids.tracks[i % len(ids.tracks)],)).fetchall()
-    return dict(Counter(row[0] for row in rows))
+        "SELECT s.key, r.season, r.round, r.name, wd.name, w.start, pd.name FROM races r JOIN series s ON s.id = r.series_id "
+        f"{WINNER_JOINS} {POLE_JOINS} WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' "
+        "ORDER BY s.id, r.season DESC, r.round DESC", (ids.tracks[i % len(ids.tracks)],)).fetchall()
+    records = {}
+    for series, group in groupby(rows, key=itemgetter(0)):
+        races = list(group)
+        most_wins = top_with_ties(Counter(race[4] for race in races if race[4]))
+        most_poles = top_with_ties(Counter(race[6] for race in races if race[6]))
+        winners = [(race[1], race[4]) for race in races if race[4]]
+        from_pole = sum(1 for race in races if race[4] and race[5] == 1)
+        records[series] = (len(races), races[-1][1], races[0][1], most_wins[:1], most_poles[:1], from_pole, winners[:10])
+    return records
+
+
+def top_with_ties(counts: Counter) -> list[str]:
+    """The most frequent names, the top 5 and everyone tied with the 5th (rows come latest first: among equals,
+    Counter keeps the most recent first)."""
+    ranked = counts.most_common()
+    if not ranked:
+        return []
+    cutoff = ranked[min(TOP_TALLIES, len(ranked)) - 1][1]
+    return [name for name, count in ranked[: TOP_TALLIES * 2] if count >= cutoff]
 
 
 def floor_standings(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
+    """The season's table (points, starts, wins, top 5, top 10, laps led) and, for the chart, the points the top 8
+    earned race by race."""
     series = ids.series[["cup", "xfinity", "truck"][i % 3]]
     rows = db.execute(
-        "SELECT d.name, sum(coalesce(x.points, 0)) AS points, count(*), sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5, "
-        "sum(x.finish <= 10) AS top10, sum(x.laps_led), min(x.finish) AS best FROM results x JOIN races r ON r.id = x.race_id "
-        "JOIN drivers d ON d.id = x.driver_id WHERE r.series_id = ? AND r.season = 2024 AND r.exhibition = 0 "
+        "SELECT x.driver_id, d.name, sum(coalesce(x.points, 0)) AS points, count(*), sum(x.finish = 1) AS wins, "
+        "sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led), count(x.laps_led), min(x.finish) AS best "
+        "FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id "
+        "WHERE r.series_id = ? AND r.season = 2024 AND r.exhibition = 0 "
         "GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name", (series,)).fetchall()
-    return rows[0][0], rows[0][1]
+    top = [row[0] for row in rows[:8]]
+    chart = db.execute(
+        f"SELECT r.id, x.driver_id, x.points FROM races r LEFT JOIN results x ON x.race_id = r.id AND x.driver_id IN "
+        f"({','.join('?' * len(top))}) WHERE r.series_id = ? AND r.season = 2024 AND r.exhibition = 0 "
+        "AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id) ORDER BY r.round", (*top, series)).fetchall()
+    return rows[0][1], rows[0][2], len({row[0] for row in chart})
 
 
 def floor_h2h(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
+    """Races together, finishing ahead, wins, average finish and laps led of each, and their latest meeting."""
+    pair = (ids.rivals[i % len(ids.rivals)], ids.kyle_busch)
     row = db.execute(
-        "SELECT count(*), sum(xa.finish < xb.finish), sum(xb.finish < xa.finish), sum(xa.finish = 1), sum(xb.finish = 1), "
-        "avg(xa.finish), avg(xb.finish), sum(xa.laps_led), sum(xb.laps_led) FROM results xa "
-        "JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? JOIN races r ON r.id = xa.race_id "
-        "WHERE xa.driver_id = ? AND r.exhibition = 0", (ids.rivals[i % len(ids.rivals)], ids.kyle_busch)).fetchone()
-    return row[0], row[1]
+        "WITH shared AS MATERIALIZED (SELECT xa.race_id, r.season, r.starts_at, r.round, xa.finish AS fa, xb.finish AS fb, "
+        "xa.laps_led AS la, xb.laps_led AS lb FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? "
+        "JOIN races r ON r.id = xa.race_id WHERE xa.driver_id = ? AND r.exhibition = 0) "
+        "SELECT count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), avg(fa), avg(fb), sum(la), sum(lb), "
+        "(SELECT race_id FROM shared ORDER BY season DESC, starts_at DESC, round DESC LIMIT 1) FROM shared", pair).fetchone()
+    latest = db.execute("SELECT s.key, r.season, r.round, t.name, r.name FROM races r JOIN series s ON s.id = r.series_id "
+                        "JOIN tracks t ON t.id = r.track_id WHERE r.id = ?", (row[-1],)).fetchone()
+    return row[0], row[1], latest[1]
 
 
 def floor_next(db: sqlite3.Connection, ids: Ids, i: int) -> list:
+    """Races started in the last 5 hours, and the next race of each series: heading, track and start time."""
     now = SCHEDULE_NOW.isoformat()
-    upcoming = [db.execute("SELECT r.name FROM races r WHERE r.status = 'scheduled' AND r.starts_at > ? AND r.series_id = ? "
-                           "ORDER BY r.starts_at LIMIT 1", (now, series)).fetchone() for series in ids.series.values()]
-    return sorted(row[0] for row in upcoming if row)
+    columns = "s.key, r.season, r.round, r.name, t.name, r.starts_at, r.date_only"
+    joins = "JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id"
+    db.execute(f"SELECT {columns} FROM races r {joins} WHERE r.status = 'scheduled' AND r.starts_at > ? AND r.starts_at <= ?",
+               ((SCHEDULE_NOW - RACE_WINDOW).isoformat(), now)).fetchall()
+    upcoming = [db.execute(f"SELECT {columns} FROM races r {joins} WHERE r.series_id = ? AND r.status = 'scheduled' "
+                           "AND r.starts_at > ? ORDER BY r.starts_at LIMIT 1", (series, now)).fetchone()
+                for series in ids.series.values()]
+    return sorted(row[3] for row in upcoming if row)
 
 
 def floor_schedule(db: sqlite3.Connection, ids: Ids, i: int) -> int:
+    """Every dated race of the season: when, series, round, name, track, and its winner (from the results, or the
+    race list's before they arrive) or its state."""
     return len(db.execute(
-        "SELECT r.starts_at, r.round, r.name, t.name, r.status, d.name FROM races r JOIN tracks t ON t.id = r.track_id "
+        "SELECT r.starts_at, r.date_only, s.key, r.round, r.name, t.name, r.status, "
+        "coalesce(d.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) "
+        "FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id "
         "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers d ON d.id = w.driver_id "
         "WHERE r.season = 2023 AND r.series_id = ? AND r.starts_at IS NOT NULL ORDER BY r.starts_at",
         (ids.series["cup"],)).fetchall())
@@ -174,17 +258,26 @@ class Command:
 
 COMMANDS = {
     "winner": Command(lambda store, i: queries.winner(store, TRACKS[i % len(TRACKS)]),
-                      lambda answer: answer.races[0].winner, floor_winner),
+                      lambda answer: sorted((race.series, race.season, race.round, race.winner, race.winner_car, race.winner_team,
+                                             race.winner_make, race.winner_start, race.winner_led, race.pole)
+                                            for race in answer.races), floor_winner),
     "results": Command(lambda store, i: queries.results(store, TRACKS[i % len(TRACKS)], 2023),
-                       lambda answer: (len(answer.results), answer.results[0].driver), floor_results),
+                       lambda answer: (len(answer.results), answer.results[0].driver, answer.race.field_size,
+                                       len(answer.other_races)),
+                       floor_results),
     "driver": Command(lambda store, i: queries.driver(store, DRIVERS[i % len(DRIVERS)]),
-                      lambda answer: {key: (career.starts, career.wins) for key, career in answer.series.items()}, floor_driver),
+                      lambda answer: {key: (career.starts, career.wins, career.first_win.season if career.first_win else None)
+                                      for key, career in answer.series.items()}, floor_driver),
     "track": Command(lambda store, i: queries.track(store, TRACKS[i % len(TRACKS)]),
-                     lambda answer: {key: record.races for key, record in answer.series.items()}, floor_track),
+                     lambda answer: {key: (record.races, record.first_season, record.last_season,
+                                           [tally.driver for tally in record.most_wins[:1]],
+                                           [tally.driver for tally in record.most_poles[:1]], record.wins_from_pole,
+                                           [(winner.season, winner.driver) for winner in record.winners[:10]])
+                                     for key, record in answer.series.items()}, floor_track),
     "standings": Command(lambda store, i: queries.standings(store, ["cup", "xfinity", "truck"][i % 3], 2024),
-                         lambda answer: (answer.rows[0].driver, answer.rows[0].points), floor_standings),
+                         lambda answer: (answer.rows[0].driver, answer.rows[0].points, answer.races_counted), floor_standings),
     "h2h": Command(lambda store, i: queries.h2h(store, "Kyle Busch", RIVALS[i % len(RIVALS)]),
-                   lambda answer: (answer.races, answer.first.ahead), floor_h2h),
+                   lambda answer: (answer.races, answer.first.ahead, answer.latest_meetings[0].season), floor_h2h),
     "next": Command(lambda store, i: queries.next_races(store, now=SCHEDULE_NOW),
                     lambda answer: sorted(race.name for race in answer.upcoming), floor_next),
     "schedule": Command(lambda store, i: queries.schedule(store, "cup", 2023, now=SCHEDULE_NOW),
@@ -300,7 +393,7 @@ def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) ->
     for name in runs[0].commands:
         figures = [run.commands[name] for run in runs]
 
-        def median(pick: Callable[[CommandFigures], float]) -> float:
+        def median(pick: Callable[[CommandFigures], float], figures: list[CommandFigures] = figures) -> float:
             return statistics.median(pick(figure) for figure in figures)
 
         ratios = [figure.ratio for figure in figures]
@@ -330,11 +423,14 @@ class BotUnderTest:
     cpu_ms_per_command: list[float]
 
 
-async def start_bot(name: str, fake: FakeDiscord, db_path: Path) -> BotUnderTest:
+async def start_bot(name: str, fake: FakeDiscord, db_path: Path, profile_dir: Path | None) -> BotUnderTest:
     started = time.perf_counter()
+    options = ["--empty"] if name != "Pitboard" else []
+    if profile_dir is not None:
+        options += ["--profile", str(profile_dir / ("pitboard.prof" if name == "Pitboard" else "empty.prof"))]
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "bench" / "discord_bot_process.py"), fake.base_url, fake.gateway_url, fake.token,
-        str(db_path), *(["--empty"] if name != "Pitboard" else []), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        str(db_path), *options, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
     )
     await asyncio.wait_for(process.stdout.readline(), timeout=120)
     return BotUnderTest(name, fake, process, time.perf_counter() - started, [], [], [])
@@ -372,9 +468,10 @@ async def _closed_loop(fake: FakeDiscord, count: int, concurrency: int) -> tuple
     return latencies, time.perf_counter() - started
 
 
-async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int) -> None:
+async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int, profile_dir: Path | None = None) -> None:
     async with FakeDiscord() as empty_fake, FakeDiscord() as pitboard_fake:
-        bots = [await start_bot(BOTS[0], empty_fake, db_path), await start_bot(BOTS[1], pitboard_fake, db_path)]
+        bots = [await start_bot(BOTS[0], empty_fake, db_path, profile_dir),
+                await start_bot(BOTS[1], pitboard_fake, db_path, profile_dir)]
         try:
             for bot in bots:
                 await _closed_loop(bot.fake, 200, concurrency)  # warm-up
@@ -392,7 +489,7 @@ async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: 
                 await asyncio.wait_for(bot.process.wait(), timeout=30)
     empty, pitboard = bots
     ratio = statistics.median(pitboard.throughput) / statistics.median(empty.throughput)
-    by_round = [ours / theirs for ours, theirs in zip(pitboard.throughput, empty.throughput)]
+    by_round = [ours / theirs for ours, theirs in zip(pitboard.throughput, empty.throughput, strict=True)]
     print(f"Discord: {rounds} alternating rounds of {commands} commands, {concurrency} in flight (3 /winner : 1 /results), "
           "each bot in its own process against its own fake Discord on 127.0.0.1")
     for bot in bots:
@@ -424,6 +521,9 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=1000, help="commands per round (discord)")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=4, help="measured rounds per bot (discord)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run each bot process under cProfile and write DIR/pitboard.prof and DIR/empty.prof (discord; "
+                             "profiling slows both, so the ratio printed is not the benchmark's)")
     args = parser.parse_args()
     args.what = args.what or ["queries", "discord"]
     if set(args.what) - {"queries", "discord"}:
@@ -436,7 +536,7 @@ def main() -> None:
             print_query_figures(db_path, args.repeat, runs)
             print()
         if "discord" in args.what:
-            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds))
+            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds, args.profile))
 
 
 if __name__ == "__main__":

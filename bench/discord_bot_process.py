@@ -1,10 +1,12 @@
 """The bot processes the benchmark measures, pointed at the local fake Discord.
 
-Usage: python bench/discord_bot_process.py API_BASE GATEWAY_URL TOKEN DB_PATH [--empty]
+Usage: python bench/discord_bot_process.py API_BASE GATEWAY_URL TOKEN DB_PATH [--empty] [--profile FILE]
 
 Without --empty: the real `run_bot` (Pitboard, its cogs and store; no watcher). With --empty: the floor, a bare
 discord.py bot with the same /winner and /results commands answering a constant embed, so the two differ only
-in what Pitboard does. Prints `ready <seconds since start>` when READY arrives; exits 0 on SIGTERM.
+in what Pitboard does. Prints `ready <seconds since start>` when READY arrives; exits 0 on SIGTERM. With
+--profile FILE the process runs under cProfile and writes its statistics to FILE on exit (the event loop's thread
+only: where the CPU a command costs goes, e.g. `python -m pstats FILE`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 STARTED = time.perf_counter()
 
 import asyncio  # noqa: E402  (the clock above must start before the imports are paid for)
+import cProfile  # noqa: E402
 import gc  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -63,9 +66,20 @@ async def run_empty_bot(token: str) -> int:
 
 def main() -> int:
     api_base, gateway, token, db_path = sys.argv[1:5]
+    options = sys.argv[5:]
+    if "--profile" in options:
+        profile = cProfile.Profile()
+        try:
+            return profile.runcall(serve, api_base, gateway, token, db_path, "--empty" in options)
+        finally:
+            profile.dump_stats(options[options.index("--profile") + 1])
+    return serve(api_base, gateway, token, db_path, "--empty" in options)
+
+
+def serve(api_base: str, gateway: str, token: str, db_path: str, empty: bool) -> int:
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
-    if "--empty" in sys.argv[5:]:
+    if empty:
         return asyncio.run(run_empty_bot(token))
 
     original_on_ready = Pitboard.on_ready

@@ -14,10 +14,12 @@ are those synchronous halves, over one snapshot, so every statement of a command
 
 from __future__ import annotations
 
-from collections import defaultdict
+import sqlite3
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 from typing import Any
 
 from db.errors import BadOption, NoData
@@ -65,7 +67,8 @@ NO_SCHEDULE = (
 RACE_COLUMNS = """
     r.id, s.key AS series, s.name AS series_name, r.season, r.round, r.name, t.name AS track, r.kind,
     t.length_mi, r.starts_at, r.date_only, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
-    r.cautions, r.caution_laps, r.lead_changes, r.leaders, CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
+    r.cautions, r.caution_laps, r.lead_changes, r.leaders,
+    CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
     coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
     w.laps_led AS winner_led, pd.name AS pole,
@@ -155,12 +158,16 @@ def latest_of_each_series(races: list[RaceSummary]) -> list[RaceSummary]:
     return latest
 
 
-async def find_races(store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
+async def find_races(
+    store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST
+) -> list[RaceSummary]:
     """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), in RECENT_FIRST order unless `order` says."""
     return await store.read(read_races, where, params, limit, order)
 
 
-def read_races(snapshot: Snapshot, where: str, params: tuple, limit: int | None = None, order: str = RECENT_FIRST) -> list[RaceSummary]:
+def read_races(
+    snapshot: Snapshot, where: str, params: tuple, limit: int | None = None, order: str = RECENT_FIRST
+) -> list[RaceSummary]:
     sql = f"SELECT {RACE_COLUMNS} {RACE_JOINS} WHERE {where} ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -211,27 +218,13 @@ def _races_to_answer(
     """Run races at a place, latest first: every one of `year`, or without a year those of each series' latest
     season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
-    matching = f"{at} AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?) AND (? IS NULL OR r.round = ?)"
+    matching = (f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.series_id = (SELECT id FROM series WHERE key = ?))"
+                " AND (? IS NULL OR r.round = ?)")
     params = (*at_params, series_key, series_key, round, round)
     if year:
         return latest_first(read_races(snapshot, f"{matching} AND r.season = ?", (*params, year)))
-    latest_seasons = [
-        (row[0], row[1])
-        for row in snapshot.fetchall(
-            f"""SELECT s.id, (SELECT r.season FROM races r WHERE {at} AND r.series_id = s.id AND r.status != 'scheduled'
-                                  AND (? IS NULL OR r.round = ?) ORDER BY r.season DESC LIMIT 1)
-                FROM series s WHERE ? IS NULL OR s.key = ?""",
-            (*at_params, round, round, series_key, series_key),
-        )
-        if row[1] is not None
-    ]
-    if not latest_seasons:
-        return []
-    pairs = ", ".join("(?, ?)" for _ in latest_seasons)
-    return latest_first(read_races(
-        snapshot, f"{matching} AND (r.series_id, r.season) IN (VALUES {pairs})",
-        (*params, *(value for pair in latest_seasons for value in pair)),
-    ))
+    latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
+    return latest_first(read_races(snapshot, f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)))
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
@@ -264,37 +257,36 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
            WHERE sr.race_id = ? ORDER BY sr.stage, sr.position""",
         (race.id,),
     )
-    stage_lines: dict[int, list[StageLine]] = {}
-    stage_finish: dict[tuple[int, int], int] = {}
+    stage_numbers = list(dict.fromkeys(stage for stage, *_ in stage_rows))   # rows come in stage order
+    slot = {number: i for i, number in enumerate(stage_numbers)}
+    stage_lines: dict[int, list[StageLine]] = {number: [] for number in stage_numbers}
+    positions: dict[int, list[int | None]] = {}
     for stage, position, stage_driver, car_number, points, driver_id in stage_rows:
-        stage_lines.setdefault(stage, []).append(StageLine(position, stage_driver, car_number, points))
-        stage_finish[driver_id, stage] = position
-    stage_numbers = sorted(stage_lines)
+        stage_lines[stage].append(StageLine(position, stage_driver, car_number, points))
+        positions.setdefault(driver_id, [None] * len(stage_numbers))[slot[stage]] = position
+    stage_finishes = {driver_id: tuple(finishes) for driver_id, finishes in positions.items()}
+    no_stage_finish = (None,) * len(stage_numbers)
     results = [
-        ResultLine(
-            finish=finish, start=start, car=car, driver=name, team=team, make=make, laps=laps, led=led, status=status,
-            points=points, stage_finishes=tuple(stage_finish.get((driver_id, n)) for n in stage_numbers),
-            driver_id=driver_id,
-        )
+        ResultLine(finish, start, car, name, team, make, laps, led, status, points,
+                   stage_finishes.get(driver_id, no_stage_finish), driver_id)
         for finish, start, car, name, team, make, laps, led, status, points, driver_id in rows
     ]
     stages = [
         Stage(number=n, laps=race.stage_laps[n - 1] if len(race.stage_laps) >= n else None, results=stage_lines[n])
         for n in stage_numbers
     ]
-    cautions = [
-        Caution(*row)
-        for row in snapshot.fetchall(
-            "SELECT start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ? ORDER BY start_lap",
-            (race.id,),
-        )
-    ]
-    stints = [
-        LeaderStint(*row)
-        for row in snapshot.fetchall(
-            "SELECT start_lap, end_lap, car_number FROM leader_stints WHERE race_id = ? ORDER BY start_lap", (race.id,)
-        )
-    ]
+    cautions, stints = [], []
+    for kind, start_lap, end_lap, text, comment, free_pass_car in snapshot.fetchall(
+        """SELECT 'caution', start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ?
+           UNION ALL
+           SELECT 'stint', start_lap, end_lap, car_number, NULL, NULL FROM leader_stints WHERE race_id = ?
+           ORDER BY 1, 2, 3""",
+        (race.id, race.id),
+    ):
+        if kind == "caution":
+            cautions.append(Caution(start_lap, end_lap, text, comment, free_pass_car))
+        else:
+            stints.append(LeaderStint(start_lap, end_lap, text))
     return RaceResults(race, results, stages, cautions, stints, other_races or [])
 
 
@@ -359,7 +351,8 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     by_series = defaultdict(list)
     for row in season_rows:
         by_series[row[0]].append(row)
-    wins = defaultdict(list)
+    first_win: dict[str, sqlite3.Row] = {}
+    latest_win: dict[str, sqlite3.Row] = {}
     for row in snapshot.fetchall(
         """SELECT s.key AS series, r.season, r.round, t.name AS track, r.name
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
@@ -368,12 +361,18 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
            ORDER BY r.season, r.round IS NULL, r.round, r.starts_at""",
         (person.id,),
     ):
-        wins[row[0]].append(RaceRef(*row))
-    careers = {key: _series_career(key, rows, wins[key]) for key, rows in by_series.items()}
+        first_win.setdefault(row[0], row)
+        latest_win[row[0]] = row
+    careers = {
+        key: _series_career(key, rows, *(
+            (RaceRef(*first_win[key]), RaceRef(*latest_win[key])) if key in first_win else (None, None)
+        ))
+        for key, rows in by_series.items()
+    }
     return DriverCareer(person.name, careers)
 
 
-def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCareer:
+def _series_career(key: str, season_rows: list, first_win: RaceRef | None, latest_win: RaceRef | None) -> SeriesCareer:
     """A career in one series, totalled from its per-season figures."""
 
     position = {column: i for i, column in enumerate(season_rows[0].keys())}   # by position: a name lookup scans
@@ -393,25 +392,25 @@ def _series_career(key: str, season_rows: list, wins: list[RaceRef]) -> SeriesCa
         avg_start=total("start_sum") / start_count if start_count else None,
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
-        first_win=wins[0] if wins else None, latest_win=wins[-1] if wins else None,
+        first_win=first_win, latest_win=latest_win,
         seasons=[SeasonLine(*figures(row, "season", "starts", "wins", "top5", "top10")) for row in season_rows],
     )
 
 
 def _tallies(names: Sequence[str | None], seasons: Sequence[int]) -> list[Tally]:
-    """Most frequent names (most recent first among equals), keeping everyone tied with the 5th."""
-    counts: dict[str, int] = defaultdict(int)
-    latest: dict[str, int] = {}
-    for name, season in zip(names, seasons):
-        if name:
-            counts[name] += 1
-            if latest.get(name, season - 1) < season:
-                latest[name] = season
-    ranked = sorted(counts, key=lambda name: (-counts[name], -latest[name], name))
+    """Most frequent names (most recent first among equals), keeping everyone tied with the 5th.
+
+    `names` and `seasons` run latest season first, so a name's first season seen is its latest.
+    """
+    counts = Counter(filter(None, names))
+    latest = dict(zip(reversed(names), reversed(seasons), strict=True))   # the last value written for a name: its first seen
+    ranked = sorted(counts)   # by name, then (stable sorts) by latest season, then by count: the last sort decides first
+    ranked.sort(key=latest.__getitem__, reverse=True)
+    ranked.sort(key=counts.__getitem__, reverse=True)
     if not ranked:
         return []
     cutoff = counts[ranked[min(TOP_TALLIES, len(ranked)) - 1]]
-    return [Tally(name, counts[name]) for name in ranked if counts[name] >= cutoff][: TOP_TALLIES * 2]
+    return [Tally(name, counts[name]) for name in ranked[: TOP_TALLIES * 2] if counts[name] >= cutoff]
 
 
 async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
@@ -436,19 +435,17 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
     )
     if not rows:
         raise NoData(_no_track_record(snapshot, names, place, series_key))
-    by_series: dict[str, list] = {}
-    for row in rows:
-        by_series.setdefault(row[0], []).append(row)
     records = {}
-    for key, races in by_series.items():
-        _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races)
+    for key, group in groupby(rows, key=itemgetter(0)):   # rows come series by series
+        races = list(group)
+        _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races, strict=True)
         records[key] = TrackSeriesRecord(
             series=key, series_name=series_names[0], races=len(races),
             first_season=min(seasons), last_season=max(seasons),
-            winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners) if race[3]],
+            winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners, strict=True) if race[3]],
             most_wins=_tallies(winners, seasons),
             most_poles=_tallies(poles, seasons),
-            wins_from_pole=sum(1 for winner, start in zip(winners, winner_starts) if winner and start == 1),
+            wins_from_pole=sum(1 for winner, start in zip(winners, winner_starts, strict=True) if winner and start == 1),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)
 
@@ -518,27 +515,29 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         StandingRow(position, name, points, starts, wins, top5, top10, laps_led, leader_points - points)
         for position, (name, _, points, starts, wins, top5, top10, laps_led, _) in enumerate(rows, start=1)
     ]
-    rounds = snapshot.fetchall(
-        """SELECT r.id FROM races r JOIN series s ON s.id = r.series_id
-           WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
-           ORDER BY r.round, r.starts_at""",
-        (series_key, season),
-    )
     top = {row["driver_id"]: row["name"] for row in rows[:PROGRESSION_DRIVERS]}
-    race_index = {race_id: i for i, (race_id,) in enumerate(rounds)}
-    per_race = {driver_id: [0] * len(rounds) for driver_id in top}
-    for driver_id, race_id, points in snapshot.fetchall(
-        f"""SELECT x.driver_id, x.race_id, coalesce(x.points, 0) FROM results x
-            WHERE x.race_id IN ({",".join("?" * len(rounds))}) AND x.driver_id IN ({",".join("?" * len(top))})""",
-        (*race_index, *top),
+    per_race: dict[int, list[int]] = {driver_id: [] for driver_id in top}
+    races_counted, race_seen = 0, None
+    for race_id, driver_id, points in snapshot.fetchall(   # every race with results, and the top drivers' points in it
+        f"""SELECT r.id, x.driver_id, coalesce(x.points, 0)
+            FROM races r JOIN series s ON s.id = r.series_id
+            LEFT JOIN results x ON x.race_id = r.id AND x.driver_id IN ({",".join("?" * len(top))})
+            WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id)
+            ORDER BY r.round, r.starts_at, r.id""",
+        (*top, series_key, season),
     ):
-        per_race[driver_id][race_index[race_id]] += points
+        if race_id != race_seen:
+            race_seen, races_counted = race_id, races_counted + 1
+            for points_by_race in per_race.values():
+                points_by_race.append(0)
+        if driver_id is not None:
+            per_race[driver_id][-1] += points
     progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
     note = (
         "Points earned in each race as recorded in the results (stage points included where the data has them). "
         "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."
     )
-    return Standings(series_key, series_name, season, len(rounds), table, progression, note)
+    return Standings(series_key, series_name, season, races_counted, table, progression, note)
 
 
 async def h2h(store: Store, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
@@ -561,9 +560,8 @@ async def h2h(store: Store, driver1: str, driver2: str | None = None, series: st
 
 def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:
     row = snapshot.fetchone(
-        """WITH shared AS (
-               SELECT xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb,
-                      r.season
+        """WITH shared AS MATERIALIZED (
+               SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
                WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
@@ -571,20 +569,16 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
            SELECT count(*) AS races, sum(fa < fb) AS a_ahead, sum(fb < fa) AS b_ahead, sum(fa = 1) AS a_wins,
                   sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes,
                   CASE WHEN count(la) = count(*) THEN sum(la) END AS a_led,
-                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led, max(season) AS last_season
+                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led,
+                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)) AS last_season_races
            FROM shared""",
         (b.id, a.id, series_key, series_key),
     )
-    if not row["races"]:
+    if row is None or not row["races"]:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
-    last_season_races = read_races(
-        snapshot,
-        """r.season = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?) AND r.id IN (
-               SELECT xa.race_id FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
-               WHERE xa.driver_id = ?)""",
-        (row["last_season"], series_key, series_key, b.id, a.id),
-    )
+    race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
+    last_season_races = read_races(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)
     latest = latest_first(last_season_races)
     # One last meeting when start times order the season; else the data cannot tell which series met last.
     meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
@@ -628,25 +622,25 @@ async def next_races(store: Store, series: str | None = None, now: datetime | No
 
 
 def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str | None, now: datetime) -> NextRaces:
-    window_start = (now - RACE_WINDOW).isoformat()
-    racing = read_races(
+    """Races started within RACE_WINDOW and the next race of each series, in one statement."""
+    started = "SELECT n.id FROM races n WHERE n.status = 'scheduled' AND n.starts_at > ? AND n.starts_at <= ?"
+    next_of_each_series = f"""SELECT (SELECT n.id FROM races n
+                                      WHERE n.series_id = s.id AND n.status = 'scheduled' AND n.starts_at > ?
+                                      ORDER BY n.starts_at LIMIT 1)
+                              FROM series s WHERE s.key IN ({",".join("?" * len(series_keys))})"""
+    races = read_races(
         snapshot,
-        "r.status = 'scheduled' AND r.starts_at > ? AND r.starts_at <= ? AND (? IS NULL OR s.key = ?)",
-        (window_start, now.isoformat(), series_key, series_key),
+        f"r.id IN ({started} UNION ALL {next_of_each_series}) AND (? IS NULL OR s.key = ?)",
+        ((now - RACE_WINDOW).isoformat(), now.isoformat(), now.isoformat(), *series_keys, series_key, series_key),
         order="r.starts_at, s.id",
     )
-    upcoming = []
-    for key in series_keys:
-        upcoming += read_races(
-            snapshot, "r.status = 'scheduled' AND r.starts_at > ? AND s.key = ?", (now.isoformat(), key),
-            limit=1, order="r.starts_at",
-        )
+    racing = [race for race in races if race.starts_at and race.starts_at <= now]
+    upcoming = [race for race in races if race.starts_at and race.starts_at > now]
     if not racing and not upcoming:
         latest = snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
         if latest is None:
             raise NoData(NO_SCHEDULE)
         raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
-    upcoming.sort(key=lambda race: race.starts_at)
     return NextRaces(series_key, racing, upcoming, now)
 
 
@@ -674,7 +668,8 @@ def _read_schedule(snapshot: Snapshot, series_key: str | None, season: int | Non
         raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
     next_ids = set()
     for key in {race.series for race in races}:
-        following = next((r for r in races if r.series == key and r.status == "scheduled" and r.starts_at > now), None)
+        scheduled = (r for r in races if r.series == key and r.status == "scheduled")
+        following = next((r for r in scheduled if r.starts_at and r.starts_at > now), None)
         if following:
             next_ids.add(following.id)
     return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now)

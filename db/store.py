@@ -10,6 +10,7 @@ all the statements of one command see the same state.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import queue
@@ -38,7 +39,9 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # theirs only covers the instants SQLite itself takes exclusive locks (opening a WAL after a crash).
 WRITE_BUSY_TIMEOUT_MS = 30_000
 READ_BUSY_TIMEOUT_MS = 5000
-READERS = 2   # reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps another's Python; more threads only add GIL handoffs on a small host
+# Reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps
+# another's Python; more threads only add GIL handoffs on a small host.
+READERS = 2
 
 T = TypeVar("T")
 
@@ -104,15 +107,20 @@ def _connect_reader(path: Path, busy_timeout_ms: int = READ_BUSY_TIMEOUT_MS) -> 
 class _ReaderPool:
     """Reader threads, each owning one reader connection (opened on its first task), fed from one queue.
 
-    Lighter than `run_in_executor` on a ThreadPoolExecutor (no concurrent.futures.Future between the thread
-    and the loop, no executor bookkeeping): about half the cost of a hop, which is most of a small command.
+    The cost of a hop is mostly waking threads: the reader (a SimpleQueue, no executor bookkeeping) and then
+    the event loop (a write to its self-pipe). Finished reads are handed back in batches: a reader appends its
+    outcome to `_done` and wakes the loop only if no wakeup is already pending, so under load one wakeup
+    settles every read finished meanwhile (bench/hop.py measures the ways of hopping).
     """
 
     _STOP = None
 
-    def __init__(self, path: Path, size: int):
+    def __init__(self, path: Path, size: int, loop: asyncio.AbstractEventLoop):
         self._path = path
+        self._loop = loop
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._done: collections.deque[tuple[asyncio.Future, Any, BaseException | None]] = collections.deque()
+        self._wakeup_pending = False
         self._threads = [
             threading.Thread(target=self._serve, name=f"pitboard-read-{n}", daemon=True) for n in range(size)
         ]
@@ -123,7 +131,7 @@ class _ReaderPool:
         conn: sqlite3.Connection | None = None
         try:
             while (task := self._tasks.get()) is not self._STOP:
-                loop, future, fn, args = task
+                future, fn, args = task
                 if future.cancelled():
                     continue
                 try:
@@ -131,11 +139,28 @@ class _ReaderPool:
                     outcome, failure = self._in_snapshot(conn, fn, args), None
                 except BaseException as error:  # handed to the awaiting task, as an executor would
                     outcome, failure = None, error
-                with suppress(RuntimeError):  # the loop closed while the read ran: nobody waits
-                    loop.call_soon_threadsafe(_settle, future, outcome, failure)
+                self._done.append((future, outcome, failure))
+                # Seeing True means a wakeup is queued that has not started settling yet: it will settle this one.
+                if not self._wakeup_pending:
+                    self._wakeup_pending = True
+                    with suppress(RuntimeError):  # the loop closed while the read ran: nobody waits
+                        self._loop.call_soon_threadsafe(self._settle_done)
         finally:
             if conn is not None:
                 conn.close()
+
+    def _settle_done(self) -> None:
+        """On the loop: settle every finished read (cleared first, so a read finished meanwhile wakes it again)."""
+        self._wakeup_pending = False
+        done = self._done
+        while done:
+            future, outcome, failure = done.popleft()
+            if future.cancelled():
+                continue
+            if failure is not None:
+                future.set_exception(failure)
+            else:
+                future.set_result(outcome)
 
     @staticmethod
     def _in_snapshot(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple) -> T:
@@ -146,26 +171,17 @@ class _ReaderPool:
             if conn.in_transaction:  # an error may already have ended it
                 conn.execute("COMMIT")
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._tasks.put((loop, future, fn, args))
-        return await future
+    def run(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """A future for `fn(snapshot, *args)`, resolved on the pool's loop."""
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._tasks.put((future, fn, args))
+        return future
 
     def close(self) -> None:
         for _ in self._threads:
             self._tasks.put(self._STOP)
         for thread in self._threads:
             thread.join()
-
-
-def _settle(future: asyncio.Future, outcome: Any, failure: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if failure is not None:
-        future.set_exception(failure)
-    else:
-        future.set_result(outcome)
 
 
 class _CommitWatch:
@@ -207,12 +223,12 @@ def _name_fingerprint(snapshot: Snapshot) -> tuple:
     alias tables scans them (a few thousand short rows: well under a millisecond), and this only runs after
     some connection committed.
     """
-    return tuple(snapshot.fetchone(
+    return tuple(snapshot.fetchall(
         """SELECT (SELECT max(id) FROM drivers), (SELECT count(*) FROM drivers),
                   (SELECT max(id) FROM tracks), (SELECT count(*) FROM tracks),
                   (SELECT count(*) FROM driver_aliases), (SELECT count(*) FROM track_aliases),
                   (SELECT count(*) FROM series_aliases)"""
-    ))
+    )[0])   # an aggregate without GROUP BY: always one row
 
 
 class Store:
@@ -252,7 +268,7 @@ class Store:
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute(f"PRAGMA busy_timeout = {WRITE_BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA synchronous = NORMAL")
-            readers = _ReaderPool(path, READERS)
+            readers = _ReaderPool(path, READERS, asyncio.get_running_loop())
             closing.push_async_callback(asyncio.to_thread, readers.close)
             commits = _CommitWatch(path)
             closing.callback(commits.close)

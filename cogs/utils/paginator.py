@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import discord
 
 PAGE_TIMEOUT = 600
@@ -43,10 +45,8 @@ class Pages(discord.ui.View):
 
     async def on_timeout(self) -> None:
         if self.message is not None:
-            try:
+            with contextlib.suppress(discord.HTTPException):
                 await self.message.edit(view=None)
-            except discord.HTTPException:
-                pass
 
 
 async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed]) -> None:
