@@ -6,6 +6,8 @@
     pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
+    pitboard prerace richmond --year 2023 --round 7 [--markdown]
+                                             print the pre-race post of a race (the next one at the track by default)
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
 """
@@ -70,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     thread_parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
     thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
 
+    prerace_parser = commands.add_parser("prerace", help="print the pre-race post of the next race at a track")
+    prerace_parser.add_argument("track", help="track name or nickname, e.g. richmond")
+    prerace_parser.add_argument("--year", type=int)
+    prerace_parser.add_argument("--series")
+    prerace_parser.add_argument("--round", type=int)
+    prerace_parser.add_argument("--markdown", action="store_true", help="print the Reddit markdown")
+
     commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM")
     sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
     sync_parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
@@ -95,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "db": lambda: _db(db_path, args.db_command),
         "import": lambda: _import(db_path, args.files),
         "thread": lambda: _thread(settings, args),
+        "prerace": lambda: _prerace(db_path, args),
         # Imports, the bot and the name index live for the whole process: keep them out of garbage-collection passes.
         "run": lambda: run_bot(settings, before_serving=gc.freeze),
         "sync": lambda: sync_commands(settings, args.guild or settings.discord_dev_guild),
@@ -239,6 +249,25 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
+
+
+async def _prerace(db_path: Path, args: argparse.Namespace) -> int:
+    """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
+    from bot.render import prerace as rendering
+    from db.prerace import prerace
+
+    await ensure_database(db_path)
+    async with Store.open(db_path) as store:
+        try:
+            facts = await prerace(store, args.track, args.year, args.series, args.round)
+        except PitboardError as failure:
+            print(text.error(failure), file=sys.stderr)
+            return EXIT_USER_ERROR
+    if args.markdown:
+        print(f"{plain(rendering.title(facts))}\n\n{rendering.prerace_markdown(facts)}")
+    else:
+        print(rendering.prerace_text(facts))
+    return EXIT_OK
 
 
 def _chosen_race(details) -> str:
