@@ -54,6 +54,9 @@ def test_the_race_list_carries_broadcasters_and_schedules():
     assert len(with_schedule) == 23 and all(not record.runs for record in records)
 
 
+RUN = "weekend_runs[0].results"
+
+
 def mutated(change) -> bytes:
     document = richmond()
     change(document)
@@ -66,10 +69,10 @@ def mutated(change) -> bytes:
      "weekend_race[0].schedule[2].start_time_utc"),
     (mutated(lambda d: d["weekend_race"][0]["schedule"][2].pop("event_name")), "weekend_race[0].schedule[2].event_name"),
     (mutated(lambda d: d["weekend_race"][0].update(television_broadcaster=["FS1"])), "weekend_race[0].television_broadcaster"),
-    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(finishing_position=1)), "weekend_runs[0].results[1].finishing_position"),
-    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(driver_id=4045)), "weekend_runs[0].results[1].driver_id"),
-    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(run_id=1)), "weekend_runs[0].results[1].run_id"),
-    (mutated(lambda d: d["weekend_runs"][0]["results"][3].update(best_lap_speed=-1)), "weekend_runs[0].results[3].best_lap_speed"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(finishing_position=1)), f"{RUN}[1].finishing_position"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(driver_id=4045)), f"{RUN}[1].driver_id"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(run_id=1)), f"{RUN}[1].run_id"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][3].update(best_lap_speed=-1)), f"{RUN}[3].best_lap_speed"),
     (mutated(lambda d: d["weekend_runs"].append(copy.deepcopy(d["weekend_runs"][0]))), "weekend_runs[1].weekend_run_id"),
     (mutated(lambda d: d["weekend_runs"][0].update(run_date_utc=20230402)), "weekend_runs[0].run_date_utc"),
 ])
@@ -85,7 +88,8 @@ async def test_pre_race_facts_from_the_weekend_feed(small_store):
     await import_document(small_store, RICHMOND_FEED.read_bytes())
     pre = await prerace(small_store, "richmond", 2023, "cup", now=BEFORE_THE_WEEKEND)
     race = pre.race
-    assert (race.name, race.track, race.track_kind, race.track_length_mi) == ("Toyota Owners 400", "Richmond Raceway", "oval", 0.75)
+    assert (race.name, race.track) == ("Toyota Owners 400", "Richmond Raceway")
+    assert (race.track_kind, race.track_length_mi) == ("oval", 0.75)
     assert (race.scheduled_laps, race.stage_laps, race.starts_at) == (400, (70, 160, 170), GREEN)
     assert (pre.broadcasters.tv, pre.broadcasters.radio, pre.broadcasters.satellite_radio) == ("FS1", "MRN", "SIRIUSXM")
     assert [(session.kind, session.notes) for session in pre.schedule] == [
@@ -135,8 +139,9 @@ async def test_an_upcoming_race_without_figures_shows_no_zeros(small_store):
     """A race list entry before the weekend: no laps, stages, broadcasters, schedule or lineup yet."""
     document = json.loads(RACE_LIST_2023.read_text())
     entry = next(race for race in document["series_1"] if race["race_id"] == 5274)
-    entry.update(scheduled_laps=0, scheduled_distance=0, stage_1_laps=0, stage_2_laps=0, stage_3_laps=0, television_broadcaster="",
-                 radio_broadcaster=None, satellite_radio_broadcaster="", pole_winner_driver_id=0, schedule=[], winner_driver_id=None)
+    entry.update(scheduled_laps=0, scheduled_distance=0, stage_1_laps=0, stage_2_laps=0, stage_3_laps=0, schedule=[])
+    entry.update(television_broadcaster="", radio_broadcaster=None, satellite_radio_broadcaster="", pole_winner_driver_id=0,
+                 winner_driver_id=None)
     await import_document(small_store, encoded(document))
     pre = await prerace(small_store, "richmond", series="cup", now=BEFORE_THE_WEEKEND)
     assert pre.race.name == "Toyota Owners 400" and pre.race.status == "scheduled"
@@ -171,7 +176,8 @@ async def test_markdown_links_the_race_threads_once_they_exist(small_store):
 
 def pitboard(db_path, *args: str) -> subprocess.CompletedProcess:
     script = os.path.join(os.path.dirname(sys.executable), "pitboard")
-    return subprocess.run([script, *args], capture_output=True, text=True, timeout=120, env={**os.environ, "PITBOARD_DB": str(db_path)})
+    environment = {**os.environ, "PITBOARD_DB": str(db_path)}
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=120, env=environment)
 
 
 async def test_pitboard_prerace_from_the_real_history_and_feed(real_db_copy):
