@@ -6,6 +6,8 @@
     pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
+    pitboard prerace richmond --year 2023 --round 7 [--markdown]
+                                             print the pre-race post of a race (the next one at the track by default)
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
 """
@@ -75,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     thread_parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
     thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
     thread_parser.set_defaults(handler=_thread)
+
+    prerace_parser = commands.add_parser("prerace", help="print the pre-race post of the next race at a track")
+    prerace_parser.add_argument("track", help="track name or nickname, e.g. richmond")
+    prerace_parser.add_argument("--year", type=int)
+    prerace_parser.add_argument("--series")
+    prerace_parser.add_argument("--round", type=int)
+    prerace_parser.add_argument("--markdown", action="store_true", help="print the Reddit markdown")
+    prerace_parser.set_defaults(handler=_prerace)
 
     commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM").set_defaults(handler=_run, bot_logging=True)
     sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
@@ -258,6 +268,27 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
+
+
+async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
+    """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
+    from bot.render import prerace as rendering
+    from bot.render import text
+    from db.prerace import prerace
+    from db.store import Store
+
+    await ensure_database(settings.db_path)
+    async with Store.open(settings.db_path) as store:
+        try:
+            facts = await prerace(store, args.track, args.year, args.series, args.round)
+        except PitboardError as failure:
+            print(text.error(failure), file=sys.stderr)
+            return EXIT_USER_ERROR
+    if args.markdown:
+        print(f"{plain(rendering.title(facts))}\n\n{rendering.prerace_markdown(facts)}")
+    else:
+        print(rendering.prerace_text(facts))
+    return EXIT_OK
 
 
 def _chosen_race(details: RaceResults) -> str:

@@ -68,6 +68,20 @@ class RedditSettings:
         return [name for name, value in names.items() if not value]
 
 
+MIN_LIVE_POLL_SECONDS = 2            # NASCAR's feed is undocumented and unlicensed: keep the request volume low
+MIN_LIVE_THREAD_EDIT_SECONDS = 60    # Reddit: edit a live thread at most once a minute
+
+
+@dataclass(frozen=True)
+class RaceDaySettings:
+    """The race weekend: when the pre-race content goes out, how often the live feed is polled, the live Reddit thread."""
+
+    live_poll_seconds: int = 5
+    pre_race_hours: int = 24                 # the pre-race post and embed, this long before the green flag
+    live_reddit_thread: bool = False         # a live race thread on each configured subreddit, its body the live board
+    live_thread_edit_seconds: int = MIN_LIVE_THREAD_EDIT_SECONDS
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -78,6 +92,7 @@ class Settings:
     feed_url: str = DEFAULT_FEED_URL
     feed_poll_seconds: int = 300
     watch: bool = True
+    race_day: RaceDaySettings = field(default_factory=RaceDaySettings)
 
     @classmethod
     def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,9 +117,22 @@ class Settings:
                 title_template=reader.text("REDDIT_TITLE_TEMPLATE") or RedditSettings.title_template,
             ),
             feed_url=(reader.text("PITBOARD_FEED_URL") or DEFAULT_FEED_URL).rstrip("/"),
-            feed_poll_seconds=reader.integer("PITBOARD_FEED_POLL_SECONDS", 300),
+            feed_poll_seconds=reader.bounded("PITBOARD_FEED_POLL_SECONDS", 300, 1, 24 * 3600),
             watch=reader.flag("PITBOARD_WATCH", True),
+            race_day=_race_day(reader),
         )
+
+
+def _race_day(reader: _Reader) -> RaceDaySettings:
+    defaults = RaceDaySettings()
+    return RaceDaySettings(
+        live_poll_seconds=reader.bounded("PITBOARD_LIVE_POLL_SECONDS", defaults.live_poll_seconds, MIN_LIVE_POLL_SECONDS, 300),
+        pre_race_hours=reader.bounded("PITBOARD_PRE_RACE_HOURS", defaults.pre_race_hours, 1, 7 * 24),
+        live_reddit_thread=reader.flag("PITBOARD_LIVE_REDDIT_THREAD", defaults.live_reddit_thread),
+        live_thread_edit_seconds=reader.bounded(
+            "PITBOARD_LIVE_THREAD_EDIT_SECONDS", defaults.live_thread_edit_seconds, MIN_LIVE_THREAD_EDIT_SECONDS, 3600
+        ),
+    )
 
 
 class _Reader:
@@ -122,6 +150,13 @@ class _Reader:
             return int(raw)
         except ValueError:
             raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+    def bounded(self, name: str, default: int, low: int, high: int) -> int:
+        number = self.integer(name, default)
+        assert number is not None  # a default is given
+        if not low <= number <= high:
+            raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
+        return number
 
     def flag(self, name: str, default: bool) -> bool:
         raw = self.text(name).casefold()

@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 DATA_TABLES = (
     "series", "series_aliases", "tracks", "track_aliases", "drivers", "driver_aliases", "teams",
     "races", "results", "stage_results", "leader_stints", "cautions", "feed_documents",
+    "weekend_sessions", "weekend_runs", "run_results",
 )
 SWAP_BUSY_TIMEOUT_MS = 120_000  # the swap waits this long for other writers (a bot's settings write, an import)
 SQLITE_IOERR, SQLITE_FULL = 10, 13

@@ -66,6 +66,38 @@ class StintRecord:
 
 
 @dataclass(frozen=True)
+class SessionRecord:
+    """One entry of a race weekend's schedule (practice, qualifying, the race, or an off-track event)."""
+
+    name: str
+    notes: str | None
+    run_type: int                       # 0 other, 1 practice, 2 qualifying, 3 race
+    starts_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RunResultRecord:
+    position: int
+    car: str
+    driver: str
+    driver_source_id: int | None
+    make: str | None
+    best_lap_time: float | None         # seconds; None when the car set no time
+    best_lap_speed: float | None        # mph; None when the car set no time
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A practice or qualifying run of the weekend and its classification."""
+
+    run_id: int
+    run_type: int
+    name: str
+    starts_at: datetime | None
+    results: list[RunResultRecord]
+
+
+@dataclass(frozen=True)
 class RaceRecord:
     """One race as a source reports it. `results is None` means the source says nothing about results."""
 
@@ -92,6 +124,12 @@ class RaceRecord:
     margin: float | None = None         # seconds; None when the race ended under caution or is not run
     average_mph: float | None = None
     winner_source_id: int | None = None
+    tv_broadcaster: str | None = None
+    radio_broadcaster: str | None = None
+    satellite_broadcaster: str | None = None
+    pole_source_id: int | None = None   # the pole-sitter's feed driver id, once qualifying (or the rule book) set it
+    sessions: list[SessionRecord] = field(default_factory=list)   # empty: the source gave no schedule
+    runs: list[RunRecord] = field(default_factory=list)           # empty: the source gave no runs
     results: list[ResultRecord] | None = None
     stages: list[StageRecord] = field(default_factory=list)
     caution_list: list[CautionRecord] = field(default_factory=list)
@@ -109,6 +147,15 @@ class UpsertOutcome:
 async def _one(conn: aiosqlite.Connection, sql: str, params=()) -> aiosqlite.Row | None:
     async with conn.execute(sql, params) as cursor:
         return await cursor.fetchone()
+
+
+async def _inserted(conn: aiosqlite.Connection, sql: str, params: tuple) -> int:
+    """Run one INSERT and return the new row's id."""
+    async with conn.execute(sql, params) as cursor:
+        row_id = cursor.lastrowid
+    if row_id is None:
+        raise RuntimeError(f"no row id after {sql[:40]!r}")
+    return row_id
 
 
 async def _all(conn: aiosqlite.Connection, sql: str, params=()) -> list[aiosqlite.Row]:
@@ -136,13 +183,14 @@ async def track_id_for(conn: aiosqlite.Connection, name: str, source_id: int | N
     if row:
         track_id = row[0]
         if source_id is not None:
-            await conn.execute("UPDATE tracks SET feed_track_id = ? WHERE id = ? AND feed_track_id IS NULL", (source_id, track_id))
+            await conn.execute(
+                "UPDATE tracks SET feed_track_id = ? WHERE id = ? AND feed_track_id IS NULL", (source_id, track_id)
+            )
         return track_id
-    async with conn.execute(
-        "INSERT INTO tracks (name, kind, length_mi, feed_track_id) VALUES (?, ?, ?, ?)",
+    track_id = await _inserted(
+        conn, "INSERT INTO tracks (name, kind, length_mi, feed_track_id) VALUES (?, ?, ?, ?)",
         (name, guess_track_kind(name), length_mi, source_id),
-    ) as cursor:
-        track_id = cursor.lastrowid
+    )
     await conn.execute("INSERT OR IGNORE INTO track_aliases (alias, track_id) VALUES (?, ?)", (normalize(name), track_id))
     return track_id
 
@@ -165,7 +213,9 @@ async def driver_id_for(conn: aiosqlite.Connection, name: str, source_id: int | 
     if row:
         driver_id = row[0]
         if source_id is not None:
-            await conn.execute("UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, driver_id))
+            await conn.execute(
+                "UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, driver_id)
+            )
         return driver_id
     clean_name = clean_driver_name(name)
     row = await _one(conn, "SELECT id, feed_driver_id FROM drivers WHERE name = ?", (clean_name,))
@@ -173,10 +223,11 @@ async def driver_id_for(conn: aiosqlite.Connection, name: str, source_id: int | 
         if row[1] is not None and source_id is not None and row[1] != source_id:
             raise FeedError("driver_fullname", f"{name!r} (id {source_id}) collides with the stored {clean_name!r} (id {row[1]})")
         if source_id is not None:
-            await conn.execute("UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, row[0]))
+            await conn.execute(
+                "UPDATE drivers SET feed_driver_id = ? WHERE id = ? AND feed_driver_id IS NULL", (source_id, row[0])
+            )
         return row[0]
-    async with conn.execute("INSERT INTO drivers (name, feed_driver_id) VALUES (?, ?)", (clean_name, source_id)) as cursor:
-        driver_id = cursor.lastrowid
+    driver_id = await _inserted(conn, "INSERT INTO drivers (name, feed_driver_id) VALUES (?, ?)", (clean_name, source_id))
     await conn.execute("INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", (normalize(name), driver_id))
     return driver_id
 
@@ -222,7 +273,10 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
         raise ValueError(f"unknown series {record.series!r}")
     series_id = series[0]
     track_id = await track_id_for(conn, record.track, record.track_source_id, record.track_length_mi)
-    track_kind = (await _one(conn, "SELECT kind FROM tracks WHERE id = ?", (track_id,)))[0]
+    track = await _one(conn, "SELECT kind FROM tracks WHERE id = ?", (track_id,))
+    if track is None:
+        raise RuntimeError(f"track {track_id} vanished inside the transaction")
+    track_kind = track[0]
     existing = await _find_race(conn, series_id, track_id, record)
     previous_status = existing["status"] if existing else None
     status = record.status
@@ -249,6 +303,10 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
         "exhibition": int(record.exhibition),
         "source_id": record.source_id,
         "winner_feed_id": record.winner_source_id,
+        "tv_broadcaster": record.tv_broadcaster,
+        "radio_broadcaster": record.radio_broadcaster,
+        "satellite_broadcaster": record.satellite_broadcaster,
+        "pole_feed_id": record.pole_source_id,
     }
     if record.results is not None:
         header["source"] = "feed"
@@ -277,6 +335,7 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
         action = "inserted"
     if record.results is not None:
         await _replace_children(conn, race_id, record)
+    await _replace_weekend(conn, race_id, record)
     return UpsertOutcome(race_id, action, status, previous_status)
 
 
@@ -325,3 +384,39 @@ async def _replace_children(conn: aiosqlite.Connection, race_id: int, record: Ra
         "INSERT INTO leader_stints (race_id, start_lap, end_lap, car_number) VALUES (?, ?, ?, ?)",
         [(race_id, s.start_lap, s.end_lap, s.car) for s in record.stints],
     )
+
+
+async def _replace_weekend(conn: aiosqlite.Connection, race_id: int, record: RaceRecord) -> None:
+    """The weekend schedule and runs, each replaced when the record carries some (a race list often has no schedule,
+    and a weekend feed before practice has no runs: what is known is kept)."""
+    if record.sessions:
+        await conn.execute("DELETE FROM weekend_sessions WHERE race_id = ?", (race_id,))
+        await conn.executemany(
+            "INSERT INTO weekend_sessions (race_id, position, name, notes, run_type, starts_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (race_id, position, session.name, session.notes, session.run_type,
+                 session.starts_at.isoformat() if session.starts_at else None)
+                for position, session in enumerate(record.sessions, start=1)
+            ],
+        )
+    if not record.runs:
+        return
+    await conn.execute("DELETE FROM run_results WHERE race_id = ?", (race_id,))
+    await conn.execute("DELETE FROM weekend_runs WHERE race_id = ?", (race_id,))
+    for run_index, run in enumerate(record.runs):
+        await conn.execute(
+            "INSERT INTO weekend_runs (race_id, run_id, run_type, name, starts_at) VALUES (?, ?, ?, ?, ?)",
+            (race_id, run.run_id, run.run_type, run.name, run.starts_at.isoformat() if run.starts_at else None),
+        )
+        rows = []
+        for index, line in enumerate(run.results):
+            where = f"weekend_runs[{run_index}].results[{index}].driver"
+            driver_id = await _stored_driver(conn, line.driver, line.driver_source_id, where)
+            rows.append(
+                (race_id, run.run_id, line.position, line.car, driver_id, line.make, line.best_lap_time, line.best_lap_speed)
+            )
+        await conn.executemany(
+            "INSERT INTO run_results (race_id, run_id, position, car_number, driver_id, make, best_lap_time, best_lap_speed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )

@@ -9,6 +9,7 @@ without an offset; they are stored as aware UTC instants.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -28,6 +29,9 @@ from db.ingest import (
     CautionRecord,
     RaceRecord,
     ResultRecord,
+    RunRecord,
+    RunResultRecord,
+    SessionRecord,
     StageRecord,
     StintRecord,
     UpsertOutcome,
@@ -58,6 +62,10 @@ MAX_MILES = 1_000                      # the longest race is 600 miles
 MAX_MPH = 300
 MAX_MARGIN_SECONDS = 600.0
 MAX_RACES_PER_SERIES = 100             # a season has ~40
+MAX_SESSIONS = 100                     # a weekend schedule lists up to 26 events (2023 race list)
+MAX_RUNS = 30                          # practice and qualifying runs of a weekend (rounds and groups)
+MAX_LAP_SECONDS = 3_600.0
+RUN_TYPES = (0, 3)                     # 0 other, 1 practice, 2 qualifying, 3 race (SOURCE.md)
 # `margin_of_victory` is seconds as NASCAR prints them (".357", "1.535", "0.018"), empty before the
 # race, or a word when the race ended under yellow ("Caution", "Under Caution" in the 2023 race list).
 MARGIN_SECONDS = re.compile(r"\d{0,4}\.\d{1,6}|\d{1,4}")
@@ -104,6 +112,24 @@ def _eastern(value: Any, where: str) -> datetime | None:
     if not FIRST_SEASON <= local.year <= LAST_SEASON:
         raise FeedError(where, f"implausible date {_shown(value)}")
     return local.replace(tzinfo=EASTERN) if local.tzinfo is None else local.astimezone(EASTERN)
+
+
+def _utc(value: Any, where: str) -> datetime | None:
+    """`2023-04-02T19:30:00` (UTC without an offset, as `start_time_utc` and `run_date_utc` are) → aware UTC datetime;
+    None when absent or the 1900 placeholder."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise FeedError(where, f"expected a date string, got {_shown(value)}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise FeedError(where, f"bad date {_shown(value)}") from error
+    if moment.year <= PLACEHOLDER_YEAR:
+        return None
+    if not FIRST_SEASON <= moment.year <= LAST_SEASON:
+        raise FeedError(where, f"implausible date {_shown(value)}")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _start(race: _Object) -> tuple[datetime | None, bool]:
@@ -262,7 +288,8 @@ def _margin(race: _Object) -> float | None:
     value = race.data.get(key)
     if value is None or (isinstance(value, str) and value.strip().casefold() in {"", *CAUTION_FINISH}):
         return None
-    if isinstance(value, str) and MARGIN_SECONDS.fullmatch(value.strip()) or isinstance(value, (int, float)) and not isinstance(value, bool):
+    printed = isinstance(value, str) and MARGIN_SECONDS.fullmatch(value.strip())
+    if printed or isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = float(value)
     else:
         raise FeedError(race.field(key), f"expected seconds such as '.357', got {_shown(value)}")
@@ -301,7 +328,78 @@ def _header(race: _Object) -> dict[str, Any]:
         "leaders": race.optional_int("number_of_leaders", 0, MAX_RESULTS),
         "margin": _margin(race),
         "average_mph": race.optional_number("average_speed", 0, MAX_MPH) or None,
+        "tv_broadcaster": race.optional_text("television_broadcaster"),
+        "radio_broadcaster": race.optional_text("radio_broadcaster"),
+        "satellite_broadcaster": race.optional_text("satellite_radio_broadcaster"),
+        "pole_source_id": race.optional_int("pole_winner_driver_id") or None,   # 0 before qualifying
+        "sessions": _sessions(race),
     }
+
+
+def _sessions(race: _Object) -> list[SessionRecord]:
+    """The weekend schedule (`schedule[]`), in the feed's order; its times are UTC."""
+    return [
+        SessionRecord(
+            name=entry.required_text("event_name"),
+            notes=entry.optional_text("notes", MAX_TEXT),
+            run_type=entry.required_int("run_type", *RUN_TYPES),
+            starts_at=_utc(entry.data.get("start_time_utc"), entry.field("start_time_utc")),
+        )
+        for entry in race.objects("schedule", MAX_SESSIONS)
+    ]
+
+
+def _runs(top: _Object, race_id: int) -> list[RunRecord]:
+    """The weekend's practice and qualifying runs (`weekend_runs[]`) of this race, with their classifications.
+
+    A run naming another race id is not this race's and is left out (whatever it is, it must not block the
+    race's results). Within a run, a position and a driver (by feed id or name) appear once. A time or speed
+    of 0 is a car that set none (the rule-book lineup of Richmond 2023 is all zeros): None.
+    """
+    runs = []
+    run_ids: dict[int, str] = {}
+    for run in top.objects("weekend_runs", MAX_RUNS):
+        run_id = run.required_int("weekend_run_id", 1)
+        if run.optional_int("race_id", 1) not in (None, race_id):
+            continue
+        if run_id in run_ids:
+            raise FeedError(run.field("weekend_run_id"), f"run {run_id} is listed twice (also {run_ids[run_id]})")
+        run_ids[run_id] = run.where
+        lines = []
+        taken: dict[Any, str] = {}
+        for line in run.objects("results", MAX_RESULTS):
+            if line.optional_int("run_id") not in (None, run_id):
+                raise FeedError(line.field("run_id"), f"result of run {line.data.get('run_id')}, listed under run {run_id}")
+            position = line.required_int("finishing_position", 1, MAX_RESULTS)
+            driver = line.required_text("driver_name")
+            if not clean_driver_name(driver):
+                raise FeedError(line.field("driver_name"), f"{_shown(driver)} is no name once cleaned")
+            driver_source_id = line.optional_int("driver_id") or None
+            identities: list[tuple[str, Any]] = [("position", position), ("name", clean_driver_name(driver))]
+            if driver_source_id is not None:
+                identities.append(("id", driver_source_id))
+            for identity in identities:
+                if identity in taken:
+                    field = {"position": "finishing_position", "name": "driver_name", "id": "driver_id"}[identity[0]]
+                    raise FeedError(line.field(field), f"{_shown(identity[1])} is given twice (also {taken[identity]})")
+                taken[identity] = line.where
+            lines.append(RunResultRecord(
+                position=position,
+                car=line.required_text("car_number"),
+                driver=driver,
+                driver_source_id=driver_source_id,
+                make=line.optional_text("manufacturer"),
+                best_lap_time=line.optional_number("best_lap_time", 0, MAX_LAP_SECONDS) or None,
+                best_lap_speed=line.optional_number("best_lap_speed", 0, MAX_MPH) or None,
+            ))
+        runs.append(RunRecord(
+            run_id=run_id,
+            run_type=run.required_int("run_type", *RUN_TYPES),
+            name=run.required_text("run_name"),
+            starts_at=_utc(run.data.get("run_date_utc"), run.field("run_date_utc")),
+            results=sorted(lines, key=lambda line: line.position),
+        ))
+    return runs
 
 
 def _status(finished: bool, inspection_complete: bool) -> str:
@@ -329,7 +427,7 @@ def _results(race: _Object, race_laps: int | None) -> list[ResultRecord]:
         driver_source_id = row.optional_int("driver_id") or None
         if not clean_driver_name(driver):
             raise FeedError(row.field("driver_fullname"), f"{_shown(driver)} is no name once cleaned")
-        identities = [("name", clean_driver_name(driver)), ("alias", normalize(driver))]
+        identities: list[tuple[str, Any]] = [("name", clean_driver_name(driver)), ("alias", normalize(driver))]
         if driver_source_id is not None:
             identities.append(("id", driver_source_id))
         for identity in identities:
@@ -378,7 +476,8 @@ def _stages(race: _Object) -> list[StageRecord]:
             driver_source_id = line.optional_int("driver_id") or None
             for key, identity in (("finishing_position", position), ("driver_fullname", normalize(driver))):
                 if (number, identity) in taken:
-                    raise FeedError(line.field(key), f"stage {number} lists {_shown(identity)} twice (also {taken[number, identity]})")
+                    also = taken[number, identity]
+                    raise FeedError(line.field(key), f"stage {number} lists {_shown(identity)} twice (also {also})")
                 taken[number, identity] = line.where
             stages.append(StageRecord(
                 stage=number,
@@ -426,7 +525,8 @@ def _stints(race: _Object, race_laps: int | None) -> list[StintRecord]:
         if end == 0:  # the lap-0 entry names the pole-sitter, not a leader
             continue
         if (start, car) in seen:
-            raise FeedError(stint.field("start_lap"), f"car {_shown(car)} from lap {start} is listed twice (also {seen[start, car]})")
+            also = seen[start, car]
+            raise FeedError(stint.field("start_lap"), f"car {_shown(car)} from lap {start} is listed twice (also {also})")
         seen[start, car] = stint.where
         stints.append(StintRecord(start_lap=start, end_lap=end, car=car))
     return stints
@@ -455,7 +555,11 @@ def _check_complete(race: _Object, header: dict[str, Any], results: list[ResultR
                         f"says {header['cautions']}, the document holds {len(cautions)} caution segments (partial document?)")
     # Whether a pole-sitter who never led a lap counts as a leader, the samples cannot tell: either count passes.
     leaders = {stint.car for stint in stints}
-    pole = {entry.required_text("car_number") for entry in race.objects("race_leaders", MAX_LAPS + 1) if entry.required_int("end_lap") == 0}
+    pole = {
+        entry.required_text("car_number")
+        for entry in race.objects("race_leaders", MAX_LAPS + 1)
+        if entry.required_int("end_lap") == 0
+    }
     if header["leaders"] is not None and header["leaders"] not in (len(leaders), len(leaders | pole)):
         raise FeedError(race.field("number_of_leaders"),
                         f"says {header['leaders']}, race_leaders names {len(leaders)} cars (partial document?)")
@@ -483,25 +587,28 @@ def parse_weekend_feed(document: Any) -> RaceRecord:
         stages=_stages(race),
         caution_list=cautions,
         stints=stints,
+        runs=_runs(top, int(header["source_id"])),
     )
 
 
 def parse_race_list(document: Any) -> list[RaceRecord]:
     """`race_list_basic.json` → the season's races (no results), with rounds from the date order."""
     top = _Object(document, "")
-    records = []
+    records: list[RaceRecord] = []
     listed: dict[str, str] = {}
     for series_key in ("series_1", "series_2", "series_3"):
         parsed = []
         for race in top.objects(series_key, MAX_RACES_PER_SERIES):
             header = _header(race)
             if header["source_id"] in listed:
-                raise FeedError(race.field("race_id"), f"race {header['source_id']} is listed twice (also {listed[header['source_id']]})")
+                also = listed[header["source_id"]]
+                raise FeedError(race.field("race_id"), f"race {header['source_id']} is listed twice (also {also})")
             listed[header["source_id"]] = race.where
             winner = race.optional_int("winner_driver_id") or None
             if not winner:  # before the race the list carries zeros, not figures
                 header.update(dict.fromkeys(RACE_FIGURES))
-            parsed.append({**header, "winner_source_id": winner, "status": _status(bool(winner), race.flag("inspection_complete"))})
+            status = _status(bool(winner), race.flag("inspection_complete"))
+            parsed.append({**header, "winner_source_id": winner, "status": status})
         points_races = sorted(
             (entry for entry in parsed if not entry["exhibition"]),
             key=lambda entry: (entry["starts_at"] or datetime.max.replace(tzinfo=UTC), int(entry["source_id"])),
@@ -571,11 +678,12 @@ async def _refuse_to_drop_results(conn: aiosqlite.Connection, record: RaceRecord
     async with conn.execute(
         "SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE r.source_id = ?", (record.source_id,)
     ) as cursor:
-        (held,) = await cursor.fetchone()
+        counted = await cursor.fetchone()
+    held = counted[0] if counted else 0
     if held:
         raise FeedError("weekend_race[0].results",
                         f"empty, but race {record.source_id} has {held} results; keeping them (partial document?)")
 
 
 async def import_file(store: Store, path: Path) -> ImportReport:
-    return await import_document(store, Path(path).read_bytes())
+    return await import_document(store, await asyncio.to_thread(Path(path).read_bytes))

@@ -126,7 +126,8 @@ def add_state(database: Path) -> None:
     body = RICHMOND_FEED.read_bytes()
     conn = sqlite3.connect(database, isolation_level=None)
     try:
-        conn.execute("INSERT INTO guild_settings VALUES (7, 70, NULL, 'now'), (8, 80, NULL, 'now')")
+        conn.execute("INSERT INTO guild_settings (guild_id, announce_channel_id, default_series, updated_at) "
+                     "VALUES (7, 70, NULL, 'now'), (8, 80, NULL, 'now')")
         conn.execute("INSERT INTO guild_subreddits VALUES (7, 'cup', 'NASCAR')")
         conn.execute("INSERT INTO reddit_threads (race_key, subreddit, state, title, content_hash, created_at) "
                      "VALUES ('nascar-5274', 'NASCAR', 'posted', 'Post-Race Thread', 'hash', 'now')")

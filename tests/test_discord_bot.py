@@ -73,7 +73,9 @@ async def test_commands_sync_with_the_console_option_names(fake, pitboard):
             assert options[option.name].get("autocomplete", False) == (option.lookup is not None)
     config = synced["config"]
     assert int(config["default_member_permissions"]) == MANAGE_GUILD
-    assert {sub["name"] for sub in config["options"]} == {"show", "channel", "series", "subreddit-add", "subreddit-remove"}
+    assert {sub["name"] for sub in config["options"]} == {
+        "show", "channel", "series", "subreddit-add", "subreddit-remove", "live", "delay", "reminder", "events", "race-threads",
+    }
 
 
 async def test_winner(fake, pitboard):

@@ -347,4 +347,24 @@ def guild_settings(settings: GuildSettings) -> discord.Embed:
         for series, names in settings.subreddits.items()
     )
     embed.add_field(name="Post-race threads", value=posting or "no subreddits", inline=False)
+    embed.add_field(name="Race day", value=_race_day_settings(settings), inline=False)
     return fit(embed)
+
+
+def _race_day_settings(settings: GuildSettings) -> str:
+    if settings.reminder_minutes is None:
+        reminder = "off"
+    else:
+        role = f"<@&{settings.reminder_role_id}>" if settings.reminder_role_id else "no mention"
+        reminder = f"{settings.reminder_minutes} min before green, {role}"
+    where = {
+        "channel": "the announcement channel", "thread": "a thread per race",
+        "forum": f"a post per race in <#{settings.forum_channel_id}>",
+    }
+    return "\n".join((
+        f"Live updates: {'on' if settings.live_updates else 'off'}",
+        f"TV delay: {settings.tv_delay_seconds} s",
+        f"Reminder: {reminder}",
+        f"Scheduled events: {'on' if settings.scheduled_events else 'off'}",
+        f"Race messages: {where[settings.race_threads]}",
+    ))

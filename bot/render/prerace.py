@@ -1,0 +1,175 @@
+"""The pre-race post of one race: a Discord embed, the Reddit markdown and the terminal text, from one `PreRace`.
+
+The sections are built once (`_sections`) with the target's escaping and time format, then laid out per
+target. Times are Discord timestamps (each reader's own zone) in the embed, US Eastern and UTC elsewhere.
+What the data lacks is left out, never shown as 0: no laps, no stages, no broadcasters, no lineup line
+until qualifying sets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import discord
+
+from bot.render import safe
+from bot.render.recap import PLAIN, REDDIT, Markup, race_at_track
+from bot.render.words import KIND_WORDS, car, eastern_time, plural, race_day, race_label
+from db.prerace import PreRace
+
+SOURCE = "Source: NASCAR. History: nascaR.data (DriverAverages.com)."
+# The line of the Reddit body that links the race's other threads; the poster replaces it (`with_thread_links`)
+# once the live and post-race threads exist, and edits the post.
+THREAD_LINKS_PLACEHOLDER = "*Live thread and post-race thread: links here once they are up.*"
+BRAND = discord.Colour(0xE8B400)
+DISCORD = Markup(safe.discord, lambda text: f"**{text}**")
+FIELD_VALUE_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    lines: list[str]
+
+
+def _discord_time(moment: datetime) -> str:
+    stamp = int(moment.timestamp())
+    return f"<t:{stamp}:F> (<t:{stamp}:R>)"
+
+
+def _eastern_and_utc(moment: datetime) -> str:
+    return f"{eastern_time(moment)} ({moment.astimezone(UTC):%H:%M} UTC)"
+
+
+def _track_line(pre: PreRace, m: Markup) -> str:
+    race = pre.race
+    kind = KIND_WORDS.get(race.track_kind, race.track_kind)
+    shape = f"{race.track_length_mi:g}-mile {kind}" if race.track_length_mi else kind
+    return f"{m.escape(race.track)}, {shape}"
+
+
+def _distance_line(pre: PreRace) -> str:
+    race = pre.race
+    parts = []
+    if race.scheduled_laps:
+        parts.append(plural(race.scheduled_laps, "lap"))
+    if race.stage_laps:
+        parts.append("stages of " + " / ".join(str(laps) for laps in race.stage_laps) + " laps")
+    return ", ".join(parts)
+
+
+def _green_line(pre: PreRace, when: Callable[[datetime], str]) -> str:
+    race = pre.race
+    if race.starts_at is None:
+        return ""
+    return f"Green flag: {race_day(race)}" if race.date_only else f"Green flag: {when(race.starts_at)}"
+
+
+def _broadcast_line(pre: PreRace, m: Markup) -> str:
+    on = pre.broadcasters
+    named = (("TV", on.tv), ("Radio", on.radio), ("Satellite radio", on.satellite_radio))
+    return " · ".join(f"{label}: {m.escape(name)}" for label, name in named if name)
+
+
+def _summary(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> list[str]:
+    """The race's facts, each line only when the data has it."""
+    lines = [f"{pre.race.series_name}, {race_label(pre.race)}", _track_line(pre, m), _distance_line(pre),
+             _green_line(pre, when), _broadcast_line(pre, m)]
+    return [line for line in lines if line]
+
+
+def _sections(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> list[Section]:
+    sections = []
+    if pre.schedule:
+        sections.append(Section("Weekend schedule", [
+            m.bold(m.escape(session.name)) + (f": {when(session.starts_at)}" if session.starts_at else "")
+            + (f" ({m.escape(session.notes)})" if session.notes else "")
+            for session in pre.schedule
+        ]))
+    if pre.pole:
+        pole_car = next((entry.car for entry in pre.lineup or [] if entry.driver == pre.pole), None)
+        pole = f"Pole: {m.bold(m.escape(pre.pole))}" + (f" ({m.escape(car(pole_car))})" if pole_car else "")
+        sections.append(Section("Starting lineup", [pole]))
+    if pre.past_winners:
+        sections.append(Section(f"Last winners here ({pre.race.series_name})", [
+            f"{winner.season}: {m.bold(m.escape(winner.driver))} ({m.escape(winner.race)})" for winner in pre.past_winners
+        ]))
+    if pre.best_here:
+        sections.append(Section("Best active drivers here", [
+            f"{m.bold(m.escape(line.driver))}: {plural(line.wins, 'win')}, {plural(line.top5, 'top 5', 'top 5s')} "
+            f"in {plural(line.starts, 'start')}"
+            for line in pre.best_here
+        ]))
+    return sections
+
+
+def title(pre: PreRace) -> str:
+    return f"Pre-Race: {race_at_track(pre.race)} ({pre.race.season})"
+
+
+def _lineup_rows(pre: PreRace, escape: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
+    return [
+        (str(entry.position), car(escape(entry.car)), escape(entry.driver), escape(entry.make or ""))
+        for entry in pre.lineup or []
+    ]
+
+
+def prerace_embed(pre: PreRace) -> discord.Embed:
+    """The pre-race embed for a server's announcement channel (or its thread / forum post)."""
+    summary = "\n".join(_summary(pre, DISCORD, _discord_time))
+    embed = discord.Embed(title=safe.plain(title(pre))[:256], description=summary, colour=BRAND)
+    for section in _sections(pre, DISCORD, _discord_time):
+        lines = list(section.lines)
+        if section.heading == "Starting lineup":
+            rows = _lineup_rows(pre, safe.discord)
+            lines += [f"`{position:>2}` {number} {driver}" for position, number, driver, _ in rows]
+        embed.add_field(name=section.heading, value=_fit_lines(lines, FIELD_VALUE_LIMIT), inline=False)
+    embed.set_footer(text=SOURCE)
+    return embed
+
+
+def _fit_lines(lines: list[str], limit: int) -> str:
+    """Whole lines up to `limit` characters, the rest counted in a last line."""
+    shown: list[str] = []
+    for index, line in enumerate(lines):
+        rest = f"… and {len(lines) - index} more"
+        if sum(len(kept) + 1 for kept in shown) + len(line) + len(rest) + 1 > limit:
+            return "\n".join([*shown, rest])
+        shown.append(line)
+    return "\n".join(shown)
+
+
+def prerace_markdown(pre: PreRace) -> str:
+    """The Reddit post's body: times in US Eastern and UTC, the lineup as a table, and the thread-links line."""
+    blocks = ["\n\n".join(_summary(pre, REDDIT, _eastern_and_utc))]
+    for section in _sections(pre, REDDIT, _eastern_and_utc):
+        block = f"## {section.heading}\n\n" + "\n".join(f"* {line}" for line in section.lines)
+        if section.heading == "Starting lineup" and pre.lineup:
+            table = ["| Pos | # | Driver | Make |", "|--:|--:|:--|:--|"]
+            table += [f"| {' | '.join(row)} |" for row in _lineup_rows(pre, safe.reddit)]
+            block += "\n\n" + "\n".join(table)
+        blocks.append(block)
+    blocks += [THREAD_LINKS_PLACEHOLDER, f"*{SOURCE}*"]
+    return "\n\n".join(blocks) + "\n"
+
+
+def with_thread_links(body: str, live_thread: str | None, post_race_thread: str | None) -> str:
+    """The Reddit body with its placeholder replaced by links to the race's live and post-race threads (those that exist)."""
+    links = [f"[{label}]({url})" for label, url in (("Live thread", live_thread), ("Post-race thread", post_race_thread)) if url]
+    return body.replace(THREAD_LINKS_PLACEHOLDER, " · ".join(links) if links else THREAD_LINKS_PLACEHOLDER)
+
+
+def prerace_text(pre: PreRace) -> str:
+    """The terminal rendering: plain text, times in US Eastern and UTC."""
+    lines = [safe.plain(title(pre)), "", *_summary(pre, PLAIN, _eastern_and_utc)]
+    for section in _sections(pre, PLAIN, _eastern_and_utc):
+        lines += ["", section.heading, *(f"  {line}" for line in section.lines)]
+        if section.heading == "Starting lineup":
+            rows = _lineup_rows(pre, safe.plain)
+            widths = [max((len(row[column]) for row in rows), default=0) for column in range(4)]
+            lines += [f"  {position:>{widths[0]}}  {number:>{widths[1]}}  {driver:<{widths[2]}}  {make}".rstrip()
+                      for position, number, driver, make in rows]
+    lines += ["", SOURCE]
+    return "\n".join(lines)

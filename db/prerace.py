@@ -1,0 +1,219 @@
+"""What a pre-race post says about one race: the race and its track, the broadcasters, the weekend schedule, the
+starting lineup and pole once qualifying is in, and from the store the track's recent winners and its most
+successful active drivers.
+
+Everything is as of the race itself (earlier races only), so the pre-race post of a past race reads as it would
+have then. Unknown is None or empty, never 0: a renderer leaves out what the data lacks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from db.errors import NoData
+from db.models import RaceSummary
+from db.names import Place
+from db.queries import check_round, check_year, latest_first, read_races, utc_now
+from db.store import Snapshot, Store
+
+PAST_WINNERS = 5
+BEST_HERE = 5
+SESSION_KINDS = {1: "practice", 2: "qualifying", 3: "race"}   # schedule run types shown; 0 is off-track (garage hours…)
+QUALIFYING = 2
+UPCOMING_WINDOW = timedelta(hours=5)   # a race that started less than this long ago is still the one to show
+
+
+@dataclass(frozen=True)
+class Broadcasters:
+    tv: str | None
+    radio: str | None
+    satellite_radio: str | None
+
+    @property
+    def known(self) -> bool:
+        return any((self.tv, self.radio, self.satellite_radio))
+
+
+@dataclass(frozen=True)
+class WeekendSession:
+    name: str                       # as NASCAR writes it: "Practice", "Qualifying (Impound)", "Race"
+    kind: str                       # practice, qualifying, race
+    starts_at: datetime | None      # UTC
+    notes: str | None               # "Canceled", "Stages 70/230/400 Laps = 300 Miles"
+
+
+@dataclass(frozen=True)
+class LineupEntry:
+    position: int
+    car: str
+    driver: str
+    make: str | None
+
+
+@dataclass(frozen=True)
+class PastWinner:
+    season: int
+    race: str
+    driver: str
+
+
+@dataclass(frozen=True)
+class TrackRecordLine:
+    """An active driver's record at the track in the series, before this race."""
+
+    driver: str
+    starts: int
+    wins: int
+    top5: int
+
+
+@dataclass(frozen=True)
+class PreRace:
+    race: RaceSummary                        # name, series, track, kind and length, laps, stage laps, green-flag time
+    broadcasters: Broadcasters
+    schedule: list[WeekendSession]           # practice, qualifying and the race, in the feed's order; empty: unknown
+    lineup: list[LineupEntry] | None         # None until a qualifying run (or the rule book) sets the whole field
+    pole: str | None                         # the pole-sitter; None until known
+    past_winners: list[PastWinner]           # latest first, at most PAST_WINNERS
+    best_here: list[TrackRecordLine]         # most wins, then top 5s, at most BEST_HERE
+
+
+async def prerace(store: Store, track: str, year: int | None = None, series: str | None = None, round: int | None = None,
+                  now: datetime | None = None) -> PreRace:
+    """The pre-race facts of the next race at a track (with a year or round, of the races matching them), from the store.
+
+    Without an upcoming race among them, the latest one is shown, as of itself: `pitboard prerace richmond --year 2023
+    --round 7` is the pre-race post of that race as it would have read then.
+    """
+    names = await store.names()
+    series_key = names.series_key(series) if series else None
+    place = names.place(track, year=check_year(year), series=series_key)
+    return await store.read(
+        _read_prerace, place, place.series or series_key, check_year(place.year), check_round(round), now or utc_now()
+    )
+
+
+async def prerace_for(store: Store, race: RaceSummary) -> PreRace:
+    """The pre-race facts of a race the caller already holds (the lifecycle's pre-race step)."""
+    return await store.read(read_prerace_facts, race)
+
+
+def _races_at(place: Place) -> tuple[str, tuple]:
+    if place.race_ids is not None:
+        return f"r.id IN ({', '.join('?' * len(place.race_ids))})", place.race_ids
+    if place.track is None:
+        raise NoData(f"{place.label} is run at several tracks: name the track.")
+    return "r.track_id = ?", (place.track.id,)
+
+
+def _read_prerace(
+    snapshot: Snapshot, place: Place, series_key: str | None, year: int | None, round: int | None, now: datetime
+) -> PreRace:
+    at, params = _races_at(place)
+    where = f"{at} AND (? IS NULL OR s.key = ?) AND (? IS NULL OR r.season = ?) AND (? IS NULL OR r.round = ?)"
+    races = read_races(snapshot, where, (*params, series_key, series_key, year, year, round, round))
+    if not races:
+        filters = "".join(part for part in (f" in {year}" if year else "", f" round {round}" if round else ""))
+        raise NoData(f"No {f'{series_key} ' if series_key else ''}race at {place.label}{filters} in the data.")
+    upcoming = sorted(
+        (race for race in races if race.status == "scheduled" and race.starts_at and race.starts_at > now - UPCOMING_WINDOW),
+        key=lambda race: (race.starts_at, race.id),
+    )
+    return read_prerace_facts(snapshot, upcoming[0] if upcoming else latest_first(races)[0])
+
+
+def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:
+    header = snapshot.fetchone(
+        "SELECT r.series_id, r.track_id, r.tv_broadcaster, r.radio_broadcaster, r.satellite_broadcaster, "
+        "(SELECT name FROM drivers WHERE feed_driver_id = r.pole_feed_id) AS pole FROM races r WHERE r.id = ?",
+        (race.id,),
+    )
+    if header is None:
+        raise NoData(f"{race.name} ({race.season}) is no longer in the data.")
+    lineup = _lineup(snapshot, race.id)
+    # Points races of the series strictly before this one: earlier seasons, or this season's earlier rounds or starts.
+    before = (
+        "r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.id != ? AND (r.season < ? OR (r.season = ? AND ("
+        "(r.round IS NOT NULL AND ? IS NOT NULL AND r.round < ?) "
+        "OR (r.starts_at IS NOT NULL AND ? IS NOT NULL AND r.starts_at < ?))))"
+    )
+    starts = race.starts_at.isoformat() if race.starts_at else None
+    before_args = (header["series_id"], race.id, race.season, race.season, race.round, race.round, starts, starts)
+    return PreRace(
+        race=race,
+        broadcasters=Broadcasters(header["tv_broadcaster"], header["radio_broadcaster"], header["satellite_broadcaster"]),
+        schedule=[
+            WeekendSession(row["name"], SESSION_KINDS[row["run_type"]], _instant(row["starts_at"]), row["notes"])
+            for row in snapshot.fetchall(
+                "SELECT name, run_type, starts_at, notes FROM weekend_sessions WHERE race_id = ? AND run_type IN (1, 2, 3) "
+                "ORDER BY position",
+                (race.id,),
+            )
+        ],
+        lineup=lineup,
+        pole=header["pole"] or (lineup[0].driver if lineup else None),
+        past_winners=_past_winners(snapshot, header["track_id"], before, before_args),
+        best_here=_best_here(snapshot, header["track_id"], race.season, before, before_args),
+    )
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _lineup(snapshot: Snapshot, race_id: int) -> list[LineupEntry] | None:
+    """The starting lineup: the latest qualifying run that classifies every car of any qualifying run this weekend.
+
+    Group and round qualifying split the field over several runs, and how NASCAR merges them is not in the feed:
+    no single run covers the field then, and the lineup stays unknown rather than guessed.
+    """
+    runs = snapshot.fetchall(
+        "SELECT w.run_id, count(x.position) AS cars FROM weekend_runs w JOIN run_results x ON x.race_id = w.race_id "
+        "AND x.run_id = w.run_id WHERE w.race_id = ? AND w.run_type = ? GROUP BY w.run_id, w.starts_at "
+        "ORDER BY w.starts_at DESC, w.run_id DESC",
+        (race_id, QUALIFYING),
+    )
+    field = snapshot.scalar(
+        "SELECT count(DISTINCT x.driver_id) FROM run_results x "
+        "JOIN weekend_runs w ON w.race_id = x.race_id AND w.run_id = x.run_id WHERE x.race_id = ? AND w.run_type = ?",
+        (race_id, QUALIFYING),
+    )
+    whole = next((run["run_id"] for run in runs if run["cars"] == field), None)
+    if whole is None:
+        return None
+    rows = snapshot.fetchall(
+        "SELECT x.position, x.car_number, d.name, x.make FROM run_results x JOIN drivers d ON d.id = x.driver_id "
+        "WHERE x.race_id = ? AND x.run_id = ? ORDER BY x.position",
+        (race_id, whole),
+    )
+    return [LineupEntry(*row) for row in rows]
+
+
+def _past_winners(snapshot: Snapshot, track_id: int, before: str, before_args: tuple) -> list[PastWinner]:
+    rows = snapshot.fetchall(
+        f"""SELECT r.season, r.name, d.name FROM races r JOIN results x ON x.race_id = r.id AND x.finish = 1
+            JOIN drivers d ON d.id = x.driver_id
+            WHERE r.track_id = ? AND {before}
+            ORDER BY r.season DESC, r.round IS NULL, r.round DESC, r.starts_at DESC LIMIT ?""",
+        (track_id, *before_args, PAST_WINNERS),
+    )
+    return [PastWinner(*row) for row in rows]
+
+
+def _best_here(snapshot: Snapshot, track_id: int, season: int, before: str, before_args: tuple) -> list[TrackRecordLine]:
+    """Active drivers (a start in the series this season or last, before this race) with the most wins, then top 5s,
+    at the track in the series; drivers without a top 5 here are left out."""
+    rows = snapshot.fetchall(
+        f"""WITH active AS (
+                SELECT DISTINCT x.driver_id FROM results x JOIN races r ON r.id = x.race_id WHERE r.season >= ? AND {before}
+            )
+            SELECT d.name, count(*) AS starts, sum(CASE WHEN x.finish = 1 THEN 1 ELSE 0 END) AS wins,
+                   sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) AS top5
+            FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id
+            WHERE r.track_id = ? AND x.driver_id IN (SELECT driver_id FROM active) AND {before}
+            GROUP BY d.id, d.name HAVING sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) > 0
+            ORDER BY wins DESC, top5 DESC, starts, d.name LIMIT ?""",
+        (season - 1, *before_args, track_id, *before_args, BEST_HERE),
+    )
+    return [TrackRecordLine(*row) for row in rows]

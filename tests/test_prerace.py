@@ -1,0 +1,213 @@
+"""Pre-race content: what the weekend feed and race list carry for it (validated, stored), the `PreRace` facts read from
+the store as of the race, their three renderings, and `pitboard prerace` as a user runs it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.render.prerace import THREAD_LINKS_PLACEHOLDER, prerace_embed, prerace_markdown, prerace_text, with_thread_links
+from db.build import build_database
+from db.errors import FeedError
+from db.nascar_feed import import_document, parse_document
+from db.prerace import LineupEntry, PastWinner, prerace
+from db.store import Store
+from testkit.samples import RACE_LIST_2023, RICHMOND_FEED, snapshot
+
+GREEN = datetime(2023, 4, 2, 19, 30, tzinfo=UTC)   # 3:30 PM EDT: race_date in the feed is Eastern
+BEFORE_THE_WEEKEND = datetime(2023, 3, 25, tzinfo=UTC)
+
+
+def richmond() -> dict:
+    return json.loads(RICHMOND_FEED.read_text())
+
+
+def encoded(document: dict) -> bytes:
+    return json.dumps(document).encode()
+
+
+def test_the_weekend_feed_carries_broadcasters_schedule_pole_and_lineup():
+    [record] = parse_document(RICHMOND_FEED.read_bytes())[2]
+    assert (record.tv_broadcaster, record.radio_broadcaster, record.satellite_broadcaster) == ("FS1", "MRN", "SIRIUSXM")
+    assert record.pole_source_id == 4045
+    assert len(record.sessions) == 17 and [session.run_type for session in record.sessions].count(0) == 14
+    race_session = next(session for session in record.sessions if session.run_type == 3)
+    assert (race_session.name, race_session.starts_at) == ("Race", GREEN)     # start_time_utc is UTC without an offset
+    [run] = record.runs
+    assert (run.run_id, run.run_type, run.starts_at) == (5312, 2, datetime(2023, 4, 2, 20, 30, tzinfo=UTC))
+    assert [line.position for line in run.results] == list(range(1, 38))
+    first = run.results[0]
+    assert (first.car, first.driver, first.driver_source_id, first.make) == ("48", "Alex Bowman", 4045, "Chevrolet")
+    assert (first.best_lap_time, first.best_lap_speed) == (None, None)      # 0 in the feed: no time set (rule-book lineup)
+
+
+def test_the_race_list_carries_broadcasters_and_schedules():
+    records = parse_document(RACE_LIST_2023.read_bytes())[2]
+    assert all(record.tv_broadcaster and record.radio_broadcaster for record in records)
+    with_schedule = [record for record in records if record.sessions]
+    assert len(with_schedule) == 23 and all(not record.runs for record in records)
+
+
+RUN = "weekend_runs[0].results"
+
+
+def mutated(change) -> bytes:
+    document = richmond()
+    change(document)
+    return encoded(document)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    (mutated(lambda d: d["weekend_race"][0]["schedule"][0].update(run_type=7)), "weekend_race[0].schedule[0].run_type"),
+    (mutated(lambda d: d["weekend_race"][0]["schedule"][2].update(start_time_utc="next Sunday")),
+     "weekend_race[0].schedule[2].start_time_utc"),
+    (mutated(lambda d: d["weekend_race"][0]["schedule"][2].pop("event_name")), "weekend_race[0].schedule[2].event_name"),
+    (mutated(lambda d: d["weekend_race"][0].update(television_broadcaster=["FS1"])), "weekend_race[0].television_broadcaster"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(finishing_position=1)), f"{RUN}[1].finishing_position"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(driver_id=4045)), f"{RUN}[1].driver_id"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][1].update(run_id=1)), f"{RUN}[1].run_id"),
+    (mutated(lambda d: d["weekend_runs"][0]["results"][3].update(best_lap_speed=-1)), f"{RUN}[3].best_lap_speed"),
+    (mutated(lambda d: d["weekend_runs"].append(copy.deepcopy(d["weekend_runs"][0]))), "weekend_runs[1].weekend_run_id"),
+    (mutated(lambda d: d["weekend_runs"][0].update(run_date_utc=20230402)), "weekend_runs[0].run_date_utc"),
+])
+async def test_hostile_or_broken_weekend_parts_are_refused_by_field(small_store, body, field):
+    before = await snapshot(small_store)
+    with pytest.raises(FeedError) as refusal:
+        await import_document(small_store, body)
+    assert refusal.value.field == field
+    assert await snapshot(small_store) == before
+
+
+async def test_pre_race_facts_from_the_weekend_feed(small_store):
+    await import_document(small_store, RICHMOND_FEED.read_bytes())
+    pre = await prerace(small_store, "richmond", 2023, "cup", now=BEFORE_THE_WEEKEND)
+    race = pre.race
+    assert (race.name, race.track) == ("Toyota Owners 400", "Richmond Raceway")
+    assert (race.track_kind, race.track_length_mi) == ("oval", 0.75)
+    assert (race.scheduled_laps, race.stage_laps, race.starts_at) == (400, (70, 160, 170), GREEN)
+    assert (pre.broadcasters.tv, pre.broadcasters.radio, pre.broadcasters.satellite_radio) == ("FS1", "MRN", "SIRIUSXM")
+    assert [(session.kind, session.notes) for session in pre.schedule] == [
+        ("practice", "Canceled"), ("qualifying", "Canceled - Line Up Set Per Rule Book"),
+        ("race", "Stages 70/230/400 Laps = 300 Miles"),
+    ]   # garage hours, haulers and meetings are not shown
+    assert pre.pole == "Alex Bowman" and pre.lineup is not None and len(pre.lineup) == 37
+    assert pre.lineup[:2] == [LineupEntry(1, "48", "Alex Bowman", "Chevrolet"), LineupEntry(2, "8", "Kyle Busch", "Chevrolet")]
+    assert pre.past_winners == [] and pre.best_here == []     # the small history never raced at Richmond
+
+    text = prerace_text(pre)
+    assert "Last winners" not in text and "Best active" not in text
+    assert "Green flag: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC)" in text and "TV: FS1 · Radio: MRN" in text
+
+
+async def test_a_revised_lineup_replaces_the_old_one_and_an_empty_one_keeps_it(small_store):
+    await import_document(small_store, RICHMOND_FEED.read_bytes())
+    revised = richmond()
+    results = revised["weekend_runs"][0]["results"]
+    results[0]["finishing_position"], results[1]["finishing_position"] = 2, 1
+    await import_document(small_store, encoded(revised))
+    lineup = (await prerace(small_store, "richmond", 2023)).lineup
+    assert lineup is not None and [entry.driver for entry in lineup[:2]] == ["Kyle Busch", "Alex Bowman"]
+
+    no_runs = revised | {"weekend_runs": []}
+    no_runs["weekend_race"][0]["schedule"] = []
+    await import_document(small_store, encoded(no_runs))
+    pre = await prerace(small_store, "richmond", 2023)
+    assert pre.lineup == lineup and len(pre.schedule) == 3
+
+
+async def test_group_qualifying_leaves_the_lineup_unknown_not_guessed(small_store):
+    """Two runs that each hold part of the field: how NASCAR merges them is not in the feed."""
+    document = richmond()
+    run = document["weekend_runs"][0]
+    group_b = copy.deepcopy(run) | {"weekend_run_id": 5313, "run_name": "Round 1 Group B"}
+    group_b["results"] = [line | {"run_id": 5313, "finishing_position": n} for n, line in enumerate(run["results"][18:], start=1)]
+    run["results"] = run["results"][:18]
+    document["weekend_runs"].append(group_b)
+    await import_document(small_store, encoded(document))
+    pre = await prerace(small_store, "richmond", 2023)
+    assert pre.lineup is None and pre.pole == "Alex Bowman"          # the header names the pole-sitter all the same
+    assert "Pole: Alex Bowman" in prerace_text(pre) and "Busch" not in prerace_text(pre)
+
+
+async def test_an_upcoming_race_without_figures_shows_no_zeros(small_store):
+    """A race list entry before the weekend: no laps, stages, broadcasters, schedule or lineup yet."""
+    document = json.loads(RACE_LIST_2023.read_text())
+    entry = next(race for race in document["series_1"] if race["race_id"] == 5274)
+    entry.update(scheduled_laps=0, scheduled_distance=0, stage_1_laps=0, stage_2_laps=0, stage_3_laps=0, schedule=[])
+    entry.update(television_broadcaster="", radio_broadcaster=None, satellite_radio_broadcaster="", pole_winner_driver_id=0,
+                 winner_driver_id=None)
+    await import_document(small_store, encoded(document))
+    pre = await prerace(small_store, "richmond", series="cup", now=BEFORE_THE_WEEKEND)
+    assert pre.race.name == "Toyota Owners 400" and pre.race.status == "scheduled"
+    assert (pre.schedule, pre.lineup, pre.pole, pre.broadcasters.known) == ([], None, None, False)
+    for rendering in (prerace_text(pre), prerace_markdown(pre)):
+        assert " 0 " not in rendering and "laps" not in rendering and "TV" not in rendering and "lineup" not in rendering
+        assert "Green flag" in rendering
+
+
+async def test_the_embed_uses_discord_timestamps_and_fits(small_store):
+    await import_document(small_store, RICHMOND_FEED.read_bytes())
+    embed = prerace_embed(await prerace(small_store, "richmond", 2023))
+    stamp = int(GREEN.timestamp())
+    assert f"Green flag: <t:{stamp}:F> (<t:{stamp}:R>)" in (embed.description or "")
+    fields = {field.name: field.value or "" for field in embed.fields}
+    assert list(fields) == ["Weekend schedule", "Starting lineup"]
+    assert fields["Starting lineup"].startswith("Pole: **Alex Bowman** (\\#48)\n` 1` #48 Alex Bowman")
+    assert len(fields["Starting lineup"]) <= 1024 and len(embed) <= 6000
+    assert "Source: NASCAR" in (embed.footer.text or "")
+
+
+async def test_markdown_links_the_race_threads_once_they_exist(small_store):
+    await import_document(small_store, RICHMOND_FEED.read_bytes())
+    body = prerace_markdown(await prerace(small_store, "richmond", 2023))
+    assert body.count(THREAD_LINKS_PLACEHOLDER) == 1
+    assert "| 1 | #48 | Alex Bowman | Chevrolet |" in body and "Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC)" in body
+    assert with_thread_links(body, None, None) == body
+    linked = with_thread_links(body, "https://redd.it/live1", "https://redd.it/post1")
+    assert THREAD_LINKS_PLACEHOLDER not in linked
+    assert "[Live thread](https://redd.it/live1) · [Post-race thread](https://redd.it/post1)" in linked
+
+
+def pitboard(db_path, *args: str) -> subprocess.CompletedProcess:
+    script = os.path.join(os.path.dirname(sys.executable), "pitboard")
+    environment = {**os.environ, "PITBOARD_DB": str(db_path)}
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=120, env=environment)
+
+
+async def test_pitboard_prerace_from_the_real_history_and_feed(real_db_copy):
+    async with Store.open(real_db_copy) as store:
+        await import_document(store, RICHMOND_FEED.read_bytes())
+        pre = await prerace(store, "richmond", 2023, "cup", 7)
+    # As of the race: this race's winner (Larson) and July's (Buescher) are not past winners yet.
+    assert pre.past_winners[:2] == [PastWinner(2022, "Federated Auto Parts 400", "Kevin Harvick"),
+                                    PastWinner(2022, "Toyota Owners 400", "Denny Hamlin")]
+    assert len(pre.past_winners) == 5 and {winner.season for winner in pre.past_winners} <= {2020, 2021, 2022}
+    assert [line.driver for line in pre.best_here][:1] == ["Kyle Busch"]
+    assert all(line.top5 > 0 for line in pre.best_here)
+
+    done = pitboard(real_db_copy, "prerace", "richmond", "--year", "2023", "--series", "cup", "--round", "7")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Pre-Race: Toyota Owners 400 at Richmond Raceway (2023)"
+    assert "Green flag: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC)" in lines and "  Pole: Alex Bowman (#48)" in lines
+    assert "   1  #48  Alex Bowman          Chevrolet" in lines
+    assert "  2022: Kevin Harvick (Federated Auto Parts 400)" in lines
+    assert "Chris Buescher (" not in done.stdout and "Kyle Larson (" not in done.stdout
+
+    markdown = pitboard(real_db_copy, "prerace", "richmond", "--year", "2023", "--series", "cup", "--round", "7", "--markdown")
+    assert markdown.returncode == 0 and THREAD_LINKS_PLACEHOLDER in markdown.stdout
+    assert "* 2022: **Kevin Harvick** (Federated Auto Parts 400)" in markdown.stdout
+
+    unknown = pitboard(real_db_copy, "prerace", "nowhere speedway")
+    assert unknown.returncode == 1 and not unknown.stdout
+
+    # `db build` rebuilds the pre-race tables from the recorded feed document like every other data table.
+    await build_database(real_db_copy, show_progress=False)
+    async with Store.open(real_db_copy) as store:
+        assert await prerace(store, "richmond", 2023, "cup", 7) == pre
