@@ -37,6 +37,21 @@ class FeedClient:
     def weekend_feed_url(self, season: int, series: str, race_id: str) -> str:
         return f"{self.base_url}/{season}/{FEED_SERIES_IDS[series]}/{race_id}/weekend-feed.json"
 
+    @property
+    def live_base_url(self) -> str:
+        """`https://cf.nascar.com/live/feeds`: the live endpoints live beside `cacher/`, on the same host."""
+        return self.base_url.removesuffix("/cacher") + "/live/feeds"
+
+    def live_feed_url(self) -> str:
+        """The session on track now, whatever the series (NASCAR serves one at a time)."""
+        return f"{self.live_base_url}/live-feed.json"
+
+    def flag_history_url(self) -> str:
+        return f"{self.live_base_url}/live-flag-data.json"
+
+    def lap_notes_url(self, season: int, series_id: int, race_id: int) -> str:
+        return f"{self.base_url}/{season}/{series_id}/{race_id}/lap-notes.json"
+
     async def fetch(self, url: str) -> bytes | None:
         """The document body; None if unchanged (304) or not published yet (404)."""
         known = self._validators.get(url, _Validators())
