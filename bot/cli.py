@@ -6,6 +6,7 @@
     pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
+    pitboard live [--replay DIR [--speed X]]   the live race board in the terminal (NASCAR's live feed, or a recorded race)
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
 """
@@ -70,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     thread_parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
     thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
 
+    live_parser = commands.add_parser("live", help="the live race board in the terminal, from the live feed or a recorded race")
+    live_parser.add_argument("--replay", type=Path, metavar="DIR", help="play a recorded race, e.g. db/data/replays/chicagoland-2026")
+    live_parser.add_argument("--speed", type=float, default=60.0, help="replay speed, times real time (default 60)")
+    live_parser.add_argument("--interval", type=float, default=5.0, help="seconds between polls of the live feed (default 5)")
+
     commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM")
     sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
     sync_parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
@@ -95,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "db": lambda: _db(db_path, args.db_command),
         "import": lambda: _import(db_path, args.files),
         "thread": lambda: _thread(settings, args),
+        "live": lambda: _live(settings, args),
         # Imports, the bot and the name index live for the whole process: keep them out of garbage-collection passes.
         "run": lambda: run_bot(settings, before_serving=gc.freeze),
         "sync": lambda: sync_commands(settings, args.guild or settings.discord_dev_guild),
@@ -239,6 +246,27 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
+
+
+async def _live(settings: Settings, args: argparse.Namespace) -> int:
+    """The board refreshing in place, events as they happen; the store adds each leader's record at the track."""
+    from bot.live_terminal import feed_states, replay_states, show, stdout_console
+
+    if args.speed <= 0 or args.interval <= 0:
+        print("pitboard: --speed and --interval must be positive", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if args.replay and not (args.replay / "frames.jsonl.xz").is_file():
+        print(f"pitboard: {args.replay} is not a recorded race (no frames.jsonl.xz in it)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    await ensure_database(settings.db_path)
+    states = replay_states(args.replay, args.speed) if args.replay else feed_states(settings.feed_url, args.interval)
+    async with Store.open(settings.db_path) as store:
+        try:
+            await show(states, store, stdout_console())
+        except FeedError as error:
+            print(f"pitboard: the recorded race could not be read: {plain(str(error))}", file=sys.stderr)
+            return EXIT_USER_ERROR
+    return EXIT_OK
 
 
 def _chosen_race(details) -> str:

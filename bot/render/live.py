@@ -164,19 +164,18 @@ def board_embed(board: LiveBoard) -> discord.Embed:
     return fit(embed)
 
 
-def _win_meaning(history: DriverHistory | None, series: str | None) -> str | None:
-    """`his 8th career Xfinity win, and his first at Chicagoland Speedway` (the store's count, before today)."""
+def win_meaning(history: DriverHistory | None, series: str | None) -> str | None:
+    """`Career Xfinity win No. 8, the first at Chicagoland Speedway.` (the store's count before today)."""
     if history is None:
         return None
     series_name = f"{series_short(series)} " if series else ""
-    win = "first career " + series_name + "win" if history.win_number == 1 else f"{ordinal(history.win_number)} career {series_name}win"
-    if history.first_win_here is None or history.track is None:
-        return win
-    if history.first_win_here:
-        here = "" if history.win_number == 1 else f", and the first at {history.track}"
+    if history.win_number == 1:
+        meaning = f"A first career {series_name}win"
     else:
-        here = f", the {ordinal((history.wins_here or 0) + 1)} at {history.track}"
-    return win + here
+        meaning = f"Career {series_name}win No. {history.win_number}"
+    if history.track is not None and history.wins_here is not None:
+        meaning += f", the first at {history.track}" if history.wins_here == 0 else f", No. {history.wins_here + 1} at {history.track}"
+    return meaning + "."
 
 
 def event_sentence(event: RaceEvent, escape: Escape) -> str:
@@ -207,8 +206,8 @@ def event_sentence(event: RaceEvent, escape: Escape) -> str:
     if kind is EventKind.WHITE:
         return "White flag: one lap to go" + (f", {who} leads" if who else "") + "."
     if kind is EventKind.CHECKERED:
-        meaning = _win_meaning(event.history, event.series)
-        return f"Checkered flag: {who} wins the {escape(event.race_name)}!" + (f" It is {meaning}." if meaning else "")
+        meaning = win_meaning(event.history, event.series)
+        return f"Checkered flag: {who} wins the {escape(event.race_name)}!" + (f" {escape(meaning)}" if meaning else "")
     return _catch_up_sentence(event, escape, who)
 
 
