@@ -330,10 +330,10 @@ def _vehicles(top: _Object, lap: int) -> tuple[Vehicle, ...]:
     led: dict[int, str] = {}
     for vehicle in vehicles:
         for stint in vehicle.stints:
-            for led_lap in (stint.start_lap, stint.end_lap):
-                if led_lap in led and led[led_lap] != vehicle.car:
-                    raise FeedError(top.field("vehicles"), f"lap {led_lap} is led by both car {_shown(led[led_lap])} and car {_shown(vehicle.car)}")
-                led[led_lap] = vehicle.car
+            for led_lap in range(stint.start_lap, stint.end_lap + 1):
+                if led.setdefault(led_lap, vehicle.car) != vehicle.car:
+                    raise FeedError(top.field("vehicles"),
+                                    f"lap {led_lap} is led by both car {_shown(led[led_lap])} and car {_shown(vehicle.car)}")
     return tuple(vehicles)
 
 
@@ -387,6 +387,8 @@ def parse_live_race(document: Any) -> LiveRace:
 def parse_flag_history(document: Any) -> tuple[FlagChange, ...]:
     """A bare array (the real feed) or `{"FlagStates": [...]}` (how one capturer saved it)."""
     top = _Object({"FlagStates": document} if isinstance(document, list) else document, "")
+    if "FlagStates" not in top.data:
+        raise FeedError("FlagStates", "missing: not a flag history")
     changes = []
     for item in top.objects("FlagStates", MAX_FLAG_CHANGES):
         flag, code = _flag(item, "flag_state")
