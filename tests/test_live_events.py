@@ -12,8 +12,8 @@ from bot.live_race import LEADER_CHANGE_LAPS, EventKind, events_between, live_bo
 from bot.render.live import board_markdown, board_text, event_line
 from db.live import driver_history
 from db.live_feed import Flag, FlagChange, LiveRace, load_replay, read_flag_history, read_lap_notes, read_live_race
-from testkit.replays import CHICAGOLAND
-from tests.test_live_feed import ATLANTA_CUP, ATLANTA_XFINITY_FLAGS, ATLANTA_XFINITY_NOTES
+from testkit.replays import ATLANTA_CUP_FEED as ATLANTA_CUP
+from testkit.replays import ATLANTA_XFINITY_FLAGS, ATLANTA_XFINITY_NOTES, CHICAGOLAND, CHICAGOLAND_FEED, COTA_PRACTICE_FEED
 
 
 def _replay(directory: Path = CHICAGOLAND) -> list[tuple[LiveRace, tuple[FlagChange, ...]]]:
@@ -26,6 +26,11 @@ def frames():
     return _replay()
 
 
+@pytest.fixture(scope="module")
+def played(frames):
+    return _play(frames)
+
+
 def _play(frames, start: int = 0, previous: LiveRace | None = None):
     events = []
     for race, flags in frames[start:]:
@@ -36,15 +41,15 @@ def _play(frames, start: int = 0, previous: LiveRace | None = None):
 
 def test_the_replay_is_the_real_race_at_its_end(frames):
     final, flags = frames[-1]
-    real = read_live_race(Path("tests/data/feed/live/live-feed_2026_xfinity_5651_chicagoland.json").read_bytes())
+    real = read_live_race(CHICAGOLAND_FEED.read_bytes())
     assert final.vehicles == real.vehicles and (final.cautions, final.caution_laps, final.lead_changes) == (7, 40, 16)
     assert frames[0][0].flag is Flag.PRE_RACE and frames[1][0].flag is Flag.GREEN
     for race, _ in frames:          # the counts the builder derives match the real totals on the way
         assert race.lead_changes <= 16 and race.cautions <= 7
 
 
-def test_each_event_once_in_order(frames):
-    events = _play(frames)
+def test_each_event_once_in_order(frames, played):
+    events = played
     keys = [event.key for event in events]
     assert len(keys) == len(set(keys))
     final, flags = frames[-1]
@@ -57,22 +62,22 @@ def test_each_event_once_in_order(frames):
     assert events[-1].kind is EventKind.CHECKERED and (events[-1].driver, events[-1].car) == ("Brandon Jones", "20")
 
 
-def test_restart_in_the_middle_sends_nothing_twice(frames):
+def test_restart_in_the_middle_sends_nothing_twice(frames, played):
     """A process that dies after acting on the document of lap 120 and starts again from it goes on with the same keys."""
     middle = next(index for index, (race, _) in enumerate(frames) if race.lap == 120)
     before = _play(frames[: middle + 1])
     after = _play(frames, start=middle + 1, previous=frames[middle][0])
-    assert [event.key for event in before + after] == [event.key for event in _play(frames)]
+    assert [event.key for event in before + after] == [event.key for event in played]
 
 
-def test_stage_ends_with_winner_and_top_ten(frames):
-    stage_ends = [event for event in _play(frames) if event.kind is EventKind.STAGE_END]
+def test_stage_ends_with_winner_and_top_ten(played):
+    stage_ends = [event for event in played if event.kind is EventKind.STAGE_END]
     assert [(event.stage, event.lap, event.driver) for event in stage_ends] == [(1, 45, "Connor Zilisch"), (2, 90, "Chase Elliott")]
     assert all(len(event.top) == 10 and event.top[0].name == event.driver for event in stage_ends)
 
 
-def test_cautions_carry_race_controls_reason_and_free_pass(frames):
-    events = _play(frames)
+def test_cautions_carry_race_controls_reason_and_free_pass(played):
+    events = played
     cautions = {event.lap: event.reason for event in events if event.kind is EventKind.CAUTION}
     assert cautions == {132: "Debris", 155: "No. 1 Spin Turn 2", 164: "Nos. 18, 19 Incident Backstretch",
                         184: "No. 39 Spin Turn 2", 194: "Nos. 28, 48 Incident Turn 4"}
@@ -80,8 +85,8 @@ def test_cautions_carry_race_controls_reason_and_free_pass(frames):
     assert passes[132] == ("00", "Sheldon Creed") and passes[45] == ("27", "Jeb Burton")
 
 
-def test_leader_changes_are_throttled_and_counted(frames):
-    leaders = [event for event in _play(frames) if event.kind is EventKind.LEADER]
+def test_leader_changes_are_throttled_and_counted(played):
+    leaders = [event for event in played if event.kind is EventKind.LEADER]
     assert all(later.lap - earlier.lap >= LEADER_CHANGE_LAPS for earlier, later in zip(leaders, leaders[1:], strict=False))
     assert sum(event.changes for event in leaders) == 16          # every real lead change is told or counted
     battle = next(event for event in leaders if event.lap == 103)  # Love 95, Gray 96-99, Love 100-102, Elliott 103
@@ -96,7 +101,7 @@ def test_a_gap_gives_one_catch_up_and_the_finish_still_comes(frames):
     events = events_between(lap_60, lap_150, flags_150)
     assert [event.kind for event in events] == [EventKind.CATCH_UP]
     summary = events[0]
-    assert (summary.since_lap, summary.lap, summary.cautions, summary.changes) == (60, 150, 1, lap_150.lead_changes - lap_60.lead_changes)
+    assert (summary.since_lap, summary.lap, summary.cautions, summary.changes) == (60, 150, 2, lap_150.lead_changes - lap_60.lead_changes)
     assert summary.key == "nascar-5651:catch-up:60-150" and "since lap 60" in event_line(summary)
     final, flags = frames[-1]
     assert [event.kind for event in events_between(lap_150, final, flags)] == [EventKind.CATCH_UP, EventKind.CHECKERED]
@@ -105,7 +110,7 @@ def test_a_gap_gives_one_catch_up_and_the_finish_still_comes(frames):
 
 
 def test_a_new_race_or_a_practice_starts_afresh():
-    practice = read_live_race(Path("tests/data/feed/live/live-feed_2023_cup_5273_cota_practice.json").read_bytes())
+    practice = read_live_race(COTA_PRACTICE_FEED.read_bytes())
     assert events_between(None, practice, ()) == []
     assert live_board(practice).is_race is False
 

@@ -10,14 +10,10 @@ import pytest
 
 from db.errors import FeedError
 from db.live_feed import Flag, VehicleStatus, driver_name, read_flag_history, read_lap_notes, read_live_race
-from testkit.replays import LIVE_SAMPLES
-
-ATLANTA_CUP = LIVE_SAMPLES / "live-feed_2023_cup_5272_atlanta.json"
-COTA_PRACTICE = LIVE_SAMPLES / "live-feed_2023_cup_5273_cota_practice.json"
-CHICAGOLAND = LIVE_SAMPLES / "live-feed_2026_xfinity_5651_chicagoland.json"
-CHICAGOLAND_FLAGS = LIVE_SAMPLES / "live-flag-data_2026_xfinity_5651_chicagoland.json"
-ATLANTA_XFINITY_FLAGS = LIVE_SAMPLES / "live-flag-data_2023_xfinity_5314_atlanta.json"
-ATLANTA_XFINITY_NOTES = LIVE_SAMPLES / "lap-notes_2023_xfinity_5314_atlanta.json"
+from testkit.replays import ATLANTA_CUP_FEED as ATLANTA_CUP
+from testkit.replays import ATLANTA_XFINITY_FLAGS, ATLANTA_XFINITY_NOTES, CHICAGOLAND_FLAGS
+from testkit.replays import CHICAGOLAND_FEED as CHICAGOLAND
+from testkit.replays import COTA_PRACTICE_FEED as COTA_PRACTICE
 
 
 def test_atlanta_cup_mid_race():
