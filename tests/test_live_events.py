@@ -169,3 +169,10 @@ async def test_win_number_counts_this_seasons_earlier_races(real_store):
     history = await driver_history(real_store, race, race.leader)
     assert (history.driver, history.series_wins, history.win_number) == ("Brad Keselowski", 35, 36)
     assert history.track == "Atlanta Motor Speedway" and history.wins_here == 2
+
+
+def test_board_counts_down_to_the_stage_end(frames):
+    race, _ = next((race, flags) for race, flags in frames if race.lap == 30)
+    board = live_board(race)
+    assert (board.laps_to_stage_end, board.lead_changes, len(board.top)) == (15, 0, 10)
+    assert "Lap 30 of 201 · Green · Stage 1 ends in 15 laps · 171 to go" in board_text(board)
