@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
 
     live_parser = commands.add_parser("live", help="the live race board in the terminal, from the live feed or a recorded race")
-    live_parser.add_argument("--replay", type=Path, metavar="DIR", help="play a recorded race, e.g. db/data/replays/chicagoland-2026")
+    live_parser.add_argument("--replay", type=Path, metavar="DIR",
+                             help="play a recorded race, e.g. db/data/replays/chicagoland-2026")
     live_parser.add_argument("--speed", type=float, default=60.0, help="replay speed, times real time (default 60)")
     live_parser.add_argument("--interval", type=float, default=5.0, help="seconds between polls of the live feed (default 5)")
 

@@ -93,7 +93,8 @@ class LiveBoard:
     feed_interrupted: bool
 
 
-def live_board(race: LiveRace, leader_history: DriverHistory | None = None, *, feed_interrupted: bool = False, size: int = TOP) -> LiveBoard:
+def live_board(race: LiveRace, leader_history: DriverHistory | None = None, *, feed_interrupted: bool = False,
+               size: int = TOP) -> LiveBoard:
     stage = race.stage if race.stage and race.stage.finish_at_lap < race.laps_in_race else None
     return LiveBoard(
         race_key=race.key, race_name=race.run_name, series=race.series, track=race.track, is_race=race.is_race,
@@ -136,11 +137,10 @@ def events_between(
         return []
     if previous is not None and (previous.race_id != current.race_id or previous.lap > current.lap):
         previous = None
-    known = {event.key for event in race_events(previous, flags, notes, leader_change_laps=leader_change_laps)} if previous else set()
-    new = [
-        event for event in race_events(current, flags, notes, winner_history=winner_history, leader_change_laps=leader_change_laps)
-        if event.key not in known
-    ]
+    every = leader_change_laps
+    known = {event.key for event in race_events(previous, flags, notes, leader_change_laps=every)} if previous else set()
+    now = race_events(current, flags, notes, winner_history=winner_history, leader_change_laps=every)
+    new = [event for event in now if event.key not in known]
     gap = current.lap - (previous.lap if previous else 0)
     if not new or gap <= catch_up_laps:
         return new
@@ -161,7 +161,8 @@ def race_events(
         return []
     seen = flags_seen(race, flags)
     leaders = _leaders_by_lap(race)
-    events = _flag_events(race, leaders, seen, notes, winner_history) + _stage_events(race, leaders, seen) + _leader_events(race, leaders, leader_change_laps)
+    events = (_flag_events(race, leaders, seen, notes, winner_history) + _stage_events(race, leaders, seen)
+              + _leader_events(race, leaders, leader_change_laps))
     return sorted(events, key=lambda event: (event.lap, KIND_ORDER.index(event.kind)))
 
 
@@ -247,7 +248,8 @@ def _stage_events(race: LiveRace, leaders: dict[int, str], seen: list[FlagChange
             continue    # an earlier stage whose last lap no document tells: long past, no event
         winner = _leader_at(race, leaders, lap)
         top = race.vehicles[:TOP] if race.lap - lap <= STAGE_ORDER_LAPS else ()
-        events.append(_event(race, EventKind.STAGE_END, lap, str(number), stage=number, top=top, driver=_driver(race, winner), car=winner))
+        events.append(_event(race, EventKind.STAGE_END, lap, str(number), stage=number, top=top, driver=_driver(race, winner),
+                             car=winner))
     return events
 
 

@@ -21,8 +21,19 @@ from bot.feed import FeedClient, LivePoller, LiveState
 from bot.live_race import events_between, live_board
 from bot.render.live import board_rich, board_text, event_line
 from db.live import DriverHistory, driver_history
-from db.live_feed import Flag, LiveRace, load_replay, read_flag_history, read_lap_notes, read_live_race
-from db.live_feed import FLAG_HISTORY_PATH, LAP_NOTES_PATH, LIVE_FEED_PATH
+from db.live_feed import (
+    FLAG_HISTORY_PATH,
+    LAP_NOTES_PATH,
+    LIVE_FEED_PATH,
+    Flag,
+    FlagChange,
+    LapNote,
+    LiveRace,
+    load_replay,
+    read_flag_history,
+    read_lap_notes,
+    read_live_race,
+)
 from db.store import Store
 
 
@@ -46,7 +57,9 @@ class _Histories:
 async def replay_states(directory: Path, speed: float) -> AsyncIterator[LiveState]:
     """A recorded race's documents, frame by frame, at `speed` times real time."""
     frames = load_replay(directory)
-    race, flags, notes = None, (), ()
+    race: LiveRace | None = None
+    flags: tuple[FlagChange, ...] = ()
+    notes: tuple[LapNote, ...] = ()
     clock = frames[0].seconds
     for frame in frames:
         await asyncio.sleep(max(frame.seconds - clock, 0) / speed)

@@ -81,7 +81,8 @@ def _track(snapshot: Snapshot, race: LiveRace) -> tuple[int, str] | None:
     row = snapshot.fetchone("SELECT id, name FROM tracks WHERE feed_track_id = ?", (race.track_id,)) if race.track_id else None
     if row is None:
         row = snapshot.fetchone(
-            "SELECT t.id, t.name FROM track_aliases a JOIN tracks t ON t.id = a.track_id WHERE a.alias = ?", (normalize(race.track),)
+            "SELECT t.id, t.name FROM track_aliases a JOIN tracks t ON t.id = a.track_id WHERE a.alias = ?",
+            (normalize(race.track),),
         )
     return (row[0], row[1]) if row else None
 
@@ -98,7 +99,8 @@ def _before(snapshot: Snapshot, race: LiveRace, series_id: int, track_id: int | 
     if row is None and season is not None and track_id is not None:
         same_name = [
             candidate for candidate in snapshot.fetchall(
-                "SELECT season, round, name FROM races WHERE series_id = ? AND season = ? AND track_id = ?", (series_id, season, track_id)
+                "SELECT season, round, name FROM races WHERE series_id = ? AND season = ? AND track_id = ?",
+                (series_id, season, track_id),
             )
             if normalize(candidate["name"]) == normalize(race.run_name)
         ]

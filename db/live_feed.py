@@ -267,7 +267,7 @@ def driver_name(raw: str) -> tuple[str, bool, bool]:
 
 
 def _stints(vehicle: _Object, lap: int) -> tuple[Stint, ...]:
-    stints = []
+    stints: list[Stint] = []
     for stint in vehicle.objects("laps_led", MAX_STINTS):
         start, end = stint.required_int("start_lap", 0, MAX_LAPS), stint.required_int("end_lap", 0, MAX_LAPS)
         if end < start:
@@ -389,7 +389,7 @@ def parse_flag_history(document: Any) -> tuple[FlagChange, ...]:
     top = _Object({"FlagStates": document} if isinstance(document, list) else document, "")
     if "FlagStates" not in top.data:
         raise FeedError("FlagStates", "missing: not a flag history")
-    changes = []
+    changes: list[FlagChange] = []
     for item in top.objects("FlagStates", MAX_FLAG_CHANGES):
         flag, code = _flag(item, "flag_state")
         change = FlagChange(
@@ -402,7 +402,8 @@ def parse_flag_history(document: Any) -> tuple[FlagChange, ...]:
             observed_at=_moment(item, "time_of_day_os"),
         )
         if changes and (change.lap, change.elapsed) < (changes[-1].lap, changes[-1].elapsed):
-            raise FeedError(item.field("lap_number"), f"lap {change.lap} comes after lap {changes[-1].lap}: the history is out of order")
+            raise FeedError(item.field("lap_number"),
+                            f"lap {change.lap} comes after lap {changes[-1].lap}: the history is out of order")
         changes.append(change)
     return tuple(changes)
 
@@ -489,6 +490,6 @@ def load_replay(directory: Path) -> list[ReplayFrame]:
             frames.append(ReplayFrame(float(seconds), {name: json.dumps(body).encode() for name, body in documents.items()}))
     if not frames:
         raise FeedError(path.name, "no frames")
-    if any(later.seconds < earlier.seconds for earlier, later in zip(frames, frames[1:])):
+    if any(later.seconds < earlier.seconds for earlier, later in zip(frames, frames[1:], strict=False)):
         raise FeedError(path.name, "frames are out of time order")
     return frames

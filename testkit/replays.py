@@ -17,6 +17,7 @@ import argparse
 import json
 import lzma
 import math
+import re
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,7 +39,9 @@ PRE_RACE_SECONDS = 60.0          # the real pre-race wait (70 minutes) cut to on
 # What the board and events read of each car; the rest of a real vehicle (speeds, pit stops, passes) is left out.
 VEHICLE_FIELDS = ("running_position", "vehicle_number", "vehicle_manufacturer", "laps_completed", "delta", "status",
                   "is_on_track", "laps_led", "starting_position")
-HEADER_FIELDS = ("race_id", "series_id", "run_id", "run_name", "run_type", "track_id", "track_length", "track_name", "laps_in_race")
+HEADER_FIELDS = (
+    "race_id", "series_id", "run_id", "run_name", "run_type", "track_id", "track_length", "track_name", "laps_in_race",
+)
 GREEN, CAUTION, PRE_RACE = 1, 2, 8
 
 
@@ -59,7 +62,8 @@ def _stage(lap: int, stage_ends: list[int], final_stage: dict[str, int]) -> dict
 
 def _elapsed(lap: int, flags: list[dict[str, Any]], final_elapsed: float, laps: int) -> float:
     """Real at each flag change; between two, in proportion to the laps."""
-    points = sorted({(flag["lap_number"], flag["elapsed_time"]) for flag in flags if flag["lap_number"] > 0} | {(0, 0.0), (laps, final_elapsed)})
+    known = {(flag["lap_number"], flag["elapsed_time"]) for flag in flags if flag["lap_number"] > 0}
+    points = sorted(known | {(0, 0.0), (laps, final_elapsed)})
     for (lap_a, time_a), (lap_b, time_b) in zip(points, points[1:], strict=False):
         if lap_a <= lap <= lap_b:
             return time_a if lap_b == lap_a else time_a + (time_b - time_a) * (lap - lap_a) / (lap_b - lap_a)
@@ -112,7 +116,7 @@ def chicagoland_frames() -> list[dict[str, Any]]:
     laps = final["laps_in_race"]
     leaders = {lap: vehicle["vehicle_number"] for vehicle in final["vehicles"] for stint in vehicle["laps_led"]
                for lap in range(stint["start_lap"], stint["end_lap"] + 1)}
-    stage_ends = sorted(flag["lap_number"] for flag in flags if "Stage" in (flag["comment"] or "") and "Conclusion" in flag["comment"])
+    stage_ends = sorted(flag["lap_number"] for flag in flags if re.search(r"Stage \d Conclusion", flag["comment"] or ""))
     green_at = datetime.fromisoformat(next(flag["time_of_day_os"] for flag in flags if flag["flag_state"] == GREEN))
     # One frame per flag change on lap 0 (pre-race, green), then one per lap with the last flag shown on it.
     moments = [(0, index) for index, flag in enumerate(flags) if flag["lap_number"] == 0]
@@ -141,7 +145,8 @@ def chicagoland_frames() -> list[dict[str, Any]]:
             number_of_lead_changes=max(len(stint_starts) - 1, 0),
             number_of_leaders=len({car for start, car in _stint_starts(final) if start <= lap}),
             stage=_stage(lap, stage_ends, final["stage"]),
-            vehicles=[_trimmed(vehicle) for vehicle in final["vehicles"]] if lap == laps else _vehicles_at(lap, laps, final, leaders[lap]),
+            vehicles=[_trimmed(vehicle) for vehicle in final["vehicles"]] if lap == laps
+            else _vehicles_at(lap, laps, final, leaders[lap]),
         )
         seconds = 0.0 if pre_race else PRE_RACE_SECONDS + elapsed
         frames.append({"seconds": round(seconds, 3), "documents": {LIVE_FEED_PATH: document, FLAG_HISTORY_PATH: history}})

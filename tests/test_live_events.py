@@ -72,7 +72,8 @@ def test_restart_in_the_middle_sends_nothing_twice(frames, played):
 
 def test_stage_ends_with_winner_and_top_ten(played):
     stage_ends = [event for event in played if event.kind is EventKind.STAGE_END]
-    assert [(event.stage, event.lap, event.driver) for event in stage_ends] == [(1, 45, "Connor Zilisch"), (2, 90, "Chase Elliott")]
+    assert [(event.stage, event.lap, event.driver) for event in stage_ends] == [(1, 45, "Connor Zilisch"),
+                                                                                (2, 90, "Chase Elliott")]
     assert all(len(event.top) == 10 and event.top[0].name == event.driver for event in stage_ends)
 
 
@@ -101,7 +102,8 @@ def test_a_gap_gives_one_catch_up_and_the_finish_still_comes(frames):
     events = events_between(lap_60, lap_150, flags_150)
     assert [event.kind for event in events] == [EventKind.CATCH_UP]
     summary = events[0]
-    assert (summary.since_lap, summary.lap, summary.cautions, summary.changes) == (60, 150, 2, lap_150.lead_changes - lap_60.lead_changes)
+    changes = lap_150.lead_changes - lap_60.lead_changes
+    assert (summary.since_lap, summary.lap, summary.cautions, summary.changes) == (60, 150, 2, changes)
     assert summary.key == "nascar-5651:catch-up:60-150" and "since lap 60" in event_line(summary)
     final, flags = frames[-1]
     assert [event.kind for event in events_between(lap_150, final, flags)] == [EventKind.CATCH_UP, EventKind.CHECKERED]

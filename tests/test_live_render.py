@@ -23,7 +23,8 @@ def _hostile_race():
 
 def test_intervals():
     race = read_live_race(ATLANTA_CUP_FEED.read_bytes())
-    assert [interval(race.car(car)) for car in ("6", "45", "14", "51", "5")] == ["Leader", "+0.095", "-1 lap", "-2 laps", "out (25 laps down)"]
+    shown = [interval(race.car(car)) for car in ("6", "45", "14", "51", "5")]
+    assert shown == ["Leader", "+0.095", "-1 lap", "-2 laps", "out (25 laps down)"]
 
 
 def test_board_everywhere_shows_hostile_text_as_text():

@@ -33,8 +33,9 @@ FLAG_COLOURS = {
     Flag.WHITE: discord.Colour(0xEEEEEE), Flag.CHECKERED: discord.Colour(0x202020), Flag.PRE_RACE: discord.Colour(0x5865F2),
 }
 EVENT_FLAGS = {
-    EventKind.GREEN: Flag.GREEN, EventKind.RESTART: Flag.GREEN, EventKind.CAUTION: Flag.CAUTION, EventKind.FREE_PASS: Flag.CAUTION,
-    EventKind.STAGE_END: Flag.CAUTION, EventKind.RED: Flag.RED, EventKind.WHITE: Flag.WHITE, EventKind.CHECKERED: Flag.CHECKERED,
+    EventKind.GREEN: Flag.GREEN, EventKind.RESTART: Flag.GREEN, EventKind.CAUTION: Flag.CAUTION,
+    EventKind.FREE_PASS: Flag.CAUTION, EventKind.STAGE_END: Flag.CAUTION, EventKind.RED: Flag.RED, EventKind.WHITE: Flag.WHITE,
+    EventKind.CHECKERED: Flag.CHECKERED,
 }
 RICH_STYLES = {Flag.GREEN: "bold green", Flag.CAUTION: "bold yellow", Flag.RED: "bold red", Flag.WHITE: "bold white",
                Flag.CHECKERED: "bold", Flag.PRE_RACE: "bold blue"}
@@ -103,7 +104,8 @@ def history_line(history: DriverHistory | None, escape: Escape) -> str | None:
 
 
 def board_rows(board: LiveBoard, escape: Escape) -> list[tuple[str, str, str, str]]:
-    return [(str(vehicle.position), f"#{escape(vehicle.car)}", _driver(vehicle, escape), interval(vehicle)) for vehicle in board.top]
+    return [(str(vehicle.position), f"#{escape(vehicle.car)}", _driver(vehicle, escape), interval(vehicle))
+            for vehicle in board.top]
 
 
 def board_text(board: LiveBoard) -> str:
@@ -156,7 +158,8 @@ def board_embed(board: LiveBoard) -> discord.Embed:
     """The board message, edited in place. The table is a code block: plain text, nothing in it is markup."""
     embed = discord.Embed(title=headline(board, safe.discord), colour=FLAG_COLOURS.get(board.flag, discord.Colour(0x888888)))
     status = f"**{status_line(board)}**" + (f"\n⚠️ {INTERRUPTED}" if board.feed_interrupted else "")
-    embed.description = status + "\n" + code_block(table(HEADERS, board_rows(board, safe.plain), right=(True, False, False, False), max_width=56))
+    rows = table(HEADERS, board_rows(board, safe.plain), right=(True, False, False, False), max_width=56)
+    embed.description = status + "\n" + code_block(rows)
     embed.add_field(name="Race", value=counts_line(board), inline=False)
     if history := history_line(board.leader_history, safe.discord):
         embed.add_field(name="Leader here", value=history, inline=False)
@@ -174,13 +177,15 @@ def win_meaning(history: DriverHistory | None, series: str | None) -> str | None
     else:
         meaning = f"Career {series_name}win No. {history.win_number}"
     if history.track is not None and history.wins_here is not None:
-        meaning += f", the first at {history.track}" if history.wins_here == 0 else f", No. {history.wins_here + 1} at {history.track}"
+        here = "the first" if history.wins_here == 0 else f"No. {history.wins_here + 1}"
+        meaning += f", {here} at {history.track}"
     return meaning + "."
 
 
 def event_sentence(event: RaceEvent, escape: Escape) -> str:
     """One event as one sentence, data text escaped for its target."""
-    who = f"{escape(event.driver)} (#{escape(event.car)})" if event.driver and event.car else (f"#{escape(event.car)}" if event.car else "")
+    number = f"#{escape(event.car)}" if event.car else ""
+    who = f"{escape(event.driver)} ({number})" if event.driver and number else number
     lap = f"lap {event.lap}"
     kind = event.kind
     if kind is EventKind.GREEN:
@@ -216,7 +221,8 @@ def _catch_up_sentence(event: RaceEvent, escape: Escape, who: str) -> str:
     flag = flag_words(event.flag, event.flag.value) if event.flag else ""
     top = ", ".join(f"{vehicle.position}. {escape(vehicle.name)}" for vehicle in event.top)
     return (f"Catching up: lap {event.lap} of {event.laps_in_race}, {flag.lower()}; {who or 'no leader yet'} leads. "
-            f"{plural(event.cautions, 'caution')} and {plural(event.changes, 'lead change')} {since}." + (f" Top 5: {top}." if top else ""))
+            f"{plural(event.cautions, 'caution')} and {plural(event.changes, 'lead change')} {since}."
+            + (f" Top 5: {top}." if top else ""))
 
 
 def event_line(event: RaceEvent) -> str:
@@ -225,8 +231,9 @@ def event_line(event: RaceEvent) -> str:
 
 
 EVENT_TITLES = {
-    EventKind.GREEN: "🟢 Green flag", EventKind.RESTART: "🟢 Restart", EventKind.CAUTION: "🟡 Caution", EventKind.RED: "🔴 Red flag",
-    EventKind.FREE_PASS: "🟡 Free pass", EventKind.STAGE_END: "🏁 Stage end", EventKind.LEADER: "Lead change",
+    EventKind.GREEN: "🟢 Green flag", EventKind.RESTART: "🟢 Restart", EventKind.CAUTION: "🟡 Caution",
+    EventKind.RED: "🔴 Red flag", EventKind.FREE_PASS: "🟡 Free pass", EventKind.STAGE_END: "🏁 Stage end",
+    EventKind.LEADER: "Lead change",
     EventKind.WHITE: "⚪ White flag", EventKind.CHECKERED: "🏁 Checkered flag", EventKind.CATCH_UP: "Catching up",
 }
 
@@ -240,6 +247,7 @@ def event_embed(event: RaceEvent) -> discord.Embed:
     )
     if event.kind is EventKind.STAGE_END and event.top:
         rows = [(str(vehicle.position), f"#{safe.plain(vehicle.car)}", _driver(vehicle, safe.plain)) for vehicle in event.top]
-        embed.add_field(name=f"Stage {event.stage} top {len(rows)}", value=code_block(table(HEADERS[:3], rows, max_width=56)), inline=False)
+        value = code_block(table(HEADERS[:3], rows, max_width=56))
+        embed.add_field(name=f"Stage {event.stage} top {len(rows)}", value=value, inline=False)
     embed.set_footer(text=f"{safe.plain(event.race_name)} · {SOURCE} · pitboard:{event.key}")
     return fit(embed)
