@@ -135,8 +135,10 @@ def events_between(
     """
     if not current.is_race:
         return []
-    if previous is not None and (previous.race_id != current.race_id or previous.lap > current.lap):
+    if previous is not None and previous.race_id != current.race_id:
         previous = None
+    if previous is not None and previous.lap > current.lap:
+        return []   # an older copy of the race than the one acted on (a stale CDN answer): nothing new in it
     every = leader_change_laps
     known = {event.key for event in race_events(previous, flags, notes, leader_change_laps=every)} if previous else set()
     now = race_events(current, flags, notes, winner_history=winner_history, leader_change_laps=every)

@@ -111,6 +111,12 @@ def test_a_gap_gives_one_catch_up_and_the_finish_still_comes(frames):
     assert [event.kind for event in events_between(None, lap_150, flags_150)] == [EventKind.CATCH_UP]
 
 
+def test_a_stale_document_tells_nothing(frames):
+    lap_100, lap_99 = frames[101][0], frames[100][0]
+    assert (lap_100.lap, lap_99.lap) == (100, 99)
+    assert events_between(lap_100, lap_99, frames[100][1]) == []
+
+
 def test_a_new_race_or_a_practice_starts_afresh():
     practice = read_live_race(COTA_PRACTICE_FEED.read_bytes())
     assert events_between(None, practice, ()) == []
