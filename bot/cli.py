@@ -6,7 +6,7 @@
     pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
-    pitboard live [--replay DIR [--speed X]]   the live race board in the terminal (NASCAR's live feed, or a recorded race)
+    pitboard live [--replay DIR --speed X]   the live race board in the terminal (NASCAR's live feed, or a recorded race)
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
 """
@@ -252,12 +252,13 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
 async def _live(settings: Settings, args: argparse.Namespace) -> int:
     """The board refreshing in place, events as they happen; the store adds each leader's record at the track."""
     from bot.live_terminal import feed_states, replay_states, show, stdout_console
+    from db.live_feed import REPLAY_FILE
 
     if args.speed <= 0 or args.interval <= 0:
         print("pitboard: --speed and --interval must be positive", file=sys.stderr)
         return EXIT_USER_ERROR
-    if args.replay and not (args.replay / "frames.jsonl.xz").is_file():
-        print(f"pitboard: {args.replay} is not a recorded race (no frames.jsonl.xz in it)", file=sys.stderr)
+    if args.replay and not (args.replay / REPLAY_FILE).is_file():
+        print(f"pitboard: {args.replay} is not a recorded race (no {REPLAY_FILE} in it)", file=sys.stderr)
         return EXIT_USER_ERROR
     await ensure_database(settings.db_path)
     states = replay_states(args.replay, args.speed) if args.replay else feed_states(settings.feed_url, args.interval)
