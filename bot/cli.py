@@ -8,6 +8,7 @@
                                              print (or post to Reddit) the post-race thread of a race
     pitboard prerace richmond --year 2023 --round 7 [--markdown]
                                              print the pre-race post of a race (the next one at the track by default)
+    pitboard live [--replay DIR --speed X]   the live race board in the terminal (NASCAR's live feed, or a recorded race)
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
 """
@@ -85,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     prerace_parser.add_argument("--round", type=int)
     prerace_parser.add_argument("--markdown", action="store_true", help="print the Reddit markdown")
     prerace_parser.set_defaults(handler=_prerace)
+
+    live_parser = commands.add_parser("live", help="the live race board in the terminal, from the live feed or a recorded race")
+    live_parser.add_argument("--replay", type=Path, metavar="DIR",
+                             help="play a recorded race, e.g. db/data/replays/chicagoland-2026")
+    live_parser.add_argument("--speed", type=float, default=60.0, help="replay speed, times real time (default 60)")
+    live_parser.add_argument("--interval", type=float, default=5.0, help="seconds between polls of the live feed (default 5)")
+    live_parser.set_defaults(handler=_live)
 
     commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM").set_defaults(handler=_run, bot_logging=True)
     sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
@@ -288,6 +296,30 @@ async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{plain(rendering.title(facts))}\n\n{rendering.prerace_markdown(facts)}")
     else:
         print(rendering.prerace_text(facts))
+    return EXIT_OK
+
+
+async def _live(settings: Settings, args: argparse.Namespace) -> int:
+    """The board refreshing in place, events as they happen; the store adds each leader's record at the track."""
+    from bot.live_terminal import feed_states, replay_states, show, stdout_console
+    from db.errors import FeedError
+    from db.live_feed import REPLAY_FILE
+    from db.store import Store
+
+    if args.speed <= 0 or args.interval <= 0:
+        print("pitboard: --speed and --interval must be positive", file=sys.stderr)
+        return EXIT_USER_ERROR
+    if args.replay and not (args.replay / REPLAY_FILE).is_file():
+        print(f"pitboard: {args.replay} is not a recorded race (no {REPLAY_FILE} in it)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    await ensure_database(settings.db_path)
+    states = replay_states(args.replay, args.speed) if args.replay else feed_states(settings.feed_url, args.interval)
+    async with Store.open(settings.db_path) as store:
+        try:
+            await show(states, store, stdout_console())
+        except FeedError as error:
+            print(f"pitboard: the recorded race could not be read: {plain(str(error))}", file=sys.stderr)
+            return EXIT_USER_ERROR
     return EXIT_OK
 
 
