@@ -15,8 +15,10 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.live_delivery import BUSY_RETRY, LiveDelivery, ScheduledRace, ServerLiveSettings, marker
+from bot.live_delivery import BUSY_RETRY, LiveDelivery, ScheduledRace, ServerLiveSettings, marked, marker
 from bot.pitboard import Pitboard
+from db import live_ledger
+from db.live_ledger import LiveKey
 from db.store import Store
 from testkit.clock import ManualClock
 from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild, running_pitboard
@@ -72,6 +74,11 @@ class RaceDay:
     def creates_in(self, channel_id: int) -> list:
         return [request for request in self.fake.channel_messages if request.path == f"/channels/{channel_id}/messages"]
 
+    def searches_in(self, channel_id: int) -> list:
+        """Reads of the channel's history: how a message sent but never recorded is looked for."""
+        return [request for request in self.fake.requests
+                if request.method == "GET" and request.path == f"/channels/{channel_id}/messages"]
+
 
 @pytest.fixture
 async def race_day(tmp_path) -> AsyncIterator[RaceDay]:
@@ -104,7 +111,10 @@ async def test_board_is_created_once_then_edited_in_place_at_one_update_a_second
     assert len(race_day.creates_in(server.announce_id)) == 1              # created once
     edits = [request for request in race_day.fake.message_edits if request.path.endswith(f"/messages/{message['id']}")]
     assert 40 <= len(edits) < 60                                          # edited as often as the limit allows, boards coalesced
-    assert race_day.fake.rate_limited == []                               # and never past the limit
+    assert race_day.fake.rate_limited == []                               # never past the limit,
+    remaining = [int(request.response_headers["X-RateLimit-Remaining"]) for request in race_day.fake.requests
+                 if request.path.startswith(f"/channels/{server.announce_id}/messages")]
+    assert min(remaining) == 1                                            # nor to it: discord.py would stall the channel
 
 
 async def test_board_is_edited_not_posted_again_after_a_restart_mid_race(race_day):
@@ -123,12 +133,33 @@ async def test_board_is_edited_not_posted_again_after_a_restart_mid_race(race_da
     assert len(race_day.marked(server.announce_id, "green")) == 1
     assert len(race_day.marked(server.announce_id, "caution-1")) == 1
     assert len(race_day.creates_in(server.announce_id)) == 3              # one board, two events: nothing again
+    assert race_day.searches_in(server.announce_id) == []                 # the ledger knew: no channel search needed
+
+
+async def test_an_event_sent_by_a_process_that_died_before_recording_it_is_found_not_sent_again(race_day):
+    server = race_day.servers[0]
+    settings = [live_on(server)]
+    green = LiveKey(RACE.key, server.guild_id, "event", "green")
+    async with race_day.bot() as bot:
+        # The dead process claimed the event for a second, sent it, and died before recording it.
+        now = race_day.clock.now()
+        assert await live_ledger.claim(bot.store, green, server.announce_id, "dead-holder", now, now + timedelta(seconds=1))
+        await bot.get_partial_messageable(server.announce_id).send(embed=marked(event("Green flag"), RACE.key, "green"))
+        await race_day.advance(2)                                         # its claim lapses
+
+        live(bot).publish(RACE, None, [("green", event("Green flag"))], race_day.clock.now(), settings)
+        await race_day.advance(0, live(bot))
+        recorded = await live_ledger.get(bot.store, green)
+
+    [message] = race_day.marked(server.announce_id, "green")
+    assert recorded is not None and recorded.object_id == int(message["id"])
 
 
 async def test_two_processes_on_one_database_send_each_event_once(race_day):
     server = race_day.servers[0]
     settings = [live_on(server)]
-    events = [(f"caution-{n}", event(f"Caution {n}")) for n in range(1, 6)]
+    # Two events, the board and the second process's edit of it: one rate limit window of the channel, shared by both.
+    events = [(f"caution-{n}", event(f"Caution {n}")) for n in range(1, 3)]
     async with race_day.bot() as first, race_day.bot() as second:
         for delivery in (live(first), live(second)):
             delivery.publish(RACE, board(50), events, race_day.clock.now(), settings)
@@ -138,6 +169,7 @@ async def test_two_processes_on_one_database_send_each_event_once(race_day):
     for key, _ in events:
         assert len(race_day.marked(server.announce_id, key)) == 1, key
     assert len(race_day.marked(server.announce_id, "board")) == 1
+    assert race_day.searches_in(server.announce_id) == []
     assert race_day.fake.rate_limited == []
 
 

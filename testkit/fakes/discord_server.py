@@ -374,6 +374,7 @@ class RecordedRequest:
     headers: dict[str, str] = field(default_factory=dict)
     status: int | None = None
     error: str | None = None  # the fake's error body, for 4xx answers
+    response_headers: dict[str, str] = field(default_factory=dict)   # the rate limit headers the fake answered with
 
     def __str__(self) -> str:
         outcome = f"{self.status} {self.error}" if self.error else str(self.status)
@@ -437,7 +438,11 @@ def pings_of(content: str, allowed_mentions: Mapping[str, Any] | None) -> Pings:
 
 
 class _Signal:
-    """Lets coroutines wait until a condition holds; call notify() after each change."""
+    """Lets coroutines wait until a condition holds; call notify() after each change.
+
+    The fake's waits take a `timeout` themselves (ruff's ASYNC109 would have callers use `asyncio.timeout`)
+    so that a wait that times out can say what it was waiting for and what the fake saw meanwhile.
+    """
 
     def __init__(self) -> None:
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
@@ -455,7 +460,7 @@ class _Signal:
                 pending.append((condition, future))
         self._waiters = pending
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float, describe: Callable[[], str]) -> None:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float, describe: Callable[[], str]) -> None:  # noqa: ASYNC109 (see _Signal)
         if condition():
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -506,23 +511,23 @@ class InteractionHandle:
             raise LookupError(f"interaction {self.name!r} has no (undeleted) response message")
         return message
 
-    async def response(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def response(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109 (see _Signal)
         """The interaction callback body (``{"type": ..., "data": {...}}``)."""
         await self._wait(lambda: self.callback is not None, "an interaction callback", timeout)
         assert self.callback is not None
         return self.callback.json
 
-    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
         """The bodies of the first ``count`` followup messages (waits for them)."""
         await self._wait(lambda: len(self.followup_requests) >= count, f"{count} followup(s)", timeout)
         return [request.json for request in self.followup_requests[:count]]
 
-    async def edits(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def edits(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
         """The bodies of the first ``count`` edits of this interaction's messages."""
         await self._wait(lambda: len(self.edit_requests) >= count, f"{count} message edit(s)", timeout)
         return [request.json for request in self.edit_requests[:count]]
 
-    async def _wait(self, condition: Callable[[], bool], what: str, timeout: float) -> None:
+    async def _wait(self, condition: Callable[[], bool], what: str, timeout: float) -> None:  # noqa: ASYNC109 (see _Signal)
         def describe() -> str:
             return (
                 f"no {what} for interaction {self.name!r} (id {self.id}) within {timeout}s; "
@@ -721,7 +726,7 @@ class FakeDiscord:
         self._channels[channel.id] = (guild, channel)
 
     async def wait_for_request(
-        self, predicate: Callable[[RecordedRequest], bool], *, timeout: float = 5.0
+        self, predicate: Callable[[RecordedRequest], bool], *, timeout: float = 5.0  # noqa: ASYNC109 (see _Signal)
     ) -> RecordedRequest:
         """The first recorded (answered) request matching ``predicate``, past or future."""
         position = 0
@@ -746,7 +751,7 @@ class FakeDiscord:
 
     # -- gateway --------------------------------------------------------------
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:
+    async def wait_connected(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (see _Signal)
         """Wait until a client has identified or resumed on the gateway."""
         await self._gateway_signal.wait_until(
             lambda: self._active is not None, timeout, lambda: f"no gateway session within {timeout}s"
@@ -1189,6 +1194,7 @@ class FakeDiscord:
                 if limited_channel is not None:
                     response.headers.update(self._rate_limit_headers(limited_channel))
         record.status = response.status
+        record.response_headers = {name: value for name, value in response.headers.items() if name.startswith("X-RateLimit")}
         if response.status >= 400 and isinstance(response, web.Response):
             record.error = response.text
         self._requests_signal.notify()
