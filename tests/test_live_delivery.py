@@ -22,7 +22,13 @@ from db.live_ledger import LiveKey
 from db.store import Store
 from testkit.clock import ManualClock
 from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild, running_pitboard
-from testkit.fakes.discord_server import CHANNEL_PUBLIC_THREAD, FakeDiscord, redirect_discord_to
+from testkit.fakes.discord_server import (
+    CHANNEL_PUBLIC_THREAD,
+    DISCORD_MESSAGE_RATE_LIMIT,
+    FakeDiscord,
+    RateLimit,
+    redirect_discord_to,
+)
 from testkit.samples import SMALL_CUP, fill_store, rows
 
 START = datetime(2026, 6, 28, 19, 30, tzinfo=UTC)     # the clock starts half an hour before green
@@ -80,15 +86,22 @@ class RaceDay:
                 if request.method == "GET" and request.path == f"/channels/{channel_id}/messages"]
 
 
-@pytest.fixture
-async def race_day(tmp_path) -> AsyncIterator[RaceDay]:
+@contextlib.asynccontextmanager
+async def race_day_world(db_path: Path, message_rate_limit: RateLimit = DISCORD_MESSAGE_RATE_LIMIT) -> AsyncIterator[RaceDay]:
     clock = ManualClock(START)
     servers = [race_day_guild(1), race_day_guild(2), race_day_guild(3, manage_events=False)]
-    async with Store.open(tmp_path / "pitboard.db") as store:   # series names, for /live's option
+    async with Store.open(db_path) as store:   # series names, for /live's option
         await fill_store(store, [("cup", rows(SMALL_CUP))])
-    async with FakeDiscord(guilds=[server.guild for server in servers], clock=clock.time) as fake:
+    async with FakeDiscord(guilds=[server.guild for server in servers], clock=clock.time,
+                           message_rate_limit=message_rate_limit) as fake:
         with redirect_discord_to(fake):
-            yield RaceDay(fake, clock, tmp_path / "pitboard.db", servers)
+            yield RaceDay(fake, clock, db_path, servers)
+
+
+@pytest.fixture
+async def race_day(tmp_path) -> AsyncIterator[RaceDay]:
+    async with race_day_world(tmp_path / "pitboard.db") as world:
+        yield world
 
 
 def live(bot: Pitboard) -> LiveDelivery:
@@ -115,6 +128,23 @@ async def test_board_is_created_once_then_edited_in_place_at_one_update_a_second
     remaining = [int(request.response_headers["X-RateLimit-Remaining"]) for request in race_day.fake.requests
                  if request.path.startswith(f"/channels/{server.announce_id}/messages")]
     assert min(remaining) == 1                                            # nor to it: discord.py would stall the channel
+
+
+async def test_pacing_follows_the_limit_discord_reports_not_only_the_documented_one(tmp_path):
+    async with race_day_world(tmp_path / "pitboard.db", RateLimit(limit=3, window=5.0)) as race_day:
+        server = race_day.servers[0]
+        async with race_day.bot() as bot:
+            for lap in range(1, 21):
+                live(bot).publish(RACE, board(lap), [], race_day.clock.now(), [live_on(server)])
+                await race_day.advance(1, live(bot))
+            await race_day.advance(5, live(bot))
+
+        [message] = race_day.marked(server.announce_id, "board")
+        assert "Lap 20 of 267" in embed_text(message["embeds"][0])
+        assert race_day.fake.rate_limited == []
+        remaining = [int(request.response_headers["X-RateLimit-Remaining"]) for request in race_day.fake.requests
+                     if request.path.startswith(f"/channels/{server.announce_id}/messages")]
+        assert min(remaining) == 1
 
 
 async def test_board_is_edited_not_posted_again_after_a_restart_mid_race(race_day):
