@@ -313,8 +313,11 @@ class LiveMessenger(Protocol):
         """Delete the scheduled event (gone already counts as deleted)."""
 
 
-class _Busy(Exception):
-    """Another holder is making this object now: look again later."""
+class _Busy(Undeliverable):
+    """Another holder (another process) is making this object now: look again later."""
+
+    def __init__(self, key: LiveKey):
+        super().__init__(f"another process is making the {key.kind} {key.item!r} of {key.race_key} in server {key.guild_id}")
 
 
 class _Later(Exception):
@@ -371,6 +374,7 @@ class _ServerQueue:
         self._held: list[_Held] = []
         self._events: deque[_Event] = deque()
         self._boards: dict[str, _Board] = {}            # race key -> the latest due board not sent yet
+        self._sent: dict[str, datetime] = {}             # race key -> the feed moment of the board last sent
         self._reminders: deque[_Reminder] = deque()
         self._wake = asyncio.Event()
         self._nap: tuple[datetime | None, asyncio.Future[object]] | None = None
@@ -389,6 +393,7 @@ class _ServerQueue:
         heapq.heapify(self._held)
         self._events = deque(event for event in self._events if event.race.key != race_key)
         self._boards.pop(race_key, None)
+        self._sent.pop(race_key, None)
 
     @property
     def stalled(self) -> bool:
@@ -421,7 +426,7 @@ class _ServerQueue:
                 self._put_back(item)
                 await self._sleep(min([ready_at, *([self._held[0].due] if self._held else [])]))
                 continue
-            await self._deliver(destination, item)
+            await self._deliver(item)
 
     def _release(self, now: datetime) -> None:
         """Move what is due out of the delay queue; a newer board replaces a waiting one."""
@@ -460,12 +465,14 @@ class _ServerQueue:
             self._keep_latest(item)
 
     def _keep_latest(self, board: _Board) -> None:
-        """Boards coalesce: of a race's boards waiting to be sent, only the one of the latest feed moment stays."""
+        """Boards coalesce: of a race's boards waiting to be sent, only the one of the latest feed moment stays, and
+        one older than the board already shown (a retried one) never goes out."""
         waiting = self._boards.get(board.race.key)
-        if waiting is None or waiting.at <= board.at:
+        sent = self._sent.get(board.race.key)
+        if (waiting is None or waiting.at <= board.at) and (sent is None or sent < board.at):
             self._boards[board.race.key] = board
 
-    async def _deliver(self, destination: int, item: _Item) -> None:
+    async def _deliver(self, item: _Item) -> None:
         try:
             if isinstance(item, _Reminder):
                 await self.delivery._send_reminder(item)
@@ -473,6 +480,7 @@ class _ServerQueue:
                 await self.delivery._send_event(item)
             else:
                 await self.delivery._send_board(item)
+                self._sent[item.race.key] = item.at
         except _Busy:
             self.hold(self.delivery.clock.now() + BUSY_RETRY, item)
         except _Later as later:
@@ -587,8 +595,8 @@ class LiveDelivery:
                 if server.follows(race.series):
                     try:
                         action = await self._sync_event(race, server.guild_id)
-                    except (_Busy, Undeliverable) as problem:
-                        log.warning("scheduled event of %s in server %s: %s", race.key, server.guild_id, problem or "busy")
+                    except Undeliverable as problem:   # busy elsewhere, or refused: the next sync tries again
+                        log.warning("scheduled event of %s in server %s: %s", race.key, server.guild_id, problem)
                         continue
                     if action:
                         done.append(f"{action} {race.key} in {server.guild_id}")
@@ -603,7 +611,8 @@ class LiveDelivery:
 
     async def race_channel(self, race: ScheduledRace, server: ServerLiveSettings) -> int:
         """Where the race's messages go in the server: its thread or forum post (made once), else the announcement
-        channel. Pre-race content can go there too."""
+        channel. Pre-race content can go there too. `Undeliverable` when there is nowhere yet (no channel set, Discord
+        refused, another process is making the thread): try again later."""
         known = self._known_destination(race, server)
         if known is not None:
             return known
