@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feed import FeedClient
+from bot.live_delivery import Clock, LiveDelivery, MessagePacer, SystemClock
 from bot.reddit import RedditPoster
 from bot.render import embeds
 from bot.settings import Settings
@@ -29,7 +30,7 @@ discord.VoiceClient.warn_dave = False
 # no member chunking, so a short wait is enough and the bot is ready sooner after a restart.
 GUILD_READY_TIMEOUT = 0.5
 
-EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config")
+EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config", "cogs.live")
 
 
 class PitboardTree(app_commands.CommandTree):
@@ -72,7 +73,8 @@ class Pitboard(commands.Bot):
     """Pitboard on Discord. Everything it needs comes in through the constructor.
 
     `watcher_clock` is the feed watcher's "now", which decides the races it polls and posts (recent ones);
-    a replay of a recorded race day passes a fixed moment.
+    a replay of a recorded race day passes a fixed moment. `live_clock` drives race-day delivery (TV delays,
+    reminders, rate limit windows); tests pass a manual one. `live` is that delivery while cogs/live.py is loaded.
     """
 
     def __init__(
@@ -83,9 +85,13 @@ class Pitboard(commands.Bot):
         feed: FeedClient | None = None,
         poster: RedditPoster | None = None,
         watcher_clock: Callable[[], datetime] = utc_now,
+        live_clock: Clock | None = None,
         **options,
     ):
         options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
+        live_clock = live_clock or SystemClock()
+        message_pacer = MessagePacer(live_clock)
+        options.setdefault("http_trace", message_pacer.trace_config())   # the pacer reads Discord's rate limit headers
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -99,6 +105,9 @@ class Pitboard(commands.Bot):
         self.feed = feed
         self.poster = poster
         self.watcher_clock = watcher_clock
+        self.live_clock = live_clock
+        self.message_pacer = message_pacer
+        self.live: LiveDelivery | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Drop events once closing: discord.py's delayed READY runs in a task that `close()` does not cancel,

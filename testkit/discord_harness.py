@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.pitboard import Pitboard
@@ -12,17 +13,24 @@ from bot.settings import Secret, Settings
 from db.store import Store
 from testkit.fakes.discord_server import (
     CALLBACK_DEFERRED_CHANNEL_MESSAGE,
+    CHANNEL_FORUM,
+    DEFAULT_APPLICATION_ID,
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
+    DEFAULT_MEMBER_PERMISSIONS,
     DEFAULT_USER_ID,
+    MANAGE_EVENTS,
     FakeChannel,
     FakeDiscord,
     FakeGuild,
     FakeMember,
+    FakeRole,
     FakeUser,
 )
 
 ANNOUNCE_CHANNEL_ID = 1_200_000_000_000_000_010
+# Race-day servers (`race_day_guild`): ids are these plus the server's number, so several can coexist.
+RACE_DAY_GUILD_ID = 1_400_000_000_000_000_000
 MANAGE_GUILD = 1 << 5
 SEND_AND_READ = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16)   # view, send, embed, attach, history
 
@@ -31,10 +39,49 @@ def guild() -> FakeGuild:
     tester = FakeUser(id=DEFAULT_USER_ID, username="tester", global_name="Tester")
     return FakeGuild(
         id=DEFAULT_GUILD_ID,
-        channels=[FakeChannel(id=DEFAULT_CHANNEL_ID, name="general"), FakeChannel(id=ANNOUNCE_CHANNEL_ID, name="race-day", position=1)],
+        channels=[FakeChannel(id=DEFAULT_CHANNEL_ID, name="general"),
+                  FakeChannel(id=ANNOUNCE_CHANNEL_ID, name="race-day", position=1)],
         members=[FakeMember(tester)],
         owner_id=tester.id,
     )
+
+
+@dataclass(frozen=True)
+class RaceDayGuild:
+    """A race-day server and the ids a test needs."""
+
+    guild: FakeGuild
+    general_id: int
+    announce_id: int
+    forum_id: int
+    fans_role_id: int       # the role a reminder may mention
+    staff_role_id: int      # a role nothing may ping
+    bot_role_id: int
+
+    @property
+    def guild_id(self) -> int:
+        return self.guild.id
+
+
+def race_day_guild(number: int = 1, *, manage_events: bool = True) -> RaceDayGuild:
+    """A server with an announcement channel, a forum, a role to remind and another role nobody may ping; the bot
+    holds Manage Events through a role of its own unless `manage_events` is False."""
+    base = RACE_DAY_GUILD_ID + number * 100
+    general_id, announce_id, forum_id, fans_role_id, staff_role_id, bot_role_id = (base + n for n in range(1, 7))
+    tester = FakeUser(id=DEFAULT_USER_ID, username="tester", global_name="Tester")
+    server = FakeGuild(
+        id=base,
+        name=f"Race fans {number}",
+        channels=[FakeChannel(id=general_id, name="general"), FakeChannel(id=announce_id, name="race-day", position=1),
+                  FakeChannel(id=forum_id, name="race-threads", type=CHANNEL_FORUM, position=2)],
+        roles=[FakeRole(id=fans_role_id, name="Race fans"), FakeRole(id=staff_role_id, name="Staff"),
+               FakeRole(id=bot_role_id, name="Pitboard", permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_EVENTS)],
+        members=[FakeMember(tester, role_ids=[fans_role_id]),
+                 FakeMember(FakeUser(id=DEFAULT_APPLICATION_ID, username="Pitboard", bot=True),
+                            role_ids=[bot_role_id] if manage_events else [])],
+        owner_id=tester.id,
+    )
+    return RaceDayGuild(server, general_id, announce_id, forum_id, fans_role_id, staff_role_id, bot_role_id)
 
 
 def settings_for(fake: FakeDiscord, db_path: Path) -> Settings:

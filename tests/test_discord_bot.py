@@ -63,7 +63,7 @@ async def writable_pitboard(fake, real_db_copy):
 
 async def test_commands_sync_with_the_console_option_names(fake, pitboard):
     synced = {command["name"]: command for command in fake.synced_commands()}
-    assert set(QUESTIONS) | {"config"} == set(synced)
+    assert set(QUESTIONS) | {"config", "live"} == set(synced)
     for name, question in QUESTIONS.items():
         options = {option["name"]: option for option in synced[name].get("options", [])}
         assert list(options) == [option.name for option in question.options]
@@ -325,6 +325,6 @@ async def test_pitboard_sync_registers_commands_in_one_server(fake, real_db, cap
 
     assert await sync_commands(settings_for(fake, real_db), DEFAULT_GUILD_ID) == 0
     synced = {command["name"] for command in fake.synced_commands(DEFAULT_GUILD_ID)}
-    assert synced == set(QUESTIONS) | {"config"}
+    assert synced == set(QUESTIONS) | {"config", "live"}
     assert fake.synced_commands() == []  # nothing global: explicit, and only where asked
-    assert "Synced 9 commands to server" in capsys.readouterr().out
+    assert "Synced 10 commands to server" in capsys.readouterr().out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import io
 from collections.abc import AsyncIterator
 
@@ -14,6 +15,8 @@ from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
 
+from testkit.clock import ManualClock
+from testkit.discord_harness import RaceDayGuild, race_day_guild
 from testkit.fakes.discord_server import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_GUILD_ID,
@@ -23,6 +26,8 @@ from testkit.fakes.discord_server import (
     FakeGuild,
     FakeMember,
     FakeUser,
+    Pings,
+    RateLimit,
     redirect_discord_to,
 )
 
@@ -386,3 +391,136 @@ async def test_many_concurrent_commands_are_all_answered(fake: FakeDiscord, bot:
     assert [callback["data"]["embeds"][0]["description"] for callback in callbacks] == [
         f"lap {lap}" for lap in range(300)
     ]
+
+
+# --------------------------------------------------------------------------- #
+# Race day: rate limits, mentions, threads and forum posts, scheduled events
+# --------------------------------------------------------------------------- #
+
+
+RACE_DAY_START = datetime.datetime(2026, 6, 28, 19, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+async def race_fake() -> AsyncIterator[tuple[FakeDiscord, ManualClock, RaceDayGuild, RaceDayGuild]]:
+    """Two race-day servers (the second without Manage Events for the bot) on a manual clock."""
+    clock = ManualClock(RACE_DAY_START)
+    allowed, refused = race_day_guild(1), race_day_guild(2, manage_events=False)
+    async with FakeDiscord(guilds=[allowed.guild, refused.guild], clock=clock.time) as server:
+        with redirect_discord_to(server):
+            yield server, clock, allowed, refused
+
+
+async def _post(fake: FakeDiscord, channel_id: int, body: dict) -> tuple[int, dict, dict]:
+    url, headers = f"{fake.base_url}/channels/{channel_id}/messages", {"Authorization": f"Bot {fake.token}"}
+    async with aiohttp.ClientSession() as session, session.post(url, json=body, headers=headers) as response:
+        return response.status, dict(response.headers), await response.json()
+
+
+async def test_message_bucket_headers_and_429_are_discords(race_fake) -> None:
+    fake, clock, server, _ = race_fake
+    answers = [await _post(fake, server.announce_id, {"content": f"lap {lap}"}) for lap in range(6)]
+
+    assert [status for status, _, _ in answers] == [200] * 5 + [429]
+    first_headers = answers[0][1]
+    assert (first_headers["X-RateLimit-Limit"], first_headers["X-RateLimit-Remaining"]) == ("5", "4")
+    assert float(first_headers["X-RateLimit-Reset-After"]) == 5.0
+    assert float(first_headers["X-RateLimit-Reset"]) == clock.time() + 5
+    assert first_headers["X-RateLimit-Bucket"] == answers[4][1]["X-RateLimit-Bucket"]
+    status, headers, body = answers[5]
+    assert body == {"message": "You are being rate limited.", "retry_after": 5.0, "global": False, "code": 0}
+    assert (headers["Retry-After"], headers["X-RateLimit-Scope"], headers["X-RateLimit-Remaining"]) == ("5", "user", "0")
+    assert "Via" in headers   # discord.py retries a 429 only when it came through Discord's proxy
+    assert len(fake.rate_limited) == 1
+
+    clock.advance(5)                                                    # a new window
+    assert (await _post(fake, server.announce_id, {"content": "again"}))[0] == 200
+    assert (await _post(fake, server.general_id, {"content": "other channel"}))[0] == 200   # buckets are per channel
+
+
+async def test_discord_py_waits_out_the_headers_and_never_meets_a_429() -> None:
+    server = race_day_guild(1)
+    async with FakeDiscord(guilds=[server.guild], message_rate_limit=RateLimit(limit=2, window=0.2)) as fake:
+        with redirect_discord_to(fake):
+            async with running_bot(fake) as client:
+                channel = client.get_partial_messageable(server.announce_id)
+                message = await channel.send("lap 1")
+                for lap in range(2, 6):
+                    await message.edit(content=f"lap {lap}")
+    assert fake.rate_limited == []
+    assert fake.messages[message.id]["content"] == "lap 5"
+
+
+async def test_allowed_mentions_are_recorded_and_decide_who_is_pinged(race_fake) -> None:
+    fake, _, server, _ = race_fake
+    loud = f"@everyone <@&{server.fans_role_id}> <@&{server.staff_role_id}> <@{DEFAULT_USER_ID}>"
+    async with running_bot(fake) as client:
+        channel = client.get_partial_messageable(server.announce_id)
+        silent = await channel.send(loud, allowed_mentions=discord.AllowedMentions.none())
+        one_role = await channel.send(loud, allowed_mentions=discord.AllowedMentions(
+            everyone=False, users=False, replied_user=False, roles=[discord.Object(server.fans_role_id)]))
+    _, _, unrestricted = await _post(fake, server.announce_id, {"content": loud})
+
+    assert fake.allowed_mentions[silent.id] == {"parse": []}
+    assert not fake.pings(silent.id).anyone
+    assert fake.allowed_mentions[one_role.id] == {"parse": [], "roles": [server.fans_role_id]}
+    assert fake.pings(one_role.id) == Pings(everyone=False, roles=frozenset({server.fans_role_id}), users=frozenset())
+    assert fake.messages[one_role.id]["mention_roles"] == [str(server.fans_role_id)]
+    everyone = fake.pings(int(unrestricted["id"]))                     # no allowed_mentions: Discord parses them all
+    assert everyone.everyone and everyone.roles == {server.fans_role_id, server.staff_role_id}
+    assert everyone.users == {DEFAULT_USER_ID}
+
+
+async def test_threads_and_forum_posts_take_messages(race_fake) -> None:
+    fake, _, server, _ = race_fake
+    async with running_bot(fake) as client:
+        channel = client.get_channel(server.announce_id)
+        forum = client.get_channel(server.forum_id)
+        assert isinstance(channel, discord.TextChannel) and isinstance(forum, discord.ForumChannel)
+
+        thread = await channel.create_thread(name="Chicagoland 400", type=discord.ChannelType.public_thread)
+        await thread.send("green flag")
+        starter = await channel.send("Pocono 400")
+        from_message = await starter.create_thread(name="Pocono 400")
+        post = await forum.create_thread(name="Daytona 500", embed=discord.Embed(title="Daytona 500"))
+        await post.thread.send("caution")
+
+    assert [t.name for t in fake.threads] == ["Chicagoland 400", "Pocono 400", "Daytona 500"]
+    assert (thread.parent_id, thread.type) == (server.announce_id, discord.ChannelType.public_thread)
+    assert from_message.id == starter.id                             # a thread on a message takes its id
+    assert post.message.id == post.thread.id and post.thread.parent_id == server.forum_id
+    assert [m["content"] for m in fake.channel_history(thread.id)] == ["green flag"]
+    assert [m["embeds"][0]["title"] for m in fake.channel_history(post.thread.id)[:1]] == ["Daytona 500"]
+    assert fake.channel_history(post.thread.id)[1]["content"] == "caution"
+
+
+async def test_scheduled_events_are_created_edited_and_deleted(race_fake) -> None:
+    fake, clock, server, no_permission = race_fake
+    start = RACE_DAY_START + datetime.timedelta(days=1)
+    async with running_bot(fake) as client:
+        guild = client.get_guild(server.guild_id)
+        assert guild is not None and guild.me.guild_permissions.manage_events
+        event = await guild.create_scheduled_event(
+            name="Chicagoland 400", start_time=start, end_time=start + datetime.timedelta(hours=4),
+            location="Chicagoland Speedway", entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+        )
+        assert (event.name, event.location, event.start_time) == ("Chicagoland 400", "Chicagoland Speedway", start)
+        fetched = await guild.fetch_scheduled_event(event.id)
+        moved = await fetched.edit(start_time=start + datetime.timedelta(hours=2), end_time=start + datetime.timedelta(hours=6))
+        assert moved.start_time == start + datetime.timedelta(hours=2)
+        assert fake.scheduled_events[event.id]["scheduled_start_time"] == moved.start_time.isoformat()
+        await moved.delete()
+        assert fake.scheduled_events == {}
+
+        with pytest.raises(discord.HTTPException, match="in the past"):
+            await guild.create_scheduled_event(
+                name="Yesterday", start_time=clock.now() - datetime.timedelta(hours=1), end_time=clock.now(),
+                location="Somewhere", entity_type=discord.EntityType.external, privacy_level=discord.PrivacyLevel.guild_only)
+        refused_guild = client.get_guild(no_permission.guild_id)
+        assert refused_guild is not None and not refused_guild.me.guild_permissions.manage_events
+        with pytest.raises(discord.Forbidden):
+            await refused_guild.create_scheduled_event(
+                name="Chicagoland 400", start_time=start, end_time=start + datetime.timedelta(hours=4),
+                location="Chicagoland Speedway", entity_type=discord.EntityType.external,
+                privacy_level=discord.PrivacyLevel.guild_only)

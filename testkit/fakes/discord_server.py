@@ -30,6 +30,23 @@ decompresses *binary* frames and parses text frames as they are.  Pass
 
 Note: ``discord.Client`` waits ``guild_ready_timeout`` (default 2 s) after the last
 GUILD_CREATE before firing ``on_ready``; pass a small value to the bot in tests.
+
+Race day needs more of Discord, and the fake has it:
+
+- **Rate limits.** Creating and editing channel messages share one bucket per channel
+  (``message_rate_limit``, 5 per 5 s by default, as Discord applies to bots). Every such response
+  carries Discord's headers (``X-RateLimit-Limit``, ``-Remaining``, ``-Reset``, ``-Reset-After``,
+  ``-Bucket``); past the limit the answer is Discord's 429 (``retry_after``, ``global``, ``Retry-After``,
+  ``X-RateLimit-Scope`` and the ``Via`` header discord.py checks before it retries), recorded in
+  ``fake.rate_limited`` so a test can assert none happened. The windows run on ``clock`` (epoch seconds),
+  which a test may replace with a manual one.
+- **Mentions.** Each message's ``allowed_mentions`` is kept (``fake.allowed_mentions[message_id]``) and
+  ``fake.pings(message_id)`` says who it actually notified, by Discord's rules.
+- **Threads and forum posts**: ``POST /channels/{id}/threads`` (a thread in a text channel, or a forum
+  post with its first message) and ``POST /channels/{id}/messages/{id}/threads``; a thread is a channel
+  that takes messages like any other.
+- **Guild scheduled events**: create, get, modify, delete (``/guilds/{id}/scheduled-events``), refused
+  with 403 unless the bot holds Manage Events, and with 400 for a start in the past.
 """
 
 from __future__ import annotations
@@ -39,7 +56,9 @@ import contextlib
 import datetime
 import itertools
 import json
+import math
 import mimetypes
+import re
 import secrets
 import socket
 import time
@@ -78,6 +97,22 @@ DEFAULT_MEMBER_PERMISSIONS = discord.Permissions(
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+MANAGE_EVENTS = 1 << 33
+ADMINISTRATOR = 1 << 3
+
+# Channel types.
+CHANNEL_TEXT = 0
+CHANNEL_NEWS = 5
+CHANNEL_PUBLIC_THREAD = 11
+CHANNEL_PRIVATE_THREAD = 12
+CHANNEL_FORUM = 15
+THREAD_TYPES = (10, CHANNEL_PUBLIC_THREAD, CHANNEL_PRIVATE_THREAD)
+
+# Guild scheduled events.
+EVENT_PRIVACY_GUILD_ONLY = 2
+EVENT_ENTITY_EXTERNAL = 3
+EVENT_STATUS_SCHEDULED = 1
 
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
 MESSAGE_FLAG_LOADING = 1 << 7
@@ -202,15 +237,27 @@ class FakeRole:
 
 @dataclass
 class FakeChannel:
-    """A guild channel (type 0 text, 2 voice, 4 category, 5 news, 15 forum)."""
+    """A guild channel (type 0 text, 2 voice, 4 category, 5 news, 11/12 thread, 15 forum).
+
+    A thread names its ``parent_id`` (the text or forum channel) and its ``owner_id``.
+    """
 
     id: int
     name: str
-    type: int = 0
+    type: int = CHANNEL_TEXT
     position: int = 0
     parent_id: int | None = None
+    owner_id: int | None = None
+    auto_archive_duration: int = 1440
+    message_count: int = 0
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
     def payload(self, guild_id: int) -> dict[str, Any]:
+        if self.is_thread:
+            return self._thread_payload(guild_id)
         payload: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
@@ -227,7 +274,36 @@ class FakeChannel:
         }
         if self.type in (2, 13):  # voice / stage
             payload.update(bitrate=64000, user_limit=0, rtc_region=None)
+        if self.type == CHANNEL_FORUM:
+            payload.update(available_tags=[], default_reaction_emoji=None, default_thread_rate_limit_per_user=0,
+                           default_sort_order=None, default_forum_layout=0, default_auto_archive_duration=1440)
         return payload
+
+    def _thread_payload(self, guild_id: int) -> dict[str, Any]:
+        created = _now_iso()
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": self.message_count,
+            "member_count": 1,
+            "total_message_sent": self.message_count,
+            "flags": 0,
+            "applied_tags": [],
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": self.auto_archive_duration,
+                "archive_timestamp": created,
+                "locked": False,
+                "invitable": True,
+                "create_timestamp": created,
+            },
+        }
 
 
 @dataclass
@@ -298,6 +374,7 @@ class RecordedRequest:
     headers: dict[str, str] = field(default_factory=dict)
     status: int | None = None
     error: str | None = None  # the fake's error body, for 4xx answers
+    response_headers: dict[str, str] = field(default_factory=dict)   # the rate limit headers the fake answered with
 
     def __str__(self) -> str:
         outcome = f"{self.status} {self.error}" if self.error else str(self.status)
@@ -307,8 +384,65 @@ class RecordedRequest:
 _RECORD_KEY = web.RequestKey("record", RecordedRequest)
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """``limit`` requests per ``window`` seconds, in a bucket of its own per channel."""
+
+    limit: int
+    window: float
+
+
+#: Discord's limit on a bot creating or editing messages in one channel (not published by Discord; what its
+#: headers show in practice).
+DISCORD_MESSAGE_RATE_LIMIT = RateLimit(limit=5, window=5.0)
+MESSAGE_BUCKET_HASH = "f6a3c2e1b0d94e8c"   # one opaque hash for the route group, as Discord sends
+
+
+@dataclass
+class _Window:
+    resets_at: float   # clock seconds
+    used: int = 0
+
+
+@dataclass(frozen=True)
+class Pings:
+    """Whom a message notified: Discord pings what its content mentions and its ``allowed_mentions`` permit."""
+
+    everyone: bool
+    roles: frozenset[int]
+    users: frozenset[int]
+
+    @property
+    def anyone(self) -> bool:
+        return self.everyone or bool(self.roles) or bool(self.users)
+
+
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+_EVERYONE_MENTION = re.compile(r"@(everyone|here)\b")
+
+
+def pings_of(content: str, allowed_mentions: Mapping[str, Any] | None) -> Pings:
+    """Discord's rule: without ``allowed_mentions`` every mention in the content pings; with it, only the kinds
+    listed in ``parse`` and the ids listed in ``roles``/``users``."""
+    parse = {"everyone", "roles", "users"} if allowed_mentions is None else set(allowed_mentions.get("parse") or [])
+    listed_roles = {int(role) for role in (allowed_mentions or {}).get("roles") or []}
+    listed_users = {int(user) for user in (allowed_mentions or {}).get("users") or []}
+    roles = {int(role) for role in _ROLE_MENTION.findall(content)}
+    users = {int(user) for user in _USER_MENTION.findall(content)}
+    return Pings(
+        everyone="everyone" in parse and bool(_EVERYONE_MENTION.search(content)),
+        roles=frozenset(role for role in roles if "roles" in parse or role in listed_roles),
+        users=frozenset(user for user in users if "users" in parse or user in listed_users),
+    )
+
+
 class _Signal:
-    """Lets coroutines wait until a condition holds; call notify() after each change."""
+    """Lets coroutines wait until a condition holds; call notify() after each change.
+
+    The fake's waits take a `timeout` themselves (ruff's ASYNC109 would have callers use `asyncio.timeout`)
+    so that a wait that times out can say what it was waiting for and what the fake saw meanwhile.
+    """
 
     def __init__(self) -> None:
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
@@ -326,7 +460,7 @@ class _Signal:
                 pending.append((condition, future))
         self._waiters = pending
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float, describe: Callable[[], str]) -> None:
+    async def wait_until(self, condition: Callable[[], bool], timeout: float, describe: Callable[[], str]) -> None:  # noqa: ASYNC109 (see _Signal)
         if condition():
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -377,23 +511,23 @@ class InteractionHandle:
             raise LookupError(f"interaction {self.name!r} has no (undeleted) response message")
         return message
 
-    async def response(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def response(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109 (see _Signal)
         """The interaction callback body (``{"type": ..., "data": {...}}``)."""
         await self._wait(lambda: self.callback is not None, "an interaction callback", timeout)
         assert self.callback is not None
         return self.callback.json
 
-    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
         """The bodies of the first ``count`` followup messages (waits for them)."""
         await self._wait(lambda: len(self.followup_requests) >= count, f"{count} followup(s)", timeout)
         return [request.json for request in self.followup_requests[:count]]
 
-    async def edits(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def edits(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
         """The bodies of the first ``count`` edits of this interaction's messages."""
         await self._wait(lambda: len(self.edit_requests) >= count, f"{count} message edit(s)", timeout)
         return [request.json for request in self.edit_requests[:count]]
 
-    async def _wait(self, condition: Callable[[], bool], what: str, timeout: float) -> None:
+    async def _wait(self, condition: Callable[[], bool], what: str, timeout: float) -> None:  # noqa: ASYNC109 (see _Signal)
         def describe() -> str:
             return (
                 f"no {what} for interaction {self.name!r} (id {self.id}) within {timeout}s; "
@@ -459,11 +593,15 @@ class FakeDiscord:
         default_user: FakeUser | None = None,
         heartbeat_interval_ms: int = 41_250,
         compress: bool = False,
+        message_rate_limit: RateLimit | None = DISCORD_MESSAGE_RATE_LIMIT,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.token = token
         self.application_id = application_id
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.compress = compress
+        self.message_rate_limit = message_rate_limit
+        self.clock = clock
         self.bot_user = FakeUser(id=application_id, username=bot_name, bot=True)
         self.default_user = default_user or FakeUser(id=DEFAULT_USER_ID, username="tester", global_name="Tester")
         self.guilds: dict[int, FakeGuild] = {guild.id: guild for guild in guilds or [self._default_guild()]}
@@ -484,6 +622,10 @@ class FakeDiscord:
         self.gateway_received: list[dict[str, Any]] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self.interactions: dict[int, InteractionHandle] = {}
+        self.rate_limited: list[RecordedRequest] = []            # requests answered 429
+        self.allowed_mentions: dict[int, Any] = {}                # message id -> allowed_mentions it was sent with
+        self.threads: list[FakeChannel] = []                      # threads and forum posts the bot started
+        self.scheduled_events: dict[int, dict[str, Any]] = {}     # guild scheduled events that exist now
 
         self._interactions_by_token: dict[str, InteractionHandle] = {}
         self._global_commands: dict[tuple[int, str], dict[str, Any]] = {}
@@ -491,6 +633,7 @@ class FakeDiscord:
         self._unsynced_command_ids: dict[str, int] = {}
         self._dm_channel_ids: dict[int, int] = {}
         self._attachment_bytes: dict[int, bytes] = {}
+        self._windows: dict[int, _Window] = {}
         self._sessions: dict[str, _GatewaySession] = {}
         self._connections: set[_GatewayConnection] = set()
         self._active: _GatewayConnection | None = None
@@ -565,8 +708,25 @@ class FakeDiscord:
         errors = self.error_responses()[-limit:]
         return ", ".join(map(str, errors)) or "none"
 
+    def pings(self, message_id: int) -> Pings:
+        """Whom the message notified when it was sent."""
+        message = self.messages[message_id]
+        return pings_of(message["content"], self.allowed_mentions.get(message_id))
+
+    def channel_history(self, channel_id: int) -> list[dict[str, Any]]:
+        """The messages of a channel (or thread) that exist now, oldest first."""
+        return sorted(
+            (message for message in self.messages.values() if message["channel_id"] == str(channel_id)),
+            key=lambda message: int(message["id"]),
+        )
+
+    def add_channel(self, guild: FakeGuild, channel: FakeChannel) -> None:
+        """Make a channel (or thread) known, as if Discord had created it."""
+        guild.channels.append(channel)
+        self._channels[channel.id] = (guild, channel)
+
     async def wait_for_request(
-        self, predicate: Callable[[RecordedRequest], bool], *, timeout: float = 5.0
+        self, predicate: Callable[[RecordedRequest], bool], *, timeout: float = 5.0  # noqa: ASYNC109 (see _Signal)
     ) -> RecordedRequest:
         """The first recorded (answered) request matching ``predicate``, past or future."""
         position = 0
@@ -591,7 +751,7 @@ class FakeDiscord:
 
     # -- gateway --------------------------------------------------------------
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:
+    async def wait_connected(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (see _Signal)
         """Wait until a client has identified or resumed on the gateway."""
         await self._gateway_signal.wait_until(
             lambda: self._active is not None, timeout, lambda: f"no gateway session within {timeout}s"
@@ -998,6 +1158,14 @@ class FakeDiscord:
         router.add_get(channel_message, self._get_channel_message)
         router.add_patch(channel_message, self._edit_channel_message)
         router.add_delete(channel_message, self._delete_channel_message)
+        router.add_post(api + "/channels/{channel_id}/threads", self._start_thread)
+        router.add_post(channel_message + "/threads", self._start_thread_from_message)
+        scheduled_event = api + "/guilds/{guild_id}/scheduled-events/{event_id}"
+        router.add_get(api + "/guilds/{guild_id}/scheduled-events", self._list_scheduled_events)
+        router.add_post(api + "/guilds/{guild_id}/scheduled-events", self._create_scheduled_event)
+        router.add_get(scheduled_event, self._get_scheduled_event)
+        router.add_patch(scheduled_event, self._edit_scheduled_event)
+        router.add_delete(scheduled_event, self._delete_scheduled_event)
         router.add_route("*", "/{tail:.*}", self._unknown_route)
 
     @web.middleware
@@ -1013,15 +1181,71 @@ class FakeDiscord:
         elif _needs_bot_token(request.path) and request.headers.get("Authorization") != f"Bot {self.token}":
             response = _error(401, "401: Unauthorized", 0)
         else:
-            try:
-                response = await handler(request)
-            except Exception as exc:  # a body the fake cannot digest is the bot's bug, not a crash
-                response = _error(400, f"Invalid Form Body (fake Discord: {exc!r})", 50035)
+            limited_channel = self._message_bucket(request)
+            refusal = None if limited_channel is None else self._take_message_slot(limited_channel)
+            if refusal is not None:
+                response = refusal
+                self.rate_limited.append(record)
+            else:
+                try:
+                    response = await handler(request)
+                except Exception as exc:  # a body the fake cannot digest is the bot's bug, not a crash
+                    response = _error(400, f"Invalid Form Body (fake Discord: {exc!r})", 50035)
+                if limited_channel is not None:
+                    response.headers.update(self._rate_limit_headers(limited_channel))
         record.status = response.status
+        record.response_headers = {name: value for name, value in response.headers.items() if name.startswith("X-RateLimit")}
         if response.status >= 400 and isinstance(response, web.Response):
             record.error = response.text
         self._requests_signal.notify()
         return response
+
+    # -- rate limits ----------------------------------------------------------------
+
+    def _message_bucket(self, request: web.Request) -> int | None:
+        """The channel whose message bucket the request draws on, if it creates or edits a channel message."""
+        if self.message_rate_limit is None:
+            return None
+        route = request.match_info.route
+        canonical = route.resource.canonical if route.resource is not None else ""
+        messages = API_PREFIX + "/channels/{channel_id}/messages"
+        if (request.method, canonical) in (("POST", messages), ("PATCH", messages + "/{message_id}")):
+            return int(request.match_info["channel_id"])
+        return None
+
+    def _window(self, channel_id: int) -> _Window:
+        assert self.message_rate_limit is not None
+        now = self.clock()
+        window = self._windows.get(channel_id)
+        if window is None or now >= window.resets_at:
+            window = self._windows[channel_id] = _Window(resets_at=now + self.message_rate_limit.window)
+        return window
+
+    def _take_message_slot(self, channel_id: int) -> web.Response | None:
+        """Count the request in its channel's window, or Discord's 429 when the window is spent."""
+        assert self.message_rate_limit is not None
+        window = self._window(channel_id)
+        if window.used < self.message_rate_limit.limit:
+            window.used += 1
+            return None
+        retry_after = round(max(window.resets_at - self.clock(), 0.0), 3)
+        response = _json_response(
+            {"message": "You are being rate limited.", "retry_after": retry_after, "global": False, "code": 0}, status=429
+        )
+        response.headers.update(self._rate_limit_headers(channel_id))
+        response.headers.update({"Retry-After": str(math.ceil(retry_after)), "X-RateLimit-Scope": "user", "Via": "1.1 google"})
+        return response
+
+    def _rate_limit_headers(self, channel_id: int) -> dict[str, str]:
+        assert self.message_rate_limit is not None
+        window = self._window(channel_id)
+        return {
+            "X-RateLimit-Limit": str(self.message_rate_limit.limit),
+            "X-RateLimit-Remaining": str(self.message_rate_limit.limit - window.used),
+            "X-RateLimit-Reset": f"{window.resets_at:.3f}",
+            "X-RateLimit-Reset-After": f"{max(window.resets_at - self.clock(), 0.0):.3f}",
+            "X-RateLimit-Bucket": MESSAGE_BUCKET_HASH,
+        }
 
     async def _unknown_route(self, request: web.Request) -> web.Response:
         self.unknown_routes.append(request[_RECORD_KEY])
@@ -1225,6 +1449,7 @@ class FakeDiscord:
         guild, channel = found
         record = request[_RECORD_KEY]
         self.channel_messages.append(record)
+        channel.message_count += 1
         where = {"guild_id": str(guild.id), "channel_id": str(channel.id)}
         return _json_response(self._create_message(where, record.json, record.files))
 
@@ -1262,6 +1487,174 @@ class FakeDiscord:
         del self.messages[int(message["id"])]
         return web.Response(status=204)
 
+    # -- REST: threads and forum posts ------------------------------------------------
+
+    async def _start_thread(self, request: web.Request) -> web.Response:
+        """A thread in a text channel, or a forum post (a thread with its first message) in a forum channel."""
+        found = self._channels.get(int(request.match_info["channel_id"]))
+        if found is None:
+            return _error(404, "Unknown Channel", 10003)
+        guild, parent = found
+        body = request[_RECORD_KEY].json
+        if parent.type == CHANNEL_FORUM:
+            if not isinstance(body.get("message"), dict):
+                return _error(400, "Invalid Form Body (message: required for a forum post)", 50035)
+            thread = self._open_thread(guild, parent, body, thread_type=CHANNEL_PUBLIC_THREAD, thread_id=self._next_snowflake())
+            # A forum post's first message has the post's (thread's) id, like on Discord.
+            where = {"guild_id": str(guild.id), "channel_id": str(thread.id)}
+            message = self._create_message(where, body["message"], request[_RECORD_KEY].files, message_id=thread.id)
+            thread.message_count += 1
+            await self._announce_thread(guild, thread)
+            return _json_response({**thread.payload(guild.id), "message": message})
+        if parent.type not in (CHANNEL_TEXT, CHANNEL_NEWS):
+            return _error(400, "Cannot execute action on this channel type", 50024)
+        thread_type = int(body.get("type") or CHANNEL_PRIVATE_THREAD)   # Discord's default when no type is given
+        thread = self._open_thread(guild, parent, body, thread_type=thread_type, thread_id=self._next_snowflake())
+        await self._announce_thread(guild, thread)
+        return _json_response(thread.payload(guild.id))
+
+    async def _start_thread_from_message(self, request: web.Request) -> web.Response:
+        """A public thread on a message; it takes the message's id, like on Discord."""
+        message = self._channel_message(request)
+        if isinstance(message, web.Response):
+            return message
+        guild, parent = self._channels[int(message["channel_id"])]
+        if any(channel.id == int(message["id"]) for channel in self.threads):
+            return _error(400, "A thread has already been created for this message", 160004)
+        thread = self._open_thread(guild, parent, request[_RECORD_KEY].json, thread_type=CHANNEL_PUBLIC_THREAD,
+                                   thread_id=int(message["id"]))
+        message["thread"] = thread.payload(guild.id)
+        await self._announce_thread(guild, thread)
+        return _json_response(thread.payload(guild.id))
+
+    def _open_thread(
+        self, guild: FakeGuild, parent: FakeChannel, body: Mapping[str, Any], *, thread_type: int, thread_id: int
+    ) -> FakeChannel:
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            raise ValueError("name: must be 1-100 characters")
+        thread = FakeChannel(id=thread_id, name=name, type=thread_type, parent_id=parent.id, owner_id=self.bot_user.id,
+                             auto_archive_duration=int(body.get("auto_archive_duration") or 1440))
+        self.add_channel(guild, thread)
+        self.threads.append(thread)
+        return thread
+
+    async def _announce_thread(self, guild: FakeGuild, thread: FakeChannel) -> None:
+        """THREAD_CREATE to the connected client, as Discord tells a thread's creator."""
+        if self._active is not None:
+            await self._send_dispatch(self._active, "THREAD_CREATE", {**thread.payload(guild.id), "newly_created": True})
+
+    # -- REST: guild scheduled events ----------------------------------------------------
+
+    def _events_guild(self, request: web.Request) -> FakeGuild | web.Response:
+        guild = self.guilds.get(int(request.match_info["guild_id"]))
+        if guild is None:
+            return _error(404, "Unknown Guild", 10004)
+        if not self.bot_permissions(guild) & (MANAGE_EVENTS | ADMINISTRATOR):
+            return _error(403, "Missing Permissions", 50013)
+        return guild
+
+    def bot_permissions(self, guild: FakeGuild) -> int:
+        """The bot's server-wide permissions: @everyone's and those of its roles."""
+        member = guild.member(self.bot_user.id)
+        held = {guild.id, *(member.role_ids if member else [])}
+        permissions = 0
+        for role in guild.all_roles():
+            if role.id in held:
+                permissions |= role.permissions
+        return permissions
+
+    def _scheduled_event(self, request: web.Request) -> dict[str, Any] | web.Response:
+        event = self.scheduled_events.get(int(request.match_info["event_id"]))
+        if event is None or event["guild_id"] != request.match_info["guild_id"]:
+            return _error(404, "Unknown Guild Scheduled Event", 10070)
+        return event
+
+    def _check_event_times(self, event: Mapping[str, Any]) -> web.Response | None:
+        start = datetime.datetime.fromisoformat(event["scheduled_start_time"])
+        if start.timestamp() < self.clock():
+            return _error(400, "Invalid Form Body (scheduled_start_time: Cannot schedule event in the past.)", 50035)
+        if event["entity_type"] == EVENT_ENTITY_EXTERNAL:
+            if not (event.get("entity_metadata") or {}).get("location") or not event.get("scheduled_end_time"):
+                return _error(400, "Invalid Form Body (an external event needs a location and an end time)", 50035)
+            if datetime.datetime.fromisoformat(event["scheduled_end_time"]) <= start:
+                return _error(400, "Invalid Form Body (scheduled_end_time: must be after the start)", 50035)
+        return None
+
+    async def _list_scheduled_events(self, request: web.Request) -> web.Response:
+        guild = self._events_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        return _json_response([event for event in self.scheduled_events.values() if event["guild_id"] == str(guild.id)])
+
+    async def _create_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._events_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        body = request[_RECORD_KEY].json
+        missing = [key for key in ("name", "scheduled_start_time", "privacy_level", "entity_type") if key not in body]
+        if missing:
+            return _error(400, f"Invalid Form Body ({', '.join(missing)}: required)", 50035)
+        if body["privacy_level"] != EVENT_PRIVACY_GUILD_ONLY:
+            return _error(400, "Invalid Form Body (privacy_level: must be 2, guild only)", 50035)
+        event_id = self._next_snowflake()
+        event = {
+            "id": str(event_id),
+            "guild_id": str(guild.id),
+            "channel_id": body.get("channel_id"),
+            "creator_id": str(self.bot_user.id),
+            "creator": self.bot_user.payload(),
+            "name": body["name"],
+            "description": body.get("description"),
+            "scheduled_start_time": body["scheduled_start_time"],
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "privacy_level": body["privacy_level"],
+            "status": EVENT_STATUS_SCHEDULED,
+            "entity_type": body["entity_type"],
+            "entity_id": None,
+            "entity_metadata": body.get("entity_metadata"),
+            "user_count": 0,
+            "image": None,
+        }
+        refusal = self._check_event_times(event)
+        if refusal is not None:
+            return refusal
+        self.scheduled_events[event_id] = event
+        return _json_response(event)
+
+    async def _get_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._events_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        event = self._scheduled_event(request)
+        return event if isinstance(event, web.Response) else _json_response(event)
+
+    async def _edit_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._events_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        event = self._scheduled_event(request)
+        if isinstance(event, web.Response):
+            return event
+        editable = ("channel_id", "entity_metadata", "name", "privacy_level", "scheduled_start_time", "scheduled_end_time",
+                    "status", "description", "entity_type")
+        edited = {**event, **{key: value for key, value in request[_RECORD_KEY].json.items() if key in editable}}
+        refusal = self._check_event_times(edited)
+        if refusal is not None:
+            return refusal
+        event.update(edited)
+        return _json_response(event)
+
+    async def _delete_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._events_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        event = self._scheduled_event(request)
+        if isinstance(event, web.Response):
+            return event
+        del self.scheduled_events[int(event["id"])]
+        return web.Response(status=204)
+
     async def _get_attachment(self, request: web.Request) -> web.Response:
         content = self._attachment_bytes.get(int(request.match_info["attachment_id"]))
         if content is None:
@@ -1277,9 +1670,10 @@ class FakeDiscord:
         files: list[tuple[str, bytes]],
         *,
         interaction: InteractionHandle | None = None,
+        message_id: int | None = None,
     ) -> dict[str, Any]:
         """Store and return a message created in ``where`` (a payload with channel/guild ids)."""
-        message_id = self._next_snowflake()
+        message_id = message_id or self._next_snowflake()
         message: dict[str, Any] = {
             "id": str(message_id),
             "channel_id": where["channel_id"],
@@ -1293,11 +1687,15 @@ class FakeDiscord:
             "timestamp": _now_iso(),
             "edited_timestamp": None,
             "tts": bool(body.get("tts", False)),
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
             "pinned": False,
         }
+        self.allowed_mentions[message_id] = body.get("allowed_mentions")
+        pings = pings_of(message["content"], body.get("allowed_mentions"))
+        message.update(
+            mention_everyone=pings.everyone,
+            mention_roles=[str(role) for role in sorted(pings.roles)],
+            mentions=[self.users[user].payload() for user in sorted(pings.users) if user in self.users],
+        )
         if "guild_id" in where:
             message["guild_id"] = where["guild_id"]
         if interaction is not None:
