@@ -25,6 +25,9 @@ SERIES_KEY = "f1"
 KM_PER_MILE = 1.609344
 STARTED = frozenset({"DNF", "NC", "DSQ"})                      # in results; every other code did not start
 NOT_STARTED = frozenset({"DNS", "DNQ", "DNPQ", "DNP", "EX"})   # in non_starters
+SPRINT_CODES = STARTED | {"DNS"}                               # a sprint lists everyone entered
+QUALIFYING_CODES = frozenset({"NC", "DSQ", "EX"})
+EXCLUDED_CODES = frozenset({"DSQ", "EX"})                      # from a championship's table
 TRACK_KINDS = {"RACE": "road", "ROAD": "road", "STREET": "street"}
 # session -> the F1DB races.csv column prefix of its date and time ("" for the race itself: date, time)
 SESSIONS = (
@@ -102,7 +105,9 @@ async def _insert(conn: aiosqlite.Connection, sql: str, params: tuple) -> int:
         return cursor.lastrowid
 
 
-async def load_f1(conn: aiosqlite.Connection, rows: Rows = bundled_rows, progress: Callable[[int], None] = lambda races: None) -> dict[str, int]:
+async def load_f1(
+    conn: aiosqlite.Connection, rows: Rows = bundled_rows, progress: Callable[[int], None] = lambda races: None
+) -> dict[str, int]:
     """Load the F1 history into a store that holds the other series' history, inside the caller's transaction
     (`conn`: the store's writer). Returns counts of what was written."""
     found = await _fetch(conn, "SELECT id FROM series WHERE key = ?", (SERIES_KEY,))
@@ -192,7 +197,9 @@ async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> No
                 "INSERT INTO drivers (f1db_id, code, permanent_number, full_name, last_name, name) VALUES (?, ?, ?, ?, ?, ?)",
                 (*details, name),
             )
-            await conn.execute("INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", (normalize(name), driver_id))
+            await conn.execute(
+                "INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", (normalize(name), driver_id)
+            )
         ids.drivers[driver["id"]] = driver_id
 
 
@@ -206,10 +213,14 @@ async def _load_teams(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> None
         name = constructor["name"] if names[constructor["name"]] == 1 else constructor["fullName"]
         team_id = existing.get(name)
         if team_id is not None:
-            await conn.execute("UPDATE teams SET f1db_id = ?, full_name = ? WHERE id = ?", (constructor["id"], constructor["fullName"], team_id))
+            await conn.execute(
+                "UPDATE teams SET f1db_id = ?, full_name = ? WHERE id = ?", (constructor["id"], constructor["fullName"], team_id)
+            )
         else:
             team_id = await _insert(
-                conn, "INSERT INTO teams (name, f1db_id, full_name) VALUES (?, ?, ?)", (name, constructor["id"], constructor["fullName"])
+                conn,
+                "INSERT INTO teams (name, f1db_id, full_name) VALUES (?, ?, ?)",
+                (name, constructor["id"], constructor["fullName"]),
             )
         ids.teams[constructor["id"]] = team_id
 
@@ -315,7 +326,7 @@ async def _load_sprints(conn: aiosqlite.Connection, ids: _Ids, by_race: dict[str
     for f1db_race, entries in by_race.items():
         for entry, finish in zip(entries, _finishes(entries), strict=True):
             sprints.append((
-                ids.races[f1db_race], finish, _code(entry["position"], STARTED | {"DNS"}, "sprint"), *_grid(entry["gridPosition"]),
+                ids.races[f1db_race], finish, _code(entry["position"], SPRINT_CODES, "sprint"), *_grid(entry["gridPosition"]),
                 entry["driverNumber"], ids.drivers[entry["driverId"]], ids.teams[entry["constructorId"]],
                 ids.engines[entry["engineManufacturerId"]], _int(entry["laps"]), entry["time"] or None,
                 entry["gap"] or None, entry["timePenalty"] or None, entry["reasonRetired"] or None, _points(entry["points"]),
@@ -332,7 +343,7 @@ async def _load_qualifying(conn: aiosqlite.Connection, ids: _Ids, by_race: dict[
     qualifying = [
         (
             ids.races[f1db_race], number, _int(entry["position"]) if entry["position"].isdigit() else None,
-            _code(entry["position"], frozenset({"NC", "DSQ", "EX"}), "qualifying"), entry["driverNumber"],
+            _code(entry["position"], QUALIFYING_CODES, "qualifying"), entry["driverNumber"],
             ids.drivers[entry["driverId"]], ids.teams[entry["constructorId"]], entry["time"] or None,
             entry["q1"] or None, entry["q2"] or None, entry["q3"] or None,
         )
@@ -340,8 +351,8 @@ async def _load_qualifying(conn: aiosqlite.Connection, ids: _Ids, by_race: dict[
         for number, entry in enumerate(entries, start=1)
     ]
     await conn.executemany(
-        "INSERT INTO qualifying_results (race_id, entry, position, status_code, car_number, driver_id, team_id, time, q1, q2, q3) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO qualifying_results (race_id, entry, position, status_code, car_number, driver_id, team_id, time, "
+        "q1, q2, q3) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         qualifying,
     )
     return len(qualifying)
@@ -349,15 +360,14 @@ async def _load_qualifying(conn: aiosqlite.Connection, ids: _Ids, by_race: dict[
 
 async def _load_standings(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> dict[str, int]:
     """Official tables; a driver or team excluded from a championship (Schumacher 1997) has a status, no position."""
-    excluded = frozenset({"DSQ", "EX"})
     drivers = [
         (ids.series, int(row["year"]), _int(row["position"]) if row["position"].isdigit() else None,
-         _code(row["position"], excluded, "standings"), ids.drivers[row["driverId"]], _points(row["points"]))
+         _code(row["position"], EXCLUDED_CODES, "standings"), ids.drivers[row["driverId"]], _points(row["points"]))
         for row in rows("driver_standings")
     ]
     teams = [
         (ids.series, int(row["year"]), _int(row["position"]) if row["position"].isdigit() else None,
-         _code(row["position"], excluded, "standings"), ids.teams[row["constructorId"]],
+         _code(row["position"], EXCLUDED_CODES, "standings"), ids.teams[row["constructorId"]],
          ids.engines[row["engineManufacturerId"]], _points(row["points"]))
         for row in rows("constructor_standings")
     ]

@@ -168,8 +168,10 @@ async def test_sprint_wins_are_not_wins(real_store):
     # Brazil 2021's sprint went to Bottas and the race to Hamilton: each session keeps its own winner.
     brazil = await real_store.read(
         _rows,
-        """SELECT (SELECT d.name FROM results x JOIN drivers d ON d.id = x.driver_id WHERE x.race_id = r.id AND x.finish = 1),
-                  (SELECT d.name FROM sprint_results x JOIN drivers d ON d.id = x.driver_id WHERE x.race_id = r.id AND x.finish = 1)
+        """SELECT (SELECT d.name FROM results x JOIN drivers d ON d.id = x.driver_id
+                   WHERE x.race_id = r.id AND x.finish = 1),
+                  (SELECT d.name FROM sprint_results x JOIN drivers d ON d.id = x.driver_id
+                   WHERE x.race_id = r.id AND x.finish = 1)
            FROM races r JOIN tracks t ON t.id = r.track_id WHERE t.f1db_id = 'interlagos' AND r.season = 2021""",
     )
     assert brazil == [("Lewis Hamilton", "Valtteri Bottas")]
@@ -182,7 +184,8 @@ async def test_finish_is_an_order_for_every_starter(real_store):
     races = await real_store.read(
         _rows,
         f"""SELECT r.f1db_id, count(*), count(DISTINCT x.finish), max(x.finish), sum(x.shared_car),
-                   max(CASE WHEN x.status_code IS NULL THEN x.finish END), min(CASE WHEN x.status_code IS NOT NULL THEN x.finish END)
+                   max(CASE WHEN x.status_code IS NULL THEN x.finish END),
+                   min(CASE WHEN x.status_code IS NOT NULL THEN x.finish END)
             FROM results x {F1} GROUP BY r.f1db_id""",
     )
     assert len(races) == 1160
@@ -200,7 +203,9 @@ async def test_retirements_are_in_classification_order(real_store):
     """F1DB lists retirements by laps completed, the order `finish` follows, in every race but one (Argentina 1954;
     rows with unknown laps aside)."""
     rows = await real_store.read(
-        _rows, f"SELECT r.f1db_id, x.laps FROM results x {F1} WHERE x.status_code = 'DNF' AND x.laps IS NOT NULL ORDER BY x.race_id, x.finish"
+        _rows,
+        f"""SELECT r.f1db_id, x.laps FROM results x {F1} WHERE x.status_code = 'DNF' AND x.laps IS NOT NULL
+            ORDER BY x.race_id, x.finish"""
     )
     laps_by_race: dict[int, list[int]] = defaultdict(list)
     for race, laps in rows:
@@ -220,9 +225,12 @@ async def test_statuses_and_fractional_points(real_store):
                "AND r.season = 1952 AND r.round = 8"
     )
     assert ascari_1952 == [(8.5,)]  # the win and half the fastest-lap point, shared
-    codes = dict(await real_store.read(_rows, f"SELECT coalesce(x.status_code, 'classified'), count(*) FROM results x {F1} GROUP BY 1"))
+    codes = dict(
+        await real_store.read(_rows, f"SELECT coalesce(x.status_code, 'classified'), count(*) FROM results x {F1} GROUP BY 1")
+    )
     assert codes["DNF"] == 8764 and codes["NC"] == 200 and codes["DSQ"] == 161
-    assert await real_store.read(_rows, f"SELECT count(*) FROM results x {F1} WHERE x.points != CAST(x.points AS INTEGER)") == [(44,)]
+    fractional = await real_store.read(_rows, f"SELECT count(*) FROM results x {F1} WHERE x.points != CAST(x.points AS INTEGER)")
+    assert fractional == [(44,)]
     slams = await real_store.read(_rows, f"SELECT count(*) FROM results x {F1} WHERE x.grand_slam = 1")
     assert slams == [(71,)]
 
@@ -244,7 +252,8 @@ async def test_official_driver_standings(real_store, season, champion, points, s
     top = await real_store.read(
         _rows,
         """SELECT d.f1db_id, s.points FROM driver_standings s JOIN drivers d ON d.id = s.driver_id
-           JOIN series ON series.id = s.series_id AND series.key = 'f1' WHERE s.season = ? AND s.position <= 2 ORDER BY s.position""",
+           JOIN series ON series.id = s.series_id AND series.key = 'f1'
+           WHERE s.season = ? AND s.position <= 2 ORDER BY s.position""",
         (season,),
     )
     assert top == [(champion, points), (second, second_points)]
@@ -260,7 +269,9 @@ async def test_excluded_from_a_championship_has_no_position(real_store):
 
 
 async def test_standings_equal_f1db(real_store):
-    expected = sorted((int(row["year"]), row["position"], row["driverId"], float(row["points"])) for row in bundled_rows("driver_standings"))
+    expected = sorted(
+        (int(row["year"]), row["position"], row["driverId"], float(row["points"])) for row in bundled_rows("driver_standings")
+    )
     stored = await real_store.read(
         _rows,
         """SELECT s.season, coalesce(CAST(s.position AS TEXT), s.status_code), d.f1db_id, s.points
@@ -318,7 +329,9 @@ async def test_weekend_sessions_in_utc(real_store):
 
 async def test_circuits_become_tracks(real_store):
     tracks = await real_store.read(
-        _rows, "SELECT f1db_id, name, kind, length_mi, place FROM tracks WHERE f1db_id IN ('monaco', 'spa-francorchamps') ORDER BY f1db_id"
+        _rows,
+        "SELECT f1db_id, name, kind, length_mi, place FROM tracks "
+        "WHERE f1db_id IN ('monaco', 'spa-francorchamps') ORDER BY f1db_id",
     )
     assert tracks == [
         ("monaco", "Circuit de Monaco", "street", 2.074, "Monte Carlo"),               # 3.337 km
@@ -350,8 +363,8 @@ async def test_drivers_and_teams_keep_f1db_ids(real_store):
     # One person, one row: Montoya's NASCAR and F1 careers share his driver; the F1 Jim Clark is not NASCAR's.
     montoya = await real_store.read(
         _rows,
-        """SELECT group_concat(DISTINCT s.family) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-           JOIN drivers d ON d.id = x.driver_id WHERE d.f1db_id = 'juan-pablo-montoya'""",
+        """SELECT group_concat(DISTINCT s.family) FROM results x JOIN races r ON r.id = x.race_id
+           JOIN series s ON s.id = r.series_id JOIN drivers d ON d.id = x.driver_id WHERE d.f1db_id = 'juan-pablo-montoya'""",
     )
     assert set(montoya[0][0].split(",")) == {"nascar", "f1"}
     clark = await real_store.read(
@@ -361,7 +374,9 @@ async def test_drivers_and_teams_keep_f1db_ids(real_store):
            WHERE d.name LIKE 'Jim Clark%' GROUP BY d.name ORDER BY d.name""",
     )
     assert clark == [("Jim Clark", "nascar"), ("Jim Clark (1936)", "f1")]
-    teams = await real_store.read(_rows, "SELECT f1db_id, name FROM teams WHERE f1db_id IN ('lotus', 'lotus-f1', 'red-bull') ORDER BY f1db_id")
+    teams = await real_store.read(
+        _rows, "SELECT f1db_id, name FROM teams WHERE f1db_id IN ('lotus', 'lotus-f1', 'red-bull') ORDER BY f1db_id"
+    )
     assert teams == [("lotus", "Team Lotus"), ("lotus-f1", "Lotus F1 Team"), ("red-bull", "Red Bull")]
     makes = await real_store.read(_rows, f"SELECT DISTINCT x.make FROM results x {F1} WHERE r.season = 2024 ORDER BY x.make")
     assert makes == [("Ferrari",), ("Honda RBPT",), ("Mercedes",), ("Renault",)]
@@ -369,7 +384,9 @@ async def test_drivers_and_teams_keep_f1db_ids(real_store):
 
 async def test_series_properties(real_store):
     series = await real_store.read(
-        _rows, "SELECT key, name, short_name, family, time_zone, has_stages, car_number_lookup, team_label FROM series ORDER BY display_order"
+        _rows,
+        "SELECT key, name, short_name, family, time_zone, has_stages, car_number_lookup, team_label "
+        "FROM series ORDER BY display_order",
     )
     assert series == [
         ("cup", "NASCAR Cup Series", "Cup", "nascar", "America/New_York", 1, 1, "Team"),
@@ -390,7 +407,7 @@ async def test_migration_keeps_tracks_and_what_references_them(tmp_path: Path):
     path = tmp_path / "old.db"
     async with Store.open(path, migrations=_upto(11)) as store, store.transaction() as conn:
         await conn.execute("INSERT INTO series (id, key, name, short_name) VALUES (1, 'cup', 'NASCAR Cup Series', 'Cup')")
-        await conn.execute("INSERT INTO tracks (id, name, kind, length_mi) VALUES (7, 'Watkins Glen International', 'road', 2.45)")
+        await conn.execute("INSERT INTO tracks (id, name, kind, length_mi) VALUES (7, 'Watkins Glen International', 'road', 2.4)")
         await conn.execute("INSERT INTO track_aliases (alias, track_id) VALUES ('the glen', 7)")
         await conn.execute(
             "INSERT INTO races (id, series_id, season, round, name, track_id, kind, status, source) "
