@@ -181,26 +181,29 @@ async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> No
     """An F1 driver whose normalized name is a driver's already is that driver, unless a namesake."""
     namesakes = {row["f1db_driver"]: row["name"] for row in curated_rows("namesakes")}
     existing = {normalize(name): driver_id for driver_id, name in await _fetch(conn, "SELECT id, name FROM drivers")}
+    next_id = (await _fetch(conn, "SELECT coalesce(max(id), 0) + 1 FROM drivers"))[0][0]
+    merged, added = [], []
     for driver in rows("drivers"):
         details = (driver["id"], driver["abbreviation"] or None, driver["permanentNumber"] or None,
                    driver["fullName"] or None, driver["lastName"] or None)
         name = namesakes.get(driver["id"], driver["name"])
         driver_id = None if driver["id"] in namesakes else existing.get(normalize(name))
-        if driver_id is not None:
-            await conn.execute(
-                "UPDATE drivers SET f1db_id = ?, code = ?, permanent_number = ?, full_name = ?, last_name = ? WHERE id = ?",
-                (*details, driver_id),
-            )
+        if driver_id is None:
+            driver_id, next_id = next_id, next_id + 1
+            added.append((driver_id, name, *details))
         else:
-            driver_id = await _insert(
-                conn,
-                "INSERT INTO drivers (f1db_id, code, permanent_number, full_name, last_name, name) VALUES (?, ?, ?, ?, ?, ?)",
-                (*details, name),
-            )
-            await conn.execute(
-                "INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", (normalize(name), driver_id)
-            )
+            merged.append((*details, driver_id))
         ids.drivers[driver["id"]] = driver_id
+    await conn.executemany(
+        "UPDATE drivers SET f1db_id = ?, code = ?, permanent_number = ?, full_name = ?, last_name = ? WHERE id = ?", merged
+    )
+    await conn.executemany(
+        "INSERT INTO drivers (id, name, f1db_id, code, permanent_number, full_name, last_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        added,
+    )
+    await conn.executemany(
+        "INSERT OR IGNORE INTO driver_aliases (alias, driver_id) VALUES (?, ?)", [(normalize(row[1]), row[0]) for row in added]
+    )
 
 
 async def _load_teams(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> None:
@@ -231,33 +234,35 @@ async def _load_races(
     """Races named by their grand prix, with start and sessions in UTC; those without results yet are scheduled."""
     kinds = {track_id: kind for track_id, kind in await _fetch(conn, "SELECT id, kind FROM tracks")}
     grand_prix_names = {f1db_id: name for f1db_id, name in await _fetch(conn, "SELECT f1db_id, name FROM grands_prix")}
-    sessions = []
+    next_id = (await _fetch(conn, "SELECT coalesce(max(id), 0) + 1 FROM races"))[0][0]
+    races: list[tuple] = []
+    sessions: list[tuple] = []
     for race in rows("races"):
         track_id = ids.layouts.get((race["circuitId"], race["circuitLayoutId"])) or ids.tracks[race["circuitId"]]
         start = _instant(race["date"], race["time"])
         if start is None:
             raise F1DataError(f"race {race['id']} has no date")
         run = race["id"] in results
-        race_id = await _insert(
-            conn,
-            "INSERT INTO races (series_id, season, round, name, track_id, kind, starts_at, date_only, scheduled_laps, "
-            "actual_laps, scheduled_miles, status, exhibition, source, f1db_id, grand_prix_id, official_name) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'history', ?, ?, ?)",
-            (
-                ids.series, int(race["year"]), int(race["round"]), grand_prix_names[race["grandPrixId"]], track_id,
-                "road" if kinds[track_id] == "street" else kinds[track_id], *start,
-                _int(race["scheduledLaps"] or race["laps"]), _int(race["laps"]) if run else None,
-                _miles(race["scheduledDistance"] or race["distance"]), "official" if run else "scheduled",
-                int(race["id"]), ids.grands_prix[race["grandPrixId"]], race["officialName"] or None,
-            ),
-        )
-        ids.races[race["id"]] = race_id
+        race_id = ids.races[race["id"]] = next_id + len(races)
+        races.append((
+            race_id, ids.series, int(race["year"]), int(race["round"]), grand_prix_names[race["grandPrixId"]], track_id,
+            "road" if kinds[track_id] == "street" else kinds[track_id], *start,
+            _int(race["scheduledLaps"] or race["laps"]), _int(race["laps"]) if run else None,
+            _miles(race["scheduledDistance"] or race["distance"]), "official" if run else "scheduled",
+            int(race["id"]), ids.grands_prix[race["grandPrixId"]], race["officialName"] or None,
+        ))
         for session, prefix in SESSIONS:
             when = _instant(race[f"{prefix}Date"], race[f"{prefix}Time"]) if prefix else start
             if when is not None:
                 sessions.append((race_id, session, *when))
+    await conn.executemany(
+        "INSERT INTO races (id, series_id, season, round, name, track_id, kind, starts_at, date_only, scheduled_laps, "
+        "actual_laps, scheduled_miles, status, exhibition, source, f1db_id, grand_prix_id, official_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'history', ?, ?, ?)",
+        races,
+    )
     await conn.executemany("INSERT INTO race_sessions (race_id, session, starts_at, date_only) VALUES (?, ?, ?, ?)", sessions)
-    progress(len(ids.races))
+    progress(len(races))
 
 
 def _finishes(entries: list[dict[str, str]]) -> list[int]:
