@@ -1,4 +1,4 @@
-"""`pitboard db build`: build the race database from the bundled history, safely whatever else uses it.
+"""`pitboard db build`: build the race database from the bundled history (NASCAR's and F1's), safely whatever else uses it.
 
 Every build holds the build lock (db/locks.py): one build at a time, and a first-run command waits for a
 running build and then uses its result. The fresh history is always built into a private temp file
@@ -52,6 +52,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from db.errors import FeedError
+from db.f1db import load_f1
 from db.health import DatabaseNotBuilt, problem_with
 from db.history import SERIES_FILES, Reference, add_curated_tracks, load_history, load_reference, read_series_rows
 from db.ingest import RaceRecord, upsert_race
@@ -63,8 +64,9 @@ log = logging.getLogger(__name__)
 
 # Tables rebuilt from the bundled history and the recorded feed documents. Every other table is state.
 DATA_TABLES = (
-    "series", "series_aliases", "tracks", "track_aliases", "drivers", "driver_aliases", "teams",
-    "races", "results", "stage_results", "leader_stints", "cautions", "feed_documents",
+    "series", "series_aliases", "tracks", "track_aliases", "drivers", "driver_aliases", "teams", "grands_prix",
+    "races", "results", "stage_results", "leader_stints", "cautions", "non_starters", "sprint_results",
+    "qualifying_results", "race_sessions", "driver_standings", "team_standings", "feed_documents",
     "weekend_sessions", "weekend_runs", "run_results",
 )
 SWAP_BUSY_TIMEOUT_MS = 120_000  # the swap waits this long for other writers (a bot's settings write, an import)
@@ -275,6 +277,7 @@ async def _load_history(store: Store, rows_by_series: SeriesRows, show_progress:
             await load_reference(store, reference)
             await load_history(store, reference, rows_by_series, bar.update)
             await add_curated_tracks(store, reference)
+            await load_f1(store.conn, progress=bar.update)
 
 
 def _seal(path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Files live in db/data/ (see db/data/SOURCE.md for attribution):
 - history/{cup,xfinity,truck}_series.csv.xz: one row per car per race, exactly as published;
-- series.csv, tracks.csv, driver_aliases.csv: our curated names, kinds and aliases.
+- series.csv: every series (NASCAR's three and F1) with the properties answers depend on (family, display time
+  zone, stages, playoffs, car numbers as names, labels, official standings, data credit);
+- tracks.csv, driver_aliases.csv: our curated names, kinds and aliases.
 """
 
 from __future__ import annotations
@@ -93,12 +95,20 @@ def _float(value: str) -> float | None:
     return float(value) if value else None
 
 
+SERIES_PROPERTIES = (
+    "family", "display_order", "time_zone", "has_stages", "has_playoffs", "car_number_lookup",
+    "team_label", "make_label", "official_standings", "credit",
+)
+
+
 async def load_reference(store: Store, reference: Reference) -> None:
-    """Series and their aliases (inside the caller's transaction)."""
+    """Series with their properties (db/data/series.csv) and aliases (inside the caller's transaction)."""
+    columns = ", ".join(("key", "name", "short_name", "feed_series_id", *SERIES_PROPERTIES))
+    marks = ", ".join("?" for _ in range(4 + len(SERIES_PROPERTIES)))
     for row in reference.series:
         await store.conn.execute(
-            "INSERT INTO series (key, name, short_name, feed_series_id) VALUES (?, ?, ?, ?)",
-            (row["key"], row["name"], row["short_name"], int(row["feed_series_id"])),
+            f"INSERT INTO series ({columns}) VALUES ({marks})",
+            (row["key"], row["name"], row["short_name"], _int(row["feed_series_id"]), *(row[name] for name in SERIES_PROPERTIES)),
         )
         await store.conn.executemany(
             "INSERT OR IGNORE INTO series_aliases (alias, series_id) SELECT ?, id FROM series WHERE key = ?",

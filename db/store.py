@@ -280,16 +280,28 @@ class Store:
         return int((await self.scalar("PRAGMA user_version")) or 0)
 
     async def migrate(self, migrations: Iterable[tuple[int, str, str]]) -> None:
-        """Apply every migration newer than `PRAGMA user_version`, each in one transaction."""
+        """Apply every migration newer than `PRAGMA user_version`, each in one transaction.
+
+        Foreign keys are off while a migration runs and checked before it commits: SQLite's procedure for rebuilding
+        a table others reference (with them on, its DROP would cascade to the referencing rows).
+        """
         current = await self.schema_version()
         for version, name, sql in migrations:
             if version <= current:
                 continue
             log.info("applying migration %s", name)
-            async with self.transaction() as conn:
-                for statement in split_sql(sql):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {int(version)}")
+            await self.conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                async with self.transaction() as conn:
+                    for statement in split_sql(sql):
+                        await conn.execute(statement)
+                    broken = list(await conn.execute_fetchall("PRAGMA foreign_key_check"))
+                    if broken:
+                        table, rowid, parent = broken[0][:3]
+                        raise RuntimeError(f"migration {name} leaves {table} row {rowid} referencing a missing {parent} row")
+                    await conn.execute(f"PRAGMA user_version = {int(version)}")
+            finally:
+                await self.conn.execute("PRAGMA foreign_keys = ON")
             current = version
 
     @asynccontextmanager
