@@ -1,3 +1,0 @@
--- Placeholder on branch w3-deliver only: migration 0009 belongs to another wave-3 branch (0010 is w3-raceday's
--- per-server race-day settings). It keeps the numbering gapless so 0011_live_ledger applies here; delete this
--- file when the real 0009 is merged.

@@ -1,3 +1,0 @@
--- Placeholder on branch w3-f1data only: migration 0009 belongs to another wave-3 branch (0009 w3-perf,
--- 0010 w3-raceday, 0011 w3-deliver). It keeps the numbering gapless so 0012_series_families applies here;
--- delete this file when the real 0009 is merged.

@@ -1,3 +1,0 @@
--- Number 0009 is reserved for w3-perf's bench indexes (issue 10), written on another branch at the same time.
--- This file only keeps the numbering without a gap on the race-day branch: at merge, w3-perf's 0009 replaces
--- it, or it stays as the no-op it is.
