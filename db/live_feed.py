@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from db.errors import FeedError
-from db.nascar_feed import MAX_LAPS, MAX_RESULTS, SERIES_BY_FEED_ID, _decode, _Object, _shown
+from db.nascar_feed import MAX_LAPS, MAX_RESULTS, _decode, _Object, _shown
+from db.series import BY_FEED_ID
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,8 @@ class LiveRace:
 
     @property
     def series(self) -> str | None:
-        return SERIES_BY_FEED_ID.get(self.series_id)
+        series = BY_FEED_ID.get(self.series_id)
+        return series.key if series else None
 
     @property
     def is_race(self) -> bool:
@@ -354,7 +356,7 @@ def _stage(top: _Object, laps_in_race: int) -> Stage | None:
 def parse_live_race(document: Any) -> LiveRace:
     top = _Object(document, "")
     series_id = top.required_int("series_id")
-    if series_id not in SERIES_BY_FEED_ID:
+    if series_id not in BY_FEED_ID:
         raise FeedError("series_id", f"unknown series {series_id}")
     lap = top.required_int("lap_number", 0, MAX_LAPS)
     laps_in_race = top.required_int("laps_in_race", 0, MAX_LAPS)
