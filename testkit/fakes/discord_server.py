@@ -47,6 +47,22 @@ Race day needs more of Discord, and the fake has it:
   that takes messages like any other.
 - **Guild scheduled events**: create, get, modify, delete (``/guilds/{id}/scheduled-events``), refused
   with 403 unless the bot holds Manage Events, and with 400 for a start in the past.
+
+Fan-out at scale needs the rest:
+
+- **Many servers and sharding.** ``many_guilds(5000)`` builds servers cheaply (one announcement channel each);
+  ``GET /gateway/bot`` recommends one shard per ``GUILDS_PER_SHARD`` (2,500) servers; an IDENTIFY with
+  ``shard: [id, count]`` gets READY and GUILD_CREATE for exactly that shard's servers
+  (``(guild_id >> 22) % count == id``), one holding more than 2,500 is closed with 4011 (sharding required), and
+  several sessions run at once.
+- **The global rate limit** of a bot token (``global_rate_limit``, 50 requests per second across every route):
+  past it, Discord's 429 with ``"global": true``, ``X-RateLimit-Global`` and ``X-RateLimit-Scope: global``,
+  recorded in ``fake.global_rate_limited`` as well. Interaction callbacks and requests authenticated by a webhook
+  token in the URL do not count against it, as on Discord.
+- **Webhooks**: create and list a channel's (``/channels/{id}/webhooks``), execute (``POST /webhooks/{id}/{token}``,
+  ``?wait=true`` answers the message), get and edit a webhook message (``/webhooks/{id}/{token}/messages/{id}``);
+  each webhook has its own bucket (``webhook_rate_limit``, 5 per 2 s: discord/discord-api-docs#367, where Discord
+  staff give 5/2 as the webhook limit).
 """
 
 from __future__ import annotations
@@ -357,6 +373,49 @@ class FakeGuild:
         return next((member for member in self.members if member.user.id == user_id), None)
 
 
+def many_guilds(count: int, *, first_id: int = DEFAULT_GUILD_ID) -> list[FakeGuild]:
+    """``count`` servers with one announcement channel each, cheaply; their ids step by one millisecond of
+    snowflake time, so Discord's shard formula ``(guild_id >> 22) % shards`` spreads them evenly."""
+    guilds = []
+    for index in range(count):
+        guild_id = first_id + (index << 22)
+        guilds.append(FakeGuild(id=guild_id, name=f"Fan server {index + 1}",
+                                channels=[FakeChannel(id=guild_id + 1, name="race-day")]))
+    return guilds
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that carries a server, by Discord's formula."""
+    return (guild_id >> 22) % shard_count
+
+
+@dataclass
+class FakeWebhook:
+    """An incoming webhook of a channel, made by the bot; executed by its token, without the bot's."""
+
+    id: int
+    token: str
+    guild_id: int
+    channel_id: int
+    name: str
+    avatar: str | None
+    creator: FakeUser
+    application_id: int
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(self.channel_id),
+            "name": self.name,
+            "avatar": self.avatar,
+            "token": self.token,
+            "application_id": str(self.application_id),
+            "user": self.creator.payload(),
+        }
+
+
 # --------------------------------------------------------------------------- #
 # Recording and waiting
 # --------------------------------------------------------------------------- #
@@ -396,6 +455,14 @@ class RateLimit:
 #: headers show in practice).
 DISCORD_MESSAGE_RATE_LIMIT = RateLimit(limit=5, window=5.0)
 MESSAGE_BUCKET_HASH = "f6a3c2e1b0d94e8c"   # one opaque hash for the route group, as Discord sends
+#: Discord's global limit on a bot token: 50 requests per second across all routes (interactions excepted).
+DISCORD_GLOBAL_RATE_LIMIT = RateLimit(limit=50, window=1.0)
+#: A webhook's own bucket: 5 executions or edits per 2 s (discord/discord-api-docs#367).
+DISCORD_WEBHOOK_RATE_LIMIT = RateLimit(limit=5, window=2.0)
+WEBHOOK_BUCKET_HASH = "0b8e5d7a9c3f1e24"
+#: Discord requires a shard per 2,500 servers; a session holding more is closed with 4011.
+GUILDS_PER_SHARD = 2500
+CLOSE_SHARDING_REQUIRED = 4011
 
 
 @dataclass
@@ -554,6 +621,7 @@ class InteractionHandle:
 class _GatewaySession:
     session_id: str
     sequence: int = 0
+    shard: tuple[int, int] | None = None    # (shard id, shard count) as identified; None: unsharded
 
 
 class _GatewayConnection:
@@ -594,6 +662,8 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41_250,
         compress: bool = False,
         message_rate_limit: RateLimit | None = DISCORD_MESSAGE_RATE_LIMIT,
+        global_rate_limit: RateLimit | None = DISCORD_GLOBAL_RATE_LIMIT,
+        webhook_rate_limit: RateLimit | None = DISCORD_WEBHOOK_RATE_LIMIT,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.token = token
@@ -601,6 +671,8 @@ class FakeDiscord:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.compress = compress
         self.message_rate_limit = message_rate_limit
+        self.global_rate_limit = global_rate_limit
+        self.webhook_rate_limit = webhook_rate_limit
         self.clock = clock
         self.bot_user = FakeUser(id=application_id, username=bot_name, bot=True)
         self.default_user = default_user or FakeUser(id=DEFAULT_USER_ID, username="tester", global_name="Tester")
@@ -623,6 +695,10 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self.interactions: dict[int, InteractionHandle] = {}
         self.rate_limited: list[RecordedRequest] = []            # requests answered 429
+        self.global_rate_limited: list[RecordedRequest] = []     # of those, the ones past the bot's global limit
+        self.webhooks: dict[int, FakeWebhook] = {}               # webhooks that exist now, by id
+        self.webhook_messages: list[RecordedRequest] = []        # webhook executions
+        self.webhook_edits: list[RecordedRequest] = []           # edits of webhook messages
         self.allowed_mentions: dict[int, Any] = {}                # message id -> allowed_mentions it was sent with
         self.threads: list[FakeChannel] = []                      # threads and forum posts the bot started
         self.scheduled_events: dict[int, dict[str, Any]] = {}     # guild scheduled events that exist now
@@ -633,10 +709,11 @@ class FakeDiscord:
         self._unsynced_command_ids: dict[str, int] = {}
         self._dm_channel_ids: dict[int, int] = {}
         self._attachment_bytes: dict[int, bytes] = {}
-        self._windows: dict[int, _Window] = {}
+        self._windows: dict[tuple[str, int], _Window] = {}     # (bucket kind, channel/webhook/0) -> window
         self._sessions: dict[str, _GatewaySession] = {}
         self._connections: set[_GatewayConnection] = set()
-        self._active: _GatewayConnection | None = None
+        self._active: _GatewayConnection | None = None             # the last session identified or resumed
+        self._shard_sessions: dict[int, _GatewayConnection] = {}   # shard id -> its live session
         self._requests_signal = _Signal()
         self._gateway_signal = _Signal()
         self._snowflake_counter = itertools.count(1)
@@ -757,6 +834,24 @@ class FakeDiscord:
             lambda: self._active is not None, timeout, lambda: f"no gateway session within {timeout}s"
         )
 
+    async def wait_shards(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (see _Signal)
+        """Wait until ``count`` shards have identified or resumed."""
+        await self._gateway_signal.wait_until(
+            lambda: len(self._shard_sessions) >= count, timeout,
+            lambda: f"{len(self._shard_sessions)} of {count} shards connected within {timeout}s",
+        )
+
+    def recommended_shards(self) -> int:
+        """What ``GET /gateway/bot`` recommends: one shard per 2,500 servers."""
+        return max(1, math.ceil(len(self.guilds) / GUILDS_PER_SHARD))
+
+    def shard_guilds(self, shard: tuple[int, int] | None) -> list[FakeGuild]:
+        """The servers a session identified with ``shard`` carries (all of them unsharded)."""
+        if shard is None:
+            return list(self.guilds.values())
+        shard_id, shard_count = shard
+        return [guild for guild in self.guilds.values() if shard_of(guild.id, shard_count) == shard_id]
+
     async def disconnect_gateway(self, code: int = 4000) -> None:
         """Close the active gateway websocket with ``code`` (the client should RESUME)."""
         connection = self._require_connection()
@@ -764,10 +859,17 @@ class FakeDiscord:
         await connection.ws.close(code=code, message=b"disconnected by the test")
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH (op 0) event such as ``GUILD_MEMBER_ADD`` to the client."""
-        await self._send_dispatch(self._require_connection(), event, data)
+        """Send a DISPATCH (op 0) event such as ``GUILD_MEMBER_ADD`` to the client (to the shard of its
+        ``guild_id``, when sharded)."""
+        guild_id = data.get("guild_id")
+        await self._send_dispatch(self._require_connection(int(guild_id) if guild_id else None), event, data)
 
-    def _require_connection(self) -> _GatewayConnection:
+    def _require_connection(self, guild_id: int | None = None) -> _GatewayConnection:
+        """The session that carries ``guild_id``'s events: its shard's, else the last one connected."""
+        for connection in self._shard_sessions.values():
+            shard = connection.session.shard if connection.session else None
+            if guild_id is not None and shard is not None and shard_of(guild_id, shard[1]) == shard[0]:
+                return connection
         if self._active is None:
             raise RuntimeError("no client is connected to the fake gateway")
         return self._active
@@ -798,6 +900,9 @@ class FakeDiscord:
             self._connections.discard(connection)
             if self._active is connection:
                 self._active = None
+            for shard_id, shard_connection in list(self._shard_sessions.items()):
+                if shard_connection is connection:
+                    del self._shard_sessions[shard_id]
         return ws
 
     async def _handle_gateway_payload(self, connection: _GatewayConnection, payload: dict[str, Any]) -> None:
@@ -815,13 +920,18 @@ class FakeDiscord:
         if data.get("token") != self.token:
             await connection.ws.close(code=4004, message=b"Authentication failed.")
             return
-        session = _GatewaySession(session_id=secrets.token_hex(16))
+        shard = (int(data["shard"][0]), int(data["shard"][1])) if "shard" in data else None
+        guilds = self.shard_guilds(shard)
+        if len(guilds) > GUILDS_PER_SHARD:
+            await connection.ws.close(code=CLOSE_SHARDING_REQUIRED, message=b"Sharding required.")
+            return
+        session = _GatewaySession(session_id=secrets.token_hex(16), shard=shard)
         self._sessions[session.session_id] = session
         connection.session = session
         ready: dict[str, Any] = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False},
-            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self.guilds],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -833,7 +943,7 @@ class FakeDiscord:
         if "shard" in data:
             ready["shard"] = data["shard"]
         await self._send_dispatch(connection, "READY", ready)
-        for guild in self.guilds.values():
+        for guild in guilds:
             await self._send_dispatch(connection, "GUILD_CREATE", self._guild_create_payload(guild))
         self._activate(connection)
 
@@ -851,6 +961,8 @@ class FakeDiscord:
 
     def _activate(self, connection: _GatewayConnection) -> None:
         self._active = connection
+        if connection.session is not None and connection.session.shard is not None:
+            self._shard_sessions[connection.session.shard[0]] = connection
         self._gateway_signal.notify()
 
     async def _send_member_chunk(self, connection: _GatewayConnection, data: dict[str, Any]) -> None:
@@ -976,8 +1088,8 @@ class FakeDiscord:
         context: InvocationContext,
         message: dict[str, Any] | None = None,
     ) -> InteractionHandle:
-        connection = self._require_connection()
         payload = self._interaction_payload(interaction_type, data, context)
+        connection = self._require_connection(int(payload["guild_id"]) if "guild_id" in payload else None)
         if message is not None:
             payload["message"] = message
         handle = InteractionHandle(self, payload)
@@ -1148,10 +1260,12 @@ class FakeDiscord:
         router.add_get(api + "/applications/{app_id}/guilds/{guild_id}/commands", self._get_commands)
         router.add_put(api + "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands)
         router.add_post(api + "/interactions/{interaction_id}/{token}/callback", self._interaction_callback)
-        router.add_post(api + "/webhooks/{app_id}/{token}", self._post_followup)
+        router.add_post(api + "/webhooks/{app_id}/{token}", self._post_to_webhook)
         router.add_get(webhook_message, self._get_webhook_message)
         router.add_patch(webhook_message, self._edit_webhook_message)
         router.add_delete(webhook_message, self._delete_webhook_message)
+        router.add_post(api + "/channels/{channel_id}/webhooks", self._create_webhook)
+        router.add_get(api + "/channels/{channel_id}/webhooks", self._get_channel_webhooks)
         router.add_get(api + "/channels/{channel_id}", self._get_channel)
         router.add_post(api + "/channels/{channel_id}/messages", self._post_channel_message)
         router.add_get(api + "/channels/{channel_id}/messages", self._get_channel_messages)
@@ -1181,18 +1295,21 @@ class FakeDiscord:
         elif _needs_bot_token(request.path) and request.headers.get("Authorization") != f"Bot {self.token}":
             response = _error(401, "401: Unauthorized", 0)
         else:
-            limited_channel = self._message_bucket(request)
-            refusal = None if limited_channel is None else self._take_message_slot(limited_channel)
+            global_refusal = self._take_global_slot() if _needs_bot_token(request.path) else None
+            bucket = self._route_bucket(request)
+            refusal = global_refusal or (None if bucket is None else self._take_slot(bucket))
             if refusal is not None:
                 response = refusal
                 self.rate_limited.append(record)
+                if global_refusal is not None:
+                    self.global_rate_limited.append(record)
             else:
                 try:
                     response = await handler(request)
                 except Exception as exc:  # a body the fake cannot digest is the bot's bug, not a crash
                     response = _error(400, f"Invalid Form Body (fake Discord: {exc!r})", 50035)
-                if limited_channel is not None:
-                    response.headers.update(self._rate_limit_headers(limited_channel))
+                if bucket is not None:
+                    response.headers.update(self._rate_limit_headers(bucket))
         record.status = response.status
         record.response_headers = {name: value for name, value in response.headers.items() if name.startswith("X-RateLimit")}
         if response.status >= 400 and isinstance(response, web.Response):
@@ -1202,49 +1319,76 @@ class FakeDiscord:
 
     # -- rate limits ----------------------------------------------------------------
 
-    def _message_bucket(self, request: web.Request) -> int | None:
-        """The channel whose message bucket the request draws on, if it creates or edits a channel message."""
-        if self.message_rate_limit is None:
-            return None
+    def _route_bucket(self, request: web.Request) -> tuple[str, int] | None:
+        """The per-route bucket a request draws on: a channel's for creating or editing its messages, a webhook's
+        for executing it or editing its messages; None for the rest."""
         route = request.match_info.route
         canonical = route.resource.canonical if route.resource is not None else ""
         messages = API_PREFIX + "/channels/{channel_id}/messages"
-        if (request.method, canonical) in (("POST", messages), ("PATCH", messages + "/{message_id}")):
-            return int(request.match_info["channel_id"])
+        if self.message_rate_limit is not None and (request.method, canonical) in (
+            ("POST", messages), ("PATCH", messages + "/{message_id}")
+        ):
+            return ("channel", int(request.match_info["channel_id"]))
+        webhook = API_PREFIX + "/webhooks/{app_id}/{token}"
+        webhook_id = int(request.match_info.get("app_id", 0))
+        if self.webhook_rate_limit is not None and webhook_id in self.webhooks and (request.method, canonical) in (
+            ("POST", webhook), ("PATCH", webhook + "/messages/{message_id}")
+        ):
+            return ("webhook", webhook_id)
         return None
 
-    def _window(self, channel_id: int) -> _Window:
-        assert self.message_rate_limit is not None
+    def _limit(self, bucket: tuple[str, int]) -> RateLimit:
+        limit = {"channel": self.message_rate_limit, "webhook": self.webhook_rate_limit, "global": self.global_rate_limit}[bucket[0]]
+        assert limit is not None
+        return limit
+
+    def _window(self, bucket: tuple[str, int]) -> _Window:
         now = self.clock()
-        window = self._windows.get(channel_id)
+        window = self._windows.get(bucket)
         if window is None or now >= window.resets_at:
-            window = self._windows[channel_id] = _Window(resets_at=now + self.message_rate_limit.window)
+            window = self._windows[bucket] = _Window(resets_at=now + self._limit(bucket).window)
         return window
 
-    def _take_message_slot(self, channel_id: int) -> web.Response | None:
-        """Count the request in its channel's window, or Discord's 429 when the window is spent."""
-        assert self.message_rate_limit is not None
-        window = self._window(channel_id)
-        if window.used < self.message_rate_limit.limit:
+    def _take_global_slot(self) -> web.Response | None:
+        """Count a request made with the bot's token against its global limit, or Discord's global 429."""
+        if self.global_rate_limit is None:
+            return None
+        bucket = ("global", 0)
+        window = self._window(bucket)
+        if window.used < self.global_rate_limit.limit:
+            window.used += 1
+            return None
+        retry_after = round(max(window.resets_at - self.clock(), 0.0), 3)
+        response = _json_response(
+            {"message": "You are being rate limited.", "retry_after": retry_after, "global": True, "code": 0}, status=429
+        )
+        response.headers.update({"Retry-After": str(math.ceil(retry_after)), "X-RateLimit-Global": "true",
+                                 "X-RateLimit-Scope": "global", "Via": "1.1 google"})
+        return response
+
+    def _take_slot(self, bucket: tuple[str, int]) -> web.Response | None:
+        """Count the request in its bucket's window, or Discord's 429 when the window is spent."""
+        window = self._window(bucket)
+        if window.used < self._limit(bucket).limit:
             window.used += 1
             return None
         retry_after = round(max(window.resets_at - self.clock(), 0.0), 3)
         response = _json_response(
             {"message": "You are being rate limited.", "retry_after": retry_after, "global": False, "code": 0}, status=429
         )
-        response.headers.update(self._rate_limit_headers(channel_id))
+        response.headers.update(self._rate_limit_headers(bucket))
         response.headers.update({"Retry-After": str(math.ceil(retry_after)), "X-RateLimit-Scope": "user", "Via": "1.1 google"})
         return response
 
-    def _rate_limit_headers(self, channel_id: int) -> dict[str, str]:
-        assert self.message_rate_limit is not None
-        window = self._window(channel_id)
+    def _rate_limit_headers(self, bucket: tuple[str, int]) -> dict[str, str]:
+        limit = self._limit(bucket)
+        window = self._window(bucket)
         return {
-            "X-RateLimit-Limit": str(self.message_rate_limit.limit),
-            "X-RateLimit-Remaining": str(self.message_rate_limit.limit - window.used),
+            "X-RateLimit-Limit": str(limit.limit),
+            "X-RateLimit-Remaining": str(limit.limit - window.used),
             "X-RateLimit-Reset": f"{window.resets_at:.3f}",
             "X-RateLimit-Reset-After": f"{max(window.resets_at - self.clock(), 0.0):.3f}",
-            "X-RateLimit-Bucket": MESSAGE_BUCKET_HASH,
+            "X-RateLimit-Bucket": MESSAGE_BUCKET_HASH if bucket[0] == "channel" else WEBHOOK_BUCKET_HASH,
         }
 
     async def _unknown_route(self, request: web.Request) -> web.Response:
@@ -1280,8 +1424,8 @@ class FakeDiscord:
     async def _get_gateway(self, request: web.Request) -> web.Response:
         return _json_response(
             {
-                "url": f"ws://127.0.0.1:{self.port}",
-                "shards": 1,
+                "url": self.gateway_url,
+                "shards": self.recommended_shards(),
                 "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
             }
         )
@@ -1406,10 +1550,15 @@ class FakeDiscord:
         return _json_response(message)
 
     async def _get_webhook_message(self, request: web.Request) -> web.Response:
+        if int(request.match_info["app_id"]) in self.webhooks:
+            message = self._channel_webhook_message(request)
+            return message if isinstance(message, web.Response) else _json_response(message)
         found = self._webhook_message(request)
         return found if isinstance(found, web.Response) else _json_response(found[1])
 
     async def _edit_webhook_message(self, request: web.Request) -> web.Response:
+        if int(request.match_info["app_id"]) in self.webhooks:
+            return await self._edit_channel_webhook_message(request)
         found = self._webhook_message(request)
         if isinstance(found, web.Response):
             return found
@@ -1421,11 +1570,89 @@ class FakeDiscord:
         return _json_response(message)
 
     async def _delete_webhook_message(self, request: web.Request) -> web.Response:
+        if int(request.match_info["app_id"]) in self.webhooks:
+            message = self._channel_webhook_message(request)
+            if isinstance(message, web.Response):
+                return message
+            del self.messages[int(message["id"])]
+            return web.Response(status=204)
         found = self._webhook_message(request)
         if isinstance(found, web.Response):
             return found
         del self.messages[int(found[1]["id"])]
         return web.Response(status=204)
+
+    # -- REST: channel webhooks -----------------------------------------------------
+
+    async def _create_webhook(self, request: web.Request) -> web.Response:
+        found = self._channels.get(int(request.match_info["channel_id"]))
+        if found is None:
+            return _error(404, "Unknown Channel", 10003)
+        guild, channel = found
+        body = request[_RECORD_KEY].json or {}
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 80 or "discord" in name.lower() or "clyde" in name.lower():
+            return _error(400, "Invalid Form Body (name: 1-80 characters, not containing 'discord' or 'clyde')", 50035)
+        avatar = secrets.token_hex(16) if body.get("avatar") else None   # Discord stores the image, answers its hash
+        webhook = FakeWebhook(id=self._next_snowflake(), token=secrets.token_urlsafe(48), guild_id=guild.id,
+                              channel_id=channel.id, name=name, avatar=avatar, creator=self.bot_user,
+                              application_id=self.application_id)
+        self.webhooks[webhook.id] = webhook
+        return _json_response(webhook.payload())
+
+    async def _get_channel_webhooks(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["channel_id"])
+        if channel_id not in self._channels:
+            return _error(404, "Unknown Channel", 10003)
+        return _json_response([webhook.payload() for webhook in self.webhooks.values() if webhook.channel_id == channel_id])
+
+    def _executed_webhook(self, request: web.Request) -> FakeWebhook | web.Response:
+        webhook = self.webhooks.get(int(request.match_info["app_id"]))
+        if webhook is None or webhook.token != request.match_info["token"]:
+            return _error(404, "Unknown Webhook", 10015)
+        return webhook
+
+    async def _post_to_webhook(self, request: web.Request) -> web.Response:
+        """``/webhooks/{id}/{token}``: a channel webhook's execution, or an interaction's followup."""
+        if int(request.match_info["app_id"]) in self.webhooks:
+            return await self._execute_webhook(request)
+        return await self._post_followup(request)
+
+    async def _execute_webhook(self, request: web.Request) -> web.Response:
+        """A message in the webhook's channel, shown under the name (and avatar) the body asks for."""
+        webhook = self._executed_webhook(request)
+        if isinstance(webhook, web.Response):
+            return webhook
+        record = request[_RECORD_KEY]
+        body = record.json or {}
+        self.webhook_messages.append(record)
+        where = {"guild_id": str(webhook.guild_id), "channel_id": str(webhook.channel_id)}
+        message = self._create_message(where, body, record.files)
+        author = FakeUser(id=webhook.id, username=body.get("username") or webhook.name, bot=True).payload()
+        message.update(author={**author, "avatar": webhook.avatar}, webhook_id=str(webhook.id),
+                       application_id=str(webhook.application_id))
+        self._channel(webhook.channel_id).message_count += 1
+        if request.query.get("wait") in ("true", "True", "1"):
+            return _json_response(message)
+        return web.Response(status=204)
+
+    def _channel_webhook_message(self, request: web.Request) -> dict[str, Any] | web.Response:
+        webhook = self._executed_webhook(request)
+        if isinstance(webhook, web.Response):
+            return webhook
+        message = self.messages.get(int(request.match_info["message_id"]))
+        if message is None or message.get("webhook_id") != str(webhook.id):
+            return _error(404, "Unknown Message", 10008)
+        return message
+
+    async def _edit_channel_webhook_message(self, request: web.Request) -> web.Response:
+        message = self._channel_webhook_message(request)
+        if isinstance(message, web.Response):
+            return message
+        record = request[_RECORD_KEY]
+        self._edit_message(message, record.json or {}, record.files)
+        self.webhook_edits.append(record)
+        return _json_response(message)
 
     # -- REST: channels -----------------------------------------------------------
 
@@ -1542,7 +1769,7 @@ class FakeDiscord:
     async def _announce_thread(self, guild: FakeGuild, thread: FakeChannel) -> None:
         """THREAD_CREATE to the connected client, as Discord tells a thread's creator."""
         if self._active is not None:
-            await self._send_dispatch(self._active, "THREAD_CREATE", {**thread.payload(guild.id), "newly_created": True})
+            await self._send_dispatch(self._require_connection(guild.id), "THREAD_CREATE", {**thread.payload(guild.id), "newly_created": True})
 
     # -- REST: guild scheduled events ----------------------------------------------------
 
