@@ -825,3 +825,106 @@ class _Made:
     channel_id: int | None
     object_id: int
     fresh: bool             # made just now (not found in the ledger or in the channel)
+
+
+# --------------------------------------------------------------------------- #
+# Webhooks: the route off the bot's global limit
+# --------------------------------------------------------------------------- #
+
+
+WEBHOOK_HISTORY = 50    # how far back in a channel an unrecorded race-day message is looked for
+
+
+class WebhookLiveMessenger:
+    """A `LiveMessenger` that sends and edits race-day messages in text channels through one webhook per channel,
+    and leaves everything else (threads, forum posts, scheduled events) to `fallback`, the bot's own route.
+
+    Why: every request with the bot's token counts against Discord's global limit of 50 per second, so one board
+    edit for 5,000 servers takes 100 s through the bot; a webhook request is authenticated by the webhook's own token,
+    counts only against that webhook's bucket (5 per 2 s), and so 5,000 servers are reached as fast as the process can
+    send (bench/fanout.py measures both). The webhook is made once per channel (or an earlier one of the bot's is
+    reused), and each message carries the bot's name and avatar, so members still see Pitboard.
+    A message is edited through the webhook that sent it; one sent through the bot before (an earlier run without
+    webhooks) is edited through the bot.
+    """
+
+    def __init__(self, client: discord.Client, fallback: LiveMessenger):
+        self.client = client
+        self.fallback = fallback
+        self._webhooks: dict[int, discord.Webhook] = {}
+        self._making: dict[int, asyncio.Lock] = {}
+
+    async def webhook(self, channel_id: int) -> discord.Webhook | None:
+        """The bot's webhook of a text channel (made on first use); None where the channel takes none (a thread)."""
+        if channel_id in self._webhooks:
+            return self._webhooks[channel_id]
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel) or self.client.user is None:
+            return None
+        async with self._making.setdefault(channel_id, asyncio.Lock()):
+            if channel_id not in self._webhooks:
+                try:
+                    ours = [hook for hook in await channel.webhooks()
+                            if hook.user is not None and hook.user.id == self.client.user.id and hook.token]
+                    self._webhooks[channel_id] = ours[0] if ours else await channel.create_webhook(name=self.client.user.name)
+                except discord.HTTPException as error:
+                    raise Undeliverable(f"no webhook for channel {channel_id} (the bot needs Manage Webhooks): {error}") from error
+        return self._webhooks[channel_id]
+
+    async def send(
+        self, channel_id: int, embed: discord.Embed, *, content: str | None = None, mentions: discord.AllowedMentions = NO_PINGS
+    ) -> int:
+        hook = await self.webhook(channel_id)
+        if hook is None:
+            return await self.fallback.send(channel_id, embed, content=content, mentions=mentions)
+        assert self.client.user is not None
+        try:
+            message = await hook.send(content or discord.utils.MISSING, embed=embed, allowed_mentions=mentions, wait=True,
+                                      username=self.client.user.display_name, avatar_url=self.client.user.display_avatar.url)
+        except discord.HTTPException as error:
+            raise Undeliverable(f"Discord refused the webhook message in channel {channel_id}: {error}") from error
+        return message.id
+
+    async def edit(self, channel_id: int, message_id: int, embed: discord.Embed) -> None:
+        hook = await self.webhook(channel_id)
+        if hook is None:
+            await self.fallback.edit(channel_id, message_id, embed)
+            return
+        try:
+            await hook.edit_message(message_id, embed=embed, allowed_mentions=NO_PINGS)
+        except discord.NotFound:   # not the webhook's message: one the bot sent itself before webhooks
+            await self.fallback.edit(channel_id, message_id, embed)
+        except discord.HTTPException as error:
+            raise Undeliverable(f"Discord refused to edit webhook message {message_id}: {error}") from error
+
+    async def find(self, channel_id: int, marker: str) -> int | None:
+        hook = await self.webhook(channel_id)
+        if hook is None or self.client.user is None:
+            return await self.fallback.find(channel_id, marker)
+        authors = {self.client.user.id, hook.id}
+        try:
+            async for message in self.client.get_partial_messageable(channel_id).history(limit=WEBHOOK_HISTORY):
+                footers = (embed.footer.text or "" for embed in message.embeds)
+                if message.author.id in authors and any(footer.endswith(marker) for footer in footers):
+                    return message.id
+        except discord.HTTPException as error:
+            raise Undeliverable(f"could not read channel {channel_id}'s recent messages: {error}") from error
+        return None
+
+    async def open_thread(self, channel_id: int, name: str) -> int:
+        return await self.fallback.open_thread(channel_id, name)
+
+    async def open_forum_post(self, forum_id: int, name: str, embed: discord.Embed) -> int:
+        return await self.fallback.open_forum_post(forum_id, name, embed)
+
+    def can_manage_events(self, guild_id: int) -> bool:
+        return self.fallback.can_manage_events(guild_id)
+
+    async def create_event(self, guild_id: int, event: DiscordEvent) -> int:
+        return await self.fallback.create_event(guild_id, event)
+
+    async def move_event(self, guild_id: int, event_id: int, event: DiscordEvent) -> None:
+        await self.fallback.move_event(guild_id, event_id, event)
+
+    async def delete_event(self, guild_id: int, event_id: int) -> None:
+        await self.fallback.delete_event(guild_id, event_id)

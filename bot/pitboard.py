@@ -69,8 +69,11 @@ async def send_ephemeral(interaction: discord.Interaction, embed: discord.Embed)
         log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
 
 
-class Pitboard(commands.Bot):
+class Pitboard(commands.AutoShardedBot):
     """Pitboard on Discord. Everything it needs comes in through the constructor.
+
+    Auto-sharded: Discord requires a shard per 2,500 servers and says how many in `GET /gateway/bot`; under that it
+    is one shard, as a plain `commands.Bot` would be.
 
     `watcher_clock` is the feed watcher's "now", which decides the races it polls and posts (recent ones);
     a replay of a recorded race day passes a fixed moment. `live_clock` drives race-day delivery (TV delays,
