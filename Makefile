@@ -9,7 +9,7 @@ PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --constrai
 LOCK := $(BIN)/uv pip compile pyproject.toml --extra test --extra dev --python-version 3.11 \
 	--python-platform linux --custom-compile-command "make lock" --quiet --output-file constraints.txt
 
-.PHONY: demo test lint lock upgrade bench fuzz clean faults scale
+.PHONY: demo test lint lock upgrade bench fuzz clean faults scale fanout
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: $(STAMP)
 
 scale: $(STAMP)
 	$(BIN)/python bench/scale.py
+
+# Race-day fan-out to 5,000 fake servers: the bot's own route against webhooks (README "Race-day fan-out").
+fanout: $(STAMP)
+	$(BIN)/python bench/fanout.py
 
 # `make faults` runs every scenario; `make faults FAULTS="repair disk-full"` some of them.
 faults: $(STAMP)
