@@ -59,7 +59,8 @@ class Phase:
                 f" {rate:>9.0f} {self.rate_limited:>6} {self.global_rate_limited:>7}")
 
 
-HEADER = f"{'route':<8} {'phase':<14} {'servers':>7} {'reached':>8} {'requests':>9} {'wall s':>9} {'req/s':>9} {'429s':>6} {'global':>7}"
+HEADER = (f"{'route':<8} {'phase':<14} {'servers':>7} {'reached':>8} {'requests':>9} {'wall s':>9} {'req/s':>9}"
+          f" {'429s':>6} {'global':>7}")
 
 
 def board(lap: int) -> discord.Embed:

@@ -866,7 +866,8 @@ class WebhookLiveMessenger:
                 try:
                     ours = [hook for hook in await channel.webhooks()
                             if hook.user is not None and hook.user.id == self.client.user.id and hook.token]
-                    self._webhooks[channel_id] = ours[0] if ours else await channel.create_webhook(name=self.client.user.name)
+                    made = ours[0] if ours else await channel.create_webhook(name=self.client.user.name)
+                    self._webhooks[channel_id] = made
                 except discord.HTTPException as error:
                     raise Undeliverable(f"no webhook for channel {channel_id} (the bot needs Manage Webhooks): {error}") from error
         return self._webhooks[channel_id]

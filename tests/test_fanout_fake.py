@@ -71,7 +71,8 @@ async def test_the_51st_request_in_a_second_is_a_global_429_and_webhooks_do_not_
     channel_id = next(iter(fake.guilds.values())).channels[0].id
     bot = {"Authorization": f"Bot {fake.token}"}
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{fake.base_url}/channels/{channel_id}/webhooks", json={"name": "Pitboard"}, headers=bot) as made:
+        webhooks = f"{fake.base_url}/channels/{channel_id}/webhooks"
+        async with session.post(webhooks, json={"name": "Pitboard"}, headers=bot) as made:
             webhook = await made.json()
         statuses = []
         for _ in range(49):          # with the webhook's creation, the second's 50 requests

@@ -1338,7 +1338,8 @@ class FakeDiscord:
         return None
 
     def _limit(self, bucket: tuple[str, int]) -> RateLimit:
-        limit = {"channel": self.message_rate_limit, "webhook": self.webhook_rate_limit, "global": self.global_rate_limit}[bucket[0]]
+        limits = {"channel": self.message_rate_limit, "webhook": self.webhook_rate_limit, "global": self.global_rate_limit}
+        limit = limits[bucket[0]]
         assert limit is not None
         return limit
 
@@ -1769,7 +1770,8 @@ class FakeDiscord:
     async def _announce_thread(self, guild: FakeGuild, thread: FakeChannel) -> None:
         """THREAD_CREATE to the connected client, as Discord tells a thread's creator."""
         if self._active is not None:
-            await self._send_dispatch(self._require_connection(guild.id), "THREAD_CREATE", {**thread.payload(guild.id), "newly_created": True})
+            created = {**thread.payload(guild.id), "newly_created": True}
+            await self._send_dispatch(self._require_connection(guild.id), "THREAD_CREATE", created)
 
     # -- REST: guild scheduled events ----------------------------------------------------
 
