@@ -869,7 +869,7 @@ class WebhookLiveMessenger:
                     made = ours[0] if ours else await channel.create_webhook(name=self.client.user.name)
                     self._webhooks[channel_id] = made
                 except discord.HTTPException as error:
-                    raise Undeliverable(f"no webhook for channel {channel_id} (the bot needs Manage Webhooks): {error}") from error
+                    raise Undeliverable(f"no webhook for channel {channel_id} (needs Manage Webhooks): {error}") from error
         return self._webhooks[channel_id]
 
     async def send(
