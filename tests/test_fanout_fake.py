@@ -26,12 +26,12 @@ async def fake_and_clock() -> AsyncIterator[tuple[FakeDiscord, ManualClock]]:
         yield fake, clock
 
 
-async def identify(fake: FakeDiscord, session: aiohttp.ClientSession, shard: list[int] | None) -> list[int]:
+async def identify(fake: FakeDiscord, session: aiohttp.ClientSession, shard: tuple[int, int] | None) -> list[int]:
     """The servers one gateway session is given (GUILD_CREATE), or [] when the fake closes it."""
     async with session.ws_connect(fake.gateway_url) as ws:
         await ws.receive_json()   # HELLO
         identify = {"token": fake.token, "intents": 1, "properties": {}}
-        await ws.send_json({"op": 2, "d": {**identify, **({"shard": shard} if shard else {})}})
+        await ws.send_json({"op": 2, "d": {**identify, **({"shard": list(shard)} if shard else {})}})
         guild_ids: list[int] = []
         while True:
             message = await ws.receive()
@@ -40,14 +40,14 @@ async def identify(fake: FakeDiscord, session: aiohttp.ClientSession, shard: lis
             payload = json.loads(message.data)
             if payload["t"] == "GUILD_CREATE":
                 guild_ids.append(int(payload["d"]["id"]))
-            if len(guild_ids) == len(fake.shard_guilds(tuple(shard) if shard else None)):
+            if len(guild_ids) == len(fake.shard_guilds(shard)):
                 return guild_ids
 
 
 async def test_two_shards_split_the_servers_by_discords_formula(fake_and_clock) -> None:
     fake, _ = fake_and_clock
     async with aiohttp.ClientSession() as session:
-        first, second = await identify(fake, session, [0, 2]), await identify(fake, session, [1, 2])
+        first, second = await identify(fake, session, (0, 2)), await identify(fake, session, (1, 2))
     assert first and second
     assert sorted(first + second) == sorted(fake.guilds)
     assert {shard_of(guild_id, 2) for guild_id in first} == {0}
