@@ -15,7 +15,9 @@ RICHMOND_FEED = FEED_SAMPLES / "weekend-feed_2023_cup_5274_richmond.json"
 SONOMA_FEED = FEED_SAMPLES / "weekend-feed_2026_cup_5617_sonoma_trimmed.json"
 RACE_LIST_2023 = FEED_SAMPLES / "race_list_basic_2023.json"
 
-COLUMNS = "Season,Race,Track,Name,Length,Surface,Finish,Start,Car,Driver,Make,Pts,Laps,Led,Status,Team,S1,S2,Rating,Win,Seg Points"
+COLUMNS = (
+    "Season,Race,Track,Name,Length,Surface,Finish,Start,Car,Driver,Make,Pts,Laps,Led,Status,Team,S1,S2,Rating,Win,Seg Points"
+)
 
 # A tiny history in the bundled files' own format. Hand-checked figures in test_queries.py.
 SMALL_TRUCK = """
