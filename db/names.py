@@ -15,7 +15,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
@@ -24,7 +25,7 @@ from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import DriverInfo, SeriesInfo, TrackInfo
 
 if TYPE_CHECKING:
-    from db.store import Store
+    from db.store import Snapshot, Store
 
 MAX_NAME_LENGTH = 100
 MAX_SUGGESTIONS = 5
@@ -61,8 +62,9 @@ def normalize(text: str) -> str:
     separates words (`Mid-Ohio` → `mid ohio`); `&` reads as `and`.
     """
     text = _FEED_MARKERS.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # ASCII has no accents to take off
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
@@ -70,7 +72,10 @@ def normalize(text: str) -> str:
 
 def name_key(text: str) -> str:
     """The form names are looked up by: normalized, without a leading `the` (`The Glen` → `glen`)."""
-    key = normalize(text)
+    return _without_the(normalize(text))
+
+
+def _without_the(key: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
@@ -95,7 +100,7 @@ class _Entry:
     key: int
     label: str
     popularity: int
-    words: tuple[str, ...]
+    words: tuple[str, ...]   # of the label, normalized
 
 
 class _Resolver:
@@ -106,7 +111,7 @@ class _Resolver:
         self.entries = {entry.key: entry for entry in entries}
         self.exact: dict[str, set[int]] = defaultdict(set)
         for entry in self.entries.values():
-            self.exact[name_key(" ".join(entry.words))].add(entry.key)
+            self.exact[_without_the(" ".join(entry.words))].add(entry.key)
         for alias, key in aliases:
             if key in self.entries:
                 self.exact[name_key(alias)].add(key)
@@ -272,102 +277,124 @@ class CarNumber:
     year: int | None
 
 
-class NameIndex:
-    """In-memory index of every track, race, driver and series name, alias and nickname in the store."""
+@dataclass(frozen=True)
+class _IndexRows:
+    """Everything the index is made from, read in one snapshot (one hop to a reader thread)."""
 
-    def __init__(
-        self,
-        tracks: dict[int, TrackInfo],
-        drivers: dict[int, DriverInfo],
-        series: dict[str, SeriesInfo],
-        track_resolver: _Resolver,
-        driver_resolver: _Resolver,
-        series_aliases: dict[str, str],
-        races: list[_Race],
-    ):
-        self.tracks = tracks
-        self.drivers = drivers
-        self.series = series
-        self._track_resolver = track_resolver
-        self._driver_resolver = driver_resolver
-        self._series_aliases = series_aliases
-        self._races = races
-        self._raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
-        for race in races:
-            self._raced[race.track_id].add((race.series, race.season))
-        track_ids = {info.name: info.id for info in tracks.values()}
+    tracks: list[tuple[int, str, str, float | None]]
+    track_races: dict[int, int]
+    track_aliases: list[tuple[str, int]]
+    series: list[tuple[str, str, str]]
+    series_aliases: list[tuple[str, str]]
+    drivers: list[tuple[int, str]]
+    driver_starts: dict[int, int]
+    driver_aliases: list[tuple[str, int]]
+    races: list[tuple[int, int, str, int, int | None, str, int]]
+
+
+def _read_index_rows(snapshot: Snapshot) -> _IndexRows:
+    def rows(sql: str) -> list[Any]:
+        return [tuple(row) for row in snapshot.fetchall(sql)]
+
+    return _IndexRows(
+        tracks=rows("SELECT id, name, kind, length_mi FROM tracks"),
+        track_races=dict(rows("SELECT track_id, count(*) FROM races GROUP BY track_id")),
+        track_aliases=rows("SELECT alias, track_id FROM track_aliases"),
+        series=rows("SELECT key, name, short_name FROM series ORDER BY id"),
+        series_aliases=rows("SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"),
+        drivers=rows("SELECT id, name FROM drivers"),
+        driver_starts=dict(rows("SELECT driver_id, count(*) FROM results GROUP BY driver_id")),
+        driver_aliases=rows("SELECT alias, driver_id FROM driver_aliases"),
+        races=rows(
+            "SELECT r.id, r.track_id, s.key, r.season, r.round, r.name, r.exhibition "
+            "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
+            "ORDER BY r.season DESC, r.round DESC"
+        ),
+    )
+
+
+class NameIndex:
+    """In-memory index of every track, race, driver and series name, alias and nickname in the store.
+
+    Tracks and series are indexed when it is made; drivers and races (most of the work: thousands of names to
+    normalize) on first use, so a question about a track (`pitboard ask "/winner mid-ohio"`) never pays for them.
+    """
+
+    def __init__(self, rows: _IndexRows):
+        self._rows = rows
+        self.tracks = {track_id: TrackInfo(track_id, name, kind, length) for track_id, name, kind, length in rows.tracks}
+        self._track_ids = {info.name: info.id for info in self.tracks.values()}
+        track_aliases = rows.track_aliases + [
+            (name, self._track_ids[track]) for name, track in curated.track_names() if track in self._track_ids
+        ]
+        self._track_resolver = _Resolver(
+            "track",
+            (_Entry(t.id, t.name, rows.track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in self.tracks.values()),
+            track_aliases,
+        )
+        self.series = {key: SeriesInfo(key, name, short_name) for key, name, short_name in rows.series}
+        self._series_aliases = {name_key(info.key): info.key for info in self.series.values()}
+        self._series_aliases.update({name_key(info.name): info.key for info in self.series.values()})
+        self._series_aliases.update({name_key(info.short_name): info.key for info in self.series.values()})
+        self._series_aliases.update({name_key(alias): key for alias, key in rows.series_aliases})
+        self._series_aliases.update(
+            {name_key(era.name): era.series for era in curated.series_names() if era.series in self.series}
+        )
         self._related: dict[int, list[int]] = defaultdict(list)
         for one, other in curated.related_tracks():
-            if one in track_ids and other in track_ids:
-                self._related[track_ids[one]].append(track_ids[other])
-                self._related[track_ids[other]].append(track_ids[one])
+            if one in self._track_ids and other in self._track_ids:
+                self._related[self._track_ids[one]].append(self._track_ids[other])
+                self._related[self._track_ids[other]].append(self._track_ids[one])
         self._race_rules = {
             name_key(alias): rule for rule in curated.race_rules() for alias in (rule.race, *rule.aliases)
         }
-        self._rule_runs = {rule.race: self._runs(rule, track_ids.get(rule.track or "")) for rule in curated.race_rules()}
 
     @classmethod
     async def load(cls, store: Store) -> NameIndex:
-        tracks = {
-            row["id"]: TrackInfo(row["id"], row["name"], row["kind"], row["length_mi"])
-            for row in await store.fetchall("SELECT id, name, kind, length_mi FROM tracks")
-        }
-        track_ids = {info.name: info.id for info in tracks.values()}
-        track_races: dict[int, int] = {
-            row[0]: row[1] for row in await store.fetchall("SELECT track_id, count(*) FROM races GROUP BY track_id")
-        }
-        track_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, track_id FROM track_aliases")]
-        track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
-        drivers = {
-            row["id"]: DriverInfo(row["id"], row["name"])
-            for row in await store.fetchall("SELECT id, name FROM drivers")
-        }
-        driver_ids = {info.name: info.id for info in drivers.values()}
-        driver_starts: dict[int, int] = {
-            row[0]: row[1] for row in await store.fetchall("SELECT driver_id, count(*) FROM results GROUP BY driver_id")
-        }
-        driver_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, driver_id FROM driver_aliases")]
-        driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
-        series = {
-            row["key"]: SeriesInfo(row["key"], row["name"], row["short_name"])
-            for row in await store.fetchall("SELECT key, name, short_name FROM series ORDER BY id")
-        }
-        series_aliases = {name_key(info.key): info.key for info in series.values()}
-        series_aliases.update({name_key(info.name): info.key for info in series.values()})
-        series_aliases.update({name_key(info.short_name): info.key for info in series.values()})
-        for alias, key in await store.fetchall(
-            "SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"
-        ):
-            series_aliases[name_key(alias)] = key
-        series_aliases.update({name_key(era.name): era.series for era in curated.series_names() if era.series in series})
-        track_words = {info.id: frozenset(normalize(info.name).split()) for info in tracks.values()}
-        races = [
-            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
-                  normalize(row["name"]), frozenset(normalize(row["name"]).split()) | track_words[row["track_id"]],
-                  bool(row["exhibition"]))
-            for row in await store.fetchall(
-                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
-                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
-                "ORDER BY r.season DESC, r.round DESC"
-            )
+        return cls(await store.read(_read_index_rows))
+
+    @cached_property
+    def drivers(self) -> dict[int, DriverInfo]:
+        return {driver_id: DriverInfo(driver_id, name) for driver_id, name in self._rows.drivers}
+
+    @cached_property
+    def _driver_resolver(self) -> _Resolver:
+        driver_ids = {info.name: info.id for info in self.drivers.values()}
+        aliases = self._rows.driver_aliases + [
+            (nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids
         ]
-        return cls(
-            tracks,
-            drivers,
-            series,
-            _Resolver(
-                "track",
-                (_Entry(t.id, t.name, track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in tracks.values()),
-                track_aliases,
-            ),
-            _Resolver(
-                "driver",
-                (_Entry(d.id, d.name, driver_starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
-                driver_aliases,
-            ),
-            series_aliases,
-            races,
+        starts = self._rows.driver_starts
+        return _Resolver(
+            "driver",
+            (_Entry(d.id, d.name, starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in self.drivers.values()),
+            aliases,
         )
+
+    @cached_property
+    def _races(self) -> list[_Race]:
+        """Every run race, latest first."""
+        track_words = {info.id: frozenset(normalize(info.name).split()) for info in self.tracks.values()}
+        keys: dict[str, str] = {}  # a race name is run many times (the Daytona 500): normalize it once
+        races = []
+        for race_id, track_id, series, season, race_round, name, exhibition in self._rows.races:
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = normalize(name)
+            words = frozenset(key.split()) | track_words[track_id]
+            races.append(_Race(race_id, track_id, series, season, race_round, name, key, words, bool(exhibition)))
+        return races
+
+    @cached_property
+    def _raced(self) -> dict[int, set[tuple[str, int]]]:
+        """Each track's (series, season) pairs that ran there."""
+        raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
+        for race in self._races:
+            raced[race.track_id].add((race.series, race.season))
+        return raced
+
+    @cached_property
+    def _rule_runs(self) -> dict[str, list[_Race]]:
+        return {rule.race: self._runs(rule, self._track_ids.get(rule.track or "")) for rule in curated.race_rules()}
 
     # Tracks and races
 
@@ -467,12 +494,11 @@ class NameIndex:
             and (rule.name_pattern.search(race.key) if rule.name_pattern else not race.exhibition)
         ]
         if rule.pick == "last":
-            last: dict[int, _Race] = {}
+            last: dict[int, tuple[int, _Race]] = {}   # season → (round, race) of its last run
             for race in runs:
-                kept = last.get(race.season)
-                if race.round is not None and (kept is None or kept.round is None or race.round > kept.round):
-                    last[race.season] = race
-            runs = sorted(last.values(), key=lambda race: -race.season)
+                if race.round is not None and (race.season not in last or race.round > last[race.season][0]):
+                    last[race.season] = (race.round, race)
+            runs = sorted((race for _, race in last.values()), key=lambda race: -race.season)
         return runs
 
     def _rule_place(
@@ -482,8 +508,8 @@ class NameIndex:
         if series and series != rule.series:
             raise NoData(f"The {rule.race} is a {self.series[rule.series].short_name} Series race.")
         if not runs:
-            exhibition = " It is an exhibition race: those come only from NASCAR's feed, not the bundled history."
-            why = exhibition if rule.exhibition else ""
+            why = (" It is an exhibition race: those come only from NASCAR's feed, not the bundled history."
+                   if rule.exhibition else "")
             raise NoData(f"No {rule.race} in the data.{why}")
         return self._race_place(text, runs, year, series, typed_series, label=rule.race, one_track=rule.track is not None)
 
@@ -570,7 +596,7 @@ class NameIndex:
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             words = rest.split()
-            pairs: dict[tuple[int, int], None] = {}  # ordered and unique
+            pairs: dict[tuple[int, int], None] = {}
             for cut in range(1, len(words)):
                 first = self._only_driver(" ".join(words[:cut]))
                 second = self._only_driver(" ".join(words[cut:]))
