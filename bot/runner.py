@@ -15,6 +15,7 @@ import discord
 
 from bot.feed import FeedClient
 from bot.pitboard import Pitboard
+from bot.race_weekend import RaceDayPublisher
 from bot.reddit import RedditPoster, reddit_client
 from bot.settings import Secret, Settings
 from db.build import ensure_database
@@ -88,8 +89,12 @@ async def run_bot(
             poster = RedditPoster(reddit, store)
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
+        # Race day beyond Discord: the Reddit side (pre-race, live and post-race threads, linked) joins here when
+        # Reddit is configured. >>> w4-reddit-day: append bot/reddit_race_day.py's RedditRaceDay(...) to this list. <<<
+        race_day_publishers: list[RaceDayPublisher] = []
         bot = await resources.enter_async_context(
-            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock)
+            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
+                     race_day_publishers=race_day_publishers)
         )
         await store.names()  # load the name index now, not on the first command
         if before_serving is not None:
