@@ -46,9 +46,8 @@ import aiohttp
 import discord
 
 from bot.race_day import Undeliverable
-from bot.reddit import CLAIM_LEASE_SECONDS
+from bot.reddit import CLAIM_LEASE_SECONDS, content_hash
 from bot.render import embeds, safe
-from bot.reddit import content_hash
 from db import live_ledger
 from db.claims import instant, new_holder
 from db.guilds import GuildSettings

@@ -21,7 +21,7 @@ from db.queries import utc_now
 from db.store import Store
 
 if TYPE_CHECKING:
-    from bot.race_weekend import RaceDayPublisher
+    from bot.race_weekend import RaceDayPublisher, RaceWeekend
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,8 @@ class Pitboard(commands.Bot):
     `watcher_clock` is the feed watcher's "now", which decides the races it polls and posts (recent ones);
     a replay of a recorded race day passes a fixed moment. `live_clock` drives race-day delivery (TV delays,
     reminders, rate limit windows) and the race weekend's rounds (cogs/race_weekend.py); tests pass a manual one.
-    `live` is that delivery while cogs/live.py is loaded. `race_day_publishers` are told race day besides Discord
-    (the runner passes the Reddit one when Reddit is configured).
+    `live` is that delivery while cogs/live.py is loaded, `race_weekend` the loop while cogs/race_weekend.py is.
+    `race_day_publishers` are told race day besides Discord (the runner passes the Reddit one when Reddit is configured).
     """
 
     def __init__(
@@ -116,6 +116,7 @@ class Pitboard(commands.Bot):
         self.message_pacer = message_pacer
         self.live: LiveDelivery | None = None
         self.race_day_publishers = list(race_day_publishers)
+        self.race_weekend: RaceWeekend | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Drop events once closing: discord.py's delayed READY runs in a task that `close()` does not cancel,

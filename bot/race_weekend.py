@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot import lifecycle
-from bot.feed import FeedClient, LiveState, LivePoller
+from bot.feed import FeedClient, LivePoller, LiveState
 from bot.live_delivery import Clock, LiveDelivery, ScheduledRace, ServerLiveSettings
 from bot.live_race import LiveBoard, RaceEvent, events_between, live_board
 from bot.posting import race_key

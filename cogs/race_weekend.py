@@ -25,9 +25,11 @@ class RaceWeekendCog(commands.Cog):
         self._task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
+        self.bot.race_weekend = self.weekend
         self._task = asyncio.create_task(self._run(), name="race weekend")
 
     async def cog_unload(self) -> None:
+        self.bot.race_weekend = None
         if self._task is not None:
             self._task.cancel()
             try:

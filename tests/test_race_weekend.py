@@ -22,7 +22,6 @@ from bot.feed import FeedClient
 from bot.pitboard import Pitboard
 from bot.race_weekend import PRE_RACE_ITEM, RaceWeekend
 from bot.render.live import INTERRUPTED
-from cogs.race_weekend import RaceWeekendCog
 from db import guilds, lifecycle
 from db.lifecycle import RaceState
 from db.live_feed import ReplayFrame, load_replay
@@ -94,11 +93,10 @@ class Weekend:
         """A Pitboard process with the feed client (so the watcher and the race weekend run), after its first round."""
         feed = FeedClient(self.session, self.feed.base_url)
         async with Store.open(self.db_path) as store, running_pitboard(self.fake, store, live_clock=self.clock, feed=feed) as bot:
-            cog = bot.get_cog("RaceWeekendCog")
-            assert isinstance(cog, RaceWeekendCog)
-            await cog.weekend.wait_for_tick(1)
+            assert bot.race_weekend is not None
+            await bot.race_weekend.wait_for_tick(1)
             await self.settle(bot)
-            yield bot, cog.weekend
+            yield bot, bot.race_weekend
 
     async def step(self, bot: Pitboard, weekend: RaceWeekend, to: datetime) -> None:
         """Move the clock to `to` (at least one of the loop's waits), wait for the round it allows, let messages go out."""
