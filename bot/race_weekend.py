@@ -189,7 +189,9 @@ class RaceWeekend:
             checkered_flag_seen=document is not None and document.is_race and document.flag is Flag.CHECKERED,
             official=race.status == "official",
         )
-        transition = await lifecycle.step(self.store, key, facts, now, self.pre_race_window)
+        transition = None
+        if lifecycle.advance(state, facts, now, self.pre_race_window) is not None:   # as of this round's read: worth a step
+            transition = await lifecycle.step(self.store, key, facts, now, self.pre_race_window)
         if transition is not None:
             log.info("%s: %s → %s%s", key, transition.source, transition.target,
                      " (caught up)" if transition.caught_up else "")

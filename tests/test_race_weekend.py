@@ -43,8 +43,8 @@ TV_DELAY = 30                                       # the second server's TV del
 REMINDER_MINUTES = 30
 WINNER_FEED_ID = 4085                               # Brandon Jones
 FRAMES = load_replay(CHICAGOLAND)
-RESTART_AT_LAP = 100
-OUTAGE_AT_LAP = 130
+RESTART_AT_LAP = 132                                 # a caution comes out on this lap
+OUTAGE_AT_LAP = 145
 
 
 def race_list(*, tv: str | None = None, official: bool = False) -> bytes:
@@ -134,6 +134,7 @@ async def race_weekend(small_db: Path, tmp_path: Path) -> AsyncIterator[Weekend]
             await guilds.set_live_updates(store, server.guild_id, True)
             await guilds.set_tv_delay(store, server.guild_id, delay)
         await guilds.set_reminder(store, live_now.guild_id, REMINDER_MINUTES, live_now.fans_role_id)
+        await guilds.set_scheduled_events(store, live_now.guild_id, True)
     clock = ManualClock(START)
     async with (FakeFeed() as feed, aiohttp.ClientSession() as session,
                 FakeDiscord(guilds=[live_now.guild, delayed.guild], clock=clock.time) as fake):
@@ -158,6 +159,9 @@ async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_del
             assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.PRE_RACE
             for server in weekend.servers:
                 assert weekend.items(server) == [PRE_RACE_ITEM]
+            # The server that asked for Discord scheduled events has one for the race; the other none.
+            [scheduled] = weekend.fake.scheduled_events.values()
+            assert scheduled["guild_id"] == str(live_now.guild_id) and scheduled["name"] == "Cuervo 300"
             first = weekend.message(live_now, PRE_RACE_ITEM)
             assert "CW" not in embed_text(first["embeds"][0])
             # The race list names the broadcaster: the pre-race embed is edited in place, not posted again.
