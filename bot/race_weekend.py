@@ -176,9 +176,12 @@ class RaceWeekend:
         self._ticked.set()
 
     def _wants_feed(self, race: RaceSummary, state: RaceState, now: datetime) -> bool:
+        """Live, or due to start soon (a process that was away may find it running: the feed says so, and no stale
+        pre-race post goes out)."""
         if state is RaceState.LIVE:
             return True
-        return state is RaceState.PRE_RACE and race.starts_at is not None and now >= race.starts_at - FEED_LEAD
+        starting = race.starts_at is not None and now >= race.starts_at - FEED_LEAD
+        return state in (RaceState.SCHEDULED, RaceState.PRE_RACE) and starting
 
     async def _follow(self, race: RaceSummary, state: RaceState, feed: LiveState | None, now: datetime) -> None:
         key = race_key(race)

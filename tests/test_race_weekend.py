@@ -227,3 +227,21 @@ async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_del
                 else:
                     assert not pings.anyone, item_of(message)
         assert weekend.fake.rate_limited == []
+
+
+async def test_a_bot_started_in_the_middle_of_a_race_sums_it_up_instead_of_posting_what_it_missed(small_db, tmp_path):
+    async with race_weekend(small_db, tmp_path) as weekend:
+        live_now, delayed = weekend.servers
+        [frame] = [frame for frame in FRAMES if lap_of(frame) == RESTART_AT_LAP]
+        weekend.feed.advance_to(frame.seconds)
+        weekend.clock.advance((moment(frame) - weekend.clock.now()).total_seconds())
+        async with weekend.bot() as (bot, loop):
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.LIVE
+            # No pre-race post (the race is on) and no reminder (its time is past): one summary, then the board.
+            assert [item.split(":")[1] if item.startswith(RACE_KEY) else item for item in weekend.items(live_now)] == [
+                "catch-up", "board"]
+            summary = weekend.message(live_now, weekend.items(live_now)[0])
+            assert f"{RACE_KEY}:catch-up:0-{RESTART_AT_LAP}" == item_of(summary)
+            assert weekend.items(delayed) == []   # its TV delay has not passed yet
+            await weekend.step(bot, loop, weekend.clock.now() + timedelta(seconds=TV_DELAY))
+            assert weekend.items(delayed) == weekend.items(live_now)
