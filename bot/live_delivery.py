@@ -19,6 +19,9 @@ Rules:
   corrected from the `X-RateLimit-*` headers of each response (observed through aiohttp's tracing hooks, which
   discord.py exposes as `Client(http_trace=...)`). One request of each window is kept in hand: discord.py sleeps
   out a whole window when it sees a bucket at 0, and the pacer never lets it get there. Events go before boards.
+- A **kept message** (the pre-race embed, `keep`) is sent once per race and server to the race's channel, like an
+  event (ledger kind `event`, its item name as key, its content hash as the row's state), and edited in place when
+  its content changes. It is not held back by the TV delay: nothing in it spoils the race.
 - **Reminders**: at green minus the server's minutes, one message in its announcement channel, mentioning the
   server's role and nothing else (`AllowedMentions(roles=[role])` for that message only); no role, no mention.
 - **Scheduled events**: where a server turned them on and the bot may manage events, one Discord scheduled event
