@@ -159,12 +159,12 @@ class RaceWeekend:
         races = await races_this_weekend(self.store, now, self.pre_race_window)
         states = await load_many(self.store, [race_key(race) for race in races])
         self._polling = any(self._wants_feed(race, states[race_key(race)].state, now) for race in races)
-        state = await self.poller.poll() if self._polling else None
+        feed = await self.poller.poll() if self._polling else None
         for race in races:
             if states[race_key(race)].state in lifecycle.FINAL:
                 continue
             try:
-                await self._follow(race, states[race_key(race)].state, state, now)
+                await self._follow(race, states[race_key(race)].state, feed, now)
             except Exception:
                 log.exception("race weekend: %s failed this round; the other races go on", race_key(race))
         if self.schedule_keepers and (self._schedule_told is None or now - self._schedule_told >= SCHEDULE_REFRESH):
@@ -227,11 +227,9 @@ class RaceWeekend:
         run = self._runs.get(key) or await self._resume(key)
         self._runs[key] = run
         leader = document.leader
-        winner = None
-        if leader is not None and document.flag is Flag.CHECKERED:
-            winner = await self._history(run, document, leader.car)
+        history = await self._history(run, document, leader.car) if leader is not None else None   # the winner's, at the end
+        winner = history if document.flag is Flag.CHECKERED else None
         events = events_between(run.previous, document, feed.flags, feed.notes, winner_history=winner)
-        history = await self._history(run, document, leader.car) if leader is not None else None
         board = live_board(document, history, feed_interrupted=feed.interrupted)
         if board != run.board or events:
             for publisher in self.publishers:
