@@ -19,6 +19,9 @@ Rules:
   corrected from the `X-RateLimit-*` headers of each response (observed through aiohttp's tracing hooks, which
   discord.py exposes as `Client(http_trace=...)`). One request of each window is kept in hand: discord.py sleeps
   out a whole window when it sees a bucket at 0, and the pacer never lets it get there. Events go before boards.
+- A **kept message** (the pre-race embed, `keep`) is sent once per race and server to the race's channel, like an
+  event (ledger kind `event`, its item name as key, its content hash as the row's state), and edited in place when
+  its content changes. It is not held back by the TV delay: nothing in it spoils the race.
 - **Reminders**: at green minus the server's minutes, one message in its announcement channel, mentioning the
   server's role and nothing else (`AllowedMentions(roles=[role])` for that message only); no role, no mention.
 - **Scheduled events**: where a server turned them on and the bot may manage events, one Discord scheduled event
@@ -46,10 +49,11 @@ import aiohttp
 import discord
 
 from bot.race_day import Undeliverable
-from bot.reddit import CLAIM_LEASE_SECONDS
+from bot.reddit import CLAIM_LEASE_SECONDS, content_hash
 from bot.render import embeds, safe
 from db import live_ledger
 from db.claims import instant, new_holder
+from db.guilds import GuildSettings
 from db.live_ledger import LiveKey, LiveObject
 from db.store import Store
 
@@ -76,7 +80,7 @@ _CHANNEL_MESSAGES = re.compile(r"/channels/(\d+)/messages(?:/\d+)?$")
 
 @dataclass(frozen=True)
 class ServerLiveSettings:
-    """One server's race-day settings (the lead wires these to db/guilds.py)."""
+    """One server's race-day settings, as `from_guild` reads them from its /config settings."""
 
     guild_id: int
     channel_id: int | None                  # the announcement channel
@@ -88,6 +92,21 @@ class ServerLiveSettings:
     race_threads: RaceThreads = "channel"
     forum_channel_id: int | None = None     # where `forum` posts go
     series: str | None = None               # the server follows only this series; None: every series
+
+    @classmethod
+    def from_guild(cls, settings: GuildSettings) -> ServerLiveSettings:
+        return cls(
+            guild_id=settings.guild_id,
+            channel_id=settings.announce_channel_id,
+            live_on=settings.live_updates,
+            delay_seconds=settings.tv_delay_seconds,
+            reminder_minutes=settings.reminder_minutes,
+            reminder_role_id=settings.reminder_role_id,
+            events_on=settings.scheduled_events,
+            race_threads=settings.race_threads,
+            forum_channel_id=settings.forum_channel_id,
+            series=settings.default_series,
+        )
 
     @property
     def delay(self) -> timedelta:
@@ -121,7 +140,7 @@ class DiscordEvent:
 
 
 @dataclass(frozen=True)
-class LiveBoard:
+class ServerBoard:
     """The board a server sees now (TV delay applied), for /live."""
 
     race: ScheduledRace
@@ -355,7 +374,17 @@ class _Reminder:
     server: ServerLiveSettings
 
 
-_Item = _Board | _Event | _Reminder
+@dataclass
+class _Kept:
+    """A message of the race that is kept up to date (the pre-race embed): sent once, edited when it changes."""
+
+    race: ScheduledRace
+    item: str
+    embed: discord.Embed
+    server: ServerLiveSettings
+
+
+_Item = _Board | _Event | _Reminder | _Kept
 
 
 @dataclass(order=True)
@@ -372,7 +401,7 @@ class _ServerQueue:
         self.delivery = delivery
         self.guild_id = guild_id
         self._held: list[_Held] = []
-        self._events: deque[_Event] = deque()
+        self._events: deque[_Event | _Kept] = deque()
         self._boards: dict[str, _Board] = {}            # race key -> the latest due board not sent yet
         self._sent: dict[str, datetime] = {}             # race key -> the feed moment of the board last sent
         self._reminders: deque[_Reminder] = deque()
@@ -434,7 +463,7 @@ class _ServerQueue:
             item = heapq.heappop(self._held).item
             if isinstance(item, _Board):
                 self._keep_latest(item)
-            elif isinstance(item, _Event):
+            elif isinstance(item, _Event | _Kept):
                 self._events.append(item)
             else:
                 self._reminders.append(item)
@@ -459,7 +488,7 @@ class _ServerQueue:
     def _put_back(self, item: _Item) -> None:
         if isinstance(item, _Reminder):
             self._reminders.appendleft(item)
-        elif isinstance(item, _Event):
+        elif isinstance(item, _Event | _Kept):
             self._events.appendleft(item)
         else:
             self._keep_latest(item)
@@ -478,6 +507,8 @@ class _ServerQueue:
                 await self.delivery._send_reminder(item)
             elif isinstance(item, _Event):
                 await self.delivery._send_event(item)
+            elif isinstance(item, _Kept):
+                await self.delivery._send_kept(item)
             else:
                 await self.delivery._send_board(item)
                 self._sent[item.race.key] = item.at
@@ -570,6 +601,15 @@ class LiveDelivery:
             if board is not None:
                 queue.hold(due, _Board(race, board, at, server))
 
+    def keep(self, race: ScheduledRace, item: str, embed: discord.Embed, servers: Sequence[ServerLiveSettings]) -> None:
+        """The race's `item` message (the pre-race embed) as it should read now, in each server's race channel: sent
+        once, edited when its content changes, left alone when it does not (no TV delay: nothing in it spoils)."""
+        self._remember(servers)
+        now = self.clock.now()
+        for server in servers:
+            if server.follows(race.series) and (server.channel_id is not None or server.race_threads == "forum"):
+                self._queue(server.guild_id).hold(now, _Kept(race, item, embed, server))
+
     def schedule_reminders(self, race: ScheduledRace, servers: Sequence[ServerLiveSettings]) -> None:
         """Hold each server's reminder of the race until green minus its minutes (replacing one held before: the start
         may have moved); a cancelled race has none."""
@@ -626,7 +666,7 @@ class LiveDelivery:
         self._destinations[(race.key, server.guild_id)] = made.object_id
         return made.object_id
 
-    def current_board(self, series: str | None, guild_id: int | None) -> LiveBoard | None:
+    def current_board(self, series: str | None, guild_id: int | None) -> ServerBoard | None:
         """The board of the series' live race (the latest started, any series when None) as the server sees it now,
         its TV delay applied; None when no race is live."""
         races = [race for key, race in self._races.items() if key in self._boards and (series is None or race.series == series)]
@@ -640,7 +680,7 @@ class LiveDelivery:
         if not shown:
             return None
         board_message = self._board_messages.get((race.key, guild_id)) if guild_id is not None else None
-        return LiveBoard(race, shown[-1], board_message[0] if board_message else None)
+        return ServerBoard(race, shown[-1], board_message[0] if board_message else None)
 
     async def settled(self) -> None:
         """Wait until nothing more can happen without the clock moving on (for tests and an orderly shutdown)."""
@@ -728,6 +768,22 @@ class LiveDelivery:
         await self._make_once(LiveKey(race.key, guild_id, "event", event.key), channel_id,
                               lambda: self._paced_send(channel_id, embed),
                               find=lambda: self.messenger.find(channel_id, marker(race.key, event.key)))
+
+    async def _send_kept(self, kept: _Kept) -> None:
+        """Send the message once (its ledger row holds its content hash), then edit it when the content changed."""
+        race, guild_id = kept.race, kept.server.guild_id
+        channel_id = await self.race_channel(race, kept.server)
+        embed = marked(kept.embed, race.key, kept.item)
+        digest = content_hash(embed.title or "", str(embed.to_dict()))
+        key = LiveKey(race.key, guild_id, "event", kept.item)
+        made = await self._make_once(key, channel_id, lambda: self._paced_send(channel_id, embed),
+                                     find=lambda: self.messenger.find(channel_id, marker(race.key, kept.item)), state=digest)
+        known = await live_ledger.get(self.store, key)
+        if made.fresh or known is None or known.state == digest:
+            return
+        message_channel = made.channel_id or channel_id
+        await self._paced_edit(message_channel, made.object_id, embed)
+        await live_ledger.record(self.store, LiveObject(key, message_channel, made.object_id, digest))
 
     async def _send_reminder(self, reminder: _Reminder) -> None:
         race, server = reminder.race, reminder.server

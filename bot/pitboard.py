@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -20,6 +20,9 @@ from db.errors import PitboardError
 from db.queries import utc_now
 from db.store import Store
 
+if TYPE_CHECKING:
+    from bot.race_weekend import RaceDayPublisher, RaceWeekend
+
 log = logging.getLogger(__name__)
 
 # Pitboard never joins voice: don't warn at every start that voice libraries are missing.
@@ -30,6 +33,7 @@ discord.VoiceClient.warn_dave = False
 # no member chunking, so a short wait is enough and the bot is ready sooner after a restart.
 GUILD_READY_TIMEOUT = 0.5
 
+RACE_WEEKEND = "cogs.race_weekend"   # with the feed watcher, when the bot has a feed client; after cogs.live
 EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config", "cogs.live")
 
 
@@ -77,7 +81,9 @@ class Pitboard(commands.AutoShardedBot):
 
     `watcher_clock` is the feed watcher's "now", which decides the races it polls and posts (recent ones);
     a replay of a recorded race day passes a fixed moment. `live_clock` drives race-day delivery (TV delays,
-    reminders, rate limit windows); tests pass a manual one. `live` is that delivery while cogs/live.py is loaded.
+    reminders, rate limit windows) and the race weekend's rounds (cogs/race_weekend.py); tests pass a manual one.
+    `live` is that delivery while cogs/live.py is loaded, `race_weekend` the loop while cogs/race_weekend.py is.
+    `race_day_publishers` are told race day besides Discord (the runner passes the Reddit one when Reddit is configured).
     """
 
     def __init__(
@@ -89,6 +95,7 @@ class Pitboard(commands.AutoShardedBot):
         poster: RedditPoster | None = None,
         watcher_clock: Callable[[], datetime] = utc_now,
         live_clock: Clock | None = None,
+        race_day_publishers: Sequence[RaceDayPublisher] = (),
         **options,
     ):
         options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
@@ -111,6 +118,8 @@ class Pitboard(commands.AutoShardedBot):
         self.live_clock = live_clock
         self.message_pacer = message_pacer
         self.live: LiveDelivery | None = None
+        self.race_day_publishers = list(race_day_publishers)
+        self.race_weekend: RaceWeekend | None = None
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Drop events once closing: discord.py's delayed READY runs in a task that `close()` does not cancel,
@@ -125,6 +134,13 @@ class Pitboard(commands.AutoShardedBot):
             await self.load_extension(extension)
         if self.feed is not None:
             await self.load_extension("cogs.watcher")
+            await self.load_extension(RACE_WEEKEND)
+
+    async def close(self) -> None:
+        """Stop the race weekend before the cogs it publishes through (cogs.live's delivery) are unloaded."""
+        if RACE_WEEKEND in self.extensions:
+            await self.unload_extension(RACE_WEEKEND)
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))

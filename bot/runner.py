@@ -15,6 +15,7 @@ import discord
 
 from bot.feed import FeedClient
 from bot.pitboard import Pitboard
+from bot.race_weekend import RaceDayPublisher
 from bot.reddit import RedditPoster, reddit_client
 from bot.settings import Secret, Settings
 from db.build import ensure_database
@@ -81,22 +82,28 @@ async def run_bot(
         store = await resources.enter_async_context(Store.open(settings.db_path))
         feed = poster = None
         if settings.watch:
-            session = await resources.enter_async_context(aiohttp.ClientSession(headers={"User-Agent": settings.reddit.user_agent}))
+            session = await resources.enter_async_context(
+                aiohttp.ClientSession(headers={"User-Agent": settings.reddit.user_agent})
+            )
             feed = FeedClient(session, settings.feed_url)
         if settings.reddit.configured:
             reddit = await resources.enter_async_context(reddit_client(settings.reddit))
             poster = RedditPoster(reddit, store)
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
+        # Race day beyond Discord: the Reddit side (pre-race, live and post-race threads, linked) joins here when
+        # Reddit is configured. >>> w4-reddit-day: append bot/reddit_race_day.py's RedditRaceDay(...) to this list. <<<
+        race_day_publishers: list[RaceDayPublisher] = []
         bot = await resources.enter_async_context(
-            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock)
+            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
+                     race_day_publishers=race_day_publishers)
         )
         await store.names()  # load the name index now, not on the first command
         if before_serving is not None:
             before_serving()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))
+            loop.add_signal_handler(signum, _shutdown, bot, signum)
         try:
             await bot.start(token)
         except discord.LoginFailure:

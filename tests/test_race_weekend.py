@@ -1,0 +1,247 @@
+"""A replayed race weekend through the running bot (issue 11, item 6).
+
+The real bot (real discord.py, real cogs, the race weekend's own loop) on the fake Discord, its live feed client
+polling the local feed server while it serves the recorded 2026 Chicagoland race frame by frame, everything timed by
+one manual clock: pre-race post (edited when its facts change), the reminder, green, cautions, stage ends, leader
+changes, restarts, white, checkered, official; a restart of the bot in the middle of the race and a feed outage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+
+from bot.feed import FeedClient
+from bot.pitboard import Pitboard
+from bot.race_weekend import PRE_RACE_ITEM, RaceWeekend
+from bot.render.live import INTERRUPTED
+from db import guilds, lifecycle
+from db.lifecycle import RaceState
+from db.live_feed import ReplayFrame, load_replay
+from db.nascar_feed import import_document
+from db.store import Store
+from testkit.clock import ManualClock
+from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild, running_pitboard
+from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
+from testkit.fakes.feed_server import FakeFeed, FeedFault
+from testkit.replays import CHICAGOLAND
+
+RACE_KEY = "nascar-5651"
+RACE_LIST = "2026/race_list_basic.json"
+LIVE_FEED = "live/feeds/live-feed.json"
+GREEN = datetime(2026, 7, 5, 1, 15, tzinfo=UTC)     # as scheduled: 21:15 Eastern on July 4th (the real green: 21:15:14)
+START = GREEN - timedelta(hours=2)
+REPLAY_GREEN_SECONDS = 60.0                         # the replay's green-flag frame
+TV_DELAY = 30                                       # the second server's TV delay, seconds
+REMINDER_MINUTES = 30
+WINNER_FEED_ID = 4085                               # Brandon Jones
+FRAMES = load_replay(CHICAGOLAND)
+RESTART_AT_LAP = 132                                 # a caution comes out on this lap
+OUTAGE_AT_LAP = 145
+
+
+def race_list(*, tv: str | None = None, official: bool = False) -> bytes:
+    """The season's race list as the feed serves it, with this one race (before it, then official)."""
+    race = {
+        "race_id": 5651, "series_id": 2, "race_season": 2026, "race_name": "Cuervo 300", "race_type_id": 1,
+        "track_id": 39, "track_name": "Chicagoland Speedway", "date_scheduled": "2026-07-04T21:15:00",
+        "race_date": "2026-07-04T21:15:00", "scheduled_distance": 301.5, "scheduled_laps": 201,
+        "stage_1_laps": 45, "stage_2_laps": 45, "stage_3_laps": 111, "television_broadcaster": tv,
+        "winner_driver_id": WINNER_FEED_ID if official else 0, "inspection_complete": official, "schedule": [],
+    }
+    return json.dumps({"series_1": [], "series_2": [race], "series_3": []}).encode()
+
+
+def moment(frame: ReplayFrame) -> datetime:
+    """The replay's clock on the race day's: its green-flag frame at the scheduled green."""
+    return GREEN + timedelta(seconds=frame.seconds - REPLAY_GREEN_SECONDS)
+
+
+def lap_of(frame: ReplayFrame) -> int:
+    return json.loads(frame.documents["live-feed.json"])["lap_number"]
+
+
+def item_of(message: dict) -> str | None:
+    """The race item a message carries in its footer (`board`, `pre-race`, `reminder` or an event key)."""
+    prefix = f"pitboard:{RACE_KEY}:"
+    for embed in message["embeds"]:
+        last = embed.get("footer", {}).get("text", "").split(" · ")[-1]
+        if last.startswith(prefix):
+            return last.removeprefix(prefix)
+    return None
+
+
+@dataclass
+class Weekend:
+    fake: FakeDiscord
+    feed: FakeFeed
+    session: aiohttp.ClientSession
+    clock: ManualClock
+    db_path: Path
+    servers: list[RaceDayGuild]
+    first_seen: dict[tuple[int, str], datetime] = field(default_factory=dict)   # (server, item) -> clock when it appeared
+
+    @contextlib.asynccontextmanager
+    async def bot(self) -> AsyncIterator[tuple[Pitboard, RaceWeekend]]:
+        """A Pitboard process with the feed client (so the watcher and the race weekend run), after its first round."""
+        feed = FeedClient(self.session, self.feed.base_url)
+        async with Store.open(self.db_path) as store, running_pitboard(self.fake, store, live_clock=self.clock, feed=feed) as bot:
+            assert bot.race_weekend is not None
+            await bot.race_weekend.wait_for_tick(1)
+            await self.settle(bot)
+            yield bot, bot.race_weekend
+
+    async def step(self, bot: Pitboard, weekend: RaceWeekend, to: datetime) -> None:
+        """Move the clock to `to` (at least one of the loop's waits), wait for the round it allows, let messages go out."""
+        count = weekend.ticks + 1
+        self.clock.advance((to - self.clock.now()).total_seconds())
+        await weekend.wait_for_tick(count)
+        await self.settle(bot)
+
+    async def settle(self, bot: Pitboard) -> None:
+        assert bot.live is not None
+        await bot.live.settled()
+        for server in self.servers:
+            for message in self.fake.channel_history(server.announce_id):
+                item = item_of(message)
+                if item is not None:
+                    self.first_seen.setdefault((server.guild_id, item), self.clock.now())
+
+    def items(self, server: RaceDayGuild) -> list[str]:
+        return [item for message in self.fake.channel_history(server.announce_id) if (item := item_of(message))]
+
+    def message(self, server: RaceDayGuild, item: str) -> dict:
+        [found] = [message for message in self.fake.channel_history(server.announce_id) if item_of(message) == item]
+        return found
+
+
+@contextlib.asynccontextmanager
+async def race_weekend(small_db: Path, tmp_path: Path) -> AsyncIterator[Weekend]:
+    db_path = tmp_path / "pitboard.db"
+    shutil.copy(small_db, db_path)
+    live_now, delayed = race_day_guild(1), race_day_guild(2)
+    async with Store.open(db_path) as store:
+        await import_document(store, race_list())
+        for server, delay in ((live_now, 0), (delayed, TV_DELAY)):
+            await guilds.set_announce_channel(store, server.guild_id, server.announce_id)
+            await guilds.set_live_updates(store, server.guild_id, True)
+            await guilds.set_tv_delay(store, server.guild_id, delay)
+        await guilds.set_reminder(store, live_now.guild_id, REMINDER_MINUTES, live_now.fans_role_id)
+        await guilds.set_scheduled_events(store, live_now.guild_id, True)
+    clock = ManualClock(START)
+    async with (FakeFeed() as feed, aiohttp.ClientSession() as session,
+                FakeDiscord(guilds=[live_now.guild, delayed.guild], clock=clock.time) as fake):
+        feed.serve(RACE_LIST, race_list())
+        feed.play(FRAMES)
+        with redirect_discord_to(fake):
+            yield Weekend(fake, feed, session, clock, db_path, [live_now, delayed])
+
+
+async def publish_race_list(bot: Pitboard, weekend: Weekend, *, tv: str | None = None, official: bool = False) -> None:
+    """The race list changes; the store follows it as the feed watcher would."""
+    document = race_list(tv=tv, official=official)
+    weekend.feed.serve(RACE_LIST, document)
+    await import_document(bot.store, document)
+
+
+async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_delay_and_no_stray_ping(small_db, tmp_path):
+    async with race_weekend(small_db, tmp_path) as weekend:
+        live_now, delayed = weekend.servers
+        async with weekend.bot() as (bot, loop):
+            # Two hours before green: pre-race, in both servers, once.
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.PRE_RACE
+            for server in weekend.servers:
+                assert weekend.items(server) == [PRE_RACE_ITEM]
+            # The server that asked for Discord scheduled events has one for the race; the other none.
+            [scheduled] = weekend.fake.scheduled_events.values()
+            assert scheduled["guild_id"] == str(live_now.guild_id) and scheduled["name"] == "Cuervo 300"
+            first = weekend.message(live_now, PRE_RACE_ITEM)
+            assert "CW" not in embed_text(first["embeds"][0])
+            # The race list names the broadcaster: the pre-race embed is edited in place, not posted again.
+            await publish_race_list(bot, weekend, tv="CW")
+            await weekend.step(bot, loop, START + timedelta(minutes=2))
+            for server in weekend.servers:
+                assert weekend.items(server) == [PRE_RACE_ITEM]
+                assert "CW" in embed_text(weekend.message(server, PRE_RACE_ITEM)["embeds"][0])
+            assert weekend.message(live_now, PRE_RACE_ITEM)["id"] == first["id"]
+            # The reminder, in the one server that set it, on time.
+            await weekend.step(bot, loop, GREEN - timedelta(minutes=REMINDER_MINUTES))
+            assert weekend.items(live_now) == [PRE_RACE_ITEM, "reminder"]
+            assert weekend.items(delayed) == [PRE_RACE_ITEM]
+            # The race, frame by frame, up to the restart.
+            frames = iter(FRAMES)
+            for frame in frames:
+                weekend.feed.advance_to(frame.seconds)
+                await weekend.step(bot, loop, moment(frame))
+                if lap_of(frame) == RESTART_AT_LAP:
+                    break
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.LIVE
+        async with weekend.bot() as (bot, loop):   # a new process, in the middle of the race
+            for frame in frames:
+                weekend.feed.advance_to(frame.seconds)
+                if lap_of(frame) == OUTAGE_AT_LAP:
+                    weekend.feed.fail_next(LIVE_FEED, FeedFault(status=503))
+                    await weekend.step(bot, loop, moment(frame))
+                    assert INTERRUPTED in embed_text(weekend.message(live_now, "board")["embeds"][0])
+                    continue
+                await weekend.step(bot, loop, moment(frame))
+                if lap_of(frame) == OUTAGE_AT_LAP + 1:
+                    assert INTERRUPTED not in embed_text(weekend.message(live_now, "board")["embeds"][0])
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.FINISHED
+            await publish_race_list(bot, weekend, tv="CW", official=True)
+            await weekend.step(bot, loop, weekend.clock.now() + timedelta(minutes=1))
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.OFFICIAL
+
+        # Each server: one board, edited all race long; each event once, in race order; the same events in both.
+        events = {}
+        for server in weekend.servers:
+            items = weekend.items(server)
+            assert items.count("board") == 1 and len(items) == len(set(items)), items
+            board_id = weekend.message(server, "board")["id"]
+            assert len([edit for edit in weekend.fake.message_edits if edit.path.endswith(f"/messages/{board_id}")]) > 150
+            events[server.guild_id] = [item for item in items if item.startswith(f"{RACE_KEY}:")]
+        assert events[live_now.guild_id] == events[delayed.guild_id]
+        kinds = [event.split(":")[1] for event in events[live_now.guild_id]]
+        assert kinds[0] == "green" and kinds[-1] == "checkered"
+        assert {"caution", "stage-end", "leader", "restart", "white"} <= set(kinds)
+        assert "catch-up" not in kinds   # the restart lost nothing and repeated nothing
+        checkered = weekend.message(live_now, events[live_now.guild_id][-1])
+        assert "Brandon Jones" in embed_text(checkered["embeds"][0])
+        # The TV delay: everything live reached the delayed server at least that long after the other.
+        for item in [*events[live_now.guild_id], "board"]:
+            held = weekend.first_seen[delayed.guild_id, item] - weekend.first_seen[live_now.guild_id, item]
+            assert held >= timedelta(seconds=TV_DELAY), (item, held)
+        # Only the reminder pinged, and only its role; Discord never had to say 429.
+        for server in weekend.servers:
+            for message in weekend.fake.channel_history(server.announce_id):
+                pings = weekend.fake.pings(int(message["id"]))
+                if item_of(message) == "reminder":
+                    assert pings.roles == {live_now.fans_role_id} and not pings.users and not pings.everyone
+                else:
+                    assert not pings.anyone, item_of(message)
+        assert weekend.fake.rate_limited == []
+
+
+async def test_a_bot_started_in_the_middle_of_a_race_sums_it_up_instead_of_posting_what_it_missed(small_db, tmp_path):
+    async with race_weekend(small_db, tmp_path) as weekend:
+        live_now, delayed = weekend.servers
+        [frame] = [frame for frame in FRAMES if lap_of(frame) == RESTART_AT_LAP]
+        weekend.feed.advance_to(frame.seconds)
+        weekend.clock.advance((moment(frame) - weekend.clock.now()).total_seconds())
+        async with weekend.bot() as (bot, loop):
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.LIVE
+            # No pre-race post (the race is on) and no reminder (its time is past): one summary, then the board.
+            assert [item.split(":")[1] if item.startswith(RACE_KEY) else item for item in weekend.items(live_now)] == [
+                "catch-up", "board"]
+            summary = weekend.message(live_now, weekend.items(live_now)[0])
+            assert f"{RACE_KEY}:catch-up:0-{RESTART_AT_LAP}" == item_of(summary)
+            assert weekend.items(delayed) == []   # its TV delay has not passed yet
+            await weekend.step(bot, loop, weekend.clock.now() + timedelta(seconds=TV_DELAY))
+            assert weekend.items(delayed) == weekend.items(live_now)
