@@ -81,7 +81,8 @@ async def run_bot(
         store = await resources.enter_async_context(Store.open(settings.db_path))
         feed = poster = None
         if settings.watch:
-            session = await resources.enter_async_context(aiohttp.ClientSession(headers={"User-Agent": settings.reddit.user_agent}))
+            headers = {"User-Agent": settings.reddit.user_agent}
+            session = await resources.enter_async_context(aiohttp.ClientSession(headers=headers))
             feed = FeedClient(session, settings.feed_url)
         if settings.reddit.configured:
             reddit = await resources.enter_async_context(reddit_client(settings.reddit))
@@ -96,7 +97,7 @@ async def run_bot(
             before_serving()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda signum=signum: _shutdown(bot, signum))
+            loop.add_signal_handler(signum, _shutdown, bot, signum)
         try:
             await bot.start(token)
         except discord.LoginFailure:
