@@ -80,7 +80,8 @@ def markdown_table(runs: list[ScaleFigures]) -> str:
         rows.append([label, *(f"×{b / a:.1f}" if a else "–" for a, b in zip(first.cells(), last.cells(), strict=True))])
     widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
     lines = [HEADER, ["-" * width for width in widths], *rows]
-    return "\n".join("| " + " | ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) + " |" for line in lines)
+    return "\n".join("| " + " | ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) + " |"
+                     for line in lines)
 
 
 def verdicts(runs: list[ScaleFigures]) -> list[tuple[str, bool]]:

@@ -150,16 +150,15 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
       starts after it (`/h2h "kyle busch" "kyle larson"`, `/driver "kyle busch" truck`).
     """
     values: dict[str, list[str]] = {}
-    growing: str | None = None      # the option that following words extend
+    growing: Option | None = None   # the option that following words extend
     for token in tokens:
         keyed = _KEYED.match(token.text)
-        named = question.option(keyed.group(1).casefold()) if keyed else None
-        if named is not None:
+        if keyed and (named := question.option(keyed.group(1).casefold())) is not None:
             if named.name in values:
                 raise BadOption(f"`{named.name}` is given twice.")
             values[named.name] = [keyed.group(2)]
             complete = token.quoted or (named.kind is int and keyed.group(2))
-            growing = None if complete else named.name
+            growing = None if complete else named
             continue
         if keyed and "://" not in token.text and not token.quoted:
             raise BadOption(
@@ -169,24 +168,23 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
         number = _number_option(question, token, values, growing)
         if number is not None:
             values[number.name] = [token.text]
-            growing = None if growing == number.name else growing
-        elif growing is not None and not token.quoted and question.option(growing).kind is str:
-            values[growing].append(token.text)
+            growing = None if growing is number else growing
+        elif growing is not None and not token.quoted and growing.kind is str:
+            values[growing.name].append(token.text)
         else:
             waiting = _next_text_option(question, values)
             if waiting is None:
                 raise BadOption(f"Too many values for /{question.name}; name the options, like `year:2022`.")
             values[waiting.name] = [token.text]
-            growing = None if token.quoted else waiting.name
+            growing = None if token.quoted else waiting
     return values
 
 
-def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: str | None) -> Option | None:
+def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: Option | None) -> Option | None:
     """The free number option a bare number belongs to, if any (never the one a name needs first)."""
     if token.quoted or not re.fullmatch(r"\d{1,6}", token.text):
         return None
-    current = question.option(growing) if growing else None
-    if current is not None and current.kind is int:
+    if growing is not None and growing.kind is int:
         return None     # `round:7` continues its own value
     number, is_year = int(token.text), len(token.text) == 4
     names_missing = any(o.kind is str and o.required and o.name not in values for o in question.options)

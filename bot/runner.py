@@ -82,9 +82,8 @@ async def run_bot(
         store = await resources.enter_async_context(Store.open(settings.db_path))
         feed = poster = None
         if settings.watch:
-            session = await resources.enter_async_context(
-                aiohttp.ClientSession(headers={"User-Agent": settings.reddit.user_agent})
-            )
+            headers = {"User-Agent": settings.reddit.user_agent}
+            session = await resources.enter_async_context(aiohttp.ClientSession(headers=headers))
             feed = FeedClient(session, settings.feed_url)
         if settings.reddit.configured:
             reddit = await resources.enter_async_context(reddit_client(settings.reddit))

@@ -13,8 +13,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.pitboard import Pitboard
 from bot.render import embeds
-from cogs.utils import options
+from cogs.utils import Interaction, options
 from db import guilds
 from db.errors import BadOption
 
@@ -51,7 +52,7 @@ class ForumChannelOption(AnnouncementChannel):
         return [discord.ChannelType.forum]
 
 
-async def reminder_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def reminder_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     """Common reminder times, and `off`, matching what is typed so far."""
     shown = [("off", "off"), ("15 minutes", "15"), ("30 minutes", "30"), ("60 minutes", "60"), ("2 hours", "120")]
     typed = current.strip().casefold()
@@ -68,7 +69,7 @@ def _server(interaction: discord.Interaction) -> int:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitboard settings for this server (Manage Server)"):
-    def __init__(self, bot):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
         super().__init__()
 
@@ -78,7 +79,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
             raise app_commands.MissingPermissions(["manage_guild"])
         return True
 
-    async def _reply(self, interaction: discord.Interaction, note: str, *, race_day: bool = False) -> None:
+    async def _reply(self, interaction: Interaction, note: str, *, race_day: bool = False) -> None:
         """The settings as they are now, after `note`; a race-day change without an announcement channel says it needs one."""
         settings = await guilds.get(self.bot.store, _server(interaction))
         if race_day and settings.announce_channel_id is None:
@@ -90,19 +91,19 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
             await interaction.response.send_message(note, embed=embed, ephemeral=True)
 
     @staticmethod
-    async def _before_write(interaction: discord.Interaction) -> None:
+    async def _before_write(interaction: Interaction) -> None:
         """Acknowledge a valid change at once: its write may wait for the write lock (up to 30 s while `db build`
         swaps data in), longer than the 3 s Discord allows for a first reply. Input is checked before this."""
         await interaction.response.defer(ephemeral=True, thinking=True)
 
     @app_commands.command(name="show", description="Show this server's Pitboard settings")
-    async def show(self, interaction: discord.Interaction):
+    async def show(self, interaction: Interaction):
         await self._reply(interaction, "")
 
     @app_commands.command(name="channel", description="Where post-race announcements go (leave empty to turn them off)")
     @app_commands.describe(channel="Text channel for announcements")
     async def channel(
-        self, interaction: discord.Interaction,
+        self, interaction: Interaction,
         channel: app_commands.Transform[app_commands.AppCommandChannel, AnnouncementChannel] | None = None,
     ):
         target = channel.resolve() if channel else None   # looked up among this server's channels only
@@ -115,7 +116,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
     @app_commands.command(name="series", description="The series this server cares about most (used when a command names none)")
     @app_commands.describe(series="cup, xfinity or truck; leave empty for all series")
     @app_commands.autocomplete(series=options.series)
-    async def series(self, interaction: discord.Interaction, series: str | None = None):
+    async def series(self, interaction: Interaction, series: str | None = None):
         key = (await self.bot.store.names()).series_key(series) if series else None
         await self._before_write(interaction)
         await guilds.set_default_series(self.bot.store, _server(interaction), key)
@@ -124,7 +125,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
     @app_commands.command(name="subreddit-add", description="Post this series' post-race threads to a subreddit")
     @app_commands.describe(series="cup, xfinity or truck", subreddit="Subreddit name, e.g. NASCAR")
     @app_commands.autocomplete(series=options.series)
-    async def subreddit_add(self, interaction: discord.Interaction, series: str, subreddit: str):
+    async def subreddit_add(self, interaction: Interaction, series: str, subreddit: str):
         key = (await self.bot.store.names()).series_key(series)
         name = guilds.clean_subreddit(subreddit)
         await self._before_write(interaction)
@@ -134,7 +135,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
     @app_commands.command(name="subreddit-remove", description="Stop posting this series' threads to a subreddit")
     @app_commands.describe(series="cup, xfinity or truck", subreddit="Subreddit name")
     @app_commands.autocomplete(series=options.series)
-    async def subreddit_remove(self, interaction: discord.Interaction, series: str, subreddit: str):
+    async def subreddit_remove(self, interaction: Interaction, series: str, subreddit: str):
         key = (await self.bot.store.names()).series_key(series)
         name = guilds.clean_subreddit(subreddit)
         await self._before_write(interaction)
@@ -143,14 +144,14 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
 
     @app_commands.command(name="live", description="A live race board and race events in this server while a race runs")
     @app_commands.describe(state="on or off")
-    async def live(self, interaction: discord.Interaction, state: OnOff):
+    async def live(self, interaction: Interaction, state: OnOff):
         await self._before_write(interaction)
         await guilds.set_live_updates(self.bot.store, _server(interaction), state == "on")
         await self._reply(interaction, f"Live updates are {state}.", race_day=state == "on")
 
     @app_commands.command(name="delay", description="Hold back every live message to match your TV stream")
     @app_commands.describe(seconds=f"0 to {guilds.MAX_TV_DELAY_SECONDS} seconds")
-    async def delay(self, interaction: discord.Interaction, seconds: app_commands.Range[int, 0, guilds.MAX_TV_DELAY_SECONDS]):
+    async def delay(self, interaction: Interaction, seconds: app_commands.Range[int, 0, guilds.MAX_TV_DELAY_SECONDS]):
         guilds.check_tv_delay(seconds)   # Discord enforces the range in its client; a raw request may not
         await self._before_write(interaction)
         await guilds.set_tv_delay(self.bot.store, _server(interaction), seconds)
@@ -159,7 +160,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
     @app_commands.command(name="reminder", description="A reminder before each green flag, optionally mentioning one role")
     @app_commands.describe(minutes="Minutes before the green flag, or off", role="The one role to mention (none: no mention)")
     @app_commands.autocomplete(minutes=reminder_choices)
-    async def reminder(self, interaction: discord.Interaction, minutes: str, role: discord.Role | None = None):
+    async def reminder(self, interaction: Interaction, minutes: str, role: discord.Role | None = None):
         guild_id = _server(interaction)
         before_green = guilds.reminder_minutes(minutes)
         if before_green is None and role is not None:
@@ -176,7 +177,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
 
     @app_commands.command(name="events", description="A Discord scheduled event for each upcoming race (needs Manage Events)")
     @app_commands.describe(state="on or off")
-    async def events(self, interaction: discord.Interaction, state: OnOff):
+    async def events(self, interaction: Interaction, state: OnOff):
         if state == "on" and not interaction.app_permissions.manage_events:
             raise BadOption("Pitboard needs the Manage Events permission in this server to keep scheduled events.")
         await self._before_write(interaction)
@@ -187,7 +188,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
     @app_commands.describe(mode="channel, thread or forum", forum_channel="The forum for a post per race (with forum only)")
     @app_commands.rename(forum_channel="forum-channel")
     async def race_threads(
-        self, interaction: discord.Interaction, mode: guilds.RaceThreads,
+        self, interaction: Interaction, mode: guilds.RaceThreads,
         forum_channel: app_commands.Transform[app_commands.AppCommandChannel, ForumChannelOption] | None = None,
     ):
         forum = forum_channel.resolve() if forum_channel else None   # looked up among this server's channels only
@@ -207,5 +208,5 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Pitbo
             await self._reply(interaction, "Race messages go to the announcement channel.", race_day=True)
 
 
-async def setup(bot) -> None:
+async def setup(bot: Pitboard) -> None:
     await bot.add_cog(ConfigCog(bot))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import discord
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
 from bot.render import charts, embeds
-from cogs.utils import options
+from cogs.utils import Interaction, options
 from db import queries
 
 CHART = "driver.png"
@@ -18,12 +17,12 @@ class DriversCog(commands.Cog):
         self.bot = bot
 
     @options.command("driver")
-    async def driver(self, interaction: discord.Interaction, name, series=None, year=None):
+    async def driver(self, interaction: Interaction, name, series=None, year=None):
         answer = await queries.driver(self.bot.store, name, series, year)
         await options.send_with_chart(interaction, answer, embeds.driver, charts.driver_chart, CHART)
 
     @options.command("h2h")
-    async def h2h(self, interaction: discord.Interaction, driver1, driver2=None, series=None):
+    async def h2h(self, interaction: Interaction, driver1, driver2=None, series=None):
         answer = await queries.h2h(self.bot.store, driver1, driver2, series)
         await interaction.response.send_message(embed=embeds.h2h(answer))
 

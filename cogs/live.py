@@ -9,9 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.live_delivery import NO_PINGS, THREAD_ARCHIVE_MINUTES, DiscordEvent, LiveDelivery
+from bot.pitboard import Pitboard
 from bot.race_day import Undeliverable
 from bot.render import embeds
-from cogs.utils import options
+from cogs.utils import Interaction, options
 from db.errors import PitboardError
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class DiscordLiveMessenger:
 class LiveCog(commands.Cog, name="Live"):
     """Owns the bot's race-day delivery (`bot.live`) while loaded, and answers /live from it."""
 
-    def __init__(self, bot):
+    def __init__(self, bot: Pitboard):
         self.bot = bot
 
     async def cog_load(self) -> None:
@@ -137,7 +138,7 @@ class LiveCog(commands.Cog, name="Live"):
     @app_commands.command(name="live", description="The running order of the race that is live now")
     @app_commands.describe(series="cup, xfinity or truck (any series when left out)")
     @app_commands.autocomplete(series=options.series)
-    async def live(self, interaction: discord.Interaction, series: str | None = None) -> None:
+    async def live(self, interaction: Interaction, series: str | None = None) -> None:
         if series:
             series = (await self.bot.store.names()).series_key(series)
         else:
@@ -151,5 +152,5 @@ class LiveCog(commands.Cog, name="Live"):
                                                 allowed_mentions=NO_PINGS)
 
 
-async def setup(bot) -> None:
+async def setup(bot: Pitboard) -> None:
     await bot.add_cog(LiveCog(bot))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import discord
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
 from bot.render import embeds
-from cogs.utils import options
+from cogs.utils import Interaction, options
 from cogs.utils.paginator import send_pages
 from db import queries
 
@@ -17,13 +16,13 @@ class ScheduleCog(commands.Cog):
         self.bot = bot
 
     @options.command("next")
-    async def next_race(self, interaction: discord.Interaction, series=None):
+    async def next_race(self, interaction: Interaction, series=None):
         series = await options.series_or_default(interaction, series)
         answer = await queries.next_races(self.bot.store, series)
         await interaction.response.send_message(embed=embeds.next_races(answer))
 
     @options.command("schedule")
-    async def schedule(self, interaction: discord.Interaction, series=None, season=None):
+    async def schedule(self, interaction: Interaction, series=None, season=None):
         series = await options.series_or_default(interaction, series)
         answer = await queries.schedule(self.bot.store, series, season)
         await send_pages(interaction, embeds.schedule(answer))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import discord
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
 from bot.render import charts, embeds
-from cogs.utils import options
+from cogs.utils import Interaction, options
 from db import queries
 
 CHART = "standings.png"
@@ -18,7 +17,7 @@ class StandingsCog(commands.Cog):
         self.bot = bot
 
     @options.command("standings")
-    async def standings(self, interaction: discord.Interaction, series, season=None):
+    async def standings(self, interaction: Interaction, series, season=None):
         answer = await queries.standings(self.bot.store, series, season)
         await options.send_with_chart(interaction, answer, embeds.standings, charts.standings_chart, CHART)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import discord
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
 from bot.render import embeds
-from cogs.utils import options
+from cogs.utils import Interaction, options
 from db import queries
 
 
@@ -16,7 +15,7 @@ class TracksCog(commands.Cog):
         self.bot = bot
 
     @options.command("track")
-    async def track(self, interaction: discord.Interaction, name, series=None):
+    async def track(self, interaction: Interaction, name, series=None):
         series = await options.series_or_default(interaction, series)
         answer = await queries.track(self.bot.store, name, series)
         await interaction.response.send_message(embed=embeds.track(answer))

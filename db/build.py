@@ -139,7 +139,7 @@ async def build_database(
             if lock.finished_while_waiting and exists and problem is None:
                 async with Store.open(target) as store:
                     return BuildReport(target, "built meanwhile", await _counts(store), 0, 0)
-            return await _build_locked(target, lock, problem, show_progress, rows_by_series)
+            return await _build_locked(target, lock, exists, problem, show_progress, rows_by_series)
 
 
 async def ensure_database(
@@ -161,7 +161,7 @@ async def ensure_database(
                     raise DatabaseNotBuilt(path, problem)
                 return
             print(f"First run: building the race database at {path} (takes a few seconds)…", file=sys.stderr)
-            await _build_locked(path, lock, None, sys.stderr.isatty(), None)
+            await _build_locked(path, lock, exists=False, problem=None, show_progress=sys.stderr.isatty(), rows_by_series=None)
 
 
 @contextmanager
@@ -188,13 +188,14 @@ def _say_waiting(path: Path) -> Callable[[int | None], None]:
 
 
 async def _build_locked(
-    target: Path, lock: BuildLock, problem: str | None, show_progress: bool, rows_by_series: SeriesRows | None
+    target: Path, lock: BuildLock, exists: bool, problem: str | None, show_progress: bool, rows_by_series: SeriesRows | None
 ) -> BuildReport:
-    """The build proper; the caller holds the build lock, so every temp file present belongs to a dead build."""
+    """The build proper; the caller holds the build lock, so every temp file present belongs to a dead build, and has
+    looked at the target under it: whether it `exists`, and its `problem` if it has one."""
     _remove(target.parent.glob(f".{target.name}.build-*"))
     if rows_by_series is None:
         rows_by_series = ((series, read_series_rows(series)) for series in SERIES_FILES)
-    if not target.exists():
+    if not exists:
         report = await _first_build(target, rows_by_series, show_progress)
     elif problem is None:
         report = await _rebuild(target, rows_by_series, show_progress)

@@ -27,7 +27,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     race = details.race
     winner = next((line for line in details.results if line.finish == 1), None)
     if winner is None:
-        raise NoData(f"{race.name} ({race.season}) has no results yet." if not details.results else f"{race.name} ({race.season}) has no winner in the data.")
+        missing = "no winner in the data" if details.results else "no results yet"
+        raise NoData(f"{race.name} ({race.season}) has {missing}.")
     series_id = snapshot.scalar("SELECT series_id FROM races WHERE id = ?", (race.id,))
     # Points races strictly before this one in the same series (points-race order within a season).
     before = "r.series_id = ? AND r.exhibition = 0 AND (r.season < ? OR (r.season = ? AND r.round < ?))"
@@ -38,7 +39,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         win_number=None, earlier_win_tracks=(), first_series_win_of_kind=False, first_national_win_of_kind=False,
         first_win_at_track=False, team_first_win=False, make_first_win=False, kind_record=None,
         newcomers=_newcomers(snapshot, details, before, before_args), earlier_series_starts=None, season_share=None,
-        season_kind_finishes=(), laps_led_known=laps_led_known, top_leader=_top_leader(details.results) if laps_led_known else None,
+        season_kind_finishes=(), laps_led_known=laps_led_known,
+        top_leader=_top_leader(details.results) if laps_led_known else None,
         keep_suffix=_keep_suffix(snapshot, details.results), next_race=_next_race(snapshot, race),
     )
     if race.exhibition:
@@ -62,7 +64,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner.team, *before_args),
     ) if winner.team else True
     make_won_before = snapshot.scalar(
-        f"SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id WHERE x.make = ? AND x.finish = 1 AND {before})",
+        f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.make = ? AND x.finish = 1 AND {before})""",
         (winner.make, *before_args),
     ) if winner.make else True
     record = snapshot.fetchone(
@@ -70,6 +73,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
             WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
         (winner_id, race.track_kind, *before_args, race.id),
     )
+    assert record is not None   # an aggregate always returns a row
     earlier_starts = snapshot.scalar(
         f"SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id WHERE x.driver_id = ? AND {before}",
         (winner_id, *before_args),
@@ -81,6 +85,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
             FROM races r WHERE {this_season}""",
         (winner_id, *season_args),
     )
+    assert season is not None   # an aggregate always returns a row
     kind_finishes = snapshot.fetchall(
         f"""SELECT x.finish FROM results x JOIN races r ON r.id = x.race_id
             WHERE x.driver_id = ? AND r.kind = ? AND r.id != ? AND {this_season} ORDER BY r.round""",
@@ -127,13 +132,13 @@ def _newcomers(snapshot: Snapshot, details: RaceResults, before: str, before_arg
 def _laps_led_known(details: RaceResults) -> bool:
     """Whether the laps-led counts cover the race: the history credits one lap to the winner, and nothing
     to anyone, where the lap leaders are not known."""
-    total = sum(line.led for line in details.results)
+    total = sum(line.led or 0 for line in details.results)
     return total > 0 and (details.race.laps is None or total >= LED_COVERAGE * details.race.laps)
 
 
 def _top_leader(results: list[ResultLine]) -> ResultLine | None:
     """The driver who led the most laps, alone, when he did not win."""
-    ranked = sorted(results, key=lambda line: line.led, reverse=True)
+    ranked = sorted(results, key=lambda line: line.led or 0, reverse=True)
     top = ranked[0]
     if top.finish == 1 or not top.led or (len(ranked) > 1 and ranked[1].led == top.led):
         return None

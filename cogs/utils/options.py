@@ -11,18 +11,14 @@ import asyncio
 import inspect
 import io
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Optional, TypeAlias
+from typing import Any, Optional
 
 import discord
 from discord import app_commands
 
 from bot.questions import QUESTIONS, Option
+from cogs.utils import Interaction
 from db import guilds
-
-if TYPE_CHECKING:
-    from bot.pitboard import Pitboard
-
-    Interaction: TypeAlias = discord.Interaction[Pitboard]
 
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
