@@ -15,7 +15,8 @@ def race(**changes) -> RaceSummary:
         track="Mid-Ohio Sports Car Course", track_kind="road", track_length_mi=2.258, starts_at=None, status="official",
         exhibition=False, scheduled_laps=None, laps=67, stage_laps=(), cautions=None, caution_laps=None, lead_changes=None,
         leaders=None, margin=None, source="history", source_id=None, winner="Parker Kligerman", winner_car="75",
-        winner_team="Henderson Motorsports", winner_make="Chevrolet", winner_start=2, winner_led=56, pole="Corey Heim", field_size=36,
+        winner_team="Henderson Motorsports", winner_make="Chevrolet", winner_start=2, winner_led=56, pole="Corey Heim",
+        field_size=36,
     )
     return RaceSummary(**{**base, **changes})
 
