@@ -26,7 +26,7 @@ class DiscordLiveMessenger:
     Messages go through partial messageables, so a thread made a moment ago needs no cache entry.
     """
 
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: discord.Client):
         self.bot = bot
 
     async def send(

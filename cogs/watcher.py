@@ -25,7 +25,7 @@ RECENT_MESSAGES = 50   # how far back in a channel an unrecorded announcement is
 class ChannelMessenger:
     """Announcement messages in the bot's channels (the `bot.race_day.Messenger` of a running bot)."""
 
-    def __init__(self, bot: commands.Bot):
+    def __init__(self, bot: discord.Client):
         self.bot = bot
 
     async def send(self, channel_id: int, embed: discord.Embed) -> int:

@@ -52,6 +52,8 @@ from typing import Any, Literal
 import aiosqlite
 
 from db.errors import FeedError
+from db.f1db import Rows as F1Rows
+from db.f1db import bundled_rows as bundled_f1_rows
 from db.f1db import load_f1
 from db.health import DatabaseNotBuilt, problem_with
 from db.history import SERIES_FILES, Reference, add_curated_tracks, load_history, load_reference, read_series_rows
@@ -83,6 +85,14 @@ class DiskFull(Exception):
         self.cause = cause
         outcome = "the old database is unchanged" if existed else "no database was written"
         super().__init__(f"{cause} while building {target}; {outcome}")
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """The history rows a build loads: NASCAR's per series, and F1's (None: no F1)."""
+
+    nascar: SeriesRows
+    f1: F1Rows | None
 
 
 @dataclass(frozen=True)
@@ -124,9 +134,11 @@ async def build_database(
     *,
     show_progress: bool = True,
     rows_by_series: SeriesRows | None = None,
+    f1_rows: F1Rows | None = None,
     on_wait: Callable[[int | None], None] = lambda holder_pid: None,
 ) -> BuildReport:
-    """Build, rebuild or repair the database at `target` (history rows: `rows_by_series`, default the bundled files).
+    """Build, rebuild or repair the database at `target` (history rows: `rows_by_series`, default the bundled files;
+    F1 rows: `f1_rows`, default the bundled F1 history with the bundled files, none with rows of your own).
 
     Waits for a build already running (`on_wait(its pid)` is called first); if that build completed a
     healthy database meanwhile, reports it instead of building again.
@@ -139,7 +151,7 @@ async def build_database(
             if lock.finished_while_waiting and exists and problem is None:
                 async with Store.open(target) as store:
                     return BuildReport(target, "built meanwhile", await _counts(store), 0, 0)
-            return await _build_locked(target, lock, exists, problem, show_progress, rows_by_series)
+            return await _build_locked(target, lock, exists, problem, show_progress, rows_by_series, f1_rows)
 
 
 async def ensure_database(
@@ -161,7 +173,9 @@ async def ensure_database(
                     raise DatabaseNotBuilt(path, problem)
                 return
             print(f"First run: building the race database at {path} (takes a few seconds)…", file=sys.stderr)
-            await _build_locked(path, lock, exists=False, problem=None, show_progress=sys.stderr.isatty(), rows_by_series=None)
+            await _build_locked(
+                path, lock, exists=False, problem=None, show_progress=sys.stderr.isatty(), rows_by_series=None, f1_rows=None
+            )
 
 
 @contextmanager
@@ -188,19 +202,27 @@ def _say_waiting(path: Path) -> Callable[[int | None], None]:
 
 
 async def _build_locked(
-    target: Path, lock: BuildLock, exists: bool, problem: str | None, show_progress: bool, rows_by_series: SeriesRows | None
+    target: Path,
+    lock: BuildLock,
+    exists: bool,
+    problem: str | None,
+    show_progress: bool,
+    rows_by_series: SeriesRows | None,
+    f1_rows: F1Rows | None,
 ) -> BuildReport:
     """The build proper; the caller holds the build lock, so every temp file present belongs to a dead build, and has
     looked at the target under it: whether it `exists`, and its `problem` if it has one."""
     _remove(target.parent.glob(f".{target.name}.build-*"))
     if rows_by_series is None:
         rows_by_series = ((series, read_series_rows(series)) for series in SERIES_FILES)
+    f1_rows = f1_rows or bundled_f1_rows
+    sources = _Sources(rows_by_series, f1_rows)
     if not exists:
-        report = await _first_build(target, rows_by_series, show_progress)
+        report = await _first_build(target, sources, show_progress)
     elif problem is None:
-        report = await _rebuild(target, rows_by_series, show_progress)
+        report = await _rebuild(target, sources, show_progress)
     else:
-        report = await _repair(target, problem, rows_by_series, show_progress)
+        report = await _repair(target, problem, sources, show_progress)
     lock.mark_built()
     log.info("%s %s: %s", report.outcome, target, report.counts)
     return report
@@ -209,10 +231,10 @@ async def _build_locked(
 # --------------------------------------------------------------------------- the three endings
 
 
-async def _first_build(target: Path, rows_by_series: SeriesRows, show_progress: bool) -> BuildReport:
+async def _first_build(target: Path, sources: _Sources, show_progress: bool) -> BuildReport:
     async with _scratch_file(target) as scratch:
         async with Store.open(scratch) as store:
-            await _load_history(store, rows_by_series, show_progress)
+            await _load_history(store, sources, show_progress)
             await _writer_rows(store, "PRAGMA optimize")
             counts = await _counts(store)
         await asyncio.to_thread(_seal, scratch)
@@ -220,12 +242,12 @@ async def _first_build(target: Path, rows_by_series: SeriesRows, show_progress: 
     return BuildReport(target, "built", counts, 0, 0)
 
 
-async def _rebuild(target: Path, rows_by_series: SeriesRows, show_progress: bool) -> BuildReport:
+async def _rebuild(target: Path, sources: _Sources, show_progress: bool) -> BuildReport:
     async with Store.open(target) as live:  # brings an older schema up to date before the copy
         documents = await _feed_documents(live.conn, "main")
     async with _scratch_file(target) as scratch:
         async with Store.open(scratch) as store:
-            await _load_history(store, rows_by_series, show_progress)
+            await _load_history(store, sources, show_progress)
             replayed = await _replay(store, documents)
             await _writer_rows(store, "PRAGMA optimize")
         await asyncio.to_thread(_seal, scratch)
@@ -233,11 +255,11 @@ async def _rebuild(target: Path, rows_by_series: SeriesRows, show_progress: bool
     return BuildReport(target, "rebuilt", counts, replayed, state_rows, rows_written=written)
 
 
-async def _repair(target: Path, problem: str, rows_by_series: SeriesRows, show_progress: bool) -> BuildReport:
+async def _repair(target: Path, problem: str, sources: _Sources, show_progress: bool) -> BuildReport:
     with run_lock(target):  # InstanceRunning: a bot has the damaged file open; moving it would lose its writes
         async with _scratch_file(target) as scratch:
             async with Store.open(scratch) as store:
-                await _load_history(store, rows_by_series, show_progress)
+                await _load_history(store, sources, show_progress)
             moved_to = _move_aside(target)
             try:
                 async with Store.open(scratch) as store:
@@ -268,7 +290,7 @@ async def _scratch_file(target: Path) -> AsyncIterator[Path]:
         _remove(_with_sidecars(scratch))
 
 
-async def _load_history(store: Store, rows_by_series: SeriesRows, show_progress: bool) -> None:
+async def _load_history(store: Store, sources: _Sources, show_progress: bool) -> None:
     await store.conn.execute("PRAGMA synchronous = OFF")  # private until checked: no fsync while loading
     from tqdm import tqdm  # here, not at the top: ensure_database runs before every console command and stays cheap
 
@@ -276,9 +298,10 @@ async def _load_history(store: Store, rows_by_series: SeriesRows, show_progress:
     with tqdm(desc="Building race history", unit=" races", disable=not show_progress, file=sys.stderr) as bar:
         async with store.transaction():
             await load_reference(store, reference)
-            await load_history(store, reference, rows_by_series, bar.update)
+            await load_history(store, reference, sources.nascar, bar.update)
             await add_curated_tracks(store, reference)
-            await load_f1(store.conn, progress=bar.update)
+            if sources.f1 is not None:
+                await load_f1(store.conn, sources.f1, bar.update)
 
 
 def _seal(path: Path) -> None:

@@ -24,6 +24,8 @@ from typing import Any
 
 from db.errors import BadOption, NoData
 from db.models import (
+    FIRST_SEASON,
+    LAST_SEASON,
     Caution,
     DriverCareer,
     DriverInfo,
@@ -53,8 +55,6 @@ from db.models import (
 from db.names import NameIndex, Place, find_driver
 from db.store import Snapshot, Store
 
-FIRST_SEASON = 1949
-LAST_SEASON = 2100
 TOP_TALLIES = 5
 PROGRESSION_DRIVERS = 8
 RACE_WINDOW = timedelta(hours=5)   # a started race without results is "now" for this long

@@ -83,9 +83,12 @@ async def test_ambiguous_names_ask_back(real_store, kind, typed, must_suggest):
 
 
 async def test_spa_is_not_a_silent_guess(real_store):
-    """The F1 bots' classic bug: a short string quietly matching something else."""
+    """The F1 bots' classic bug: a short string quietly matching something else. `spa` is Spa-Francorchamps (a word
+    of its name, from the F1 history); `spain` is no track, and never Spa."""
+    names = await real_store.names()
+    assert names.track("spa").name == "Circuit de Spa-Francorchamps"
     with pytest.raises(UnknownName) as raised:
-        (await real_store.names()).track("spa")
+        names.track("spain")
     assert len(raised.value.suggestions) <= 5
 
 
@@ -114,7 +117,7 @@ async def test_hostile_input_is_a_clear_error(real_store, kind, typed):
     assert len(message) < 300 and "\x00" not in message and "\x1b" not in message
     if len(typed) > 100:
         assert isinstance(raised.value, BadOption)
-    assert await real_store.scalar("SELECT count(*) FROM races") == 4963  # nothing dropped
+    assert await real_store.scalar("SELECT count(*) FROM races") == 4963 + 1172  # nothing dropped (NASCAR + F1)
 
 
 def test_normalize():
