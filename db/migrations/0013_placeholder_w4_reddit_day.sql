@@ -1,0 +1,3 @@
+-- Placeholder on branch w4-reddit-day only: migration 0013 belongs to another wave-4 branch (w4-weekend).
+-- It keeps the numbering gapless so 0014_race_thread_kinds applies here; delete this file when the real 0013
+-- is merged.
