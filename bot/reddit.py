@@ -69,6 +69,11 @@ class Thread:
     body: str         # markdown, already contains bot.render.recap.marker(key, kind)
     kind: ThreadKind = ThreadKind.POST   # which of the race's threads (pre-race, live, post-race)
 
+    @property
+    def label(self) -> str:
+        """`nascar-5274` for the post-race thread, `nascar-5274 live` for the others (as logs name it)."""
+        return self.key if self.kind is ThreadKind.POST else f"{self.key} {self.kind}"
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -276,8 +281,8 @@ class RedditPoster:
         async with lock:
             result = await self._publish(thread)
         level = logging.DEBUG if result.action == "unchanged" else logging.INFO
-        log.log(level, "r/%s %s %s: %s%s", thread.subreddit, thread.key, thread.kind, result.action,
-                f" ({result.error})" if result.error else "")
+        error = f" ({result.error})" if result.error else ""
+        log.log(level, "r/%s %s: %s%s", thread.subreddit, thread.label, result.action, error)
         return result
 
     async def _publish(self, thread: Thread) -> PublishResult:
@@ -420,12 +425,12 @@ class RedditPoster:
 
     async def _pause(self, thread: Thread, retry: int, failure: Failure) -> None:
         seconds = self.retry.delay(retry, failure.requested_wait)
-        log.info("r/%s %s: %s; retrying in %.1f s", thread.subreddit, thread.key, failure.description, seconds)
+        log.info("r/%s %s: %s; retrying in %.1f s", thread.subreddit, thread.label, failure.description, seconds)
         await self.sleep(seconds)
 
     async def _fail(self, thread: Thread, content: str, failure: Failure, row: ThreadRecord | None) -> PublishResult:
         await threads.mark_failed(self.store, thread.key, thread.subreddit, content, failure.description, thread.kind)
-        log.warning("r/%s %s: giving up on this version of the thread: %s", thread.subreddit, thread.key, failure.description)
+        log.warning("r/%s %s: giving up on this version of the thread: %s", thread.subreddit, thread.label, failure.description)
         return self._result("failed", row, failure.description)
 
     def _result(self, action: str, row: ThreadRecord | None, error: str | None = None) -> PublishResult:
