@@ -11,8 +11,9 @@ restart posts nothing twice: the ledger knows each thread by (race key, kind, su
   per `PITBOARD_LIVE_THREAD_EDIT_SECONDS` (≥ 60 s, Reddit's edit rate). Boards that arrive in between are
   coalesced: the newest is written at the next allowed edit. After the checkered flag the final board is written
   as soon as the interval allows, even if no other call comes.
-- When a thread first appears, the race's other threads in that subreddit are edited to link it
-  (bot/posting.relink); a thread still waiting to be written is rendered with the links as they are when written.
+- When a thread first appears, the race's other threads in that subreddit are edited to link it (their last
+  written body, relinked); a thread still waiting to be written is rendered with the links as they are when
+  written. Every edit waits for the poster's edit interval, so an edit too early waits for a later call.
 - Reddit refusing the account (PostingPaused) stops writing for this call; what was not written is kept and
   written by a later call.
 """
@@ -26,10 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.live_race import LiveBoard, RaceEvent
-from bot.posting import race_key, relink, thread_links
+from bot.posting import race_key, thread_links
 from bot.reddit import PostingPaused, PublishResult, RedditPoster, Thread
 from bot.render import prerace
-from bot.render.race_threads import ThreadLinks, live_body, live_title
+from bot.render.race_threads import ThreadLinks, live_body, live_title, relinked
 from bot.settings import RaceDaySettings
 from db import guilds, threads
 from db.models import RaceSummary
@@ -115,14 +116,18 @@ class RedditRaceDay:
         self._waiting[draft.slot] = draft
 
     async def _write_due(self) -> None:
-        """Write every waiting draft whose thread may be written now; stop at PostingPaused (the rest keeps waiting)."""
+        """Write every waiting draft whose thread may be written now (those a write adds too); stop at PostingPaused
+        (the rest keeps waiting)."""
+        tried: set[tuple[str, ThreadKind, str]] = set()
         try:
-            for draft in list(self._waiting.values()):
-                if await self._seconds_until_due(draft) > 0:
-                    continue
-                result = await self._write(draft)
-                if result.action != "deferred" and self._waiting.get(draft.slot) is draft:
-                    del self._waiting[draft.slot]
+            while untried := [draft for draft in self._waiting.values() if draft.slot not in tried]:
+                for draft in untried:
+                    tried.add(draft.slot)
+                    if await self._seconds_until_due(draft) > 0:
+                        continue
+                    result = await self._write(draft)
+                    if result.action != "deferred" and self._waiting.get(draft.slot) is draft:
+                        del self._waiting[draft.slot]
         except PostingPaused as pause:
             log.warning("Reddit race-day threads deferred: %s; %d waiting, written by a later call", pause.reason,
                         len(self._waiting))
@@ -132,18 +137,26 @@ class RedditRaceDay:
         thread = Thread(draft.key, draft.subreddit, draft.title, draft.body(links), draft.kind)
         result = await self.poster.publish(thread)
         if result.action in NEW_THREAD:
-            await relink(self.poster, draft.key, draft.subreddit)
+            self._relink_others(draft, await threads.race_threads_in(self.store, draft.key, draft.subreddit))
         return result
 
+    def _relink_others(self, new: Draft, existing: dict[ThreadKind, threads.ThreadRecord]) -> None:
+        """Offer an edit linking the new thread to each other thread of its race there that waits for no draft."""
+        for kind, row in existing.items():
+            if kind is new.kind or row.body is None or row.state != "posted":
+                continue
+            other = Draft(new.key, kind, row.subreddit, row.title, _relinking(row.body, kind))
+            if other.slot not in self._waiting:
+                self._offer(other)
+
     async def _seconds_until_due(self, draft: Draft) -> float:
-        """How long the live thread must wait for its next edit (Reddit's edit rate); other threads are due at once."""
-        if draft.kind is not ThreadKind.LIVE:
-            return 0.0
+        """How long the thread must wait for its next edit: the live thread's interval, the poster's for the others."""
         row = await threads.get(self.store, draft.key, draft.subreddit, draft.kind)
         last = None if row is None else row.last_written_at
         if last is None:
             return 0.0
-        return last.timestamp() + self.edit_interval - self.poster.clock()
+        interval = self.edit_interval if draft.kind is ThreadKind.LIVE else self.poster.min_edit_interval
+        return last.timestamp() + interval - self.poster.clock()
 
     async def _write_when_due(self, key: str) -> None:
         """Sleep until the race's waiting live drafts may be written, write them, repeat until none waits."""
@@ -155,3 +168,8 @@ class RedditRaceDay:
             await self._write_due()
             if len(self._waiting) == before and wait <= 0:
                 return  # paused or deferred by the poster: a later call writes them
+
+
+def _relinking(body: str, kind: ThreadKind) -> Callable[[ThreadLinks], str]:
+    """A draft's body: a thread's last written body with the links of the moment it is written."""
+    return lambda links: relinked(body, links, kind)
