@@ -58,11 +58,12 @@ class World:
     clock: Clock
     reddit: asyncpraw.Reddit
 
-    def publisher(self, *, live_thread: bool = True) -> RedditRaceDay:
+    def publisher(self, *, live_thread: bool = True, edit_seconds: int = 60) -> RedditRaceDay:
         """A process's Reddit race day: its own poster (its own claim token) on the shared store."""
         poster = RedditPoster(self.reddit, self.store, retry=RetryPolicy(attempts=2, base_delay=0, jitter=0),
                               clock=self.clock, sleep=self.clock.sleep)
-        return RedditRaceDay(poster, RaceDaySettings(live_reddit_thread=live_thread), sleep=self.clock.sleep)
+        settings = RaceDaySettings(live_reddit_thread=live_thread, live_thread_edit_seconds=edit_seconds)
+        return RedditRaceDay(poster, settings, sleep=self.clock.sleep)
 
     def threads_in(self, subreddit: str) -> dict[str, SubmissionRecord]:
         """The subreddit's submissions by title prefix (Pre-Race, Live Thread, Post-Race Thread)."""
@@ -216,3 +217,31 @@ async def test_old_post_race_threads_keep_their_ledger_rows(tmp_path):
         row = await threads.get(store, "nascar-5274", "nascar")
         assert row is not None and (row.kind, row.submission_id, row.body) == (ThreadKind.POST, "abc", None)
         assert await threads.get(store, "nascar-5274", "NASCAR", ThreadKind.PRE) is None
+
+
+async def test_the_final_board_is_written_when_the_interval_allows_without_another_call(world, boards):
+    publisher = world.publisher()
+    race = (await richmond(world.store)).race
+    (_, before_last), (_, final) = boards[-2:]
+    await publisher.live(race, before_last, ())
+    world.clock.now += 10
+    await publisher.finished(race, final)
+    [live] = world.fake.submissions_in("NASCAR")
+    assert len(live.history) == 1 and "Checkered" not in live.selftext
+
+    await publisher.settled()                          # waits on the injected clock, no call from the race weekend
+
+    assert [round(at - START) for at in edit_times(live)] == [0, 60]
+    assert "Lap 201 of 201" in live.selftext and "Checkered" in live.selftext
+
+
+@pytest.mark.parametrize("edit_seconds", [60, 150])
+async def test_live_thread_edits_keep_the_configured_interval(world, boards, edit_seconds):
+    publisher = world.publisher(edit_seconds=edit_seconds)
+    race = (await richmond(world.store)).race
+    await run_race(world, publisher, race, boards[:40])
+
+    [live] = world.fake.submissions_in("NASCAR")
+    gaps = [later - earlier for earlier, later in zip(edit_times(live), edit_times(live)[1:], strict=False)]
+    assert gaps and min(gaps) >= edit_seconds
+    assert f"Lap {boards[39][1].lap} of" in live.selftext      # the last board of the run is the one shown
