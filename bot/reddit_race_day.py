@@ -91,14 +91,14 @@ class RedditRaceDay:
         await self._write_due()
 
     async def finished(self, race: RaceSummary, board: LiveBoard) -> None:
-        """The final board in the live thread: now if the edit interval allows, else as soon as it does."""
-        if not self.live_thread:
-            await self._write_due()
-            return
-        await self._offer_board(race, board)
+        """The final board in the live thread (when that is on): now if the edit interval allows, else as soon as it
+        does, with no further call (as every edit of the race's threads still waiting)."""
+        if self.live_thread:
+            await self._offer_board(race, board)
         await self._write_due()
-        if any(slot[0] == race_key(race) for slot in self._waiting):
-            task = asyncio.create_task(self._write_when_due(race_key(race)))
+        key = race_key(race)
+        if any(draft.key == key for draft in self._waiting.values()):
+            task = asyncio.create_task(self._write_when_due(key))
             self._final_edits.add(task)
             task.add_done_callback(self._final_edits.discard)
 
