@@ -49,7 +49,7 @@ from bot.settings import RedditSettings, SettingsError
 from db import threads
 from db.claims import Claim, new_holder
 from db.store import Store
-from db.threads import ThreadRecord
+from db.threads import ThreadKind, ThreadRecord
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,13 @@ class Thread:
     key: str          # stable race key, e.g. "nascar-5274" or "truck-2022-r15"
     subreddit: str    # without r/
     title: str
-    body: str         # markdown, already contains bot.render.recap.marker(key)
+    body: str         # markdown, already contains bot.render.recap.marker(key, kind)
+    kind: ThreadKind = ThreadKind.POST   # which of the race's threads (pre-race, live, post-race)
+
+    @property
+    def label(self) -> str:
+        """`nascar-5274` for the post-race thread, `nascar-5274 live` for the others (as logs name it)."""
+        return self.key if self.kind is ThreadKind.POST else f"{self.key} {self.kind}"
 
 
 @dataclass(frozen=True)
@@ -262,36 +268,38 @@ class RedditPoster:
         self.lease = lease
         self.clock = clock
         self.sleep = sleep
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._locks: dict[tuple[str, ThreadKind, str], asyncio.Lock] = {}
 
     async def publish(self, thread: Thread) -> PublishResult:
         """Post, recover, edit or leave alone the thread, as the ledger and Reddit require.
 
         Raises PostingPaused when Reddit refuses the account itself (see the module docstring).
         """
-        if marker(thread.key) not in thread.body:
-            raise ValueError(f"the body of {thread.key} lacks its marker {marker(thread.key)}")
-        lock = self._locks.setdefault((thread.key, thread.subreddit.casefold()), asyncio.Lock())
+        if marker(thread.key, thread.kind) not in thread.body:
+            raise ValueError(f"the body of {thread.key} lacks its marker {marker(thread.key, thread.kind)}")
+        lock = self._locks.setdefault((thread.key, thread.kind, thread.subreddit.casefold()), asyncio.Lock())
         async with lock:
             result = await self._publish(thread)
         level = logging.DEBUG if result.action == "unchanged" else logging.INFO
-        log.log(level, "r/%s %s: %s%s", thread.subreddit, thread.key, result.action, f" ({result.error})" if result.error else "")
+        error = f" ({result.error})" if result.error else ""
+        log.log(level, "r/%s %s: %s%s", thread.subreddit, thread.label, result.action, error)
         return result
 
     async def _publish(self, thread: Thread) -> PublishResult:
         content = content_hash(thread.title, thread.body)
-        row = await threads.get(self.store, thread.key, thread.subreddit)
+        row = await threads.get(self.store, thread.key, thread.subreddit, thread.kind)
         if row is not None and (settled := self._settled(row, content)):
             return settled
         claim = await threads.claim(
-            self.store, thread.key, thread.subreddit, thread.title, content, self.holder, self._now(), self._lease_end()
+            self.store, thread.key, thread.subreddit, thread.title, content, self.holder, self._now(), self._lease_end(),
+            thread.kind,
         )
         if claim is None:
             return self._result("deferred", row, "another process is writing this thread")
         try:
             return await self._publish_claimed(thread, content, claim)
         finally:
-            await threads.release_claim(self.store, thread.key, thread.subreddit, self.holder)
+            await threads.release_claim(self.store, thread.key, thread.subreddit, self.holder, thread.kind)
 
     async def _publish_claimed(self, thread: Thread, content: str, claim: Claim) -> PublishResult:
         row = await self._claimed_row(thread)  # as the previous holder left it
@@ -299,13 +307,13 @@ class RedditPoster:
             return settled
         if row.submission_id is not None:
             return await self._revise(row, thread, content)
-        await threads.begin(self.store, thread.key, thread.subreddit, thread.title, content, self._now())
+        await threads.begin(self.store, thread.key, thread.subreddit, thread.title, content, self._now(), thread.kind)
         # A row this claim did not create means an earlier attempt may have posted before it could record the outcome.
         return await self._submit(thread, content, look_first=not claim.first)
 
     async def _claimed_row(self, thread: Thread) -> ThreadRecord:
         """The thread's ledger row, which taking the claim has written (ledger rows are never deleted)."""
-        row = await threads.get(self.store, thread.key, thread.subreddit)
+        row = await threads.get(self.store, thread.key, thread.subreddit, thread.kind)
         if row is None:
             raise LookupError(f"the ledger row of {thread.key} in r/{thread.subreddit} is gone while claimed")
         return row
@@ -323,7 +331,7 @@ class RedditPoster:
                 found = await self._find(thread)
                 if found is not None:
                     return found, True
-            await threads.count_attempt(self.store, thread.key, thread.subreddit)
+            await threads.count_attempt(self.store, thread.key, thread.subreddit, thread.kind)
             subreddit = await self.reddit.subreddit(thread.subreddit)
             return await subreddit.submit(thread.title, selftext=thread.body), False
 
@@ -333,12 +341,14 @@ class RedditPoster:
         submission, made_earlier = outcome
         if made_earlier:
             return await self._recover(thread, content, submission)
-        await threads.mark_posted(self.store, thread.key, thread.subreddit, submission.id, thread.title, content, self._now())
+        await threads.mark_posted(
+            self.store, thread.key, thread.subreddit, submission.id, thread.title, content, self._now(), thread.kind, thread.body
+        )
         return PublishResult("posted", submission.id, thread_url(thread.subreddit, submission.id))
 
     async def _find(self, thread: Thread) -> Submission | None:
         """The oldest of the account's recent submissions in the subreddit that carries the thread's marker."""
-        wanted = marker(thread.key)
+        wanted = marker(thread.key, thread.kind)
         me = await self.reddit.user.me()
         if me is None:  # a read-only client: it cannot have posted anything
             raise PostingPaused("the Reddit client is not logged in as a user")
@@ -352,7 +362,9 @@ class RedditPoster:
     async def _recover(self, thread: Thread, content: str, found: Submission) -> PublishResult:
         """Adopt an earlier attempt's post, then bring its body up to date (at once: it was never edited)."""
         found_hash = content_hash(found.title, found.selftext)
-        await threads.mark_posted(self.store, thread.key, thread.subreddit, found.id, found.title, found_hash, self._now())
+        await threads.mark_posted(
+            self.store, thread.key, thread.subreddit, found.id, found.title, found_hash, self._now(), thread.kind, found.selftext
+        )
         row = await self._claimed_row(thread)
         if row.content_hash == content:
             return self._result("recovered", row)
@@ -372,14 +384,14 @@ class RedditPoster:
 
         async def edit(uncertain: bool) -> None:
             del uncertain  # an edit is safe to repeat
-            await threads.count_attempt(self.store, thread.key, thread.subreddit)
+            await threads.count_attempt(self.store, thread.key, thread.subreddit, thread.kind)
             submission = await self.reddit.submission(row.submission_id, fetch=False)
             await submission.edit(thread.body)
 
         outcome = await self._retrying(thread, content, row, edit)
         if isinstance(outcome, PublishResult):
             return outcome
-        await threads.mark_edited(self.store, thread.key, thread.subreddit, content, self._now())
+        await threads.mark_edited(self.store, thread.key, thread.subreddit, content, self._now(), thread.kind, thread.body)
         return self._result("edited", row)
 
     async def _retrying(
@@ -397,25 +409,28 @@ class RedditPoster:
                 failure = classify(error)
             if failure.permanent:
                 return await self._fail(thread, content, failure, row)
-            await threads.record_error(self.store, thread.key, thread.subreddit, failure.description)
+            await threads.record_error(self.store, thread.key, thread.subreddit, failure.description, thread.kind)
             if failure.account:
                 raise PostingPaused(failure.description)
             uncertain = uncertain or failure.uncertain
             if attempt == self.retry.attempts:
                 return self._result("deferred", row, failure.description)
             await self._pause(thread, attempt, failure)
-            if not await threads.renew_claim(self.store, thread.key, thread.subreddit, self.holder, self._lease_end()):
+            renewed = await threads.renew_claim(
+                self.store, thread.key, thread.subreddit, self.holder, self._lease_end(), thread.kind
+            )
+            if not renewed:
                 return self._result("deferred", row, "claim lapsed and another process took over this thread")
             attempt += 1
 
     async def _pause(self, thread: Thread, retry: int, failure: Failure) -> None:
         seconds = self.retry.delay(retry, failure.requested_wait)
-        log.info("r/%s %s: %s; retrying in %.1f s", thread.subreddit, thread.key, failure.description, seconds)
+        log.info("r/%s %s: %s; retrying in %.1f s", thread.subreddit, thread.label, failure.description, seconds)
         await self.sleep(seconds)
 
     async def _fail(self, thread: Thread, content: str, failure: Failure, row: ThreadRecord | None) -> PublishResult:
-        await threads.mark_failed(self.store, thread.key, thread.subreddit, content, failure.description)
-        log.warning("r/%s %s: giving up on this version of the thread: %s", thread.subreddit, thread.key, failure.description)
+        await threads.mark_failed(self.store, thread.key, thread.subreddit, content, failure.description, thread.kind)
+        log.warning("r/%s %s: giving up on this version of the thread: %s", thread.subreddit, thread.label, failure.description)
         return self._result("failed", row, failure.description)
 
     def _result(self, action: str, row: ThreadRecord | None, error: str | None = None) -> PublishResult:

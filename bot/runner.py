@@ -17,6 +17,7 @@ from bot.feed import FeedClient
 from bot.pitboard import Pitboard
 from bot.race_weekend import RaceDayPublisher
 from bot.reddit import RedditPoster, reddit_client
+from bot.reddit_race_day import RedditRaceDay
 from bot.settings import Secret, Settings
 from db.build import ensure_database
 from db.locks import InstanceRunning, run_lock
@@ -90,9 +91,10 @@ async def run_bot(
             poster = RedditPoster(reddit, store)
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
-        # Race day beyond Discord: the Reddit side (pre-race, live and post-race threads, linked) joins here when
-        # Reddit is configured. >>> w4-reddit-day: append bot/reddit_race_day.py's RedditRaceDay(...) to this list. <<<
+        # Race day beyond Discord: the Reddit side (pre-race and live threads, linked to the post-race one).
         race_day_publishers: list[RaceDayPublisher] = []
+        if poster is not None:
+            race_day_publishers.append(RedditRaceDay(poster, settings.race_day))
         bot = await resources.enter_async_context(
             Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
                      race_day_publishers=race_day_publishers)

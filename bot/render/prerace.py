@@ -15,14 +15,16 @@ from datetime import UTC, datetime
 import discord
 
 from bot.render import safe
-from bot.render.recap import PLAIN, REDDIT, Markup, race_at_track
+from bot.render.race_threads import ThreadLinks, links_line, relinked
+from bot.render.recap import PLAIN, REDDIT, Markup, marker, race_at_track
 from bot.render.words import KIND_WORDS, car, eastern_time, plural, race_day, race_label
 from db.prerace import PreRace
+from db.threads import ThreadKind
 
 SOURCE = "Source: NASCAR. History: nascaR.data (DriverAverages.com)."
-# The line of the Reddit body that links the race's other threads; the poster replaces it (`with_thread_links`)
-# once the live and post-race threads exist, and edits the post.
-THREAD_LINKS_PLACEHOLDER = "*Live thread and post-race thread: links here once they are up.*"
+# The line of the Reddit body that links the race's other threads until they exist; the Reddit race day
+# (bot/reddit_race_day.py) rewrites it (`with_thread_links`) once the live and post-race threads are up.
+THREAD_LINKS_PLACEHOLDER = links_line(ThreadLinks(), ThreadKind.PRE)
 BRAND = discord.Colour(0xE8B400)
 DISCORD = Markup(safe.discord, lambda text: f"**{text}**")
 FIELD_VALUE_LIMIT = 1024
@@ -156,9 +158,13 @@ def prerace_markdown(pre: PreRace) -> str:
 
 
 def with_thread_links(body: str, live_thread: str | None, post_race_thread: str | None) -> str:
-    """The Reddit body with its placeholder replaced by links to the race's live and post-race threads (those that exist)."""
-    links = [f"[{label}]({url})" for label, url in (("Live thread", live_thread), ("Post-race thread", post_race_thread)) if url]
-    return body.replace(THREAD_LINKS_PLACEHOLDER, " · ".join(links) if links else THREAD_LINKS_PLACEHOLDER)
+    """The Reddit body with its links line linking the race's live and post-race threads (those that exist)."""
+    return relinked(body, ThreadLinks(live=live_thread, post=post_race_thread), ThreadKind.PRE)
+
+
+def reddit_body(pre: PreRace, thread_key: str, links: ThreadLinks) -> str:
+    """The pre-race thread as posted: the markdown linking the race's other threads, and the thread's marker."""
+    return relinked(prerace_markdown(pre), links, ThreadKind.PRE) + f"\n{marker(thread_key, ThreadKind.PRE)}\n"
 
 
 def prerace_text(pre: PreRace) -> str:

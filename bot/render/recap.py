@@ -20,6 +20,7 @@ from bot.render.tables import Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
 from db.models import RaceSummary, RecapFacts, ResultLine
 from db.short_names import ShortNames
+from db.threads import ThreadKind
 
 REDDIT_LIMIT = 40_000
 TITLE_LIMIT = 300
@@ -432,13 +433,15 @@ def title(facts: RecapFacts, template: str) -> str:
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
 
 
-def marker(key: str) -> str:
-    """An invisible link that identifies the thread, so a lost post can be found again."""
-    return f"[](#pitboard:{key})"
+def marker(key: str, kind: ThreadKind = ThreadKind.POST) -> str:
+    """An invisible link that identifies the thread, so a lost post can be found again (post-race threads keep the
+    form they had before a race had other threads)."""
+    return f"[](#pitboard:{key})" if kind is ThreadKind.POST else f"[](#pitboard:{key}:{kind})"
 
 
-def reddit_body(facts: RecapFacts, thread_key: str) -> str:
-    """The whole self-post, under Reddit's 40,000-character limit."""
+def reddit_body(facts: RecapFacts, thread_key: str, thread_links: str = "") -> str:
+    """The whole self-post, under Reddit's 40,000-character limit; `thread_links` is the line linking the race's
+    pre-race and live threads (bot/render/race_threads.links_line), empty without them."""
     race = facts.details.race
     header = (f"**{safe.reddit(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "")
               + f"** · {safe.reddit(race.track)}")
@@ -449,14 +452,14 @@ def reddit_body(facts: RecapFacts, thread_key: str) -> str:
     results = "## Results\n\n" + markdown(classification)
     stages = "## Stages\n\n" + markdown(cells.stages(facts.details.stages)) if facts.details.stages else ""
     footer = f"---\n\n^({safe.reddit(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
-    body = "\n\n".join(part for part in (header, prose, results, stages, footer) if part)
+    body = "\n\n".join(part for part in (header, thread_links, prose, results, stages, footer) if part)
     if len(body) > REDDIT_LIMIT:
-        body = "\n\n".join(part for part in (header, prose, results, footer) if part)
+        body = "\n\n".join(part for part in (header, thread_links, prose, results, footer) if part)
     shown = len(classification.rows)
     while shown and len(body) > REDDIT_LIMIT:
         shown //= 2
         shortened = f"## Results (top {shown})\n\n" + markdown(classification.head(shown))
-        body = "\n\n".join(part for part in (header, prose[: REDDIT_LIMIT // 4], shortened, footer) if part)
+        body = "\n\n".join(part for part in (header, thread_links, prose[: REDDIT_LIMIT // 4], shortened, footer) if part)
     return body
 
 
