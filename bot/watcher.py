@@ -26,10 +26,10 @@ from bot.race_day import Announcer, deliveries
 from bot.reddit import PostingPaused, PublishResult, RedditPoster
 from db import jolpica
 from db.errors import FeedError
-from db.models import RaceSummary
+from db.models import RaceSummary, RecapFacts
 from db.nascar_feed import import_document
 from db.queries import race_details, utc_now
-from db.recaps import RecapFacts, race_recap
+from db.recaps import race_recap
 from db.store import Store
 from db.watch import jolpica_races_to_poll, races_to_poll, recently_official
 

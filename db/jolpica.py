@@ -288,8 +288,10 @@ def _entry(value: Any, where: str, session: str) -> Entry:
     assert position is not None
     if session == "qualifying":
         return Entry(
-            position=position, position_text=str(position), number=_required(data.get("number"), f"{where}.number", pattern=CAR_NUMBER),
-            driver=_driver(data.get("Driver"), f"{where}.Driver"), constructor=_constructor(data.get("Constructor"), f"{where}.Constructor"),
+            position=position, position_text=str(position),
+            number=_required(data.get("number"), f"{where}.number", pattern=CAR_NUMBER),
+            driver=_driver(data.get("Driver"), f"{where}.Driver"),
+            constructor=_constructor(data.get("Constructor"), f"{where}.Constructor"),
             grid=None, laps=None, status=None, time=None, points=0.0,
             q1=_text(data.get("Q1"), f"{where}.Q1", required=False, pattern=LAP_TIME),
             q2=_text(data.get("Q2"), f"{where}.Q2", required=False, pattern=LAP_TIME),
@@ -300,11 +302,14 @@ def _entry(value: Any, where: str, session: str) -> Entry:
     if not (position_text == str(position) or position_text in codes):
         raise FeedError(f"{where}.positionText", f"unexpected value {_shown(position_text)}")
     timing = data.get("Time")
-    time = _text(_object(timing, f"{where}.Time").get("time"), f"{where}.Time.time", pattern=LAP_TIME) if timing is not None else None
+    time = None
+    if timing is not None:
+        time = _text(_object(timing, f"{where}.Time").get("time"), f"{where}.Time.time", pattern=LAP_TIME)
     return Entry(
         position=position, position_text=position_text,
         number=_required(data.get("number"), f"{where}.number", pattern=CAR_NUMBER),
-        driver=_driver(data.get("Driver"), f"{where}.Driver"), constructor=_constructor(data.get("Constructor"), f"{where}.Constructor"),
+        driver=_driver(data.get("Driver"), f"{where}.Driver"),
+        constructor=_constructor(data.get("Constructor"), f"{where}.Constructor"),
         grid=_int(data.get("grid"), f"{where}.grid", 0, MAX_ROWS, required=False),
         laps=_int(data.get("laps"), f"{where}.laps", 0, MAX_LAPS, required=False),
         status=_text(data.get("status"), f"{where}.status", required=False), time=time,
@@ -330,7 +335,8 @@ def parse_standings(body: bytes) -> Standings | None:
         at = f"{where}.DriverStandings[{index}]"
         line = _object(row, at)
         position = _int(line.get("position"), f"{at}.position", 1, 100, required=False)
-        lines.append(StandingLine(position, _driver(line.get("Driver"), f"{at}.Driver"), _points(line.get("points"), f"{at}.points")))
+        driver = _driver(line.get("Driver"), f"{at}.Driver")
+        lines.append(StandingLine(position, driver, _points(line.get("points"), f"{at}.points")))
     return Standings(season, round_, lines) if lines else None
 
 
@@ -441,7 +447,8 @@ RACE_COLUMNS = ("finish", "status_code", "start", "pit_lane_start", "car_number"
 
 async def _write_race(conn: aiosqlite.Connection, race_id: int, parsed: Session, ids: list[tuple[int, int]]) -> bool:
     winner_laps = parsed.entries[0].laps
-    started, not_started = [], []
+    started: list[tuple] = []
+    not_started: list[tuple] = []
     for entry, (driver, team) in zip(parsed.entries, ids, strict=True):
         if entry.position_text in NOT_STARTED_CODES:
             not_started.append((len(not_started) + 1, NOT_STARTED_CODES[entry.position_text], entry.number, driver, team,
@@ -459,7 +466,9 @@ async def _write_race(conn: aiosqlite.Connection, race_id: int, parsed: Session,
     changed |= await _replace(conn, "non_starters", ("entry", "status_code", "car_number", "driver_id", "team_id", "reason"),
                               race_id, not_started)
     if changed:
-        await conn.execute("UPDATE races SET status = 'official', source = 'feed', actual_laps = ? WHERE id = ?", (winner_laps, race_id))
+        await conn.execute(
+            "UPDATE races SET status = 'official', source = 'feed', actual_laps = ? WHERE id = ?", (winner_laps, race_id)
+        )
     return changed
 
 
@@ -488,11 +497,12 @@ async def _write_sprint(conn: aiosqlite.Connection, race_id: int, parsed: Sessio
 
 async def _write_qualifying(conn: aiosqlite.Connection, race_id: int, parsed: Session, ids: list[tuple[int, int]]) -> bool:
     rows = [
-        (entry.position, entry.position, entry.number, driver, team, entry.q3 or entry.q2 or entry.q1, entry.q1, entry.q2, entry.q3)
+        (entry.position, entry.position, entry.number, driver, team, entry.q3 or entry.q2 or entry.q1, entry.q1, entry.q2,
+         entry.q3)
         for entry, (driver, team) in zip(parsed.entries, ids, strict=True)
     ]
-    return await _replace(conn, "qualifying_results", ("entry", "position", "car_number", "driver_id", "team_id", "time", "q1", "q2",
-                                                       "q3"), race_id, rows)
+    columns = ("entry", "position", "car_number", "driver_id", "team_id", "time", "q1", "q2", "q3")
+    return await _replace(conn, "qualifying_results", columns, race_id, rows)
 
 
 async def import_standings(store: Store, parsed: Standings) -> bool:
@@ -500,13 +510,16 @@ async def import_standings(store: Store, parsed: Standings) -> bool:
     async with store.transaction() as conn:
         series_id = await _scalar(conn, "SELECT id FROM series WHERE key = ?", (SERIES_KEY,))
         rows = [(line.position, await driver_id(conn, line.driver), line.points) for line in parsed.lines]
-        held = await _rows(conn, "SELECT position, driver_id, points FROM driver_standings WHERE series_id = ? AND season = ? ORDER BY id",
-                           (series_id, parsed.season))
+        held = await _rows(
+            conn, "SELECT position, driver_id, points FROM driver_standings WHERE series_id = ? AND season = ? ORDER BY id",
+            (series_id, parsed.season),
+        )
         if held == rows:
             return False
         await conn.execute("DELETE FROM driver_standings WHERE series_id = ? AND season = ?", (series_id, parsed.season))
         await conn.executemany(
-            "INSERT INTO driver_standings (series_id, season, position, status_code, driver_id, points) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO driver_standings (series_id, season, position, status_code, driver_id, points) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [(series_id, parsed.season, position, None if position is not None else "EX", driver, points)
              for position, driver, points in rows],
         )

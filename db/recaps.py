@@ -7,6 +7,7 @@ a schedule the history does not carry) is None or False, and the recap leaves it
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from dataclasses import dataclass
 
 from db.errors import NoData
@@ -90,7 +91,8 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
     ]
     winner = next((line for line in classification if line.finish == 1 and line.status_code is None), None)
     if winner is None:
-        raise NoData(f"{race.name} ({race.season}) has no results yet." if not classification else f"{race.name} ({race.season}) has no winner in the data.")
+        missing = "has no results yet" if not classification else "has no winner in the data"
+        raise NoData(f"{race.name} ({race.season}) {missing}.")
     series_id = snapshot.scalar("SELECT series_id FROM races WHERE id = ?", (race.id,))
     round_ = race.round or 0
     before = "r.series_id = ? AND (r.season < ? OR (r.season = ? AND r.round < ?))"
@@ -156,7 +158,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     race = details.race
     winner = next((line for line in details.results if line.finish == 1), None)
     if winner is None:
-        raise NoData(f"{race.name} ({race.season}) has no results yet." if not details.results else f"{race.name} ({race.season}) has no winner in the data.")
+        missing = "has no results yet" if not details.results else "has no winner in the data"
+        raise NoData(f"{race.name} ({race.season}) {missing}.")
     series_id = snapshot.scalar("SELECT series_id FROM races WHERE id = ?", (race.id,))
     # Points races strictly before this one in the same series (points-race order within a season).
     before = "r.series_id = ? AND r.exhibition = 0 AND (r.season < ? OR (r.season = ? AND r.round < ?))"
@@ -167,7 +170,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         win_number=None, earlier_win_tracks=(), first_series_win_of_kind=False, first_national_win_of_kind=False,
         first_win_at_track=False, team_first_win=False, make_first_win=False, kind_record=None,
         newcomers=_newcomers(snapshot, details, before, before_args), earlier_series_starts=None, season_share=None,
-        season_kind_finishes=(), laps_led_known=laps_led_known, top_leader=_top_leader(details.results) if laps_led_known else None,
+        season_kind_finishes=(), laps_led_known=laps_led_known,
+        top_leader=_top_leader(details.results) if laps_led_known else None,
         keep_suffix=_keep_suffix(snapshot, details.results), next_race=_next_race(snapshot, race),
     )
     if race.exhibition:
@@ -191,10 +195,11 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner.team, *before_args),
     ) if winner.team else True
     make_won_before = snapshot.scalar(
-        f"SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id WHERE x.make = ? AND x.finish = 1 AND {before})",
+        f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.make = ? AND x.finish = 1 AND {before})""",
         (winner.make, *before_args),
     ) if winner.make else True
-    record = snapshot.fetchone(
+    record = _row(snapshot,
         f"""SELECT count(*), sum(x.finish <= 10), sum(x.finish = 1) FROM results x JOIN races r ON r.id = x.race_id
             WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
         (winner_id, race.track_kind, *before_args, race.id),
@@ -205,7 +210,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     )
     this_season = "r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? AND r.round <= ?"
     season_args = (series_id, race.season, race.round if race.round is not None else 0)
-    season = snapshot.fetchone(
+    season = _row(snapshot,
         f"""SELECT count(*), sum(EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id AND x.driver_id = ?))
             FROM races r WHERE {this_season}""",
         (winner_id, *season_args),
@@ -232,6 +237,13 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     )
 
 
+def _row(snapshot: Snapshot, sql: str, params: tuple) -> sqlite3.Row:
+    """The one row an aggregate query always returns."""
+    row = snapshot.fetchone(sql, params)
+    assert row is not None, "an aggregate without GROUP BY returns one row"
+    return row
+
+
 def _newcomers(snapshot: Snapshot, details: RaceResults, before: str, before_args: tuple) -> list[Newcomer]:
     """Drivers making a first series start, or a first since RETURN_GAP_SEASONS or more seasons back."""
     race = details.race
@@ -256,13 +268,13 @@ def _newcomers(snapshot: Snapshot, details: RaceResults, before: str, before_arg
 def _laps_led_known(details: RaceResults) -> bool:
     """Whether the laps-led counts cover the race: the history credits one lap to the winner, and nothing
     to anyone, where the lap leaders are not known."""
-    total = sum(line.led for line in details.results)
+    total = sum(line.led or 0 for line in details.results)
     return total > 0 and (details.race.laps is None or total >= LED_COVERAGE * details.race.laps)
 
 
 def _top_leader(results: list[ResultLine]) -> ResultLine | None:
     """The driver who led the most laps, alone, when he did not win."""
-    ranked = sorted(results, key=lambda line: line.led, reverse=True)
+    ranked = sorted(results, key=lambda line: line.led or 0, reverse=True)
     top = ranked[0]
     if top.finish == 1 or not top.led or (len(ranked) > 1 and ranked[1].led == top.led):
         return None

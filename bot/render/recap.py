@@ -574,7 +574,8 @@ def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sent
     if retired:
         listed = [f"{name(line.driver)} ({m.escape(line.reason) if line.reason else 'reason unknown'}"
                   + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")") for line in retired]
-        sentences.append(Sentence(f"{spelled(len(retired))} {'driver' if len(retired) == 1 else 'drivers'} retired: {_join(listed)}."))
+        drivers = "driver" if len(retired) == 1 else "drivers"
+        sentences.append(Sentence(f"{spelled(len(retired))} {drivers} retired: {_join(listed)}."))
     for line in out:
         if line.status_code != "DNF":
             sentences.append(Sentence(f"{name(line.driver)} {_f1_outcome(line, m)}."))
@@ -628,7 +629,8 @@ def f1_reddit_body(facts: F1RecapFacts, thread_key: str) -> str:
     prose = "\n\n".join(f1_paragraphs(facts, REDDIT))
     championship = f"## {f1_championship_heading(facts)}\n\n" + markdown(f1_championship(facts)) if facts.championship else ""
     results = "## Classification\n\n" + markdown(f1_classification(facts))
-    footer = f"---\n\n^({safe.reddit(SERIES[race.series].credit)}. Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
+    credit = safe.reddit(SERIES[race.series].credit)
+    footer = f"---\n\n^({credit}. Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, prose, results, championship, footer) if part)
     return body if len(body) <= REDDIT_LIMIT else "\n\n".join((header, prose[: REDDIT_LIMIT // 4], results, footer))
 
