@@ -542,17 +542,34 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
 def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     podium = [line for line in facts.classification if line.status_code is None and line.finish in (2, 3)]
     pole = facts.pole
+
+    def called(line: F1Line) -> str:
+        return f"pole-sitter {name(line.driver)}" if line is pole else name(line.driver)
+
     sentences = []
     if podium:
         second = podium[0]
-        gap = f", {m.escape(second.gap)} behind" if second.gap and second.gap.startswith("+") else ""
-        text = f"{name(second.driver)} finished second{gap}"
+        behind = _behind(second.gap)
+        text = f"{called(second)} finished second" + (f", {behind} behind" if behind else "")
         if len(podium) > 1:
-            text += f" and {name(podium[1].driver)} third"
+            text += f", and {called(podium[1])} third"
         sentences.append(Sentence(text + "."))
-    if pole is not None and pole is not facts.winner:
+    if pole is not None and pole is not facts.winner and pole not in podium:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
     return sentences
+
+
+def _behind(gap: str | None) -> str | None:
+    """`2.664 seconds`, `1:07.456`, `one lap` from a gap as the data writes it (+2.664, +1:07.456, +1 lap)."""
+    if not gap or not gap.startswith("+"):
+        return None
+    amount = gap[1:]
+    if re.fullmatch(r"\d+\.\d+", amount):
+        return f"{amount} seconds"
+    laps = re.fullmatch(r"(\d+) laps?", amount)
+    if laps:
+        return counted(int(laps[1]), "lap")
+    return amount if re.fullmatch(r"[\d:.]+", amount) else None
 
 
 def _f1_outcome(line: F1Line, m: Markup) -> str:
