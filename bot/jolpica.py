@@ -99,10 +99,12 @@ class JolpicaClient:
         JolpicaUnavailable, as it does for timeouts and dropped connections."""
         backoff = FIRST_BACKOFF
         problem = ""
+        told_when = False   # a 429's Retry-After holds the limiter: the next attempt waits for that, not the backoff
         for attempt in range(ATTEMPTS):
-            if attempt:
+            if attempt and not told_when:
                 await self.sleep(backoff)
                 backoff *= 2
+            told_when = False
             await self.limiter.acquire()
             known = self._validators.get(url, _Validators())
             headers = {"Accept": "application/json"}
@@ -126,6 +128,7 @@ class JolpicaClient:
                         if wait > MAX_RETRY_AFTER:
                             raise JolpicaUnavailable(f"{problem}; retry after {wait:.0f} s")
                         self.limiter.hold(wait)
+                        told_when = True
                     elif response.status < 500:
                         raise JolpicaUnavailable(problem)
             except (TimeoutError, aiohttp.ClientError) as error:

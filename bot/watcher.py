@@ -134,41 +134,50 @@ class Watcher:
             report.imported.append(f"{imported.kind} {imported.key}")
 
     async def _ingest_jolpica(self, client: JolpicaClient, race: RaceSummary, report: PollReport) -> None:
-        """An F1 race's qualifying, sprint and race results, then the season's table, from Jolpica. The race's
-        results come first among the writes that matter: without them the rest waits for the next poll."""
+        """An F1 race's results, then its qualifying and sprint and the season's table, from Jolpica. Until the
+        race's results are in, nothing else is asked (Jolpica's hourly budget is small)."""
         assert race.round is not None, "an F1 race has a round"
-        results_url = client.url(race.season, race.round, "results")
-        body = await client.fetch(results_url)
-        if body is None and race.source != "feed":
-            return   # no results yet (or unchanged): nothing else to read before they appear
-        for session, url in (("results", results_url), ("qualifying", client.url(race.season, race.round, "qualifying")),
-                             ("sprint", client.url(race.season, race.round, "sprint"))):
-            if session != "results":
-                body = await client.fetch(url)
-            if body is None:
-                continue
-            try:
-                parsed = jolpica.parse_session(body, session)
-                outcome = await jolpica.import_session(self.store, parsed) if parsed is not None else None
-            except FeedError as error:
-                client.forget(url)
-                report.rejected.append(url)
-                log.warning("Jolpica document rejected, database unchanged: %s: %s", url, error)
-                continue
-            if outcome is not None and outcome.changed:
-                log.info("imported Jolpica %s %s round %s", session, race.season, race.round)
-                report.imported.append(f"jolpica {session} {race.season}-{race.round}")
-        standings_url = client.url(race.season, race.round, "standings")
-        body = await client.fetch(standings_url)
-        if body is not None:
-            try:
-                standings = jolpica.parse_standings(body)
-                if standings is not None and await jolpica.import_standings(self.store, standings):
-                    report.imported.append(f"jolpica standings {race.season}-{race.round}")
-            except FeedError as error:
-                client.forget(standings_url)
-                report.rejected.append(standings_url)
-                log.warning("Jolpica document rejected, database unchanged: %s: %s", standings_url, error)
+        has_results = await self._jolpica_session(client, race, "results", report)
+        if not has_results and race.source != "feed":
+            return
+        for session in ("qualifying", "sprint"):
+            await self._jolpica_session(client, race, session, report)
+        url = client.url(race.season, race.round, "standings")
+        body = await client.fetch(url)
+        if body is None:
+            return
+        try:
+            standings = jolpica.parse_standings(body)
+            if standings is not None and await jolpica.import_standings(self.store, standings):
+                report.imported.append(f"jolpica standings {race.season}-{race.round}")
+        except FeedError as error:
+            self._refuse_jolpica(client, url, error, report)
+
+    async def _jolpica_session(self, client: JolpicaClient, race: RaceSummary, session: str, report: PollReport) -> bool:
+        """Read and import one session's classification; whether the document had one (False: unchanged too)."""
+        assert race.round is not None, "an F1 race has a round"
+        url = client.url(race.season, race.round, session)
+        body = await client.fetch(url)
+        if body is None:
+            return False
+        try:
+            parsed = jolpica.parse_session(body, session)
+            if parsed is None:
+                return False
+            outcome = await jolpica.import_session(self.store, parsed)
+        except FeedError as error:
+            self._refuse_jolpica(client, url, error, report)
+            return False
+        if outcome.changed:
+            log.info("imported Jolpica %s %s round %s", session, race.season, race.round)
+            report.imported.append(f"jolpica {session} {race.season}-{race.round}")
+        return True
+
+    @staticmethod
+    def _refuse_jolpica(client: JolpicaClient, url: str, error: FeedError, report: PollReport) -> None:
+        client.forget(url)
+        report.rejected.append(url)
+        log.warning("Jolpica document rejected, database unchanged: %s: %s", url, error)
 
     async def _finish(self, race: RaceSummary, report: PollReport) -> None:
         """Post and announce one official race, as bot/race_day.py decides (F1 races are posted, not yet announced)."""

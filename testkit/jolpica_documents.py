@@ -9,6 +9,7 @@ test store look as if F1DB's data ended before a race, so its results can arrive
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,8 +38,8 @@ def jolpica_driver_id(f1db_id: str, last_name: str) -> str:
     """Ergast's id: the surname in ASCII (`hulkenberg`, `perez`), a few drivers by full name."""
     if f1db_id in FULL_NAME_IDS:
         return FULL_NAME_IDS[f1db_id]
-    ascii_name = unicodedata.normalize("NFKD", last_name).encode("ascii", "ignore").decode()
-    return ascii_name.casefold().replace(" ", "_").replace("-", "_")
+    ascii_name = unicodedata.normalize("NFKD", last_name).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", "_", re.sub(r"\bjr\.?$", "", ascii_name)).strip("_")
 
 
 @cache
