@@ -241,7 +241,7 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
     from bot.reddit import PostingPaused, RedditPoster, reddit_client
     from bot.render import recap, text
     from db import queries
-    from db.recaps import recap_facts
+    from db.recaps import race_recap
     from db.store import Store
 
     if args.post and not args.subreddit:
@@ -254,7 +254,7 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
     async with Store.open(settings.db_path) as store:
         try:
             details = await queries.results(store, args.track, args.year, args.series, args.round)
-            facts = await recap_facts(store, details)
+            facts = await race_recap(store, details)
         except PitboardError as failure:
             print(text.error(failure), file=sys.stderr)
             return EXIT_USER_ERROR

@@ -7,36 +7,45 @@ from bot.reddit import PublishResult, RedditPoster, Thread, thread_url
 from bot.render import recap
 from bot.render.race_threads import ThreadLinks, links_line, relinked
 from db import threads
-from db.models import RaceSummary, RecapFacts
+from db.models import RaceSummary
+from db.recaps import F1RecapFacts, Recap
+from db.series import SERIES
 from db.store import Store
 from db.threads import ThreadKind
 
 
 def race_key(race: RaceSummary) -> str:
-    """A race's identity that survives `db build`: NASCAR's race id, else series, season and round."""
+    """A race's identity that survives `db build` and a results import: NASCAR's race id; an F1 race's season and
+    round (`f1-2024-16`, the same whether its results came from F1DB or from Jolpica); else series, season and round."""
     if race.source_id:
         return f"nascar-{race.source_id}"
+    if SERIES[race.series].family == "f1":
+        return f"{race.series}-{race.season}-{race.round}"
     return f"{race.series}-{race.season}-r{race.round}"
 
 
 NO_LINKS = ThreadLinks()
 
 
-def thread_for(facts: RecapFacts, subreddit: str, title_template: str, links: ThreadLinks = NO_LINKS) -> Thread:
-    key = race_key(facts.details.race)
+def recap_race(facts: Recap) -> RaceSummary:
+    return facts.race if isinstance(facts, F1RecapFacts) else facts.details.race
+
+
+def thread_for(facts: Recap, subreddit: str, title_template: str, links: ThreadLinks = NO_LINKS) -> Thread:
+    key = race_key(recap_race(facts))
     body = recap.reddit_body(facts, key, links_line(links, ThreadKind.POST))
     return Thread(key=key, subreddit=subreddit, title=recap.title(facts, title_template), body=body)
 
 
 async def publish_recap(
-    poster: RedditPoster, facts: RecapFacts, subreddits: list[str], title_template: str
+    poster: RedditPoster, facts: Recap, subreddits: list[str], title_template: str
 ) -> list[PublishResult]:
     """Publish (or update) the race's thread on every subreddit, linking the race's pre-race and live threads there
     (and linking it from them); idempotent, so safe to call every poll. Returns the post-race threads' results.
 
     Raises PostingPaused, at the first subreddit where it happens, when Reddit refuses the account itself.
     """
-    key = race_key(facts.details.race)
+    key = race_key(recap_race(facts))
     results = []
     for subreddit in subreddits:
         links = await thread_links(poster.store, key, subreddit)

@@ -20,16 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.feed import FeedClient, FeedUnavailable
+from bot.jolpica import JolpicaClient
 from bot.posting import publish_recap, race_key
 from bot.race_day import Announcer, deliveries
 from bot.reddit import PostingPaused, PublishResult, RedditPoster
+from db import jolpica
 from db.errors import FeedError
-from db.models import RaceSummary
+from db.models import RaceSummary, RecapFacts
 from db.nascar_feed import import_document
 from db.queries import race_details, utc_now
-from db.recaps import recap_facts
+from db.recaps import race_recap
 from db.store import Store
-from db.watch import races_to_poll, recently_official
+from db.watch import jolpica_races_to_poll, races_to_poll, recently_official
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,11 @@ class Watcher:
         title_template: str,
         announcer: Announcer | None = None,
         clock: Callable[[], datetime] = utc_now,
+        jolpica: JolpicaClient | None = None,
     ):
         self.store = store
         self.feed = feed
+        self.jolpica = jolpica
         self.poster = poster
         self.title_template = title_template
         self.announcer = announcer
@@ -89,6 +93,16 @@ class Watcher:
             except Exception:
                 log.exception("%s: could not read the weekend feed; the other races go on", describe(race))
                 report.failed_races.append(race_key(race))
+        if self.jolpica is not None:
+            for race in await jolpica_races_to_poll(self.store, now):
+                try:
+                    await self._ingest_jolpica(self.jolpica, race, report)
+                except FeedUnavailable as error:
+                    log.info("%s: Jolpica unavailable (%s); the other races go on", describe(race), error)
+                    unavailable = unavailable or error
+                except Exception:
+                    log.exception("%s: could not read Jolpica; the other races go on", describe(race))
+                    report.failed_races.append(race_key(race))
         if self.poster is not None or self.announcer is not None:
             for race in await recently_official(self.store, now):
                 try:
@@ -119,9 +133,55 @@ class Watcher:
             log.info("imported %s %s", imported.kind, imported.key)
             report.imported.append(f"{imported.kind} {imported.key}")
 
+    async def _ingest_jolpica(self, client: JolpicaClient, race: RaceSummary, report: PollReport) -> None:
+        """An F1 race's results, then its qualifying and sprint and the season's table, from Jolpica. Until the
+        race's results are in, nothing else is asked (Jolpica's hourly budget is small)."""
+        assert race.round is not None, "an F1 race has a round"
+        has_results = await self._jolpica_session(client, race, "results", report)
+        if not has_results and race.source != "feed":
+            return
+        for session in ("qualifying", "sprint"):
+            await self._jolpica_session(client, race, session, report)
+        url = client.url(race.season, race.round, "standings")
+        body = await client.fetch(url)
+        if body is None:
+            return
+        try:
+            standings = jolpica.parse_standings(body)
+            if standings is not None and await jolpica.import_standings(self.store, standings):
+                report.imported.append(f"jolpica standings {race.season}-{race.round}")
+        except FeedError as error:
+            self._refuse_jolpica(client, url, error, report)
+
+    async def _jolpica_session(self, client: JolpicaClient, race: RaceSummary, session: str, report: PollReport) -> bool:
+        """Read and import one session's classification; whether the document had one (False: unchanged too)."""
+        assert race.round is not None, "an F1 race has a round"
+        url = client.url(race.season, race.round, session)
+        body = await client.fetch(url)
+        if body is None:
+            return False
+        try:
+            parsed = jolpica.parse_session(body, session)
+            if parsed is None:
+                return False
+            outcome = await jolpica.import_session(self.store, parsed)
+        except FeedError as error:
+            self._refuse_jolpica(client, url, error, report)
+            return False
+        if outcome.changed:
+            log.info("imported Jolpica %s %s round %s", session, race.season, race.round)
+            report.imported.append(f"jolpica {session} {race.season}-{race.round}")
+        return True
+
+    @staticmethod
+    def _refuse_jolpica(client: JolpicaClient, url: str, error: FeedError, report: PollReport) -> None:
+        client.forget(url)
+        report.rejected.append(url)
+        log.warning("Jolpica document rejected, database unchanged: %s: %s", url, error)
+
     async def _finish(self, race: RaceSummary, report: PollReport) -> None:
-        """Post and announce one official race, as bot/race_day.py decides."""
-        facts = await recap_facts(self.store, await race_details(self.store, race))
+        """Post and announce one official race, as bot/race_day.py decides (F1 races are posted, not yet announced)."""
+        facts = await race_recap(self.store, await race_details(self.store, race))
         where = await deliveries(self.store, race)
         if self.poster is not None and report.posting_paused is None:
             try:
@@ -131,7 +191,7 @@ class Watcher:
             else:
                 report.published += outcomes
                 self._resume_posting(outcomes)
-        if self.announcer is not None:
+        if self.announcer is not None and isinstance(facts, RecapFacts):
             await self.announcer.announce(facts, where.channels)
 
     def _pause_posting(self, pause: PostingPaused, report: PollReport) -> None:

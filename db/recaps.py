@@ -7,15 +7,146 @@ a schedule the history does not carry) is None or False, and the recap leaves it
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
+from dataclasses import dataclass
 
 from db.errors import NoData
 from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
 from db.queries import read_races
+from db.series import SERIES
 from db.short_names import has_suffix, without_suffix
 from db.store import Snapshot, Store
 
 RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back or more
 LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
+
+
+@dataclass(frozen=True)
+class F1Line:
+    """One starter of an F1 race as the classification shows it."""
+
+    finish: int
+    status_code: str | None         # DNF, NC, DSQ; None: classified
+    car: str
+    driver: str
+    driver_id: int
+    team: str | None
+    laps: int | None
+    time: str | None                # the winner's race time
+    gap: str | None                 # +2.664, +1 lap
+    reason: str | None              # why a car retired, as the source gives it
+    points: float | None
+    start: int | None
+    pit_lane_start: bool
+
+
+@dataclass(frozen=True)
+class ChampionshipLine:
+    position: int                   # equal points share a position
+    driver: str
+    points: float
+
+
+@dataclass(frozen=True)
+class F1RecapFacts:
+    """An F1 race report's facts, as of the race. F1 data has no laps led, stages or cautions: none are here."""
+
+    race: RaceSummary
+    classification: list[F1Line]
+    winner: F1Line
+    win_number: int                     # the winner's nth championship win
+    team_first_win: bool                # the constructor's first win
+    first_win_at_track: bool
+    pole: F1Line | None                 # the qualifying P1's race; None when qualifying is unknown or he did not start
+    grand_slam: bool                    # as F1DB marks it
+    championship: list[ChampionshipLine]    # computed from race and sprint points up to this race
+    championship_rounds: int
+
+
+Recap = RecapFacts | F1RecapFacts
+CHAMPIONSHIP_SHOWN = 10
+
+
+async def race_recap(store: Store, details: RaceResults) -> Recap:
+    """A race's recap facts in its series family's shape: F1's race report, or NASCAR's recap."""
+    if SERIES[details.race.series].family == "f1":
+        return await store.read(read_f1_recap_facts, details.race)
+    return await recap_facts(store, details)
+
+
+def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
+    classification = [
+        F1Line(
+            finish=row["finish"], status_code=row["status_code"], car=row["car_number"], driver=row["driver"],
+            driver_id=row["driver_id"], team=row["team"], laps=row["laps"], time=row["time"], gap=row["gap"],
+            reason=row["status"], points=row["points"], start=row["start"], pit_lane_start=bool(row["pit_lane_start"]),
+        )
+        for row in snapshot.fetchall(
+            """SELECT x.finish, x.status_code, x.car_number, d.name AS driver, x.driver_id, tm.name AS team, x.laps, x.time,
+                      x.gap, x.status, x.points, x.start, x.pit_lane_start
+               FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
+               WHERE x.race_id = ? ORDER BY x.finish, x.id""",
+            (race.id,),
+        )
+    ]
+    winner = next((line for line in classification if line.finish == 1 and line.status_code is None), None)
+    if winner is None:
+        missing = "has no results yet" if not classification else "has no winner in the data"
+        raise NoData(f"{race.name} ({race.season}) {missing}.")
+    series_id = snapshot.scalar("SELECT series_id FROM races WHERE id = ?", (race.id,))
+    round_ = race.round or 0
+    before = "r.series_id = ? AND (r.season < ? OR (r.season = ? AND r.round < ?))"
+    before_args = (series_id, race.season, race.season, round_)
+    earlier_wins = snapshot.fetchall(
+        f"""SELECT DISTINCT r.id, r.track_id FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.driver_id = ? AND x.finish = 1 AND x.status_code IS NULL AND {before}""",
+        (winner.driver_id, *before_args),
+    )
+    track_id = snapshot.scalar("SELECT track_id FROM races WHERE id = ?", (race.id,))
+    team_won_before = snapshot.scalar(
+        f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.team_id = (SELECT team_id FROM results WHERE race_id = ? AND finish = 1 AND driver_id = ?)
+            AND x.finish = 1 AND x.status_code IS NULL AND {before})""",
+        (race.id, winner.driver_id, *before_args),
+    )
+    pole_driver = snapshot.scalar("SELECT driver_id FROM qualifying_results WHERE race_id = ? AND position = 1", (race.id,))
+    grand_slam = bool(snapshot.scalar("SELECT grand_slam FROM results WHERE race_id = ? AND finish = 1 AND driver_id = ?",
+                                      (race.id, winner.driver_id)))
+    championship, rounds = _championship(snapshot, series_id, race.season, round_)
+    return F1RecapFacts(
+        race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
+        team_first_win=winner.team is not None and not team_won_before,
+        first_win_at_track=all(row["track_id"] != track_id for row in earlier_wins),
+        pole=next((line for line in classification if line.driver_id == pole_driver), None),
+        grand_slam=grand_slam, championship=championship, championship_rounds=rounds,
+    )
+
+
+def _championship(snapshot: Snapshot, series_id: int, season: int, round_: int) -> tuple[list[ChampionshipLine], int]:
+    """The drivers' order after a round: race and sprint points added up (not the official table, which
+    historic seasons' dropped scores change), and how many rounds it counts."""
+    rows = snapshot.fetchall(
+        """SELECT d.name, sum(p.points) AS points FROM (
+               SELECT x.driver_id, x.points FROM results x JOIN races r ON r.id = x.race_id
+               WHERE r.series_id = ? AND r.season = ? AND r.round <= ?
+               UNION ALL
+               SELECT s.driver_id, s.points FROM sprint_results s JOIN races r ON r.id = s.race_id
+               WHERE r.series_id = ? AND r.season = ? AND r.round <= ?
+           ) p JOIN drivers d ON d.id = p.driver_id
+           GROUP BY p.driver_id HAVING sum(p.points) > 0 ORDER BY points DESC, d.name""",
+        (series_id, season, round_, series_id, season, round_),
+    )
+    rounds = snapshot.scalar(
+        """SELECT count(DISTINCT r.id) FROM races r WHERE r.series_id = ? AND r.season = ? AND r.round <= ?
+           AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)""",
+        (series_id, season, round_),
+    )
+    table: list[ChampionshipLine] = []
+    for index, row in enumerate(rows[:CHAMPIONSHIP_SHOWN]):
+        points = float(row["points"])
+        shared = table and table[-1].points == points
+        table.append(ChampionshipLine(table[-1].position if shared else index + 1, row["name"], points))
+    return table, rounds
 
 
 async def recap_facts(store: Store, details: RaceResults) -> RecapFacts:
@@ -68,7 +199,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
             WHERE x.make = ? AND x.finish = 1 AND {before})""",
         (winner.make, *before_args),
     ) if winner.make else True
-    record = snapshot.fetchone(
+    record = _row(snapshot,
         f"""SELECT count(*), sum(x.finish <= 10), sum(x.finish = 1) FROM results x JOIN races r ON r.id = x.race_id
             WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
         (winner_id, race.track_kind, *before_args, race.id),
@@ -80,7 +211,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     )
     this_season = "r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? AND r.round <= ?"
     season_args = (series_id, race.season, race.round if race.round is not None else 0)
-    season = snapshot.fetchone(
+    season = _row(snapshot,
         f"""SELECT count(*), sum(EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id AND x.driver_id = ?))
             FROM races r WHERE {this_season}""",
         (winner_id, *season_args),
@@ -106,6 +237,13 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         season_share=SeasonShare(season[1] or 0, season[0]) if season[0] else None,
         season_kind_finishes=tuple(row[0] for row in kind_finishes),
     )
+
+
+def _row(snapshot: Snapshot, sql: str, params: tuple) -> sqlite3.Row:
+    """The one row an aggregate query always returns."""
+    row = snapshot.fetchone(sql, params)
+    assert row is not None, "an aggregate without GROUP BY returns one row"
+    return row
 
 
 def _newcomers(snapshot: Snapshot, details: RaceResults, before: str, before_args: tuple) -> list[Newcomer]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.render import cells, safe
-from bot.render.tables import Table, markdown, monospace
+from bot.render.tables import Cell, Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
 from db.models import RaceSummary, RecapFacts, ResultLine
+from db.recaps import F1Line, F1RecapFacts, Recap
+from db.series import SERIES
 from db.short_names import ShortNames
 from db.threads import ThreadKind
 
@@ -128,8 +130,8 @@ def _sentence(text: str) -> str:
 class Mentions:
     """A recap's names for drivers: the full name at the first mention, the short name after."""
 
-    def __init__(self, facts: RecapFacts, m: Markup):
-        self.short = ShortNames((line.driver for line in facts.details.results), facts.keep_suffix)
+    def __init__(self, field: list[str], m: Markup, keep_suffix: tuple[str, ...] = ()):
+        self.short = ShortNames(field, keep_suffix)
         self.m = m
         self.seen: set[str] = set()
 
@@ -406,9 +408,11 @@ def _vary(blocks: list[list[Sentence]]) -> list[list[str]]:
     return chosen
 
 
-def paragraphs(facts: RecapFacts, m: Markup = PLAIN) -> list[str]:
+def paragraphs(facts: Recap, m: Markup = PLAIN) -> list[str]:
     """The recap's prose, paragraph by paragraph, written with the given markup."""
-    name = Mentions(facts, m)
+    if isinstance(facts, F1RecapFacts):
+        return f1_paragraphs(facts, m)
+    name = Mentions([line.driver for line in facts.details.results], m, facts.keep_suffix)
     blocks = [
         _meaning(facts, m, name), _how(facts, m, name), _finish(facts, m, name),
         _retirements(facts, m, name), _newcomers(facts, m, name), _records(facts, m, name),
@@ -416,21 +420,31 @@ def paragraphs(facts: RecapFacts, m: Markup = PLAIN) -> list[str]:
     return [" ".join(texts) for texts in _vary(blocks) if texts]
 
 
-def title(facts: RecapFacts, template: str) -> str:
+def title(facts: Recap, template: str) -> str:
     """The thread title from a template with {race}, {track}, {race_at_track}, {series}, {series_name}, {season},
     {round}, {winner} and {date} (the day in US Eastern time, empty when unknown).
 
     Reddit shows titles as plain text, so data in them is made `plain` and not escaped.
     """
-    race = facts.details.race
+    race = facts.race if isinstance(facts, F1RecapFacts) else facts.details.race
+    winner = facts.winner.driver
     name, track = safe.plain(race.name), safe.plain(race.track)
     text = template.format(
         race=name, track=track, race_at_track=name if " at " in f" {name.casefold()} " else f"{name} at {track}",
         series=series_words(race.series, race.series_name).replace(" Series", ""), series_name=safe.plain(race.series_name),
-        season=race.season, round=race.round or "", winner=safe.plain(facts.winner.driver),
-        date=eastern_date(race.starts_at) if race.starts_at else "",
+        season=race.season, round=race.round or "", winner=safe.plain(winner),
+        date=race_date(race) if race.starts_at else "",
     )
     return text if len(text) <= TITLE_LIMIT else text[: TITLE_LIMIT - 1] + "…"
+
+
+def race_date(race: RaceSummary, with_year: bool = True) -> str:
+    """The race's day in its series' time zone: `April 2, 2023` (US Eastern for NASCAR, UTC for F1)."""
+    assert race.starts_at is not None, "only a dated race has a day"
+    if SERIES[race.series].family != "f1":
+        return eastern_date(race.starts_at, with_year)
+    day = race.starts_at.astimezone(UTC).date()
+    return f"{day:%B} {day.day}" + (f", {day.year}" if with_year else "")
 
 
 def marker(key: str, kind: ThreadKind = ThreadKind.POST) -> str:
@@ -439,9 +453,11 @@ def marker(key: str, kind: ThreadKind = ThreadKind.POST) -> str:
     return f"[](#pitboard:{key})" if kind is ThreadKind.POST else f"[](#pitboard:{key}:{kind})"
 
 
-def reddit_body(facts: RecapFacts, thread_key: str, thread_links: str = "") -> str:
+def reddit_body(facts: Recap, thread_key: str, thread_links: str = "") -> str:
     """The whole self-post, under Reddit's 40,000-character limit; `thread_links` is the line linking the race's
     pre-race and live threads (bot/render/race_threads.links_line), empty without them."""
+    if isinstance(facts, F1RecapFacts):
+        return f1_reddit_body(facts, thread_key, thread_links)
     race = facts.details.race
     header = (f"**{safe.reddit(race.series_name)}, {race.season}" + (f", round {race.round}" if race.round else "")
               + f"** · {safe.reddit(race.track)}")
@@ -468,9 +484,11 @@ def _classification(facts: RecapFacts) -> Table:
     return cells.results(facts.details.results, facts.laps_led_known).columns(*RESULT_COLUMNS)
 
 
-def text_recap(facts: RecapFacts, width: int = TEXT_WIDTH) -> str:
+def text_recap(facts: Recap, width: int = TEXT_WIDTH) -> str:
     """The recap for the terminal: paragraphs wrapped (never inside a hyphenated word) and tables within
     `width` columns (long team names and statuses shortened with `…`), every string `plain`."""
+    if isinstance(facts, F1RecapFacts):
+        return f1_text_recap(facts, width)
     race = facts.details.race
     place = race_at_track(race)
     head = f"{race.season} {series_words(race.series, race.series_name)}" + (f", round {race.round}" if race.round else "")
@@ -486,3 +504,166 @@ def text_recap(facts: RecapFacts, width: int = TEXT_WIDTH) -> str:
 
 def _wrap(text: str, width: int) -> str:
     return textwrap.fill(text, width, break_on_hyphens=False)
+
+
+# ------------------------------------------------------------------ Formula 1: the race report
+# r/formula1's classification columns. F1's data has no laps led, stages or cautions, so nothing here speaks of them.
+F1_RESULT_COLUMNS = ("Pos", "No", "Driver", "Team", "Laps", "Time/Gap", "Points")
+F1_RETIRED = {"DNF": "retired", "NC": "was not classified", "DSQ": "was disqualified"}
+
+
+def f1_paragraphs(facts: F1RecapFacts, m: Markup = PLAIN) -> list[str]:
+    """The F1 race report's prose: the win and what it means, the podium and the pole-sitter, retirements."""
+    name = Mentions([line.driver for line in facts.classification], m)
+    blocks = [_f1_meaning(facts, m, name), _f1_podium(facts, m, name), _f1_retirements(facts, m, name)]
+    return [" ".join(texts) for texts in _vary(blocks) if texts]
+
+
+def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    race, winner = facts.race, facts.winner
+    full = m.bold(name(winner.driver))
+    team = f" for {m.escape(winner.team)}" if winner.team else ""
+    sentences = [Sentence(f"{full} won the {m.escape(race.name)} at {m.escape(race.track)}{team}.")]
+    short = name(winner.driver)
+    text = f"It was {possessive(short)} {ordinal_word(facts.win_number)} Formula 1 win"
+    if facts.win_number > 1 and facts.first_win_at_track:
+        text += f", the first at {m.escape(race.track)}"
+    sentences.append(Sentence(text + "."))
+    if facts.team_first_win and winner.team:
+        sentences.append(Sentence(f"It was also the first win for {m.escape(winner.team)}."))
+    if facts.grand_slam:
+        sentences.append(Sentence(f"{short} scored a grand slam: pole position, the win, the fastest lap and every lap led."))
+    elif facts.pole is winner:
+        sentences.append(Sentence(f"{short} won from pole position."))
+    elif winner.start:
+        sentences.append(Sentence(f"{short} started {ordinal_word(winner.start)} on the grid."))
+    elif winner.pit_lane_start:
+        sentences.append(Sentence(f"{short} started from the pit lane."))
+    return sentences
+
+
+def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    podium = [line for line in facts.classification if line.status_code is None and line.finish in (2, 3)]
+    pole = facts.pole
+
+    def called(line: F1Line) -> str:
+        return f"pole-sitter {name(line.driver)}" if line is pole else name(line.driver)
+
+    sentences = []
+    if podium:
+        second = podium[0]
+        behind = _behind(second.gap)
+        text = f"{called(second)} finished second" + (f", {behind} behind" if behind else "")
+        if len(podium) > 1:
+            text += f", and {called(podium[1])} third"
+        sentences.append(Sentence(text + "."))
+    if pole is not None and pole is not facts.winner and pole not in podium:
+        sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
+    return sentences
+
+
+def _behind(gap: str | None) -> str | None:
+    """`2.664 seconds`, `1:07.456`, `one lap` from a gap as the data writes it (+2.664, +1:07.456, +1 lap)."""
+    if not gap or not gap.startswith("+"):
+        return None
+    amount = gap[1:]
+    if re.fullmatch(r"\d+\.\d+", amount):
+        return f"{amount} seconds"
+    laps = re.fullmatch(r"(\d+) laps?", amount)
+    if laps:
+        return counted(int(laps[1]), "lap")
+    return amount if re.fullmatch(r"[\d:.]+", amount) else None
+
+
+def _f1_outcome(line: F1Line, m: Markup) -> str:
+    """`finished fourth`, `retired (Engine) after 40 laps`, `was disqualified`."""
+    if line.status_code is None:
+        return f"finished {ordinal_word(line.finish)}"
+    phrase = F1_RETIRED[line.status_code]
+    if line.status_code == "DNF" and line.reason:
+        phrase += f" ({m.escape(line.reason)})"
+    if line.status_code != "DSQ" and line.laps is not None:
+        phrase += f" after {plural(line.laps, 'lap')}"
+    return phrase
+
+
+def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    out = [line for line in facts.classification if line.status_code is not None and line is not facts.pole]
+    sentences = []
+    retired = [line for line in out if line.status_code == "DNF"]
+    if retired:
+        listed = [f"{name(line.driver)} ({m.escape(line.reason) if line.reason else 'reason unknown'}"
+                  + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")") for line in retired]
+        drivers = "driver" if len(retired) == 1 else "drivers"
+        sentences.append(Sentence(f"{spelled(len(retired))} {drivers} retired: {_join(listed)}."))
+    for line in out:
+        if line.status_code != "DNF":
+            sentences.append(Sentence(f"{name(line.driver)} {_f1_outcome(line, m)}."))
+    return sentences
+
+
+def _points_cell(points: float | None) -> str | None:
+    if not points:
+        return None
+    return str(int(points)) if points == int(points) else f"{points:g}"
+
+
+def f1_classification(facts: F1RecapFacts) -> Table:
+    """The race classification in r/formula1's columns: the winner's time, the others' gaps, a retirement's reason."""
+    rows: list[tuple[Cell, ...]] = []
+    for line in facts.classification:
+        if line.status_code is None:
+            shown = line.time if line.finish == 1 else line.gap
+        else:
+            shown = line.reason if line.status_code == "DNF" else line.status_code
+        rows.append((
+            line.status_code or line.finish, safe.plain(line.car), safe.plain(line.driver), safe.plain(line.team),
+            line.laps, safe.plain(shown) if shown else None, _points_cell(line.points),
+        ))
+    return Table(F1_RESULT_COLUMNS, rows, (True, True, False, False, True, True, True))
+
+
+def f1_championship(facts: F1RecapFacts) -> Table:
+    return Table(("Pos", "Driver", "Points"),
+                 [(line.position, safe.plain(line.driver), _points_cell(line.points)) for line in facts.championship],
+                 (True, False, True))
+
+
+def f1_championship_heading(facts: F1RecapFacts) -> str:
+    """Says the table is computed, and from what: the official table can differ (dropped scores, penalties)."""
+    rounds = plural(facts.championship_rounds, "round")
+    return f"Drivers' championship after {rounds} (computed from race and sprint points, not the official table)"
+
+
+def _f1_header(facts: F1RecapFacts) -> str:
+    race = facts.race
+    return f"{race.season} {race.series_name}" + (f", round {race.round}" if race.round else "")
+
+
+def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "") -> str:
+    """The F1 race report as a Reddit self-post."""
+    race = facts.race
+    header = f"**{safe.reddit(_f1_header(facts))}** · {safe.reddit(race.track)}"
+    if race.starts_at:
+        header += f" · {race_date(race)}"
+    prose = "\n\n".join(f1_paragraphs(facts, REDDIT))
+    championship = f"## {f1_championship_heading(facts)}\n\n" + markdown(f1_championship(facts)) if facts.championship else ""
+    results = "## Classification\n\n" + markdown(f1_classification(facts))
+    credit = safe.reddit(SERIES[race.series].credit)
+    footer = f"---\n\n^({credit}. Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
+    body = "\n\n".join(part for part in (header, thread_links, prose, results, championship, footer) if part)
+    if len(body) <= REDDIT_LIMIT:
+        return body
+    return "\n\n".join(part for part in (header, thread_links, prose[: REDDIT_LIMIT // 4], results, footer) if part)
+
+
+def f1_text_recap(facts: F1RecapFacts, width: int = TEXT_WIDTH) -> str:
+    race = facts.race
+    head = _wrap(f"{safe.plain(_f1_header(facts))}: {safe.plain(race.name)} at {safe.plain(race.track)}", width)
+    parts = [head, "=" * min(max(len(line) for line in head.splitlines()), width)]
+    parts += [_wrap(paragraph, width) for paragraph in f1_paragraphs(facts, PLAIN)]
+    parts.append(monospace(f1_classification(facts), max_width=width))
+    if facts.championship:
+        parts += [_wrap(f1_championship_heading(facts), width), monospace(f1_championship(facts), max_width=width)]
+    parts.append(_wrap(SERIES[race.series].credit, width))
+    return "\n\n".join(parts)

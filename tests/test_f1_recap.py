@@ -1,0 +1,83 @@
+"""The F1 race report (`pitboard thread … --series f1`) from the bundled F1DB history: what the win means, the
+podium, the pole-sitter's race, retirements, the computed championship, r/formula1's classification columns, and
+nothing F1's data lacks (laps led, stages, cautions)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.posting import race_key
+from bot.render import recap
+from db import queries
+from db.f1db import bundled_rows
+from db.recaps import F1RecapFacts, race_recap
+
+pytestmark = pytest.mark.realdata
+
+TITLE = "Post-Race Thread: {race} ({series})"
+
+
+def thread(real_db, *args: str) -> str:
+    """`pitboard thread …` in its own process, as a user runs it."""
+    script = os.path.join(os.path.dirname(sys.executable), "pitboard")
+    done = subprocess.run([script, "thread", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PITBOARD_DB": str(real_db)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def words(text: str) -> str:
+    """The text with its wrapping undone: sentences on one line."""
+    return " ".join(text.split())
+
+
+def test_monza_2024_report(real_db):
+    text = thread(real_db, "monza", "--year", "2024", "--series", "f1")
+    prose = words(text)
+    assert "Charles Leclerc won the Italian Grand Prix at Autodromo Nazionale Monza for Ferrari." in prose
+    assert "It was Leclerc's seventh Formula 1 win." in prose              # 2019 Spa and Monza, 2022 ×3, 2024 Monaco
+    assert "Leclerc started fourth on the grid." in prose
+    assert "Oscar Piastri finished second, 2.664 seconds behind, and pole-sitter Lando Norris third." in prose
+    assert "One driver retired: Yuki Tsunoda (Overheating, 7 laps)." in prose
+    assert "computed from race and sprint points, not the official table" in prose
+    # 2024 after Monza: Verstappen 303, Norris 241, Leclerc 217, Piastri 197 (sprints included)
+    standings = text.split("the official table)")[1]
+    assert [line.split()[-1] for line in standings.strip().splitlines()[2:6]] == ["303", "241", "217", "197"]
+    for lacking in ("led", "stage", "caution"):
+        assert lacking not in text.casefold()
+
+
+def test_markdown_has_r_formula1_columns_and_the_credit(real_db):
+    text = thread(real_db, "monza", "--year", "2024", "--series", "f1", "--markdown")
+    assert "| Pos | No | Driver | Team | Laps | Time/Gap | Points |" in text
+    assert "| 1 | 16 | Charles Leclerc | Ferrari | 53 | 1:14:40.727 | 25 |" in text
+    assert "| DNF | 22 | Yuki Tsunoda | RB | 7 | Overheating |  |" in text
+    assert r"Data: F1DB \(CC BY 4.0\)" in text and "[](#pitboard:f1-2024-16)" in text   # escaped inside ^( )
+
+
+def test_spa_1998_a_first_win_for_the_constructor_and_a_pole_sitter_out(real_db):
+    text = words(thread(real_db, "spa", "--year", "1998", "--series", "f1"))
+    assert "Damon Hill won the Belgian Grand Prix" in text and "It was Hill's 22nd Formula 1 win." in text
+    assert "It was also the first win for Jordan." in text
+    assert "Pole-sitter Mika Häkkinen retired (Collision) after 0 laps." in text
+
+
+async def test_a_grand_slam_is_told_when_f1db_marks_it(real_store):
+    slam = next(row for row in bundled_rows("race_results") if row["grandSlam"] == "true" and row["race_id"] > "1000")
+    [race] = await queries.find_races(real_store, "r.f1db_id = ?", (int(slam["race_id"]),))
+    facts = await race_recap(real_store, await queries.race_details(real_store, race))
+    assert isinstance(facts, F1RecapFacts) and facts.grand_slam and facts.pole is facts.winner
+    assert "grand slam: pole position, the win, the fastest lap and every lap led" in recap.reddit_body(facts, race_key(race))
+
+
+async def test_first_win_at_a_circuit_and_thread_key(real_store):
+    details = await queries.results(real_store, "monza", 2024, "f1")
+    facts = await race_recap(real_store, details)
+    assert isinstance(facts, F1RecapFacts)
+    assert facts.win_number == 7 and not facts.first_win_at_track and not facts.team_first_win   # Leclerc won Monza in 2019
+    assert race_key(details.race) == "f1-2024-16"
+    assert recap.title(facts, TITLE) == "Post-Race Thread: Italian Grand Prix (F1)"
