@@ -117,10 +117,15 @@ async def test_results_paginates_with_buttons(fake, pitboard):
     assert refusal["type"] == 4 and refusal["data"]["flags"] & EPHEMERAL
 
 
+CHART_WAIT = 30.0
+
+
 async def test_driver_attaches_chart(fake, pitboard):
     handle = await fake.send_slash_command("driver", {"name": "kligerman", "series": "truck"})
     assert (await handle.response())["type"] == 5  # deferred while the chart renders off-thread
-    [followup] = await handle.followups()
+    # Discord waits 15 minutes for a deferred answer; the first chart of a process imports matplotlib (seconds on a
+    # loaded machine), so this waits longer than the harness's default.
+    [followup] = await handle.followups(timeout=CHART_WAIT)
     assert followup["embeds"][0]["image"]["url"] == "attachment://driver.png"
     assert "3** wins" in embed_text(followup["embeds"][0])
     [(filename, png)] = handle.followup_requests[0].files
@@ -131,7 +136,7 @@ async def test_driver_attaches_chart(fake, pitboard):
 async def test_standings_attaches_chart(fake, pitboard):
     handle = await fake.send_slash_command("standings", {"series": "cup", "season": 2024})
     await handle.response()
-    [followup] = await handle.followups()
+    [followup] = await handle.followups(timeout=CHART_WAIT)
     embed = followup["embeds"][0]
     assert "Kyle Larson" in embed["description"] and "not the official table" in embed["footer"]["text"]
     assert [name for name, _ in handle.followup_requests[0].files] == ["standings.png"]
