@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import DriverInfo, SeriesInfo, TrackInfo
+from db.series import SERIES
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -284,6 +285,7 @@ class NameIndex:
         driver_resolver: _Resolver,
         series_aliases: dict[str, str],
         races: list[_Race],
+        driver_series: dict[int, set[str]] | None = None,
     ):
         self.tracks = tracks
         self.drivers = drivers
@@ -292,6 +294,7 @@ class NameIndex:
         self._driver_resolver = driver_resolver
         self._series_aliases = series_aliases
         self._races = races
+        self._driver_series = driver_series or {}
         self._raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
         for race in races:
             self._raced[race.track_id].add((race.series, race.season))
@@ -305,6 +308,10 @@ class NameIndex:
             name_key(alias): rule for rule in curated.race_rules() for alias in (rule.race, *rule.aliases)
         }
         self._rule_runs = {rule.race: self._runs(rule, track_ids.get(rule.track or "")) for rule in curated.race_rules()}
+        self._venues = {
+            name_key(alias): (venue.name, [track_ids[name] for name in venue.tracks if name in track_ids])
+            for venue in curated.venues() for alias in venue.aliases
+        }
 
     @classmethod
     async def load(cls, store: Store) -> NameIndex:
@@ -323,10 +330,26 @@ class NameIndex:
             for row in await store.fetchall("SELECT id, name FROM drivers")
         }
         driver_ids = {info.name: info.id for info in drivers.values()}
-        driver_starts: dict[int, int] = {
-            row[0]: row[1] for row in await store.fetchall("SELECT driver_id, count(*) FROM results GROUP BY driver_id")
-        }
+        driver_starts: dict[int, int] = defaultdict(int)
+        driver_series: dict[int, set[str]] = defaultdict(set)
+        for driver_id, key, starts in await store.fetchall(
+            "SELECT x.driver_id, s.key, count(*) FROM results x JOIN races r ON r.id = x.race_id "
+            "JOIN series s ON s.id = r.series_id GROUP BY x.driver_id, r.series_id"
+        ):
+            driver_starts[driver_id] += starts
+            driver_series[driver_id].add(key)
         driver_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, driver_id FROM driver_aliases")]
+        # F1's names: the full name (Ayrton Senna da Silva), and the timing-screen code (VER) for its latest holder.
+        driver_aliases += [tuple(row) for row in await store.fetchall(
+            "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
+        )]
+        driver_aliases += [tuple(row) for row in await store.fetchall(
+            """SELECT code, driver_id FROM (
+                   SELECT d.code, x.driver_id, row_number() OVER (PARTITION BY d.code ORDER BY max(r.season) DESC) AS latest
+                   FROM drivers d JOIN results x ON x.driver_id = d.id JOIN races r ON r.id = x.race_id
+                   WHERE d.code IS NOT NULL GROUP BY x.driver_id
+               ) WHERE latest = 1"""
+        )]
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
         series = {
             row["key"]: SeriesInfo(row["key"], row["name"], row["short_name"])
@@ -367,6 +390,7 @@ class NameIndex:
             ),
             series_aliases,
             races,
+            driver_series,
         )
 
     # Tracks and races
@@ -379,6 +403,8 @@ class NameIndex:
         readings = [(query, None), *self._series_splits(query)]
         for rest, typed_series in readings:
             wanted = typed_series or series
+            if rest in self._venues:
+                return self._venue_place(text, rest, year, wanted, typed_series)
             if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
                 raise self._generic_track(text, rest)
             keys = self._track_resolver.strict(rest)
@@ -425,6 +451,19 @@ class NameIndex:
         if year and not self._raced_at(track.id, year, series):
             self._point_to_related(track, year, series)
         return Place(track, series=typed_series, year=year)
+
+    def _venue_place(self, text: str, query: str, year: int | None, series: str | None, typed_series: str | None) -> Place:
+        """`las vegas`: every track of the venue that raced (in that year and series); one such track is that track."""
+        _, track_ids = self._venues[query]
+        raced = [track_id for track_id in track_ids if self._raced_at(track_id, year, series)]
+        if len(raced) <= 1:
+            return self._track_place(text, raced or track_ids[:1], year, series, typed_series)
+        runs = tuple(
+            race.id for race in self._races
+            if race.track_id in raced and (year is None or race.season == year) and (series is None or race.series == series)
+        )
+        label = " and ".join(self.tracks[track_id].name for track_id in raced)
+        return Place(None, label, runs, typed_series, year)
 
     def _raced_at(self, track_id: int, year: int | None, series: str | None) -> bool:
         return any(
@@ -556,7 +595,7 @@ class NameIndex:
             if car:
                 return CarNumber(car.group(1), typed_series or series, _one_year(year, typed_year))
         for rest, typed_series in readings:
-            keys = self._driver_resolver.strict(rest)
+            keys = self._in_series(rest, typed_series or series)
             if keys:
                 return Who(self._one_driver(text, keys), typed_series)
         for rest, typed_series in readings:
@@ -586,6 +625,17 @@ class NameIndex:
             f"Could not tell two drivers apart in “{text[:40]}”. Put each name in quotes, "
             'like `/h2h "kyle busch" "kyle larson"`.'
         )
+
+    def _in_series(self, query: str, series: str | None) -> list[int]:
+        """Strict matches; with a series, those who started in it (`hamilton cup` is Bobby, not Lewis) when any did."""
+        keys = self._driver_resolver.strict(query)
+        if series is None:
+            return keys
+        raced = [key for key in keys if series in self._driver_series.get(key, ())]
+        if raced:
+            return raced
+        whole, prefixed = self._driver_resolver.word_matches(query)
+        return [key for key in self._driver_resolver.ranked(whole or prefixed) if series in self._driver_series.get(key, ())] or keys
 
     def _only_driver(self, query: str) -> int | None:
         keys = self._driver_resolver.strict(query)
@@ -660,7 +710,15 @@ def _one_year(given: int | None, typed: int | None) -> int | None:
 
 async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
     """Who drove a car number: in the season and series asked, else in the latest season it ran
-    (the Cup car first). The driver with the most starts in it that season; a tie asks."""
+    (the Cup car first). The driver with the most starts in it that season; a tie asks.
+
+    In a series where a number is not a car's (F1: `car_number_lookup` off), it is first a driver's permanent
+    number (`/driver 44 f1`). With no series, each family answers; when they name different drivers, it asks.
+    """
+    if car.series and not SERIES[car.series].car_number_lookup and car.year is None:
+        holders = await store.fetchall("SELECT id FROM drivers WHERE permanent_number = ?", (car.car,))
+        if len(holders) == 1:
+            return Who(names.drivers[holders[0][0]], car.series)
     rows = await store.fetchall(
         """SELECT s.key AS series, r.season, x.driver_id, count(*) AS starts, max(r.round) AS last_round
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
@@ -674,12 +732,19 @@ async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
             f" in the {names.series[car.series].name}" if car.series else "", f" in {car.year}" if car.year else "",
         ))
         raise NoData(f"No car #{car.car}{where} in the data.")
-    season, series = rows[0]["season"], rows[0]["series"]
-    drivers = [row for row in rows if row["season"] == season and row["series"] == series]
-    if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
-        tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
-        raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
-    return Who(names.drivers[drivers[0]["driver_id"]], car.series)
+    answers: dict[str, int] = {}    # family → its driver
+    for family in dict.fromkeys(SERIES[row["series"]].family for row in rows):
+        of_family = [row for row in rows if SERIES[row["series"]].family == family]
+        season, series = of_family[0]["season"], of_family[0]["series"]
+        drivers = [row for row in of_family if row["season"] == season and row["series"] == series]
+        if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
+            tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
+            raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
+        answers[family] = drivers[0]["driver_id"]
+    if len(set(answers.values())) > 1:
+        choices = [names.drivers[driver_id].name for driver_id in answers.values()]
+        raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices, total=len(choices))
+    return Who(names.drivers[next(iter(answers.values()))], car.series)
 
 
 async def find_driver(store: Store, text: str, *, year: int | None = None, series: str | None = None) -> Who:
