@@ -286,6 +286,7 @@ class NameIndex:
         series_aliases: dict[str, str],
         races: list[_Race],
         driver_series: dict[int, set[str]] | None = None,
+        grands_prix: dict[str, tuple[str, list[int]]] | None = None,
     ):
         self.tracks = tracks
         self.drivers = drivers
@@ -295,6 +296,11 @@ class NameIndex:
         self._series_aliases = series_aliases
         self._races = races
         self._driver_series = driver_series or {}
+        by_id = {race.id: race for race in races}
+        self._grands_prix = {   # `spain`, `spanish gp` → the Spanish Grand Prix's runs, latest first
+            key: (name, [by_id[race_id] for race_id in race_ids if race_id in by_id])
+            for key, (name, race_ids) in (grands_prix or {}).items()
+        }
         self._raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
         for race in races:
             self._raced[race.track_id].add((race.series, race.season))
@@ -391,7 +397,21 @@ class NameIndex:
             series_aliases,
             races,
             driver_series,
+            await cls._load_grands_prix(store),
         )
+
+    @staticmethod
+    async def _load_grands_prix(store: Store) -> dict[str, tuple[str, list[int]]]:
+        """Each grand prix by its names (`Spanish Grand Prix`, `Spanish GP`, `Spain`), with its races, latest first."""
+        grands_prix: dict[str, tuple[str, list[int]]] = {}
+        rows = await store.fetchall(
+            "SELECT g.name, g.short_name, g.plain_name, r.id FROM grands_prix g JOIN races r ON r.grand_prix_id = g.id "
+            "ORDER BY g.id, r.season DESC, r.round DESC"
+        )
+        for row in rows:
+            for alias in (row["name"], row["short_name"], row["plain_name"]):
+                grands_prix.setdefault(name_key(alias), (row["name"], []))[1].append(row["id"])
+        return grands_prix
 
     # Tracks and races
 
@@ -413,6 +433,10 @@ class NameIndex:
             rule = self._race_rules.get(rest)
             if rule:
                 return self._rule_place(text, rule, year, wanted, typed_series)
+            grand_prix = self._grands_prix.get(rest)
+            if grand_prix and grand_prix[1]:
+                name, runs = grand_prix
+                return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
         for rest, typed_series in readings:
             runs = self._named_runs(rest)
             if runs:
@@ -462,7 +486,8 @@ class NameIndex:
             race.id for race in self._races
             if race.track_id in raced and (year is None or race.season == year) and (series is None or race.series == series)
         )
-        label = " and ".join(self.tracks[track_id].name for track_id in raced)
+        names = [self.tracks[track_id].name for track_id in raced]
+        label = f"{', '.join(names[:-1])} and {names[-1]}"
         return Place(None, label, runs, typed_series, year)
 
     def _raced_at(self, track_id: int, year: int | None, series: str | None) -> bool:

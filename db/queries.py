@@ -75,8 +75,9 @@ RACE_COLUMNS = """
     t.length_mi, r.starts_at, r.date_only, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
     r.cautions, r.caution_laps, r.lead_changes, r.leaders,
     CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
-    CASE WHEN w.shared_car THEN (SELECT group_concat(sd.name, ' / ') FROM results sw JOIN drivers sd ON sd.id = sw.driver_id
-                                 WHERE sw.race_id = r.id AND sw.finish = 1)
+    CASE WHEN EXISTS (SELECT 1 FROM results sw WHERE sw.race_id = r.id AND sw.finish = 1 AND sw.id != w.id)  -- a shared car
+         THEN (SELECT group_concat(sd.name, ' / ') FROM results sw JOIN drivers sd ON sd.id = sw.driver_id
+               WHERE sw.race_id = r.id AND sw.finish = 1)
          ELSE coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) END AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
     w.laps_led AS winner_led, coalesce(qd.name, pd.name) AS pole,
