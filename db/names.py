@@ -660,7 +660,8 @@ class NameIndex:
         if raced:
             return raced
         whole, prefixed = self._driver_resolver.word_matches(query)
-        return [key for key in self._driver_resolver.ranked(whole or prefixed) if series in self._driver_series.get(key, ())] or keys
+        in_series = [key for key in self._driver_resolver.ranked(whole or prefixed) if series in self._driver_series.get(key, ())]
+        return in_series or keys
 
     def _only_driver(self, query: str) -> int | None:
         keys = self._driver_resolver.strict(query)
@@ -768,7 +769,8 @@ async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
         answers[family] = drivers[0]["driver_id"]
     if len(set(answers.values())) > 1:
         choices = [names.drivers[driver_id].name for driver_id in answers.values()]
-        raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices, total=len(choices))
+        raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices,
+                            total=len(choices))
     return Who(names.drivers[next(iter(answers.values()))], car.series)
 
 

@@ -38,17 +38,17 @@ from db.models import (
     ResultLine,
     Schedule,
     ScheduledRace,
-    Session,
     SeasonLine,
     SeasonWinner,
     SeriesCareer,
+    Session,
     Stage,
     StageLine,
     StandingRow,
     Standings,
+    Tally,
     TeamMates,
     TeamStandingRow,
-    Tally,
     TrackInfo,
     TrackRecord,
     TrackSeriesRecord,
@@ -365,7 +365,8 @@ async def driver(store: Store, name: str, series: str | None = None, year: int |
 def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None) -> DriverCareer:
     season_rows = snapshot.fetchall(
         """SELECT s.key, s.name AS series_name, a.* FROM (
-               SELECT r.series_id, r.season, count(DISTINCT x.race_id) AS starts, count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) AS wins,
+               SELECT r.series_id, r.season, count(DISTINCT x.race_id) AS starts,
+                      count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) AS wins,
                       sum(x.finish <= 3) AS podiums, sum(coalesce(x.points, 0)) AS points, sum(x.finish <= 5) AS top5,
                       sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles,
                       CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led,
@@ -400,9 +401,10 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
         latest_win[row[0]] = row
     official = _official_figures(snapshot, person.id)
     careers = {
-        key: _series_career(key, rows, *(
-            (RaceRef(*first_win[key]), RaceRef(*latest_win[key])) if key in first_win else (None, None)
-        ), official.get(key))
+        key: _series_career(
+            key, rows, RaceRef(*first_win[key]) if key in first_win else None,
+            RaceRef(*latest_win[key]) if key in latest_win else None, official.get(key),
+        )
         for key, rows in by_series.items()
     }
     return DriverCareer(person.name, careers)
@@ -413,7 +415,7 @@ def _official_figures(snapshot: Snapshot, driver_id: int) -> dict[str, tuple[int
     (a season still running has no champion yet)."""
     figures = {}
     for key in (key for key, series in SERIES.items() if series.official_standings):
-        poles, points, titles = snapshot.fetchone(
+        row = snapshot.fetchone(
             """SELECT
                  (SELECT count(*) FROM qualifying_results q JOIN races r ON r.id = q.race_id
                   WHERE q.driver_id = ?1 AND q.position = 1 AND r.series_id = s.id),
@@ -427,7 +429,8 @@ def _official_figures(snapshot: Snapshot, driver_id: int) -> dict[str, tuple[int
                FROM series s WHERE s.key = ?2""",
             (driver_id, key),
         )
-        figures[key] = (poles, points, titles)
+        if row is not None:
+            figures[key] = (row[0], row[1], row[2])
     return figures
 
 
@@ -581,7 +584,7 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         for position, (name, _, points, starts, wins, top5, top10, laps_led, _) in enumerate(rows, start=1)
     ]
     top = {row["driver_id"]: row["name"] for row in rows[:PROGRESSION_DRIVERS]}
-    per_race: dict[int, list[int]] = {driver_id: [] for driver_id in top}
+    per_race: dict[int, list[float]] = {driver_id: [] for driver_id in top}
     races_counted, race_seen = 0, None
     for race_id, driver_id, points in snapshot.fetchall(   # every race with results, and the top drivers' points in it
         f"""SELECT r.id, x.driver_id, coalesce(x.points, 0)
@@ -657,7 +660,8 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
     races_counted = len(race_ids)
     progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
     note = f"The official {series_name} tables. Source: {SERIES[series_key].credit.removeprefix('Data: ')}."
-    chart_note = "Chart computed from race results (race and sprint points): seasons that dropped scores end above the official total."
+    chart_note = ("Chart computed from race results (race and sprint points): "
+                  "seasons that dropped scores end above the official total.")
     return Standings(series_key, series_name, season, races_counted, rows, progression, note, True, teams, chart_note)
 
 

@@ -99,8 +99,8 @@ def standings(answer: Standings) -> Table:
             for row in answer.rows
         ], (True, False, True, True, True, True, True, True))
     return Table(STANDINGS_HEADERS, [
-        (row.position, plain(row.driver), row.points, -row.behind if row.behind else None, row.starts, row.wins, row.top5,
-         row.top10, row.laps_led)
+        (row.position, plain(row.driver), number(row.points), number(-row.behind) if row.behind else None, row.starts,
+         row.wins, row.top5, row.top10, row.laps_led)
         for row in answer.rows
     ], STANDINGS_RIGHT)
 

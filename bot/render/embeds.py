@@ -41,7 +41,6 @@ from bot.render.words import (
 )
 from db.errors import PitboardError
 from db.guilds import GuildSettings
-from db.series import SERIES
 from db.models import (
     DriverCareer,
     HeadToHead,
@@ -54,6 +53,7 @@ from db.models import (
     TrackRecord,
     WinnerAnswer,
 )
+from db.series import SERIES
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096

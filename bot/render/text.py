@@ -185,7 +185,8 @@ def next_races(answer: NextRaces) -> str:
         if race.starts_at:
             lines.append(f"  {race_when(race)} ({relative_time(race.starts_at, answer.now)})")
         for session in answer.sessions.get(race.id, []):
-            lines.append(f"    {SESSION_NAMES[session.session]}: {session_when(race.series, session.starts_at, session.date_only)}")
+            when = session_when(race.series, session.starts_at, session.date_only)
+            lines.append(f"    {SESSION_NAMES[session.session]}: {when}")
     return "\n".join(lines)
 
 
