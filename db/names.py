@@ -738,40 +738,48 @@ async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
     """Who drove a car number: in the season and series asked, else in the latest season it ran
     (the Cup car first). The driver with the most starts in it that season; a tie asks.
 
-    In a series where a number is not a car's (F1: `car_number_lookup` off), it is first a driver's permanent
-    number (`/driver 44 f1`). With no series, each family answers; when they name different drivers, it asks.
+    Where a number names a driver rather than a car (F1: `car_number_lookup` off), it is his permanent number
+    (`/driver 44`), or with that series given and no such holder, the car he drove (`/driver 33 f1`). With no series,
+    a permanent number's holder and the car number's driver are both answers: when they differ, it asks.
     """
-    if car.series and not SERIES[car.series].car_number_lookup and car.year is None:
-        holders = await store.fetchall("SELECT id FROM drivers WHERE permanent_number = ?", (car.car,))
-        if len(holders) == 1:
-            return Who(names.drivers[holders[0][0]], car.series)
+    holder = await _permanent_number_holder(store, names, car)
+    if holder is not None and car.series is not None:
+        return Who(holder, car.series)
+    car_series = [key for key, series in SERIES.items() if series.car_number_lookup]
     rows = await store.fetchall(
-        """SELECT s.key AS series, r.season, x.driver_id, count(*) AS starts, max(r.round) AS last_round
+        f"""SELECT s.key AS series, r.season, x.driver_id, count(*) AS starts, max(r.round) AS last_round
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-           WHERE x.car_number = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)
+           WHERE x.car_number = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?)
+             AND (s.key = ? OR (? IS NULL AND s.key IN ({",".join("?" * len(car_series))})))
            GROUP BY s.id, r.season, x.driver_id
            ORDER BY r.season DESC, s.id, starts DESC, last_round DESC""",
-        (car.car, car.year, car.year, car.series, car.series),
+        (car.car, car.year, car.year, car.series, car.series, *car_series),
     )
     if not rows:
+        if holder is not None:
+            return Who(holder, None)
         where = "".join(part for part in (
             f" in the {names.series[car.series].name}" if car.series else "", f" in {car.year}" if car.year else "",
         ))
         raise NoData(f"No car #{car.car}{where} in the data.")
-    answers: dict[str, int] = {}    # family → its driver
-    for family in dict.fromkeys(SERIES[row["series"]].family for row in rows):
-        of_family = [row for row in rows if SERIES[row["series"]].family == family]
-        season, series = of_family[0]["season"], of_family[0]["series"]
-        drivers = [row for row in of_family if row["season"] == season and row["series"] == series]
-        if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
-            tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
-            raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
-        answers[family] = drivers[0]["driver_id"]
-    if len(set(answers.values())) > 1:
-        choices = [names.drivers[driver_id].name for driver_id in answers.values()]
-        raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices,
-                            total=len(choices))
-    return Who(names.drivers[next(iter(answers.values()))], car.series)
+    season, series = rows[0]["season"], rows[0]["series"]
+    drivers = [row for row in rows if row["season"] == season and row["series"] == series]
+    if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
+        tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
+        raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
+    driver = names.drivers[drivers[0]["driver_id"]]
+    if holder is not None and holder != driver:
+        choices = [driver.name, holder.name]
+        raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices, total=len(choices))
+    return Who(driver, car.series)
+
+
+async def _permanent_number_holder(store: Store, names: NameIndex, car: CarNumber) -> DriverInfo | None:
+    """The one driver whose permanent number this is (F1's since 2014), when the question allows one."""
+    if car.year is not None or (car.series is not None and SERIES[car.series].car_number_lookup):
+        return None
+    holders = await store.fetchall("SELECT id FROM drivers WHERE permanent_number = ?", (car.car,))
+    return names.drivers[holders[0][0]] if len(holders) == 1 else None
 
 
 async def find_driver(store: Store, text: str, *, year: int | None = None, series: str | None = None) -> Who:

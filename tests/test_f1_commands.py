@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.questions import ask, parse_slash
-from bot.render import jsondata, text
+from bot.render import embeds, jsondata, text
 from db.errors import AmbiguousName, UnknownName
 
 pytestmark = pytest.mark.realdata
@@ -208,9 +208,12 @@ async def test_max_verstappen_by_every_name(real_store, typed):
 
 
 async def test_a_number_in_both_families_asks(real_store):
+    """44 is Lewis Hamilton's permanent number and a NASCAR car's: ask. 48 is only a car's (F1 had no permanent
+    numbers before 2014): Alex Bowman, as before."""
     with pytest.raises(AmbiguousName) as asked:
-        await answer(real_store, "/driver 33")
-    assert "Max Verstappen" in asked.value.suggestions and len(asked.value.suggestions) == 2
+        await answer(real_store, "/driver 44")
+    assert "Lewis Hamilton" in asked.value.suggestions and len(asked.value.suggestions) == 2
+    assert (await answer(real_store, "/driver 48")).driver == "Alex Bowman"
 
 
 @pytest.mark.parametrize(("typed", "choices"), [
@@ -234,3 +237,13 @@ async def test_a_series_narrows_a_driver_name(real_store):
 async def test_unknown_circuit_suggests(real_store):
     with pytest.raises(UnknownName):
         await answer(real_store, "/winner zzyzx")
+
+
+async def test_discord_answers_credit_f1db_and_time_sessions(real_store):
+    upcoming = await answer(real_store, "/next f1", now=datetime(2026, 11, 30, tzinfo=UTC))
+    (field,) = embeds.next_races(upcoming).fields
+    qualifying = int(datetime(2026, 12, 5, 14, tzinfo=UTC).timestamp())
+    assert f"Qualifying: <t:{qualifying}:F>" in (field.value or "")
+    standings = embeds.standings(await answer(real_store, "/standings f1 2021"))
+    assert "official standings" in (standings.title or "") and "Constructors" in [f.name for f in standings.fields]
+    assert "F1DB" in (embeds.winner(await answer(real_store, "/winner monza")).footer.text or "")

@@ -117,7 +117,7 @@ ORDER = [
                  "Races at Las Vegas Motor Speedway and Las Vegas Street Circuit in 2023",
                  id="undated season: series by series, F1 on the Strip too"),
     pytest.param("race_list_db", "/winner las vegas 2023",
-                 ["2023 cup 33", "2023 xfinity 30", "2023 cup 3", "2023 xfinity 3", "2023 truck 2"],
+                 ["2023 f1 21", "2023 cup 33", "2023 xfinity 30", "2023 cup 3", "2023 xfinity 3", "2023 truck 2"],
                  None, id="dated season: by start time"),
     pytest.param("richmond_only_db", "/winner richmond 2023 cup", ["2023 cup 22", "2023 cup 7"], None,
                  id="a dated race is not later than a later round without a date"),
