@@ -47,10 +47,10 @@ class Question:
         return next((option for option in self.options if option.name == name), None)
 
 
-TRACK = Option("track", str, "Track or race (mid-ohio, the glen, daytona 500), a series may follow: martinsville truck",
+TRACK = Option("track", str, "Track or race (mid-ohio, daytona 500, monza, spa), a series may follow: martinsville truck",
                True, "place")
 YEAR = Option("year", int, "Season, e.g. 2022", minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)
-SERIES = Option("series", str, "cup, xfinity or truck (winston cup, busch, camping world…)", lookup="series")
+SERIES = Option("series", str, "cup, xfinity, truck or f1 (winston cup, busch, formula 1…)", lookup="series")
 SEASON = Option("season", int, "Season (default: the latest in the data)", minimum=queries.FIRST_SEASON,
                 maximum=queries.LAST_SEASON)
 
@@ -63,15 +63,15 @@ QUESTIONS: dict[str, Question] = {
                  (TRACK, YEAR, SERIES, Option("round", int, "Round number in the season", minimum=1, maximum=99)),
                  queries.results),
         Question("driver", "A driver's career, series by series",
-                 (Option("name", str, "Driver, nickname or car number (kligerman, rowdy, #48)", True, "driver"), SERIES,
+                 (Option("name", str, "Driver, nickname, code or number (kligerman, rowdy, #48, VER)", True, "driver"), SERIES,
                   Option("year", int, "With a car number: the season it was driven", minimum=queries.FIRST_SEASON,
                          maximum=queries.LAST_SEASON)),
                  queries.driver),
         Question("track", "A track's record: winners by year, most wins and poles",
                  (Option("name", str, "Track name or nickname (the monster mile), a series may follow", True, "place"),
                   SERIES), queries.track),
-        Question("standings", "Points earned from race results in a season",
-                 (Option("series", str, "cup, xfinity or truck", True, "series"), SEASON), queries.standings),
+        Question("standings", "A season's standings: official where the series publishes them (F1), else from race points",
+                 (Option("series", str, "cup, xfinity, truck or f1", True, "series"), SEASON), queries.standings),
         Question("h2h", "Two drivers head to head in the races both started",
                  (Option("driver1", str, "First driver (or both names: kyle busch kyle larson)", True, "driver"),
                   Option("driver2", str, "Second driver", lookup="driver"), SERIES), queries.h2h),

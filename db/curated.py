@@ -5,6 +5,7 @@
 - series_names.csv: the series' names over the years (`winston cup` 1971–2003, `busch` 1984–2007).
 - race_names.csv: races fans name without the sponsor (`southern 500`, `bristol night race`).
 - related_tracks.csv: venues fans name as one place (Indianapolis oval and road course).
+- venues.csv: a place several series race on different tracks (`las vegas`: the speedway and F1's street circuit).
 """
 
 from __future__ import annotations
@@ -76,6 +77,20 @@ def race_rules() -> tuple[RaceRule, ...]:
             exhibition=row["exhibition"] == "yes",
         )
         for row in _rows("race_names.csv")
+    )
+
+
+@dataclass(frozen=True)
+class Venue:
+    name: str
+    aliases: tuple[str, ...]
+    tracks: tuple[str, ...]     # by track name, the most raced first
+
+
+@cache
+def venues() -> tuple[Venue, ...]:
+    return tuple(
+        Venue(row["venue"], tuple(row["aliases"].split("|")), tuple(row["tracks"].split("|"))) for row in _rows("venues.csv")
     )
 
 

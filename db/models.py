@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from db.series import SERIES
+
 EASTERN = ZoneInfo("America/New_York")   # NASCAR dates its races in US Eastern time: the one zone we show
 FIRST_SEASON, LAST_SEASON = 1949, 2100   # the seasons a question or a feed document may name (the history starts in 1949)
 
@@ -83,9 +85,20 @@ class RaceSummary:
         return RaceRef(self.series, self.season, self.round, self.track, self.name)
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The zone the series dates its races in (db/series.py): US Eastern for NASCAR, UTC for F1."""
+        return series_zone(self.series)
+
+    @property
     def day(self) -> date | None:
-        """The race's date in US Eastern time (NASCAR's convention), whatever the reader's zone."""
-        return self.starts_at.astimezone(EASTERN).date() if self.starts_at else None
+        """The race's date in its series' zone, whatever the reader's zone."""
+        return self.starts_at.astimezone(self.zone).date() if self.starts_at else None
+
+
+def series_zone(key: str) -> ZoneInfo:
+    """The zone a series' dates are shown in; US Eastern for a series the reference data does not describe."""
+    series = SERIES.get(key)
+    return ZoneInfo(series.time_zone) if series else EASTERN
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,9 @@ class ResultLine:
     points: int | None
     stage_finishes: tuple[int | None, ...] = ()
     driver_id: int | None = None
+    time: str | None = None         # the winner's race time as the source prints it (1:14:40.727)
+    gap: str | None = None          # +2.664, +1 lap
+    status_code: str | None = None  # DNF, NC, DSQ (F1); None: classified, or a series without codes
 
     @property
     def running(self) -> bool:
@@ -147,6 +163,19 @@ class RaceResults:
     cautions: list[Caution] = field(default_factory=list)
     leader_stints: list[LeaderStint] = field(default_factory=list)
     other_races: list[RaceRef] = field(default_factory=list)   # same filters, not shown
+    sprint: list[ResultLine] = field(default_factory=list)      # the weekend's sprint, its own session (F1)
+    non_starters: list[NonStarter] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NonStarter:
+    """An entrant that did not start the race: DNS, DNQ, DNPQ, DNP, EX."""
+
+    status_code: str
+    car: str
+    driver: str
+    team: str | None
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -184,6 +213,9 @@ class SeriesCareer:
     first_win: RaceRef | None
     latest_win: RaceRef | None
     seasons: list[SeasonLine]
+    podiums: int = 0
+    points: float | None = None         # race points (and sprint points where a series has sprints), official series only
+    championships: int | None = None    # titles in the official standings; None where the data has no official table
 
 
 @dataclass(frozen=True)
@@ -229,15 +261,25 @@ class TrackRecord:
 
 @dataclass(frozen=True)
 class StandingRow:
-    position: int
+    position: int | None                # None: excluded from the championship (status_code says why)
     driver: str
-    points: int
+    points: float
     starts: int
     wins: int
     top5: int
     top10: int
     laps_led: int | None
-    behind: int                         # points behind the leader
+    behind: float                       # points behind the leader
+    status_code: str | None = None      # DSQ, EX in an official table
+
+
+@dataclass(frozen=True)
+class TeamStandingRow:
+    position: int | None
+    team: str
+    make: str | None                    # the engine, when a constructor was ranked per engine
+    points: float
+    status_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,8 +289,11 @@ class Standings:
     season: int
     races_counted: int
     rows: list[StandingRow]
-    progression: dict[str, list[int]]   # driver → cumulative points after each race (top drivers)
+    progression: dict[str, list[float]]  # driver → cumulative points after each race (top drivers)
     note: str
+    official: bool = False              # rows are the series' official table (F1DB), not computed
+    team_rows: list[TeamStandingRow] = field(default_factory=list)   # the official teams' (constructors') table
+    chart_note: str = ""                # how the progression chart was computed, when not from the rows
 
 
 @dataclass(frozen=True)
@@ -267,6 +312,26 @@ class HeadToHead:
     first: HeadToHeadSide
     second: HeadToHeadSide
     latest_meetings: list[RaceRef]      # the last race both started; one per series when the data cannot order them
+    team_mates: TeamMates | None = None # where they shared a team
+
+
+@dataclass(frozen=True)
+class TeamMates:
+    """Two drivers in the races where they drove for the same team."""
+
+    races: int
+    first_ahead: int
+    second_ahead: int
+    teams: list[str]                    # the teams they shared, first shared season first
+
+
+@dataclass(frozen=True)
+class Session:
+    """One session of a race weekend (practice_1, qualifying, sprint, race) and its start in UTC."""
+
+    session: str
+    starts_at: datetime
+    date_only: bool
 
 
 @dataclass(frozen=True)
@@ -289,6 +354,7 @@ class NextRaces:
     racing_now: list[RaceSummary]       # started, results not in yet
     upcoming: list[RaceSummary]         # the next race of each series (or of the one asked for)
     now: datetime
+    sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions, in order
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import DriverInfo, SeriesInfo, TrackInfo
+from db.series import SERIES
 
 if TYPE_CHECKING:
-    from db.store import Snapshot, Store
+    from db.store import Store
 
 MAX_NAME_LENGTH = 100
 MAX_SUGGESTIONS = 5
@@ -62,9 +62,8 @@ def normalize(text: str) -> str:
     separates words (`Mid-Ohio` → `mid ohio`); `&` reads as `and`.
     """
     text = _FEED_MARKERS.sub(" ", text)
-    if not text.isascii():  # ASCII has no accents to take off
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
@@ -72,10 +71,7 @@ def normalize(text: str) -> str:
 
 def name_key(text: str) -> str:
     """The form names are looked up by: normalized, without a leading `the` (`The Glen` → `glen`)."""
-    return _without_the(normalize(text))
-
-
-def _without_the(key: str) -> str:
+    key = normalize(text)
     return key[4:] if key.startswith("the ") else key
 
 
@@ -100,7 +96,7 @@ class _Entry:
     key: int
     label: str
     popularity: int
-    words: tuple[str, ...]   # of the label, normalized
+    words: tuple[str, ...]
 
 
 class _Resolver:
@@ -111,7 +107,7 @@ class _Resolver:
         self.entries = {entry.key: entry for entry in entries}
         self.exact: dict[str, set[int]] = defaultdict(set)
         for entry in self.entries.values():
-            self.exact[_without_the(" ".join(entry.words))].add(entry.key)
+            self.exact[name_key(" ".join(entry.words))].add(entry.key)
         for alias, key in aliases:
             if key in self.entries:
                 self.exact[name_key(alias)].add(key)
@@ -277,124 +273,145 @@ class CarNumber:
     year: int | None
 
 
-@dataclass(frozen=True)
-class _IndexRows:
-    """Everything the index is made from, read in one snapshot (one hop to a reader thread)."""
-
-    tracks: list[tuple[int, str, str, float | None]]
-    track_races: dict[int, int]
-    track_aliases: list[tuple[str, int]]
-    series: list[tuple[str, str, str]]
-    series_aliases: list[tuple[str, str]]
-    drivers: list[tuple[int, str]]
-    driver_starts: dict[int, int]
-    driver_aliases: list[tuple[str, int]]
-    races: list[tuple[int, int, str, int, int | None, str, int]]
-
-
-def _read_index_rows(snapshot: Snapshot) -> _IndexRows:
-    def rows(sql: str) -> list[Any]:
-        return [tuple(row) for row in snapshot.fetchall(sql)]
-
-    return _IndexRows(
-        tracks=rows("SELECT id, name, kind, length_mi FROM tracks"),
-        track_races=dict(rows("SELECT track_id, count(*) FROM races GROUP BY track_id")),
-        track_aliases=rows("SELECT alias, track_id FROM track_aliases"),
-        series=rows("SELECT key, name, short_name FROM series ORDER BY id"),
-        series_aliases=rows("SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"),
-        drivers=rows("SELECT id, name FROM drivers"),
-        driver_starts=dict(rows("SELECT driver_id, count(*) FROM results GROUP BY driver_id")),
-        driver_aliases=rows("SELECT alias, driver_id FROM driver_aliases"),
-        races=rows(
-            "SELECT r.id, r.track_id, s.key, r.season, r.round, r.name, r.exhibition "
-            "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
-            "ORDER BY r.season DESC, r.round DESC"
-        ),
-    )
-
-
 class NameIndex:
-    """In-memory index of every track, race, driver and series name, alias and nickname in the store.
+    """In-memory index of every track, race, driver and series name, alias and nickname in the store."""
 
-    Tracks and series are indexed when it is made; drivers and races (most of the work: thousands of names to
-    normalize) on first use, so a question about a track (`pitboard ask "/winner mid-ohio"`) never pays for them.
-    """
-
-    def __init__(self, rows: _IndexRows):
-        self._rows = rows
-        self.tracks = {track_id: TrackInfo(track_id, name, kind, length) for track_id, name, kind, length in rows.tracks}
-        self._track_ids = {info.name: info.id for info in self.tracks.values()}
-        track_aliases = rows.track_aliases + [
-            (name, self._track_ids[track]) for name, track in curated.track_names() if track in self._track_ids
-        ]
-        self._track_resolver = _Resolver(
-            "track",
-            (_Entry(t.id, t.name, rows.track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in self.tracks.values()),
-            track_aliases,
-        )
-        self.series = {key: SeriesInfo(key, name, short_name) for key, name, short_name in rows.series}
-        self._series_aliases = {name_key(info.key): info.key for info in self.series.values()}
-        self._series_aliases.update({name_key(info.name): info.key for info in self.series.values()})
-        self._series_aliases.update({name_key(info.short_name): info.key for info in self.series.values()})
-        self._series_aliases.update({name_key(alias): key for alias, key in rows.series_aliases})
-        self._series_aliases.update(
-            {name_key(era.name): era.series for era in curated.series_names() if era.series in self.series}
-        )
+    def __init__(
+        self,
+        tracks: dict[int, TrackInfo],
+        drivers: dict[int, DriverInfo],
+        series: dict[str, SeriesInfo],
+        track_resolver: _Resolver,
+        driver_resolver: _Resolver,
+        series_aliases: dict[str, str],
+        races: list[_Race],
+        driver_series: dict[int, set[str]] | None = None,
+        grands_prix: dict[str, tuple[str, list[int]]] | None = None,
+    ):
+        self.tracks = tracks
+        self.drivers = drivers
+        self.series = series
+        self._track_resolver = track_resolver
+        self._driver_resolver = driver_resolver
+        self._series_aliases = series_aliases
+        self._races = races
+        self._driver_series = driver_series or {}
+        by_id = {race.id: race for race in races}
+        self._grands_prix = {   # `spain`, `spanish gp` → the Spanish Grand Prix's runs, latest first
+            key: (name, [by_id[race_id] for race_id in race_ids if race_id in by_id])
+            for key, (name, race_ids) in (grands_prix or {}).items()
+        }
+        self._raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
+        for race in races:
+            self._raced[race.track_id].add((race.series, race.season))
+        track_ids = {info.name: info.id for info in tracks.values()}
         self._related: dict[int, list[int]] = defaultdict(list)
         for one, other in curated.related_tracks():
-            if one in self._track_ids and other in self._track_ids:
-                self._related[self._track_ids[one]].append(self._track_ids[other])
-                self._related[self._track_ids[other]].append(self._track_ids[one])
+            if one in track_ids and other in track_ids:
+                self._related[track_ids[one]].append(track_ids[other])
+                self._related[track_ids[other]].append(track_ids[one])
         self._race_rules = {
             name_key(alias): rule for rule in curated.race_rules() for alias in (rule.race, *rule.aliases)
+        }
+        self._rule_runs = {rule.race: self._runs(rule, track_ids.get(rule.track or "")) for rule in curated.race_rules()}
+        self._venues = {
+            name_key(alias): (venue.name, [track_ids[name] for name in venue.tracks if name in track_ids])
+            for venue in curated.venues() for alias in venue.aliases
         }
 
     @classmethod
     async def load(cls, store: Store) -> NameIndex:
-        return cls(await store.read(_read_index_rows))
-
-    @cached_property
-    def drivers(self) -> dict[int, DriverInfo]:
-        return {driver_id: DriverInfo(driver_id, name) for driver_id, name in self._rows.drivers}
-
-    @cached_property
-    def _driver_resolver(self) -> _Resolver:
-        driver_ids = {info.name: info.id for info in self.drivers.values()}
-        aliases = self._rows.driver_aliases + [
-            (nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids
+        tracks = {
+            row["id"]: TrackInfo(row["id"], row["name"], row["kind"], row["length_mi"])
+            for row in await store.fetchall("SELECT id, name, kind, length_mi FROM tracks")
+        }
+        track_ids = {info.name: info.id for info in tracks.values()}
+        track_races: dict[int, int] = {
+            row[0]: row[1] for row in await store.fetchall("SELECT track_id, count(*) FROM races GROUP BY track_id")
+        }
+        track_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, track_id FROM track_aliases")]
+        track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
+        drivers = {
+            row["id"]: DriverInfo(row["id"], row["name"])
+            for row in await store.fetchall("SELECT id, name FROM drivers")
+        }
+        driver_ids = {info.name: info.id for info in drivers.values()}
+        driver_starts: dict[int, int] = defaultdict(int)
+        driver_series: dict[int, set[str]] = defaultdict(set)
+        for driver_id, key, starts in await store.fetchall(
+            "SELECT x.driver_id, s.key, count(*) FROM results x JOIN races r ON r.id = x.race_id "
+            "JOIN series s ON s.id = r.series_id GROUP BY x.driver_id, r.series_id"
+        ):
+            driver_starts[driver_id] += starts
+            driver_series[driver_id].add(key)
+        driver_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, driver_id FROM driver_aliases")]
+        # F1's names: the full name (Ayrton Senna da Silva), and the timing-screen code (VER) for its latest holder.
+        driver_aliases += [tuple(row) for row in await store.fetchall(
+            "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
+        )]
+        driver_aliases += [tuple(row) for row in await store.fetchall(
+            """SELECT code, driver_id FROM (
+                   SELECT d.code, x.driver_id, row_number() OVER (PARTITION BY d.code ORDER BY max(r.season) DESC) AS latest
+                   FROM drivers d JOIN results x ON x.driver_id = d.id JOIN races r ON r.id = x.race_id
+                   WHERE d.code IS NOT NULL GROUP BY x.driver_id
+               ) WHERE latest = 1"""
+        )]
+        driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
+        series = {
+            row["key"]: SeriesInfo(row["key"], row["name"], row["short_name"])
+            for row in await store.fetchall("SELECT key, name, short_name FROM series ORDER BY id")
+        }
+        series_aliases = {name_key(info.key): info.key for info in series.values()}
+        series_aliases.update({name_key(info.name): info.key for info in series.values()})
+        series_aliases.update({name_key(info.short_name): info.key for info in series.values()})
+        for alias, key in await store.fetchall(
+            "SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"
+        ):
+            series_aliases[name_key(alias)] = key
+        series_aliases.update({name_key(era.name): era.series for era in curated.series_names() if era.series in series})
+        track_words = {info.id: frozenset(normalize(info.name).split()) for info in tracks.values()}
+        races = [
+            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
+                  normalize(row["name"]), frozenset(normalize(row["name"]).split()) | track_words[row["track_id"]],
+                  bool(row["exhibition"]))
+            for row in await store.fetchall(
+                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
+                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
+                "ORDER BY r.season DESC, r.round DESC"
+            )
         ]
-        starts = self._rows.driver_starts
-        return _Resolver(
-            "driver",
-            (_Entry(d.id, d.name, starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in self.drivers.values()),
-            aliases,
+        return cls(
+            tracks,
+            drivers,
+            series,
+            _Resolver(
+                "track",
+                (_Entry(t.id, t.name, track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in tracks.values()),
+                track_aliases,
+            ),
+            _Resolver(
+                "driver",
+                (_Entry(d.id, d.name, driver_starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
+                driver_aliases,
+            ),
+            series_aliases,
+            races,
+            driver_series,
+            await cls._load_grands_prix(store),
         )
 
-    @cached_property
-    def _races(self) -> list[_Race]:
-        """Every run race, latest first."""
-        track_words = {info.id: frozenset(normalize(info.name).split()) for info in self.tracks.values()}
-        keys: dict[str, str] = {}  # a race name is run many times (the Daytona 500): normalize it once
-        races = []
-        for race_id, track_id, series, season, race_round, name, exhibition in self._rows.races:
-            key = keys.get(name)
-            if key is None:
-                key = keys[name] = normalize(name)
-            words = frozenset(key.split()) | track_words[track_id]
-            races.append(_Race(race_id, track_id, series, season, race_round, name, key, words, bool(exhibition)))
-        return races
-
-    @cached_property
-    def _raced(self) -> dict[int, set[tuple[str, int]]]:
-        """Each track's (series, season) pairs that ran there."""
-        raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
-        for race in self._races:
-            raced[race.track_id].add((race.series, race.season))
-        return raced
-
-    @cached_property
-    def _rule_runs(self) -> dict[str, list[_Race]]:
-        return {rule.race: self._runs(rule, self._track_ids.get(rule.track or "")) for rule in curated.race_rules()}
+    @staticmethod
+    async def _load_grands_prix(store: Store) -> dict[str, tuple[str, list[int]]]:
+        """Each grand prix by its names (`Spanish Grand Prix`, `Spanish GP`, `Spain`), with its races, latest first."""
+        grands_prix: dict[str, tuple[str, list[int]]] = {}
+        rows = await store.fetchall(
+            "SELECT g.name, g.short_name, g.plain_name, r.id FROM grands_prix g JOIN races r ON r.grand_prix_id = g.id "
+            "ORDER BY g.id, r.season DESC, r.round DESC"
+        )
+        for row in rows:
+            for alias in (row["name"], row["short_name"], row["plain_name"]):
+                grands_prix.setdefault(name_key(alias), (row["name"], []))[1].append(row["id"])
+        return grands_prix
 
     # Tracks and races
 
@@ -406,6 +423,8 @@ class NameIndex:
         readings = [(query, None), *self._series_splits(query)]
         for rest, typed_series in readings:
             wanted = typed_series or series
+            if rest in self._venues:
+                return self._venue_place(text, rest, year, wanted, typed_series)
             if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
                 raise self._generic_track(text, rest)
             keys = self._track_resolver.strict(rest)
@@ -414,6 +433,10 @@ class NameIndex:
             rule = self._race_rules.get(rest)
             if rule:
                 return self._rule_place(text, rule, year, wanted, typed_series)
+            grand_prix = self._grands_prix.get(rest)
+            if grand_prix and grand_prix[1]:
+                name, runs = grand_prix
+                return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
         for rest, typed_series in readings:
             runs = self._named_runs(rest)
             if runs:
@@ -452,6 +475,20 @@ class NameIndex:
         if year and not self._raced_at(track.id, year, series):
             self._point_to_related(track, year, series)
         return Place(track, series=typed_series, year=year)
+
+    def _venue_place(self, text: str, query: str, year: int | None, series: str | None, typed_series: str | None) -> Place:
+        """`las vegas`: every track of the venue that raced (in that year and series); one such track is that track."""
+        _, track_ids = self._venues[query]
+        raced = [track_id for track_id in track_ids if self._raced_at(track_id, year, series)]
+        if len(raced) <= 1:
+            return self._track_place(text, raced or track_ids[:1], year, series, typed_series)
+        runs = tuple(
+            race.id for race in self._races
+            if race.track_id in raced and (year is None or race.season == year) and (series is None or race.series == series)
+        )
+        names = [self.tracks[track_id].name for track_id in raced]
+        label = f"{', '.join(names[:-1])} and {names[-1]}"
+        return Place(None, label, runs, typed_series, year)
 
     def _raced_at(self, track_id: int, year: int | None, series: str | None) -> bool:
         return any(
@@ -494,11 +531,12 @@ class NameIndex:
             and (rule.name_pattern.search(race.key) if rule.name_pattern else not race.exhibition)
         ]
         if rule.pick == "last":
-            last: dict[int, tuple[int, _Race]] = {}   # season → (round, race) of its last run
+            last: dict[int, _Race] = {}
             for race in runs:
-                if race.round is not None and (race.season not in last or race.round > last[race.season][0]):
-                    last[race.season] = (race.round, race)
-            runs = sorted((race for _, race in last.values()), key=lambda race: -race.season)
+                kept = last.get(race.season)
+                if race.round is not None and (kept is None or kept.round is None or race.round > kept.round):
+                    last[race.season] = race
+            runs = sorted(last.values(), key=lambda race: -race.season)
         return runs
 
     def _rule_place(
@@ -508,8 +546,8 @@ class NameIndex:
         if series and series != rule.series:
             raise NoData(f"The {rule.race} is a {self.series[rule.series].short_name} Series race.")
         if not runs:
-            why = (" It is an exhibition race: those come only from NASCAR's feed, not the bundled history."
-                   if rule.exhibition else "")
+            exhibition = " It is an exhibition race: those come only from NASCAR's feed, not the bundled history."
+            why = exhibition if rule.exhibition else ""
             raise NoData(f"No {rule.race} in the data.{why}")
         return self._race_place(text, runs, year, series, typed_series, label=rule.race, one_track=rule.track is not None)
 
@@ -582,7 +620,7 @@ class NameIndex:
             if car:
                 return CarNumber(car.group(1), typed_series or series, _one_year(year, typed_year))
         for rest, typed_series in readings:
-            keys = self._driver_resolver.strict(rest)
+            keys = self._in_series(rest, typed_series or series)
             if keys:
                 return Who(self._one_driver(text, keys), typed_series)
         for rest, typed_series in readings:
@@ -596,7 +634,7 @@ class NameIndex:
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             words = rest.split()
-            pairs: dict[tuple[int, int], None] = {}
+            pairs: dict[tuple[int, int], None] = {}  # ordered and unique
             for cut in range(1, len(words)):
                 first = self._only_driver(" ".join(words[:cut]))
                 second = self._only_driver(" ".join(words[cut:]))
@@ -612,6 +650,18 @@ class NameIndex:
             f"Could not tell two drivers apart in “{text[:40]}”. Put each name in quotes, "
             'like `/h2h "kyle busch" "kyle larson"`.'
         )
+
+    def _in_series(self, query: str, series: str | None) -> list[int]:
+        """Strict matches; with a series, those who started in it (`hamilton cup` is Bobby, not Lewis) when any did."""
+        keys = self._driver_resolver.strict(query)
+        if series is None:
+            return keys
+        raced = [key for key in keys if series in self._driver_series.get(key, ())]
+        if raced:
+            return raced
+        whole, prefixed = self._driver_resolver.word_matches(query)
+        in_series = [key for key in self._driver_resolver.ranked(whole or prefixed) if series in self._driver_series.get(key, ())]
+        return in_series or keys
 
     def _only_driver(self, query: str) -> int | None:
         keys = self._driver_resolver.strict(query)
@@ -686,16 +736,28 @@ def _one_year(given: int | None, typed: int | None) -> int | None:
 
 async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
     """Who drove a car number: in the season and series asked, else in the latest season it ran
-    (the Cup car first). The driver with the most starts in it that season; a tie asks."""
+    (the Cup car first). The driver with the most starts in it that season; a tie asks.
+
+    Where a number names a driver rather than a car (F1: `car_number_lookup` off), it is his permanent number
+    (`/driver 44`), or with that series given and no such holder, the car he drove (`/driver 33 f1`). With no series,
+    a permanent number's holder and the car number's driver are both answers: when they differ, it asks.
+    """
+    holder = await _permanent_number_holder(store, names, car)
+    if holder is not None and car.series is not None:
+        return Who(holder, car.series)
+    car_series = [key for key, series in SERIES.items() if series.car_number_lookup]
     rows = await store.fetchall(
-        """SELECT s.key AS series, r.season, x.driver_id, count(*) AS starts, max(r.round) AS last_round
+        f"""SELECT s.key AS series, r.season, x.driver_id, count(*) AS starts, max(r.round) AS last_round
            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-           WHERE x.car_number = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?) AND (? IS NULL OR s.key = ?)
+           WHERE x.car_number = ? AND r.status != 'scheduled' AND (? IS NULL OR r.season = ?)
+             AND (s.key = ? OR (? IS NULL AND s.key IN ({",".join("?" * len(car_series))})))
            GROUP BY s.id, r.season, x.driver_id
            ORDER BY r.season DESC, s.id, starts DESC, last_round DESC""",
-        (car.car, car.year, car.year, car.series, car.series),
+        (car.car, car.year, car.year, car.series, car.series, *car_series),
     )
     if not rows:
+        if holder is not None:
+            return Who(holder, None)
         where = "".join(part for part in (
             f" in the {names.series[car.series].name}" if car.series else "", f" in {car.year}" if car.year else "",
         ))
@@ -705,7 +767,19 @@ async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
     if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
         tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
         raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
-    return Who(names.drivers[drivers[0]["driver_id"]], car.series)
+    driver = names.drivers[drivers[0]["driver_id"]]
+    if holder is not None and holder != driver:
+        choices = [driver.name, holder.name]
+        raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices, total=len(choices))
+    return Who(driver, car.series)
+
+
+async def _permanent_number_holder(store: Store, names: NameIndex, car: CarNumber) -> DriverInfo | None:
+    """The one driver whose permanent number this is (F1's since 2014), when the question allows one."""
+    if car.year is not None or (car.series is not None and SERIES[car.series].car_number_lookup):
+        return None
+    holders = await store.fetchall("SELECT id FROM drivers WHERE permanent_number = ?", (car.car,))
+    return names.drivers[holders[0][0]] if len(holders) == 1 else None
 
 
 async def find_driver(store: Store, text: str, *, year: int | None = None, series: str | None = None) -> Who:

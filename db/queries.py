@@ -33,6 +33,7 @@ from db.models import (
     HeadToHeadSide,
     LeaderStint,
     NextRaces,
+    NonStarter,
     RaceRef,
     RaceResults,
     RaceSummary,
@@ -42,21 +43,26 @@ from db.models import (
     SeasonLine,
     SeasonWinner,
     SeriesCareer,
+    Session,
     Stage,
     StageLine,
     StandingRow,
     Standings,
     Tally,
+    TeamMates,
+    TeamStandingRow,
     TrackInfo,
     TrackRecord,
     TrackSeriesRecord,
     WinnerAnswer,
 )
 from db.names import NameIndex, Place, find_driver
+from db.series import SERIES
 from db.store import Snapshot, Store
 
 TOP_TALLIES = 5
 PROGRESSION_DRIVERS = 8
+TEAM_MATE_FAMILIES = ("f1",)          # families whose two-car teams make team-mates the yardstick
 RACE_WINDOW = timedelta(hours=5)   # a started race without results is "now" for this long
 NO_SCHEDULE = (
     "No dated races in the data yet. The schedule comes from NASCAR's feed: keep the bot running "
@@ -69,9 +75,12 @@ RACE_COLUMNS = """
     t.length_mi, r.starts_at, r.date_only, r.status, r.exhibition, r.scheduled_laps, r.actual_laps, r.stage_laps,
     r.cautions, r.caution_laps, r.lead_changes, r.leaders,
     CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
-    coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) AS winner,
+    CASE WHEN EXISTS (SELECT 1 FROM results sw WHERE sw.race_id = r.id AND sw.finish = 1 AND sw.id != w.id)  -- a shared car
+         THEN (SELECT group_concat(sd.name, ' / ') FROM results sw JOIN drivers sd ON sd.id = sw.driver_id
+               WHERE sw.race_id = r.id AND sw.finish = 1)
+         ELSE coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) END AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
-    w.laps_led AS winner_led, pd.name AS pole,
+    w.laps_led AS winner_led, coalesce(qd.name, pd.name) AS pole,
     (SELECT count(*) FROM results f WHERE f.race_id = r.id) AS field_size
 """
 RACE_JOINS = """
@@ -79,13 +88,19 @@ RACE_JOINS = """
     JOIN series s ON s.id = r.series_id
     JOIN tracks t ON t.id = r.track_id
     LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1
+                           AND NOT EXISTS (SELECT 1 FROM results w2 WHERE w2.race_id = r.id AND w2.finish = 1 AND w2.id < w.id)
     LEFT JOIN drivers wd ON wd.id = w.driver_id
     LEFT JOIN teams wt ON wt.id = w.team_id
     LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
+    LEFT JOIN drivers qd ON qd.id = (SELECT driver_id FROM qualifying_results WHERE race_id = r.id AND position = 1 LIMIT 1)
 """
+# A series' pole, where its source publishes qualifying (F1: qualifying P1), else the car that started first.
+POLE_OF_RACE = """coalesce(
+    (SELECT driver_id FROM qualifying_results WHERE race_id = r.id AND position = 1 LIMIT 1),
+    (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1))"""
 # A deterministic SQL order (latest season first, then series, then round); `latest_first` refines it in Python.
 RECENT_FIRST = "r.season DESC, s.id, r.round DESC, r.starts_at DESC"
-SERIES_ORDER = {"cup": 0, "xfinity": 1, "truck": 2}
+SERIES_ORDER = {key: series.display_order for key, series in SERIES.items()}
 
 
 def check_year(year: int | None) -> int | None:
@@ -246,7 +261,7 @@ async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRe
 def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
     rows = snapshot.fetchall(
         """SELECT x.finish, x.start, x.car_number, d.name AS driver, tm.name AS team, x.make, x.laps,
-                  x.laps_led, x.status, x.points, x.driver_id
+                  x.laps_led, x.status, x.points, x.driver_id, x.time, x.gap, x.status_code
            FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
            WHERE x.race_id = ? ORDER BY x.finish, x.id""",
         (race.id,),
@@ -268,8 +283,26 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
     no_stage_finish = (None,) * len(stage_numbers)
     results = [
         ResultLine(finish, start, car, name, team, make, laps, led, status, points,
-                   stage_finishes.get(driver_id, no_stage_finish), driver_id)
-        for finish, start, car, name, team, make, laps, led, status, points, driver_id in rows
+                   stage_finishes.get(driver_id, no_stage_finish), driver_id, time, gap, status_code)
+        for finish, start, car, name, team, make, laps, led, status, points, driver_id, time, gap, status_code in rows
+    ]
+    sprint = [
+        ResultLine(finish, start, car, name, team, make, laps, None, status, points, (), driver_id, time, gap, status_code)
+        for finish, start, car, name, team, make, laps, status, points, driver_id, time, gap, status_code in snapshot.fetchall(
+            """SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.status, x.points, x.driver_id,
+                      x.time, x.gap, x.status_code
+               FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
+               WHERE x.race_id = ? ORDER BY x.finish, x.id""",
+            (race.id,),
+        )
+    ]
+    non_starters = [
+        NonStarter(*row) for row in snapshot.fetchall(
+            """SELECT n.status_code, n.car_number, d.name, tm.name, n.reason
+               FROM non_starters n JOIN drivers d ON d.id = n.driver_id LEFT JOIN teams tm ON tm.id = n.team_id
+               WHERE n.race_id = ? ORDER BY n.entry""",
+            (race.id,),
+        )
     ]
     stages = [
         Stage(number=n, laps=race.stage_laps[n - 1] if len(race.stage_laps) >= n else None, results=stage_lines[n])
@@ -287,7 +320,7 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
             cautions.append(Caution(start_lap, end_lap, text, comment, free_pass_car))
         else:
             stints.append(LeaderStint(start_lap, end_lap, text))
-    return RaceResults(race, results, stages, cautions, stints, other_races or [])
+    return RaceResults(race, results, stages, cautions, stints, other_races or [], sprint, non_starters)
 
 
 async def results(
@@ -332,11 +365,14 @@ async def driver(store: Store, name: str, series: str | None = None, year: int |
 def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None) -> DriverCareer:
     season_rows = snapshot.fetchall(
         """SELECT s.key, s.name AS series_name, a.* FROM (
-               SELECT r.series_id, r.season, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
+               SELECT r.series_id, r.season, count(DISTINCT x.race_id) AS starts,
+                      count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) AS wins,
+                      sum(x.finish <= 3) AS podiums, sum(coalesce(x.points, 0)) AS points, sum(x.finish <= 5) AS top5,
                       sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles,
                       CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led,
                       sum(x.start) AS start_sum, count(x.start) AS start_count, sum(x.finish) AS finish_sum,
-                      sum(x.status IS NOT NULL AND x.status != 'running') AS dnfs
+                      sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF'
+                               ELSE x.status IS NOT NULL AND x.status != 'running' END) AS dnfs
                FROM results x JOIN races r ON r.id = x.race_id
                WHERE x.driver_id = ? AND r.exhibition = 0
                GROUP BY r.series_id, r.season
@@ -363,17 +399,46 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     ):
         first_win.setdefault(row[0], row)
         latest_win[row[0]] = row
+    official = _official_figures(snapshot, person.id)
     careers = {
-        key: _series_career(key, rows, *(
-            (RaceRef(*first_win[key]), RaceRef(*latest_win[key])) if key in first_win else (None, None)
-        ))
+        key: _series_career(
+            key, rows, RaceRef(*first_win[key]) if key in first_win else None,
+            RaceRef(*latest_win[key]) if key in latest_win else None, official.get(key),
+        )
         for key, rows in by_series.items()
     }
     return DriverCareer(person.name, careers)
 
 
-def _series_career(key: str, season_rows: list, first_win: RaceRef | None, latest_win: RaceRef | None) -> SeriesCareer:
-    """A career in one series, totalled from its per-season figures."""
+def _official_figures(snapshot: Snapshot, driver_id: int) -> dict[str, tuple[int, float, int]]:
+    """Per series with an official table (F1): poles as qualifying P1, race and sprint points, championships won
+    (a season still running has no champion yet)."""
+    figures = {}
+    for key in (key for key, series in SERIES.items() if series.official_standings):
+        row = snapshot.fetchone(
+            """SELECT
+                 (SELECT count(*) FROM qualifying_results q JOIN races r ON r.id = q.race_id
+                  WHERE q.driver_id = ?1 AND q.position = 1 AND r.series_id = s.id),
+                 (SELECT coalesce(sum(x.points), 0) FROM results x JOIN races r ON r.id = x.race_id
+                  WHERE x.driver_id = ?1 AND r.series_id = s.id AND r.exhibition = 0)
+                 + (SELECT coalesce(sum(p.points), 0) FROM sprint_results p JOIN races r ON r.id = p.race_id
+                    WHERE p.driver_id = ?1 AND r.series_id = s.id),
+                 (SELECT count(*) FROM driver_standings ds WHERE ds.driver_id = ?1 AND ds.series_id = s.id AND ds.position = 1
+                  AND NOT EXISTS (SELECT 1 FROM races u WHERE u.series_id = s.id AND u.season = ds.season
+                                  AND u.status = 'scheduled'))
+               FROM series s WHERE s.key = ?2""",
+            (driver_id, key),
+        )
+        if row is not None:
+            figures[key] = (row[0], row[1], row[2])
+    return figures
+
+
+def _series_career(
+    key: str, season_rows: list, first_win: RaceRef | None, latest_win: RaceRef | None,
+    official: tuple[int, float, int] | None = None,
+) -> SeriesCareer:
+    """A career in one series, totalled from its per-season figures (poles, points and titles from `official`)."""
 
     position = {column: i for i, column in enumerate(season_rows[0].keys())}   # by position: a name lookup scans
 
@@ -388,12 +453,13 @@ def _series_career(key: str, season_rows: list, first_win: RaceRef | None, lates
     laps_led = None if any(row["laps_led"] is None for row in season_rows) else total("laps_led")
     return SeriesCareer(
         series=key, series_name=season_rows[0]["series_name"], starts=starts, wins=total("wins"), top5=total("top5"),
-        top10=total("top10"), poles=total("poles"), laps_led=laps_led,
+        top10=total("top10"), poles=official[0] if official else total("poles"), laps_led=laps_led,
         avg_start=total("start_sum") / start_count if start_count else None,
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
         first_win=first_win, latest_win=latest_win,
         seasons=[SeasonLine(*figures(row, "season", "starts", "wins", "top5", "top10")) for row in season_rows],
+        podiums=total("podiums"), points=official[1] if official else None, championships=official[2] if official else None,
     )
 
 
@@ -424,11 +490,11 @@ async def track(store: Store, name: str, series: str | None = None) -> TrackReco
 
 def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_key: str | None) -> TrackRecord:
     rows = snapshot.fetchall(
-        """SELECT s.key AS series, s.name AS series_name, r.season, r.round, r.name,
-                  wd.name AS winner, w.start AS winner_start, pd.name AS pole
+        f"""SELECT s.key AS series, s.name AS series_name, r.season, r.round, r.name,
+                  wd.name AS winner, w.driver_id = pd.id AS from_pole, pd.name AS pole
            FROM races r JOIN series s ON s.id = r.series_id
            LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id
-           LEFT JOIN drivers pd ON pd.id = (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1)
+           LEFT JOIN drivers pd ON pd.id = {POLE_OF_RACE}
            WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
            ORDER BY s.id, r.season DESC, r.round IS NULL DESC, r.round DESC, r.starts_at DESC""",
         (place.id, series_key, series_key),
@@ -438,14 +504,14 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
     records = {}
     for key, group in groupby(rows, key=itemgetter(0)):   # rows come series by series
         races = list(group)
-        _, series_names, seasons, rounds, race_names, winners, winner_starts, poles = zip(*races, strict=True)
+        _, series_names, seasons, rounds, race_names, winners, from_poles, poles = zip(*races, strict=True)
         records[key] = TrackSeriesRecord(
             series=key, series_name=series_names[0], races=len(races),
             first_season=min(seasons), last_season=max(seasons),
             winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners, strict=True) if race[3]],
             most_wins=_tallies(winners, seasons),
             most_poles=_tallies(poles, seasons),
-            wins_from_pole=sum(1 for winner, start in zip(winners, winner_starts, strict=True) if winner and start == 1),
+            wins_from_pole=sum(1 for winner, from_pole in zip(winners, from_poles, strict=True) if winner and from_pole),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)
 
@@ -508,6 +574,8 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
     series_name = names.series[series_key].name
     if not rows:
         raise NoData(f"No {series_name} results for {season} in the data.")
+    if SERIES[series_key].official_standings:
+        return _official_standings(snapshot, series_key, series_name, season, rows)
     if not any(row["points"] for row in rows):
         raise NoData(f"The data has no points for the {season} {series_name} season.")
     leader_points = rows[0]["points"]
@@ -516,7 +584,7 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         for position, (name, _, points, starts, wins, top5, top10, laps_led, _) in enumerate(rows, start=1)
     ]
     top = {row["driver_id"]: row["name"] for row in rows[:PROGRESSION_DRIVERS]}
-    per_race: dict[int, list[int]] = {driver_id: [] for driver_id in top}
+    per_race: dict[int, list[float]] = {driver_id: [] for driver_id in top}
     races_counted, race_seen = 0, None
     for race_id, driver_id, points in snapshot.fetchall(   # every race with results, and the top drivers' points in it
         f"""SELECT r.id, x.driver_id, coalesce(x.points, 0)
@@ -538,6 +606,63 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
         "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."
     )
     return Standings(series_key, series_name, season, races_counted, table, progression, note)
+
+
+def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, season: int, figures: list) -> Standings:
+    """The series' official tables (F1DB's), with each driver's season figures beside; the chart is computed from
+    race and sprint points, since historic seasons dropped scores and the official total may be less."""
+    by_driver = {row["driver_id"]: row for row in figures}
+    drivers = snapshot.fetchall(
+        """SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id
+           FROM driver_standings ds JOIN drivers d ON d.id = ds.driver_id JOIN series s ON s.id = ds.series_id
+           WHERE s.key = ? AND ds.season = ? ORDER BY ds.position IS NULL, ds.position, d.name""",
+        (series_key, season),
+    )
+    if not drivers:
+        raise NoData(f"The data has no official {series_name} table for {season}.")
+    leader = drivers[0]["points"]
+    rows = []
+    for position, name, points, status_code, driver_id in drivers:
+        season_figures = by_driver.get(driver_id)
+        starts, wins, top5, top10 = (
+            (season_figures["starts"], season_figures["wins"], season_figures["top5"], season_figures["top10"])
+            if season_figures else (0, 0, 0, 0)
+        )
+        rows.append(StandingRow(position, name, points, starts, wins, top5, top10, None, leader - points, status_code))
+    teams = [
+        TeamStandingRow(*row) for row in snapshot.fetchall(
+            """SELECT ts.position, t.name, ts.make, ts.points, ts.status_code
+               FROM team_standings ts JOIN teams t ON t.id = ts.team_id JOIN series s ON s.id = ts.series_id
+               WHERE s.key = ? AND ts.season = ? ORDER BY ts.position IS NULL, ts.position, t.name""",
+            (series_key, season),
+        )
+    ]
+    top = {row[4]: row[1] for row in drivers[:PROGRESSION_DRIVERS]}
+    race_ids = [race_id for (race_id,) in snapshot.fetchall(
+        """SELECT r.id FROM races r JOIN series s ON s.id = r.series_id
+           WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id)
+           ORDER BY r.round, r.id""",
+        (series_key, season),
+    )]
+    slot = {race_id: i for i, race_id in enumerate(race_ids)}
+    per_race = {driver_id: [0.0] * len(race_ids) for driver_id in top}
+    among = ",".join("?" * len(top))
+    for race_id, driver_id, points in snapshot.fetchall(
+        f"""SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM results x JOIN races r ON r.id = x.race_id
+            JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = ? AND x.driver_id IN ({among})
+            UNION ALL
+            SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM sprint_results x JOIN races r ON r.id = x.race_id
+            JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = ? AND x.driver_id IN ({among})""",
+        (series_key, season, *top, series_key, season, *top),
+    ):
+        if race_id in slot:
+            per_race[driver_id][slot[race_id]] += points
+    races_counted = len(race_ids)
+    progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
+    note = f"The official {series_name} tables. Source: {SERIES[series_key].credit.removeprefix('Data: ')}."
+    chart_note = ("Chart computed from race results (race and sprint points): "
+                  "seasons that dropped scores end above the official total.")
+    return Standings(series_key, series_name, season, races_counted, rows, progression, note, True, teams, chart_note)
 
 
 async def h2h(store: Store, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
@@ -598,6 +723,26 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
         first=side(a, "a"),
         second=side(b, "b"),
         latest_meetings=[race.ref for race in meetings],
+        team_mates=_read_team_mates(snapshot, a, b, series_key),
+    )
+
+
+def _read_team_mates(snapshot: Snapshot, a: DriverInfo, b: DriverInfo, series_key: str | None) -> TeamMates | None:
+    """The races two drivers drove for the same team, in families where team-mates are compared (F1's two-car teams)."""
+    rows = snapshot.fetchall(
+        f"""SELECT tm.name, count(*) AS races, sum(xa.finish < xb.finish) AS a_ahead, sum(xb.finish < xa.finish) AS b_ahead
+            FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? AND xb.team_id = xa.team_id
+            JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id JOIN teams tm ON tm.id = xa.team_id
+            WHERE xa.driver_id = ? AND r.exhibition = 0 AND s.family IN ({",".join("?" * len(TEAM_MATE_FAMILIES))})
+              AND (? IS NULL OR s.key = ?)
+            GROUP BY tm.id ORDER BY min(r.season), tm.name""",
+        (b.id, a.id, *TEAM_MATE_FAMILIES, series_key, series_key),
+    )
+    if not rows:
+        return None
+    return TeamMates(
+        races=sum(row["races"] for row in rows), first_ahead=sum(row["a_ahead"] for row in rows),
+        second_ahead=sum(row["b_ahead"] for row in rows), teams=[row["name"] for row in rows],
     )
 
 
@@ -641,7 +786,19 @@ def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str
         if latest is None:
             raise NoData(NO_SCHEDULE)
         raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
-    return NextRaces(series_key, racing, upcoming, now)
+    return NextRaces(series_key, racing, upcoming, now, read_sessions(snapshot, [race.id for race in racing + upcoming]))
+
+
+def read_sessions(snapshot: Snapshot, race_ids: list[int]) -> dict[int, list[Session]]:
+    """Each race's weekend sessions in start order (series whose calendar has them: F1)."""
+    sessions: dict[int, list[Session]] = defaultdict(list)
+    for race_id, session, starts_at, date_only in snapshot.fetchall(
+        f"SELECT race_id, session, starts_at, date_only FROM race_sessions WHERE race_id IN ({','.join('?' * len(race_ids))}) "
+        "ORDER BY race_id, starts_at, id",
+        tuple(race_ids),
+    ):
+        sessions[race_id].append(Session(session, datetime.fromisoformat(starts_at), bool(date_only)))
+    return dict(sessions)
 
 
 async def schedule(store: Store, series: str | None = None, season: int | None = None, now: datetime | None = None) -> Schedule:

@@ -9,14 +9,57 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render.safe import plain
-from bot.render.tables import Table
+from bot.render.tables import Cell, Table
 from bot.render.words import average, status_words, unknown_dash
-from db.models import HeadToHead, ResultLine, Stage, Standings
+from db.models import HeadToHead, NonStarter, ResultLine, Stage, Standings
+from db.series import SERIES
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 RESULT_RIGHT = (True, True, True, False, False, False, True, True, False, True)
 STANDINGS_HEADERS = ("Pos", "Driver", "Pts", "Behind", "Starts", "Wins", "Top 5", "Top 10", "Led")
 STANDINGS_RIGHT = (True, False, True, True, True, True, True, True, True)
+OFFICIAL_HEADERS = ("Pos", "Driver", "Pts", "Behind", "Starts", "Wins", "Top 5", "Top 10")
+
+
+def labels(series: str | None) -> tuple[str, str]:
+    """What a series calls a team and a make (`Constructor`, `Engine` in F1), from db/series.py."""
+    known = SERIES.get(series or "")
+    return (known.team_label, known.make_label) if known else ("Team", "Make")
+
+
+def number(value: float | int | None) -> Cell:
+    """Points as the source counts them: 25, 4.5 (a REAL that is whole shows as an integer)."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else f"{value:g}"
+
+
+def timed(lines: Sequence[ResultLine]) -> bool:
+    """A classification by time and gap (F1's), rather than by laps, led and status (NASCAR's)."""
+    return any(line.time or line.gap for line in lines)
+
+
+def classification(lines: Sequence[ResultLine], series: str | None) -> Table:
+    """A timed classification (F1): position (or DNF / DSQ / NC), number, driver, constructor, grid, laps,
+    time or gap, the retirement's reason, points."""
+    team_label, _ = labels(series)
+    return Table(
+        ("Pos", "#", "Driver", team_label, "Grid", "Laps", "Time/Gap", "Status", "Pts"),
+        [(line.status_code or line.finish, plain(line.car), plain(line.driver), plain(line.team),
+          "PL" if line.start is None and line.laps else line.start, line.laps, plain(line.time or line.gap),
+          plain(line.status) if line.status_code else None, number(line.points))
+         for line in lines],
+        (False, True, False, False, True, True, True, False, True),
+    )
+
+
+def non_starters(entrants: Sequence[NonStarter], series: str | None) -> Table:
+    """Entrants that did not start: DNS, DNQ, DNPQ, DNP, EX, with the reason when the source gives one."""
+    team_label, _ = labels(series)
+    return Table(("Status", "#", "Driver", team_label, "Reason"), [
+        (plain(entrant.status_code), plain(entrant.car), plain(entrant.driver), plain(entrant.team), plain(entrant.reason))
+        for entrant in entrants
+    ], (False, True, False, False, False))
 
 
 def results(lines: Sequence[ResultLine], laps_led_known: bool = True) -> Table:
@@ -47,12 +90,27 @@ def stages(race_stages: Sequence[Stage]) -> Table:
 
 
 def standings(answer: Standings) -> Table:
-    """Points from race results, leader first; `Behind` is empty for the leader."""
+    """Points from race results, leader first; `Behind` is empty for the leader. An official table has no laps led,
+    and an excluded driver (`DSQ`) in place of a position."""
+    if answer.official:
+        return Table(OFFICIAL_HEADERS, [
+            (row.position or row.status_code, plain(row.driver), number(row.points),
+             number(-row.behind) if row.behind else None, row.starts, row.wins, row.top5, row.top10)
+            for row in answer.rows
+        ], (True, False, True, True, True, True, True, True))
     return Table(STANDINGS_HEADERS, [
-        (row.position, plain(row.driver), row.points, -row.behind if row.behind else None, row.starts, row.wins, row.top5,
-         row.top10, row.laps_led)
+        (row.position, plain(row.driver), number(row.points), number(-row.behind) if row.behind else None, row.starts,
+         row.wins, row.top5, row.top10, row.laps_led)
         for row in answer.rows
     ], STANDINGS_RIGHT)
+
+
+def team_standings(answer: Standings) -> Table:
+    """The official teams' (constructors') table."""
+    team_label, make_label = labels(answer.series)
+    return Table(("Pos", team_label, make_label, "Pts"), [
+        (row.position or row.status_code, plain(row.team), plain(row.make), number(row.points)) for row in answer.team_rows
+    ], (True, False, False, True))
 
 
 def h2h(answer: HeadToHead) -> Table:
@@ -63,4 +121,5 @@ def h2h(answer: HeadToHead) -> Table:
         ("Wins", a.wins, b.wins),
         ("Avg finish", average(a.avg_finish), average(b.avg_finish)),
         ("Laps led", unknown_dash(a.laps_led), unknown_dash(b.laps_led)),
+        *([("Ahead as team-mates", answer.team_mates.first_ahead, answer.team_mates.second_ahead)] if answer.team_mates else []),
     ])

@@ -160,11 +160,12 @@ def standings_chart(standings: Standings) -> bytes | None:
     if not standings.progression or standings.races_counted < 1:
         return None
     position = {row.driver: row.position for row in standings.rows}
-    names = sorted(standings.progression, key=lambda name: position.get(name, len(position) + 1))
+    names = sorted(standings.progression, key=lambda name: position.get(name) or len(position) + 1)
     marker = "o" if standings.races_counted <= 12 else None
 
     figure = _new_figure()
-    _title(figure, f"{standings.season} {safe_label(standings.series_name)} — points from race results")
+    what = "computed from race results" if standings.official else "points from race results"
+    _title(figure, f"{standings.season} {safe_label(standings.series_name)} — {what}")
     axes = figure.subplots()
     _style(axes)
     lines, labels = [], []
@@ -175,8 +176,8 @@ def standings_chart(standings: Standings) -> bytes | None:
         style = LINE_STYLES[index // len(LINE_COLOURS) % len(LINE_STYLES)]
         (line,) = axes.plot(races, points, color=colour, linestyle=style, linewidth=2, marker=marker, markersize=4)
         lines.append(line)
-        rank = f"{position[name]}. " if name in position else ""
-        labels.append(f"{rank}{safe_label(name)} ({points[-1]:,})")
+        rank = f"{position[name]}. " if position.get(name) else ""
+        labels.append(f"{rank}{safe_label(name)} ({points[-1]:,g})")
     axes.set_xlim(0.5, standings.races_counted + 0.5)
     axes.set_ylim(bottom=0)
     axes.xaxis.set_major_locator(MaxNLocator(nbins=18, integer=True, min_n_ticks=1))

@@ -11,6 +11,7 @@ cannot ping anyway.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import discord
 
@@ -20,6 +21,7 @@ from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
 from bot.render.words import (
     DISCORD,
     KIND_WORDS,
+    SESSION_NAMES,
     average,
     drivers_heading,
     meetings_line,
@@ -30,8 +32,10 @@ from bot.render.words import (
     race_label,
     race_when,
     races_together,
+    schedule_zone,
     seasons,
     series_short,
+    team_mates_line,
     winner_heading,
     winner_line,
 )
@@ -49,6 +53,7 @@ from db.models import (
     TrackRecord,
     WinnerAnswer,
 )
+from db.series import SERIES
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -67,6 +72,15 @@ SOURCE_FOOTER = "Data: nascaR.data (DriverAverages.com) · NASCAR"
 
 
 escape = safe.discord   # data text wherever Discord renders markdown
+
+
+def source_footer(keys: Iterable[str]) -> str:
+    """The data credit for the series an answer covers: NASCAR's history, F1DB (CC BY 4.0) for F1 (db/series.py)."""
+    keys = list(keys)
+    families = {SERIES[key].family for key in keys if key in SERIES}
+    credits = [SOURCE_FOOTER] if not families or "nascar" in families else []
+    credits += list(dict.fromkeys(SERIES[key].credit for key in keys if key in SERIES and SERIES[key].family != "nascar"))
+    return " · ".join(credits)
 
 
 def escape_prose(text: str) -> str:
@@ -168,7 +182,7 @@ def winner(answer: WinnerAnswer) -> discord.Embed:
             lines.append(f"Pole: {escape(race.pole)}")
         lines += _race_notes(race)
         embed.add_field(name=race_heading(race), value="\n".join(lines), inline=False)
-    embed.set_footer(text=SOURCE_FOOTER)
+    embed.set_footer(text=source_footer(race.series for race in answer.races))
     return fit(embed)
 
 
@@ -180,7 +194,10 @@ def code_table(data: Table) -> str:
 def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:
     """/results: the classification in pages of `per_page` rows, each a phone-width code block."""
     race = answer.race
-    classification = cells.results(answer.results).columns("Pos", "#", "Driver", "Laps", "Led", "Status")
+    if cells.timed(answer.results):
+        classification = cells.classification(answer.results, race.series).columns("Pos", "#", "Driver", "Time/Gap", "Pts")
+    else:
+        classification = cells.results(answer.results).columns("Pos", "#", "Driver", "Laps", "Led", "Status")
     chunks = [classification.rows[i: i + per_page] for i in range(0, len(classification.rows), per_page)] or [[]]
     header = "\n".join(line for line in (winner_sentence(race), " · ".join(race_facts(race)), *_race_notes(race)) if line)
     if answer.other_races:
@@ -194,7 +211,14 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
             for stage in answer.stages[:3]:
                 top = ", ".join(escape(line.driver) for line in stage.results[:3])
                 embed.add_field(name=f"Stage {stage.number} top 3", value=top or "–", inline=True)
-        footer = SOURCE_FOOTER if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {SOURCE_FOOTER}"
+        if number == 1 and answer.sprint:
+            top = ", ".join(escape(line.driver) for line in answer.sprint[:3])
+            embed.add_field(name="Sprint top 3", value=top or "–", inline=False)
+        if number == len(chunks) and answer.non_starters:
+            absent = ", ".join(f"{escape(entrant.driver)} ({escape(entrant.status_code)})" for entrant in answer.non_starters)
+            embed.add_field(name="Did not start", value=absent, inline=False)
+        credit = source_footer([race.series])
+        footer = credit if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {credit}"
         embed.set_footer(text=footer)
         pages.append(fit(embed))
     return pages
@@ -212,6 +236,9 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
             ) if part),
             f"avg start {average(career.avg_start)} · avg finish {average(career.avg_finish)}",
         ]
+        if career.championships is not None:
+            lines.insert(1, f"{plural(career.podiums, 'podium')} · {cells.number(career.points)} points · "
+                            f"**{plural(career.championships, 'championship')}**")
         first, latest = career.first_win, career.latest_win
         if first:
             lines.append(f"First win: {race_label(first)}, {escape(first.track)}")
@@ -221,7 +248,7 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
         embed.add_field(name=name, value="\n".join(lines), inline=False)
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
-    embed.set_footer(text=SOURCE_FOOTER)
+    embed.set_footer(text=source_footer(answer.series))
     return fit(embed)
 
 
@@ -239,12 +266,24 @@ def track(answer: TrackRecord) -> discord.Embed:
             lines.append("Most poles: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_poles[:5]))
         lines.append("Recent: " + ", ".join(f"{w.season} {escape(w.driver)}" for w in record.winners[:6]))
         embed.add_field(name=escape(record.series_name), value="\n".join(lines), inline=False)
-    embed.set_footer(text=SOURCE_FOOTER)
+    embed.set_footer(text=source_footer(answer.series))
     return fit(embed)
 
 
 def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed:
-    """/standings: the top 20 in a code block (and the chart attached as `chart_name`)."""
+    """/standings: the top 20 in a code block (and the chart attached as `chart_name`); the official tables (drivers,
+    then constructors) where the series has them."""
+    if answer.official:
+        team_label, _ = cells.labels(answer.series)
+        drivers = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Wins")
+        teams = cells.team_standings(answer).head(12)
+        embed = _embed(f"{answer.season} {escape(answer.series_name)} — official standings",
+                       f"After {plural(answer.races_counted, 'race')}.\n" + code_table(drivers))
+        embed.add_field(name=f"{team_label}s", value=code_table(teams), inline=False)
+        if chart_name:
+            embed.set_image(url=f"attachment://{chart_name}")
+        embed.set_footer(text=f"{answer.chart_note} {answer.note}")
+        return fit(embed)
     top = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Behind", "Wins", "Top 10")
     embed = _embed(
         f"{answer.season} {escape(answer.series_name)} — points from race results",
@@ -258,14 +297,16 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
 
 def h2h(answer: HeadToHead) -> discord.Embed:
     """/h2h: the two drivers side by side in a code block, and their last meeting."""
-    description = f"{races_together(answer)}\n{code_table(cells.h2h(answer))}{meetings_line(answer.latest_meetings, DISCORD)}"
+    mates = team_mates_line(answer, DISCORD)
+    description = (f"{races_together(answer)}\n{code_table(cells.h2h(answer))}{mates + chr(10) if mates else ''}"
+                   f"{meetings_line(answer.latest_meetings, DISCORD)}")
     embed = _embed(drivers_heading(answer, DISCORD), description)
-    embed.set_footer(text=SOURCE_FOOTER)
+    embed.set_footer(text=source_footer(race.series for race in answer.latest_meetings))
     return fit(embed)
 
 
 def discord_time(race: RaceSummary) -> str:
-    """`Sun Apr 2, 2023 3:30 PM EDT · <t:…:F> (<t:…:R>)`: NASCAR's Eastern time, then the reader's own zone;
+    """`Sun Apr 2, 2023 3:30 PM EDT · <t:…:F> (<t:…:R>)`: the series' time (Eastern, UTC), then the reader's own zone;
     "" for a race without a date."""
     if race.starts_at is None:
         return ""
@@ -282,8 +323,14 @@ def next_races(answer: NextRaces) -> discord.Embed:
         started = f"\nStarted <t:{int(race.starts_at.timestamp())}:R>" if race.starts_at else ""
         embed.add_field(name=f"🟢 Now: {race_heading(race)}", value=f"{escape(race.track)}{started}", inline=False)
     for race in answer.upcoming:
-        embed.add_field(name=race_heading(race), value=f"{escape(race.track)}\n{discord_time(race)}", inline=False)
-    embed.set_footer(text="Times show in your own time zone · Source: NASCAR")
+        sessions = [
+            f"{SESSION_NAMES[session.session]}: <t:{int(session.starts_at.timestamp())}:{'D' if session.date_only else 'F'}>"
+            for session in answer.sessions.get(race.id, [])
+        ]
+        value = "\n".join([f"{escape(race.track)}", discord_time(race), *sessions])
+        embed.add_field(name=race_heading(race), value=value, inline=False)
+    keys = [race.series for race in answer.racing_now + answer.upcoming]
+    embed.set_footer(text=f"Times show in your own time zone · {source_footer(keys)}")
     return fit(embed)
 
 
@@ -292,7 +339,7 @@ SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "next": "➡️ **next**
 
 
 def schedule(answer: Schedule) -> list[discord.Embed]:
-    """/schedule: the season's races, a dozen a page, dated in US Eastern time with the reader's own time beside."""
+    """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
     lines = []
     for entry in answer.races:
         race = entry.race
@@ -308,7 +355,8 @@ def schedule(answer: Schedule) -> list[discord.Embed]:
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))
-        footer = "Dates US Eastern, (times) in your time zone · exh. = exhibition · Source: NASCAR"
+        footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
+                  f"{source_footer(entry.race.series for entry in answer.races)}")
         embed.set_footer(text=footer if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {footer}")
         pages.append(fit(embed))
     return pages

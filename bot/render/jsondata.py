@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from bot.render import cells
 from bot.render.safe import plain_data
 from db.errors import PitboardError
 from db.models import (
@@ -19,6 +20,7 @@ from db.models import (
     NextRaces,
     RaceResults,
     RaceSummary,
+    ResultLine,
     Schedule,
     Standings,
     TrackRecord,
@@ -33,7 +35,7 @@ def race(summary: RaceSummary) -> dict[str, Any]:
         "round": summary.round,
         "track": summary.track,
         "name": summary.name,
-        "date": summary.day.isoformat() if summary.day else None,                  # US Eastern, NASCAR's convention
+        "date": summary.day.isoformat() if summary.day else None,                  # in the series' zone (Eastern, UTC)
         "starts_at": None if summary.starts_at is None or summary.date_only else summary.starts_at.isoformat(),
         "status": summary.status,
         "exhibition": summary.exhibition,
@@ -61,25 +63,35 @@ def winner(answer: WinnerAnswer) -> dict[str, Any]:
     return plain_data({"command": "winner", "track": answer.track, "races": [race(r) for r in answer.races]})
 
 
+def _line(r: ResultLine, timed: bool) -> dict[str, Any]:
+    line = {
+        "finish": r.finish, "start": r.start, "car": r.car, "driver": r.driver, "team": r.team, "make": r.make,
+        "laps": r.laps, "led": r.led, "status": r.status, "points": r.points,
+        "stages": list(r.stage_finishes),
+    }
+    if timed:   # F1: time or gap, and the status code beside the position
+        line.update(time=r.time, gap=r.gap, status_code=r.status_code)
+    return line
+
+
 def results(answer: RaceResults) -> dict[str, Any]:
-    """/results as a document."""
-    return plain_data({
+    """/results as a document (with the weekend's sprint and the non-starters, where the series has them)."""
+    timed = cells.timed(answer.results)
+    document = {
         "command": "results",
         "race": race(answer.race),
-        "results": [
-            {
-                "finish": r.finish, "start": r.start, "car": r.car, "driver": r.driver, "team": r.team, "make": r.make,
-                "laps": r.laps, "led": r.led, "status": r.status, "points": r.points,
-                "stages": list(r.stage_finishes),
-            }
-            for r in answer.results
-        ],
+        "results": [_line(r, timed) for r in answer.results],
         "stages": [
             {"stage": s.number, "laps": s.laps, "results": [asdict(line) for line in s.results]} for s in answer.stages
         ],
         "cautions": [asdict(c) for c in answer.cautions],
         "also_matching": [asdict(r) for r in answer.other_races],
-    })
+    }
+    if answer.sprint:
+        document["sprint"] = [_line(r, True) for r in answer.sprint]
+    if answer.non_starters:
+        document["non_starters"] = [asdict(entrant) for entrant in answer.non_starters]
+    return plain_data(document)
 
 
 def driver(answer: DriverCareer) -> dict[str, Any]:
@@ -97,6 +109,8 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
                 "first_win": asdict(c.first_win) if c.first_win else None,
                 "latest_win": asdict(c.latest_win) if c.latest_win else None,
                 "seasons": [asdict(s) for s in c.seasons],
+                **({"podiums": c.podiums, "points": c.points, "championships": c.championships}
+                   if c.championships is not None else {}),
             }
             for key, c in answer.series.items()
         },
@@ -131,7 +145,10 @@ def standings(answer: Standings) -> dict[str, Any]:
         "season": answer.season,
         "races_counted": answer.races_counted,
         "note": answer.note,
-        "standings": [asdict(row) for row in answer.rows],
+        "standings": [asdict(row) for row in answer.rows] if answer.official else
+                     [{k: v for k, v in asdict(row).items() if k != "status_code"} for row in answer.rows],
+        **({"official": True, "team_standings": [asdict(row) for row in answer.team_rows], "chart_note": answer.chart_note}
+           if answer.official else {}),
     })
 
 
@@ -144,6 +161,7 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         "drivers": [asdict(answer.first), asdict(answer.second)],
         "last_meeting": asdict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
         "latest_meetings": [asdict(race) for race in answer.latest_meetings],
+        **({"team_mates": asdict(answer.team_mates)} if answer.team_mates else {}),
     })
 
 
@@ -153,7 +171,11 @@ def next_races(answer: NextRaces) -> dict[str, Any]:
         "command": "next",
         "now": answer.now.isoformat(),
         "racing_now": [race(r) for r in answer.racing_now],
-        "upcoming": [race(r) for r in answer.upcoming],
+        "upcoming": [
+            {**race(r), "sessions": [asdict(session) for session in answer.sessions[r.id]]} if r.id in answer.sessions
+            else race(r)
+            for r in answer.upcoming
+        ],
     })
 
 

@@ -16,6 +16,7 @@ from bot.render.tables import Cell, Table, monospace
 from bot.render.words import (
     KIND_WORDS,
     PLAIN,
+    SESSION_NAMES,
     average,
     drivers_heading,
     meetings_line,
@@ -26,8 +27,11 @@ from bot.render.words import (
     race_when,
     races_together,
     relative_time,
+    schedule_zone,
     seasons,
     series_short,
+    session_when,
+    team_mates_line,
     winner_heading,
     winner_line,
 )
@@ -81,7 +85,14 @@ def results(answer: RaceResults) -> str:
     lines.append(f"  Winner: {winner_line(race, PLAIN)}")
     if race.exhibition:
         lines.append(f"  {EXHIBITION_NOTE}")
-    lines += ["", monospace(cells.results(answer.results)) if answer.results else NO_CLASSIFICATION]
+    if cells.timed(answer.results):
+        lines += ["", monospace(cells.classification(answer.results, race.series))]
+    else:
+        lines += ["", monospace(cells.results(answer.results)) if answer.results else NO_CLASSIFICATION]
+    if answer.non_starters:
+        lines += ["", "Did not start:", monospace(cells.non_starters(answer.non_starters, race.series))]
+    if answer.sprint:
+        lines += ["", "Sprint:", monospace(cells.classification(answer.sprint, race.series))]
     if answer.stages:
         lines += ["", monospace(cells.stages(answer.stages))]
     if answer.cautions:
@@ -103,6 +114,10 @@ def driver(answer: DriverCareer) -> str:
     ]
     headers = ("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "DNF")
     lines = [plain(answer.driver), "", monospace(Table(headers, rows))]
+    for career in answer.series.values():
+        if career.championships is not None:
+            lines.append(f"{series_short(career.series)}: {plural(career.podiums, 'podium')}, "
+                         f"{cells.number(career.points)} points, {plural(career.championships, 'championship')}")
     for career in answer.series.values():
         first, latest = career.first_win, career.latest_win
         if first:
@@ -129,7 +144,15 @@ def track(answer: TrackRecord) -> str:
 
 
 def standings(answer: Standings) -> str:
-    """/standings: the whole points table and what it leaves out."""
+    """/standings: the whole points table and what it leaves out (the official tables, where the series has them)."""
+    if answer.official:
+        team_label, _ = cells.labels(answer.series)
+        return "\n".join([
+            f"{answer.season} {plain(answer.series_name)}: official standings after {plural(answer.races_counted, 'race')}",
+            "", monospace(cells.standings(answer)),
+            "", f"{team_label}s:", monospace(cells.team_standings(answer)),
+            "", answer.note, answer.chart_note,
+        ])
     return "\n".join([
         f"{answer.season} {plain(answer.series_name)}: points from race results after {plural(answer.races_counted, 'race')}",
         "",
@@ -146,8 +169,9 @@ def h2h(answer: HeadToHead) -> str:
         "",
         monospace(cells.h2h(answer)),
         "",
+        team_mates_line(answer, PLAIN),
         meetings_line(answer.latest_meetings, PLAIN),
-    ]).rstrip()
+    ]).replace("\n\n\n", "\n\n").rstrip()
 
 
 def next_races(answer: NextRaces) -> str:
@@ -160,11 +184,14 @@ def next_races(answer: NextRaces) -> str:
         lines.append(f"Next: {race_label(race)}: {plain(race.name)} ({plain(race.track)})")
         if race.starts_at:
             lines.append(f"  {race_when(race)} ({relative_time(race.starts_at, answer.now)})")
+        for session in answer.sessions.get(race.id, []):
+            when = session_when(race.series, session.starts_at, session.date_only)
+            lines.append(f"    {SESSION_NAMES[session.session]}: {when}")
     return "\n".join(lines)
 
 
 def schedule(answer: Schedule) -> str:
-    """/schedule: the season's races in US Eastern time, with winners so far."""
+    """/schedule: the season's races in their series' zone (US Eastern, UTC), with winners so far."""
     rows: list[tuple[Cell, ...]] = []
     for entry in answer.races:
         race = entry.race
@@ -173,7 +200,7 @@ def schedule(answer: Schedule) -> str:
                      outcome))
     scope = series_short(answer.series) + " " if answer.series else ""
     return "\n".join([
-        f"{answer.season} {scope}schedule (times US Eastern)", "",
+        f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",
         monospace(Table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows)),
     ])
 

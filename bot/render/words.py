@@ -3,8 +3,8 @@ a race's figures, laps-led wording.
 
 A phrase that quotes the data takes a `Markup`: how data text is neutralised and emphasis written for its
 target (`PLAIN` for the terminal, `REDDIT`, `DISCORD`), so the same builder serves every target.
-Every date shown is the race's date in US Eastern time (`EASTERN`, NASCAR's convention), whoever reads it;
-Discord adds `<t:…>` timestamps for the reader's own zone on top (bot/render/embeds.py).
+Every date shown is the race's date in its series' zone (db/series.py: US Eastern for NASCAR, UTC for F1),
+whoever reads it; Discord adds `<t:…>` timestamps for the reader's own zone on top (bot/render/embeds.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.render import safe
-from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, WinnerAnswer
+from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, Schedule, WinnerAnswer, series_zone
 from db.series import SERIES
 
 KIND_WORDS = {"road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval"}
@@ -106,9 +107,8 @@ def winner_line(race: RaceSummary, m: Markup = PLAIN) -> str:
     what the data says instead when there is no winner to name."""
     if not race.winner:
         return no_winner(race)
-    machine = " ".join(
-        part for part in (car(m.escape(race.winner_car)), m.escape(race.winner_team), m.escape(race.winner_make)) if part
-    )
+    make = race.winner_make if race.winner_make != race.winner_team else None    # F1's Ferrari Ferrari once
+    machine = " ".join(part for part in (car(m.escape(race.winner_car)), m.escape(race.winner_team), m.escape(make)) if part)
     parts = [m.bold(m.escape(race.winner)) + (f" ({machine})" if machine else "")]
     if race.winner_start:
         parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
@@ -166,35 +166,48 @@ def race_facts(race: RaceSummary) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)   # a season's start times, asked again and again by /schedule and /next
-def eastern_day(moment: datetime) -> date:
-    """The day of `moment` in US Eastern time."""
-    return moment.astimezone(EASTERN).date()
+def eastern_day(moment: datetime, zone: ZoneInfo = EASTERN) -> date:
+    """The day of `moment` in US Eastern time (or in `zone`)."""
+    return moment.astimezone(zone).date()
 
 
 def race_day(race: RaceSummary, *, weekday: bool = True) -> str:
-    """The race's date in US Eastern time: `Fri Mar 3, 2023` (`Mar 3, 2023` without the weekday); "" when unknown."""
+    """The race's date in its series' zone: `Fri Mar 3, 2023` (`Mar 3, 2023` without the weekday); "" when unknown."""
     if race.starts_at is None:
         return ""
-    return _day_text(race.starts_at, weekday)
+    return _day_text(race.starts_at, weekday, race.zone)
 
 
 @functools.lru_cache(maxsize=4096)
-def _day_text(moment: datetime, weekday: bool) -> str:
-    day = eastern_day(moment)
+def _day_text(moment: datetime, weekday: bool, zone: ZoneInfo = EASTERN) -> str:
+    day = eastern_day(moment, zone)
     return f"{day:%a %b} {day.day}, {day.year}" if weekday else f"{day:%b} {day.day}, {day.year}"
 
 
 def race_when(race: RaceSummary) -> str:
-    """`Fri Mar 3, 2023 9:00 PM EST`, or only the day when the feed gave no time; "" when undated."""
+    """`Fri Mar 3, 2023 9:00 PM EST` (`Sun Mar 8, 2026 4:00 AM UTC` for F1), or only the day when the source gave
+    no time; "" when undated."""
     if race.starts_at is None:
         return ""
-    return race_day(race) if race.date_only else eastern_time(race.starts_at)
+    return race_day(race) if race.date_only else eastern_time(race.starts_at, race.zone)
+
+
+def session_when(series: str, moment: datetime, date_only: bool) -> str:
+    """A weekend session's start in its series' zone (`Fri Mar 6, 2026 1:30 AM UTC`), or its day."""
+    zone = series_zone(series)
+    return _day_text(moment, True, zone) if date_only else eastern_time(moment, zone)
+
+
+SESSION_NAMES = {
+    "practice_1": "Practice 1", "practice_2": "Practice 2", "practice_3": "Practice 3",
+    "sprint_qualifying": "Sprint qualifying", "qualifying": "Qualifying", "sprint": "Sprint", "race": "Race",
+}
 
 
 @functools.lru_cache(maxsize=4096)
-def eastern_time(moment: datetime) -> str:
-    """`Sun Apr 2, 2023 3:30 PM EDT` (EST or EDT as the date requires)."""
-    local = moment.astimezone(EASTERN)
+def eastern_time(moment: datetime, zone: ZoneInfo = EASTERN) -> str:
+    """`Sun Apr 2, 2023 3:30 PM EDT` (EST or EDT as the date requires; or the time in `zone`)."""
+    local = moment.astimezone(zone)
     hour = local.strftime("%I").lstrip("0")
     return f"{local:%a %b} {local.day}, {local.year} {hour}:{local:%M %p %Z}"
 
@@ -221,3 +234,21 @@ def meetings_line(meetings: list[RaceRef], m: Markup = PLAIN) -> str:
     if len(places) == 1:
         return f"Last meeting: {places[0]}"
     return f"Latest meetings in {meetings[0].season}, one per series: " + "; ".join(places)
+
+
+def schedule_zone(answer: Schedule) -> str:
+    """`US Eastern`, `UTC`, or `each series' zone` when a schedule mixes series dated in different zones."""
+    zones = {race.race.zone for race in answer.races}
+    if len(zones) > 1:
+        return "in each series' zone"
+    return "US Eastern" if not zones or zones == {EASTERN} else next(iter(zones)).key
+
+
+def team_mates_line(answer: HeadToHead, m: Markup = PLAIN) -> str:
+    """`Team-mates in 78 races (Mercedes): Lewis Hamilton ahead 41, Nico Rosberg 35`; "" when never team-mates."""
+    mates = answer.team_mates
+    if mates is None:
+        return ""
+    teams = ", ".join(m.escape(team) for team in mates.teams)
+    return (f"Team-mates in {plural(mates.races, 'race')} ({teams}): {m.escape(answer.first.driver)} ahead {mates.first_ahead}, "
+            f"{m.escape(answer.second.driver)} {mates.second_ahead}")

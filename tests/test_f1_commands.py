@@ -1,0 +1,249 @@
+"""Every command for F1, and names across series, on the real bundled store (F1DB beside NASCAR's history).
+
+The figures are F1DB's (see tests/test_f1_data.py for the counting rules proven over the store): answers go through
+`bot.questions` as the Discord cogs call it, and through `pitboard ask` in a child process as a user types it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.questions import ask, parse_slash
+from bot.render import embeds, jsondata, text
+from db.errors import AmbiguousName, UnknownName
+
+pytestmark = pytest.mark.realdata
+
+
+async def answer(store, typed: str, **extra):
+    question, options = parse_slash(typed)
+    return await ask(store, question, {**options, **extra})
+
+
+def pitboard_ask(database, *argv: str) -> tuple[int, str, str]:
+    """`pitboard ask …` in its own process, as a user runs it."""
+    script = os.path.join(os.path.dirname(sys.executable), "pitboard")
+    done = subprocess.run([script, "ask", *argv], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PITBOARD_DB": str(database)})
+    return done.returncode, done.stdout, done.stderr
+
+
+# ------------------------------------------------------------------ the issue's "Done when" answers
+
+def test_winner_monza_from_the_cli(real_db):
+    status, out, err = pitboard_ask(real_db, "--json", "/winner monza")
+    assert status == 0, err
+    races = json.loads(out)["races"]
+    assert [(r["series"], r["season"], r["winner"], r["winner_team"]) for r in races] == [
+        ("f1", 2025, "Max Verstappen", "Red Bull"),
+    ]
+    assert races[0]["name"] == "Italian Grand Prix" and races[0]["date"] == "2025-09-07"
+
+
+@pytest.mark.parametrize(("typed", "winner", "pole"), [
+    ("/winner spa 1998", "Damon Hill", "Mika Häkkinen"),
+    ("/winner monza 2024", "Charles Leclerc", "Lando Norris"),
+    ("/winner suzuka 1989", "Alessandro Nannini", "Ayrton Senna"),     # Senna first on the road, disqualified
+    ("/winner interlagos 2008", "Felipe Massa", "Felipe Massa"),
+    ("/winner reims 1951", "Juan Manuel Fangio / Luigi Fagioli", "Juan Manuel Fangio"),   # a shared car
+])
+async def test_winner_and_pole_by_circuit_and_year(real_store, typed, winner, pole):
+    (race,) = (await answer(real_store, typed)).races
+    assert (race.series, race.winner, race.pole) == ("f1", winner, pole)
+
+
+async def test_results_silverstone_2021_classification_sprint_and_labels(real_store):
+    details = await answer(real_store, "/results silverstone 2021 series:f1")
+    first, *_, last = details.results
+    assert (first.finish, first.car, first.driver, first.team, first.start, first.laps, first.time, first.points) == (
+        1, "44", "Lewis Hamilton", "Mercedes", 2, 52, "1:58:23.284", 25)
+    assert (last.driver, last.status_code, last.status, last.laps) == ("Max Verstappen", "DNF", "Collision", 0)
+    assert [line.driver for line in details.sprint[:3]] == ["Max Verstappen", "Lewis Hamilton", "Valtteri Bottas"]
+    assert [line.points for line in details.sprint[:3]] == [3, 2, 1]
+    shown = text.results(details)
+    assert "Constructor" in shown and "Time/Gap" in shown and "Sprint:" in shown
+    assert "Led" not in shown.split("Pos", 1)[1].splitlines()[0]       # F1 has no laps-led column
+
+
+async def test_results_list_non_starters_apart(real_store):
+    """Indianapolis 2005: six cars started; the fourteen Michelin runners withdrew after the formation lap (DNS)."""
+    details = await answer(real_store, "/results united states grand prix 2005")
+    assert len(details.results) == 6 and details.results[0].driver == "Michael Schumacher"
+    assert len(details.non_starters) == 14 and {entrant.status_code for entrant in details.non_starters} == {"DNS"}
+    assert "Did not start:" in text.results(details)
+
+
+async def test_driver_ayrton_senna_career(real_store):
+    career = (await answer(real_store, "/driver ayrton senna")).series["f1"]
+    assert (career.starts, career.wins, career.podiums, career.poles, career.championships) == (161, 41, 80, 65, 3)
+    assert career.points == 614
+    assert (career.first_win.season, career.first_win.track) == (1985, "Autódromo do Estoril")
+    assert (career.latest_win.season, career.latest_win.round) == (1993, 16)
+
+
+async def test_driver_senna_asks_which(real_store):
+    with pytest.raises(AmbiguousName) as asked:
+        await answer(real_store, "/driver senna")
+    assert asked.value.suggestions == ["Ayrton Senna", "Bruno Senna"]
+
+
+@pytest.mark.parametrize(("season", "champion", "points", "constructor"), [
+    (2021, "Max Verstappen", 395.5, "Mercedes"),
+    (1988, "Ayrton Senna", 90, "McLaren"),        # the official table after dropped scores (94 from every race)
+    (1997, "Jacques Villeneuve", 81, "Williams"),
+])
+async def test_standings_are_the_official_tables(real_store, season, champion, points, constructor):
+    standings = await answer(real_store, f"/standings f1 {season}")
+    assert standings.official and standings.chart_note.startswith("Chart computed from race results")
+    assert (standings.rows[0].driver, standings.rows[0].points) == (champion, points)
+    assert standings.team_rows[0].team == constructor
+
+
+async def test_standings_1988_chart_is_computed_from_every_race(real_store):
+    standings = await answer(real_store, "/standings f1 1988")
+    assert standings.races_counted == 16
+    assert standings.progression["Ayrton Senna"][-1] == 94        # 90 counted officially: his 11 best results
+    assert standings.progression["Alain Prost"][-1] == 105        # 87 counted officially
+
+
+async def test_standings_1997_schumacher_excluded(real_store):
+    rows = (await answer(real_store, "/standings f1 1997")).rows
+    excluded = next(row for row in rows if row.driver == "Michael Schumacher")
+    assert (excluded.position, excluded.status_code) == (None, "DSQ")
+    assert "DSQ" in text.standings(await answer(real_store, "/standings f1 1997"))
+
+
+async def test_next_f1_with_sessions_in_utc(real_store):
+    upcoming = await answer(real_store, "/next f1", now=datetime(2026, 11, 30, tzinfo=UTC))
+    (race,) = upcoming.upcoming
+    assert (race.series, race.name, race.starts_at) == ("f1", "Abu Dhabi Grand Prix", datetime(2026, 12, 6, 13, tzinfo=UTC))
+    assert [session.session for session in upcoming.sessions[race.id]] == [
+        "practice_1", "practice_2", "practice_3", "qualifying", "race"]
+    shown = text.next_races(upcoming)
+    assert "Sun Dec 6, 2026 1:00 PM UTC" in shown and "Qualifying: Sat Dec 5, 2026 2:00 PM UTC" in shown
+    assert " ET" not in shown and "EST" not in shown
+    assert jsondata.next_races(upcoming)["upcoming"][0]["sessions"][-1]["session"] == "race"
+
+
+async def test_schedule_f1_in_utc(real_store):
+    schedule = await answer(real_store, "/schedule f1 2026", now=datetime(2026, 3, 1, tzinfo=UTC))
+    assert len(schedule.races) >= 22 and {entry.race.series for entry in schedule.races} == {"f1"}
+    shown = text.schedule(schedule)
+    assert "(times UTC)" in shown and "US Eastern" not in shown
+
+
+async def test_h2h_hamilton_rosberg_as_team_mates(real_store):
+    duel = await answer(real_store, "/h2h hamilton rosberg")
+    assert (duel.first.driver, duel.second.driver) == ("Lewis Hamilton", "Nico Rosberg")
+    assert duel.team_mates is not None and duel.team_mates.teams == ["Mercedes"]
+    assert duel.team_mates.races == 78                             # 2013–2016 at Mercedes
+    assert duel.team_mates.first_ahead + duel.team_mates.second_ahead <= 78
+    assert "Team-mates in 78 races (Mercedes)" in text.h2h(duel)
+
+
+async def test_track_monza_for_f1(real_store):
+    record = (await answer(real_store, "/track monza series:f1")).series
+    assert list(record) == ["f1"]
+    assert record["f1"].most_poles[0].driver == "Lewis Hamilton"
+    assert {tally.driver for tally in record["f1"].most_wins if tally.count == 5} == {"Lewis Hamilton", "Michael Schumacher"}
+
+
+# ------------------------------------------------------------------ both families at shared places
+
+def test_winner_cota_answers_both_families_from_the_cli(real_db):
+    status, out, err = pitboard_ask(real_db, "--json", "/winner cota")
+    assert status == 0, err
+    races = json.loads(out)["races"]
+    assert {race["series"] for race in races} == {"cup", "xfinity", "truck", "f1"}
+    assert {race["track"] for race in races} == {"Circuit of the Americas"}
+
+
+async def test_winner_las_vegas_answers_the_speedway_and_the_strip(real_store):
+    races = (await answer(real_store, "/winner las vegas")).races
+    assert {race.series for race in races} == {"cup", "xfinity", "truck", "f1"}
+    f1 = next(race for race in races if race.series == "f1")
+    assert f1.track == "Las Vegas Street Circuit"
+    nascar_only = (await answer(real_store, "/winner las vegas 2023 truck")).races
+    assert [race.track for race in nascar_only] == ["Las Vegas Motor Speedway"]
+
+
+# ------------------------------------------------------------------ names
+
+@pytest.mark.parametrize(("typed", "track"), [
+    ("/winner spa", "Circuit de Spa-Francorchamps"),
+    ("/winner silverstone", "Silverstone Circuit"),
+    ("/winner interlagos", "Autódromo José Carlos Pace"),
+    ("/winner brazil", "Autódromo José Carlos Pace"),
+    ("/winner são paulo", "Autódromo José Carlos Pace"),
+    ("/winner imola", "Autodromo Internazionale Enzo e Dino Ferrari"),
+    ("/winner suzuka", "Suzuka Circuit"),
+    ("/winner montreal f1", "Circuit Gilles Villeneuve"),
+    ("/winner spain", "Circuit de Barcelona-Catalunya"),          # the Spanish Grand Prix, never Spa
+])
+async def test_circuit_names(real_store, typed, track):
+    assert (await answer(real_store, typed)).races[0].track == track
+
+
+async def test_spa_never_means_spain(real_store):
+    races = (await answer(real_store, "/winner spa 2023")).races
+    assert [(race.name, race.track) for race in races] == [("Belgian Grand Prix", "Circuit de Spa-Francorchamps")]
+
+
+async def test_the_ring_asks(real_store):
+    with pytest.raises(AmbiguousName) as asked:
+        await answer(real_store, "/winner the ring")
+    assert sorted(asked.value.suggestions) == ["Nürburgring", "Red Bull Ring"]
+
+
+@pytest.mark.parametrize("typed", ["/driver max", "/driver verstappen", "/driver VER", "/driver 33 f1", "/driver 3 series:f1",
+                                   "/driver max emilian verstappen"])
+async def test_max_verstappen_by_every_name(real_store, typed):
+    assert (await answer(real_store, typed)).driver == "Max Verstappen"
+
+
+async def test_a_number_in_both_families_asks(real_store):
+    """44 is Lewis Hamilton's permanent number and a NASCAR car's: ask. 48 is only a car's (F1 had no permanent
+    numbers before 2014): Alex Bowman, as before."""
+    with pytest.raises(AmbiguousName) as asked:
+        await answer(real_store, "/driver 44")
+    assert "Lewis Hamilton" in asked.value.suggestions and len(asked.value.suggestions) == 2
+    assert (await answer(real_store, "/driver 48")).driver == "Alex Bowman"
+
+
+@pytest.mark.parametrize(("typed", "choices"), [
+    ("/driver schumacher", {"Michael Schumacher", "Ralf Schumacher", "Mick Schumacher"}),
+    ("/driver senna", {"Ayrton Senna", "Bruno Senna"}),
+])
+async def test_shared_surnames_ask(real_store, typed, choices):
+    with pytest.raises(AmbiguousName) as asked:
+        await answer(real_store, typed)
+    assert set(asked.value.suggestions) == choices
+
+
+async def test_a_series_narrows_a_driver_name(real_store):
+    """`hamilton` is Lewis; in the Cup Series it is a NASCAR Hamilton."""
+    assert (await answer(real_store, "/driver hamilton")).driver == "Lewis Hamilton"
+    with pytest.raises(AmbiguousName) as asked:
+        await answer(real_store, "/driver hamilton series:cup")
+    assert "Lewis Hamilton" not in asked.value.suggestions and "Bobby Hamilton" in asked.value.suggestions
+
+
+async def test_unknown_circuit_suggests(real_store):
+    with pytest.raises(UnknownName):
+        await answer(real_store, "/winner zzyzx")
+
+
+async def test_discord_answers_credit_f1db_and_time_sessions(real_store):
+    upcoming = await answer(real_store, "/next f1", now=datetime(2026, 11, 30, tzinfo=UTC))
+    (field,) = embeds.next_races(upcoming).fields
+    qualifying = int(datetime(2026, 12, 5, 14, tzinfo=UTC).timestamp())
+    assert f"Qualifying: <t:{qualifying}:F>" in (field.value or "")
+    standings = embeds.standings(await answer(real_store, "/standings f1 2021"))
+    assert "official standings" in (standings.title or "") and "Constructors" in [f.name for f in standings.fields]
+    assert "F1DB" in (embeds.winner(await answer(real_store, "/winner monza")).footer.text or "")
