@@ -818,7 +818,9 @@ COMMANDS = [
 
 async def disconnect(fake: FakeDiscord, bot: Pitboard, kind: str) -> None:
     if kind.startswith("abrupt"):
-        bot.ws.socket.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+        [shard] = bot.shards.values()  # Pitboard is auto-sharded: one shard for the fake's few servers
+        # discord.py has no public handle on a shard's raw socket; cutting it is what an abrupt network drop does.
+        shard._parent.ws.socket.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
     elif "4009" in kind:
         fake._sessions.clear()  # noqa: SLF001 - the fake has no public way to expire a session as Discord does after 4009
         await fake.disconnect_gateway(code=4009)

@@ -142,7 +142,7 @@ async def _load_tracks(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> Non
     by_name = {name: track_id for track_id, name in await _fetch(conn, "SELECT id, name FROM tracks")}
     for mapping in shared:
         if mapping["track"] not in by_name:
-            raise F1DataError(f"circuit_tracks.csv names {mapping['track']}, which is not a track")
+            continue  # a history without that NASCAR track (a partial or synthetic build): the circuit gets its own
         ids.layouts[(mapping["f1db_circuit"], mapping["f1db_layout"])] = by_name[mapping["track"]]
     for circuit in rows("circuits"):
         place, country = circuit["placeName"] or None, circuit["country"] or None
