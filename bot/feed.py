@@ -23,7 +23,9 @@ class FeedUnavailable(Exception):
 
 
 @dataclass
-class _Validators:
+class Validators:
+    """What a server said to identify a document version, sent back to ask whether it changed."""
+
     etag: str | None = None
     last_modified: str | None = None
 
@@ -35,7 +37,7 @@ class FeedClient:
     session: aiohttp.ClientSession
     base_url: str
     timeout: float = 20.0
-    _validators: dict[str, _Validators] = field(default_factory=dict)
+    _validators: dict[str, Validators] = field(default_factory=dict)
 
     def race_list_url(self, season: int) -> str:
         return f"{self.base_url}/{season}/race_list_basic.json"
@@ -60,7 +62,7 @@ class FeedClient:
 
     async def fetch(self, url: str) -> bytes | None:
         """The document body; None if unchanged (304) or not published yet (404)."""
-        known = self._validators.get(url, _Validators())
+        known = self._validators.get(url, Validators())
         headers = {}
         if known.etag:
             headers["If-None-Match"] = known.etag
@@ -76,7 +78,7 @@ class FeedClient:
                 if response.status != 200:
                     raise FeedUnavailable(f"{url} answered {response.status}")
                 body = await response.read()
-                self._validators[url] = _Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+                self._validators[url] = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
                 return body
         except (TimeoutError, aiohttp.ClientError) as error:
             raise FeedUnavailable(f"{url}: {type(error).__name__} {error}".strip()) from error

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bot.feed import FeedUnavailable
+from bot.feed import FeedUnavailable, Validators
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,6 @@ class RateLimiter:
 
 
 @dataclass
-class _Validators:
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass
 class JolpicaClient:
     """GETs Jolpica documents; `fetch` returns None when a document has not changed since it was last read (304)."""
 
@@ -88,7 +82,7 @@ class JolpicaClient:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     timeout: float = 20.0
-    _validators: dict[str, _Validators] = field(default_factory=dict)
+    _validators: dict[str, Validators] = field(default_factory=dict)
 
     def url(self, season: int, round_: int, what: str) -> str:
         """`/ergast/f1/2026/12/results/?limit=100`: every row in one page (a document must be whole)."""
@@ -106,7 +100,7 @@ class JolpicaClient:
                 backoff *= 2
             told_when = False
             await self.limiter.acquire()
-            known = self._validators.get(url, _Validators())
+            known = self._validators.get(url, Validators())
             headers = {"Accept": "application/json"}
             if known.etag:
                 headers["If-None-Match"] = known.etag
@@ -120,7 +114,7 @@ class JolpicaClient:
                         return None
                     if response.status == 200:
                         body = await response.read()
-                        self._validators[url] = _Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+                        self._validators[url] = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
                         return body
                     problem = f"{url} answered {response.status}"
                     if response.status == 429:

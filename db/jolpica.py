@@ -26,6 +26,7 @@ import aiosqlite
 from db.errors import FeedError
 from db.models import FIRST_SEASON, LAST_SEASON
 from db.names import normalize
+from db.nascar_feed import _shown
 from db.store import Store
 
 SERIES_KEY = "f1"
@@ -193,15 +194,6 @@ def _points(value: Any, where: str) -> float:
     if points > MAX_POINTS:
         raise FeedError(where, f"{points:g} points is implausible")
     return points
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _object(value: Any, where: str) -> dict[str, Any]:
