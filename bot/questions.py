@@ -17,7 +17,7 @@ from rapidfuzz import process
 
 from db import queries
 from db.errors import BadOption, UnknownName, shown
-from db.store import Store
+from db.snapshot import Reads, SyncStore, finish
 
 MAX_COMMAND_LENGTH = 2000
 
@@ -234,6 +234,11 @@ def _command_list() -> str:
     return ", ".join(f"/{name}" for name in QUESTIONS)
 
 
-async def ask(store: Store, question: Question, options: dict[str, Any]) -> Any:
+async def ask(store: Reads, question: Question, options: dict[str, Any]) -> Any:
     """Answer a parsed question; raises PitboardError (with suggestions) for anything the user can fix."""
     return await question.answer(store, **options)
+
+
+def answer_now(store: SyncStore, question: Question, options: dict[str, Any]) -> Any:
+    """`ask` on a synchronous store (the terminal console): the same coroutine, finished without an event loop."""
+    return finish(ask(store, question, options))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from db.store import default_db_path
+from db.snapshot import default_db_path
 
 
 class SettingsError(Exception):
