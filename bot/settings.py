@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 from db.snapshot import default_db_path
 
 
@@ -99,6 +97,8 @@ class Settings:
         """Environment variables win over `.env`; `.env` is optional."""
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
+            from dotenv import dotenv_values  # only when there is a .env to read: it costs every command ~10 ms
+
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         values.update(os.environ if environ is None else environ)
         reader = _Reader(values)
