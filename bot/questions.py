@@ -24,6 +24,8 @@ MAX_COMMAND_LENGTH = 2000
 
 @dataclass(frozen=True)
 class Option:
+    """One option a command takes."""
+
     name: str
     kind: type                      # str or int
     description: str
@@ -38,6 +40,8 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
+    """A command: its options and the query that answers it."""
+
     name: str
     description: str
     options: tuple[Option, ...]
@@ -88,6 +92,8 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '
 
 @dataclass(frozen=True)
 class Token:
+    """One word of what a user typed, and what it may be."""
+
     text: str
     quoted: bool    # typed in quotes: one value, never split or read as a number
 

@@ -47,6 +47,8 @@ def _no_secret() -> Secret:
 
 @dataclass(frozen=True)
 class RedditSettings:
+    """Reddit's credentials and where to post."""
+
     client_id: str = ""
     client_secret: Secret = field(default_factory=_no_secret)
     username: str = ""
@@ -82,6 +84,8 @@ class RaceDaySettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything Pitboard reads from the environment."""
+
     db_path: Path
     log_level: str = "INFO"
     discord_token: Secret = field(default_factory=_no_secret)

@@ -230,6 +230,8 @@ def _confident(query: str, choice: str, score: float, margin: float) -> bool:
 
 @dataclass(frozen=True)
 class _Race:
+    """A race fans may name: its name, series, season and track."""
+
     id: int
     track_id: int
     series: str
