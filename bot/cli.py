@@ -16,19 +16,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.render.safe import plain
 from bot.settings import Settings, SettingsError
-from db.build import DiskFull, ensure_database
 from db.errors import PitboardError
-from db.health import DatabaseNotBuilt, is_damage
+from db.health import DatabaseNotBuilt, is_damage, problem_with
 
 if TYPE_CHECKING:
     from db.build import BuildReport
@@ -38,9 +37,24 @@ log = logging.getLogger("pitboard")
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
 
-# One async function per subcommand, `(settings, args) -> exit status`, named by `set_defaults(handler=...)`.
+# One function per subcommand, `(settings, args) -> exit status`, named by `set_defaults(handler=...)`.
 # Each imports what only it needs inside: discord.py, aiohttp and asyncpraw cost a third of a second to import,
-# and `ask`, `db` and `import` must not pay for them (tests/test_console.py checks that they do not).
+# and `ask`, `db` and `import` must not pay for them (tests/test_console.py checks that they do not). `ask` on a
+# built database runs without an event loop (asyncio alone costs about as much as the whole answer); the others
+# are coroutines run by `in_event_loop`.
+
+Handler = Callable[[Settings, argparse.Namespace], int]
+
+
+def in_event_loop(handler: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
+    """A subcommand written as a coroutine, run in its own event loop."""
+
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        import asyncio
+
+        return asyncio.run(handler(settings, args))
+
+    return run
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     db_path = settings.db_path
     try:
-        return asyncio.run(args.handler(settings, args))
+        return args.handler(settings, args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -123,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseNotBuilt as error:
         print(f"pitboard: {error}; repair it with `pitboard db build`", file=sys.stderr)
         return EXIT_FAILURE
-    except DiskFull as error:
-        print(f"pitboard: {error}", file=sys.stderr)
-        return EXIT_FAILURE
     except Exception as error:  # a bug or a broken environment: one line, detail with -v
         log.debug("unexpected failure", exc_info=True)
+        if _out_of_space(error):
+            print(f"pitboard: {error}", file=sys.stderr)
+            return EXIT_FAILURE
         if is_damage(error):  # met by a query, past the cheap check every command makes first
             print(f"pitboard: the database {db_path} is damaged ({error}); repair it with `pitboard db build`", file=sys.stderr)
             return EXIT_FAILURE
@@ -135,16 +149,39 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
-async def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.questions import ask, parse_slash
+def _out_of_space(error: Exception) -> bool:
+    """A build that ran out of space (db.build.DiskFull): only a build can, and only a build imports db.build."""
+    build = sys.modules.get("db.build")
+    return build is not None and isinstance(error, build.DiskFull)
+
+
+def _is_built(path: Path) -> bool:
+    return path.exists() and problem_with(path, thorough=False) is None
+
+
+async def _build_if_needed(path: Path) -> None:
+    """Build the database on first use (db.build.ensure_database); a built one costs one cheap check, and the
+    builder is imported only when there is something to build or repair."""
+    if not _is_built(path):
+        from db.build import ensure_database
+
+        await ensure_database(path)
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    """Answered in this thread, by the same query coroutines the bot awaits, on a read-only SyncStore."""
+    from bot.questions import answer_now, parse_slash
     from bot.render import jsondata, text
-    from db.store import Store
+    from db.snapshot import SyncStore
 
     try:
         question, options = parse_slash(args.slash)
-        await ensure_database(settings.db_path)
-        async with Store.open(settings.db_path) as store:
-            answer = await ask(store, question, options)
+        if not _is_built(settings.db_path):
+            import asyncio
+
+            asyncio.run(_build_if_needed(settings.db_path))
+        with SyncStore.open(settings.db_path) as store:
+            answer = answer_now(store, question, options)
     except PitboardError as failure:
         if args.json:
             print(json.dumps(jsondata.error(failure), ensure_ascii=False, indent=2))
@@ -158,11 +195,12 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _db_path(settings: Settings, args: argparse.Namespace) -> int:
+def _db_path(settings: Settings, args: argparse.Namespace) -> int:
     print(settings.db_path)
     return EXIT_OK
 
 
+@in_event_loop
 async def _db_build(settings: Settings, args: argparse.Namespace) -> int:
     from db.build import build_database
     from db.locks import InstanceRunning
@@ -209,13 +247,14 @@ def _build_summary(report: BuildReport) -> list[str]:
     return lines
 
 
+@in_event_loop
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     """Each file in its own transaction; a refused file is one line (`<file>: ...: <field>: <problem>`), then the next."""
     from db.errors import FeedError
     from db.nascar_feed import import_file
     from db.store import Store
 
-    await ensure_database(settings.db_path)
+    await _build_if_needed(settings.db_path)
     status = EXIT_OK
     async with Store.open(settings.db_path) as store:
         for path in args.files:
@@ -236,6 +275,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     return status
 
 
+@in_event_loop
 async def _thread(settings: Settings, args: argparse.Namespace) -> int:
     from bot.posting import publish_recap, race_key
     from bot.reddit import PostingPaused, RedditPoster, reddit_client
@@ -250,7 +290,7 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
     if args.post and not settings.reddit.configured:
         print("pitboard: posting needs " + ", ".join(settings.reddit.missing()) + " (see .env.example)", file=sys.stderr)
         return EXIT_USER_ERROR
-    await ensure_database(settings.db_path)
+    await _build_if_needed(settings.db_path)
     async with Store.open(settings.db_path) as store:
         try:
             details = await queries.results(store, args.track, args.year, args.series, args.round)
@@ -278,6 +318,7 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
 
 
+@in_event_loop
 async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
     """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
     from bot.render import prerace as rendering
@@ -285,7 +326,7 @@ async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
     from db.prerace import prerace
     from db.store import Store
 
-    await ensure_database(settings.db_path)
+    await _build_if_needed(settings.db_path)
     async with Store.open(settings.db_path) as store:
         try:
             facts = await prerace(store, args.track, args.year, args.series, args.round)
@@ -299,6 +340,7 @@ async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@in_event_loop
 async def _live(settings: Settings, args: argparse.Namespace) -> int:
     """The board refreshing in place, events as they happen; the store adds each leader's record at the track."""
     from bot.live_terminal import feed_states, replay_states, show, stdout_console
@@ -312,7 +354,7 @@ async def _live(settings: Settings, args: argparse.Namespace) -> int:
     if args.replay and not (args.replay / REPLAY_FILE).is_file():
         print(f"pitboard: {args.replay} is not a recorded race (no {REPLAY_FILE} in it)", file=sys.stderr)
         return EXIT_USER_ERROR
-    await ensure_database(settings.db_path)
+    await _build_if_needed(settings.db_path)
     states = replay_states(args.replay, args.speed) if args.replay else feed_states(settings.feed_url, args.interval)
     async with Store.open(settings.db_path) as store:
         try:
@@ -332,6 +374,7 @@ def _chosen_race(details: RaceResults) -> str:
             "Name the race (\"daytona 500\") or add --round N to pick another.")
 
 
+@in_event_loop
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     import gc
 
@@ -342,6 +385,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     return await run_bot(settings, before_serving=gc.freeze)
 
 
+@in_event_loop
 async def _sync(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import sync_commands
 

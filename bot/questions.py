@@ -17,13 +17,15 @@ from rapidfuzz import process
 
 from db import queries
 from db.errors import BadOption, UnknownName, shown
-from db.store import Store
+from db.snapshot import Reads, SyncStore, finish
 
 MAX_COMMAND_LENGTH = 2000
 
 
 @dataclass(frozen=True)
 class Option:
+    """One option a command takes."""
+
     name: str
     kind: type                      # str or int
     description: str
@@ -38,6 +40,8 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
+    """A command: its options and the query that answers it."""
+
     name: str
     description: str
     options: tuple[Option, ...]
@@ -88,6 +92,8 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '
 
 @dataclass(frozen=True)
 class Token:
+    """One word of what a user typed, and what it may be."""
+
     text: str
     quoted: bool    # typed in quotes: one value, never split or read as a number
 
@@ -234,6 +240,11 @@ def _command_list() -> str:
     return ", ".join(f"/{name}" for name in QUESTIONS)
 
 
-async def ask(store: Store, question: Question, options: dict[str, Any]) -> Any:
+async def ask(store: Reads, question: Question, options: dict[str, Any]) -> Any:
     """Answer a parsed question; raises PitboardError (with suggestions) for anything the user can fix."""
     return await question.answer(store, **options)
+
+
+def answer_now(store: SyncStore, question: Question, options: dict[str, Any]) -> Any:
+    """`ask` on a synchronous store (the terminal console): the same coroutine, finished without an event loop."""
+    return finish(ask(store, question, options))

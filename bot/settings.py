@@ -10,9 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import dotenv_values
-
-from db.store import default_db_path
+from db.snapshot import default_db_path
 
 
 class SettingsError(Exception):
@@ -49,6 +47,8 @@ def _no_secret() -> Secret:
 
 @dataclass(frozen=True)
 class RedditSettings:
+    """Reddit's credentials and where to post."""
+
     client_id: str = ""
     client_secret: Secret = field(default_factory=_no_secret)
     username: str = ""
@@ -84,6 +84,8 @@ class RaceDaySettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything Pitboard reads from the environment."""
+
     db_path: Path
     log_level: str = "INFO"
     discord_token: Secret = field(default_factory=_no_secret)
@@ -99,6 +101,8 @@ class Settings:
         """Environment variables win over `.env`; `.env` is optional."""
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
+            from dotenv import dotenv_values  # only when there is a .env to read: it costs every command ~10 ms
+
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         values.update(os.environ if environ is None else environ)
         reader = _Reader(values)

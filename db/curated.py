@@ -15,16 +15,21 @@ import io
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
+
+# Read straight from the package folder: importlib.resources would import zipfile and more at every start.
+DATA = Path(__file__).with_name("data")
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("db.data").joinpath(name).read_text(encoding="utf-8")
+    text = (DATA / name).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 
 @dataclass(frozen=True)
 class SeriesName:
+    """A name a series went by, and the seasons it did."""
+
     name: str
     series: str
     first_season: int
@@ -82,6 +87,8 @@ def race_rules() -> tuple[RaceRule, ...]:
 
 @dataclass(frozen=True)
 class Venue:
+    """A place several series race at on tracks of their own."""
+
     name: str
     aliases: tuple[str, ...]
     tracks: tuple[str, ...]     # by track name, the most raced first

@@ -14,6 +14,8 @@ FIRST_SEASON, LAST_SEASON = 1949, 2100   # the seasons a question or a feed docu
 
 @dataclass(frozen=True)
 class SeriesInfo:
+    """A series as the store names it."""
+
     key: str            # cup, xfinity, truck
     name: str           # NASCAR Cup Series
     short_name: str     # Cup
@@ -21,6 +23,8 @@ class SeriesInfo:
 
 @dataclass(frozen=True)
 class TrackInfo:
+    """A track: its name, kind and length."""
+
     id: int
     name: str
     kind: str           # oval, superspeedway, road, dirt
@@ -29,6 +33,8 @@ class TrackInfo:
 
 @dataclass(frozen=True)
 class DriverInfo:
+    """A driver as the store names them."""
+
     id: int
     name: str
 
@@ -103,6 +109,8 @@ def series_zone(key: str) -> ZoneInfo:
 
 @dataclass(frozen=True)
 class ResultLine:
+    """One car's line in a race's classification."""
+
     finish: int
     start: int | None
     car: str
@@ -126,6 +134,8 @@ class ResultLine:
 
 @dataclass(frozen=True)
 class StageLine:
+    """One car's line in a stage's top finishers."""
+
     position: int
     driver: str
     car: str | None
@@ -134,6 +144,8 @@ class StageLine:
 
 @dataclass(frozen=True)
 class Stage:
+    """A stage of a NASCAR race and who scored in it."""
+
     number: int
     laps: int | None
     results: list[StageLine]
@@ -141,6 +153,8 @@ class Stage:
 
 @dataclass(frozen=True)
 class Caution:
+    """A caution period: its laps, reason and the free pass."""
+
     start_lap: int
     end_lap: int
     reason: str | None
@@ -150,6 +164,8 @@ class Caution:
 
 @dataclass(frozen=True)
 class LeaderStint:
+    """A run of laps one car led."""
+
     start_lap: int
     end_lap: int
     car: str
@@ -157,6 +173,8 @@ class LeaderStint:
 
 @dataclass(frozen=True)
 class RaceResults:
+    """Everything /results shows of one race."""
+
     race: RaceSummary
     results: list[ResultLine]
     stages: list[Stage] = field(default_factory=list)
@@ -180,6 +198,8 @@ class NonStarter:
 
 @dataclass(frozen=True)
 class WinnerAnswer:
+    """The races /winner found at a track, most recent first."""
+
     track: str
     season: int | None
     series: str | None
@@ -188,6 +208,8 @@ class WinnerAnswer:
 
 @dataclass(frozen=True)
 class SeasonLine:
+    """A driver's season in one series."""
+
     season: int
     starts: int
     wins: int
@@ -197,6 +219,8 @@ class SeasonLine:
 
 @dataclass(frozen=True)
 class SeriesCareer:
+    """A driver's career in one series."""
+
     series: str
     series_name: str
     starts: int
@@ -220,12 +244,16 @@ class SeriesCareer:
 
 @dataclass(frozen=True)
 class DriverCareer:
+    """A driver's career, series by series."""
+
     driver: str
     series: dict[str, SeriesCareer]     # only series the driver started in, Cup first
 
 
 @dataclass(frozen=True)
 class SeasonWinner:
+    """Who won a race at a track in a season."""
+
     season: int
     round: int | None
     race: str
@@ -234,12 +262,16 @@ class SeasonWinner:
 
 @dataclass(frozen=True)
 class Tally:
+    """A driver and how many times they did something."""
+
     driver: str
     count: int
 
 
 @dataclass(frozen=True)
 class TrackSeriesRecord:
+    """One series' record at a track."""
+
     series: str
     series_name: str
     races: int
@@ -253,6 +285,8 @@ class TrackSeriesRecord:
 
 @dataclass(frozen=True)
 class TrackRecord:
+    """A track's record in every series that raced there."""
+
     track: str
     kind: str
     length_mi: float | None
@@ -261,6 +295,8 @@ class TrackRecord:
 
 @dataclass(frozen=True)
 class StandingRow:
+    """A driver's line in a season's standings."""
+
     position: int | None                # None: excluded from the championship (status_code says why)
     driver: str
     points: float
@@ -275,6 +311,8 @@ class StandingRow:
 
 @dataclass(frozen=True)
 class TeamStandingRow:
+    """A team's (constructor's) line in a season's official standings."""
+
     position: int | None
     team: str
     make: str | None                    # the engine, when a constructor was ranked per engine
@@ -284,6 +322,8 @@ class TeamStandingRow:
 
 @dataclass(frozen=True)
 class Standings:
+    """A season's standings and the progression chart's data."""
+
     series: str
     series_name: str
     season: int
@@ -298,6 +338,8 @@ class Standings:
 
 @dataclass(frozen=True)
 class HeadToHeadSide:
+    """One driver's side of a head-to-head."""
+
     driver: str
     ahead: int
     wins: int
@@ -307,6 +349,8 @@ class HeadToHeadSide:
 
 @dataclass(frozen=True)
 class HeadToHead:
+    """Two drivers in the races both started."""
+
     series: str | None                  # None = all series together
     races: int                          # races both started
     first: HeadToHeadSide
@@ -336,12 +380,16 @@ class Session:
 
 @dataclass(frozen=True)
 class ScheduledRace:
+    """A race on a schedule and where it stands now."""
+
     race: RaceSummary
     state: str                          # done, now (started, no result yet), next, later
 
 
 @dataclass(frozen=True)
 class Schedule:
+    """A season's races in start order."""
+
     series: str | None                  # None = all series
     season: int
     races: list[ScheduledRace]          # in start order
@@ -350,6 +398,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class NextRaces:
+    """The races on now and the next race of each series."""
+
     series: str | None
     racing_now: list[RaceSummary]       # started, results not in yet
     upcoming: list[RaceSummary]         # the next race of each series (or of the one asked for)

@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -25,7 +26,9 @@ from db.models import DriverInfo, SeriesInfo, TrackInfo
 from db.series import SERIES
 
 if TYPE_CHECKING:
-    from db.store import Store
+    from sqlite3 import Row
+
+    from db.snapshot import Reads, Snapshot
 
 MAX_NAME_LENGTH = 100
 MAX_SUGGESTIONS = 5
@@ -227,6 +230,8 @@ def _confident(query: str, choice: str, score: float, margin: float) -> bool:
 
 @dataclass(frozen=True)
 class _Race:
+    """A race fans may name: its name, series, season and track."""
+
     id: int
     track_id: int
     series: str
@@ -274,82 +279,188 @@ class CarNumber:
 
 
 class NameIndex:
-    """In-memory index of every track, race, driver and series name, alias and nickname in the store."""
+    """Every track, race, driver and series name, alias and nickname in the store.
 
-    def __init__(
-        self,
-        tracks: dict[int, TrackInfo],
-        drivers: dict[int, DriverInfo],
-        series: dict[str, SeriesInfo],
-        track_resolver: _Resolver,
-        driver_resolver: _Resolver,
-        series_aliases: dict[str, str],
-        races: list[_Race],
-        driver_series: dict[int, set[str]] | None = None,
-        grands_prix: dict[str, tuple[str, list[int]]] | None = None,
-    ):
-        self.tracks = tracks
-        self.drivers = drivers
-        self.series = series
-        self._track_resolver = track_resolver
-        self._driver_resolver = driver_resolver
-        self._series_aliases = series_aliases
-        self._races = races
-        self._driver_series = driver_series or {}
-        by_id = {race.id: race for race in races}
-        self._grands_prix = {   # `spain`, `spanish gp` → the Spanish Grand Prix's runs, latest first
-            key: (name, [by_id[race_id] for race_id in race_ids if race_id in by_id])
-            for key, (name, race_ids) in (grands_prix or {}).items()
+    Each part (series, tracks, races, drivers) is read from the index's snapshot when a lookup first needs it:
+    `/winner mid-ohio` never reads the drivers (a count of starts over every result) nor the races. `read` makes a
+    lazy index over a snapshot that outlives it (the console's one read transaction); `load` reads every part in
+    one hop to a reader thread, for the bot's long-lived index.
+    """
+
+    def __init__(self, snapshot: Snapshot):
+        self._snapshot: Snapshot | None = snapshot
+
+    @classmethod
+    def read(cls, snapshot: Snapshot) -> NameIndex:
+        """An index reading its parts from `snapshot` on demand: use it only while that read transaction is open."""
+        return cls(snapshot)
+
+    @classmethod
+    async def load(cls, store: Reads) -> NameIndex:
+        """An index with every part read, in one read of the store."""
+        return await store.read(cls._read_whole)
+
+    _PARTS = ("series", "_series_aliases", "tracks", "_track_resolver", "_related", "_venues", "_race_rules", "_races",
+              "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats", "_driver_resolver")
+
+    @classmethod
+    def _read_whole(cls, snapshot: Snapshot) -> NameIndex:
+        index = cls(snapshot)
+        for part in cls._PARTS:
+            getattr(index, part)
+        index._snapshot = None  # every part is read: the index outlives the transaction
+        return index
+
+    def _rows(self, sql: str) -> list[Row]:
+        if self._snapshot is None:
+            raise RuntimeError("a loaded NameIndex reads nothing more")
+        return self._snapshot.fetchall(sql)
+
+    # Series
+
+    @cached_property
+    def series(self) -> dict[str, SeriesInfo]:
+        return {
+            row["key"]: SeriesInfo(row["key"], row["name"], row["short_name"])
+            for row in self._rows("SELECT key, name, short_name FROM series ORDER BY id")
         }
-        self._raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
-        for race in races:
-            self._raced[race.track_id].add((race.series, race.season))
-        track_ids = {info.name: info.id for info in tracks.values()}
-        self._related: dict[int, list[int]] = defaultdict(list)
+
+    @cached_property
+    def _series_aliases(self) -> dict[str, str]:
+        series = self.series
+        aliases = {name_key(info.key): info.key for info in series.values()}
+        aliases.update({name_key(info.name): info.key for info in series.values()})
+        aliases.update({name_key(info.short_name): info.key for info in series.values()})
+        for alias, key in self._rows("SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"):
+            aliases[name_key(alias)] = key
+        aliases.update({name_key(era.name): era.series for era in curated.series_names() if era.series in series})
+        return aliases
+
+    # Tracks
+
+    @cached_property
+    def tracks(self) -> dict[int, TrackInfo]:
+        return {
+            row["id"]: TrackInfo(row["id"], row["name"], row["kind"], row["length_mi"])
+            for row in self._rows("SELECT id, name, kind, length_mi FROM tracks")
+        }
+
+    @cached_property
+    def _track_ids(self) -> dict[str, int]:
+        return {info.name: info.id for info in self.tracks.values()}
+
+    @cached_property
+    def _track_resolver(self) -> _Resolver:
+        track_races: dict[int, int] = {
+            row[0]: row[1] for row in self._rows("SELECT track_id, count(*) FROM races GROUP BY track_id")
+        }
+        track_ids = self._track_ids
+        track_aliases = [(row[0], row[1]) for row in self._rows("SELECT alias, track_id FROM track_aliases")]
+        track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
+        return _Resolver(
+            "track",
+            (_Entry(t.id, t.name, track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in self.tracks.values()),
+            track_aliases,
+        )
+
+    @cached_property
+    def _related(self) -> dict[int, list[int]]:
+        track_ids = self._track_ids
+        related: dict[int, list[int]] = defaultdict(list)
         for one, other in curated.related_tracks():
             if one in track_ids and other in track_ids:
-                self._related[track_ids[one]].append(track_ids[other])
-                self._related[track_ids[other]].append(track_ids[one])
-        self._race_rules = {
-            name_key(alias): rule for rule in curated.race_rules() for alias in (rule.race, *rule.aliases)
-        }
-        self._rule_runs = {rule.race: self._runs(rule, track_ids.get(rule.track or "")) for rule in curated.race_rules()}
-        self._venues = {
+                related[track_ids[one]].append(track_ids[other])
+                related[track_ids[other]].append(track_ids[one])
+        return related
+
+    @cached_property
+    def _venues(self) -> dict[str, tuple[str, list[int]]]:
+        track_ids = self._track_ids
+        return {
             name_key(alias): (venue.name, [track_ids[name] for name in venue.tracks if name in track_ids])
             for venue in curated.venues() for alias in venue.aliases
         }
 
-    @classmethod
-    async def load(cls, store: Store) -> NameIndex:
-        tracks = {
-            row["id"]: TrackInfo(row["id"], row["name"], row["kind"], row["length_mi"])
-            for row in await store.fetchall("SELECT id, name, kind, length_mi FROM tracks")
-        }
-        track_ids = {info.name: info.id for info in tracks.values()}
-        track_races: dict[int, int] = {
-            row[0]: row[1] for row in await store.fetchall("SELECT track_id, count(*) FROM races GROUP BY track_id")
-        }
-        track_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, track_id FROM track_aliases")]
-        track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
-        drivers = {
-            row["id"]: DriverInfo(row["id"], row["name"])
-            for row in await store.fetchall("SELECT id, name FROM drivers")
-        }
-        driver_ids = {info.name: info.id for info in drivers.values()}
-        driver_starts: dict[int, int] = defaultdict(int)
+    # Races
+
+    @cached_property
+    def _race_rules(self) -> dict[str, curated.RaceRule]:
+        return {name_key(alias): rule for rule in curated.race_rules() for alias in (rule.race, *rule.aliases)}
+
+    @cached_property
+    def _races(self) -> list[_Race]:
+        track_words = {info.id: frozenset(normalize(info.name).split()) for info in self.tracks.values()}
+        return [
+            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
+                  normalize(row["name"]), frozenset(normalize(row["name"]).split()) | track_words[row["track_id"]],
+                  bool(row["exhibition"]))
+            for row in self._rows(
+                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
+                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
+                "ORDER BY r.season DESC, r.round DESC"
+            )
+        ]
+
+    @cached_property
+    def _raced(self) -> dict[int, set[tuple[str, int]]]:
+        raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
+        for race in self._races:
+            raced[race.track_id].add((race.series, race.season))
+        return raced
+
+    @cached_property
+    def _rule_runs(self) -> dict[str, list[_Race]]:
+        return {rule.race: self._runs(rule, self._track_ids.get(rule.track or "")) for rule in curated.race_rules()}
+
+    @cached_property
+    def _grands_prix(self) -> dict[str, tuple[str, list[_Race]]]:
+        """Each grand prix by its names (`Spanish Grand Prix`, `Spanish GP`, `Spain`), with its races, latest first."""
+        by_id = {race.id: race for race in self._races}
+        grands_prix: dict[str, tuple[str, list[_Race]]] = {}
+        rows = self._rows(
+            "SELECT g.name, g.short_name, g.plain_name, r.id FROM grands_prix g JOIN races r ON r.grand_prix_id = g.id "
+            "ORDER BY g.id, r.season DESC, r.round DESC"
+        )
+        for row in rows:
+            for alias in (row["name"], row["short_name"], row["plain_name"]):
+                runs = grands_prix.setdefault(name_key(alias), (row["name"], []))[1]
+                if row["id"] in by_id:
+                    runs.append(by_id[row["id"]])
+        return grands_prix
+
+    # Drivers
+
+    @cached_property
+    def drivers(self) -> dict[int, DriverInfo]:
+        return {row["id"]: DriverInfo(row["id"], row["name"]) for row in self._rows("SELECT id, name FROM drivers")}
+
+    @cached_property
+    def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]]]:
+        """Each driver's starts over every series (popularity, for ranking) and the series he started in."""
+        starts: dict[int, int] = defaultdict(int)
         driver_series: dict[int, set[str]] = defaultdict(set)
-        for driver_id, key, starts in await store.fetchall(
+        for driver_id, key, count in self._rows(
             "SELECT x.driver_id, s.key, count(*) FROM results x JOIN races r ON r.id = x.race_id "
             "JOIN series s ON s.id = r.series_id GROUP BY x.driver_id, r.series_id"
         ):
-            driver_starts[driver_id] += starts
+            starts[driver_id] += count
             driver_series[driver_id].add(key)
-        driver_aliases = [tuple(row) for row in await store.fetchall("SELECT alias, driver_id FROM driver_aliases")]
+        return starts, driver_series
+
+    @property
+    def _driver_series(self) -> dict[int, set[str]]:
+        return self._driver_stats[1]
+
+    @cached_property
+    def _driver_resolver(self) -> _Resolver:
+        drivers = self.drivers
+        driver_ids = {info.name: info.id for info in drivers.values()}
+        driver_aliases = [(row[0], row[1]) for row in self._rows("SELECT alias, driver_id FROM driver_aliases")]
         # F1's names: the full name (Ayrton Senna da Silva), and the timing-screen code (VER) for its latest holder.
-        driver_aliases += [tuple(row) for row in await store.fetchall(
+        driver_aliases += [(row[0], row[1]) for row in self._rows(
             "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
         )]
-        driver_aliases += [tuple(row) for row in await store.fetchall(
+        driver_aliases += [(row[0], row[1]) for row in self._rows(
             """SELECT code, driver_id FROM (
                    SELECT d.code, x.driver_id, row_number() OVER (PARTITION BY d.code ORDER BY max(r.season) DESC) AS latest
                    FROM drivers d JOIN results x ON x.driver_id = d.id JOIN races r ON r.id = x.race_id
@@ -357,61 +468,12 @@ class NameIndex:
                ) WHERE latest = 1"""
         )]
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
-        series = {
-            row["key"]: SeriesInfo(row["key"], row["name"], row["short_name"])
-            for row in await store.fetchall("SELECT key, name, short_name FROM series ORDER BY id")
-        }
-        series_aliases = {name_key(info.key): info.key for info in series.values()}
-        series_aliases.update({name_key(info.name): info.key for info in series.values()})
-        series_aliases.update({name_key(info.short_name): info.key for info in series.values()})
-        for alias, key in await store.fetchall(
-            "SELECT a.alias, s.key FROM series_aliases a JOIN series s ON s.id = a.series_id"
-        ):
-            series_aliases[name_key(alias)] = key
-        series_aliases.update({name_key(era.name): era.series for era in curated.series_names() if era.series in series})
-        track_words = {info.id: frozenset(normalize(info.name).split()) for info in tracks.values()}
-        races = [
-            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
-                  normalize(row["name"]), frozenset(normalize(row["name"]).split()) | track_words[row["track_id"]],
-                  bool(row["exhibition"]))
-            for row in await store.fetchall(
-                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
-                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
-                "ORDER BY r.season DESC, r.round DESC"
-            )
-        ]
-        return cls(
-            tracks,
-            drivers,
-            series,
-            _Resolver(
-                "track",
-                (_Entry(t.id, t.name, track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in tracks.values()),
-                track_aliases,
-            ),
-            _Resolver(
-                "driver",
-                (_Entry(d.id, d.name, driver_starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
-                driver_aliases,
-            ),
-            series_aliases,
-            races,
-            driver_series,
-            await cls._load_grands_prix(store),
+        starts, _ = self._driver_stats
+        return _Resolver(
+            "driver",
+            (_Entry(d.id, d.name, starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
+            driver_aliases,
         )
-
-    @staticmethod
-    async def _load_grands_prix(store: Store) -> dict[str, tuple[str, list[int]]]:
-        """Each grand prix by its names (`Spanish Grand Prix`, `Spanish GP`, `Spain`), with its races, latest first."""
-        grands_prix: dict[str, tuple[str, list[int]]] = {}
-        rows = await store.fetchall(
-            "SELECT g.name, g.short_name, g.plain_name, r.id FROM grands_prix g JOIN races r ON r.grand_prix_id = g.id "
-            "ORDER BY g.id, r.season DESC, r.round DESC"
-        )
-        for row in rows:
-            for alias in (row["name"], row["short_name"], row["plain_name"]):
-                grands_prix.setdefault(name_key(alias), (row["name"], []))[1].append(row["id"])
-        return grands_prix
 
     # Tracks and races
 
@@ -734,7 +796,7 @@ def _one_year(given: int | None, typed: int | None) -> int | None:
     return given if given is not None else typed
 
 
-async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
+async def driver_for_car(store: Reads, names: NameIndex, car: CarNumber) -> Who:
     """Who drove a car number: in the season and series asked, else in the latest season it ran
     (the Cup car first). The driver with the most starts in it that season; a tie asks.
 
@@ -774,7 +836,7 @@ async def driver_for_car(store: Store, names: NameIndex, car: CarNumber) -> Who:
     return Who(driver, car.series)
 
 
-async def _permanent_number_holder(store: Store, names: NameIndex, car: CarNumber) -> DriverInfo | None:
+async def _permanent_number_holder(store: Reads, names: NameIndex, car: CarNumber) -> DriverInfo | None:
     """The one driver whose permanent number this is (F1's since 2014), when the question allows one."""
     if car.year is not None or (car.series is not None and SERIES[car.series].car_number_lookup):
         return None
@@ -782,7 +844,7 @@ async def _permanent_number_holder(store: Store, names: NameIndex, car: CarNumbe
     return names.drivers[holders[0][0]] if len(holders) == 1 else None
 
 
-async def find_driver(store: Store, text: str, *, year: int | None = None, series: str | None = None) -> Who:
+async def find_driver(store: Reads, text: str, *, year: int | None = None, series: str | None = None) -> Who:
     """A driver by name, nickname or car number (`kyle busch truck`, `#48`)."""
     names = await store.names()
     found = names.who(text, year=year, series=series)

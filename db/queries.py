@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db.errors import BadOption, NoData
 from db.models import (
@@ -58,7 +58,10 @@ from db.models import (
 )
 from db.names import NameIndex, Place, find_driver
 from db.series import SERIES
-from db.store import Snapshot, Store
+from db.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from db.store import Store
 
 TOP_TALLIES = 5
 PROGRESSION_DRIVERS = 8

@@ -8,11 +8,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
+
+# Read straight from the package folder: importlib.resources would import zipfile and more at every start.
+DATA = Path(__file__).with_name("data")
 
 
 @dataclass(frozen=True)
 class Series:
+    """One series and every property answers depend on."""
+
     key: str                    # cup, xfinity, truck, f1
     name: str                   # NASCAR Cup Series
     short_name: str             # Cup
@@ -34,7 +39,7 @@ def _flag(text: str) -> bool:
 
 
 def _load() -> dict[str, Series]:
-    text = resources.files("db.data").joinpath("series.csv").read_text(encoding="utf-8")
+    text = (DATA / "series.csv").read_text(encoding="utf-8")
     return {
         row["key"]: Series(
             key=row["key"], name=row["name"], short_name=row["short_name"],

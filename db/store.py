@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
-import platformdirs
 
 from db.names import NameIndex
+from db.snapshot import Snapshot, connect_reader
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +35,13 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Writers wait out `pitboard db build`'s swap, one write transaction over every data table: about a second,
 # 2 s measured for a swap that rewrites every row (364,000) on a loaded 2-core machine. 30 s leaves a wide
 # margin for slow disks; a lock held longer than that is a stuck process, and the write fails with the
-# error instead of hanging the command. Readers never wait for writers in WAL mode (each reads its snapshot):
-# theirs only covers the instants SQLite itself takes exclusive locks (opening a WAL after a crash).
+# error instead of hanging the command. (Readers' busy timeout: db/snapshot.py.)
 WRITE_BUSY_TIMEOUT_MS = 30_000
-READ_BUSY_TIMEOUT_MS = 5000
 # Reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps
 # another's Python; more threads only add GIL handoffs on a small host.
 READERS = 2
 
 T = TypeVar("T")
-
-
-def default_db_path() -> Path:
-    """`PITBOARD_DB` if set, else the per-user data directory (e.g. ~/.local/share/pitboard)."""
-    configured = os.environ.get("PITBOARD_DB")
-    if configured:
-        return Path(configured).expanduser()
-    return Path(platformdirs.user_data_dir("pitboard", appauthor=False)) / "pitboard.db"
 
 
 def bundled_migrations() -> list[tuple[int, str, str]]:
@@ -73,35 +63,6 @@ def create_private_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     os.close(fd)
-
-
-class Snapshot:
-    """One read transaction: every statement run through it sees the same committed state of the database."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self._conn = conn
-
-    def fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        return self._conn.execute(sql, params).fetchall()
-
-    def fetchone(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        return self._conn.execute(sql, params).fetchone()
-
-    def scalar(self, sql: str, params: Any = ()) -> Any:
-        row = self.fetchone(sql, params)
-        return None if row is None else row[0]
-
-
-def _connect_reader(path: Path, busy_timeout_ms: int = READ_BUSY_TIMEOUT_MS) -> sqlite3.Connection:
-    """A read-only connection in autocommit mode (transactions are begun explicitly); rows allow access by name.
-
-    check_same_thread is off only so that `Store.open` can close it once its thread has stopped.
-    """
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    conn.execute("PRAGMA query_only = ON")
-    return conn
 
 
 class _ReaderPool:
@@ -135,7 +96,7 @@ class _ReaderPool:
                 if future.cancelled():
                     continue
                 try:
-                    conn = conn or _connect_reader(self._path)
+                    conn = conn or connect_reader(self._path)
                     outcome, failure = self._in_snapshot(conn, fn, args), None
                 except BaseException as error:  # handed to the awaiting task, as an executor would
                     outcome, failure = None, error
@@ -195,7 +156,7 @@ class _CommitWatch:
     """
 
     def __init__(self, path: Path):
-        self._conn = _connect_reader(path, busy_timeout_ms=0)
+        self._conn = connect_reader(path, busy_timeout_ms=0)
         self._seen = self._version()
 
     def _version(self) -> int | None:

@@ -153,23 +153,30 @@ def test_installed_console_script(real_db):
     assert json.loads(done.stdout)["races"][0]["winner"] == "Corey Heim"
 
 
-# The CLI in a child process that reports, as its last line on stderr, every top-level package it imported.
-REPORT_PACKAGES = (
+# The CLI in a child process that reports, as its last line on stderr, every module it imported.
+REPORT_MODULES = (
     "import json, sys\n"
     "from bot.cli import main\n"
     "status = main(sys.argv[1:])\n"
-    "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})), file=sys.stderr)\n"
+    "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
     "sys.exit(status)\n"
 )
 BOT_LIBRARIES = {"discord", "aiohttp", "asyncpraw", "matplotlib"}
+# What `ask` on a built database does without: an event loop, the async store, the builder and importers.
+NOT_FOR_ASKING = {"asyncio", "aiosqlite", "db.store", "db.build", "db.ingest", "db.history", "db.nascar_feed", "dotenv"}
 
 
-def packages_loaded(db_path, *argv, cwd=None) -> tuple[int, set[str]]:
+def modules_loaded(db_path, *argv, cwd=None) -> tuple[int, set[str]]:
     done = subprocess.run(
-        [sys.executable, "-c", REPORT_PACKAGES, *argv], capture_output=True, text=True, timeout=300, cwd=cwd,
+        [sys.executable, "-c", REPORT_MODULES, *argv], capture_output=True, text=True, timeout=300, cwd=cwd,
         env={**os.environ, "PITBOARD_DB": str(db_path), "DISCORD_TOKEN": ""},
     )
     return done.returncode, set(json.loads(done.stderr.splitlines()[-1]))
+
+
+def packages_loaded(db_path, *argv, cwd=None) -> tuple[int, set[str]]:
+    status, modules = modules_loaded(db_path, *argv, cwd=cwd)
+    return status, {name.partition(".")[0] for name in modules}
 
 
 def test_console_commands_leave_the_bot_libraries_unloaded(real_db_copy):
@@ -181,6 +188,14 @@ def test_console_commands_leave_the_bot_libraries_unloaded(real_db_copy):
         assert not loaded & BOT_LIBRARIES, f"pitboard {argv[0]} imported {sorted(loaded & BOT_LIBRARIES)}"
     status, loaded = packages_loaded(real_db_copy, "sync", cwd=real_db_copy.parent)  # no token: refuses, having loaded discord.py
     assert status == 2 and {"discord", "aiohttp"} <= loaded
+
+
+def test_ask_on_a_built_database_runs_without_an_event_loop(real_db):
+    """`ask` answers on a synchronous read-only connection: no asyncio, aiosqlite, builder or feed importers
+    (each costs it tens of milliseconds of imports), and it still answers."""
+    status, loaded = modules_loaded(real_db, "ask", "/winner mid-ohio")
+    assert status == 0 and "db.queries" in loaded and "bot.render.text" in loaded
+    assert not loaded & NOT_FOR_ASKING, f"pitboard ask imported {sorted(loaded & NOT_FOR_ASKING)}"
 
 
 def test_thread_prints_the_recap(real_db, capsys, monkeypatch):
