@@ -508,7 +508,7 @@ def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) ->
     print(f"Query + render (text and Discord embed) through Pitboard next to a raw synchronous sqlite3 floor answering "
           f"the same question on the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved; "
           f"{len(runs)} repeats (ms are medians of the repeats; ratios min / median of the repeats)")
-    print(f"  {"command":13s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'query+render p50/p99':>21s} "
+    print(f"  {'command':13s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'query+render p50/p99':>21s} "
           f"{'ratio p50':>13s}  target ≤ 2×  {'CPU ratio p50':>14s}")
     for name in runs[0].commands:
         figures = [run.commands[name] for run in runs]
