@@ -298,8 +298,8 @@ def floor_next(db: sqlite3.Connection, series: list[int]) -> list:
                                            "AND r.status = 'scheduled' AND r.starts_at > ? ORDER BY r.starts_at LIMIT 1",
                                            (one, now)).fetchone() for one in series) if row]
     shown = [row[0] for row in racing + upcoming]
-    db.execute(f"SELECT race_id, session, starts_at, date_only FROM race_sessions WHERE race_id IN ({','.join('?' * len(shown))}) "
-               "ORDER BY race_id, starts_at, id", shown).fetchall()
+    db.execute("SELECT race_id, session, starts_at, date_only FROM race_sessions "
+               f"WHERE race_id IN ({','.join('?' * len(shown))}) ORDER BY race_id, starts_at, id", shown).fetchall()
     return sorted(row[4] for row in upcoming)
 
 
