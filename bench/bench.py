@@ -73,6 +73,13 @@ def rss_mb(pid: int, field: str = "VmHWM") -> float:
 TRACKS = ["mid-ohio", "dega", "daytona", "the glen", "bristol", "richmond", "cota", "martinsville", "pocono", "sonoma"]
 DRIVERS = ["Kyle Busch", "Richard Petty", "Parker Kligerman", "Joey Logano"]
 RIVALS = ["Kyle Larson", "Denny Hamlin", "Joey Logano"]
+NASCAR = ["cup", "xfinity", "truck"]
+# F1 (issue 12 item 7): the same commands and the same target, on the bundled F1DB history.
+F1_TRACKS = ["monza", "silverstone", "spa", "monaco", "interlagos"]
+F1_DRIVERS = ["Lewis Hamilton", "Michael Schumacher", "Max Verstappen", "Fernando Alonso"]
+F1_RIVALS = ["Nico Rosberg", "Sebastian Vettel", "Fernando Alonso"]
+F1_SEASONS = [2021, 2016, 2008]
+F1_SCHEDULE_SEASON = 2025
 SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=UTC)   # inside the recorded 2023 race list
 RACE_WINDOW = timedelta(hours=5)                          # a started race is "racing now" this long
 # Latest first, as Pitboard orders the races of one series at one track: by start where dated, else by round.
@@ -81,7 +88,10 @@ LATEST_AT_TRACK = "r.season DESC, r.starts_at DESC, r.round DESC"
 WINNER_COLUMNS = "wd.name, w.car_number, wt.name, w.make, w.start, w.laps_led, r.actual_laps"
 WINNER_JOINS = ("LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id "
                 "LEFT JOIN teams wt ON wt.id = w.team_id")
-POLE_JOINS = "LEFT JOIN results p ON p.race_id = r.id AND p.start = 1 LEFT JOIN drivers pd ON pd.id = p.driver_id"
+# The pole: qualifying P1 where the series publishes qualifying (F1), else the car that started first.
+POLE_JOINS = ("LEFT JOIN results p ON p.race_id = r.id AND p.start = 1 LEFT JOIN drivers pd ON pd.id = p.driver_id "
+              "LEFT JOIN qualifying_results q ON q.race_id = r.id AND q.position = 1 LEFT JOIN drivers qd ON qd.id = q.driver_id")
+POLE = "coalesce(qd.name, pd.name)"
 TOP_TALLIES = 5
 
 
@@ -93,18 +103,21 @@ class Ids:
     drivers: list[int]
     kyle_busch: int
     rivals: list[int]
-    series: dict[str, int]
+    series: dict[str, int]          # every series in the store
+    f1_tracks: list[int]
+    f1_drivers: list[int]
+    hamilton: int
+    f1_rivals: list[int]
 
 
 # Each floor reads, with hand-written SQL on a plain sqlite3 connection, what its command's answer shows (terminal
 # text, Discord embed and, for /driver and /standings, the chart), and returns the figures `Command.figures` takes
 # from Pitboard's answer for the same case, so the run checks both answer the same question with the same data.
 
-def floor_winner(db: sqlite3.Connection, ids: Ids, i: int) -> list[tuple]:
+def floor_winner(db: sqlite3.Connection, track: int) -> list[tuple]:
     """The latest race of each series at the track: its heading, date, status, winner line and pole."""
-    track = ids.tracks[i % len(ids.tracks)]
     rows = db.execute(
-        f"SELECT s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, {WINNER_COLUMNS}, pd.name "
+        f"SELECT s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, {WINNER_COLUMNS}, {POLE} "
         "FROM (SELECT series_id, max(season) AS season FROM races WHERE track_id = ? AND status != 'scheduled' "
         "GROUP BY series_id) l "
         "JOIN races r ON r.track_id = ? AND r.series_id = l.series_id AND r.season = l.season AND r.status != 'scheduled' "
@@ -117,36 +130,46 @@ def floor_winner(db: sqlite3.Connection, ids: Ids, i: int) -> list[tuple]:
                   for series, season, round_, _, _, _, _, _, winner, car, team, make, start, led, _, pole in latest.values())
 
 
-def floor_results(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
-    """The latest 2023 race at the track (the others that year are named): its header with the winner line, the
-    classification, the stage results and the cautions."""
+def floor_results(db: sqlite3.Connection, track: int, season: int, series: int | None) -> tuple:
+    """The latest race of the season at the track (the others that year are named): its header with the winner
+    line, the classification, the stage results, cautions and leader stints, and (F1) the sprint and the entrants
+    who did not start."""
     races = db.execute(
         "SELECT r.id, s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, r.scheduled_laps, "
         f"r.stage_laps, r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, {WINNER_COLUMNS}, "
         "(SELECT count(*) FROM results f WHERE f.race_id = r.id) "
         f"FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id {WINNER_JOINS} "
-        f"WHERE r.track_id = ? AND r.status != 'scheduled' AND r.season = 2023 ORDER BY {LATEST_AT_TRACK}",
-        (ids.tracks[i % len(ids.tracks)],)).fetchall()
+        f"WHERE r.track_id = ? AND r.status != 'scheduled' AND r.season = ? AND (?3 IS NULL OR r.series_id = ?3) "
+        f"ORDER BY {LATEST_AT_TRACK}", (track, season, series)).fetchall()
     race = races[0][0]
     rows = db.execute(
-        "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points "
+        "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points, "
+        "x.time, x.gap, x.status_code "
         "FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
         "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
-    db.execute("SELECT sr.stage, sr.position, d.name, sr.car_number FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id "
-               "WHERE sr.race_id = ? ORDER BY sr.stage, sr.position", (race,)).fetchall()
-    db.execute("SELECT start_lap, end_lap, reason, comment FROM cautions WHERE race_id = ? ORDER BY start_lap",
-               (race,)).fetchall()
-    return len(rows), rows[0][3], races[0][-1], len(races) - 1
+    db.execute("SELECT sr.stage, sr.position, d.name, sr.car_number, sr.points FROM stage_results sr "
+               "JOIN drivers d ON d.id = sr.driver_id WHERE sr.race_id = ? ORDER BY sr.stage, sr.position", (race,)).fetchall()
+    db.execute("SELECT start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ? "
+               "UNION ALL SELECT start_lap, end_lap, car_number, NULL, NULL FROM leader_stints WHERE race_id = ?",
+               (race, race)).fetchall()
+    sprint = db.execute(
+        "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.status, x.points, x.time, x.gap, "
+        "x.status_code FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
+        "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
+    absent = db.execute("SELECT n.status_code, n.car_number, d.name, tm.name, n.reason FROM non_starters n "
+                        "JOIN drivers d ON d.id = n.driver_id LEFT JOIN teams tm ON tm.id = n.team_id WHERE n.race_id = ? "
+                        "ORDER BY n.entry", (race,)).fetchall()
+    return len(rows), rows[0][3], races[0][-1], len(races) - 1, len(sprint), len(absent)
 
 
-def floor_driver(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
+def floor_driver(db: sqlite3.Connection, person: int) -> dict:
     """Per series: the career figures, each season's starts, wins, top 5 and top 10 (the chart), the first and
-    latest win."""
-    person = ids.drivers[i % len(ids.drivers)]
+    latest win; for series with official tables (F1), poles as qualifying P1, race and sprint points, titles."""
     seasons = db.execute(
-        "SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), "
-        "sum(x.laps_led), count(x.laps_led), sum(x.start), count(x.start), sum(x.finish), "
-        "sum(x.status IS NOT NULL AND x.status != 'running') FROM results x JOIN races r ON r.id = x.race_id "
+        "SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 3), sum(coalesce(x.points, 0)), "
+        "sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), sum(x.laps_led), count(x.laps_led), sum(x.start), "
+        "count(x.start), sum(x.finish), sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF' "
+        "ELSE x.status IS NOT NULL AND x.status != 'running' END) FROM results x JOIN races r ON r.id = x.race_id "
         "JOIN series s ON s.id = r.series_id WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY r.series_id, r.season "
         "ORDER BY r.series_id, r.season", (person,)).fetchall()
     wins: dict[str, list[tuple]] = {}
@@ -155,27 +178,39 @@ def floor_driver(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
         "JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id "
         "WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 ORDER BY r.season, r.round", (person,)):
         wins.setdefault(row[0], [row, row])[1] = row
+    official = {}
+    if any(row[0] == "f1" for row in seasons):
+        official["f1"] = db.execute(
+            "SELECT (SELECT count(*) FROM qualifying_results q JOIN races r ON r.id = q.race_id "
+            "WHERE q.driver_id = ?1 AND q.position = 1 AND r.series_id = s.id), "
+            "(SELECT coalesce(sum(p.points), 0) FROM sprint_results p JOIN races r ON r.id = p.race_id "
+            "WHERE p.driver_id = ?1 AND r.series_id = s.id), "
+            "(SELECT count(*) FROM driver_standings ds WHERE ds.driver_id = ?1 AND ds.series_id = s.id AND ds.position = 1 "
+            "AND NOT EXISTS (SELECT 1 FROM races u WHERE u.series_id = s.id AND u.season = ds.season "
+            "AND u.status = 'scheduled')) FROM series s WHERE s.key = 'f1'", (person,)).fetchone()
     careers = {}
     for series, group in groupby(seasons, key=itemgetter(0)):
-        totals = [sum(figures) for figures in zip(*(row[2:] for row in group), strict=True)]
-        careers[series] = (totals[0], totals[1], wins[series][0][1] if series in wins else None)
+        totals = [sum(figure or 0 for figure in figures) for figures in zip(*(row[2:] for row in group), strict=True)]
+        careers[series] = (totals[0], totals[1], wins[series][0][1] if series in wins else None,
+                           official[series][0] if series in official else totals[6])
     return careers
 
 
-def floor_track(db: sqlite3.Connection, ids: Ids, i: int) -> dict:
+def floor_track(db: sqlite3.Connection, track: int) -> dict:
     """Per series: races held, first and last season, the winner of each race, most wins and most poles (the top 5
     and everyone tied with the 5th), wins from pole."""
     rows = db.execute(
-        "SELECT s.key, r.season, r.round, r.name, wd.name, w.start, pd.name FROM races r JOIN series s ON s.id = r.series_id "
-        f"{WINNER_JOINS} {POLE_JOINS} WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' "
-        "ORDER BY s.id, r.season DESC, r.round DESC", (ids.tracks[i % len(ids.tracks)],)).fetchall()
+        f"SELECT s.key, r.season, r.round, r.name, wd.name, w.driver_id = coalesce(q.driver_id, p.driver_id), {POLE} "
+        f"FROM races r JOIN series s ON s.id = r.series_id {WINNER_JOINS} {POLE_JOINS} "
+        "WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' "
+        "ORDER BY s.id, r.season DESC, r.round DESC", (track,)).fetchall()
     records = {}
     for series, group in groupby(rows, key=itemgetter(0)):
         races = list(group)
         most_wins = top_with_ties(Counter(race[4] for race in races if race[4]))
         most_poles = top_with_ties(Counter(race[6] for race in races if race[6]))
         winners = [(race[1], race[4]) for race in races if race[4]]
-        from_pole = sum(1 for race in races if race[4] and race[5] == 1)
+        from_pole = sum(1 for race in races if race[4] and race[5])
         records[series] = (len(races), races[-1][1], races[0][1], most_wins[:1], most_poles[:1], from_pole, winners[:10])
     return records
 
@@ -190,52 +225,85 @@ def top_with_ties(counts: Counter) -> list[str]:
     return [name for name, count in ranked[: TOP_TALLIES * 2] if count >= cutoff]
 
 
-def floor_standings(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
+def floor_standings(db: sqlite3.Connection, series: int, season: int) -> tuple:
     """The season's table (points, starts, wins, top 5, top 10, laps led) and, for the chart, the points the top 8
     earned race by race."""
-    series = ids.series[["cup", "xfinity", "truck"][i % 3]]
     rows = db.execute(
         "SELECT x.driver_id, d.name, sum(coalesce(x.points, 0)) AS points, count(*), sum(x.finish = 1) AS wins, "
         "sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led), count(x.laps_led), min(x.finish) AS best "
         "FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id "
-        "WHERE r.series_id = ? AND r.season = 2024 AND r.exhibition = 0 "
-        "GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name", (series,)).fetchall()
+        "WHERE r.series_id = ? AND r.season = ? AND r.exhibition = 0 "
+        "GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name", (series, season)).fetchall()
     top = [row[0] for row in rows[:8]]
     chart = db.execute(
         f"SELECT r.id, x.driver_id, x.points FROM races r LEFT JOIN results x ON x.race_id = r.id AND x.driver_id IN "
-        f"({','.join('?' * len(top))}) WHERE r.series_id = ? AND r.season = 2024 AND r.exhibition = 0 "
-        "AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id) ORDER BY r.round", (*top, series)).fetchall()
+        f"({','.join('?' * len(top))}) WHERE r.series_id = ? AND r.season = ? AND r.exhibition = 0 "
+        "AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id) ORDER BY r.round", (*top, series, season)).fetchall()
     return rows[0][1], rows[0][2], len({row[0] for row in chart})
 
 
-def floor_h2h(db: sqlite3.Connection, ids: Ids, i: int) -> tuple:
-    """Races together, finishing ahead, wins, average finish and laps led of each, and their latest meeting."""
-    pair = (ids.rivals[i % len(ids.rivals)], ids.kyle_busch)
+def floor_official_standings(db: sqlite3.Connection, series: int, season: int) -> tuple:
+    """F1: the official drivers' table with each driver's season figures beside, the teams' table, and for the chart
+    the top 8's race and sprint points race by race."""
+    drivers = db.execute(
+        "SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10 "
+        "FROM driver_standings ds JOIN drivers d ON d.id = ds.driver_id LEFT JOIN ("
+        "SELECT x.driver_id, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5, "
+        "sum(x.finish <= 10) AS top10 FROM results x JOIN races r ON r.id = x.race_id "
+        "WHERE r.series_id = ?1 AND r.season = ?2 AND r.exhibition = 0 GROUP BY x.driver_id) f ON f.driver_id = ds.driver_id "
+        "WHERE ds.series_id = ?1 AND ds.season = ?2 ORDER BY ds.position IS NULL, ds.position, d.name",
+        (series, season)).fetchall()
+    db.execute("SELECT ts.position, t.name, ts.make, ts.points, ts.status_code FROM team_standings ts "
+               "JOIN teams t ON t.id = ts.team_id WHERE ts.series_id = ? AND ts.season = ? "
+               "ORDER BY ts.position IS NULL, ts.position, t.name", (series, season)).fetchall()
+    top = [row[4] for row in drivers[:8]]
+    among = ",".join("?" * len(top))
+    chart = db.execute(
+        "SELECT r.id, x.driver_id, x.points FROM races r LEFT JOIN results x ON x.race_id = r.id "
+        f"AND x.driver_id IN ({among}) WHERE r.series_id = ? AND r.season = ? AND r.exhibition = 0 "
+        "AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id) "
+        "UNION ALL SELECT x.race_id, x.driver_id, x.points FROM sprint_results x JOIN races r ON r.id = x.race_id "
+        f"WHERE r.series_id = ? AND r.season = ? AND x.driver_id IN ({among})",
+        (*top, series, season, series, season, *top)).fetchall()
+    return drivers[0][1], drivers[0][2], len({row[0] for row in chart})
+
+
+def floor_h2h(db: sqlite3.Connection, first: int, second: int) -> tuple:
+    """Races together, finishing ahead, wins, average finish and laps led of each, their latest meeting, and (F1)
+    their record as team-mates."""
     row = db.execute(
         "WITH shared AS MATERIALIZED (SELECT xa.race_id, r.season, r.starts_at, r.round, xa.finish AS fa, xb.finish AS fb, "
-        "xa.laps_led AS la, xb.laps_led AS lb FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? "
-        "JOIN races r ON r.id = xa.race_id WHERE xa.driver_id = ? AND r.exhibition = 0) "
+        "xa.laps_led AS la, xb.laps_led AS lb, xa.team_id = xb.team_id AS mates, s.family "
+        "FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? "
+        "JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id WHERE xa.driver_id = ? AND r.exhibition = 0) "
         "SELECT count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), avg(fa), avg(fb), sum(la), sum(lb), "
-        "(SELECT race_id FROM shared ORDER BY season DESC, starts_at DESC, round DESC LIMIT 1) FROM shared", pair).fetchone()
+        "sum(mates AND family = 'f1'), sum(mates AND family = 'f1' AND fa < fb), "
+        "(SELECT race_id FROM shared ORDER BY season DESC, starts_at DESC, round DESC LIMIT 1) FROM shared",
+        (second, first)).fetchone()
     latest = db.execute("SELECT s.key, r.season, r.round, t.name, r.name FROM races r JOIN series s ON s.id = r.series_id "
                         "JOIN tracks t ON t.id = r.track_id WHERE r.id = ?", (row[-1],)).fetchone()
-    return row[0], row[1], latest[1]
+    return row[0], row[1], latest[1], row[9] or None
 
 
-def floor_next(db: sqlite3.Connection, ids: Ids, i: int) -> list:
-    """Races started in the last 5 hours, and the next race of each series: heading, track and start time."""
+def floor_next(db: sqlite3.Connection, series: list[int]) -> list:
+    """Races started in the last 5 hours, and the next race of each series asked about: heading, track, start time
+    and (F1) the weekend's sessions."""
     now = SCHEDULE_NOW.isoformat()
-    columns = "s.key, r.season, r.round, r.name, t.name, r.starts_at, r.date_only"
+    columns = "r.id, s.key, r.season, r.round, r.name, t.name, r.starts_at, r.date_only"
     joins = "JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id"
-    db.execute(f"SELECT {columns} FROM races r {joins} WHERE r.status = 'scheduled' AND r.starts_at > ? AND r.starts_at <= ?",
-               ((SCHEDULE_NOW - RACE_WINDOW).isoformat(), now)).fetchall()
-    upcoming = [db.execute(f"SELECT {columns} FROM races r {joins} WHERE r.series_id = ? AND r.status = 'scheduled' "
-                           "AND r.starts_at > ? ORDER BY r.starts_at LIMIT 1", (series, now)).fetchone()
-                for series in ids.series.values()]
-    return sorted(row[3] for row in upcoming if row)
+    racing = db.execute(f"SELECT {columns} FROM races r {joins} WHERE r.status = 'scheduled' AND r.starts_at > ? "
+                        f"AND r.starts_at <= ? AND r.series_id IN ({','.join('?' * len(series))})",
+                        ((SCHEDULE_NOW - RACE_WINDOW).isoformat(), now, *series)).fetchall()
+    upcoming = [row for row in (db.execute(f"SELECT {columns} FROM races r {joins} WHERE r.series_id = ? "
+                                           "AND r.status = 'scheduled' AND r.starts_at > ? ORDER BY r.starts_at LIMIT 1",
+                                           (one, now)).fetchone() for one in series) if row]
+    shown = [row[0] for row in racing + upcoming]
+    db.execute("SELECT race_id, session, starts_at, date_only FROM race_sessions "
+               f"WHERE race_id IN ({','.join('?' * len(shown))}) ORDER BY race_id, starts_at, id", shown).fetchall()
+    return sorted(row[4] for row in upcoming)
 
 
-def floor_schedule(db: sqlite3.Connection, ids: Ids, i: int) -> int:
+def floor_schedule(db: sqlite3.Connection, series: int, season: int) -> int:
     """Every dated race of the season: when, series, round, name, track, and its winner (from the results, or the
     race list's before they arrive) or its state."""
     return len(db.execute(
@@ -243,8 +311,8 @@ def floor_schedule(db: sqlite3.Connection, ids: Ids, i: int) -> int:
         "coalesce(d.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) "
         "FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id "
         "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers d ON d.id = w.driver_id "
-        "WHERE r.season = 2023 AND r.series_id = ? AND r.starts_at IS NOT NULL ORDER BY r.starts_at",
-        (ids.series["cup"],)).fetchall())
+        "WHERE r.season = ? AND r.series_id = ? AND r.starts_at IS NOT NULL ORDER BY r.starts_at",
+        (season, series)).fetchall())
 
 
 @dataclass(frozen=True)
@@ -256,32 +324,82 @@ class Command:
     floor: Callable[[sqlite3.Connection, Ids, int], object]
 
 
+def pick(values: list, i: int):
+    return values[i % len(values)]
+
+
+def winner_figures(answer) -> list[tuple]:
+    return sorted((race.series, race.season, race.round, race.winner, race.winner_car, race.winner_team, race.winner_make,
+                   race.winner_start, race.winner_led, race.pole) for race in answer.races)
+
+
+def results_figures(answer) -> tuple:
+    return (len(answer.results), answer.results[0].driver, answer.race.field_size, len(answer.other_races), len(answer.sprint),
+            len(answer.non_starters))
+
+
+def driver_figures(answer) -> dict:
+    return {key: (career.starts, career.wins, career.first_win.season if career.first_win else None, career.poles)
+            for key, career in answer.series.items()}
+
+
+def track_figures(answer) -> dict:
+    return {key: (record.races, record.first_season, record.last_season, [tally.driver for tally in record.most_wins[:1]],
+                  [tally.driver for tally in record.most_poles[:1]], record.wins_from_pole,
+                  [(winner.season, winner.driver) for winner in record.winners[:10]])
+            for key, record in answer.series.items()}
+
+
+def standings_figures(answer) -> tuple:
+    return answer.rows[0].driver, answer.rows[0].points, answer.races_counted
+
+
+def h2h_figures(answer) -> tuple:
+    return (answer.races, answer.first.ahead, answer.latest_meetings[0].season,
+            answer.team_mates.races if answer.team_mates else None)
+
+
+def next_figures(answer) -> list[str]:
+    return sorted(race.name for race in answer.upcoming)
+
+
+def schedule_figures(answer) -> int:
+    return len(answer.races)
+
+
 COMMANDS = {
-    "winner": Command(lambda store, i: queries.winner(store, TRACKS[i % len(TRACKS)]),
-                      lambda answer: sorted((race.series, race.season, race.round, race.winner, race.winner_car, race.winner_team,
-                                             race.winner_make, race.winner_start, race.winner_led, race.pole)
-                                            for race in answer.races), floor_winner),
-    "results": Command(lambda store, i: queries.results(store, TRACKS[i % len(TRACKS)], 2023),
-                       lambda answer: (len(answer.results), answer.results[0].driver, answer.race.field_size,
-                                       len(answer.other_races)),
-                       floor_results),
-    "driver": Command(lambda store, i: queries.driver(store, DRIVERS[i % len(DRIVERS)]),
-                      lambda answer: {key: (career.starts, career.wins, career.first_win.season if career.first_win else None)
-                                      for key, career in answer.series.items()}, floor_driver),
-    "track": Command(lambda store, i: queries.track(store, TRACKS[i % len(TRACKS)]),
-                     lambda answer: {key: (record.races, record.first_season, record.last_season,
-                                           [tally.driver for tally in record.most_wins[:1]],
-                                           [tally.driver for tally in record.most_poles[:1]], record.wins_from_pole,
-                                           [(winner.season, winner.driver) for winner in record.winners[:10]])
-                                     for key, record in answer.series.items()}, floor_track),
-    "standings": Command(lambda store, i: queries.standings(store, ["cup", "xfinity", "truck"][i % 3], 2024),
-                         lambda answer: (answer.rows[0].driver, answer.rows[0].points, answer.races_counted), floor_standings),
-    "h2h": Command(lambda store, i: queries.h2h(store, "Kyle Busch", RIVALS[i % len(RIVALS)]),
-                   lambda answer: (answer.races, answer.first.ahead, answer.latest_meetings[0].season), floor_h2h),
-    "next": Command(lambda store, i: queries.next_races(store, now=SCHEDULE_NOW),
-                    lambda answer: sorted(race.name for race in answer.upcoming), floor_next),
-    "schedule": Command(lambda store, i: queries.schedule(store, "cup", 2023, now=SCHEDULE_NOW),
-                        lambda answer: len(answer.races), floor_schedule),
+    "winner": Command(lambda store, i: queries.winner(store, pick(TRACKS, i)), winner_figures,
+                      lambda db, ids, i: floor_winner(db, pick(ids.tracks, i))),
+    "results": Command(lambda store, i: queries.results(store, pick(TRACKS, i), 2023), results_figures,
+                       lambda db, ids, i: floor_results(db, pick(ids.tracks, i), 2023, None)),
+    "driver": Command(lambda store, i: queries.driver(store, pick(DRIVERS, i)), driver_figures,
+                      lambda db, ids, i: floor_driver(db, pick(ids.drivers, i))),
+    "track": Command(lambda store, i: queries.track(store, pick(TRACKS, i)), track_figures,
+                     lambda db, ids, i: floor_track(db, pick(ids.tracks, i))),
+    "standings": Command(lambda store, i: queries.standings(store, pick(NASCAR, i), 2024), standings_figures,
+                         lambda db, ids, i: floor_standings(db, ids.series[pick(NASCAR, i)], 2024)),
+    "h2h": Command(lambda store, i: queries.h2h(store, "Kyle Busch", pick(RIVALS, i)), h2h_figures,
+                   lambda db, ids, i: floor_h2h(db, ids.kyle_busch, pick(ids.rivals, i))),
+    "next": Command(lambda store, i: queries.next_races(store, now=SCHEDULE_NOW), next_figures,
+                    lambda db, ids, i: floor_next(db, list(ids.series.values()))),
+    "schedule": Command(lambda store, i: queries.schedule(store, "cup", 2023, now=SCHEDULE_NOW), schedule_figures,
+                        lambda db, ids, i: floor_schedule(db, ids.series["cup"], 2023)),
+    "winner f1": Command(lambda store, i: queries.winner(store, pick(F1_TRACKS, i)), winner_figures,
+                         lambda db, ids, i: floor_winner(db, pick(ids.f1_tracks, i))),
+    "results f1": Command(lambda store, i: queries.results(store, pick(F1_TRACKS, i), 2021, "f1"), results_figures,
+                          lambda db, ids, i: floor_results(db, pick(ids.f1_tracks, i), 2021, ids.series["f1"])),
+    "driver f1": Command(lambda store, i: queries.driver(store, pick(F1_DRIVERS, i)), driver_figures,
+                         lambda db, ids, i: floor_driver(db, pick(ids.f1_drivers, i))),
+    "track f1": Command(lambda store, i: queries.track(store, pick(F1_TRACKS, i)), track_figures,
+                        lambda db, ids, i: floor_track(db, pick(ids.f1_tracks, i))),
+    "standings f1": Command(lambda store, i: queries.standings(store, "f1", pick(F1_SEASONS, i)), standings_figures,
+                            lambda db, ids, i: floor_official_standings(db, ids.series["f1"], pick(F1_SEASONS, i))),
+    "h2h f1": Command(lambda store, i: queries.h2h(store, "Lewis Hamilton", pick(F1_RIVALS, i)), h2h_figures,
+                      lambda db, ids, i: floor_h2h(db, ids.hamilton, pick(ids.f1_rivals, i))),
+    "next f1": Command(lambda store, i: queries.next_races(store, "f1", now=SCHEDULE_NOW), next_figures,
+                       lambda db, ids, i: floor_next(db, [ids.series["f1"]])),
+    "schedule f1": Command(lambda store, i: queries.schedule(store, "f1", F1_SCHEDULE_SEASON, now=SCHEDULE_NOW),
+                           schedule_figures, lambda db, ids, i: floor_schedule(db, ids.series["f1"], F1_SCHEDULE_SEASON)),
 }
 DISCORD_RENDERINGS = {
     WinnerAnswer: embeds.winner, RaceResults: embeds.results, DriverCareer: embeds.driver, TrackRecord: embeds.track,
@@ -297,9 +415,11 @@ def render_everywhere(answer) -> None:
 
 async def resolve_ids(store: Store) -> Ids:
     names = await store.names()
-    series = {key: await store.scalar("SELECT id FROM series WHERE key = ?", (key,)) for key in ("cup", "xfinity", "truck")}
+    series = {row[0]: row[1] for row in await store.fetchall("SELECT key, id FROM series")}
     return Ids([names.track(name).id for name in TRACKS], [names.driver(name).id for name in DRIVERS],
-               names.driver("Kyle Busch").id, [names.driver(name).id for name in RIVALS], series)
+               names.driver("Kyle Busch").id, [names.driver(name).id for name in RIVALS], series,
+               [names.track(name).id for name in F1_TRACKS], [names.driver(name).id for name in F1_DRIVERS],
+               names.driver("Lewis Hamilton").id, [names.driver(name).id for name in F1_RIVALS])
 
 
 @dataclass(frozen=True)
@@ -388,7 +508,7 @@ def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) ->
     print(f"Query + render (text and Discord embed) through Pitboard next to a raw synchronous sqlite3 floor answering "
           f"the same question on the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved; "
           f"{len(runs)} repeats (ms are medians of the repeats; ratios min / median of the repeats)")
-    print(f"  {'command':10s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'query+render p50/p99':>21s} "
+    print(f"  {'command':13s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'query+render p50/p99':>21s} "
           f"{'ratio p50':>13s}  target ≤ 2×  {'CPU ratio p50':>14s}")
     for name in runs[0].commands:
         figures = [run.commands[name] for run in runs]
@@ -398,7 +518,7 @@ def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) ->
 
         ratios = [figure.ratio for figure in figures]
         cpu_ratios = [figure.cpu_ratio for figure in figures]
-        print(f"  /{name:9s} {median(lambda f: f.floor.p50_ms):7.2f} / {median(lambda f: f.floor.p99_ms):7.2f} "
+        print(f"  /{name:12s} {median(lambda f: f.floor.p50_ms):7.2f} / {median(lambda f: f.floor.p99_ms):7.2f} "
               f"{median(lambda f: f.query.p50_ms):9.2f} {median(lambda f: f.query_and_render.p50_ms):10.2f} / "
               f"{median(lambda f: f.query_and_render.p99_ms):8.2f} {min(ratios):5.1f}× /{statistics.median(ratios):5.1f}×  "
               f"{'ok    ' if statistics.median(ratios) <= 2 else 'MISSED'}     "
@@ -502,15 +622,13 @@ async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: 
     print(f"  Pitboard peak RSS         {peak:6.0f} MB")
 
 
-async def fresh_database(directory: Path) -> Path:
+async def fresh_database(path: Path) -> None:
     """The bundled history, plus the recorded 2023 race list for /next and /schedule."""
-    path = directory / "bench.db"
     started = time.perf_counter()
     await build_database(path, show_progress=False)
     async with Store.open(path) as store:
         await import_file(store, RACE_LIST_2023)
     print(f"Built the bundled history in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)\n")
-    return path
 
 
 def main() -> None:
@@ -520,6 +638,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repeats of the whole query measurement (queries)")
     parser.add_argument("--commands", type=int, default=1000, help="commands per round (discord)")
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--database", type=Path, metavar="PATH",
+                        help="measure this database, built first if it does not exist (default: a fresh build in a temp dir)")
     parser.add_argument("--rounds", type=int, default=4, help="measured rounds per bot (discord)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run each bot process under cProfile and write DIR/pitboard.prof and DIR/empty.prof (discord; "
@@ -530,7 +650,9 @@ def main() -> None:
         parser.error("choose from: queries, discord")
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
     with tempfile.TemporaryDirectory() as scratch:
-        db_path = asyncio.run(fresh_database(Path(scratch)))
+        db_path = args.database or Path(scratch) / "bench.db"
+        if not db_path.exists():
+            asyncio.run(fresh_database(db_path))
         if "queries" in args.what:
             runs = [asyncio.run(bench_queries(db_path, args.repeat)) for _ in range(args.runs)]
             print_query_figures(db_path, args.repeat, runs)

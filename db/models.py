@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from db.series import SERIES
@@ -101,6 +102,7 @@ class RaceSummary:
         return self.starts_at.astimezone(self.zone).date() if self.starts_at else None
 
 
+@cache
 def series_zone(key: str) -> ZoneInfo:
     """The zone a series' dates are shown in; US Eastern for a series the reference data does not describe."""
     series = SERIES.get(key)

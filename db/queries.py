@@ -762,34 +762,41 @@ def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:
 
 
 async def next_races(store: Store, series: str | None = None, now: datetime | None = None) -> NextRaces:
-    """Races under way now, and the next race of each series (or of the one asked for)."""
+    """Races under way now, and the next race of each series (or of the one asked for).
+
+    The races still to run (with their sessions) are reference data, read once per change of the database;
+    picking those under way and the next of each series at `now` is done here on the loop.
+    """
     names = await store.names()
     series_key = names.series_key(series) if series else None
+    series_keys = [series_key] if series_key else list(names.series)
     now = now or utc_now()
-    return await store.read(_read_next_races, [series_key] if series_key else list(names.series), series_key, now)
-
-
-def _read_next_races(snapshot: Snapshot, series_keys: list[str], series_key: str | None, now: datetime) -> NextRaces:
-    """Races started within RACE_WINDOW and the next race of each series, in one statement."""
-    started = "SELECT n.id FROM races n WHERE n.status = 'scheduled' AND n.starts_at > ? AND n.starts_at <= ?"
-    next_of_each_series = f"""SELECT (SELECT n.id FROM races n
-                                      WHERE n.series_id = s.id AND n.status = 'scheduled' AND n.starts_at > ?
-                                      ORDER BY n.starts_at LIMIT 1)
-                              FROM series s WHERE s.key IN ({",".join("?" * len(series_keys))})"""
-    races = read_races(
-        snapshot,
-        f"r.id IN ({started} UNION ALL {next_of_each_series}) AND (? IS NULL OR s.key = ?)",
-        ((now - RACE_WINDOW).isoformat(), now.isoformat(), now.isoformat(), *series_keys, series_key, series_key),
-        order="r.starts_at, s.id",
-    )
-    racing = [race for race in races if race.starts_at and race.starts_at <= now]
-    upcoming = [race for race in races if race.starts_at and race.starts_at > now]
+    to_run, sessions = await store.read_remembered(read_races_to_run)
+    racing = [race for starts_at, race in to_run if now - RACE_WINDOW < starts_at <= now]
+    if series_key:
+        racing = [race for race in racing if race.series == series_key]
+    following = set()
+    for key in series_keys:
+        race = next((race for starts_at, race in to_run if race.series == key and starts_at > now), None)
+        if race is not None:
+            following.add(race.id)
+    upcoming = [race for _, race in to_run if race.id in following]   # in start order, as the races to run are
     if not racing and not upcoming:
-        latest = snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+        latest = await store.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
         if latest is None:
             raise NoData(NO_SCHEDULE)
         raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
-    return NextRaces(series_key, racing, upcoming, now, read_sessions(snapshot, [race.id for race in racing + upcoming]))
+    shown = following | {race.id for race in racing}
+    return NextRaces(series_key, racing, upcoming, now,
+                     {race_id: list(found) for race_id, found in sessions.items() if race_id in shown})
+
+
+def read_races_to_run(snapshot: Snapshot) -> tuple[tuple[tuple[datetime, RaceSummary], ...], dict[int, tuple[Session, ...]]]:
+    """Every dated race not run yet with its start, in start order, and each one's weekend sessions."""
+    races = read_races(snapshot, "r.status = 'scheduled' AND r.starts_at IS NOT NULL", (), order="r.starts_at, s.id, r.id")
+    sessions = read_sessions(snapshot, [race.id for race in races])
+    return tuple((race.starts_at, race) for race in races if race.starts_at), {
+        race_id: tuple(found) for race_id, found in sessions.items()}
 
 
 def read_sessions(snapshot: Snapshot, race_ids: list[int]) -> dict[int, list[Session]]:
@@ -810,22 +817,9 @@ async def schedule(store: Store, series: str | None = None, season: int | None =
     series_key = names.series_key(series) if series else None
     check_year(season)
     now = now or utc_now()
-    return await store.read(_read_schedule, series_key, season, now)
-
-
-def _read_schedule(snapshot: Snapshot, series_key: str | None, season: int | None, now: datetime) -> Schedule:
     if season is None:
-        season = snapshot.scalar(
-            "SELECT season FROM races WHERE starts_at > ? ORDER BY starts_at LIMIT 1", ((now - RACE_WINDOW).isoformat(),)
-        ) or snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
-    if season is None:
-        raise NoData(NO_SCHEDULE)
-    races = read_races(
-        snapshot, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
-        order="r.starts_at, s.id",
-    )
-    if not races:
-        raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
+        season = await store.read(_read_schedule_season, now)
+    races = await store.read_remembered(read_season_schedule, series_key, season)
     next_ids = set()
     for key in {race.series for race in races}:
         scheduled = (r for r in races if r.series == key and r.status == "scheduled")
@@ -833,3 +827,24 @@ def _read_schedule(snapshot: Snapshot, series_key: str | None, season: int | Non
         if following:
             next_ids.add(following.id)
     return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now)
+
+
+def _read_schedule_season(snapshot: Snapshot, now: datetime) -> int:
+    """The season of the next race (or of one under way), else the latest with dated races."""
+    season = snapshot.scalar(
+        "SELECT season FROM races WHERE starts_at > ? ORDER BY starts_at LIMIT 1", ((now - RACE_WINDOW).isoformat(),)
+    ) or snapshot.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+    if season is None:
+        raise NoData(NO_SCHEDULE)
+    return season
+
+
+def read_season_schedule(snapshot: Snapshot, series_key: str | None, season: int) -> tuple[RaceSummary, ...]:
+    """A season's dated races in start order (of one series, or all)."""
+    races = tuple(read_races(
+        snapshot, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
+        order="r.starts_at, s.id",
+    ))
+    if not races:
+        raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
+    return races

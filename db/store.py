@@ -17,7 +17,7 @@ import queue
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
@@ -40,6 +40,7 @@ WRITE_BUSY_TIMEOUT_MS = 30_000
 # Reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps
 # another's Python; more threads only add GIL handoffs on a small host.
 READERS = 2
+REMEMBERED_READS = 256   # answers of read_remembered kept per generation of the data
 
 T = TypeVar("T")
 
@@ -207,7 +208,11 @@ class Store:
         self._write_lock = asyncio.Lock()
         self._names: NameIndex | None = None
         self._names_fingerprint: tuple | None = None
+        self._names_generation = -1
         self._names_lock = asyncio.Lock()
+        self._generation = 0                      # bumped whenever any connection committed since the last look
+        self._remembered: dict[tuple, Any] = {}   # read_remembered's answers, all of generation _remembered_generation
+        self._remembered_generation = 0
 
     @classmethod
     @asynccontextmanager
@@ -305,20 +310,48 @@ class Store:
     async def scalar(self, sql: str, params: Any = ()) -> Any:
         return await self.read(Snapshot.scalar, sql, params)
 
+    def data_generation(self) -> int:
+        """A number that changes whenever any connection, in this process or another, committed since the last look
+        (one `PRAGMA data_version` on the event loop: microseconds)."""
+        if self._commits.changed():
+            self._generation += 1
+        return self._generation
+
+    async def read_remembered(self, fn: Callable[..., T], *args: Hashable) -> T:
+        """`read(fn, *args)`, remembered until any connection commits: for reference data a command reads over and over
+        (a season's schedule) that depends on nothing but the database. The answer is shared: callers must not change it.
+
+        The generation is taken before the read, so a commit during the read is caught by the next look.
+        """
+        generation = self.data_generation()
+        if generation != self._remembered_generation:
+            self._remembered.clear()
+            self._remembered_generation = generation
+        key = (fn, args)
+        if key in self._remembered:
+            return self._remembered[key]
+        answer = await self.read(fn, *args)
+        if generation == self._remembered_generation and len(self._remembered) < REMEMBERED_READS:
+            self._remembered[key] = answer
+        return answer
+
     async def names(self) -> NameIndex:
         """The name index (tracks, drivers, series), reloaded when names changed in this process or another.
 
         The common case costs one `PRAGMA data_version` on the event loop; only after some connection committed
         is a fingerprint of the name tables read (one hop), and only if that changed is the index reloaded.
-        The fingerprint is taken before the load: a change made during the load is caught by the next look.
+        The generation and the fingerprint are taken before the load: a change made during it is caught by the next look.
         """
-        if self._names is not None and not self._names_lock.locked() and not self._commits.changed():
+        if (self._names is not None and not self._names_lock.locked()
+                and self.data_generation() == self._names_generation):
             return self._names
         async with self._names_lock:
+            generation = self.data_generation()
             fingerprint = await self.read(_name_fingerprint)
             if self._names is None or fingerprint != self._names_fingerprint:
                 self._names = await NameIndex.load(self)
                 self._names_fingerprint = fingerprint
+            self._names_generation = generation
             return self._names
 
     def forget_names(self) -> None:

@@ -352,11 +352,11 @@ def schedule(answer: Schedule) -> list[discord.Embed]:
         lines.append(line.rstrip())
     chunks = [lines[i: i + SCHEDULE_PER_PAGE] for i in range(0, len(lines), SCHEDULE_PER_PAGE)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
+    footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
+              f"{source_footer(entry.race.series for entry in answer.races)}")
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))
-        footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
-                  f"{source_footer(entry.race.series for entry in answer.races)}")
         embed.set_footer(text=footer if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {footer}")
         pages.append(fit(embed))
     return pages

@@ -10,6 +10,7 @@ heading, list, table cell, link, spoiler, entity or mention.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 import re
 import unicodedata
@@ -32,6 +33,10 @@ _TERMINAL_SEQUENCE = re.compile(
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
 
 
+ESCAPED_TEXTS = 8192   # distinct texts whose escaping each of plain, discord and reddit remembers
+
+
+@functools.lru_cache(maxsize=ESCAPED_TEXTS)
 def plain(text: str | None) -> str:
     """One printable line: escape sequences and invisible characters removed, whitespace runs
     (newlines included) collapsed to one space, trimmed. What the terminal and JSON show."""
@@ -120,6 +125,7 @@ def _escape_list_start(match: re.Match[str]) -> str:
     return "\\" + match[1] if match[1] else match[2] + "\\."
 
 
+@functools.lru_cache(maxsize=ESCAPED_TEXTS)
 def reddit(text: str | None) -> str:
     """Data text for Reddit markdown: shows as written, never as markup, link or mention."""
     return escape_reddit_markdown(plain(text))
@@ -153,6 +159,7 @@ _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
 _MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
 
 
+@functools.lru_cache(maxsize=ESCAPED_TEXTS)   # the same names (tracks, drivers, teams) are escaped over and over
 def discord(text: str | None) -> str:
     """Data text for Discord markdown: shows as written, never as markup, link or mention."""
     return escape_discord_markdown(plain(text))
