@@ -1,8 +1,8 @@
 """The race weekend, driven: one loop that takes every race of the watched series through its lifecycle
 (bot/lifecycle.py) and tells the publishers (Discord, Reddit) what each moment owes them.
 
-Each round (`tick`) reads the races of the weekend from the schedule, polls NASCAR's live feed while one of them is
-about to start or running, and for each race:
+Each round (`tick`) reads the races of the coming week from the schedule, polls NASCAR's live feed while one of them
+is about to start or running, and for each race:
 - takes the lifecycle transition the facts call for (schedule, live feed, official results) with the conditional
   write of db/lifecycle.py, so that of two processes only one acts on it;
 - pre-race (from `RaceDaySettings.pre_race_hours` before green): `pre_race` with `db.prerace.prerace_for`, again
@@ -12,8 +12,12 @@ about to start or running, and for each race:
   delay has passed over it (db/race_weekend.py), so a restart compares with it: events already sent are not sent
   again (the publishers' ledgers see to the ones in between) and a long gap is one catch-up summary, not a flood;
 - a poll that fails shows "feed interrupted" on the board until the feed answers again;
-- finished (checkered): `finished` with the final board; official: the feed watcher's post-race path, unchanged.
-Upcoming races also go to the schedule keepers (Discord scheduled events).
+- finished (checkered): `finished` with the final board; official: the feed watcher's post-race path, unchanged;
+- cancelled: a scheduled race its season's latest race list no longer names (NASCAR's list has no cancelled flag; it
+  drops the race): `cancelled`. A start that moves later after the pre-race post is a postponement: the pre-race
+  facts say so (`PreRace.postponed_from`), the reminders follow and the scheduled events move at the next round.
+Upcoming races (not cancelled) also go to the schedule keepers (Discord scheduled events). `live_answer` is what
+/live shows: the board, a finished race's final board for a while, else the next race.
 """
 
 from __future__ import annotations

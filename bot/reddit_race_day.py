@@ -2,7 +2,8 @@
 server configured for the race's series (as the post-race thread, bot/posting.py), linked to each other.
 
 `RedditRaceDay` is a race-day publisher (bot/race_weekend.RaceDayPublisher): the race weekend calls `pre_race` when
-the pre-race facts are ready or change, `cancelled` when the race is taken off the schedule, `live` on every poll of the live feed and `finished` at the checkered flag.
+the pre-race facts are ready or change, `cancelled` when the race is taken off the schedule, `live` on every poll of
+the live feed and `finished` at the checkered flag.
 Every write goes through the `RedditPoster` (ledger claim first, retries, PostingPaused on account errors), so a
 restart posts nothing twice: the ledger knows each thread by (race key, kind, subreddit).
 

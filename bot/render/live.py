@@ -20,8 +20,8 @@ from bot.render.embeds import code_block, fit
 from bot.render.tables import table
 from bot.render.words import ordinal, plural, series_short
 from db.live import DriverHistory
-from db.models import RaceSummary
 from db.live_feed import Flag, Vehicle, VehicleStatus
+from db.models import RaceSummary
 
 Escape = Callable[[str | None], str]
 
