@@ -46,6 +46,7 @@ from db.live_feed import Flag, LiveRace, read_live_race
 from db.models import RaceSummary
 from db.prerace import PreRace, prerace_for
 from db.race_weekend import live_progress, next_races, race_list_ids, races_this_weekend, save_live_progress, upcoming_races
+from db.series import SERIES
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -186,10 +187,16 @@ class RaceWeekend:
         self._ticked.set()
 
     async def _unlisted(self, races: Sequence[RaceSummary]) -> set[str]:
-        """The keys of the scheduled races the latest race list of their season no longer names (cancelled)."""
+        """The keys of the scheduled races the latest race list of their season no longer names (cancelled). A list
+        whose series is empty says nothing (a partial document is not every race of the series cancelled)."""
         listed = {season: await race_list_ids(self.store, season) for season in {race.season for race in races}}
-        return {race_key(race) for race in races
-                if race.status == "scheduled" and (ids := listed[race.season]) is not None and race.source_id not in ids}
+        unlisted = set()
+        for race in races:
+            by_series, feed_id = listed[race.season], SERIES[race.series].feed_id
+            ids = by_series.get(feed_id) if by_series is not None and feed_id is not None else None
+            if race.status == "scheduled" and ids and race.source_id not in ids:
+                unlisted.add(race_key(race))
+        return unlisted
 
     async def _tell_schedule(self, now: datetime) -> None:
         """The coming week's races to the schedule keepers, those cancelled left out."""

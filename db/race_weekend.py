@@ -11,7 +11,7 @@ from db.models import RaceSummary
 from db.queries import find_races
 from db.store import Store
 
-RACE_LIST_SERIES = ("series_1", "series_2", "series_3")
+RACE_LIST_SERIES = (1, 2, 3)             # the race list's `series_<id>` keys
 STILL_RUNNING = timedelta(hours=12)     # a race that started this long ago may still be on track (rain, red flags)
 
 
@@ -59,16 +59,17 @@ async def live_progress(store: Store, race_key: str) -> bytes | None:
     return text.encode() if text is not None else None
 
 
-async def race_list_ids(store: Store, season: int) -> frozenset[str] | None:
-    """The race ids the season's race list named when last read (every series); None when no race list of the season
-    was read. A scheduled race missing from it was taken off the schedule: NASCAR's race list has no cancelled or
-    postponed flag (its fields: tests/data/feed/SOURCE.md), it drops a cancelled race and moves a
-    postponed one's `race_date`."""
+async def race_list_ids(store: Store, season: int) -> dict[int, frozenset[str]] | None:
+    """The race ids the season's race list named when last read, by NASCAR series id (1 Cup, 2 Xfinity, 3 Truck); None
+    when no race list of the season was read. A scheduled race missing from its series' list was taken off the
+    schedule: NASCAR's race list has no cancelled or postponed flag (its fields: tests/data/feed/SOURCE.md), it drops
+    a cancelled race and moves a postponed one's `race_date`."""
     body = await store.scalar("SELECT body FROM feed_documents WHERE kind = 'race_list' AND key = ?", (str(season),))
     if body is None:
         return None
     document = json.loads(zlib.decompress(body))
-    return frozenset(str(race["race_id"]) for key in RACE_LIST_SERIES for race in document.get(key) or ())
+    return {series_id: frozenset(str(race["race_id"]) for race in document.get(f"series_{series_id}") or ())
+            for series_id in RACE_LIST_SERIES}
 
 
 async def next_races(store: Store, now: datetime, series: str | None, count: int) -> list[RaceSummary]:
