@@ -9,6 +9,7 @@ changes, restarts, white, checkered, official; a restart of the bot in the middl
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -225,6 +226,11 @@ async def test_a_race_dropped_from_the_race_list_is_cancelled_everywhere_and_nev
         live_now, delayed = weekend.servers
         async with weekend.bot() as (bot, loop):
             assert weekend.fake.scheduled_events and weekend.items(live_now) == [PRE_RACE_ITEM]
+            # A partial list (no Xfinity race at all) cancels nothing.
+            partial = json.dumps({"series_1": [race_entry() | {"race_id": 5600, "series_id": 1}], "series_2": [], "series_3": []})
+            await import_document(bot.store, partial.encode())
+            await weekend.step(bot, loop, START + timedelta(minutes=1))
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.PRE_RACE
             document = race_list(next_week_entry())
             weekend.feed.serve(RACE_LIST, document)
             await import_document(bot.store, document)

@@ -182,6 +182,8 @@ async def test_one_replayed_race_drives_discord_and_reddit_once_each_across_a_re
         for server in day.servers:
             items = day.items(server)
             assert items.count("board") == 1 and items.count(PRE_RACE_ITEM) == 1 and len(items) == len(set(items)), items
+            recaps = [message for message in day.discord.channel_history(server.announce_id) if item_of(message) is None]
+            assert len(recaps) == 1 and "Brandon Jones" in embed_text(recaps[0]["embeds"][0])   # the post-race announcement
             events[server.guild_id] = [item for item in items if item.startswith(f"{RACE_KEY}:")]
         assert events[live_now.guild_id] == events[delayed.guild_id]
         kinds = [event.split(":")[1] for event in events[live_now.guild_id]]
