@@ -256,10 +256,11 @@ class RaceWeekend:
         if told is not None and now - told[0] < PRE_RACE_REFRESH:
             return
         facts = await prerace_for(self.store, race)
-        if told is not None and (postponed := _postponed_from(told[1], facts)) is not None:
-            facts = replace(facts, postponed_from=postponed)
+        if told is not None:
             if facts.race.starts_at != told[1].race.starts_at:
-                self._schedule_told = None   # the scheduled events move at the next round, not in SCHEDULE_REFRESH
+                self._schedule_told = None   # the scheduled events move this round, not in SCHEDULE_REFRESH
+            if (postponed := _postponed_from(told[1], facts)) is not None:
+                facts = replace(facts, postponed_from=postponed)
         self._pre_race[key] = (now, facts)
         if told is None or told[1] != facts:
             for publisher in self.publishers:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,12 +87,10 @@ async def assembled_bot(
         race_day_publishers: list[RaceDayPublisher] = []
         if settings.reddit.configured:
             reddit = await resources.enter_async_context(reddit_client(settings.reddit, **(reddit_options or {})))
-            if live_clock is None:
-                poster = RedditPoster(reddit, store)
-                race_day_publishers.append(RedditRaceDay(poster, settings.race_day))
-            else:
-                poster = RedditPoster(reddit, store, clock=_epoch_seconds(live_clock), sleep=_sleeping(live_clock))
-                race_day_publishers.append(RedditRaceDay(poster, settings.race_day, sleep=_sleeping(live_clock)))
+            clock = time.time if live_clock is None else _epoch_seconds(live_clock)
+            sleep = asyncio.sleep if live_clock is None else _sleeping(live_clock)
+            poster = RedditPoster(reddit, store, clock=clock, sleep=sleep)
+            race_day_publishers.append(RedditRaceDay(poster, settings.race_day, sleep=sleep))
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
         bot = await resources.enter_async_context(
