@@ -15,7 +15,7 @@ is about to start or running, and for each race:
 - finished (checkered): `finished` with the final board; official: the feed watcher's post-race path, unchanged;
 - cancelled: a scheduled race its season's latest race list no longer names (NASCAR's list has no cancelled flag; it
   drops the race): `cancelled`. A start that moves later after the pre-race post is a postponement: the pre-race
-  facts say so (`PreRace.postponed_from`), the reminders follow and the scheduled events move at the next round.
+  facts say so (`PreRace.postponed_from`); on any moved start the reminders and the scheduled events follow.
 Upcoming races (not cancelled) also go to the schedule keepers (Discord scheduled events). `live_answer` is what
 /live shows: the board, a finished race's final board for a while, else the next race.
 """
