@@ -1,8 +1,8 @@
 """The race weekend, driven: one loop that takes every race of the watched series through its lifecycle
 (bot/lifecycle.py) and tells the publishers (Discord, Reddit) what each moment owes them.
 
-Each round (`tick`) reads the races of the weekend from the schedule, polls NASCAR's live feed while one of them is
-about to start or running, and for each race:
+Each round (`tick`) reads the races of the coming week from the schedule, polls NASCAR's live feed while one of them
+is about to start or running, and for each race:
 - takes the lifecycle transition the facts call for (schedule, live feed, official results) with the conditional
   write of db/lifecycle.py, so that of two processes only one acts on it;
 - pre-race (from `RaceDaySettings.pre_race_hours` before green): `pre_race` with `db.prerace.prerace_for`, again
@@ -12,8 +12,12 @@ about to start or running, and for each race:
   delay has passed over it (db/race_weekend.py), so a restart compares with it: events already sent are not sent
   again (the publishers' ledgers see to the ones in between) and a long gap is one catch-up summary, not a flood;
 - a poll that fails shows "feed interrupted" on the board until the feed answers again;
-- finished (checkered): `finished` with the final board; official: the feed watcher's post-race path, unchanged.
-Upcoming races also go to the schedule keepers (Discord scheduled events).
+- finished (checkered): `finished` with the final board; official: the feed watcher's post-race path, unchanged;
+- cancelled: a scheduled race its season's latest race list no longer names (NASCAR's list has no cancelled flag; it
+  drops the race): `cancelled`. A start that moves later after the pre-race post is a postponement: the pre-race
+  facts say so (`PreRace.postponed_from`); on any moved start the reminders and the scheduled events follow.
+Upcoming races (not cancelled) also go to the schedule keepers (Discord scheduled events). `live_answer` is what
+/live shows: the board, a finished race's final board for a while, else the next race.
 """
 
 from __future__ import annotations
@@ -22,16 +26,16 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot import lifecycle
 from bot.feed import FeedClient, LivePoller, LiveState
-from bot.live_delivery import Clock, LiveDelivery, ScheduledRace, ServerLiveSettings
+from bot.live_delivery import Clock, LiveDelivery, ScheduledRace, ServerBoard, ServerLiveSettings
 from bot.live_race import LiveBoard, RaceEvent, events_between, live_board
 from bot.posting import race_key
-from bot.render.live import board_embed, event_embed
+from bot.render.live import board_embed, event_embed, final_board_embed
 from bot.render.prerace import prerace_embed
 from bot.settings import RaceDaySettings
 from db import guilds
@@ -41,7 +45,8 @@ from db.live import DriverHistory, driver_history
 from db.live_feed import Flag, LiveRace, read_live_race
 from db.models import RaceSummary
 from db.prerace import PreRace, prerace_for
-from db.race_weekend import live_progress, races_this_weekend, save_live_progress, upcoming_races
+from db.race_weekend import live_progress, next_races, race_list_ids, races_this_weekend, save_live_progress, upcoming_races
+from db.series import SERIES
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,8 @@ PRE_RACE_REFRESH = timedelta(minutes=1)     # how often a pre-race race's facts 
 SCHEDULE_REFRESH = timedelta(minutes=15)    # how often the schedule keepers hear of the upcoming races
 SCHEDULE_HORIZON = timedelta(days=8)        # ... the races of the next week and a day
 PRE_RACE_ITEM = "pre-race"                  # the pre-race message's item in the live ledger
+FINAL_BOARD_KEPT = timedelta(hours=6)       # /live shows a finished race's final board this long after its last step
+NEXT_RACES_LOOKED_AT = 5                    # /live's next race: the first of these not cancelled
 
 
 class RaceDayPublisher(Protocol):
@@ -65,6 +72,9 @@ class RaceDayPublisher(Protocol):
 
     async def finished(self, race: RaceSummary, board: LiveBoard) -> None:
         """The checkered flag: the final board."""
+
+    async def cancelled(self, race: RaceSummary, facts: PreRace, announced: bool) -> None:
+        """The race was taken off the schedule (`facts.cancelled`); `announced`: its pre-race post went out."""
 
 
 class ScheduleKeeper(Protocol):
@@ -156,24 +166,45 @@ class RaceWeekend:
 
     async def tick(self) -> None:
         now = self.clock.now()
-        races = await races_this_weekend(self.store, now, self.pre_race_window)
+        # The week ahead, not just the pre-race window: a race cancelled days ahead loses its scheduled events, and
+        # one postponed past the window keeps its pre-race post and reminders in step with its new start.
+        races = await races_this_weekend(self.store, now, max(SCHEDULE_HORIZON, self.pre_race_window))
         states = await load_many(self.store, [race_key(race) for race in races])
+        unlisted = await self._unlisted(races)
         self._polling = any(self._wants_feed(race, states[race_key(race)].state, now) for race in races)
         feed = await self.poller.poll() if self._polling else None
         for race in races:
             if states[race_key(race)].state in lifecycle.FINAL:
                 continue
             try:
-                await self._follow(race, states[race_key(race)].state, feed, now)
+                await self._follow(race, states[race_key(race)].state, feed, now, cancelled=race_key(race) in unlisted)
             except Exception:
                 log.exception("race weekend: %s failed this round; the other races go on", race_key(race))
-        if self.schedule_keepers and (self._schedule_told is None or now - self._schedule_told >= SCHEDULE_REFRESH):
+        if self._schedule_told is None or now - self._schedule_told >= SCHEDULE_REFRESH:
             self._schedule_told = now
-            upcoming = await upcoming_races(self.store, now, SCHEDULE_HORIZON)
-            for keeper in self.schedule_keepers:
-                await keeper.upcoming(upcoming)
+            await self._tell_schedule(now)
         self.ticks += 1
         self._ticked.set()
+
+    async def _unlisted(self, races: Sequence[RaceSummary]) -> set[str]:
+        """The keys of the scheduled races the latest race list of their season no longer names (cancelled). A list
+        whose series is empty says nothing (a partial document is not every race of the series cancelled)."""
+        listed = {season: await race_list_ids(self.store, season) for season in {race.season for race in races}}
+        unlisted = set()
+        for race in races:
+            by_series, feed_id = listed[race.season], SERIES[race.series].feed_id
+            ids = by_series.get(feed_id) if by_series is not None and feed_id is not None else None
+            if race.status == "scheduled" and ids and race.source_id not in ids:
+                unlisted.add(race_key(race))
+        return unlisted
+
+    async def _tell_schedule(self, now: datetime) -> None:
+        """The coming week's races to the schedule keepers, those cancelled left out."""
+        upcoming = await upcoming_races(self.store, now, SCHEDULE_HORIZON)
+        states = await load_many(self.store, [race_key(race) for race in upcoming])
+        still_on = [race for race in upcoming if states[race_key(race)].state is not RaceState.CANCELLED]
+        for keeper in self.schedule_keepers:
+            await keeper.upcoming(still_on)
 
     def _wants_feed(self, race: RaceSummary, state: RaceState, now: datetime) -> bool:
         """Live, or due to start soon (a process that was away may find it running: the feed says so, and no stale
@@ -183,14 +214,18 @@ class RaceWeekend:
         starting = race.starts_at is not None and now >= race.starts_at - FEED_LEAD
         return state in (RaceState.SCHEDULED, RaceState.PRE_RACE) and starting
 
-    async def _follow(self, race: RaceSummary, state: RaceState, feed: LiveState | None, now: datetime) -> None:
+    async def _follow(
+        self, race: RaceSummary, state: RaceState, feed: LiveState | None, now: datetime, *, cancelled: bool = False
+    ) -> None:
         key = race_key(race)
         document = feed.race if feed is not None and feed.race is not None and f"{feed.race.race_id}" == race.source_id else None
+        seen_green = document is not None and green_flag_seen(document)
         facts = lifecycle.RaceFacts(
             green_flag_at=race.starts_at,
-            green_flag_seen=document is not None and green_flag_seen(document),
+            green_flag_seen=seen_green,
             checkered_flag_seen=document is not None and document.is_race and document.flag is Flag.CHECKERED,
             official=race.status == "official",
+            cancelled=cancelled and not seen_green and state in (RaceState.SCHEDULED, RaceState.PRE_RACE),
         )
         transition = None
         if lifecycle.advance(state, facts, now, self.pre_race_window) is not None:   # as of this round's read: worth a step
@@ -199,6 +234,10 @@ class RaceWeekend:
             log.info("%s: %s → %s%s", key, transition.source, transition.target,
                      " (caught up)" if transition.caught_up else "")
             state = transition.target
+        if state is RaceState.CANCELLED:
+            if transition is not None:
+                await self._tell_cancelled(race, announced=transition.source is RaceState.PRE_RACE)
+            return
         if state is RaceState.PRE_RACE:
             await self._tell_pre_race(race, now)
         finished_now = transition is not None and transition.target is RaceState.FINISHED
@@ -217,10 +256,23 @@ class RaceWeekend:
         if told is not None and now - told[0] < PRE_RACE_REFRESH:
             return
         facts = await prerace_for(self.store, race)
+        if told is not None:
+            if facts.race.starts_at != told[1].race.starts_at:
+                self._schedule_told = None   # the scheduled events move this round, not in SCHEDULE_REFRESH
+            if (postponed := _postponed_from(told[1], facts)) is not None:
+                facts = replace(facts, postponed_from=postponed)
         self._pre_race[key] = (now, facts)
         if told is None or told[1] != facts:
             for publisher in self.publishers:
                 await self._guarded(publisher.pre_race(race, facts), "pre_race", key)
+
+    async def _tell_cancelled(self, race: RaceSummary, *, announced: bool) -> None:
+        key = race_key(race)
+        log.info("%s: taken off the race list: cancelled", key)
+        facts = replace(await prerace_for(self.store, race), cancelled=True)
+        for publisher in self.publishers:
+            await self._guarded(publisher.cancelled(race, facts, announced), "cancelled", key)
+        self._pre_race.pop(key, None)
 
     async def _tell_live(self, race: RaceSummary, document: LiveRace, feed: LiveState, now: datetime) -> LiveBoard:
         key = race_key(race)
@@ -284,6 +336,44 @@ class RaceWeekend:
             log.exception("race weekend: a publisher's %s of %s failed", what, key)
 
 
+@dataclass(frozen=True)
+class LiveAnswer:
+    """What /live shows: a board (live, or a finished race's final board for a while) or, between races, the next one."""
+
+    board: ServerBoard | None
+    next_race: RaceSummary | None = None
+
+
+async def live_answer(
+    store: Store, delivery: LiveDelivery | None, series: str | None, guild_id: int | None, now: datetime
+) -> LiveAnswer:
+    """The board the server sees (TV delay applied) while its race is live; once finished, its final board until
+    FINAL_BOARD_KEPT after its last lifecycle step (finished or official) or until the next race is FEED_LEAD from its
+    green flag, whichever comes first; else the next race."""
+    board = delivery.current_board(series, guild_id) if delivery is not None else None
+    upcoming = await next_races(store, now, series, NEXT_RACES_LOOKED_AT)
+    upcoming_states = await load_many(store, [race_key(race) for race in upcoming])
+    next_race = next((race for race in upcoming if upcoming_states[race_key(race)].state is not RaceState.CANCELLED), None)
+    if board is None:
+        return LiveAnswer(None, next_race)
+    stored = (await load_many(store, [board.race.key]))[board.race.key]
+    if stored.state is RaceState.CANCELLED:
+        return LiveAnswer(None, next_race)
+    if stored.state in (RaceState.FINISHED, RaceState.OFFICIAL):
+        over_at = stored.entered_at or now
+        next_soon = next_race is not None and next_race.starts_at is not None and now >= next_race.starts_at - FEED_LEAD
+        if now - over_at > FINAL_BOARD_KEPT or next_soon:
+            return LiveAnswer(None, next_race)
+    return LiveAnswer(board)
+
+
+def _postponed_from(told: PreRace, now: PreRace) -> datetime | None:
+    """The green-flag time first announced, when the race's start has moved later since (else None)."""
+    first = told.postponed_from or told.race.starts_at
+    later = now.race.starts_at
+    return first if first is not None and later is not None and later > first else None
+
+
 class DiscordRaceDay:
     """Race day on Discord (a `RaceDayPublisher` and `ScheduleKeeper`) through the bot's `LiveDelivery`.
 
@@ -310,7 +400,17 @@ class DiscordRaceDay:
                               self.delivery.clock.now(), await self.servers())
 
     async def finished(self, race: RaceSummary, board: LiveBoard) -> None:
-        self.delivery.publish(scheduled_race(race), board_embed(board), [], self.delivery.clock.now(), await self.servers())
+        self.delivery.publish(scheduled_race(race), final_board_embed(board), [], self.delivery.clock.now(), await self.servers())
+
+    async def cancelled(self, race: RaceSummary, facts: PreRace, announced: bool) -> None:
+        """The pre-race embed says so (where it went out), no reminder, the scheduled events removed."""
+        servers = await self.servers()
+        scheduled = replace(scheduled_race(race), cancelled=True)
+        if announced:
+            self.delivery.keep(scheduled, PRE_RACE_ITEM, prerace_embed(facts), servers)
+        self.delivery.schedule_reminders(scheduled, servers)
+        for change in await self.delivery.sync_scheduled_events([scheduled], servers):
+            log.info("scheduled event %s", change)
 
     async def upcoming(self, races: Sequence[RaceSummary]) -> None:
         done = await self.delivery.sync_scheduled_events([scheduled_race(race) for race in races], await self.servers())

@@ -2,7 +2,8 @@
 server configured for the race's series (as the post-race thread, bot/posting.py), linked to each other.
 
 `RedditRaceDay` is a race-day publisher (bot/race_weekend.RaceDayPublisher): the race weekend calls `pre_race` when
-the pre-race facts are ready or change, `live` on every poll of the live feed and `finished` at the checkered flag.
+the pre-race facts are ready or change, `cancelled` when the race is taken off the schedule, `live` on every poll of
+the live feed and `finished` at the checkered flag.
 Every write goes through the `RedditPoster` (ledger claim first, retries, PostingPaused on account errors), so a
 restart posts nothing twice: the ledger knows each thread by (race key, kind, subreddit).
 
@@ -81,6 +82,15 @@ class RedditRaceDay:
         title = prerace.title(facts)
         for subreddit in await guilds.subreddits_for(self.store, race.series):
             self._offer(Draft(key, ThreadKind.PRE, subreddit, title, lambda links: prerace.reddit_body(facts, key, links)))
+        await self._write_due()
+
+    async def cancelled(self, race: RaceSummary, facts: PreRace, announced: bool) -> None:
+        """Edit the race's pre-race threads (those posted) to say it is cancelled; no thread is posted for it."""
+        key = race_key(race)
+        title = prerace.title(facts)
+        for subreddit in await guilds.subreddits_for(self.store, race.series):
+            if await threads.get(self.store, key, subreddit, ThreadKind.PRE) is not None:
+                self._offer(Draft(key, ThreadKind.PRE, subreddit, title, lambda links: prerace.reddit_body(facts, key, links)))
         await self._write_due()
 
     async def live(self, race: RaceSummary, board: LiveBoard, events: Sequence[RaceEvent]) -> None:

@@ -7,13 +7,16 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
-from datetime import datetime
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 import discord
 
 from bot.feed import FeedClient
+from bot.live_delivery import Clock
 from bot.pitboard import Pitboard
 from bot.race_weekend import RaceDayPublisher
 from bot.reddit import RedditPoster, reddit_client
@@ -57,6 +60,56 @@ def _token_or_exit(settings: Settings) -> str | None:
     return settings.discord_token.reveal()
 
 
+@contextlib.asynccontextmanager
+async def assembled_bot(
+    settings: Settings,
+    *,
+    watcher_clock: Callable[[], datetime] = utc_now,
+    live_clock: Clock | None = None,
+    reddit_options: Mapping[str, Any] | None = None,
+    **bot_options: Any,
+) -> AsyncIterator[Pitboard]:
+    """The bot as `pitboard run` serves it, not connected yet: the store, the feed client (when watching), Reddit
+    (when configured) with race day's Reddit side, all closed on the way out.
+
+    `live_clock` drives race day (delivery, the race weekend's rounds, Reddit's edit interval); a replay or a test
+    passes a manual one. `reddit_options` go to `reddit_client` (tests point it at the fake Reddit); `bot_options`
+    to the bot (discord.py's own).
+    """
+    async with contextlib.AsyncExitStack() as resources:
+        store = await resources.enter_async_context(Store.open(settings.db_path))
+        feed = poster = None
+        if settings.watch:
+            headers = {"User-Agent": settings.reddit.user_agent}
+            session = await resources.enter_async_context(aiohttp.ClientSession(headers=headers))
+            feed = FeedClient(session, settings.feed_url)
+        # Race day beyond Discord: the Reddit side (pre-race and live threads, linked to the post-race one).
+        race_day_publishers: list[RaceDayPublisher] = []
+        if settings.reddit.configured:
+            reddit = await resources.enter_async_context(reddit_client(settings.reddit, **(reddit_options or {})))
+            clock = time.time if live_clock is None else _epoch_seconds(live_clock)
+            sleep = asyncio.sleep if live_clock is None else _sleeping(live_clock)
+            poster = RedditPoster(reddit, store, clock=clock, sleep=sleep)
+            race_day_publishers.append(RedditRaceDay(poster, settings.race_day, sleep=sleep))
+        elif settings.watch:
+            log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
+        bot = await resources.enter_async_context(
+            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
+                     live_clock=live_clock, race_day_publishers=race_day_publishers, **bot_options)
+        )
+        yield bot
+
+
+def _epoch_seconds(clock: Clock) -> Callable[[], float]:
+    return lambda: clock.now().timestamp()
+
+
+def _sleeping(clock: Clock) -> Callable[[float], Awaitable[None]]:
+    async def sleep(seconds: float) -> None:
+        await clock.sleep_until(clock.now() + timedelta(seconds=seconds))
+    return sleep
+
+
 async def run_bot(
     settings: Settings,
     *,
@@ -80,26 +133,8 @@ async def run_bot(
             holder = f" (pid {running.holder_pid})" if running.holder_pid else ""
             print(f"pitboard: another pitboard run is already using {settings.db_path}{holder}; stop it first", file=sys.stderr)
             return 2
-        store = await resources.enter_async_context(Store.open(settings.db_path))
-        feed = poster = None
-        if settings.watch:
-            headers = {"User-Agent": settings.reddit.user_agent}
-            session = await resources.enter_async_context(aiohttp.ClientSession(headers=headers))
-            feed = FeedClient(session, settings.feed_url)
-        if settings.reddit.configured:
-            reddit = await resources.enter_async_context(reddit_client(settings.reddit))
-            poster = RedditPoster(reddit, store)
-        elif settings.watch:
-            log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
-        # Race day beyond Discord: the Reddit side (pre-race and live threads, linked to the post-race one).
-        race_day_publishers: list[RaceDayPublisher] = []
-        if poster is not None:
-            race_day_publishers.append(RedditRaceDay(poster, settings.race_day))
-        bot = await resources.enter_async_context(
-            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
-                     race_day_publishers=race_day_publishers)
-        )
-        await store.names()  # load the name index now, not on the first command
+        bot = await resources.enter_async_context(assembled_bot(settings, watcher_clock=watcher_clock))
+        await bot.store.names()  # load the name index now, not on the first command
         if before_serving is not None:
             before_serving()
         loop = asyncio.get_running_loop()

@@ -11,9 +11,10 @@ from discord.ext import commands
 from bot.live_delivery import NO_PINGS, THREAD_ARCHIVE_MINUTES, DiscordEvent, LiveDelivery
 from bot.pitboard import Pitboard
 from bot.race_day import Undeliverable
+from bot.race_weekend import live_answer
 from bot.render import embeds
+from bot.render.live import no_race_embed
 from cogs.utils import Interaction, options
-from db.errors import PitboardError
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +144,12 @@ class LiveCog(commands.Cog, name="Live"):
             series = (await self.bot.store.names()).series_key(series)
         else:
             series = await options.series_or_default(interaction, None)
-        board = self.bot.live.current_board(series, interaction.guild_id) if self.bot.live is not None else None
+        answer = await live_answer(self.bot.store, self.bot.live, series, interaction.guild_id, self.bot.live_clock.now())
+        board = answer.board
         if board is None:
-            raise PitboardError("No race is live right now. `/next` shows when the next one starts.")
+            await interaction.response.send_message(embed=no_race_embed(answer.next_race), ephemeral=True,
+                                                    allowed_mentions=NO_PINGS)
+            return
         # Where the server's board already stands, the answer is for the asker only: the channel has it.
         already_here = board.channel_id is not None and board.channel_id == interaction.channel_id
         await interaction.response.send_message(embed=embeds.fit(board.embed.copy()), ephemeral=already_here,

@@ -77,6 +77,8 @@ class PreRace:
     pole: str | None                         # the pole-sitter; None until known
     past_winners: list[PastWinner]           # latest first, at most PAST_WINNERS
     best_here: list[TrackRecordLine]         # most wins, then top 5s, at most BEST_HERE
+    cancelled: bool = False                  # taken off the schedule (race day's lifecycle says so, not the store's facts)
+    postponed_from: datetime | None = None   # the green-flag time first announced, when the start has moved later since
 
 
 async def prerace(store: Store, track: str, year: int | None = None, series: str | None = None, round: int | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime, timedelta
 
 from db.claims import instant
@@ -9,6 +11,7 @@ from db.models import RaceSummary
 from db.queries import find_races
 from db.store import Store
 
+RACE_LIST_SERIES = (1, 2, 3)             # the race list's `series_<id>` keys
 STILL_RUNNING = timedelta(hours=12)     # a race that started this long ago may still be on track (rain, red flags)
 
 
@@ -54,3 +57,24 @@ async def live_progress(store: Store, race_key: str) -> bytes | None:
     """The live-feed document acted on last in the race; None before its first."""
     text = await store.scalar("SELECT live_feed FROM live_progress WHERE race_key = ?", (race_key,))
     return text.encode() if text is not None else None
+
+
+async def race_list_ids(store: Store, season: int) -> dict[int, frozenset[str]] | None:
+    """The race ids the season's race list named when last read, by NASCAR series id (1 Cup, 2 Xfinity, 3 Truck); None
+    when no race list of the season was read. A scheduled race missing from its series' list was taken off the
+    schedule: NASCAR's race list has no cancelled or postponed flag (its fields: tests/data/feed/SOURCE.md), it drops
+    a cancelled race and moves a postponed one's `race_date`."""
+    body = await store.scalar("SELECT body FROM feed_documents WHERE kind = 'race_list' AND key = ?", (str(season),))
+    if body is None:
+        return None
+    document = json.loads(zlib.decompress(body))
+    return {series_id: frozenset(str(race["race_id"]) for race in document.get(f"series_{series_id}") or ())
+            for series_id in RACE_LIST_SERIES}
+
+
+async def next_races(store: Store, now: datetime, series: str | None, count: int) -> list[RaceSummary]:
+    """The next `count` scheduled races starting after `now` (of `series`; any when None), soonest first."""
+    return await find_races(
+        store, "r.status = 'scheduled' AND r.starts_at > ? AND (? IS NULL OR s.key = ?)", (_stored(now), series, series),
+        limit=count, order="r.starts_at",
+    )

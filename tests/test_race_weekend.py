@@ -24,58 +24,31 @@ from bot.race_weekend import PRE_RACE_ITEM, RaceWeekend
 from bot.render.live import INTERRUPTED
 from db import guilds, lifecycle
 from db.lifecycle import RaceState
-from db.live_feed import ReplayFrame, load_replay
 from db.nascar_feed import import_document
 from db.store import Store
 from testkit.clock import ManualClock
 from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild, running_pitboard
 from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 from testkit.fakes.feed_server import FakeFeed, FeedFault
-from testkit.replays import CHICAGOLAND
+from testkit.race_weekend import (
+    FRAMES,
+    GREEN,
+    LIVE_FEED,
+    RACE_KEY,
+    RACE_LIST,
+    item_of,
+    lap_of,
+    moment,
+    next_week_entry,
+    race_entry,
+    race_list,
+)
 
-RACE_KEY = "nascar-5651"
-RACE_LIST = "2026/race_list_basic.json"
-LIVE_FEED = "live/feeds/live-feed.json"
-GREEN = datetime(2026, 7, 5, 1, 15, tzinfo=UTC)     # as scheduled: 21:15 Eastern on July 4th (the real green: 21:15:14)
 START = GREEN - timedelta(hours=2)
-REPLAY_GREEN_SECONDS = 60.0                         # the replay's green-flag frame
 TV_DELAY = 30                                       # the second server's TV delay, seconds
 REMINDER_MINUTES = 30
-WINNER_FEED_ID = 4085                               # Brandon Jones
-FRAMES = load_replay(CHICAGOLAND)
 RESTART_AT_LAP = 132                                 # a caution comes out on this lap
 OUTAGE_AT_LAP = 145
-
-
-def race_list(*, tv: str | None = None, official: bool = False) -> bytes:
-    """The season's race list as the feed serves it, with this one race (before it, then official)."""
-    race = {
-        "race_id": 5651, "series_id": 2, "race_season": 2026, "race_name": "Cuervo 300", "race_type_id": 1,
-        "track_id": 39, "track_name": "Chicagoland Speedway", "date_scheduled": "2026-07-04T21:15:00",
-        "race_date": "2026-07-04T21:15:00", "scheduled_distance": 301.5, "scheduled_laps": 201,
-        "stage_1_laps": 45, "stage_2_laps": 45, "stage_3_laps": 111, "television_broadcaster": tv,
-        "winner_driver_id": WINNER_FEED_ID if official else 0, "inspection_complete": official, "schedule": [],
-    }
-    return json.dumps({"series_1": [], "series_2": [race], "series_3": []}).encode()
-
-
-def moment(frame: ReplayFrame) -> datetime:
-    """The replay's clock on the race day's: its green-flag frame at the scheduled green."""
-    return GREEN + timedelta(seconds=frame.seconds - REPLAY_GREEN_SECONDS)
-
-
-def lap_of(frame: ReplayFrame) -> int:
-    return json.loads(frame.documents["live-feed.json"])["lap_number"]
-
-
-def item_of(message: dict) -> str | None:
-    """The race item a message carries in its footer (`board`, `pre-race`, `reminder` or an event key)."""
-    prefix = f"pitboard:{RACE_KEY}:"
-    for embed in message["embeds"]:
-        last = embed.get("footer", {}).get("text", "").split(" · ")[-1]
-        if last.startswith(prefix):
-            return last.removeprefix(prefix)
-    return None
 
 
 @dataclass
@@ -146,7 +119,7 @@ async def race_weekend(small_db: Path, tmp_path: Path) -> AsyncIterator[Weekend]
 
 async def publish_race_list(bot: Pitboard, weekend: Weekend, *, tv: str | None = None, official: bool = False) -> None:
     """The race list changes; the store follows it as the feed watcher would."""
-    document = race_list(tv=tv, official=official)
+    document = race_list(race_entry(tv=tv, official=official))
     weekend.feed.serve(RACE_LIST, document)
     await import_document(bot.store, document)
 
@@ -245,3 +218,81 @@ async def test_a_bot_started_in_the_middle_of_a_race_sums_it_up_instead_of_posti
             assert weekend.items(delayed) == []   # its TV delay has not passed yet
             await weekend.step(bot, loop, weekend.clock.now() + timedelta(seconds=TV_DELAY))
             assert weekend.items(delayed) == weekend.items(live_now)
+
+
+async def test_a_race_dropped_from_the_race_list_is_cancelled_everywhere_and_never_reminded(small_db, tmp_path):
+    # NASCAR's race list has no cancelled flag (tests/data/feed/SOURCE.md): a cancelled race leaves the list.
+    async with race_weekend(small_db, tmp_path) as weekend:
+        live_now, delayed = weekend.servers
+        async with weekend.bot() as (bot, loop):
+            assert weekend.fake.scheduled_events and weekend.items(live_now) == [PRE_RACE_ITEM]
+            # A partial list (no Xfinity race at all) cancels nothing.
+            partial = json.dumps({"series_1": [race_entry() | {"race_id": 5600, "series_id": 1}], "series_2": [], "series_3": []})
+            await import_document(bot.store, partial.encode())
+            await weekend.step(bot, loop, START + timedelta(minutes=1))
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.PRE_RACE
+            document = race_list(next_week_entry())
+            weekend.feed.serve(RACE_LIST, document)
+            await import_document(bot.store, document)
+            await weekend.step(bot, loop, START + timedelta(minutes=2))
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.CANCELLED
+            for server in weekend.servers:   # the pre-race post edited in place, not posted again
+                assert weekend.items(server) == [PRE_RACE_ITEM]
+                assert "Cancelled" in embed_text(weekend.message(server, PRE_RACE_ITEM)["embeds"][0])
+            assert not [event for event in weekend.fake.scheduled_events.values() if event["name"] == "Cuervo 300"]
+            # No reminder, and nothing live even with the feed showing the race.
+            await weekend.step(bot, loop, GREEN - timedelta(minutes=REMINDER_MINUTES))
+            weekend.feed.advance_to(FRAMES[5].seconds)
+            await weekend.step(bot, loop, moment(FRAMES[5]))
+            assert weekend.items(live_now) == [PRE_RACE_ITEM] and weekend.items(delayed) == [PRE_RACE_ITEM]
+
+
+async def test_a_postponed_race_moves_its_scheduled_event_its_reminder_and_says_so(small_db, tmp_path):
+    # As the 2023 Fontana Xfinity race (5311) in the real 2023 race list: `date_scheduled` kept, `race_date` a day later.
+    async with race_weekend(small_db, tmp_path) as weekend:
+        live_now, _ = weekend.servers
+        async with weekend.bot() as (bot, loop):
+            [event_id] = weekend.fake.scheduled_events
+            document = race_list(race_entry(race_date="2026-07-05T21:15:00"))
+            weekend.feed.serve(RACE_LIST, document)
+            await import_document(bot.store, document)
+            await weekend.step(bot, loop, START + timedelta(minutes=2))
+            later = GREEN + timedelta(days=1)
+            pre_race = embed_text(weekend.message(live_now, PRE_RACE_ITEM)["embeds"][0])
+            assert "Postponed" in pre_race and f"<t:{int(later.timestamp())}:F>" in pre_race
+            assert weekend.items(live_now) == [PRE_RACE_ITEM]
+            await weekend.step(bot, loop, START + timedelta(minutes=3))   # the scheduled event follows at the next round
+            moved = weekend.fake.scheduled_events[event_id]["scheduled_start_time"]
+            assert datetime.fromisoformat(moved) == later
+            await weekend.step(bot, loop, GREEN - timedelta(minutes=REMINDER_MINUTES))
+            assert weekend.items(live_now) == [PRE_RACE_ITEM]                # not at the old time
+            await weekend.step(bot, loop, later - timedelta(minutes=REMINDER_MINUTES))
+            assert weekend.items(live_now) == [PRE_RACE_ITEM, "reminder"]   # at the new one
+
+
+async def test_live_after_the_flag_shows_the_final_board_then_the_next_race(small_db, tmp_path):
+    async with race_weekend(small_db, tmp_path) as weekend:
+        live_now, _ = weekend.servers
+        document = race_list(race_entry(), next_week_entry())
+        weekend.feed.serve(RACE_LIST, document)
+        async with Store.open(weekend.db_path) as store:
+            await import_document(store, document)
+        weekend.feed.advance_to(FRAMES[-1].seconds)
+        weekend.clock.advance((moment(FRAMES[-1]) - weekend.clock.now()).total_seconds())
+        async with weekend.bot() as (bot, loop):
+            assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.FINISHED
+
+            async def live_answer() -> dict:
+                interaction = await weekend.fake.send_slash_command("live", guild_id=live_now.guild_id,
+                                                                    channel_id=live_now.general_id)
+                return (await interaction.response())["data"]
+
+            final = await live_answer()
+            shown = embed_text(final["embeds"][0])
+            assert shown.startswith("Final:") and "Brandon Jones" in shown and "/results" in shown
+            assert not final.get("flags")                         # elsewhere than the board: for the channel, as before
+            await weekend.step(bot, loop, weekend.clock.now() + timedelta(hours=7))
+            stale = await live_answer()
+            next_green = int(datetime(2026, 7, 12, 0, 0, tzinfo=UTC).timestamp())   # 20:00 Eastern on the 11th
+            assert stale["flags"] & 64
+            assert "No race is live" in embed_text(stale["embeds"][0]) and f"<t:{next_green}:F>" in embed_text(stale["embeds"][0])

@@ -245,3 +245,18 @@ async def test_live_thread_edits_keep_the_configured_interval(world, boards, edi
     gaps = [later - earlier for earlier, later in zip(edit_times(live), edit_times(live)[1:], strict=False)]
     assert gaps and min(gaps) >= edit_seconds
     assert f"Lap {boards[39][1].lap} of" in live.selftext      # the last board of the run is the one shown
+
+
+async def test_a_cancelled_race_edits_its_pre_race_threads_and_posts_none_where_there_was_none(world):
+    publisher = world.publisher()
+    full = await richmond(world.store)
+    await publisher.pre_race(full.race, full)
+    await guilds.add_subreddit(world.store, 3, "cup", "LateSubreddit")   # configured after the pre-race thread went out
+    world.clock.now += 600
+    await publisher.cancelled(full.race, replace(full, cancelled=True), True)
+
+    for subreddit in SUBREDDITS:
+        [pre] = world.fake.submissions_in(subreddit)
+        assert "Cancelled" not in pre.history[0].selftext and "**Cancelled**" in pre.selftext
+    assert world.fake.submissions_in("LateSubreddit") == []
+    assert len(world.fake.requests_to(SUBMIT)) == len(SUBREDDITS)

@@ -21,6 +21,7 @@ from bot.render.tables import table
 from bot.render.words import ordinal, plural, series_short
 from db.live import DriverHistory
 from db.live_feed import Flag, Vehicle, VehicleStatus
+from db.models import RaceSummary
 
 Escape = Callable[[str | None], str]
 
@@ -165,6 +166,38 @@ def board_embed(board: LiveBoard) -> discord.Embed:
         embed.add_field(name="Leader here", value=history, inline=False)
     embed.set_footer(text=f"{SOURCE} · pitboard:{board.race_key}")
     return fit(embed)
+
+
+FINAL = "Final"
+RESULTS_POINTER = "The full results: `/results` (official once NASCAR confirms them)"
+
+
+def final_board_embed(board: LiveBoard) -> discord.Embed:
+    """The board at the checkered flag, labelled final: the winner and where the full results are."""
+    embed = board_embed(board)
+    embed.title = f"{FINAL}: {embed.title}"
+    winner = next((vehicle for vehicle in board.top if vehicle.position == 1), None)
+    if winner is not None:
+        embed.insert_field_at(0, name="Winner", value=f"{_driver(winner, safe.discord)} (#{safe.discord(winner.car)})",
+                              inline=False)
+    embed.add_field(name="Results", value=RESULTS_POINTER, inline=False)
+    return fit(embed)
+
+
+NO_RACE_LIVE = "No race is live right now."
+
+
+def no_race_embed(next_race: RaceSummary | None) -> discord.Embed:
+    """/live's answer between races: the next race and its green-flag time (each reader's own time zone)."""
+    embed = discord.Embed(title=NO_RACE_LIVE, colour=discord.Colour(0x888888))
+    if next_race is None or next_race.starts_at is None:
+        embed.description = "`/next` shows the schedule."
+        return embed
+    stamp = int(next_race.starts_at.timestamp())
+    when = f"on <t:{stamp}:D>" if next_race.date_only else f"green flag <t:{stamp}:F> (<t:{stamp}:R>)"
+    embed.description = (f"Next: **{safe.discord(next_race.name)}** at {safe.discord(next_race.track)} "
+                         f"({series_short(next_race.series)}), {when}.")
+    return embed
 
 
 def win_meaning(history: DriverHistory | None, series: str | None) -> str | None:

@@ -75,10 +75,19 @@ def _broadcast_line(pre: PreRace, m: Markup) -> str:
     return " · ".join(f"{label}: {m.escape(name)}" for label, name in named if name)
 
 
+def called_off_line(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> str:
+    """`Cancelled: …` or `Postponed: …` when the race is, else empty."""
+    if pre.cancelled:
+        return m.bold("Cancelled") + ": NASCAR has taken this race off the schedule."
+    if pre.postponed_from is not None and pre.race.starts_at is not None:
+        return m.bold("Postponed") + f" from {when(pre.postponed_from)} to {when(pre.race.starts_at)}."
+    return ""
+
+
 def _summary(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> list[str]:
-    """The race's facts, each line only when the data has it."""
-    lines = [f"{pre.race.series_name}, {race_label(pre.race)}", _track_line(pre, m), _distance_line(pre),
-             _green_line(pre, when), _broadcast_line(pre, m)]
+    """The race's facts, each line only when the data has it; a cancellation or postponement first."""
+    lines = [called_off_line(pre, m, when), f"{pre.race.series_name}, {race_label(pre.race)}", _track_line(pre, m),
+             _distance_line(pre), _green_line(pre, when) if not pre.cancelled else "", _broadcast_line(pre, m)]
     return [line for line in lines if line]
 
 
