@@ -14,6 +14,7 @@ import aiohttp
 import discord
 
 from bot.feed import FeedClient
+from bot.jolpica import JolpicaClient
 from bot.pitboard import Pitboard
 from bot.race_weekend import RaceDayPublisher
 from bot.reddit import RedditPoster, reddit_client
@@ -81,11 +82,13 @@ async def run_bot(
             print(f"pitboard: another pitboard run is already using {settings.db_path}{holder}; stop it first", file=sys.stderr)
             return 2
         store = await resources.enter_async_context(Store.open(settings.db_path))
-        feed = poster = None
+        feed = poster = jolpica = None
         if settings.watch:
             headers = {"User-Agent": settings.reddit.user_agent}
             session = await resources.enter_async_context(aiohttp.ClientSession(headers=headers))
             feed = FeedClient(session, settings.feed_url)
+            if settings.watch_f1:
+                jolpica = JolpicaClient(session, settings.jolpica_url)
         if settings.reddit.configured:
             reddit = await resources.enter_async_context(reddit_client(settings.reddit))
             poster = RedditPoster(reddit, store)
@@ -96,7 +99,7 @@ async def run_bot(
         if poster is not None:
             race_day_publishers.append(RedditRaceDay(poster, settings.race_day))
         bot = await resources.enter_async_context(
-            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
+            Pitboard(settings=settings, store=store, feed=feed, jolpica=jolpica, poster=poster, watcher_clock=watcher_clock,
                      race_day_publishers=race_day_publishers)
         )
         await store.names()  # load the name index now, not on the first command

@@ -26,7 +26,7 @@ from bot.race_day import Announcer, deliveries
 from bot.reddit import PostingPaused, PublishResult, RedditPoster
 from db import jolpica
 from db.errors import FeedError
-from db.models import RaceSummary, RecapFacts
+from db.models import RaceSummary
 from db.nascar_feed import import_document
 from db.queries import race_details, utc_now
 from db.recaps import race_recap
@@ -166,7 +166,7 @@ class Watcher:
         log.warning("Jolpica document rejected, database unchanged: %s: %s", url, error)
 
     async def _finish(self, race: RaceSummary, report: PollReport) -> None:
-        """Post and announce one official race, as bot/race_day.py decides (F1 races are posted, not yet announced)."""
+        """Post and announce one official race, as bot/race_day.py decides."""
         facts = await race_recap(self.store, await race_details(self.store, race))
         where = await deliveries(self.store, race)
         if self.poster is not None and report.posting_paused is None:
@@ -177,7 +177,7 @@ class Watcher:
             else:
                 report.published += outcomes
                 self._resume_posting(outcomes)
-        if self.announcer is not None and isinstance(facts, RecapFacts):
+        if self.announcer is not None:
             await self.announcer.announce(facts, where.channels)
 
     def _pause_posting(self, pause: PostingPaused, report: PollReport) -> None:

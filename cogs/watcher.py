@@ -73,7 +73,7 @@ class WatcherCog(commands.Cog):
         self.failures = 0
         self.watcher = Watcher(
             bot.store, bot.feed, poster=bot.poster, title_template=bot.settings.reddit.title_template,
-            announcer=Announcer(bot.store, ChannelMessenger(bot)), clock=bot.watcher_clock,
+            announcer=Announcer(bot.store, ChannelMessenger(bot)), clock=bot.watcher_clock, jolpica=bot.jolpica,
         )
         self.poll.change_interval(seconds=bot.settings.feed_poll_seconds)
 
