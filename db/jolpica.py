@@ -535,8 +535,8 @@ async def write_standings(conn: aiosqlite.Connection, parsed: Standings) -> bool
 
 # ------------------------------------------------------------------ whole documents, kept for `pitboard db build`
 
-DOCUMENT_KINDS = {"results": "jolpica-results", "sprint": "jolpica-sprint", "qualifying": "jolpica-qualifying",
-                  "standings": "jolpica-standings"}
+DOCUMENTS = ("results", "sprint", "qualifying", "standings")
+KIND_PREFIX = "jolpica-"             # feed_documents.kind: jolpica-results, jolpica-standings…
 JOLPICA_SHAPE = re.compile(rb'\s*\{\s*"MRData"\s*:')
 ROWS_KEYS = {"Results": "results", "SprintResults": "sprint", "QualifyingResults": "qualifying"}
 
@@ -571,7 +571,7 @@ def document_what(body: bytes) -> str:
 def parse_document(body: bytes, what: str | None = None) -> Document:
     """Validate a whole document; `what` is found from its shape when not given (a saved file)."""
     what = what or document_what(body)
-    if what not in DOCUMENT_KINDS:
+    if what not in DOCUMENTS:
         raise ValueError(f"unknown Jolpica document {what!r}")
     return Document(what, parse_standings(body) if what == "standings" else parse_session(body, what))
 
@@ -583,6 +583,12 @@ async def write_document(conn: aiosqlite.Connection, document: Document) -> bool
     if isinstance(document.content, Session):
         return await write_session(conn, document.content)
     return False
+
+
+def what_of_kind(kind: str) -> str | None:
+    """The Jolpica document a `feed_documents.kind` stands for (None: one of NASCAR's feed documents)."""
+    what = kind.removeprefix(KIND_PREFIX)
+    return what if kind.startswith(KIND_PREFIX) and what in DOCUMENTS else None
 
 
 def document_key(document: Document) -> str:
@@ -598,7 +604,7 @@ async def import_document(store: Store, body: bytes, what: str | None = None) ->
     document = parse_document(body, what)
     if document.content is None:
         return document, False
-    kind, key = DOCUMENT_KINDS[document.what], document_key(document)
+    kind, key = KIND_PREFIX + document.what, document_key(document)
     digest = hashlib.sha256(body).hexdigest()
     async with store.transaction() as conn:
         changed = await write_document(conn, document)
