@@ -1,0 +1,81 @@
+"""Saved Jolpica documents through the CLI (subprocesses): `pitboard import` takes them beside NASCAR's feed files,
+detected by shape, with the same per-file error lines; `pitboard db build` replays them onto the fresh history, so
+an F1 race run after the bundled data's end keeps its results. The race is 2026 round 12 (Dutch Grand Prix), which
+F1DB has no results for; its documents carry F1DB's real round 11 classification (real drivers and constructors)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from testkit.jolpica_documents import session_document, session_entries
+
+pytestmark = pytest.mark.realdata
+
+PITBOARD = os.path.join(os.path.dirname(sys.executable), "pitboard")
+CHILD_TIMEOUT = 300  # generous: the machine running the suite may be busy
+SEASON, ROUND = 2026, 12
+CLASSIFICATION = list(session_entries(SEASON, 11))
+
+
+def pitboard(database: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PITBOARD, "--db", str(database), *args], capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+
+
+def results_answer(database: Path) -> dict:
+    done = pitboard(database, "ask", "--json", f"/results zandvoort year:{SEASON} series:f1")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def winner_name() -> str:
+    return f"{CLASSIFICATION[0]['Driver']['givenName']} {CLASSIFICATION[0]['Driver']['familyName']}"
+
+
+def test_import_takes_jolpica_documents_and_db_build_keeps_their_results(real_db_copy, tmp_path):
+    results = tmp_path / "results.json"
+    results.write_bytes(session_document(SEASON, ROUND, entries=CLASSIFICATION))
+    qualifying = tmp_path / "qualifying.json"
+    qualifying.write_bytes(session_document(SEASON, ROUND, "qualifying", entries=list(session_entries(SEASON, 11, "qualifying"))))
+    partial = tmp_path / "partial.json"
+    partial.write_bytes(session_document(SEASON, ROUND, entries=CLASSIFICATION[:5], total=len(CLASSIFICATION)))
+
+    before = pitboard(real_db_copy, "ask", "/results zandvoort year:2026 series:f1")
+    assert before.returncode == 1 and "Zandvoort in 2026" in before.stderr   # scheduled: no results in the bundled data
+
+    done = pitboard(real_db_copy, "import", str(partial), str(results), str(qualifying))
+    assert done.returncode == 1   # one file refused; the others imported all the same
+    assert done.stderr.strip() == (
+        f"{partial}: not imported, database unchanged: MRData.total: "
+        f"announces {len(CLASSIFICATION)} rows from offset 0, the document holds 5: partial"
+    )
+    assert done.stdout.splitlines() == [
+        f"{results}: Jolpica results {SEASON} round {ROUND}: imported",
+        f"{qualifying}: Jolpica qualifying {SEASON} round {ROUND}: imported",
+    ]
+    again = pitboard(real_db_copy, "import", str(results))
+    assert again.returncode == 0
+    assert again.stdout.strip() == f"{results}: Jolpica results {SEASON} round {ROUND}: already imported, nothing changed"
+
+    imported = results_answer(real_db_copy)
+    assert imported["results"][0]["driver"] == winner_name()
+    assert len(imported["results"]) == len([entry for entry in CLASSIFICATION if entry["positionText"] not in ("W", "F", "E")])
+
+    build = pitboard(real_db_copy, "db", "build")
+    assert build.returncode == 0, build.stderr
+    assert results_answer(real_db_copy)["results"] == imported["results"]   # replayed onto the fresh history
+
+
+def test_import_refuses_a_json_document_that_is_neither_nascar_nor_jolpica(real_db_copy, tmp_path):
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps({"MRData": {"total": "0", "CircuitTable": {"Circuits": []}}}))
+    done = pitboard(real_db_copy, "import", str(odd))
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"{odd}: not imported, database unchanged: MRData: not a Jolpica results, sprint, qualifying or driver standings document"
+    )
