@@ -8,7 +8,7 @@ Then one of three endings:
 
 - **Rebuild** (a healthy database exists). It is never replaced as a file: a running bot or import may
   hold it open in WAL mode, and a rename over it leaves them writing through a WAL and shared memory that
-  no longer match the file, which corrupts it for good. Instead the feed documents recorded in the live
+  no longer match the file, which corrupts it for good. Instead the feed documents (NASCAR's and Jolpica's) recorded in the live
   database are replayed onto the temp file, and then, in ONE write transaction on the live database, the
   rows of every data table (DATA_TABLES) are made equal to the temp file's (ATTACH; DELETE the rows that
   differ, INSERT … SELECT the missing ones, so an unchanged history writes nothing and keeps every id),
