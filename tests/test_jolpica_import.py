@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import db.build
+from db import jolpica
+from db.build import build_database
+from db.store import Store
 from testkit.jolpica_documents import session_document, session_entries
 
 pytestmark = pytest.mark.realdata
@@ -79,3 +83,26 @@ def test_import_refuses_a_json_document_that_is_neither_nascar_nor_jolpica(real_
     assert done.stderr.strip() == (
         f"{odd}: not imported, database unchanged: MRData: not a Jolpica results, sprint, qualifying or driver standings document"
     )
+
+
+async def test_a_jolpica_document_imported_during_a_rebuild_is_kept(real_db_copy, monkeypatch):
+    """A document the watcher imports into the live database after the rebuild read its documents is applied inside
+    the swap (db/build.py's late documents), not lost."""
+    load_history = db.build._load_history
+
+    async def load_then_import_into_the_live_database(*args):
+        await load_history(*args)
+        async with Store.open(real_db_copy) as live:   # after the replay snapshot, before the swap
+            await jolpica.import_document(live, session_document(SEASON, ROUND, entries=CLASSIFICATION))
+
+    monkeypatch.setattr(db.build, "_load_history", load_then_import_into_the_live_database)
+    report = await build_database(real_db_copy, show_progress=False)
+    assert report.outcome == "rebuilt" and report.feeds_replayed == 0
+    async with Store.open(real_db_copy) as store:
+        assert await store.scalar("SELECT kind || ' ' || key FROM feed_documents") == f"jolpica-results {SEASON}-{ROUND}"
+        winner = await store.scalar(
+            """SELECT d.name FROM results x JOIN drivers d ON d.id = x.driver_id JOIN races r ON r.id = x.race_id
+               JOIN series s ON s.id = r.series_id WHERE s.key = 'f1' AND r.season = ? AND r.round = ? AND x.finish = 1""",
+            (SEASON, ROUND),
+        )
+    assert winner == winner_name()
