@@ -6,6 +6,8 @@ is the real history with that race's results taken out, as if F1DB's data ended 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -16,9 +18,12 @@ import pytest
 from bot.feed import FeedClient
 from bot.jolpica import JolpicaClient
 from bot.pitboard import Pitboard
+from bot.race_day import announcement_embed
 from bot.reddit import RedditPoster, RetryPolicy, reddit_client
-from bot.settings import RedditSettings, Secret
-from db import guilds
+from bot.runner import run_bot
+from bot.settings import RedditSettings, Secret, Settings
+from db import guilds, queries
+from db.recaps import race_recap
 from db.store import Store
 from testkit.discord_harness import ANNOUNCE_CHANNEL_ID, embed_text, guild, running_pitboard
 from testkit.fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord, RecordedRequest, redirect_discord_to
@@ -152,3 +157,46 @@ async def test_new_f1_race_is_announced_and_posted_once_then_edited_on_revision_
     [thread] = world.reddit_fake.submissions_in(SUBREDDIT)
     assert len(thread.history) == 2
     assert len(world.announcements()) == 1 and len(world.announcement_edits()) == 1
+
+
+async def test_pitboard_run_watches_f1_through_the_jolpica_url_of_its_settings(real_db_copy):
+    """`pitboard run`'s wiring (bot/runner.py): the settings' Jolpica URL reaches the watcher, which asks it for a
+    race after the bundled data's end (2026 round 12, no results in F1DB) an hour after its start."""
+    async with Store.open(real_db_copy) as store:
+        start = datetime.fromisoformat(await store.scalar(
+            "SELECT r.starts_at FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = 'f1' AND r.season = 2026 "
+            "AND r.round = 12",
+        ))
+    async with FakeDiscord(guilds=[guild()]) as discord_fake, FakeFeed() as feed, FakeJolpica() as jolpica_fake:
+        settings = Settings.load(env_file=None, environ={
+            "PITBOARD_DB": str(real_db_copy), "DISCORD_TOKEN": discord_fake.token, "PITBOARD_FEED_URL": feed.base_url,
+            "PITBOARD_JOLPICA_URL": jolpica_fake.base_url + "/",
+        })
+        with redirect_discord_to(discord_fake):
+            running = asyncio.create_task(run_bot(settings, watcher_clock=lambda: start + timedelta(hours=1)))
+            async with asyncio.timeout(10):
+                while not jolpica_fake.requests:
+                    await asyncio.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert await asyncio.wait_for(running, timeout=10) == 0
+    assert [request.path for request in jolpica_fake.requests] == ["2026/12/results"]
+
+
+async def test_an_f1_announcement_is_the_race_report_in_f1_words(real_store):
+    """The announcement embed of an F1 race (Monza 2024, from F1DB): winner and constructor, the podium with the gap,
+    the pole-sitter's race, retirements with reasons, F1's columns; nothing of NASCAR's recap."""
+    details = await queries.results(real_store, "monza", 2024, "f1", None)
+    embed = announcement_embed(await race_recap(real_store, details), "https://www.reddit.com/r/formula1/comments/abc/").to_dict()
+    assert embed["title"] == "🏁 2024 F1 R16 · Italian Grand Prix"
+    assert embed["description"] == (
+        "**Charles Leclerc** won the Italian Grand Prix at Autodromo Nazionale Monza for Ferrari. "
+        "It was Leclerc's seventh Formula 1 win. Leclerc started fourth on the grid.\n\n"
+        "Oscar Piastri finished second, 2.664 seconds behind, and pole-sitter Lando Norris third.\n\n"
+        "One driver retired: Yuki Tsunoda (Overheating, 7 laps)."
+    )
+    [top, thread] = embed["fields"]
+    header, _, *rows = top["value"].strip("`\n").splitlines()
+    assert header.split() == ["Pos", "No", "Driver", "Team", "Time/Gap", "Points"] and len(rows) == 10
+    assert rows[1].split() == ["2", "81", "Oscar", "Piastri", "McLaren", "+2.664", "18"]
+    assert thread == {"name": "Post-race thread", "value": "https://www.reddit.com/r/formula1/comments/abc/", "inline": False}
+    assert embed["footer"]["text"] == "Autodromo Nazionale Monza · Data: F1DB (CC BY 4.0) · pitboard:f1-2024-16"
