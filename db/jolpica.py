@@ -10,6 +10,8 @@ does not know becomes a new driver row (never a crash). Constructors likewise, b
 
 Results land in the race F1DB scheduled (series f1, season, round), replacing what an earlier Jolpica document put
 there: a penalty after the race revises it in place. A race F1DB already holds results for is never overwritten.
+`import_document` writes a whole document in one transaction and keeps it (compressed) in `feed_documents`, beside
+NASCAR's, so `pitboard db build` replays it onto fresh history (db/build.py) after validating it again.
 Jolpica's data is licensed for non-commercial use only (see the README's F1 section).
 """
 
@@ -113,14 +115,6 @@ class Standings:
     season: int
     round: int
     lines: list[StandingLine]
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    session: str
-    season: int
-    round: int
-    changed: bool                # False: the store already held exactly this
 
 
 # ------------------------------------------------------------------ parsing and validation
@@ -406,15 +400,6 @@ def _gap(entry: Entry, winner_laps: int | None) -> str | None:
     return f"+{down} lap{'s' if down != 1 else ''}" if down > 0 else None
 
 
-async def import_session(store: Store, parsed: Session) -> ImportOutcome:
-    """Write one session's classification into its race, in one transaction; a revision replaces it in place."""
-    async with store.transaction() as conn:
-        changed = await write_session(conn, parsed)
-    if changed:
-        store.forget_names()
-    return ImportOutcome(parsed.session, parsed.season, parsed.round, changed)
-
-
 async def write_session(conn: aiosqlite.Connection, parsed: Session) -> bool:
     """Write one session's classification inside the caller's transaction; whether the store changed."""
     race_id, source = await _race(conn, parsed.season, parsed.round, "MRData.RaceTable.Races[0].round")
@@ -502,15 +487,6 @@ async def _write_qualifying(conn: aiosqlite.Connection, race_id: int, parsed: Se
     ]
     columns = ("entry", "position", "car_number", "driver_id", "team_id", "time", "q1", "q2", "q3")
     return await _replace(conn, "qualifying_results", columns, race_id, rows)
-
-
-async def import_standings(store: Store, parsed: Standings) -> bool:
-    """The season's current drivers' table (the official one Jolpica publishes); whether it changed."""
-    async with store.transaction() as conn:
-        changed = await write_standings(conn, parsed)
-    if changed:
-        store.forget_names()
-    return changed
 
 
 async def write_standings(conn: aiosqlite.Connection, parsed: Standings) -> bool:
