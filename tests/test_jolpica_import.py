@@ -6,9 +6,11 @@ F1DB has no results for; its documents carry F1DB's real round 11 classification
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,30 @@ async def test_a_jolpica_document_imported_during_a_rebuild_is_kept(real_db_copy
             (SEASON, ROUND),
         )
     assert winner == winner_name()
+
+
+async def test_kept_jolpica_documents_are_validated_again_when_replayed(real_db_copy, caplog):
+    """A kept document that no longer validates (here a partial one, as if an older version had let it in) is skipped
+    by the rebuild with a warning; the others are replayed."""
+    qualifying = list(session_entries(SEASON, 11, "qualifying"))
+    partial = session_document(SEASON, ROUND, "qualifying", entries=qualifying[:3], total=len(qualifying))
+    async with Store.open(real_db_copy) as store:
+        await jolpica.import_document(store, session_document(SEASON, ROUND, entries=CLASSIFICATION))
+        async with store.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO feed_documents (kind, key, sha256, imported_at, body) VALUES (?, ?, ?, ?, ?)",
+                ("jolpica-qualifying", f"{SEASON}-{ROUND}", "0" * 64, "2026-08-24T00:00:00+00:00", zlib.compress(partial)),
+            )
+    with caplog.at_level(logging.WARNING, logger="db.build"):
+        report = await build_database(real_db_copy, show_progress=False)
+    assert report.feeds_replayed == 1
+    skipped = f"skipped stored feed document jolpica-qualifying {SEASON}-{ROUND}, which no longer imports: MRData.total"
+    assert skipped in caplog.text
+    async with Store.open(real_db_copy) as store:
+        counts = await store.fetchone(
+            """SELECT (SELECT count(*) FROM results WHERE race_id = r.id), (SELECT count(*) FROM qualifying_results
+               WHERE race_id = r.id) FROM races r JOIN series s ON s.id = r.series_id
+               WHERE s.key = 'f1' AND r.season = ? AND r.round = ?""",
+            (SEASON, ROUND),
+        )
+    assert tuple(counts) == (len([entry for entry in CLASSIFICATION if entry["positionText"] not in ("W", "F", "E")]), 0)
