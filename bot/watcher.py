@@ -1,4 +1,4 @@
-"""The live feed watcher: polls NASCAR's feed, ingests results, posts and announces official races.
+"""The live feed watcher: polls NASCAR's feed (and Jolpica for F1), ingests results, posts and announces official races.
 
 Each poll is level-triggered: it imports whatever changed, then makes sure every recently official
 race has its threads and announcements (bot/race_day.py decides which). Posting and announcing are
