@@ -907,7 +907,8 @@ USER_SETTINGS = ("PITBOARD_", "DISCORD_", "REDDIT_", "PRAW_")
 def cli_environment(db: Path, **values: str) -> dict[str, str]:
     """A CLI child's environment: this one's without the user's Pitboard, Discord or Reddit settings, plus `values`."""
     inherited = {name: value for name, value in os.environ.items() if not name.upper().startswith(USER_SETTINGS)}
-    return inherited | {"PITBOARD_DB": str(db), "PITBOARD_LOG_LEVEL": "WARNING"} | values
+    # No F1 polling unless a scenario asks for it: Jolpica's real host is out of reach (loopback only).
+    return inherited | {"PITBOARD_DB": str(db), "PITBOARD_LOG_LEVEL": "WARNING", "PITBOARD_WATCH_F1": "false"} | values
 
 
 def reddit_environment(fake: FakeReddit, directory: Path) -> dict[str, str]:

@@ -3,7 +3,7 @@
     pitboard ask "/winner mid-ohio"          answer a slash command in the terminal (--json for scripts)
     pitboard db build                        (re)build the database from the bundled history
     pitboard db path                         print where the database lives
-    pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic)
+    pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic) or Jolpica's
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
     pitboard prerace richmond --year 2023 --round 7 [--markdown]
@@ -32,6 +32,7 @@ from db.health import DatabaseNotBuilt, is_damage, problem_with
 if TYPE_CHECKING:
     from db.build import BuildReport
     from db.models import RaceResults
+    from db.store import Store
 
 log = logging.getLogger("pitboard")
 
@@ -79,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     build_parser.set_defaults(handler=_db_build)
     db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
 
-    import_parser = commands.add_parser("import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json)")
+    import_parser = commands.add_parser(
+        "import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json) or saved Jolpica F1 documents"
+    )
     import_parser.add_argument("files", nargs="+", type=Path)
     import_parser.set_defaults(handler=_import)
 
@@ -249,9 +252,12 @@ def _build_summary(report: BuildReport) -> list[str]:
 
 @in_event_loop
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
-    """Each file in its own transaction; a refused file is one line (`<file>: ...: <field>: <problem>`), then the next."""
+    """Each file in its own transaction, NASCAR's feed or Jolpica's by its shape; a refused file is one line
+    (`<file>: ...: <field>: <problem>`), then the next."""
+    import asyncio
+
+    from db import jolpica
     from db.errors import FeedError
-    from db.nascar_feed import import_file
     from db.store import Store
 
     await _build_if_needed(settings.db_path)
@@ -259,20 +265,37 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     async with Store.open(settings.db_path) as store:
         for path in args.files:
             try:
-                report = await import_file(store, path)
+                body = await asyncio.to_thread(path.read_bytes)
+                done = await (_import_jolpica(store, body) if jolpica.is_jolpica(body) else _import_nascar(store, body))
             except (FeedError, OSError) as error:
                 print(f"{path}: not imported, database unchanged: {plain(str(error))}", file=sys.stderr)
                 status = EXIT_USER_ERROR
                 continue
-            if not report.changed:
-                print(f"{path}: already imported, nothing changed")
-                continue
-            actions: dict[str, int] = {}
-            for outcome in report.races:
-                actions[outcome.action] = actions.get(outcome.action, 0) + 1
-            summary = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
-            print(f"{path}: {report.kind} {report.key}: {summary}")
+            print(f"{path}: {done}")
     return status
+
+
+async def _import_nascar(store: Store, body: bytes) -> str:
+    from db.nascar_feed import import_document
+
+    report = await import_document(store, body)
+    if not report.changed:
+        return "already imported, nothing changed"
+    actions: dict[str, int] = {}
+    for outcome in report.races:
+        actions[outcome.action] = actions.get(outcome.action, 0) + 1
+    summary = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
+    return f"{report.kind} {report.key}: {summary}"
+
+
+async def _import_jolpica(store: Store, body: bytes) -> str:
+    from db import jolpica
+
+    document, changed = await jolpica.import_document(store, body)
+    if document.content is None:
+        return f"Jolpica {document.what}: no results in it yet, nothing changed"
+    where = f"{document.content.season} round {document.content.round}"
+    return f"Jolpica {document.what} {where}: {'imported' if changed else 'already imported, nothing changed'}"
 
 
 @in_event_loop

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bot.feed import FeedUnavailable, Validators
+from bot.settings import DEFAULT_JOLPICA_URL
 
 log = logging.getLogger(__name__)
 
-JOLPICA_URL = "https://api.jolpi.ca/ergast/f1"
 ENDPOINTS = {"results": "results", "sprint": "sprint", "qualifying": "qualifying", "standings": "driverstandings"}
 BURST = 4                    # requests at once, refilled at this many a second
 HOURLY = 500                 # requests in any hour
@@ -78,7 +78,7 @@ class JolpicaClient:
     """GETs Jolpica documents; `fetch` returns None when a document has not changed since it was last read (304)."""
 
     session: aiohttp.ClientSession
-    base_url: str = JOLPICA_URL
+    base_url: str = DEFAULT_JOLPICA_URL
     limiter: RateLimiter = field(default_factory=RateLimiter)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     timeout: float = 20.0

@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.feed import FeedClient
+from bot.jolpica import JolpicaClient
 from bot.live_delivery import Clock, LiveDelivery, MessagePacer, SystemClock
 from bot.reddit import RedditPoster
 from bot.render import embeds
@@ -79,6 +80,7 @@ class Pitboard(commands.AutoShardedBot):
     Auto-sharded: Discord requires a shard per 2,500 servers and says how many in `GET /gateway/bot`; under that it
     is one shard, as a plain `commands.Bot` would be.
 
+    `jolpica`, with `feed`, has the watcher read F1 results after the bundled data from Jolpica.
     `watcher_clock` is the feed watcher's "now", which decides the races it polls and posts (recent ones);
     a replay of a recorded race day passes a fixed moment. `live_clock` drives race-day delivery (TV delays,
     reminders, rate limit windows) and the race weekend's rounds (cogs/race_weekend.py); tests pass a manual one.
@@ -92,6 +94,7 @@ class Pitboard(commands.AutoShardedBot):
         settings: Settings,
         store: Store,
         feed: FeedClient | None = None,
+        jolpica: JolpicaClient | None = None,
         poster: RedditPoster | None = None,
         watcher_clock: Callable[[], datetime] = utc_now,
         live_clock: Clock | None = None,
@@ -113,6 +116,7 @@ class Pitboard(commands.AutoShardedBot):
         self.settings = settings
         self.store = store
         self.feed = feed
+        self.jolpica = jolpica
         self.poster = poster
         self.watcher_clock = watcher_clock
         self.live_clock = live_clock

@@ -25,15 +25,16 @@ from typing import Protocol
 
 import discord
 
-from bot.posting import race_key
+from bot.posting import race_key, recap_race
 from bot.reddit import CLAIM_LEASE_SECONDS, content_hash, thread_url
 from bot.render import embeds
 from db import announcements, guilds, threads
 from db.announcements import Announcement
 from db.claims import Claim, new_holder
 from db.guilds import AnnounceChannel
-from db.models import RaceSummary, RecapFacts
+from db.models import RaceSummary
 from db.queries import utc_now
+from db.recaps import F1RecapFacts, Recap
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,13 @@ def announcement_marker(key: str) -> str:
     return f"pitboard:{key}"
 
 
-def announcement_embed(facts: RecapFacts, thread_link: str | None) -> discord.Embed:
-    embed = embeds.recap_embed(facts, thread_link)
-    embed.set_footer(text=f"{embed.footer.text} · {announcement_marker(race_key(facts.details.race))}")
+def announcement_embed(facts: Recap, thread_link: str | None) -> discord.Embed:
+    """The race's announcement in its family's shape: F1's race report, or NASCAR's recap."""
+    if isinstance(facts, F1RecapFacts):
+        embed = embeds.f1_recap_embed(facts, thread_link)
+    else:
+        embed = embeds.recap_embed(facts, thread_link)
+    embed.set_footer(text=f"{embed.footer.text} · {announcement_marker(race_key(recap_race(facts)))}")
     return embeds.fit(embed)
 
 
@@ -108,9 +113,9 @@ class Announcer:
         self.lease = lease
         self.clock = clock
 
-    async def announce(self, facts: RecapFacts, channels: list[AnnounceChannel]) -> list[AnnounceResult]:
+    async def announce(self, facts: Recap, channels: list[AnnounceChannel]) -> list[AnnounceResult]:
         """Bring the race's announcement in each channel up to date (linking its Reddit thread once posted)."""
-        key = race_key(facts.details.race)
+        key = race_key(recap_race(facts))
         links = [
             thread_url(thread.subreddit, thread.submission_id)
             for thread in await threads.submitted_for_race(self.store, key)

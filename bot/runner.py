@@ -16,6 +16,7 @@ import aiohttp
 import discord
 
 from bot.feed import FeedClient
+from bot.jolpica import JolpicaClient
 from bot.live_delivery import Clock
 from bot.pitboard import Pitboard
 from bot.race_weekend import RaceDayPublisher
@@ -78,11 +79,13 @@ async def assembled_bot(
     """
     async with contextlib.AsyncExitStack() as resources:
         store = await resources.enter_async_context(Store.open(settings.db_path))
-        feed = poster = None
+        feed = poster = jolpica = None
         if settings.watch:
             headers = {"User-Agent": settings.reddit.user_agent}
             session = await resources.enter_async_context(aiohttp.ClientSession(headers=headers))
             feed = FeedClient(session, settings.feed_url)
+            if settings.watch_f1:
+                jolpica = JolpicaClient(session, settings.jolpica_url)
         # Race day beyond Discord: the Reddit side (pre-race and live threads, linked to the post-race one).
         race_day_publishers: list[RaceDayPublisher] = []
         if settings.reddit.configured:
@@ -94,7 +97,7 @@ async def assembled_bot(
         elif settings.watch:
             log.info("Reddit is not configured (%s): post-race threads will not be posted", ", ".join(settings.reddit.missing()))
         bot = await resources.enter_async_context(
-            Pitboard(settings=settings, store=store, feed=feed, poster=poster, watcher_clock=watcher_clock,
+            Pitboard(settings=settings, store=store, feed=feed, jolpica=jolpica, poster=poster, watcher_clock=watcher_clock,
                      live_clock=live_clock, race_day_publishers=race_day_publishers, **bot_options)
         )
         yield bot

@@ -38,6 +38,7 @@ class Secret:
 
 
 DEFAULT_FEED_URL = "https://cf.nascar.com/cacher"
+DEFAULT_JOLPICA_URL = "https://api.jolpi.ca/ergast/f1"   # F1 results after the bundled data's end
 DEFAULT_USER_AGENT = "python:pitboard:0.1 (race-results bot; https://github.com/pitboard)"
 
 
@@ -94,6 +95,8 @@ class Settings:
     feed_url: str = DEFAULT_FEED_URL
     feed_poll_seconds: int = 300
     watch: bool = True
+    watch_f1: bool = True                   # with `watch`: poll Jolpica for F1 results after the bundled data
+    jolpica_url: str = DEFAULT_JOLPICA_URL
     race_day: RaceDaySettings = field(default_factory=RaceDaySettings)
 
     @classmethod
@@ -123,6 +126,8 @@ class Settings:
             feed_url=(reader.text("PITBOARD_FEED_URL") or DEFAULT_FEED_URL).rstrip("/"),
             feed_poll_seconds=reader.bounded("PITBOARD_FEED_POLL_SECONDS", 300, 1, 24 * 3600),
             watch=reader.flag("PITBOARD_WATCH", True),
+            watch_f1=reader.flag("PITBOARD_WATCH_F1", True),
+            jolpica_url=(reader.text("PITBOARD_JOLPICA_URL") or DEFAULT_JOLPICA_URL).rstrip("/"),
             race_day=_race_day(reader),
         )
 

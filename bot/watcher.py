@@ -1,4 +1,4 @@
-"""The live feed watcher: polls NASCAR's feed, ingests results, posts and announces official races.
+"""The live feed watcher: polls NASCAR's feed (and Jolpica for F1), ingests results, posts and announces official races.
 
 Each poll is level-triggered: it imports whatever changed, then makes sure every recently official
 race has its threads and announcements (bot/race_day.py decides which). Posting and announcing are
@@ -26,7 +26,7 @@ from bot.race_day import Announcer, deliveries
 from bot.reddit import PostingPaused, PublishResult, RedditPoster
 from db import jolpica
 from db.errors import FeedError
-from db.models import RaceSummary, RecapFacts
+from db.models import RaceSummary
 from db.nascar_feed import import_document
 from db.queries import race_details, utc_now
 from db.recaps import race_recap
@@ -136,42 +136,28 @@ class Watcher:
     async def _ingest_jolpica(self, client: JolpicaClient, race: RaceSummary, report: PollReport) -> None:
         """An F1 race's results, then its qualifying and sprint and the season's table, from Jolpica. Until the
         race's results are in, nothing else is asked (Jolpica's hourly budget is small)."""
-        assert race.round is not None, "an F1 race has a round"
-        has_results = await self._jolpica_session(client, race, "results", report)
+        has_results = await self._jolpica_document(client, race, "results", report)
         if not has_results and race.source != "feed":
             return
-        for session in ("qualifying", "sprint"):
-            await self._jolpica_session(client, race, session, report)
-        url = client.url(race.season, race.round, "standings")
-        body = await client.fetch(url)
-        if body is None:
-            return
-        try:
-            standings = jolpica.parse_standings(body)
-            if standings is not None and await jolpica.import_standings(self.store, standings):
-                report.imported.append(f"jolpica standings {race.season}-{race.round}")
-        except FeedError as error:
-            self._refuse_jolpica(client, url, error, report)
+        for what in ("qualifying", "sprint", "standings"):
+            await self._jolpica_document(client, race, what, report)
 
-    async def _jolpica_session(self, client: JolpicaClient, race: RaceSummary, session: str, report: PollReport) -> bool:
-        """Read and import one session's classification; whether the document had one (False: unchanged too)."""
+    async def _jolpica_document(self, client: JolpicaClient, race: RaceSummary, what: str, report: PollReport) -> bool:
+        """Read and import one document (kept for `pitboard db build`); whether it had content (False: unchanged too)."""
         assert race.round is not None, "an F1 race has a round"
-        url = client.url(race.season, race.round, session)
+        url = client.url(race.season, race.round, what)
         body = await client.fetch(url)
         if body is None:
             return False
         try:
-            parsed = jolpica.parse_session(body, session)
-            if parsed is None:
-                return False
-            outcome = await jolpica.import_session(self.store, parsed)
+            document, changed = await jolpica.import_document(self.store, body, what)
         except FeedError as error:
             self._refuse_jolpica(client, url, error, report)
             return False
-        if outcome.changed:
-            log.info("imported Jolpica %s %s round %s", session, race.season, race.round)
-            report.imported.append(f"jolpica {session} {race.season}-{race.round}")
-        return True
+        if changed:
+            log.info("imported Jolpica %s %s round %s", what, race.season, race.round)
+            report.imported.append(f"jolpica {what} {race.season}-{race.round}")
+        return document.content is not None
 
     @staticmethod
     def _refuse_jolpica(client: JolpicaClient, url: str, error: FeedError, report: PollReport) -> None:
@@ -180,7 +166,7 @@ class Watcher:
         log.warning("Jolpica document rejected, database unchanged: %s: %s", url, error)
 
     async def _finish(self, race: RaceSummary, report: PollReport) -> None:
-        """Post and announce one official race, as bot/race_day.py decides (F1 races are posted, not yet announced)."""
+        """Post and announce one official race, as bot/race_day.py decides."""
         facts = await race_recap(self.store, await race_details(self.store, race))
         where = await deliveries(self.store, race)
         if self.poster is not None and report.posting_paused is None:
@@ -191,7 +177,7 @@ class Watcher:
             else:
                 report.published += outcomes
                 self._resume_posting(outcomes)
-        if self.announcer is not None and isinstance(facts, RecapFacts):
+        if self.announcer is not None:
             await self.announcer.announce(facts, where.channels)
 
     def _pause_posting(self, pause: PostingPaused, report: PollReport) -> None:

@@ -73,7 +73,7 @@ class WatcherCog(commands.Cog):
         self.failures = 0
         self.watcher = Watcher(
             bot.store, bot.feed, poster=bot.poster, title_template=bot.settings.reddit.title_template,
-            announcer=Announcer(bot.store, ChannelMessenger(bot)), clock=bot.watcher_clock,
+            announcer=Announcer(bot.store, ChannelMessenger(bot)), clock=bot.watcher_clock, jolpica=bot.jolpica,
         )
         self.poll.change_interval(seconds=bot.settings.feed_poll_seconds)
 
@@ -90,7 +90,7 @@ class WatcherCog(commands.Cog):
         except FeedUnavailable as error:
             self.failures += 1
             delay = min(self.bot.settings.feed_poll_seconds * 2 ** self.failures, MAX_BACKOFF_SECONDS)
-            log.warning("NASCAR feed unavailable (%s); next try in %d s", error, delay)
+            log.warning("feed unavailable (%s); next try in %d s", error, delay)
             self.poll.change_interval(seconds=delay)
             return
         except Exception:  # the watcher must outlive any one bad poll

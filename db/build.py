@@ -8,7 +8,7 @@ Then one of three endings:
 
 - **Rebuild** (a healthy database exists). It is never replaced as a file: a running bot or import may
   hold it open in WAL mode, and a rename over it leaves them writing through a WAL and shared memory that
-  no longer match the file, which corrupts it for good. Instead the feed documents recorded in the live
+  no longer match the file, which corrupts it for good. Instead the feed documents (NASCAR's and Jolpica's) recorded in the live
   database are replayed onto the temp file, and then, in ONE write transaction on the live database, the
   rows of every data table (DATA_TABLES) are made equal to the temp file's (ATTACH; DELETE the rows that
   differ, INSERT … SELECT the missing ones, so an unchanged history writes nothing and keeps every id),
@@ -51,6 +51,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from db import jolpica
 from db.errors import FeedError
 from db.f1db import Rows as F1Rows
 from db.f1db import bundled_rows as bundled_f1_rows
@@ -349,8 +350,13 @@ async def _replay(store: Store, documents: list[_FeedDocument]) -> int:
     """Import `documents` onto the fresh history, keeping their import times; returns how many imported."""
     replayed = 0
     for document in documents:
+        what = jolpica.what_of_kind(document.kind)
         try:
-            await import_document(store, zlib.decompress(document.body))
+            body = zlib.decompress(document.body)
+            if what is None:
+                await import_document(store, body)
+            else:
+                await jolpica.import_document(store, body, what)   # validated again, like NASCAR's documents
         except (FeedError, zlib.error) as error:
             log.warning("skipped stored feed document %s %s, which no longer imports: %s", document.kind, document.key, error)
             continue
@@ -370,13 +376,17 @@ def _race_records(body: bytes) -> list[RaceRecord]:
 
 async def _apply_late_document(conn: aiosqlite.Connection, document: _FeedDocument) -> None:
     """Write a document imported into the live database after the replay snapshot (inside the swap)."""
+    what = jolpica.what_of_kind(document.kind)
     try:
-        records = _race_records(zlib.decompress(document.body))
+        body = zlib.decompress(document.body)
+        if what is None:
+            for record in _race_records(body):
+                await upsert_race(conn, record)
+        else:
+            await jolpica.write_document(conn, jolpica.parse_document(body, what))
     except (FeedError, zlib.error, ValueError) as error:
-        log.warning("feed document %s %s imported during the build no longer parses: %s", document.kind, document.key, error)
+        log.warning("feed document %s %s imported during the build no longer applies: %s", document.kind, document.key, error)
         return
-    for record in records:
-        await upsert_race(conn, record)
     await conn.execute(
         "INSERT OR REPLACE INTO main.feed_documents (kind, key, sha256, imported_at, body) VALUES (?, ?, ?, ?, ?)",
         (document.kind, document.key, document.sha256, document.imported_at, document.body),

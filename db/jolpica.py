@@ -10,15 +10,20 @@ does not know becomes a new driver row (never a crash). Constructors likewise, b
 
 Results land in the race F1DB scheduled (series f1, season, round), replacing what an earlier Jolpica document put
 there: a penalty after the race revises it in place. A race F1DB already holds results for is never overwritten.
+`import_document` writes a whole document in one transaction and keeps it (compressed) in `feed_documents`, beside
+NASCAR's, so `pitboard db build` replays it onto fresh history (db/build.py) after validating it again.
 Jolpica's data is licensed for non-commercial use only (see the README's F1 section).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -110,14 +115,6 @@ class Standings:
     season: int
     round: int
     lines: list[StandingLine]
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    session: str
-    season: int
-    round: int
-    changed: bool                # False: the store already held exactly this
 
 
 # ------------------------------------------------------------------ parsing and validation
@@ -403,22 +400,17 @@ def _gap(entry: Entry, winner_laps: int | None) -> str | None:
     return f"+{down} lap{'s' if down != 1 else ''}" if down > 0 else None
 
 
-async def import_session(store: Store, parsed: Session) -> ImportOutcome:
-    """Write one session's classification into its race, in one transaction; a revision replaces it in place."""
-    async with store.transaction() as conn:
-        race_id, source = await _race(conn, parsed.season, parsed.round, "MRData.RaceTable.Races[0].round")
-        if source == "history" and await _scalar(conn, "SELECT EXISTS (SELECT 1 FROM results WHERE race_id = ?)", (race_id,)):
-            return ImportOutcome(parsed.session, parsed.season, parsed.round, False)   # F1DB's results stand
-        ids = [(await driver_id(conn, entry.driver), await team_id(conn, entry.constructor)) for entry in parsed.entries]
-        if parsed.session == "results":
-            changed = await _write_race(conn, race_id, parsed, ids)
-        elif parsed.session == "sprint":
-            changed = await _write_sprint(conn, race_id, parsed, ids)
-        else:
-            changed = await _write_qualifying(conn, race_id, parsed, ids)
-    if changed:
-        store.forget_names()
-    return ImportOutcome(parsed.session, parsed.season, parsed.round, changed)
+async def write_session(conn: aiosqlite.Connection, parsed: Session) -> bool:
+    """Write one session's classification inside the caller's transaction; whether the store changed."""
+    race_id, source = await _race(conn, parsed.season, parsed.round, "MRData.RaceTable.Races[0].round")
+    if source == "history" and await _scalar(conn, "SELECT EXISTS (SELECT 1 FROM results WHERE race_id = ?)", (race_id,)):
+        return False   # F1DB's results stand
+    ids = [(await driver_id(conn, entry.driver), await team_id(conn, entry.constructor)) for entry in parsed.entries]
+    if parsed.session == "results":
+        return await _write_race(conn, race_id, parsed, ids)
+    if parsed.session == "sprint":
+        return await _write_sprint(conn, race_id, parsed, ids)
+    return await _write_qualifying(conn, race_id, parsed, ids)
 
 
 async def _replace(conn: aiosqlite.Connection, table: str, columns: tuple[str, ...], race_id: int, rows: list[tuple]) -> bool:
@@ -497,23 +489,106 @@ async def _write_qualifying(conn: aiosqlite.Connection, race_id: int, parsed: Se
     return await _replace(conn, "qualifying_results", columns, race_id, rows)
 
 
-async def import_standings(store: Store, parsed: Standings) -> bool:
-    """The season's current drivers' table (the official one Jolpica publishes); whether it changed."""
-    async with store.transaction() as conn:
-        series_id = await _scalar(conn, "SELECT id FROM series WHERE key = ?", (SERIES_KEY,))
-        rows = [(line.position, await driver_id(conn, line.driver), line.points) for line in parsed.lines]
-        held = await _rows(
-            conn, "SELECT position, driver_id, points FROM driver_standings WHERE series_id = ? AND season = ? ORDER BY id",
-            (series_id, parsed.season),
-        )
-        if held == rows:
-            return False
-        await conn.execute("DELETE FROM driver_standings WHERE series_id = ? AND season = ?", (series_id, parsed.season))
-        await conn.executemany(
-            "INSERT INTO driver_standings (series_id, season, position, status_code, driver_id, points) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(series_id, parsed.season, position, None if position is not None else "EX", driver, points)
-             for position, driver, points in rows],
-        )
-    store.forget_names()
+async def write_standings(conn: aiosqlite.Connection, parsed: Standings) -> bool:
+    """Replace the season's drivers' table inside the caller's transaction; whether it changed."""
+    series_id = await _scalar(conn, "SELECT id FROM series WHERE key = ?", (SERIES_KEY,))
+    rows = [(line.position, await driver_id(conn, line.driver), line.points) for line in parsed.lines]
+    held = await _rows(
+        conn, "SELECT position, driver_id, points FROM driver_standings WHERE series_id = ? AND season = ? ORDER BY id",
+        (series_id, parsed.season),
+    )
+    if held == rows:
+        return False
+    await conn.execute("DELETE FROM driver_standings WHERE series_id = ? AND season = ?", (series_id, parsed.season))
+    await conn.executemany(
+        "INSERT INTO driver_standings (series_id, season, position, status_code, driver_id, points) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(series_id, parsed.season, position, None if position is not None else "EX", driver, points)
+         for position, driver, points in rows],
+    )
     return True
+
+
+# ------------------------------------------------------------------ whole documents, kept for `pitboard db build`
+
+DOCUMENTS = ("results", "sprint", "qualifying", "standings")
+KIND_PREFIX = "jolpica-"             # feed_documents.kind: jolpica-results, jolpica-standings…
+JOLPICA_SHAPE = re.compile(rb'\s*\{\s*"MRData"\s*:')
+ROWS_KEYS = {"Results": "results", "SprintResults": "sprint", "QualifyingResults": "qualifying"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A validated Jolpica document: what it is, and its content (None while the session or table is still empty)."""
+
+    what: str                                # results, sprint, qualifying or standings
+    content: Session | Standings | None
+
+
+def is_jolpica(body: bytes) -> bool:
+    """Whether a JSON document is shaped like Jolpica's (`{"MRData": ...}`), not like NASCAR's feed."""
+    return JOLPICA_SHAPE.match(body) is not None
+
+
+def document_what(body: bytes) -> str:
+    """results, sprint, qualifying or standings, by the document's shape (FeedError when it is none of them)."""
+    data = _load(body)
+    if "StandingsTable" in data:
+        return "standings"
+    table = data.get("RaceTable")
+    races = table.get("Races") if isinstance(table, dict) else None
+    if isinstance(races, list) and races and isinstance(races[0], dict):
+        found = [what for key, what in ROWS_KEYS.items() if key in races[0]]
+        if len(found) == 1:
+            return found[0]
+    raise FeedError("MRData", "not a Jolpica results, sprint, qualifying or driver standings document")
+
+
+def parse_document(body: bytes, what: str | None = None) -> Document:
+    """Validate a whole document; `what` is found from its shape when not given (a saved file)."""
+    what = what or document_what(body)
+    if what not in DOCUMENTS:
+        raise ValueError(f"unknown Jolpica document {what!r}")
+    return Document(what, parse_standings(body) if what == "standings" else parse_session(body, what))
+
+
+async def write_document(conn: aiosqlite.Connection, document: Document) -> bool:
+    """Write a validated document's content inside the caller's transaction; whether the store changed."""
+    if isinstance(document.content, Standings):
+        return await write_standings(conn, document.content)
+    if isinstance(document.content, Session):
+        return await write_session(conn, document.content)
+    return False
+
+
+def what_of_kind(kind: str) -> str | None:
+    """The Jolpica document a `feed_documents.kind` stands for (None: one of NASCAR's feed documents)."""
+    what = kind.removeprefix(KIND_PREFIX)
+    return what if kind.startswith(KIND_PREFIX) and what in DOCUMENTS else None
+
+
+def document_key(document: Document) -> str:
+    """The document's row in `feed_documents`: a session's by season and round, the drivers' table by season."""
+    content = document.content
+    assert content is not None, "only a document with content is kept"
+    return str(content.season) if isinstance(content, Standings) else f"{content.season}-{content.round}"
+
+
+async def import_document(store: Store, body: bytes, what: str | None = None) -> tuple[Document, bool]:
+    """Validate and import one document in a single transaction, keeping it (compressed) in `feed_documents` so
+    `pitboard db build` replays it onto fresh history; returns the document and whether the store changed."""
+    document = parse_document(body, what)
+    if document.content is None:
+        return document, False
+    kind, key = KIND_PREFIX + document.what, document_key(document)
+    digest = hashlib.sha256(body).hexdigest()
+    async with store.transaction() as conn:
+        changed = await write_document(conn, document)
+        if await _scalar(conn, "SELECT sha256 FROM feed_documents WHERE kind = ? AND key = ?", (kind, key)) != digest:
+            await conn.execute(
+                "INSERT OR REPLACE INTO feed_documents (kind, key, sha256, imported_at, body) VALUES (?, ?, ?, ?, ?)",
+                (kind, key, digest, datetime.now(UTC).isoformat(), zlib.compress(body)),
+            )
+    if changed:
+        store.forget_names()
+    return document, changed

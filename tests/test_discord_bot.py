@@ -37,6 +37,7 @@ from testkit.fakes.discord_server import (
     redirect_discord_to,
 )
 from testkit.fakes.feed_server import FakeFeed
+from testkit.fakes.jolpica_server import FakeJolpica
 
 EPHEMERAL = 64
 NO_PINGS = {"parse": []}
@@ -273,8 +274,8 @@ async def test_bot_resumes_after_gateway_disconnect(fake, pitboard):
 
 
 async def test_run_exits_cleanly_on_sigterm(fake, real_db_copy, caplog):
-    async with FakeFeed() as feed:  # the watcher runs, against the local feed server
-        settings = replace(settings_for(fake, real_db_copy), feed_url=feed.base_url)
+    async with FakeFeed() as feed, FakeJolpica() as jolpica:  # the watcher runs, against the local feed and Jolpica servers
+        settings = replace(settings_for(fake, real_db_copy), feed_url=feed.base_url, jolpica_url=jolpica.base_url)
         with caplog.at_level(logging.DEBUG):
             running = asyncio.create_task(run_bot(settings))
             await fake.wait_connected()

@@ -134,6 +134,7 @@ async def race_day(small_db: Path, tmp_path: Path) -> AsyncIterator[RaceDay]:
         feed.play(FRAMES)
         settings = Settings(
             db_path=db_path, discord_token=Secret(discord_fake.token), feed_url=feed.base_url,
+            watch_f1=False,     # a NASCAR race day: no F1 results to fetch (and only loopback hosts in tests)
             reddit=RedditSettings(client_id=reddit_fake.client_id, client_secret=Secret(reddit_fake.client_secret),
                                   username=reddit_fake.username, password=Secret(reddit_fake.password)),
             race_day=RaceDaySettings(live_reddit_thread=True, live_thread_edit_seconds=LIVE_THREAD_EDIT_SECONDS),

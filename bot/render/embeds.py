@@ -53,6 +53,7 @@ from db.models import (
     TrackRecord,
     WinnerAnswer,
 )
+from db.recaps import F1RecapFacts
 from db.series import SERIES
 
 TITLE_LIMIT = 256
@@ -371,6 +372,22 @@ def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Emb
     if thread_url:
         embed.add_field(name="Post-race thread", value=thread_url, inline=False)
     embed.set_footer(text=f"{safe.plain(race.track)} · {SOURCE_FOOTER}")
+    return fit(embed)
+
+
+F1_ANNOUNCED_COLUMNS = ("Pos", "No", "Driver", "Team", "Time/Gap", "Points")
+
+
+def f1_recap_embed(facts: F1RecapFacts, thread_url: str | None = None) -> discord.Embed:
+    """The F1 race report for a channel: the win, podium, pole-sitter and retirements, the top 10 in F1's columns,
+    and a link to the Reddit thread."""
+    race = facts.race
+    embed = _embed(f"🏁 {race_heading(race)}", "\n\n".join(recap.f1_paragraphs(facts, DISCORD)))
+    top = recap.f1_classification(facts).head(10).columns(*F1_ANNOUNCED_COLUMNS)
+    embed.add_field(name="Top 10", value=code_table(top), inline=False)
+    if thread_url:
+        embed.add_field(name="Post-race thread", value=thread_url, inline=False)
+    embed.set_footer(text=f"{safe.plain(race.track)} · {safe.plain(recap.f1_credit(race))}")
     return fit(embed)
 
 

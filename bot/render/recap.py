@@ -640,6 +640,15 @@ def _f1_header(facts: F1RecapFacts) -> str:
     return f"{race.season} {race.series_name}" + (f", round {race.round}" if race.round else "")
 
 
+JOLPICA_CREDIT = "Results of this race: Jolpica (jolpi.ca), licensed for non-commercial use"
+
+
+def f1_credit(race: RaceSummary) -> str:
+    """The F1 attribution: F1DB's, and Jolpica's when the race's results came from it (the watcher's imports)."""
+    credit = SERIES[race.series].credit
+    return f"{credit} · {JOLPICA_CREDIT}" if race.source == "feed" else credit
+
+
 def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "") -> str:
     """The F1 race report as a Reddit self-post."""
     race = facts.race
@@ -649,7 +658,7 @@ def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "")
     prose = "\n\n".join(f1_paragraphs(facts, REDDIT))
     championship = f"## {f1_championship_heading(facts)}\n\n" + markdown(f1_championship(facts)) if facts.championship else ""
     results = "## Classification\n\n" + markdown(f1_classification(facts))
-    credit = safe.reddit(SERIES[race.series].credit)
+    credit = safe.reddit(f1_credit(race))
     footer = f"---\n\n^({credit}. Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, thread_links, prose, results, championship, footer) if part)
     if len(body) <= REDDIT_LIMIT:
@@ -665,5 +674,5 @@ def f1_text_recap(facts: F1RecapFacts, width: int = TEXT_WIDTH) -> str:
     parts.append(monospace(f1_classification(facts), max_width=width))
     if facts.championship:
         parts += [_wrap(f1_championship_heading(facts), width), monospace(f1_championship(facts), max_width=width)]
-    parts.append(_wrap(SERIES[race.series].credit, width))
+    parts.append(_wrap(f1_credit(race), width))
     return "\n\n".join(parts)
