@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
-from db.models import DriverInfo, SeriesInfo, TrackInfo
+from db.models import DriverInfo, SeriesInfo, TeamInfo, TrackInfo
 from db.series import SERIES
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def clean_input(text: str, what: str) -> str:
             "track": "`mid-ohio`, `daytona` or `southern 500`.",
             "driver": "`kyle larson`, `kligerman` or `#48`.",
             "series": "`cup`, `xfinity` or `truck`.",
+            "team": "`ferrari`, `red bull` or `hendrick`.",
         }[what])
     return key
 
@@ -226,6 +227,16 @@ def _confident(query: str, choice: str, score: float, margin: float) -> bool:
 
 
 @dataclass(frozen=True)
+class _Wins:
+    """Race wins by driver id and by team id: what tells a name's famous bearer from the others (see only_winner);
+    and the series each team started in (a series given narrows a team name)."""
+
+    drivers: dict[int, int]
+    teams: dict[int, int]
+    team_series: dict[int, set[str]]
+
+
+@dataclass(frozen=True)
 class _Race:
     id: int
     track_id: int
@@ -258,10 +269,29 @@ class Place:
 
 @dataclass(frozen=True)
 class Who:
-    """A driver, with a series typed after the name (`rowdy truck`)."""
+    """A driver, with a series typed after the name (`rowdy truck`), and who else the name matched when one of
+    them clearly was meant (`senna`: Ayrton; also Bruno)."""
 
     driver: DriverInfo
     series: str | None = None
+    also: tuple[DriverInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team (F1: a constructor), and the others the typed name matched when one clearly was meant."""
+
+    team: TeamInfo
+    also: tuple[TeamInfo, ...] = ()
+
+
+def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
+    """The one candidate a name clearly means: the only one of them who ever won a race (`senna`: Ayrton, 41 wins,
+    not Bruno, none). When two or more won (`schumacher`: Michael and Ralf; `busch`; `lotus`: Team Lotus and Lotus F1
+    Team), or nobody did, nothing tells them apart and the name asks. Wins, not starts: a fan typing a surname means
+    the winner, and a second winner is a real answer the fan may want."""
+    winners = [key for key in keys if wins.get(key, 0) > 0]
+    return winners[0] if len(winners) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -287,8 +317,14 @@ class NameIndex:
         races: list[_Race],
         driver_series: dict[int, set[str]] | None = None,
         grands_prix: dict[str, tuple[str, list[int]]] | None = None,
+        teams: dict[int, TeamInfo] | None = None,
+        team_resolver: _Resolver | None = None,
+        wins: _Wins | None = None,
     ):
         self.tracks = tracks
+        self.teams = teams or {}
+        self._team_resolver = team_resolver or _Resolver("team", (), ())
+        self._wins = wins or _Wins({}, {}, {})
         self.drivers = drivers
         self.series = series
         self._track_resolver = track_resolver
@@ -398,7 +434,33 @@ class NameIndex:
             races,
             driver_series,
             await cls._load_grands_prix(store),
+            *await cls._load_teams(store),
         )
+
+    @staticmethod
+    async def _load_teams(store: Store) -> tuple[dict[int, TeamInfo], _Resolver, _Wins]:
+        """Teams by name and full name (`Scuderia Ferrari`), ranked by starts; and everyone's race wins (see only_winner)."""
+        teams = {row[0]: TeamInfo(*row) for row in await store.fetchall("SELECT id, name, full_name FROM teams")}
+        team_starts: dict[int, int] = defaultdict(int)
+        team_wins: dict[int, int] = defaultdict(int)
+        team_series: dict[int, set[str]] = defaultdict(set)
+        for team_id, key, starts, wins in await store.fetchall(
+            "SELECT x.team_id, s.key, count(*), count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) "
+            "FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id "
+            "WHERE x.team_id IS NOT NULL GROUP BY x.team_id, r.series_id"
+        ):
+            team_starts[team_id] += starts
+            team_wins[team_id] += wins
+            team_series[team_id].add(key)
+        driver_wins = dict(await store.fetchall(
+            "SELECT driver_id, count(DISTINCT race_id) FROM results WHERE finish = 1 GROUP BY driver_id"
+        ))
+        resolver = _Resolver(
+            "team",
+            (_Entry(t.id, t.name, team_starts.get(t.id, 0), tuple(normalize(t.name).split())) for t in teams.values()),
+            [(t.full_name, t.id) for t in teams.values() if t.full_name and t.full_name != t.name],
+        )
+        return teams, resolver, _Wins(driver_wins, team_wins, team_series)
 
     @staticmethod
     async def _load_grands_prix(store: Store) -> dict[str, tuple[str, list[int]]]:
@@ -622,7 +684,8 @@ class NameIndex:
         for rest, typed_series in readings:
             keys = self._in_series(rest, typed_series or series)
             if keys:
-                return Who(self._one_driver(text, keys), typed_series)
+                person, also = self._one_driver(text, keys)
+                return Who(person, typed_series, also)
         for rest, typed_series in readings:
             key = self._driver_resolver.loose(rest)
             if key is not None:
@@ -669,11 +732,55 @@ class NameIndex:
             return keys[0]
         return self._driver_resolver.loose(query) if not keys else None
 
-    def _one_driver(self, text: str, keys: list[int]) -> DriverInfo:
-        if len(keys) > 1:
+    def _one_driver(self, text: str, keys: list[int]) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
+        """The driver the matches mean, and the others matched when he is the only winner among them (see only_winner)."""
+        if len(keys) == 1:
+            return self.drivers[keys[0]], ()
+        meant = only_winner(keys, self._wins.drivers)
+        if meant is None:
             labels = [self.drivers[key].name for key in keys]
             raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels))
-        return self.drivers[keys[0]]
+        return self.drivers[meant], tuple(self.drivers[key] for key in keys if key != meant)[:MAX_SUGGESTIONS]
+
+    # Teams
+
+    def team(self, text: str, series: str | None = None) -> Team:
+        """The team a name means (`ferrari`, `red bull`, `hendrick`, `scuderia ferrari`); a series given keeps the
+        teams that raced in it (`rb f1`).
+
+        An exact name or full name is meant unless a team having those words won more races: then it asks (`penske`:
+        the F1 Penske, or NASCAR's Team Penske?), as several exact names do. Otherwise every team having the words,
+        which asks unless one is their only race winner (`gibbs`: Joe Gibbs Racing; see only_winner)."""
+        query = clean_input(text, "team")
+        resolver, wins = self._team_resolver, self._wins.teams
+        exact = self._raced_in(resolver.exact.get(query, set()), series)
+        whole = self._raced_in(resolver.word_matches(query)[0], series)
+        if len(exact) == 1:
+            (key,) = exact
+            if not any(wins.get(other, 0) > wins.get(key, 0) for other in whole - exact):
+                others = tuple(self.teams[other] for other in resolver.ranked(whole - exact))
+                return Team(self.teams[key], others[:MAX_SUGGESTIONS])
+            keys = [key, *resolver.ranked(whole - exact)]
+        else:
+            keys = resolver.ranked(self._raced_in(set(resolver.strict(query)), series))
+        if not keys:
+            loose = resolver.loose(query)
+            if loose is None:
+                raise UnknownName("team", text, resolver.suggestions(query))
+            keys = [loose]
+        meant = keys[0] if len(keys) == 1 else None if exact else only_winner(keys, wins)
+        if meant is None:
+            labels = [self.teams[key].name for key in keys]
+            raise AmbiguousName("team", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+        return Team(self.teams[meant], tuple(self.teams[key] for key in keys if key != meant)[:MAX_SUGGESTIONS])
+
+    def _raced_in(self, keys: set[int], series: str | None) -> set[int]:
+        """The teams among `keys` that started in `series` (all of them when none did, or no series is given)."""
+        raced = {key for key in keys if series in self._wins.team_series.get(key, ())} if series else keys
+        return raced or keys
+
+    def team_choices(self, text: str, limit: int = 25) -> list[TeamInfo]:
+        return [self.teams[key] for key in self._team_resolver.suggest(text, limit)]
 
     # Series
 
