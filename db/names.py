@@ -283,6 +283,7 @@ class Team:
 
     team: TeamInfo
     also: tuple[TeamInfo, ...] = ()
+    series: str | None = None           # a series typed after the name (`red bull f1`)
 
 
 def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
@@ -751,7 +752,8 @@ class NameIndex:
         An exact name or full name is meant unless a team having those words won more races: then it asks (`penske`:
         the F1 Penske, or NASCAR's Team Penske?), as several exact names do. Otherwise every team having the words,
         which asks unless one is their only race winner (`gibbs`: Joe Gibbs Racing; see only_winner)."""
-        query = clean_input(text, "team")
+        query, typed_series = self._team_reading(clean_input(text, "team"))
+        series = typed_series or series
         resolver, wins = self._team_resolver, self._wins.teams
         exact = self._raced_in(resolver.exact.get(query, set()), series)
         whole = self._raced_in(resolver.word_matches(query)[0], series)
@@ -759,7 +761,7 @@ class NameIndex:
             (key,) = exact
             if not any(wins.get(other, 0) > wins.get(key, 0) for other in whole - exact):
                 others = tuple(self.teams[other] for other in resolver.ranked(whole - exact))
-                return Team(self.teams[key], others[:MAX_SUGGESTIONS])
+                return Team(self.teams[key], others[:MAX_SUGGESTIONS], typed_series)
             keys = [key, *resolver.ranked(whole - exact)]
         else:
             keys = resolver.ranked(self._raced_in(set(resolver.strict(query)), series))
@@ -772,7 +774,16 @@ class NameIndex:
         if meant is None:
             labels = [self.teams[key].name for key in keys]
             raise AmbiguousName("team", text, labels[:MAX_SUGGESTIONS], total=len(labels))
-        return Team(self.teams[meant], tuple(self.teams[key] for key in keys if key != meant)[:MAX_SUGGESTIONS])
+        return Team(self.teams[meant], tuple(self.teams[key] for key in keys if key != meant)[:MAX_SUGGESTIONS], typed_series)
+
+    def _team_reading(self, query: str) -> tuple[str, str | None]:
+        """`red bull f1` → (`red bull`, f1) when the whole does not name a team and the words before the series do."""
+        if self._team_resolver.strict(query):
+            return query, None
+        for rest, typed_series in self._series_splits(query):
+            if self._team_resolver.strict(rest):
+                return rest, typed_series
+        return query, None
 
     def _raced_in(self, keys: set[int], series: str | None) -> set[int]:
         """The teams among `keys` that started in `series` (all of them when none did, or no series is given)."""
