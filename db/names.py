@@ -453,9 +453,11 @@ class NameIndex:
             team_starts[team_id] += starts
             team_wins[team_id] += wins
             team_series[team_id].add(key)
-        driver_wins = dict(await store.fetchall(
-            "SELECT driver_id, count(DISTINCT race_id) FROM results WHERE finish = 1 GROUP BY driver_id"
-        ))
+        driver_wins: dict[int, int] = {
+            driver_id: wins for driver_id, wins in await store.fetchall(
+                "SELECT driver_id, count(DISTINCT race_id) FROM results WHERE finish = 1 GROUP BY driver_id"
+            )
+        }
         resolver = _Resolver(
             "team",
             (_Entry(t.id, t.name, team_starts.get(t.id, 0), tuple(normalize(t.name).split())) for t in teams.values()),

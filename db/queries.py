@@ -892,13 +892,13 @@ def _read_team(
             (team_id,),
         )
     }
-    titles = dict(snapshot.fetchall(
+    titles: dict[str, int] = {key: count for key, count in snapshot.fetchall(
         """SELECT s.key, count(DISTINCT ts.season) FROM team_standings ts JOIN series s ON s.id = ts.series_id
            WHERE ts.team_id = ? AND ts.position = 1
              AND NOT EXISTS (SELECT 1 FROM races u WHERE u.series_id = s.id AND u.season = ts.season AND u.status = 'scheduled')
            GROUP BY s.key""",
         (team_id,),
-    ))
+    )}
     records = {}
     for key, group in groupby(season_rows, key=itemgetter(0)):   # rows come series by series
         rows = list(group)
