@@ -838,6 +838,12 @@ def _read_schedule(snapshot: Snapshot, series_key: str | None, season: int | Non
     return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now, sessions)
 
 
+# The team whose car took the pole of race `y.race_id` (F1: qualifying P1; else the car that started first).
+TEAM_POLE = """coalesce(
+    (SELECT q.team_id FROM qualifying_results q WHERE q.race_id = y.race_id AND q.position = 1 LIMIT 1),
+    (SELECT p.team_id FROM results p WHERE p.race_id = y.race_id AND p.start = 1 LIMIT 1))"""
+
+
 async def team(store: Store, name: str, series: str | None = None, year: int | None = None) -> TeamRecord:
     """A team's record per series (F1: a constructor's): starts, wins, podiums, poles, titles, first and latest win,
     the drivers who won for it; with a year, that season's figures too."""
@@ -854,13 +860,14 @@ def _read_team(
     """Points races only. Starts: races with a car of the team's in the classification; podiums: podium places, so
     a one-two counts twice (shared cars of the 1950s once); poles as `POLE_OF_RACE` says, with the pole car's team."""
     info = names.teams[team_id]
-    season_rows = snapshot.fetchall(
-        f"""SELECT s.key, s.name, r.season, count(DISTINCT x.race_id) AS starts,
-                   count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) AS wins,
-                   count(DISTINCT CASE WHEN x.finish <= 3 THEN x.race_id || '/' || x.finish END) AS podiums,
-                   count(DISTINCT CASE WHEN {TEAM_POLE} = ?1 THEN x.race_id END) AS poles
-            FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-            WHERE x.team_id = ?1 AND r.exhibition = 0 AND (?2 IS NULL OR s.key = ?2)
+    season_rows = snapshot.fetchall(   # each race the team started first (one pole lookup a race), then each season
+        f"""SELECT s.key, s.name, r.season, count(*) AS starts, sum(x.won) AS wins, sum(x.podiums) AS podiums,
+                   sum(x.pole) AS poles
+            FROM (SELECT y.race_id, max(y.finish = 1) AS won,
+                         count(DISTINCT CASE WHEN y.finish <= 3 THEN y.finish END) AS podiums, {TEAM_POLE} IS ?1 AS pole
+                  FROM results y WHERE y.team_id = ?1 GROUP BY y.race_id) x
+            JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+            WHERE r.exhibition = 0 AND (?2 IS NULL OR s.key = ?2)
             GROUP BY r.series_id, r.season ORDER BY s.id, r.season""",
         (team_id, series_key),
     )
@@ -914,12 +921,6 @@ def _read_team(
             seasons=[_team_season(snapshot, team_id, key, row, official.get((key, row[2]))) for row in shown],
         )
     return TeamRecord(info.name, info.full_name, year, records, also)
-
-
-# The team whose car took a race's pole (F1: qualifying P1; else the car that started first).
-TEAM_POLE = """coalesce(
-    (SELECT team_id FROM qualifying_results WHERE race_id = r.id AND position = 1 LIMIT 1),
-    (SELECT team_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1))"""
 
 
 def _team_season(

@@ -19,7 +19,9 @@ from bot.render import safe
 from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, Schedule, TeamSeason, TeamSeriesRecord, WinnerAnswer, series_zone
 from db.series import SERIES
 
-KIND_WORDS = {"road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval"}
+KIND_WORDS = {
+    "road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval", "street": "street circuit",
+}
 
 
 @dataclass(frozen=True)
