@@ -929,8 +929,8 @@ def _team_season(
     """One season's line, with the drivers who raced for the team (most starts first) and its official place."""
     drivers = [name for (name,) in snapshot.fetchall(
         """SELECT d.name FROM results x JOIN drivers d ON d.id = x.driver_id JOIN races r ON r.id = x.race_id
-           JOIN series s ON s.id = r.series_id
-           WHERE x.team_id = ? AND s.key = ? AND r.season = ? AND r.exhibition = 0
+           WHERE x.team_id = ? AND x.race_id IN (SELECT u.id FROM races u JOIN series s ON s.id = u.series_id
+                                                 WHERE s.key = ? AND u.season = ? AND u.exhibition = 0)
            GROUP BY x.driver_id ORDER BY count(*) DESC, min(r.round), d.name""",
         (team_id, series_key, row[2]),
     )]
