@@ -16,7 +16,7 @@ class TeamsCog(commands.Cog):
 
     @options.command("team")
     async def team(self, interaction: Interaction, name, series=None, year=None):
-        series = await options.series_or_default(interaction, series)
+        """Every series the team raced in unless one is given (like /driver, the server's default series is not used)."""
         answer = await queries.team(self.bot.store, name, series, year)
         await interaction.response.send_message(embed=embeds.team(answer))
 

@@ -260,7 +260,10 @@ def also_line(command: str, names: tuple[str, ...], m: Markup = PLAIN) -> str:
     """`Also: Bruno Senna — /driver bruno senna`: the others a typed name matched, and how to ask for each."""
     if not names:
         return ""
-    return "Also: " + "; ".join(f"{m.escape(name)} — `/{command} {m.escape(name.casefold())}`" for name in names)
+    def typed(name: str) -> str:   # inside a code span: plain text, no markup to escape, no backtick to end it
+        return safe.plain(name).casefold().replace("`", "")
+
+    return "Also: " + "; ".join(f"{m.escape(name)} — `/{command} {typed(name)}`" for name in names)
 
 
 def team_totals(record: TeamSeriesRecord) -> str:
