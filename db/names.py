@@ -39,6 +39,7 @@ MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Klige
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
+FAMOUS_WINS = 5        # the only winner among a name's bearers is meant from this many wins (see only_winner)
 
 # Words that describe a kind of track rather than name one: `/track dirt` must ask, not pick Bristol Dirt.
 GENERIC_TRACK_WORDS = frozenset({
@@ -287,12 +288,13 @@ class Team:
 
 
 def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
-    """The one candidate a name clearly means: the only one of them who ever won a race (`senna`: Ayrton, 41 wins,
-    not Bruno, none). When two or more won (`schumacher`: Michael and Ralf; `busch`; `lotus`: Team Lotus and Lotus F1
-    Team), or nobody did, nothing tells them apart and the name asks. Wins, not starts: a fan typing a surname means
-    the winner, and a second winner is a real answer the fan may want."""
+    """The one candidate a name clearly means: the only one of them who ever won a race, with at least
+    FAMOUS_WINS wins (`senna`: Ayrton, 41 wins, not Bruno, none). When two or more won (`schumacher`: Michael and
+    Ralf; `busch`; `lotus`: Team Lotus and Lotus F1 Team), nobody did, or the one winner won little (a single win
+    does not make a name his), nothing tells them apart and the name asks. Wins, not starts: a fan typing a surname
+    means the winner, and a second winner is a real answer the fan may want."""
     winners = [key for key in keys if wins.get(key, 0) > 0]
-    return winners[0] if len(winners) == 1 else None
+    return winners[0] if len(winners) == 1 and wins[winners[0]] >= FAMOUS_WINS else None
 
 
 @dataclass(frozen=True)
@@ -687,7 +689,7 @@ class NameIndex:
         for rest, typed_series in readings:
             keys = self._in_series(rest, typed_series or series)
             if keys:
-                person, also = self._one_driver(text, keys)
+                person, also = self._one_driver(text, rest, keys)
                 return Who(person, typed_series, also)
         for rest, typed_series in readings:
             key = self._driver_resolver.loose(rest)
@@ -735,11 +737,13 @@ class NameIndex:
             return keys[0]
         return self._driver_resolver.loose(query) if not keys else None
 
-    def _one_driver(self, text: str, keys: list[int]) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
-        """The driver the matches mean, and the others matched when he is the only winner among them (see only_winner)."""
+    def _one_driver(self, text: str, query: str, keys: list[int]) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
+        """The driver the matches mean, and the others matched when he is the only winner among them (see only_winner).
+        A nickname curated for several (`jj`: Jimmie Johnson and J.J. Yeley) always asks."""
         if len(keys) == 1:
             return self.drivers[keys[0]], ()
-        meant = only_winner(keys, self._wins.drivers)
+        several_by_name = len(self._driver_resolver.exact.get(query, ())) > 1
+        meant = None if several_by_name else only_winner(keys, self._wins.drivers)
         if meant is None:
             labels = [self.drivers[key].name for key in keys]
             raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels))

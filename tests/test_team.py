@@ -140,6 +140,7 @@ def test_team_from_the_cli(real_db):
 
 
 async def test_team_embed_and_autocomplete_through_discord(real_store):
+    await real_store.names()    # loaded once per process, before the first command: not inside the reply's deadline
     async with FakeDiscord(guilds=[guild()]) as fake:
         with redirect_discord_to(fake):
             async with running_pitboard(fake, real_store):
