@@ -35,7 +35,9 @@ discord.VoiceClient.warn_dave = False
 GUILD_READY_TIMEOUT = 0.5
 
 RACE_WEEKEND = "cogs.race_weekend"   # with the feed watcher, when the bot has a feed client; after cogs.live
-EXTENSIONS = ("cogs.results", "cogs.drivers", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config", "cogs.live")
+EXTENSIONS = (
+    "cogs.results", "cogs.drivers", "cogs.teams", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config", "cogs.live",
+)
 
 
 class PitboardTree(app_commands.CommandTree):

@@ -30,7 +30,7 @@ class Option:
     kind: type                      # str or int
     description: str
     required: bool = False
-    lookup: str | None = None       # place, driver or series: resolved by name, autocompleted
+    lookup: str | None = None       # place, driver, team or series: resolved by name, autocompleted
     minimum: int | None = None      # for numbers: the range Discord enforces and the parser uses
     maximum: int | None = None
 
@@ -71,6 +71,9 @@ QUESTIONS: dict[str, Question] = {
                   Option("year", int, "With a car number: the season it was driven", minimum=queries.FIRST_SEASON,
                          maximum=queries.LAST_SEASON)),
                  queries.driver),
+        Question("team", "A team's record (F1: a constructor's): starts, wins, podiums, poles, titles; a season's with a year",
+                 (Option("name", str, "Team or constructor (ferrari, red bull, mclaren, hendrick), a series may follow", True,
+                         "team"), SERIES, YEAR), queries.team),
         Question("track", "A track's record: winners by year, most wins and poles",
                  (Option("name", str, "Track name or nickname (the monster mile), a series may follow", True, "place"),
                   SERIES), queries.track),

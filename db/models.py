@@ -23,6 +23,13 @@ class SeriesInfo:
 
 
 @dataclass(frozen=True)
+class TeamInfo:
+    id: int
+    name: str           # Ferrari, Hendrick Motorsports
+    full_name: str | None  # Scuderia Ferrari (F1DB's full name)
+
+
+@dataclass(frozen=True)
 class TrackInfo:
     """A track: its name, kind and length."""
 
@@ -250,6 +257,7 @@ class DriverCareer:
 
     driver: str
     series: dict[str, SeriesCareer]     # only series the driver started in, Cup first
+    also: tuple[str, ...] = ()          # others the typed name matches, when one of them clearly was meant (`senna`)
 
 
 @dataclass(frozen=True)
@@ -396,6 +404,7 @@ class Schedule:
     season: int
     races: list[ScheduledRace]          # in start order
     now: datetime
+    sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions (F1), in order
 
 
 @dataclass(frozen=True)
@@ -461,3 +470,45 @@ class RecapFacts:
     top_leader: ResultLine | None           # led the most laps (alone) and did not win
     keep_suffix: tuple[str, ...]            # drivers of the field called "Earnhardt Jr.", not "Earnhardt"
     next_race: RaceSummary | None           # the series' next dated race after this one
+
+
+@dataclass(frozen=True)
+class TeamSeason:
+    """A team's season in one series: `2021 Ferrari: 44 starts, 0 wins, 5 podiums, 3rd`."""
+
+    season: int
+    starts: int                         # races entered with at least one car
+    wins: int
+    podiums: int                        # podium finishes (two cars on the podium count twice)
+    poles: int
+    drivers: tuple[str, ...]            # most starts first
+    position: int | None = None         # official standings (F1): the team's place; None where no table ranks it
+    points: float | None = None
+
+
+@dataclass(frozen=True)
+class TeamSeriesRecord:
+    series: str
+    series_name: str
+    starts: int                         # races entered with at least one car
+    wins: int                           # races won
+    podiums: int                        # podium finishes
+    poles: int                          # F1: qualifying P1; else the car that started first
+    first_season: int
+    last_season: int
+    first_win: RaceRef | None
+    latest_win: RaceRef | None
+    titles: int | None                  # official constructors' titles; None where the data has no official table
+    top_drivers: list[Tally]            # most wins for the team
+    seasons: list[TeamSeason]           # only the season asked for, when one was
+
+
+@dataclass(frozen=True)
+class TeamRecord:
+    """/team: a team's (F1: a constructor's) record, series by series."""
+
+    team: str
+    full_name: str | None               # Scuderia Ferrari, where the source gives one
+    year: int | None
+    series: dict[str, TeamSeriesRecord]
+    also: tuple[str, ...] = ()          # other teams the typed name matches (`lotus`: Lotus F1 Team, Lotus Racing)

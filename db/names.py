@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
-from db.models import DriverInfo, SeriesInfo, TrackInfo
+from db.models import DriverInfo, SeriesInfo, TeamInfo, TrackInfo
 from db.series import SERIES
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Klige
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
+FAMOUS_WINS = 5        # the only winner among a name's bearers is meant from this many wins (see only_winner)
 
 # Words that describe a kind of track rather than name one: `/track dirt` must ask, not pick Bristol Dirt.
 GENERIC_TRACK_WORDS = frozenset({
@@ -88,6 +89,7 @@ def clean_input(text: str, what: str) -> str:
             "track": "`mid-ohio`, `daytona` or `southern 500`.",
             "driver": "`kyle larson`, `kligerman` or `#48`.",
             "series": "`cup`, `xfinity` or `truck`.",
+            "team": "`ferrari`, `red bull` or `hendrick`.",
         }[what])
     return key
 
@@ -229,6 +231,16 @@ def _confident(query: str, choice: str, score: float, margin: float) -> bool:
 
 
 @dataclass(frozen=True)
+class _Wins:
+    """Race wins by driver id and by team id: what tells a name's famous bearer from the others (see only_winner);
+    and the series each team started in (a series given narrows a team name)."""
+
+    drivers: dict[int, int]
+    teams: dict[int, int]
+    team_series: dict[int, set[str]]
+
+
+@dataclass(frozen=True)
 class _Race:
     """A race fans may name: its name, series, season and track."""
 
@@ -263,10 +275,31 @@ class Place:
 
 @dataclass(frozen=True)
 class Who:
-    """A driver, with a series typed after the name (`rowdy truck`)."""
+    """A driver, with a series typed after the name (`rowdy truck`), and who else the name matched when one of
+    them clearly was meant (`senna`: Ayrton; also Bruno)."""
 
     driver: DriverInfo
     series: str | None = None
+    also: tuple[DriverInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team (F1: a constructor), and the others the typed name matched when one clearly was meant."""
+
+    team: TeamInfo
+    also: tuple[TeamInfo, ...] = ()
+    series: str | None = None           # a series typed after the name (`red bull f1`)
+
+
+def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
+    """The one candidate a name clearly means: the only one of them who ever won a race, with at least
+    FAMOUS_WINS wins (`senna`: Ayrton, 41 wins, not Bruno, none). When two or more won (`schumacher`: Michael and
+    Ralf; `busch`; `lotus`: Team Lotus and Lotus F1 Team), nobody did, or the one winner won little (a single win
+    does not make a name his), nothing tells them apart and the name asks. Wins, not starts: a fan typing a surname
+    means the winner, and a second winner is a real answer the fan may want."""
+    winners = [key for key in keys if wins.get(key, 0) > 0]
+    return winners[0] if len(winners) == 1 and wins[winners[0]] >= FAMOUS_WINS else None
 
 
 @dataclass(frozen=True)
@@ -301,7 +334,8 @@ class NameIndex:
         return await store.read(cls._read_whole)
 
     _PARTS = ("series", "_series_aliases", "tracks", "_track_resolver", "_related", "_venues", "_race_rules", "_races",
-              "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats", "_driver_resolver")
+              "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats", "_driver_resolver", "teams", "_team_stats",
+              "_team_resolver", "_wins")
 
     @classmethod
     def _read_whole(cls, snapshot: Snapshot) -> NameIndex:
@@ -474,6 +508,49 @@ class NameIndex:
             (_Entry(d.id, d.name, starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
             driver_aliases,
         )
+
+    # Teams
+
+    @cached_property
+    def teams(self) -> dict[int, TeamInfo]:
+        return {row[0]: TeamInfo(*row) for row in self._rows("SELECT id, name, full_name FROM teams")}
+
+    @cached_property
+    def _team_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, set[str]]]:
+        """Each team's starts, race wins and series."""
+        team_starts: dict[int, int] = defaultdict(int)
+        team_wins: dict[int, int] = defaultdict(int)
+        team_series: dict[int, set[str]] = defaultdict(set)
+        for team_id, key, starts, wins in self._rows(
+            "SELECT x.team_id, s.key, count(*), count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) "
+            "FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id "
+            "WHERE x.team_id IS NOT NULL GROUP BY x.team_id, r.series_id"
+        ):
+            team_starts[team_id] += starts
+            team_wins[team_id] += wins
+            team_series[team_id].add(key)
+        return team_starts, team_wins, team_series
+
+    @cached_property
+    def _team_resolver(self) -> _Resolver:
+        """Teams by name and full name (`Scuderia Ferrari`), ranked by starts."""
+        teams, (team_starts, _, _) = self.teams, self._team_stats
+        return _Resolver(
+            "team",
+            (_Entry(t.id, t.name, team_starts.get(t.id, 0), tuple(normalize(t.name).split())) for t in teams.values()),
+            [(t.full_name, t.id) for t in teams.values() if t.full_name and t.full_name != t.name],
+        )
+
+    @cached_property
+    def _wins(self) -> _Wins:
+        """Everyone's race wins (see only_winner)."""
+        driver_wins = {
+            driver_id: wins for driver_id, wins in self._rows(
+                "SELECT driver_id, count(DISTINCT race_id) FROM results WHERE finish = 1 GROUP BY driver_id"
+            )
+        }
+        _, team_wins, team_series = self._team_stats
+        return _Wins(driver_wins, team_wins, team_series)
 
     # Tracks and races
 
@@ -684,7 +761,8 @@ class NameIndex:
         for rest, typed_series in readings:
             keys = self._in_series(rest, typed_series or series)
             if keys:
-                return Who(self._one_driver(text, keys), typed_series)
+                person, also = self._one_driver(text, rest, keys)
+                return Who(person, typed_series, also)
         for rest, typed_series in readings:
             key = self._driver_resolver.loose(rest)
             if key is not None:
@@ -731,11 +809,67 @@ class NameIndex:
             return keys[0]
         return self._driver_resolver.loose(query) if not keys else None
 
-    def _one_driver(self, text: str, keys: list[int]) -> DriverInfo:
-        if len(keys) > 1:
+    def _one_driver(self, text: str, query: str, keys: list[int]) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
+        """The driver the matches mean, and the others matched when he is the only winner among them (see only_winner).
+        A nickname curated for several (`jj`: Jimmie Johnson and J.J. Yeley) always asks."""
+        if len(keys) == 1:
+            return self.drivers[keys[0]], ()
+        several_by_name = len(self._driver_resolver.exact.get(query, ())) > 1
+        meant = None if several_by_name else only_winner(keys, self._wins.drivers)
+        if meant is None:
             labels = [self.drivers[key].name for key in keys]
             raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels))
-        return self.drivers[keys[0]]
+        return self.drivers[meant], tuple(self.drivers[key] for key in keys if key != meant)[:MAX_SUGGESTIONS]
+
+    # Teams
+
+    def team(self, text: str, series: str | None = None) -> Team:
+        """The team a name means (`ferrari`, `red bull`, `hendrick`, `scuderia ferrari`); a series given keeps the
+        teams that raced in it (`rb f1`).
+
+        An exact name or full name is meant unless a team having those words won more races: then it asks (`penske`:
+        the F1 Penske, or NASCAR's Team Penske?), as several exact names do. Otherwise every team having the words,
+        which asks unless one is their only race winner (`gibbs`: Joe Gibbs Racing; see only_winner)."""
+        query, typed_series = self._team_reading(clean_input(text, "team"))
+        series = typed_series or series
+        resolver, wins = self._team_resolver, self._wins.teams
+        exact = self._raced_in(resolver.exact.get(query, set()), series)
+        whole = self._raced_in(resolver.word_matches(query)[0], series)
+        if len(exact) == 1:
+            (key,) = exact
+            if not any(wins.get(other, 0) > wins.get(key, 0) for other in whole - exact):
+                others = tuple(self.teams[other] for other in resolver.ranked(whole - exact))
+                return Team(self.teams[key], others[:MAX_SUGGESTIONS], typed_series)
+            keys = [key, *resolver.ranked(whole - exact)]
+        else:
+            keys = resolver.ranked(self._raced_in(set(resolver.strict(query)), series))
+        if not keys:
+            loose = resolver.loose(query)
+            if loose is None:
+                raise UnknownName("team", text, resolver.suggestions(query))
+            keys = [loose]
+        meant = keys[0] if len(keys) == 1 else None if exact else only_winner(keys, wins)
+        if meant is None:
+            labels = [self.teams[key].name for key in keys]
+            raise AmbiguousName("team", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+        return Team(self.teams[meant], tuple(self.teams[key] for key in keys if key != meant)[:MAX_SUGGESTIONS], typed_series)
+
+    def _team_reading(self, query: str) -> tuple[str, str | None]:
+        """`red bull f1` → (`red bull`, f1) when the whole does not name a team and the words before the series do."""
+        if self._team_resolver.strict(query):
+            return query, None
+        for rest, typed_series in self._series_splits(query):
+            if self._team_resolver.strict(rest):
+                return rest, typed_series
+        return query, None
+
+    def _raced_in(self, keys: set[int], series: str | None) -> set[int]:
+        """The teams among `keys` that started in `series` (all of them when none did, or no series is given)."""
+        raced = {key for key in keys if series in self._wins.team_series.get(key, ())} if series else keys
+        return raced or keys
+
+    def team_choices(self, text: str, limit: int = 25) -> list[TeamInfo]:
+        return [self.teams[key] for key in self._team_resolver.suggest(text, limit)]
 
     # Series
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -50,6 +51,9 @@ from db.models import (
     Standings,
     Tally,
     TeamMates,
+    TeamRecord,
+    TeamSeason,
+    TeamSeriesRecord,
     TeamStandingRow,
     TrackInfo,
     TrackRecord,
@@ -362,7 +366,8 @@ async def driver(store: Store, name: str, series: str | None = None, year: int |
     series_key = names.series_key(series) if series else None
     who = await find_driver(store, name, year=check_year(year), series=series_key)
     person, series_key = who.driver, who.series or series_key
-    return await store.read(_read_driver, names, person, series_key)
+    career = await store.read(_read_driver, names, person, series_key)
+    return replace(career, also=tuple(other.name for other in who.also))
 
 
 def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None) -> DriverCareer:
@@ -819,14 +824,14 @@ async def schedule(store: Store, series: str | None = None, season: int | None =
     now = now or utc_now()
     if season is None:
         season = await store.read(_read_schedule_season, now)
-    races = await store.read_remembered(read_season_schedule, series_key, season)
+    races, sessions = await store.read_remembered(read_season_schedule, series_key, season)
     next_ids = set()
     for key in {race.series for race in races}:
         scheduled = (r for r in races if r.series == key and r.status == "scheduled")
         following = next((r for r in scheduled if r.starts_at and r.starts_at > now), None)
         if following:
             next_ids.add(following.id)
-    return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now)
+    return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now, sessions)
 
 
 def _read_schedule_season(snapshot: Snapshot, now: datetime) -> int:
@@ -839,12 +844,119 @@ def _read_schedule_season(snapshot: Snapshot, now: datetime) -> int:
     return season
 
 
-def read_season_schedule(snapshot: Snapshot, series_key: str | None, season: int) -> tuple[RaceSummary, ...]:
-    """A season's dated races in start order (of one series, or all)."""
+def read_season_schedule(
+    snapshot: Snapshot, series_key: str | None, season: int
+) -> tuple[tuple[RaceSummary, ...], dict[int, list[Session]]]:
+    """A season's dated races in start order (of one series, or all), and their weekends' sessions."""
     races = tuple(read_races(
         snapshot, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
         order="r.starts_at, s.id",
     ))
     if not races:
         raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
-    return races
+    return races, read_sessions(snapshot, [race.id for race in races])
+
+
+# The team whose car took the pole of race `y.race_id` (F1: qualifying P1; else the car that started first).
+TEAM_POLE = """coalesce(
+    (SELECT q.team_id FROM qualifying_results q WHERE q.race_id = y.race_id AND q.position = 1 LIMIT 1),
+    (SELECT p.team_id FROM results p WHERE p.race_id = y.race_id AND p.start = 1 LIMIT 1))"""
+
+
+async def team(store: Store, name: str, series: str | None = None, year: int | None = None) -> TeamRecord:
+    """A team's record per series (F1: a constructor's): starts, wins, podiums, poles, titles, first and latest win,
+    the drivers who won for it; with a year, that season's figures too."""
+    names = await store.names()
+    series_key = names.series_key(series) if series else None
+    found = names.team(name, series_key)
+    also = tuple(other.name for other in found.also)
+    return await store.read(_read_team, names, found.team.id, found.series or series_key, check_year(year), also)
+
+
+def _read_team(
+    snapshot: Snapshot, names: NameIndex, team_id: int, series_key: str | None, year: int | None, also: tuple[str, ...]
+) -> TeamRecord:
+    """Points races only. Starts: races with a car of the team's in the classification; podiums: podium places, so
+    a one-two counts twice (shared cars of the 1950s once); poles as `POLE_OF_RACE` says, with the pole car's team."""
+    info = names.teams[team_id]
+    season_rows = snapshot.fetchall(   # each race the team started first (one pole lookup a race), then each season
+        f"""SELECT s.key, s.name, r.season, count(*) AS starts, sum(x.won) AS wins, sum(x.podiums) AS podiums,
+                   sum(x.pole) AS poles
+            FROM (SELECT y.race_id, max(y.finish = 1) AS won,
+                         count(DISTINCT CASE WHEN y.finish <= 3 THEN y.finish END) AS podiums, {TEAM_POLE} IS ?1 AS pole
+                  FROM results y WHERE y.team_id = ?1 GROUP BY y.race_id) x
+            JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+            WHERE r.exhibition = 0 AND (?2 IS NULL OR s.key = ?2)
+            GROUP BY r.series_id, r.season ORDER BY s.id, r.season""",
+        (team_id, series_key),
+    )
+    if not season_rows:
+        where = f" in the {names.series[series_key].name}" if series_key else ""
+        raise NoData(f"{info.name} has no starts{where} in the data.")
+    if year is not None and not any(row[2] == year for row in season_rows):
+        raced = sorted({row[2] for row in season_rows})
+        raise NoData(f"{info.name} did not race in {year}. It raced in {seasons_span(raced)}.")
+    wins: dict[str, list[RaceRef]] = defaultdict(list)
+    winners: dict[str, list[str]] = defaultdict(list)
+    for key, season, round_, track, race_name, driver in snapshot.fetchall(
+        """SELECT s.key, r.season, r.round, t.name, r.name,
+                  (SELECT group_concat(d.name, ' / ') FROM results w JOIN drivers d ON d.id = w.driver_id
+                   WHERE w.race_id = r.id AND w.finish = 1 AND w.team_id = ?1)
+           FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id
+           WHERE r.exhibition = 0 AND r.id IN (SELECT race_id FROM results WHERE team_id = ?1 AND finish = 1)
+             AND (?2 IS NULL OR s.key = ?2)
+           ORDER BY r.season, r.round IS NULL, r.round, r.starts_at""",
+        (team_id, series_key),
+    ):
+        wins[key].append(RaceRef(key, season, round_, track, race_name))
+        winners[key].extend(driver.split(" / "))
+    official = {   # a constructor ranked once per engine (1950s–1980s) shows its best place, with its points
+        (key, season): (position, points) for key, season, position, points in snapshot.fetchall(
+            """SELECT s.key, ts.season, min(ts.position), max(ts.points)
+               FROM team_standings ts JOIN series s ON s.id = ts.series_id
+               WHERE ts.team_id = ? GROUP BY ts.series_id, ts.season""",
+            (team_id,),
+        )
+    }
+    titles: dict[str, int] = {key: count for key, count in snapshot.fetchall(
+        """SELECT s.key, count(DISTINCT ts.season) FROM team_standings ts JOIN series s ON s.id = ts.series_id
+           WHERE ts.team_id = ? AND ts.position = 1
+             AND NOT EXISTS (SELECT 1 FROM races u WHERE u.series_id = s.id AND u.season = ts.season AND u.status = 'scheduled')
+           GROUP BY s.key""",
+        (team_id,),
+    )}
+    records = {}
+    for key, group in groupby(season_rows, key=itemgetter(0)):   # rows come series by series
+        rows = list(group)
+        series_wins = wins.get(key, [])
+        shown = [row for row in rows if row[2] == year]
+        records[key] = TeamSeriesRecord(
+            series=key, series_name=rows[0][1], starts=sum(row[3] for row in rows), wins=sum(row[4] for row in rows),
+            podiums=sum(row[5] for row in rows), poles=sum(row[6] for row in rows),
+            first_season=rows[0][2], last_season=rows[-1][2],
+            first_win=series_wins[0] if series_wins else None, latest_win=series_wins[-1] if series_wins else None,
+            titles=titles.get(key, 0) if SERIES[key].official_standings else None,
+            top_drivers=[Tally(driver, count) for driver, count in Counter(winners.get(key, [])).most_common(TOP_TALLIES)],
+            seasons=[_team_season(snapshot, team_id, key, row, official.get((key, row[2]))) for row in shown],
+        )
+    return TeamRecord(info.name, info.full_name, year, records, also)
+
+
+def _team_season(
+    snapshot: Snapshot, team_id: int, series_key: str, row: Any, official: tuple[int | None, float] | None
+) -> TeamSeason:
+    """One season's line, with the drivers who raced for the team (most starts first) and its official place."""
+    drivers = [name for (name,) in snapshot.fetchall(
+        """SELECT d.name FROM results x JOIN drivers d ON d.id = x.driver_id JOIN races r ON r.id = x.race_id
+           WHERE x.team_id = ? AND x.race_id IN (SELECT u.id FROM races u JOIN series s ON s.id = u.series_id
+                                                 WHERE s.key = ? AND u.season = ? AND u.exhibition = 0)
+           GROUP BY x.driver_id ORDER BY count(*) DESC, min(r.round), d.name""",
+        (team_id, series_key, row[2]),
+    )]
+    position, points = official if official else (None, None)
+    return TeamSeason(row[2], row[3], row[4], row[5], row[6], tuple(drivers), position, points)
+
+
+def seasons_span(seasons: list[int]) -> str:
+    """`1950–2026` for a run of seasons, `1974` for one."""
+    return f"{seasons[0]}–{seasons[-1]}" if seasons[-1] != seasons[0] else str(seasons[0])

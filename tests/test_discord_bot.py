@@ -333,4 +333,4 @@ async def test_pitboard_sync_registers_commands_in_one_server(fake, real_db, cap
     synced = {command["name"] for command in fake.synced_commands(DEFAULT_GUILD_ID)}
     assert synced == set(QUESTIONS) | {"config", "live"}
     assert fake.synced_commands() == []  # nothing global: explicit, and only where asked
-    assert "Synced 10 commands to server" in capsys.readouterr().out
+    assert "Synced 11 commands to server" in capsys.readouterr().out

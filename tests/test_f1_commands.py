@@ -87,10 +87,12 @@ async def test_driver_ayrton_senna_career(real_store):
     assert (career.latest_win.season, career.latest_win.round) == (1993, 16)
 
 
-async def test_driver_senna_asks_which(real_store):
-    with pytest.raises(AmbiguousName) as asked:
-        await answer(real_store, "/driver senna")
-    assert asked.value.suggestions == ["Ayrton Senna", "Bruno Senna"]
+async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
+    """Of the Sennas only Ayrton won a race: `senna` is him, and the answer says whom else the name matches."""
+    career = await answer(real_store, "/driver senna")
+    assert (career.driver, career.also, career.series["f1"].wins) == ("Ayrton Senna", ("Bruno Senna",), 41)
+    assert "Also: Bruno Senna — `/driver bruno senna`" in text.driver(career)
+    assert jsondata.driver(career)["also"] == ["Bruno Senna"]
 
 
 @pytest.mark.parametrize(("season", "champion", "points", "constructor"), [
@@ -217,10 +219,10 @@ async def test_a_number_in_both_families_asks(real_store):
 
 
 @pytest.mark.parametrize(("typed", "choices"), [
-    ("/driver schumacher", {"Michael Schumacher", "Ralf Schumacher", "Mick Schumacher"}),
-    ("/driver senna", {"Ayrton Senna", "Bruno Senna"}),
+    ("/driver schumacher", {"Michael Schumacher", "Ralf Schumacher", "Mick Schumacher"}),   # Michael and Ralf both won
+    ("/driver busch", {"Kyle Busch", "Kurt Busch"}),
 ])
-async def test_shared_surnames_ask(real_store, typed, choices):
+async def test_surnames_of_several_winners_ask(real_store, typed, choices):
     with pytest.raises(AmbiguousName) as asked:
         await answer(real_store, typed)
     assert set(asked.value.suggestions) == choices

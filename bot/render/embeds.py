@@ -22,6 +22,7 @@ from bot.render.words import (
     DISCORD,
     KIND_WORDS,
     SESSION_NAMES,
+    also_line,
     average,
     drivers_heading,
     meetings_line,
@@ -36,6 +37,10 @@ from bot.render.words import (
     seasons,
     series_short,
     team_mates_line,
+    team_season_line,
+    team_totals,
+    team_winners_line,
+    team_wins_line,
     winner_heading,
     winner_line,
 )
@@ -49,7 +54,9 @@ from db.models import (
     RaceSummary,
     RecapFacts,
     Schedule,
+    Session,
     Standings,
+    TeamRecord,
     TrackRecord,
     WinnerAnswer,
 )
@@ -247,8 +254,25 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
                 lines.append(f"Latest win: {race_label(latest)}, {escape(latest.track)}")
         name = f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})"
         embed.add_field(name=name, value="\n".join(lines), inline=False)
+    if answer.also:
+        embed.description = also_line("driver", answer.also, DISCORD)
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
+    embed.set_footer(text=source_footer(answer.series))
+    return fit(embed)
+
+
+def team(answer: TeamRecord) -> discord.Embed:
+    """/team: one field per series (totals, first and latest win, its winners, the season asked for)."""
+    full = answer.full_name if answer.full_name and answer.full_name != answer.team else ""
+    embed = _embed(escape(answer.team), escape(full))
+    for record in answer.series.values():
+        lines = [team_totals(record), team_wins_line(record, DISCORD), team_winners_line(record, DISCORD),
+                 *(f"**{team_season_line(season, DISCORD)}**" for season in record.seasons)]
+        name = f"{escape(record.series_name)} ({seasons(record.first_season, record.last_season)})"
+        embed.add_field(name=name, value="\n".join(line for line in lines if line), inline=False)
+    if answer.also:
+        embed.add_field(name="Also matching", value=also_line("team", answer.also, DISCORD), inline=False)
     embed.set_footer(text=source_footer(answer.series))
     return fit(embed)
 
@@ -324,18 +348,23 @@ def next_races(answer: NextRaces) -> discord.Embed:
         started = f"\nStarted <t:{int(race.starts_at.timestamp())}:R>" if race.starts_at else ""
         embed.add_field(name=f"🟢 Now: {race_heading(race)}", value=f"{escape(race.track)}{started}", inline=False)
     for race in answer.upcoming:
-        sessions = [
-            f"{SESSION_NAMES[session.session]}: <t:{int(session.starts_at.timestamp())}:{'D' if session.date_only else 'F'}>"
-            for session in answer.sessions.get(race.id, [])
-        ]
-        value = "\n".join([f"{escape(race.track)}", discord_time(race), *sessions])
+        value = "\n".join([f"{escape(race.track)}", discord_time(race), *_session_lines(race, answer.sessions)])
         embed.add_field(name=race_heading(race), value=value, inline=False)
     keys = [race.series for race in answer.racing_now + answer.upcoming]
     embed.set_footer(text=f"Times show in your own time zone · {source_footer(keys)}")
     return fit(embed)
 
 
+def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> list[str]:
+    """`Practice 1: <t:…:F>`: a weekend's sessions, each in the reader's own time zone."""
+    return [
+        f"{SESSION_NAMES[session.session]}: <t:{int(session.starts_at.timestamp())}:{'D' if session.date_only else 'F'}>"
+        for session in sessions.get(race.id, [])
+    ]
+
+
 SCHEDULE_PER_PAGE = 12
+SCHEDULE_WEEKENDS_PER_PAGE = 6   # a weekend with its sessions takes six or seven lines
 SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "next": "➡️ **next**", "later": ""}
 
 
@@ -350,8 +379,9 @@ def schedule(answer: Schedule) -> list[discord.Embed]:
         if race.starts_at is not None and not race.date_only:
             when += f" (<t:{int(race.starts_at.timestamp())}:f>)"
         line = f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}"
-        lines.append(line.rstrip())
-    chunks = [lines[i: i + SCHEDULE_PER_PAGE] for i in range(0, len(lines), SCHEDULE_PER_PAGE)]
+        lines.append("\n".join([line.rstrip(), *(f"  {session}" for session in _session_lines(race, answer.sessions))]))
+    per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
+    chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
     footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
               f"{source_footer(entry.race.series for entry in answer.races)}")

@@ -23,6 +23,7 @@ from db.models import (
     ResultLine,
     Schedule,
     Standings,
+    TeamRecord,
     TrackRecord,
     WinnerAnswer,
 )
@@ -114,6 +115,29 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
             }
             for key, c in answer.series.items()
         },
+        **({"also": list(answer.also)} if answer.also else {}),
+    })
+
+
+def team(answer: TeamRecord) -> dict[str, Any]:
+    """/team as a document."""
+    return plain_data({
+        "command": "team",
+        "team": answer.team,
+        "full_name": answer.full_name,
+        "year": answer.year,
+        "series": {
+            key: {
+                "starts": r.starts, "wins": r.wins, "podiums": r.podiums, "poles": r.poles, "titles": r.titles,
+                "first_season": r.first_season, "last_season": r.last_season,
+                "first_win": asdict(r.first_win) if r.first_win else None,
+                "latest_win": asdict(r.latest_win) if r.latest_win else None,
+                "most_wins": [{"driver": t.driver, "wins": t.count} for t in r.top_drivers],
+                "seasons": [asdict(season) for season in r.seasons],
+            }
+            for key, r in answer.series.items()
+        },
+        "also": list(answer.also),
     })
 
 
@@ -185,7 +209,12 @@ def schedule(answer: Schedule) -> dict[str, Any]:
         "command": "schedule",
         "series": answer.series,
         "season": answer.season,
-        "races": [{**race(entry.race), "state": entry.state} for entry in answer.races],
+        "races": [
+            {**race(entry.race), "state": entry.state,
+             **({"sessions": [asdict(session) for session in answer.sessions[entry.race.id]]}
+                if entry.race.id in answer.sessions else {})}
+            for entry in answer.races
+        ],
     })
 
 
@@ -195,7 +224,7 @@ def error(failure: PitboardError) -> dict[str, Any]:
 
 RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team,
 }
 
 

@@ -17,6 +17,7 @@ from bot.render.words import (
     KIND_WORDS,
     PLAIN,
     SESSION_NAMES,
+    also_line,
     average,
     drivers_heading,
     meetings_line,
@@ -32,6 +33,10 @@ from bot.render.words import (
     series_short,
     session_when,
     team_mates_line,
+    team_season_line,
+    team_totals,
+    team_winners_line,
+    team_wins_line,
     winner_heading,
     winner_line,
 )
@@ -43,7 +48,9 @@ from db.models import (
     RaceResults,
     RaceSummary,
     Schedule,
+    Session,
     Standings,
+    TeamRecord,
     TrackRecord,
     WinnerAnswer,
 )
@@ -125,7 +132,20 @@ def driver(answer: DriverCareer) -> str:
             if latest and latest != first:
                 text += f"; latest {race_label(latest)} at {plain(latest.track)}"
             lines.append(text)
-    return "\n".join(lines)
+    also = also_line("driver", answer.also)
+    return "\n".join([*lines, "", also] if also else lines)
+
+
+def team(answer: TeamRecord) -> str:
+    """/team: per series the team's totals, first and latest win, its winners; the season asked for."""
+    full = f" ({plain(answer.full_name)})" if answer.full_name and answer.full_name != answer.team else ""
+    lines = [f"{plain(answer.team)}{full}"]
+    for record in answer.series.values():
+        lines += ["", f"{plain(record.series_name)}, {seasons(record.first_season, record.last_season)}: {team_totals(record)}"]
+        lines += [f"  {line}" for line in (team_wins_line(record), team_winners_line(record)) if line]
+        lines += [f"  {team_season_line(season)}" for season in record.seasons]
+    also = also_line("team", answer.also)
+    return "\n".join([*lines, "", also] if also else lines)
 
 
 def track(answer: TrackRecord) -> str:
@@ -184,10 +204,16 @@ def next_races(answer: NextRaces) -> str:
         lines.append(f"Next: {race_label(race)}: {plain(race.name)} ({plain(race.track)})")
         if race.starts_at:
             lines.append(f"  {race_when(race)} ({relative_time(race.starts_at, answer.now)})")
-        for session in answer.sessions.get(race.id, []):
-            when = session_when(race.series, session.starts_at, session.date_only)
-            lines.append(f"    {SESSION_NAMES[session.session]}: {when}")
+        lines += _session_lines(race, answer.sessions)
     return "\n".join(lines)
+
+
+def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> list[str]:
+    """`    Practice 1: Fri Mar 6, 2026 1:30 AM UTC`: a weekend's sessions in its series' zone (UTC for F1)."""
+    return [
+        f"    {SESSION_NAMES[session.session]}: {session_when(race.series, session.starts_at, session.date_only)}"
+        for session in sessions.get(race.id, [])
+    ]
 
 
 def schedule(answer: Schedule) -> str:
@@ -199,10 +225,16 @@ def schedule(answer: Schedule) -> str:
         rows.append((race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track),
                      outcome))
     scope = series_short(answer.series) + " " if answer.series else ""
-    return "\n".join([
+    lines = [
         f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",
         monospace(Table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows)),
-    ])
+    ]
+    weekends = [entry.race for entry in answer.races if entry.race.id in answer.sessions]
+    if weekends:
+        lines += ["", "Sessions:"]
+        for race in weekends:
+            lines += [f"  {race_label(race)}: {plain(race.name)}", *_session_lines(race, answer.sessions)]
+    return "\n".join(lines)
 
 
 def error(failure: PitboardError) -> str:
@@ -213,7 +245,7 @@ def error(failure: PitboardError) -> str:
 
 RENDERERS: dict[type, Callable[[Any], str]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team,
 }
 
 

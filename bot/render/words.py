@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import safe
-from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, Schedule, WinnerAnswer, series_zone
+from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, Schedule, TeamSeason, TeamSeriesRecord, WinnerAnswer, series_zone
 from db.series import SERIES
 
 KIND_WORDS = {
@@ -254,3 +254,50 @@ def team_mates_line(answer: HeadToHead, m: Markup = PLAIN) -> str:
     teams = ", ".join(m.escape(team) for team in mates.teams)
     return (f"Team-mates in {plural(mates.races, 'race')} ({teams}): {m.escape(answer.first.driver)} ahead {mates.first_ahead}, "
             f"{m.escape(answer.second.driver)} {mates.second_ahead}")
+
+
+def also_line(command: str, names: tuple[str, ...], m: Markup = PLAIN) -> str:
+    """`Also: Bruno Senna — /driver bruno senna`: the others a typed name matched, and how to ask for each."""
+    if not names:
+        return ""
+    def typed(name: str) -> str:   # inside a code span: plain text, no markup to escape, no backtick to end it
+        return safe.plain(name).casefold().replace("`", "")
+
+    return "Also: " + "; ".join(f"{m.escape(name)} — `/{command} {typed(name)}`" for name in names)
+
+
+def team_totals(record: TeamSeriesRecord) -> str:
+    """`1133 starts · 250 wins · 845 podiums · 250 poles · 16 titles` (titles where the series has official tables)."""
+    parts = [plural(record.starts, "start"), plural(record.wins, "win"), plural(record.podiums, "podium"),
+             plural(record.poles, "pole")]
+    if record.titles is not None:
+        parts.append(plural(record.titles, "title"))
+    return " · ".join(parts)
+
+
+def team_wins_line(record: TeamSeriesRecord, m: Markup = PLAIN) -> str:
+    """`First win: 1951 F1 R5, Silverstone Circuit · latest: 2026 F1 R9, Silverstone Circuit` ("" with no win)."""
+    first, latest = record.first_win, record.latest_win
+    if first is None:
+        return ""
+    text = f"First win: {race_label(first)}, {m.escape(first.track)}"
+    if latest and latest != first:
+        text += f" · latest: {race_label(latest)}, {m.escape(latest.track)}"
+    return text
+
+
+def team_winners_line(record: TeamSeriesRecord, m: Markup = PLAIN) -> str:
+    """`Most wins: Michael Schumacher 72, Niki Lauda 15, …` ("" with no win)."""
+    if not record.top_drivers:
+        return ""
+    return "Most wins: " + ", ".join(f"{m.escape(t.driver)} {t.count}" for t in record.top_drivers)
+
+
+def team_season_line(line: TeamSeason, m: Markup = PLAIN) -> str:
+    """`2021: 22 starts, 1 win, 5 podiums, 1 pole · 4th, 275 points · Daniel Ricciardo, Lando Norris`."""
+    figures = (f"{line.season}: {plural(line.starts, 'start')}, {plural(line.wins, 'win')}, "
+               f"{plural(line.podiums, 'podium')}, {plural(line.poles, 'pole')}")
+    place = ""
+    if line.position is not None and line.points is not None:
+        place = f" · {ordinal(line.position)}, {line.points:g} points"
+    return f"{figures}{place} · " + ", ".join(m.escape(name) for name in line.drivers)

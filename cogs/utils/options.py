@@ -72,12 +72,17 @@ async def drivers(interaction: Interaction, current: str) -> list[app_commands.C
     return _choices([driver.name for driver in names.driver_choices(current, MAX_CHOICES)])
 
 
+async def teams(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    names = await interaction.client.store.names()
+    return _choices([team.name for team in names.team_choices(current, MAX_CHOICES)])
+
+
 async def series(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
     return [app_commands.Choice(name=label[:CHOICE_LIMIT], value=key) for label, key in names.series_labels(current, MAX_CHOICES)]
 
 
-AUTOCOMPLETE = {"place": places, "driver": drivers, "series": series}
+AUTOCOMPLETE = {"place": places, "driver": drivers, "team": teams, "series": series}
 
 
 async def series_or_default(interaction: Interaction, series: str | None) -> str | None:
