@@ -1067,6 +1067,7 @@ class _Made:
 
 WEBHOOK_HISTORY = 50    # how far back in a channel an unrecorded race-day message is looked for
 UNKNOWN_WEBHOOK = 10015  # Discord's error code: the webhook was deleted
+NOT_THE_AUTHOR = 50005   # Discord's error code: "Cannot edit a message authored by another user"
 
 
 class WebhookLiveMessenger:
@@ -1185,11 +1186,17 @@ class WebhookLiveMessenger:
                 if error.code == UNKNOWN_WEBHOOK:
                     await self._forget(channel_id, hook)
                     raise MessageGone(f"message {message_id} was sent by a webhook since deleted") from error
-                # otherwise not the webhook's message: one the bot sent itself before it had the webhook
+                # otherwise not the webhook's message: one the bot sent itself before it had the webhook, or one an
+                # earlier (deleted) webhook sent, which the bot may not edit either (NOT_THE_AUTHOR below)
             except discord.HTTPException as error:
                 raise Undeliverable(f"Discord refused to edit webhook message {message_id}: {error}") from error
-        async with self.bot_route.slot():
-            await self.fallback.edit(channel_id, message_id, embed)
+        try:
+            async with self.bot_route.slot():
+                await self.fallback.edit(channel_id, message_id, embed)
+        except Undeliverable as error:
+            if isinstance(error.__cause__, discord.Forbidden) and error.__cause__.code == NOT_THE_AUTHOR:
+                raise MessageGone(f"message {message_id} was sent by a webhook the bot no longer has") from error
+            raise
 
     async def find(self, channel_id: int, marker: str) -> int | None:
         hook = await self.webhook(channel_id)

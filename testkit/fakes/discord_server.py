@@ -1724,6 +1724,8 @@ class FakeDiscord:
         message = self._channel_message(request)
         if isinstance(message, web.Response):
             return message
+        if "webhook_id" in message:     # the bot may edit only its own messages; a webhook's is the webhook's
+            return _error(403, "Cannot edit a message authored by another user", 50005)
         record = request[_RECORD_KEY]
         self._edit_message(message, record.json, record.files)
         self.message_edits.append(record)
