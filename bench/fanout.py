@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +44,7 @@ from bot.live_delivery import (
 from bot.pitboard import Pitboard
 from cogs.live import DiscordLiveMessenger
 from db.store import Store
-from testkit.discord_harness import running_pitboard
+from testkit.discord_harness import settings_for
 from testkit.fakes.discord_server import (
     DISCORD_GLOBAL_RATE_LIMIT,
     MANAGE_WEBHOOKS,
@@ -114,10 +115,27 @@ async def timed(fake: FakeDiscord, delivery: LiveDelivery, route: str, what: str
     return Phase(route, what, len(servers), reached(requests), len(requests), seconds, len(fake.global_rate_limited) - globally)
 
 
-async def all_guilds_cached(bot: Pitboard, count: int) -> None:
-    """`on_ready` may come before the last GUILD_CREATE of thousands; a channel not cached yet would take no webhook."""
-    while len(bot.guilds) < count:
-        await asyncio.sleep(0.1)
+STARTUP_TIMEOUT = 600.0     # seconds for 5,000 servers' GUILD_CREATEs on a loaded machine
+
+
+@contextlib.asynccontextmanager
+async def started_pitboard(fake: FakeDiscord, store: Store, count: int) -> AsyncIterator[Pitboard]:
+    """The bot connected with every server cached (`on_ready` may come before the last GUILD_CREATE of thousands, and
+    a channel not cached yet would take no webhook); always closed afterwards."""
+    bot = Pitboard(settings=settings_for(fake, store.path), store=store, guild_ready_timeout=2.0)
+    connection: asyncio.Task[None] | None = None
+    try:
+        await bot.login(fake.token)
+        connection = asyncio.create_task(bot.connect())
+        async with asyncio.timeout(STARTUP_TIMEOUT):
+            await bot.wait_until_ready()
+            while len(bot.guilds) < count:
+                await asyncio.sleep(0.1)
+        yield bot
+    finally:
+        await bot.close()
+        if connection is not None:
+            await asyncio.wait_for(connection, timeout=60)
 
 
 async def run_route(route: str, count: int, scratch: Path) -> list[Phase]:
@@ -125,8 +143,9 @@ async def run_route(route: str, count: int, scratch: Path) -> list[Phase]:
     servers = [ServerLiveSettings(guild_id=guild.id, channel_id=guild.channels[0].id, live_on=True) for guild in guilds]
     async with FakeDiscord(guilds=guilds) as fake, Store.open(scratch / f"{route}.db") as store:
         with redirect_discord_to(fake):
-            async with running_pitboard(fake, store) as bot:
-                await all_guilds_cached(bot, count)
+            started = time.perf_counter()
+            async with started_pitboard(fake, store, count) as bot:
+                print(f"{route}: connected in {time.perf_counter() - started:.0f} s", flush=True)
                 print(f"{route}: {len(bot.guilds)} servers on {bot.shard_count} shards", flush=True)
                 return await deliver(route, fake, bot, servers)
 

@@ -19,6 +19,13 @@ Rules:
   corrected from the `X-RateLimit-*` headers of each response (observed through aiohttp's tracing hooks, which
   discord.py exposes as `Client(http_trace=...)`). One request of each window is kept in hand: discord.py sleeps
   out a whole window when it sees a bucket at 0, and the pacer never lets it get there. Events go before boards.
+  Over every channel, the bot token's **global limit** (50 requests per second) is kept by one `GlobalPacer` per
+  process, which every bot-route request takes a slot of: servers take turns, a server's waiting boards coalesce to
+  the latest, and a fan-out to thousands of servers meets no global 429.
+- **Webhooks** (`WebhookLiveMessenger`, the bot's messenger): where the bot holds Manage Webhooks in a server's live
+  channel, messages go through the bot's webhook there, off the global limit (see that class).
+- **The ledger at scale**: an object never tried before is read, claimed and recorded in batches shared by every
+  server's queue (one transaction per step for an event reaching thousands of servers).
 - A **kept message** (the pre-race embed, `keep`) is sent once per race and server to the race's channel, like an
   event (ledger kind `event`, its item name as key, its content hash as the row's state), and edited in place when
   its content changes. It is not held back by the TV delay: nothing in it spoils the race.
