@@ -55,7 +55,7 @@ from testkit.fakes.discord_server import (
 )
 
 GLOBAL_PER_SECOND = DISCORD_GLOBAL_RATE_LIMIT.limit / DISCORD_GLOBAL_RATE_LIMIT.window
-UNLIMITED = 10**9
+WARM_UP_IN_FLIGHT = 50      # the warm-up's bot-route requests under way at once (no window: the fake's limit is off)
 RACE = ScheduledRace(key="cup-2026-17", series="cup", name="Chicagoland 400", track="Chicagoland Speedway",
                      starts_at=datetime.now(UTC) - timedelta(minutes=30))
 
@@ -155,7 +155,8 @@ async def deliver(route: str, fake: FakeDiscord, bot: Pitboard, servers: list[Se
     started = time.perf_counter()
     fake.global_rate_limit = None      # the board's first post (and the webhooks) beforehand: not what is measured
     clock = SystemClock()
-    unpaced = WebhookLiveMessenger(bot, DiscordLiveMessenger(bot), bot.store, GlobalPacer(clock, limit=UNLIMITED))
+    in_flight_only = GlobalPacer(clock, limit=WARM_UP_IN_FLIGHT, window=timedelta(0))
+    unpaced = WebhookLiveMessenger(bot, DiscordLiveMessenger(bot), bot.store, in_flight_only)
     first = LiveDelivery(bot.store, unpaced, clock=clock, pacer=bot.message_pacer)
     try:
         first.publish(RACE, board(1), [], datetime.now(UTC), servers)

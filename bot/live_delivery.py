@@ -1075,6 +1075,7 @@ class _Made:
 WEBHOOK_HISTORY = 50    # how far back in a channel an unrecorded race-day message is looked for
 UNKNOWN_WEBHOOK = 10015  # Discord's error code: the webhook was deleted
 NOT_THE_AUTHOR = 50005   # Discord's error code: "Cannot edit a message authored by another user"
+WEBHOOK_REQUESTS_IN_FLIGHT = 50     # webhook requests under way at once: the process's connections stay bounded
 
 
 class WebhookLiveMessenger:
@@ -1105,6 +1106,7 @@ class WebhookLiveMessenger:
         self._stored: dict[int, live_ledger.StoredWebhook] | None = None    # loaded on first use
         self._webhooks: dict[int, discord.Webhook] = {}
         self._making: dict[int, asyncio.Lock] = {}
+        self._in_flight = asyncio.Semaphore(WEBHOOK_REQUESTS_IN_FLIGHT)     # off the global limit, but not unbounded
 
     async def webhook(self, channel_id: int) -> discord.Webhook | None:
         """The bot's webhook of a text channel (made on first use); None where there is none to be had: not a text
@@ -1170,8 +1172,9 @@ class WebhookLiveMessenger:
             if hook is None:
                 break
             try:
-                message = await hook.send(content or discord.utils.MISSING, embed=embed, allowed_mentions=mentions, wait=True,
-                                          username=me.display_name, avatar_url=me.display_avatar.url)
+                async with self._in_flight:
+                    message = await hook.send(content or discord.utils.MISSING, embed=embed, allowed_mentions=mentions,
+                                              wait=True, username=me.display_name, avatar_url=me.display_avatar.url)
             except discord.NotFound as error:
                 if error.code != UNKNOWN_WEBHOOK:
                     raise Undeliverable(f"Discord refused the webhook message in channel {channel_id}: {error}") from error
@@ -1187,7 +1190,8 @@ class WebhookLiveMessenger:
         hook = await self.webhook(channel_id)
         if hook is not None:
             try:
-                await hook.edit_message(message_id, embed=embed, allowed_mentions=NO_PINGS)
+                async with self._in_flight:
+                    await hook.edit_message(message_id, embed=embed, allowed_mentions=NO_PINGS)
                 return
             except discord.NotFound as error:
                 if error.code == UNKNOWN_WEBHOOK:
