@@ -820,10 +820,20 @@ class LiveDelivery:
         return ServerBoard(race, shown[-1], board_message[0] if board_message else None)
 
     async def settled(self) -> None:
-        """Wait until nothing more can happen without the clock moving on (for tests and an orderly shutdown)."""
-        while not all(queue.stalled for queue in self._queues.values()):
-            self._change.clear()
-            await self._change.wait()
+        """Wait until nothing more can happen without the clock moving on (for tests and an orderly shutdown).
+
+        Queues found stalled are not looked at again until the end, where all are checked once more (one may have
+        been woken meanwhile): with thousands of servers, each change costs a look at one queue, not at all of them."""
+        while True:
+            busy = deque(self._queues.values())
+            while busy:
+                if busy[0].stalled:
+                    busy.popleft()
+                    continue
+                self._change.clear()
+                await self._change.wait()
+            if all(queue.stalled for queue in self._queues.values()):
+                return
 
     async def close(self) -> None:
         queues, self._queues = list(self._queues.values()), {}
@@ -1104,6 +1114,7 @@ class WebhookLiveMessenger:
         self.store = store
         self.bot_route = bot_route
         self._stored: dict[int, live_ledger.StoredWebhook] | None = None    # loaded on first use
+        self._loading = asyncio.Lock()
         self._webhooks: dict[int, discord.Webhook] = {}
         self._making: dict[int, asyncio.Lock] = {}
         self._in_flight = asyncio.Semaphore(WEBHOOK_REQUESTS_IN_FLIGHT)     # off the global limit, but not unbounded
@@ -1118,9 +1129,7 @@ class WebhookLiveMessenger:
             return None
         async with self._making.setdefault(channel_id, asyncio.Lock()):
             if channel_id not in self._webhooks:
-                if self._stored is None:
-                    self._stored = await live_ledger.webhooks(self.store)
-                stored = self._stored.get(channel_id)
+                stored = (await self._stored_webhooks()).get(channel_id)
                 if stored is not None:
                     self._webhooks[channel_id] = discord.Webhook.partial(stored.webhook_id, stored.token, client=self.client)
                 elif channel.permissions_for(channel.guild.me).manage_webhooks:
@@ -1128,6 +1137,13 @@ class WebhookLiveMessenger:
                     if made is not None:
                         self._webhooks[channel_id] = made
         return self._webhooks.get(channel_id)
+
+    async def _stored_webhooks(self) -> dict[int, live_ledger.StoredWebhook]:
+        """The stored webhooks, read once (every server's first message asks at the same moment)."""
+        async with self._loading:
+            if self._stored is None:
+                self._stored = await live_ledger.webhooks(self.store)
+        return self._stored
 
     async def _make_webhook(self, channel: discord.TextChannel) -> discord.Webhook | None:
         """One of the bot's webhooks of the channel (an earlier one if Discord still has it), stored; None when
