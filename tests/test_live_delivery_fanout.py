@@ -3,6 +3,7 @@ server admin deletes one, the bot's route without the permission), the process-w
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,7 @@ from cogs.live import DiscordLiveMessenger
 from db import live_ledger
 from db.live_ledger import LiveKey, LiveObject
 from db.store import Store
+from testkit.clock import ManualClock
 from testkit.discord_harness import running_pitboard
 from testkit.fakes.discord_server import MANAGE_WEBHOOKS, FakeDiscord, RateLimit, many_guilds, redirect_discord_to
 
@@ -177,3 +179,39 @@ async def test_an_event_is_claimed_for_many_servers_in_one_batch_and_only_once(t
     assert rows[keys[0]].object_id == 1001
     assert other_holder is None                 # still "one"'s claim: not made, not released
     assert made_again is not None and not made_again.first   # released by record_many (and made: never made again)
+
+
+async def test_the_global_pacer_gives_a_slot_back_one_window_after_its_response_and_obeys_a_global_429() -> None:
+    clock = ManualClock(datetime(2026, 6, 28, 19, 0, tzinfo=UTC))
+    pacer = GlobalPacer(clock, limit=2, window=timedelta(seconds=1))
+    order: list[str] = []
+
+    async def request(name: str, answered_after: float = 0.0) -> None:
+        async with pacer.slot():
+            order.append(name)
+            clock.advance(answered_after)
+
+    await request("a", answered_after=0.5)      # sent at 0 s, answered at 0.5 s: its slot is back at 1.5 s
+    await request("b")                          # sent and answered at 0.5 s: back at 1.5 s too
+    third = asyncio.create_task(request("c"))
+    await turns()
+    clock.advance(0.9)                          # 1.4 s: a window after the first request, not after its answer
+    await turns()
+    assert order == ["a", "b"]
+    clock.advance(0.1)
+    await turns()
+    assert order == ["a", "b", "c"]
+    pacer.observe_global(retry_after=2.0)       # someone else spent the token: a global 429, retry after 2 s
+    fourth = asyncio.create_task(request("d"))
+    clock.advance(1.0)                          # 2.5 s: c's slot is back, but the 429's 2 s are not over
+    await turns()
+    assert order == ["a", "b", "c"]
+    clock.advance(1.0)
+    await asyncio.gather(third, fourth)
+    assert order == ["a", "b", "c", "d"]
+
+
+async def turns() -> None:
+    """Let woken tasks run."""
+    for _ in range(5):
+        await asyncio.sleep(0)
