@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import discord
 
 from bot.live_delivery import (
@@ -215,3 +216,26 @@ async def turns() -> None:
     """Let woken tasks run."""
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+async def test_a_global_429_seen_on_the_wire_stops_the_bot_route_for_its_retry_after() -> None:
+    clock = ManualClock(datetime(2026, 6, 28, 19, 0, tzinfo=UTC))
+    pacer = GlobalPacer(clock)
+    async with FakeDiscord(guilds=many_guilds(1), global_rate_limit=RateLimit(limit=1, window=3.0), clock=clock.time) as fake, \
+            aiohttp.ClientSession(trace_configs=[pacer.hook(aiohttp.TraceConfig())]) as session:
+        bot = {"Authorization": f"Bot {fake.token}"}
+        statuses = []
+        for _ in range(2):        # another user of the token: the second request is a global 429 (retry after 3 s)
+            async with session.get(f"{fake.base_url}/users/@me", headers=bot) as response:
+                statuses.append(response.status)
+    waiting = asyncio.create_task(take_a_slot(pacer))
+    clock.advance(2.0)
+    await turns()
+    assert statuses == [200, 429] and not waiting.done()
+    clock.advance(1.0)
+    await asyncio.wait_for(waiting, timeout=5)
+
+
+async def take_a_slot(pacer: GlobalPacer) -> None:
+    async with pacer.slot():
+        pass
