@@ -19,6 +19,13 @@ Rules:
   corrected from the `X-RateLimit-*` headers of each response (observed through aiohttp's tracing hooks, which
   discord.py exposes as `Client(http_trace=...)`). One request of each window is kept in hand: discord.py sleeps
   out a whole window when it sees a bucket at 0, and the pacer never lets it get there. Events go before boards.
+  Over every channel, the bot token's **global limit** (50 requests per second) is kept by one `GlobalPacer` per
+  process, which every bot-route request takes a slot of: servers take turns, a server's waiting boards coalesce to
+  the latest, and a fan-out to thousands of servers meets no global 429.
+- **Webhooks** (`WebhookLiveMessenger`, the bot's messenger): where the bot holds Manage Webhooks in a server's live
+  channel, messages go through the bot's webhook there, off the global limit (see that class).
+- **The ledger at scale**: an object never tried before is read, claimed and recorded in batches shared by every
+  server's queue (one transaction per step for an event reaching thousands of servers).
 - A **kept message** (the pre-race embed, `keep`) is sent once per race and server to the race's channel, like an
   event (ledger kind `event`, its item name as key, its content hash as the row's state), and edited in place when
   its content changes. It is not held back by the TV delay: nothing in it spoils the race.
@@ -34,16 +41,17 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Literal, Protocol
+from typing import Generic, Literal, Protocol, TypeVar
 
 import aiohttp
 import discord
@@ -246,6 +254,7 @@ class MessagePacer:
 
     def __init__(self, clock: Clock):
         self.clock = clock
+        self.bot_route = GlobalPacer(clock)     # the bot token's global limit, shared by every channel
         self._buckets: dict[int, _Bucket] = {}
 
     def _bucket(self, channel_id: int) -> _Bucket:
@@ -273,10 +282,10 @@ class MessagePacer:
         bucket.resets_at = self.clock.now() + timedelta(seconds=reset_after)
 
     def trace_config(self) -> aiohttp.TraceConfig:
-        """Hooks for discord.py's HTTP session (`Client(http_trace=...)`) that feed `observe`."""
+        """Hooks for discord.py's HTTP session (`Client(http_trace=...)`) that feed `observe` and `bot_route`."""
         trace = aiohttp.TraceConfig()
         trace.on_request_end.append(self._on_request_end)
-        return trace
+        return self.bot_route.hook(trace)
 
     async def _on_request_end(
         self, session: aiohttp.ClientSession, context: SimpleNamespace, params: aiohttp.TraceRequestEndParams
@@ -292,6 +301,86 @@ class MessagePacer:
             log.debug("unreadable rate limit headers on %s %s", params.method, params.url.path)
             return
         self.observe(int(found.group(1)), limit, remaining, reset_after)
+
+
+GLOBAL_LIMIT = 50                           # Discord's global limit: requests per second per bot token
+GLOBAL_WINDOW = timedelta(seconds=1)
+
+
+class GlobalPacer:
+    """Discord's global limit on the bot's token (50 requests per second over every route), kept by the process:
+    every bot-route request of race-day delivery takes a slot (`async with pacer.slot():`), so a fan-out to
+    thousands of servers never meets a global 429.
+
+    A slot is given back one window after its request's *response* came: Discord counts a request when it arrives,
+    somewhere between taking the slot and the response, so no window of Discord's can hold more than `limit` of ours
+    however late the event loop sends them. Waiters are served first come, first served (an asyncio lock is fair),
+    and each server's queue waits with one request at a time: servers take turns. A global 429 (someone else
+    spending the same token: another process, a cog) stops every slot until its `retry_after` (`observe_global`,
+    fed by `trace_config`'s hook).
+    """
+
+    def __init__(self, clock: Clock, limit: int = GLOBAL_LIMIT, window: timedelta = GLOBAL_WINDOW):
+        self.clock = clock
+        self.limit = limit
+        self.window = window
+        self._in_flight = 0
+        self._cooling: deque[datetime] = deque()        # when each finished request's slot comes back, in order
+        self._paused_until: datetime | None = None
+        self._turn = asyncio.Lock()
+        self._finished = asyncio.Event()
+
+    def _free(self, now: datetime) -> int:
+        while self._cooling and self._cooling[0] <= now:
+            self._cooling.popleft()
+        return self.limit - self._in_flight - len(self._cooling)
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the window's requests for the duration of the block (one request to Discord)."""
+        async with self._turn:
+            while True:
+                now = self.clock.now()
+                if self._paused_until is not None and now < self._paused_until:
+                    await self.clock.sleep_until(self._paused_until)
+                elif self._free(now) > 0:
+                    break
+                elif self._cooling:
+                    await self.clock.sleep_until(self._cooling[0])
+                else:
+                    self._finished.clear()
+                    await self._finished.wait()
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            self._cooling.append(self.clock.now() + self.window)
+            self._finished.set()
+
+    def observe_global(self, retry_after: float) -> None:
+        """Discord answered a global 429: nothing goes until it has passed."""
+        until = self.clock.now() + timedelta(seconds=retry_after)
+        if self._paused_until is None or until > self._paused_until:
+            self._paused_until = until
+
+    def hook(self, trace: aiohttp.TraceConfig) -> aiohttp.TraceConfig:
+        """Add the hook that feeds `observe_global` to discord.py's HTTP tracing; the same `trace`."""
+        trace.on_request_end.append(self._on_request_end)
+        return trace
+
+    async def _on_request_end(
+        self, session: aiohttp.ClientSession, context: SimpleNamespace, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        headers = params.response.headers
+        if params.response.status != 429 or headers.get("X-RateLimit-Global", "").lower() != "true":
+            return
+        try:
+            retry_after = float(headers.get("Retry-After", "1"))
+        except ValueError:
+            retry_after = 1.0
+        log.warning("a global 429 from Discord: bot-route delivery waits %.1f s", retry_after)
+        self.observe_global(retry_after)
 
 
 # --------------------------------------------------------------------------- #
@@ -339,12 +428,57 @@ class _Busy(Undeliverable):
         super().__init__(f"another process is making the {key.kind} {key.item!r} of {key.race_key} in server {key.guild_id}")
 
 
+class MessageGone(Undeliverable):
+    """The message can no longer be edited (the webhook that sent it was deleted): send a new one instead."""
+
+
 class _Later(Exception):
     """The channel's rate limit window is spent: try again at `when`."""
 
     def __init__(self, when: datetime):
         super().__init__(f"rate limited until {when.isoformat()}")
         self.when = when
+
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+class _Batched(Generic[_In, _Out]):
+    """One call per item, one `run` per batch: the calls made while a batch is being run wait for the next one, so an
+    event due at once in thousands of servers' queues costs a few transactions, not thousands."""
+
+    def __init__(self, run: Callable[[list[_In]], Awaitable[list[_Out]]]):
+        self._run = run
+        self._waiting: list[tuple[_In, asyncio.Future[_Out]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: _In) -> _Out:
+        answer: asyncio.Future[_Out] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, answer))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="live delivery ledger batch")
+        return await answer
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(0)      # the queues ready in this turn of the event loop join the batch
+            batch, self._waiting = self._waiting, []
+            try:
+                answers = await self._run([item for item, _ in batch])
+            except Exception as error:
+                for _, answer in batch:
+                    if not answer.done():
+                        answer.set_exception(error)
+                continue
+            for (_, answer), result in zip(batch, answers, strict=True):
+                if not answer.done():
+                    answer.set_result(result)
+
+    async def close(self) -> None:
+        """Wait for the batch being run (its callers may be gone; its transaction still ends)."""
+        if self._task is not None:
+            await self._task
 
 
 # --------------------------------------------------------------------------- #
@@ -574,6 +708,9 @@ class LiveDelivery:
         self._board_messages: dict[tuple[str, int], tuple[int, int]] = {}      # (race, server) -> board channel, message
         self._destinations: dict[tuple[str, int], int] = {}                    # (race, server) -> channel or thread
         self._change = asyncio.Event()
+        self._ledger_get = _Batched(self._get_batch)
+        self._claim_first = _Batched(self._claim_batch)
+        self._record = _Batched(self._record_batch)
 
     # -- what the lifecycle calls ------------------------------------------------------------
 
@@ -683,15 +820,27 @@ class LiveDelivery:
         return ServerBoard(race, shown[-1], board_message[0] if board_message else None)
 
     async def settled(self) -> None:
-        """Wait until nothing more can happen without the clock moving on (for tests and an orderly shutdown)."""
-        while not all(queue.stalled for queue in self._queues.values()):
-            self._change.clear()
-            await self._change.wait()
+        """Wait until nothing more can happen without the clock moving on (for tests and an orderly shutdown).
+
+        Queues found stalled are not looked at again until the end, where all are checked once more (one may have
+        been woken meanwhile): with thousands of servers, each change costs a look at one queue, not at all of them."""
+        while True:
+            busy = deque(self._queues.values())
+            while busy:
+                if busy[0].stalled:
+                    busy.popleft()
+                    continue
+                self._change.clear()
+                await self._change.wait()
+            if all(queue.stalled for queue in self._queues.values()):
+                return
 
     async def close(self) -> None:
         queues, self._queues = list(self._queues.values()), {}
         for queue in queues:
             await queue.close()
+        for batched in (self._ledger_get, self._claim_first, self._record):
+            await batched.close()
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -749,17 +898,33 @@ class LiveDelivery:
         race, guild_id = board.race, board.server.guild_id
         embed = marked(board.embed, race.key, "board")
         known = self._board_messages.get((race.key, guild_id))
-        if known is not None:
+        if known is None:
+            channel_id = await self.race_channel(race, board.server)
+            made = await self._make_once(LiveKey(race.key, guild_id, "board"), channel_id,
+                                         lambda: self._paced_send(channel_id, embed),
+                                         find=lambda: self.messenger.find(channel_id, marker(race.key, "board")))
+            known = self._board_messages[(race.key, guild_id)] = (made.channel_id or channel_id, made.object_id)
+            if made.fresh:
+                return
+        try:        # made before (by an earlier run, or found unrecorded): bring it up to date
             await self._paced_edit(*known, embed)
-            return
-        channel_id = await self.race_channel(race, board.server)
-        made = await self._make_once(LiveKey(race.key, guild_id, "board"), channel_id,
-                                     lambda: self._paced_send(channel_id, embed),
-                                     find=lambda: self.messenger.find(channel_id, marker(race.key, "board")))
-        board_channel = made.channel_id or channel_id
-        self._board_messages[(race.key, guild_id)] = (board_channel, made.object_id)
-        if not made.fresh:   # made before (by an earlier run, or found unrecorded): bring it up to date
-            await self._paced_edit(board_channel, made.object_id, embed)
+        except MessageGone as gone:
+            log.info("the board of %s in server %s is posted again: %s", race.key, guild_id, gone)
+            await self._post_board_again(race, guild_id, known[0], embed)
+
+    async def _post_board_again(self, race: ScheduledRace, guild_id: int, channel_id: int, embed: discord.Embed) -> None:
+        """The board's message can no longer be edited: a new one replaces it, in the ledger too (under its claim)."""
+        key = LiveKey(race.key, guild_id, "board")
+        del self._board_messages[(race.key, guild_id)]
+        now = self.clock.now()
+        if await live_ledger.claim(self.store, key, channel_id, self.holder, now, now + self.lease) is None:
+            raise _Busy(key)
+        try:
+            message_id = await self._paced_send(channel_id, embed)
+            await live_ledger.record(self.store, LiveObject(key, channel_id, message_id))
+        finally:
+            await live_ledger.release_claim(self.store, key, self.holder)
+        self._board_messages[(race.key, guild_id)] = (channel_id, message_id)
 
     async def _send_event(self, event: _Event) -> None:
         race, guild_id = event.race, event.server.guild_id
@@ -841,6 +1006,24 @@ class LiveDelivery:
 
     # -- the ledger --------------------------------------------------------------------------
 
+    async def _get_batch(self, keys: list[LiveKey]) -> list[LiveObject | None]:
+        found = await live_ledger.get_many(self.store, keys)
+        return [found.get(key) for key in keys]
+
+    async def _claim_batch(self, keys: list[tuple[LiveKey, int | None]]) -> list[bool]:
+        """Whether each object was claimed `first`; of one key asked twice in a batch, only the first ask is."""
+        now = self.clock.now()
+        claimed = await live_ledger.claim_new(self.store, keys, self.holder, now, now + self.lease)
+        answers = []
+        for key, _ in keys:
+            answers.append(key in claimed)
+            claimed.discard(key)
+        return answers
+
+    async def _record_batch(self, made: list[LiveObject]) -> list[None]:
+        await live_ledger.record_many(self.store, made, self.holder)
+        return [None] * len(made)
+
     async def _make_once(
         self,
         key: LiveKey,
@@ -851,10 +1034,21 @@ class LiveDelivery:
         state: str = "",
     ) -> _Made:
         """Make the object unless the ledger says it was made: claim its row, look for an unrecorded earlier attempt
-        (`find`, when the row was not new), make it, record it. Raises `_Busy` while another holder has the row."""
-        known = await live_ledger.get(self.store, key)
+        (`find`, when the row was not new), make it, record it. Raises `_Busy` while another holder has the row.
+
+        The common case, an object never tried before, is read, claimed and recorded in batches shared with every
+        other server's queue (`_Batched`): one transaction per step for an event going to thousands of servers."""
+        known = await self._ledger_get(key)
         if known is not None and known.object_id is not None:
             return _Made(known.channel_id, known.object_id, fresh=False)
+        if known is None and await self._claim_first((key, channel_id)):   # never tried before: nothing to find
+            try:
+                object_id = await make()
+            except BaseException:
+                await live_ledger.release_claim(self.store, key, self.holder)
+                raise
+            await self._record(LiveObject(key, channel_id, object_id, state))
+            return _Made(channel_id, object_id, fresh=True)
         now = self.clock.now()
         claim = await live_ledger.claim(self.store, key, channel_id, self.holder, now, now + self.lease)
         if claim is None:
@@ -889,99 +1083,185 @@ class _Made:
 
 
 WEBHOOK_HISTORY = 50    # how far back in a channel an unrecorded race-day message is looked for
+UNKNOWN_WEBHOOK = 10015  # Discord's error code: the webhook was deleted
+NOT_THE_AUTHOR = 50005   # Discord's error code: "Cannot edit a message authored by another user"
+WEBHOOK_REQUESTS_IN_FLIGHT = 50     # webhook requests under way at once: the process's connections stay bounded
 
 
 class WebhookLiveMessenger:
-    """A `LiveMessenger` that sends and edits race-day messages in text channels through one webhook per channel,
-    and leaves everything else (threads, forum posts, scheduled events) to `fallback`, the bot's own route.
+    """The bot's `LiveMessenger`: race-day messages in text channels go through one webhook per channel where the bot
+    holds Manage Webhooks there, through the bot itself (`fallback`) elsewhere; threads, forum posts and scheduled
+    events always through the bot. Every request on the bot's route takes a slot of `bot_route`, the process's
+    keeper of Discord's global limit.
 
     Why: every request with the bot's token counts against Discord's global limit of 50 per second, so one board
-    edit for 5,000 servers takes 100 s through the bot; a webhook request is authenticated by the webhook's own token,
-    counts only against that webhook's bucket (5 per 2 s), and so 5,000 servers are reached as fast as the process can
-    send (bench/fanout.py measures both). The webhook is made once per channel (or an earlier one of the bot's is
-    reused), and each message carries the bot's name and avatar, so members still see Pitboard.
-    A message is edited through the webhook that sent it; one sent through the bot before (an earlier run without
-    webhooks) is edited through the bot.
+    edit for 5,000 servers takes 100 s through the bot; a webhook request is authenticated by the webhook's own token
+    in its URL, counts only against that webhook's bucket, and so 5,000 servers are reached as fast as the process
+    can send (bench/fanout.py measures both). The webhook is made once per channel, named after the bot with its
+    avatar, and stored (db/live_ledger.py), and each message carries the bot's current name and avatar, so members
+    still see Pitboard. A message is edited through the webhook that sent it; one the bot sent itself (before it
+    had the webhook) through the bot.
+
+    A webhook a server admin deleted answers "Unknown Webhook": it is forgotten and a new one made (or, without the
+    permission, the bot's route taken) before the message goes, so the message is not lost and, having been
+    claimed in the ledger, goes once. A message the deleted webhook sent can no longer be edited by anyone:
+    `edit` says so with `MessageGone`.
     """
 
-    def __init__(self, client: discord.Client, fallback: LiveMessenger):
+    def __init__(self, client: discord.Client, fallback: LiveMessenger, store: Store, bot_route: GlobalPacer):
         self.client = client
         self.fallback = fallback
+        self.store = store
+        self.bot_route = bot_route
+        self._stored: dict[int, live_ledger.StoredWebhook] | None = None    # loaded on first use
+        self._loading = asyncio.Lock()
         self._webhooks: dict[int, discord.Webhook] = {}
         self._making: dict[int, asyncio.Lock] = {}
+        self._in_flight = asyncio.Semaphore(WEBHOOK_REQUESTS_IN_FLIGHT)     # off the global limit, but not unbounded
 
     async def webhook(self, channel_id: int) -> discord.Webhook | None:
-        """The bot's webhook of a text channel (made on first use); None where the channel takes none (a thread)."""
+        """The bot's webhook of a text channel (made on first use); None where there is none to be had: not a text
+        channel (a thread), no Manage Webhooks there, or Discord refused one."""
         if channel_id in self._webhooks:
             return self._webhooks[channel_id]
         channel = self.client.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel) or self.client.user is None:
+        if not isinstance(channel, discord.TextChannel):
             return None
         async with self._making.setdefault(channel_id, asyncio.Lock()):
             if channel_id not in self._webhooks:
-                try:
-                    ours = [hook for hook in await channel.webhooks()
-                            if hook.user is not None and hook.user.id == self.client.user.id and hook.token]
-                    made = ours[0] if ours else await channel.create_webhook(name=self.client.user.name)
-                    self._webhooks[channel_id] = made
-                except discord.HTTPException as error:
-                    raise Undeliverable(f"no webhook for channel {channel_id} (needs Manage Webhooks): {error}") from error
-        return self._webhooks[channel_id]
+                stored = (await self._stored_webhooks()).get(channel_id)
+                if stored is not None:
+                    self._webhooks[channel_id] = discord.Webhook.partial(stored.webhook_id, stored.token, client=self.client)
+                elif channel.permissions_for(channel.guild.me).manage_webhooks:
+                    made = await self._make_webhook(channel)
+                    if made is not None:
+                        self._webhooks[channel_id] = made
+        return self._webhooks.get(channel_id)
+
+    async def _stored_webhooks(self) -> dict[int, live_ledger.StoredWebhook]:
+        """The stored webhooks, read once (every server's first message asks at the same moment)."""
+        async with self._loading:
+            if self._stored is None:
+                self._stored = await live_ledger.webhooks(self.store)
+        return self._stored
+
+    async def _make_webhook(self, channel: discord.TextChannel) -> discord.Webhook | None:
+        """One of the bot's webhooks of the channel (an earlier one if Discord still has it), stored; None when
+        Discord refuses."""
+        me = self.client.user
+        assert me is not None
+        try:
+            async with self.bot_route.slot():
+                existing = await channel.webhooks()
+            ours = [hook for hook in existing if hook.user is not None and hook.user.id == me.id and hook.token]
+            if ours:
+                made = ours[0]
+            else:
+                avatar = await me.avatar.read() if me.avatar is not None else None
+                async with self.bot_route.slot():
+                    made = await channel.create_webhook(name=me.name, avatar=avatar, reason="Pitboard's race-day messages")
+        except discord.HTTPException as error:
+            log.warning("no webhook in channel %s, the bot's route instead: %s", channel.id, error)
+            return None
+        assert made.token is not None
+        stored = live_ledger.StoredWebhook(channel.id, made.id, made.token)
+        await live_ledger.remember_webhook(self.store, stored)
+        if self._stored is not None:
+            self._stored[channel.id] = stored
+        return made
+
+    async def _forget(self, channel_id: int, hook: discord.Webhook) -> None:
+        log.info("the webhook of channel %s was deleted: forgotten", channel_id)
+        if self._webhooks.get(channel_id) is hook:
+            del self._webhooks[channel_id]
+        if self._stored is not None and channel_id in self._stored and self._stored[channel_id].webhook_id == hook.id:
+            del self._stored[channel_id]
+        await live_ledger.forget_webhook(self.store, channel_id, hook.id)
 
     async def send(
         self, channel_id: int, embed: discord.Embed, *, content: str | None = None, mentions: discord.AllowedMentions = NO_PINGS
     ) -> int:
-        hook = await self.webhook(channel_id)
-        if hook is None:
+        me = self.client.user
+        assert me is not None
+        for _ in range(2):      # a webhook deleted meanwhile: once more with a new one
+            hook = await self.webhook(channel_id)
+            if hook is None:
+                break
+            try:
+                async with self._in_flight:
+                    message = await hook.send(content or discord.utils.MISSING, embed=embed, allowed_mentions=mentions,
+                                              wait=True, username=me.display_name, avatar_url=me.display_avatar.url)
+            except discord.NotFound as error:
+                if error.code != UNKNOWN_WEBHOOK:
+                    raise Undeliverable(f"Discord refused the webhook message in channel {channel_id}: {error}") from error
+                await self._forget(channel_id, hook)
+                continue
+            except discord.HTTPException as error:
+                raise Undeliverable(f"Discord refused the webhook message in channel {channel_id}: {error}") from error
+            return message.id
+        async with self.bot_route.slot():
             return await self.fallback.send(channel_id, embed, content=content, mentions=mentions)
-        assert self.client.user is not None
-        try:
-            message = await hook.send(content or discord.utils.MISSING, embed=embed, allowed_mentions=mentions, wait=True,
-                                      username=self.client.user.display_name, avatar_url=self.client.user.display_avatar.url)
-        except discord.HTTPException as error:
-            raise Undeliverable(f"Discord refused the webhook message in channel {channel_id}: {error}") from error
-        return message.id
 
     async def edit(self, channel_id: int, message_id: int, embed: discord.Embed) -> None:
         hook = await self.webhook(channel_id)
-        if hook is None:
-            await self.fallback.edit(channel_id, message_id, embed)
-            return
+        if hook is not None:
+            try:
+                async with self._in_flight:
+                    await hook.edit_message(message_id, embed=embed, allowed_mentions=NO_PINGS)
+                return
+            except discord.NotFound as error:
+                if error.code == UNKNOWN_WEBHOOK:
+                    await self._forget(channel_id, hook)
+                    raise MessageGone(f"message {message_id} was sent by a webhook since deleted") from error
+                # otherwise not the webhook's message: one the bot sent itself before it had the webhook, or one an
+                # earlier (deleted) webhook sent, which the bot may not edit either (NOT_THE_AUTHOR below)
+            except discord.HTTPException as error:
+                raise Undeliverable(f"Discord refused to edit webhook message {message_id}: {error}") from error
         try:
-            await hook.edit_message(message_id, embed=embed, allowed_mentions=NO_PINGS)
-        except discord.NotFound:   # not the webhook's message: one the bot sent itself before webhooks
-            await self.fallback.edit(channel_id, message_id, embed)
-        except discord.HTTPException as error:
-            raise Undeliverable(f"Discord refused to edit webhook message {message_id}: {error}") from error
+            async with self.bot_route.slot():
+                await self.fallback.edit(channel_id, message_id, embed)
+        except Undeliverable as error:
+            if isinstance(error.__cause__, discord.Forbidden) and error.__cause__.code == NOT_THE_AUTHOR:
+                raise MessageGone(f"message {message_id} was sent by a webhook the bot no longer has") from error
+            raise
 
     async def find(self, channel_id: int, marker: str) -> int | None:
         hook = await self.webhook(channel_id)
         if hook is None or self.client.user is None:
-            return await self.fallback.find(channel_id, marker)
+            async with self.bot_route.slot():
+                return await self.fallback.find(channel_id, marker)
         authors = {self.client.user.id, hook.id}
         try:
-            async for message in self.client.get_partial_messageable(channel_id).history(limit=WEBHOOK_HISTORY):
-                footers = (embed.footer.text or "" for embed in message.embeds)
-                if message.author.id in authors and any(footer.endswith(marker) for footer in footers):
-                    return message.id
+            async with self.bot_route.slot():
+                history = [message async for message in
+                           self.client.get_partial_messageable(channel_id).history(limit=WEBHOOK_HISTORY)]
         except discord.HTTPException as error:
             raise Undeliverable(f"could not read channel {channel_id}'s recent messages: {error}") from error
+        for message in history:
+            footers = (embed.footer.text or "" for embed in message.embeds)
+            if message.author.id in authors and any(footer.endswith(marker) for footer in footers):
+                return message.id
         return None
 
     async def open_thread(self, channel_id: int, name: str) -> int:
-        return await self.fallback.open_thread(channel_id, name)
+        async with self.bot_route.slot():
+            return await self.fallback.open_thread(channel_id, name)
 
     async def open_forum_post(self, forum_id: int, name: str, embed: discord.Embed) -> int:
-        return await self.fallback.open_forum_post(forum_id, name, embed)
+        async with self.bot_route.slot():
+            return await self.fallback.open_forum_post(forum_id, name, embed)
 
     def can_manage_events(self, guild_id: int) -> bool:
         return self.fallback.can_manage_events(guild_id)
 
     async def create_event(self, guild_id: int, event: DiscordEvent) -> int:
-        return await self.fallback.create_event(guild_id, event)
+        async with self.bot_route.slot():
+            return await self.fallback.create_event(guild_id, event)
 
     async def move_event(self, guild_id: int, event_id: int, event: DiscordEvent) -> None:
-        await self.fallback.move_event(guild_id, event_id, event)
+        async with self.bot_route.slot(), self.bot_route.slot():     # two requests: the event is read, then edited
+            await self.fallback.move_event(guild_id, event_id, event)
 
     async def delete_event(self, guild_id: int, event_id: int) -> None:
-        await self.fallback.delete_event(guild_id, event_id)
+        async with self.bot_route.slot():
+            await self.fallback.delete_event(guild_id, event_id)

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.live_delivery import NO_PINGS, THREAD_ARCHIVE_MINUTES, DiscordEvent, LiveDelivery
+from bot.live_delivery import NO_PINGS, THREAD_ARCHIVE_MINUTES, DiscordEvent, LiveDelivery, WebhookLiveMessenger
 from bot.pitboard import Pitboard
 from bot.race_day import Undeliverable
 from bot.race_weekend import live_answer
@@ -128,8 +128,9 @@ class LiveCog(commands.Cog, name="Live"):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.live = LiveDelivery(self.bot.store, DiscordLiveMessenger(self.bot), clock=self.bot.live_clock,
-                                     pacer=self.bot.message_pacer)
+        pacer = self.bot.message_pacer
+        messenger = WebhookLiveMessenger(self.bot, DiscordLiveMessenger(self.bot), self.bot.store, pacer.bot_route)
+        self.bot.live = LiveDelivery(self.bot.store, messenger, clock=self.bot.live_clock, pacer=pacer)
 
     async def cog_unload(self) -> None:
         delivery, self.bot.live = self.bot.live, None

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import aiohttp
-import discord
 import pytest
 
-from bot.live_delivery import LiveDelivery, ScheduledRace, ServerLiveSettings, WebhookLiveMessenger
-from db.store import Store
 from testkit.clock import ManualClock
-from testkit.discord_harness import running_pitboard
-from testkit.fakes.discord_server import FakeDiscord, many_guilds, redirect_discord_to, shard_of
+from testkit.fakes.discord_server import MANAGE_WEBHOOKS, FakeDiscord, many_guilds, shard_of
 
 START = datetime(2026, 6, 28, 19, 0, tzinfo=UTC)
 
@@ -22,7 +18,7 @@ START = datetime(2026, 6, 28, 19, 0, tzinfo=UTC)
 @pytest.fixture
 async def fake_and_clock() -> AsyncIterator[tuple[FakeDiscord, ManualClock]]:
     clock = ManualClock(START)
-    async with FakeDiscord(guilds=many_guilds(6), clock=clock.time) as fake:
+    async with FakeDiscord(guilds=many_guilds(6, everyone_may=MANAGE_WEBHOOKS), clock=clock.time) as fake:
         yield fake, clock
 
 
@@ -116,29 +112,10 @@ async def test_a_webhook_has_its_own_bucket_of_5_per_2_seconds(fake_and_clock) -
     assert fake.global_rate_limited == []
 
 
-async def test_webhook_delivery_posts_once_edits_in_place_and_keeps_the_bots_name(tmp_path) -> None:
-    guilds = many_guilds(3)
-    servers = [ServerLiveSettings(guild_id=guild.id, channel_id=guild.channels[0].id, live_on=True) for guild in guilds]
-    race = ScheduledRace(key="cup-2026-17", series="cup", name="Chicagoland 400", track="Chicagoland Speedway",
-                         starts_at=datetime.now(UTC) - timedelta(minutes=5))
-    async with FakeDiscord(guilds=guilds) as fake, Store.open(tmp_path / "pitboard.db") as store:
-        with redirect_discord_to(fake):
-            async with running_pitboard(fake, store) as bot:
-                assert bot.live is not None
-                delivery = LiveDelivery(store, WebhookLiveMessenger(bot, bot.live.messenger), pacer=bot.message_pacer)
-                try:
-                    for lap in (1, 2):
-                        delivery.publish(race, discord.Embed(title=f"Lap {lap}"), [], datetime.now(UTC), servers)
-                        await delivery.settled()
-                    delivery.publish(race, None, [("caution-1", discord.Embed(title="Caution"))], datetime.now(UTC), servers)
-                    await delivery.settled()
-                finally:
-                    await delivery.close()
-
-    assert len(fake.webhooks) == 3                                        # one per announcement channel
-    assert len(fake.webhook_messages) == 6 and len(fake.webhook_edits) == 3   # board + event each; the board edited
-    assert fake.channel_messages == [] and fake.rate_limited == []
-    for server in servers:
-        history = fake.channel_history(server.channel_id or 0)
-        assert [message["embeds"][0]["title"] for message in history] == ["Lap 2", "Caution"]
-        assert {message["author"]["username"] for message in history} == {"Pitboard"}
+async def test_creating_a_webhook_needs_manage_webhooks() -> None:
+    async with FakeDiscord(guilds=many_guilds(1)) as fake, aiohttp.ClientSession() as session:
+        channel_id = next(iter(fake.guilds.values())).channels[0].id
+        async with session.post(f"{fake.base_url}/channels/{channel_id}/webhooks", json={"name": "Pitboard"},
+                                headers={"Authorization": f"Bot {fake.token}"}) as refused:
+            assert (refused.status, (await refused.json())["code"]) == (403, 50013)
+    assert fake.webhooks == {}

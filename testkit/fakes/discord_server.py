@@ -59,10 +59,12 @@ Fan-out at scale needs the rest:
   past it, Discord's 429 with ``"global": true``, ``X-RateLimit-Global`` and ``X-RateLimit-Scope: global``,
   recorded in ``fake.global_rate_limited`` as well. Interaction callbacks and requests authenticated by a webhook
   token in the URL do not count against it, as on Discord.
-- **Webhooks**: create and list a channel's (``/channels/{id}/webhooks``), execute (``POST /webhooks/{id}/{token}``,
-  ``?wait=true`` answers the message), get and edit a webhook message (``/webhooks/{id}/{token}/messages/{id}``);
-  each webhook has its own bucket (``webhook_rate_limit``, 5 per 2 s: discord/discord-api-docs#367, where Discord
-  staff give 5/2 as the webhook limit).
+- **Webhooks**: create (with Manage Webhooks, else 403) and list a channel's (``/channels/{id}/webhooks``), execute
+  (``POST /webhooks/{id}/{token}``, ``?wait=true`` answers the message), get and edit a webhook message
+  (``/webhooks/{id}/{token}/messages/{id}``); discord.py sends these without the bot's token. Each
+  webhook has its own bucket (``webhook_rate_limit``, 5 per 2 s: discord/discord-api-docs#367, where Discord
+  staff give 5/2 as the webhook limit). ``delete_webhook`` is a server admin deleting one: it then answers
+  404 Unknown Webhook (10015), as Discord does, and its messages stay but can no longer be edited.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 MANAGE_EVENTS = 1 << 33
+MANAGE_WEBHOOKS = 1 << 29
 ADMINISTRATOR = 1 << 3
 
 # Channel types.
@@ -373,14 +376,17 @@ class FakeGuild:
         return next((member for member in self.members if member.user.id == user_id), None)
 
 
-def many_guilds(count: int, *, first_id: int = DEFAULT_GUILD_ID) -> list[FakeGuild]:
+def many_guilds(count: int, *, first_id: int = DEFAULT_GUILD_ID, everyone_may: int = 0) -> list[FakeGuild]:
     """``count`` servers with one announcement channel each, cheaply; their ids step by one millisecond of
-    snowflake time, so Discord's shard formula ``(guild_id >> 22) % shards`` spreads them evenly."""
+    snowflake time, so Discord's shard formula ``(guild_id >> 22) % shards`` spreads them evenly. ``everyone_may``:
+    permissions @everyone (the bot included) holds beyond a regular member's, e.g. ``MANAGE_WEBHOOKS``."""
     guilds = []
     for index in range(count):
         guild_id = first_id + (index << 22)
+        everyone = FakeRole(id=guild_id, name="@everyone", permissions=DEFAULT_MEMBER_PERMISSIONS | everyone_may)
+        roles = [everyone] if everyone_may else []
         guilds.append(FakeGuild(id=guild_id, name=f"Fan server {index + 1}",
-                                channels=[FakeChannel(id=guild_id + 1, name="race-day")]))
+                                channels=[FakeChannel(id=guild_id + 1, name="race-day")], roles=roles))
     return guilds
 
 
@@ -697,6 +703,7 @@ class FakeDiscord:
         self.rate_limited: list[RecordedRequest] = []            # requests answered 429
         self.global_rate_limited: list[RecordedRequest] = []     # of those, the ones past the bot's global limit
         self.webhooks: dict[int, FakeWebhook] = {}               # webhooks that exist now, by id
+        self._deleted_webhooks: set[int] = set()
         self.webhook_messages: list[RecordedRequest] = []        # webhook executions
         self.webhook_edits: list[RecordedRequest] = []           # edits of webhook messages
         self.allowed_mentions: dict[int, Any] = {}                # message id -> allowed_mentions it was sent with
@@ -1551,14 +1558,14 @@ class FakeDiscord:
         return _json_response(message)
 
     async def _get_webhook_message(self, request: web.Request) -> web.Response:
-        if int(request.match_info["app_id"]) in self.webhooks:
+        if self._is_channel_webhook(request):
             message = self._channel_webhook_message(request)
             return message if isinstance(message, web.Response) else _json_response(message)
         found = self._webhook_message(request)
         return found if isinstance(found, web.Response) else _json_response(found[1])
 
     async def _edit_webhook_message(self, request: web.Request) -> web.Response:
-        if int(request.match_info["app_id"]) in self.webhooks:
+        if self._is_channel_webhook(request):
             return await self._edit_channel_webhook_message(request)
         found = self._webhook_message(request)
         if isinstance(found, web.Response):
@@ -1571,7 +1578,7 @@ class FakeDiscord:
         return _json_response(message)
 
     async def _delete_webhook_message(self, request: web.Request) -> web.Response:
-        if int(request.match_info["app_id"]) in self.webhooks:
+        if self._is_channel_webhook(request):
             message = self._channel_webhook_message(request)
             if isinstance(message, web.Response):
                 return message
@@ -1590,6 +1597,8 @@ class FakeDiscord:
         if found is None:
             return _error(404, "Unknown Channel", 10003)
         guild, channel = found
+        if not self.bot_permissions(guild) & (MANAGE_WEBHOOKS | ADMINISTRATOR):
+            return _error(403, "Missing Permissions", 50013)
         body = request[_RECORD_KEY].json or {}
         name = body.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 80 or "discord" in name.lower() or "clyde" in name.lower():
@@ -1607,6 +1616,18 @@ class FakeDiscord:
             return _error(404, "Unknown Channel", 10003)
         return _json_response([webhook.payload() for webhook in self.webhooks.values() if webhook.channel_id == channel_id])
 
+    def delete_webhook(self, webhook_id: int) -> None:
+        """A server admin deletes the webhook: executing it, or editing its messages, answers Unknown Webhook; its
+        messages stay in the channel."""
+        del self.webhooks[webhook_id]
+        self._deleted_webhooks.add(webhook_id)
+
+    def _is_channel_webhook(self, request: web.Request) -> bool:
+        """Whether ``/webhooks/{id}/{token}`` names a channel's webhook (one that exists or was deleted), not an
+        interaction."""
+        webhook_id = int(request.match_info["app_id"])
+        return webhook_id in self.webhooks or webhook_id in self._deleted_webhooks
+
     def _executed_webhook(self, request: web.Request) -> FakeWebhook | web.Response:
         webhook = self.webhooks.get(int(request.match_info["app_id"]))
         if webhook is None or webhook.token != request.match_info["token"]:
@@ -1615,7 +1636,7 @@ class FakeDiscord:
 
     async def _post_to_webhook(self, request: web.Request) -> web.Response:
         """``/webhooks/{id}/{token}``: a channel webhook's execution, or an interaction's followup."""
-        if int(request.match_info["app_id"]) in self.webhooks:
+        if self._is_channel_webhook(request):
             return await self._execute_webhook(request)
         return await self._post_followup(request)
 
@@ -1703,6 +1724,8 @@ class FakeDiscord:
         message = self._channel_message(request)
         if isinstance(message, web.Response):
             return message
+        if "webhook_id" in message:     # the bot may edit only its own messages; a webhook's is the webhook's
+            return _error(403, "Cannot edit a message authored by another user", 50005)
         record = request[_RECORD_KEY]
         self._edit_message(message, record.json, record.files)
         self.message_edits.append(record)
