@@ -8,7 +8,7 @@ At fan-out scale (an event for thousands of servers) the same steps come in batc
 `get_many`, `claim_new` (rows never seen, claimed by inserting them) and `record_many` (made, claim released).
 The SQL is standard (row values, multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING): PostgreSQL runs it too.
 
-The webhook Pitboard made in each live channel is kept here as well (db/migrations/0017_live_webhooks.sql).
+The webhook Pitboard made in each live channel is kept here as well (db/migrations/0016_live_webhooks.sql).
 """
 
 from __future__ import annotations
