@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Hashable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -71,6 +71,8 @@ class Reads(Protocol):
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T: ...
 
+    async def read_remembered(self, fn: Callable[..., T], *args: Hashable) -> T: ...
+
     async def fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]: ...
 
     async def fetchone(self, sql: str, params: Any = ()) -> sqlite3.Row | None: ...
@@ -83,8 +85,9 @@ class Reads(Protocol):
 class SyncStore:
     """A built database read in the calling thread, in one read transaction: `with SyncStore.open(path) as store:`.
 
-    Offers the reading half of `Store` (`read`, `fetchall`, `fetchone`, `scalar`, `names`) as coroutines that never
-    suspend; run a query coroutine on it with `finish`. Migrations are not applied: open only a built database.
+    Offers the reading half of `Store` (`read`, `read_remembered`, `fetchall`, `fetchone`, `scalar`, `names`) as
+    coroutines that never suspend; run a query coroutine on it with `finish`.
+    Migrations are not applied: open only a built database.
     """
 
     def __init__(self, conn: sqlite3.Connection):
@@ -108,6 +111,10 @@ class SyncStore:
             self._conn.close()
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        return fn(self._snapshot, *args)
+
+    async def read_remembered(self, fn: Callable[..., T], *args: Hashable) -> T:
+        """`read`: one answer lives no longer than the process, so there is nothing to remember."""
         return fn(self._snapshot, *args)
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:

@@ -20,6 +20,7 @@ from testkit.fakes.discord_server import (
     DEFAULT_MEMBER_PERMISSIONS,
     DEFAULT_USER_ID,
     MANAGE_EVENTS,
+    WAIT_SECONDS,
     FakeChannel,
     FakeDiscord,
     FakeGuild,
@@ -96,13 +97,13 @@ async def running_pitboard(fake: FakeDiscord, store: Store, **bot_options) -> As
     try:
         await bot.login(fake.token)
         connection = asyncio.create_task(bot.connect())
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
+        await asyncio.wait_for(bot.wait_until_ready(), timeout=WAIT_SECONDS)
         await bot.tree.sync()
         yield bot
     finally:
         await bot.close()
         if connection is not None:
-            await asyncio.wait_for(connection, timeout=10)
+            await asyncio.wait_for(connection, timeout=WAIT_SECONDS)
 
 
 def embed_text(embed: dict) -> str:

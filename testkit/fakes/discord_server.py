@@ -176,6 +176,10 @@ OPTION_NUMBER = 10
 _COMPACT = (",", ":")
 _INVALID_JSON = object()
 
+# How long a test waits for something the bot should do: it ends early when the thing happens, so only a failing
+# test waits it out; generous, because a loaded two-core CI machine can take seconds to answer.
+WAIT_SECONDS = 30.0
+
 
 def _dumps(payload: Any) -> str:
     return json.dumps(payload, separators=_COMPACT)
@@ -584,18 +588,18 @@ class InteractionHandle:
             raise LookupError(f"interaction {self.name!r} has no (undeleted) response message")
         return message
 
-    async def response(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109 (see _Signal)
+    async def response(self, timeout: float = WAIT_SECONDS) -> dict[str, Any]:  # noqa: ASYNC109 (see _Signal)
         """The interaction callback body (``{"type": ..., "data": {...}}``)."""
         await self._wait(lambda: self.callback is not None, "an interaction callback", timeout)
         assert self.callback is not None
         return self.callback.json
 
-    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
+    async def followups(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
         """The bodies of the first ``count`` followup messages (waits for them)."""
         await self._wait(lambda: len(self.followup_requests) >= count, f"{count} followup(s)", timeout)
         return [request.json for request in self.followup_requests[:count]]
 
-    async def edits(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
+    async def edits(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[dict[str, Any]]:  # noqa: ASYNC109 (see _Signal)
         """The bodies of the first ``count`` edits of this interaction's messages."""
         await self._wait(lambda: len(self.edit_requests) >= count, f"{count} message edit(s)", timeout)
         return [request.json for request in self.edit_requests[:count]]
@@ -810,7 +814,7 @@ class FakeDiscord:
         self._channels[channel.id] = (guild, channel)
 
     async def wait_for_request(
-        self, predicate: Callable[[RecordedRequest], bool], *, timeout: float = 5.0  # noqa: ASYNC109 (see _Signal)
+        self, predicate: Callable[[RecordedRequest], bool], *, timeout: float = WAIT_SECONDS  # noqa: ASYNC109 (see _Signal)
     ) -> RecordedRequest:
         """The first recorded (answered) request matching ``predicate``, past or future."""
         position = 0
@@ -835,13 +839,13 @@ class FakeDiscord:
 
     # -- gateway --------------------------------------------------------------
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (see _Signal)
+    async def wait_connected(self, timeout: float = WAIT_SECONDS) -> None:  # noqa: ASYNC109 (see _Signal)
         """Wait until a client has identified or resumed on the gateway."""
         await self._gateway_signal.wait_until(
             lambda: self._active is not None, timeout, lambda: f"no gateway session within {timeout}s"
         )
 
-    async def wait_shards(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109 (see _Signal)
+    async def wait_shards(self, count: int, timeout: float = WAIT_SECONDS) -> None:  # noqa: ASYNC109 (see _Signal)
         """Wait until ``count`` shards have identified or resumed."""
         await self._gateway_signal.wait_until(
             lambda: len(self._shard_sessions) >= count, timeout,
