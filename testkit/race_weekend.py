@@ -7,10 +7,19 @@ Shared by the race-weekend tests (tests/test_race_weekend.py, tests/test_raceday
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from db.live_feed import ReplayFrame, load_replay
+from testkit.clock import ManualClock
+from testkit.discord_harness import RaceDayGuild
+from testkit.fakes.discord_server import FakeDiscord
 from testkit.replays import CHICAGOLAND
+
+if TYPE_CHECKING:
+    from bot.pitboard import Pitboard
+    from bot.race_weekend import RaceWeekend
 
 RACE_ID = 5651
 RACE_KEY = f"nascar-{RACE_ID}"
@@ -74,3 +83,37 @@ def item_of(message: dict) -> str | None:
         if last.startswith(prefix):
             return last.removeprefix(prefix)
     return None
+
+
+@dataclass(kw_only=True)
+class AnnounceChannels:
+    """Race day as the servers' announcement channels show it, on the race clock: what each holds, and when each item
+    first appeared there (what the TV delay is measured by)."""
+
+    discord: FakeDiscord
+    clock: ManualClock
+    servers: list[RaceDayGuild]
+    first_seen: dict[tuple[int, str], datetime] = field(default_factory=dict)   # (server, item) -> clock when it appeared
+
+    async def step(self, bot: Pitboard, weekend: RaceWeekend, to: datetime) -> None:
+        """Move the clock to `to` (at least one of the loop's waits), wait for the round it allows, let messages go out."""
+        count = weekend.ticks + 1
+        self.clock.advance((to - self.clock.now()).total_seconds())
+        await weekend.wait_for_tick(count)
+        await self.settle(bot)
+
+    async def settle(self, bot: Pitboard) -> None:
+        """Wait until every message due has gone out, and note when each item first appeared."""
+        assert bot.live is not None
+        await bot.live.settled()
+        for server in self.servers:
+            for message in self.discord.channel_history(server.announce_id):
+                if (item := item_of(message)) is not None:
+                    self.first_seen.setdefault((server.guild_id, item), self.clock.now())
+
+    def items(self, server: RaceDayGuild) -> list[str]:
+        return [item for message in self.discord.channel_history(server.announce_id) if (item := item_of(message))]
+
+    def message(self, server: RaceDayGuild, item: str) -> dict:
+        [found] = [message for message in self.discord.channel_history(server.announce_id) if item_of(message) == item]
+        return found

@@ -12,7 +12,7 @@ import contextlib
 import json
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from db.lifecycle import RaceState
 from db.nascar_feed import import_document
 from db.store import Store
 from testkit.clock import ManualClock
-from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild, running_pitboard
+from testkit.discord_harness import embed_text, race_day_guild, running_pitboard
 from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 from testkit.fakes.feed_server import FakeFeed, FeedFault
 from testkit.race_weekend import (
@@ -36,6 +36,7 @@ from testkit.race_weekend import (
     LIVE_FEED,
     RACE_KEY,
     RACE_LIST,
+    AnnounceChannels,
     item_of,
     lap_of,
     moment,
@@ -51,48 +52,22 @@ RESTART_AT_LAP = 132                                 # a caution comes out on th
 OUTAGE_AT_LAP = 145
 
 
-@dataclass
-class Weekend:
-    fake: FakeDiscord
+@dataclass(kw_only=True)
+class Weekend(AnnounceChannels):
     feed: FakeFeed
     session: aiohttp.ClientSession
-    clock: ManualClock
     db_path: Path
-    servers: list[RaceDayGuild]
-    first_seen: dict[tuple[int, str], datetime] = field(default_factory=dict)   # (server, item) -> clock when it appeared
 
     @contextlib.asynccontextmanager
     async def bot(self) -> AsyncIterator[tuple[Pitboard, RaceWeekend]]:
         """A Pitboard process with the feed client (so the watcher and the race weekend run), after its first round."""
         feed = FeedClient(self.session, self.feed.base_url)
-        async with Store.open(self.db_path) as store, running_pitboard(self.fake, store, live_clock=self.clock, feed=feed) as bot:
+        async with (Store.open(self.db_path) as store,
+                    running_pitboard(self.discord, store, live_clock=self.clock, feed=feed) as bot):
             assert bot.race_weekend is not None
             await bot.race_weekend.wait_for_tick(1)
             await self.settle(bot)
             yield bot, bot.race_weekend
-
-    async def step(self, bot: Pitboard, weekend: RaceWeekend, to: datetime) -> None:
-        """Move the clock to `to` (at least one of the loop's waits), wait for the round it allows, let messages go out."""
-        count = weekend.ticks + 1
-        self.clock.advance((to - self.clock.now()).total_seconds())
-        await weekend.wait_for_tick(count)
-        await self.settle(bot)
-
-    async def settle(self, bot: Pitboard) -> None:
-        assert bot.live is not None
-        await bot.live.settled()
-        for server in self.servers:
-            for message in self.fake.channel_history(server.announce_id):
-                item = item_of(message)
-                if item is not None:
-                    self.first_seen.setdefault((server.guild_id, item), self.clock.now())
-
-    def items(self, server: RaceDayGuild) -> list[str]:
-        return [item for message in self.fake.channel_history(server.announce_id) if (item := item_of(message))]
-
-    def message(self, server: RaceDayGuild, item: str) -> dict:
-        [found] = [message for message in self.fake.channel_history(server.announce_id) if item_of(message) == item]
-        return found
 
 
 @contextlib.asynccontextmanager
@@ -114,7 +89,7 @@ async def race_weekend(small_db: Path, tmp_path: Path) -> AsyncIterator[Weekend]
         feed.serve(RACE_LIST, race_list())
         feed.play(FRAMES)
         with redirect_discord_to(fake):
-            yield Weekend(fake, feed, session, clock, db_path, [live_now, delayed])
+            yield Weekend(discord=fake, feed=feed, session=session, clock=clock, db_path=db_path, servers=[live_now, delayed])
 
 
 async def publish_race_list(bot: Pitboard, weekend: Weekend, *, tv: str | None = None, official: bool = False) -> None:
@@ -133,7 +108,7 @@ async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_del
             for server in weekend.servers:
                 assert weekend.items(server) == [PRE_RACE_ITEM]
             # The server that asked for Discord scheduled events has one for the race; the other none.
-            [scheduled] = weekend.fake.scheduled_events.values()
+            [scheduled] = weekend.discord.scheduled_events.values()
             assert scheduled["guild_id"] == str(live_now.guild_id) and scheduled["name"] == "Cuervo 300"
             first = weekend.message(live_now, PRE_RACE_ITEM)
             assert "CW" not in embed_text(first["embeds"][0])
@@ -178,7 +153,7 @@ async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_del
             items = weekend.items(server)
             assert items.count("board") == 1 and len(items) == len(set(items)), items
             board_id = weekend.message(server, "board")["id"]
-            assert len([edit for edit in weekend.fake.message_edits if edit.path.endswith(f"/messages/{board_id}")]) > 150
+            assert len([edit for edit in weekend.discord.message_edits if edit.path.endswith(f"/messages/{board_id}")]) > 150
             events[server.guild_id] = [item for item in items if item.startswith(f"{RACE_KEY}:")]
         assert events[live_now.guild_id] == events[delayed.guild_id]
         kinds = [event.split(":")[1] for event in events[live_now.guild_id]]
@@ -193,13 +168,13 @@ async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_del
             assert held >= timedelta(seconds=TV_DELAY), (item, held)
         # Only the reminder pinged, and only its role; Discord never had to say 429.
         for server in weekend.servers:
-            for message in weekend.fake.channel_history(server.announce_id):
-                pings = weekend.fake.pings(int(message["id"]))
+            for message in weekend.discord.channel_history(server.announce_id):
+                pings = weekend.discord.pings(int(message["id"]))
                 if item_of(message) == "reminder":
                     assert pings.roles == {live_now.fans_role_id} and not pings.users and not pings.everyone
                 else:
                     assert not pings.anyone, item_of(message)
-        assert weekend.fake.rate_limited == []
+        assert weekend.discord.rate_limited == []
 
 
 async def test_a_bot_started_in_the_middle_of_a_race_sums_it_up_instead_of_posting_what_it_missed(small_db, tmp_path):
@@ -225,7 +200,7 @@ async def test_a_race_dropped_from_the_race_list_is_cancelled_everywhere_and_nev
     async with race_weekend(small_db, tmp_path) as weekend:
         live_now, delayed = weekend.servers
         async with weekend.bot() as (bot, loop):
-            assert weekend.fake.scheduled_events and weekend.items(live_now) == [PRE_RACE_ITEM]
+            assert weekend.discord.scheduled_events and weekend.items(live_now) == [PRE_RACE_ITEM]
             # A partial list (no Xfinity race at all) cancels nothing.
             partial = json.dumps({"series_1": [race_entry() | {"race_id": 5600, "series_id": 1}], "series_2": [], "series_3": []})
             await import_document(bot.store, partial.encode())
@@ -239,7 +214,7 @@ async def test_a_race_dropped_from_the_race_list_is_cancelled_everywhere_and_nev
             for server in weekend.servers:   # the pre-race post edited in place, not posted again
                 assert weekend.items(server) == [PRE_RACE_ITEM]
                 assert "Cancelled" in embed_text(weekend.message(server, PRE_RACE_ITEM)["embeds"][0])
-            assert not [event for event in weekend.fake.scheduled_events.values() if event["name"] == "Cuervo 300"]
+            assert not [event for event in weekend.discord.scheduled_events.values() if event["name"] == "Cuervo 300"]
             # No reminder, and nothing live even with the feed showing the race.
             await weekend.step(bot, loop, GREEN - timedelta(minutes=REMINDER_MINUTES))
             weekend.feed.advance_to(FRAMES[5].seconds)
@@ -252,7 +227,7 @@ async def test_a_postponed_race_moves_its_scheduled_event_its_reminder_and_says_
     async with race_weekend(small_db, tmp_path) as weekend:
         live_now, _ = weekend.servers
         async with weekend.bot() as (bot, loop):
-            [event_id] = weekend.fake.scheduled_events
+            [event_id] = weekend.discord.scheduled_events
             document = race_list(race_entry(race_date="2026-07-05T21:15:00"))
             weekend.feed.serve(RACE_LIST, document)
             await import_document(bot.store, document)
@@ -262,7 +237,7 @@ async def test_a_postponed_race_moves_its_scheduled_event_its_reminder_and_says_
             assert "Postponed" in pre_race and f"<t:{int(later.timestamp())}:F>" in pre_race
             assert weekend.items(live_now) == [PRE_RACE_ITEM]
             await weekend.step(bot, loop, START + timedelta(minutes=3))   # the scheduled event follows at the next round
-            moved = weekend.fake.scheduled_events[event_id]["scheduled_start_time"]
+            moved = weekend.discord.scheduled_events[event_id]["scheduled_start_time"]
             assert datetime.fromisoformat(moved) == later
             await weekend.step(bot, loop, GREEN - timedelta(minutes=REMINDER_MINUTES))
             assert weekend.items(live_now) == [PRE_RACE_ITEM]                # not at the old time
@@ -283,7 +258,7 @@ async def test_live_after_the_flag_shows_the_final_board_then_the_next_race(smal
             assert (await lifecycle.load(bot.store, RACE_KEY)).state is RaceState.FINISHED
 
             async def live_answer() -> dict:
-                interaction = await weekend.fake.send_slash_command("live", guild_id=live_now.guild_id,
+                interaction = await weekend.discord.send_slash_command("live", guild_id=live_now.guild_id,
                                                                     channel_id=live_now.general_id)
                 return (await interaction.response())["data"]
 

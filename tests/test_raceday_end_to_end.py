@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.pitboard import Pitboard
@@ -27,7 +27,7 @@ from db.lifecycle import RaceState
 from db.nascar_feed import import_document
 from db.store import Store
 from testkit.clock import ManualClock
-from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild
+from testkit.discord_harness import embed_text, race_day_guild
 from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 from testkit.fakes.feed_server import FakeFeed
 from testkit.fakes.reddit_server import FakeReddit, SubmissionRecord, skip_client_sleeps
@@ -37,6 +37,7 @@ from testkit.race_weekend import (
     RACE_KEY,
     RACE_LIST,
     WEEKEND_FEED,
+    AnnounceChannels,
     item_of,
     lap_of,
     moment,
@@ -54,15 +55,11 @@ LIVE_THREAD_EDIT_SECONDS = 60
 SUBMIT = "/api/submit"
 
 
-@dataclass
-class RaceDay:
-    discord: FakeDiscord
+@dataclass(kw_only=True)
+class RaceDay(AnnounceChannels):
     reddit: FakeReddit
     feed: FakeFeed
-    clock: ManualClock
     settings: Settings
-    servers: list[RaceDayGuild]
-    first_seen: dict[tuple[int, str], datetime] = field(default_factory=dict)   # (server, item) -> clock when it appeared
 
     @contextlib.asynccontextmanager
     async def process(self) -> AsyncIterator[tuple[Pitboard, RaceWeekend]]:
@@ -82,21 +79,6 @@ class RaceDay:
                 await bot.close()
                 await asyncio.wait_for(connection, timeout=10)
 
-    async def step(self, bot: Pitboard, weekend: RaceWeekend, to: datetime) -> None:
-        """Move the clock to `to`, wait for the round it allows, let the messages go out."""
-        count = weekend.ticks + 1
-        self.clock.advance((to - self.clock.now()).total_seconds())
-        await weekend.wait_for_tick(count)
-        await self.settle(bot)
-
-    async def settle(self, bot: Pitboard) -> None:
-        assert bot.live is not None
-        await bot.live.settled()
-        for server in self.servers:
-            for message in self.discord.channel_history(server.announce_id):
-                if (item := item_of(message)) is not None:
-                    self.first_seen.setdefault((server.guild_id, item), self.clock.now())
-
     async def official(self, bot: Pitboard) -> None:
         """NASCAR makes the race official; the feed watcher's poll reads it (and posts the post-race thread)."""
         self.feed.serve(RACE_LIST, race_list(race_entry(tv="CW", official=True)))
@@ -104,9 +86,6 @@ class RaceDay:
         watcher = bot.get_cog("WatcherCog")
         assert watcher is not None
         await watcher.poll()   # type: ignore[attr-defined]
-
-    def items(self, server: RaceDayGuild) -> list[str]:
-        return [item for message in self.discord.channel_history(server.announce_id) if (item := item_of(message))]
 
     def threads(self) -> dict[str, SubmissionRecord]:
         """The subreddit's submissions by title prefix (Pre-Race, Live Thread, Post-Race Thread)."""
@@ -140,7 +119,8 @@ async def race_day(small_db: Path, tmp_path: Path) -> AsyncIterator[RaceDay]:
             race_day=RaceDaySettings(live_reddit_thread=True, live_thread_edit_seconds=LIVE_THREAD_EDIT_SECONDS),
         )
         with redirect_discord_to(discord_fake), skip_client_sleeps():
-            yield RaceDay(discord_fake, reddit_fake, feed, clock, settings, [live_now, delayed])
+            yield RaceDay(discord=discord_fake, reddit=reddit_fake, feed=feed, clock=clock, settings=settings,
+                          servers=[live_now, delayed])
 
 
 async def test_one_replayed_race_drives_discord_and_reddit_once_each_across_a_restart(small_db, tmp_path):
