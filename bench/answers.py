@@ -27,7 +27,8 @@ from db.errors import PitboardError
 from db.store import Store
 
 DRIVERS = ["Kyle Busch", "Richard Petty", "Joey Logano", "Chase Elliott", "Denny Hamlin", "#48", "Ross Chastain"]
-RIVALS = [("Kyle Busch", "Kyle Larson"), ("Denny Hamlin", "Joey Logano"), ("Richard Petty", "David Pearson"), ("Chase Elliott", None)]
+RIVALS = [("Kyle Busch", "Kyle Larson"), ("Denny Hamlin", "Joey Logano"), ("Richard Petty", "David Pearson"),
+          ("Chase Elliott", None)]
 SEASONS = [None, 2023, 2019, 2005, 1985]
 SERIES = [None, "cup", "xfinity", "truck"]
 
