@@ -265,22 +265,23 @@ async def winner(store: Store, track: str, year: int | None = None, series: str 
     return await store.read(_read_winner, names, place, year, series_key)
 
 
-def _races_to_answer(
-    snapshot: Snapshot, place: Place, year: int | None, series_key: str | None, round: int | None = None
-) -> list[RaceKey]:
-    """Run races at a place, latest first: every one of `year`, or without a year those of each series' latest
-    season there (the caller keeps the latest of each series). Keys only: the caller reads whole (`read_whole`)
-    the races its answer shows."""
+def _where_races_to_answer(place: Place, year: int | None, series_key: str | None, round: int | None = None) -> tuple[str, tuple]:
+    """WHERE clause and parameters (over r, s, t) of the run races at a place: every one of `year`, or without a
+    year those of each series' latest season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
     matching = (f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.series_id = (SELECT id FROM series WHERE key = ?))"
                 " AND (? IS NULL OR r.round = ?)")
     params = (*at_params, series_key, series_key, round, round)
     if year:
-        where, where_params = f"{matching} AND r.season = ?", (*params, year)
-    else:
-        latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
-        where, where_params = f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)
-    rows = snapshot.fetchall(f"SELECT {RACE_KEY_COLUMNS} {RACE_KEY_JOINS} WHERE {where} ORDER BY {RECENT_FIRST}", where_params)
+        return f"{matching} AND r.season = ?", (*params, year)
+    latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
+    return f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)
+
+
+def read_race_keys(snapshot: Snapshot, where: str, params: tuple) -> list[RaceKey]:
+    """Races matching a WHERE clause (aliases r, s, t) as keys, latest first: for an answer that shows one race
+    whole (`read_whole`) and only names the others. (An answer that shows most of them reads them whole at once.)"""
+    rows = snapshot.fetchall(f"SELECT {RACE_KEY_COLUMNS} {RACE_KEY_JOINS} WHERE {where} ORDER BY {RECENT_FIRST}", params)
     return latest_first([
         RaceKey(race_id, series, season, round_, datetime.fromisoformat(starts_at) if starts_at else None, track, name)
         for race_id, series, season, round_, starts_at, track, name in rows
@@ -295,14 +296,14 @@ def read_whole(snapshot: Snapshot, keys: list[RaceKey]) -> list[RaceSummary]:
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
-    races = _races_to_answer(snapshot, place, year, series_key)
+    races = latest_first(read_races(snapshot, *_where_races_to_answer(place, year, series_key)))
     if not races:
         when = f" in {year}" if year else ""
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
             + _none_at(snapshot, place, series_key)
         )
-    return WinnerAnswer(place.label, year, series_key, read_whole(snapshot, races if year else latest_of_each_series(races)))
+    return WinnerAnswer(place.label, year, series_key, races if year else latest_of_each_series(races))
 
 
 async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
@@ -391,7 +392,7 @@ def _read_results(
     snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None, round: int | None
 ) -> RaceResults:
     """The first race in `latest_first` order; the others of that year, or the latest of each other series."""
-    races = _races_to_answer(snapshot, place, year, series_key, round)
+    races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
         filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
         raise NoData(
