@@ -5,8 +5,8 @@ Usage: python bench/discord_bot_process.py API_BASE GATEWAY_URL TOKEN DB_PATH [-
 Without --empty: the real `run_bot` (Pitboard, its cogs and store; no watcher). With --empty: the floor, a bare
 discord.py bot with the same /winner and /results commands answering a constant embed, so the two differ only
 in what Pitboard does. Prints `ready <seconds since start>` when READY arrives; exits 0 on SIGTERM. With
---profile FILE the process runs under cProfile and writes its statistics to FILE on exit (the event loop's thread
-only: where the CPU a command costs goes, e.g. `python -m pstats FILE`).
+--profile FILE the process runs under cProfile from READY on (start-up left out) and writes its statistics to FILE on
+exit (the event loop's thread only: where the CPU a command costs goes, e.g. `python -m pstats FILE`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,13 @@ from bot.settings import Secret, Settings  # noqa: E402
 CONSTANT = discord.Embed(title="2023 Cup R31 · YellaWood 500 — Talladega Superspeedway", description="**Ryan Blaney** won.")
 
 
+PROFILE: cProfile.Profile | None = None   # set by --profile; enabled at READY
+
+
 def say_ready() -> None:
     print(f"ready {time.perf_counter() - STARTED:.3f}", flush=True)
+    if PROFILE is not None:
+        PROFILE.enable()
 
 
 class EmptyBot(discord.Client):
@@ -68,11 +73,13 @@ def main() -> int:
     api_base, gateway, token, db_path = sys.argv[1:5]
     options = sys.argv[5:]
     if "--profile" in options:
-        profile = cProfile.Profile()
+        global PROFILE
+        PROFILE = cProfile.Profile()
         try:
-            return profile.runcall(serve, api_base, gateway, token, db_path, "--empty" in options)
+            return serve(api_base, gateway, token, db_path, "--empty" in options)
         finally:
-            profile.dump_stats(options[options.index("--profile") + 1])
+            PROFILE.disable()
+            PROFILE.dump_stats(options[options.index("--profile") + 1])
     return serve(api_base, gateway, token, db_path, "--empty" in options)
 
 

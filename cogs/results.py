@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
@@ -12,20 +13,31 @@ from db import queries
 
 
 class ResultsCog(commands.Cog):
+    """Both answers depend only on the data and the options (no clock, no reader), so each rendered answer is
+    remembered until the data changes (`Store.remembered`): a question asked again costs no query and no rendering."""
+
     def __init__(self, bot: Pitboard):
         self.bot = bot
 
     @options.command("winner")
     async def winner(self, interaction: Interaction, track, year=None, series=None):
         series = await options.series_or_default(interaction, series)
-        answer = await queries.winner(self.bot.store, track, year, series)
-        await interaction.response.send_message(embed=embeds.winner(answer))
+        embed = await self.bot.store.remembered(("/winner", track, year, series), lambda: self._winner(track, year, series))
+        await interaction.response.send_message(embed=embed)
 
     @options.command("results")
     async def results(self, interaction: Interaction, track, year=None, series=None, round=None):
         series = await options.series_or_default(interaction, series)
-        answer = await queries.results(self.bot.store, track, year, series, round)
-        await send_pages(interaction, embeds.results(answer))
+        pages = await self.bot.store.remembered(
+            ("/results", track, year, series, round), lambda: self._results(track, year, series, round)
+        )
+        await send_pages(interaction, pages)
+
+    async def _winner(self, track: str, year: int | None, series: str | None) -> discord.Embed:
+        return embeds.winner(await queries.winner(self.bot.store, track, year, series))
+
+    async def _results(self, track: str, year: int | None, series: str | None, round: int | None) -> list[discord.Embed]:
+        return embeds.results(await queries.results(self.bot.store, track, year, series, round))
 
 
 async def setup(bot: Pitboard) -> None:

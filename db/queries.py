@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from db.errors import BadOption, NoData
 from db.models import (
@@ -139,7 +139,45 @@ def race_summary(row: Any) -> RaceSummary:
     )
 
 
-def _by_start_or_round(races: list[RaceSummary]) -> list[RaceSummary]:
+class Dated(Protocol):
+    """What `latest_first` orders by: a whole `RaceSummary`, or a `RaceKey` read without the costly columns."""
+
+    @property
+    def series(self) -> str: ...
+    @property
+    def season(self) -> int: ...
+    @property
+    def round(self) -> int | None: ...
+    @property
+    def starts_at(self) -> datetime | None: ...
+
+
+R = TypeVar("R", bound=Dated)
+
+
+class RaceKey(NamedTuple):
+    """A race as far as ordering and naming it goes, read without RACE_COLUMNS' correlated subqueries (winner, pole,
+    field size): the races an answer only names or skips cost a fraction of a whole one."""
+
+    id: int
+    series: str
+    season: int
+    round: int | None
+    starts_at: datetime | None
+    track: str
+    name: str
+
+    @property
+    def ref(self) -> RaceRef:
+        return RaceRef(self.series, self.season, self.round, self.track, self.name)
+
+
+# In RaceKey's field order, over RACE_JOINS' first three tables (r, s, t).
+RACE_KEY_COLUMNS = "r.id, s.key, r.season, r.round, r.starts_at, t.name, r.name"
+RACE_KEY_JOINS = "FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id"
+
+
+def _by_start_or_round(races: list[R]) -> list[R]:
     """Latest first: by start time when every race has one, else by round (races without one last)."""
     if all(race.starts_at for race in races):
         return sorted(races, key=lambda race: (race.starts_at, -SERIES_ORDER.get(race.series, 9)), reverse=True)
@@ -150,7 +188,7 @@ def _by_start_or_round(races: list[RaceSummary]) -> list[RaceSummary]:
     )
 
 
-def latest_first(races: list[RaceSummary]) -> list[RaceSummary]:
+def latest_first(races: list[R]) -> list[R]:
     """Races latest first, claiming no order the data cannot know.
 
     Seasons run latest first. Within a season, races that all have a start time are in start order; otherwise
@@ -158,7 +196,7 @@ def latest_first(races: list[RaceSummary]) -> list[RaceSummary]:
     turn (Cup, Xfinity, Truck), its races latest round first. `winner` and `results` word their answers so
     that the order between series is never claimed then.
     """
-    ordered = []
+    ordered: list[R] = []
     for season in sorted({race.season for race in races}, reverse=True):
         group = [race for race in races if race.season == season]
         if all(race.starts_at for race in group):
@@ -169,7 +207,7 @@ def latest_first(races: list[RaceSummary]) -> list[RaceSummary]:
     return ordered
 
 
-def latest_of_each_series(races: list[RaceSummary]) -> list[RaceSummary]:
+def latest_of_each_series(races: list[R]) -> list[R]:
     """The first race of each series in `latest_first` order, latest season first."""
     seen: set[str] = set()
     latest = []
@@ -234,23 +272,38 @@ async def winner(store: Store, track: str, year: int | None = None, series: str 
     return await store.read(_read_winner, names, place, year, series_key)
 
 
-def _races_to_answer(
-    snapshot: Snapshot, place: Place, year: int | None, series_key: str | None, round: int | None = None
-) -> list[RaceSummary]:
-    """Run races at a place, latest first: every one of `year`, or without a year those of each series' latest
-    season there (the caller keeps the latest of each series)."""
+def _where_races_to_answer(place: Place, year: int | None, series_key: str | None, round: int | None = None) -> tuple[str, tuple]:
+    """WHERE clause and parameters (over r, s, t) of the run races at a place: every one of `year`, or without a
+    year those of each series' latest season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
     matching = (f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.series_id = (SELECT id FROM series WHERE key = ?))"
                 " AND (? IS NULL OR r.round = ?)")
     params = (*at_params, series_key, series_key, round, round)
     if year:
-        return latest_first(read_races(snapshot, f"{matching} AND r.season = ?", (*params, year)))
+        return f"{matching} AND r.season = ?", (*params, year)
     latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
-    return latest_first(read_races(snapshot, f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)))
+    return f"{matching} AND (r.series_id, r.season) IN ({latest_seasons})", (*params, *params)
+
+
+def read_race_keys(snapshot: Snapshot, where: str, params: tuple) -> list[RaceKey]:
+    """Races matching a WHERE clause (aliases r, s, t) as keys, latest first: for an answer that shows one race
+    whole (`read_whole`) and only names the others. (An answer that shows most of them reads them whole at once.)"""
+    rows = snapshot.fetchall(f"SELECT {RACE_KEY_COLUMNS} {RACE_KEY_JOINS} WHERE {where} ORDER BY {RECENT_FIRST}", params)
+    return latest_first([
+        RaceKey(race_id, series, season, round_, datetime.fromisoformat(starts_at) if starts_at else None, track, name)
+        for race_id, series, season, round_, starts_at, track, name in rows
+    ])
+
+
+def read_whole(snapshot: Snapshot, keys: list[RaceKey]) -> list[RaceSummary]:
+    """The races of `keys` with every RACE_COLUMNS figure, in the keys' order."""
+    ids = tuple(key.id for key in keys)
+    races = {race.id: race for race in read_races(snapshot, f"r.id IN ({','.join('?' * len(ids))})", ids)}
+    return [races[key.id] for key in keys]
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
-    races = _races_to_answer(snapshot, place, year, series_key)
+    races = latest_first(read_races(snapshot, *_where_races_to_answer(place, year, series_key)))
     if not races:
         when = f" in {year}" if year else ""
         raise NoData(
@@ -346,7 +399,7 @@ def _read_results(
     snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None, round: int | None
 ) -> RaceResults:
     """The first race in `latest_first` order; the others of that year, or the latest of each other series."""
-    races = _races_to_answer(snapshot, place, year, series_key, round)
+    races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
         filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
         raise NoData(
@@ -354,7 +407,7 @@ def _read_results(
             + _none_at(snapshot, place, series_key)
         )
     shown = races if year else latest_of_each_series(races)
-    return read_race_details(snapshot, shown[0], [race.ref for race in shown[1:]])
+    return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
 
 
 async def driver(store: Store, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:

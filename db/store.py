@@ -17,7 +17,7 @@ import queue
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
@@ -40,7 +40,7 @@ WRITE_BUSY_TIMEOUT_MS = 30_000
 # Reader threads, each with its own connection: SQLite releases the GIL while it steps, so one reader's SQL overlaps
 # another's Python; more threads only add GIL handoffs on a small host.
 READERS = 2
-REMEMBERED_READS = 256   # answers of read_remembered kept per generation of the data
+REMEMBERED_READS = 1024   # answers of `remembered` kept per generation of the data
 
 T = TypeVar("T")
 
@@ -211,7 +211,7 @@ class Store:
         self._names_generation = -1
         self._names_lock = asyncio.Lock()
         self._generation = 0                      # bumped whenever any connection committed since the last look
-        self._remembered: dict[tuple, Any] = {}   # read_remembered's answers, all of generation _remembered_generation
+        self._remembered: dict[Hashable, Any] = {}   # remembered answers, all of generation _remembered_generation
         self._remembered_generation = 0
 
     @classmethod
@@ -317,23 +317,28 @@ class Store:
             self._generation += 1
         return self._generation
 
-    async def read_remembered(self, fn: Callable[..., T], *args: Hashable) -> T:
-        """`read(fn, *args)`, remembered until any connection commits: for reference data a command reads over and over
-        (a season's schedule) that depends on nothing but the database. The answer is shared: callers must not change it.
+    async def remembered(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """`await compute()`, remembered under `key` until any connection commits: for answers that depend on nothing
+        but the database and the key (a season's schedule, a rendered /winner). The answer is shared: callers must not
+        change it. Errors are not remembered.
 
-        The generation is taken before the read, so a commit during the read is caught by the next look.
+        The generation is taken before computing, so a commit during it is caught by the next look.
         """
         generation = self.data_generation()
         if generation != self._remembered_generation:
             self._remembered.clear()
             self._remembered_generation = generation
-        key = (fn, args)
         if key in self._remembered:
             return self._remembered[key]
-        answer = await self.read(fn, *args)
+        answer = await compute()
         if generation == self._remembered_generation and len(self._remembered) < REMEMBERED_READS:
             self._remembered[key] = answer
         return answer
+
+    async def read_remembered(self, fn: Callable[..., T], *args: Hashable) -> T:
+        """`read(fn, *args)`, remembered until any connection commits (see `remembered`): for reference data a command
+        reads over and over."""
+        return await self.remembered((fn, args), lambda: self.read(fn, *args))
 
     async def names(self) -> NameIndex:
         """The name index (tracks, drivers, series), reloaded when names changed in this process or another.

@@ -17,7 +17,7 @@ import pytest
 from bot.questions import QUESTIONS
 from bot.runner import run_bot
 from bot.settings import Secret, Settings
-from db import guilds
+from db import guilds, queries
 from db.store import Store
 from testkit.discord_harness import (
     ANNOUNCE_CHANNEL_ID,
@@ -201,6 +201,22 @@ async def test_mention_in_a_driver_name_from_the_data_never_pings(fake, writable
     data = callback["data"]
     assert data["allowed_mentions"] == NO_PINGS
     assert "@\u200beveryone \\*Kligerman\\*" in embed_text(data["embeds"][0])  # shown, markdown and mention escaped
+
+
+async def test_a_remembered_answer_is_asked_anew_once_the_data_changes(fake, writable_pitboard):
+    """/winner and /results remember each rendered answer; any commit (here a correction to a team's name) ends that."""
+    question = {"track": "mid-ohio", "year": 2022, "series": "truck"}
+    before = [await fake.send_slash_command(command, question) for command in ("winner", "results", "winner")]
+    first, results, again = [embed_text((await handle.response())["data"]["embeds"][0]) for handle in before]
+    assert first == again
+    team = (await queries.winner(writable_pitboard.store, "mid-ohio", 2022, "truck")).races[0].winner_team
+    assert team and team in first and team in results
+    async with writable_pitboard.store.transaction() as conn:
+        await conn.execute("UPDATE teams SET name = 'Renamed Racing' WHERE name = ?", (team,))
+    after = [await fake.send_slash_command(command, question) for command in ("winner", "results")]
+    for handle, old in zip(after, (first, results), strict=True):
+        shown = embed_text((await handle.response())["data"]["embeds"][0])
+        assert "Renamed Racing" in shown and team not in shown and shown != old
 
 
 async def test_config_refuses_members_without_manage_server(fake, writable_pitboard):

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import discord
 
 from bot.render import cells, recap, safe
+from bot.render.memo import per_object
 from bot.render.tables import Table, monospace
 from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
 from bot.render.words import (
@@ -368,18 +369,24 @@ SCHEDULE_WEEKENDS_PER_PAGE = 6   # a weekend with its sessions takes six or seve
 SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "next": "➡️ **next**", "later": ""}
 
 
+@per_object   # a remembered season hands out the same race objects: only the outcome moves with the clock
+def _schedule_line(race: RaceSummary) -> str:
+    """`Sun Feb 19, 2023 (<t:…:f>) `C   R1` Daytona 500 · Daytona International Speedway`, before the outcome."""
+    round_part = f"R{race.round}" if race.round else "exh."
+    when = race_day(race)
+    if race.starts_at is not None and not race.date_only:
+        when += f" (<t:{int(race.starts_at.timestamp())}:f>)"
+    return f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)}"
+
+
 def schedule(answer: Schedule) -> list[discord.Embed]:
     """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
     lines = []
     for entry in answer.races:
         race = entry.race
         outcome = f"✓ {escape(race.winner)}" if entry.state == "done" and race.winner else SCHEDULE_MARKS[entry.state]
-        round_part = f"R{race.round}" if race.round else "exh."
-        when = race_day(race)
-        if race.starts_at is not None and not race.date_only:
-            when += f" (<t:{int(race.starts_at.timestamp())}:f>)"
-        line = f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)} {outcome}"
-        lines.append("\n".join([line.rstrip(), *(f"  {session}" for session in _session_lines(race, answer.sessions))]))
+        lines.append("\n".join([f"{_schedule_line(race)} {outcome}".rstrip(),
+                                 *(f"  {session}" for session in _session_lines(race, answer.sessions))]))
     per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""

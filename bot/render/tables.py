@@ -99,8 +99,8 @@ def _layout(headers: list[str], columns: list[list[str]], right: Sequence[bool] 
                 headers[index] = _fit(headers[index], width)
     line = "  ".join(f"{{:{'>' if align else '<'}{width}}}" for width, align in zip(widths, right, strict=True)).format
     lines = [line(*headers), line(*("-" * width for width in widths))]
-    lines.extend(line(*cells) for cells in zip(*columns, strict=True))
-    return "\n".join(text.rstrip() for text in lines)
+    lines.extend(map(line, *columns))   # one row per call: the i-th cell of every column (columns are equally long)
+    return "\n".join(map(str.rstrip, lines))
 
 
 def _cell(value: object) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.render import cells
+from bot.render.memo import per_object
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table, monospace
 from bot.render.words import (
@@ -216,14 +217,19 @@ def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> lis
     ]
 
 
+@per_object   # a remembered season hands out the same race objects: only the outcome moves with the clock
+def _schedule_cells(race: RaceSummary) -> tuple[Cell, ...]:
+    """When, series, round, race and track of a schedule row."""
+    return race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track)
+
+
 def schedule(answer: Schedule) -> str:
     """/schedule: the season's races in their series' zone (US Eastern, UTC), with winners so far."""
     rows: list[tuple[Cell, ...]] = []
     for entry in answer.races:
         race = entry.race
         outcome = plain(race.winner) if entry.state == "done" and race.winner else STATE_MARKS[entry.state]
-        rows.append((race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track),
-                     outcome))
+        rows.append((*_schedule_cells(race), outcome))
     scope = series_short(answer.series) + " " if answer.series else ""
     lines = [
         f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",

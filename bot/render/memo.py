@@ -1,0 +1,37 @@
+"""Remembering a renderer's work per answer object, for the parts of an answer that come back unchanged.
+
+A remembered read (`Store.read_remembered`: a season's schedule, the races still to run) hands out the same
+frozen race objects call after call until the data changes; only what depends on the clock (done, now, next)
+differs between two /schedule answers. `per_object` remembers a pure function of such an object by its identity:
+cheaper than hashing a 30-field dataclass, and exact, since the object is frozen and held while remembered
+(its id cannot be reused by another object meanwhile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+REMEMBERED_OBJECTS = 4096   # per function; all forgotten at once when full (a new season of data is read anew)
+
+
+class per_object(Generic[K, V]):  # noqa: N801 (used as a decorator, named like one)
+    """`fn(value)` remembered per value object (by identity): `fn` must be pure and `value` immutable."""
+
+    def __init__(self, fn: Callable[[K], V]):
+        self._fn = fn
+        self._remembered: dict[int, tuple[K, V]] = {}
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, value: K) -> V:
+        remembered = self._remembered.get(id(value))
+        if remembered is not None and remembered[0] is value:
+            return remembered[1]
+        result = self._fn(value)
+        if len(self._remembered) >= REMEMBERED_OBJECTS:
+            self._remembered.clear()
+        self._remembered[id(value)] = (value, result)
+        return result
