@@ -140,7 +140,11 @@ def floor_results(db: sqlite3.Connection, track: int, season: int, series: int |
         "(SELECT count(*) FROM results f WHERE f.race_id = r.id) "
         f"FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id {WINNER_JOINS} "
         f"WHERE r.track_id = ? AND r.status != 'scheduled' AND r.season = ? AND (?3 IS NULL OR r.series_id = ?3) "
-        f"ORDER BY {LATEST_AT_TRACK}", (track, season, series)).fetchall()
+        # Pitboard claims no order the data cannot know: when a race of the season has no start time (the bundled
+        # NASCAR history), the series take turns in their display order.
+        "ORDER BY CASE WHEN EXISTS (SELECT 1 FROM races o WHERE o.track_id = r.track_id AND o.season = r.season "
+        "AND o.status != 'scheduled' AND (?3 IS NULL OR o.series_id = ?3) AND o.starts_at IS NULL) "
+        f"THEN s.display_order END, {LATEST_AT_TRACK}", (track, season, series)).fetchall()
     race = races[0][0]
     rows = db.execute(
         "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points, "

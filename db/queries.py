@@ -406,7 +406,7 @@ def _read_results(
             f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
             + _none_at(snapshot, place, series_key)
         )
-    shown = races if year else latest_of_each_series(races)
+    shown = latest_first(races) if year else latest_of_each_series(races)
     return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
 
 
