@@ -393,7 +393,7 @@ class ScheduledRace:
     """A race on a schedule and where it stands now."""
 
     race: RaceSummary
-    state: str                          # done, now (started, no result yet), next, later
+    state: str                          # done, now (started, no result yet), unreported (run, no result), next, later
 
 
 @dataclass(frozen=True)

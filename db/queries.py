@@ -816,6 +816,8 @@ def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:
         return "done"
     if race.starts_at and race.starts_at <= now < race.starts_at + RACE_WINDOW:
         return "now"
+    if race.starts_at and race.starts_at + RACE_WINDOW <= now:
+        return "unreported"     # run, by the calendar, but its results are not in the store (yet)
     return "next" if race.id in next_ids else "later"
 
 

@@ -79,3 +79,13 @@ async def test_no_schedule_is_a_clear_error(small_store):
     with pytest.raises(NoData) as raised:
         await queries.next_races(small_store)
     assert "race_list_basic.json" in raised.value.message
+
+
+async def test_a_race_run_by_the_calendar_without_results_says_so(scheduled):
+    """A race whose start is long past but whose results are not in the store is not `later`: it says so."""
+    answer = await queries.schedule(scheduled, "cup", 2023, now=datetime(2024, 6, 1, tzinfo=UTC))
+    unreported = [entry.race for entry in answer.races if entry.state == "unreported"]
+    assert unreported and all(race.status == "scheduled" for race in unreported)
+    assert not [entry for entry in answer.races if entry.state in ("now", "next", "later")]
+    line = next(line for line in text.render(answer).splitlines() if unreported[0].name in line)
+    assert line.endswith("no results yet")

@@ -366,7 +366,7 @@ def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> lis
 
 SCHEDULE_PER_PAGE = 12
 SCHEDULE_WEEKENDS_PER_PAGE = 6   # a weekend with its sessions takes six or seven lines
-SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "next": "➡️ **next**", "later": ""}
+SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "unreported": "no results yet", "next": "➡️ **next**", "later": ""}
 
 
 @per_object   # a remembered season hands out the same race objects: only the outcome moves with the clock

@@ -58,7 +58,7 @@ from db.models import (
 
 NO_CLASSIFICATION = "No finishing order in the data for this race."
 EXHIBITION_NOTE = "Exhibition: not counted in careers, track records, standings or head-to-heads"
-STATE_MARKS = {"done": "✓", "now": "● now", "next": "→ next", "later": ""}
+STATE_MARKS = {"done": "✓", "now": "● now", "unreported": "no results yet", "next": "→ next", "later": ""}
 
 
 def race_title(race: RaceSummary) -> str:
