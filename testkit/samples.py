@@ -1,5 +1,6 @@
 """Test support shared by tests/ and bench/: the recorded feed samples, a tiny hand-made history in the bundled
-files' own format, and helpers to fill a store with it and to snapshot a whole database."""
+files' own format, a few seasons of the real history as a PITBOARD_HISTORY directory, and helpers to fill a store
+and to snapshot a whole database."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import csv
 import io
 from pathlib import Path
 
-from db.history import Reference, add_curated_tracks, load_history, load_reference
+from db.history import SERIES_FILES, Reference, add_curated_tracks, load_history, load_reference, read_series_rows
 from db.store import Store
 
 FEED_SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "feed"
@@ -38,6 +39,24 @@ SMALL_CUP = """
 2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,1,1,7,Alice Able,Chevrolet,60,90,90,running,Able Racing,,,,1,
 2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,2,2,02,Bob Baker,Ford,40,90,0,running,Baker Bros,,,,0,
 """
+
+
+# Seasons of the bundled history that build-semantics tests build from (about 6% of its rows, no F1): 2001 and 2002
+# for edits a rebuild must undo, 2023 for the recorded feeds (Richmond) and first-run questions (/winner dega 2023 cup).
+SUBSET_SEASONS = ("2001", "2002", "2023")
+
+
+def write_history_subset(directory: Path, seasons: tuple[str, ...] = SUBSET_SEASONS) -> Path:
+    """Write the bundled history's rows of `seasons` as a directory shaped like db/data/ (history/<series>_series.csv,
+    uncompressed; no f1/, so no F1) for PITBOARD_HISTORY, and return it."""
+    folder = directory / "history"
+    folder.mkdir(parents=True, exist_ok=True)
+    for series, name in SERIES_FILES.items():
+        with (folder / name.removesuffix(".xz")).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, COLUMNS.split(","))
+            writer.writeheader()
+            writer.writerows(row for row in read_series_rows(series) if row["Season"] in seasons)
+    return directory
 
 
 def rows(text: str) -> list[dict[str, str]]:
