@@ -43,10 +43,11 @@ SMALL_CUP = """
 """
 
 
-# Seasons of the bundled history that build-semantics tests build from (about 6% of NASCAR's rows, and F1's races of
+# Seasons of the bundled history that build-semantics tests build from (about 8% of NASCAR's rows, and F1's races of
 # the same seasons): 2001 and 2002 for edits a rebuild must undo, 2023 for the recorded feeds (Richmond) and
-# first-run questions (/winner dega 2023 cup).
-SUBSET_SEASONS = ("2001", "2002", "2023")
+# first-run questions (/winner dega 2023 cup), and the newest, 2025, as in the whole history (bench/faults.py's
+# build scenario takes it out of an "older bundle", apart from the feeds' season).
+SUBSET_SEASONS = ("2001", "2002", "2023", "2025")
 F1_BY_RACE = ("race_results", "qualifying_results", "sprint_results")
 F1_BY_YEAR = ("races", "driver_standings", "constructor_standings")
 F1_WHOLE = ("circuits", "grands_prix", "drivers", "constructors", "engine_manufacturers")
