@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import lzma
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import db.build
 from db.build import build_database
+from db.history import HISTORY_VARIABLE
 from db.nascar_feed import import_file
 from db.store import Store
 from testkit.samples import RICHMOND_FEED, snapshot
+
+PITBOARD = os.path.join(os.path.dirname(sys.executable), "pitboard")
 
 
 async def test_bundled_history_counts(real_store):
@@ -99,3 +111,38 @@ async def test_rebuild_keeps_settings_and_ledgers(subset_db_copy):
         settings = await guilds.get(store, 7)
         assert (settings.announce_channel_id, settings.subreddits) == (70, {"cup": ["NASCAR"]})
         assert (await announcements.get(store, "nascar-5274", 7)).message_id == 700
+
+
+def pitboard_with_history(history: Path, database: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PITBOARD, "--db", str(database), *args], capture_output=True, text=True, timeout=300,
+        env={**os.environ, HISTORY_VARIABLE: str(history)},
+    )
+
+
+def test_db_build_takes_its_history_from_pitboard_history(history_subset_dir, tmp_path):
+    """A directory shaped like db/data/: a series without a file has no history, no f1/ folder means no F1, and a
+    file may be xz-compressed like the bundled ones or plain."""
+    history = tmp_path / "history"
+    (history / "history").mkdir(parents=True)
+    truck = (history_subset_dir / "history" / "truck_series.csv").read_bytes()
+    (history / "history" / "truck_series.csv.xz").write_bytes(lzma.compress(truck))
+    database = tmp_path / "pitboard.db"
+    built = pitboard_with_history(history, database, "db", "build")
+    assert built.returncode == 0, built.stderr
+    races = {(row["Season"], row["Race"]) for row in csv.DictReader(io.StringIO(truck.decode()))}
+    conn = sqlite3.connect(database)
+    try:
+        by_series = dict(conn.execute("SELECT s.key, count(*) FROM races r JOIN series s ON s.id = r.series_id GROUP BY s.key"))
+    finally:
+        conn.close()
+    assert by_series == {"truck": len(races)}
+    answered = pitboard_with_history(history, database, "ask", "/winner mid-ohio 2023")
+    assert answered.returncode == 0 and "Corey Heim" in answered.stdout
+
+
+def test_a_pitboard_history_without_history_files_is_one_line(tmp_path):
+    database = tmp_path / "pitboard.db"
+    refused = pitboard_with_history(tmp_path, database, "db", "build")
+    assert refused.returncode != 0 and not database.exists()
+    assert refused.stderr.count("\n") == 1 and f"{HISTORY_VARIABLE}={tmp_path} holds neither" in refused.stderr
