@@ -42,7 +42,9 @@ def network_attempts() -> Iterator[list[str]]:
         pytest.fail(f"tried to reach beyond loopback: {loopback_only.attempts}", pytrace=False)
 
 
-def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None], filename: str = "pitboard.db"
+) -> Path:
     """The database (or directory) `name`, built by `build` once per test run (the pytest-xdist recipe: the first worker
     to take the lock in the run's shared temp directory builds it, the others wait for it and use the same one)."""
     shared = tmp_path_factory.getbasetemp()
@@ -50,11 +52,11 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
         shared = shared.parent  # each worker's base temp is a folder of the run's
     folder = shared / f"built-{name}"
     folder.mkdir(exist_ok=True)
-    path = folder / "pitboard.db"
+    path = folder / filename
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
-            scratch = folder / "building.db"
+            scratch = folder / f"building-{filename}"
             if scratch.is_dir():  # left by a worker that died building it
                 shutil.rmtree(scratch)
             scratch.unlink(missing_ok=True)
@@ -105,7 +107,7 @@ def real_db_copy(real_db, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def history_subset_dir(tmp_path_factory) -> Path:
     """A PITBOARD_HISTORY directory of a few seasons of the bundled history (testkit.samples.SUBSET_SEASONS), written once."""
-    return built_once(tmp_path_factory, "history-subset", write_history_subset)
+    return built_once(tmp_path_factory, "history-subset", write_history_subset, filename="history")
 
 
 @pytest.fixture
