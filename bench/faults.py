@@ -1626,8 +1626,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="kills, rounds, polls or disconnects per scenario "
                         f"(default: {', '.join(f'{name} {count}' for name, count in DEFAULT_RUNS.items())})")
     parser.add_argument("--seed", type=int, help="seed of every random choice (default: a fresh one, printed)")
-    parser.add_argument("--history", type=Path, help="a database `pitboard db build` made from this version's bundled "
-                        "history, used (copied) instead of building one here (the test suite passes its own)")
+    parser.add_argument("--history", type=Path, help="a database `pitboard db build` made from the history it reads (the "
+                        "bundled one, or PITBOARD_HISTORY's), used (copied) instead of building one here (the test suite "
+                        "passes its build of a few seasons, with PITBOARD_HISTORY)")
     args = parser.parse_args()
     names = args.scenarios or list(SCENARIOS)
     if unknown := set(names) - set(SCENARIOS):

@@ -54,10 +54,9 @@ import aiosqlite
 from db import jolpica
 from db.errors import FeedError
 from db.f1db import Rows as F1Rows
-from db.f1db import bundled_rows as bundled_f1_rows
 from db.f1db import load_f1
 from db.health import DatabaseNotBuilt, problem_with
-from db.history import SERIES_FILES, Reference, add_curated_tracks, load_history, load_reference, read_series_rows
+from db.history import HistorySource, Reference, SeriesRows, add_curated_tracks, load_history, load_reference
 from db.ingest import RaceRecord, upsert_race
 from db.locks import BuildLock, build_lock, run_lock
 from db.nascar_feed import document_kind, import_document, parse_race_list, parse_weekend_feed
@@ -74,8 +73,6 @@ DATA_TABLES = (
 )
 SWAP_BUSY_TIMEOUT_MS = 120_000  # the swap waits this long for other writers (a bot's settings write, an import)
 SQLITE_IOERR, SQLITE_FULL = 10, 13
-
-SeriesRows = Iterable[tuple[str, Iterable[dict[str, str]]]]
 
 
 class DiskFull(Exception):
@@ -136,10 +133,12 @@ async def build_database(
     show_progress: bool = True,
     rows_by_series: SeriesRows | None = None,
     f1_rows: F1Rows | None = None,
+    history: HistorySource | None = None,
     on_wait: Callable[[int | None], None] = lambda holder_pid: None,
 ) -> BuildReport:
-    """Build, rebuild or repair the database at `target` (history rows: `rows_by_series`, default the bundled files;
-    F1 rows: `f1_rows`, default the bundled F1 history with the bundled files, none with rows of your own).
+    """Build, rebuild or repair the database at `target` from `history` (default HistorySource.configured(): the
+    bundled files, or PITBOARD_HISTORY's directory), or from rows of your own: `rows_by_series` for NASCAR's history,
+    `f1_rows` for F1's (each defaults to the history source's).
 
     Waits for a build already running (`on_wait(its pid)` is called first); if that build completed a
     healthy database meanwhile, reports it instead of building again.
@@ -152,7 +151,10 @@ async def build_database(
             if lock.finished_while_waiting and exists and problem is None:
                 async with Store.open(target) as store:
                     return BuildReport(target, "built meanwhile", await _counts(store), 0, 0)
-            return await _build_locked(target, lock, exists, problem, show_progress, rows_by_series, f1_rows)
+            history = history or HistorySource.configured()
+            nascar = history.nascar() if rows_by_series is None else rows_by_series
+            sources = _Sources(nascar, f1_rows or history.f1())
+            return await _build_locked(target, lock, exists, problem, show_progress, sources)
 
 
 async def ensure_database(
@@ -174,9 +176,9 @@ async def ensure_database(
                     raise DatabaseNotBuilt(path, problem)
                 return
             print(f"First run: building the race database at {path} (takes a few seconds)…", file=sys.stderr)
-            await _build_locked(
-                path, lock, exists=False, problem=None, show_progress=sys.stderr.isatty(), rows_by_series=None, f1_rows=None
-            )
+            history = HistorySource.configured()
+            sources = _Sources(history.nascar(), history.f1())
+            await _build_locked(path, lock, exists=False, problem=None, show_progress=sys.stderr.isatty(), sources=sources)
 
 
 @contextmanager
@@ -208,16 +210,11 @@ async def _build_locked(
     exists: bool,
     problem: str | None,
     show_progress: bool,
-    rows_by_series: SeriesRows | None,
-    f1_rows: F1Rows | None,
+    sources: _Sources,
 ) -> BuildReport:
     """The build proper; the caller holds the build lock, so every temp file present belongs to a dead build, and has
     looked at the target under it: whether it `exists`, and its `problem` if it has one."""
     _remove(target.parent.glob(f".{target.name}.build-*"))
-    if rows_by_series is None:
-        rows_by_series = ((series, read_series_rows(series)) for series in SERIES_FILES)
-    f1_rows = f1_rows or bundled_f1_rows
-    sources = _Sources(rows_by_series, f1_rows)
     if not exists:
         report = await _first_build(target, sources, show_progress)
     elif problem is None:

@@ -5,6 +5,9 @@ Files live in db/data/ (see db/data/SOURCE.md for attribution):
 - series.csv: every series (NASCAR's three and F1) with the properties answers depend on (family, display time
   zone, stages, playoffs, car numbers as names, labels, official standings, data credit);
 - tracks.csv, driver_aliases.csv: our curated names, kinds and aliases.
+
+A build can read its history from elsewhere (HistorySource): PITBOARD_HISTORY names a directory shaped like
+db/data/, to build from a subset (a few seasons for tests, or to try a change quickly).
 """
 
 from __future__ import annotations
@@ -12,17 +15,24 @@ from __future__ import annotations
 import csv
 import io
 import lzma
+import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from itertools import groupby
+from pathlib import Path
 
+from db.f1db import Rows as F1Rows
+from db.f1db import bundled_rows as bundled_f1_rows
 from db.names import normalize
 from db.store import Store
 
 SERIES_FILES = {"cup": "cup_series.csv.xz", "xfinity": "xfinity_series.csv.xz", "truck": "truck_series.csv.xz"}
 BATCH_RACES = 250
+HISTORY_VARIABLE = "PITBOARD_HISTORY"
+
+SeriesRows = Iterable[tuple[str, Iterable[dict[str, str]]]]
 
 
 def _data_text(name: str) -> str:
@@ -33,6 +43,68 @@ def read_series_rows(series: str) -> Iterator[dict[str, str]]:
     """Rows of one series' history file, as dicts keyed by the published column names."""
     compressed = resources.files("db.data").joinpath("history", SERIES_FILES[series]).open("rb")
     with compressed, io.TextIOWrapper(lzma.LZMAFile(compressed), encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+class HistoryNotFound(Exception):
+    """PITBOARD_HISTORY names something that holds no history files."""
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """Where a build reads race history: the bundled files (`directory` None), or a directory shaped like db/data/.
+
+    Such a directory holds history/<series>_series.csv.xz (or .csv, uncompressed) for each NASCAR series it has, in
+    the bundled files' columns, and f1/<file>.csv.xz (or .csv) as db/data/f1/ when it has F1 (no f1/ folder: no F1).
+    A series without a file has no history. Reference data (series, tracks, aliases) is always the bundled one.
+    """
+
+    directory: Path | None = None
+
+    @classmethod
+    def configured(cls, environ: Mapping[str, str] = os.environ) -> HistorySource:
+        """The directory PITBOARD_HISTORY names, else the bundled history."""
+        named = environ.get(HISTORY_VARIABLE, "").strip()
+        if not named:
+            return cls()
+        directory = Path(named).expanduser()
+        source = cls(directory)
+        if not any(source._series_file(series) for series in SERIES_FILES) and not (directory / "f1").is_dir():
+            raise HistoryNotFound(
+                f"{HISTORY_VARIABLE}={named} holds neither history/<series>_series.csv[.xz] files nor an f1/ folder"
+            )
+        return source
+
+    def nascar(self) -> SeriesRows:
+        """(series, its rows) for every series this source has history of."""
+        if self.directory is None:
+            return ((series, read_series_rows(series)) for series in SERIES_FILES)
+        files = {series: self._series_file(series) for series in SERIES_FILES}
+        return ((series, _csv_rows(path)) for series, path in files.items() if path is not None)
+
+    def f1(self) -> F1Rows | None:
+        """The F1 files' reader, or None for a directory without F1."""
+        if self.directory is None:
+            return bundled_f1_rows
+        folder = self.directory / "f1"
+        if not folder.is_dir():
+            return None
+        return lambda name: _csv_rows(_compressed_or_plain(folder / f"{name}.csv.xz") or folder / f"{name}.csv")
+
+    def _series_file(self, series: str) -> Path | None:
+        assert self.directory is not None
+        return _compressed_or_plain(self.directory / "history" / SERIES_FILES[series])
+
+
+def _compressed_or_plain(xz_path: Path) -> Path | None:
+    """`name.csv.xz` if it exists, else `name.csv` if that does, else None."""
+    plain = xz_path.with_suffix("")
+    return xz_path if xz_path.is_file() else plain if plain.is_file() else None
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open("rb") as raw, io.TextIOWrapper(lzma.LZMAFile(raw) if path.suffix == ".xz" else raw, encoding="utf-8",
+                                                  newline="") as handle:
         yield from csv.DictReader(handle)
 
 

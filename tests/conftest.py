@@ -2,7 +2,10 @@
 process a test starts, may connect to anything but 127.0.0.1 or ::1.
 
 Each database that many tests use is built once per test run, shared by every pytest-xdist worker, and never
-written: a test that writes gets its own copy (`small_store`, `real_db_copy`)."""
+written: a test that writes gets its own copy (`small_store`, `subset_db_copy`, `real_db_copy`). Tests of what a
+build does (locks, repair, full disks, rebuilds under writers) build a few seasons of the real history
+(`history_subset`, through PITBOARD_HISTORY) rather than all of it; tests of the bundled history itself read the one
+full build (`real_db`)."""
 
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from db.build import build_database
+from db.history import HISTORY_VARIABLE, HistorySource
 from db.store import Store
 from testkit.netguard import loopback_only
-from testkit.samples import SMALL_CUP, SMALL_TRUCK, fill_store, rows
+from testkit.samples import SMALL_CUP, SMALL_TRUCK, fill_store, rows, write_history_subset
 
 loopback_only.guard_process_tree()  # in this process and every process a test starts
 
@@ -38,20 +42,24 @@ def network_attempts() -> Iterator[list[str]]:
         pytest.fail(f"tried to reach beyond loopback: {loopback_only.attempts}", pytrace=False)
 
 
-def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
-    """The database `name`, built by `build` once per test run (the pytest-xdist recipe: the first worker to take
-    the lock in the run's shared temp directory builds it, the others wait for it and use the same file)."""
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None], filename: str = "pitboard.db"
+) -> Path:
+    """The database (or directory) `name`, built by `build` once per test run (the pytest-xdist recipe: the first worker
+    to take the lock in the run's shared temp directory builds it, the others wait for it and use the same one)."""
     shared = tmp_path_factory.getbasetemp()
     if "PYTEST_XDIST_WORKER" in os.environ:
         shared = shared.parent  # each worker's base temp is a folder of the run's
     folder = shared / f"built-{name}"
     folder.mkdir(exist_ok=True)
-    path = folder / "pitboard.db"
+    path = folder / filename
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
-            scratch = folder / "building.db"
-            scratch.unlink(missing_ok=True)  # left by a worker that died building it
+            scratch = folder / f"building-{filename}"
+            if scratch.is_dir():  # left by a worker that died building it
+                shutil.rmtree(scratch)
+            scratch.unlink(missing_ok=True)
             build(scratch)
             scratch.rename(path)
     return path
@@ -93,4 +101,36 @@ async def real_store(real_db):
 def real_db_copy(real_db, tmp_path) -> Path:
     copy = tmp_path / "pitboard.db"
     shutil.copy(real_db, copy)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def history_subset_dir(tmp_path_factory) -> Path:
+    """A PITBOARD_HISTORY directory of a few seasons of the bundled history (testkit.samples.SUBSET_SEASONS), written once."""
+    return built_once(tmp_path_factory, "history-subset", write_history_subset, filename="history")
+
+
+@pytest.fixture
+def history_subset(history_subset_dir, monkeypatch) -> Path:
+    """Builds in this test, in-process or by a `pitboard` it starts, read the history subset (PITBOARD_HISTORY)."""
+    monkeypatch.setenv(HISTORY_VARIABLE, str(history_subset_dir))
+    return history_subset_dir
+
+
+@pytest.fixture(scope="session")
+def subset_db(tmp_path_factory, history_subset_dir) -> Path:
+    """The history subset, built once per test run; tests must not write to it (use subset_db_copy)."""
+    subset = HistorySource(history_subset_dir)
+
+    def build(path: Path) -> None:
+        asyncio.run(build_database(path, show_progress=False, history=subset))
+
+    return built_once(tmp_path_factory, "subset", build)
+
+
+@pytest.fixture
+def subset_db_copy(subset_db, history_subset, tmp_path) -> Path:
+    """A copy of the subset's database that builds in this test rebuild from the same subset."""
+    copy = tmp_path / "pitboard.db"
+    shutil.copy(subset_db, copy)
     return copy

@@ -136,7 +136,7 @@ def test_ask_text_error_has_suggestions(real_db, capsys, monkeypatch):
     assert status == 1 and "don't know a track" in err and "Traceback" not in err
 
 
-def test_first_ask_builds_missing_database(tmp_path, capsys, monkeypatch):
+def test_first_ask_builds_missing_database(history_subset, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PITBOARD_DB", str(tmp_path / "fresh" / "p.db"))
     status, out, err = run(capsys, "ask", "/winner dega 2023 cup")
     assert status == 0 and "building the race database" in err and "Talladega" in out
@@ -179,14 +179,15 @@ def packages_loaded(db_path, *argv, cwd=None) -> tuple[int, set[str]]:
     return status, {name.partition(".")[0] for name in modules}
 
 
-def test_console_commands_leave_the_bot_libraries_unloaded(real_db_copy):
+def test_console_commands_leave_the_bot_libraries_unloaded(subset_db_copy):
     """`ask`, `import` and `db build` start fast: discord.py, aiohttp, asyncpraw and matplotlib cost them a
     third of a second of imports and are never used by them."""
     for argv in (["ask", "/winner mid-ohio"], ["import", str(RICHMOND_FEED)], ["db", "build"]):
-        status, loaded = packages_loaded(real_db_copy, *argv)
+        status, loaded = packages_loaded(subset_db_copy, *argv)
         assert status == 0 and "db" in loaded and "rapidfuzz" in loaded, argv
         assert not loaded & BOT_LIBRARIES, f"pitboard {argv[0]} imported {sorted(loaded & BOT_LIBRARIES)}"
-    status, loaded = packages_loaded(real_db_copy, "sync", cwd=real_db_copy.parent)  # no token: refuses, having loaded discord.py
+    # no token: refuses, having loaded discord.py
+    status, loaded = packages_loaded(subset_db_copy, "sync", cwd=subset_db_copy.parent)
     assert status == 2 and {"discord", "aiohttp"} <= loaded
 
 

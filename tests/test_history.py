@@ -1,14 +1,26 @@
-"""The bundled history and the atomic `db build`."""
+"""The bundled history (on the one full build, `real_db`) and the atomic `db build` (on a few seasons of it)."""
 
 from __future__ import annotations
+
+import csv
+import io
+import lzma
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import db.build
 from db.build import build_database
+from db.history import HISTORY_VARIABLE
 from db.nascar_feed import import_file
 from db.store import Store
 from testkit.samples import RICHMOND_FEED, snapshot
+
+PITBOARD = os.path.join(os.path.dirname(sys.executable), "pitboard")
 
 
 async def test_bundled_history_counts(real_store):
@@ -43,17 +55,17 @@ async def test_renamed_tracks_merge_and_kinds(real_store):
     assert portland == 4  # Xfinity 2022–2025, filed under "Portland Speedway" in the source
 
 
-async def test_build_is_idempotent(real_db, real_db_copy):
-    """Rebuilding a first build (the shared real_db, on a copy) leaves every row as it was."""
-    async with Store.open(real_db) as first:
+async def test_build_is_idempotent(subset_db, subset_db_copy):
+    """Rebuilding a first build (the shared subset_db, on a copy) leaves every row as it was."""
+    async with Store.open(subset_db) as first:
         before = await snapshot(first)
-    await build_database(real_db_copy, show_progress=False)
-    async with Store.open(real_db_copy) as second:
+    await build_database(subset_db_copy, show_progress=False)
+    async with Store.open(subset_db_copy) as second:
         assert await snapshot(second) == before
 
 
-async def test_crashed_build_leaves_old_database(real_db_copy, monkeypatch):
-    async with Store.open(real_db_copy) as store:
+async def test_crashed_build_leaves_old_database(subset_db_copy, monkeypatch):
+    async with Store.open(subset_db_copy) as store:
         before = await snapshot(store)
 
     async def explode(*args, **kwargs):
@@ -61,41 +73,76 @@ async def test_crashed_build_leaves_old_database(real_db_copy, monkeypatch):
 
     monkeypatch.setattr(db.build, "load_history", explode)
     with pytest.raises(OSError):
-        await build_database(real_db_copy, show_progress=False)
-    async with Store.open(real_db_copy) as store:
+        await build_database(subset_db_copy, show_progress=False)
+    async with Store.open(subset_db_copy) as store:
         assert await snapshot(store) == before
         assert await store.scalar("PRAGMA integrity_check") == "ok"
-    assert not [p for p in real_db_copy.parent.iterdir() if ".build-" in p.name]
+    assert not [p for p in subset_db_copy.parent.iterdir() if ".build-" in p.name]
 
 
-async def test_stale_build_files_are_removed(real_db_copy):
-    stale = real_db_copy.with_name(f".{real_db_copy.name}.build-99999")
+async def test_stale_build_files_are_removed(subset_db_copy):
+    stale = subset_db_copy.with_name(f".{subset_db_copy.name}.build-99999")
     stale.write_bytes(b"half a database")
-    await build_database(real_db_copy, show_progress=False)
+    await build_database(subset_db_copy, show_progress=False)
     assert not stale.exists()
 
 
-async def test_rebuild_replays_imported_feeds(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_rebuild_replays_imported_feeds(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         await import_file(store, RICHMOND_FEED)
-    report = await build_database(real_db_copy, show_progress=False)
+    report = await build_database(subset_db_copy, show_progress=False)
     assert report.feeds_replayed == 1
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         row = await store.fetchone("SELECT cautions, source FROM races WHERE source_id = '5274'")
         assert tuple(row) == (8, "feed")
 
 
-async def test_rebuild_keeps_settings_and_ledgers(real_db_copy):
+async def test_rebuild_keeps_settings_and_ledgers(subset_db_copy):
     from db import announcements, guilds
     from db.announcements import Announcement
 
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         await guilds.set_announce_channel(store, 7, 70)
         await guilds.add_subreddit(store, 7, "cup", "NASCAR")
         await announcements.record(store, Announcement("nascar-5274", 7, 70, 700, "hash"))
-    report = await build_database(real_db_copy, show_progress=False)
+    report = await build_database(subset_db_copy, show_progress=False)
     assert report.state_rows_kept == 3
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         settings = await guilds.get(store, 7)
         assert (settings.announce_channel_id, settings.subreddits) == (70, {"cup": ["NASCAR"]})
         assert (await announcements.get(store, "nascar-5274", 7)).message_id == 700
+
+
+def pitboard_with_history(history: Path, database: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PITBOARD, "--db", str(database), *args], capture_output=True, text=True, timeout=300,
+        env={**os.environ, HISTORY_VARIABLE: str(history)},
+    )
+
+
+def test_db_build_takes_its_history_from_pitboard_history(history_subset_dir, tmp_path):
+    """A directory shaped like db/data/: a series without a file has no history, no f1/ folder means no F1, and a
+    file may be xz-compressed like the bundled ones or plain."""
+    history = tmp_path / "history"
+    (history / "history").mkdir(parents=True)
+    truck = (history_subset_dir / "history" / "truck_series.csv").read_bytes()
+    (history / "history" / "truck_series.csv.xz").write_bytes(lzma.compress(truck))
+    database = tmp_path / "pitboard.db"
+    built = pitboard_with_history(history, database, "db", "build")
+    assert built.returncode == 0, built.stderr
+    races = {(row["Season"], row["Race"]) for row in csv.DictReader(io.StringIO(truck.decode()))}
+    conn = sqlite3.connect(database)
+    try:
+        by_series = dict(conn.execute("SELECT s.key, count(*) FROM races r JOIN series s ON s.id = r.series_id GROUP BY s.key"))
+    finally:
+        conn.close()
+    assert by_series == {"truck": len(races)}
+    answered = pitboard_with_history(history, database, "ask", "/winner mid-ohio 2023")
+    assert answered.returncode == 0 and "Corey Heim" in answered.stdout
+
+
+def test_a_pitboard_history_without_history_files_is_one_line(tmp_path):
+    database = tmp_path / "pitboard.db"
+    refused = pitboard_with_history(tmp_path, database, "db", "build")
+    assert refused.returncode != 0 and not database.exists()
+    assert refused.stderr.count("\n") == 1 and f"{HISTORY_VARIABLE}={tmp_path} holds neither" in refused.stderr

@@ -90,10 +90,11 @@ def pitboard(db: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile_db(real_db, tmp_path_factory) -> Path:
+def hostile_db(subset_db, tmp_path_factory) -> Path:
+    """A few seasons of the history with Richmond 2023 re-imported from a feed full of hostile names."""
     folder = tmp_path_factory.mktemp("hostile")
     db = folder / "pitboard.db"
-    shutil.copy(real_db, db)
+    shutil.copy(subset_db, db)
     assert "1 updated" in pitboard(db, "import", str(hostile_feed(folder / "weekend-feed.json")))
     return db
 

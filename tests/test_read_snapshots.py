@@ -72,8 +72,8 @@ async def richmond(store: Store) -> RaceResults:
     return await queries.results(store, "richmond", 2023, "cup", 7)   # the spring race, from the feed
 
 
-async def test_a_half_written_revision_is_invisible_until_committed(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_a_half_written_revision_is_invisible_until_committed(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         await import_document(store, day.weekend("official"))
         official = classification(await richmond(store))
         revised_record = parse_weekend_feed(json.loads(day.weekend("revised")))
@@ -94,8 +94,8 @@ async def test_a_half_written_revision_is_invisible_until_committed(real_db_copy
         assert revised[-1][1] == official[0][1]  # the disqualified winner, now last
 
 
-async def test_results_during_a_stream_of_revisions_always_show_one_whole_classification(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_results_during_a_stream_of_revisions_always_show_one_whole_classification(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         await import_document(store, day.weekend("revised"))
         revised = classification(await richmond(store))
         await import_document(store, day.weekend("official"))

@@ -287,8 +287,7 @@ async def test_logs_name_the_thread_and_never_a_secret(fake, poster, caplog):
     assert fake.password not in caplog.text and fake.client_secret not in caplog.text
 
 
-@pytest.mark.realdata
-async def test_ledger_survives_a_database_rebuild(reddit, tmp_path):
+async def test_ledger_survives_a_database_rebuild(reddit, history_subset, tmp_path):
     path = tmp_path / "rebuilt.db"
     async with Store.open(path) as store:
         posted = await RedditPoster(reddit, store).publish(thread())

@@ -44,7 +44,7 @@ def test_settings_never_show_secrets(tmp_path):
     assert settings.discord_token.reveal() == "discord-secret"
 
 
-async def test_built_database_is_private(tmp_path):
+async def test_built_database_is_private(history_subset, tmp_path):
     target = tmp_path / "data" / "pitboard.db"
     await build_database(target, show_progress=False)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
