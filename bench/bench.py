@@ -7,7 +7,9 @@ Prints figures, asserts nothing. Run with `make bench`.
                                      the whole measurement is repeated (--runs) and each ratio shown as min / median
     python bench/bench.py discord    slash commands/s through the real Pitboard client next to an empty discord.py
                                      bot answering a constant, each in its own process against its own fake Discord,
-                                     measured in alternating rounds; target ≥ 0.9× the empty bot
+                                     measured in alternating rounds; target ≥ 0.9× the empty bot. The default mix
+                                     repeats 40 questions, which Pitboard answers from its remembered answers;
+                                     --mix distinct never asks one twice (each a query and a rendering)
 
 The bot processes are bench/discord_bot_process.py (the real `run_bot`, or the empty bot with --empty).
 """
@@ -18,7 +20,9 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import os
+import random
 import resource
 import sqlite3
 import statistics
@@ -26,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -536,18 +540,44 @@ def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) ->
 BOTS = ("empty discord.py bot", "Pitboard")
 
 
+Question = tuple[str, dict[str, str | int]]     # a slash command and its options
+
+
+def repeated_mix() -> Iterator[Question]:
+    """3 /winner : 1 /results over 10 tracks, the same 40 questions again and again: after the first round, Pitboard
+    answers them from its remembered answers (cogs/results.py), no query and no rendering."""
+    for n in itertools.count():
+        track = TRACKS[n % len(TRACKS)]
+        yield ("results", {"track": track, "year": 2023}) if n % 4 == 3 else ("winner", {"track": track})
+
+
+def distinct_mix(db_path: Path) -> Iterator[Question]:
+    """3 /winner : 1 /results, never the same question twice in a run: every NASCAR (track, season, series) that
+    has a race, in a fixed shuffled order, each command taking its own pass over them."""
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        asked = db.execute("SELECT DISTINCT t.name, r.season, s.key FROM races r JOIN series s ON s.id = r.series_id "
+                           "JOIN tracks t ON t.id = r.track_id WHERE r.status != 'scheduled' AND s.key IN (?, ?, ?)",
+                           NASCAR).fetchall()
+    random.Random(8).shuffle(asked)
+    winners, results = iter(asked), iter(reversed(asked))
+    for n in itertools.count():
+        track, season, series = next(results if n % 4 == 3 else winners)
+        yield ("results" if n % 4 == 3 else "winner", {"track": track, "year": season, "series": series})
+
+
 @dataclass
 class BotUnderTest:
     name: str
     fake: FakeDiscord
     process: asyncio.subprocess.Process
     ready_seconds: float
+    questions: Iterator[Question]
     throughput: list[float]
     latencies: list[float]
     cpu_ms_per_command: list[float]
 
 
-async def start_bot(name: str, fake: FakeDiscord, db_path: Path, profile_dir: Path | None) -> BotUnderTest:
+async def start_bot(name: str, fake: FakeDiscord, db_path: Path, mix: str, profile_dir: Path | None) -> BotUnderTest:
     started = time.perf_counter()
     options = ["--empty"] if name != "Pitboard" else []
     if profile_dir is not None:
@@ -557,7 +587,8 @@ async def start_bot(name: str, fake: FakeDiscord, db_path: Path, profile_dir: Pa
         str(db_path), *options, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
     )
     await asyncio.wait_for(process.stdout.readline(), timeout=120)
-    return BotUnderTest(name, fake, process, time.perf_counter() - started, [], [], [])
+    questions = distinct_mix(db_path) if mix == "distinct" else repeated_mix()
+    return BotUnderTest(name, fake, process, time.perf_counter() - started, questions, [], [], [])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -566,43 +597,41 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _one_command(fake: FakeDiscord, n: int) -> float:
-    """The n-th command of the mix (3 /winner : 1 /results); latency = INTERACTION_CREATE sent → callback received."""
-    track = TRACKS[n % len(TRACKS)]
+async def _one_command(fake: FakeDiscord, question: Question) -> float:
+    """Latency = INTERACTION_CREATE sent → callback received."""
     sent = time.perf_counter()
-    if n % 4 == 3:
-        handle = await fake.send_slash_command("results", {"track": track, "year": 2023})
-    else:
-        handle = await fake.send_slash_command("winner", {"track": track})
+    handle = await fake.send_slash_command(*question)
     await handle.response(timeout=60)
     return time.perf_counter() - sent
 
 
-async def _closed_loop(fake: FakeDiscord, count: int, concurrency: int) -> tuple[list[float], float]:
-    """As fast as the bot answers: `concurrency` commands in flight until `count` are done."""
+async def _closed_loop(bot: BotUnderTest, count: int, concurrency: int) -> tuple[list[float], float]:
+    """As fast as the bot answers: `concurrency` commands in flight until the next `count` of its mix are done."""
     latencies: list[float] = []
-    queue = list(range(count))
+    queue = list(itertools.islice(bot.questions, count))
+    queue.reverse()
 
     async def worker() -> None:
         while queue:
-            latencies.append(await _one_command(fake, queue.pop()))
+            latencies.append(await _one_command(bot.fake, queue.pop()))
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies, time.perf_counter() - started
 
 
-async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int, profile_dir: Path | None = None) -> None:
+async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: int, mix: str,
+                        profile_dir: Path | None = None) -> None:
     async with FakeDiscord() as empty_fake, FakeDiscord() as pitboard_fake:
-        bots = [await start_bot(BOTS[0], empty_fake, db_path, profile_dir),
-                await start_bot(BOTS[1], pitboard_fake, db_path, profile_dir)]
+        bots = [await start_bot(BOTS[0], empty_fake, db_path, mix, profile_dir),
+                await start_bot(BOTS[1], pitboard_fake, db_path, mix, profile_dir)]
         try:
             for bot in bots:
-                await _closed_loop(bot.fake, 200, concurrency)  # warm-up
+                await _closed_loop(bot, 200, concurrency)  # warm-up
             for round_number in range(rounds):
                 for bot in bots if round_number % 2 == 0 else reversed(bots):
                     cpu_before = cpu_seconds(bot.process.pid)
-                    latencies, elapsed = await _closed_loop(bot.fake, commands, concurrency)
+                    latencies, elapsed = await _closed_loop(bot, commands, concurrency)
                     bot.cpu_ms_per_command.append((cpu_seconds(bot.process.pid) - cpu_before) / commands * 1000)
                     bot.throughput.append(commands / elapsed)
                     bot.latencies += latencies
@@ -614,8 +643,10 @@ async def bench_discord(db_path: Path, commands: int, concurrency: int, rounds: 
     empty, pitboard = bots
     ratio = statistics.median(pitboard.throughput) / statistics.median(empty.throughput)
     by_round = [ours / theirs for ours, theirs in zip(pitboard.throughput, empty.throughput, strict=True)]
-    print(f"Discord: {rounds} alternating rounds of {commands} commands, {concurrency} in flight (3 /winner : 1 /results), "
-          "each bot in its own process against its own fake Discord on 127.0.0.1")
+    asked = ("40 questions asked again and again (remembered answers)" if mix == "repeated"
+             else "no question asked twice")
+    print(f"Discord: {rounds} alternating rounds of {commands} commands, {concurrency} in flight (3 /winner : 1 /results, "
+          f"{asked}), each bot in its own process against its own fake Discord on 127.0.0.1")
     for bot in bots:
         print(f"  {bot.name:22s} {statistics.median(bot.throughput):6.0f} commands/s (median of rounds; "
               f"{', '.join(f'{value:.0f}' for value in bot.throughput)}), latency p50 "
@@ -645,6 +676,8 @@ def main() -> None:
     parser.add_argument("--database", type=Path, metavar="PATH",
                         help="measure this database, built first if it does not exist (default: a fresh build in a temp dir)")
     parser.add_argument("--rounds", type=int, default=4, help="measured rounds per bot (discord)")
+    parser.add_argument("--mix", choices=["repeated", "distinct"], default="repeated",
+                        help="discord: the same 40 questions again and again (default), or never one twice")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run each bot process under cProfile and write DIR/pitboard.prof and DIR/empty.prof (discord; "
                              "profiling slows both, so the ratio printed is not the benchmark's)")
@@ -662,7 +695,7 @@ def main() -> None:
             print_query_figures(db_path, args.repeat, runs)
             print()
         if "discord" in args.what:
-            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds, args.profile))
+            asyncio.run(bench_discord(db_path, args.commands, args.concurrency, args.rounds, args.mix, args.profile))
 
 
 if __name__ == "__main__":

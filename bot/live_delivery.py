@@ -17,8 +17,9 @@ Rules:
   discord.py obeys the headers but only by sleeping, and a stream of board edits would queue up behind it. So
   every request is paced by `MessagePacer`, one token bucket per channel: seeded from Discord's limits, then
   corrected from the `X-RateLimit-*` headers of each response (observed through aiohttp's tracing hooks, which
-  discord.py exposes as `Client(http_trace=...)`). One request of each window is kept in hand: discord.py sleeps
-  out a whole window when it sees a bucket at 0, and the pacer never lets it get there. Events go before boards.
+  discord.py exposes as `Client(http_trace=...)`, on race day's own HTTP session: `TracedRoute`). One request of
+  each window is kept in hand: discord.py sleeps out a whole window when it sees a bucket at 0, and the pacer never
+  lets it get there. Events go before boards.
   Over every channel, the bot token's **global limit** (50 requests per second) is kept by one `GlobalPacer` per
   process, which every bot-route request takes a slot of: servers take turns, a server's waiting boards coalesce to
   the latest, and a fan-out to thousands of servers meets no global 429.
@@ -282,7 +283,8 @@ class MessagePacer:
         bucket.resets_at = self.clock.now() + timedelta(seconds=reset_after)
 
     def trace_config(self) -> aiohttp.TraceConfig:
-        """Hooks for discord.py's HTTP session (`Client(http_trace=...)`) that feed `observe` and `bot_route`."""
+        """Hooks for a discord.py HTTP session (`Client(http_trace=...)`, `TracedRoute`'s) that feed `observe` and
+        `bot_route`."""
         trace = aiohttp.TraceConfig()
         trace.on_request_end.append(self._on_request_end)
         return self.bot_route.hook(trace)
@@ -301,6 +303,43 @@ class MessagePacer:
             log.debug("unreadable rate limit headers on %s %s", params.method, params.url.path)
             return
         self.observe(int(found.group(1)), limit, remaining, reset_after)
+
+
+class TracedRoute:
+    """Race-day delivery's own HTTP session to Discord, with the bot's token: the only session that is traced.
+
+    Why: aiohttp's tracing (`Client(http_trace=...)`, the one hook discord.py offers on its requests) is set per
+    session, and on the bot's own session every request pays it, each slash command's reply included: trace contexts,
+    a dozen signal sends and our hooks, the larger part of what Pitboard cost over an empty discord.py bot per
+    command (bench/bench.py discord). What the trace is for is race day's alone: the channel-message rate limit
+    headers `MessagePacer` reads and the global 429s `GlobalPacer` obeys. So the bot's own race-day messages (send,
+    edit, history) go through a second `discord.Client`, logged in over HTTP only (no gateway) with the same token and
+    traced; everything else the bot does stays on its untraced session. Discord's global limit counts per token, not
+    per session: `GlobalPacer` still counts both, as every race-day request on either takes one of its slots.
+    Threads, forum posts, scheduled events and webhook management need the bot's cache (channel types, permissions)
+    and stay on the bot's session: a global 429 there is obeyed by discord.py itself, and by the pacer from its next
+    message on. Webhook messages never needed the trace (off the global limit, their own buckets).
+
+    Logged in on first use (two requests: the bot's user and its application), so a bot that delivers nothing never
+    opens it.
+    """
+
+    def __init__(self, pacer: MessagePacer, token: str):
+        self._client = discord.Client(intents=discord.Intents.none(), http_trace=pacer.trace_config(),
+                                      allowed_mentions=NO_PINGS)
+        self._token = token
+        self._login = asyncio.Lock()
+
+    async def client(self) -> discord.Client:
+        """The route's client, logged in."""
+        if self._client.user is None:
+            async with self._login:
+                if self._client.user is None:
+                    await self._client.login(self._token)
+        return self._client
+
+    async def close(self) -> None:
+        await self._client.close()
 
 
 GLOBAL_LIMIT = 50                           # Discord's global limit: requests per second per bot token

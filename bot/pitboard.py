@@ -105,8 +105,9 @@ class Pitboard(commands.AutoShardedBot):
     ):
         options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
         live_clock = live_clock or SystemClock()
+        # The pacer reads Discord's rate limit headers on race day's own traced session (cogs/live.py), not on the
+        # bot's: a trace here would tax every request, each command's reply included (TracedRoute says why).
         message_pacer = MessagePacer(live_clock)
-        options.setdefault("http_trace", message_pacer.trace_config())   # the pacer reads Discord's rate limit headers
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

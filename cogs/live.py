@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.live_delivery import NO_PINGS, THREAD_ARCHIVE_MINUTES, DiscordEvent, LiveDelivery, WebhookLiveMessenger
+from bot.live_delivery import NO_PINGS, THREAD_ARCHIVE_MINUTES, DiscordEvent, LiveDelivery, TracedRoute, WebhookLiveMessenger
 from bot.pitboard import Pitboard
 from bot.race_day import Undeliverable
 from bot.race_weekend import live_answer
@@ -24,23 +24,30 @@ RECENT_MESSAGES = 50   # how far back in a channel an unrecorded race-day messag
 class DiscordLiveMessenger:
     """Race-day messages, threads and scheduled events through the bot (the `LiveMessenger` of a running bot).
 
-    Messages go through partial messageables, so a thread made a moment ago needs no cache entry.
+    Messages go through partial messageables, so a thread made a moment ago needs no cache entry, and through
+    `route` when there is one: race day's own traced session, whose headers pace the messages (`TracedRoute`).
+    Without it (`route=None`), through the bot's own session.
     """
 
-    def __init__(self, bot: discord.Client):
+    def __init__(self, bot: discord.Client, route: TracedRoute | None = None):
         self.bot = bot
+        self.route = route
+
+    async def _channel(self, channel_id: int) -> discord.PartialMessageable:
+        client = self.bot if self.route is None else await self.route.client()
+        return client.get_partial_messageable(channel_id)
 
     async def send(
         self, channel_id: int, embed: discord.Embed, *, content: str | None = None, mentions: discord.AllowedMentions = NO_PINGS
     ) -> int:
         try:
-            message = await self.bot.get_partial_messageable(channel_id).send(content, embed=embed, allowed_mentions=mentions)
+            message = await (await self._channel(channel_id)).send(content, embed=embed, allowed_mentions=mentions)
         except discord.HTTPException as error:
             raise Undeliverable(f"Discord refused the message in channel {channel_id}: {error}") from error
         return message.id
 
     async def edit(self, channel_id: int, message_id: int, embed: discord.Embed) -> None:
-        message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        message = (await self._channel(channel_id)).get_partial_message(message_id)
         try:
             await message.edit(embed=embed, allowed_mentions=NO_PINGS)
         except discord.HTTPException as error:
@@ -48,8 +55,9 @@ class DiscordLiveMessenger:
 
     async def find(self, channel_id: int, marker: str) -> int | None:
         assert self.bot.user is not None
+        channel = await self._channel(channel_id)
         try:
-            async for message in self.bot.get_partial_messageable(channel_id).history(limit=RECENT_MESSAGES):
+            async for message in channel.history(limit=RECENT_MESSAGES):
                 footers = (embed.footer.text or "" for embed in message.embeds)
                 if message.author.id == self.bot.user.id and any(footer.endswith(marker) for footer in footers):
                     return message.id
@@ -126,16 +134,21 @@ class LiveCog(commands.Cog, name="Live"):
 
     def __init__(self, bot: Pitboard):
         self.bot = bot
+        self.route: TracedRoute | None = None   # race day's traced session (set when loaded)
 
     async def cog_load(self) -> None:
         pacer = self.bot.message_pacer
-        messenger = WebhookLiveMessenger(self.bot, DiscordLiveMessenger(self.bot), self.bot.store, pacer.bot_route)
+        token = self.bot.settings.discord_token
+        self.route = TracedRoute(pacer, token.reveal()) if token else None
+        messenger = WebhookLiveMessenger(self.bot, DiscordLiveMessenger(self.bot, self.route), self.bot.store, pacer.bot_route)
         self.bot.live = LiveDelivery(self.bot.store, messenger, clock=self.bot.live_clock, pacer=pacer)
 
     async def cog_unload(self) -> None:
         delivery, self.bot.live = self.bot.live, None
         if delivery is not None:
             await delivery.close()
+        if self.route is not None:
+            await self.route.close()
 
     @app_commands.command(name="live", description="The running order of the race that is live now")
     @app_commands.describe(series="cup, xfinity or truck (any series when left out)")
