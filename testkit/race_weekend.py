@@ -114,6 +114,23 @@ class AnnounceChannels:
     def items(self, server: RaceDayGuild) -> list[str]:
         return [item for message in self.discord.channel_history(server.announce_id) if (item := item_of(message))]
 
+    def assert_held_back(self, early: RaceDayGuild, delayed: RaceDayGuild, items: list[str], delay: timedelta) -> None:
+        """Each item reached the delayed server at least `delay` after the other (the TV delay)."""
+        for item in items:
+            held = self.first_seen[delayed.guild_id, item] - self.first_seen[early.guild_id, item]
+            assert held >= delay, (item, held)
+
+    def assert_only_the_reminder_pinged(self, role_id: int) -> None:
+        """The reminder mentions its role and nothing else; no other message pings; Discord never said 429."""
+        for server in self.servers:
+            for message in self.discord.channel_history(server.announce_id):
+                pings = self.discord.pings(int(message["id"]))
+                if item_of(message) == "reminder":
+                    assert pings.roles == {role_id} and not pings.users and not pings.everyone
+                else:
+                    assert not pings.anyone, item_of(message)
+        assert self.discord.rate_limited == []
+
     def message(self, server: RaceDayGuild, item: str) -> dict:
         [found] = [message for message in self.discord.channel_history(server.announce_id) if item_of(message) == item]
         return found

@@ -162,19 +162,8 @@ async def test_a_replayed_race_weekend_reaches_discord_once_each_with_the_tv_del
         assert "catch-up" not in kinds   # the restart lost nothing and repeated nothing
         checkered = weekend.message(live_now, events[live_now.guild_id][-1])
         assert "Brandon Jones" in embed_text(checkered["embeds"][0])
-        # The TV delay: everything live reached the delayed server at least that long after the other.
-        for item in [*events[live_now.guild_id], "board"]:
-            held = weekend.first_seen[delayed.guild_id, item] - weekend.first_seen[live_now.guild_id, item]
-            assert held >= timedelta(seconds=TV_DELAY), (item, held)
-        # Only the reminder pinged, and only its role; Discord never had to say 429.
-        for server in weekend.servers:
-            for message in weekend.discord.channel_history(server.announce_id):
-                pings = weekend.discord.pings(int(message["id"]))
-                if item_of(message) == "reminder":
-                    assert pings.roles == {live_now.fans_role_id} and not pings.users and not pings.everyone
-                else:
-                    assert not pings.anyone, item_of(message)
-        assert weekend.discord.rate_limited == []
+        weekend.assert_held_back(live_now, delayed, [*events[live_now.guild_id], "board"], timedelta(seconds=TV_DELAY))
+        weekend.assert_only_the_reminder_pinged(live_now.fans_role_id)
 
 
 async def test_a_bot_started_in_the_middle_of_a_race_sums_it_up_instead_of_posting_what_it_missed(small_db, tmp_path):

@@ -170,19 +170,8 @@ async def test_one_replayed_race_drives_discord_and_reddit_once_each_across_a_re
         kinds = [event.split(":")[1] for event in events[live_now.guild_id]]
         assert kinds[0] == "green" and kinds[-1] == "checkered" and "catch-up" not in kinds
         assert {"caution", "stage-end", "leader", "restart", "white"} <= set(kinds)
-        # The TV delay: everything live reached the delayed server at least that long after the other.
-        for item in [*events[live_now.guild_id], "board"]:
-            held = day.first_seen[delayed.guild_id, item] - day.first_seen[live_now.guild_id, item]
-            assert held >= timedelta(seconds=TV_DELAY), (item, held)
-        # Only the reminder pinged, and only its role.
-        for server in day.servers:
-            for message in day.discord.channel_history(server.announce_id):
-                pings = day.discord.pings(int(message["id"]))
-                if item_of(message) == "reminder":
-                    assert pings.roles == {live_now.fans_role_id} and not pings.users and not pings.everyone
-                else:
-                    assert not pings.anyone, item_of(message)
-        assert day.discord.rate_limited == []
+        day.assert_held_back(live_now, delayed, [*events[live_now.guild_id], "board"], timedelta(seconds=TV_DELAY))
+        day.assert_only_the_reminder_pinged(live_now.fans_role_id)
 
         # Reddit: three threads posted once each, linked to each other; the live one edited at most once a minute.
         made = day.threads()
