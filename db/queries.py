@@ -761,8 +761,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
     race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
-    last_season_races = read_races(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)
-    latest = latest_first(last_season_races)
+    latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
     meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
 

@@ -358,9 +358,13 @@ def next_races(answer: NextRaces) -> discord.Embed:
 
 def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> list[str]:
     """`Practice 1: <t:…:F>`: a weekend's sessions, each in the reader's own time zone."""
+    return _lines_of_sessions(sessions.get(race.id, []))
+
+
+def _lines_of_sessions(weekend: list[Session]) -> list[str]:
     return [
         f"{SESSION_NAMES[session.session]}: <t:{int(session.starts_at.timestamp())}:{'D' if session.date_only else 'F'}>"
-        for session in sessions.get(race.id, [])
+        for session in weekend
     ]
 
 
@@ -379,14 +383,20 @@ def _schedule_line(race: RaceSummary) -> str:
     return f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)}"
 
 
+@per_object   # a remembered season hands out the same sessions
+def _schedule_sessions(weekend: list[Session]) -> str:
+    """The lines under a race in /schedule: `\n  Practice 1: <t:…:F>` for each session of its weekend."""
+    return "".join(f"\n  {line}" for line in _lines_of_sessions(weekend))
+
+
 def schedule(answer: Schedule) -> list[discord.Embed]:
     """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
     lines = []
     for entry in answer.races:
         race = entry.race
         outcome = f"✓ {escape(race.winner)}" if entry.state == "done" and race.winner else SCHEDULE_MARKS[entry.state]
-        lines.append("\n".join([f"{_schedule_line(race)} {outcome}".rstrip(),
-                                 *(f"  {session}" for session in _session_lines(race, answer.sessions))]))
+        weekend = answer.sessions.get(race.id)
+        lines.append(f"{_schedule_line(race)} {outcome}".rstrip() + (_schedule_sessions(weekend) if weekend else ""))
     per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
