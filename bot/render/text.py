@@ -217,19 +217,18 @@ def _session_lines(series: str, weekend: list[Session]) -> list[str]:
     ]
 
 
-@per_object   # a remembered season hands out the same race objects: only the outcome moves with the clock
-def _schedule_cells(race: RaceSummary) -> tuple[Cell, ...]:
-    """When, series, round, race and track of a schedule row."""
-    return race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track)
+@per_object   # a remembered season hands out the same race objects: only the state moves with the clock
+def _schedule_rows(race: RaceSummary) -> dict[str, tuple[Cell, ...]]:
+    """The race's schedule row in each state it may be in, by state: when, series, round, race, track, and its
+    winner or state."""
+    cells = race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track)
+    return {state: (*cells, plain(race.winner) if state == "done" and race.winner else mark)
+            for state, mark in STATE_MARKS.items()}
 
 
 def schedule(answer: Schedule) -> str:
     """/schedule: the season's races in their series' zone (US Eastern, UTC), with winners so far."""
-    rows: list[tuple[Cell, ...]] = []
-    for entry in answer.races:
-        race = entry.race
-        outcome = plain(race.winner) if entry.state == "done" and race.winner else STATE_MARKS[entry.state]
-        rows.append((*_schedule_cells(race), outcome))
+    rows = [_schedule_rows(entry.race)[entry.state] for entry in answer.races]
     scope = series_short(answer.series) + " " if answer.series else ""
     lines = [
         f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",
