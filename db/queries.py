@@ -617,6 +617,9 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
 
 def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, season: int | None) -> Standings:
     season = season or read_latest_season(snapshot, series_key)
+    series_name = names.series[series_key].name
+    if SERIES[series_key].official_standings:
+        return _official_standings(snapshot, series_key, series_name, season)
     rows = snapshot.fetchall(
         """SELECT d.name, t.* FROM (
                SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
@@ -629,11 +632,8 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
            ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
         (series_key, season),
     )
-    series_name = names.series[series_key].name
     if not rows:
         raise NoData(f"No {series_name} results for {season} in the data.")
-    if SERIES[series_key].official_standings:
-        return _official_standings(snapshot, series_key, series_name, season, rows)
     if not any(row["points"] for row in rows):
         raise NoData(f"The data has no points for the {season} {series_name} season.")
     leader_points = rows[0]["points"]
@@ -666,27 +666,35 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
     return Standings(series_key, series_name, season, races_counted, table, progression, note)
 
 
-def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, season: int, figures: list) -> Standings:
-    """The series' official tables (F1DB's), with each driver's season figures beside; the chart is computed from
-    race and sprint points, since historic seasons dropped scores and the official total may be less."""
-    by_driver = {row["driver_id"]: row for row in figures}
+def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, season: int) -> Standings:
+    """The series' official tables (F1DB's), with each driver's season figures beside (read with the table, in one
+    statement); the chart is computed from race and sprint points, since historic seasons dropped scores and the
+    official total may be less."""
     drivers = snapshot.fetchall(
-        """SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id
-           FROM driver_standings ds JOIN drivers d ON d.id = ds.driver_id JOIN series s ON s.id = ds.series_id
-           WHERE s.key = ? AND ds.season = ? ORDER BY ds.position IS NULL, ds.position, d.name""",
+        """SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10
+           FROM series s JOIN driver_standings ds ON ds.series_id = s.id AND ds.season = ?2
+           JOIN drivers d ON d.id = ds.driver_id
+           LEFT JOIN (SELECT x.driver_id, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
+                             sum(x.finish <= 10) AS top10
+                      FROM series s JOIN races r ON r.series_id = s.id CROSS JOIN results x ON x.race_id = r.id
+                      WHERE s.key = ?1 AND r.season = ?2 AND r.exhibition = 0 GROUP BY x.driver_id) f
+                ON f.driver_id = ds.driver_id
+           WHERE s.key = ?1 ORDER BY ds.position IS NULL, ds.position, d.name""",
         (series_key, season),
     )
+    if not any(starts is not None for *_, starts, _, _, _ in drivers) and not snapshot.fetchone(
+        "SELECT 1 FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 "
+        "AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
+        (series_key, season),
+    ):
+        raise NoData(f"No {series_name} results for {season} in the data.")
     if not drivers:
         raise NoData(f"The data has no official {series_name} table for {season}.")
-    leader = drivers[0]["points"]
-    rows = []
-    for position, name, points, status_code, driver_id in drivers:
-        season_figures = by_driver.get(driver_id)
-        starts, wins, top5, top10 = (
-            (season_figures["starts"], season_figures["wins"], season_figures["top5"], season_figures["top10"])
-            if season_figures else (0, 0, 0, 0)
-        )
-        rows.append(StandingRow(position, name, points, starts, wins, top5, top10, None, leader - points, status_code))
+    leader = drivers[0][2]
+    rows = [
+        StandingRow(position, name, points, starts or 0, wins or 0, top5 or 0, top10 or 0, None, leader - points, status_code)
+        for position, name, points, status_code, _, starts, wins, top5, top10 in drivers
+    ]
     teams = [
         TeamStandingRow(*row) for row in snapshot.fetchall(
             """SELECT ts.position, t.name, ts.make, ts.points, ts.status_code
