@@ -885,12 +885,11 @@ async def schedule(store: Store, series: str | None = None, season: int | None =
     if season is None:
         season = await store.read(_read_schedule_season, now)
     races, sessions = await store.read_remembered(read_season_schedule, series_key, season)
-    next_ids = set()
-    for key in {race.series for race in races}:
-        scheduled = (r for r in races if r.series == key and r.status == "scheduled")
-        following = next((r for r in scheduled if r.starts_at and r.starts_at > now), None)
-        if following:
-            next_ids.add(following.id)
+    following: dict[str, int] = {}   # each series' first race still to start, in one pass over the start order
+    for race in races:
+        if race.status == "scheduled" and race.starts_at and race.starts_at > now and race.series not in following:
+            following[race.series] = race.id
+    next_ids = set(following.values())
     return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now, sessions)
 
 
