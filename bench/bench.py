@@ -671,6 +671,8 @@ def main() -> None:
     parser.add_argument("what", nargs="*", help="queries, discord (default: both)")
     parser.add_argument("--repeat", type=int, default=200, help="runs of each command (queries)")
     parser.add_argument("--runs", type=int, default=3, help="repeats of the whole query measurement (queries)")
+    parser.add_argument("--case", action="append", choices=list(COMMANDS), metavar="NAME",
+                        help="measure only this command case, e.g. --case results --case 'results f1' (queries; default: all)")
     parser.add_argument("--commands", type=int, default=1000, help="commands per round (discord)")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--database", type=Path, metavar="PATH",
@@ -691,7 +693,8 @@ def main() -> None:
         if not db_path.exists():
             asyncio.run(fresh_database(db_path))
         if "queries" in args.what:
-            runs = [asyncio.run(bench_queries(db_path, args.repeat)) for _ in range(args.runs)]
+            cases = tuple(args.case or COMMANDS)
+            runs = [asyncio.run(bench_queries(db_path, args.repeat, cases)) for _ in range(args.runs)]
             print_query_figures(db_path, args.repeat, runs)
             print()
         if "discord" in args.what:

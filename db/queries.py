@@ -127,15 +127,12 @@ def race_summary(row: Any) -> RaceSummary:
     (race_id, series, series_name, season, round_, name, track, kind, length_mi, starts_at, date_only, status, exhibition,
      scheduled_laps, laps, stage_laps, cautions, caution_laps, lead_changes, leaders, margin, source, source_id,
      winner, winner_car, winner_team, winner_make, winner_start, winner_led, pole, field_size) = row
-    return RaceSummary(
-        id=race_id, series=series, series_name=series_name, season=season, round=round_, name=name, track=track,
-        track_kind=kind, track_length_mi=length_mi, starts_at=datetime.fromisoformat(starts_at) if starts_at else None,
-        status=status, exhibition=bool(exhibition), scheduled_laps=scheduled_laps, laps=laps,
-        stage_laps=tuple(int(n) for n in stage_laps.split(",")) if stage_laps else (),
-        cautions=cautions, caution_laps=caution_laps, lead_changes=lead_changes, leaders=leaders, margin=margin,
-        source=source, source_id=source_id, winner=winner, winner_car=winner_car, winner_team=winner_team,
-        winner_make=winner_make, winner_start=winner_start, winner_led=winner_led, pole=pole, field_size=field_size,
-        date_only=bool(date_only),
+    return RaceSummary.fast(   # positional, in field order: keywords cost a third more for 31 fields
+        race_id, series, series_name, season, round_, name, track, kind, length_mi,
+        datetime.fromisoformat(starts_at) if starts_at else None, status, bool(exhibition), scheduled_laps, laps,
+        tuple(int(n) for n in stage_laps.split(",")) if stage_laps else (), cautions, caution_laps, lead_changes, leaders,
+        margin, source, source_id, winner, winner_car, winner_team, winner_make, winner_start, winner_led, pole, field_size,
+        bool(date_only),
     )
 
 
@@ -342,12 +339,12 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
     stage_finishes = {driver_id: tuple(finishes) for driver_id, finishes in positions.items()}
     no_stage_finish = (None,) * len(stage_numbers)
     results = [
-        ResultLine(finish, start, car, name, team, make, laps, led, status, points,
-                   stage_finishes.get(driver_id, no_stage_finish), driver_id, time, gap, status_code)
+        ResultLine.fast(finish, start, car, name, team, make, laps, led, status, points,
+                        stage_finishes.get(driver_id, no_stage_finish), driver_id, time, gap, status_code)
         for finish, start, car, name, team, make, laps, led, status, points, driver_id, time, gap, status_code in rows
     ]
     sprint = [
-        ResultLine(finish, start, car, name, team, make, laps, None, status, points, (), driver_id, time, gap, status_code)
+        ResultLine.fast(finish, start, car, name, team, make, laps, None, status, points, (), driver_id, time, gap, status_code)
         for finish, start, car, name, team, make, laps, status, points, driver_id, time, gap, status_code in snapshot.fetchall(
             """SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.status, x.points, x.driver_id,
                       x.time, x.gap, x.status_code
@@ -620,6 +617,9 @@ async def standings(store: Store, series: str, season: int | None = None) -> Sta
 
 def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, season: int | None) -> Standings:
     season = season or read_latest_season(snapshot, series_key)
+    series_name = names.series[series_key].name
+    if SERIES[series_key].official_standings:
+        return _official_standings(snapshot, series_key, series_name, season)
     rows = snapshot.fetchall(
         """SELECT d.name, t.* FROM (
                SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
@@ -632,11 +632,8 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
            ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
         (series_key, season),
     )
-    series_name = names.series[series_key].name
     if not rows:
         raise NoData(f"No {series_name} results for {season} in the data.")
-    if SERIES[series_key].official_standings:
-        return _official_standings(snapshot, series_key, series_name, season, rows)
     if not any(row["points"] for row in rows):
         raise NoData(f"The data has no points for the {season} {series_name} season.")
     leader_points = rows[0]["points"]
@@ -669,27 +666,35 @@ def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, seaso
     return Standings(series_key, series_name, season, races_counted, table, progression, note)
 
 
-def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, season: int, figures: list) -> Standings:
-    """The series' official tables (F1DB's), with each driver's season figures beside; the chart is computed from
-    race and sprint points, since historic seasons dropped scores and the official total may be less."""
-    by_driver = {row["driver_id"]: row for row in figures}
+def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, season: int) -> Standings:
+    """The series' official tables (F1DB's), with each driver's season figures beside (read with the table, in one
+    statement); the chart is computed from race and sprint points, since historic seasons dropped scores and the
+    official total may be less."""
     drivers = snapshot.fetchall(
-        """SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id
-           FROM driver_standings ds JOIN drivers d ON d.id = ds.driver_id JOIN series s ON s.id = ds.series_id
-           WHERE s.key = ? AND ds.season = ? ORDER BY ds.position IS NULL, ds.position, d.name""",
+        """SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10
+           FROM series s JOIN driver_standings ds ON ds.series_id = s.id AND ds.season = ?2
+           JOIN drivers d ON d.id = ds.driver_id
+           LEFT JOIN (SELECT x.driver_id, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
+                             sum(x.finish <= 10) AS top10
+                      FROM series s JOIN races r ON r.series_id = s.id CROSS JOIN results x ON x.race_id = r.id
+                      WHERE s.key = ?1 AND r.season = ?2 AND r.exhibition = 0 GROUP BY x.driver_id) f
+                ON f.driver_id = ds.driver_id
+           WHERE s.key = ?1 ORDER BY ds.position IS NULL, ds.position, d.name""",
         (series_key, season),
     )
+    if not any(starts is not None for *_, starts, _, _, _ in drivers) and not snapshot.fetchone(
+        "SELECT 1 FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 "
+        "AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
+        (series_key, season),
+    ):
+        raise NoData(f"No {series_name} results for {season} in the data.")
     if not drivers:
         raise NoData(f"The data has no official {series_name} table for {season}.")
-    leader = drivers[0]["points"]
-    rows = []
-    for position, name, points, status_code, driver_id in drivers:
-        season_figures = by_driver.get(driver_id)
-        starts, wins, top5, top10 = (
-            (season_figures["starts"], season_figures["wins"], season_figures["top5"], season_figures["top10"])
-            if season_figures else (0, 0, 0, 0)
-        )
-        rows.append(StandingRow(position, name, points, starts, wins, top5, top10, None, leader - points, status_code))
+    leader = drivers[0][2]
+    rows = [
+        StandingRow(position, name, points, starts or 0, wins or 0, top5 or 0, top10 or 0, None, leader - points, status_code)
+        for position, name, points, status_code, _, starts, wins, top5, top10 in drivers
+    ]
     teams = [
         TeamStandingRow(*row) for row in snapshot.fetchall(
             """SELECT ts.position, t.name, ts.make, ts.points, ts.status_code
@@ -708,12 +713,13 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
     slot = {race_id: i for i, race_id in enumerate(race_ids)}
     per_race = {driver_id: [0.0] * len(race_ids) for driver_id in top}
     among = ",".join("?" * len(top))
-    for race_id, driver_id, points in snapshot.fetchall(
-        f"""SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM results x JOIN races r ON r.id = x.race_id
-            JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = ? AND x.driver_id IN ({among})
+    for race_id, driver_id, points in snapshot.fetchall(   # the season's races first (CROSS JOIN keeps that order): half
+        # the cost of walking each driver's whole career in results_by_driver, as the planner otherwise chooses
+        f"""SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM series s JOIN races r ON r.series_id = s.id
+            CROSS JOIN results x ON x.race_id = r.id WHERE s.key = ? AND r.season = ? AND x.driver_id IN ({among})
             UNION ALL
-            SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM sprint_results x JOIN races r ON r.id = x.race_id
-            JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = ? AND x.driver_id IN ({among})""",
+            SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM series s JOIN races r ON r.series_id = s.id
+            CROSS JOIN sprint_results x ON x.race_id = r.id WHERE s.key = ? AND r.season = ? AND x.driver_id IN ({among})""",
         (series_key, season, *top, series_key, season, *top),
     ):
         if race_id in slot:
@@ -764,8 +770,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
     race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
-    last_season_races = read_races(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)
-    latest = latest_first(last_season_races)
+    latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
     meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
 
@@ -880,12 +885,11 @@ async def schedule(store: Store, series: str | None = None, season: int | None =
     if season is None:
         season = await store.read(_read_schedule_season, now)
     races, sessions = await store.read_remembered(read_season_schedule, series_key, season)
-    next_ids = set()
-    for key in {race.series for race in races}:
-        scheduled = (r for r in races if r.series == key and r.status == "scheduled")
-        following = next((r for r in scheduled if r.starts_at and r.starts_at > now), None)
-        if following:
-            next_ids.add(following.id)
+    following: dict[str, int] = {}   # each series' first race still to start, in one pass over the start order
+    for race in races:
+        if race.status == "scheduled" and race.starts_at and race.starts_at > now and race.series not in following:
+            following[race.series] = race.id
+    next_ids = set(following.values())
     return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now, sessions)
 
 

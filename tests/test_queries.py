@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import FrozenInstanceError, fields
+
 import pytest
 
 from db import queries
 from db.errors import AmbiguousName, BadOption, NoData
+from db.models import RaceSummary, ResultLine
 
 
 async def test_winner_latest_of_each_series(small_store):
@@ -160,3 +164,20 @@ async def test_real_daytona_track_record(real_store):
     cup = record.series["cup"]
     assert cup.most_wins[0].driver == "Richard Petty" and cup.first_season == 1959
     assert cup.winners[0].season == 2025
+
+
+@pytest.mark.parametrize("row_type", [ResultLine, RaceSummary])
+def test_fast_constructor_takes_every_field_in_order(row_type):
+    """`fast` must stay in step with the dataclass: a field added to one and not the other fails here."""
+    assert list(inspect.signature(row_type.fast).parameters) == [field.name for field in fields(row_type)]
+
+
+async def test_rows_built_fast_equal_rows_built_by_init_and_stay_frozen(small_store):
+    answer = await queries.results(small_store, "mid-ohio", 2022, "cup")
+    race, line = answer.race, answer.results[0]
+    assert race == RaceSummary(**vars(race)) and line == ResultLine(**vars(line))
+    assert hash(line) == hash(ResultLine(**vars(line)))   # equal rows stay interchangeable as keys
+    with pytest.raises(FrozenInstanceError):
+        line.finish = 2   # type: ignore[misc]  # the point: frozen
+    with pytest.raises(FrozenInstanceError):
+        race.winner = "someone else"   # type: ignore[misc]  # the point: frozen

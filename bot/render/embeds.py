@@ -358,9 +358,13 @@ def next_races(answer: NextRaces) -> discord.Embed:
 
 def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> list[str]:
     """`Practice 1: <t:…:F>`: a weekend's sessions, each in the reader's own time zone."""
+    return _lines_of_sessions(sessions.get(race.id, []))
+
+
+def _lines_of_sessions(weekend: list[Session]) -> list[str]:
     return [
         f"{SESSION_NAMES[session.session]}: <t:{int(session.starts_at.timestamp())}:{'D' if session.date_only else 'F'}>"
-        for session in sessions.get(race.id, [])
+        for session in weekend
     ]
 
 
@@ -369,24 +373,31 @@ SCHEDULE_WEEKENDS_PER_PAGE = 6   # a weekend with its sessions takes six or seve
 SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "unreported": "no results yet", "next": "➡️ **next**", "later": ""}
 
 
-@per_object   # a remembered season hands out the same race objects: only the outcome moves with the clock
-def _schedule_line(race: RaceSummary) -> str:
-    """`Sun Feb 19, 2023 (<t:…:f>) `C   R1` Daytona 500 · Daytona International Speedway`, before the outcome."""
+@per_object   # a remembered season hands out the same race objects: only the state moves with the clock
+def _schedule_lines(race: RaceSummary) -> dict[str, str]:
+    """The race's line in each state it may be in, by state: `Sun Feb 19, 2023 (<t:…:f>) `C   R1` Daytona 500 ·
+    Daytona International Speedway ✓ Ricky Stenhouse Jr.` when done."""
     round_part = f"R{race.round}" if race.round else "exh."
     when = race_day(race)
     if race.starts_at is not None and not race.date_only:
         when += f" (<t:{int(race.starts_at.timestamp())}:f>)"
-    return f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)}"
+    line = f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)}"
+    return {state: f"{line} {f'✓ {escape(race.winner)}' if state == 'done' and race.winner else mark}".rstrip()
+            for state, mark in SCHEDULE_MARKS.items()}
+
+
+@per_object   # a remembered season hands out the same sessions
+def _schedule_sessions(weekend: list[Session]) -> str:
+    """The lines under a race in /schedule: `\n  Practice 1: <t:…:F>` for each session of its weekend."""
+    return "".join(f"\n  {line}" for line in _lines_of_sessions(weekend))
 
 
 def schedule(answer: Schedule) -> list[discord.Embed]:
     """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
     lines = []
     for entry in answer.races:
-        race = entry.race
-        outcome = f"✓ {escape(race.winner)}" if entry.state == "done" and race.winner else SCHEDULE_MARKS[entry.state]
-        lines.append("\n".join([f"{_schedule_line(race)} {outcome}".rstrip(),
-                                 *(f"  {session}" for session in _session_lines(race, answer.sessions))]))
+        weekend = answer.sessions.get(entry.race.id)
+        lines.append(_schedule_lines(entry.race)[entry.state] + (_schedule_sessions(weekend) if weekend else ""))
     per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""

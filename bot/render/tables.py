@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from bot.render.safe import escape_reddit_markdown, plain
 
@@ -27,7 +28,9 @@ class Table:
         """The same table with only these columns, in this order."""
         indices = [self.headers.index(header) for header in headers]
         right = None if self.right is None else tuple(self.right[i] for i in indices)
-        return Table(headers, [tuple(row[i] for i in indices) for row in self.rows], right)
+        if len(indices) == 1:   # itemgetter of one index gives the cell, not a tuple
+            return Table(headers, [(row[indices[0]],) for row in self.rows], right)
+        return Table(headers, list(map(itemgetter(*indices), self.rows)), right)
 
     def head(self, count: int) -> Table:
         """The first `count` rows."""
@@ -86,13 +89,17 @@ def _layout(headers: list[str], columns: list[list[str]], right: Sequence[bool] 
     if right is None:
         right = [_numeric_column(column) for column in columns]
     widths = [max(len(header), max(map(len, column), default=0)) for header, column in zip(headers, columns, strict=True)]
-    if max_width and sum(widths) + 2 * (len(widths) - 1) > max_width:
+    excess = sum(widths) + 2 * (len(widths) - 1) - max_width if max_width else 0
+    if excess > 0:
         natural = list(widths)
-        while sum(widths) + 2 * (len(widths) - 1) > max_width:
-            widest = max(range(len(widths)), key=lambda i: (not right[i], widths[i]))
+        # One character at a time off the widest text column (the first of equals), numbers only when there is no text.
+        shrinkable = [i for i, align in enumerate(right) if not align] or list(range(len(widths)))
+        while excess > 0:
+            widest = max(shrinkable, key=widths.__getitem__)
             if widths[widest] <= max(4, len(headers[widest])):
                 break
             widths[widest] -= 1
+            excess -= 1
         for index, width in enumerate(widths):
             if width < natural[index]:   # only shortened columns have cells to cut
                 columns[index] = [_fit(cell, width) for cell in columns[index]]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.render import cells
-from bot.render.memo import per_object
+from bot.render.memo import per_object, per_pair
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table, monospace
 from bot.render.words import (
@@ -205,42 +205,46 @@ def next_races(answer: NextRaces) -> str:
         lines.append(f"Next: {race_label(race)}: {plain(race.name)} ({plain(race.track)})")
         if race.starts_at:
             lines.append(f"  {race_when(race)} ({relative_time(race.starts_at, answer.now)})")
-        lines += _session_lines(race, answer.sessions)
+        lines += _session_lines(race.series, answer.sessions.get(race.id, []))
     return "\n".join(lines)
 
 
-def _session_lines(race: RaceSummary, sessions: dict[int, list[Session]]) -> list[str]:
+def _session_lines(series: str, weekend: list[Session]) -> list[str]:
     """`    Practice 1: Fri Mar 6, 2026 1:30 AM UTC`: a weekend's sessions in its series' zone (UTC for F1)."""
     return [
-        f"    {SESSION_NAMES[session.session]}: {session_when(race.series, session.starts_at, session.date_only)}"
-        for session in sessions.get(race.id, [])
+        f"    {SESSION_NAMES[session.session]}: {session_when(series, session.starts_at, session.date_only)}"
+        for session in weekend
     ]
 
 
-@per_object   # a remembered season hands out the same race objects: only the outcome moves with the clock
-def _schedule_cells(race: RaceSummary) -> tuple[Cell, ...]:
-    """When, series, round, race and track of a schedule row."""
-    return race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track)
+@per_object   # a remembered season hands out the same race objects: only the state moves with the clock
+def _schedule_rows(race: RaceSummary) -> dict[str, tuple[Cell, ...]]:
+    """The race's schedule row in each state it may be in, by state: when, series, round, race, track, and its
+    winner or state."""
+    cells = race_when(race), series_short(race.series), race.round or "exh.", plain(race.name), plain(race.track)
+    return {state: (*cells, plain(race.winner) if state == "done" and race.winner else mark)
+            for state, mark in STATE_MARKS.items()}
 
 
 def schedule(answer: Schedule) -> str:
     """/schedule: the season's races in their series' zone (US Eastern, UTC), with winners so far."""
-    rows: list[tuple[Cell, ...]] = []
-    for entry in answer.races:
-        race = entry.race
-        outcome = plain(race.winner) if entry.state == "done" and race.winner else STATE_MARKS[entry.state]
-        rows.append((*_schedule_cells(race), outcome))
+    rows = [_schedule_rows(entry.race)[entry.state] for entry in answer.races]
     scope = series_short(answer.series) + " " if answer.series else ""
     lines = [
         f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",
         monospace(Table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows)),
     ]
-    weekends = [entry.race for entry in answer.races if entry.race.id in answer.sessions]
+    weekends = [(entry.race, answer.sessions[entry.race.id]) for entry in answer.races if entry.race.id in answer.sessions]
     if weekends:
         lines += ["", "Sessions:"]
-        for race in weekends:
-            lines += [f"  {race_label(race)}: {plain(race.name)}", *_session_lines(race, answer.sessions)]
+        lines += [_schedule_weekend(race, weekend) for race, weekend in weekends]
     return "\n".join(lines)
+
+
+@per_pair   # a remembered season hands out the same races and sessions
+def _schedule_weekend(race: RaceSummary, weekend: list[Session]) -> str:
+    """A race and its weekend's sessions, under /schedule's table."""
+    return "\n".join([f"  {race_label(race)}: {plain(race.name)}", *_session_lines(race.series, weekend)])
 
 
 def error(failure: PitboardError) -> str:

@@ -240,7 +240,7 @@ def meetings_line(meetings: list[RaceRef], m: Markup = PLAIN) -> str:
 
 def schedule_zone(answer: Schedule) -> str:
     """`US Eastern`, `UTC`, or `each series' zone` when a schedule mixes series dated in different zones."""
-    zones = {race.race.zone for race in answer.races}
+    zones = {series_zone(key) for key in {entry.race.series for entry in answer.races}}
     if len(zones) > 1:
         return "in each series' zone"
     return "US Eastern" if not zones or zones == {EASTERN} else next(iter(zones)).key
