@@ -5,7 +5,7 @@
 Each factor runs in a fresh process, so its peak RSS (build + name index + queries) is its own.
 Prints build time, file size, result rows and the p99 of query + rendering per command (as `make bench`
 measures them; F1's commands too, over the bundled F1 history built beside the scaled NASCAR one) for every
-factor, how each figure grew from the smallest factor to the largest, and
+factor, how each figure grew from the smallest factor to the largest, the machine's load after each factor, and
 PASS/FAIL against the 10× targets; writes the table to bench/out/scale.md and a chart to bench/out/scale.png.
 Exits with status 1 if a target fails.
 """
@@ -176,19 +176,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200, help="runs of each command per factor")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; query + render p99 in ms, {args.repeat} runs each\n")
-    runs = []
+    runs, loads = [], []
     for factor in sorted(set(args.factors)):
         print(f"  {factor}× …", end=" ", flush=True)
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh_process:
             run = fresh_process.submit(measure, factor, args.repeat).result()
+        loads.append(f"{factor}× {' / '.join(f'{load:.1f}' for load in os.getloadavg())}")
         print(f"built {run.result_rows:,} result rows in {run.build_s:.1f} s")
         runs.append(run)
     table = markdown_table(runs)
     checks = verdicts(runs)
+    machine = f"machine load (1 / 5 / 15-minute averages, {os.cpu_count()} CPUs) after each factor: " + "; ".join(loads)
     print("\n" + table + "\n")
     print("\n".join(line for line, _ in checks))
+    print(machine)
     OUT.mkdir(exist_ok=True)
-    (OUT / "scale.md").write_text(table + "\n\n" + "\n".join(f"- {line}" for line, _ in checks) + "\n", encoding="utf-8")
+    (OUT / "scale.md").write_text(
+        table + "\n\n" + "\n".join(f"- {line}" for line, _ in checks) + f"\n\n{machine}\n", encoding="utf-8")
     plot(runs, OUT / "scale.png")
     print(f"\nwrote {OUT / 'scale.md'} and {OUT / 'scale.png'}")
     sys.exit(0 if all(ok for _, ok in checks) else 1)

@@ -521,20 +521,17 @@ def _series_career(
     )
 
 
-def _tallies(names: Sequence[str | None], seasons: Sequence[int]) -> list[Tally]:
-    """Most frequent names (most recent first among equals), keeping everyone tied with the 5th.
+def _tallies(names: Sequence[str | None]) -> list[Tally]:
+    """Most frequent names, keeping everyone tied with the 5th; among equals, the one whose latest is the more recent.
 
-    `names` and `seasons` run latest season first, so a name's first season seen is its latest.
+    `names` run latest race first, so a name's first place in them is its latest race (Counter keeps that order and
+    `most_common` sorts by count alone, stably).
     """
-    counts = Counter(filter(None, names))
-    latest = dict(zip(reversed(names), reversed(seasons), strict=True))   # the last value written for a name: its first seen
-    ranked = sorted(counts)   # by name, then (stable sorts) by latest season, then by count: the last sort decides first
-    ranked.sort(key=latest.__getitem__, reverse=True)
-    ranked.sort(key=counts.__getitem__, reverse=True)
+    ranked = Counter(filter(None, names)).most_common()
     if not ranked:
         return []
-    cutoff = counts[ranked[min(TOP_TALLIES, len(ranked)) - 1]]
-    return [Tally(name, counts[name]) for name in ranked[: TOP_TALLIES * 2] if counts[name] >= cutoff]
+    cutoff = ranked[min(TOP_TALLIES, len(ranked)) - 1][1]
+    return [Tally(name, count) for name, count in ranked[: TOP_TALLIES * 2] if count >= cutoff]
 
 
 async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
@@ -567,8 +564,8 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
             series=key, series_name=series_names[0], races=len(races),
             first_season=min(seasons), last_season=max(seasons),
             winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners, strict=True) if race[3]],
-            most_wins=_tallies(winners, seasons),
-            most_poles=_tallies(poles, seasons),
+            most_wins=_tallies(winners),
+            most_poles=_tallies(poles),
             wins_from_pole=sum(1 for winner, from_pole in zip(winners, from_poles, strict=True) if winner and from_pole),
         )
     return TrackRecord(place.name, place.kind, place.length_mi, records)

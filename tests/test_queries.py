@@ -10,6 +10,8 @@ import pytest
 from db import queries
 from db.errors import AmbiguousName, BadOption, NoData
 from db.models import RaceSummary, ResultLine
+from db.store import Store
+from testkit.samples import fill_store, rows
 
 
 async def test_winner_latest_of_each_series(small_store):
@@ -97,6 +99,28 @@ async def test_track_record(small_store):
     assert {(t.driver, t.count) for t in truck.most_poles} == {("Bob Baker", 1), ("Alice Able", 1)}
     assert record.series["cup"].wins_from_pole == 1
     assert record.kind == "road"
+
+
+# Two races a season at one track: Carl Smith has the most poles; Will Zane and Alice Able one each in 2021, Will's
+# the later (round 8), so he ranks before Alice whatever the alphabet says. The wins are the other way round.
+TIED_AT_MARTINSVILLE = """
+2019,5,Martinsville Speedway,Spring 300,0.526,paved,1,1,2,Carl Smith,Toyota,40,300,100,running,Smith Team,,,,1,
+2019,5,Martinsville Speedway,Spring 300,0.526,paved,2,2,7,Alice Able,Chevrolet,35,300,0,running,Able Racing,,,,0,
+2020,5,Martinsville Speedway,Spring 300,0.526,paved,1,1,2,Carl Smith,Toyota,40,300,100,running,Smith Team,,,,1,
+2020,5,Martinsville Speedway,Spring 300,0.526,paved,2,2,7,Alice Able,Chevrolet,35,300,0,running,Able Racing,,,,0,
+2021,3,Martinsville Speedway,Spring 300,0.526,paved,1,2,9,Will Zane,Ford,40,300,100,running,Zane Motorsports,,,,1,
+2021,3,Martinsville Speedway,Spring 300,0.526,paved,2,1,7,Alice Able,Chevrolet,35,300,0,running,Able Racing,,,,0,
+2021,8,Martinsville Speedway,Fall 300,0.526,paved,1,2,7,Alice Able,Chevrolet,40,300,100,running,Able Racing,,,,1,
+2021,8,Martinsville Speedway,Fall 300,0.526,paved,2,1,9,Will Zane,Ford,35,300,0,running,Zane Motorsports,,,,0,
+"""
+
+
+async def test_track_ties_rank_the_more_recent_first(tmp_path):
+    async with Store.open(tmp_path / "pitboard.db") as store:
+        await fill_store(store, [("cup", rows(TIED_AT_MARTINSVILLE))])
+        cup = (await queries.track(store, "martinsville", "cup")).series["cup"]
+    assert [(t.driver, t.count) for t in cup.most_poles] == [("Carl Smith", 2), ("Will Zane", 1), ("Alice Able", 1)]
+    assert [(t.driver, t.count) for t in cup.most_wins] == [("Carl Smith", 2), ("Alice Able", 1), ("Will Zane", 1)]
 
 
 async def test_standings_from_race_points(small_store):
