@@ -29,6 +29,19 @@ class Validators:
     etag: str | None = None
     last_modified: str | None = None
 
+    @classmethod
+    def of(cls, response: aiohttp.ClientResponse) -> Validators:
+        return cls(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+
+    def conditional_headers(self) -> dict[str, str]:
+        """The request headers that ask for the document only if it changed since this version."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
 
 @dataclass
 class FeedClient:
@@ -62,12 +75,7 @@ class FeedClient:
 
     async def fetch(self, url: str) -> bytes | None:
         """The document body; None if unchanged (304) or not published yet (404)."""
-        known = self._validators.get(url, Validators())
-        headers = {}
-        if known.etag:
-            headers["If-None-Match"] = known.etag
-        if known.last_modified:
-            headers["If-Modified-Since"] = known.last_modified
+        headers = self._validators.get(url, Validators()).conditional_headers()
         try:
             async with self.session.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)) as response:
                 if response.status == 304:
@@ -78,7 +86,7 @@ class FeedClient:
                 if response.status != 200:
                     raise FeedUnavailable(f"{url} answered {response.status}")
                 body = await response.read()
-                self._validators[url] = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+                self._validators[url] = Validators.of(response)
                 return body
         except (TimeoutError, aiohttp.ClientError) as error:
             raise FeedUnavailable(f"{url}: {type(error).__name__} {error}".strip()) from error

@@ -100,12 +100,7 @@ class JolpicaClient:
                 backoff *= 2
             told_when = False
             await self.limiter.acquire()
-            known = self._validators.get(url, Validators())
-            headers = {"Accept": "application/json"}
-            if known.etag:
-                headers["If-None-Match"] = known.etag
-            if known.last_modified:
-                headers["If-Modified-Since"] = known.last_modified
+            headers = {"Accept": "application/json", **self._validators.get(url, Validators()).conditional_headers()}
             try:
                 async with self.session.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)) as response:
                     if response.status == 304:
@@ -114,7 +109,7 @@ class JolpicaClient:
                         return None
                     if response.status == 200:
                         body = await response.read()
-                        self._validators[url] = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+                        self._validators[url] = Validators.of(response)
                         return body
                     problem = f"{url} answered {response.status}"
                     if response.status == 429:

@@ -18,7 +18,7 @@ import re
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -99,24 +99,17 @@ def eastern_to_utc(value: Any, where: str) -> datetime | None:
 
 def _eastern(value: Any, where: str) -> datetime | None:
     """A feed time as an aware US Eastern datetime; None when absent or the 1900 placeholder."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or len(value) > 40:
-        raise FeedError(where, f"expected a date string, got {_shown(value)}")
-    try:
-        local = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise FeedError(where, f"bad date {_shown(value)}") from error
-    if local.year <= PLACEHOLDER_YEAR:
-        return None
-    if not FIRST_SEASON <= local.year <= LAST_SEASON:
-        raise FeedError(where, f"implausible date {_shown(value)}")
-    return local.replace(tzinfo=EASTERN) if local.tzinfo is None else local.astimezone(EASTERN)
+    return _moment(value, where, EASTERN)
 
 
 def _utc(value: Any, where: str) -> datetime | None:
     """`2023-04-02T19:30:00` (UTC without an offset, as `start_time_utc` and `run_date_utc` are) → aware UTC datetime;
     None when absent or the 1900 placeholder."""
+    return _moment(value, where, UTC)
+
+
+def _moment(value: Any, where: str, zone: tzinfo) -> datetime | None:
+    """A feed time in `zone` (the zone of a time given without an offset); None when absent or the 1900 placeholder."""
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) > 40:
@@ -129,7 +122,7 @@ def _utc(value: Any, where: str) -> datetime | None:
         return None
     if not FIRST_SEASON <= moment.year <= LAST_SEASON:
         raise FeedError(where, f"implausible date {_shown(value)}")
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def _start(race: _Object) -> tuple[datetime | None, bool]:
