@@ -20,7 +20,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +27,7 @@ from bot.render.safe import plain
 from bot.settings import Settings, SettingsError
 from db.errors import PitboardError
 from db.health import DatabaseNotBuilt, is_damage, problem_with
+from db.records import replace
 
 if TYPE_CHECKING:
     from db.build import BuildReport

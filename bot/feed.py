@@ -11,6 +11,7 @@ import aiohttp
 
 from db.errors import FeedError
 from db.live_feed import FlagChange, LapNote, LiveRace, read_flag_history, read_lap_notes, read_live_race
+from db.records import Record
 from db.series import SERIES
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,7 @@ class FeedClient:
         self._validators.pop(url, None)
 
 
-@dataclass(frozen=True)
-class LiveState:
+class LiveState(Record):
     """The live documents as last read: the last good ones are kept while the feed fails."""
 
     race: LiveRace | None

@@ -13,11 +13,11 @@ db/lifecycle.py, so that of several processes only one acts on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db import lifecycle
 from db.lifecycle import RaceState
+from db.records import Record
 from db.store import Store
 
 DEFAULT_PRE_RACE = timedelta(hours=24)
@@ -25,8 +25,7 @@ ORDER = (RaceState.SCHEDULED, RaceState.PRE_RACE, RaceState.LIVE, RaceState.FINI
 FINAL = frozenset({RaceState.OFFICIAL, RaceState.CANCELLED})
 
 
-@dataclass(frozen=True)
-class RaceFacts:
+class RaceFacts(Record):
     """What is known about one race now, from the race list, the weekend feed and the live feed."""
 
     green_flag_at: datetime | None        # the scheduled start (aware); None when the schedule has no time
@@ -36,8 +35,7 @@ class RaceFacts:
     cancelled: bool = False
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(Record):
     source: RaceState
     target: RaceState
     at: datetime

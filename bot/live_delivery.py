@@ -64,6 +64,7 @@ from db import live_ledger
 from db.claims import instant, new_holder
 from db.guilds import GuildSettings
 from db.live_ledger import LiveKey, LiveObject
+from db.records import Record
 from db.store import Store
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,7 @@ _CHANNEL_MESSAGES = re.compile(r"/channels/(\d+)/messages(?:/\d+)?$")
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(frozen=True)
-class ServerLiveSettings:
+class ServerLiveSettings(Record):
     """One server's race-day settings, as `from_guild` reads them from its /config settings."""
 
     guild_id: int
@@ -125,8 +125,7 @@ class ServerLiveSettings:
         return self.series in (None, series)
 
 
-@dataclass(frozen=True)
-class ScheduledRace:
+class ScheduledRace(Record):
     """A race as race day needs it: from the schedule now, from the lifecycle later."""
 
     key: str                # bot.posting.race_key
@@ -137,8 +136,7 @@ class ScheduledRace:
     cancelled: bool = False
 
 
-@dataclass(frozen=True)
-class DiscordEvent:
+class DiscordEvent(Record):
     """What a race's Discord scheduled event shows."""
 
     name: str
@@ -148,8 +146,7 @@ class DiscordEvent:
     ends_at: datetime
 
 
-@dataclass(frozen=True)
-class ServerBoard:
+class ServerBoard(Record):
     """The board a server sees now (TV delay applied), for /live."""
 
     race: ScheduledRace
@@ -1112,8 +1109,7 @@ class LiveDelivery:
             await live_ledger.release_claim(self.store, key, self.holder)
 
 
-@dataclass(frozen=True)
-class _Made:
+class _Made(Record):
     channel_id: int | None
     object_id: int
     fresh: bool             # made just now (not found in the ledger or in the channel)

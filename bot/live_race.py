@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
 
 from db.live import DriverHistory
 from db.live_feed import Flag, FlagChange, LapNote, LiveRace, Stage, Vehicle
+from db.records import Record
 
 LEADER_CHANGE_LAPS = 5      # at most one leader-change event in this many laps; the changes between are counted in it
 CATCH_UP_LAPS = 10          # a gap of more laps than this between two documents gives one summary instead of the events
@@ -45,8 +45,7 @@ KIND_ORDER = (
 )
 
 
-@dataclass(frozen=True)
-class RaceEvent:
+class RaceEvent(Record):
     """One moment of the race. Fields beyond key, kind, lap and the race are set where the kind has them."""
 
     key: str                            # stable and unique: `nascar-5651:caution:132`
@@ -67,8 +66,7 @@ class RaceEvent:
     history: DriverHistory | None = None  # checkered: the winner's record before today
 
 
-@dataclass(frozen=True)
-class LiveBoard:
+class LiveBoard(Record):
     """The running order as the board shows it, at one document."""
 
     race_key: str

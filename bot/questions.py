@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import process
 
 from db import queries
 from db.errors import BadOption, UnknownName, shown
+from db.records import Record
 from db.snapshot import Reads, SyncStore, finish
 
 MAX_COMMAND_LENGTH = 2000
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record):
     """One option a command takes."""
 
     name: str
@@ -38,8 +37,7 @@ class Option:
         return (self.minimum is None or number >= self.minimum) and (self.maximum is None or number <= self.maximum)
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(Record):
     """A command: its options and the query that answers it."""
 
     name: str
@@ -93,8 +91,7 @@ _KEYED = re.compile(r"^([a-z0-9_]+):(.*)$", re.DOTALL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(Record):
     """One word of what a user typed, and what it may be."""
 
     text: str

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -35,13 +34,13 @@ from db.guilds import AnnounceChannel
 from db.models import RaceSummary
 from db.queries import utc_now
 from db.recaps import F1RecapFacts, Recap
+from db.records import Record
 from db.store import Store
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Deliveries:
+class Deliveries(Record):
     subreddits: list[str]                   # where the race's thread goes
     channels: list[AnnounceChannel]         # where its announcement goes
 
@@ -85,8 +84,7 @@ class Messenger(Protocol):
         """The id of the bot's own recent message in the channel whose embed footer ends with `marker`."""
 
 
-@dataclass(frozen=True)
-class AnnounceResult:
+class AnnounceResult(Record):
     guild_id: int
     action: str                 # sent, edited, recovered, unchanged, busy (another announcer has it), undeliverable
     message_id: int | None

@@ -26,7 +26,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -46,6 +46,7 @@ from db.live_feed import Flag, LiveRace, read_live_race
 from db.models import RaceSummary
 from db.prerace import PreRace, prerace_for
 from db.race_weekend import live_progress, next_races, race_list_ids, races_this_weekend, save_live_progress, upcoming_races
+from db.records import Record, replace
 from db.series import SERIES
 from db.store import Store
 
@@ -336,8 +337,7 @@ class RaceWeekend:
             log.exception("race weekend: a publisher's %s of %s failed", what, key)
 
 
-@dataclass(frozen=True)
-class LiveAnswer:
+class LiveAnswer(Record):
     """What /live shows: a board (live, or a finished race's final board for a while) or, between races, the next one."""
 
     board: ServerBoard | None

@@ -31,7 +31,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -48,6 +48,7 @@ from bot.render.recap import marker
 from bot.settings import RedditSettings, SettingsError
 from db import threads
 from db.claims import Claim, new_holder
+from db.records import Record, replace
 from db.store import Store
 from db.threads import ThreadKind, ThreadRecord
 
@@ -61,8 +62,7 @@ CLAIM_LEASE_SECONDS = 300.0  # a claim lapses this long after it was taken or la
 Written = TypeVar("Written")
 
 
-@dataclass(frozen=True)
-class Thread:
+class Thread(Record):
     key: str          # stable race key, e.g. "nascar-5274" or "truck-2022-r15"
     subreddit: str    # without r/
     title: str
@@ -75,8 +75,7 @@ class Thread:
         return self.key if self.kind is ThreadKind.POST else f"{self.key} {self.kind}"
 
 
-@dataclass(frozen=True)
-class PublishResult:
+class PublishResult(Record):
     action: str               # posted, recovered, edited, unchanged, deferred (try again later), failed (permanent)
     submission_id: str | None
     url: str | None
@@ -171,8 +170,7 @@ def reddit_client(settings: RedditSettings, **overrides: Any) -> asyncpraw.Reddi
     return asyncpraw.Reddit(**(options | overrides))
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(Record):
     """What went wrong with one attempt, as far as retrying is concerned."""
 
     description: str

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from bot.live_race import LiveBoard, RaceEvent
@@ -36,6 +35,7 @@ from bot.settings import RaceDaySettings
 from db import guilds, threads
 from db.models import RaceSummary
 from db.prerace import PreRace
+from db.records import Record
 from db.threads import ThreadKind
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,7 @@ log = logging.getLogger(__name__)
 NEW_THREAD = ("posted", "recovered")
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(Record):
     """A thread to write to one subreddit; its body is rendered when written, with the links of that moment."""
 
     key: str

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from db.records import Record, field
 from db.snapshot import default_db_path
 
 
@@ -46,8 +46,7 @@ def _no_secret() -> Secret:
     return Secret("")
 
 
-@dataclass(frozen=True)
-class RedditSettings:
+class RedditSettings(Record):
     """Reddit's credentials and where to post."""
 
     client_id: str = ""
@@ -73,8 +72,7 @@ MIN_LIVE_POLL_SECONDS = 2            # NASCAR's feed is undocumented and unlicen
 MIN_LIVE_THREAD_EDIT_SECONDS = 60    # Reddit: edit a live thread at most once a minute
 
 
-@dataclass(frozen=True)
-class RaceDaySettings:
+class RaceDaySettings(Record):
     """The race weekend: when the pre-race content goes out, how often the live feed is polled, the live Reddit thread."""
 
     live_poll_seconds: int = 5
@@ -83,8 +81,7 @@ class RaceDaySettings:
     live_thread_edit_seconds: int = MIN_LIVE_THREAD_EDIT_SECONDS
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     """Everything Pitboard reads from the environment."""
 
     db_path: Path

@@ -7,16 +7,15 @@ message, so its message id is unknown (None) until the send is recorded. The cla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from db import claims
 from db.claims import Claim, instant
+from db.records import Record
 from db.store import Store
 
 
-@dataclass(frozen=True)
-class Announcement:
+class Announcement(Record):
     race_key: str
     guild_id: int
     channel_id: int

@@ -60,6 +60,7 @@ from db.history import HistorySource, Reference, SeriesRows, add_curated_tracks,
 from db.ingest import RaceRecord, upsert_race
 from db.locks import BuildLock, build_lock, run_lock
 from db.nascar_feed import document_kind, import_document, parse_race_list, parse_weekend_feed
+from db.records import Record
 from db.store import Store, create_private_file
 
 log = logging.getLogger(__name__)
@@ -85,16 +86,14 @@ class DiskFull(Exception):
         super().__init__(f"{cause} while building {target}; {outcome}")
 
 
-@dataclass(frozen=True)
-class _Sources:
+class _Sources(Record):
     """The history rows a build loads: NASCAR's per series, and F1's (None: no F1)."""
 
     nascar: SeriesRows
     f1: F1Rows | None
 
 
-@dataclass(frozen=True)
-class Salvage:
+class Salvage(Record):
     """What a repair took from the damaged database before building a new one."""
 
     moved_to: Path
@@ -103,8 +102,7 @@ class Salvage:
     lost: dict[str, str] = field(default_factory=dict)  # table (or "database") -> what could not be read or kept
 
 
-@dataclass(frozen=True)
-class BuildReport:
+class BuildReport(Record):
     path: Path
     outcome: Literal["built", "rebuilt", "repaired", "built meanwhile"]  # "built meanwhile": by another process
     counts: dict[str, int]          # races, results, drivers, tracks in the database now
@@ -114,8 +112,7 @@ class BuildReport:
     rows_written: int | None = None  # rebuild: data rows that differed from the fresh build (None: a whole new file)
 
 
-@dataclass(frozen=True)
-class _FeedDocument:
+class _FeedDocument(Record):
     kind: str
     key: str
     sha256: str

@@ -8,17 +8,16 @@ lapses at `until` unless the holder renews it, so a holder that died blocks nobo
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
 
+from db.records import Record
 from db.store import Store
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(Record):
     holder: str
     first: bool     # the claim created the ledger row: no earlier attempt can have posted anything
 
@@ -33,8 +32,7 @@ def instant(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(Record):
     """One claimable ledger row: its table and key columns (our own identifiers, never user input) and key values."""
 
     table: str

@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from db.records import Record
 
 # Read straight from the package folder: importlib.resources would import zipfile and more at every start.
 DATA = Path(__file__).with_name("data")
@@ -26,8 +27,7 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-@dataclass(frozen=True)
-class SeriesName:
+class SeriesName(Record):
     """A name a series went by, and the seasons it did."""
 
     name: str
@@ -36,8 +36,7 @@ class SeriesName:
     last_season: int | None     # None: still in use
 
 
-@dataclass(frozen=True)
-class RaceRule:
+class RaceRule(Record):
     """Which runs of a race count as `the Daytona 500`: track, series, name pattern and pick."""
 
     race: str
@@ -85,8 +84,7 @@ def race_rules() -> tuple[RaceRule, ...]:
     )
 
 
-@dataclass(frozen=True)
-class Venue:
+class Venue(Record):
     """A place several series race at on tracks of their own."""
 
     name: str

@@ -15,14 +15,14 @@ import csv
 import io
 import lzma
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from db.records import Record
 
 OUTPUT = Path(__file__).with_name("data") / "f1"
 
 
-@dataclass(frozen=True)
-class Extract:
+class Extract(Record):
     """One bundled file: the F1DB file it comes from and the columns kept (renamed country columns say so)."""
 
     source: str

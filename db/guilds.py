@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from weakref import WeakKeyDictionary
 
 from db.errors import BadOption
+from db.records import Record, field
 from db.store import Snapshot, Store
 
 SUBREDDIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}")
@@ -20,8 +20,7 @@ RaceThreads = Literal["channel", "thread", "forum"]   # the announcement channel
 RACE_THREAD_MODES: tuple[RaceThreads, ...] = get_args(RaceThreads)
 
 
-@dataclass(frozen=True)
-class GuildSettings:
+class GuildSettings(Record):
     guild_id: int
     announce_channel_id: int | None = None
     default_series: str | None = None
@@ -217,8 +216,7 @@ async def subreddits_for(store: Store, series: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-@dataclass(frozen=True)
-class AnnounceChannel:
+class AnnounceChannel(Record):
     guild_id: int
     channel_id: int
     default_series: str | None

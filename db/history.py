@@ -18,7 +18,6 @@ import lzma
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from itertools import groupby
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 from db.f1db import Rows as F1Rows
 from db.f1db import bundled_rows as bundled_f1_rows
 from db.names import normalize
+from db.records import Record
 from db.store import Store
 
 SERIES_FILES = {"cup": "cup_series.csv.xz", "xfinity": "xfinity_series.csv.xz", "truck": "truck_series.csv.xz"}
@@ -50,8 +50,7 @@ class HistoryNotFound(Exception):
     """PITBOARD_HISTORY names something that holds no history files."""
 
 
-@dataclass(frozen=True)
-class HistorySource:
+class HistorySource(Record):
     """Where a build reads race history: the bundled files (`directory` None), or a directory shaped like db/data/.
 
     Such a directory holds history/<series>_series.csv.xz (or .csv, uncompressed) for each NASCAR series it has, in
@@ -108,8 +107,7 @@ def _csv_rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-@dataclass(frozen=True)
-class TrackSpec:
+class TrackSpec(Record):
     name: str
     kind: str
     length_mi: float | None

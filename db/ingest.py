@@ -8,7 +8,6 @@ the race it revises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
@@ -16,6 +15,7 @@ from rapidfuzz import fuzz
 
 from db.errors import FeedError
 from db.names import normalize
+from db.records import Record, field
 
 STATUS_ORDER = {"scheduled": 0, "provisional": 1, "official": 2}
 RACE_FIGURE_COLUMNS = (
@@ -24,8 +24,7 @@ RACE_FIGURE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class ResultRecord:
+class ResultRecord(Record):
     finish: int
     start: int | None
     car: str
@@ -39,8 +38,7 @@ class ResultRecord:
     points: int | None
 
 
-@dataclass(frozen=True)
-class StageRecord:
+class StageRecord(Record):
     stage: int
     position: int
     driver: str
@@ -49,8 +47,7 @@ class StageRecord:
     points: int | None
 
 
-@dataclass(frozen=True)
-class CautionRecord:
+class CautionRecord(Record):
     start_lap: int
     end_lap: int
     reason: str | None
@@ -58,15 +55,13 @@ class CautionRecord:
     free_pass_car: str | None
 
 
-@dataclass(frozen=True)
-class StintRecord:
+class StintRecord(Record):
     start_lap: int
     end_lap: int
     car: str
 
 
-@dataclass(frozen=True)
-class SessionRecord:
+class SessionRecord(Record):
     """One entry of a race weekend's schedule (practice, qualifying, the race, or an off-track event)."""
 
     name: str
@@ -75,8 +70,7 @@ class SessionRecord:
     starts_at: datetime | None
 
 
-@dataclass(frozen=True)
-class RunResultRecord:
+class RunResultRecord(Record):
     position: int
     car: str
     driver: str
@@ -86,8 +80,7 @@ class RunResultRecord:
     best_lap_speed: float | None        # mph; None when the car set no time
 
 
-@dataclass(frozen=True)
-class RunRecord:
+class RunRecord(Record):
     """A practice or qualifying run of the weekend and its classification."""
 
     run_id: int
@@ -97,8 +90,7 @@ class RunRecord:
     results: list[RunResultRecord]
 
 
-@dataclass(frozen=True)
-class RaceRecord:
+class RaceRecord(Record):
     """One race as a source reports it. `results is None` means the source says nothing about results."""
 
     series: str
@@ -136,8 +128,7 @@ class RaceRecord:
     stints: list[StintRecord] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class UpsertOutcome:
+class UpsertOutcome(Record):
     race_id: int
     action: str          # inserted, updated
     status: str

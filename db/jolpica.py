@@ -22,7 +22,6 @@ import json
 import math
 import re
 import zlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +31,7 @@ from db.errors import FeedError
 from db.models import FIRST_SEASON, LAST_SEASON
 from db.names import normalize
 from db.nascar_feed import _shown
+from db.records import Record
 from db.store import Store
 
 SERIES_KEY = "f1"
@@ -55,8 +55,7 @@ SPRINT_CODES = {"R": "DNF", "D": "DSQ", "N": "NC", "W": "DNS"}
 LAPPED = re.compile(r"\+(\d{1,3}) Laps?")
 
 
-@dataclass(frozen=True)
-class Driver:
+class Driver(Record):
     jolpica_id: str              # max_verstappen
     code: str | None             # VER
     permanent_number: str | None
@@ -68,14 +67,12 @@ class Driver:
         return f"{self.given_name} {self.family_name}"
 
 
-@dataclass(frozen=True)
-class Constructor:
+class Constructor(Record):
     jolpica_id: str              # red_bull
     name: str                    # Red Bull
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Record):
     """One line of a race, sprint or qualifying classification."""
 
     position: int                # the order Jolpica lists (1..n, retirements included)
@@ -93,8 +90,7 @@ class Entry:
     q3: str | None = None
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(Record):
     """One session's classification: `session` is results (the race), sprint or qualifying."""
 
     session: str
@@ -103,15 +99,13 @@ class Session:
     entries: list[Entry]
 
 
-@dataclass(frozen=True)
-class StandingLine:
+class StandingLine(Record):
     position: int | None         # None: excluded (positionText "-" or "E")
     driver: Driver
     points: float
 
 
-@dataclass(frozen=True)
-class Standings:
+class Standings(Record):
     season: int
     round: int
     lines: list[StandingLine]
@@ -517,8 +511,7 @@ JOLPICA_SHAPE = re.compile(rb'\s*\{\s*"MRData"\s*:')
 ROWS_KEYS = {"Results": "results", "SprintResults": "sprint", "QualifyingResults": "qualifying"}
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Record):
     """A validated Jolpica document: what it is, and its content (None while the session or table is still empty)."""
 
     what: str                                # results, sprint, qualifying or standings

@@ -8,11 +8,11 @@ other sees 0 and does nothing. Plain standard SQL (PostgreSQL accepts it as writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from db.claims import instant
+from db.records import Record
 from db.store import Snapshot, Store
 
 
@@ -25,8 +25,7 @@ class RaceState(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True)
-class StoredState:
+class StoredState(Record):
     state: RaceState
     entered_at: datetime | None   # None: never recorded (a race without a row is scheduled)
 

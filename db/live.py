@@ -6,18 +6,17 @@ holds this race, else by start time), points races only, like the post-race reca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from db.ingest import clean_driver_name
 from db.live_feed import LiveRace, Vehicle
 from db.names import normalize
+from db.records import Record
 from db.store import Snapshot, Store
 
 
-@dataclass(frozen=True)
-class DriverHistory:
+class DriverHistory(Record):
     """One driver's record in the live race's series, from the store, before this race."""
 
     driver: str

@@ -13,7 +13,6 @@ import logging
 import lzma
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 
 from db.errors import FeedError
 from db.nascar_feed import MAX_LAPS, MAX_RESULTS, _decode, _Object, _shown
+from db.records import Record
 from db.series import BY_FEED_ID
 
 log = logging.getLogger(__name__)
@@ -101,16 +101,14 @@ STAR_MARK = re.compile(r"^\*\s*")
 STAGE_CONCLUSION = re.compile(r"\bstage\s+(\d)\s+conclusion\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Stint:
+class Stint(Record):
     """Laps a car led, both ends included (lap 0 is the pole-sitter's start)."""
 
     start_lap: int
     end_lap: int
 
 
-@dataclass(frozen=True)
-class Vehicle:
+class Vehicle(Record):
     position: int
     car: str
     driver_id: int | None
@@ -134,15 +132,13 @@ class Vehicle:
         return sum(stint.end_lap - max(stint.start_lap, 1) + 1 for stint in self.stints if stint.end_lap >= 1)
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(Record):
     number: int
     finish_at_lap: int
     laps: int
 
 
-@dataclass(frozen=True)
-class LiveRace:
+class LiveRace(Record):
     """One live-feed.json document: the session on track now, cars in running order."""
 
     race_id: int
@@ -188,8 +184,7 @@ class LiveRace:
         return next((vehicle for vehicle in self.vehicles if vehicle.car == number), None)
 
 
-@dataclass(frozen=True)
-class FlagChange:
+class FlagChange(Record):
     """One line of live-flag-data.json: the flag shown from this lap on."""
 
     lap: int
@@ -214,8 +209,7 @@ class FlagChange:
         return " ".join(text.split()) or None
 
 
-@dataclass(frozen=True)
-class LapNote:
+class LapNote(Record):
     """One note of lap-notes.json ("key moments"), written by NASCAR's reporters."""
 
     lap: int
@@ -469,8 +463,7 @@ FLAG_HISTORY_PATH = "live-flag-data.json"
 LAP_NOTES_PATH = "lap-notes.json"
 
 
-@dataclass(frozen=True)
-class ReplayFrame:
+class ReplayFrame(Record):
     seconds: float                  # when the feed starts serving these documents, from the start of the replay
     documents: dict[str, bytes]     # file name (live-feed.json, live-flag-data.json, lap-notes.json) → body
 

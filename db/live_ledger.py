@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeVar, get_args
 
 from db import claims
 from db.claims import Claim, instant
+from db.records import Record
 from db.store import Store
 
 Kind = Literal["board", "event", "reminder", "thread", "scheduled_event"]
@@ -30,8 +30,7 @@ _Row = TypeVar("_Row")
 ROWS_PER_STATEMENT = 500    # a batch's rows per statement: 4,000 parameters at most, well under SQLite's limit
 
 
-@dataclass(frozen=True)
-class LiveKey:
+class LiveKey(Record):
     """Names one object: `item` is an event's stable key, a reminder's green-flag instant, '' for the race's one board,
     thread or scheduled event."""
 
@@ -47,8 +46,7 @@ class LiveKey:
         return (self.race_key, self.guild_id, self.kind, self.item)
 
 
-@dataclass(frozen=True)
-class LiveObject:
+class LiveObject(Record):
     key: LiveKey
     channel_id: int | None      # the message's channel, the thread's parent; None for a scheduled event
     object_id: int | None       # None until made (or after a scheduled event was deleted)
@@ -177,8 +175,7 @@ async def record_many(store: Store, made: Sequence[LiveObject], holder: str) -> 
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(frozen=True)
-class StoredWebhook:
+class StoredWebhook(Record):
     channel_id: int
     webhook_id: int
     token: str

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from db.records import Record, field
 from db.series import SERIES
 
 EASTERN = ZoneInfo("America/New_York")   # NASCAR dates its races in US Eastern time: the one zone we show
@@ -17,8 +17,7 @@ FIRST_SEASON, LAST_SEASON = 1949, 2100   # the seasons a question or a feed docu
 _new_instance = object.__new__
 
 
-@dataclass(frozen=True)
-class SeriesInfo:
+class SeriesInfo(Record):
     """A series as the store names it."""
 
     key: str            # cup, xfinity, truck
@@ -26,15 +25,13 @@ class SeriesInfo:
     short_name: str     # Cup
 
 
-@dataclass(frozen=True)
-class TeamInfo:
+class TeamInfo(Record):
     id: int
     name: str           # Ferrari, Hendrick Motorsports
     full_name: str | None  # Scuderia Ferrari (F1DB's full name)
 
 
-@dataclass(frozen=True)
-class TrackInfo:
+class TrackInfo(Record):
     """A track: its name, kind and length."""
 
     id: int
@@ -43,16 +40,14 @@ class TrackInfo:
     length_mi: float | None
 
 
-@dataclass(frozen=True)
-class DriverInfo:
+class DriverInfo(Record):
     """A driver as the store names them."""
 
     id: int
     name: str
 
 
-@dataclass(frozen=True)
-class RaceRef:
+class RaceRef(Record):
     """Enough to name a race: `2022 Truck R15, Mid-Ohio`."""
 
     series: str
@@ -62,8 +57,7 @@ class RaceRef:
     name: str
 
 
-@dataclass(frozen=True)
-class RaceSummary:
+class RaceSummary(Record):
     """One race's header, with winner and pole when results are in."""
 
     id: int
@@ -141,8 +135,7 @@ def series_zone(key: str) -> ZoneInfo:
     return ZoneInfo(series.time_zone) if series else EASTERN
 
 
-@dataclass(frozen=True)
-class ResultLine:
+class ResultLine(Record):
     """One car's line in a race's classification."""
 
     finish: int
@@ -180,8 +173,7 @@ class ResultLine:
         return self.status is None or self.status == "running"
 
 
-@dataclass(frozen=True)
-class StageLine:
+class StageLine(Record):
     """One car's line in a stage's top finishers."""
 
     position: int
@@ -190,8 +182,7 @@ class StageLine:
     points: int | None
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(Record):
     """A stage of a NASCAR race and who scored in it."""
 
     number: int
@@ -199,8 +190,7 @@ class Stage:
     results: list[StageLine]
 
 
-@dataclass(frozen=True)
-class Caution:
+class Caution(Record):
     """A caution period: its laps, reason and the free pass."""
 
     start_lap: int
@@ -210,8 +200,7 @@ class Caution:
     free_pass_car: str | None
 
 
-@dataclass(frozen=True)
-class LeaderStint:
+class LeaderStint(Record):
     """A run of laps one car led."""
 
     start_lap: int
@@ -219,8 +208,7 @@ class LeaderStint:
     car: str
 
 
-@dataclass(frozen=True)
-class RaceResults:
+class RaceResults(Record):
     """Everything /results shows of one race."""
 
     race: RaceSummary
@@ -233,8 +221,7 @@ class RaceResults:
     non_starters: list[NonStarter] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class NonStarter:
+class NonStarter(Record):
     """An entrant that did not start the race: DNS, DNQ, DNPQ, DNP, EX."""
 
     status_code: str
@@ -244,8 +231,7 @@ class NonStarter:
     reason: str | None
 
 
-@dataclass(frozen=True)
-class WinnerAnswer:
+class WinnerAnswer(Record):
     """The races /winner found at a track, most recent first."""
 
     track: str
@@ -254,8 +240,7 @@ class WinnerAnswer:
     races: list[RaceSummary]        # most recent first
 
 
-@dataclass(frozen=True)
-class SeasonLine:
+class SeasonLine(Record):
     """A driver's season in one series."""
 
     season: int
@@ -265,8 +250,7 @@ class SeasonLine:
     top10: int
 
 
-@dataclass(frozen=True)
-class SeriesCareer:
+class SeriesCareer(Record):
     """A driver's career in one series."""
 
     series: str
@@ -290,8 +274,7 @@ class SeriesCareer:
     championships: int | None = None    # titles in the official standings; None where the data has no official table
 
 
-@dataclass(frozen=True)
-class DriverCareer:
+class DriverCareer(Record):
     """A driver's career, series by series."""
 
     driver: str
@@ -299,8 +282,7 @@ class DriverCareer:
     also: tuple[str, ...] = ()          # others the typed name matches, when one of them clearly was meant (`senna`)
 
 
-@dataclass(frozen=True)
-class SeasonWinner:
+class SeasonWinner(Record):
     """Who won a race at a track in a season."""
 
     season: int
@@ -309,16 +291,14 @@ class SeasonWinner:
     driver: str
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(Record):
     """A driver and how many times they did something."""
 
     driver: str
     count: int
 
 
-@dataclass(frozen=True)
-class TrackSeriesRecord:
+class TrackSeriesRecord(Record):
     """One series' record at a track."""
 
     series: str
@@ -332,8 +312,7 @@ class TrackSeriesRecord:
     wins_from_pole: int
 
 
-@dataclass(frozen=True)
-class TrackRecord:
+class TrackRecord(Record):
     """A track's record in every series that raced there."""
 
     track: str
@@ -342,8 +321,7 @@ class TrackRecord:
     series: dict[str, TrackSeriesRecord]
 
 
-@dataclass(frozen=True)
-class StandingRow:
+class StandingRow(Record):
     """A driver's line in a season's standings."""
 
     position: int | None                # None: excluded from the championship (status_code says why)
@@ -358,8 +336,7 @@ class StandingRow:
     status_code: str | None = None      # DSQ, EX in an official table
 
 
-@dataclass(frozen=True)
-class TeamStandingRow:
+class TeamStandingRow(Record):
     """A team's (constructor's) line in a season's official standings."""
 
     position: int | None
@@ -369,8 +346,7 @@ class TeamStandingRow:
     status_code: str | None = None
 
 
-@dataclass(frozen=True)
-class Standings:
+class Standings(Record):
     """A season's standings and the progression chart's data."""
 
     series: str
@@ -385,8 +361,7 @@ class Standings:
     chart_note: str = ""                # how the progression chart was computed, when not from the rows
 
 
-@dataclass(frozen=True)
-class HeadToHeadSide:
+class HeadToHeadSide(Record):
     """One driver's side of a head-to-head."""
 
     driver: str
@@ -396,8 +371,7 @@ class HeadToHeadSide:
     laps_led: int | None
 
 
-@dataclass(frozen=True)
-class HeadToHead:
+class HeadToHead(Record):
     """Two drivers in the races both started."""
 
     series: str | None                  # None = all series together
@@ -408,8 +382,7 @@ class HeadToHead:
     team_mates: TeamMates | None = None # where they shared a team
 
 
-@dataclass(frozen=True)
-class TeamMates:
+class TeamMates(Record):
     """Two drivers in the races where they drove for the same team."""
 
     races: int
@@ -418,8 +391,7 @@ class TeamMates:
     teams: list[str]                    # the teams they shared, first shared season first
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(Record):
     """One session of a race weekend (practice_1, qualifying, sprint, race) and its start in UTC."""
 
     session: str
@@ -427,16 +399,14 @@ class Session:
     date_only: bool
 
 
-@dataclass(frozen=True)
-class ScheduledRace:
+class ScheduledRace(Record):
     """A race on a schedule and where it stands now."""
 
     race: RaceSummary
     state: str                          # done, now (started, no result yet), unreported (run, no result), next, later
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(Record):
     """A season's races in start order."""
 
     series: str | None                  # None = all series
@@ -446,8 +416,7 @@ class Schedule:
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions (F1), in order
 
 
-@dataclass(frozen=True)
-class NextRaces:
+class NextRaces(Record):
     """The races on now and the next race of each series."""
 
     series: str | None
@@ -457,16 +426,14 @@ class NextRaces:
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions, in order
 
 
-@dataclass(frozen=True)
-class Newcomer:
+class Newcomer(Record):
     """A driver making a first series start, or returning after a long gap."""
 
     result: ResultLine
     previous_season: int | None        # None: first start in the series
 
 
-@dataclass(frozen=True)
-class KindRecord:
+class KindRecord(Record):
     """A driver's record in one series on one kind of track, up to and including a race."""
 
     kind: str
@@ -475,16 +442,14 @@ class KindRecord:
     wins: int
 
 
-@dataclass(frozen=True)
-class SeasonShare:
+class SeasonShare(Record):
     """How many of a series' points races so far in a season a driver started, this one included."""
 
     starts: int
     races: int
 
 
-@dataclass(frozen=True)
-class RecapFacts:
+class RecapFacts(Record):
     """Everything a post-race thread says, computed from the store as of that race.
 
     The winner's figures (win_number to next_race) are None or empty for an exhibition.
@@ -511,8 +476,7 @@ class RecapFacts:
     next_race: RaceSummary | None           # the series' next dated race after this one
 
 
-@dataclass(frozen=True)
-class TeamSeason:
+class TeamSeason(Record):
     """A team's season in one series: `2021 Ferrari: 44 starts, 0 wins, 5 podiums, 3rd`."""
 
     season: int
@@ -525,8 +489,7 @@ class TeamSeason:
     points: float | None = None
 
 
-@dataclass(frozen=True)
-class TeamSeriesRecord:
+class TeamSeriesRecord(Record):
     series: str
     series_name: str
     starts: int                         # races entered with at least one car
@@ -542,8 +505,7 @@ class TeamSeriesRecord:
     seasons: list[TeamSeason]           # only the season asked for, when one was
 
 
-@dataclass(frozen=True)
-class TeamRecord:
+class TeamRecord(Record):
     """/team: a team's (F1: a constructor's) record, series by series."""
 
     team: str

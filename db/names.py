@@ -14,7 +14,6 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from rapidfuzz import fuzz, process
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import DriverInfo, SeriesInfo, TeamInfo, TrackInfo
+from db.records import Record
 from db.series import SERIES
 
 if TYPE_CHECKING:
@@ -95,8 +95,7 @@ def clean_input(text: str, what: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(Record):
     """One resolvable thing with the strings that name it and a popularity for ranking."""
 
     key: int
@@ -231,8 +230,7 @@ def _confident(query: str, choice: str, score: float, margin: float) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Wins:
+class _Wins(Record):
     """Race wins by driver id and by team id: what tells a name's famous bearer from the others (see only_winner);
     and the series each team started in (a series given narrows a team name)."""
 
@@ -241,8 +239,7 @@ class _Wins:
     team_series: dict[int, set[str]]
 
 
-@dataclass(frozen=True)
-class _Race:
+class _Race(Record):
     """A race fans may name: its name, series, season and track."""
 
     id: int
@@ -256,8 +253,7 @@ class _Race:
     exhibition: bool
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(Record):
     """Where a question points: a track, or a named race (`Daytona 500`), with what was typed alongside."""
 
     track: TrackInfo | None             # None: a race run at several tracks (the All-Star Race)
@@ -274,8 +270,7 @@ class Place:
         return self.track.name if self.track else self.race or ""
 
 
-@dataclass(frozen=True)
-class Who:
+class Who(Record):
     """A driver, with a series typed after the name (`rowdy truck`), and who else the name matched when one of
     them clearly was meant (`senna`: Ayrton; also Bruno)."""
 
@@ -284,8 +279,7 @@ class Who:
     also: tuple[DriverInfo, ...] = ()
 
 
-@dataclass(frozen=True)
-class Team:
+class Team(Record):
     """A team (F1: a constructor), and the others the typed name matched when one clearly was meant."""
 
     team: TeamInfo
@@ -303,8 +297,7 @@ def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
     return winners[0] if len(winners) == 1 and wins[winners[0]] >= FAMOUS_WINS else None
 
 
-@dataclass(frozen=True)
-class CarNumber:
+class CarNumber(Record):
     """`#48`: who drove it is a question for the results (see driver_for_car)."""
 
     car: str

@@ -17,7 +17,6 @@ import math
 import re
 import sqlite3
 import zlib
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from db.ingest import (
 )
 from db.models import EASTERN, FIRST_SEASON, LAST_SEASON
 from db.names import normalize
+from db.records import Record
 from db.series import BY_FEED_ID
 from db.store import Store
 
@@ -73,8 +73,7 @@ CAUTION_FINISH = {"caution", "under caution"}
 PLAIN_KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
-@dataclass(frozen=True)
-class ImportReport:
+class ImportReport(Record):
     kind: str                           # weekend, race_list
     key: str                            # race id or season
     changed: bool                       # False when the identical document was imported before

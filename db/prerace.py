@@ -8,13 +8,13 @@ have then. Unknown is None or empty, never 0: a renderer leaves out what the dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db.errors import NoData
 from db.models import RaceSummary
 from db.names import Place
 from db.queries import check_round, check_year, latest_first, read_races, utc_now
+from db.records import Record
 from db.store import Snapshot, Store
 
 PAST_WINNERS = 5
@@ -24,8 +24,7 @@ QUALIFYING = 2
 UPCOMING_WINDOW = timedelta(hours=5)   # a race that started less than this long ago is still the one to show
 
 
-@dataclass(frozen=True)
-class Broadcasters:
+class Broadcasters(Record):
     tv: str | None
     radio: str | None
     satellite_radio: str | None
@@ -35,31 +34,27 @@ class Broadcasters:
         return any((self.tv, self.radio, self.satellite_radio))
 
 
-@dataclass(frozen=True)
-class WeekendSession:
+class WeekendSession(Record):
     name: str                       # as NASCAR writes it: "Practice", "Qualifying (Impound)", "Race"
     kind: str                       # practice, qualifying, race
     starts_at: datetime | None      # UTC
     notes: str | None               # "Canceled", "Stages 70/230/400 Laps = 300 Miles"
 
 
-@dataclass(frozen=True)
-class LineupEntry:
+class LineupEntry(Record):
     position: int
     car: str
     driver: str
     make: str | None
 
 
-@dataclass(frozen=True)
-class PastWinner:
+class PastWinner(Record):
     season: int
     race: str
     driver: str
 
 
-@dataclass(frozen=True)
-class TrackRecordLine:
+class TrackRecordLine(Record):
     """An active driver's record at the track in the series, before this race."""
 
     driver: str
@@ -68,8 +63,7 @@ class TrackRecordLine:
     top5: int
 
 
-@dataclass(frozen=True)
-class PreRace:
+class PreRace(Record):
     race: RaceSummary                        # name, series, track, kind and length, laps, stage laps, green-flag time
     broadcasters: Broadcasters
     schedule: list[WeekendSession]           # practice, qualifying and the race, in the feed's order; empty: unknown

@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -61,6 +60,7 @@ from db.models import (
     WinnerAnswer,
 )
 from db.names import NameIndex, Place, find_driver
+from db.records import replace
 from db.series import SERIES
 from db.snapshot import Snapshot
 

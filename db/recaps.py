@@ -6,13 +6,12 @@ a schedule the history does not carry) is None or False, and the recap leaves it
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
-from dataclasses import dataclass
 
 from db.errors import NoData
 from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
 from db.queries import read_races
+from db.records import Record, replace
 from db.series import SERIES
 from db.short_names import has_suffix, without_suffix
 from db.store import Snapshot, Store
@@ -21,8 +20,7 @@ RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start 
 LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
 
 
-@dataclass(frozen=True)
-class F1Line:
+class F1Line(Record):
     """One starter of an F1 race as the classification shows it."""
 
     finish: int
@@ -40,15 +38,13 @@ class F1Line:
     pit_lane_start: bool
 
 
-@dataclass(frozen=True)
-class ChampionshipLine:
+class ChampionshipLine(Record):
     position: int                   # equal points share a position
     driver: str
     points: float
 
 
-@dataclass(frozen=True)
-class F1RecapFacts:
+class F1RecapFacts(Record):
     """An F1 race report's facts, as of the race. F1 data has no laps led, stages or cautions: none are here."""
 
     race: RaceSummary
@@ -223,7 +219,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner_id, race.track_kind, race.id, *season_args),
     )
     same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
-    return dataclasses.replace(
+    return replace(
         facts,
         win_number=len(earlier) + 1,
         earlier_win_tracks=tuple(dict.fromkeys(row["track"] for row in earlier)),

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
+
+from db.records import Record
 
 # Read straight from the package folder: importlib.resources would import zipfile and more at every start.
 DATA = Path(__file__).with_name("data")
 
 
-@dataclass(frozen=True)
-class Series:
+class Series(Record):
     """One series and every property answers depend on."""
 
     key: str                    # cup, xfinity, truck, f1

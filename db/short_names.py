@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+
+from db.records import Record
 
 SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"})
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "st.", "ste."})
@@ -23,8 +24,7 @@ COMPOUND_PARTICLES = frozenset({"de", "del", "della"})   # Spanish double surnam
 NOTE = re.compile(r"\s*\([^)]*\)")
 
 
-@dataclass(frozen=True)
-class DriverName:
+class DriverName(Record):
     """A driver's name split as fans read it: `Dale` + `Earnhardt` + `Jr.`."""
 
     given: str

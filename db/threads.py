@@ -10,12 +10,12 @@ The claim SQL is standard (INSERT … ON CONFLICT DO NOTHING, conditional UPDATE
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from db import claims
 from db.claims import Claim, instant
+from db.records import Record
 from db.store import Store
 
 COLUMNS = (
@@ -32,8 +32,7 @@ class ThreadKind(StrEnum):
     POST = "post"
 
 
-@dataclass(frozen=True)
-class ThreadRecord:
+class ThreadRecord(Record):
     race_key: str
     kind: ThreadKind
     subreddit: str                  # as first given

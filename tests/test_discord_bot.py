@@ -10,7 +10,6 @@ import gc
 import logging
 import os
 import signal
-from dataclasses import replace
 
 import pytest
 
@@ -18,6 +17,7 @@ from bot.questions import QUESTIONS
 from bot.runner import run_bot
 from bot.settings import Secret, Settings
 from db import guilds, queries
+from db.records import replace
 from db.store import Store
 from testkit.discord_harness import (
     ANNOUNCE_CHANNEL_ID,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from bot.live_delivery import BUSY_RETRY, LiveDelivery, ScheduledRace, ServerLiv
 from bot.pitboard import Pitboard
 from db import live_ledger
 from db.live_ledger import LiveKey
+from db.records import replace
 from db.store import Store
 from testkit.clock import ManualClock
 from testkit.discord_harness import RaceDayGuild, embed_text, race_day_guild, running_pitboard

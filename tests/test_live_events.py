@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from bot.live_race import LEADER_CHANGE_LAPS, EventKind, events_between, live_bo
 from bot.render.live import board_markdown, board_text, event_line
 from db.live import driver_history
 from db.live_feed import Flag, FlagChange, LiveRace, load_replay, read_flag_history, read_lap_notes, read_live_race
+from db.records import replace
 from testkit.replays import ATLANTA_CUP_FEED as ATLANTA_CUP
 from testkit.replays import ATLANTA_XFINITY_FLAGS, ATLANTA_XFINITY_NOTES, CHICAGOLAND, CHICAGOLAND_FEED, COTA_PRACTICE_FEED
 
@@ -128,10 +128,10 @@ def test_lap_notes_fill_in_a_missing_reason_and_free_pass():
     notes = read_lap_notes(ATLANTA_XFINITY_NOTES.read_bytes())
     for index, change in enumerate(flags):
         if change.lap == 55:
-            flags[index] = dataclasses.replace(change, comment=None)
+            flags[index] = replace(change, comment=None)
         if change.lap == 116:
-            flags[index] = dataclasses.replace(change, beneficiary=None)
-    race = dataclasses.replace(read_live_race(ATLANTA_CUP.read_bytes()), race_id=5314, lap=163, laps_in_race=163, laps_to_go=0,
+            flags[index] = replace(change, beneficiary=None)
+    race = replace(read_live_race(ATLANTA_CUP.read_bytes()), race_id=5314, lap=163, laps_in_race=163, laps_to_go=0,
                                flag=Flag.CAUTION, flag_code=2, vehicles=(), stage=None)
     events = race_events(race, flags, notes)
     reasons = {event.lap: event.reason for event in events if event.kind is EventKind.CAUTION}
@@ -145,7 +145,7 @@ def test_lap_notes_fill_in_a_missing_reason_and_free_pass():
 def test_red_flag(frames):
     race, flags = next((race, flags) for race, flags in frames if race.lap == 170)
     stopped = FlagChange(170, Flag.RED, 3, flags[-1].elapsed + 1, "Rain", None, None)
-    red = dataclasses.replace(race, flag=Flag.RED, flag_code=3)
+    red = replace(race, flag=Flag.RED, flag_code=3)
     events = events_between(race, red, (*flags, stopped))
     assert [(event.kind, event.reason) for event in events] == [(EventKind.RED, "Rain")]
     assert "Red flag on lap 170: the race is stopped (Rain)." in event_line(events[0])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from rich.console import Console
 
 from bot.live_race import EventKind, RaceEvent, live_board
 from bot.render.live import board_embed, board_markdown, board_rich, board_text, event_embed, event_line, interval
 from db.live import DriverHistory
 from db.live_feed import Flag, read_live_race
+from db.records import replace
 from testkit.replays import ATLANTA_CUP_FEED
 
 HOSTILE = "@everyone **Bold** | [x](https://evil.example) \x1b[31m[red]red[/red]"
@@ -17,8 +16,8 @@ HOSTILE = "@everyone **Bold** | [x](https://evil.example) \x1b[31m[red]red[/red]
 
 def _hostile_race():
     race = read_live_race(ATLANTA_CUP_FEED.read_bytes())
-    leader = dataclasses.replace(race.vehicles[0], name=HOSTILE)
-    return dataclasses.replace(race, run_name=HOSTILE, vehicles=(leader, *race.vehicles[1:]))
+    leader = replace(race.vehicles[0], name=HOSTILE)
+    return replace(race, run_name=HOSTILE, vehicles=(leader, *race.vehicles[1:]))
 
 
 def test_intervals():
@@ -52,10 +51,10 @@ def test_events_everywhere():
     first = RaceEvent(key="nascar-1:checkered:200", kind=EventKind.CHECKERED, lap=200, race_name="Race", series="truck",
                       laps_in_race=200, driver="A Driver", car="7", history=DriverHistory("A Driver", "Some Track", 0, 3, 0, 2))
     assert "A first career Truck win, the first at Some Track." in event_line(first)
-    again = dataclasses.replace(first, history=DriverHistory("A Driver", "Some Track", 4, 9, 2, 1))
+    again = replace(first, history=DriverHistory("A Driver", "Some Track", 4, 9, 2, 1))
     assert "Career Truck win No. 5, No. 3 at Some Track." in event_line(again)
 
 
 def test_unknown_flag_is_named_by_its_code():
-    race = dataclasses.replace(read_live_race(ATLANTA_CUP_FEED.read_bytes()), flag=Flag.UNKNOWN, flag_code=6)
+    race = replace(read_live_race(ATLANTA_CUP_FEED.read_bytes()), flag=Flag.UNKNOWN, flag_code=6)
     assert "Lap 233 of 260 · flag 6 ·" in board_text(live_board(race))

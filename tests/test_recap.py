@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from bot.posting import race_key
 from bot.render import recap
 from db import queries
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
+from db.records import replace
 from db.store import Store
 from testkit.samples import RICHMOND_FEED
 
@@ -74,8 +73,8 @@ async def test_reddit_body_has_tables_footer_and_marker(real_store):
 
 async def test_markdown_in_names_cannot_break_the_post(real_store):
     facts = await mid_ohio_2022(real_store)
-    evil = [dataclasses.replace(line, driver="Bad | *Name* [x](y)", team="#1 Team|") for line in facts.details.results]
-    evil_facts = dataclasses.replace(facts, details=dataclasses.replace(facts.details, results=evil), winner=evil[0])
+    evil = [replace(line, driver="Bad | *Name* [x](y)", team="#1 Team|") for line in facts.details.results]
+    evil_facts = replace(facts, details=replace(facts.details, results=evil), winner=evil[0])
     body = recap.reddit_body(evil_facts, "k")
     results_section = body.split("## Results")[1].split("## Stages")[0]
     table_rows = [line for line in results_section.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
@@ -87,7 +86,7 @@ async def test_markdown_in_names_cannot_break_the_post(real_store):
 
 async def test_reddit_body_stays_under_the_self_post_limit(real_store):
     facts = await mid_ohio_2022(real_store)
-    giant = [dataclasses.replace(line, driver="N" * 3000, team="T" * 3000) for line in facts.details.results]
-    giant_facts = dataclasses.replace(facts, details=dataclasses.replace(facts.details, results=giant), winner=giant[0])
+    giant = [replace(line, driver="N" * 3000, team="T" * 3000) for line in facts.details.results]
+    giant_facts = replace(facts, details=replace(facts.details, results=giant), winner=giant[0])
     body = recap.reddit_body(giant_facts, "k")
     assert len(body) <= recap.REDDIT_LIMIT and body.rstrip().endswith("[](#pitboard:k)")

@@ -25,6 +25,7 @@ from db import queries
 from db.models import RaceResults
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
+from db.records import replace
 from db.short_names import ShortNames
 from db.store import Store
 from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
@@ -243,9 +244,9 @@ async def test_a_null_is_left_out_never_zero(feed_db):
         facts = await recap_facts(store, await queries.results(store, "richmond", 2023, "cup", 7))
 
     def prose(**race_changes) -> str:
-        race = dataclasses.replace(facts.details.race, **race_changes)
-        details: RaceResults = dataclasses.replace(facts.details, race=race)
-        return " ".join(recap.paragraphs(dataclasses.replace(facts, details=details)))
+        race = replace(facts.details.race, **race_changes)
+        details: RaceResults = replace(facts.details, race=race)
+        return " ".join(recap.paragraphs(replace(facts, details=details)))
 
     assert "There were eight cautions and 22 lead changes." in prose(caution_laps=None, leaders=None)
     assert "There were" not in prose(cautions=None, lead_changes=None)
@@ -383,7 +384,7 @@ def test_no_single_season_range(sample):
 async def test_an_exhibition_win_is_not_counted(feed_db):
     async with Store.open(feed_db) as store:
         details = await queries.results(store, "richmond", 2023, "cup", 7)
-        exhibition = dataclasses.replace(details, race=dataclasses.replace(details.race, exhibition=True, round=None))
+        exhibition = replace(details, race=replace(details.race, exhibition=True, round=None))
         facts = await recap_facts(store, exhibition)
     prose = " ".join(recap.paragraphs(facts))
     assert "Kyle Larson won the Toyota Owners 400 at Richmond Raceway, a non-points exhibition race." in prose

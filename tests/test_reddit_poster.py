@@ -9,7 +9,6 @@ import asyncio
 import logging
 import threading
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +19,7 @@ from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
 from db.build import build_database
+from db.records import replace
 from db.store import Store
 from testkit.fakes.reddit_server import FakeReddit, skip_client_sleeps
 

@@ -8,7 +8,7 @@ clock shared by the poster, the publisher's waits and the fake Reddit's edit tim
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import asyncpraw
 import pytest
@@ -25,6 +25,7 @@ from db.nascar_feed import import_document
 from db.prerace import PreRace, prerace
 from db.queries import race_details
 from db.recaps import recap_facts
+from db.records import replace
 from db.store import Store, bundled_migrations
 from db.threads import ThreadKind
 from testkit.fakes.reddit_server import FakeReddit, SubmissionRecord, skip_client_sleeps

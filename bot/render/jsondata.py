@@ -8,7 +8,6 @@ script that prints a value never prints a control sequence from the feed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from bot.render import cells
@@ -27,6 +26,7 @@ from db.models import (
     TrackRecord,
     WinnerAnswer,
 )
+from db.records import as_dict
 
 
 def race(summary: RaceSummary) -> dict[str, Any]:
@@ -83,15 +83,15 @@ def results(answer: RaceResults) -> dict[str, Any]:
         "race": race(answer.race),
         "results": [_line(r, timed) for r in answer.results],
         "stages": [
-            {"stage": s.number, "laps": s.laps, "results": [asdict(line) for line in s.results]} for s in answer.stages
+            {"stage": s.number, "laps": s.laps, "results": [as_dict(line) for line in s.results]} for s in answer.stages
         ],
-        "cautions": [asdict(c) for c in answer.cautions],
-        "also_matching": [asdict(r) for r in answer.other_races],
+        "cautions": [as_dict(c) for c in answer.cautions],
+        "also_matching": [as_dict(r) for r in answer.other_races],
     }
     if answer.sprint:
         document["sprint"] = [_line(r, True) for r in answer.sprint]
     if answer.non_starters:
-        document["non_starters"] = [asdict(entrant) for entrant in answer.non_starters]
+        document["non_starters"] = [as_dict(entrant) for entrant in answer.non_starters]
     return plain_data(document)
 
 
@@ -107,9 +107,9 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
                 "avg_start": None if c.avg_start is None else round(c.avg_start, 2),
                 "avg_finish": None if c.avg_finish is None else round(c.avg_finish, 2),
                 "first_season": c.first_season, "last_season": c.last_season,
-                "first_win": asdict(c.first_win) if c.first_win else None,
-                "latest_win": asdict(c.latest_win) if c.latest_win else None,
-                "seasons": [asdict(s) for s in c.seasons],
+                "first_win": as_dict(c.first_win) if c.first_win else None,
+                "latest_win": as_dict(c.latest_win) if c.latest_win else None,
+                "seasons": [as_dict(s) for s in c.seasons],
                 **({"podiums": c.podiums, "points": c.points, "championships": c.championships}
                    if c.championships is not None else {}),
             }
@@ -130,10 +130,10 @@ def team(answer: TeamRecord) -> dict[str, Any]:
             key: {
                 "starts": r.starts, "wins": r.wins, "podiums": r.podiums, "poles": r.poles, "titles": r.titles,
                 "first_season": r.first_season, "last_season": r.last_season,
-                "first_win": asdict(r.first_win) if r.first_win else None,
-                "latest_win": asdict(r.latest_win) if r.latest_win else None,
+                "first_win": as_dict(r.first_win) if r.first_win else None,
+                "latest_win": as_dict(r.latest_win) if r.latest_win else None,
                 "most_wins": [{"driver": t.driver, "wins": t.count} for t in r.top_drivers],
-                "seasons": [asdict(season) for season in r.seasons],
+                "seasons": [as_dict(season) for season in r.seasons],
             }
             for key, r in answer.series.items()
         },
@@ -169,9 +169,9 @@ def standings(answer: Standings) -> dict[str, Any]:
         "season": answer.season,
         "races_counted": answer.races_counted,
         "note": answer.note,
-        "standings": [asdict(row) for row in answer.rows] if answer.official else
-                     [{k: v for k, v in asdict(row).items() if k != "status_code"} for row in answer.rows],
-        **({"official": True, "team_standings": [asdict(row) for row in answer.team_rows], "chart_note": answer.chart_note}
+        "standings": [as_dict(row) for row in answer.rows] if answer.official else
+                     [{k: v for k, v in as_dict(row).items() if k != "status_code"} for row in answer.rows],
+        **({"official": True, "team_standings": [as_dict(row) for row in answer.team_rows], "chart_note": answer.chart_note}
            if answer.official else {}),
     })
 
@@ -182,10 +182,10 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         "command": "h2h",
         "series": answer.series,
         "races": answer.races,
-        "drivers": [asdict(answer.first), asdict(answer.second)],
-        "last_meeting": asdict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
-        "latest_meetings": [asdict(race) for race in answer.latest_meetings],
-        **({"team_mates": asdict(answer.team_mates)} if answer.team_mates else {}),
+        "drivers": [as_dict(answer.first), as_dict(answer.second)],
+        "last_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
+        "latest_meetings": [as_dict(race) for race in answer.latest_meetings],
+        **({"team_mates": as_dict(answer.team_mates)} if answer.team_mates else {}),
     })
 
 
@@ -196,7 +196,7 @@ def next_races(answer: NextRaces) -> dict[str, Any]:
         "now": answer.now.isoformat(),
         "racing_now": [race(r) for r in answer.racing_now],
         "upcoming": [
-            {**race(r), "sessions": [asdict(session) for session in answer.sessions[r.id]]} if r.id in answer.sessions
+            {**race(r), "sessions": [as_dict(session) for session in answer.sessions[r.id]]} if r.id in answer.sessions
             else race(r)
             for r in answer.upcoming
         ],
@@ -211,7 +211,7 @@ def schedule(answer: Schedule) -> dict[str, Any]:
         "season": answer.season,
         "races": [
             {**race(entry.race), "state": entry.state,
-             **({"sessions": [asdict(session) for session in answer.sessions[entry.race.id]]}
+             **({"sessions": [as_dict(session) for session in answer.sessions[entry.race.id]]}
                 if entry.race.id in answer.sessions else {})}
             for entry in answer.races
         ],

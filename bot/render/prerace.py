@@ -9,7 +9,6 @@ until qualifying sets it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import discord
@@ -19,6 +18,7 @@ from bot.render.race_threads import ThreadLinks, links_line, relinked
 from bot.render.recap import PLAIN, REDDIT, Markup, marker, race_at_track
 from bot.render.words import KIND_WORDS, car, eastern_time, plural, race_day, race_label
 from db.prerace import PreRace
+from db.records import Record
 from db.threads import ThreadKind
 
 SOURCE = "Source: NASCAR. History: nascaR.data (DriverAverages.com)."
@@ -30,8 +30,7 @@ DISCORD = Markup(safe.discord, lambda text: f"**{text}**")
 FIELD_VALUE_LIMIT = 1024
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     heading: str
     lines: list[str]
 

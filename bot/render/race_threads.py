@@ -7,20 +7,18 @@ can be relinked (`relinked`) when another thread of its race appears.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.live_race import LiveBoard
 from bot.render.live import board_markdown
 from bot.render.recap import marker, race_at_track
 from db.models import RaceSummary
+from db.records import Record
 from db.threads import ThreadKind
 
 LINKS_MARK = "[](#pitboard-race-threads)"
 LABELS = {ThreadKind.PRE: "Pre-race thread", ThreadKind.LIVE: "Live thread", ThreadKind.POST: "Post-race thread"}
 
 
-@dataclass(frozen=True)
-class ThreadLinks:
+class ThreadLinks(Record):
     """The URLs of a race's threads in one subreddit; None while a thread does not exist."""
 
     pre: str | None = None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.render import cells, safe
@@ -20,6 +19,7 @@ from bot.render.tables import Cell, Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
 from db.models import RaceSummary, RecapFacts, ResultLine
 from db.recaps import F1Line, F1RecapFacts, Recap
+from db.records import Record
 from db.series import SERIES
 from db.short_names import ShortNames
 from db.threads import ThreadKind
@@ -158,8 +158,7 @@ def finish_phrase(line: ResultLine, m: Markup) -> str:
     return f"finished {ordinal_word(line.finish)}" + ("" if line.running else f", {out_phrase(line, m)}")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(Record):
     """A sentence, and another wording with a different opening for when two before it open the same way."""
 
     text: str

@@ -9,13 +9,14 @@ heading, list, table cell, link, spoiler, entity or mention.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import operator
 import re
 import unicodedata
 from datetime import datetime
 from typing import Any, TypeVar, cast
+
+from db.records import Record, replace
 
 T = TypeVar("T")
 
@@ -55,7 +56,7 @@ _SCALARS = frozenset({int, float, bool, type(None), datetime})
 
 
 def plain_data(value: T) -> T:
-    """A query answer (dataclasses, lists, tuples, dicts) with every string in it `plain`.
+    """A query answer (records, lists, tuples, dicts) with every string in it `plain`.
 
     Parts with nothing to change are returned as they are, not copied: answers are never mutated.
     Renderers neutralise each string where they show it; this is for whole documents (JSON).
@@ -89,19 +90,12 @@ def _plain_any(value: Any) -> Any:
         new = plain(old) if old_kind is str else _plain_any(old)
         if new is not old:
             changes[name] = new
-    return dataclasses.replace(value, **changes) if changes else value
-
-
-_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+    return replace(value, **changes) if changes else value
 
 
 def _init_fields(cls: type) -> tuple[str, ...]:
-    """The fields a dataclass is built from (none for any other type), looked up once per class."""
-    fields = _INIT_FIELDS.get(cls)
-    if fields is None:
-        built = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
-        fields = _INIT_FIELDS[cls] = tuple(field.name for field in built if field.init)
-    return fields
+    """The fields a record is built from (none for any other type)."""
+    return cls._fields if issubclass(cls, Record) else ()
 
 
 # Reddit markdown (snudown on old Reddit, a CommonMark dialect on new Reddit). A backslash before

@@ -7,16 +7,15 @@ terminal and Discord code blocks (`monospace`) and for Reddit (`markdown`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 
 from bot.render.safe import escape_reddit_markdown, plain
+from db.records import Record
 
 Cell = str | int | None     # text already `plain`, a number, or None: unknown, an empty cell
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     """Headers and rows of cells. Text cells are `plain` already: a formatter only lays them out (and escapes
     them for its markup)."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import safe
 from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, Schedule, TeamSeason, TeamSeriesRecord, WinnerAnswer, series_zone
+from db.records import Record
 from db.series import SERIES
 
 KIND_WORDS = {
@@ -24,8 +24,7 @@ KIND_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Markup:
+class Markup(Record):
     """How data text and emphasis are written in one output format."""
 
     escape: Callable[[str | None], str]
