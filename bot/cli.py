@@ -16,8 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -33,8 +31,6 @@ if TYPE_CHECKING:
     from db.build import BuildReport
     from db.models import RaceResults
     from db.store import Store
-
-log = logging.getLogger("pitboard")
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
 
@@ -58,7 +54,82 @@ def in_event_loop(handler: Callable[[Settings, argparse.Namespace], Coroutine[An
     return run
 
 
-def _parser() -> argparse.ArgumentParser:
+def _ask_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"')
+    parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
+    parser.set_defaults(handler=_ask)
+
+
+def _db_options(parser: argparse.ArgumentParser) -> None:
+    db_commands = parser.add_subparsers(dest="db_command", required=True)
+    build_parser = db_commands.add_parser(
+        "build", help="(re)build the database from the bundled history, keeping settings and imports"
+    )
+    build_parser.set_defaults(handler=_db_build)
+    db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
+
+
+def _import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.set_defaults(handler=_import)
+
+
+def _thread_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("track", help="track name or nickname, e.g. mid-ohio")
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--series")
+    parser.add_argument("--round", type=int)
+    parser.add_argument("--markdown", action="store_true", help="print the exact Reddit markdown")
+    parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
+    parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
+    parser.set_defaults(handler=_thread)
+
+
+def _prerace_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("track", help="track name or nickname, e.g. richmond")
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--series")
+    parser.add_argument("--round", type=int)
+    parser.add_argument("--markdown", action="store_true", help="print the Reddit markdown")
+    parser.set_defaults(handler=_prerace)
+
+
+def _live_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replay", type=Path, metavar="DIR", help="play a recorded race, e.g. db/data/replays/chicagoland-2026")
+    parser.add_argument("--speed", type=float, default=60.0, help="replay speed, times real time (default 60)")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between polls of the live feed (default 5)")
+    parser.set_defaults(handler=_live)
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(handler=_run, bot_logging=True)
+
+
+def _sync_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
+    parser.set_defaults(handler=_sync, bot_logging=True)
+
+
+# Each subcommand: its help line and what adds its options to its parser.
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "ask": ('answer a slash command, e.g. pitboard ask "/winner mid-ohio"', _ask_options),
+    "db": ("database maintenance", _db_options),
+    "import": ("import NASCAR feed files (weekend-feed.json, race_list_basic.json) or saved Jolpica F1 documents",
+               _import_options),
+    "thread": ("print or post the post-race thread of a race", _thread_options),
+    "prerace": ("print the pre-race post of the next race at a track", _prerace_options),
+    "live": ("the live race board in the terminal, from the live feed or a recorded race", _live_options),
+    "run": ("run the Discord bot until SIGINT/SIGTERM", _run_options),
+    "sync": ("register the slash commands with Discord", _sync_options),
+}
+
+
+def _parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The parser for `argv`: every subcommand is listed, but only the one `argv` names gets its parser.
+
+    Each subparser costs argparse a formatter and several gettext lookups: building all eight took `pitboard ask`
+    longer than its query. `pitboard --help` and a mistyped subcommand still get every one.
+    """
     parser = argparse.ArgumentParser(
         prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads."
     )
@@ -66,60 +137,35 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
     parser.set_defaults(bot_logging=False)  # run and sync log like the bot (discord.py's format, secrets redacted)
     commands = parser.add_subparsers(dest="command", required=True)
-
-    ask_parser = commands.add_parser("ask", help='answer a slash command, e.g. pitboard ask "/winner mid-ohio"')
-    ask_parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"')
-    ask_parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
-    ask_parser.set_defaults(handler=_ask)
-
-    db_parser = commands.add_parser("db", help="database maintenance")
-    db_commands = db_parser.add_subparsers(dest="db_command", required=True)
-    build_parser = db_commands.add_parser(
-        "build", help="(re)build the database from the bundled history, keeping settings and imports"
-    )
-    build_parser.set_defaults(handler=_db_build)
-    db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
-
-    import_parser = commands.add_parser(
-        "import", help="import NASCAR feed files (weekend-feed.json, race_list_basic.json) or saved Jolpica F1 documents"
-    )
-    import_parser.add_argument("files", nargs="+", type=Path)
-    import_parser.set_defaults(handler=_import)
-
-    thread_parser = commands.add_parser("thread", help="print or post the post-race thread of a race")
-    thread_parser.add_argument("track", help="track name or nickname, e.g. mid-ohio")
-    thread_parser.add_argument("--year", type=int)
-    thread_parser.add_argument("--series")
-    thread_parser.add_argument("--round", type=int)
-    thread_parser.add_argument("--markdown", action="store_true", help="print the exact Reddit markdown")
-    thread_parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
-    thread_parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
-    thread_parser.set_defaults(handler=_thread)
-
-    prerace_parser = commands.add_parser("prerace", help="print the pre-race post of the next race at a track")
-    prerace_parser.add_argument("track", help="track name or nickname, e.g. richmond")
-    prerace_parser.add_argument("--year", type=int)
-    prerace_parser.add_argument("--series")
-    prerace_parser.add_argument("--round", type=int)
-    prerace_parser.add_argument("--markdown", action="store_true", help="print the Reddit markdown")
-    prerace_parser.set_defaults(handler=_prerace)
-
-    live_parser = commands.add_parser("live", help="the live race board in the terminal, from the live feed or a recorded race")
-    live_parser.add_argument("--replay", type=Path, metavar="DIR",
-                             help="play a recorded race, e.g. db/data/replays/chicagoland-2026")
-    live_parser.add_argument("--speed", type=float, default=60.0, help="replay speed, times real time (default 60)")
-    live_parser.add_argument("--interval", type=float, default=5.0, help="seconds between polls of the live feed (default 5)")
-    live_parser.set_defaults(handler=_live)
-
-    commands.add_parser("run", help="run the Discord bot until SIGINT/SIGTERM").set_defaults(handler=_run, bot_logging=True)
-    sync_parser = commands.add_parser("sync", help="register the slash commands with Discord")
-    sync_parser.add_argument("--guild", type=int, help="a server id: commands appear there at once (default: global)")
-    sync_parser.set_defaults(handler=_sync, bot_logging=True)
+    named = _subcommand_in(argv)
+    for name, (help_line, add_options) in SUBCOMMANDS.items():
+        if named is None or name == named:
+            add_options(commands.add_parser(name, help=help_line))
     return parser
 
 
+def _subcommand_in(argv: list[str]) -> str | None:
+    """The subcommand `argv` names, if it names one of ours before anything that could be a global option's value."""
+    rest = iter(argv)
+    for word in rest:
+        if word == "--db":
+            next(rest, None)
+        elif word.startswith("-"):
+            continue
+        else:
+            return word if word in SUBCOMMANDS else None
+    return None
+
+
+def _log_to_stderr(verbose: bool) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(argv).parse_args(argv)
     try:
         settings = Settings.load()
     except SettingsError as error:
@@ -127,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     if args.db:
         settings = replace(settings, db_path=args.db)
-    if not args.bot_logging:
-        level = logging.DEBUG if args.verbose else logging.WARNING
-        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # `ask` reads and prints, and logs nothing unless asked: logging costs it a twentieth of its start-up.
+    if not args.bot_logging and (args.handler is not _ask or args.verbose):
+        _log_to_stderr(args.verbose)
     db_path = settings.db_path
     try:
         return args.handler(settings, args)
@@ -141,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pitboard: {error}; repair it with `pitboard db build`", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:  # a bug or a broken environment: one line, detail with -v
-        log.debug("unexpected failure", exc_info=True)
+        if args.verbose:
+            import logging
+
+            logging.getLogger("pitboard").debug("unexpected failure", exc_info=True)
         if _out_of_space(error):
             print(f"pitboard: {error}", file=sys.stderr)
             return EXIT_FAILURE
@@ -174,7 +223,6 @@ async def _build_if_needed(path: Path) -> None:
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     """Answered in this thread, by the same query coroutines the bot awaits, on a read-only SyncStore."""
     from bot.questions import answer_now, parse_slash
-    from bot.render import jsondata, text
     from db.snapshot import SyncStore
 
     try:
@@ -182,20 +230,34 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         if not _is_built(settings.db_path):
             import asyncio
 
+            _log_to_stderr(args.verbose)   # the first build says what it does
             asyncio.run(_build_if_needed(settings.db_path))
         with SyncStore.open(settings.db_path) as store:
             answer = answer_now(store, question, options)
     except PitboardError as failure:
-        if args.json:
-            print(json.dumps(jsondata.error(failure), ensure_ascii=False, indent=2))
-        else:
-            print(text.error(failure), file=sys.stderr)
+        _print_answer(failure, as_json=args.json)
         return EXIT_USER_ERROR
-    if args.json:
-        print(json.dumps(jsondata.render(answer), ensure_ascii=False, indent=2, default=str))
+    _print_answer(answer, as_json=args.json)
+    return EXIT_OK
+
+
+def _print_answer(answer: object, *, as_json: bool) -> None:
+    """An answer, or the PitboardError met instead (to stderr), as text or as a JSON document; the renderer needed
+    is the only one imported."""
+    if as_json:
+        import json
+
+        from bot.render import jsondata
+
+        document = jsondata.error(answer) if isinstance(answer, PitboardError) else jsondata.render(answer)
+        print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+        return
+    from bot.render import text
+
+    if isinstance(answer, PitboardError):
+        print(text.error(answer), file=sys.stderr)
     else:
         print(text.render(answer))
-    return EXIT_OK
 
 
 def _db_path(settings: Settings, args: argparse.Namespace) -> int:
