@@ -67,8 +67,9 @@ def normalize(text: str) -> str:
     separates words (`Mid-Ohio` → `mid ohio`); `&` reads as `and`.
     """
     text = _FEED_MARKERS.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():   # ASCII has no compatibility forms and no accents to strip: most names skip this
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
