@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -61,12 +62,14 @@ def _ask_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _db_options(parser: argparse.ArgumentParser) -> None:
-    db_commands = parser.add_subparsers(dest="db_command", required=True)
+    db_commands = parser.add_subparsers(dest="db_command", required=True, prog=parser.prog)
     build_parser = db_commands.add_parser(
-        "build", help="(re)build the database from the bundled history, keeping settings and imports"
+        "build", help="(re)build the database from the bundled history, keeping settings and imports",
+        formatter_class=_HelpFormatter,
     )
     build_parser.set_defaults(handler=_db_build)
-    db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
+    path_parser = db_commands.add_parser("path", help="print the database location", formatter_class=_HelpFormatter)
+    path_parser.set_defaults(handler=_db_path)
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:
@@ -131,17 +134,34 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     longer than its query. `pitboard --help` and a mistyped subcommand still get every one.
     """
     parser = argparse.ArgumentParser(
-        prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads."
+        prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--db", type=Path, help="database file (default: $PITBOARD_DB or the per-user data directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
     parser.set_defaults(bot_logging=False)  # run and sync log like the bot (discord.py's format, secrets redacted)
-    commands = parser.add_subparsers(dest="command", required=True)
+    # A subparsers' prog given (argparse's default, worked out by a help formatter that imports shutil): nothing
+    # here formats help unless help is asked for.
+    commands = parser.add_subparsers(dest="command", required=True, prog=parser.prog)
     named = _subcommand_in(argv)
     for name, (help_line, add_options) in SUBCOMMANDS.items():
         if named is None or name == named:
-            add_options(commands.add_parser(name, help=help_line))
+            add_options(commands.add_parser(name, help=help_line, formatter_class=_HelpFormatter))
     return parser
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, as wide as the terminal: measured as shutil.get_terminal_size does, without importing
+    shutil (argparse makes a formatter for every option it adds, and shutil's import runs Python's compiler, which
+    nothing else in `pitboard ask` needs: a tenth of its start-up)."""
+
+    def __init__(self, prog: str):
+        stdout = sys.__stdout__
+        try:
+            columns = int(os.environ.get("COLUMNS") or 0) or (os.get_terminal_size(stdout.fileno()).columns if stdout else 80)
+        except (ValueError, OSError):   # COLUMNS is not a number, or stdout not a terminal
+            columns = 80
+        super().__init__(prog, width=columns - 2)
 
 
 def _subcommand_in(argv: list[str]) -> str | None:

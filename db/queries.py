@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from db.errors import BadOption, NoData
 from db.models import (
@@ -60,7 +60,7 @@ from db.models import (
     WinnerAnswer,
 )
 from db.names import NameIndex, Place, find_driver
-from db.records import replace
+from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Snapshot
 
@@ -152,7 +152,7 @@ class Dated(Protocol):
 R = TypeVar("R", bound=Dated)
 
 
-class RaceKey(NamedTuple):
+class RaceKey(Record):
     """A race as far as ordering and naming it goes, read without RACE_COLUMNS' correlated subqueries (winner, pole,
     field size): the races an answer only names or skips cost a fraction of a whole one."""
 

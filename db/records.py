@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
-R = TypeVar("R", bound="Record")
 T = TypeVar("T")
 
 
@@ -106,6 +105,11 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values(), strict=True))
         return f"{type(self).__qualname__}({shown})"
+
+
+# Bound to the class, not to its name: a string bound is compiled at run time, and the first compile() in a process
+# readies the compiler (as much as the rest of this module's import, for a console that otherwise compiles nothing).
+R = TypeVar("R", bound=Record)
 
 
 def fields(record: Record | type[Record]) -> tuple[str, ...]:
