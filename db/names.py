@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -67,8 +67,9 @@ def normalize(text: str) -> str:
     separates words (`Mid-Ohio` → `mid ohio`); `&` reads as `and`.
     """
     text = _FEED_MARKERS.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # most names are: decomposing them changes nothing
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
@@ -76,8 +77,11 @@ def normalize(text: str) -> str:
 
 def name_key(text: str) -> str:
     """The form names are looked up by: normalized, without a leading `the` (`The Glen` → `glen`)."""
-    key = normalize(text)
-    return key[4:] if key.startswith("the ") else key
+    return _without_the(normalize(text))
+
+
+def _without_the(normalized: str) -> str:
+    return normalized[4:] if normalized.startswith("the ") else normalized
 
 
 def clean_input(text: str, what: str) -> str:
@@ -95,14 +99,13 @@ def clean_input(text: str, what: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """One resolvable thing with the strings that name it and a popularity for ranking."""
+class _Entry(NamedTuple):
+    """One resolvable thing with its normalized name and a popularity for ranking (a tuple: thousands are made per load)."""
 
     key: int
     label: str
     popularity: int
-    words: tuple[str, ...]
+    name: str       # normalize(label)
 
 
 class _Resolver:
@@ -113,7 +116,7 @@ class _Resolver:
         self.entries = {entry.key: entry for entry in entries}
         self.exact: dict[str, set[int]] = defaultdict(set)
         for entry in self.entries.values():
-            self.exact[name_key(" ".join(entry.words))].add(entry.key)
+            self.exact[_without_the(entry.name)].add(entry.key)
         for alias, key in aliases:
             if key in self.entries:
                 self.exact[name_key(alias)].add(key)
@@ -346,10 +349,10 @@ class NameIndex:
         index._snapshot = None  # every part is read: the index outlives the transaction
         return index
 
-    def _rows(self, sql: str) -> list[Row]:
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
         if self._snapshot is None:
             raise RuntimeError("a loaded NameIndex reads nothing more")
-        return self._snapshot.fetchall(sql)
+        return self._snapshot.fetchall(sql, params)
 
     # Series
 
@@ -399,7 +402,7 @@ class NameIndex:
         track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
         return _Resolver(
             "track",
-            (_Entry(t.id, t.name, track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in self.tracks.values()),
+            (_Entry(t.id, t.name, track_races.get(t.id, 0), normalize(t.name)) for t in self.tracks.values()),
             track_aliases,
         )
 
@@ -474,19 +477,32 @@ class NameIndex:
     def drivers(self) -> dict[int, DriverInfo]:
         return {row["id"]: DriverInfo(row["id"], row["name"]) for row in self._rows("SELECT id, name FROM drivers")}
 
+    def _starts_by_series(self, column: str, extra: str = "") -> tuple[list[Row], list[str]]:
+        """Starts per `column` (driver_id or team_id), then `extra`, then one count per series (in the order of the
+        series keys returned): grouped by the indexed column alone, SQLite counts as it walks that column's index,
+        where grouping by (column, series) sorted every result first (most of the old load time)."""
+        series_ids = list(self._series_keys)
+        per_series = ", ".join("count(CASE WHEN r.series_id = ? THEN 1 END)" for _ in series_ids)
+        rows = self._rows(
+            f"SELECT x.{column}, count(*), {extra}{per_series} FROM results x JOIN races r ON r.id = x.race_id "
+            f"WHERE x.{column} IS NOT NULL GROUP BY x.{column}",
+            tuple(series_ids),
+        )
+        return rows, [self._series_keys[series_id] for series_id in series_ids]
+
     @cached_property
-    def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]]]:
-        """Each driver's starts over every series (popularity, for ranking) and the series he started in."""
-        starts: dict[int, int] = defaultdict(int)
-        driver_series: dict[int, set[str]] = defaultdict(set)
-        series_keys = self._series_keys
-        for driver_id, series_id, count in self._rows(   # series by id, not joined: half the statement's cost
-            "SELECT x.driver_id, r.series_id, count(*) FROM results x JOIN races r ON r.id = x.race_id "
-            "GROUP BY x.driver_id, r.series_id"
-        ):
-            starts[driver_id] += count
-            driver_series[driver_id].add(series_keys[series_id])
-        return starts, driver_series
+    def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]], dict[int, int]]:
+        """Each driver's starts over every series (popularity, for ranking), the series he started in, and his
+        latest season (whose driver an F1 code names)."""
+        starts: dict[int, int] = {}
+        driver_series: dict[int, set[str]] = {}
+        latest: dict[int, int] = {}
+        rows, series_keys = self._starts_by_series("driver_id", "max(r.season), ")
+        for driver_id, count, season, *counts in rows:
+            starts[driver_id] = count
+            latest[driver_id] = season
+            driver_series[driver_id] = {key for key, started in zip(series_keys, counts, strict=True) if started}
+        return starts, driver_series, latest
 
     @property
     def _driver_series(self) -> dict[int, set[str]]:
@@ -501,20 +517,25 @@ class NameIndex:
         driver_aliases += [(row[0], row[1]) for row in self._rows(
             "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
         )]
-        driver_aliases += [(row[0], row[1]) for row in self._rows(
-            """SELECT code, driver_id FROM (
-                   SELECT d.code, x.driver_id, row_number() OVER (PARTITION BY d.code ORDER BY max(r.season) DESC) AS latest
-                   FROM drivers d JOIN results x ON x.driver_id = d.id JOIN races r ON r.id = x.race_id
-                   WHERE d.code IS NOT NULL GROUP BY x.driver_id
-               ) WHERE latest = 1"""
-        )]
+        starts, _, latest = self._driver_stats
+        driver_aliases += sorted(self._code_holders(latest).items())
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
-        starts, _ = self._driver_stats
         return _Resolver(
             "driver",
-            (_Entry(d.id, d.name, starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
+            (_Entry(d.id, d.name, starts.get(d.id, 0), normalize(d.name)) for d in drivers.values()),
             driver_aliases,
         )
+
+    def _code_holders(self, latest: dict[int, int]) -> dict[str, int]:
+        """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (in a tie,
+        the first in the store: `HOL` in 1953 is the earlier of two Hollands)."""
+        holders: dict[str, tuple[int, int]] = {}  # code → (season, driver id)
+        for driver_id, code in self._rows("SELECT id, code FROM drivers WHERE code IS NOT NULL ORDER BY id"):
+            season = latest.get(driver_id)
+            held = holders.get(code)
+            if season is not None and (held is None or season > held[0]):
+                holders[code] = (season, driver_id)
+        return {code: driver_id for code, (_, driver_id) in holders.items()}
 
     # Teams
 
@@ -525,17 +546,17 @@ class NameIndex:
     @cached_property
     def _team_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, set[str]]]:
         """Each team's starts, race wins and series."""
-        team_starts: dict[int, int] = defaultdict(int)
-        team_wins: dict[int, int] = defaultdict(int)
-        team_series: dict[int, set[str]] = defaultdict(set)
-        series_keys = self._series_keys
-        for team_id, series_id, starts, wins in self._rows(
-            "SELECT x.team_id, r.series_id, count(*), count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) "
-            "FROM results x JOIN races r ON r.id = x.race_id WHERE x.team_id IS NOT NULL GROUP BY x.team_id, r.series_id"
-        ):
-            team_starts[team_id] += starts
-            team_wins[team_id] += wins
-            team_series[team_id].add(series_keys[series_id])
+        team_starts: dict[int, int] = {}
+        team_series: dict[int, set[str]] = {}
+        rows, series_keys = self._starts_by_series("team_id")
+        for team_id, count, *counts in rows:
+            team_starts[team_id] = count
+            team_series[team_id] = {key for key, started in zip(series_keys, counts, strict=True) if started}
+        team_wins = {
+            team_id: wins for team_id, wins in self._rows(   # distinct races: two drivers may share a winning car
+                "SELECT team_id, count(DISTINCT race_id) FROM results WHERE finish = 1 AND team_id IS NOT NULL GROUP BY team_id"
+            )
+        }
         return team_starts, team_wins, team_series
 
     @cached_property
@@ -544,7 +565,7 @@ class NameIndex:
         teams, (team_starts, _, _) = self.teams, self._team_stats
         return _Resolver(
             "team",
-            (_Entry(t.id, t.name, team_starts.get(t.id, 0), tuple(normalize(t.name).split())) for t in teams.values()),
+            (_Entry(t.id, t.name, team_starts.get(t.id, 0), normalize(t.name)) for t in teams.values()),
             [(t.full_name, t.id) for t in teams.values() if t.full_name and t.full_name != t.name],
         )
 
