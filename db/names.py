@@ -57,6 +57,11 @@ _FEED_MARKERS = re.compile(r"\(i\)|[#*]")
 _NOT_WORD = re.compile(r"[^0-9a-z ]+")
 _YEAR = re.compile(r"^\d{4}$")
 _CAR_NUMBER = re.compile(r"^(?:no |car )?(\d{1,3})$")  # normalized: `#48`, `No. 48` → `48`, `no 48`
+# normalize's steps for an ASCII character: lower case kept, `&` → ` and `, `.` and `'` dropped, other punctuation a space.
+_ASCII_FOLD = str.maketrans({
+    char: char.lower() if char.isalnum() or char == " " else " and " if char == "&" else None if char in ".'" else " "
+    for char in map(chr, range(128))
+})
 
 
 @lru_cache(maxsize=1 << 16)   # race, driver and team names repeat (every Daytona 500): each is worked out once
@@ -66,10 +71,11 @@ def normalize(text: str) -> str:
     Periods and apostrophes vanish (`A.J.` → `aj`, `O'Reilly` → `oreilly`); other punctuation
     separates words (`Mid-Ohio` → `mid ohio`); `&` reads as `and`.
     """
+    if text.isascii():  # most names: the steps below in one pass
+        return " ".join(text.replace("(i)", " ").translate(_ASCII_FOLD).split())
     text = _FEED_MARKERS.sub(" ", text)
-    if not text.isascii():  # most names are: decomposing them changes nothing
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
@@ -244,9 +250,8 @@ class _Wins:
     team_series: dict[int, set[str]]
 
 
-@dataclass(frozen=True)
-class _Race:
-    """A race fans may name: its name, series, season and track."""
+class _Race(NamedTuple):
+    """A race fans may name: its name, series, season and track (a tuple: one is made per race at every load)."""
 
     id: int
     track_id: int
@@ -433,16 +438,20 @@ class NameIndex:
     @cached_property
     def _races(self) -> list[_Race]:
         track_words = {info.id: frozenset(normalize(info.name).split()) for info in self.tracks.values()}
-        return [
-            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
-                  key, frozenset(key.split()) | track_words[row["track_id"]], bool(row["exhibition"]))
-            for row in self._rows(
-                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
-                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
-                "ORDER BY r.season DESC, r.round DESC"
-            )
-            for key in (normalize(row["name"]),)
-        ]
+        named: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}  # every Daytona 500 is worked out once
+        races = []
+        for race_id, track_id, series, season, round_, name, exhibition in self._rows(
+            "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
+            "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
+            "ORDER BY r.season DESC, r.round DESC"
+        ):
+            known = named.get((name, track_id))
+            if known is None:
+                key = normalize(name)
+                known = named[name, track_id] = (key, frozenset(key.split()) | track_words[track_id])
+            key, words = known
+            races.append(_Race(race_id, track_id, series, season, round_, name, key, words, bool(exhibition)))
+        return races
 
     @cached_property
     def _raced(self) -> dict[int, set[tuple[str, int]]]:
