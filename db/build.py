@@ -70,6 +70,9 @@ DATA_TABLES = (
     "races", "results", "stage_results", "leader_stints", "cautions", "non_starters", "sprint_results",
     "qualifying_results", "race_sessions", "driver_standings", "team_standings", "feed_documents",
     "weekend_sessions", "weekend_runs", "run_results",
+    # Tallies the triggers of migration 0018 keep equal to results and races: equal already when the swap reaches
+    # them (last, after the tables they count); data, so a repair never copies a damaged file's counts as state.
+    "driver_series_starts", "team_series_starts",
 )
 SWAP_BUSY_TIMEOUT_MS = 120_000  # the swap waits this long for other writers (a bot's settings write, an import)
 SQLITE_IOERR, SQLITE_FULL = 10, 13

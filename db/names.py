@@ -120,18 +120,19 @@ class _Resolver:
     def __init__(self, what: str, entries: Iterable[_Entry], aliases: Iterable[tuple[str, int]]):
         self.what = what
         self.entries = {entry.key: entry for entry in entries}
-        self.exact: dict[str, set[int]] = defaultdict(set)
+        exact: dict[str, set[int]] = defaultdict(set)
         for entry in self.entries.values():
-            self.exact[_without_the(entry.name)].add(entry.key)
+            exact[_without_the(entry.name)].add(entry.key)
         for alias, key in aliases:
             if key in self.entries:
-                self.exact[name_key(alias)].add(key)
-        self.choices = list(self.exact.keys())
-        self.by_word: dict[str, set[int]] = defaultdict(set)
-        for name, keys in self.exact.items():
+                exact[name_key(alias)].add(key)
+        by_word: dict[str, set[int]] = defaultdict(set)
+        for name, keys in exact.items():
             for word in name.split():
-                self.by_word[word].update(keys)
-        self.words = sorted(self.by_word)
+                by_word[word].update(keys)
+        self.exact, self.by_word = exact, by_word
+        self.choices = list(exact)
+        self.words = sorted(by_word)
 
     def strict(self, query: str) -> list[int]:
         """Ranked candidates by exact name or alias, else by whole words, else by word prefixes.
@@ -484,34 +485,23 @@ class NameIndex:
 
     @cached_property
     def drivers(self) -> dict[int, DriverInfo]:
-        return {row["id"]: DriverInfo(row["id"], row["name"]) for row in self._rows("SELECT id, name FROM drivers")}
-
-    def _starts_by_series(self, column: str, extra: str = "") -> tuple[list[Row], list[str]]:
-        """Starts per `column` (driver_id or team_id), then `extra`, then one count per series (in the order of the
-        series keys returned): grouped by the indexed column alone, SQLite counts as it walks that column's index,
-        where grouping by (column, series) sorted every result first (most of the old load time)."""
-        series_ids = list(self._series_keys)
-        per_series = ", ".join("count(CASE WHEN r.series_id = ? THEN 1 END)" for _ in series_ids)
-        rows = self._rows(
-            f"SELECT x.{column}, count(*), {extra}{per_series} FROM results x JOIN races r ON r.id = x.race_id "
-            f"WHERE x.{column} IS NOT NULL GROUP BY x.{column}",
-            tuple(series_ids),
-        )
-        return rows, [self._series_keys[series_id] for series_id in series_ids]
+        return {driver_id: DriverInfo(driver_id, name) for driver_id, name in self._rows("SELECT id, name FROM drivers")}
 
     @cached_property
-    def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]], dict[int, int]]:
-        """Each driver's starts over every series (popularity, for ranking), the series he started in, and his
-        latest season (whose driver an F1 code names)."""
-        starts: dict[int, int] = {}
-        driver_series: dict[int, set[str]] = {}
-        latest: dict[int, int] = {}
-        rows, series_keys = self._starts_by_series("driver_id", "max(r.season), ")
-        for driver_id, count, season, *counts in rows:
-            starts[driver_id] = count
-            latest[driver_id] = season
-            driver_series[driver_id] = {key for key, started in zip(series_keys, counts, strict=True) if started}
-        return starts, driver_series, latest
+    def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]]]:
+        """Each driver's starts over every series (popularity, for ranking) and the series he started in."""
+        return self._starts_by_series("SELECT driver_id, series_id, starts FROM driver_series_starts")
+
+    def _starts_by_series(self, sql: str) -> tuple[dict[int, int], dict[int, set[str]]]:
+        """Starts and series by driver or team, from the tallies triggers keep (migration 0018): counting them over
+        every result at each load was most of its time."""
+        starts: dict[int, int] = defaultdict(int)
+        series: dict[int, set[str]] = defaultdict(set)
+        series_keys = self._series_keys
+        for key, series_id, count in self._rows(sql):
+            starts[key] += count
+            series[key].add(series_keys[series_id])
+        return starts, series
 
     @property
     def _driver_series(self) -> dict[int, set[str]]:
@@ -526,21 +516,23 @@ class NameIndex:
         driver_aliases += [(row[0], row[1]) for row in self._rows(
             "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
         )]
-        starts, _, latest = self._driver_stats
-        driver_aliases += sorted(self._code_holders(latest).items())
+        driver_aliases += sorted(self._code_holders().items())
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
+        starts, _ = self._driver_stats
         return _Resolver(
             "driver",
             (_Entry(d.id, d.name, starts.get(d.id, 0), normalize(d.name)) for d in drivers.values()),
             driver_aliases,
         )
 
-    def _code_holders(self, latest: dict[int, int]) -> dict[str, int]:
+    def _code_holders(self) -> dict[str, int]:
         """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (in a tie,
         the first in the store: `HOL` in 1953 is the earlier of two Hollands)."""
         holders: dict[str, tuple[int, int]] = {}  # code → (season, driver id)
-        for driver_id, code in self._rows("SELECT id, code FROM drivers WHERE code IS NOT NULL ORDER BY id"):
-            season = latest.get(driver_id)
+        for driver_id, code, season in self._rows(   # from each bearer's starts: F1's few, not every result
+            "SELECT d.id, d.code, (SELECT max(r.season) FROM results x JOIN races r ON r.id = x.race_id "
+            "WHERE x.driver_id = d.id) FROM drivers d WHERE d.code IS NOT NULL ORDER BY d.id"
+        ):
             held = holders.get(code)
             if season is not None and (held is None or season > held[0]):
                 holders[code] = (season, driver_id)
@@ -555,12 +547,7 @@ class NameIndex:
     @cached_property
     def _team_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, set[str]]]:
         """Each team's starts, race wins and series."""
-        team_starts: dict[int, int] = {}
-        team_series: dict[int, set[str]] = {}
-        rows, series_keys = self._starts_by_series("team_id")
-        for team_id, count, *counts in rows:
-            team_starts[team_id] = count
-            team_series[team_id] = {key for key, started in zip(series_keys, counts, strict=True) if started}
+        team_starts, team_series = self._starts_by_series("SELECT team_id, series_id, starts FROM team_series_starts")
         team_wins = {
             team_id: wins for team_id, wins in self._rows(   # distinct races: two drivers may share a winning car
                 "SELECT team_id, count(DISTINCT race_id) FROM results WHERE finish = 1 AND team_id IS NOT NULL GROUP BY team_id"
