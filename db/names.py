@@ -325,7 +325,7 @@ class NameIndex:
     """Every track, race, driver and series name, alias and nickname in the store.
 
     Each part (series, tracks, races, drivers) is read from the index's snapshot when a lookup first needs it:
-    `/winner mid-ohio` never reads the drivers (a count of starts over every result) nor the races. `read` makes a
+    `/winner mid-ohio` never reads the drivers (their names, aliases and tallies of starts) nor the races. `read` makes a
     lazy index over a snapshot that outlives it (the console's one read transaction); `load` reads every part in
     one hop to a reader thread, for the bot's long-lived index.
     """
@@ -355,10 +355,10 @@ class NameIndex:
         index._snapshot = None  # every part is read: the index outlives the transaction
         return index
 
-    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+    def _rows(self, sql: str) -> list[Row]:
         if self._snapshot is None:
             raise RuntimeError("a loaded NameIndex reads nothing more")
-        return self._snapshot.fetchall(sql, params)
+        return self._snapshot.fetchall(sql)
 
     # Series
 
@@ -526,8 +526,8 @@ class NameIndex:
         )
 
     def _code_holders(self) -> dict[str, int]:
-        """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (in a tie,
-        the first in the store: `HOL` in 1953 is the earlier of two Hollands)."""
+        """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (of two whose
+        last season was the same, the first stored)."""
         holders: dict[str, tuple[int, int]] = {}  # code → (season, driver id)
         for driver_id, code, season in self._rows(   # from each bearer's starts: F1's few, not every result
             "SELECT d.id, d.code, (SELECT max(r.season) FROM results x JOIN races r ON r.id = x.race_id "
