@@ -463,7 +463,14 @@ class NameIndex:
 
     @cached_property
     def _rule_runs(self) -> dict[str, list[_Race]]:
-        return {rule.race: self._runs(rule, self._track_ids.get(rule.track or "")) for rule in curated.race_rules()}
+        at_track: dict[int, list[_Race]] = defaultdict(list)   # each rule looks at its track's races, not all of them
+        for race in self._races:
+            at_track[race.track_id].append(race)
+        runs = {}
+        for rule in curated.race_rules():
+            track_id = self._track_ids.get(rule.track or "")
+            runs[rule.race] = self._runs(rule, self._races if track_id is None else at_track[track_id])
+        return runs
 
     @cached_property
     def _grands_prix(self) -> dict[str, tuple[str, list[_Race]]]:
@@ -685,11 +692,11 @@ class NameIndex:
         labels = [self.tracks[key].name for key in keys]
         return AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
 
-    def _runs(self, rule: curated.RaceRule, track_id: int | None) -> list[_Race]:
-        """The runs of a curated race in the store, most recent first."""
+    def _runs(self, rule: curated.RaceRule, races: list[_Race]) -> list[_Race]:
+        """The runs of a curated race among `races` (its track's, or every race), most recent first."""
         runs = [
-            race for race in self._races
-            if race.series == rule.series and (track_id is None or race.track_id == track_id)
+            race for race in races
+            if race.series == rule.series
             and (rule.since is None or race.season >= rule.since)
             and (rule.name_pattern.search(race.key) if rule.name_pattern else not race.exhibition)
         ]
