@@ -15,7 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -57,6 +57,11 @@ _FEED_MARKERS = re.compile(r"\(i\)|[#*]")
 _NOT_WORD = re.compile(r"[^0-9a-z ]+")
 _YEAR = re.compile(r"^\d{4}$")
 _CAR_NUMBER = re.compile(r"^(?:no |car )?(\d{1,3})$")  # normalized: `#48`, `No. 48` → `48`, `no 48`
+# normalize's steps for an ASCII character: lower case kept, `&` → ` and `, `.` and `'` dropped, other punctuation a space.
+_ASCII_FOLD = str.maketrans({
+    char: char.lower() if char.isalnum() or char == " " else " and " if char == "&" else None if char in ".'" else " "
+    for char in map(chr, range(128))
+})
 
 
 @lru_cache(maxsize=1 << 16)   # race, driver and team names repeat (every Daytona 500): each is worked out once
@@ -66,10 +71,11 @@ def normalize(text: str) -> str:
     Periods and apostrophes vanish (`A.J.` → `aj`, `O'Reilly` → `oreilly`); other punctuation
     separates words (`Mid-Ohio` → `mid ohio`); `&` reads as `and`.
     """
+    if text.isascii():  # most names: the steps below in one pass
+        return " ".join(text.replace("(i)", " ").translate(_ASCII_FOLD).split())
     text = _FEED_MARKERS.sub(" ", text)
-    if not text.isascii():   # ASCII has no compatibility forms and no accents to strip: most names skip this
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
@@ -77,8 +83,11 @@ def normalize(text: str) -> str:
 
 def name_key(text: str) -> str:
     """The form names are looked up by: normalized, without a leading `the` (`The Glen` → `glen`)."""
-    key = normalize(text)
-    return key[4:] if key.startswith("the ") else key
+    return _without_the(normalize(text))
+
+
+def _without_the(normalized: str) -> str:
+    return normalized[4:] if normalized.startswith("the ") else normalized
 
 
 def clean_input(text: str, what: str) -> str:
@@ -96,13 +105,13 @@ def clean_input(text: str, what: str) -> str:
     return key
 
 
-class _Entry(Record):
-    """One resolvable thing with the strings that name it and a popularity for ranking."""
+class _Entry(NamedTuple):
+    """One resolvable thing with its normalized name and a popularity for ranking (a tuple: thousands are made per load)."""
 
     key: int
     label: str
     popularity: int
-    words: tuple[str, ...]
+    name: str       # normalize(label)
 
 
 class _Resolver:
@@ -111,18 +120,19 @@ class _Resolver:
     def __init__(self, what: str, entries: Iterable[_Entry], aliases: Iterable[tuple[str, int]]):
         self.what = what
         self.entries = {entry.key: entry for entry in entries}
-        self.exact: dict[str, set[int]] = defaultdict(set)
+        exact: dict[str, set[int]] = defaultdict(set)
         for entry in self.entries.values():
-            self.exact[name_key(" ".join(entry.words))].add(entry.key)
+            exact[_without_the(entry.name)].add(entry.key)
         for alias, key in aliases:
             if key in self.entries:
-                self.exact[name_key(alias)].add(key)
-        self.choices = list(self.exact.keys())
-        self.by_word: dict[str, set[int]] = defaultdict(set)
-        for name, keys in self.exact.items():
+                exact[name_key(alias)].add(key)
+        by_word: dict[str, set[int]] = defaultdict(set)
+        for name, keys in exact.items():
             for word in name.split():
-                self.by_word[word].update(keys)
-        self.words = sorted(self.by_word)
+                by_word[word].update(keys)
+        self.exact, self.by_word = exact, by_word
+        self.choices = list(exact)
+        self.words = sorted(by_word)
 
     def strict(self, query: str) -> list[int]:
         """Ranked candidates by exact name or alias, else by whole words, else by word prefixes.
@@ -240,8 +250,8 @@ class _Wins(Record):
     team_series: dict[int, set[str]]
 
 
-class _Race(Record):
-    """A race fans may name: its name, series, season and track."""
+class _Race(NamedTuple):
+    """A race fans may name: its name, series, season and track (a tuple: one is made per race at every load)."""
 
     id: int
     track_id: int
@@ -310,7 +320,7 @@ class NameIndex:
     """Every track, race, driver and series name, alias and nickname in the store.
 
     Each part (series, tracks, races, drivers) is read from the index's snapshot when a lookup first needs it:
-    `/winner mid-ohio` never reads the drivers (a count of starts over every result) nor the races. `read` makes a
+    `/winner mid-ohio` never reads the drivers (their names, aliases and tallies of starts) nor the races. `read` makes a
     lazy index over a snapshot that outlives it (the console's one read transaction); `load` reads every part in
     one hop to a reader thread, for the bot's long-lived index.
     """
@@ -393,7 +403,7 @@ class NameIndex:
         track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
         return _Resolver(
             "track",
-            (_Entry(t.id, t.name, track_races.get(t.id, 0), tuple(normalize(t.name).split())) for t in self.tracks.values()),
+            (_Entry(t.id, t.name, track_races.get(t.id, 0), normalize(t.name)) for t in self.tracks.values()),
             track_aliases,
         )
 
@@ -424,16 +434,20 @@ class NameIndex:
     @cached_property
     def _races(self) -> list[_Race]:
         track_words = {info.id: frozenset(normalize(info.name).split()) for info in self.tracks.values()}
-        return [
-            _Race(row["id"], row["track_id"], row["series"], row["season"], row["round"], row["name"],
-                  key, frozenset(key.split()) | track_words[row["track_id"]], bool(row["exhibition"]))
-            for row in self._rows(
-                "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
-                "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
-                "ORDER BY r.season DESC, r.round DESC"
-            )
-            for key in (normalize(row["name"]),)
-        ]
+        named: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}  # every Daytona 500 is worked out once
+        races = []
+        for race_id, track_id, series, season, round_, name, exhibition in self._rows(
+            "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
+            "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
+            "ORDER BY r.season DESC, r.round DESC"
+        ):
+            known = named.get((name, track_id))
+            if known is None:
+                key = normalize(name)
+                known = named[name, track_id] = (key, frozenset(key.split()) | track_words[track_id])
+            key, words = known
+            races.append(_Race(race_id, track_id, series, season, round_, name, key, words, bool(exhibition)))
+        return races
 
     @cached_property
     def _raced(self) -> dict[int, set[tuple[str, int]]]:
@@ -444,7 +458,14 @@ class NameIndex:
 
     @cached_property
     def _rule_runs(self) -> dict[str, list[_Race]]:
-        return {rule.race: self._runs(rule, self._track_ids.get(rule.track or "")) for rule in curated.race_rules()}
+        at_track: dict[int, list[_Race]] = defaultdict(list)   # each rule looks at its track's races, not all of them
+        for race in self._races:
+            at_track[race.track_id].append(race)
+        runs = {}
+        for rule in curated.race_rules():
+            track_id = self._track_ids.get(rule.track or "")
+            runs[rule.race] = self._runs(rule, self._races if track_id is None else at_track[track_id])
+        return runs
 
     @cached_property
     def _grands_prix(self) -> dict[str, tuple[str, list[_Race]]]:
@@ -466,21 +487,23 @@ class NameIndex:
 
     @cached_property
     def drivers(self) -> dict[int, DriverInfo]:
-        return {row["id"]: DriverInfo(row["id"], row["name"]) for row in self._rows("SELECT id, name FROM drivers")}
+        return {driver_id: DriverInfo(driver_id, name) for driver_id, name in self._rows("SELECT id, name FROM drivers")}
 
     @cached_property
     def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]]]:
         """Each driver's starts over every series (popularity, for ranking) and the series he started in."""
+        return self._starts_by_series("SELECT driver_id, series_id, starts FROM driver_series_starts")
+
+    def _starts_by_series(self, sql: str) -> tuple[dict[int, int], dict[int, set[str]]]:
+        """Starts and series by driver or team, from the tallies triggers keep (migration 0018): counting them over
+        every result at each load was most of its time."""
         starts: dict[int, int] = defaultdict(int)
-        driver_series: dict[int, set[str]] = defaultdict(set)
+        series: dict[int, set[str]] = defaultdict(set)
         series_keys = self._series_keys
-        for driver_id, series_id, count in self._rows(   # series by id, not joined: half the statement's cost
-            "SELECT x.driver_id, r.series_id, count(*) FROM results x JOIN races r ON r.id = x.race_id "
-            "GROUP BY x.driver_id, r.series_id"
-        ):
-            starts[driver_id] += count
-            driver_series[driver_id].add(series_keys[series_id])
-        return starts, driver_series
+        for key, series_id, count in self._rows(sql):
+            starts[key] += count
+            series[key].add(series_keys[series_id])
+        return starts, series
 
     @property
     def _driver_series(self) -> dict[int, set[str]]:
@@ -495,20 +518,27 @@ class NameIndex:
         driver_aliases += [(row[0], row[1]) for row in self._rows(
             "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
         )]
-        driver_aliases += [(row[0], row[1]) for row in self._rows(
-            """SELECT code, driver_id FROM (
-                   SELECT d.code, x.driver_id, row_number() OVER (PARTITION BY d.code ORDER BY max(r.season) DESC) AS latest
-                   FROM drivers d JOIN results x ON x.driver_id = d.id JOIN races r ON r.id = x.race_id
-                   WHERE d.code IS NOT NULL GROUP BY x.driver_id
-               ) WHERE latest = 1"""
-        )]
+        driver_aliases += sorted(self._code_holders().items())
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
         starts, _ = self._driver_stats
         return _Resolver(
             "driver",
-            (_Entry(d.id, d.name, starts.get(d.id, 0), tuple(normalize(d.name).split())) for d in drivers.values()),
+            (_Entry(d.id, d.name, starts.get(d.id, 0), normalize(d.name)) for d in drivers.values()),
             driver_aliases,
         )
+
+    def _code_holders(self) -> dict[str, int]:
+        """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (of two whose
+        last season was the same, the first stored)."""
+        holders: dict[str, tuple[int, int]] = {}  # code → (season, driver id)
+        for driver_id, code, season in self._rows(   # from each bearer's starts: F1's few, not every result
+            "SELECT d.id, d.code, (SELECT max(r.season) FROM results x JOIN races r ON r.id = x.race_id "
+            "WHERE x.driver_id = d.id) FROM drivers d WHERE d.code IS NOT NULL ORDER BY d.id"
+        ):
+            held = holders.get(code)
+            if season is not None and (held is None or season > held[0]):
+                holders[code] = (season, driver_id)
+        return {code: driver_id for code, (_, driver_id) in holders.items()}
 
     # Teams
 
@@ -519,17 +549,12 @@ class NameIndex:
     @cached_property
     def _team_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, set[str]]]:
         """Each team's starts, race wins and series."""
-        team_starts: dict[int, int] = defaultdict(int)
-        team_wins: dict[int, int] = defaultdict(int)
-        team_series: dict[int, set[str]] = defaultdict(set)
-        series_keys = self._series_keys
-        for team_id, series_id, starts, wins in self._rows(
-            "SELECT x.team_id, r.series_id, count(*), count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) "
-            "FROM results x JOIN races r ON r.id = x.race_id WHERE x.team_id IS NOT NULL GROUP BY x.team_id, r.series_id"
-        ):
-            team_starts[team_id] += starts
-            team_wins[team_id] += wins
-            team_series[team_id].add(series_keys[series_id])
+        team_starts, team_series = self._starts_by_series("SELECT team_id, series_id, starts FROM team_series_starts")
+        team_wins = {
+            team_id: wins for team_id, wins in self._rows(   # distinct races: two drivers may share a winning car
+                "SELECT team_id, count(DISTINCT race_id) FROM results WHERE finish = 1 AND team_id IS NOT NULL GROUP BY team_id"
+            )
+        }
         return team_starts, team_wins, team_series
 
     @cached_property
@@ -538,7 +563,7 @@ class NameIndex:
         teams, (team_starts, _, _) = self.teams, self._team_stats
         return _Resolver(
             "team",
-            (_Entry(t.id, t.name, team_starts.get(t.id, 0), tuple(normalize(t.name).split())) for t in teams.values()),
+            (_Entry(t.id, t.name, team_starts.get(t.id, 0), normalize(t.name)) for t in teams.values()),
             [(t.full_name, t.id) for t in teams.values() if t.full_name and t.full_name != t.name],
         )
 
@@ -662,11 +687,11 @@ class NameIndex:
         labels = [self.tracks[key].name for key in keys]
         return AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
 
-    def _runs(self, rule: curated.RaceRule, track_id: int | None) -> list[_Race]:
-        """The runs of a curated race in the store, most recent first."""
+    def _runs(self, rule: curated.RaceRule, races: list[_Race]) -> list[_Race]:
+        """The runs of a curated race among `races` (its track's, or every race), most recent first."""
         runs = [
-            race for race in self._races
-            if race.series == rule.series and (track_id is None or race.track_id == track_id)
+            race for race in races
+            if race.series == rule.series
             and (rule.since is None or race.season >= rule.since)
             and (rule.name_pattern.search(race.key) if rule.name_pattern else not race.exhibition)
         ]
