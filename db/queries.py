@@ -206,9 +206,14 @@ def latest_first(races: list[R]) -> list[R]:
 
 def latest_of_each_series(races: list[R]) -> list[R]:
     """The first race of each series in `latest_first` order, latest season first."""
+    return first_of_each_series(latest_first(races))
+
+
+def first_of_each_series(ordered: list[R]) -> list[R]:
+    """The first race of each series in races already in `latest_first` order."""
     seen: set[str] = set()
     latest = []
-    for race in latest_first(races):
+    for race in ordered:
         if race.series not in seen:
             seen.add(race.series)
             latest.append(race)
@@ -300,14 +305,14 @@ def read_whole(snapshot: Snapshot, keys: list[RaceKey]) -> list[RaceSummary]:
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
-    races = latest_first(read_races(snapshot, *_where_races_to_answer(place, year, series_key)))
+    races = read_races(snapshot, *_where_races_to_answer(place, year, series_key))
     if not races:
         when = f" in {year}" if year else ""
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
             + _none_at(snapshot, place, series_key)
         )
-    return WinnerAnswer(place.label, year, series_key, races if year else latest_of_each_series(races))
+    return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races))
 
 
 async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
@@ -403,7 +408,7 @@ def _read_results(
             f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
             + _none_at(snapshot, place, series_key)
         )
-    shown = latest_first(races) if year else latest_of_each_series(races)
+    shown = races if year else first_of_each_series(races)   # keys come latest first
     return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
 
 
@@ -769,7 +774,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
     race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
     latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
-    meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
+    meetings = latest[:1] if all(race.starts_at for race in latest) else first_of_each_series(latest)
 
     def side(person, prefix: str) -> HeadToHeadSide:
         return HeadToHeadSide(

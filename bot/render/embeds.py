@@ -125,9 +125,11 @@ def fit(embed: discord.Embed) -> discord.Embed:
     footer = embed.footer
     if footer.text and len(footer.text) > FOOTER_LIMIT:
         embed.set_footer(text=_cut(footer.text, FOOTER_LIMIT), icon_url=footer.icon_url)
-    while len(embed) > TOTAL_LIMIT and embed.fields:
+    total = len(embed)   # Embed.__len__ walks every part: measured once unless something is cut
+    while total > TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)
-    if len(embed) > TOTAL_LIMIT and embed.description:
+        total = len(embed)
+    if total > TOTAL_LIMIT and embed.description:
         embed.description = _fit_block(embed.description, max(0, len(embed.description) - (len(embed) - TOTAL_LIMIT)))
     return embed
 
@@ -212,6 +214,7 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
     if answer.other_races:
         header += "\nAlso matching: " + ", ".join(race_label(r) for r in answer.other_races) + " (add `series:` or `round:`)"
     title = f"{race_heading(race)} — {escape(race.track)}"
+    credit = source_footer([race.series])
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         body = code_table(Table(classification.headers, chunk, classification.right)) if chunk else NO_CLASSIFICATION
@@ -226,7 +229,6 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
         if number == len(chunks) and answer.non_starters:
             absent = ", ".join(f"{escape(entrant.driver)} ({escape(entrant.status_code)})" for entrant in answer.non_starters)
             embed.add_field(name="Did not start", value=absent, inline=False)
-        credit = source_footer([race.series])
         footer = credit if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {credit}"
         embed.set_footer(text=footer)
         pages.append(fit(embed))

@@ -104,9 +104,10 @@ def _layout(headers: list[str], columns: list[list[str]], right: Sequence[bool] 
             if width < natural[index]:   # only shortened columns have cells to cut
                 columns[index] = [_fit(cell, width) for cell in columns[index]]
                 headers[index] = _fit(headers[index], width)
-    line = "  ".join(f"{{:{'>' if align else '<'}{width}}}" for width, align in zip(widths, right, strict=True)).format
-    lines = [line(*headers), line(*("-" * width for width in widths))]
-    lines.extend(map(line, *columns))   # one row per call: the i-th cell of every column (columns are equally long)
+    # printf-style: about half the cost of str.format's spec parsing per row; every cell is text already.
+    line = "  ".join(f"%{'' if align else '-'}{width}s" for width, align in zip(widths, right, strict=True))
+    lines = [line % tuple(headers), line % tuple("-" * width for width in widths)]
+    lines += [line % row for row in zip(*columns, strict=True)]   # the i-th cell of every column
     return "\n".join(map(str.rstrip, lines))
 
 
