@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import discord
 
 from bot.render import cells, recap, safe
-from bot.render.memo import per_object
+from bot.render.memo import per_pair
 from bot.render.tables import Table, monospace
 from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
 from bot.render.words import (
@@ -375,7 +375,6 @@ SCHEDULE_WEEKENDS_PER_PAGE = 6   # a weekend with its sessions takes six or seve
 SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "unreported": "no results yet", "next": "➡️ **next**", "later": ""}
 
 
-@per_object   # a remembered season hands out the same race objects: only the state moves with the clock
 def _schedule_lines(race: RaceSummary) -> dict[str, str]:
     """The race's line in each state it may be in, by state: `Sun Feb 19, 2023 (<t:…:f>) `C   R1` Daytona 500 ·
     Daytona International Speedway ✓ Ricky Stenhouse Jr.` when done."""
@@ -388,18 +387,18 @@ def _schedule_lines(race: RaceSummary) -> dict[str, str]:
             for state, mark in SCHEDULE_MARKS.items()}
 
 
-@per_object   # a remembered season hands out the same sessions
-def _schedule_sessions(weekend: list[Session]) -> str:
-    """The lines under a race in /schedule: `\n  Practice 1: <t:…:F>` for each session of its weekend."""
-    return "".join(f"\n  {line}" for line in _lines_of_sessions(weekend))
+@per_pair   # a remembered season hands out the same races and sessions
+def _schedule_entries(race: RaceSummary, weekend: list[Session] | None) -> dict[str, str]:
+    """The race's line in each state, by state, followed by `\n  Practice 1: <t:…:F>` for each session of its
+    weekend (None: a race without sessions in the data)."""
+    sessions = "".join(f"\n  {line}" for line in _lines_of_sessions(weekend)) if weekend else ""
+    return {state: line + sessions for state, line in _schedule_lines(race).items()}
 
 
 def schedule(answer: Schedule) -> list[discord.Embed]:
     """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
-    lines = []
-    for entry in answer.races:
-        weekend = answer.sessions.get(entry.race.id)
-        lines.append(_schedule_lines(entry.race)[entry.state] + (_schedule_sessions(weekend) if weekend else ""))
+    sessions = answer.sessions
+    lines = [_schedule_entries(entry.race, sessions.get(entry.race.id))[entry.state] for entry in answer.races]
     per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
