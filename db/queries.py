@@ -753,64 +753,53 @@ async def h2h(store: Store, driver1: str, driver2: str | None = None, series: st
 
 
 def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:
-    row = snapshot.fetchone(
-        """WITH shared AS MATERIALIZED (
-               SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season
+    """The races both started, read once (a materialized CTE) for both the totals (the first row) and, in families
+    where team-mates are compared (F1's two-car teams), each team they shared (the rows after it)."""
+    families = ",".join("?" * len(TEAM_MATE_FAMILIES))
+    totals, *shared_teams = snapshot.fetchall(
+        f"""WITH shared AS MATERIALIZED (
+               SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season,
+                      CASE WHEN xa.team_id = xb.team_id AND s.family IN ({families}) THEN xa.team_id END AS mates_team
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
                WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
            )
-           SELECT count(*) AS races, sum(fa < fb) AS a_ahead, sum(fb < fa) AS b_ahead, sum(fa = 1) AS a_wins,
-                  sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes,
-                  CASE WHEN count(la) = count(*) THEN sum(la) END AS a_led,
-                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led,
-                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)) AS last_season_races
-           FROM shared""",
-        (b.id, a.id, series_key, series_key),
+           SELECT 0, count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), sum(fa), sum(fb),
+                  CASE WHEN count(la) = count(*) THEN sum(la) END, CASE WHEN count(lb) = count(*) THEN sum(lb) END,
+                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)), NULL
+           FROM shared
+           UNION ALL
+           SELECT 1, count(*), sum(fa < fb), sum(fb < fa), NULL, NULL, NULL, NULL, NULL, NULL, tm.name, min(season)
+           FROM shared JOIN teams tm ON tm.id = shared.mates_team GROUP BY tm.id
+           ORDER BY 1""",
+        (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key),
     )
-    if row is None or not row["races"]:
+    _, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _ = totals
+    if not races:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
-    race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
+    race_ids = tuple(int(race_id) for race_id in last_season_races.split(","))
     latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
     meetings = latest[:1] if all(race.starts_at for race in latest) else first_of_each_series(latest)
-
-    def side(person, prefix: str) -> HeadToHeadSide:
-        return HeadToHeadSide(
-            driver=person.name,
-            ahead=row[f"{prefix}_ahead"],
-            wins=row[f"{prefix}_wins"],
-            avg_finish=row[f"{prefix}_finishes"] / row["races"],
-            laps_led=row[f"{prefix}_led"],
-        )
-
     return HeadToHead(
         series=series_key,
-        races=row["races"],
-        first=side(a, "a"),
-        second=side(b, "b"),
+        races=races,
+        first=HeadToHeadSide(driver=a.name, ahead=a_ahead, wins=a_wins, avg_finish=a_finishes / races, laps_led=a_led),
+        second=HeadToHeadSide(driver=b.name, ahead=b_ahead, wins=b_wins, avg_finish=b_finishes / races, laps_led=b_led),
         latest_meetings=[race.ref for race in meetings],
-        team_mates=_read_team_mates(snapshot, a, b, series_key),
+        team_mates=_team_mates(shared_teams),
     )
 
 
-def _read_team_mates(snapshot: Snapshot, a: DriverInfo, b: DriverInfo, series_key: str | None) -> TeamMates | None:
-    """The races two drivers drove for the same team, in families where team-mates are compared (F1's two-car teams)."""
-    rows = snapshot.fetchall(
-        f"""SELECT tm.name, count(*) AS races, sum(xa.finish < xb.finish) AS a_ahead, sum(xb.finish < xa.finish) AS b_ahead
-            FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? AND xb.team_id = xa.team_id
-            JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id JOIN teams tm ON tm.id = xa.team_id
-            WHERE xa.driver_id = ? AND r.exhibition = 0 AND s.family IN ({",".join("?" * len(TEAM_MATE_FAMILIES))})
-              AND (? IS NULL OR s.key = ?)
-            GROUP BY tm.id ORDER BY min(r.season), tm.name""",
-        (b.id, a.id, *TEAM_MATE_FAMILIES, series_key, series_key),
-    )
-    if not rows:
+def _team_mates(shared_teams: list[Any]) -> TeamMates | None:
+    """Two drivers' races for the same team, from `_read_h2h`'s team rows; the teams first shared season first."""
+    if not shared_teams:
         return None
+    teams = sorted(shared_teams, key=lambda row: (row[11], row[10]))
     return TeamMates(
-        races=sum(row["races"] for row in rows), first_ahead=sum(row["a_ahead"] for row in rows),
-        second_ahead=sum(row["b_ahead"] for row in rows), teams=[row["name"] for row in rows],
+        races=sum(row[1] for row in teams), first_ahead=sum(row[2] for row in teams),
+        second_ahead=sum(row[3] for row in teams), teams=[row[10] for row in teams],
     )
 
 
