@@ -403,7 +403,7 @@ def schedule(answer: Schedule) -> list[discord.Embed]:
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
     footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
-              f"{source_footer(entry.race.series for entry in answer.races)}")
+              f"{source_footer(dict.fromkeys(entry.race.series for entry in answer.races))}")
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))
