@@ -278,9 +278,12 @@ def _where_races_to_answer(place: Place, year: int | None, series_key: str | Non
     """WHERE clause and parameters (over r, s, t) of the run races at a place: every one of `year`, or without a
     year those of each series' latest season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
-    matching = (f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.series_id = (SELECT id FROM series WHERE key = ?))"
-                " AND (? IS NULL OR r.round = ?)")
-    params = (*at_params, series_key, series_key, round, round)
+    matching, params = f"{at} AND r.status != 'scheduled'", at_params
+    # Only the filters given: a `? IS NULL OR …` per filter costs the planner and every row (a tenth of /winner's SQL).
+    if series_key is not None:
+        matching, params = f"{matching} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (*params, series_key)
+    if round is not None:
+        matching, params = f"{matching} AND r.round = ?", (*params, round)
     if year:
         return f"{matching} AND r.season = ?", (*params, year)
     latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
