@@ -206,9 +206,14 @@ def latest_first(races: list[R]) -> list[R]:
 
 def latest_of_each_series(races: list[R]) -> list[R]:
     """The first race of each series in `latest_first` order, latest season first."""
+    return first_of_each_series(latest_first(races))
+
+
+def first_of_each_series(ordered: list[R]) -> list[R]:
+    """The first race of each series in races already in `latest_first` order."""
     seen: set[str] = set()
     latest = []
-    for race in latest_first(races):
+    for race in ordered:
         if race.series not in seen:
             seen.add(race.series)
             latest.append(race)
@@ -273,9 +278,12 @@ def _where_races_to_answer(place: Place, year: int | None, series_key: str | Non
     """WHERE clause and parameters (over r, s, t) of the run races at a place: every one of `year`, or without a
     year those of each series' latest season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
-    matching = (f"{at} AND r.status != 'scheduled' AND (? IS NULL OR r.series_id = (SELECT id FROM series WHERE key = ?))"
-                " AND (? IS NULL OR r.round = ?)")
-    params = (*at_params, series_key, series_key, round, round)
+    matching, params = f"{at} AND r.status != 'scheduled'", at_params
+    # Only the filters given: a `? IS NULL OR …` per filter costs the planner and every row (a tenth of /winner's SQL).
+    if series_key is not None:
+        matching, params = f"{matching} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (*params, series_key)
+    if round is not None:
+        matching, params = f"{matching} AND r.round = ?", (*params, round)
     if year:
         return f"{matching} AND r.season = ?", (*params, year)
     latest_seasons = f"SELECT r.series_id, max(r.season) FROM races r WHERE {matching} GROUP BY r.series_id"
@@ -300,14 +308,14 @@ def read_whole(snapshot: Snapshot, keys: list[RaceKey]) -> list[RaceSummary]:
 
 
 def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
-    races = latest_first(read_races(snapshot, *_where_races_to_answer(place, year, series_key)))
+    races = read_races(snapshot, *_where_races_to_answer(place, year, series_key))
     if not races:
         when = f" in {year}" if year else ""
         raise NoData(
             f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
             + _none_at(snapshot, place, series_key)
         )
-    return WinnerAnswer(place.label, year, series_key, races if year else latest_of_each_series(races))
+    return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races))
 
 
 async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
@@ -403,7 +411,7 @@ def _read_results(
             f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
             + _none_at(snapshot, place, series_key)
         )
-    shown = latest_first(races) if year else latest_of_each_series(races)
+    shown = races if year else first_of_each_series(races)   # keys come latest first
     return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
 
 
@@ -748,64 +756,55 @@ async def h2h(store: Store, driver1: str, driver2: str | None = None, series: st
 
 
 def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:
-    row = snapshot.fetchone(
-        """WITH shared AS MATERIALIZED (
-               SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season
+    """The races both started, read once (a materialized CTE) for both the totals (the first row) and, in families
+    where team-mates are compared (F1's two-car teams), each team they shared (the rows after it)."""
+    families = ",".join("?" * len(TEAM_MATE_FAMILIES))
+    # The family is tested before the teams: the index rows of xa and xb hold no team, so outside those families
+    # SQLite never reads the results' table rows (teams first made a NASCAR /h2h's statement ~1.7× as costly).
+    totals, *shared_teams = snapshot.fetchall(
+        f"""WITH shared AS MATERIALIZED (
+               SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season,
+                      CASE WHEN s.family IN ({families}) AND xa.team_id = xb.team_id THEN xa.team_id END AS mates_team
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
                WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
            )
-           SELECT count(*) AS races, sum(fa < fb) AS a_ahead, sum(fb < fa) AS b_ahead, sum(fa = 1) AS a_wins,
-                  sum(fb = 1) AS b_wins, sum(fa) AS a_finishes, sum(fb) AS b_finishes,
-                  CASE WHEN count(la) = count(*) THEN sum(la) END AS a_led,
-                  CASE WHEN count(lb) = count(*) THEN sum(lb) END AS b_led,
-                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)) AS last_season_races
-           FROM shared""",
-        (b.id, a.id, series_key, series_key),
+           SELECT 0, count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), sum(fa), sum(fb),
+                  CASE WHEN count(la) = count(*) THEN sum(la) END, CASE WHEN count(lb) = count(*) THEN sum(lb) END,
+                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)), NULL
+           FROM shared
+           UNION ALL
+           SELECT 1, count(*), sum(fa < fb), sum(fb < fa), NULL, NULL, NULL, NULL, NULL, NULL, tm.name, min(season)
+           FROM shared JOIN teams tm ON tm.id = shared.mates_team GROUP BY tm.id
+           ORDER BY 1""",
+        (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key),
     )
-    if row is None or not row["races"]:
+    _, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _ = totals
+    if not races:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
-    race_ids = tuple(int(race_id) for race_id in row["last_season_races"].split(","))
+    race_ids = tuple(int(race_id) for race_id in last_season_races.split(","))
     latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
-    meetings = latest[:1] if all(race.starts_at for race in latest) else latest_of_each_series(latest)
-
-    def side(person, prefix: str) -> HeadToHeadSide:
-        return HeadToHeadSide(
-            driver=person.name,
-            ahead=row[f"{prefix}_ahead"],
-            wins=row[f"{prefix}_wins"],
-            avg_finish=row[f"{prefix}_finishes"] / row["races"],
-            laps_led=row[f"{prefix}_led"],
-        )
-
+    meetings = latest[:1] if all(race.starts_at for race in latest) else first_of_each_series(latest)
     return HeadToHead(
         series=series_key,
-        races=row["races"],
-        first=side(a, "a"),
-        second=side(b, "b"),
+        races=races,
+        first=HeadToHeadSide(driver=a.name, ahead=a_ahead, wins=a_wins, avg_finish=a_finishes / races, laps_led=a_led),
+        second=HeadToHeadSide(driver=b.name, ahead=b_ahead, wins=b_wins, avg_finish=b_finishes / races, laps_led=b_led),
         latest_meetings=[race.ref for race in meetings],
-        team_mates=_read_team_mates(snapshot, a, b, series_key),
+        team_mates=_team_mates(shared_teams),
     )
 
 
-def _read_team_mates(snapshot: Snapshot, a: DriverInfo, b: DriverInfo, series_key: str | None) -> TeamMates | None:
-    """The races two drivers drove for the same team, in families where team-mates are compared (F1's two-car teams)."""
-    rows = snapshot.fetchall(
-        f"""SELECT tm.name, count(*) AS races, sum(xa.finish < xb.finish) AS a_ahead, sum(xb.finish < xa.finish) AS b_ahead
-            FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? AND xb.team_id = xa.team_id
-            JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id JOIN teams tm ON tm.id = xa.team_id
-            WHERE xa.driver_id = ? AND r.exhibition = 0 AND s.family IN ({",".join("?" * len(TEAM_MATE_FAMILIES))})
-              AND (? IS NULL OR s.key = ?)
-            GROUP BY tm.id ORDER BY min(r.season), tm.name""",
-        (b.id, a.id, *TEAM_MATE_FAMILIES, series_key, series_key),
-    )
-    if not rows:
+def _team_mates(shared_teams: list[Any]) -> TeamMates | None:
+    """Two drivers' races for the same team, from `_read_h2h`'s team rows; the teams first shared season first."""
+    if not shared_teams:
         return None
+    teams = sorted(shared_teams, key=lambda row: (row[11], row[10]))
     return TeamMates(
-        races=sum(row["races"] for row in rows), first_ahead=sum(row["a_ahead"] for row in rows),
-        second_ahead=sum(row["b_ahead"] for row in rows), teams=[row["name"] for row in rows],
+        races=sum(row[1] for row in teams), first_ahead=sum(row[2] for row in teams),
+        second_ahead=sum(row[3] for row in teams), teams=[row[10] for row in teams],
     )
 
 

@@ -69,3 +69,25 @@ def test_monospace_keeps_columns_within_the_width_and_numbers_right_aligned():
 def test_code_blocks_cannot_be_closed_by_a_name():
     block = embeds.code_table(Table(("Driver",), [("```@everyone```",)]))
     assert block.count("```") == 2 and re.search(r"'''@everyone'''", block)
+
+
+def test_narrowing_takes_whole_rounds_to_the_same_widths_as_one_character_at_a_time():
+    def one_at_a_time(widths: list[int], floors: list[int], excess: int) -> list[int]:
+        widths = list(widths)
+        while excess > 0:
+            widest = max(range(len(widths)), key=widths.__getitem__)
+            if widths[widest] <= floors[widest]:
+                break
+            widths[widest] -= 1
+            excess -= 1
+        return widths
+
+    for cells_wide in ([30, 30, 12], [22, 9, 21, 4], [5, 40, 40, 7], [12, 12, 12], [6, 25, 6, 13]):
+        for header_wide in (2, 6, 10):   # a column is never narrowed below its header, nor below 4
+            widths = [max(width, header_wide) for width in cells_wide]
+            row = tuple("y" * width for width in cells_wide)
+            for excess in range(1, sum(widths)):
+                shown = monospace(Table(("x" * header_wide,) * len(widths), [row], (False,) * len(widths)),
+                                  max_width=sum(widths) + 2 * (len(widths) - 1) - excess)
+                expected = one_at_a_time(widths, [max(4, header_wide)] * len(widths), excess)
+                assert [len(dashes) for dashes in shown.splitlines()[1].split("  ")] == expected, (widths, excess)

@@ -7,10 +7,11 @@ they have room for and lay them out (bot/render/tables.py: `monospace`, `markdow
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table
-from bot.render.words import average, status_words, unknown_dash
+from bot.render.words import average, unknown_dash
 from db.models import HeadToHead, NonStarter, ResultLine, Stage, Standings
 from db.series import SERIES
 
@@ -19,6 +20,7 @@ RESULT_RIGHT = (True, True, True, False, False, False, True, True, False, True)
 STANDINGS_HEADERS = ("Pos", "Driver", "Pts", "Behind", "Starts", "Wins", "Top 5", "Top 10", "Led")
 STANDINGS_RIGHT = (True, False, True, True, True, True, True, True, True)
 OFFICIAL_HEADERS = ("Pos", "Driver", "Pts", "Behind", "Starts", "Wins", "Top 5", "Top 10")
+_TIME, _GAP = attrgetter("time"), attrgetter("gap")
 
 
 def labels(series: str | None) -> tuple[str, str]:
@@ -36,7 +38,7 @@ def number(value: float | int | None) -> Cell:
 
 def timed(lines: Sequence[ResultLine]) -> bool:
     """A classification by time and gap (F1's), rather than by laps, led and status (NASCAR's)."""
-    return any(line.time or line.gap for line in lines)
+    return any(map(_TIME, lines)) or any(map(_GAP, lines))
 
 
 def classification(lines: Sequence[ResultLine], series: str | None) -> Table:
@@ -63,11 +65,11 @@ def non_starters(entrants: Sequence[NonStarter], series: str | None) -> Table:
 
 
 def results(lines: Sequence[ResultLine], laps_led_known: bool = True) -> Table:
-    """The classification, one row per car. Unknown figures are empty cells, and so is a zero laps led when
-    the lap-leader data does not cover the race (`laps_led_known` false)."""
+    """The classification, one row per car. Unknown figures are empty cells (an unknown status a dash), and so is a
+    zero laps led when the lap-leader data does not cover the race (`laps_led_known` false)."""
     return Table(RESULT_HEADERS, [
         (line.finish, line.start or None, plain(line.car), plain(line.driver), plain(line.team), plain(line.make), line.laps,
-         line.led if laps_led_known else line.led or None, status_words(line.status), line.points)
+         line.led if laps_led_known else line.led or None, plain(line.status) or "–", line.points)
         for line in lines
     ], RESULT_RIGHT)
 

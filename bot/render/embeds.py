@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import discord
 
 from bot.render import cells, recap, safe
-from bot.render.memo import per_object
+from bot.render.memo import per_pair
 from bot.render.tables import Table, monospace
 from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
 from bot.render.words import (
@@ -125,9 +125,11 @@ def fit(embed: discord.Embed) -> discord.Embed:
     footer = embed.footer
     if footer.text and len(footer.text) > FOOTER_LIMIT:
         embed.set_footer(text=_cut(footer.text, FOOTER_LIMIT), icon_url=footer.icon_url)
-    while len(embed) > TOTAL_LIMIT and embed.fields:
+    total = len(embed)   # Embed.__len__ walks every part: measured once unless something is cut
+    while total > TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)
-    if len(embed) > TOTAL_LIMIT and embed.description:
+        total = len(embed)
+    if total > TOTAL_LIMIT and embed.description:
         embed.description = _fit_block(embed.description, max(0, len(embed.description) - (len(embed) - TOTAL_LIMIT)))
     return embed
 
@@ -212,6 +214,7 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
     if answer.other_races:
         header += "\nAlso matching: " + ", ".join(race_label(r) for r in answer.other_races) + " (add `series:` or `round:`)"
     title = f"{race_heading(race)} — {escape(race.track)}"
+    credit = source_footer([race.series])
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         body = code_table(Table(classification.headers, chunk, classification.right)) if chunk else NO_CLASSIFICATION
@@ -226,7 +229,6 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
         if number == len(chunks) and answer.non_starters:
             absent = ", ".join(f"{escape(entrant.driver)} ({escape(entrant.status_code)})" for entrant in answer.non_starters)
             embed.add_field(name="Did not start", value=absent, inline=False)
-        credit = source_footer([race.series])
         footer = credit if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {credit}"
         embed.set_footer(text=footer)
         pages.append(fit(embed))
@@ -373,7 +375,6 @@ SCHEDULE_WEEKENDS_PER_PAGE = 6   # a weekend with its sessions takes six or seve
 SCHEDULE_MARKS = {"done": "✓", "now": "🟢 **now**", "unreported": "no results yet", "next": "➡️ **next**", "later": ""}
 
 
-@per_object   # a remembered season hands out the same race objects: only the state moves with the clock
 def _schedule_lines(race: RaceSummary) -> dict[str, str]:
     """The race's line in each state it may be in, by state: `Sun Feb 19, 2023 (<t:…:f>) `C   R1` Daytona 500 ·
     Daytona International Speedway ✓ Ricky Stenhouse Jr.` when done."""
@@ -386,23 +387,23 @@ def _schedule_lines(race: RaceSummary) -> dict[str, str]:
             for state, mark in SCHEDULE_MARKS.items()}
 
 
-@per_object   # a remembered season hands out the same sessions
-def _schedule_sessions(weekend: list[Session]) -> str:
-    """The lines under a race in /schedule: `\n  Practice 1: <t:…:F>` for each session of its weekend."""
-    return "".join(f"\n  {line}" for line in _lines_of_sessions(weekend))
+@per_pair   # a remembered season hands out the same races and sessions
+def _schedule_entries(race: RaceSummary, weekend: list[Session] | None) -> dict[str, str]:
+    """The race's line in each state, by state, followed by `\n  Practice 1: <t:…:F>` for each session of its
+    weekend (None: a race without sessions in the data)."""
+    sessions = "".join(f"\n  {line}" for line in _lines_of_sessions(weekend)) if weekend else ""
+    return {state: line + sessions for state, line in _schedule_lines(race).items()}
 
 
 def schedule(answer: Schedule) -> list[discord.Embed]:
     """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
-    lines = []
-    for entry in answer.races:
-        weekend = answer.sessions.get(entry.race.id)
-        lines.append(_schedule_lines(entry.race)[entry.state] + (_schedule_sessions(weekend) if weekend else ""))
+    sessions = answer.sessions
+    lines = [_schedule_entries(entry.race, sessions.get(entry.race.id))[entry.state] for entry in answer.races]
     per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
     footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
-              f"{source_footer(entry.race.series for entry in answer.races)}")
+              f"{source_footer(dict.fromkeys(entry.race.series for entry in answer.races))}")
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))

@@ -40,19 +40,20 @@ class per_object(Generic[K, V]):  # noqa: N801 (used as a decorator, named like 
 
 class per_pair(Generic[K, L, V]):  # noqa: N801 (used as a decorator, named like one)
     """`fn(first, second)` remembered per pair of objects (by identity), as `per_object` does for one: a race and its
-    weekend's sessions, both handed out unchanged by a remembered read."""
+    weekend's sessions, both handed out unchanged by a remembered read. One pair is kept per first object (a race
+    has one weekend at a time): a new second object replaces it."""
 
     def __init__(self, fn: Callable[[K, L], V]):
         self._fn = fn
-        self._remembered: dict[tuple[int, int], tuple[K, L, V]] = {}
+        self._remembered: dict[int, tuple[K, L, V]] = {}
         self.__doc__ = fn.__doc__
 
     def __call__(self, first: K, second: L) -> V:
-        remembered = self._remembered.get((id(first), id(second)))
+        remembered = self._remembered.get(id(first))
         if remembered is not None and remembered[0] is first and remembered[1] is second:
             return remembered[2]
         result = self._fn(first, second)
         if len(self._remembered) >= REMEMBERED_OBJECTS:
             self._remembered.clear()
-        self._remembered[(id(first), id(second))] = (first, second, result)
+        self._remembered[id(first)] = (first, second, result)
         return result

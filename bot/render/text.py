@@ -228,16 +228,20 @@ def _schedule_rows(race: RaceSummary) -> dict[str, tuple[Cell, ...]]:
 
 def schedule(answer: Schedule) -> str:
     """/schedule: the season's races in their series' zone (US Eastern, UTC), with winners so far."""
-    rows = [_schedule_rows(entry.race)[entry.state] for entry in answer.races]
+    rows, weekends = [], []
+    sessions = answer.sessions
+    for entry in answer.races:   # one pass: each race's row, and its weekend where the data has one
+        rows.append(_schedule_rows(entry.race)[entry.state])
+        weekend = sessions.get(entry.race.id)
+        if weekend is not None:
+            weekends.append(_schedule_weekend(entry.race, weekend))
     scope = series_short(answer.series) + " " if answer.series else ""
     lines = [
         f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",
         monospace(Table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows)),
     ]
-    weekends = [(entry.race, answer.sessions[entry.race.id]) for entry in answer.races if entry.race.id in answer.sessions]
     if weekends:
-        lines += ["", "Sessions:"]
-        lines += [_schedule_weekend(race, weekend) for race, weekend in weekends]
+        lines += ["", "Sessions:", *weekends]
     return "\n".join(lines)
 
 

@@ -99,10 +99,6 @@ def led_phrase(led: int, laps: int | None, number: Callable[[int], str] = str) -
     return f"led {led} of {laps} laps"
 
 
-def status_words(status: str | None) -> str:
-    return safe.plain(status) or "–"
-
-
 def winner_line(race: RaceSummary, m: Markup = PLAIN) -> str:
     """`Parker Kligerman (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps` (the name in `m`'s bold);
     what the data says instead when there is no winner to name."""
