@@ -6,7 +6,8 @@ Without --empty: the real `run_bot` (Pitboard, its cogs and store; no watcher). 
 discord.py bot with the same /winner and /results commands answering a constant embed, so the two differ only
 in what Pitboard does. Prints `ready <seconds since start>` when READY arrives; exits 0 on SIGTERM. With
 --profile FILE the process runs under cProfile from READY on (start-up left out) and writes its statistics to FILE on
-exit (the event loop's thread only: where the CPU a command costs goes, e.g. `python -m pstats FILE`).
+exit (the event loop's thread only, timed in its CPU time so that waits for a core on a loaded machine do not count:
+where the CPU a command costs goes, e.g. `python -m pstats FILE`).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main() -> int:
     options = sys.argv[5:]
     if "--profile" in options:
         global PROFILE
-        PROFILE = cProfile.Profile()
+        PROFILE = cProfile.Profile(time.thread_time)
         try:
             return serve(api_base, gateway, token, db_path, "--empty" in options)
         finally:
