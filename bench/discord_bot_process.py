@@ -18,7 +18,6 @@ STARTED = time.perf_counter()
 
 import asyncio  # noqa: E402  (the clock above must start before the imports are paid for)
 import cProfile  # noqa: E402
-import gc  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -28,7 +27,7 @@ import yarl  # noqa: E402
 from discord import app_commands  # noqa: E402
 
 from bot.pitboard import Pitboard  # noqa: E402
-from bot.runner import run_bot  # noqa: E402
+from bot.runner import run_bot, serving_gc  # noqa: E402
 from bot.settings import Secret, Settings  # noqa: E402
 
 CONSTANT = discord.Embed(title="2023 Cup R31 · YellaWood 500 — Talladega Superspeedway", description="**Ryan Blaney** won.")
@@ -98,7 +97,7 @@ def serve(api_base: str, gateway: str, token: str, db_path: str, empty: bool) ->
 
     Pitboard.on_ready = on_ready
     settings = Settings(db_path=Path(db_path), discord_token=Secret(token), log_level="WARNING", watch=False)
-    return asyncio.run(run_bot(settings, before_serving=gc.freeze))  # as `pitboard run` does
+    return asyncio.run(run_bot(settings, before_serving=serving_gc))  # as `pitboard run` does
 
 
 if __name__ == "__main__":
