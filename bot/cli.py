@@ -481,13 +481,10 @@ def _chosen_race(details: RaceResults) -> str:
 
 @in_event_loop
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    import gc
-
-    from bot.runner import run_bot
+    from bot.runner import run_bot, serving_gc
 
     _bot_logging(settings, args)
-    # Imports, the bot and the name index live for the whole process: keep them out of garbage-collection passes.
-    return await run_bot(settings, before_serving=gc.freeze)
+    return await run_bot(settings, before_serving=serving_gc)
 
 
 @in_event_loop

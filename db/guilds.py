@@ -68,7 +68,10 @@ _caches: WeakKeyDictionary[Store, _SettingsCache] = WeakKeyDictionary()
 
 
 def _cache(store: Store) -> _SettingsCache:
-    return _caches.setdefault(store, _SettingsCache())
+    cache = _caches.get(store)   # every command comes here: no throwaway `_SettingsCache` as `setdefault` would build
+    if cache is None:
+        cache = _caches[store] = _SettingsCache()
+    return cache
 
 
 async def get(store: Store, guild_id: int) -> GuildSettings:
