@@ -15,11 +15,10 @@
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from bot.render.safe import plain
@@ -29,6 +28,8 @@ from db.health import DatabaseNotBuilt, is_damage, problem_with
 from db.records import replace
 
 if TYPE_CHECKING:
+    import argparse
+
     from db.build import BuildReport
     from db.models import RaceResults
     from db.store import Store
@@ -41,13 +42,13 @@ EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
 # built database runs without an event loop (asyncio alone costs about as much as the whole answer); the others
 # are coroutines run by `in_event_loop`.
 
-Handler = Callable[[Settings, argparse.Namespace], int]
+Handler = Callable[[Settings, SimpleNamespace], int]
 
 
-def in_event_loop(handler: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
+def in_event_loop(handler: Callable[[Settings, SimpleNamespace], Coroutine[Any, Any, int]]) -> Handler:
     """A subcommand written as a coroutine, run in its own event loop."""
 
-    def run(settings: Settings, args: argparse.Namespace) -> int:
+    def run(settings: Settings, args: SimpleNamespace) -> int:
         import asyncio
 
         return asyncio.run(handler(settings, args))
@@ -62,14 +63,12 @@ def _ask_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _db_options(parser: argparse.ArgumentParser) -> None:
-    db_commands = parser.add_subparsers(dest="db_command", required=True, prog=parser.prog)
+    db_commands = parser.add_subparsers(dest="db_command", required=True)
     build_parser = db_commands.add_parser(
-        "build", help="(re)build the database from the bundled history, keeping settings and imports",
-        formatter_class=_HelpFormatter,
+        "build", help="(re)build the database from the bundled history, keeping settings and imports"
     )
     build_parser.set_defaults(handler=_db_build)
-    path_parser = db_commands.add_parser("path", help="print the database location", formatter_class=_HelpFormatter)
-    path_parser.set_defaults(handler=_db_path)
+    db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:
@@ -127,54 +126,63 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
 }
 
 
-def _parser(argv: list[str]) -> argparse.ArgumentParser:
-    """The parser for `argv`: every subcommand is listed, but only the one `argv` names gets its parser.
+def _arguments(argv: list[str]) -> SimpleNamespace:
+    """The command line read: its everyday form, `pitboard ask "/winner mid-ohio"`, directly (see _plain_ask);
+    anything else by argparse."""
+    plain_ask = _plain_ask(argv)
+    return plain_ask if plain_ask is not None else SimpleNamespace(**vars(_parser().parse_args(argv)))
 
-    Each subparser costs argparse a formatter and several gettext lookups: building all eight took `pitboard ask`
-    longer than its query. `pitboard --help` and a mistyped subcommand still get every one.
+
+def _plain_ask(argv: list[str]) -> SimpleNamespace | None:
+    """`[-v] [--db PATH] ask [--json] TEXT`, read as argparse reads it; None for any other command line.
+
+    argparse costs the console a sixth of its start-up (its import, gettext's lookups for the messages of a
+    parser, a help formatter for every option): only help, mistakes and the other subcommands need it.
+    tests/test_console.py checks that both readings agree.
     """
+    db: Path | None = None
+    verbose = as_json = False
+    words = iter(argv)
+    for word in words:   # the options before the subcommand
+        if word in ("-v", "--verbose"):
+            verbose = True
+        elif word == "--db" or word.startswith("--db="):
+            value = word.removeprefix("--db=") if word != "--db" else next(words, "-")
+            if not value or value.startswith("-"):
+                return None
+            db = Path(value)
+        elif word == "ask":
+            break
+        else:
+            return None
+    else:
+        return None
+    slash = None
+    for word in words:   # ask's own
+        if word == "--json":
+            as_json = True
+        elif word.startswith("-") or slash is not None:
+            return None
+        else:
+            slash = word
+    if slash is None:
+        return None
+    return SimpleNamespace(db=db, verbose=verbose, bot_logging=False, command="ask", slash=slash, json=as_json, handler=_ask)
+
+
+def _parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
-        prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads.",
-        formatter_class=_HelpFormatter,
+        prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads."
     )
     parser.add_argument("--db", type=Path, help="database file (default: $PITBOARD_DB or the per-user data directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
     parser.set_defaults(bot_logging=False)  # run and sync log like the bot (discord.py's format, secrets redacted)
-    # A subparsers' prog given (argparse's default, worked out by a help formatter that imports shutil): nothing
-    # here formats help unless help is asked for.
-    commands = parser.add_subparsers(dest="command", required=True, prog=parser.prog)
-    named = _subcommand_in(argv)
+    commands = parser.add_subparsers(dest="command", required=True)
     for name, (help_line, add_options) in SUBCOMMANDS.items():
-        if named is None or name == named:
-            add_options(commands.add_parser(name, help=help_line, formatter_class=_HelpFormatter))
+        add_options(commands.add_parser(name, help=help_line))
     return parser
-
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's formatter, as wide as the terminal: measured as shutil.get_terminal_size does, without importing
-    shutil (argparse makes a formatter for every option it adds, and shutil's import runs Python's compiler, which
-    nothing else in `pitboard ask` needs: a tenth of its start-up)."""
-
-    def __init__(self, prog: str):
-        stdout = sys.__stdout__
-        try:
-            columns = int(os.environ.get("COLUMNS") or 0) or (os.get_terminal_size(stdout.fileno()).columns if stdout else 80)
-        except (ValueError, OSError):   # COLUMNS is not a number, or stdout not a terminal
-            columns = 80
-        super().__init__(prog, width=columns - 2)
-
-
-def _subcommand_in(argv: list[str]) -> str | None:
-    """The subcommand `argv` names, if it names one of ours before anything that could be a global option's value."""
-    rest = iter(argv)
-    for word in rest:
-        if word == "--db":
-            next(rest, None)
-        elif word.startswith("-"):
-            continue
-        else:
-            return word if word in SUBCOMMANDS else None
-    return None
 
 
 def _log_to_stderr(verbose: bool) -> None:
@@ -184,8 +192,7 @@ def _log_to_stderr(verbose: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = _parser(argv).parse_args(argv)
+    args = _arguments(sys.argv[1:] if argv is None else argv)
     try:
         settings = Settings.load()
     except SettingsError as error:
@@ -240,7 +247,7 @@ async def _build_if_needed(path: Path) -> None:
         await ensure_database(path)
 
 
-def _ask(settings: Settings, args: argparse.Namespace) -> int:
+def _ask(settings: Settings, args: SimpleNamespace) -> int:
     """Answered in this thread, by the same query coroutines the bot awaits, on a read-only SyncStore."""
     from bot.questions import answer_now, parse_slash
     from db.snapshot import SyncStore
@@ -280,13 +287,13 @@ def _print_answer(answer: object, *, as_json: bool) -> None:
         print(text.render(answer))
 
 
-def _db_path(settings: Settings, args: argparse.Namespace) -> int:
+def _db_path(settings: Settings, args: SimpleNamespace) -> int:
     print(settings.db_path)
     return EXIT_OK
 
 
 @in_event_loop
-async def _db_build(settings: Settings, args: argparse.Namespace) -> int:
+async def _db_build(settings: Settings, args: SimpleNamespace) -> int:
     from db.build import build_database
     from db.locks import InstanceRunning
 
@@ -333,7 +340,7 @@ def _build_summary(report: BuildReport) -> list[str]:
 
 
 @in_event_loop
-async def _import(settings: Settings, args: argparse.Namespace) -> int:
+async def _import(settings: Settings, args: SimpleNamespace) -> int:
     """Each file in its own transaction, NASCAR's feed or Jolpica's by its shape; a refused file is one line
     (`<file>: ...: <field>: <problem>`), then the next."""
     import asyncio
@@ -381,7 +388,7 @@ async def _import_jolpica(store: Store, body: bytes) -> str:
 
 
 @in_event_loop
-async def _thread(settings: Settings, args: argparse.Namespace) -> int:
+async def _thread(settings: Settings, args: SimpleNamespace) -> int:
     from bot.posting import publish_recap, race_key
     from bot.reddit import PostingPaused, RedditPoster, reddit_client
     from bot.render import recap, text
@@ -424,7 +431,7 @@ async def _thread(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @in_event_loop
-async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
+async def _prerace(settings: Settings, args: SimpleNamespace) -> int:
     """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
     from bot.render import prerace as rendering
     from bot.render import text
@@ -446,7 +453,7 @@ async def _prerace(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @in_event_loop
-async def _live(settings: Settings, args: argparse.Namespace) -> int:
+async def _live(settings: Settings, args: SimpleNamespace) -> int:
     """The board refreshing in place, events as they happen; the store adds each leader's record at the track."""
     from bot.live_terminal import feed_states, replay_states, show, stdout_console
     from db.errors import FeedError
@@ -480,7 +487,7 @@ def _chosen_race(details: RaceResults) -> str:
 
 
 @in_event_loop
-async def _run(settings: Settings, args: argparse.Namespace) -> int:
+async def _run(settings: Settings, args: SimpleNamespace) -> int:
     from bot.runner import run_bot, serving_gc
 
     _bot_logging(settings, args)
@@ -488,14 +495,14 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @in_event_loop
-async def _sync(settings: Settings, args: argparse.Namespace) -> int:
+async def _sync(settings: Settings, args: SimpleNamespace) -> int:
     from bot.runner import sync_commands
 
     _bot_logging(settings, args)
     return await sync_commands(settings, args.guild or settings.discord_dev_guild)
 
 
-def _bot_logging(settings: Settings, args: argparse.Namespace) -> None:
+def _bot_logging(settings: Settings, args: SimpleNamespace) -> None:
     from bot.runner import setup_logging
 
     setup_logging(replace(settings, log_level="DEBUG") if args.verbose else settings, settings.discord_token)

@@ -6,9 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
+from bot import cli
 from bot.cli import main
 from bot.questions import QUESTIONS, parse_slash
 from db.errors import BadOption, UnknownName
@@ -162,8 +164,10 @@ REPORT_MODULES = (
     "sys.exit(status)\n"
 )
 BOT_LIBRARIES = {"discord", "aiohttp", "asyncpraw", "matplotlib"}
-# What `ask` on a built database does without: an event loop, the async store, the builder and importers.
-NOT_FOR_ASKING = {"asyncio", "aiosqlite", "db.store", "db.build", "db.ingest", "db.history", "db.nascar_feed", "dotenv"}
+# What `ask` on a built database does without: an event loop, the async store, the builder and importers; argparse,
+# logging and dataclasses (its command line is read directly, it logs nothing, its types are records); the JSON renderer.
+NOT_FOR_ASKING = {"asyncio", "aiosqlite", "db.store", "db.build", "db.ingest", "db.history", "db.nascar_feed", "dotenv",
+                  "argparse", "logging", "dataclasses", "bot.render.jsondata"}
 
 
 def modules_loaded(db_path, *argv, cwd=None) -> tuple[int, set[str]]:
@@ -193,7 +197,7 @@ def test_console_commands_leave_the_bot_libraries_unloaded(subset_db_copy):
 
 def test_ask_on_a_built_database_runs_without_an_event_loop(real_db):
     """`ask` answers on a synchronous read-only connection: no asyncio, aiosqlite, builder or feed importers
-    (each costs it tens of milliseconds of imports), and it still answers."""
+    (each costs it tens of milliseconds of imports), nor argparse, logging or dataclasses; and it still answers."""
     status, loaded = modules_loaded(real_db, "ask", "/winner mid-ohio")
     assert status == 0 and "db.queries" in loaded and "bot.render.text" in loaded
     assert not loaded & NOT_FOR_ASKING, f"pitboard ask imported {sorted(loaded & NOT_FOR_ASKING)}"
@@ -222,3 +226,30 @@ def test_thread_post_without_credentials_says_what_is_missing(real_db, capsys, m
     monkeypatch.chdir(real_db.parent)  # no .env here
     status, _, err = run(capsys, "thread", "mid-ohio", "--year", "2022", "--post", "--subreddit", "NASCAR")
     assert status == 1 and "REDDIT_CLIENT_ID" in err and "Traceback" not in err
+
+
+PLAIN_ASKS = [
+    ["ask", "/winner mid-ohio"],
+    ["ask", "--json", "/results mid-ohio year:2022"],
+    ["ask", "/winner mid-ohio", "--json"],
+    ["-v", "--db", "some.db", "ask", "/driver #48"],
+    ["--db=some.db", "--verbose", "ask", ""],
+    ["--db", "a.db", "--db", "b.db", "ask", "--json", "--json", "/next"],
+]
+OTHER_COMMAND_LINES = [
+    ["ask"], ["ask", "/winner", "mid-ohio"], ["ask", "--js", "/next"], ["ask", "-h"], ["ask", "--", "/next"],
+    ["ask", "-5"], ["--db", "ask", "/next"], ["--db"], ["--db=", "ask", "/next"], ["--verb", "ask", "/next"],
+    ["-h"], [], ["thread", "mid-ohio"], ["db", "build"], ["ask", "/next", "--db", "x.db"],
+]
+
+
+@pytest.mark.parametrize("argv", PLAIN_ASKS)
+def test_everyday_ask_is_read_without_argparse_exactly_as_argparse_reads_it(argv):
+    read = cli._plain_ask(argv)
+    assert read is not None
+    assert read == SimpleNamespace(**vars(cli._parser().parse_args(argv)))
+
+
+@pytest.mark.parametrize("argv", OTHER_COMMAND_LINES)
+def test_every_other_command_line_is_left_to_argparse(argv):
+    assert cli._plain_ask(argv) is None
