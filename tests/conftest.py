@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings
 
 from db.build import build_database
 from db.history import HISTORY_VARIABLE, HistorySource
+from db.names import NameIndex
 from db.store import Store
 from testkit.netguard import loopback_only
 from testkit.samples import SMALL_CUP, SMALL_TRUCK, fill_store, rows, write_history_subset
@@ -91,9 +92,23 @@ def real_db(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "real", lambda path: asyncio.run(build_database(path, show_progress=False)))
 
 
+@pytest.fixture(scope="session")
+def real_names(real_db) -> NameIndex:
+    """The bundled history's name index, loaded once per worker: loading it (every driver's and team's starts counted)
+    is the costly part of opening a store, and real_db never changes."""
+
+    async def load() -> NameIndex:
+        async with Store.open(real_db) as store:
+            return await store.names()
+
+    return asyncio.run(load())
+
+
 @pytest.fixture
-async def real_store(real_db):
+async def real_store(real_db, real_names):
+    """A store of the full bundled history (read it only), starting from the worker's one load of its name index."""
     async with Store.open(real_db) as store:
+        await store.start_names(real_names)
         yield store
 
 
