@@ -119,6 +119,15 @@ def real_db_copy(real_db, tmp_path) -> Path:
     return copy
 
 
+@pytest.fixture
+async def real_store_copy(real_db_copy, real_names):
+    """A store of a copy of the full bundled history, for tests that write. Its name index starts from the worker's one
+    load: the copy's names are the bundled history's until the test changes them, which reloads it as always."""
+    async with Store.open(real_db_copy) as store:
+        await store.start_names(real_names)
+        yield store
+
+
 @pytest.fixture(scope="session")
 def history_subset_dir(tmp_path_factory) -> Path:
     """A PITBOARD_HISTORY directory of a few seasons of the bundled history (testkit.samples.SUBSET_SEASONS), written once."""

@@ -57,8 +57,8 @@ async def pitboard(fake, real_store):
 
 
 @pytest.fixture
-async def writable_pitboard(fake, real_db_copy):
-    async with Store.open(real_db_copy) as store, running_pitboard(fake, store) as bot:
+async def writable_pitboard(fake, real_store_copy):
+    async with running_pitboard(fake, real_store_copy) as bot:
         yield bot
 
 

@@ -308,7 +308,7 @@ ADMIN = {"permissions": SEND_AND_READ | MANAGE_GUILD}
 
 
 @pytest.fixture
-async def two_servers(real_db_copy):
+async def two_servers(real_store_copy):
     """The bot in our server (text, voice and announcement channels) and in another one."""
     ours = guild()
     ours.channels += [
@@ -316,10 +316,10 @@ async def two_servers(real_db_copy):
         FakeChannel(id=NEWS_CHANNEL_ID, name="news", type=5),
     ]
     other = FakeGuild(id=OTHER_GUILD_ID, name="Elsewhere", channels=[FakeChannel(id=OTHER_CHANNEL_ID, name="general")])
-    async with FakeDiscord(guilds=[ours, other]) as fake, Store.open(real_db_copy) as store:
+    async with FakeDiscord(guilds=[ours, other]) as fake:
         with redirect_discord_to(fake):
-            async with running_pitboard(fake, store):
-                yield fake, store
+            async with running_pitboard(fake, real_store_copy):
+                yield fake, real_store_copy
 
 
 @pytest.mark.parametrize("channel", [OTHER_CHANNEL_ID, VOICE_CHANNEL_ID])
