@@ -159,17 +159,17 @@ async def test_new_f1_race_is_announced_and_posted_once_then_edited_on_revision_
     assert len(world.announcements()) == 1 and len(world.announcement_edits()) == 1
 
 
-async def test_pitboard_run_watches_f1_through_the_jolpica_url_of_its_settings(real_db_copy):
+async def test_pitboard_run_watches_f1_through_the_jolpica_url_of_its_settings(subset_db_copy):
     """`pitboard run`'s wiring (bot/runner.py): the settings' Jolpica URL reaches the watcher, which asks it for a
     race after the bundled data's end (2026 round 12, no results in F1DB) an hour after its start."""
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         start = datetime.fromisoformat(await store.scalar(
             "SELECT r.starts_at FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = 'f1' AND r.season = 2026 "
             "AND r.round = 12",
         ))
     async with FakeDiscord(guilds=[guild()]) as discord_fake, FakeFeed() as feed, FakeJolpica() as jolpica_fake:
         settings = Settings.load(env_file=None, environ={
-            "PITBOARD_DB": str(real_db_copy), "DISCORD_TOKEN": discord_fake.token, "PITBOARD_FEED_URL": feed.base_url,
+            "PITBOARD_DB": str(subset_db_copy), "DISCORD_TOKEN": discord_fake.token, "PITBOARD_FEED_URL": feed.base_url,
             "PITBOARD_JOLPICA_URL": jolpica_fake.base_url + "/",
         })
         with redirect_discord_to(discord_fake):
