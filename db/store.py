@@ -363,6 +363,15 @@ class Store:
         """Drop the cached name index after new drivers or tracks were written."""
         self._names = None
 
+    async def start_names(self, index: NameIndex) -> None:
+        """Start from `index`, loaded by another Store from this same file, instead of loading it again: for stores of
+        a database nobody writes (the tests share one load of the bundled history). The caller vouches that the names
+        did not change since `index` was loaded; a change after this call reloads it as `names()` always does."""
+        async with self._names_lock:
+            self._names_generation = self.data_generation()
+            self._names_fingerprint = await self.read(_name_fingerprint)
+            self._names = index
+
 
 def split_sql(script: str) -> list[str]:
     """Split a migration into statements (sqlite3.complete_statement respects quotes and triggers)."""

@@ -58,8 +58,10 @@ def _races() -> dict[tuple[int, int], RaceRow]:
             for row in bundled_rows("races")}
 
 
-def _rows(file: str, race: RaceRow) -> list[dict[str, str]]:
-    return [row for row in bundled_rows(file) if row["race_id"] == race.f1db_id]
+@cache
+def _rows(file: str, race: RaceRow) -> tuple[dict[str, str], ...]:
+    """One race's rows of a bundled F1DB file, read once (each read decompresses the whole file); callers never change them."""
+    return tuple(row for row in bundled_rows(file) if row["race_id"] == race.f1db_id)
 
 
 def _driver(f1db_id: str) -> dict[str, str]:

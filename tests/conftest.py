@@ -5,7 +5,8 @@ Each database that many tests use is built once per test run, shared by every py
 written: a test that writes gets its own copy (`small_store`, `subset_db_copy`, `real_db_copy`). Tests of what a
 build does (locks, repair, full disks, rebuilds under writers) build a few seasons of the real history
 (`history_subset`, through PITBOARD_HISTORY) rather than all of it; tests of the bundled history itself read the one
-full build (`real_db`)."""
+full build (`real_db`), and its name index, the costly part of opening a store on it, is loaded once per worker and
+handed to every store of it or of a copy (`real_names`, `real_store`, `real_store_copy`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, settings
 
 from db.build import build_database
 from db.history import HISTORY_VARIABLE, HistorySource
+from db.names import NameIndex
 from db.store import Store
 from testkit.netguard import loopback_only
 from testkit.samples import SMALL_CUP, SMALL_TRUCK, fill_store, rows, write_history_subset
@@ -91,9 +93,23 @@ def real_db(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "real", lambda path: asyncio.run(build_database(path, show_progress=False)))
 
 
+@pytest.fixture(scope="session")
+def real_names(real_db) -> NameIndex:
+    """The bundled history's name index, loaded once per worker: loading it (every driver's and team's starts counted)
+    is the costly part of opening a store, and real_db never changes."""
+
+    async def load() -> NameIndex:
+        async with Store.open(real_db) as store:
+            return await store.names()
+
+    return asyncio.run(load())
+
+
 @pytest.fixture
-async def real_store(real_db):
+async def real_store(real_db, real_names):
+    """A store of the full bundled history (read it only), starting from the worker's one load of its name index."""
     async with Store.open(real_db) as store:
+        await store.start_names(real_names)
         yield store
 
 
@@ -102,6 +118,15 @@ def real_db_copy(real_db, tmp_path) -> Path:
     copy = tmp_path / "pitboard.db"
     shutil.copy(real_db, copy)
     return copy
+
+
+@pytest.fixture
+async def real_store_copy(real_db_copy, real_names):
+    """A store of a copy of the full bundled history, for tests that write. Its name index starts from the worker's one
+    load: the copy's names are the bundled history's until the test changes them, which reloads it as always."""
+    async with Store.open(real_db_copy) as store:
+        await store.start_names(real_names)
+        yield store
 
 
 @pytest.fixture(scope="session")

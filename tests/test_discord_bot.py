@@ -57,8 +57,8 @@ async def pitboard(fake, real_store):
 
 
 @pytest.fixture
-async def writable_pitboard(fake, real_db_copy):
-    async with Store.open(real_db_copy) as store, running_pitboard(fake, store) as bot:
+async def writable_pitboard(fake, real_store_copy):
+    async with running_pitboard(fake, real_store_copy) as bot:
         yield bot
 
 
@@ -289,9 +289,9 @@ async def test_bot_resumes_after_gateway_disconnect(fake, pitboard):
     assert any(payload.get("op") == 6 for payload in fake.gateway_received)  # RESUME, not a new IDENTIFY
 
 
-async def test_run_exits_cleanly_on_sigterm(fake, real_db_copy, caplog):
+async def test_run_exits_cleanly_on_sigterm(fake, subset_db_copy, caplog):
     async with FakeFeed() as feed, FakeJolpica() as jolpica:  # the watcher runs, against the local feed and Jolpica servers
-        settings = replace(settings_for(fake, real_db_copy), feed_url=feed.base_url, jolpica_url=jolpica.base_url)
+        settings = replace(settings_for(fake, subset_db_copy), feed_url=feed.base_url, jolpica_url=jolpica.base_url)
         with caplog.at_level(logging.DEBUG):
             running = asyncio.create_task(run_bot(settings))
             await fake.wait_connected()
@@ -303,7 +303,7 @@ async def test_run_exits_cleanly_on_sigterm(fake, real_db_copy, caplog):
     assert feed.requests[0].path.endswith("/race_list_basic.json")
     assert gc.get_freeze_count() == 0  # freezing the heap is `pitboard run`'s choice for its process, not run_bot's
     assert fake.token not in caplog.text
-    async with Store.open(real_db_copy) as store:  # closed properly: opens again, nothing left in WAL
+    async with Store.open(subset_db_copy) as store:  # closed properly: opens again, nothing left in WAL
         assert await store.scalar("PRAGMA integrity_check") == "ok"
 
 

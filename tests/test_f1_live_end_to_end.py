@@ -75,32 +75,32 @@ class World:
 
 
 @pytest.fixture
-async def world(real_db_copy) -> AsyncIterator[World]:
-    async with Store.open(real_db_copy) as store:
-        await forget_results(store, SEASON, ROUND)
-        await guilds.set_announce_channel(store, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID)
-        await guilds.set_default_series(store, DEFAULT_GUILD_ID, "f1")   # this server hears about F1 only
-        await guilds.add_subreddit(store, DEFAULT_GUILD_ID, "f1", SUBREDDIT)
-        start = datetime.fromisoformat(await store.scalar(
-            "SELECT r.starts_at FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = 'f1' AND r.season = ? "
-            "AND r.round = ?", (SEASON, ROUND),
-        ))
-        async with (
-            FakeDiscord(guilds=[guild()]) as discord_fake, FakeReddit(subreddits=(SUBREDDIT,)) as reddit_fake,
-            FakeJolpica() as jolpica_fake, FakeFeed() as feed,
-        ):
-            settings = RedditSettings(client_id=reddit_fake.client_id, client_secret=Secret(reddit_fake.client_secret),
-                                      username=reddit_fake.username, password=Secret(reddit_fake.password))
-            with redirect_discord_to(discord_fake), skip_client_sleeps():
-                async with (
-                    aiohttp.ClientSession() as session,
-                    reddit_client(settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url,
-                                  requestor_kwargs={"timeout": 2}) as reddit,
-                ):
-                    poster = RedditPoster(reddit, store, retry=RetryPolicy(attempts=3, base_delay=0, max_delay=0),
-                                          min_edit_interval=0)
-                    yield World(store, discord_fake, reddit_fake, jolpica_fake, feed, session, poster,
-                                start + timedelta(hours=1))
+async def world(real_store_copy) -> AsyncIterator[World]:
+    store = real_store_copy
+    await forget_results(store, SEASON, ROUND)
+    await guilds.set_announce_channel(store, DEFAULT_GUILD_ID, ANNOUNCE_CHANNEL_ID)
+    await guilds.set_default_series(store, DEFAULT_GUILD_ID, "f1")   # this server hears about F1 only
+    await guilds.add_subreddit(store, DEFAULT_GUILD_ID, "f1", SUBREDDIT)
+    start = datetime.fromisoformat(await store.scalar(
+        "SELECT r.starts_at FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = 'f1' AND r.season = ? "
+        "AND r.round = ?", (SEASON, ROUND),
+    ))
+    async with (
+        FakeDiscord(guilds=[guild()]) as discord_fake, FakeReddit(subreddits=(SUBREDDIT,)) as reddit_fake,
+        FakeJolpica() as jolpica_fake, FakeFeed() as feed,
+    ):
+        settings = RedditSettings(client_id=reddit_fake.client_id, client_secret=Secret(reddit_fake.client_secret),
+                                  username=reddit_fake.username, password=Secret(reddit_fake.password))
+        with redirect_discord_to(discord_fake), skip_client_sleeps():
+            async with (
+                aiohttp.ClientSession() as session,
+                reddit_client(settings, oauth_url=reddit_fake.url, reddit_url=reddit_fake.url,
+                              requestor_kwargs={"timeout": 2}) as reddit,
+            ):
+                poster = RedditPoster(reddit, store, retry=RetryPolicy(attempts=3, base_delay=0, max_delay=0),
+                                      min_edit_interval=0)
+                yield World(store, discord_fake, reddit_fake, jolpica_fake, feed, session, poster,
+                            start + timedelta(hours=1))
 
 
 async def test_new_f1_race_is_announced_and_posted_once_then_edited_on_revision_and_not_repeated_after_restart(world):
@@ -159,17 +159,17 @@ async def test_new_f1_race_is_announced_and_posted_once_then_edited_on_revision_
     assert len(world.announcements()) == 1 and len(world.announcement_edits()) == 1
 
 
-async def test_pitboard_run_watches_f1_through_the_jolpica_url_of_its_settings(real_db_copy):
+async def test_pitboard_run_watches_f1_through_the_jolpica_url_of_its_settings(subset_db_copy):
     """`pitboard run`'s wiring (bot/runner.py): the settings' Jolpica URL reaches the watcher, which asks it for a
     race after the bundled data's end (2026 round 12, no results in F1DB) an hour after its start."""
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         start = datetime.fromisoformat(await store.scalar(
             "SELECT r.starts_at FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = 'f1' AND r.season = 2026 "
             "AND r.round = 12",
         ))
     async with FakeDiscord(guilds=[guild()]) as discord_fake, FakeFeed() as feed, FakeJolpica() as jolpica_fake:
         settings = Settings.load(env_file=None, environ={
-            "PITBOARD_DB": str(real_db_copy), "DISCORD_TOKEN": discord_fake.token, "PITBOARD_FEED_URL": feed.base_url,
+            "PITBOARD_DB": str(subset_db_copy), "DISCORD_TOKEN": discord_fake.token, "PITBOARD_FEED_URL": feed.base_url,
             "PITBOARD_JOLPICA_URL": jolpica_fake.base_url + "/",
         })
         with redirect_discord_to(discord_fake):

@@ -55,8 +55,8 @@ def test_eastern_times_become_utc_across_dst(wall_time, utc):
     assert eastern_to_utc(wall_time, "test") == utc
 
 
-async def test_import_matches_history_race_and_drivers(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_import_matches_history_race_and_drivers(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         history_id = await store.scalar(
             "SELECT r.id FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = 'cup' AND season = 2023 AND round = 7"
         )
@@ -80,7 +80,7 @@ async def test_same_feed_twice_changes_nothing(subset_db_copy):
         assert await snapshot(store) == before
 
 
-async def test_revised_feed_updates_race_in_place(real_db_copy):
+async def test_revised_feed_updates_race_in_place(subset_db_copy):
     revised = richmond()
     results = revised["weekend_race"][0]["results"]
     winner, second = results[0], results[1]
@@ -88,7 +88,7 @@ async def test_revised_feed_updates_race_in_place(real_db_copy):
     second["finishing_position"] = 1
     for later in results[2:]:
         later["finishing_position"] -= 1
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         first = await import_file(store, RICHMOND_FEED)
         races_before = await store.scalar("SELECT count(*) FROM races")
         report = await import_document(store, json.dumps(revised).encode())
@@ -165,8 +165,8 @@ def test_race_list_rounds_statuses_and_exhibitions():
     assert richmond_race.round == 7 and richmond_race.status == "scheduled" and richmond_race.cautions is None
 
 
-async def test_race_list_does_not_undo_results(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_race_list_does_not_undo_results(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         await import_file(store, RICHMOND_FEED)
         report = await import_file(store, RACE_LIST_2023)
         assert len(report.races) == 97
@@ -179,8 +179,8 @@ async def test_race_list_does_not_undo_results(real_db_copy):
         assert tuple(daytona) == ("5268", "history")
 
 
-async def test_integrity_check_is_clean_after_an_import(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_integrity_check_is_clean_after_an_import(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         await import_file(store, RICHMOND_FEED)
         assert await store.scalar("PRAGMA integrity_check") == "ok"
 

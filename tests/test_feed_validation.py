@@ -236,8 +236,8 @@ def test_the_samples_are_all_accounted_for():
 
 
 @pytest.mark.parametrize("name", COMPLETE_SAMPLES)
-async def test_every_complete_real_sample_imports(real_db_copy, name):
-    async with Store.open(real_db_copy) as store:
+async def test_every_complete_real_sample_imports(subset_db_copy, name):
+    async with Store.open(subset_db_copy) as store:
         report = await import_file(store, FEED_SAMPLES / name)
         assert report.changed and report.races
         assert await store.scalar("PRAGMA integrity_check") == "ok"
@@ -251,8 +251,8 @@ def test_margins_are_numbers_or_nothing():
     assert by_id["5274"].margin is None  # not run yet
 
 
-async def test_margin_reaches_the_reader_as_a_number(real_db_copy):
-    async with Store.open(real_db_copy) as store:
+async def test_margin_reaches_the_reader_as_a_number(subset_db_copy):
+    async with Store.open(subset_db_copy) as store:
         await import_file(store, RICHMOND_FEED)
         answer = await queries.results(store, "richmond", 2023, "cup", 7)
     assert answer.race.margin == 1.535
@@ -266,11 +266,11 @@ def sonoma_made_consistent() -> dict:
     return document
 
 
-async def test_a_new_race_gets_its_round_from_a_race_list_never_a_guess(real_db_copy):
+async def test_a_new_race_gets_its_round_from_a_race_list_never_a_guess(subset_db_copy):
     """2026 Sonoma, a race the history does not have: no round until a race list places it. `Shane Van
     Gisbergen` is the history's `Shane van Gisbergen`. A season of round-less feed races is no default."""
     document = sonoma_made_consistent()
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         svg = await store.scalar("SELECT id FROM drivers WHERE name = 'Shane van Gisbergen'")
         report = await import_document(store, json.dumps(document).encode())
         assert report.races[0].action == "inserted"
@@ -287,29 +287,29 @@ async def test_a_new_race_gets_its_round_from_a_race_list_never_a_guess(real_db_
         assert (await queries.standings(store, "cup")).season == 2026
 
 
-def test_import_reports_each_refused_file_and_goes_on(real_db_copy, tmp_path):
+def test_import_reports_each_refused_file_and_goes_on(subset_db_copy, tmp_path):
     """`pitboard import good bad good`: both good files imported, one line naming the field, exit 1."""
     bad = tmp_path / "poisoned.json"
     bad.write_bytes(mutated(lambda r: result(r, 0).update(laps_led=RAW), "NaN"))
     script = os.path.join(os.path.dirname(sys.executable), "pitboard")
     done = subprocess.run(
         [script, "import", str(RICHMOND_FEED), str(bad), str(RACE_LIST_2023)], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PITBOARD_DB": str(real_db_copy)},
+        env={**os.environ, "PITBOARD_DB": str(subset_db_copy)},
     )
     assert done.returncode == 1, done.stderr
     refused = [line for line in done.stderr.splitlines() if str(bad) in line]
     assert len(refused) == 1 and "weekend_race[0].results[0].laps_led" in refused[0]
     imported = [line for line in done.stdout.splitlines() if "weekend 5274" in line or "race_list 2023" in line]
     assert len(imported) == 2
-    with sqlite3.connect(real_db_copy) as conn:
+    with sqlite3.connect(subset_db_copy) as conn:
         kept = conn.execute("SELECT kind, key FROM feed_documents ORDER BY kind").fetchall()
     assert kept == [("race_list", "2023"), ("weekend", "5274")]
 
 
-def test_import_of_good_files_exits_zero(real_db_copy):
+def test_import_of_good_files_exits_zero(subset_db_copy):
     script = os.path.join(os.path.dirname(sys.executable), "pitboard")
     done = subprocess.run(
         [script, "import", str(RICHMOND_FEED), str(RACE_LIST_2023)], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PITBOARD_DB": str(real_db_copy)},
+        env={**os.environ, "PITBOARD_DB": str(subset_db_copy)},
     )
     assert done.returncode == 0, done.stderr

@@ -1,5 +1,5 @@
 """Text from the feed stays text: hostile names, statuses, race names and caution comments, imported
-from a real weekend feed, shown through the real interfaces (the CLI as a subprocess, the real
+from a real weekend feed, shown through the real interfaces (the installed CLI, as a subprocess or through bot.cli.main, the real
 discord.py client against the fake Discord) as the text they are: no headings, links, mentions,
 spoilers, split table rows or terminal escape codes. Plus /config hardening."""
 
@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.cli import main
 from bot.render import embeds, safe
 from db import guilds, queries
 from db.errors import BadOption
@@ -87,6 +88,12 @@ def pitboard(db: Path, *args: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def console(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
+    """`pitboard *args` in this process (bot.cli.main, the command's code path without the process start); its stdout."""
+    assert main(["--db", str(db), *args]) == 0
+    return capsys.readouterr().out
 
 
 @pytest.fixture(scope="module")
@@ -248,12 +255,12 @@ def test_thread_markdown_keeps_hostile_text_as_text(hostile_db):
     assert title == "Post-Race Thread: Toyota Owners 400 # heading at Richmond Raceway (Cup)"   # titles are plain text
 
 
-def test_terminal_output_has_no_escape_codes_or_control_characters(hostile_db):
+def test_terminal_output_has_no_escape_codes_or_control_characters(hostile_db, capsys):
     outputs = [
         pitboard(hostile_db, "thread", *RACE),
-        pitboard(hostile_db, "ask", "/results richmond year:2023 series:cup round:7"),
-        pitboard(hostile_db, "ask", "/winner richmond year:2023 series:cup"),
-        pitboard(hostile_db, "ask", "/schedule series:cup season:2023"),
+        console(capsys, hostile_db, "ask", "/results richmond year:2023 series:cup round:7"),
+        console(capsys, hostile_db, "ask", "/winner richmond year:2023 series:cup"),
+        console(capsys, hostile_db, "ask", "/schedule series:cup season:2023"),
     ]
     for output in outputs:
         assert not invisible(output)
@@ -262,7 +269,7 @@ def test_terminal_output_has_no_escape_codes_or_control_characters(hostile_db):
     table = results.split("\n\n")[1].splitlines()
     assert table[0].startswith("Pos") and len(table) == 2 + 37   # a line break in a name would add a row
     assert "\n  laps 381–386: # heading\n" in results      # the caution comment, on its own line
-    document = json.loads(pitboard(hostile_db, "ask", "--json", "/results richmond year:2023 series:cup round:7"))
+    document = json.loads(console(capsys, hostile_db, "ask", "--json", "/results richmond year:2023 series:cup round:7"))
     strings = [value for row in document["results"] for value in row.values() if isinstance(value, str)]
     assert "red Driver6" in strings and not invisible("".join(strings), allowed="")
 
@@ -308,7 +315,7 @@ ADMIN = {"permissions": SEND_AND_READ | MANAGE_GUILD}
 
 
 @pytest.fixture
-async def two_servers(real_db_copy):
+async def two_servers(real_store_copy):
     """The bot in our server (text, voice and announcement channels) and in another one."""
     ours = guild()
     ours.channels += [
@@ -316,10 +323,10 @@ async def two_servers(real_db_copy):
         FakeChannel(id=NEWS_CHANNEL_ID, name="news", type=5),
     ]
     other = FakeGuild(id=OTHER_GUILD_ID, name="Elsewhere", channels=[FakeChannel(id=OTHER_CHANNEL_ID, name="general")])
-    async with FakeDiscord(guilds=[ours, other]) as fake, Store.open(real_db_copy) as store:
+    async with FakeDiscord(guilds=[ours, other]) as fake:
         with redirect_discord_to(fake):
-            async with running_pitboard(fake, store):
-                yield fake, store
+            async with running_pitboard(fake, real_store_copy):
+                yield fake, real_store_copy
 
 
 @pytest.mark.parametrize("channel", [OTHER_CHANNEL_ID, VOICE_CHANNEL_ID])

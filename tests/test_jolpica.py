@@ -69,8 +69,8 @@ def waits() -> SteppedClock:
 
 
 @pytest.fixture
-async def rig(real_db_copy, waits):
-    async with Store.open(real_db_copy) as store:
+async def rig(subset_db_copy, waits):
+    async with Store.open(subset_db_copy) as store:
         await forget_results(store, SEASON, ROUND)
         await guilds.add_subreddit(store, GUILD, "f1", "formula1")
         start = datetime.fromisoformat(await store.scalar(

@@ -140,14 +140,14 @@ async def test_recap_facts_read_in_one_hop(real_store, hops):
     assert hops.count == 1 and facts.winner.driver == "Parker Kligerman"
 
 
-async def test_names_imported_by_another_process_resolve_without_restart(real_db_copy, tmp_path):
+async def test_names_imported_by_another_process_resolve_without_restart(subset_db_copy, tmp_path):
     document = json.loads(day.weekend("official"))
     last = document["weekend_race"][0]["results"][-1]
     last.update(driver_fullname=NEWCOMER, driver_id=999_999)
     feed = tmp_path / "weekend-feed.json"
     feed.write_text(json.dumps(document))
 
-    async with Store.open(real_db_copy) as store:
+    async with Store.open(subset_db_copy) as store:
         with pytest.raises(UnknownName):
             await queries.driver(store, NEWCOMER)
         names = await store.names()
@@ -156,7 +156,8 @@ async def test_names_imported_by_another_process_resolve_without_restart(real_db
 
         script = os.path.join(os.path.dirname(sys.executable), "pitboard")
         done = await asyncio.to_thread(
-            subprocess.run, [script, "--db", str(real_db_copy), "import", str(feed)], capture_output=True, text=True, timeout=120
+            subprocess.run, [script, "--db", str(subset_db_copy), "import", str(feed)], capture_output=True, text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
 

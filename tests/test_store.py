@@ -87,3 +87,16 @@ async def test_disk_full_in_a_transaction_raises_the_real_error(small_store):
     async with small_store.transaction() as conn:  # the writer is not left inside a transaction
         await conn.execute("INSERT INTO drivers (name) VALUES ('After The Full Disk')")
     assert await small_store.scalar("SELECT count(*) FROM drivers") == drivers + 1
+
+
+async def test_a_store_started_from_another_stores_name_index_uses_it_until_the_names_change(small_store):
+    """Store.start_names, by which the tests' stores of one database share one load of its name index."""
+    loaded = await small_store.names()
+    async with Store.open(small_store.path) as store:
+        await store.start_names(loaded)
+        assert await store.names() is loaded
+        async with store.transaction() as conn:
+            await conn.execute("INSERT INTO track_aliases (alias, track_id) SELECT 'pitboard test oval', min(id) FROM tracks")
+        reloaded = await store.names()
+        first_track = await store.scalar("SELECT name FROM tracks ORDER BY id LIMIT 1")
+    assert reloaded is not loaded and reloaded.track("pitboard test oval").name == first_track

@@ -57,14 +57,15 @@ def test_copies_reorder_the_field_deterministically():
     assert synthetic_wins != Counter({driver: FACTOR * wins for driver, wins in real_wins.items()})
 
 
-async def test_built_database_has_n_times_the_races_per_track_and_starts_per_driver(tmp_path):
+async def test_built_database_has_n_times_the_races_per_track_and_starts_per_driver(tmp_path, history_subset):
+    """F1 comes from the suite's few-season history (history_subset): the synthetic rows replace only Cup's."""
     counts = {}
     for factor in (1, FACTOR):
         path = tmp_path / f"synthetic-{factor}.db"
         await build_database(path, show_progress=False, rows_by_series=[("cup", synthetic_rows("cup", real_slice(), factor))])
         async with Store.open(path) as store:
             counts[factor] = {
-                # The synthetic history is Cup's; the bundled F1 history is built beside it, once, whatever N.
+                # The synthetic history is Cup's; F1's is built beside it, once, whatever N.
                 "races per track": dict(await store.fetchall(
                     "SELECT t.name, count(*) FROM races r JOIN tracks t ON t.id = r.track_id"
                     f" WHERE {CUP} GROUP BY t.name")),

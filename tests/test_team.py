@@ -10,6 +10,7 @@ season.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -42,11 +43,17 @@ async def answer(store, typed: str):
     return await ask(store, question, options)
 
 
+@functools.cache
+def f1db_rows(table: str) -> tuple[dict[str, str], ...]:
+    """One bundled F1DB table's rows, decompressed once per worker: the oracle below reads three for each constructor."""
+    return tuple(bundled_rows(table))
+
+
 def f1db_constructor(constructor: str) -> tuple[int, int, int, int, int]:
     """(starts, wins, podiums, poles, titles) for one constructor, from F1DB's rows as bundled."""
     starts, wins, podiums = set(), set(), set()
     grid_pole: dict[str, str] = {}
-    for row in bundled_rows("race_results"):
+    for row in f1db_rows("race_results"):
         if row["gridPosition"] == "1":
             grid_pole[row["race_id"]] = row["constructorId"]
         if row["constructorId"] != constructor or row["position"] in NOT_STARTED:
@@ -57,11 +64,11 @@ def f1db_constructor(constructor: str) -> tuple[int, int, int, int, int]:
             if row["position"] == "1":
                 wins.add(row["race_id"])
     qualifying_pole = {
-        row["race_id"]: row["constructorId"] for row in bundled_rows("qualifying_results") if row["position"] == "1"
+        row["race_id"]: row["constructorId"] for row in f1db_rows("qualifying_results") if row["position"] == "1"
     }
     poles = sum(1 for race in starts if qualifying_pole.get(race, grid_pole.get(race)) == constructor)
     titles = {
-        row["year"] for row in bundled_rows("constructor_standings")
+        row["year"] for row in f1db_rows("constructor_standings")
         if row["constructorId"] == constructor and row["position"] == "1" and int(row["year"]) < RUNNING_SEASON
     }
     return len(starts), len(wins), len(podiums), poles, len(titles)
