@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from db.build import BuildReport
     from db.models import RaceResults
+    from db.recaps import Recap
     from db.store import Store
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
@@ -238,6 +239,15 @@ def _is_built(path: Path) -> bool:
     return path.exists() and problem_with(path, thorough=False) is None
 
 
+def _ensure_built(path: Path, verbose: bool) -> None:
+    """`_build_if_needed` for the commands that read without an event loop: asyncio only when there is a build."""
+    if not _is_built(path):
+        import asyncio
+
+        _log_to_stderr(verbose)   # the first build says what it does
+        asyncio.run(_build_if_needed(path))
+
+
 async def _build_if_needed(path: Path) -> None:
     """Build the database on first use (db.build.ensure_database); a built one costs one cheap check, and the
     builder is imported only when there is something to build or repair."""
@@ -254,11 +264,7 @@ def _ask(settings: Settings, args: SimpleNamespace) -> int:
 
     try:
         question, options = parse_slash(args.slash)
-        if not _is_built(settings.db_path):
-            import asyncio
-
-            _log_to_stderr(args.verbose)   # the first build says what it does
-            asyncio.run(_build_if_needed(settings.db_path))
+        _ensure_built(settings.db_path, args.verbose)
         with SyncStore.open(settings.db_path) as store:
             answer = answer_now(store, question, options)
     except PitboardError as failure:
@@ -387,14 +393,13 @@ async def _import_jolpica(store: Store, body: bytes) -> str:
     return f"Jolpica {document.what} {where}: {'imported' if changed else 'already imported, nothing changed'}"
 
 
-@in_event_loop
-async def _thread(settings: Settings, args: SimpleNamespace) -> int:
-    from bot.posting import publish_recap, race_key
-    from bot.reddit import PostingPaused, RedditPoster, reddit_client
+def _thread(settings: Settings, args: SimpleNamespace) -> int:
+    """A race's post-race thread, read as `ask` reads (no event loop); posting it (--post) runs the Reddit client."""
     from bot.render import recap, text
     from db import queries
+    from db.models import race_key
     from db.recaps import race_recap
-    from db.store import Store
+    from db.snapshot import SyncStore, finish
 
     if args.post and not args.subreddit:
         print("pitboard: --post needs at least one --subreddit NAME", file=sys.stderr)
@@ -402,49 +407,58 @@ async def _thread(settings: Settings, args: SimpleNamespace) -> int:
     if args.post and not settings.reddit.configured:
         print("pitboard: posting needs " + ", ".join(settings.reddit.missing()) + " (see .env.example)", file=sys.stderr)
         return EXIT_USER_ERROR
-    await _build_if_needed(settings.db_path)
-    async with Store.open(settings.db_path) as store:
+    _ensure_built(settings.db_path, args.verbose)
+    try:
+        with SyncStore.open(settings.db_path) as store:
+            details = finish(queries.results(store, args.track, args.year, args.series, args.round))
+            facts = finish(race_recap(store, details))
+    except PitboardError as failure:
+        print(text.error(failure), file=sys.stderr)
+        return EXIT_USER_ERROR
+    if details.other_races:
+        print(_chosen_race(details), file=sys.stderr)
+    if args.post:
+        import asyncio
+
+        return asyncio.run(_post_thread(settings, facts, args.subreddit))
+    title = recap.title(facts, settings.reddit.title_template)
+    print(f"{title}\n\n{recap.reddit_body(facts, race_key(details.race))}" if args.markdown else recap.text_recap(facts))
+    return EXIT_OK
+
+
+async def _post_thread(settings: Settings, facts: Recap, subreddits: list[str]) -> int:
+    from bot.posting import publish_recap
+    from bot.reddit import PostingPaused, RedditPoster, reddit_client
+    from db.store import Store
+
+    async with Store.open(settings.db_path) as store, reddit_client(settings.reddit) as reddit:
         try:
-            details = await queries.results(store, args.track, args.year, args.series, args.round)
-            facts = await race_recap(store, details)
-        except PitboardError as failure:
-            print(text.error(failure), file=sys.stderr)
+            outcomes = await publish_recap(RedditPoster(reddit, store), facts, subreddits, settings.reddit.title_template)
+        except PostingPaused as pause:
+            print(f"pitboard: not posted, Reddit refuses the account: {pause.reason}. Nothing is marked failed: "
+                  "fix the REDDIT_* settings and run again.", file=sys.stderr)
             return EXIT_USER_ERROR
-        if details.other_races:
-            print(_chosen_race(details), file=sys.stderr)
-        if not args.post:
-            title = recap.title(facts, settings.reddit.title_template)
-            print(f"{title}\n\n{recap.reddit_body(facts, race_key(details.race))}" if args.markdown else recap.text_recap(facts))
-            return EXIT_OK
-        async with reddit_client(settings.reddit) as reddit:
-            try:
-                outcomes = await publish_recap(RedditPoster(reddit, store), facts, args.subreddit, settings.reddit.title_template)
-            except PostingPaused as pause:
-                print(f"pitboard: not posted, Reddit refuses the account: {pause.reason}. Nothing is marked failed: "
-                      "fix the REDDIT_* settings and run again.", file=sys.stderr)
-                return EXIT_USER_ERROR
-    for subreddit, outcome in zip(args.subreddit, outcomes, strict=True):
+    for subreddit, outcome in zip(subreddits, outcomes, strict=True):
         where = f" {outcome.url}" if outcome.url else ""
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
     return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
 
 
-@in_event_loop
-async def _prerace(settings: Settings, args: SimpleNamespace) -> int:
+def _prerace(settings: Settings, args: SimpleNamespace) -> int:
     """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
     from bot.render import prerace as rendering
     from bot.render import text
     from db.prerace import prerace
-    from db.store import Store
+    from db.snapshot import SyncStore, finish
 
-    await _build_if_needed(settings.db_path)
-    async with Store.open(settings.db_path) as store:
-        try:
-            facts = await prerace(store, args.track, args.year, args.series, args.round)
-        except PitboardError as failure:
-            print(text.error(failure), file=sys.stderr)
-            return EXIT_USER_ERROR
+    _ensure_built(settings.db_path, args.verbose)
+    try:
+        with SyncStore.open(settings.db_path) as store:
+            facts = finish(prerace(store, args.track, args.year, args.series, args.round))
+    except PitboardError as failure:
+        print(text.error(failure), file=sys.stderr)
+        return EXIT_USER_ERROR
     if args.markdown:
         print(f"{plain(rendering.title(facts))}\n\n{rendering.prerace_markdown(facts)}")
     else:

@@ -7,22 +7,10 @@ from bot.reddit import PublishResult, RedditPoster, Thread, thread_url
 from bot.render import recap
 from bot.render.race_threads import ThreadLinks, links_line, relinked
 from db import threads
-from db.models import RaceSummary
+from db.models import RaceSummary, race_key
 from db.recaps import F1RecapFacts, Recap
-from db.series import SERIES
 from db.store import Store
 from db.threads import ThreadKind
-
-
-def race_key(race: RaceSummary) -> str:
-    """A race's identity that survives `db build` and a results import: NASCAR's race id; an F1 race's season and
-    round (`f1-2024-16`, the same whether its results came from F1DB or from Jolpica); else series, season and round."""
-    if race.source_id:
-        return f"nascar-{race.source_id}"
-    if SERIES[race.series].family == "f1":
-        return f"{race.series}-{race.season}-{race.round}"
-    return f"{race.series}-{race.season}-r{race.round}"
-
 
 NO_LINKS = ThreadLinks()
 

@@ -24,14 +24,14 @@ from typing import Protocol
 
 import discord
 
-from bot.posting import race_key, recap_race
+from bot.posting import recap_race
 from bot.reddit import CLAIM_LEASE_SECONDS, content_hash, thread_url
 from bot.render import embeds
 from db import announcements, guilds, threads
 from db.announcements import Announcement
 from db.claims import Claim, new_holder
 from db.guilds import AnnounceChannel
-from db.models import RaceSummary
+from db.models import RaceSummary, race_key
 from db.queries import utc_now
 from db.recaps import F1RecapFacts, Recap
 from db.records import Record

@@ -34,7 +34,6 @@ from bot import lifecycle
 from bot.feed import FeedClient, LivePoller, LiveState
 from bot.live_delivery import Clock, LiveDelivery, ScheduledRace, ServerBoard, ServerLiveSettings
 from bot.live_race import LiveBoard, RaceEvent, events_between, live_board
-from bot.posting import race_key
 from bot.render.live import board_embed, event_embed, final_board_embed
 from bot.render.prerace import prerace_embed
 from bot.settings import RaceDaySettings
@@ -43,7 +42,7 @@ from db.errors import FeedError
 from db.lifecycle import RaceState, load_many
 from db.live import DriverHistory, driver_history
 from db.live_feed import Flag, LiveRace, read_live_race
-from db.models import RaceSummary
+from db.models import RaceSummary, race_key
 from db.prerace import PreRace, prerace_for
 from db.race_weekend import live_progress, next_races, race_list_ids, races_this_weekend, save_live_progress, upcoming_races
 from db.records import Record, replace

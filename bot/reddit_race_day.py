@@ -27,13 +27,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.live_race import LiveBoard, RaceEvent
-from bot.posting import race_key, thread_links
+from bot.posting import thread_links
 from bot.reddit import PostingPaused, PublishResult, RedditPoster, Thread
 from bot.render import prerace
 from bot.render.race_threads import ThreadLinks, live_body, live_title, relinked
 from bot.settings import RaceDaySettings
 from db import guilds, threads
-from db.models import RaceSummary
+from db.models import RaceSummary, race_key
 from db.prerace import PreRace
 from db.records import Record
 from db.threads import ThreadKind

@@ -21,12 +21,12 @@ from datetime import datetime
 
 from bot.feed import FeedClient, FeedUnavailable
 from bot.jolpica import JolpicaClient
-from bot.posting import publish_recap, race_key
+from bot.posting import publish_recap
 from bot.race_day import Announcer, deliveries
 from bot.reddit import PostingPaused, PublishResult, RedditPoster
 from db import jolpica
 from db.errors import FeedError
-from db.models import RaceSummary
+from db.models import RaceSummary, race_key
 from db.nascar_feed import import_document
 from db.queries import race_details, utc_now
 from db.recaps import race_recap

@@ -128,6 +128,16 @@ class RaceSummary(Record):
         return self.starts_at.astimezone(self.zone).date() if self.starts_at else None
 
 
+def race_key(race: RaceSummary) -> str:
+    """A race's identity that survives `db build` and a results import: NASCAR's race id; an F1 race's season and
+    round (`f1-2024-16`, the same whether its results came from F1DB or from Jolpica); else series, season and round."""
+    if race.source_id:
+        return f"nascar-{race.source_id}"
+    if SERIES[race.series].family == "f1":
+        return f"{race.series}-{race.season}-{race.round}"
+    return f"{race.series}-{race.season}-r{race.round}"
+
+
 @cache
 def series_zone(key: str) -> ZoneInfo:
     """The zone a series' dates are shown in; US Eastern for a series the reference data does not describe."""

@@ -15,7 +15,7 @@ from db.models import RaceSummary
 from db.names import Place
 from db.queries import check_round, check_year, latest_first, read_races, utc_now
 from db.records import Record
-from db.store import Snapshot, Store
+from db.snapshot import Reads, Snapshot
 
 PAST_WINNERS = 5
 BEST_HERE = 5
@@ -75,7 +75,7 @@ class PreRace(Record):
     postponed_from: datetime | None = None   # the green-flag time first announced, when the start has moved later since
 
 
-async def prerace(store: Store, track: str, year: int | None = None, series: str | None = None, round: int | None = None,
+async def prerace(store: Reads, track: str, year: int | None = None, series: str | None = None, round: int | None = None,
                   now: datetime | None = None) -> PreRace:
     """The pre-race facts of the next race at a track (with a year or round, of the races matching them), from the store.
 
@@ -90,7 +90,7 @@ async def prerace(store: Store, track: str, year: int | None = None, series: str
     )
 
 
-async def prerace_for(store: Store, race: RaceSummary) -> PreRace:
+async def prerace_for(store: Reads, race: RaceSummary) -> PreRace:
     """The pre-race facts of a race the caller already holds (the lifecycle's pre-race step)."""
     return await store.read(read_prerace_facts, race)
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from db.errors import BadOption, NoData
 from db.models import (
@@ -62,10 +62,7 @@ from db.models import (
 from db.names import NameIndex, Place, find_driver
 from db.records import Record, replace
 from db.series import SERIES
-from db.snapshot import Snapshot
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.snapshot import Reads, Snapshot
 
 TOP_TALLIES = 5
 PROGRESSION_DRIVERS = 8
@@ -221,7 +218,7 @@ def first_of_each_series(ordered: list[R]) -> list[R]:
 
 
 async def find_races(
-    store: Store, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST
+    store: Reads, where: str, params: tuple, *, limit: int | None = None, order: str = RECENT_FIRST
 ) -> list[RaceSummary]:
     """Races matching a WHERE clause over RACE_JOINS (aliases r, s, t), in RECENT_FIRST order unless `order` says."""
     return await store.read(read_races, where, params, limit, order)
@@ -265,7 +262,7 @@ def _none_at(snapshot: Snapshot, place: Place, series_key: str | None) -> str:
     return _seasons_at(snapshot, place.track.id, series_key) if place.track and place.race_ids is None else ""
 
 
-async def winner(store: Store, track: str, year: int | None = None, series: str | None = None) -> WinnerAnswer:
+async def winner(store: Reads, track: str, year: int | None = None, series: str | None = None) -> WinnerAnswer:
     """The most recent race at a track, or with a year every race there that year."""
     names = await store.names()
     series_key = names.series_key(series) if series else None
@@ -318,7 +315,7 @@ def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int |
     return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races))
 
 
-async def race_details(store: Store, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
+async def race_details(store: Reads, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
     """Full classification, stages, cautions and leader stints of one race."""
     return await store.read(read_race_details, race, other_races)
 
@@ -389,7 +386,7 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
 
 
 async def results(
-    store: Store, track: str, year: int | None = None, series: str | None = None, round: int | None = None
+    store: Reads, track: str, year: int | None = None, series: str | None = None, round: int | None = None
 ) -> RaceResults:
     """One race's full classification: the most recent at the track matching the filters."""
     names = await store.names()
@@ -415,7 +412,7 @@ def _read_results(
     return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
 
 
-async def driver(store: Store, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:
+async def driver(store: Reads, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:
     """Career figures per series: starts, wins, top 5/10, poles, laps led, averages, DNFs, wins.
 
     `name` may be a car number (`#48`): its driver in `year` and `series` if given, else the latest.
@@ -542,7 +539,7 @@ def _tallies(names: Sequence[str | None]) -> list[Tally]:
     return [Tally(name, count) for name, count in ranked[: TOP_TALLIES * 2] if count >= cutoff]
 
 
-async def track(store: Store, name: str, series: str | None = None) -> TrackRecord:
+async def track(store: Reads, name: str, series: str | None = None) -> TrackRecord:
     """A track's record per series: races held, winners by year, most wins and poles, wins from pole."""
     names = await store.names()
     series_key = names.series_key(series) if series else None
@@ -596,7 +593,7 @@ def _no_track_record(snapshot: Snapshot, names: NameIndex, place: TrackInfo, ser
     return message
 
 
-async def latest_season(store: Store, series_key: str) -> int:
+async def latest_season(store: Reads, series_key: str) -> int:
     """The latest season of a series that has results."""
     return await store.read(read_latest_season, series_key)
 
@@ -612,7 +609,7 @@ def read_latest_season(snapshot: Snapshot, series_key: str) -> int:
     return season
 
 
-async def standings(store: Store, series: str, season: int | None = None) -> Standings:
+async def standings(store: Reads, series: str, season: int | None = None) -> Standings:
     """Points earned from race results in one season (playoff resets and penalties are not in the data)."""
     names = await store.names()
     series_key = names.series_key(series)
@@ -737,7 +734,7 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
     return Standings(series_key, series_name, season, races_counted, rows, progression, note, True, teams, chart_note)
 
 
-async def h2h(store: Store, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
+async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
     """Two drivers in the races both started: who finished ahead, wins, average finish.
 
     Without `driver2`, `driver1` holds both names (`kyle busch kyle larson`).
@@ -822,7 +819,7 @@ def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:
     return "next" if race.id in next_ids else "later"
 
 
-async def next_races(store: Store, series: str | None = None, now: datetime | None = None) -> NextRaces:
+async def next_races(store: Reads, series: str | None = None, now: datetime | None = None) -> NextRaces:
     """Races under way now, and the next race of each series (or of the one asked for).
 
     The races still to run (with their sessions) are reference data, read once per change of the database;
@@ -872,7 +869,7 @@ def read_sessions(snapshot: Snapshot, race_ids: list[int]) -> dict[int, list[Ses
     return dict(sessions)
 
 
-async def schedule(store: Store, series: str | None = None, season: int | None = None, now: datetime | None = None) -> Schedule:
+async def schedule(store: Reads, series: str | None = None, season: int | None = None, now: datetime | None = None) -> Schedule:
     """A season's dated races in start order, each marked done / now / next / later."""
     names = await store.names()
     series_key = names.series_key(series) if series else None
@@ -918,7 +915,7 @@ TEAM_POLE = """coalesce(
     (SELECT p.team_id FROM results p WHERE p.race_id = y.race_id AND p.start = 1 LIMIT 1))"""
 
 
-async def team(store: Store, name: str, series: str | None = None, year: int | None = None) -> TeamRecord:
+async def team(store: Reads, name: str, series: str | None = None, year: int | None = None) -> TeamRecord:
     """A team's record per series (F1: a constructor's): starts, wins, podiums, poles, titles, first and latest win,
     the drivers who won for it; with a year, that season's figures too."""
     names = await store.names()

@@ -14,7 +14,7 @@ from db.queries import read_races
 from db.records import Record, replace
 from db.series import SERIES
 from db.short_names import has_suffix, without_suffix
-from db.store import Snapshot, Store
+from db.snapshot import Reads, Snapshot
 
 RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back or more
 LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
@@ -63,7 +63,7 @@ Recap = RecapFacts | F1RecapFacts
 CHAMPIONSHIP_SHOWN = 10
 
 
-async def race_recap(store: Store, details: RaceResults) -> Recap:
+async def race_recap(store: Reads, details: RaceResults) -> Recap:
     """A race's recap facts in its series family's shape: F1's race report, or NASCAR's recap."""
     if SERIES[details.race.series].family == "f1":
         return await store.read(read_f1_recap_facts, details.race)
@@ -145,7 +145,7 @@ def _championship(snapshot: Snapshot, series_id: int, season: int, round_: int) 
     return table, rounds
 
 
-async def recap_facts(store: Store, details: RaceResults) -> RecapFacts:
+async def recap_facts(store: Reads, details: RaceResults) -> RecapFacts:
     """The recap's facts for a race whose classification the caller already read (one read hop)."""
     return await store.read(read_recap_facts, details)
 

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from bot.posting import race_key
 from bot.render import recap
 from db import queries
 from db.f1db import bundled_rows
+from db.models import race_key
 from db.recaps import F1RecapFacts, race_recap
 
 pytestmark = pytest.mark.realdata

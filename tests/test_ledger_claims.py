@@ -17,13 +17,13 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.posting import race_key
 from bot.race_day import Announcer, AnnounceResult, announcement_embed, announcement_marker, deliveries
 from bot.reddit import RedditPoster, RetryPolicy, Thread, content_hash, reddit_client
 from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from cogs.watcher import ChannelMessenger
 from db import announcements, guilds, queries, threads
+from db.models import race_key
 from db.queries import utc_now
 from db.recaps import recap_facts
 from db.store import Store

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.posting import race_key
 from bot.render import recap
 from db import queries
+from db.models import race_key
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.records import replace

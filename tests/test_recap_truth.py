@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.posting import race_key
 from bot.render import recap
 from db import queries
-from db.models import RaceResults
+from db.models import RaceResults, race_key
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.records import replace
