@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from db.build import BuildReport
     from db.models import RaceResults
     from db.recaps import Recap
+    from db.snapshot import SyncStore
     from db.store import Store
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_FAILURE = 0, 1, 2
@@ -239,13 +240,19 @@ def _is_built(path: Path) -> bool:
     return path.exists() and problem_with(path, thorough=False) is None
 
 
-def _ensure_built(path: Path, verbose: bool) -> None:
-    """`_build_if_needed` for the commands that read without an event loop: asyncio only when there is a build."""
-    if not _is_built(path):
+def _built_store(path: Path, verbose: bool) -> SyncStore:
+    """The database read as `ask` reads it (see db/snapshot.py), built first on first use: asyncio and the builder
+    are imported only when there is something to build."""
+    from db.snapshot import SyncStore
+
+    store = SyncStore.open_built(path)
+    if store is None:
         import asyncio
 
         _log_to_stderr(verbose)   # the first build says what it does
         asyncio.run(_build_if_needed(path))
+        store = SyncStore.open(path)
+    return store
 
 
 async def _build_if_needed(path: Path) -> None:
@@ -260,12 +267,10 @@ async def _build_if_needed(path: Path) -> None:
 def _ask(settings: Settings, args: SimpleNamespace) -> int:
     """Answered in this thread, by the same query coroutines the bot awaits, on a read-only SyncStore."""
     from bot.questions import answer_now, parse_slash
-    from db.snapshot import SyncStore
 
     try:
         question, options = parse_slash(args.slash)
-        _ensure_built(settings.db_path, args.verbose)
-        with SyncStore.open(settings.db_path) as store:
+        with _built_store(settings.db_path, args.verbose) as store:
             answer = answer_now(store, question, options)
     except PitboardError as failure:
         _print_answer(failure, as_json=args.json)
@@ -399,7 +404,7 @@ def _thread(settings: Settings, args: SimpleNamespace) -> int:
     from db import queries
     from db.models import race_key
     from db.recaps import race_recap
-    from db.snapshot import SyncStore, finish
+    from db.snapshot import finish
 
     if args.post and not args.subreddit:
         print("pitboard: --post needs at least one --subreddit NAME", file=sys.stderr)
@@ -407,9 +412,8 @@ def _thread(settings: Settings, args: SimpleNamespace) -> int:
     if args.post and not settings.reddit.configured:
         print("pitboard: posting needs " + ", ".join(settings.reddit.missing()) + " (see .env.example)", file=sys.stderr)
         return EXIT_USER_ERROR
-    _ensure_built(settings.db_path, args.verbose)
     try:
-        with SyncStore.open(settings.db_path) as store:
+        with _built_store(settings.db_path, args.verbose) as store:
             details = finish(queries.results(store, args.track, args.year, args.series, args.round))
             facts = finish(race_recap(store, details))
     except PitboardError as failure:
@@ -450,11 +454,10 @@ def _prerace(settings: Settings, args: SimpleNamespace) -> int:
     from bot.render import prerace as rendering
     from bot.render import text
     from db.prerace import prerace
-    from db.snapshot import SyncStore, finish
+    from db.snapshot import finish
 
-    _ensure_built(settings.db_path, args.verbose)
     try:
-        with SyncStore.open(settings.db_path) as store:
+        with _built_store(settings.db_path, args.verbose) as store:
             facts = finish(prerace(store, args.track, args.year, args.series, args.round))
     except PitboardError as failure:
         print(text.error(failure), file=sys.stderr)

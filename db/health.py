@@ -36,6 +36,14 @@ def problem_with(path: Path, *, thorough: bool) -> str | None:
         return "the file is empty"
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=HEALTH_BUSY_TIMEOUT_SECONDS)
     try:
+        return problem_in(conn, thorough=thorough)
+    finally:
+        conn.close()
+
+
+def problem_in(conn: sqlite3.Connection, *, thorough: bool) -> str | None:
+    """`problem_with`, on a connection already open to the database."""
+    try:
         if thorough:
             verdict = [row[0] for row in conn.execute("PRAGMA quick_check")]
             if verdict != ["ok"]:
@@ -47,6 +55,4 @@ def problem_with(path: Path, *, thorough: bool) -> str | None:
         if is_damage(error):
             return str(error)
         raise
-    finally:
-        conn.close()
     return None

@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from db.health import problem_in
+
 if TYPE_CHECKING:
     from db.names import NameIndex
 
@@ -98,6 +100,23 @@ class SyncStore:
     @classmethod
     def open(cls, path: Path) -> SyncStore:
         return cls(connect_reader(path))
+
+    @classmethod
+    def open_built(cls, path: Path) -> SyncStore | None:
+        """A store on `path` if it holds a built database, else None: db.health's cheap check, made on the store's own
+        connection (a check of its own would open the file and read its schema a second time)."""
+        if not path.exists():   # a reader would create it
+            return None
+        conn = connect_reader(path)
+        try:
+            problem = problem_in(conn, thorough=False)
+        except BaseException:
+            conn.close()
+            raise
+        if problem is None:
+            return cls(conn)
+        conn.close()
+        return None
 
     def __enter__(self) -> SyncStore:
         self._conn.execute("BEGIN")
