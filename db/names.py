@@ -15,7 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
@@ -105,8 +105,8 @@ def clean_input(text: str, what: str) -> str:
     return key
 
 
-class _Entry(NamedTuple):
-    """One resolvable thing with its normalized name and a popularity for ranking (a tuple: thousands are made per load)."""
+class _Entry(Record):
+    """One resolvable thing with its normalized name and a popularity for ranking."""
 
     key: int
     label: str
@@ -250,8 +250,8 @@ class _Wins(Record):
     team_series: dict[int, set[str]]
 
 
-class _Race(NamedTuple):
-    """A race fans may name: its name, series, season and track (a tuple: one is made per race at every load)."""
+class _Race(Record):
+    """A race fans may name: its name, series, season and track."""
 
     id: int
     track_id: int
