@@ -78,23 +78,24 @@ def _import_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=_import)
 
 
-def _thread_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("track", help="track name or nickname, e.g. mid-ohio")
+def _race_options(parser: argparse.ArgumentParser, example: str) -> None:
+    """The race a thread or a pre-race post is about, and --markdown."""
+    parser.add_argument("track", help=f"track name or nickname, e.g. {example}")
     parser.add_argument("--year", type=int)
     parser.add_argument("--series")
     parser.add_argument("--round", type=int)
     parser.add_argument("--markdown", action="store_true", help="print the exact Reddit markdown")
+
+
+def _thread_options(parser: argparse.ArgumentParser) -> None:
+    _race_options(parser, "mid-ohio")
     parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
     parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
     parser.set_defaults(handler=_thread)
 
 
 def _prerace_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("track", help="track name or nickname, e.g. richmond")
-    parser.add_argument("--year", type=int)
-    parser.add_argument("--series")
-    parser.add_argument("--round", type=int)
-    parser.add_argument("--markdown", action="store_true", help="print the Reddit markdown")
+    _race_options(parser, "richmond")
     parser.set_defaults(handler=_prerace)
 
 
