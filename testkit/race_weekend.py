@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from db import guilds
 from db.live_feed import ReplayFrame, load_replay
+from db.nascar_feed import import_document
 from testkit.clock import ManualClock
 from testkit.discord_harness import RaceDayGuild
 from testkit.fakes.discord_server import FakeDiscord
@@ -20,6 +22,7 @@ from testkit.replays import CHICAGOLAND
 if TYPE_CHECKING:
     from bot.pitboard import Pitboard
     from bot.race_weekend import RaceWeekend
+    from db.store import Store
 
 RACE_ID = 5651
 RACE_KEY = f"nascar-{RACE_ID}"
@@ -30,6 +33,8 @@ GREEN = datetime(2026, 7, 5, 1, 15, tzinfo=UTC)     # as scheduled: 21:15 Easter
 REPLAY_GREEN_SECONDS = 60.0                         # the replay's green-flag frame
 WINNER_FEED_ID = 4085                               # Brandon Jones
 FRAMES = load_replay(CHICAGOLAND)
+TV_DELAY = 30                                       # the second server's TV delay, seconds
+REMINDER_MINUTES = 30
 
 
 def race_entry(*, tv: str | None = None, official: bool = False, race_date: str = "2026-07-04T21:15:00") -> dict:
@@ -53,6 +58,18 @@ def race_list(*races: dict) -> bytes:
     """The season's race list as the feed serves it (the Xfinity series only here); this race alone by default."""
     return json.dumps({"series_1": [], "series_2": list(races) or [race_entry()], "series_3": []}).encode()
 
+
+
+async def set_up_two_servers(store: Store, live_now: RaceDayGuild, delayed: RaceDayGuild) -> None:
+    """The season's race list read (as the watcher would have before race day), and two servers announcing with live
+    updates, the second `TV_DELAY` behind; the first also reminds its fans' role and keeps Discord scheduled events."""
+    await import_document(store, race_list())
+    for server, delay in ((live_now, 0), (delayed, TV_DELAY)):
+        await guilds.set_announce_channel(store, server.guild_id, server.announce_id)
+        await guilds.set_live_updates(store, server.guild_id, True)
+        await guilds.set_tv_delay(store, server.guild_id, delay)
+    await guilds.set_reminder(store, live_now.guild_id, REMINDER_MINUTES, live_now.fans_role_id)
+    await guilds.set_scheduled_events(store, live_now.guild_id, True)
 
 def official_weekend_feed() -> bytes:
     """The race's weekend feed once official: its header and the finishing order of the replay's last frame."""

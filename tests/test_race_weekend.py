@@ -22,7 +22,7 @@ from bot.feed import FeedClient
 from bot.pitboard import Pitboard
 from bot.race_weekend import PRE_RACE_ITEM, RaceWeekend
 from bot.render.live import INTERRUPTED
-from db import guilds, lifecycle
+from db import lifecycle
 from db.lifecycle import RaceState
 from db.nascar_feed import import_document
 from db.store import Store
@@ -36,6 +36,8 @@ from testkit.race_weekend import (
     LIVE_FEED,
     RACE_KEY,
     RACE_LIST,
+    REMINDER_MINUTES,
+    TV_DELAY,
     AnnounceChannels,
     item_of,
     lap_of,
@@ -43,11 +45,10 @@ from testkit.race_weekend import (
     next_week_entry,
     race_entry,
     race_list,
+    set_up_two_servers,
 )
 
 START = GREEN - timedelta(hours=2)
-TV_DELAY = 30                                       # the second server's TV delay, seconds
-REMINDER_MINUTES = 30
 RESTART_AT_LAP = 132                                 # a caution comes out on this lap
 OUTAGE_AT_LAP = 145
 
@@ -76,13 +77,7 @@ async def race_weekend(small_db: Path, tmp_path: Path) -> AsyncIterator[Weekend]
     shutil.copy(small_db, db_path)
     live_now, delayed = race_day_guild(1), race_day_guild(2)
     async with Store.open(db_path) as store:
-        await import_document(store, race_list())
-        for server, delay in ((live_now, 0), (delayed, TV_DELAY)):
-            await guilds.set_announce_channel(store, server.guild_id, server.announce_id)
-            await guilds.set_live_updates(store, server.guild_id, True)
-            await guilds.set_tv_delay(store, server.guild_id, delay)
-        await guilds.set_reminder(store, live_now.guild_id, REMINDER_MINUTES, live_now.fans_role_id)
-        await guilds.set_scheduled_events(store, live_now.guild_id, True)
+        await set_up_two_servers(store, live_now, delayed)
     clock = ManualClock(START)
     async with (FakeFeed() as feed, aiohttp.ClientSession() as session,
                 FakeDiscord(guilds=[live_now.guild, delayed.guild], clock=clock.time) as fake):

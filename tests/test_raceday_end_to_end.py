@@ -24,7 +24,6 @@ from bot.runner import assembled_bot
 from bot.settings import RaceDaySettings, RedditSettings, Secret, Settings
 from db import guilds, lifecycle
 from db.lifecycle import RaceState
-from db.nascar_feed import import_document
 from db.store import Store
 from testkit.clock import ManualClock
 from testkit.discord_harness import embed_text, race_day_guild
@@ -36,6 +35,8 @@ from testkit.race_weekend import (
     GREEN,
     RACE_KEY,
     RACE_LIST,
+    REMINDER_MINUTES,
+    TV_DELAY,
     WEEKEND_FEED,
     AnnounceChannels,
     item_of,
@@ -44,12 +45,11 @@ from testkit.race_weekend import (
     official_weekend_feed,
     race_entry,
     race_list,
+    set_up_two_servers,
 )
 
 START = GREEN - timedelta(hours=2)
 SUBREDDIT = "NASCAR"
-TV_DELAY = 30                       # the second server's TV delay, seconds
-REMINDER_MINUTES = 30
 RESTART_AT_LAP = 100                # the first process stops here; a second one takes over on the same database
 LIVE_THREAD_EDIT_SECONDS = 60
 SUBMIT = "/api/submit"
@@ -98,13 +98,7 @@ async def race_day(small_db: Path, tmp_path: Path) -> AsyncIterator[RaceDay]:
     shutil.copy(small_db, db_path)
     live_now, delayed = race_day_guild(1), race_day_guild(2)
     async with Store.open(db_path) as store:
-        await import_document(store, race_list())     # the watcher read the season's race list before this day
-        for server, delay in ((live_now, 0), (delayed, TV_DELAY)):
-            await guilds.set_announce_channel(store, server.guild_id, server.announce_id)
-            await guilds.set_live_updates(store, server.guild_id, True)
-            await guilds.set_tv_delay(store, server.guild_id, delay)
-        await guilds.set_reminder(store, live_now.guild_id, REMINDER_MINUTES, live_now.fans_role_id)
-        await guilds.set_scheduled_events(store, live_now.guild_id, True)
+        await set_up_two_servers(store, live_now, delayed)
         await guilds.add_subreddit(store, live_now.guild_id, "xfinity", SUBREDDIT)
     clock = ManualClock(START)
     async with (FakeFeed() as feed, FakeDiscord(guilds=[live_now.guild, delayed.guild], clock=clock.time) as discord_fake,
