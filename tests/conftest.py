@@ -11,10 +11,9 @@ handed to every store of it or of a copy (`real_names`, `real_store`, `real_stor
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from db.build import build_database
 from db.history import HISTORY_VARIABLE, HistorySource
 from db.names import NameIndex
 from db.store import Store
+from testkit.builds import built_once
 from testkit.netguard import loopback_only
 from testkit.samples import SMALL_CUP, SMALL_TRUCK, fill_store, rows, write_history_subset
 
@@ -42,29 +42,6 @@ def network_attempts() -> Iterator[list[str]]:
     yield loopback_only.attempts
     if loopback_only.attempts:
         pytest.fail(f"tried to reach beyond loopback: {loopback_only.attempts}", pytrace=False)
-
-
-def built_once(
-    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None], filename: str = "pitboard.db"
-) -> Path:
-    """The database (or directory) `name`, built by `build` once per test run (the pytest-xdist recipe: the first worker
-    to take the lock in the run's shared temp directory builds it, the others wait for it and use the same one)."""
-    shared = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        shared = shared.parent  # each worker's base temp is a folder of the run's
-    folder = shared / f"built-{name}"
-    folder.mkdir(exist_ok=True)
-    path = folder / filename
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            scratch = folder / f"building-{filename}"
-            if scratch.is_dir():  # left by a worker that died building it
-                shutil.rmtree(scratch)
-            scratch.unlink(missing_ok=True)
-            build(scratch)
-            scratch.rename(path)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -63,12 +63,12 @@ def as_typed(name: str, options: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def console(real_db):
+def console(real_db, real_names):
     """One event loop and one store for many examples (each example must not pay for a new store)."""
     loop = asyncio.new_event_loop()
     resources = contextlib.AsyncExitStack()
     store = loop.run_until_complete(resources.enter_async_context(Store.open(real_db)))
-    loop.run_until_complete(store.names())
+    loop.run_until_complete(store.start_names(real_names))
     yield loop, store
     loop.run_until_complete(resources.aclose())
     loop.close()
@@ -127,7 +127,7 @@ class ErrorLog(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def discord_bot(real_db, tmp_path_factory):
+def discord_bot(real_db, real_names, tmp_path_factory):
     """The real bot on the fake Discord (on a copy of the real history), kept running across examples."""
     path = tmp_path_factory.mktemp("fuzz") / "pitboard.db"
     shutil.copy(real_db, path)
@@ -138,6 +138,7 @@ def discord_bot(real_db, tmp_path_factory):
         fake = await resources.enter_async_context(FakeDiscord(guilds=[guild()]))
         resources.enter_context(redirect_discord_to(fake))
         store = await resources.enter_async_context(Store.open(path))
+        await store.start_names(real_names)
         await resources.enter_async_context(running_pitboard(fake, store))
         return fake, store
 

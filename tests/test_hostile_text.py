@@ -26,6 +26,7 @@ from db.errors import BadOption
 from db.models import RaceSummary
 from db.recaps import recap_facts
 from db.store import Store
+from testkit.builds import built_once
 from testkit.discord_harness import (
     ANNOUNCE_CHANNEL_ID,
     MANAGE_GUILD,
@@ -96,14 +97,16 @@ def console(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
     return capsys.readouterr().out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile_db(subset_db, tmp_path_factory) -> Path:
-    """A few seasons of the history with Richmond 2023 re-imported from a feed full of hostile names."""
-    folder = tmp_path_factory.mktemp("hostile")
-    db = folder / "pitboard.db"
-    shutil.copy(subset_db, db)
-    assert "1 updated" in pitboard(db, "import", str(hostile_feed(folder / "weekend-feed.json")))
-    return db
+    """A few seasons of the history with Richmond 2023 re-imported from a feed full of hostile names, made once per
+    test run (read it only)."""
+
+    def build(path: Path) -> None:
+        shutil.copy(subset_db, path)
+        assert "1 updated" in pitboard(path, "import", str(hostile_feed(path.parent / "weekend-feed.json")))
+
+    return built_once(tmp_path_factory, "hostile", build)
 
 
 def invisible(text: str, allowed: str = "\n") -> list[str]:

@@ -22,6 +22,7 @@ import pytest
 from bot.cli import main
 from db.nascar_feed import import_document, parse_race_list
 from db.store import Store, bundled_migrations
+from testkit.builds import built_once
 from testkit.discord_harness import embed_text, guild, running_pitboard
 from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
@@ -36,6 +37,12 @@ def _import(path: Path, *documents: bytes) -> None:
                 await import_document(store, body)
 
     asyncio.run(run())
+
+
+def _derived(source: Path, path: Path, *documents: bytes) -> None:
+    """`path`: a copy of the database `source` with `documents` imported (the session's databases: read them only)."""
+    shutil.copy(source, path)
+    _import(path, *documents)
 
 
 def _copy(source: Path, directory: Path) -> Path:
@@ -62,26 +69,21 @@ def with_laps_led_unknown(driver: str) -> bytes:
     return json.dumps(document).encode()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def race_list_db(real_db, tmp_path_factory) -> Path:
-    path = _copy(real_db, tmp_path_factory.mktemp("race_list"))
-    _import(path, RICHMOND_FEED.read_bytes(), RACE_LIST_2023.read_bytes())
-    return path
+    return built_once(tmp_path_factory, "race-list", lambda path: _derived(real_db, path, RICHMOND_FEED.read_bytes(),
+                                                                         RACE_LIST_2023.read_bytes()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def exhibition_db(race_list_db, tmp_path_factory) -> Path:
-    path = _copy(race_list_db, tmp_path_factory.mktemp("exhibition"))
-    _import(path, clash_with_results())
-    return path
+    return built_once(tmp_path_factory, "exhibition", lambda path: _derived(race_list_db, path, clash_with_results()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def richmond_only_db(real_db, tmp_path_factory) -> Path:
     """Only the Richmond spring race is dated: the summer race of the same season is not."""
-    path = _copy(real_db, tmp_path_factory.mktemp("richmond"))
-    _import(path, RICHMOND_FEED.read_bytes())
-    return path
+    return built_once(tmp_path_factory, "richmond-only", lambda path: _derived(real_db, path, RICHMOND_FEED.read_bytes()))
 
 
 @pytest.fixture

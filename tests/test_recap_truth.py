@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import re
 import shutil
@@ -22,30 +23,54 @@ from bot.cli import main
 from bot.render import recap
 from db import queries
 from db.models import RaceResults, race_key
+from db.names import NameIndex
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.records import replace
 from db.short_names import ShortNames
 from db.store import Store
+from testkit.builds import built_once
 from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
 
 SAMPLE_STEP = 100           # every 100th race with results: ~50 races from 1949 to 2025, all three series
 WIDTH = 100
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def feed_db(real_db, tmp_path_factory) -> Path:
-    """The history with the 2023 race list (dates, scheduled laps, margins) and Richmond's weekend feed."""
-    path = tmp_path_factory.mktemp("recap-truth") / "pitboard.db"
-    shutil.copy(real_db, path)
+    """The history with the 2023 race list (dates, scheduled laps, margins) and Richmond's weekend feed, made once per
+    test run (read it only)."""
 
-    async def load() -> None:
-        async with Store.open(path) as store:
-            for document in (RACE_LIST_2023, RICHMOND_FEED):
-                await import_file(store, document)
+    def build(path: Path) -> None:
+        shutil.copy(real_db, path)
 
-    asyncio.run(load())
-    return path
+        async def load() -> None:
+            async with Store.open(path) as store:
+                for document in (RACE_LIST_2023, RICHMOND_FEED):
+                    await import_file(store, document)
+
+        asyncio.run(load())
+
+    return built_once(tmp_path_factory, "recap-truth", build)
+
+
+@pytest.fixture(scope="session")
+def feed_names(feed_db) -> NameIndex:
+    """feed_db's name index, loaded once per worker (as conftest's real_names)."""
+
+    async def load() -> NameIndex:
+        async with Store.open(feed_db) as store:
+            return await store.names()
+
+    return asyncio.run(load())
+
+
+@pytest.fixture
+async def feed_store(feed_db, feed_names):
+    """A store of feed_db (read it only), starting from the worker's one load of its name index."""
+    async with Store.open(feed_db) as store:
+        await store.start_names(feed_names)
+        yield store
 
 
 def thread(capsys, db: Path, *args: str) -> str:
@@ -216,10 +241,9 @@ def test_reddit_header_and_title_use_the_eastern_date(feed_db, capsys):
     assert "March 4" not in out
 
 
-async def test_title_date_is_eastern_and_reddit_keeps_long_team_names(feed_db):
-    async with Store.open(feed_db) as store:
-        facts = await recap_facts(store, await queries.results(store, "las vegas", 2023, "truck"))
-        southern = await recap_facts(store, await queries.results(store, "darlington", 1950, "cup"))
+async def test_title_date_is_eastern_and_reddit_keeps_long_team_names(feed_store):
+    facts = await recap_facts(feed_store, await queries.results(feed_store, "las vegas", 2023, "truck"))
+    southern = await recap_facts(feed_store, await queries.results(feed_store, "darlington", 1950, "cup"))
     assert (
         recap.title(facts, "{winner} wins at {track} ({date})") == "Kyle Busch wins at Las Vegas Motor Speedway (March 3, 2023)"
     )
@@ -229,18 +253,16 @@ async def test_title_date_is_eastern_and_reddit_keeps_long_team_names(feed_db):
     assert "Hubert Westmoreland (Own…" in text and max(len(line) for line in text.splitlines()) <= WIDTH
 
 
-async def test_laps_led_unknown_are_empty_cells_not_zeros(feed_db):
-    async with Store.open(feed_db) as store:
-        facts = await recap_facts(store, await queries.results(store, "daytona 500", 1973))
+async def test_laps_led_unknown_are_empty_cells_not_zeros(feed_store):
+    facts = await recap_facts(feed_store, await queries.results(feed_store, "daytona 500", 1973))
     assert not facts.laps_led_known and facts.top_leader is None
     body = recap.reddit_body(facts, "k")
     winner_row = next(line for line in body.splitlines() if line.startswith("| 1 |"))
     assert winner_row.split(" | ")[6] == ""     # Pos, #, Driver, Team, Make, Laps, Led
 
 
-async def test_a_null_is_left_out_never_zero(feed_db):
-    async with Store.open(feed_db) as store:
-        facts = await recap_facts(store, await queries.results(store, "richmond", 2023, "cup", 7))
+async def test_a_null_is_left_out_never_zero(feed_store):
+    facts = await recap_facts(feed_store, await queries.results(feed_store, "richmond", 2023, "cup", 7))
 
     def prose(**race_changes) -> str:
         race = replace(facts.details.race, **race_changes)
@@ -293,34 +315,46 @@ class Rendered:
     race_names: tuple[str, ...]     # the race's and the next race's names
 
 
-@pytest.fixture(scope="module")
-def sample(feed_db) -> list[Rendered]:
-    async def render() -> list[Rendered]:
-        async with Store.open(feed_db) as store:
-            rows = await store.fetchall(
-                "SELECT r.id FROM races r WHERE EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id) ORDER BY r.id"
-            )
-            ids = [row[0] for row in rows][::SAMPLE_STEP] + [row[0] for row in await store.fetchall(
-                "SELECT id FROM races WHERE source_id IS NOT NULL AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = races.id)"
-            )]
-            rendered = []
-            for race_id in dict.fromkeys(ids):
-                [race] = await queries.find_races(store, "r.id = ?", (race_id,))
-                facts = await recap_facts(store, await queries.race_details(store, race))
-                lines = facts.details.results
-                names = {race.name, race.track} | {line.driver for line in lines} | {line.team or "" for line in lines}
-                names |= {line.status or "" for line in lines} | {line.make or "" for line in lines}
-                following = facts.next_race
-                if following is not None:
-                    names |= {following.name, following.track}
-                rendered.append(Rendered(
-                    f"{race.season} {race.series} R{race.round} {race.name}", recap.paragraphs(facts), recap.text_recap(facts),
-                    recap.reddit_body(facts, race_key(race)), frozenset(names - {""}),
-                    (race.name,) + ((following.name,) if following else ()),
-                ))
-            return rendered
+@pytest.fixture(scope="session")
+def sample(feed_db, tmp_path_factory) -> list[Rendered]:
+    """Every recap of the sample, rendered once per test run (a file the workers share) and read by each worker."""
 
-    return asyncio.run(render())
+    def build(path: Path) -> None:
+        path.write_text(json.dumps([dataclasses.asdict(item) for item in asyncio.run(render_sample(feed_db))], default=sorted))
+
+    shared = built_once(tmp_path_factory, "recap-truth-sample", build, filename="sample.json")
+    return [
+        Rendered(item["label"], item["paragraphs"], item["text"], item["markdown"], frozenset(item["data_names"]),
+                 tuple(item["race_names"]))
+        for item in json.loads(shared.read_text())
+    ]
+
+
+async def render_sample(feed_db: Path) -> list[Rendered]:
+    """Every SAMPLE_STEP-th race with results, and every race imported from a feed: its recap in each rendering."""
+    async with Store.open(feed_db) as store:
+        rows = await store.fetchall(
+            "SELECT r.id FROM races r WHERE EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id) ORDER BY r.id"
+        )
+        ids = [row[0] for row in rows][::SAMPLE_STEP] + [row[0] for row in await store.fetchall(
+            "SELECT id FROM races WHERE source_id IS NOT NULL AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = races.id)"
+        )]
+        rendered = []
+        for race_id in dict.fromkeys(ids):
+            [race] = await queries.find_races(store, "r.id = ?", (race_id,))
+            facts = await recap_facts(store, await queries.race_details(store, race))
+            lines = facts.details.results
+            names = {race.name, race.track} | {line.driver for line in lines} | {line.team or "" for line in lines}
+            names |= {line.status or "" for line in lines} | {line.make or "" for line in lines}
+            following = facts.next_race
+            if following is not None:
+                names |= {following.name, following.track}
+            rendered.append(Rendered(
+                f"{race.season} {race.series} R{race.round} {race.name}", recap.paragraphs(facts), recap.text_recap(facts),
+                recap.reddit_body(facts, race_key(race)), frozenset(names - {""}),
+                (race.name,) + ((following.name,) if following else ()),
+            ))
+        return rendered
 
 
 def sentences(paragraph: str) -> list[str]:
@@ -380,11 +414,10 @@ def test_no_single_season_range(sample):
             assert not re.search(r"\b(\d{4})[–-]\1\b", output), item.label
 
 
-async def test_an_exhibition_win_is_not_counted(feed_db):
-    async with Store.open(feed_db) as store:
-        details = await queries.results(store, "richmond", 2023, "cup", 7)
-        exhibition = replace(details, race=replace(details.race, exhibition=True, round=None))
-        facts = await recap_facts(store, exhibition)
+async def test_an_exhibition_win_is_not_counted(feed_store):
+    details = await queries.results(feed_store, "richmond", 2023, "cup", 7)
+    exhibition = replace(details, race=replace(details.race, exhibition=True, round=None))
+    facts = await recap_facts(feed_store, exhibition)
     prose = " ".join(recap.paragraphs(facts))
     assert "Kyle Larson won the Toyota Owners 400 at Richmond Raceway, a non-points exhibition race." in prose
     assert "career" not in prose and "so far in" not in prose and "earlier" not in prose.casefold()
