@@ -11,9 +11,11 @@ import sys
 
 import pytest
 
-from bot.cli import main
-from bot.questions import QUESTIONS, parse_slash, tokenise
-from db.errors import BadOption
+from bot.cli import EXIT_OK, EXIT_USER_ERROR, main
+from bot.questions import QUESTIONS, ask, parse_slash, tokenise
+from bot.render import text
+from db.errors import BadOption, PitboardError
+from db.store import Store
 from testkit.discord_harness import embed_text, guild, running_pitboard
 from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
 
@@ -51,11 +53,15 @@ def test_tokenise_keeps_shell_quoting():
         tokenise('/winner "mid-ohio')
 
 
-def ask(capsys, monkeypatch, db, typed):
-    monkeypatch.setenv("PITBOARD_DB", str(db))
-    status = main(["ask", typed])
-    out, err = capsys.readouterr()
-    return status, out + err
+async def ask_typed(store: Store, typed: str) -> tuple[int, str]:
+    """What `pitboard ask` prints for a line (its exit status and printed text: `_ask` in bot/cli.py), read from a store of the
+    whole history that starts from the worker's one load of its name index. `test_fan_typing_in_the_installed_command`
+    asks the installed command itself."""
+    try:
+        question, options = parse_slash(typed)
+        return EXIT_OK, text.render(await ask(store, question, options)) + "\n"
+    except PitboardError as failure:
+        return EXIT_USER_ERROR, text.error(failure) + "\n"
 
 
 ANSWERS = [
@@ -108,8 +114,8 @@ ANSWERS = [
 
 
 @pytest.mark.parametrize(("typed", "expected"), ANSWERS)
-def test_fans_get_answers(real_db, capsys, monkeypatch, typed, expected):
-    status, out = ask(capsys, monkeypatch, real_db, typed)
+async def test_fans_get_answers(real_store, typed, expected):
+    status, out = await ask_typed(real_store, typed)
     assert status == 0 and expected in out, out
 
 
@@ -127,8 +133,8 @@ QUESTIONS_BACK = [
 
 
 @pytest.mark.parametrize(("typed", "words", "suggestions"), QUESTIONS_BACK)
-def test_fans_get_a_clear_question_back(real_db, capsys, monkeypatch, typed, words, suggestions):
-    status, out = ask(capsys, monkeypatch, real_db, typed)
+async def test_fans_get_a_clear_question_back(real_store, typed, words, suggestions):
+    status, out = await ask_typed(real_store, typed)
     assert status == 1 and words in out, out
     assert all(f"• {name}\n" in out for name in suggestions), out
 
