@@ -30,12 +30,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from bot.render import embeds, text
 from db import queries
@@ -51,6 +52,7 @@ from db.models import (
     WinnerAnswer,
 )
 from db.nascar_feed import import_file
+from db.snapshot import Reads, SyncStore, finish
 from db.store import Store
 from testkit.fakes.discord_server import FakeDiscord
 
@@ -327,7 +329,7 @@ def floor_schedule(db: sqlite3.Connection, series: int, season: int) -> int:
 class Command:
     """One command measured both ways: Pitboard's query, the figures to compare, and the raw floor."""
 
-    ask: Callable[[Store, int], Awaitable[object]]
+    ask: Callable[[Reads, int], Coroutine[Any, Any, object]]   # on the bot's Store or the console's SyncStore
     figures: Callable[[object], object]        # from Pitboard's answer, what the floor returns
     floor: Callable[[sqlite3.Connection, Ids, int], object]
 
@@ -415,12 +417,6 @@ DISCORD_RENDERINGS = {
 }
 
 
-def render_everywhere(answer) -> None:
-    """What a user waits for besides the query: the terminal text and the Discord embed."""
-    text.render(answer)
-    DISCORD_RENDERINGS[type(answer)](answer)
-
-
 async def resolve_ids(store: Store) -> Ids:
     names = await store.names()
     series = {row[0]: row[1] for row in await store.fetchall("SELECT key, id FROM series")}
@@ -459,18 +455,21 @@ class Stopwatch:
 
 @dataclass(frozen=True)
 class CommandFigures:
+    """One command's timings: the floor, Pitboard's query alone, and what each interface runs for it: the bot's
+    query (one hop to a reader thread) and Discord embed, the console's query (`pitboard ask`: in the calling thread,
+    no event loop) and terminal text."""
+
     floor: Timing
     query: Timing
-    query_and_render: Timing
+    discord: Timing
+    terminal: Timing
 
-    @property
-    def ratio(self) -> float:
-        return self.query_and_render.p50_ms / self.floor.p50_ms
+    def ratio(self, path: Timing) -> float:
+        return path.p50_ms / self.floor.p50_ms
 
-    @property
-    def cpu_ratio(self) -> float:
+    def cpu_ratio(self, path: Timing) -> float:
         """The same ratio in CPU time: what the work costs, without the waits for a core on a loaded machine."""
-        return self.query_and_render.cpu_p50_ms / self.floor.cpu_p50_ms
+        return path.cpu_p50_ms / self.floor.cpu_p50_ms
 
 
 @dataclass(frozen=True)
@@ -481,7 +480,8 @@ class QueryFigures:
 
 
 async def bench_queries(db_path: Path, repeat: int, commands: tuple[str, ...] = tuple(COMMANDS)) -> QueryFigures:
-    """Per command, interleaved: the raw floor, Pitboard's query, and Pitboard's query + rendering."""
+    """Per command, interleaved: the raw floor, Pitboard's query, the bot's query + Discord embed, and the console's
+    query + terminal text."""
     figures = {}
     async with Store.open(db_path) as store:
         started = time.perf_counter()
@@ -489,48 +489,54 @@ async def bench_queries(db_path: Path, repeat: int, commands: tuple[str, ...] = 
         name_index_ms = (time.perf_counter() - started) * 1000
         ids = await resolve_ids(store)
         gc.freeze()  # as `pitboard run` does once started
-        with contextlib.closing(sqlite3.connect(db_path)) as db:
+        with contextlib.closing(sqlite3.connect(db_path)) as db, SyncStore.open(db_path) as console:
             for name in commands:
                 command = COMMANDS[name]
-                for i in range(len(TRACKS)):  # same figures both ways, and warm caches
+                for i in range(len(TRACKS)):  # same figures all ways, and warm caches (the console's name index too)
                     ours, floor = command.figures(await command.ask(store, i)), command.floor(db, ids, i)
-                    if ours != floor:
+                    if ours != floor or command.figures(finish(command.ask(console, i))) != floor:
                         raise AssertionError(f"/{name} case {i}: Pitboard says {ours!r}, the floor {floor!r}")
-                floor_samples: list[tuple[float, float]] = []
-                query_samples: list[tuple[float, float]] = []
-                full_samples: list[tuple[float, float]] = []
+                samples: dict[str, list[tuple[float, float]]] = {"floor": [], "query": [], "discord": [], "terminal": []}
                 for i in range(repeat):
-                    with Stopwatch(floor_samples):
+                    with Stopwatch(samples["floor"]):
                         command.floor(db, ids, i)
-                    with Stopwatch(query_samples):
+                    with Stopwatch(samples["query"]):
                         await command.ask(store, i)
-                    with Stopwatch(full_samples):
-                        render_everywhere(await command.ask(store, i))
-                figures[name] = CommandFigures(Timing.of(floor_samples), Timing.of(query_samples), Timing.of(full_samples))
+                    with Stopwatch(samples["discord"]):
+                        answer = await command.ask(store, i)
+                        DISCORD_RENDERINGS[type(answer)](answer)
+                    with Stopwatch(samples["terminal"]):
+                        text.render(finish(command.ask(console, i)))
+                figures[name] = CommandFigures(**{path: Timing.of(timed) for path, timed in samples.items()})
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return QueryFigures(figures, name_index_ms, peak_rss_mb)
 
 
 def print_query_figures(db_path: Path, repeat: int, runs: list[QueryFigures]) -> None:
-    """Medians over the runs, and each command's ratio as the best and the median of its runs."""
-    print(f"Query + render (text and Discord embed) through Pitboard next to a raw synchronous sqlite3 floor answering "
-          f"the same question on the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved; "
-          f"{len(runs)} repeats (ms are medians of the repeats; ratios min / median of the repeats)")
-    print(f"  {'command':13s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'query+render p50/p99':>21s} "
-          f"{'ratio p50':>13s}  target ≤ 2×  {'CPU ratio p50':>14s}")
+    """Medians over the runs, and each command's ratios as the best and the median of its runs."""
+    print(f"Each command as Pitboard answers it next to a raw synchronous sqlite3 floor answering the same question on "
+          f"the same file ({db_path.stat().st_size / 1e6:.0f} MB), {repeat} runs each, interleaved; {len(runs)} repeats "
+          f"(ms are medians of the repeats; ratios min / median of the repeats, then the median CPU ratio; target p50 ≤ 2×)")
+    print("  Discord: the bot's query (one hop to a reader thread) + the embed; terminal: `pitboard ask`'s query (in the "
+          "calling thread) + the text. Neither remembers answers here: every run queries and renders.")
+    print(f"  {'command':13s} {'floor p50/p99 ms':>17s} {'query p50':>9s} {'Discord p50/p99':>16s} {'ratio p50':>13s} "
+          f"{'CPU':>6s}         {'terminal p50':>12s} {'ratio p50':>13s} {'CPU':>6s}")
     for name in runs[0].commands:
         figures = [run.commands[name] for run in runs]
 
         def median(pick: Callable[[CommandFigures], float], figures: list[CommandFigures] = figures) -> float:
             return statistics.median(pick(figure) for figure in figures)
 
-        ratios = [figure.ratio for figure in figures]
-        cpu_ratios = [figure.cpu_ratio for figure in figures]
+        def ratios(path: str, figures: list[CommandFigures] = figures) -> str:
+            wall = [figure.ratio(getattr(figure, path)) for figure in figures]
+            cpu = statistics.median(figure.cpu_ratio(getattr(figure, path)) for figure in figures)
+            verdict = "ok" if statistics.median(wall) <= 2 else "MISSED"
+            return f"{min(wall):5.1f}× /{statistics.median(wall):5.1f}× {cpu:5.1f}× {verdict:6s}"
+
         print(f"  /{name:12s} {median(lambda f: f.floor.p50_ms):7.2f} / {median(lambda f: f.floor.p99_ms):7.2f} "
-              f"{median(lambda f: f.query.p50_ms):9.2f} {median(lambda f: f.query_and_render.p50_ms):10.2f} / "
-              f"{median(lambda f: f.query_and_render.p99_ms):8.2f} {min(ratios):5.1f}× /{statistics.median(ratios):5.1f}×  "
-              f"{'ok    ' if statistics.median(ratios) <= 2 else 'MISSED'}     "
-              f"{min(cpu_ratios):5.1f}× /{statistics.median(cpu_ratios):5.1f}×")
+              f"{median(lambda f: f.query.p50_ms):9.2f} {median(lambda f: f.discord.p50_ms):7.2f} / "
+              f"{median(lambda f: f.discord.p99_ms):6.2f} {ratios('discord')} {median(lambda f: f.terminal.p50_ms):12.2f} "
+              f"{ratios('terminal')}")
     print(f"  name index load {statistics.median(run.name_index_ms for run in runs):.0f} ms (once per process); peak memory "
           f"of this process {max(run.peak_rss_mb for run in runs):.0f} MB")
 

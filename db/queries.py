@@ -900,10 +900,11 @@ def read_season_schedule(
     snapshot: Snapshot, series_key: str | None, season: int
 ) -> tuple[tuple[RaceSummary, ...], dict[int, list[Session]]]:
     """A season's dated races in start order (of one series, or all), and their weekends' sessions."""
-    races = tuple(read_races(
-        snapshot, "r.season = ? AND r.starts_at IS NOT NULL AND (? IS NULL OR s.key = ?)", (season, series_key, series_key),
-        order="r.starts_at, s.id",
-    ))
+    # A series filter only when one is given: `? IS NULL OR s.key = ?` keeps the planner off the (series, season) index.
+    where, params = "r.season = ? AND r.starts_at IS NOT NULL", (season,)
+    if series_key is not None:
+        where, params = f"{where} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (season, series_key)
+    races = tuple(read_races(snapshot, where, params, order="r.starts_at, s.id"))
     if not races:
         raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
     return races, read_sessions(snapshot, [race.id for race in races])
