@@ -145,8 +145,8 @@ def test_concurrent_renders_match_sequential_ones():
     driver = career(cup=[season(year, 36, year % 3, year % 17) for year in range(2010, 2025)])
     table = standings(season_progression())
     expected = {"driver": driver_chart(driver), "standings": standings_chart(table)}
-    jobs = [("driver", driver_chart, driver), ("standings", standings_chart, table)] * 4
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    jobs = [("driver", driver_chart, driver), ("standings", standings_chart, table)] * 2
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = [(kind, pool.submit(render, answer)) for kind, render, answer in jobs]
         for kind, future in futures:
             assert future.result() == expected[kind]

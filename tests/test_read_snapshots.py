@@ -21,7 +21,7 @@ from db.nascar_feed import import_document, parse_weekend_feed
 from db.recaps import recap_facts
 from db.store import Store
 
-REVISIONS = 24
+REVISIONS = 12   # each with 8 readers asking throughout; `make faults` (revisions) runs many more
 READERS = 8
 GUILD = 555
 NEWCOMER = "Zebulon Quasar"
