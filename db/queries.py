@@ -536,7 +536,7 @@ def _tallies(names: Sequence[str | None]) -> list[Tally]:
     if not ranked:
         return []
     cutoff = ranked[min(TOP_TALLIES, len(ranked)) - 1][1]
-    return [Tally(name, count) for name, count in ranked[: TOP_TALLIES * 2] if count >= cutoff]
+    return Tally.each((name, count) for name, count in ranked[: TOP_TALLIES * 2] if count >= cutoff)
 
 
 async def track(store: Reads, name: str, series: str | None = None) -> TrackRecord:
@@ -568,7 +568,7 @@ def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_k
         records[key] = TrackSeriesRecord(
             series=key, series_name=series_names[0], races=len(races),
             first_season=min(seasons), last_season=max(seasons),
-            winners=[SeasonWinner(*race) for race in zip(seasons, rounds, race_names, winners, strict=True) if race[3]],
+            winners=SeasonWinner.each(race for race in zip(seasons, rounds, race_names, winners, strict=True) if race[3]),
             most_wins=_tallies(winners),
             most_poles=_tallies(poles),
             wins_from_pole=sum(1 for winner, from_pole in zip(winners, from_poles, strict=True) if winner and from_pole),
@@ -901,7 +901,8 @@ def read_season_schedule(
 ) -> tuple[tuple[RaceSummary, ...], dict[int, list[Session]]]:
     """A season's dated races in start order (of one series, or all), and their weekends' sessions."""
     # A series filter only when one is given: `? IS NULL OR s.key = ?` keeps the planner off the (series, season) index.
-    where, params = "r.season = ? AND r.starts_at IS NOT NULL", (season,)
+    where = "r.season = ? AND r.starts_at IS NOT NULL"
+    params: tuple[object, ...] = (season,)
     if series_key is not None:
         where, params = f"{where} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (season, series_key)
     races = tuple(read_races(snapshot, where, params, order="r.starts_at, s.id"))

@@ -13,7 +13,7 @@ questions, the renderers' shared types); classes the bot defines once per proces
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
 T = TypeVar("T")
@@ -83,6 +83,17 @@ class Record:
                     if default is _NO_DEFAULT:
                         raise TypeError(f"{type(self).__name__} is missing a value for {name!r}")
                     values[name] = default.make() if isinstance(default, _DefaultFactory) else default
+
+    @classmethod
+    def each(cls: type[R], rows: Iterable[Iterable[Any]]) -> list[R]:
+        """One record per row, each row giving every field in order (a query's rows): the records `cls(*row)` makes,
+        in half its time, without the call to `__init__` and its handling of keywords and defaults."""
+        fields, new, made = cls._fields, object.__new__, []
+        for row in rows:
+            record = new(cls)
+            record.__dict__.update(zip(fields, row, strict=True))   # a row short or long of the fields is an error
+            made.append(record)
+        return made
 
     def _values(self) -> tuple[Any, ...]:
         values = self.__dict__

@@ -32,6 +32,16 @@ def test_a_default_factory_makes_a_new_value_for_each_record():
     assert "cars" not in vars(Lap)   # the factory is not left behind as a shared class attribute
 
 
+def test_each_makes_from_rows_the_records_the_constructor_makes():
+    rows = [(1, "Kyle Larson", ["5"], False), (2, "Denny Hamlin", [], True)]
+    made = Lap.each(iter(rows))
+    assert made == [Lap(*row) for row in rows] and all(type(lap) is Lap for lap in made)
+    with pytest.raises(FrozenRecordError):
+        made[0].leader = "x"
+    with pytest.raises(ValueError):   # every field, no more and no fewer
+        Lap.each([(1, "Kyle Larson")])
+
+
 @pytest.mark.parametrize(("args", "kwargs", "message"), [
     ((), {}, "missing a value for 'number'"),
     ((1,), {}, "missing a value for 'leader'"),
