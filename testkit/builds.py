@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+
+from db.names import NameIndex
+from db.store import Store
 
 
 def built_once(
@@ -33,3 +38,22 @@ def built_once(
             build(scratch)
             scratch.rename(path)
     return path
+
+
+def names_of(path: Path) -> NameIndex:
+    """The name index of a database nobody writes, loaded once for a session fixture: loading it (every driver's and
+    team's starts counted) is the costly part of opening a store on a whole history."""
+
+    async def load() -> NameIndex:
+        async with Store.open(path) as store:
+            return await store.names()
+
+    return asyncio.run(load())
+
+
+@asynccontextmanager
+async def store_with_names(path: Path, names: NameIndex) -> AsyncIterator[Store]:
+    """A store of `path` starting from `names`, loaded by `names_of` from this file or the one it is a copy of."""
+    async with Store.open(path) as store:
+        await store.start_names(names)
+        yield store

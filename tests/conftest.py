@@ -23,7 +23,7 @@ from db.build import build_database
 from db.history import HISTORY_VARIABLE, HistorySource
 from db.names import NameIndex
 from db.store import Store
-from testkit.builds import built_once
+from testkit.builds import built_once, names_of, store_with_names
 from testkit.netguard import loopback_only
 from testkit.samples import SMALL_CUP, SMALL_TRUCK, fill_store, rows, write_history_subset
 
@@ -72,21 +72,14 @@ def real_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_names(real_db) -> NameIndex:
-    """The bundled history's name index, loaded once per worker: loading it (every driver's and team's starts counted)
-    is the costly part of opening a store, and real_db never changes."""
-
-    async def load() -> NameIndex:
-        async with Store.open(real_db) as store:
-            return await store.names()
-
-    return asyncio.run(load())
+    """The bundled history's name index, loaded once per worker (real_db never changes)."""
+    return names_of(real_db)
 
 
 @pytest.fixture
 async def real_store(real_db, real_names):
     """A store of the full bundled history (read it only), starting from the worker's one load of its name index."""
-    async with Store.open(real_db) as store:
-        await store.start_names(real_names)
+    async with store_with_names(real_db, real_names) as store:
         yield store
 
 
@@ -101,8 +94,7 @@ def real_db_copy(real_db, tmp_path) -> Path:
 async def real_store_copy(real_db_copy, real_names):
     """A store of a copy of the full bundled history, for tests that write. Its name index starts from the worker's one
     load: the copy's names are the bundled history's until the test changes them, which reloads it as always."""
-    async with Store.open(real_db_copy) as store:
-        await store.start_names(real_names)
+    async with store_with_names(real_db_copy, real_names) as store:
         yield store
 
 

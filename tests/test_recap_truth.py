@@ -29,7 +29,7 @@ from db.recaps import recap_facts
 from db.records import replace
 from db.short_names import ShortNames
 from db.store import Store
-from testkit.builds import built_once
+from testkit.builds import built_once, names_of, store_with_names
 from testkit.samples import RACE_LIST_2023, RICHMOND_FEED
 
 SAMPLE_STEP = 100           # every 100th race with results: ~50 races from 1949 to 2025, all three series
@@ -56,20 +56,14 @@ def feed_db(real_db, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def feed_names(feed_db) -> NameIndex:
-    """feed_db's name index, loaded once per worker (as conftest's real_names)."""
-
-    async def load() -> NameIndex:
-        async with Store.open(feed_db) as store:
-            return await store.names()
-
-    return asyncio.run(load())
+    """feed_db's name index, loaded once per worker."""
+    return names_of(feed_db)
 
 
 @pytest.fixture
 async def feed_store(feed_db, feed_names):
     """A store of feed_db (read it only), starting from the worker's one load of its name index."""
-    async with Store.open(feed_db) as store:
-        await store.start_names(feed_names)
+    async with store_with_names(feed_db, feed_names) as store:
         yield store
 
 
