@@ -178,18 +178,24 @@ class _CommitWatch:
 
 
 def _name_fingerprint(snapshot: Snapshot) -> tuple:
-    """Changes whenever a track, driver or alias is added or removed, by any process.
+    """Changes whenever the name index would read something else, by any process: a track, driver, team or alias added
+    or removed, a race added or run (the races a name like "daytona 500" means), a driver's or team's first start in a
+    series (who is asked about in which series).
 
-    Names are only ever inserted (feed imports) or removed with their rows, never renamed in place by the
-    bot's own code paths, so the highest id and the row count of each table catch every change. Counting the
-    alias tables scans them (a few thousand short rows: well under a millisecond), and this only runs after
-    some connection committed.
+    Names are only ever inserted (feed imports) or removed with their rows, never renamed in place by the bot's own
+    code paths, so the highest id and the row count of each table catch every change; races are counted once run
+    (a scheduled race is no answer yet). A driver's tally of starts in a series that he had started in already only
+    ranks him among namesakes and is not watched. Counting scans the alias and race tables (a few thousand short rows:
+    well under a millisecond), and this only runs after some connection committed.
     """
     return tuple(snapshot.fetchall(
         """SELECT (SELECT max(id) FROM drivers), (SELECT count(*) FROM drivers),
                   (SELECT max(id) FROM tracks), (SELECT count(*) FROM tracks),
+                  (SELECT max(id) FROM teams), (SELECT count(*) FROM teams),
                   (SELECT count(*) FROM driver_aliases), (SELECT count(*) FROM track_aliases),
-                  (SELECT count(*) FROM series_aliases)"""
+                  (SELECT count(*) FROM series_aliases),
+                  (SELECT max(id) FROM races), (SELECT count(*) FROM races WHERE status != 'scheduled'),
+                  (SELECT count(*) FROM driver_series_starts), (SELECT count(*) FROM team_series_starts)"""
     )[0])   # an aggregate without GROUP BY: always one row
 
 
@@ -341,10 +347,11 @@ class Store:
         return await self.remembered((fn, args), lambda: self.read(fn, *args))
 
     async def names(self) -> NameIndex:
-        """The name index (tracks, drivers, series), reloaded when names changed in this process or another.
+        """The name index (tracks, drivers, series, the races run), reloaded when what it reads changed (`_name_fingerprint`)
+        in this process or another.
 
         The common case costs one `PRAGMA data_version` on the event loop; only after some connection committed
-        is a fingerprint of the name tables read (one hop), and only if that changed is the index reloaded.
+        is its fingerprint read (one hop), and only if that changed is the index reloaded.
         The generation and the fingerprint are taken before the load: a change made during it is caught by the next look.
         """
         if (self._names is not None and not self._names_lock.locked()

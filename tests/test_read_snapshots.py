@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -20,6 +21,7 @@ from db.models import RaceResults
 from db.nascar_feed import import_document, parse_weekend_feed
 from db.recaps import recap_facts
 from db.store import Store
+from testkit.samples import RICHMOND_FEED
 
 REVISIONS = 12   # each with 8 readers asking throughout; `make faults` (revisions) runs many more
 READERS = 8
@@ -163,6 +165,33 @@ async def test_names_imported_by_another_process_resolve_without_restart(subset_
 
         career = await queries.driver(store, "zebulon quasar")
         assert career.driver == NEWCOMER and career.series["cup"].starts == 1
+
+
+async def test_a_race_imported_by_another_process_is_found_by_its_name_without_restart(subset_db_copy):
+    """Every driver and the track are known already: only the race is new (Richmond's 2023 Cup races are taken out of
+    the history, so that the feed's spring race is not matched to the summer one)."""
+    with contextlib.closing(sqlite3.connect(subset_db_copy)) as db, db:
+        richmond = [row[0] for row in db.execute(
+            "SELECT r.id FROM races r JOIN tracks t ON t.id = r.track_id JOIN series s ON s.id = r.series_id "
+            "WHERE t.name = 'Richmond Raceway' AND s.key = 'cup' AND r.season = 2023"
+        )]
+        assert len(richmond) == 2
+        for race_id in richmond:
+            for table in ("results", "stage_results", "cautions", "leader_stints", "races"):
+                db.execute(f"DELETE FROM {table} WHERE {'id' if table == 'races' else 'race_id'} = ?", (race_id,))
+
+    async with Store.open(subset_db_copy) as store:
+        with pytest.raises(UnknownName):
+            await queries.winner(store, "toyota owners 400")
+        script = os.path.join(os.path.dirname(sys.executable), "pitboard")
+        done = await asyncio.to_thread(
+            subprocess.run, [script, "--db", str(subset_db_copy), "import", str(RICHMOND_FEED)], capture_output=True,
+            text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+
+        answer = await queries.winner(store, "toyota owners 400")
+        assert [(race.season, race.name, race.winner) for race in answer.races] == [(2023, "Toyota Owners 400", "Kyle Larson")]
 
 
 async def test_server_settings_are_read_once_and_refreshed_by_config(small_store, hops):
