@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -462,7 +462,7 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     ):
         first_win.setdefault(row[0], row)
         latest_win[row[0]] = row
-    official = _official_figures(snapshot, person.id)
+    official = _official_figures(snapshot, person.id, by_series)
     careers = {
         key: _series_career(
             key, rows, RaceRef(*first_win[key]) if key in first_win else None,
@@ -473,11 +473,11 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
     return DriverCareer(person.name, careers)
 
 
-def _official_figures(snapshot: Snapshot, driver_id: int) -> dict[str, tuple[int, float, int]]:
-    """Per series with an official table (F1): poles as qualifying P1, race and sprint points, championships won
-    (a season still running has no champion yet)."""
+def _official_figures(snapshot: Snapshot, driver_id: int, raced: Iterable[str]) -> dict[str, tuple[int, float, int]]:
+    """Per series the driver `raced` in that has an official table (F1): poles as qualifying P1, race and sprint points,
+    championships won (a season still running has no champion yet)."""
     figures = {}
-    for key in (key for key, series in SERIES.items() if series.official_standings):
+    for key in (key for key in raced if key in SERIES and SERIES[key].official_standings):
         row = snapshot.fetchone(
             """SELECT
                  (SELECT count(*) FROM qualifying_results q JOIN races r ON r.id = q.race_id
