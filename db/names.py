@@ -339,8 +339,8 @@ class NameIndex:
         return await store.read(cls._read_whole)
 
     _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_related", "_venues",
-              "_race_rules", "_races", "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats", "_driver_resolver",
-              "teams", "_team_stats", "_team_resolver", "_wins")
+              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats",
+              "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
 
     @classmethod
     def _read_whole(cls, snapshot: Snapshot) -> NameIndex:
@@ -450,10 +450,19 @@ class NameIndex:
         return races
 
     @cached_property
+    def _races_by_id(self) -> dict[int, _Race]:
+        return {race.id: race for race in self._races}
+
+    @cached_property
     def _raced(self) -> dict[int, set[tuple[str, int]]]:
+        """Each track's (series, season) pairs with a race run: read on their own, so that a question about a venue does
+        not build every race's record (`_races`, for race names)."""
         raced: dict[int, set[tuple[str, int]]] = defaultdict(set)
-        for race in self._races:
-            raced[race.track_id].add((race.series, race.season))
+        series_keys = self._series_keys
+        for track_id, series_id, season in self._rows(   # from the (track, series, season, status) index alone
+            "SELECT DISTINCT track_id, series_id, season FROM races WHERE status != 'scheduled'"
+        ):
+            raced[track_id].add((series_keys[series_id], season))
         return raced
 
     @cached_property
@@ -468,19 +477,17 @@ class NameIndex:
         return runs
 
     @cached_property
-    def _grands_prix(self) -> dict[str, tuple[str, list[_Race]]]:
-        """Each grand prix by its names (`Spanish Grand Prix`, `Spanish GP`, `Spain`), with its races, latest first."""
-        by_id = {race.id: race for race in self._races}
-        grands_prix: dict[str, tuple[str, list[_Race]]] = {}
+    def _grands_prix(self) -> dict[str, tuple[str, list[int]]]:
+        """Each grand prix by its names (`Spanish Grand Prix`, `Spanish GP`, `Spain`) with the ids of its races run,
+        latest first: read on their own, so that asking whether a text names one does not build every race's record."""
+        grands_prix: dict[str, tuple[str, list[int]]] = {}
         rows = self._rows(
             "SELECT g.name, g.short_name, g.plain_name, r.id FROM grands_prix g JOIN races r ON r.grand_prix_id = g.id "
-            "ORDER BY g.id, r.season DESC, r.round DESC"
+            "WHERE r.status != 'scheduled' ORDER BY g.id, r.season DESC, r.round DESC"
         )
         for row in rows:
             for alias in (row["name"], row["short_name"], row["plain_name"]):
-                runs = grands_prix.setdefault(name_key(alias), (row["name"], []))[1]
-                if row["id"] in by_id:
-                    runs.append(by_id[row["id"]])
+                grands_prix.setdefault(name_key(alias), (row["name"], []))[1].append(row["id"])
         return grands_prix
 
     # Drivers
@@ -599,8 +606,9 @@ class NameIndex:
             if rule:
                 return self._rule_place(text, rule, year, wanted, typed_series)
             grand_prix = self._grands_prix.get(rest)
-            if grand_prix and grand_prix[1]:
-                name, runs = grand_prix
+            if grand_prix:
+                name, race_ids = grand_prix
+                runs = [self._races_by_id[race_id] for race_id in race_ids]
                 return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
         for rest, typed_series in readings:
             runs = self._named_runs(rest)
