@@ -494,7 +494,7 @@ class NameIndex:
 
     @cached_property
     def drivers(self) -> dict[int, DriverInfo]:
-        return {driver_id: DriverInfo(driver_id, name) for driver_id, name in self._rows("SELECT id, name FROM drivers")}
+        return {driver.id: driver for driver in DriverInfo.each(self._rows("SELECT id, name FROM drivers"))}
 
     @cached_property
     def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]]]:
@@ -530,7 +530,7 @@ class NameIndex:
         starts, _ = self._driver_stats
         return _Resolver(
             "driver",
-            (_Entry(d.id, d.name, starts.get(d.id, 0), normalize(d.name)) for d in drivers.values()),
+            _Entry.each((d.id, d.name, starts.get(d.id, 0), normalize(d.name)) for d in drivers.values()),
             driver_aliases,
         )
 
@@ -551,7 +551,7 @@ class NameIndex:
 
     @cached_property
     def teams(self) -> dict[int, TeamInfo]:
-        return {row[0]: TeamInfo(*row) for row in self._rows("SELECT id, name, full_name FROM teams")}
+        return {team.id: team for team in TeamInfo.each(self._rows("SELECT id, name, full_name FROM teams"))}
 
     @cached_property
     def _team_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, set[str]]]:
@@ -570,7 +570,7 @@ class NameIndex:
         teams, (team_starts, _, _) = self.teams, self._team_stats
         return _Resolver(
             "team",
-            (_Entry(t.id, t.name, team_starts.get(t.id, 0), normalize(t.name)) for t in teams.values()),
+            _Entry.each((t.id, t.name, team_starts.get(t.id, 0), normalize(t.name)) for t in teams.values()),
             [(t.full_name, t.id) for t in teams.values() if t.full_name and t.full_name != t.name],
         )
 
