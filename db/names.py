@@ -435,19 +435,19 @@ class NameIndex:
     def _races(self) -> list[_Race]:
         track_words = {info.id: frozenset(normalize(info.name).split()) for info in self.tracks.values()}
         named: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}  # every Daytona 500 is worked out once
+        series_keys = self._series_keys
         races = []
-        for race_id, track_id, series, season, round_, name, exhibition in self._rows(
-            "SELECT r.id, r.track_id, s.key AS series, r.season, r.round, r.name, r.exhibition "
-            "FROM races r JOIN series s ON s.id = r.series_id WHERE r.status != 'scheduled' "
-            "ORDER BY r.season DESC, r.round DESC"
+        for race_id, track_id, series_id, season, round_, name, exhibition in self._rows(
+            "SELECT id, track_id, series_id, season, round, name, exhibition FROM races WHERE status != 'scheduled' "
+            "ORDER BY season DESC, round DESC, track_id, series_id"   # ties as the (track, series, …) index gave them
         ):
             known = named.get((name, track_id))
             if known is None:
                 key = normalize(name)
                 known = named[name, track_id] = (key, frozenset(key.split()) | track_words[track_id])
             key, words = known
-            races.append(_Race(race_id, track_id, series, season, round_, name, key, words, bool(exhibition)))
-        return races
+            races.append((race_id, track_id, series_keys[series_id], season, round_, name, key, words, bool(exhibition)))
+        return _Race.each(races)
 
     @cached_property
     def _races_by_id(self) -> dict[int, _Race]:
