@@ -197,12 +197,10 @@ def _log_to_stderr(verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
     try:
-        settings = Settings.load()
+        settings = Settings.load(db_path=args.db)
     except SettingsError as error:
         print(f"pitboard: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    if args.db:
-        settings = replace(settings, db_path=args.db)
     # `ask` reads and prints, and logs nothing unless asked: logging costs it a twentieth of its start-up.
     if not args.bot_logging and (args.handler is not _ask or args.verbose):
         _log_to_stderr(args.verbose)

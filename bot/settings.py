@@ -97,8 +97,11 @@ class Settings(Record):
     race_day: RaceDaySettings = field(default_factory=RaceDaySettings)
 
     @classmethod
-    def load(cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
-        """Environment variables win over `.env`; `.env` is optional."""
+    def load(
+        cls, env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None, db_path: Path | None = None
+    ) -> Settings:
+        """Environment variables win over `.env`; `.env` is optional. A `db_path` given (`--db`) wins over both, and
+        spares finding the per-user default (platformdirs costs a console command ~20 ms)."""
         values: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
             from dotenv import dotenv_values  # only when there is a .env to read: it costs every command ~10 ms
@@ -108,7 +111,7 @@ class Settings(Record):
         reader = _Reader(values)
         db = reader.text("PITBOARD_DB")
         return cls(
-            db_path=Path(db).expanduser() if db else default_db_path(),
+            db_path=db_path or (Path(db).expanduser() if db else default_db_path()),
             log_level=reader.choice("PITBOARD_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             discord_token=Secret(reader.text("DISCORD_TOKEN")),
             discord_dev_guild=reader.integer("DISCORD_DEV_GUILD"),

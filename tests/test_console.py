@@ -72,6 +72,15 @@ def run(capsys, *argv):
     return status, out, err
 
 
+def test_the_database_is_the_one_named_by_db_then_pitboard_db_then_the_per_user_default(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("PITBOARD_DB", raising=False)
+    assert run(capsys, "db", "path")[1].strip() == str(tmp_path / "data" / "pitboard" / "pitboard.db")
+    monkeypatch.setenv("PITBOARD_DB", str(tmp_path / "env.db"))
+    assert run(capsys, "db", "path")[1].strip() == str(tmp_path / "env.db")
+    assert run(capsys, "--db", str(tmp_path / "flag.db"), "db", "path")[1].strip() == str(tmp_path / "flag.db")
+
+
 def test_ask_text(real_db, capsys, monkeypatch):
     monkeypatch.setenv("PITBOARD_DB", str(real_db))
     status, out, _ = run(capsys, "ask", "/results mid-ohio year:2022 series:truck")
