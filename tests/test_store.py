@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from db.store import Store, bundled_migrations, split_sql
+from db.store import Store, bundled_migrations
 
 PRAGMAS = ("foreign_keys", "journal_mode", "busy_timeout", "query_only")
 
@@ -59,16 +59,10 @@ async def test_database_file_is_private(tmp_path):
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-def test_split_sql_keeps_semicolons_inside_strings():
-    statements = split_sql("-- comment\nCREATE TABLE t (x TEXT DEFAULT 'a;b');\nINSERT INTO t VALUES ('c;d');\n")
-    assert statements == ["CREATE TABLE t (x TEXT DEFAULT 'a;b');", "INSERT INTO t VALUES ('c;d');"]
-
-
 def test_car_numbers_are_text(tmp_path):
     """`02` and `2` are different cars."""
     conn = sqlite3.connect(":memory:")
-    for statement in split_sql(bundled_migrations()[0][2]):
-        conn.execute(statement)
+    conn.executescript(bundled_migrations()[0][2])
     column = [c for c in conn.execute("PRAGMA table_info(results)") if c[1] == "car_number"][0]
     assert column[2] == "TEXT"
 
