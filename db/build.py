@@ -300,20 +300,31 @@ async def _scratch_file(target: Path) -> AsyncIterator[Path]:
 async def _load_history(store: Store, sources: _Sources, show_progress: bool) -> None:
     await store.conn.execute("PRAGMA synchronous = OFF")  # private until checked: no fsync while loading
     await store.conn.execute("PRAGMA foreign_keys = OFF")  # checked once over every loaded row, not at each insert
-    from tqdm import tqdm  # here, not at the top: ensure_database runs before every console command and stays cheap
-
     reference = Reference()
-    with tqdm(desc="Building race history", unit=" races", disable=not show_progress, file=sys.stderr) as bar:
+    with _progress_bar(show_progress) as progress:
         async with store.transaction(), _indexed_and_tallied_at_the_end(store.conn):
             await load_reference(store, reference)
-            await load_history(store, reference, sources.nascar, bar.update)
+            await load_history(store, reference, sources.nascar, progress)
             await add_curated_tracks(store, reference)
             if sources.f1 is not None:
-                await load_f1(store.conn, sources.f1, bar.update)
+                await load_f1(store.conn, sources.f1, progress)
             broken = list(await store.conn.execute_fetchall("PRAGMA foreign_key_check"))
             if broken:
                 raise RuntimeError(f"the loaded history breaks {len(broken)} foreign keys, e.g. {tuple(broken[0])}")
     await store.conn.execute("PRAGMA foreign_keys = ON")
+
+
+@contextmanager
+def _progress_bar(shown: bool) -> Iterator[Callable[[int], None]]:
+    """A progress callback taking the races loaded: a tqdm bar on stderr when shown, else nothing (tqdm is imported
+    only then: it costs a build or a first-run command ~50 ms)."""
+    if not shown:
+        yield lambda races: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="Building race history", unit=" races", file=sys.stderr) as bar:
+        yield bar.update
 
 
 @asynccontextmanager
