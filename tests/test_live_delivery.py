@@ -99,8 +99,8 @@ async def race_day_world(db_path: Path, message_rate_limit: RateLimit = DISCORD_
 
 
 @pytest.fixture
-async def race_day(tmp_path) -> AsyncIterator[RaceDay]:
-    async with race_day_world(tmp_path / "pitboard.db") as world:
+async def race_day(empty_db) -> AsyncIterator[RaceDay]:
+    async with race_day_world(empty_db) as world:
         yield world
 
 
@@ -130,8 +130,8 @@ async def test_board_is_created_once_then_edited_in_place_at_one_update_a_second
     assert min(remaining) == 1                                            # nor to it: discord.py would stall the channel
 
 
-async def test_pacing_follows_the_limit_discord_reports_not_only_the_documented_one(tmp_path):
-    async with race_day_world(tmp_path / "pitboard.db", RateLimit(limit=3, window=5.0)) as race_day:
+async def test_pacing_follows_the_limit_discord_reports_not_only_the_documented_one(empty_db):
+    async with race_day_world(empty_db, RateLimit(limit=3, window=5.0)) as race_day:
         server = race_day.servers[0]
         async with race_day.bot() as bot:
             for lap in range(1, 21):

@@ -48,9 +48,9 @@ def with_marker(fake: FakeDiscord, channel_id: int, item: str) -> list[dict]:
             if any((embed.get("footer") or {}).get("text", "").endswith(marker(RACE.key, item)) for embed in message["embeds"])]
 
 
-async def test_the_bot_sends_and_edits_through_one_webhook_per_channel_under_its_own_name(tmp_path) -> None:
+async def test_the_bot_sends_and_edits_through_one_webhook_per_channel_under_its_own_name(empty_db) -> None:
     async with FakeDiscord(guilds=many_guilds(3, everyone_may=MANAGE_WEBHOOKS)) as fake, \
-            Store.open(tmp_path / "pitboard.db") as store:
+            Store.open(empty_db) as store:
         servers = servers_of(fake)
         with redirect_discord_to(fake):
             async with running_pitboard(fake, store) as bot:
@@ -76,8 +76,8 @@ async def test_the_bot_sends_and_edits_through_one_webhook_per_channel_under_its
     assert all(request.json["allowed_mentions"]["parse"] == [] for request in fake.webhook_messages + fake.webhook_edits)
 
 
-async def test_without_manage_webhooks_the_bot_route_is_used(tmp_path) -> None:
-    async with FakeDiscord(guilds=many_guilds(2)) as fake, Store.open(tmp_path / "pitboard.db") as store:
+async def test_without_manage_webhooks_the_bot_route_is_used(empty_db) -> None:
+    async with FakeDiscord(guilds=many_guilds(2)) as fake, Store.open(empty_db) as store:
         servers = servers_of(fake)
         with redirect_discord_to(fake):
             async with running_pitboard(fake, store) as bot:
@@ -92,9 +92,9 @@ async def test_without_manage_webhooks_the_bot_route_is_used(tmp_path) -> None:
         assert [message["embeds"][0]["title"] for message in fake.channel_history(server.channel_id)] == ["caution-1", "Lap 2"]
 
 
-async def test_a_deleted_webhook_is_made_again_and_no_event_is_lost_or_doubled(tmp_path) -> None:
+async def test_a_deleted_webhook_is_made_again_and_no_event_is_lost_or_doubled(empty_db) -> None:
     async with FakeDiscord(guilds=many_guilds(2, everyone_may=MANAGE_WEBHOOKS)) as fake, \
-            Store.open(tmp_path / "pitboard.db") as store:
+            Store.open(empty_db) as store:
         servers = servers_of(fake)
         deleted_server, kept_server = servers
         assert deleted_server.channel_id is not None and kept_server.channel_id is not None
@@ -123,9 +123,9 @@ async def test_a_deleted_webhook_is_made_again_and_no_event_is_lost_or_doubled(t
     assert fake.channel_messages == []
 
 
-async def test_a_deleted_webhook_without_the_permission_left_falls_back_to_the_bot(tmp_path) -> None:
+async def test_a_deleted_webhook_without_the_permission_left_falls_back_to_the_bot(empty_db) -> None:
     async with FakeDiscord(guilds=many_guilds(1, everyone_may=MANAGE_WEBHOOKS)) as fake, \
-            Store.open(tmp_path / "pitboard.db") as store:
+            Store.open(empty_db) as store:
         servers = servers_of(fake)
         guild = next(iter(fake.guilds.values()))
         with redirect_discord_to(fake):
@@ -142,12 +142,12 @@ async def test_a_deleted_webhook_without_the_permission_left_falls_back_to_the_b
     assert len(with_marker(fake, channel_id, "green")) == 1
 
 
-async def test_the_global_pacer_keeps_300_servers_on_the_bot_route_clear_of_global_429s(tmp_path) -> None:
+async def test_the_global_pacer_keeps_300_servers_on_the_bot_route_clear_of_global_429s(empty_db) -> None:
     """The fake's global limit scaled to 20 per 0.1 s (the pacer told 18, leaving the bot's other requests their
     headroom as GLOBAL_HEADROOM does), so the test takes seconds, not 12."""
     scaled = RateLimit(limit=20, window=0.1)
     async with FakeDiscord(guilds=many_guilds(300), global_rate_limit=scaled) as fake, \
-            Store.open(tmp_path / "pitboard.db") as store:
+            Store.open(empty_db) as store:
         servers = servers_of(fake)
         with redirect_discord_to(fake):
             async with running_pitboard(fake, store) as bot:
@@ -165,10 +165,10 @@ async def test_the_global_pacer_keeps_300_servers_on_the_bot_route_clear_of_glob
     assert sum(1 for request in fake.requests if request.method == "PATCH" and request.status == 200) == 300
 
 
-async def test_an_event_is_claimed_for_many_servers_in_one_batch_and_only_once(tmp_path) -> None:
+async def test_an_event_is_claimed_for_many_servers_in_one_batch_and_only_once(empty_db) -> None:
     now = datetime.now(UTC)
     keys = [LiveKey(RACE.key, guild_id, "event", "caution-1") for guild_id in range(1, 1201)]
-    async with Store.open(tmp_path / "pitboard.db") as store:
+    async with Store.open(empty_db) as store:
         first = await live_ledger.claim_new(store, [(key, 7) for key in keys], "one", now, now + timedelta(minutes=5))
         again = await live_ledger.claim_new(store, [(key, 7) for key in keys], "two", now, now + timedelta(minutes=5))
         await live_ledger.record_many(store, [LiveObject(key, 7, 1000 + key.guild_id) for key in keys[:600]], "one")

@@ -50,8 +50,8 @@ async def reddit(fake):
 
 
 @pytest.fixture
-async def store(tmp_path):
-    async with Store.open(tmp_path / "t.db") as store:
+async def store(empty_db):
+    async with Store.open(empty_db) as store:
         yield store
 
 
