@@ -2,7 +2,7 @@
 process a test starts, may connect to anything but 127.0.0.1 or ::1.
 
 Each database that many tests use is built once per test run, shared by every pytest-xdist worker, and never
-written: a test that writes gets its own copy (`small_store`, `subset_db_copy`, `real_db_copy`). Tests of what a
+written: a test that writes gets its own copy (`empty_db`, `small_store`, `subset_db_copy`, `real_db_copy`). Tests of what a
 build does (locks, repair, full disks, rebuilds under writers) build a few seasons of the real history
 (`history_subset`, through PITBOARD_HISTORY) rather than all of it; tests of the bundled history itself read the one
 full build (`real_db`), and its name index, the costly part of opening a store on it, is loaded once per worker and
