@@ -59,7 +59,6 @@ def race_list(*races: dict) -> bytes:
     return json.dumps({"series_1": [], "series_2": list(races) or [race_entry()], "series_3": []}).encode()
 
 
-
 async def set_up_two_servers(store: Store, live_now: RaceDayGuild, delayed: RaceDayGuild) -> None:
     """The season's race list read (as the watcher would have before race day), and two servers announcing with live
     updates, the second `TV_DELAY` behind; the first also reminds its fans' role and keeps Discord scheduled events."""
@@ -70,6 +69,7 @@ async def set_up_two_servers(store: Store, live_now: RaceDayGuild, delayed: Race
         await guilds.set_tv_delay(store, server.guild_id, delay)
     await guilds.set_reminder(store, live_now.guild_id, REMINDER_MINUTES, live_now.fans_role_id)
     await guilds.set_scheduled_events(store, live_now.guild_id, True)
+
 
 def official_weekend_feed() -> bytes:
     """The race's weekend feed once official: its header and the finishing order of the replay's last frame."""
