@@ -13,7 +13,7 @@ import bisect
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -105,34 +105,48 @@ def clean_input(text: str, what: str) -> str:
     return key
 
 
-class _Entry(Record):
-    """One resolvable thing with its normalized name and a popularity for ranking."""
-
-    key: int
-    label: str
-    popularity: int
-    name: str       # normalize(label)
-
-
 class _Resolver:
-    """Exact → alias → unique words (strict), then confident fuzzy (loose), over one kind of entity."""
+    """Exact → alias → unique words (strict), then confident fuzzy (loose), over one kind of entity.
 
-    def __init__(self, what: str, entries: Iterable[_Entry], aliases: Iterable[tuple[str, int]]):
+    `labels` maps each key to its name; `popularity` gives each key's weight for ranking (starts, races held), read
+    only when candidates need ranking. The word index is built on the first lookup an exact name does not answer:
+    a cold `pitboard ask "/winner mid-ohio"` needs neither.
+    """
+
+    def __init__(self, what: str, labels: dict[int, str], aliases: Iterable[tuple[str, int]],
+                 popularity: Callable[[], dict[int, int]]):
         self.what = what
-        self.entries = {entry.key: entry for entry in entries}
+        self.labels = labels
+        self._popularity = popularity
         exact: dict[str, set[int]] = defaultdict(set)
-        for entry in self.entries.values():
-            exact[_without_the(entry.name)].add(entry.key)
+        for key, label in labels.items():
+            exact[name_key(label)].add(key)
         for alias, key in aliases:
-            if key in self.entries:
+            if key in labels:
                 exact[name_key(alias)].add(key)
+        self.exact = exact
+        self.choices = list(exact)
+
+    @cached_property
+    def by_word(self) -> dict[str, set[int]]:
         by_word: dict[str, set[int]] = defaultdict(set)
-        for name, keys in exact.items():
+        for name, keys in self.exact.items():
             for word in name.split():
                 by_word[word].update(keys)
-        self.exact, self.by_word = exact, by_word
-        self.choices = list(exact)
-        self.words = sorted(by_word)
+        return by_word
+
+    @cached_property
+    def words(self) -> list[str]:
+        return sorted(self.by_word)
+
+    @cached_property
+    def popularity(self) -> dict[int, int]:
+        return self._popularity()
+
+    def prepare(self) -> None:
+        """Build every lazy part now: for an index that outlives its snapshot, or serves a long-running bot."""
+        for part in ("words", "popularity"):   # cached on first access
+            getattr(self, part)
 
     def strict(self, query: str) -> list[int]:
         """Ranked candidates by exact name or alias, else by whole words, else by word prefixes.
@@ -140,10 +154,11 @@ class _Resolver:
         An alias naming several (`jj`, `junior`) also offers everyone having it as a whole word.
         """
         exact = self.exact.get(query)
+        if exact and len(exact) == 1:
+            return list(exact)
         whole, prefixed = self.word_matches(query)
         if exact:
-            ranked = self.ranked(exact)
-            return ranked + self.ranked(whole - exact) if len(exact) > 1 else ranked
+            return self.ranked(exact) + self.ranked(whole - exact)
         if whole:
             return self.ranked(whole) + self.ranked(prefixed - whole)
         return self.ranked(prefixed)
@@ -161,13 +176,13 @@ class _Resolver:
         return next(iter(typo)) if len(typo) == 1 else None
 
     def suggestions(self, query: str) -> list[str]:
-        return [self.entries[key].label for key in self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)][:MAX_SUGGESTIONS]
+        return [self.labels[key] for key in self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)][:MAX_SUGGESTIONS]
 
     def suggest(self, text: str, limit: int = 25) -> list[int]:
         """Ranked keys for autocomplete: exact, whole-word and prefix matches first, then fuzzy ones."""
         query = name_key(text[:MAX_NAME_LENGTH])
         if not query:
-            return self.ranked(self.entries)[:limit]
+            return self.ranked(self.labels)[:limit]
         whole, prefixed = self.word_matches(query)
         ranked = list(dict.fromkeys(
             self.ranked(self.exact.get(query, set())) + self.ranked(whole) + self.ranked(prefixed)
@@ -227,7 +242,8 @@ class _Resolver:
         return keys
 
     def ranked(self, keys: Iterable[int]) -> list[int]:
-        return sorted(keys, key=lambda key: (-self.entries[key].popularity, self.entries[key].label))
+        popularity, labels = self.popularity, self.labels
+        return sorted(keys, key=lambda key: (-popularity.get(key, 0), labels[key]))
 
 
 def _confident(query: str, choice: str, score: float, margin: float) -> bool:
@@ -338,7 +354,7 @@ class NameIndex:
         """An index with every part read, in one read of the store."""
         return await store.read(cls._read_whole)
 
-    _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_related", "_venues",
+    _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_track_races", "_related", "_venues",
               "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats",
               "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
 
@@ -347,6 +363,8 @@ class NameIndex:
         index = cls(snapshot)
         for part in cls._PARTS:
             getattr(index, part)
+        for resolver in (index._track_resolver, index._driver_resolver, index._team_resolver):
+            resolver.prepare()
         index._snapshot = None  # every part is read: the index outlives the transaction
         return index
 
@@ -395,17 +413,15 @@ class NameIndex:
 
     @cached_property
     def _track_resolver(self) -> _Resolver:
-        track_races: dict[int, int] = {
-            row[0]: row[1] for row in self._rows("SELECT track_id, count(*) FROM races GROUP BY track_id")
-        }
         track_ids = self._track_ids
         track_aliases = [(row[0], row[1]) for row in self._rows("SELECT alias, track_id FROM track_aliases")]
         track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
-        return _Resolver(
-            "track",
-            (_Entry(t.id, t.name, track_races.get(t.id, 0), normalize(t.name)) for t in self.tracks.values()),
-            track_aliases,
-        )
+        return _Resolver("track", {t.id: t.name for t in self.tracks.values()}, track_aliases, lambda: self._track_races)
+
+    @cached_property
+    def _track_races(self) -> dict[int, int]:
+        """Races held at each track: a track's popularity, for ranking."""
+        return {row[0]: row[1] for row in self._rows("SELECT track_id, count(*) FROM races GROUP BY track_id")}
 
     @cached_property
     def _related(self) -> dict[int, list[int]]:
@@ -527,12 +543,7 @@ class NameIndex:
         )]
         driver_aliases += sorted(self._code_holders().items())
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
-        starts, _ = self._driver_stats
-        return _Resolver(
-            "driver",
-            _Entry.each((d.id, d.name, starts.get(d.id, 0), normalize(d.name)) for d in drivers.values()),
-            driver_aliases,
-        )
+        return _Resolver("driver", {d.id: d.name for d in drivers.values()}, driver_aliases, lambda: self._driver_stats[0])
 
     def _code_holders(self) -> dict[str, int]:
         """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (of two whose
@@ -567,11 +578,11 @@ class NameIndex:
     @cached_property
     def _team_resolver(self) -> _Resolver:
         """Teams by name and full name (`Scuderia Ferrari`), ranked by starts."""
-        teams, (team_starts, _, _) = self.teams, self._team_stats
+        teams = self.teams
         return _Resolver(
-            "team",
-            _Entry.each((t.id, t.name, team_starts.get(t.id, 0), normalize(t.name)) for t in teams.values()),
+            "team", {t.id: t.name for t in teams.values()},
             [(t.full_name, t.id) for t in teams.values() if t.full_name and t.full_name != t.name],
+            lambda: self._team_stats[0],
         )
 
     @cached_property

@@ -24,7 +24,7 @@ T = TypeVar("T")
 # moves, erase), string commands up to their terminator (OSC: titles and hyperlinks; DCS, SOS, PM, APC),
 # and the other two-character escapes (ESC c resets the terminal). Both the 7-bit (ESC …) and the
 # 8-bit C1 forms; an unterminated string command swallows the rest, as a terminal would.
-_TERMINAL_SEQUENCE = re.compile(
+_TERMINAL_SEQUENCE = (
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]"
@@ -32,6 +32,13 @@ _TERMINAL_SEQUENCE = re.compile(
 # Control (Cc), format (Cf: bidi overrides and isolates, zero-width space and joiners, BOM, soft
 # hyphen) and lone surrogates (Cs, which cannot even be encoded for output).
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """A pattern of this module, compiled on first use: compiling them all at import took about a twentieth of
+    `pitboard ask`'s start, which seldom needs one."""
+    return re.compile(pattern)
 
 
 ESCAPED_TEXTS = 8192   # distinct texts whose escaping each of plain, discord and reddit remembers
@@ -47,7 +54,7 @@ def plain(text: str | None) -> str:
         if text[0] != " " and text[-1] != " " and "  " not in text:
             return text
     else:
-        text = _TERMINAL_SEQUENCE.sub("", text)
+        text = _regex(_TERMINAL_SEQUENCE).sub("", text)
         text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
     return " ".join(text.split())
 
@@ -110,9 +117,9 @@ def _init_fields(cls: type) -> tuple[str, ...]:
 # Both parsers split table rows on every `|` before reading escapes, so a `|` in the data is written
 # as the entity `&#124;`, which shows as `|`; an `&` from the data is escaped so `&#x200b;` stays text.
 _REDDIT_ESCAPES = {char: "\\" + char for char in "\\`*_{}[]()#~^<>&/"} | {"|": "&#124;"}
-_REDDIT_SPECIAL = re.compile("[" + re.escape("".join(_REDDIT_ESCAPES)) + "]")
-_REDDIT_LINK_DOT = re.compile(r"(?i)((?<![a-z0-9])www|@[\w-]*)\.")
-_LIST_START = re.compile(r"^(?:([-+])|(\d+)\.)")   # `- x`, `+ x`, `1. x`: a list where a value opens a line
+_REDDIT_SPECIAL = "[" + re.escape("".join(_REDDIT_ESCAPES)) + "]"
+_REDDIT_LINK_DOT = r"(?i)((?<![a-z0-9])www|@[\w-]*)\."
+_LIST_START = r"^(?:([-+])|(\d+)\.)"   # `- x`, `+ x`, `1. x`: a list where a value opens a line
 
 
 def _escape_list_start(match: re.Match[str]) -> str:
@@ -126,16 +133,16 @@ def reddit(text: str | None) -> str:
 
 
 # Every character the rules below react to: a line without any (most names) is returned as it is.
-_REDDIT_REACTS = re.compile(r"[\\`*_{}\[\]()#~^<>&/|.]|^[+-]")
+_REDDIT_REACTS = r"[\\`*_{}\[\]()#~^<>&/|.]|^[+-]"
 
 
 def escape_reddit_markdown(line: str) -> str:
     """The escaping of `reddit`, for a line that is already `plain` (a table cell built once)."""
-    if not _REDDIT_REACTS.search(line):
+    if not _regex(_REDDIT_REACTS).search(line):
         return line
-    escaped = _REDDIT_SPECIAL.sub(lambda match: _REDDIT_ESCAPES[match[0]], line)
-    escaped = _REDDIT_LINK_DOT.sub(r"\1\\.", escaped)
-    return _LIST_START.sub(_escape_list_start, escaped)
+    escaped = _regex(_REDDIT_SPECIAL).sub(lambda match: _REDDIT_ESCAPES[match[0]], line)
+    escaped = _regex(_REDDIT_LINK_DOT).sub(r"\1\\.", escaped)
+    return _regex(_LIST_START).sub(_escape_list_start, escaped)
 
 
 # Discord markdown escapes the same way: a backslash before punctuation shows the character. The
@@ -147,10 +154,10 @@ def escape_reddit_markdown(line: str) -> str:
 # does not link. Mentions never ping (the bot sends with AllowedMentions.none(), and embeds cannot),
 # but _MENTION breaks @everyone, @here and @id with a zero-width space anyway (discord.utils.escape_mentions'
 # pattern, copied: importing discord.py would cost the terminal console a third of a second).
-_DISCORD_SPECIAL = re.compile(r"[\\*_`~|\[\]<>]")
-_DISCORD_LINE_START = re.compile(r"^#")
-_URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
-_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
+_DISCORD_SPECIAL = r"[\\*_`~|\[\]<>]"
+_DISCORD_LINE_START = r"^#"
+_URL_SCHEME = r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)"
+_MENTION = r"@(everyone|here|[!&]?[0-9]{17,20})"
 
 
 @functools.lru_cache(maxsize=ESCAPED_TEXTS)   # the same names (tracks, drivers, teams) are escaped over and over
@@ -160,16 +167,16 @@ def discord(text: str | None) -> str:
 
 
 # Every character the rules below react to: a line without any (most names) is returned as it is.
-_DISCORD_REACTS = re.compile(r"[\\*_`~|\[\]<>:@]|^(?:[#+-]|\d)")
+_DISCORD_REACTS = r"[\\*_`~|\[\]<>:@]|^(?:[#+-]|\d)"
 
 
 def escape_discord_markdown(line: str) -> str:
     """The escaping of `discord`, for a line that is already `plain` (or a piece of one)."""
-    return escape_discord_rules(line) if _DISCORD_REACTS.search(line) else line
+    return escape_discord_rules(line) if _regex(_DISCORD_REACTS).search(line) else line
 
 
 def escape_discord_rules(line: str) -> str:
     """Every rule of `escape_discord_markdown`, applied whether or not the line needs them."""
-    escaped = _DISCORD_SPECIAL.sub(r"\\\g<0>", line)
-    escaped = _LIST_START.sub(_escape_list_start, _DISCORD_LINE_START.sub(r"\\#", escaped))
-    return _MENTION.sub("@\u200b\\1", _URL_SCHEME.sub(r"\1\\:", escaped))
+    escaped = _regex(_DISCORD_SPECIAL).sub(r"\\\g<0>", line)
+    escaped = _regex(_LIST_START).sub(_escape_list_start, _regex(_DISCORD_LINE_START).sub(r"\\#", escaped))
+    return _regex(_MENTION).sub("@\u200b\\1", _regex(_URL_SCHEME).sub(r"\1\\:", escaped))
