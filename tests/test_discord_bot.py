@@ -292,6 +292,7 @@ async def test_bot_resumes_after_gateway_disconnect(fake, pitboard):
 async def test_run_exits_cleanly_on_sigterm(fake, subset_db_copy, caplog):
     async with FakeFeed() as feed, FakeJolpica() as jolpica:  # the watcher runs, against the local feed and Jolpica servers
         settings = replace(settings_for(fake, subset_db_copy), feed_url=feed.base_url, jolpica_url=jolpica.base_url)
+        frozen = gc.get_freeze_count()   # what the suite froze at collection (tests/conftest.py); frozen objects may die
         with caplog.at_level(logging.DEBUG):
             running = asyncio.create_task(run_bot(settings))
             await fake.wait_connected()
@@ -301,7 +302,7 @@ async def test_run_exits_cleanly_on_sigterm(fake, subset_db_copy, caplog):
             os.kill(os.getpid(), signal.SIGTERM)
             assert await asyncio.wait_for(running, timeout=10) == 0
     assert feed.requests[0].path.endswith("/race_list_basic.json")
-    assert gc.get_freeze_count() == 0  # freezing the heap is `pitboard run`'s choice for its process, not run_bot's
+    assert gc.get_freeze_count() <= frozen  # freezing the heap is `pitboard run`'s choice for its process, not run_bot's
     assert fake.token not in caplog.text
     async with Store.open(subset_db_copy) as store:  # closed properly: opens again, nothing left in WAL
         assert await store.scalar("PRAGMA integrity_check") == "ok"
