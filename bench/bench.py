@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import itertools
 import os
 import random
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.render import embeds, text
+from bot.runner import serving_gc
 from db import queries
 from db.build import build_database
 from db.models import (
@@ -488,7 +488,7 @@ async def bench_queries(db_path: Path, repeat: int, commands: tuple[str, ...] = 
         await store.names()
         name_index_ms = (time.perf_counter() - started) * 1000
         ids = await resolve_ids(store)
-        gc.freeze()  # as `pitboard run` does once started
+        serving_gc()  # as `pitboard run` does once started
         with contextlib.closing(sqlite3.connect(db_path)) as db, SyncStore.open(db_path) as console:
             for name in commands:
                 command = COMMANDS[name]
