@@ -313,16 +313,20 @@ def floor_next(db: sqlite3.Connection, series: list[int]) -> list:
     return sorted(row[4] for row in upcoming)
 
 
-def floor_schedule(db: sqlite3.Connection, series: int, season: int) -> int:
+def floor_schedule(db: sqlite3.Connection, series: int, season: int) -> tuple[int, int]:
     """Every dated race of the season: when, series, round, name, track, and its winner (from the results, or the
-    race list's before they arrive) or its state."""
-    return len(db.execute(
-        "SELECT r.starts_at, r.date_only, s.key, r.round, r.name, t.name, r.status, "
+    race list's before they arrive) or its state; and (F1) each weekend's sessions, which the answer lists too."""
+    races = db.execute(
+        "SELECT r.id, r.starts_at, r.date_only, s.key, r.round, r.name, t.name, r.status, "
         "coalesce(d.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) "
         "FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id "
         "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers d ON d.id = w.driver_id "
         "WHERE r.season = ? AND r.series_id = ? AND r.starts_at IS NOT NULL ORDER BY r.starts_at",
-        (season, series)).fetchall())
+        (season, series)).fetchall()
+    sessions = db.execute("SELECT race_id, session, starts_at, date_only FROM race_sessions "
+                          f"WHERE race_id IN ({','.join('?' * len(races))}) ORDER BY race_id, starts_at, id",
+                          [race[0] for race in races]).fetchall()
+    return len(races), len(sessions)
 
 
 @dataclass(frozen=True)
@@ -373,8 +377,8 @@ def next_figures(answer) -> list[str]:
     return sorted(race.name for race in answer.upcoming)
 
 
-def schedule_figures(answer) -> int:
-    return len(answer.races)
+def schedule_figures(answer) -> tuple[int, int]:
+    return len(answer.races), sum(map(len, answer.sessions.values()))
 
 
 COMMANDS = {
