@@ -362,9 +362,9 @@ class NameIndex:
     def _read_whole(cls, snapshot: Snapshot) -> NameIndex:
         index = cls(snapshot)
         for part in cls._PARTS:
-            getattr(index, part)
-        for resolver in (index._track_resolver, index._driver_resolver, index._team_resolver):
-            resolver.prepare()
+            value = getattr(index, part)
+            if isinstance(value, _Resolver):   # and its own lazy parts
+                value.prepare()
         index._snapshot = None  # every part is read: the index outlives the transaction
         return index
 
