@@ -815,16 +815,22 @@ class NameIndex:
         raise UnknownName("driver", text, self._driver_resolver.suggestions(query))
 
     def driver_pair(self, text: str) -> tuple[DriverInfo, DriverInfo, str | None]:
-        """`kyle busch kyle larson` → both drivers, when exactly one way of splitting the words names two."""
+        """`kyle busch kyle larson` or `hamlin logano` → both drivers, each half read as /driver reads a name.
+
+        A split whose halves each mean one driver wins when it is the only such split. Otherwise, when a half is a
+        surname several winners share (`larson elliott`: Bill or Chase), the pairs it may mean are offered, unless
+        the whole text is one driver's name (`kyle busch`), which asks for a second driver instead."""
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             words = rest.split()
-            pairs: dict[tuple[int, int], None] = {}  # ordered and unique
+            sure: dict[tuple[int, int], None] = {}     # ordered and unique
+            unsure: dict[tuple[int, int], None] = {}
             for cut in range(1, len(words)):
-                first = self._only_driver(" ".join(words[:cut]))
-                second = self._only_driver(" ".join(words[cut:]))
-                if first is not None and second is not None and first != second:
-                    pairs[(first, second)] = None
+                firsts = self._drivers_meant(" ".join(words[:cut]))
+                seconds = self._drivers_meant(" ".join(words[cut:]))
+                found = sure if len(firsts) == 1 and len(seconds) == 1 else unsure
+                found.update(((a, b), None) for a in firsts for b in seconds if a != b)
+            pairs = sure or ({} if self._driver_resolver.strict(rest) else unsure)
             if len(pairs) == 1:
                 first, second = next(iter(pairs))
                 return self.drivers[first], self.drivers[second], typed_series
@@ -848,19 +854,28 @@ class NameIndex:
         in_series = [key for key in self._driver_resolver.ranked(whole or prefixed) if series in self._driver_series.get(key, ())]
         return in_series or keys
 
-    def _only_driver(self, query: str) -> int | None:
+    def _drivers_meant(self, query: str) -> list[int]:
+        """The drivers a name means as /driver reads it: one (a single match, or the winner `_meant_among` picks),
+        several when it would ask which, none when nothing matches."""
         keys = self._driver_resolver.strict(query)
-        if len(keys) == 1:
-            return keys[0]
-        return self._driver_resolver.loose(query) if not keys else None
+        if not keys:
+            loose = self._driver_resolver.loose(query)
+            return [] if loose is None else [loose]
+        meant = keys[0] if len(keys) == 1 else self._meant_among(query, keys)
+        return keys if meant is None else [meant]
+
+    def _meant_among(self, query: str, keys: list[int]) -> int | None:
+        """Which of several matches a name means: their only winner (see only_winner), unless the name is exactly
+        several drivers' name or nickname (`jj`: Jimmie Johnson and J.J. Yeley), which always asks."""
+        several_by_name = len(self._driver_resolver.exact.get(query, ())) > 1
+        return None if several_by_name else only_winner(keys, self._wins.drivers)
 
     def _one_driver(self, text: str, query: str, keys: list[int]) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
         """The driver the matches mean, and the others matched when he is the only winner among them (see only_winner).
         A nickname curated for several (`jj`: Jimmie Johnson and J.J. Yeley) always asks."""
         if len(keys) == 1:
             return self.drivers[keys[0]], ()
-        several_by_name = len(self._driver_resolver.exact.get(query, ())) > 1
-        meant = None if several_by_name else only_winner(keys, self._wins.drivers)
+        meant = self._meant_among(query, keys)
         if meant is None:
             labels = [self.drivers[key].name for key in keys]
             raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels))

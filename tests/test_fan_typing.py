@@ -72,6 +72,8 @@ ANSWERS = [
     ("/driver rowdy truck", "Kyle Busch"),
     ("/h2h kyle busch kyle larson", "Kyle Busch vs Kyle Larson"),
     ("/h2h “kyle busch” “kyle larson”", "Kyle Busch vs Kyle Larson"),
+    ("/h2h hamlin logano", "Denny Hamlin vs Joey Logano"),      # surnames, each read as /driver reads it
+    ("/h2h senna prost", "Ayrton Senna vs Alain Prost"),
     ("/winner daytona 500 1979", "1979 Cup R2: Daytona 500 (Daytona International Speedway)"),
     ("/winner southern 500", "Cook Out Southern 500 (Darlington Raceway)"),
     ("/winner coca-cola 600", "2025 Cup R13: Coca-Cola 600 (Charlotte Motor Speedway)"),
@@ -128,7 +130,8 @@ QUESTIONS_BACK = [
     ("/winner indy 2021", "No race at Indianapolis Motor Speedway in 2021", ["Indianapolis Motor Speedway Road Course"]),
     ("/winner daytona 1955", "No race at Daytona International Speedway in 1955", ["Daytona Beach & Road Course"]),
     ("/winner all-star race", "exhibition", []),
-    ("/h2h kyle busch", "Could not tell two drivers apart", []),
+    ("/h2h kyle busch", "Could not tell two drivers apart", []),   # one driver's name, not two
+    ("/h2h busch larson", "could be more than one pair of drivers", ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.errors import AmbiguousName, NoData, UnknownName
+from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.names import find_driver
 
 PLACES = [
@@ -192,6 +192,18 @@ async def test_two_drivers_in_one_string(real_store):
     assert (first.name, second.name, series) == ("Kyle Busch", "Kyle Larson", None)
     first, second, series = names.driver_pair("kurt busch kyle busch truck")
     assert (first.name, second.name, series) == ("Kurt Busch", "Kyle Busch", "truck")
+
+
+async def test_two_surnames_read_as_driver_reads_each(real_store):
+    names = await real_store.names()
+    first, second, _ = names.driver_pair("hamlin logano")     # each the only winner of that surname
+    assert (first.name, second.name) == ("Denny Hamlin", "Joey Logano")
+    with pytest.raises(AmbiguousName) as asked:                # Bill and Chase Elliott both won
+        names.driver_pair("larson elliott")
+    assert "Kyle Larson and Chase Elliott" in asked.value.suggestions
+    assert "Kyle Larson and Bill Elliott" in asked.value.suggestions
+    with pytest.raises(BadOption):                             # one driver's whole name: no pair to offer
+        names.driver_pair("chase elliott")
 
 
 @pytest.mark.parametrize(
