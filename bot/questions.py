@@ -151,13 +151,14 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
     - `option:value` names the option; words after it continue its value (`track:watkins glen`).
     - A bare number goes to the first free number option whose range holds it (`2022` → year,
       `7` → round after a track); any other number is part of a name (`southern 500`, `#48`).
+      `round 7` and `r7` name the round, where the command has one (`_rounds_named`).
     - Other words continue the name being typed, so a series may follow it (`martinsville truck`;
       the name lookup tells a series from a name). A quoted value stands alone: the next value
       starts after it (`/h2h "kyle busch" "kyle larson"`, `/driver "kyle busch" truck`).
     """
     values: dict[str, list[str]] = {}
     growing: Option | None = None   # the option that following words extend
-    for token in tokens:
+    for token in _rounds_named(question, tokens):
         keyed = _KEYED.match(token.text)
         if keyed and (named := question.option(keyed.group(1).casefold())) is not None:
             if named.name in values:
@@ -184,6 +185,22 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
             values[waiting.name] = [token.text]
             growing = None if token.quoted else waiting
     return values
+
+
+def _rounds_named(question: Question, tokens: list[Token]) -> list[Token]:
+    """`round 7` and `r7` (as Pitboard prints it: `2025 Truck R24`) as `round:7`, for a question with a round."""
+    if question.option("round") is None:
+        return tokens
+    named: list[Token] = []
+    for token in tokens:
+        word = "" if token.quoted else token.text
+        if word[:1] in ("r", "R") and word[1:].isdigit() and len(word) <= 3:
+            named.append(Token(f"round:{word[1:]}", False))
+        elif word.isdigit() and named and not named[-1].quoted and named[-1].text.casefold() == "round":
+            named[-1] = Token(f"round:{word}", False)
+        else:
+            named.append(token)
+    return named
 
 
 def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: Option | None) -> Option | None:

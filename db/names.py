@@ -324,6 +324,10 @@ def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
     return winners[0] if len(winners) == 1 and wins[winners[0]] >= FAMOUS_WINS else None
 
 
+# Words between two drivers' names in one string (`hamlin vs logano`; name_key reads `vs.` as `vs`, `&` as `and`).
+PAIR_WORDS = frozenset({"vs", "v", "versus", "and"})
+
+
 class CarNumber(Record):
     """`#48`: who drove it is a question for the results (see driver_for_car)."""
 
@@ -815,24 +819,12 @@ class NameIndex:
         raise UnknownName("driver", text, self._driver_resolver.suggestions(query))
 
     def driver_pair(self, text: str) -> tuple[DriverInfo, DriverInfo, str | None]:
-        """`kyle busch kyle larson` or `hamlin logano` → both drivers, each half read as /driver reads a name.
-
-        A split whose halves each mean one driver wins when it is the only such split. Otherwise, when a half is a
-        surname several winners share (`larson elliott`: Bill or Chase), the pairs it may mean are offered, unless
-        the whole text is one driver's name (`kyle busch`), which asks for a second driver instead."""
+        """`kyle busch kyle larson`, `hamlin logano` or `hamlin vs logano` → both drivers (see `_pairs`)."""
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
-            words = rest.split()
-            sure: dict[tuple[int, int], None] = {}     # ordered and unique
-            unsure: dict[tuple[int, int], None] = {}
-            for cut in range(1, len(words)):
-                firsts = self._drivers_meant(" ".join(words[:cut]))
-                seconds = self._drivers_meant(" ".join(words[cut:]))
-                found = sure if len(firsts) == 1 and len(seconds) == 1 else unsure
-                found.update(((a, b), None) for a in firsts for b in seconds if a != b)
-            pairs = sure or ({} if self._driver_resolver.strict(rest) else unsure)
+            pairs = self._pairs(rest)
             if len(pairs) == 1:
-                first, second = next(iter(pairs))
+                first, second = pairs[0]
                 return self.drivers[first], self.drivers[second], typed_series
             if pairs:
                 choices = [f"{self.drivers[a].name} and {self.drivers[b].name}" for a, b in pairs]
@@ -841,6 +833,30 @@ class NameIndex:
             f"Could not tell two drivers apart in “{text[:40]}”. Put each name in quotes, "
             'like `/h2h "kyle busch" "kyle larson"`.'
         )
+
+    def _pairs(self, query: str) -> list[tuple[int, int]]:
+        """The pairs of drivers `query` may name, each half read as /driver reads a name.
+
+        Split at its one `vs` / `v` / `and` (`&`) if that gives a pair, else at every word. A split whose halves
+        each mean one driver wins; when none does and a half is a surname several winners share (`larson
+        elliott`: Bill or Chase), the pairs it may mean are offered, unless the whole is one driver's name
+        (`kyle busch`): that is no pair."""
+        words = query.split()
+        at = [i for i, word in enumerate(words) if word in PAIR_WORDS and 0 < i < len(words) - 1]
+        splits = [[(words[:at[0]], words[at[0] + 1:])]] if len(at) == 1 else []
+        splits.append([(words[:cut], words[cut:]) for cut in range(1, len(words))])
+        for halves in splits:
+            sure: dict[tuple[int, int], None] = {}     # ordered and unique
+            unsure: dict[tuple[int, int], None] = {}
+            for first_words, second_words in halves:
+                firsts = self._drivers_meant(" ".join(first_words))
+                seconds = self._drivers_meant(" ".join(second_words))
+                found = sure if len(firsts) == 1 and len(seconds) == 1 else unsure
+                found.update(((a, b), None) for a in firsts for b in seconds if a != b)
+            pairs = sure or ({} if self._driver_resolver.strict(query) else unsure)
+            if pairs:
+                return list(pairs)
+        return []
 
     def _in_series(self, query: str, series: str | None) -> list[int]:
         """Strict matches; with a series, those who started in it (`hamilton cup` is Bobby, not Lewis) when any did."""

@@ -27,6 +27,10 @@ PARSED = [
     ("/winner southern 500", "winner", {"track": "southern 500"}),
     ("/results brickyard 400 2020", "results", {"track": "brickyard 400", "year": 2020}),
     ("/results richmond 2023 7", "results", {"track": "richmond", "year": 2023, "round": 7}),
+    ("/results richmond 2023 round 7", "results", {"track": "richmond", "year": 2023, "round": 7}),
+    ("/results martinsville 2025 truck r24", "results", {"track": "martinsville truck", "year": 2025, "round": 24}),
+    ("/winner martinsville r24", "winner", {"track": "martinsville r24"}),    # /winner has no round: a word
+    ('/results "round 7"', "results", {"track": "round 7"}),                  # quoted: a name
     ("/h2h kyle busch kyle larson", "h2h", {"driver1": "kyle busch kyle larson"}),
     ("/h2h “kyle busch” “kyle larson”", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson"}),
     ("/h2h ‘kyle busch’ ‘kyle larson’ truck", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson", "series": "truck"}),
@@ -73,6 +77,10 @@ ANSWERS = [
     ("/h2h kyle busch kyle larson", "Kyle Busch vs Kyle Larson"),
     ("/h2h “kyle busch” “kyle larson”", "Kyle Busch vs Kyle Larson"),
     ("/h2h hamlin logano", "Denny Hamlin vs Joey Logano"),      # surnames, each read as /driver reads it
+    ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
+    ("/h2h chase elliott & kyle larson", "Chase Elliott vs Kyle Larson"),
+    ("/results atlanta 2025 round 2", "2025 Cup R2: Ambetter Health 400 (Atlanta Motor Speedway)"),
+    ("/results martinsville 2025 truck r24", "2025 Truck R24: Slim Jim 200 (Martinsville Speedway)"),   # as printed
     ("/h2h senna prost", "Ayrton Senna vs Alain Prost"),
     ("/winner daytona 500 1979", "1979 Cup R2: Daytona 500 (Daytona International Speedway)"),
     ("/winner southern 500", "Cook Out Southern 500 (Darlington Raceway)"),
