@@ -140,12 +140,21 @@ DRIVERS = [
     ("jimmy johnson", "Jimmie Johnson"),
     ("tony stuart", "Tony Stewart"),
     ("kyle bush", "Kyle Busch"),
+    ("checo", "Sergio Pérez"),
+    ("the honey badger", "Daniel Ricciardo"),
+    ("jpm", "Juan Pablo Montoya"),
 ]
 
 
 @pytest.mark.parametrize(("typed", "expected"), DRIVERS)
 async def test_nicknames_and_misspellings(real_store, typed, expected):
     assert (await find_driver(real_store, typed)).driver.name == expected
+
+
+async def test_a_nickname_of_both_families_asks(real_store):
+    with pytest.raises(AmbiguousName) as asked:     # NASCAR's Terry Labonte and F1's Kimi Raikkonen
+        await find_driver(real_store, "the iceman")
+    assert set(asked.value.suggestions) == {"Terry Labonte", "Kimi Raikkonen"}
 
 
 @pytest.mark.parametrize(
