@@ -244,10 +244,11 @@ class NonStarter(Record):
 class WinnerAnswer(Record):
     """The races /winner found at a track, most recent first."""
 
-    track: str
+    track: str                      # the place's label: a track, or a race run at several (`British Grand Prix`)
     season: int | None
     series: str | None
     races: list[RaceSummary]        # most recent first
+    named_race: bool = False        # `track` is the name of a race run at several tracks
 
 
 class SeasonLine(Record):

@@ -288,6 +288,12 @@ class Place(Record):
     race_ids: tuple[int, ...] | None = None  # its runs (in the year asked, if any); None: every race at the track
     series: str | None = None           # a series typed with the name (`martinsville truck`)
     year: int | None = None             # a year typed with the name (`daytona 500 1979`)
+    venue: bool = False                 # `race` is the tracks of a venue (`las vegas`), not a race's name
+
+    @property
+    def race_at_several_tracks(self) -> bool:
+        """A race asked for by name that was run at more than one track (`British Grand Prix`, the All-Star Race)."""
+        return self.track is None and not self.venue
 
     @property
     def label(self) -> str:
@@ -676,7 +682,7 @@ class NameIndex:
         )
         names = [self.tracks[track_id].name for track_id in raced]
         label = f"{', '.join(names[:-1])} and {names[-1]}"
-        return Place(None, label, runs, typed_series, year)
+        return Place(None, label, runs, typed_series, year, venue=True)
 
     def _raced_at(self, track_id: int, year: int | None, series: str | None) -> bool:
         return any(

@@ -312,7 +312,8 @@ def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int |
             f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
             + _none_at(snapshot, place, series_key)
         )
-    return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races))
+    return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races),
+                        named_race=place.race_at_several_tracks)
 
 
 async def race_details(store: Reads, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:

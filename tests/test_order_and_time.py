@@ -118,6 +118,8 @@ ORDER = [
                   "2023 f1 21"],
                  "Races at Las Vegas Motor Speedway and Las Vegas Street Circuit in 2023",
                  id="undated season: series by series, F1 on the Strip too"),
+    pytest.param("real_db", "/winner german gp", ["2019 f1 11"], "Most recent German Grand Prix",
+                 id="a race run at several tracks is named as a race, not as a track"),
     pytest.param("race_list_db", "/winner las vegas 2023",
                  ["2023 f1 21", "2023 cup 33", "2023 xfinity 30", "2023 cup 3", "2023 xfinity 3", "2023 truck 2"],
                  None, id="dated season: by start time"),

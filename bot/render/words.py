@@ -122,6 +122,10 @@ def no_winner(race: RaceSummary) -> str:
 def winner_heading(answer: WinnerAnswer, m: Markup = PLAIN) -> str:
     """The heading of a /winner answer, claiming only the order the data holds (see queries.latest_first)."""
     track = m.escape(answer.track)
+    if answer.named_race:    # `Most recent British Grand Prix`
+        if answer.season:
+            return f"{track} in {answer.season}"
+        return f"Latest {track} of each series" if len(answer.races) > 1 else f"Most recent {track}"
     if answer.season:
         return f"Races at {track} in {answer.season}"
     if len(answer.races) > 1:
