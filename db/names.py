@@ -961,6 +961,12 @@ class NameIndex:
         if key:
             return key
         hits = process.extract(query, list(self._series_aliases), scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+        if hits:   # a misspelling clearly of one series (`xfinty`) is that series, as for drivers and tracks
+            best, score, _ = hits[0]
+            meant = self._series_aliases[best]
+            runner_up = next((other for choice, other, _ in hits if self._series_aliases[choice] != meant), 0)
+            if score >= FUZZY_ACCEPT and score - runner_up >= FUZZY_MARGIN:
+                return meant
         suggestions = list(dict.fromkeys(self._series_aliases[choice] for choice, _, _ in hits)) or list(self.series)
         raise UnknownName("series", text, suggestions)
 

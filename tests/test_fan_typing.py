@@ -107,6 +107,7 @@ ANSWERS = [
     ("/standings camping world 2015", "2015 NASCAR Craftsman Truck Series"),
     ("/standings gander outdoors 2019", "2019 NASCAR Craftsman Truck Series"),
     ("/standings o'reilly 2024", "2024 NASCAR Xfinity Series"),
+    ("/standings xfinty 2024", "2024 NASCAR Xfinity Series"),    # a misspelling clearly of one series
     ("/driver smoke", "Tony Stewart"),
     ("/driver happy", "Kevin Harvick"),
     ("/driver the silver fox", "David Pearson"),
