@@ -261,6 +261,23 @@ class SeasonLine(Record):
     top10: int
 
 
+class DriverSeason(Record):
+    """A driver's season in one series, the one /driver was asked about (`/driver larson 2021`)."""
+
+    season: int
+    starts: int
+    wins: int
+    top5: int
+    top10: int
+    poles: int                      # qualifying P1 where the series has official tables (F1), else starts from pole
+    laps_led: int | None            # None when any start's laps led is unknown
+    avg_finish: float
+    dnfs: int
+    podiums: int = 0
+    position: int | None = None     # official standings (F1): the driver's place that season; None where none ranks it
+    points: float | None = None
+
+
 class SeriesCareer(Record):
     """A driver's career in one series."""
 
@@ -283,6 +300,7 @@ class SeriesCareer(Record):
     podiums: int = 0
     points: float | None = None         # race points (and sprint points where a series has sprints), official series only
     championships: int | None = None    # titles in the official standings; None where the data has no official table
+    season: DriverSeason | None = None  # the season asked for, when the driver started in it in this series
 
 
 class DriverCareer(Record):
@@ -291,6 +309,7 @@ class DriverCareer(Record):
     driver: str
     series: dict[str, SeriesCareer]     # only series the driver started in, Cup first
     also: tuple[str, ...] = ()          # others the typed name matches, when one of them clearly was meant (`senna`)
+    year: int | None = None             # the season asked for (each series' `season`; none: no start that year)
 
 
 class SeasonWinner(Record):

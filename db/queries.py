@@ -29,6 +29,7 @@ from db.models import (
     Caution,
     DriverCareer,
     DriverInfo,
+    DriverSeason,
     HeadToHead,
     HeadToHeadSide,
     LeaderStint,
@@ -422,11 +423,13 @@ async def driver(store: Reads, name: str, series: str | None = None, year: int |
     series_key = names.series_key(series) if series else None
     who = await find_driver(store, name, year=check_year(year), series=series_key)
     person, series_key = who.driver, who.series or series_key
-    career = await store.read(_read_driver, names, person, series_key)
+    career = await store.read(_read_driver, names, person, series_key, year)
     return replace(career, also=tuple(other.name for other in who.also))
 
 
-def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None) -> DriverCareer:
+def _read_driver(
+    snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None, year: int | None = None
+) -> DriverCareer:
     season_rows = snapshot.fetchall(
         """SELECT s.key, s.name AS series_name, a.* FROM (
                SELECT r.series_id, r.season, count(DISTINCT x.race_id) AS starts,
@@ -471,7 +474,36 @@ def _read_driver(snapshot: Snapshot, names: NameIndex, person: DriverInfo, serie
         )
         for key, rows in by_series.items()
     }
-    return DriverCareer(person.name, careers)
+    if year is not None:
+        careers = {key: replace(career, season=_driver_season(snapshot, person.id, key, by_series[key], year))
+                   for key, career in careers.items()}
+    return DriverCareer(person.name, careers, year=year)
+
+
+def _driver_season(snapshot: Snapshot, driver_id: int, key: str, season_rows: list, year: int) -> DriverSeason | None:
+    """The driver's `year` in one series from its per-season row; where the series has official tables (F1), poles as
+    qualifying P1 and the season's standings place and points."""
+    row = next((row for row in season_rows if row["season"] == year), None)
+    if row is None:
+        return None
+    season = DriverSeason(
+        season=year, starts=row["starts"], wins=row["wins"], top5=row["top5"], top10=row["top10"], poles=row["poles"],
+        laps_led=row["laps_led"], avg_finish=row["finish_sum"] / row["starts"], dnfs=row["dnfs"], podiums=row["podiums"],
+    )
+    if not (key in SERIES and SERIES[key].official_standings):
+        return season
+    official = snapshot.fetchone(
+        """SELECT (SELECT count(*) FROM qualifying_results q JOIN races r ON r.id = q.race_id
+                   WHERE q.driver_id = ?1 AND q.position = 1 AND r.series_id = s.id AND r.season = ?3),
+                  ds.position, ds.points
+           FROM series s LEFT JOIN driver_standings ds ON ds.series_id = s.id AND ds.driver_id = ?1 AND ds.season = ?3
+           WHERE s.key = ?2""",
+        (driver_id, key, year),
+    )
+    if official is None:
+        return season
+    poles, position, points = official
+    return replace(season, poles=poles, position=position, points=points)
 
 
 def _official_figures(snapshot: Snapshot, driver_id: int, raced: Iterable[str]) -> dict[str, tuple[int, float, int]]:

@@ -87,6 +87,22 @@ async def test_driver_ayrton_senna_career(real_store):
     assert (career.latest_win.season, career.latest_win.round) == (1993, 16)
 
 
+async def test_driver_with_a_year_shows_that_season_and_its_standing(real_store):
+    """`/driver max 2021`: the season asked for beside the career, with its official place and points."""
+    career = await answer(real_store, "/driver max 2021")
+    season = career.series["f1"].season
+    assert (season.starts, season.wins, season.podiums, season.position, season.points) == (22, 10, 18, 1, 395.5)
+    line = "F1 2021: 22 starts, 10 wins, 18 podiums, "
+    assert line in text.driver(career) and "· 1st, 395.5 points" in text.driver(career)
+    assert "**2021: 22 starts, 10 wins, 18 podiums, " in embeds.driver(career).fields[0].value
+    assert jsondata.driver(career)["series"]["f1"]["season"]["points"] == 395.5
+    assert jsondata.driver(career)["year"] == 2021
+    before = await answer(real_store, "/driver max 2014")       # a season before his first start
+    assert before.series["f1"].season is None
+    assert "No starts in 2014 in the data." in text.driver(before)
+    assert embeds.driver(before).description == "No starts in 2014 in the data."
+
+
 async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
     """Of the Sennas only Ayrton won a race: `senna` is him, and the answer says whom else the name matches."""
     career = await answer(real_store, "/driver senna")

@@ -168,6 +168,16 @@ async def test_real_2022_truck_mid_ohio(real_store):
     assert answer.stages[0].results[0].driver == "Parker Kligerman"
 
 
+async def test_real_driver_season_asked_for(real_store):
+    """Kyle Larson's 2021 Cup season (10 wins, 20 top 5, 26 top 10, 2,581 laps led) beside his career; a year only
+    finds that season, the career stays whole."""
+    career = await queries.driver(real_store, "larson", year=2021)
+    cup = career.series["cup"]
+    assert (cup.season.starts, cup.season.wins, cup.season.top5, cup.season.top10, cup.season.laps_led) == (36, 10, 20, 26, 2581)
+    assert cup.starts > 36 and career.series["xfinity"].season is None     # no Xfinity start in 2021
+    assert cup.season.position is None and cup.season.points is None       # NASCAR: no official table in the data
+
+
 async def test_real_kligerman_third_truck_win(real_store):
     truck = (await queries.driver(real_store, "kligerman", "truck")).series["truck"]
     assert truck.wins == 3

@@ -25,8 +25,10 @@ from bot.render.words import (
     SESSION_NAMES,
     also_line,
     average,
+    driver_season_line,
     drivers_heading,
     meetings_line,
+    no_start_line,
     no_winner,
     plural,
     race_day,
@@ -250,6 +252,8 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
         if career.championships is not None:
             lines.insert(1, f"{plural(career.podiums, 'podium')} · {cells.number(career.points)} points · "
                             f"**{plural(career.championships, 'championship')}**")
+        if career.season:
+            lines.append(f"**{driver_season_line(career.season, career.championships is not None)}**")
         first, latest = career.first_win, career.latest_win
         if first:
             lines.append(f"First win: {race_label(first)}, {escape(first.track)}")
@@ -257,8 +261,8 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
                 lines.append(f"Latest win: {race_label(latest)}, {escape(latest.track)}")
         name = f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})"
         embed.add_field(name=name, value="\n".join(lines), inline=False)
-    if answer.also:
-        embed.description = also_line("driver", answer.also, DISCORD)
+    notes = [no_start_line(answer), also_line("driver", answer.also, DISCORD) if answer.also else None]
+    embed.description = "\n".join(note for note in notes if note) or None
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
     embed.set_footer(text=source_footer(answer.series))

@@ -112,9 +112,11 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
                 "seasons": [as_dict(s) for s in c.seasons],
                 **({"podiums": c.podiums, "points": c.points, "championships": c.championships}
                    if c.championships is not None else {}),
+                **({"season": as_dict(c.season)} if c.season else {}),
             }
             for key, c in answer.series.items()
         },
+        **({"year": answer.year} if answer.year is not None else {}),
         **({"also": list(answer.also)} if answer.also else {}),
     })
 

@@ -30,6 +30,7 @@ from bot.render.words import (
     races_together,
     relative_time,
     schedule_zone,
+    season_lines,
     seasons,
     series_short,
     session_when,
@@ -126,6 +127,7 @@ def driver(answer: DriverCareer) -> str:
         if career.championships is not None:
             lines.append(f"{series_short(career.series)}: {plural(career.podiums, 'podium')}, "
                          f"{cells.number(career.points)} points, {plural(career.championships, 'championship')}")
+    lines += season_lines(answer)
     for career in answer.series.values():
         first, latest = career.first_win, career.latest_win
         if first:

@@ -15,7 +15,19 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.render import safe
-from db.models import EASTERN, HeadToHead, RaceRef, RaceSummary, Schedule, TeamSeason, TeamSeriesRecord, WinnerAnswer, series_zone
+from db.models import (
+    EASTERN,
+    DriverCareer,
+    DriverSeason,
+    HeadToHead,
+    RaceRef,
+    RaceSummary,
+    Schedule,
+    TeamSeason,
+    TeamSeriesRecord,
+    WinnerAnswer,
+    series_zone,
+)
 from db.records import Record
 from db.series import SERIES
 
@@ -290,6 +302,36 @@ def team_winners_line(record: TeamSeriesRecord, m: Markup = PLAIN) -> str:
     if not record.top_drivers:
         return ""
     return "Most wins: " + ", ".join(f"{m.escape(t.driver)} {t.count}" for t in record.top_drivers)
+
+
+def driver_season_line(line: DriverSeason, official: bool) -> str:
+    """`2021: 36 starts, 10 wins, 20 top 5, 26 top 10, 4 poles, 2,581 laps led, avg finish 9.7, 2 DNFs`; in a series
+    with official tables (F1), podiums instead of top 5 and top 10, no laps led, and the standings: `· 1st, 395.5 points`."""
+    figures = [plural(line.starts, "start"), plural(line.wins, "win")]
+    figures += [plural(line.podiums, "podium")] if official else [f"{line.top5} top 5", f"{line.top10} top 10"]
+    figures.append(plural(line.poles, "pole"))
+    if line.laps_led is not None and not official:
+        figures.append(f"{line.laps_led:,} laps led")
+    figures += [f"avg finish {average(line.avg_finish)}", plural(line.dnfs, "DNF")]
+    place = ""
+    if line.position is not None and line.points is not None:
+        place = f" · {ordinal(line.position)}, {line.points:g} points"
+    return f"{line.season}: " + ", ".join(figures) + place
+
+
+def season_lines(answer: DriverCareer) -> list[str]:
+    """The season /driver was asked about, a line per series (`Cup 2021: 36 starts, …`), or that it has no start."""
+    lines = [f"{series_short(career.series)} {driver_season_line(career.season, career.championships is not None)}"
+             for career in answer.series.values() if career.season]
+    missing = no_start_line(answer)
+    return [missing] if missing else lines
+
+
+def no_start_line(answer: DriverCareer) -> str | None:
+    """`No starts in 1990 in the data.` when /driver was asked about a season the driver did not race."""
+    if answer.year is None or any(career.season for career in answer.series.values()):
+        return None
+    return f"No starts in {answer.year} in the data."
 
 
 def team_season_line(line: TeamSeason, m: Markup = PLAIN) -> str:
