@@ -73,6 +73,15 @@ NO_SCHEDULE = (
     "No dated races in the data yet. The schedule comes from NASCAR's feed: keep the bot running "
     "(it polls the race list) or import one with `pitboard import race_list_basic.json`."
 )
+F1_CALENDAR = "F1's calendar is the bundled F1DB data's."
+
+
+def _schedule_source(series_key: str | None) -> str:
+    """Where the calendar of `series_key` (None: of every series) comes from, for an answer that found none."""
+    nascar = NO_SCHEDULE.split(". ", 1)[1]
+    if series_key is None:
+        return nascar
+    return F1_CALENDAR if SERIES[series_key].family == "f1" else nascar
 
 # In RaceSummary's field order: race_summary reads a row by position.
 RACE_COLUMNS = """
@@ -873,10 +882,14 @@ async def next_races(store: Reads, series: str | None = None, now: datetime | No
             following.add(race.id)
     upcoming = [race for _, race in to_run if race.id in following]   # in start order, as the races to run are
     if not racing and not upcoming:
-        latest = await store.scalar("SELECT max(season) FROM races WHERE starts_at IS NOT NULL")
+        latest = await store.scalar(
+            "SELECT max(r.season) FROM races r JOIN series s ON s.id = r.series_id "
+            "WHERE r.starts_at IS NOT NULL AND (?1 IS NULL OR s.key = ?1)", (series_key,))
+        which = f"{names.series[series_key].short_name} " if series_key else ""
         if latest is None:
-            raise NoData(NO_SCHEDULE)
-        raise NoData(f"No upcoming races in the data: the latest schedule it has is {latest}. " + NO_SCHEDULE.split(". ", 1)[1])
+            raise NoData(f"No dated {which}races in the data yet. {_schedule_source(series_key)}")
+        raise NoData(f"No upcoming {which}races in the data: the latest {which}schedule it has is {latest}'s, "
+                     f"and it has ended. {_schedule_source(series_key)}")
     shown = following | {race.id for race in racing}
     return NextRaces(series_key, racing, upcoming, now,
                      {race_id: list(found) for race_id, found in sessions.items() if race_id in shown})
@@ -940,7 +953,8 @@ def read_season_schedule(
         where, params = f"{where} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (season, series_key)
     races = tuple(read_races(snapshot, where, params, order="r.starts_at, s.id"))
     if not races:
-        raise NoData(f"No dated races for {season} in the data. " + NO_SCHEDULE.split(". ", 1)[1])
+        which = f"{SERIES[series_key].short_name} " if series_key else ""
+        raise NoData(f"No dated {which}races for {season} in the data. {_schedule_source(series_key)}")
     return races, read_sessions(snapshot, [race.id for race in races])
 
 

@@ -81,6 +81,20 @@ async def test_no_schedule_is_a_clear_error(small_store):
     assert "race_list_basic.json" in raised.value.message
 
 
+async def test_an_ended_season_or_a_series_without_a_calendar_says_which(scheduled):
+    """The off-season: the series asked for has a calendar, all of it run; another series has none at all."""
+    with pytest.raises(NoData) as ended:
+        await queries.next_races(scheduled, "cup", now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert ended.value.message.startswith("No upcoming Cup races in the data: the latest Cup schedule it has is 2023's")
+    assert "race_list_basic.json" in ended.value.message
+    with pytest.raises(NoData) as none:
+        await queries.schedule(scheduled, "cup", 2026, now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert none.value.message.startswith("No dated Cup races for 2026 in the data.")
+    with pytest.raises(NoData) as no_f1:       # F1's calendar is not NASCAR's feed: the hint says where it is
+        await queries.next_races(scheduled, "f1", now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert no_f1.value.message == "No dated F1 races in the data yet. F1's calendar is the bundled F1DB data's."
+
+
 async def test_a_race_run_by_the_calendar_without_results_says_so(scheduled):
     """A race whose start is long past but whose results are not in the store is not `later`: it says so."""
     answer = await queries.schedule(scheduled, "cup", 2023, now=datetime(2024, 6, 1, tzinfo=UTC))
