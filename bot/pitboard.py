@@ -17,6 +17,7 @@ from bot.live_delivery import Clock, LiveDelivery, MessagePacer, SystemClock
 from bot.reddit import RedditPoster
 from bot.render import embeds
 from bot.settings import Settings
+from bot.suggestions import suggestion_buttons
 from db.errors import PitboardError
 from db.queries import utc_now
 from db.store import Store
@@ -44,34 +45,43 @@ class PitboardTree(app_commands.CommandTree):
     """The one error path: every failure becomes an ephemeral reply (a followup if we already answered)."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        original = getattr(error, "original", error)
-        if isinstance(original, PitboardError):
-            embed = embeds.error(original)
-        elif isinstance(error, app_commands.MissingPermissions):
-            embed = embeds.error(PitboardError("Only members with **Manage Server** can change Pitboard's settings here."))
-        elif isinstance(error, app_commands.NoPrivateMessage):
-            embed = embeds.error(PitboardError("That command only works in a server."))
-        elif isinstance(error, app_commands.CheckFailure):
-            embed = embeds.error(PitboardError("You can't use that command here."))
-        else:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            if interaction.client.is_closed():
-                log.info("command /%s interrupted by shutdown", command)
-                return
-            log.error("command /%s failed", command, exc_info=original)
-            embed = embeds.internal_error()
-        await send_ephemeral(interaction, embed)
+        await reply_to_failure(interaction, error)
 
 
-async def send_ephemeral(interaction: discord.Interaction, embed: discord.Embed) -> None:
+async def reply_to_failure(interaction: discord.Interaction, error: Exception) -> None:
+    """An ephemeral reply saying what went wrong; a name Pitboard could not place gets buttons for its suggestions
+    (a click asks again with that name, and a failure then comes back here)."""
+    original = getattr(error, "original", error)
+    view = None
+    if isinstance(original, PitboardError):
+        embed = embeds.error(original)
+        view = suggestion_buttons(interaction, original, reply_to_failure)
+    elif isinstance(error, app_commands.MissingPermissions):
+        embed = embeds.error(PitboardError("Only members with **Manage Server** can change Pitboard's settings here."))
+    elif isinstance(error, app_commands.NoPrivateMessage):
+        embed = embeds.error(PitboardError("That command only works in a server."))
+    elif isinstance(error, app_commands.CheckFailure):
+        embed = embeds.error(PitboardError("You can't use that command here."))
+    else:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        if interaction.client.is_closed():
+            log.info("command /%s interrupted by shutdown", command)
+            return
+        log.error("command /%s failed", command, exc_info=original)
+        embed = embeds.internal_error()
+    await send_ephemeral(interaction, embed, view)
+
+
+async def send_ephemeral(interaction: discord.Interaction, embed: discord.Embed, view: discord.ui.View | None = None) -> None:
     """Answer privately, whether or not the interaction was already responded to."""
     if interaction.client.is_closed():
         return
+    extra: dict[str, Any] = {"view": view} if view is not None else {}
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True)
+            await interaction.followup.send(embed=embed, ephemeral=True, **extra)
         else:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+            await interaction.response.send_message(embed=embed, ephemeral=True, **extra)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id, exc_info=True)
 

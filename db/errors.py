@@ -36,6 +36,7 @@ class UnknownName(PitboardError):
         hint = " Did you mean one of these?" if suggestions else ""
         super().__init__(f"I don't know a {what} called “{shown(text)}”.{hint}", suggestions)
         self.what = what
+        self.typed = text
 
 
 class AmbiguousName(PitboardError):
@@ -45,6 +46,7 @@ class AmbiguousName(PitboardError):
         more = f" (showing {len(suggestions)} of {total})" if total > len(suggestions) else ""
         super().__init__(f"“{shown(text)}” could be more than one {what}{more}. Which one?", suggestions)
         self.what = what
+        self.typed = text
 
 
 class NoData(PitboardError):

@@ -181,6 +181,51 @@ async def test_unknown_name_is_an_ephemeral_hint(fake, pitboard):
     assert "could be more than one track" in text and "Charlotte Motor Speedway Road Course" in text
 
 
+def buttons_of(data: dict) -> dict[str, str]:
+    """label → custom_id of a reply's buttons."""
+    return {button["label"]: button["custom_id"] for row in data.get("components", []) for button in row["components"]}
+
+
+async def test_a_suggestion_button_asks_the_command_again_with_that_name(fake, pitboard):
+    handle = await fake.send_slash_command("winner", {"track": "charlotte"})
+    buttons = buttons_of((await handle.response())["data"])
+    assert {"Charlotte Motor Speedway", "Charlotte Motor Speedway Road Course"} <= set(buttons)
+    click = await fake.send_component(buttons["Charlotte Motor Speedway Road Course"], handle.original_message["id"])
+    answer = await click.response()
+    assert answer["type"] == 4 and not answer["data"].get("flags", 0) & EPHEMERAL      # answered in the channel
+    assert answer["data"]["embeds"][0]["title"] == "Latest race of each series at Charlotte Motor Speedway Road Course"
+    assert answer["data"]["allowed_mentions"] == NO_PINGS
+
+
+async def test_a_pair_of_drivers_is_picked_by_button_and_a_failed_pick_is_ephemeral(fake, pitboard):
+    handle = await fake.send_slash_command("h2h", {"driver1": "busch larson"})
+    buttons = buttons_of((await handle.response())["data"])
+    assert list(buttons) == ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]
+    click = await fake.send_component(buttons["Kurt Busch and Kyle Larson"], handle.original_message["id"])
+    assert (await click.response())["data"]["embeds"][0]["title"] == "Kurt Busch vs Kyle Larson"
+
+    handle = await fake.send_slash_command("h2h", {"driver1": "busch larson", "series": "f1"})   # neither raced F1
+    buttons = buttons_of((await handle.response())["data"])
+    failed = await (await fake.send_component(buttons["Kyle Busch and Kyle Larson"], handle.original_message["id"])).response()
+    assert failed["type"] == 4 and failed["data"]["flags"] & EPHEMERAL
+    assert "never started the same race" in embed_text(failed["data"]["embeds"][0])
+
+
+async def test_a_picked_driver_gets_the_command_s_deferred_answer(fake, pitboard):
+    """/driver defers (its chart is drawn in a thread): a click answers through the same deferral and followup."""
+    handle = await fake.send_slash_command("driver", {"name": "shane"})
+    buttons = buttons_of((await handle.response())["data"])
+    click = await fake.send_component(buttons["Shane van Gisbergen"], handle.original_message["id"])
+    reply = await settled_reply(click)
+    assert reply["embeds"][0]["title"] == "Shane van Gisbergen" and not reply.get("flags", 0) & EPHEMERAL
+
+
+async def test_no_buttons_for_what_cannot_be_picked(fake, pitboard):
+    """A name the data holds nothing for is no "which one?": nothing to click."""
+    data = (await (await fake.send_slash_command("winner", {"track": "mid-ohio", "year": 1950})).response())["data"]
+    assert data["flags"] & EPHEMERAL and not buttons_of(data)
+
+
 async def test_mentions_in_user_input_never_ping(fake, pitboard):
     callback = await (await fake.send_slash_command("driver", {"name": "@everyone <@&123456789012345678> @here"})).response()
     data = callback["data"]
