@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import DriverInfo, SeriesInfo, TeamInfo, TrackInfo
-from db.records import Record
+from db.records import Record, replace
 from db.series import SERIES
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ GENERIC_TRACK_WORDS = frozenset({
 })
 KIND_OF_TRACK = {"dirt": "dirt", "road": "road", "course": "road", "superspeedway": "superspeedway", "oval": "oval"}
 # Words of a race name that do not tell races apart (`500`, `race`, `at`).
+# `martinsville spring`, `vegas fall`: a track's first or last race of a season in which it hosted a series twice.
+SEASON_PARTS = {"spring": "spring race", "fall": "fall race", "autumn": "fall race"}
 RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered", "and", "in", "nascar", "mile", "miles"})
 
 _FEED_MARKERS = re.compile(r"\(i\)|[#*]")
@@ -616,6 +618,9 @@ class NameIndex:
         readings = [(query, None), *self._series_splits(query)]
         for rest, typed_series in readings:
             wanted = typed_series or series
+            seasonal = self._season_part_place(text, rest, year, wanted, typed_series)
+            if seasonal is not None:
+                return seasonal
             if rest in self._venues:
                 return self._venue_place(text, rest, year, wanted, typed_series)
             if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
@@ -782,6 +787,30 @@ class NameIndex:
             raise AmbiguousName("race", text, choices[:MAX_SUGGESTIONS], total=len(choices))
         track = self.tracks[tracks[0]] if len(tracks) == 1 else None
         return Place(track, name, tuple(race.id for race in in_year), typed_series, year)
+
+    def _season_part_place(
+        self, text: str, query: str, year: int | None, series: str | None, typed_series: str | None
+    ) -> Place | None:
+        """`martinsville spring`, `bristol fall`: in each season when a series raced at the track, or at it and a track
+        beside it (Bristol's dirt layout, Charlotte's Roval), more than once, its first race there (spring) or its last
+        (fall). None when `query` is not a track followed by such a word."""
+        *named, part = query.split() or [""]
+        label = SEASON_PARTS.get(part)
+        keys = self._track_resolver.strict(" ".join(named)) if label and named else []
+        if not keys or not set(keys) <= {keys[0], *self._related[keys[0]]}:   # `charlotte`: the oval and its Roval
+            return None
+        track = self.tracks[keys[0]]
+        venue = {track.id, *self._related[track.id]}
+        seasons: dict[tuple[str, int], list[_Race]] = defaultdict(list)   # latest season first, each last round first
+        for race in self._races:
+            if race.track_id in venue and race.round is not None and not race.exhibition and series in (None, race.series):
+                seasons[race.series, race.season].append(race)
+        runs = [races[-1] if label == "spring race" else races[0] for races in seasons.values() if len(races) > 1]
+        if not runs:
+            raise NoData(f"{track.name} never hosted a series twice in a season in the data: no spring or fall race "
+                         "to tell apart; name the year instead.")
+        place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
+        return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
 
     def _series_splits(self, query: str) -> list[tuple[str, str]]:
         """`martinsville truck` → [(`martinsville`, truck)]: a series named by the last words."""

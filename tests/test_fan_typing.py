@@ -108,6 +108,11 @@ ANSWERS = [
     ("/standings gander outdoors 2019", "2019 NASCAR Craftsman Truck Series"),
     ("/standings o'reilly 2024", "2024 NASCAR Xfinity Series"),
     ("/standings xfinty 2024", "2024 NASCAR Xfinity Series"),    # a misspelling clearly of one series
+    # spring and fall: a track's first and last race of a season (with the track beside it: Bristol's dirt, the Roval)
+    ("/winner martinsville spring 2024 cup", "2024 Cup R8: Cook Out 400 (Martinsville Speedway)"),
+    ("/winner bristol spring 2023 cup", "2023 Cup R8: Food City Dirt Race (Bristol Motor Speedway Dirt Track)"),
+    ("/winner bristol fall 2023 cup", "2023 Cup R29: Bass Pro Shops Night Race (Bristol Motor Speedway)"),
+    ("/winner charlotte fall 2025 cup", "2025 Cup R32: Bank of America ROVAL 400 (Charlotte Motor Speedway Road Course)"),
     ("/driver smoke", "Tony Stewart"),
     ("/driver happy", "Kevin Harvick"),
     ("/driver the silver fox", "David Pearson"),
@@ -140,6 +145,7 @@ QUESTIONS_BACK = [
     ("/winner daytona 1955", "No race at Daytona International Speedway in 1955", ["Daytona Beach & Road Course"]),
     ("/winner all-star race", "exhibition", []),
     ("/h2h kyle busch", "Could not tell two drivers apart", []),   # one driver's name, not two
+    ("/winner sonoma spring", "never hosted a series twice in a season", []),
     ("/h2h busch larson", "could be more than one pair of drivers", ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]),
 ]
 
