@@ -49,8 +49,8 @@ class Question(Record):
         return next((option for option in self.options if option.name == name), None)
 
 
-TRACK = Option("track", str, "Track or race (mid-ohio, daytona 500, monza, spa), a series may follow: martinsville truck",
-               True, "place")
+TRACK = Option("track", str, "Track or race (mid-ohio, daytona 500, monza); a series may follow; none: the latest race",
+               lookup="place")
 YEAR = Option("year", int, "Season, e.g. 2022", minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)
 SERIES = Option("series", str, "cup, xfinity, truck or f1 (winston cup, busch, formula 1…)", lookup="series")
 SEASON = Option("season", int, "Season (default: the latest in the data)", minimum=queries.FIRST_SEASON,

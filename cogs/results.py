@@ -20,23 +20,23 @@ class ResultsCog(commands.Cog):
         self.bot = bot
 
     @options.command("winner")
-    async def winner(self, interaction: Interaction, track, year=None, series=None):
+    async def winner(self, interaction: Interaction, track=None, year=None, series=None):
         series = await options.series_or_default(interaction, series)
         embed = await self.bot.store.remembered(("/winner", track, year, series), lambda: self._winner(track, year, series))
         await interaction.response.send_message(embed=embed)
 
     @options.command("results")
-    async def results(self, interaction: Interaction, track, year=None, series=None, round=None):
+    async def results(self, interaction: Interaction, track=None, year=None, series=None, round=None):
         series = await options.series_or_default(interaction, series)
         pages = await self.bot.store.remembered(
             ("/results", track, year, series, round), lambda: self._results(track, year, series, round)
         )
         await send_pages(interaction, pages)
 
-    async def _winner(self, track: str, year: int | None, series: str | None) -> discord.Embed:
+    async def _winner(self, track: str | None, year: int | None, series: str | None) -> discord.Embed:
         return embeds.winner(await queries.winner(self.bot.store, track, year, series))
 
-    async def _results(self, track: str, year: int | None, series: str | None, round: int | None) -> list[discord.Embed]:
+    async def _results(self, track: str | None, year: int | None, series: str | None, round: int | None) -> list[discord.Embed]:
         return embeds.results(await queries.results(self.bot.store, track, year, series, round))
 
 

@@ -984,6 +984,10 @@ class NameIndex:
 
     # Series
 
+    def series_named(self, text: str) -> str | None:
+        """The series `text` is exactly a name of (`cup`, `winston cup`, `f1`), else None."""
+        return self._series_aliases.get(name_key(text[:MAX_NAME_LENGTH]))
+
     def series_key(self, text: str) -> str:
         query = clean_input(text, "series")
         key = self._series_aliases.get(query)

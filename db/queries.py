@@ -260,28 +260,52 @@ def _series_label(names: NameIndex, series: str | None) -> str:
     return f"{names.series[series].short_name} " if series else ""
 
 
-def _races_of(place: Place) -> tuple[str, tuple]:
-    """SQL condition for the races a place means: every race at the track, or a named race's runs."""
+def _races_of(place: Place | None) -> tuple[str, tuple]:
+    """SQL condition for the races a place means: every race at the track, or a named race's runs (no place: every
+    race)."""
+    if place is None:
+        return "1", ()
     if place.race_ids is not None:
         return f"r.id IN ({','.join('?' * len(place.race_ids))})", place.race_ids
     assert place.track is not None  # a Place without race ids always has its track
     return "r.track_id = ?", (place.track.id,)
 
 
-def _none_at(snapshot: Snapshot, place: Place, series_key: str | None) -> str:
-    return _seasons_at(snapshot, place.track.id, series_key) if place.track and place.race_ids is None else ""
+def _none_at(snapshot: Snapshot, place: Place | None, series_key: str | None) -> str:
+    return _seasons_at(snapshot, place.track.id, series_key) if place and place.track and place.race_ids is None else ""
 
 
-async def winner(store: Reads, track: str, year: int | None = None, series: str | None = None) -> WinnerAnswer:
-    """The most recent race at a track, or with a year every race there that year."""
-    names = await store.names()
+def _asked_place(
+    names: NameIndex, track: str | None, year: int | None, series: str | None
+) -> tuple[Place | None, str | None, int | None]:
+    """(place, series key, year) of /winner's and /results' options. No track, or a track option that is a series'
+    name (`/results cup`), asks about the latest race: no place."""
     series_key = names.series_key(series) if series else None
+    if track is not None and series_key is None and (named := names.series_named(track)):
+        track, series_key = None, named
+    if track is None:
+        return None, series_key, check_year(year)
     place = names.place(track, year=check_year(year), series=series_key)
-    series_key, year = place.series or series_key, check_year(place.year)
+    return place, place.series or series_key, check_year(place.year)
+
+
+def _where(place: Place | None, year: int | None, round: int | None = None) -> str:
+    """`at Mid-Ohio Sports Car Course in 2022 round 7` for a message that found no race."""
+    parts = (f"at {place.label}" if place else "", f"in {year}" if year else "", f"round {round}" if round else "")
+    return "".join(f" {part}" for part in parts if part)
+
+
+async def winner(store: Reads, track: str | None = None, year: int | None = None, series: str | None = None) -> WinnerAnswer:
+    """The most recent race at a track, or with a year every race there that year; no track: the latest race of
+    each series (in `year`, of `series`)."""
+    names = await store.names()
+    place, series_key, year = _asked_place(names, track, year, series)
     return await store.read(_read_winner, names, place, year, series_key)
 
 
-def _where_races_to_answer(place: Place, year: int | None, series_key: str | None, round: int | None = None) -> tuple[str, tuple]:
+def _where_races_to_answer(
+    place: Place | None, year: int | None, series_key: str | None, round: int | None = None
+) -> tuple[str, tuple]:
     """WHERE clause and parameters (over r, s, t) of the run races at a place: every one of `year`, or without a
     year those of each series' latest season there (the caller keeps the latest of each series)."""
     at, at_params = _races_of(place)
@@ -314,14 +338,17 @@ def read_whole(snapshot: Snapshot, keys: list[RaceKey]) -> list[RaceSummary]:
     return [races[key.id] for key in keys]
 
 
-def _read_winner(snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None) -> WinnerAnswer:
+def _read_winner(
+    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None
+) -> WinnerAnswer:
     races = read_races(snapshot, *_where_races_to_answer(place, year, series_key))
     if not races:
-        when = f" in {year}" if year else ""
         raise NoData(
-            f"No {_series_label(names, series_key)}race at {place.label}{when} in the data."
+            f"No {_series_label(names, series_key)}race{_where(place, year)} in the data."
             + _none_at(snapshot, place, series_key)
         )
+    if place is None:
+        return WinnerAnswer("", year, series_key, latest_of_each_series(races))
     return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races),
                         named_race=place.race_at_several_tracks)
 
@@ -397,29 +424,28 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
 
 
 async def results(
-    store: Reads, track: str, year: int | None = None, series: str | None = None, round: int | None = None
+    store: Reads, track: str | None = None, year: int | None = None, series: str | None = None, round: int | None = None
 ) -> RaceResults:
-    """One race's full classification: the most recent at the track matching the filters."""
+    """One race's full classification: the most recent at the track matching the filters (no track: the most recent
+    race matching them)."""
     names = await store.names()
-    series_key = names.series_key(series) if series else None
-    place = names.place(track, year=check_year(year), series=series_key)
-    series_key, year = place.series or series_key, check_year(place.year)
+    place, series_key, year = _asked_place(names, track, year, series)
     check_round(round)
     return await store.read(_read_results, names, place, year, series_key, round)
 
 
 def _read_results(
-    snapshot: Snapshot, names: NameIndex, place: Place, year: int | None, series_key: str | None, round: int | None
+    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None, round: int | None
 ) -> RaceResults:
-    """The first race in `latest_first` order; the others of that year, or the latest of each other series."""
+    """The first race in `latest_first` order; the others of that year at the place, or the latest of each other
+    series (no place: always the latest of each)."""
     races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
-        filters = " ".join(part for part in (f"in {year}" if year else "", f"round {round}" if round else "") if part)
         raise NoData(
-            f"No {_series_label(names, series_key)}race at {place.label} {filters} in the data.".replace("  ", " ")
+            f"No {_series_label(names, series_key)}race{_where(place, year, round)} in the data."
             + _none_at(snapshot, place, series_key)
         )
-    shown = races if year else first_of_each_series(races)   # keys come latest first
+    shown = races if year and place else first_of_each_series(races)   # keys come latest first
     return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
 
 

@@ -264,6 +264,14 @@ async def test_a_remembered_answer_is_asked_anew_once_the_data_changes(fake, wri
         assert "Renamed Racing" in shown and team not in shown and shown != old
 
 
+async def test_results_without_a_track_is_the_latest_race_of_the_server_s_series(fake, writable_pitboard):
+    await guilds.set_default_series(writable_pitboard.store, DEFAULT_GUILD_ID, "truck")
+    reply = await settled_reply(await fake.send_slash_command("results", {}))
+    assert reply["embeds"][0]["title"] == "2025 Truck R25 · NASCAR Craftsman Truck Series Championship — Phoenix Raceway"
+    reply = await settled_reply(await fake.send_slash_command("winner", {"series": "cup"}))   # a series given wins
+    assert reply["embeds"][0]["title"] == "Most recent Cup race"
+
+
 async def test_config_refuses_members_without_manage_server(fake, writable_pitboard):
     store = writable_pitboard.store
     callback = await (await fake.send_slash_command(

@@ -30,6 +30,8 @@ PARSED = [
     ("/results richmond 2023 round 7", "results", {"track": "richmond", "year": 2023, "round": 7}),
     ("/results martinsville 2025 truck r24", "results", {"track": "martinsville truck", "year": 2025, "round": 24}),
     ("/winner martinsville r24", "winner", {"track": "martinsville r24"}),    # /winner has no round: a word
+    ("/results", "results", {}),                                             # the latest race
+    ("/results 2024 cup 10", "results", {"year": 2024, "track": "cup", "round": 10}),
     ('/results "round 7"', "results", {"track": "round 7"}),                  # quoted: a name
     ("/h2h kyle busch kyle larson", "h2h", {"driver1": "kyle busch kyle larson"}),
     ("/h2h “kyle busch” “kyle larson”", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson"}),
@@ -108,6 +110,11 @@ ANSWERS = [
     ("/standings gander outdoors 2019", "2019 NASCAR Craftsman Truck Series"),
     ("/standings o'reilly 2024", "2024 NASCAR Xfinity Series"),
     ("/standings xfinty 2024", "2024 NASCAR Xfinity Series"),    # a misspelling clearly of one series
+    # no track: the latest race (of the series named, even in the track's place)
+    ("/results cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
+    ("/results 2024 cup 10", "2024 Cup R10: GEICO 500 (Talladega Superspeedway)"),
+    ("/winner truck", "Most recent Truck race"),
+    ("/winner 2024", "Latest race of each series in 2024"),
     # spring and fall: a track's first and last race of a season (with the track beside it: Bristol's dirt, the Roval)
     ("/winner martinsville spring 2024 cup", "2024 Cup R8: Cook Out 400 (Martinsville Speedway)"),
     ("/winner bristol spring 2023 cup", "2023 Cup R8: Food City Dirt Race (Bristol Motor Speedway Dirt Track)"),

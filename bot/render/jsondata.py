@@ -61,7 +61,7 @@ def race(summary: RaceSummary) -> dict[str, Any]:
 
 def winner(answer: WinnerAnswer) -> dict[str, Any]:
     """/winner as a document."""
-    return plain_data({"command": "winner", "track": answer.track, "races": [race(r) for r in answer.races]})
+    return plain_data({"command": "winner", "track": answer.track or None, "races": [race(r) for r in answer.races]})
 
 
 def _line(r: ResultLine, timed: bool) -> dict[str, Any]:

@@ -134,6 +134,10 @@ def no_winner(race: RaceSummary) -> str:
 def winner_heading(answer: WinnerAnswer, m: Markup = PLAIN) -> str:
     """The heading of a /winner answer, claiming only the order the data holds (see queries.latest_first)."""
     track = m.escape(answer.track)
+    if not track:            # no track asked: the latest race of each series
+        several = len(answer.races) > 1
+        latest = "Latest race of each series" if several else f"Most recent {series_short(answer.races[0].series)} race"
+        return f"{latest} in {answer.season}" if answer.season else latest
     if answer.named_race:    # `Most recent British Grand Prix`
         if answer.season:
             return f"{track} in {answer.season}"
