@@ -2,8 +2,9 @@
 
 `/winner vegas fall` answers "I don't know a track called …" with its suggestions; each becomes a button, and a
 click runs /winner again with that name in the option that failed, answering in the channel as the command would
-have. Only names that read back as themselves are offered (tracks, drivers, pairs of drivers, series, teams), and
-only when the option that failed can be told: the one whose value is the text the error names.
+have; `/winner indy 2021` ("that year the races were at the road course") offers the road course the same way. Only
+names that read back as themselves are offered (tracks, drivers, pairs of drivers, series, teams), and only when the
+option that failed can be told: the one whose value is the text the error names.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from db.errors import AmbiguousName, PitboardError, UnknownName
+from db.errors import PitboardError
 
 PICKABLE = frozenset({"track", "driver", "pair of drivers", "series", "team"})
 MAX_BUTTONS = 5             # one row
@@ -51,7 +52,7 @@ def suggestion_buttons(
     on_failure: Callable[[discord.Interaction, Exception], Awaitable[None]],
 ) -> Suggestions | None:
     """The buttons for `failure`'s suggestions, when its kind of name can be picked and its option told apart."""
-    if not isinstance(failure, UnknownName | AmbiguousName) or failure.what not in PICKABLE or not failure.suggestions:
+    if failure.what not in PICKABLE or failure.typed is None or not failure.suggestions:
         return None
     command = interaction.command
     if not isinstance(command, app_commands.Command):

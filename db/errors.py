@@ -17,12 +17,18 @@ def shown(text: str) -> str:
 
 
 class PitboardError(Exception):
-    """A failure to answer that the user can act on (unknown name, bad option, no such race)."""
+    """A failure to answer that the user can act on (unknown name, bad option, no such race).
 
-    def __init__(self, message: str, suggestions: list[str] | None = None):
+    When its suggestions are names that could stand in for one the user typed, `what` says the kind of name (`track`,
+    `driver`) and `typed` the text they stand in for (Discord offers them as buttons: bot/suggestions.py)."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None, *, what: str | None = None,
+                 typed: str | None = None):
         super().__init__(message)
         self.message = message
         self.suggestions = list(suggestions or [])
+        self.what = what
+        self.typed = typed
 
 
 class BadOption(PitboardError):
@@ -34,9 +40,7 @@ class UnknownName(PitboardError):
 
     def __init__(self, what: str, text: str, suggestions: list[str]):
         hint = " Did you mean one of these?" if suggestions else ""
-        super().__init__(f"I don't know a {what} called “{shown(text)}”.{hint}", suggestions)
-        self.what = what
-        self.typed = text
+        super().__init__(f"I don't know a {what} called “{shown(text)}”.{hint}", suggestions, what=what, typed=text)
 
 
 class AmbiguousName(PitboardError):
@@ -44,9 +48,8 @@ class AmbiguousName(PitboardError):
 
     def __init__(self, what: str, text: str, suggestions: list[str], total: int):
         more = f" (showing {len(suggestions)} of {total})" if total > len(suggestions) else ""
-        super().__init__(f"“{shown(text)}” could be more than one {what}{more}. Which one?", suggestions)
-        self.what = what
-        self.typed = text
+        super().__init__(f"“{shown(text)}” could be more than one {what}{more}. Which one?", suggestions, what=what,
+                         typed=text)
 
 
 class NoData(PitboardError):

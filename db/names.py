@@ -672,7 +672,7 @@ class NameIndex:
             raise AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
         track = self.tracks[keys[0]]
         if year and not self._raced_at(track.id, year, series):
-            self._point_to_related(track, year, series)
+            self._point_to_related(text, track, year, series)
         return Place(track, series=typed_series, year=year)
 
     def _venue_place(self, text: str, query: str, year: int | None, series: str | None, typed_series: str | None) -> Place:
@@ -695,7 +695,7 @@ class NameIndex:
             for key, season in self._raced[track_id]
         )
 
-    def _point_to_related(self, track: TrackInfo, year: int, series: str | None) -> None:
+    def _point_to_related(self, text: str, track: TrackInfo, year: int, series: str | None) -> None:
         """`indy 2021`: the oval had no race that year, the road course did; say so instead of "no race"."""
         raced = [other for other in self._related[track.id] if self._raced_at(other, year, series)]
         if not raced:
@@ -708,7 +708,7 @@ class NameIndex:
         what = f"{self.series[series].short_name} race" if series else "race"
         raise NoData(
             f"No {what} at {track.name} in {year}. That year the races were at " + " and ".join(places) + ".",
-            [self.tracks[other].name for other in raced],
+            [self.tracks[other].name for other in raced], what="track", typed=text,
         )
 
     def _generic_track(self, text: str, query: str) -> AmbiguousName:

@@ -220,6 +220,15 @@ async def test_a_picked_driver_gets_the_command_s_deferred_answer(fake, pitboard
     assert reply["embeds"][0]["title"] == "Shane van Gisbergen" and not reply.get("flags", 0) & EPHEMERAL
 
 
+async def test_a_track_that_did_not_race_that_year_offers_the_one_beside_it(fake, pitboard):
+    handle = await fake.send_slash_command("winner", {"track": "indy", "year": 2021, "series": "cup"})
+    data = (await handle.response())["data"]
+    assert "the races were at Indianapolis Motor Speedway Road Course" in embed_text(data["embeds"][0])
+    click = await fake.send_component(buttons_of(data)["Indianapolis Motor Speedway Road Course"], handle.original_message["id"])
+    answer = (await click.response())["data"]["embeds"][0]
+    assert answer["title"] == "Races at Indianapolis Motor Speedway Road Course in 2021"     # the year and series kept
+
+
 async def test_no_buttons_for_what_cannot_be_picked(fake, pitboard):
     """A name the data holds nothing for is no "which one?": nothing to click."""
     data = (await (await fake.send_slash_command("winner", {"track": "mid-ohio", "year": 1950})).response())["data"]
