@@ -1,8 +1,8 @@
 """Buttons under a "which one?" reply: a click asks the same command again with the name it picks.
 
-`/winner vegas fall` answers "I don't know a track called …" with its suggestions; each becomes a button, and a
-click runs /winner again with that name in the option that failed, answering in the channel as the command would
-have; `/winner indy 2021` ("that year the races were at the road course") offers the road course the same way. Only
+`/winner charlotte` answers "could be more than one track" with its suggestions (the oval, the Roval); each becomes
+a button, and a click runs /winner again with that name in the option that failed, answering in the channel as the
+command would have; `/winner indy 2021` ("that year the races were at the road course") offers the road course the same way. Only
 names that read back as themselves are offered (tracks, drivers, pairs of drivers, series, teams), and only when the
 option that failed can be told: the one whose value is the text the error names.
 """

@@ -289,7 +289,7 @@ def _asked_place(
     return place, place.series or series_key, check_year(place.year)
 
 
-def _where(place: Place | None, year: int | None, round: int | None = None) -> str:
+def _place_words(place: Place | None, year: int | None, round: int | None = None) -> str:
     """`at Mid-Ohio Sports Car Course in 2022 round 7` for a message that found no race."""
     parts = (f"at {place.label}" if place else "", f"in {year}" if year else "", f"round {round}" if round else "")
     return "".join(f" {part}" for part in parts if part)
@@ -344,7 +344,7 @@ def _read_winner(
     races = read_races(snapshot, *_where_races_to_answer(place, year, series_key))
     if not races:
         raise NoData(
-            f"No {_series_label(names, series_key)}race{_where(place, year)} in the data."
+            f"No {_series_label(names, series_key)}race{_place_words(place, year)} in the data."
             + _none_at(snapshot, place, series_key)
         )
     if place is None:
@@ -442,7 +442,7 @@ def _read_results(
     races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
         raise NoData(
-            f"No {_series_label(names, series_key)}race{_where(place, year, round)} in the data."
+            f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
             + _none_at(snapshot, place, series_key)
         )
     shown = races if year and place else first_of_each_series(races)   # keys come latest first
