@@ -446,6 +446,18 @@ class Schedule(Record):
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions (F1), in order
 
 
+class Broadcasters(Record):
+    """Who carries a race, as NASCAR's race list names them (None: not named)."""
+
+    tv: str | None
+    radio: str | None
+    satellite_radio: str | None
+
+    @property
+    def known(self) -> bool:
+        return any((self.tv, self.radio, self.satellite_radio))
+
+
 class NextRaces(Record):
     """The races on now and the next race of each series."""
 
@@ -454,6 +466,7 @@ class NextRaces(Record):
     upcoming: list[RaceSummary]         # the next race of each series (or of the one asked for)
     now: datetime
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions, in order
+    broadcasters: dict[int, Broadcasters] = field(default_factory=dict)  # race id → who carries it, where named
 
 
 class Newcomer(Record):

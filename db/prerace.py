@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from db.errors import NoData
-from db.models import RaceSummary
+from db.models import Broadcasters, RaceSummary
 from db.names import Place
 from db.queries import check_round, check_year, latest_first, read_races, utc_now
 from db.records import Record
@@ -22,16 +22,6 @@ BEST_HERE = 5
 SESSION_KINDS = {1: "practice", 2: "qualifying", 3: "race"}   # schedule run types shown; 0 is off-track (garage hours…)
 QUALIFYING = 2
 UPCOMING_WINDOW = timedelta(hours=5)   # a race that started less than this long ago is still the one to show
-
-
-class Broadcasters(Record):
-    tv: str | None
-    radio: str | None
-    satellite_radio: str | None
-
-    @property
-    def known(self) -> bool:
-        return any((self.tv, self.radio, self.satellite_radio))
 
 
 class WeekendSession(Record):

@@ -26,6 +26,7 @@ from db.errors import BadOption, NoData
 from db.models import (
     FIRST_SEASON,
     LAST_SEASON,
+    Broadcasters,
     Caution,
     DriverCareer,
     DriverInfo,
@@ -897,7 +898,7 @@ async def next_races(store: Reads, series: str | None = None, now: datetime | No
     series_key = names.series_key(series) if series else None
     series_keys = [series_key] if series_key else list(names.series)
     now = now or utc_now()
-    to_run, sessions = await store.read_remembered(read_races_to_run)
+    to_run, sessions, broadcasters = await store.read_remembered(read_races_to_run)
     racing = [race for starts_at, race in to_run if now - RACE_WINDOW < starts_at <= now]
     if series_key:
         racing = [race for race in racing if race.series == series_key]
@@ -918,15 +919,25 @@ async def next_races(store: Reads, series: str | None = None, now: datetime | No
                      f"and it has ended. {_schedule_source(series_key)}")
     shown = following | {race.id for race in racing}
     return NextRaces(series_key, racing, upcoming, now,
-                     {race_id: list(found) for race_id, found in sessions.items() if race_id in shown})
+                     {race_id: list(found) for race_id, found in sessions.items() if race_id in shown},
+                     {race_id: on for race_id, on in broadcasters.items() if race_id in shown})
 
 
-def read_races_to_run(snapshot: Snapshot) -> tuple[tuple[tuple[datetime, RaceSummary], ...], dict[int, tuple[Session, ...]]]:
-    """Every dated race not run yet with its start, in start order, and each one's weekend sessions."""
+def read_races_to_run(snapshot: Snapshot) -> tuple[
+    tuple[tuple[datetime, RaceSummary], ...], dict[int, tuple[Session, ...]], dict[int, Broadcasters]
+]:
+    """Every dated race not run yet with its start, in start order; each one's weekend sessions, and who carries
+    it where the race list names them."""
     races = read_races(snapshot, "r.status = 'scheduled' AND r.starts_at IS NOT NULL", (), order="r.starts_at, s.id, r.id")
     sessions = read_sessions(snapshot, [race.id for race in races])
+    broadcasters = {
+        race_id: Broadcasters(tv, radio, satellite) for race_id, tv, radio, satellite in snapshot.fetchall(
+            "SELECT id, tv_broadcaster, radio_broadcaster, satellite_broadcaster FROM races WHERE status = 'scheduled' "
+            "AND starts_at IS NOT NULL AND coalesce(tv_broadcaster, radio_broadcaster, satellite_broadcaster) IS NOT NULL"
+        )
+    }
     return tuple((race.starts_at, race) for race in races if race.starts_at), {
-        race_id: tuple(found) for race_id, found in sessions.items()}
+        race_id: tuple(found) for race_id, found in sessions.items()}, broadcasters
 
 
 def read_sessions(snapshot: Snapshot, race_ids: list[int]) -> dict[int, list[Session]]:

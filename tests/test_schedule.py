@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render import embeds, text
+from bot.render import embeds, jsondata, text
 from bot.render.words import eastern_time
 from db import queries
 from db.errors import NoData
@@ -26,6 +26,14 @@ async def test_next_race_per_series(scheduled):
     assert [(race.series, race.name) for race in answer.upcoming][:1] == [("xfinity", "ToyotaCare 250")]
     cup = await queries.next_races(scheduled, "cup", now=now)
     assert [race.name for race in cup.upcoming] == ["Toyota Owners 400"] and cup.racing_now == []
+
+
+async def test_next_names_who_carries_the_race_where_the_race_list_does(scheduled):
+    answer = await queries.next_races(scheduled, "cup", now=datetime(2023, 4, 1, 12, 0, tzinfo=UTC))
+    on = "TV: FS1 · Radio: MRN · Satellite radio: SIRIUSXM"     # the 2023 race list, as NASCAR wrote it
+    assert f"\n  {on}" in text.render(answer)
+    assert on in embeds.next_races(answer).fields[0].value
+    assert jsondata.next_races(answer)["upcoming"][0]["broadcasters"]["tv"] == "FS1"
 
 
 async def test_a_race_that_has_started_is_now_not_next(scheduled):

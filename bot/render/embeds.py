@@ -25,6 +25,7 @@ from bot.render.words import (
     SESSION_NAMES,
     also_line,
     average,
+    broadcast_line,
     driver_season_line,
     drivers_heading,
     meetings_line,
@@ -355,7 +356,9 @@ def next_races(answer: NextRaces) -> discord.Embed:
         started = f"\nStarted <t:{int(race.starts_at.timestamp())}:R>" if race.starts_at else ""
         embed.add_field(name=f"🟢 Now: {race_heading(race)}", value=f"{escape(race.track)}{started}", inline=False)
     for race in answer.upcoming:
-        value = "\n".join([f"{escape(race.track)}", discord_time(race), *_session_lines(race, answer.sessions)])
+        on = broadcast_line(answer.broadcasters.get(race.id), DISCORD)
+        value = "\n".join([f"{escape(race.track)}", discord_time(race), *([on] if on else []),
+                           *_session_lines(race, answer.sessions)])
         embed.add_field(name=race_heading(race), value=value, inline=False)
     keys = [race.series for race in answer.racing_now + answer.upcoming]
     embed.set_footer(text=f"Times show in your own time zone · {source_footer(keys)}")

@@ -198,8 +198,9 @@ def next_races(answer: NextRaces) -> dict[str, Any]:
         "now": answer.now.isoformat(),
         "racing_now": [race(r) for r in answer.racing_now],
         "upcoming": [
-            {**race(r), "sessions": [as_dict(session) for session in answer.sessions[r.id]]} if r.id in answer.sessions
-            else race(r)
+            {**race(r),
+             **({"sessions": [as_dict(session) for session in answer.sessions[r.id]]} if r.id in answer.sessions else {}),
+             **({"broadcasters": as_dict(answer.broadcasters[r.id])} if r.id in answer.broadcasters else {})}
             for r in answer.upcoming
         ],
     })

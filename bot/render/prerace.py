@@ -16,7 +16,7 @@ import discord
 from bot.render import safe
 from bot.render.race_threads import ThreadLinks, links_line, relinked
 from bot.render.recap import PLAIN, REDDIT, Markup, marker, race_at_track
-from bot.render.words import KIND_WORDS, car, eastern_time, plural, race_day, race_label
+from bot.render.words import KIND_WORDS, broadcast_line, car, eastern_time, plural, race_day, race_label
 from db.prerace import PreRace
 from db.records import Record
 from db.threads import ThreadKind
@@ -68,12 +68,6 @@ def _green_line(pre: PreRace, when: Callable[[datetime], str]) -> str:
     return f"Green flag: {race_day(race)}" if race.date_only else f"Green flag: {when(race.starts_at)}"
 
 
-def _broadcast_line(pre: PreRace, m: Markup) -> str:
-    on = pre.broadcasters
-    named = (("TV", on.tv), ("Radio", on.radio), ("Satellite radio", on.satellite_radio))
-    return " · ".join(f"{label}: {m.escape(name)}" for label, name in named if name)
-
-
 def called_off_line(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> str:
     """`Cancelled: …` or `Postponed: …` when the race is, else empty."""
     if pre.cancelled:
@@ -86,7 +80,7 @@ def called_off_line(pre: PreRace, m: Markup, when: Callable[[datetime], str]) ->
 def _summary(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> list[str]:
     """The race's facts, each line only when the data has it; a cancellation or postponement first."""
     lines = [called_off_line(pre, m, when), f"{pre.race.series_name}, {race_label(pre.race)}", _track_line(pre, m),
-             _distance_line(pre), _green_line(pre, when) if not pre.cancelled else "", _broadcast_line(pre, m)]
+             _distance_line(pre), _green_line(pre, when) if not pre.cancelled else "", broadcast_line(pre.broadcasters, m)]
     return [line for line in lines if line]
 
 

@@ -20,6 +20,7 @@ from bot.render.words import (
     SESSION_NAMES,
     also_line,
     average,
+    broadcast_line,
     drivers_heading,
     meetings_line,
     plural,
@@ -207,6 +208,8 @@ def next_races(answer: NextRaces) -> str:
         lines.append(f"Next: {race_label(race)}: {plain(race.name)} ({plain(race.track)})")
         if race.starts_at:
             lines.append(f"  {race_when(race)} ({relative_time(race.starts_at, answer.now)})")
+        if on := broadcast_line(answer.broadcasters.get(race.id)):
+            lines.append(f"  {on}")
         lines += _session_lines(race.series, answer.sessions.get(race.id, []))
     return "\n".join(lines)
 

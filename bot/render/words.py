@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.render import safe
 from db.models import (
     EASTERN,
+    Broadcasters,
     DriverCareer,
     DriverSeason,
     HeadToHead,
@@ -306,6 +307,14 @@ def team_winners_line(record: TeamSeriesRecord, m: Markup = PLAIN) -> str:
     if not record.top_drivers:
         return ""
     return "Most wins: " + ", ".join(f"{m.escape(t.driver)} {t.count}" for t in record.top_drivers)
+
+
+def broadcast_line(on: Broadcasters | None, m: Markup = PLAIN) -> str:
+    """`TV: FOX · Radio: MRN · Satellite radio: SIRIUSXM`, naming only who the data names (empty: nobody)."""
+    if on is None:
+        return ""
+    named = (("TV", on.tv), ("Radio", on.radio), ("Satellite radio", on.satellite_radio))
+    return " · ".join(f"{label}: {m.escape(name)}" for label, name in named if name)
 
 
 def driver_season_line(line: DriverSeason, official: bool) -> str:
