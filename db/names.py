@@ -110,19 +110,23 @@ def clean_input(text: str, what: str) -> str:
 class _Resolver:
     """Exact → alias → unique words (strict), then confident fuzzy (loose), over one kind of entity.
 
-    `labels` maps each key to its name; `popularity` gives each key's weight for ranking (starts, races held), read
-    only when candidates need ranking. The word index is built on the first lookup an exact name does not answer:
+    `labels` maps each key to its name; `aliases` are other names, `stored` aliases the store already keeps normalized
+    (the build and every import write them so); `popularity` gives each key's weight for ranking (starts, races held),
+    read only when candidates need ranking. The word index is built on the first lookup an exact name does not answer:
     a cold `pitboard ask "/winner mid-ohio"` needs neither.
     """
 
     def __init__(self, what: str, labels: dict[int, str], aliases: Iterable[tuple[str, int]],
-                 popularity: Callable[[], dict[int, int]]):
+                 popularity: Callable[[], dict[int, int]], stored: Iterable[tuple[str, int]] = ()):
         self.what = what
         self.labels = labels
         self._popularity = popularity
         exact: dict[str, set[int]] = defaultdict(set)
         for key, label in labels.items():
             exact[name_key(label)].add(key)
+        for alias, key in stored:
+            if key in labels:
+                exact[_without_the(alias)].add(key)
         for alias, key in aliases:
             if key in labels:
                 exact[name_key(alias)].add(key)
@@ -426,9 +430,10 @@ class NameIndex:
     @cached_property
     def _track_resolver(self) -> _Resolver:
         track_ids = self._track_ids
-        track_aliases = [(row[0], row[1]) for row in self._rows("SELECT alias, track_id FROM track_aliases")]
-        track_aliases += [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
-        return _Resolver("track", {t.id: t.name for t in self.tracks.values()}, track_aliases, lambda: self._track_races)
+        stored = [(row[0], row[1]) for row in self._rows("SELECT alias, track_id FROM track_aliases")]
+        curated_names = [(name, track_ids[track]) for name, track in curated.track_names() if track in track_ids]
+        return _Resolver("track", {t.id: t.name for t in self.tracks.values()}, curated_names, lambda: self._track_races,
+                         stored)
 
     @cached_property
     def _track_races(self) -> dict[int, int]:
@@ -548,14 +553,15 @@ class NameIndex:
     def _driver_resolver(self) -> _Resolver:
         drivers = self.drivers
         driver_ids = {info.name: info.id for info in drivers.values()}
-        driver_aliases = [(row[0], row[1]) for row in self._rows("SELECT alias, driver_id FROM driver_aliases")]
+        stored = [(row[0], row[1]) for row in self._rows("SELECT alias, driver_id FROM driver_aliases")]
         # F1's names: the full name (Ayrton Senna da Silva), and the timing-screen code (VER) for its latest holder.
-        driver_aliases += [(row[0], row[1]) for row in self._rows(
+        driver_aliases = [(row[0], row[1]) for row in self._rows(
             "SELECT full_name, id FROM drivers WHERE full_name IS NOT NULL AND full_name != name"
         )]
         driver_aliases += sorted(self._code_holders().items())
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
-        return _Resolver("driver", {d.id: d.name for d in drivers.values()}, driver_aliases, lambda: self._driver_stats[0])
+        return _Resolver("driver", {d.id: d.name for d in drivers.values()}, driver_aliases, lambda: self._driver_stats[0],
+                         stored)
 
     def _code_holders(self) -> dict[str, int]:
         """Each timing-screen code's driver: of those who bore it and started, the one who raced latest (of two whose

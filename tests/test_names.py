@@ -134,3 +134,11 @@ async def test_autocomplete_choices_are_ranked_and_capped(real_store):
     assert [d.name for d in names.driver_choices("kliger")][0] == "Parker Kligerman"
     assert [s.key for s in names.series_choices("tr")] == ["truck"]
     assert len(names.track_choices("")) == 25
+
+
+async def test_stored_aliases_are_normalized_as_the_resolver_reads_them(real_store):
+    """The name index takes the store's aliases as they are (normalizing hundreds of them cost a cold `pitboard ask`
+    ~4 M instructions): the build keeps every one in `normalize`'s form."""
+    for table in ("track_aliases", "driver_aliases"):
+        aliases = [row[0] for row in await real_store.fetchall(f"SELECT alias FROM {table}")]
+        assert aliases and [alias for alias in aliases if normalize(alias) != alias] == []
