@@ -17,7 +17,8 @@ class StandingsCog(commands.Cog):
         self.bot = bot
 
     @options.command("standings")
-    async def standings(self, interaction: Interaction, series, season=None):
+    async def standings(self, interaction: Interaction, series=None, season=None):
+        series = await options.series_or_default(interaction, series)
         answer = await queries.standings(self.bot.store, series, season)
         await options.send_with_chart(interaction, answer, embeds.standings, charts.standings_chart, CHART)
 

@@ -678,8 +678,10 @@ def read_latest_season(snapshot: Snapshot, series_key: str) -> int:
     return season
 
 
-async def standings(store: Reads, series: str, season: int | None = None) -> Standings:
+async def standings(store: Reads, series: str | None = None, season: int | None = None) -> Standings:
     """Points earned from race results in one season (playoff resets and penalties are not in the data)."""
+    if not series:   # the bot passes the server's default series when the member names none
+        raise BadOption("Name a series: `/standings cup`, `/standings truck 2024`, `/standings f1`.")
     names = await store.names()
     series_key = names.series_key(series)
     check_year(season)

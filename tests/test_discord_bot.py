@@ -281,6 +281,14 @@ async def test_results_without_a_track_is_the_latest_race_of_the_server_s_series
     assert reply["embeds"][0]["title"] == "Most recent Cup race"
 
 
+async def test_standings_without_a_series_is_the_server_s_series_or_a_clear_ask(fake, writable_pitboard):
+    asked = (await (await fake.send_slash_command("standings", {})).response())["data"]
+    assert asked["flags"] & EPHEMERAL and "Name a series" in embed_text(asked["embeds"][0])
+    await guilds.set_default_series(writable_pitboard.store, DEFAULT_GUILD_ID, "truck")
+    reply = await settled_reply(await fake.send_slash_command("standings", {"season": 2024}))
+    assert reply["embeds"][0]["title"].startswith("2024 NASCAR Craftsman Truck Series")
+
+
 async def test_config_refuses_members_without_manage_server(fake, writable_pitboard):
     store = writable_pitboard.store
     callback = await (await fake.send_slash_command(
