@@ -266,11 +266,15 @@ async def _build_if_needed(path: Path) -> None:
 def _ask(settings: Settings, args: SimpleNamespace) -> int:
     """Answered in this thread, by the same query coroutines the bot awaits, on a read-only SyncStore."""
     from bot.questions import answer_now, parse_slash
+    from db.snapshot import finish
 
     try:
         question, options = parse_slash(args.slash)
-        with _built_store(settings.db_path, args.verbose) as store:
-            answer = answer_now(store, question, options)
+        if not question.reads:   # /help: nothing to build or open
+            answer = finish(question.answer(None, **options))
+        else:
+            with _built_store(settings.db_path, args.verbose) as store:
+                answer = answer_now(store, question, options)
     except PitboardError as failure:
         _print_answer(failure, as_json=args.json)
         return EXIT_USER_ERROR

@@ -38,6 +38,7 @@ GUILD_READY_TIMEOUT = 0.5
 RACE_WEEKEND = "cogs.race_weekend"   # with the feed watcher, when the bot has a feed client; after cogs.live
 EXTENSIONS = (
     "cogs.results", "cogs.drivers", "cogs.teams", "cogs.tracks", "cogs.standings", "cogs.schedule", "cogs.config", "cogs.live",
+    "cogs.help",
 )
 
 

@@ -9,7 +9,7 @@ commands from this registry (cogs/utils/options.py): names, descriptions, ranges
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from rapidfuzz import process
@@ -38,12 +38,14 @@ class Option(Record):
 
 
 class Question(Record):
-    """A command: its options and the query that answers it."""
+    """A command: its options, the query that answers it, and examples of asking it (for /help)."""
 
     name: str
     description: str
     options: tuple[Option, ...]
-    answer: Callable[..., Awaitable[Any]]
+    answer: Callable[..., Coroutine[Any, Any, Any]]
+    examples: tuple[str, ...] = ()
+    reads: bool = True              # answered from the database (/help is not: it needs none built)
 
     def option(self, name: str) -> Option | None:
         return next((option for option in self.options if option.name == name), None)
@@ -56,35 +58,57 @@ SERIES = Option("series", str, "cup, xfinity, truck or f1 (winston cup, busch, f
 SEASON = Option("season", int, "Season (default: the latest in the data)", minimum=queries.FIRST_SEASON,
                 maximum=queries.LAST_SEASON)
 
+class CommandHelp(Record):
+    """One command as /help lists it."""
+
+    usage: str                      # /winner [track:…] [year:…] [series:…]
+    description: str
+    examples: tuple[str, ...]
+
+
+class Help(Record):
+    """/help: every command, how to ask it, and examples of asking it the way fans type."""
+
+    commands: list[CommandHelp]
+
+
+async def answer_help(store: Reads | None = None) -> Help:
+    """Every command of the registry but /help itself (needs no database)."""
+    return Help([CommandHelp(usage(q), q.description, q.examples) for q in QUESTIONS.values() if q.name != "help"])
+
+
 QUESTIONS: dict[str, Question] = {
     question.name: question
     for question in (
         Question("winner", "Who won at a track or a named race (most recent, or every race there in a year)",
-                 (TRACK, YEAR, SERIES), queries.winner),
+                 (TRACK, YEAR, SERIES), queries.winner,
+                 ("/winner mid-ohio", "/winner daytona 500 1979", "/winner martinsville spring truck", "/winner")),
         Question("results", "Full results of a race at a track, or of a named race",
                  (TRACK, YEAR, SERIES, Option("round", int, "Round number in the season", minimum=1, maximum=99)),
-                 queries.results),
+                 queries.results, ("/results", "/results cup", "/results richmond 2023 7", "/results monza 2024")),
         Question("driver", "A driver's career, series by series",
                  (Option("name", str, "Driver, nickname, code or number (kligerman, rowdy, #48, VER)", True, "driver"), SERIES,
-                  Option("year", int, "With a car number: the season it was driven", minimum=queries.FIRST_SEASON,
-                         maximum=queries.LAST_SEASON)),
-                 queries.driver),
+                  Option("year", int, "That season beside the career; with a car number, who drove it then",
+                         minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)),
+                 queries.driver, ("/driver rowdy", "/driver larson 2021", "/driver #48 2005", "/driver senna")),
         Question("team", "A team's record (F1: a constructor's): starts, wins, podiums, poles, titles; a season's with a year",
                  (Option("name", str, "Team or constructor (ferrari, red bull, mclaren, hendrick), a series may follow", True,
-                         "team"), SERIES, YEAR), queries.team),
+                         "team"), SERIES, YEAR), queries.team, ("/team ferrari 2004", "/team hendrick")),
         Question("track", "A track's record: winners by year, most wins and poles",
                  (Option("name", str, "Track name or nickname (the monster mile), a series may follow", True, "place"),
-                  SERIES), queries.track),
+                  SERIES), queries.track, ("/track the monster mile", "/track monza")),
         Question("standings", "A season's standings: official where the series publishes them (F1), else from race points",
                  (Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
-                         lookup="series"), SEASON), queries.standings),
+                         lookup="series"), SEASON), queries.standings, ("/standings truck 2024", "/standings f1 1988")),
         Question("h2h", "Two drivers head to head in the races both started",
                  (Option("driver1", str, "First driver (or both names: kyle busch kyle larson)", True, "driver"),
-                  Option("driver2", str, "Second driver", lookup="driver"), SERIES), queries.h2h),
-        Question("next", "The next race (and any race running now)", (SERIES,), queries.next_races),
+                  Option("driver2", str, "Second driver", lookup="driver"), SERIES), queries.h2h,
+                 ("/h2h hamlin vs logano", "/h2h senna prost")),
+        Question("next", "The next race (and any race running now)", (SERIES,), queries.next_races, ("/next", "/next f1")),
         Question("schedule", "A season's schedule with results so far",
                  (SERIES, Option("season", int, "Season (default: the current one)", minimum=queries.FIRST_SEASON,
-                                 maximum=queries.LAST_SEASON)), queries.schedule),
+                                 maximum=queries.LAST_SEASON)), queries.schedule, ("/schedule cup", "/schedule f1 2026")),
+        Question("help", "What Pitboard answers, and how to ask", (), answer_help, reads=False),
     )
 }
 

@@ -61,9 +61,20 @@ def test_parse_slash_errors(typed, error):
         parse_slash(typed)
 
 
-def test_every_question_has_options_with_kinds():
+def test_every_question_has_options_with_kinds_and_examples_that_parse():
     for question in QUESTIONS.values():
-        assert question.options and all(option.kind in (str, int) for option in question.options)
+        assert all(option.kind in (str, int) for option in question.options)
+        assert (question.options and question.examples) or not question.reads     # /help: neither
+        assert all(parse_slash(example)[0] is question for example in question.examples)
+
+
+def test_help_lists_every_command_and_needs_no_database(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PITBOARD_DB", str(tmp_path / "none" / "p.db"))
+    status, out, err = run(capsys, "ask", "/help")
+    assert status == 0 and not (tmp_path / "none").exists()       # nothing built, nothing created
+    for name, question in QUESTIONS.items():
+        if name != "help":
+            assert f"\n/{name} " in out and question.examples[0] in out
 
 
 def run(capsys, *argv):

@@ -64,7 +64,7 @@ async def writable_pitboard(fake, real_store_copy):
 
 async def test_commands_sync_with_the_console_option_names(fake, pitboard):
     synced = {command["name"]: command for command in fake.synced_commands()}
-    assert set(QUESTIONS) | {"config", "live"} == set(synced)
+    assert set(QUESTIONS) | {"config", "live"} == set(synced)     # /help among the questions
     for name, question in QUESTIONS.items():
         options = {option["name"]: option for option in synced[name].get("options", [])}
         assert list(options) == [option.name for option in question.options]
@@ -171,6 +171,13 @@ async def test_autocomplete(fake, pitboard, command, options, focused, expected_
 async def test_autocomplete_caps_at_25(fake, pitboard):
     callback = await (await fake.send_autocomplete("driver", {"name": "a"}, focused="name")).response()
     assert len(callback["data"]["choices"]) == 25
+
+
+async def test_help_lists_the_commands_privately(fake, pitboard):
+    data = (await (await fake.send_slash_command("help", {})).response())["data"]
+    assert data["flags"] & EPHEMERAL
+    fields = {field["name"]: field["value"] for field in data["embeds"][0]["fields"]}
+    assert "/winner [track:…] [year:…] [series:…]" in fields and "`/h2h hamlin vs logano`" in fields["/h2h driver1:… [driver2:…] [series:…]"]
 
 
 async def test_unknown_name_is_an_ephemeral_hint(fake, pitboard):
@@ -420,4 +427,4 @@ async def test_pitboard_sync_registers_commands_in_one_server(fake, real_db, cap
     synced = {command["name"] for command in fake.synced_commands(DEFAULT_GUILD_ID)}
     assert synced == set(QUESTIONS) | {"config", "live"}
     assert fake.synced_commands() == []  # nothing global: explicit, and only where asked
-    assert "Synced 11 commands to server" in capsys.readouterr().out
+    assert f"Synced {len(QUESTIONS) + 2} commands to server" in capsys.readouterr().out

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import discord
 
+from bot.questions import Help
 from bot.render import cells, recap, safe
 from bot.render.memo import per_pair
 from bot.render.tables import Table, monospace
@@ -444,6 +445,19 @@ def f1_recap_embed(facts: F1RecapFacts, thread_url: str | None = None) -> discor
     if thread_url:
         embed.add_field(name="Post-race thread", value=thread_url, inline=False)
     embed.set_footer(text=f"{safe.plain(race.track)} · {safe.plain(recap.f1_credit(race))}")
+    return fit(embed)
+
+
+def help(answer: Help) -> discord.Embed:  # noqa: A001 (the command's name, as every renderer here is named)
+    """/help: a field per command (usage, what it answers, examples), and the admin and race-day commands."""
+    embed = _embed("Pitboard", "Type commands the way fans do: options by name, or in order (`/winner martinsville "
+                               "spring truck`, `/h2h hamlin vs logano`).")
+    for command in answer.commands:
+        examples = " · ".join(f"`{example}`" for example in command.examples)
+        embed.add_field(name=command.usage, value="\n".join(part for part in (command.description, examples) if part),
+                        inline=False)
+    embed.add_field(name="Server admins and race day", value="`/config` (announcements, default series, subreddits, "
+                    "race-day settings) · `/live` (the live race board)", inline=False)
     return fit(embed)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.questions import Help
 from bot.render import cells
 from bot.render.safe import plain_data
 from db.errors import PitboardError
@@ -225,9 +226,14 @@ def error(failure: PitboardError) -> dict[str, Any]:
     return plain_data({"error": failure.message, "suggestions": failure.suggestions})
 
 
+def help(answer: Help) -> dict[str, Any]:  # noqa: A001 (the command's name, as every renderer here is named)
+    """/help as a document."""
+    return {"command": "help", "commands": [as_dict(command) for command in answer.commands]}
+
+
 RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Help: help,
 }
 
 

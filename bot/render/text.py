@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.questions import Help
 from bot.render import cells
 from bot.render.memo import per_object, per_pair
 from bot.render.safe import plain
@@ -262,9 +263,19 @@ def error(failure: PitboardError) -> str:
     return "\n".join(lines)
 
 
+def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every renderer here is named)
+    """/help: each command's usage, what it answers, and examples."""
+    lines = ["Pitboard answers these; type them the way fans do (options by name, or in order):"]
+    for command in answer.commands:
+        lines += ["", command.usage, f"  {command.description}"]
+        if command.examples:
+            lines.append("  e.g. " + " · ".join(command.examples))
+    return "\n".join(lines)
+
+
 RENDERERS: dict[type, Callable[[Any], str]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Help: help,
 }
 
 
