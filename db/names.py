@@ -51,7 +51,8 @@ GENERIC_TRACK_WORDS = frozenset({
 })
 KIND_OF_TRACK = {"dirt": "dirt", "road": "road", "course": "road", "superspeedway": "superspeedway", "oval": "oval"}
 # Words of a race name that do not tell races apart (`500`, `race`, `at`).
-# `martinsville spring`, `vegas fall`: a track's first or last race of a season in which it hosted a series twice.
+# `martinsville spring`, `vegas fall`: a track's first or last race of a season in which a series raced there (or
+# there and beside it) more than once (see NameIndex._season_part_place).
 SEASON_PARTS = {"spring": "spring race", "fall": "fall race", "autumn": "fall race"}
 RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered", "and", "in", "nascar", "mile", "miles"})
 
