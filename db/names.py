@@ -341,6 +341,12 @@ def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
 PAIR_WORDS = frozenset({"vs", "v", "versus", "and"})
 
 
+def ambiguous_pairs(text: str, pairs: list[tuple[DriverInfo, DriverInfo]]) -> AmbiguousName:
+    """"Which pair?", offering `pairs` in their order."""
+    choices = [f"{a.name} and {b.name}" for a, b in pairs]
+    return AmbiguousName("pair of drivers", text, choices[:MAX_SUGGESTIONS], total=len(choices))
+
+
 class CarNumber(Record):
     """`#48`: who drove it is a question for the results (see driver_for_car)."""
 
@@ -862,15 +868,20 @@ class NameIndex:
 
     def driver_pair(self, text: str) -> tuple[DriverInfo, DriverInfo, str | None]:
         """`kyle busch kyle larson`, `hamlin logano` or `hamlin vs logano` → both drivers (see `_pairs`)."""
+        pairs, typed_series = self.driver_pairs(text)
+        if len(pairs) > 1:
+            raise ambiguous_pairs(text, pairs)
+        first, second = pairs[0]
+        return first, second, typed_series
+
+    def driver_pairs(self, text: str) -> tuple[list[tuple[DriverInfo, DriverInfo]], str | None]:
+        """Every pair of drivers `text` may name, most likely first (one when it names a pair), and a series typed
+        after the names."""
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             pairs = self._pairs(rest)
-            if len(pairs) == 1:
-                first, second = pairs[0]
-                return self.drivers[first], self.drivers[second], typed_series
             if pairs:
-                choices = [f"{self.drivers[a].name} and {self.drivers[b].name}" for a, b in pairs]
-                raise AmbiguousName("pair of drivers", text, choices[:MAX_SUGGESTIONS], total=len(choices))
+                return [(self.drivers[a], self.drivers[b]) for a, b in pairs], typed_series
         raise BadOption(
             f"Could not tell two drivers apart in “{text[:40]}”. Put each name in quotes, "
             'like `/h2h "kyle busch" "kyle larson"`.'

@@ -61,12 +61,13 @@ from db.models import (
     TrackSeriesRecord,
     WinnerAnswer,
 )
-from db.names import NameIndex, Place, find_driver
+from db.names import NameIndex, Place, ambiguous_pairs, find_driver
 from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Reads, Snapshot
 
 TOP_TALLIES = 5
+MAX_PAIRS_WEIGHED = 60      # `/h2h earnhardt gordon`: the likeliest pairs of the names' readings are counted
 PROGRESSION_DRIVERS = 8
 TEAM_MATE_FAMILIES = ("f1",)          # families whose two-car teams make team-mates the yardstick
 RACE_WINDOW = timedelta(hours=5)   # a started race without results is "now" for this long
@@ -813,7 +814,13 @@ async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: st
     names = await store.names()
     series_key = names.series_key(series) if series else None
     if driver2 is None:
-        a, b, typed_series = names.driver_pair(driver1)
+        pairs, typed_series = names.driver_pairs(driver1)
+        if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other, most often first
+            met = await store.read(_pairs_that_met, pairs[:MAX_PAIRS_WEIGHED], typed_series or series_key)
+            if len(met) != 1:
+                raise ambiguous_pairs(driver1, met + [pair for pair in pairs if pair not in met])
+            pairs = met
+        (a, b), = pairs
     else:
         first, second = await find_driver(store, driver1), await find_driver(store, driver2)
         a, b, typed_series = first.driver, second.driver, first.series or second.series
@@ -821,6 +828,22 @@ async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: st
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
     return await store.read(_read_h2h, names, a, b, series_key)
+
+
+def _pairs_that_met(
+    snapshot: Snapshot, pairs: list[tuple[DriverInfo, DriverInfo]], series_key: str | None
+) -> list[tuple[DriverInfo, DriverInfo]]:
+    """The pairs whose drivers started a race together (in the series, if one is given), most races together first."""
+    marks = ", ".join("(?, ?, ?)" for _ in pairs)
+    together = snapshot.fetchall(
+        f"""WITH pair(i, a, b) AS (VALUES {marks})
+            SELECT i, (SELECT count(*) FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = pair.b
+                       JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
+                       WHERE xa.driver_id = pair.a AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)) AS races
+            FROM pair""",
+        (*(value for i, (a, b) in enumerate(pairs) for value in (i, a.id, b.id)), series_key, series_key),
+    )
+    return [pairs[i] for i, races in sorted(together, key=lambda row: -row[1]) if races]
 
 
 def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:

@@ -81,6 +81,7 @@ ANSWERS = [
     ("/h2h hamlin logano", "Denny Hamlin vs Joey Logano"),      # surnames, each read as /driver reads it
     ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
     ("/h2h chase elliott & kyle larson", "Chase Elliott vs Kyle Larson"),
+    ("/h2h byron bell", "William Byron vs Christopher Bell"),   # of the Byrons, only William raced a Bell
     ("/results atlanta 2025 round 2", "2025 Cup R2: Ambetter Health 400 (Atlanta Motor Speedway)"),
     ("/results martinsville 2025 truck r24", "2025 Truck R24: Slim Jim 200 (Martinsville Speedway)"),   # as printed
     ("/h2h senna prost", "Ayrton Senna vs Alain Prost"),

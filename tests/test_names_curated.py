@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from db import queries
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.names import find_driver
 
@@ -213,6 +214,15 @@ async def test_two_surnames_read_as_driver_reads_each(real_store):
     assert "Kyle Larson and Bill Elliott" in asked.value.suggestions
     with pytest.raises(BadOption):                             # one driver's whole name: no pair to offer
         names.driver_pair("chase elliott")
+
+
+
+async def test_a_shared_surname_is_weighed_by_the_races_each_pair_ran_together(real_store):
+    with pytest.raises(AmbiguousName) as asked:      # Chase Elliott and Elliott Sadler both raced Kyle Larson
+        await queries.h2h(real_store, "larson elliott")
+    assert asked.value.suggestions[0] == "Kyle Larson and Chase Elliott"    # 373 races together, the most
+    answer = await queries.h2h(real_store, "byron bell")                     # Red Byron never met a Bell
+    assert (answer.first.driver, answer.second.driver) == ("William Byron", "Christopher Bell")
 
 
 @pytest.mark.parametrize(
