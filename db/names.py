@@ -1035,6 +1035,16 @@ class NameIndex:
     def driver_choices(self, text: str, limit: int = 25) -> list[DriverInfo]:
         return [self.drivers[key] for key in self._driver_resolver.suggest(text, limit)]
 
+    def driver_labels(self, text: str, limit: int = 25) -> list[str]:
+        """Autocomplete for a driver option: driver names, or after `vs` / `and` (`hamlin vs lo`) the first name as
+        typed followed by the second's completions (`hamlin vs Joey Logano`)."""
+        words = text.split()
+        at = [i for i, word in enumerate(words) if i > 0 and name_key(word) in PAIR_WORDS]
+        if not at:
+            return [driver.name for driver in self.driver_choices(text, limit)]
+        typed = " ".join(words[:at[-1] + 1])
+        return [f"{typed} {driver.name}" for driver in self.driver_choices(" ".join(words[at[-1] + 1:]), limit)]
+
     def series_choices(self, text: str, limit: int = 25) -> list[SeriesInfo]:
         query = name_key(text[:MAX_NAME_LENGTH])
         keys = [key for alias, key in self._series_aliases.items() if alias.startswith(query)] if query else []

@@ -69,7 +69,7 @@ async def places(interaction: Interaction, current: str) -> list[app_commands.Ch
 
 async def drivers(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
-    return _choices([driver.name for driver in names.driver_choices(current, MAX_CHOICES)])
+    return _choices(names.driver_labels(current, MAX_CHOICES))
 
 
 async def teams(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
