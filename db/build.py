@@ -242,7 +242,6 @@ async def _first_build(target: Path, sources: _Sources, show_progress: bool) -> 
     async with _scratch_file(target) as scratch:
         async with Store.open(scratch) as store:
             await _load_history(store, sources, show_progress)
-            await _writer_rows(store, "PRAGMA optimize")
             counts = await _counts(store)
         await asyncio.to_thread(_seal, scratch)
         _put_in_place(scratch, target)
@@ -256,7 +255,6 @@ async def _rebuild(target: Path, sources: _Sources, show_progress: bool) -> Buil
         async with Store.open(scratch) as store:
             await _load_history(store, sources, show_progress)
             replayed = await _replay(store, documents)
-            await _writer_rows(store, "PRAGMA optimize")
         await asyncio.to_thread(_seal, scratch)
         counts, written, state_rows = await _swap_in(target, scratch, {document.identity for document in documents})
     return BuildReport(target, "rebuilt", counts, replayed, state_rows, rows_written=written)
@@ -271,7 +269,6 @@ async def _repair(target: Path, problem: str, sources: _Sources, show_progress: 
             try:
                 async with Store.open(scratch) as store:
                     salvage, replayed = await _salvage(store, moved_to, problem)
-                    await _writer_rows(store, "PRAGMA optimize")
                     counts = await _counts(store)
                 await asyncio.to_thread(_seal, scratch)
                 _put_in_place(scratch, target)

@@ -42,6 +42,19 @@ async def test_migrations_apply_once(tmp_path):
             assert await store.schema_version() == 1
 
 
+async def test_a_database_analysed_by_an_older_build_loses_its_partial_statistics(tmp_path):
+    """Builds before migration 0019 ended with `PRAGMA optimize`; its statistics misled the planner (test_history)."""
+    older = [migration for migration in bundled_migrations() if migration[0] < 19]
+    async with Store.open(tmp_path / "p.db", migrations=older) as store:
+        await store.conn.execute("INSERT INTO drivers (name) VALUES ('Some Driver')")
+        await store.conn.commit()
+        await store.conn.execute("ANALYZE")
+        await store.conn.commit()
+        assert await store.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") == 1
+    async with Store.open(tmp_path / "p.db") as store:
+        assert await store.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'") == 0
+
+
 async def test_transaction_rolls_back_on_error(small_store):
     before = await small_store.scalar("SELECT count(*) FROM drivers")
     with pytest.raises(RuntimeError):
