@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import logging
 import os
 import queue
@@ -45,8 +46,10 @@ REMEMBERED_READS = 1024   # answers of `remembered` kept per generation of the d
 T = TypeVar("T")
 
 
-def bundled_migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every migration shipped in db/migrations, in order."""
+@functools.cache
+def bundled_migrations() -> tuple[tuple[int, str, str], ...]:
+    """(version, file name, SQL) for every migration shipped in db/migrations, in order (read once a process: every
+    store opened reads them, ~1.5 ms of files)."""
     found = []
     for entry in resources.files("db.migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
@@ -56,7 +59,7 @@ def bundled_migrations() -> list[tuple[int, str, str]]:
     versions = [version for version, _, _ in found]
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migrations must be numbered 1..N without gaps, found {versions}")
-    return found
+    return tuple(found)
 
 
 def create_private_file(path: Path) -> None:
@@ -236,10 +239,10 @@ class Store:
             conn = await aiosqlite.connect(path, isolation_level=None)
             closing.push_async_callback(conn.close)
             conn.row_factory = aiosqlite.Row
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute(f"PRAGMA busy_timeout = {WRITE_BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.executescript(  # one hop to the writer thread, not four (~0.7 ms each)
+                f"PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {WRITE_BUSY_TIMEOUT_MS}; "
+                "PRAGMA synchronous = NORMAL;"
+            )
             readers = _ReaderPool(path, READERS, asyncio.get_running_loop())
             closing.push_async_callback(asyncio.to_thread, readers.close)
             commits = _CommitWatch(path)
