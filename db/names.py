@@ -50,10 +50,15 @@ GENERIC_TRACK_WORDS = frozenset({
     "dirt", "road", "course", "circuit", "oval", "superspeedway", "stadium", "street", "race", "short", "and",
 })
 KIND_OF_TRACK = {"dirt": "dirt", "road": "road", "course": "road", "superspeedway": "superspeedway", "oval": "oval"}
-# Words of a race name that do not tell races apart (`500`, `race`, `at`).
 # `martinsville spring`, `vegas fall`: a track's first or last race of a season in which a series raced there (or
 # there and beside it) more than once (see NameIndex._season_part_place).
 SEASON_PARTS = {"spring": "spring race", "fall": "fall race", "autumn": "fall race"}
+# What fans type where a track goes when they mean the most recent race: `/winner last week`, `/results latest cup`.
+LATEST_RACE_WORDS = frozenset({
+    "latest", "latest race", "last", "last race", "last week", "last weekend", "this weekend", "this week", "recent",
+    "most recent", "most recent race", "today", "yesterday", "last night", "tonight",
+})
+# Words of a race name that do not tell races apart (`500`, `race`, `at`).
 RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered", "and", "in", "nascar", "mile", "miles"})
 
 _FEED_MARKERS = re.compile(r"\(i\)|[#*]")
@@ -824,6 +829,15 @@ class NameIndex:
                          "to tell apart; name the year instead.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
+
+    def latest_race_asked(self, text: str) -> tuple[bool, str | None]:
+        """Whether `text` is words for the most recent race rather than a place (`last week`, `latest cup`, `the last
+        race truck`), and the series it names, if any."""
+        query = name_key(text[:MAX_NAME_LENGTH])
+        for rest, typed_series in [(query, None), *self._series_splits(query)]:
+            if name_key(rest) in LATEST_RACE_WORDS:
+                return True, typed_series
+        return False, None
 
     def _series_splits(self, query: str) -> list[tuple[str, str]]:
         """`martinsville truck` → [(`martinsville`, truck)]: a series named by the last words."""

@@ -68,6 +68,9 @@ from db.snapshot import Reads, Snapshot
 
 TOP_TALLIES = 5
 MAX_PAIRS_WEIGHED = 60      # `/h2h earnhardt gordon`: the likeliest pairs of the names' readings are counted
+# `/h2h elliott larson`: Chase Elliott started 373 races with Kyle Larson, Elliott Sadler 114. The reading whose drivers
+# met at least this many times as often as any other reading's is the one meant (`busch larson`, 476 to 280, asks).
+PAIR_CLEAR_LEAD = 3
 PROGRESSION_DRIVERS = 8
 TEAM_MATE_FAMILIES = ("f1",)          # families whose two-car teams make team-mates the yardstick
 RACE_WINDOW = timedelta(hours=5)   # a started race without results is "now" for this long
@@ -280,11 +283,15 @@ def _none_at(snapshot: Snapshot, place: Place | None, series_key: str | None) ->
 def _asked_place(
     names: NameIndex, track: str | None, year: int | None, series: str | None
 ) -> tuple[Place | None, str | None, int | None]:
-    """(place, series key, year) of /winner's and /results' options. No track, or a track option that is a series'
-    name (`/results cup`), asks about the latest race: no place."""
+    """(place, series key, year) of /winner's and /results' options. No track, a track option that is a series'
+    name (`/results cup`) or words for the latest race (`/winner last week`) ask about the latest race: no place."""
     series_key = names.series_key(series) if series else None
     if track is not None and series_key is None and (named := names.series_named(track)):
         track, series_key = None, named
+    elif track is not None:
+        latest, typed_series = names.latest_race_asked(track)
+        if latest:
+            track, series_key = None, typed_series or series_key
     if track is None:
         return None, series_key, check_year(year)
     place = names.place(track, year=check_year(year), series=series_key)
@@ -817,9 +824,11 @@ async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: st
         pairs, typed_series = names.driver_pairs(driver1)
         if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other, most often first
             met = await store.read(_pairs_that_met, pairs[:MAX_PAIRS_WEIGHED], typed_series or series_key)
+            if len(met) > 1 and met[0][1] >= PAIR_CLEAR_LEAD * met[1][1]:
+                met = met[:1]
             if len(met) != 1:
-                raise ambiguous_pairs(driver1, met + [pair for pair in pairs if pair not in met])
-            pairs = met
+                raise ambiguous_pairs(driver1, [pair for pair, _ in met] + [pair for pair in pairs if pair not in dict(met)])
+            pairs = [met[0][0]]
         (a, b), = pairs
     else:
         first, second = await find_driver(store, driver1), await find_driver(store, driver2)
@@ -832,8 +841,9 @@ async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: st
 
 def _pairs_that_met(
     snapshot: Snapshot, pairs: list[tuple[DriverInfo, DriverInfo]], series_key: str | None
-) -> list[tuple[DriverInfo, DriverInfo]]:
-    """The pairs whose drivers started a race together (in the series, if one is given), most races together first."""
+) -> list[tuple[tuple[DriverInfo, DriverInfo], int]]:
+    """The pairs whose drivers started a race together (in the series, if one is given), with the races they started
+    together, most first."""
     marks = ", ".join("(?, ?, ?)" for _ in pairs)
     together = snapshot.fetchall(
         f"""WITH pair(i, a, b) AS (VALUES {marks})
@@ -843,7 +853,7 @@ def _pairs_that_met(
             FROM pair""",
         (*(value for i, (a, b) in enumerate(pairs) for value in (i, a.id, b.id)), series_key, series_key),
     )
-    return [pairs[i] for i, races in sorted(together, key=lambda row: -row[1]) if races]
+    return [(pairs[i], races) for i, races in sorted(together, key=lambda row: -row[1]) if races]
 
 
 def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:

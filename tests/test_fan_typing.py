@@ -82,6 +82,11 @@ ANSWERS = [
     ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
     ("/h2h chase elliott & kyle larson", "Chase Elliott vs Kyle Larson"),
     ("/h2h byron bell", "William Byron vs Christopher Bell"),   # of the Byrons, only William raced a Bell
+    ("/h2h elliott larson", "Chase Elliott vs Kyle Larson"),   # 373 races with Larson; Elliott Sadler 114
+    ("/h2h truex hamlin", "Martin Truex Jr. vs Denny Hamlin"),
+    ("/winner last week", "Latest race of each series"),      # words for the latest race, not a track
+    ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
+    ("/winner the last race truck", "Most recent Truck race"),
     ("/results atlanta 2025 round 2", "2025 Cup R2: Ambetter Health 400 (Atlanta Motor Speedway)"),
     ("/results martinsville 2025 truck r24", "2025 Truck R24: Slim Jim 200 (Martinsville Speedway)"),   # as printed
     ("/h2h senna prost", "Ayrton Senna vs Alain Prost"),
