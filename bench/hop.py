@@ -124,7 +124,7 @@ async def compare(path: Path, hops: int, in_flight: list[int], rounds: int) -> N
         per_result_1.close()
         per_result_2.close()
         for pool in pools.values():
-            pool.close()
+            await pool.close()
         executor.shutdown()
         loop_conn.close()
         executor_conn.close()

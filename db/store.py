@@ -86,13 +86,15 @@ class _ReaderPool:
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
         self._done: collections.deque[tuple[asyncio.Future, Any, BaseException | None]] = collections.deque()
         self._wakeup_pending = False
+        self._stopped: list[asyncio.Future[None]] = [loop.create_future() for _ in range(size)]
         self._threads = [
-            threading.Thread(target=self._serve, name=f"pitboard-read-{n}", daemon=True) for n in range(size)
+            threading.Thread(target=self._serve, args=(stopped,), name=f"pitboard-read-{n}", daemon=True)
+            for n, stopped in enumerate(self._stopped)
         ]
         for thread in self._threads:
             thread.start()
 
-    def _serve(self) -> None:
+    def _serve(self, stopped: asyncio.Future[None]) -> None:
         conn: sqlite3.Connection | None = None
         try:
             while (task := self._tasks.get()) is not self._STOP:
@@ -113,6 +115,13 @@ class _ReaderPool:
         finally:
             if conn is not None:
                 conn.close()
+            with suppress(RuntimeError):  # the loop closed first: nobody waits
+                self._loop.call_soon_threadsafe(self._mark_stopped, stopped)
+
+    @staticmethod
+    def _mark_stopped(stopped: asyncio.Future[None]) -> None:
+        if not stopped.done():  # a close cancelled while waiting
+            stopped.set_result(None)
 
     def _settle_done(self) -> None:
         """On the loop: settle every finished read (cleared first, so a read finished meanwhile wakes it again)."""
@@ -142,11 +151,12 @@ class _ReaderPool:
         self._tasks.put((future, fn, args))
         return future
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        """Stop every reader once its read in hand is done; each closes its connection. Awaited on the loop, not
+        joined from a thread: no executor thread is started (and joined when the loop ends) for a store's close."""
         for _ in self._threads:
             self._tasks.put(self._STOP)
-        for thread in self._threads:
-            thread.join()
+        await asyncio.gather(*self._stopped)
 
 
 class _CommitWatch:
@@ -244,7 +254,7 @@ class Store:
                 "PRAGMA synchronous = NORMAL;"
             )
             readers = _ReaderPool(path, READERS, asyncio.get_running_loop())
-            closing.push_async_callback(asyncio.to_thread, readers.close)
+            closing.push_async_callback(readers.close)
             commits = _CommitWatch(path)
             closing.callback(commits.close)
             store = cls(conn, path, readers, commits)
