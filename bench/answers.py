@@ -63,6 +63,10 @@ def questions() -> list[tuple[str, Ask]]:
             add(f"/standings {series} {year}", lambda s, x=series, y=year: queries.standings(s, x, y))
     for year in [None, *F1_SEASONS, 1950]:
         add(f"/standings f1 {year}", lambda s, y=year: queries.standings(s, "f1", y))
+    for series in ["cup", "xfinity", "truck", "f1"]:
+        for stat in ["wins", "poles", "podiums", "top 5", "top 10", "starts", "laps led", "titles"]:
+            for year in [None, 2024, 1995]:
+                add(f"/leaders {stat} {series} {year}", lambda s, a=stat, x=series, y=year: queries.leaders(s, a, x, y))
     for series in [None, "cup", "xfinity", "truck", "f1"]:
         add(f"/next {series}", lambda s, x=series: queries.next_races(s, x, now=SCHEDULE_NOW))
         for year in [None, 2023, F1_SCHEDULE_SEASON]:
@@ -78,6 +82,7 @@ def embed_json(rendered: discord.Embed | list[discord.Embed]) -> str:
 EMBEDS: dict[str, Callable[..., discord.Embed | list[discord.Embed]]] = {
     "winner": embeds.winner, "results": embeds.results, "driver": embeds.driver, "track": embeds.track,
     "standings": embeds.standings, "h2h": embeds.h2h, "next": embeds.next_races, "schedule": embeds.schedule,
+    "leaders": embeds.leaders,
 }
 
 

@@ -1,7 +1,7 @@
 """Pitboard benchmarks as ratios to a floor measured in the same run (absolute times on a shared machine are noise).
 Prints figures, asserts nothing. Run with `make bench`.
 
-    python bench/bench.py queries    per command (winner, results, driver, track, standings, h2h, next, schedule):
+    python bench/bench.py queries    per command (winner, results, driver, track, standings, leaders, h2h, next, schedule):
                                      query + render p50/p99 through Pitboard next to a raw synchronous sqlite3 floor
                                      answering the same question on the same file; target p50 ≤ 2× the floor;
                                      the whole measurement is repeated (--runs) and each ratio shown as min / median
@@ -44,6 +44,7 @@ from db.build import build_database
 from db.models import (
     DriverCareer,
     HeadToHead,
+    Leaders,
     NextRaces,
     RaceResults,
     Schedule,
@@ -86,6 +87,8 @@ F1_DRIVERS = ["Lewis Hamilton", "Michael Schumacher", "Max Verstappen", "Fernand
 F1_RIVALS = ["Nico Rosberg", "Sebastian Vettel", "Fernando Alonso"]
 F1_SEASONS = [2021, 2016, 2008]
 F1_SCHEDULE_SEASON = 2025
+LEADER_SEASONS = [2024, 2023, 2001, None]      # /leaders: three seasons' boards, then the whole history's
+F1_LEADER_SEASONS = [2021, 1988, None]
 SCHEDULE_NOW = datetime(2023, 4, 1, 12, 0, tzinfo=UTC)   # inside the recorded 2023 race list
 RACE_WINDOW = timedelta(hours=5)                          # a started race is "racing now" this long
 # Latest first, as Pitboard orders the races of one series at one track: by start where dated, else by round.
@@ -329,6 +332,25 @@ def floor_schedule(db: sqlite3.Connection, series: int, season: int) -> tuple[in
     return len(races), len(sessions)
 
 
+def floor_leaders(db: sqlite3.Connection, series: int, stat: str, season: int | None) -> list[tuple]:
+    """The top ten by one figure (wins over the results; F1's poles as qualifying P1), with each one's starts, and
+    the seasons and races the answer's heading and note name."""
+    in_season = "AND r.season = :season" if season else ""
+    if stat == "poles":
+        value = ("(SELECT count(*) FROM qualifying_results q JOIN races u ON u.id = q.race_id WHERE q.driver_id = x.driver_id "
+                 f"AND q.position = 1 AND u.series_id = :series AND u.exhibition = 0 {in_season.replace('r.', 'u.')})")
+    else:
+        value = "count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END)"
+    rows = db.execute(
+        f"SELECT d.name, {value} AS value, count(DISTINCT x.race_id) AS starts FROM results x JOIN races r ON r.id = x.race_id "
+        f"JOIN drivers d ON d.id = x.driver_id WHERE r.series_id = :series AND r.exhibition = 0 {in_season} "
+        "GROUP BY x.driver_id HAVING value > 0 ORDER BY value DESC, starts, d.name LIMIT 10",
+        {"series": series, "season": season}).fetchall()
+    db.execute("SELECT min(r.season), max(r.season), count(*) FROM races r WHERE r.series_id = :series "
+               f"AND r.exhibition = 0 AND r.status != 'scheduled' {in_season}", {"series": series, "season": season}).fetchone()
+    return [(name, value, starts) for name, value, starts in rows]
+
+
 @dataclass(frozen=True)
 class Command:
     """One command measured both ways: Pitboard's query, the figures to compare, and the raw floor."""
@@ -373,6 +395,10 @@ def h2h_figures(answer) -> tuple:
             answer.team_mates.races if answer.team_mates else None)
 
 
+def leaders_figures(answer) -> list[tuple]:
+    return [(row.driver, row.value, row.starts) for row in answer.rows[:10]]
+
+
 def next_figures(answer) -> list[str]:
     return sorted(race.name for race in answer.upcoming)
 
@@ -398,6 +424,9 @@ COMMANDS = {
                     lambda db, ids, i: floor_next(db, list(ids.series.values()))),
     "schedule": Command(lambda store, i: queries.schedule(store, "cup", 2023, now=SCHEDULE_NOW), schedule_figures,
                         lambda db, ids, i: floor_schedule(db, ids.series["cup"], 2023)),
+    "leaders": Command(lambda store, i: queries.leaders(store, "wins", pick(NASCAR, i), pick(LEADER_SEASONS, i)),
+                       leaders_figures,
+                       lambda db, ids, i: floor_leaders(db, ids.series[pick(NASCAR, i)], "wins", pick(LEADER_SEASONS, i))),
     "winner f1": Command(lambda store, i: queries.winner(store, pick(F1_TRACKS, i)), winner_figures,
                          lambda db, ids, i: floor_winner(db, pick(ids.f1_tracks, i))),
     "results f1": Command(lambda store, i: queries.results(store, pick(F1_TRACKS, i), 2021, "f1"), results_figures,
@@ -410,6 +439,8 @@ COMMANDS = {
                             lambda db, ids, i: floor_official_standings(db, ids.series["f1"], pick(F1_SEASONS, i))),
     "h2h f1": Command(lambda store, i: queries.h2h(store, "Lewis Hamilton", pick(F1_RIVALS, i)), h2h_figures,
                       lambda db, ids, i: floor_h2h(db, ids.hamilton, pick(ids.f1_rivals, i))),
+    "leaders f1": Command(lambda store, i: queries.leaders(store, "poles", "f1", pick(F1_LEADER_SEASONS, i)), leaders_figures,
+                          lambda db, ids, i: floor_leaders(db, ids.series["f1"], "poles", pick(F1_LEADER_SEASONS, i))),
     "next f1": Command(lambda store, i: queries.next_races(store, "f1", now=SCHEDULE_NOW), next_figures,
                        lambda db, ids, i: floor_next(db, [ids.series["f1"]])),
     "schedule f1": Command(lambda store, i: queries.schedule(store, "f1", F1_SCHEDULE_SEASON, now=SCHEDULE_NOW),
@@ -418,6 +449,7 @@ COMMANDS = {
 DISCORD_RENDERINGS = {
     WinnerAnswer: embeds.winner, RaceResults: embeds.results, DriverCareer: embeds.driver, TrackRecord: embeds.track,
     Standings: embeds.standings, HeadToHead: embeds.h2h, NextRaces: embeds.next_races, Schedule: embeds.schedule,
+    Leaders: embeds.leaders,
 }
 
 

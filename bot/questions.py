@@ -29,7 +29,7 @@ class Option(Record):
     kind: type                      # str or int
     description: str
     required: bool = False
-    lookup: str | None = None       # place, driver, team or series: resolved by name, autocompleted
+    lookup: str | None = None       # place, driver, team, series or stat: resolved by name, autocompleted
     minimum: int | None = None      # for numbers: the range Discord enforces and the parser uses
     maximum: int | None = None
 
@@ -100,6 +100,14 @@ QUESTIONS: dict[str, Question] = {
         Question("standings", "A season's standings: official where the series publishes them (F1), else from race points",
                  (Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
                          lookup="series"), SEASON), queries.standings, ("/standings truck 2024", "/standings f1 1988")),
+        Question("leaders", "The drivers with the most wins, poles, podiums, top 5s or 10s, starts, laps led or titles",
+                 (Option("stat", str, "wins, poles, podiums, top 5, top 10, starts, laps led, titles (default: wins); a "
+                         "series may follow", lookup="stat"),
+                  Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
+                         lookup="series"),
+                  Option("season", int, "One season (default: every season in the data)", minimum=queries.FIRST_SEASON,
+                         maximum=queries.LAST_SEASON)),
+                 queries.leaders, ("/leaders cup", "/leaders f1 poles", "/leaders truck top 5s 2024", "/leaders f1 titles")),
         Question("h2h", "Two drivers head to head in the races both started",
                  (Option("driver1", str, "First driver (or both names: kyle busch kyle larson)", True, "driver"),
                   Option("driver2", str, "Second driver", lookup="driver"), SERIES), queries.h2h,

@@ -1,4 +1,4 @@
-"""/standings."""
+"""/standings and /leaders."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ class StandingsCog(commands.Cog):
         series = await options.series_or_default(interaction, series)
         answer = await queries.standings(self.bot.store, series, season)
         await options.send_with_chart(interaction, answer, embeds.standings, charts.standings_chart, CHART)
+
+    @options.command("leaders")
+    async def leaders(self, interaction: Interaction, stat=None, series=None, season=None):
+        series = await options.series_or_default(interaction, series)
+        answer = await queries.leaders(self.bot.store, stat, series, season)
+        await interaction.response.send_message(embed=embeds.leaders(answer))
 
 
 async def setup(bot: Pitboard) -> None:

@@ -391,6 +391,33 @@ class Standings(Record):
     chart_note: str = ""                # how the progression chart was computed, when not from the rows
 
 
+class LeaderLine(Record):
+    """A driver's place in a leaderboard: the figure, and the starts and seasons it came from."""
+
+    rank: int                           # ties share a rank (1, 2, 2, 4)
+    driver: str
+    value: int
+    starts: int
+    first_season: int
+    last_season: int
+
+
+class Leaders(Record):
+    """/leaders: the drivers with the most of one figure (wins, poles…) in a series, all time or in one season."""
+
+    series: str
+    series_name: str
+    stat: str                           # wins, poles, podiums, top5, top10, starts, laps_led, titles
+    stat_label: str                     # as a heading says it: wins, poles, top-5 finishes, laps led…
+    stat_column: str                    # as a table's header says it: Wins, Poles, Top 5, Led…
+    season: int | None                  # None: every season in the data
+    first_season: int                   # the seasons counted
+    last_season: int
+    rows: list[LeaderLine]
+    more_tied: int                      # drivers tied with the last row who did not fit (LEADER_ROWS_WITH_TIES)
+    note: str                           # what the figure counts and what the data does not hold ("": nothing to say)
+
+
 class HeadToHeadSide(Record):
     """One driver's side of a head-to-head."""
 

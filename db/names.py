@@ -830,6 +830,17 @@ class NameIndex:
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
 
+    def series_in(self, text: str) -> tuple[str, str | None]:
+        """`cup wins`, `most poles f1`, `top 5s in the truck series`: the series that some of the words name (the
+        longest run of words that is a series' name, first found) and the other words, normalized."""
+        words = normalize(text[:MAX_NAME_LENGTH]).split()
+        for size in range(min(MAX_SERIES_WORDS, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                key = self._series_aliases.get(" ".join(words[start:start + size]))
+                if key:
+                    return " ".join(words[:start] + words[start + size:]), key
+        return " ".join(words), None
+
     def latest_race_asked(self, text: str) -> tuple[bool, str | None]:
         """Whether `text` is words for the most recent race rather than a place (`last week`, `latest cup`, `the last
         race truck`), and the series it names, if any."""

@@ -22,7 +22,9 @@ from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
-from db.errors import BadOption, NoData
+from rapidfuzz import fuzz, process
+
+from db.errors import BadOption, NoData, UnknownName
 from db.models import (
     FIRST_SEASON,
     LAST_SEASON,
@@ -33,6 +35,8 @@ from db.models import (
     DriverSeason,
     HeadToHead,
     HeadToHeadSide,
+    LeaderLine,
+    Leaders,
     LeaderStint,
     NextRaces,
     NonStarter,
@@ -61,7 +65,7 @@ from db.models import (
     TrackSeriesRecord,
     WinnerAnswer,
 )
-from db.names import NameIndex, Place, ambiguous_pairs, find_driver
+from db.names import NameIndex, Place, ambiguous_pairs, find_driver, normalize
 from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Reads, Snapshot
@@ -1133,3 +1137,140 @@ def _team_season(
 def seasons_span(seasons: list[int]) -> str:
     """`1950–2026` for a run of seasons, `1974` for one."""
     return f"{seasons[0]}–{seasons[-1]}" if seasons[-1] != seasons[0] else str(seasons[0])
+
+
+# --------------------------------------------------------------------------- /leaders
+
+
+class LeaderStat(Record):
+    """A figure /leaders ranks drivers by: how a heading and a table name it, and how the results count it."""
+
+    key: str
+    label: str                  # most <label>: wins, poles, top-5 finishes
+    column: str                 # the table's header
+    per_result: str             # SQL aggregate over results x (and races r), per driver
+    words: tuple[str, ...]      # what fans type for it (normalized), beside the key and the label
+
+
+LEADER_STATS = {stat.key: stat for stat in (
+    LeaderStat("wins", "wins", "Wins", "count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END)",
+               ("win", "victories", "race wins")),
+    LeaderStat("poles", "poles", "Poles", "sum(x.start = 1)", ("pole", "pole positions")),
+    LeaderStat("podiums", "podiums", "Podiums", "sum(x.finish <= 3)", ("podium", "top 3", "top3", "top threes")),
+    LeaderStat("top5", "top-5 finishes", "Top 5", "sum(x.finish <= 5)", ("top 5", "top 5s", "top fives", "top5s")),
+    LeaderStat("top10", "top-10 finishes", "Top 10", "sum(x.finish <= 10)", ("top 10", "top 10s", "top tens", "top10s")),
+    LeaderStat("starts", "starts", "Starts", "count(DISTINCT x.race_id)", ("start", "races", "appearances")),
+    LeaderStat("laps_led", "laps led", "Led", "sum(x.laps_led)", ("led", "laps", "laps leading")),
+    LeaderStat("titles", "titles", "Titles", "0", ("title", "championships", "championship", "champions", "champion")),
+)}
+# Words that only frame the question: `/leaders most wins all time`.
+LEADER_FILLER = frozenset({"most", "all", "time", "alltime", "career", "ever", "the", "in", "of", "leaders", "by"})
+LEADER_ROWS = 10            # the top ten, and those tied with the tenth…
+LEADER_ROWS_WITH_TIES = 15  # …up to this many rows
+
+
+def leader_stat(text: str | None) -> LeaderStat:
+    """The figure typed (`wins`, `top 5s`, `most laps led`); nothing typed: wins."""
+    words = [word for word in normalize(text or "").split() if word not in LEADER_FILLER]
+    typed = " ".join(words)
+    if not typed:
+        return LEADER_STATS["wins"]
+    for stat in LEADER_STATS.values():
+        if typed in (stat.key, stat.label, normalize(stat.label), *stat.words):
+            return stat
+    known = {spelling: stat.label for stat in LEADER_STATS.values() for spelling in (stat.key, stat.label, *stat.words)}
+    close = process.extract(typed, list(known), scorer=fuzz.ratio, limit=5, score_cutoff=50)
+    raise UnknownName("figure to rank by", text or "", list(dict.fromkeys(known[hit] for hit, _, _ in close))
+                      or [stat.label for stat in LEADER_STATS.values()])
+
+
+async def leaders(store: Reads, stat: str | None = None, series: str | None = None, season: int | None = None) -> Leaders:
+    """The drivers with the most wins (poles, podiums, top 5s, top 10s, starts, laps led, titles) in a series, all time
+    or in one season. A series may be typed among the figure's words (`/leaders cup wins`)."""
+    names = await store.names()
+    rest, typed_series = names.series_in(stat) if stat else ("", None)
+    if typed_series is None and not series:   # the bot passes the server's default series when the member names none
+        raise BadOption("Name a series: `/leaders cup`, `/leaders f1 poles`, `/leaders truck top 5s 2024`.")
+    series_key = typed_series or names.series_key(series or "")
+    chosen = leader_stat(rest)
+    check_year(season)
+    # All time, the figure is counted over every result of the series (~0.2 s for Cup's): remembered until the data changes.
+    return await store.read_remembered(_read_leaders, chosen.key, series_key, names.series[series_key].name, season)
+
+
+def _read_leaders(snapshot: Snapshot, stat_key: str, series_key: str, series_name: str, season: int | None) -> Leaders:
+    stat = LEADER_STATS[stat_key]
+    official = SERIES[series_key].official_standings
+    if stat.key == "titles" and not official:
+        raise NoData(f"The data holds no {series_name} champions: its standings are computed from race results, "
+                     f"without playoff resets or penalties (`/standings {series_key}` shows them).")
+    in_season = "AND r.season = :season" if season else ""
+    counted = {   # figures the series' own tables count (F1's): poles as qualifying P1, titles as official champions
+        "poles": f"""SELECT q.driver_id, count(*) AS n FROM qualifying_results q JOIN races r ON r.id = q.race_id
+                     WHERE q.position = 1 AND r.series_id = (SELECT id FROM s) AND r.exhibition = 0 {in_season}
+                     GROUP BY q.driver_id""",
+        "titles": f"""SELECT ds.driver_id, count(*) AS n FROM driver_standings ds
+                      WHERE ds.series_id = (SELECT id FROM s) AND ds.position = 1 {"AND ds.season = :season" if season else ""}
+                      AND NOT EXISTS (SELECT 1 FROM races u WHERE u.series_id = ds.series_id AND u.season = ds.season
+                                      AND u.status = 'scheduled')
+                      GROUP BY ds.driver_id""",
+    }.get(stat.key) if official else None
+    value = "coalesce(c.n, 0)" if counted else "f.value"
+    rows = snapshot.fetchall(   # the top ten and those tied with the tenth, each with how many share its figure
+        f"""WITH s AS (SELECT id FROM series WHERE key = :series),
+                 f AS (SELECT x.driver_id, {stat.per_result} AS value, count(DISTINCT x.race_id) AS starts,
+                              min(r.season) AS first_season, max(r.season) AS last_season
+                       FROM s JOIN races r ON r.series_id = s.id CROSS JOIN results x ON x.race_id = r.id
+                       WHERE r.exhibition = 0 {in_season} GROUP BY x.driver_id)
+                       {f", c AS ({counted})" if counted else ""}
+            SELECT name, value, starts, first_season, last_season, rank, tied FROM (
+                SELECT d.name, {value} AS value, f.starts, f.first_season, f.last_season,
+                       rank() OVER (ORDER BY {value} DESC) AS rank, count(*) OVER (PARTITION BY {value}) AS tied
+                FROM f JOIN drivers d ON d.id = f.driver_id {"LEFT JOIN c ON c.driver_id = f.driver_id" if counted else ""}
+                WHERE {value} > 0)
+            WHERE rank <= {LEADER_ROWS}
+            ORDER BY rank, starts, name
+            LIMIT {LEADER_ROWS_WITH_TIES}""",
+        {"series": series_key, "season": season},
+    )
+    first_season, last_season, races, races_with_laps_led, first_laps_led, exhibitions = snapshot.fetchall(
+        """SELECT min(CASE WHEN r.exhibition = 0 THEN r.season END), max(CASE WHEN r.exhibition = 0 THEN r.season END),
+                  count(DISTINCT CASE WHEN r.exhibition = 0 THEN r.id END),
+                  count(DISTINCT CASE WHEN r.exhibition = 0 AND x.laps_led IS NOT NULL THEN r.id END),
+                  min(CASE WHEN r.exhibition = 0 AND x.laps_led IS NOT NULL THEN r.season END),
+                  count(DISTINCT CASE WHEN r.exhibition = 1 THEN r.id END)
+           FROM races r JOIN series s ON s.id = r.series_id LEFT JOIN results x ON x.race_id = r.id AND x.finish = 1
+           WHERE s.key = :series AND r.status != 'scheduled' """ + in_season,
+        {"series": series_key, "season": season},
+    )[0]   # an aggregate without GROUP BY: always one row
+    when = f"in {season}" if season else "in the data"
+    if not races:
+        raise NoData(f"No {series_name} races {when}.")
+    if not rows:
+        raise NoData(f"No {series_name} driver has any {stat.label} {when}.")
+    lines = [LeaderLine(rank, name, count, starts, first, last) for name, count, starts, first, last, rank, _ in rows]
+    last_value, tied = rows[-1][1], rows[-1][-1]
+    more_tied = tied - sum(line.value == last_value for line in lines)
+    note = " ".join(part for part in (
+        _leaders_note(stat, official, races, races_with_laps_led, first_laps_led),
+        f"Exhibition races ({exhibitions:,}) are not counted." if exhibitions else "",
+    ) if part)
+    return Leaders(series_key, series_name, stat.key, stat.label, stat.column, season, first_season, last_season, lines,
+                   more_tied, note)
+
+
+def _leaders_note(stat: LeaderStat, official: bool, races: int, races_with_laps_led: int, first_laps_led: int | None) -> str:
+    """What the figure counts, and what the data does not hold (nothing to say of a plain count over the results)."""
+    if stat.key == "poles":
+        return ("Poles: qualifying P1, as the series counts them." if official else
+                "Poles: the car that started first (a field set by the rulebook or by points, when qualifying was "
+                "rained out, counts too).")
+    if stat.key == "titles":
+        return "Titles: the series' official champions; a season still running has none yet."
+    if stat.key == "laps_led":
+        if races_with_laps_led == races:
+            return "Laps led: every race counted has them."
+        known = f"{races_with_laps_led:,} of its {races:,} races" if races_with_laps_led else "none of its races"
+        since = f", from {first_laps_led} on" if first_laps_led else ""
+        return f"Laps led: the data has them for {known}{since}; the others count none."
+    return ""

@@ -159,6 +159,7 @@ async def test_track_and_h2h(fake, pitboard):
         ("h2h", {"driver1": "hamlin vs loga"}, "driver1", "hamlin vs Joey Logano"),   # both in one option
         ("standings", {"series": "tr"}, "series", "NASCAR Craftsman Truck Series"),
         ("track", {"name": "dega"}, "name", "Talladega Superspeedway"),
+        ("leaders", {"stat": "led"}, "stat", "laps led"),     # the figures whose name holds what is typed
     ],
 )
 async def test_autocomplete(fake, pitboard, command, options, focused, expected_first):
@@ -288,6 +289,15 @@ async def test_results_without_a_track_is_the_latest_race_of_the_server_s_series
     assert reply["embeds"][0]["title"] == "2025 Truck R25 · NASCAR Craftsman Truck Series Championship — Phoenix Raceway"
     reply = await settled_reply(await fake.send_slash_command("winner", {"series": "cup"}))   # a series given wins
     assert reply["embeds"][0]["title"] == "Most recent Cup race"
+
+
+async def test_leaders_of_the_server_s_series_unless_the_member_names_one(fake, writable_pitboard):
+    await guilds.set_default_series(writable_pitboard.store, DEFAULT_GUILD_ID, "truck")
+    reply = (await (await fake.send_slash_command("leaders", {"stat": "wins", "season": 2024})).response())["data"]
+    assert reply["embeds"][0]["title"] == "2024 NASCAR Craftsman Truck Series: most wins"
+    reply = (await (await fake.send_slash_command("leaders", {"stat": "most poles f1"})).response())["data"]
+    assert reply["embeds"][0]["title"] == "Formula 1: most poles, 1950–2026"
+    assert "Lewis Hamilton" in reply["embeds"][0]["description"] and "qualifying P1" in reply["embeds"][0]["footer"]["text"]
 
 
 async def test_standings_without_a_series_is_the_server_s_series_or_a_clear_ask(fake, writable_pitboard):

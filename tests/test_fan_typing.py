@@ -87,6 +87,10 @@ ANSWERS = [
     ("/winner last week", "Latest race of each series"),      # words for the latest race, not a track
     ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
     ("/winner the last race truck", "Most recent Truck race"),
+    ("/leaders cup", "NASCAR Cup Series: most wins, 1949–2025"),     # a series alone: its wins
+    ("/leaders truck top 5s 2024", "2024 NASCAR Craftsman Truck Series: most top-5 finishes"),
+    ("/leaders most poles in formula 1", "Formula 1: most poles"),
+    ("/leaders top 10 xfinity", "NASCAR Xfinity Series: most top-10 finishes"),   # the 10 is the figure's, not a season
     ("/results atlanta 2025 round 2", "2025 Cup R2: Ambetter Health 400 (Atlanta Motor Speedway)"),
     ("/results martinsville 2025 truck r24", "2025 Truck R24: Slim Jim 200 (Martinsville Speedway)"),   # as printed
     ("/h2h senna prost", "Ayrton Senna vs Alain Prost"),
@@ -160,6 +164,8 @@ QUESTIONS_BACK = [
     ("/h2h kyle busch", "Could not tell two drivers apart", []),   # one driver's name, not two
     ("/winner sonoma spring", "never hosted a series twice in a season", []),
     ("/h2h busch larson", "could be more than one pair of drivers", ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]),
+    ("/leaders wins", "Name a series", []),
+    ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
 ]
 
 

@@ -12,7 +12,7 @@ from operator import attrgetter
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table
 from bot.render.words import average, unknown_dash
-from db.models import HeadToHead, NonStarter, ResultLine, Stage, Standings
+from db.models import HeadToHead, Leaders, NonStarter, ResultLine, Stage, Standings
 from db.series import SERIES
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
@@ -105,6 +105,21 @@ def standings(answer: Standings) -> Table:
          row.wins, row.top5, row.top10, row.laps_led)
         for row in answer.rows
     ], STANDINGS_RIGHT)
+
+
+def leaders(answer: Leaders) -> Table:
+    """A leaderboard: rank (shared by ties), driver, the figure, and the starts and seasons it came from (the starts
+    once when they are the figure; no seasons for one season's board)."""
+    starts = answer.stat != "starts"
+    span = answer.season is None
+    return Table(
+        ("Pos", "Driver", answer.stat_column, *(("Starts",) if starts else ()), *(("Seasons",) if span else ())),
+        [(row.rank, plain(row.driver), row.value, *((row.starts,) if starts else ()),
+          *((f"{row.first_season}–{row.last_season}" if row.last_season != row.first_season else str(row.first_season),)
+            if span else ()))
+         for row in answer.rows],
+        (True, False, True, *((True,) if starts else ()), *((False,) if span else ())),
+    )
 
 
 def team_standings(answer: Standings) -> Table:

@@ -29,7 +29,9 @@ from bot.render.words import (
     broadcast_line,
     driver_season_line,
     drivers_heading,
+    leaders_heading,
     meetings_line,
+    more_tied_line,
     no_start_line,
     no_winner,
     plural,
@@ -54,6 +56,7 @@ from db.guilds import GuildSettings
 from db.models import (
     DriverCareer,
     HeadToHead,
+    Leaders,
     NextRaces,
     RaceResults,
     RaceSummary,
@@ -326,6 +329,13 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
     embed.set_footer(text=answer.note)
+    return fit(embed)
+
+
+def leaders(answer: Leaders) -> discord.Embed:
+    """/leaders: the leaderboard in a code block, what its figure counts, and whose data it is."""
+    embed = _embed(leaders_heading(answer, DISCORD), code_table(cells.leaders(answer)) + more_tied_line(answer))
+    embed.set_footer(text=" · ".join(part for part in (answer.note, source_footer([answer.series])) if part))
     return fit(embed)
 
 

@@ -17,6 +17,7 @@ from db.errors import PitboardError
 from db.models import (
     DriverCareer,
     HeadToHead,
+    Leaders,
     NextRaces,
     RaceResults,
     RaceSummary,
@@ -179,6 +180,19 @@ def standings(answer: Standings) -> dict[str, Any]:
     })
 
 
+def leaders(answer: Leaders) -> dict[str, Any]:
+    """/leaders as a document."""
+    return plain_data({
+        "command": "leaders",
+        "series": answer.series,
+        "stat": answer.stat,
+        "season": answer.season,
+        "seasons": [answer.first_season, answer.last_season],
+        "note": answer.note,
+        "leaders": [as_dict(row) for row in answer.rows],
+    })
+
+
 def h2h(answer: HeadToHead) -> dict[str, Any]:
     """/h2h as a document."""
     return plain_data({
@@ -233,7 +247,7 @@ def help(answer: Help) -> dict[str, Any]:  # noqa: A001 (the command's name, as 
 
 RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Help: help,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders, Help: help,
 }
 
 

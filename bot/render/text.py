@@ -23,7 +23,9 @@ from bot.render.words import (
     average,
     broadcast_line,
     drivers_heading,
+    leaders_heading,
     meetings_line,
+    more_tied_line,
     plural,
     race_day,
     race_facts,
@@ -48,6 +50,7 @@ from db.errors import PitboardError
 from db.models import (
     DriverCareer,
     HeadToHead,
+    Leaders,
     NextRaces,
     RaceResults,
     RaceSummary,
@@ -187,6 +190,13 @@ def standings(answer: Standings) -> str:
     ])
 
 
+def leaders(answer: Leaders) -> str:
+    """/leaders: the leaderboard, and what its figure counts."""
+    tied = more_tied_line(answer)
+    return "\n".join([leaders_heading(answer, PLAIN), "", monospace(cells.leaders(answer)), *([tied] if tied else []),
+                      *(["", answer.note] if answer.note else [])])
+
+
 def h2h(answer: HeadToHead) -> str:
     """/h2h: the two drivers side by side, and their last meeting."""
     return "\n".join([
@@ -275,7 +285,7 @@ def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every rende
 
 RENDERERS: dict[type, Callable[[Any], str]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Help: help,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders, Help: help,
 }
 
 

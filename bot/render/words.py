@@ -21,6 +21,7 @@ from db.models import (
     DriverCareer,
     DriverSeason,
     HeadToHead,
+    Leaders,
     RaceRef,
     RaceSummary,
     Schedule,
@@ -153,6 +154,20 @@ def winner_heading(answer: WinnerAnswer, m: Markup = PLAIN) -> str:
 def drivers_heading(answer: HeadToHead, m: Markup = PLAIN) -> str:
     """`Kyle Busch vs Kyle Larson`."""
     return f"{m.escape(answer.first.driver)} vs {m.escape(answer.second.driver)}"
+
+
+def leaders_heading(answer: Leaders, m: Markup = PLAIN) -> str:
+    """`NASCAR Cup Series: most wins, 1949–2025`; with a season, `2024 NASCAR Cup Series: most wins`."""
+    if answer.season:
+        return f"{answer.season} {m.escape(answer.series_name)}: most {answer.stat_label}"
+    span = (f"{answer.first_season}–{answer.last_season}" if answer.last_season != answer.first_season
+            else str(answer.first_season))
+    return f"{m.escape(answer.series_name)}: most {answer.stat_label}, {span}"
+
+
+def more_tied_line(answer: Leaders) -> str:
+    """`…and 12 more tied on 29.` when drivers tied with the last row did not fit."""
+    return f"…and {answer.more_tied} more tied on {answer.rows[-1].value}." if answer.more_tied else ""
 
 
 def races_together(answer: HeadToHead) -> str:

@@ -18,7 +18,7 @@ from discord import app_commands
 
 from bot.questions import QUESTIONS, Option
 from cogs.utils import Interaction
-from db import guilds
+from db import guilds, queries
 
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
@@ -82,7 +82,13 @@ async def series(interaction: Interaction, current: str) -> list[app_commands.Ch
     return [app_commands.Choice(name=label[:CHOICE_LIMIT], value=key) for label, key in names.series_labels(current, MAX_CHOICES)]
 
 
-AUTOCOMPLETE = {"place": places, "driver": drivers, "team": teams, "series": series}
+async def stats(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """/leaders' figures (a fixed list) whose name holds what is typed."""
+    typed = current.strip().casefold()
+    return _choices([stat.label for stat in queries.LEADER_STATS.values() if typed in stat.label or typed in stat.key])
+
+
+AUTOCOMPLETE = {"place": places, "driver": drivers, "team": teams, "series": series, "stat": stats}
 
 
 async def series_or_default(interaction: Interaction, series: str | None) -> str | None:

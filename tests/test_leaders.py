@@ -1,0 +1,59 @@
+"""/leaders on the bundled history: each figure as /driver counts it, ties, and what the data cannot rank."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from db import queries
+from db.errors import BadOption, NoData, UnknownName
+
+
+@pytest.mark.parametrize(("stat", "series", "field"), [
+    ("wins", "cup", "wins"), ("starts", "xfinity", "starts"), ("top 5s", "truck", "top5"), ("laps led", "cup", "laps_led"),
+    ("poles", "cup", "poles"),          # NASCAR: the car that started first
+    ("poles", "f1", "poles"),           # F1: qualifying P1, as /driver counts them
+    ("titles", "f1", "championships"),
+    ("podiums", "f1", "podiums"),
+])
+async def test_each_figure_is_the_one_driver_shows(real_store, stat, series, field):
+    board = await queries.leaders(real_store, stat, series)
+    assert len(board.rows) >= 10 and [row.value for row in board.rows] == sorted((row.value for row in board.rows), reverse=True)
+    for row in board.rows[:3]:
+        career = (await queries.driver(real_store, row.driver, series)).series[series]
+        assert (row.value, row.starts) == (getattr(career, field), career.starts), row.driver
+        assert (row.first_season, row.last_season) == (career.first_season, career.last_season)
+
+
+async def test_a_season_board_shares_ranks_and_counts_the_ties_that_did_not_fit(real_store, real_db):
+    board = await queries.leaders(real_store, "starts", "cup", 1992)
+    with sqlite3.connect(real_db) as conn:
+        full_season = conn.execute(
+            "SELECT count(*) FROM (SELECT x.driver_id FROM results x JOIN races r ON r.id = x.race_id "
+            "JOIN series s ON s.id = r.series_id WHERE s.key = 'cup' AND r.season = 1992 AND r.exhibition = 0 "
+            "GROUP BY x.driver_id HAVING count(*) = 29)").fetchone()[0]
+    assert {(row.rank, row.value) for row in board.rows} == {(1, 29)}
+    assert len(board.rows) == queries.LEADER_ROWS_WITH_TIES and board.more_tied == full_season - len(board.rows) > 0
+    wins = await queries.leaders(real_store, "cup wins", season=2024)
+    assert [(row.rank, row.driver, row.value) for row in wins.rows[:3]] == [
+        (1, "Kyle Larson", 6), (2, "Joey Logano", 4), (3, "Christopher Bell", 3)]
+    assert [row.rank for row in wins.rows[2:7]] == [3] * 5 and wins.rows[7].rank == 8   # five share third
+
+
+@pytest.mark.parametrize("typed", ["cup wins", "wins cup", "most wins in the winston cup", "CUP"])
+async def test_the_series_may_stand_anywhere_among_the_figure_s_words(real_store, typed):
+    board = await queries.leaders(real_store, typed)
+    assert (board.series, board.stat, board.rows[0].driver) == ("cup", "wins", "Richard Petty")
+
+
+async def test_what_the_data_cannot_rank_is_said_not_guessed(real_store):
+    with pytest.raises(NoData, match="holds no NASCAR Cup Series champions"):
+        await queries.leaders(real_store, "titles", "cup")     # standings here are computed, not official
+    with pytest.raises(NoData, match="No Formula 1 driver has any laps led"):
+        await queries.leaders(real_store, "laps led", "f1")    # F1DB has no laps led: unknown, not zero
+    with pytest.raises(BadOption, match="Name a series"):
+        await queries.leaders(real_store, "wins")
+    with pytest.raises(UnknownName) as unknown:
+        await queries.leaders(real_store, "fastest laps", "f1")
+    assert unknown.value.suggestions    # the figures it can rank by
