@@ -48,12 +48,15 @@ def questions() -> list[tuple[str, Ask]]:
                 add(f"/winner {track} {year} {series}", lambda s, t=track, y=year, x=series: queries.winner(s, t, y, x))
                 add(f"/results {track} {year} {series}", lambda s, t=track, y=year, x=series: queries.results(s, t, y, x))
         add(f"/results {track} 2023 cup round 8", lambda s, t=track: queries.results(s, t, 2023, "cup", 8))
+        add(f"/qualifying {track} 2023", lambda s, t=track: queries.qualifying(s, t, 2023))
         add(f"/track {track}", lambda s, t=track: queries.track(s, t))
     for track in F1_TRACKS:
         for year in [None, *F1_SEASONS, 1960]:
             add(f"/winner {track} {year} f1", lambda s, t=track, y=year: queries.winner(s, t, y, "f1"))
             add(f"/results {track} {year} f1", lambda s, t=track, y=year: queries.results(s, t, y, "f1"))
         add(f"/track {track} f1", lambda s, t=track: queries.track(s, t, "f1"))
+        for year in [None, 2021, 1988, 1960]:
+            add(f"/qualifying {track} {year} f1", lambda s, t=track, y=year: queries.qualifying(s, t, y, "f1"))
     for name in [*DRIVERS, *F1_DRIVERS]:
         add(f"/driver {name}", lambda s, n=name: queries.driver(s, n))
     for first, second in [*RIVALS, *(("Lewis Hamilton", rival) for rival in F1_RIVALS)]:
@@ -82,7 +85,7 @@ def embed_json(rendered: discord.Embed | list[discord.Embed]) -> str:
 EMBEDS: dict[str, Callable[..., discord.Embed | list[discord.Embed]]] = {
     "winner": embeds.winner, "results": embeds.results, "driver": embeds.driver, "track": embeds.track,
     "standings": embeds.standings, "h2h": embeds.h2h, "next": embeds.next_races, "schedule": embeds.schedule,
-    "leaders": embeds.leaders,
+    "leaders": embeds.leaders, "qualifying": embeds.qualifying,
 }
 
 

@@ -55,6 +55,7 @@ TRACK = Option("track", str, "Track or race (mid-ohio, daytona 500, monza); a se
                lookup="place")
 YEAR = Option("year", int, "Season, e.g. 2022", minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)
 SERIES = Option("series", str, "cup, xfinity, truck or f1 (winston cup, busch, formula 1…)", lookup="series")
+ROUND = Option("round", int, "Round number in the season", minimum=1, maximum=99)
 SEASON = Option("season", int, "Season (default: the latest in the data)", minimum=queries.FIRST_SEASON,
                 maximum=queries.LAST_SEASON)
 
@@ -84,8 +85,11 @@ QUESTIONS: dict[str, Question] = {
                  (TRACK, YEAR, SERIES), queries.winner,
                  ("/winner mid-ohio", "/winner daytona 500 1979", "/winner martinsville spring truck", "/winner")),
         Question("results", "Full results of a race at a track, or of a named race",
-                 (TRACK, YEAR, SERIES, Option("round", int, "Round number in the season", minimum=1, maximum=99)),
-                 queries.results, ("/results", "/results cup", "/results richmond 2023 7", "/results monza 2024")),
+                 (TRACK, YEAR, SERIES, ROUND), queries.results,
+                 ("/results", "/results cup", "/results richmond 2023 7", "/results monza 2024")),
+        Question("qualifying", "A race's qualifying (F1: Q1, Q2, Q3 times); where the data has none, its starting lineup",
+                 (TRACK, YEAR, SERIES, ROUND), queries.qualifying,
+                 ("/qualifying monza 2024", "/qualifying f1", "/qualifying daytona 500 2025")),
         Question("driver", "A driver's career, series by series",
                  (Option("name", str, "Driver, nickname, code or number (kligerman, rowdy, #48, VER)", True, "driver"), SERIES,
                   Option("year", int, "That season beside the career; with a car number, who drove it then",

@@ -1,4 +1,4 @@
-"""/winner and /results."""
+"""/winner, /results and /qualifying."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from db import queries
 
 
 class ResultsCog(commands.Cog):
-    """Both answers depend only on the data and the options (no clock, no reader), so each rendered answer is
+    """The answers depend only on the data and the options (no clock, no reader), so each rendered answer is
     remembered until the data changes (`Store.remembered`): a question asked again costs no query and no rendering."""
 
     def __init__(self, bot: Pitboard):
@@ -33,11 +33,22 @@ class ResultsCog(commands.Cog):
         )
         await send_pages(interaction, pages)
 
+    @options.command("qualifying")
+    async def qualifying(self, interaction: Interaction, track=None, year=None, series=None, round=None):
+        series = await options.series_or_default(interaction, series)
+        embed = await self.bot.store.remembered(
+            ("/qualifying", track, year, series, round), lambda: self._qualifying(track, year, series, round)
+        )
+        await interaction.response.send_message(embed=embed)
+
     async def _winner(self, track: str | None, year: int | None, series: str | None) -> discord.Embed:
         return embeds.winner(await queries.winner(self.bot.store, track, year, series))
 
     async def _results(self, track: str | None, year: int | None, series: str | None, round: int | None) -> list[discord.Embed]:
         return embeds.results(await queries.results(self.bot.store, track, year, series, round))
+
+    async def _qualifying(self, track: str | None, year: int | None, series: str | None, round: int | None) -> discord.Embed:
+        return embeds.qualifying(await queries.qualifying(self.bot.store, track, year, series, round))
 
 
 async def setup(bot: Pitboard) -> None:

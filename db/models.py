@@ -231,6 +231,31 @@ class RaceResults(Record):
     non_starters: list[NonStarter] = field(default_factory=list)
 
 
+class QualifyingLine(Record):
+    """One car in a race's qualifying (F1: its place and session times) or, where the data has no qualifying, its
+    place on the starting grid and where it finished."""
+
+    position: int | None                # None: not classified (status_code says why)
+    car_number: str
+    driver: str
+    team: str | None
+    status_code: str | None = None      # NC, DSQ, EX
+    time: str | None = None             # best time, as the source writes it (1:20.101)
+    q1: str | None = None
+    q2: str | None = None
+    q3: str | None = None
+    finish: int | None = None           # the starting lineup's: where the car finished the race
+
+
+class Qualifying(Record):
+    """/qualifying: a race's qualifying, or the starting lineup where the data has no qualifying (NASCAR's history)."""
+
+    race: RaceSummary
+    lineup: bool                        # True: the grid as raced (results' starting positions), not a qualifying session
+    lines: list[QualifyingLine]
+    other_races: list[RaceRef] = field(default_factory=list)   # same filters, not shown
+
+
 class NonStarter(Record):
     """An entrant that did not start the race: DNS, DNQ, DNPQ, DNP, EX."""
 

@@ -40,6 +40,8 @@ from db.models import (
     LeaderStint,
     NextRaces,
     NonStarter,
+    Qualifying,
+    QualifyingLine,
     RaceRef,
     RaceResults,
     RaceSummary,
@@ -460,6 +462,54 @@ def _read_results(
         )
     shown = races if year and place else first_of_each_series(races)   # keys come latest first
     return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
+
+
+async def qualifying(
+    store: Reads, track: str | None = None, year: int | None = None, series: str | None = None, round: int | None = None
+) -> Qualifying:
+    """A race's qualifying (F1: places with Q1, Q2 and Q3 times) or, where the data has none, its starting lineup with
+    where each car finished; the race is chosen as /results chooses it."""
+    names = await store.names()
+    place, series_key, year = _asked_place(names, track, year, series)
+    check_round(round)
+    return await store.read(_read_qualifying, names, place, year, series_key, round)
+
+
+def _read_qualifying(
+    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None, round: int | None
+) -> Qualifying:
+    races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
+    if not races:
+        raise NoData(
+            f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
+            + _none_at(snapshot, place, series_key)
+        )
+    shown = races if year and place else first_of_each_series(races)   # keys come latest first
+    race, others = read_whole(snapshot, shown[:1])[0], [key.ref for key in shown[1:]]
+    session = [
+        QualifyingLine(position, car, driver, team, status_code, time, q1, q2, q3)
+        for position, car, driver, team, status_code, time, q1, q2, q3 in snapshot.fetchall(
+            """SELECT q.position, q.car_number, d.name, tm.name, q.status_code, q.time, q.q1, q.q2, q.q3
+               FROM qualifying_results q JOIN drivers d ON d.id = q.driver_id LEFT JOIN teams tm ON tm.id = q.team_id
+               WHERE q.race_id = ? ORDER BY q.position IS NULL, q.position, q.entry""",
+            (race.id,),
+        )
+    ]
+    if session:
+        return Qualifying(race, False, session, others)
+    grid = [
+        QualifyingLine(start, car, driver, team, finish=finish)
+        for start, car, driver, team, finish in snapshot.fetchall(
+            """SELECT x.start, x.car_number, d.name, tm.name, x.finish
+               FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
+               WHERE x.race_id = ? AND x.start IS NOT NULL ORDER BY x.start, x.finish""",
+            (race.id,),
+        )
+    ]
+    if not grid:
+        raise NoData(f"The data has no qualifying and no starting positions for the {race.season} "
+                     f"{race.series_name} race at {race.track}.")
+    return Qualifying(race, True, grid, others)
 
 
 async def driver(store: Reads, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:

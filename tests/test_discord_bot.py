@@ -291,6 +291,15 @@ async def test_results_without_a_track_is_the_latest_race_of_the_server_s_series
     assert reply["embeds"][0]["title"] == "Most recent Cup race"
 
 
+async def test_qualifying_shows_the_session_times_or_says_it_is_the_starting_lineup(fake, pitboard):
+    session = (await (await fake.send_slash_command("qualifying", {"track": "monza", "year": 2024, "series": "f1"})).response())
+    embed = session["data"]["embeds"][0]
+    assert embed["title"].endswith("Autodromo Nazionale Monza") and "Q3" in embed["description"]
+    assert "Lando Norris" in embed["description"].split("\n")[4]     # the code block's first row: pole
+    lineup = (await (await fake.send_slash_command("qualifying", {"track": "daytona 500", "year": 2025})).response())
+    assert "Starting lineup as raced" in lineup["data"]["embeds"][0]["description"]
+
+
 async def test_leaders_of_the_server_s_series_unless_the_member_names_one(fake, writable_pitboard):
     await guilds.set_default_series(writable_pitboard.store, DEFAULT_GUILD_ID, "truck")
     reply = (await (await fake.send_slash_command("leaders", {"stat": "wins", "season": 2024})).response())["data"]

@@ -88,6 +88,8 @@ ANSWERS = [
     ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
     ("/winner the last race truck", "Most recent Truck race"),
     ("/leaders cup", "NASCAR Cup Series: most wins, 1949–2025"),     # a series alone: its wins
+    ("/qualifying monza 2024", "  1   4  Lando Norris      McLaren       1:19.911  1:19.727  1:19.327"),
+    ("/qualifying daytona 500 2025", "Starting lineup as raced: the data has no qualifying session"),
     ("/leaders truck top 5s 2024", "2024 NASCAR Craftsman Truck Series: most top-5 finishes"),
     ("/leaders most poles in formula 1", "Formula 1: most poles"),
     ("/leaders top 10 xfinity", "NASCAR Xfinity Series: most top-10 finishes"),   # the 10 is the figure's, not a season

@@ -12,7 +12,7 @@ from operator import attrgetter
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table
 from bot.render.words import average, unknown_dash
-from db.models import HeadToHead, Leaders, NonStarter, ResultLine, Stage, Standings
+from db.models import HeadToHead, Leaders, NonStarter, Qualifying, ResultLine, Stage, Standings
 from db.series import SERIES
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
@@ -52,6 +52,30 @@ def classification(lines: Sequence[ResultLine], series: str | None) -> Table:
           plain(line.status) if line.status_code else None, number(line.points))
          for line in lines],
         (False, True, False, False, True, True, True, False, True),
+    )
+
+
+QUALIFYING_SESSIONS = (("Q1", "q1"), ("Q2", "q2"), ("Q3", "q3"))
+
+
+def qualifying(answer: Qualifying) -> Table:
+    """A qualifying session with the time columns it has (Q1–Q3, or one best time; none for an order without times)
+    or, for a starting lineup, the grid and where each car finished."""
+    team_label, _ = labels(answer.race.series)
+    lines = answer.lines
+    if answer.lineup:
+        return Table(("St", "#", "Driver", team_label, "Fin"),
+                     [(line.position, plain(line.car_number), plain(line.driver), plain(line.team), line.finish)
+                      for line in lines], (True, True, False, False, True))
+    sessions = [(header, field) for header, field in QUALIFYING_SESSIONS if any(getattr(line, field) for line in lines)]
+    if not sessions and any(line.time for line in lines):
+        sessions = [("Time", "time")]
+    return Table(
+        ("Pos", "#", "Driver", team_label, *(header for header, _ in sessions)),
+        [(line.position or line.status_code, plain(line.car_number), plain(line.driver), plain(line.team),
+          *(plain(getattr(line, field)) or None for _, field in sessions))
+         for line in lines],
+        (True, True, False, False, *(True for _ in sessions)),
     )
 
 

@@ -23,6 +23,7 @@ from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
 from bot.render.words import (
     DISCORD,
     KIND_WORDS,
+    LINEUP_NOTE,
     SESSION_NAMES,
     also_line,
     average,
@@ -58,6 +59,7 @@ from db.models import (
     HeadToHead,
     Leaders,
     NextRaces,
+    Qualifying,
     RaceResults,
     RaceSummary,
     RecapFacts,
@@ -240,6 +242,20 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
         embed.set_footer(text=footer)
         pages.append(fit(embed))
     return pages
+
+
+def qualifying(answer: Qualifying) -> discord.Embed:
+    """/qualifying: the session (or the starting lineup, said to be one) in a phone-width code block."""
+    race = answer.race
+    table = cells.qualifying(answer)
+    shown = table.columns("St", "#", "Driver", "Fin") if answer.lineup else table.columns(
+        *(header for header in table.headers if header != cells.labels(race.series)[0]))
+    header = LINEUP_NOTE if answer.lineup else "Qualifying"
+    if answer.other_races:
+        header += "\nAlso matching: " + ", ".join(race_label(r) for r in answer.other_races) + " (add `series:` or `round:`)"
+    embed = _embed(f"{race_heading(race)} — {escape(race.track)}", f"{header}\n{code_table(shown)}")
+    embed.set_footer(text=source_footer([race.series]))
+    return fit(embed)
 
 
 def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed:

@@ -19,6 +19,7 @@ from db.models import (
     HeadToHead,
     Leaders,
     NextRaces,
+    Qualifying,
     RaceResults,
     RaceSummary,
     ResultLine,
@@ -180,6 +181,17 @@ def standings(answer: Standings) -> dict[str, Any]:
     })
 
 
+def qualifying(answer: Qualifying) -> dict[str, Any]:
+    """/qualifying as a document."""
+    return plain_data({
+        "command": "qualifying",
+        "race": race(answer.race),
+        "lineup": answer.lineup,
+        "qualifying": [as_dict(line) for line in answer.lines],
+        "also_matching": [as_dict(other) for other in answer.other_races],
+    })
+
+
 def leaders(answer: Leaders) -> dict[str, Any]:
     """/leaders as a document."""
     return plain_data({
@@ -247,7 +259,8 @@ def help(answer: Help) -> dict[str, Any]:  # noqa: A001 (the command's name, as 
 
 RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders, Help: help,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders,
+    Qualifying: qualifying, Help: help,
 }
 
 

@@ -17,6 +17,7 @@ from bot.render.safe import plain
 from bot.render.tables import Cell, Table, monospace
 from bot.render.words import (
     KIND_WORDS,
+    LINEUP_NOTE,
     PLAIN,
     SESSION_NAMES,
     also_line,
@@ -52,6 +53,7 @@ from db.models import (
     HeadToHead,
     Leaders,
     NextRaces,
+    Qualifying,
     RaceResults,
     RaceSummary,
     Schedule,
@@ -112,6 +114,16 @@ def results(answer: RaceResults) -> str:
     if answer.cautions:
         lines += ["", "Cautions:"]
         lines += [f"  laps {c.start_lap}–{c.end_lap}: {plain(c.comment or c.reason) or 'caution'}" for c in answer.cautions]
+    if answer.other_races:
+        lines += ["", "Also matching: " + "; ".join(f"{race_label(r)} ({plain(r.name)})" for r in answer.other_races)
+                  + " — add series: or round: to pick one."]
+    return "\n".join(lines)
+
+
+def qualifying(answer: Qualifying) -> str:
+    """/qualifying: the race, then its qualifying (or its starting lineup, said to be one)."""
+    lines = [race_title(answer.race), f"  {LINEUP_NOTE}" if answer.lineup else "  Qualifying",
+             "", monospace(cells.qualifying(answer))]
     if answer.other_races:
         lines += ["", "Also matching: " + "; ".join(f"{race_label(r)} ({plain(r.name)})" for r in answer.other_races)
                   + " — add series: or round: to pick one."]
@@ -285,7 +297,8 @@ def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every rende
 
 RENDERERS: dict[type, Callable[[Any], str]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
-    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders, Help: help,
+    HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders,
+    Qualifying: qualifying, Help: help,
 }
 
 

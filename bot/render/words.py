@@ -156,6 +156,9 @@ def drivers_heading(answer: HeadToHead, m: Markup = PLAIN) -> str:
     return f"{m.escape(answer.first.driver)} vs {m.escape(answer.second.driver)}"
 
 
+LINEUP_NOTE = "Starting lineup as raced: the data has no qualifying session for this race."
+
+
 def leaders_heading(answer: Leaders, m: Markup = PLAIN) -> str:
     """`NASCAR Cup Series: most wins, 1949–2025`; with a season, `2024 NASCAR Cup Series: most wins`."""
     if answer.season:
