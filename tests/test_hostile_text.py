@@ -264,10 +264,13 @@ def test_terminal_output_has_no_escape_codes_or_control_characters(hostile_db, c
         console(capsys, hostile_db, "ask", "/results richmond year:2023 series:cup round:7"),
         console(capsys, hostile_db, "ask", "/winner richmond year:2023 series:cup"),
         console(capsys, hostile_db, "ask", "/schedule series:cup season:2023"),
+        console(capsys, hostile_db, "ask", "/qualifying richmond year:2023 series:cup round:7"),
+        console(capsys, hostile_db, "ask", "/leaders cup wins 2023"),
     ]
     for output in outputs:
         assert not invisible(output)
-    recap_text, results = outputs[0], outputs[1]
+    recap_text, results, lineup = outputs[0], outputs[1], outputs[4]
+    assert "red Driver6" in lineup and len(lineup.split("\n\n")[1].splitlines()) == 2 + 37   # one row a car
     assert "red Driver6" in recap_text and "zerowidth Driver8" in results and "RLO Driver7" in results
     table = results.split("\n\n")[1].splitlines()
     assert table[0].startswith("Pos") and len(table) == 2 + 37   # a line break in a name would add a row
@@ -287,6 +290,8 @@ async def test_discord_embeds_keep_hostile_text_as_text(hostile_db):
                         ("results", {"track": "richmond", "year": 2023, "series": "cup", "round": 7}),
                         ("winner", {"track": "richmond", "year": 2023, "series": "cup"}),
                         ("schedule", {"series": "cup", "season": 2023}),
+                        ("qualifying", {"track": "richmond", "year": 2023, "series": "cup", "round": 7}),
+                        ("leaders", {"stat": "wins", "series": "cup", "season": 2023}),
                     )
                 ]
         facts = await recap_facts(store, await queries.results(store, "richmond", 2023, "cup", 7))
