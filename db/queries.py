@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from db.errors import BadOption, NoData, UnknownName
+from db.errors import BadOption, NoData, UnknownName, shown
 from db.models import (
     FIRST_SEASON,
     LAST_SEASON,
@@ -1239,6 +1239,10 @@ async def leaders(store: Reads, stat: str | None = None, series: str | None = No
     or in one season. A series may be typed among the figure's words (`/leaders cup wins`)."""
     names = await store.names()
     rest, typed_series = names.series_in(stat) if stat else ("", None)
+    words = rest.split()
+    if "at" in words[:-1]:   # `most wins at martinsville`: a track's board is /track's
+        place = " ".join(words[words.index("at") + 1:])
+        raise BadOption(f"/leaders ranks a whole series; the most wins and poles at a track are in `/track {shown(place)}`.")
     if typed_series is None and not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/leaders cup`, `/leaders f1 poles`, `/leaders truck top 5s 2024`.")
     series_key = typed_series or names.series_key(series or "")

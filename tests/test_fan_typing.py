@@ -167,6 +167,7 @@ QUESTIONS_BACK = [
     ("/winner sonoma spring", "never hosted a series twice in a season", []),
     ("/h2h busch larson", "could be more than one pair of drivers", ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]),
     ("/leaders wins", "Name a series", []),
+    ("/leaders most wins at martinsville", "are in `/track martinsville`", []),   # a track's board is /track's
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
 ]
 
