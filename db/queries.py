@@ -452,8 +452,14 @@ async def results(
 def _read_results(
     snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None, round: int | None
 ) -> RaceResults:
-    """The first race in `latest_first` order; the others of that year at the place, or the latest of each other
-    series (no place: always the latest of each)."""
+    return read_race_details(snapshot, *_race_asked(snapshot, names, place, year, series_key, round))
+
+
+def _race_asked(
+    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None, round: int | None
+) -> tuple[RaceSummary, list[RaceRef]]:
+    """The race /results and /qualifying show: the first in `latest_first` order, and the others matching, named (of
+    that year at the place, or the latest of each other series; no place: always the latest of each)."""
     races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
         raise NoData(
@@ -461,7 +467,7 @@ def _read_results(
             + _none_at(snapshot, place, series_key)
         )
     shown = races if year and place else first_of_each_series(races)   # keys come latest first
-    return read_race_details(snapshot, read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]])
+    return read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]]
 
 
 async def qualifying(
@@ -478,14 +484,7 @@ async def qualifying(
 def _read_qualifying(
     snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None, round: int | None
 ) -> Qualifying:
-    races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
-    if not races:
-        raise NoData(
-            f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
-            + _none_at(snapshot, place, series_key)
-        )
-    shown = races if year and place else first_of_each_series(races)   # keys come latest first
-    race, others = read_whole(snapshot, shown[:1])[0], [key.ref for key in shown[1:]]
+    race, others = _race_asked(snapshot, names, place, year, series_key, round)
     session = [
         QualifyingLine(position, car, driver, team, status_code, time, q1, q2, q3)
         for position, car, driver, team, status_code, time, q1, q2, q3 in snapshot.fetchall(

@@ -202,6 +202,7 @@ def leaders(answer: Leaders) -> dict[str, Any]:
         "seasons": [answer.first_season, answer.last_season],
         "note": answer.note,
         "leaders": [as_dict(row) for row in answer.rows],
+        "more_tied": answer.more_tied,
     })
 
 
