@@ -1210,6 +1210,7 @@ LEADER_STATS = {stat.key: stat for stat in (
     LeaderStat("top10", "top-10 finishes", "Top 10", "sum(x.finish <= 10)", ("top 10", "top 10s", "top tens", "top10s")),
     LeaderStat("starts", "starts", "Starts", "count(DISTINCT x.race_id)", ("start", "races", "appearances")),
     LeaderStat("laps_led", "laps led", "Led", "sum(x.laps_led)", ("led", "laps", "laps leading")),
+    # Titles come from the official tables alone (F1's, `_read_leaders`); a series without them has none to count.
     LeaderStat("titles", "titles", "Titles", "0", ("title", "championships", "championship", "champions", "champion")),
 )}
 # Words that only frame the question: `/leaders most wins all time`.
