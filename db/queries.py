@@ -1017,11 +1017,14 @@ def read_races_to_run(snapshot: Snapshot) -> tuple[
     """Every dated race not run yet with its start, in start order; each one's weekend sessions, and who carries
     it where the race list names them."""
     races = read_races(snapshot, "r.status = 'scheduled' AND r.starts_at IS NOT NULL", (), order="r.starts_at, s.id, r.id")
-    sessions = read_sessions(snapshot, [race.id for race in races])
+    ids = [race.id for race in races]
+    sessions = read_sessions(snapshot, ids)
     broadcasters = {
         race_id: Broadcasters(tv, radio, satellite) for race_id, tv, radio, satellite in snapshot.fetchall(
-            "SELECT id, tv_broadcaster, radio_broadcaster, satellite_broadcaster FROM races WHERE status = 'scheduled' "
-            "AND starts_at IS NOT NULL AND coalesce(tv_broadcaster, radio_broadcaster, satellite_broadcaster) IS NOT NULL"
+            "SELECT id, tv_broadcaster, radio_broadcaster, satellite_broadcaster FROM races "   # by id: not a scan of races
+            f"WHERE id IN ({','.join('?' * len(ids))}) "
+            "AND coalesce(tv_broadcaster, radio_broadcaster, satellite_broadcaster) IS NOT NULL",
+            tuple(ids),
         )
     }
     return tuple((race.starts_at, race) for race in races if race.starts_at), {
