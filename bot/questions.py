@@ -104,9 +104,9 @@ QUESTIONS: dict[str, Question] = {
         Question("standings", "A season's standings: official where the series publishes them (F1), else from race points",
                  (Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
                          lookup="series"), SEASON), queries.standings, ("/standings truck 2024", "/standings f1 1988")),
-        Question("leaders", "The drivers with the most wins, poles, podiums, top 5s or 10s, starts, laps led or titles",
-                 (Option("stat", str, "wins, poles, podiums, top 5, top 10, starts, laps led, titles (default: wins); a "
-                         "series may follow", lookup="stat"),
+        Question("leaders", "The drivers with the most wins, poles, podiums, top 5s or 10s, starts, laps led, DNFs or titles",
+                 (Option("stat", str, "wins (default), poles, podiums, top 5, top 10, starts, laps led, DNFs, titles; "
+                         "a series may follow", lookup="stat"),
                   Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
                          lookup="series"),
                   Option("season", int, "One season (default: every season in the data)", minimum=queries.FIRST_SEASON,

@@ -1213,6 +1213,9 @@ LEADER_STATS = {stat.key: stat for stat in (
     LeaderStat("top10", "top-10 finishes", "Top 10", "sum(x.finish <= 10)", ("top 10", "top 10s", "top tens", "top10s")),
     LeaderStat("starts", "starts", "Starts", "count(DISTINCT x.race_id)", ("start", "races", "appearances")),
     LeaderStat("laps_led", "laps led", "Led", "sum(x.laps_led)", ("led", "laps", "laps leading")),
+    LeaderStat("dnfs", "DNFs", "DNF", "sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF' "
+               "ELSE x.status IS NOT NULL AND x.status != 'running' END)",   # as /driver counts them
+               ("dnf", "did not finish", "retirements", "failures to finish")),
     # Titles come from the official tables alone (F1's, `_read_leaders`); a series without them has none to count.
     LeaderStat("titles", "titles", "Titles", "0", ("title", "championships", "championship", "champions", "champion")),
 )}

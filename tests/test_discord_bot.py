@@ -66,9 +66,11 @@ async def test_commands_sync_with_the_console_option_names(fake, pitboard):
     synced = {command["name"]: command for command in fake.synced_commands()}
     assert set(QUESTIONS) | {"config", "live"} == set(synced)     # /help among the questions
     for name, question in QUESTIONS.items():
+        assert synced[name]["description"] == question.description   # whole: discord.py cuts one over 100 with "…"
         options = {option["name"]: option for option in synced[name].get("options", [])}
         assert list(options) == [option.name for option in question.options]
         for option in question.options:
+            assert options[option.name]["description"] == option.description
             assert options[option.name]["type"] == (4 if option.kind is int else 3)
             assert options[option.name].get("required", False) == option.required
             assert options[option.name].get("autocomplete", False) == (option.lookup is not None)

@@ -373,6 +373,18 @@ async def test_unknown_route_is_404_and_recorded(fake: FakeDiscord, bot: FakeTes
     assert unknown.error == '{"message":"Unknown route","code":0}'
 
 
+async def test_sync_refuses_what_discord_refuses(fake: FakeDiscord, bot: FakeTestBot) -> None:
+    """Descriptions over 100 characters, names over 32: Discord answers 400 Invalid Form Body and keeps the old set."""
+    url = f"{fake.base_url}/applications/{fake.application_id}/guilds/{DEFAULT_GUILD_ID}/commands"
+    headers = {"Authorization": f"Bot {fake.token}"}
+    too_long = [{"name": "echo", "description": "x" * 101, "options": [{"type": 3, "name": "n" * 33, "description": "y"}]}]
+    async with aiohttp.ClientSession() as session, session.put(url, headers=headers, json=too_long) as response:
+        assert response.status == 400
+        refusal = await response.json()
+    assert refusal["code"] == 50035 and len(refusal["errors"]) == 2
+    assert {command["name"] for command in fake.synced_commands(DEFAULT_GUILD_ID)} >= {"echo", "driver"}
+
+
 async def test_json_content_type_is_exact(fake: FakeDiscord) -> None:
     url, headers = f"{fake.base_url}/users/@me", {"Authorization": f"Bot {fake.token}"}
     async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:

@@ -16,6 +16,7 @@ from db.errors import BadOption, NoData, UnknownName
     ("poles", "f1", "poles"),           # F1: qualifying P1, as /driver counts them
     ("titles", "f1", "championships"),
     ("podiums", "f1", "podiums"),
+    ("dnfs", "cup", "dnfs"), ("retirements", "f1", "dnfs"),
 ])
 async def test_each_figure_is_the_one_driver_shows(real_store, stat, series, field):
     board = await queries.leaders(real_store, stat, series)

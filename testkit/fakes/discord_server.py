@@ -202,6 +202,25 @@ def _error(status: int, message: str, code: int) -> web.Response:
     return _json_response({"message": message, "code": code}, status=status)
 
 
+def _command_form_problems(command: Mapping[str, Any]) -> list[str]:
+    """What Discord's bulk overwrite refuses in a slash command (400 Invalid Form Body): names of 1–32 characters,
+    descriptions of 1–100, at most 25 options and 25 choices an option."""
+    problems = []
+
+    def check(path: str, thing: Mapping[str, Any]) -> None:
+        if not 1 <= len(thing.get("name", "")) <= 32:
+            problems.append(f"{path}.name: must be 1-32 characters")
+        if command.get("type", 1) == 1 and not 1 <= len(thing.get("description", "")) <= 100:
+            problems.append(f"{path}.description: must be 1-100 characters (is {len(thing.get('description', ''))})")
+        if len(thing.get("options") or []) > 25 or len(thing.get("choices") or []) > 25:
+            problems.append(f"{path}: at most 25 options and 25 choices")
+        for n, option in enumerate(thing.get("options") or []):
+            check(f"{path}.options.{n}", option)
+
+    check(command.get("name", "?"), command)
+    return problems
+
+
 # --------------------------------------------------------------------------- #
 # World configuration
 # --------------------------------------------------------------------------- #
@@ -1464,6 +1483,9 @@ class FakeDiscord:
         if isinstance(store, web.Response):
             return store
         guild_id = request.match_info.get("guild_id")
+        problems = [problem for command in request[_RECORD_KEY].json for problem in _command_form_problems(command)]
+        if problems:
+            return _json_response({"message": "Invalid Form Body", "code": 50035, "errors": problems}, status=400)
         synced = {}
         for command in request[_RECORD_KEY].json:
             key = (command.get("type", 1), command["name"])
