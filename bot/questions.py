@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine
+from datetime import date, datetime
 from typing import Any
 
 from rapidfuzz import process
 
 from db import queries
 from db.errors import BadOption, UnknownName, shown
+from db.models import EASTERN
 from db.records import Record
 from db.snapshot import Reads, SyncStore, finish
 
@@ -82,7 +84,7 @@ QUESTIONS: dict[str, Question] = {
     question.name: question
     for question in (
         Question("winner", "Who won at a track or a named race (most recent, or every race there in a year)",
-                 (TRACK, YEAR, SERIES), queries.winner,
+                 (TRACK, YEAR, SERIES, ROUND), queries.winner,
                  ("/winner mid-ohio", "/winner daytona 500 1979", "/winner martinsville spring truck", "/winner")),
         Question("results", "Full results of a race at a track, or of a named race",
                  (TRACK, YEAR, SERIES, ROUND), queries.results,
@@ -124,6 +126,8 @@ QUESTIONS: dict[str, Question] = {
     )
 }
 
+NUMBERED_NAME_WORDS = frozenset({"duel", "qualifier", "heat", "race"})   # names a small number belongs to
+SEASONS_AGO = {"this year": 0, "this season": 0, "last year": 1, "last season": 1}
 _KEYED = re.compile(r"^([a-z0-9_]+):(.*)$", re.DOTALL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
 
@@ -195,7 +199,7 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
     """
     values: dict[str, list[str]] = {}
     growing: Option | None = None   # the option that following words extend
-    for token in _rounds_named(question, tokens):
+    for token in _seasons_named(question, _rounds_named(question, tokens)):
         keyed = _KEYED.match(token.text)
         if keyed and (named := question.option(keyed.group(1).casefold())) is not None:
             if named.name in values:
@@ -240,6 +244,23 @@ def _rounds_named(question: Question, tokens: list[Token]) -> list[Token]:
     return named
 
 
+def _seasons_named(question: Question, tokens: list[Token], today: date | None = None) -> list[Token]:
+    """`this year`, `last season` as the season they mean (the year is US Eastern time's), for a question with a year or
+    a season: `/winner daytona 500 last year`."""
+    option = question.option("year") or question.option("season")
+    if option is None:
+        return tokens
+    current = (today or datetime.now(EASTERN).date()).year
+    named: list[Token] = []
+    for token in tokens:
+        pair = f"{named[-1].text} {token.text}".casefold() if named and not (named[-1].quoted or token.quoted) else ""
+        if pair in SEASONS_AGO:
+            named[-1] = Token(f"{option.name}:{current - SEASONS_AGO[pair]}", False)
+        else:
+            named.append(token)
+    return named
+
+
 def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: Option | None) -> Option | None:
     """The free number option a bare number belongs to, if any (never the one a name needs first)."""
     if token.quoted or not re.fullmatch(r"\d{1,6}", token.text):
@@ -250,6 +271,8 @@ def _number_option(question: Question, token: Token, values: dict[str, list[str]
     names_missing = any(o.kind is str and o.required and o.name not in values for o in question.options)
     if names_missing and not is_year:
         return None     # `/driver 48`: a car number, not a season or a round
+    if not is_year and growing is not None and values[growing.name][-1].casefold() in NUMBERED_NAME_WORDS:
+        return None     # `daytona duel 2`: the race's own number, not a round
     return next(
         (o for o in question.options if o.kind is int and o.name not in values and o.accepts(number)), None
     )

@@ -20,9 +20,11 @@ class ResultsCog(commands.Cog):
         self.bot = bot
 
     @options.command("winner")
-    async def winner(self, interaction: Interaction, track=None, year=None, series=None):
+    async def winner(self, interaction: Interaction, track=None, year=None, series=None, round=None):
         series = await options.series_or_default(interaction, series)
-        embed = await self.bot.store.remembered(("/winner", track, year, series), lambda: self._winner(track, year, series))
+        embed = await self.bot.store.remembered(
+            ("/winner", track, year, series, round), lambda: self._winner(track, year, series, round)
+        )
         await interaction.response.send_message(embed=embed)
 
     @options.command("results")
@@ -41,8 +43,8 @@ class ResultsCog(commands.Cog):
         )
         await interaction.response.send_message(embed=embed)
 
-    async def _winner(self, track: str | None, year: int | None, series: str | None) -> discord.Embed:
-        return embeds.winner(await queries.winner(self.bot.store, track, year, series))
+    async def _winner(self, track: str | None, year: int | None, series: str | None, round: int | None) -> discord.Embed:
+        return embeds.winner(await queries.winner(self.bot.store, track, year, series, round))
 
     async def _results(self, track: str | None, year: int | None, series: str | None, round: int | None) -> list[discord.Embed]:
         return embeds.results(await queries.results(self.bot.store, track, year, series, round))

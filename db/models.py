@@ -274,6 +274,7 @@ class WinnerAnswer(Record):
     series: str | None
     races: list[RaceSummary]        # most recent first
     named_race: bool = False        # `track` is the name of a race run at several tracks
+    round: int | None = None        # the round asked for
 
 
 class SeasonLine(Record):

@@ -310,12 +310,15 @@ def _place_words(place: Place | None, year: int | None, round: int | None = None
     return "".join(f" {part}" for part in parts if part)
 
 
-async def winner(store: Reads, track: str | None = None, year: int | None = None, series: str | None = None) -> WinnerAnswer:
+async def winner(
+    store: Reads, track: str | None = None, year: int | None = None, series: str | None = None, round: int | None = None
+) -> WinnerAnswer:
     """The most recent race at a track, or with a year every race there that year; no track: the latest race of
-    each series (in `year`, of `series`)."""
+    each series (in `year`, of `series`); with a round, that round's race."""
     names = await store.names()
     place, series_key, year = _asked_place(names, track, year, series)
-    return await store.read(_read_winner, names, place, year, series_key)
+    check_round(round)
+    return await store.read(_read_winner, names, place, year, series_key, round)
 
 
 def _where_races_to_answer(
@@ -354,18 +357,19 @@ def read_whole(snapshot: Snapshot, keys: list[RaceKey]) -> list[RaceSummary]:
 
 
 def _read_winner(
-    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None
+    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None,
+    round: int | None = None,
 ) -> WinnerAnswer:
-    races = read_races(snapshot, *_where_races_to_answer(place, year, series_key))
+    races = read_races(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
         raise NoData(
-            f"No {_series_label(names, series_key)}race{_place_words(place, year)} in the data."
+            f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
             + _none_at(snapshot, place, series_key)
         )
     if place is None:
-        return WinnerAnswer("", year, series_key, latest_of_each_series(races))
+        return WinnerAnswer("", year, series_key, latest_of_each_series(races), round=round)
     return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races),
-                        named_race=place.race_at_several_tracks)
+                        named_race=place.race_at_several_tracks, round=round)
 
 
 async def race_details(store: Reads, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:

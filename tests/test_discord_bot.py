@@ -181,7 +181,7 @@ async def test_help_lists_the_commands_privately(fake, pitboard):
     data = (await (await fake.send_slash_command("help", {})).response())["data"]
     assert data["flags"] & EPHEMERAL
     fields = {field["name"]: field["value"] for field in data["embeds"][0]["fields"]}
-    assert "/winner [track:…] [year:…] [series:…]" in fields
+    assert "/winner [track:…] [year:…] [series:…] [round:…]" in fields
     assert "`/h2h hamlin vs logano`" in fields["/h2h driver1:… [driver2:…] [series:…]"]
 
 

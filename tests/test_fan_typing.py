@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 
@@ -15,6 +16,7 @@ from bot.cli import EXIT_OK, EXIT_USER_ERROR, main
 from bot.questions import QUESTIONS, ask, parse_slash, tokenise
 from bot.render import text
 from db.errors import BadOption, PitboardError
+from db.models import EASTERN
 from db.store import Store
 from testkit.discord_harness import embed_text, guild, running_pitboard
 from testkit.fakes.discord_server import FakeDiscord, redirect_discord_to
@@ -29,7 +31,9 @@ PARSED = [
     ("/results richmond 2023 7", "results", {"track": "richmond", "year": 2023, "round": 7}),
     ("/results richmond 2023 round 7", "results", {"track": "richmond", "year": 2023, "round": 7}),
     ("/results martinsville 2025 truck r24", "results", {"track": "martinsville truck", "year": 2025, "round": 24}),
-    ("/winner martinsville r24", "winner", {"track": "martinsville r24"}),    # /winner has no round: a word
+    ("/winner martinsville r24", "winner", {"track": "martinsville", "round": 24}),   # as answers print a round
+    ("/winner daytona duel 2 2023", "winner", {"track": "daytona duel 2", "year": 2023}),   # the Duel's own number
+    ("/results duel 1 7", "results", {"track": "duel 1", "round": 7}),
     ("/results", "results", {}),                                             # the latest race
     ("/results 2024 cup 10", "results", {"year": 2024, "track": "cup", "round": 10}),
     ('/results "round 7"', "results", {"track": "round 7"}),                  # quoted: a name
@@ -50,6 +54,14 @@ PARSED = [
 def test_parse_fan_typing(typed, name, options):
     question, parsed = parse_slash(typed)
     assert (question.name, parsed) == (name, options)
+
+
+def test_this_year_and_last_season_are_the_seasons_they_mean():
+    current = datetime.now(EASTERN).year
+    assert parse_slash("/winner daytona 500 last year")[1] == {"track": "daytona 500", "year": current - 1}
+    assert parse_slash("/standings f1 this season")[1] == {"series": "f1", "season": current}
+    assert parse_slash('/driver "last year"')[1] == {"name": "last year"}      # quoted: a name as typed
+    assert parse_slash("/h2h last year")[1] == {"driver1": "last year"}        # no season to mean
 
 
 def test_tokenise_keeps_shell_quoting():
@@ -88,6 +100,8 @@ ANSWERS = [
     ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
     ("/winner the last race truck", "Most recent Truck race"),
     ("/leaders cup", "NASCAR Cup Series: most wins, 1949–2025"),     # a series alone: its wins
+    ("/winner atlanta 2024 round 2", "Races at Atlanta Motor Speedway in 2024, round 2"),
+    ("/winner 2024 cup r10", "2024 Cup R10: GEICO 500 (Talladega Superspeedway)"),
     ("/qualifying monza 2024", "  1   4  Lando Norris      McLaren       1:19.911  1:19.727  1:19.327"),
     ("/qualifying daytona 500 2025", "Starting lineup as raced: the data has no qualifying session"),
     ("/leaders truck top 5s 2024", "2024 NASCAR Craftsman Truck Series: most top-5 finishes"),

@@ -134,7 +134,13 @@ def no_winner(race: RaceSummary) -> str:
 
 
 def winner_heading(answer: WinnerAnswer, m: Markup = PLAIN) -> str:
-    """The heading of a /winner answer, claiming only the order the data holds (see queries.latest_first)."""
+    """The heading of a /winner answer, claiming only the order the data holds (see queries.latest_first), and the
+    round asked for (`…, round 7`)."""
+    heading = _winner_heading(answer, m)
+    return f"{heading}, round {answer.round}" if answer.round else heading
+
+
+def _winner_heading(answer: WinnerAnswer, m: Markup) -> str:
     track = m.escape(answer.track)
     if not track:            # no track asked: the latest race of each series
         several = len(answer.races) > 1
