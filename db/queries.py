@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
@@ -315,10 +315,20 @@ async def winner(
 ) -> WinnerAnswer:
     """The most recent race at a track, or with a year every race there that year; no track: the latest race of
     each series (in `year`, of `series`); with a round, that round's race."""
+    return await _one_place_read(store, _read_winner, track, year, series, round)
+
+
+A = TypeVar("A")
+
+
+async def _one_place_read(
+    store: Reads, read: Callable[..., A], track: str | None, year: int | None, series: str | None, round: int | None
+) -> A:
+    """/winner's, /results' and /qualifying's options resolved the same way, then `read` in one hop."""
     names = await store.names()
     place, series_key, year = _asked_place(names, track, year, series)
     check_round(round)
-    return await store.read(_read_winner, names, place, year, series_key, round)
+    return await store.read(read, names, place, year, series_key, round)
 
 
 def _where_races_to_answer(
@@ -447,10 +457,7 @@ async def results(
 ) -> RaceResults:
     """One race's full classification: the most recent at the track matching the filters (no track: the most recent
     race matching them)."""
-    names = await store.names()
-    place, series_key, year = _asked_place(names, track, year, series)
-    check_round(round)
-    return await store.read(_read_results, names, place, year, series_key, round)
+    return await _one_place_read(store, _read_results, track, year, series, round)
 
 
 def _read_results(
@@ -479,10 +486,7 @@ async def qualifying(
 ) -> Qualifying:
     """A race's qualifying (F1: places with Q1, Q2 and Q3 times) or, where the data has none, its starting lineup with
     where each car finished; the race is chosen as /results chooses it."""
-    names = await store.names()
-    place, series_key, year = _asked_place(names, track, year, series)
-    check_round(round)
-    return await store.read(_read_qualifying, names, place, year, series_key, round)
+    return await _one_place_read(store, _read_qualifying, track, year, series, round)
 
 
 def _read_qualifying(
