@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import discord
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
@@ -10,6 +12,8 @@ from bot.render import embeds
 from cogs.utils import Interaction, options
 from cogs.utils.paginator import send_pages
 from db import queries
+
+R = TypeVar("R")
 
 
 class ResultsCog(commands.Cog):
@@ -21,36 +25,31 @@ class ResultsCog(commands.Cog):
 
     @options.command("winner")
     async def winner(self, interaction: Interaction, track=None, year=None, series=None, round=None):
-        series = await options.series_or_default(interaction, series)
-        embed = await self.bot.store.remembered(
-            ("/winner", track, year, series, round), lambda: self._winner(track, year, series, round)
-        )
+        embed = await self._answer(interaction, queries.winner, embeds.winner, track, year, series, round)
         await interaction.response.send_message(embed=embed)
 
     @options.command("results")
     async def results(self, interaction: Interaction, track=None, year=None, series=None, round=None):
-        series = await options.series_or_default(interaction, series)
-        pages = await self.bot.store.remembered(
-            ("/results", track, year, series, round), lambda: self._results(track, year, series, round)
-        )
+        pages = await self._answer(interaction, queries.results, embeds.results, track, year, series, round)
         await send_pages(interaction, pages)
 
     @options.command("qualifying")
     async def qualifying(self, interaction: Interaction, track=None, year=None, series=None, round=None):
-        series = await options.series_or_default(interaction, series)
-        embed = await self.bot.store.remembered(
-            ("/qualifying", track, year, series, round), lambda: self._qualifying(track, year, series, round)
-        )
+        embed = await self._answer(interaction, queries.qualifying, embeds.qualifying, track, year, series, round)
         await interaction.response.send_message(embed=embed)
 
-    async def _winner(self, track: str | None, year: int | None, series: str | None, round: int | None) -> discord.Embed:
-        return embeds.winner(await queries.winner(self.bot.store, track, year, series, round))
+    async def _answer(
+        self, interaction: Interaction, query: Callable[..., Awaitable[Any]], render: Callable[[Any], R],
+        track: str | None, year: int | None, series: str | None, round: int | None,
+    ) -> R:
+        """The rendered answer to a question about one race, remembered under the command and its options (after the
+        server's default series) until the data changes."""
+        series = await options.series_or_default(interaction, series)
 
-    async def _results(self, track: str | None, year: int | None, series: str | None, round: int | None) -> list[discord.Embed]:
-        return embeds.results(await queries.results(self.bot.store, track, year, series, round))
+        async def answer() -> R:
+            return render(await query(self.bot.store, track, year, series, round))
 
-    async def _qualifying(self, track: str | None, year: int | None, series: str | None, round: int | None) -> discord.Embed:
-        return embeds.qualifying(await queries.qualifying(self.bot.store, track, year, series, round))
+        return await self.bot.store.remembered((query.__name__, track, year, series, round), answer)
 
 
 async def setup(bot: Pitboard) -> None:

@@ -888,7 +888,8 @@ async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: st
             if len(met) > 1 and met[0][1] >= PAIR_CLEAR_LEAD * met[1][1]:
                 met = met[:1]
             if len(met) != 1:
-                raise ambiguous_pairs(driver1, [pair for pair, _ in met] + [pair for pair in pairs if pair not in dict(met)])
+                weighed = [pair for pair, _ in met]
+                raise ambiguous_pairs(driver1, weighed + [pair for pair in pairs if pair not in weighed])
             pairs = [met[0][0]]
         (a, b), = pairs
     else:
@@ -1286,7 +1287,7 @@ def _read_leaders(snapshot: Snapshot, stat_key: str, series_key: str, series_nam
     value = "coalesce(c.n, 0)" if counted else "f.value"
     rows = snapshot.fetchall(   # the top ten and those tied with the tenth, each with how many share its figure
         f"""WITH s AS (SELECT id FROM series WHERE key = :series),
-                 f AS (SELECT x.driver_id, {stat.per_result} AS value, count(DISTINCT x.race_id) AS starts,
+                 f AS (SELECT x.driver_id, {"0" if counted else stat.per_result} AS value, count(DISTINCT x.race_id) AS starts,
                               min(r.season) AS first_season, max(r.season) AS last_season
                        FROM s JOIN races r ON r.series_id = s.id CROSS JOIN results x ON x.race_id = r.id
                        WHERE r.exhibition = 0 {in_season} GROUP BY x.driver_id)
