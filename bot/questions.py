@@ -53,7 +53,7 @@ class Question(Record):
         return next((option for option in self.options if option.name == name), None)
 
 
-TRACK = Option("track", str, "Track or race (mid-ohio, daytona 500, monza); a series may follow; none: the latest race",
+TRACK = Option("track", str, "Track or race (mid-ohio, daytona 500, cup daytona); a series may go with it; none: the latest race",
                lookup="place")
 YEAR = Option("year", int, "Season, e.g. 2022", minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)
 SERIES = Option("series", str, "cup, xfinity, truck or f1 (winston cup, busch, formula 1…)", lookup="series")
@@ -193,8 +193,8 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
     - A bare number goes to the first free number option whose range holds it (`2022` → year,
       `7` → round after a track); any other number is part of a name (`southern 500`, `#48`).
       `round 7` and `r7` name the round, where the command has one (`_rounds_named`).
-    - Other words continue the name being typed, so a series may follow it (`martinsville truck`;
-      the name lookup tells a series from a name). A quoted value stands alone: the next value
+    - Other words continue the name being typed, so a series may follow or lead it (`martinsville truck`,
+      `cup daytona`; the name lookup tells a series from a name). A quoted value stands alone: the next value
       starts after it (`/h2h "kyle busch" "kyle larson"`, `/driver "kyle busch" truck`).
     """
     values: dict[str, list[str]] = {}

@@ -42,6 +42,7 @@ MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Klige
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
+MIN_COMPLETED = 3      # letters of a name typed beside a series before completions keep the series
 FAMOUS_WINS = 5        # the only winner among a name's bearers is meant from this many wins (see only_winner)
 
 # Words that describe a kind of track rather than name one: `/track dirt` must ask, not pick Bristol Dirt.
@@ -316,7 +317,7 @@ class Place(Record):
 
 
 class Who(Record):
-    """A driver, with a series typed after the name (`rowdy truck`), and who else the name matched when one of
+    """A driver, with a series typed with the name (`rowdy truck`, `cup larson`), and who else the name matched when one of
     them clearly was meant (`senna`: Ayrton; also Bruno)."""
 
     driver: DriverInfo
@@ -329,7 +330,7 @@ class Team(Record):
 
     team: TeamInfo
     also: tuple[TeamInfo, ...] = ()
-    series: str | None = None           # a series typed after the name (`red bull f1`)
+    series: str | None = None           # a series typed with the name (`red bull f1`)
 
 
 def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
@@ -851,14 +852,19 @@ class NameIndex:
         return False, None
 
     def _series_splits(self, query: str) -> list[tuple[str, str]]:
-        """`martinsville truck` → [(`martinsville`, truck)]: a series named by the last words."""
+        """`martinsville truck` → [(`martinsville`, truck)]: a series named by the last words, else by the first
+        (`cup daytona`, `f1 monza`), longest name first. The whole query is always read first, so a name that begins
+        or ends with a series' word (`busch clash`, `kurt busch`) is that name."""
         words = query.split()
-        splits = []
+        trailing, leading = [], []
         for count in range(min(MAX_SERIES_WORDS, len(words) - 1), 0, -1):
             key = self._series_aliases.get(" ".join(words[-count:]))
             if key:
-                splits.append((" ".join(words[:-count]), key))
-        return splits
+                trailing.append((" ".join(words[:-count]), key))
+            key = self._series_aliases.get(" ".join(words[:count]))
+            if key:
+                leading.append((" ".join(words[count:]), key))
+        return trailing + leading
 
     def _ranked_tracks(self, keys: Iterable[int]) -> list[TrackInfo]:
         return [self.tracks[key] for key in self._track_resolver.ranked(keys)]
@@ -901,7 +907,7 @@ class NameIndex:
 
     def driver_pairs(self, text: str) -> tuple[list[tuple[DriverInfo, DriverInfo]], str | None]:
         """Every pair of drivers `text` may name, most likely first (one when it names a pair), and a series typed
-        after the names."""
+        before or after the names."""
         query, _ = _split_year(clean_input(text, "driver"))
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             pairs = self._pairs(rest)
@@ -1009,7 +1015,7 @@ class NameIndex:
         return Team(self.teams[meant], tuple(self.teams[key] for key in keys if key != meant)[:MAX_SUGGESTIONS], typed_series)
 
     def _team_reading(self, query: str) -> tuple[str, str | None]:
-        """`red bull f1` → (`red bull`, f1) when the whole does not name a team and the words before the series do."""
+        """`red bull f1` → (`red bull`, f1) when the whole does not name a team and the other words do."""
         if self._team_resolver.strict(query):
             return query, None
         for rest, typed_series in self._series_splits(query):
@@ -1052,10 +1058,25 @@ class NameIndex:
         return [self.tracks[key] for key in self._track_resolver.suggest(text, limit)]
 
     def place_choices(self, text: str, limit: int = 25) -> list[str]:
-        """Autocomplete for a track option: named races whose name starts that way, then tracks."""
+        """Autocomplete for a track option: named races whose name starts that way, then tracks. A series typed with
+        the name (`truck marti`) is kept: after the races named so far, the places of that series the other words
+        mean, each with the series' key (`Martinsville Speedway truck`)."""
         query = name_key(text[:MAX_NAME_LENGTH])
-        races = [rule.race for alias, rule in self._race_rules.items() if query and alias.startswith(query)]
-        return list(dict.fromkeys(races + [track.name for track in self.track_choices(text, limit)]))[:limit]
+        with_series = [
+            f"{choice} {key}"
+            for rest, key in self._series_splits(query)[:1] if len(rest) >= MIN_COMPLETED
+            for choice in self._races_named(rest, key) + self._tracks_of(self.track_choices(rest, 4 * limit), key)
+        ]
+        tracks = [track.name for track in self.track_choices(query, limit)]
+        return list(dict.fromkeys(self._races_named(query) + with_series + tracks))[:limit]
+
+    def _races_named(self, query: str, series: str | None = None) -> list[str]:
+        """Named races with a name that starts with `query` (of `series`, if given)."""
+        return [rule.race for alias, rule in self._race_rules.items()
+                if query and alias.startswith(query) and series in (None, rule.series)]
+
+    def _tracks_of(self, tracks: list[TrackInfo], series: str) -> list[str]:
+        return [track.name for track in tracks if self._raced_at(track.id, None, series)]
 
     def driver_choices(self, text: str, limit: int = 25) -> list[DriverInfo]:
         return [self.drivers[key] for key in self._driver_resolver.suggest(text, limit)]

@@ -156,6 +156,7 @@ async def test_track_and_h2h(fake, pitboard):
     ("command", "options", "focused", "expected_first"),
     [
         ("winner", {"track": "mid"}, "track", "Mid-Ohio Sports Car Course"),
+        ("winner", {"track": "truck marti"}, "track", "Martinsville Speedway truck"),   # the series kept
         ("driver", {"name": "kliger"}, "name", "Parker Kligerman"),
         ("h2h", {"driver1": "kyle larson", "driver2": "hamli"}, "driver2", "Denny Hamlin"),
         ("h2h", {"driver1": "hamlin vs loga"}, "driver1", "hamlin vs Joey Logano"),   # both in one option

@@ -110,6 +110,21 @@ ANSWERS = [
     ("/results atlanta 2025 round 2", "2025 Cup R2: Ambetter Health 400 (Atlanta Motor Speedway)"),
     ("/results martinsville 2025 truck r24", "2025 Truck R24: Slim Jim 200 (Martinsville Speedway)"),   # as printed
     ("/h2h senna prost", "Ayrton Senna vs Alain Prost"),
+    # a series before the name, as after it
+    ("/winner cup daytona", "Most recent Cup race at Daytona International Speedway"),
+    ("/winner truck martinsville 2024", "2024 Truck R22: Zip Buy Now, Pay Later 200 (Martinsville Speedway)"),
+    ("/results xfinity talladega", "2025 Xfinity R31: United Rentals 250 (Talladega Superspeedway)"),
+    ("/winner f1 monza", "2025 F1 R16: Italian Grand Prix (Autodromo Nazionale Monza"),
+    ("/winner sprint cup 2010 daytona", "Races at Daytona International Speedway in 2010"),
+    ("/track f1 spa", "Formula 1: 59 races, 1950–2026"),
+    ("/driver cup larson", "Kyle Larson"),
+    ("/team f1 red bull", "Red Bull (Red Bull Racing)"),
+    ("/h2h cup hamlin logano", "Denny Hamlin vs Joey Logano: 609 Cup races together"),
+    ("/winner nextel cup 2005 dover", "2005 Cup R28: MBNA RacePoints 400 (Dover International Speedway)"),
+    # a name that begins or ends with a series' word is that name
+    ("/winner winston 500 1985", "1985 Cup R9: Winston 500 (Talladega Superspeedway)"),
+    ("/winner busch 500", "Most recent Cup race at Bristol Motor Speedway (Busch 500)"),
+    ("/driver kurt busch", "Kurt Busch"),
     ("/winner daytona 500 1979", "1979 Cup R2: Daytona 500 (Daytona International Speedway)"),
     ("/winner southern 500", "Cook Out Southern 500 (Darlington Raceway)"),
     ("/winner coca-cola 600", "2025 Cup R13: Coca-Cola 600 (Charlotte Motor Speedway)"),

@@ -136,6 +136,19 @@ async def test_autocomplete_choices_are_ranked_and_capped(real_store):
     assert len(names.track_choices("")) == 25
 
 
+async def test_place_completions_keep_a_typed_series_and_its_places_only(real_store):
+    names = await real_store.names()
+    choices = names.place_choices("f1 mon")
+    assert choices[0] == "Circuit de Monaco f1"
+    with_series = [choice for choice in choices if choice.endswith(" f1")]
+    assert len(with_series) >= 3 and "Monza" in " ".join(with_series)
+    for choice in with_series:   # each one is a place that hosted F1, and reads back as that place and series
+        place = names.place(choice)
+        assert place.series == "f1" and place.track is not None and names._raced_at(place.track.id, None, "f1")
+    assert names.place_choices("sprint show")[0] == "All-Star Open"   # a race's own name before a series reading
+    assert names.place_choices("dayto")[0] == "Daytona 500"          # no series typed: as before
+
+
 async def test_stored_aliases_are_normalized_as_the_resolver_reads_them(real_store):
     """The name index takes the store's aliases as they are (normalizing hundreds of them cost a cold `pitboard ask`
     ~4 M instructions): the build keeps every one in `normalize`'s form."""
