@@ -124,19 +124,24 @@ class Ids:
 # from Pitboard's answer for the same case, so the run checks both answer the same question with the same data.
 
 def floor_winner(db: sqlite3.Connection, track: int) -> list[tuple]:
-    """The latest race of each series at the track: its heading, date, status, winner line and pole."""
+    """The latest race of each series at the track: its heading, date, status, winner line and pole, and (F1) the
+    winner line of the weekend's sprint."""
     rows = db.execute(
-        f"SELECT s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, {WINNER_COLUMNS}, {POLE} "
+        f"SELECT s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, {WINNER_COLUMNS}, {POLE}, "
+        "sd.name, sp.car_number, spt.name, sp.make, sp.start "
         "FROM (SELECT series_id, max(season) AS season FROM races WHERE track_id = ? AND status != 'scheduled' "
         "GROUP BY series_id) l "
         "JOIN races r ON r.track_id = ? AND r.series_id = l.series_id AND r.season = l.season AND r.status != 'scheduled' "
         f"JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id {WINNER_JOINS} {POLE_JOINS} "
+        "LEFT JOIN sprint_results sp ON sp.race_id = r.id AND sp.finish = 1 LEFT JOIN drivers sd ON sd.id = sp.driver_id "
+        "LEFT JOIN teams spt ON spt.id = sp.team_id "
         f"ORDER BY {LATEST_AT_TRACK}", (track, track)).fetchall()
     latest: dict[str, tuple] = {}
     for row in rows:
         latest.setdefault(row[0], row)
-    return sorted((series, season, round_, winner, car, team, make, start, led, pole)
-                  for series, season, round_, _, _, _, _, _, winner, car, team, make, start, led, _, pole in latest.values())
+    return sorted((series, season, round_, winner, car, team, make, start, led, pole, sprint)
+                  for series, season, round_, _, _, _, _, _, winner, car, team, make, start, led, _, pole, sprint, *_
+                  in latest.values())
 
 
 def floor_results(db: sqlite3.Connection, track: int, season: int, series: int | None) -> tuple:
@@ -366,7 +371,8 @@ def pick(values: list, i: int):
 
 def winner_figures(answer) -> list[tuple]:
     return sorted((race.series, race.season, race.round, race.winner, race.winner_car, race.winner_team, race.winner_make,
-                   race.winner_start, race.winner_led, race.pole) for race in answer.races)
+                   race.winner_start, race.winner_led, race.pole,
+                   answer.sprints[race.id].driver if race.id in answer.sprints else None) for race in answer.races)
 
 
 def results_figures(answer) -> tuple:

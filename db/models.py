@@ -266,6 +266,16 @@ class NonStarter(Record):
     reason: str | None
 
 
+class SprintWinner(Record):
+    """Who won a race weekend's sprint (F1 since 2021): its own session, with its own grid."""
+
+    driver: str
+    car: str
+    team: str | None
+    make: str | None
+    start: int | None
+
+
 class WinnerAnswer(Record):
     """The races /winner found at a track, most recent first."""
 
@@ -275,6 +285,7 @@ class WinnerAnswer(Record):
     races: list[RaceSummary]        # most recent first
     named_race: bool = False        # `track` is the name of a race run at several tracks
     round: int | None = None        # the round asked for
+    sprints: dict[int, SprintWinner] = field(default_factory=dict)   # race id → its weekend's sprint winner
 
 
 class SeasonLine(Record):

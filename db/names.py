@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from db import curated
 from db.errors import AmbiguousName, BadOption, NoData, UnknownName
-from db.models import DriverInfo, SeriesInfo, TeamInfo, TrackInfo
+from db.models import LAST_SEASON, DriverInfo, SeriesInfo, TeamInfo, TrackInfo
 from db.records import Record, replace
 from db.series import SERIES
 
@@ -42,6 +42,8 @@ MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Klige
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
+SPRINT_WORD = "sprint"   # the Sprint Cup (Cup, 2008–2016), or F1's sprint (`_sprint_reading`)
+F1_SPRINT_SERIES = "f1"
 MIN_COMPLETED = 3      # letters of a name typed beside a series before completions keep the series
 FAMOUS_WINS = 5        # the only winner among a name's bearers is meant from this many wins (see only_winner)
 
@@ -634,7 +636,7 @@ class NameIndex:
         `daytona 500 1979`, `southern 500`. `series` is a series key; one typed in the text wins over it."""
         query, typed_year = _split_year(clean_input(text, "track"))
         year = _one_year(year, typed_year)
-        readings = [(query, None), *self._series_splits(query)]
+        readings = [(query, None), *(self._sprint_reading(query, rest, key, year) for rest, key in self._series_splits(query))]
         for rest, typed_series in readings:
             wanted = typed_series or series
             seasonal = self._season_part_place(text, rest, year, wanted, typed_series)
@@ -830,6 +832,22 @@ class NameIndex:
                          "to tell apart; name the year instead.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
+
+    def _sprint_reading(self, query: str, rest: str, key: str, year: int | None) -> tuple[str, str]:
+        """(`spa`, f1) for `spa sprint` or `sprint cota 2024`: "sprint" names the Cup only where and when it was the Sprint
+        Cup; elsewhere it is F1's sprint (each weekend's answer shows its sprint). Any other split stays as it is."""
+        words, kept = query.split(), rest.split()
+        typed = words[len(kept):] if words[:len(kept)] == kept else words[:len(words) - len(kept)]
+        if typed != [SPRINT_WORD]:
+            return rest, key
+        era = next(era for era in curated.series_names() if name_key(era.name) == SPRINT_WORD)
+        in_era = range(era.first_season, (era.last_season or LAST_SEASON) + 1)
+        tracks = self._track_resolver.strict(rest)
+        if (year is None or year in in_era) and any(
+            series == era.series and season in in_era for track in tracks for series, season in self._raced[track]
+        ):
+            return rest, key
+        return rest, F1_SPRINT_SERIES
 
     def series_in(self, text: str) -> tuple[str, str | None]:
         """`cup wins`, `most poles f1`, `top 5s in the truck series`: the series that some of the words name (the

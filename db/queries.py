@@ -52,6 +52,7 @@ from db.models import (
     SeasonWinner,
     SeriesCareer,
     Session,
+    SprintWinner,
     Stage,
     StageLine,
     StandingRow,
@@ -126,6 +127,7 @@ POLE_OF_RACE = """coalesce(
 # A deterministic SQL order (latest season first, then series, then round); `latest_first` refines it in Python.
 RECENT_FIRST = "r.season DESC, s.id, r.round DESC, r.starts_at DESC"
 SERIES_ORDER = {key: series.display_order for key, series in SERIES.items()}
+SPRINT_SERIES = {key for key, series in SERIES.items() if series.family == "f1"}   # weekends that may hold a sprint
 
 
 def check_year(year: int | None) -> int | None:
@@ -377,9 +379,28 @@ def _read_winner(
             + _none_at(snapshot, place, series_key)
         )
     if place is None:
-        return WinnerAnswer("", year, series_key, latest_of_each_series(races), round=round)
-    return WinnerAnswer(place.label, year, series_key, latest_first(races) if year else latest_of_each_series(races),
-                        named_race=place.race_at_several_tracks, round=round)
+        shown = latest_of_each_series(races)
+        return WinnerAnswer("", year, series_key, shown, round=round, sprints=_sprint_winners(snapshot, shown))
+    shown = latest_first(races) if year else latest_of_each_series(races)
+    return WinnerAnswer(place.label, year, series_key, shown, named_race=place.race_at_several_tracks, round=round,
+                        sprints=_sprint_winners(snapshot, shown))
+
+
+def _sprint_winners(snapshot: Snapshot, races: list[RaceSummary]) -> dict[int, SprintWinner]:
+    """The sprint winner of each race weekend that had a sprint (F1 since 2021; other series have none)."""
+    ids = [race.id for race in races if race.series in SPRINT_SERIES]
+    if not ids:
+        return {}
+    return {
+        race_id: SprintWinner(driver, car, team, make, start)
+        for race_id, driver, car, team, make, start in snapshot.fetchall(
+            """SELECT x.race_id, d.name, x.car_number, tm.name, x.make, x.start
+               FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
+               WHERE x.finish = 1 AND x.status_code IS NULL"""
+            f" AND x.race_id IN ({','.join('?' * len(ids))}) ORDER BY x.race_id, x.id",
+            tuple(ids),
+        )
+    }
 
 
 async def race_details(store: Reads, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:

@@ -71,6 +71,33 @@ async def test_results_silverstone_2021_classification_sprint_and_labels(real_st
     assert "Led" not in shown.split("Pos", 1)[1].splitlines()[0]       # F1 has no laps-led column
 
 
+async def test_winner_names_the_sprint_winner_of_a_sprint_weekend(real_store):
+    """2024 United States GP: Leclerc won the race, Verstappen the sprint from its own pole. Every renderer says so;
+    a weekend without a sprint, and a NASCAR race, have no sprint line."""
+    found = await answer(real_store, "/winner cota 2024 f1")
+    (race,) = found.races
+    assert (race.winner, found.sprints[race.id].driver, found.sprints[race.id].start) == (
+        "Charles Leclerc", "Max Verstappen", 1)
+    assert "  Sprint: Max Verstappen (#1 Red Bull Honda RBPT), from pole" in text.winner(found).splitlines()
+    assert "Sprint: **Max Verstappen** (#1 Red Bull Honda RBPT), from pole" in embeds.winner(found).fields[0].value
+    assert jsondata.winner(found)["races"][0]["sprint_winner"] == {
+        "driver": "Max Verstappen", "car": "1", "team": "Red Bull", "make": "Honda RBPT", "start": 1}
+    for typed in ("/winner monza 2024", "/winner cota 2024 cup"):
+        without = await answer(real_store, typed)
+        assert without.sprints == {} and "Sprint" not in text.winner(without)
+        assert "sprint_winner" not in jsondata.winner(without)["races"][0]
+
+
+@pytest.mark.parametrize(("typed", "series", "season"), [
+    ("/winner spa sprint 2023", "f1", 2023),         # no Sprint Cup at Spa: F1's sprint
+    ("/winner sprint cota 2024", "f1", 2024),        # COTA's Cup races came after the Sprint Cup's name
+    ("/winner daytona sprint 2010", "cup", 2010),    # the 2010 Sprint Cup at Daytona
+])
+async def test_sprint_is_f1s_sprint_unless_it_names_the_sprint_cup(real_store, typed, series, season):
+    races = (await answer(real_store, typed)).races
+    assert races and {(race.series, race.season) for race in races} == {(series, season)}
+
+
 async def test_results_list_non_starters_apart(real_store):
     """Indianapolis 2005: six cars started; the fourteen Michelin runners withdrew after the formation lap (DNS)."""
     details = await answer(real_store, "/results united states grand prix 2005")

@@ -44,6 +44,7 @@ from bot.render.words import (
     schedule_zone,
     seasons,
     series_short,
+    sprint_line,
     team_mates_line,
     team_season_line,
     team_totals,
@@ -200,6 +201,8 @@ def winner(answer: WinnerAnswer) -> discord.Embed:
         lines = [winner_sentence(race)]
         if race.pole and race.pole != race.winner:
             lines.append(f"Pole: {escape(race.pole)}")
+        if race.id in answer.sprints:
+            lines.append(f"Sprint: {sprint_line(answer.sprints[race.id], DISCORD)}")
         lines += _race_notes(race)
         embed.add_field(name=race_heading(race), value="\n".join(lines), inline=False)
     embed.set_footer(text=source_footer(race.series for race in answer.races))

@@ -64,7 +64,11 @@ def race(summary: RaceSummary) -> dict[str, Any]:
 
 def winner(answer: WinnerAnswer) -> dict[str, Any]:
     """/winner as a document."""
-    return plain_data({"command": "winner", "track": answer.track or None, "races": [race(r) for r in answer.races]})
+    return plain_data({
+        "command": "winner", "track": answer.track or None,
+        "races": [{**race(r), **({"sprint_winner": as_dict(answer.sprints[r.id])} if r.id in answer.sprints else {})}
+                  for r in answer.races],
+    })
 
 
 def _line(r: ResultLine, timed: bool) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from bot.render.words import (
     seasons,
     series_short,
     session_when,
+    sprint_line,
     team_mates_line,
     team_season_line,
     team_totals,
@@ -83,6 +84,8 @@ def winner(answer: WinnerAnswer) -> str:
         lines.append(f"  Winner: {winner_line(race, PLAIN)}")
         if race.pole and race.pole != race.winner:
             lines.append(f"  Pole: {plain(race.pole)}")
+        if race.id in answer.sprints:
+            lines.append(f"  Sprint: {sprint_line(answer.sprints[race.id], PLAIN)}")
         if race.status != "official":
             lines.append(f"  Status: {plain(race.status)}")
         if race.exhibition:

@@ -25,6 +25,7 @@ from db.models import (
     RaceRef,
     RaceSummary,
     Schedule,
+    SprintWinner,
     TeamSeason,
     TeamSeriesRecord,
     WinnerAnswer,
@@ -118,14 +119,27 @@ def winner_line(race: RaceSummary, m: Markup = PLAIN) -> str:
     what the data says instead when there is no winner to name."""
     if not race.winner:
         return no_winner(race)
-    make = race.winner_make if race.winner_make != race.winner_team else None    # F1's Ferrari Ferrari once
-    machine = " ".join(part for part in (car(m.escape(race.winner_car)), m.escape(race.winner_team), m.escape(make)) if part)
-    parts = [m.bold(m.escape(race.winner)) + (f" ({machine})" if machine else "")]
-    if race.winner_start:
-        parts.append("from pole" if race.winner_start == 1 else f"from {ordinal(race.winner_start)}")
+    parts = _driver_in_car(race.winner, race.winner_car, race.winner_team, race.winner_make, race.winner_start, m)
     if race.winner_led is not None:
         parts.append(led_phrase(race.winner_led, race.laps))
     return ", ".join(parts)
+
+
+def sprint_line(sprint: SprintWinner, m: Markup = PLAIN) -> str:
+    """`Max Verstappen (#1 Red Bull Honda RBPT), from pole`: a weekend's sprint winner, as `winner_line` words a winner."""
+    return ", ".join(_driver_in_car(sprint.driver, sprint.car, sprint.team, sprint.make, sprint.start, m))
+
+
+def _driver_in_car(
+    driver: str, car_number: str | None, team: str | None, make: str | None, start: int | None, m: Markup
+) -> list[str]:
+    """[`**Name** (#75 Team Make)`, `from 2nd`]: the name in `m`'s bold, the car, and the place it started from."""
+    make = make if make != team else None    # F1's Ferrari Ferrari once
+    machine = " ".join(part for part in (car(m.escape(car_number)), m.escape(team), m.escape(make)) if part)
+    parts = [m.bold(m.escape(driver)) + (f" ({machine})" if machine else "")]
+    if start:
+        parts.append("from pole" if start == 1 else f"from {ordinal(start)}")
+    return parts
 
 
 def no_winner(race: RaceSummary) -> str:
