@@ -501,13 +501,23 @@ class ScheduledRace(Record):
 
 
 class Schedule(Record):
-    """A season's races in start order."""
+    """A season's races in start order; a season the data has no dates for, by series and round."""
 
     series: str | None                  # None = all series
     season: int
-    races: list[ScheduledRace]          # in start order
+    races: list[ScheduledRace]          # in start order (undated: by series and round)
     now: datetime
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions (F1), in order
+
+    @property
+    def dated(self) -> bool:
+        """Whether any race has a date (a series the data has no dates for lists its races by round, after them)."""
+        return any(entry.race.starts_at for entry in self.races)
+
+    @property
+    def undated_series(self) -> list[str]:
+        """The series listed by round: the data has no dates for their season."""
+        return list(dict.fromkeys(entry.race.series for entry in self.races if entry.race.starts_at is None))
 
 
 class Broadcasters(Record):

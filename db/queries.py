@@ -1103,16 +1103,20 @@ def _read_schedule_season(snapshot: Snapshot, now: datetime) -> int:
 def read_season_schedule(
     snapshot: Snapshot, series_key: str | None, season: int
 ) -> tuple[tuple[RaceSummary, ...], dict[int, list[Session]]]:
-    """A season's dated races in start order (of one series, or all), and their weekends' sessions."""
+    """A season's dated races in start order (of one series, or all), and their weekends' sessions. A series the data
+    has no dates for that season (the bundled NASCAR history holds rounds) follows with its races by round: what was
+    run, and who won."""
     # A series filter only when one is given: `? IS NULL OR s.key = ?` keeps the planner off the (series, season) index.
-    where = "r.season = ? AND r.starts_at IS NOT NULL"
+    where = ("r.season = ? AND (r.starts_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM races o WHERE o.series_id = "
+             "r.series_id AND o.season = r.season AND o.starts_at IS NOT NULL))")
     params: tuple[object, ...] = (season,)
     if series_key is not None:
         where, params = f"{where} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (season, series_key)
-    races = tuple(read_races(snapshot, where, params, order="r.starts_at, s.id"))
+    races = tuple(read_races(
+        snapshot, where, params, order="r.starts_at IS NULL, r.starts_at, s.id, r.round IS NULL, r.round, r.id"))
     if not races:
         which = f"{SERIES[series_key].short_name} " if series_key else ""
-        raise NoData(f"No dated {which}races for {season} in the data. {_schedule_source(series_key)}")
+        raise NoData(f"No {which}races for {season} in the data. {_schedule_source(series_key)}")
     return races, read_sessions(snapshot, [race.id for race in races])
 
 

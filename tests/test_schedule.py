@@ -97,7 +97,7 @@ async def test_an_ended_season_or_a_series_without_a_calendar_says_which(schedul
     assert "race_list_basic.json" in ended.value.message
     with pytest.raises(NoData) as none:
         await queries.schedule(scheduled, "cup", 2026, now=datetime(2026, 12, 1, tzinfo=UTC))
-    assert none.value.message.startswith("No dated Cup races for 2026 in the data.")
+    assert none.value.message.startswith("No Cup races for 2026 in the data.")
     with pytest.raises(NoData) as no_f1:       # F1's calendar is not NASCAR's feed: the hint says where it is
         await queries.next_races(scheduled, "f1", now=datetime(2026, 12, 1, tzinfo=UTC))
     assert no_f1.value.message == "No dated F1 races in the data yet. F1's calendar is the bundled F1DB data's."
@@ -111,3 +111,31 @@ async def test_a_race_run_by_the_calendar_without_results_says_so(scheduled):
     assert not [entry for entry in answer.races if entry.state in ("now", "next", "later")]
     line = next(line for line in text.render(answer).splitlines() if unreported[0].name in line)
     assert line.endswith("no results yet")
+
+
+async def test_a_season_without_dates_is_its_races_by_round_with_their_winners(real_store):
+    """The bundled NASCAR history holds rounds, not dates: /schedule lists the season by round instead of nothing."""
+    answer = await queries.schedule(real_store, "cup", 2025, now=datetime(2026, 11, 30, tzinfo=UTC))
+    assert not answer.dated and answer.undated_series == ["cup"]
+    assert [entry.race.round for entry in answer.races] == list(range(1, 37))
+    assert {entry.state for entry in answer.races} == {"done"}
+    shown = text.render(answer).splitlines()
+    assert shown[0] == "2025 Cup season by round (the data has no dates for this season)"
+    assert shown[2].split() == ["Series", "Rd", "Race", "Track", "Winner", "/", "status"]   # no When column
+    assert shown[4].split() == ["Cup", "1", "DAYTONA", "500", "Daytona", "International", "Speedway", "William", "Byron"]
+    pages = embeds.schedule(answer)
+    assert pages[0].title == "2025 Cup season by round" and pages[0].footer.text.startswith("Page 1/3 · By round:")
+    assert pages[0].description.splitlines()[0] == "`C   R1` DAYTONA 500 · Daytona International Speedway ✓ William Byron"
+
+
+async def test_a_season_dated_for_one_series_lists_the_others_by_round_after_it(real_store):
+    """1992: F1DB dates F1's races; NASCAR's history has Cup and Xfinity by round. Weekends dated by their race alone
+    list no sessions: the race's row shows its date."""
+    answer = await queries.schedule(real_store, None, 1992, now=datetime(2026, 11, 30, tzinfo=UTC))
+    series_in_order = list(dict.fromkeys(entry.race.series for entry in answer.races))
+    assert series_in_order == ["f1", "cup", "xfinity"] and answer.undated_series == ["cup", "xfinity"]
+    assert all(entry.race.starts_at for entry in answer.races[:16])
+    shown = text.render(answer)
+    assert shown.endswith("Cup, Xfinity: by round (the data has no dates for this season).")
+    assert "Sessions:" not in shown
+    assert "Cup, Xfinity by round: no dates" in embeds.schedule(answer)[0].footer.text

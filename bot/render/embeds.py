@@ -19,7 +19,7 @@ from bot.questions import Help
 from bot.render import cells, recap, safe
 from bot.render.memo import per_pair
 from bot.render.tables import Table, monospace
-from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION
+from bot.render.text import EXHIBITION_NOTE, NO_CLASSIFICATION, UNDATED_SEASON
 from bot.render.words import (
     DISCORD,
     KIND_WORDS,
@@ -50,6 +50,7 @@ from bot.render.words import (
     team_totals,
     team_winners_line,
     team_wins_line,
+    weekends_listed,
     winner_heading,
     winner_line,
 )
@@ -419,7 +420,7 @@ def _schedule_lines(race: RaceSummary) -> dict[str, str]:
     when = race_day(race)
     if race.starts_at is not None and not race.date_only:
         when += f" (<t:{int(race.starts_at.timestamp())}:f>)"
-    line = f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)}"
+    line = f"{when} `{series_short(race.series)[:1]} {round_part:>4}` {escape(race.name)} · {escape(race.track)}".lstrip()
     return {state: f"{line} {f'✓ {escape(race.winner)}' if state == 'done' and race.winner else mark}".rstrip()
             for state, mark in SCHEDULE_MARKS.items()}
 
@@ -434,16 +435,20 @@ def _schedule_entries(race: RaceSummary, weekend: list[Session] | None) -> dict[
 
 def schedule(answer: Schedule) -> list[discord.Embed]:
     """/schedule: the season's races, a dozen a page, dated in their series' zone with the reader's own time beside."""
-    sessions = answer.sessions
+    sessions = weekends_listed(answer)
     lines = [_schedule_entries(entry.race, sessions.get(entry.race.id))[entry.state] for entry in answer.races]
-    per_page = SCHEDULE_WEEKENDS_PER_PAGE if answer.sessions else SCHEDULE_PER_PAGE
+    per_page = SCHEDULE_WEEKENDS_PER_PAGE if sessions else SCHEDULE_PER_PAGE
     chunks = [lines[i: i + per_page] for i in range(0, len(lines), per_page)]
     scope = f"{series_short(answer.series)} " if answer.series else ""
-    footer = (f"Dates {schedule_zone(answer)}, (times) in your time zone · exh. = exhibition · "
-              f"{source_footer(dict.fromkeys(entry.race.series for entry in answer.races))}")
+    dates = f"By round: {UNDATED_SEASON}"
+    if answer.dated:
+        undated = ", ".join(map(series_short, answer.undated_series))
+        dates = f"Dates {schedule_zone(answer)}, (times) in your time zone{f' · {undated} by round: no dates' if undated else ''}"
+    footer = f"{dates} · exh. = exhibition · {source_footer(dict.fromkeys(entry.race.series for entry in answer.races))}"
+    title = f"{answer.season} {scope}schedule" if answer.dated else f"{answer.season} {scope}season by round"
     pages = []
     for number, chunk in enumerate(chunks, start=1):
-        embed = _embed(f"{answer.season} {scope}schedule", "\n".join(chunk))
+        embed = _embed(title, "\n".join(chunk))
         embed.set_footer(text=footer if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {footer}")
         pages.append(fit(embed))
     return pages

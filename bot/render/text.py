@@ -45,6 +45,7 @@ from bot.render.words import (
     team_totals,
     team_winners_line,
     team_wins_line,
+    weekends_listed,
     winner_heading,
     winner_line,
 )
@@ -67,6 +68,7 @@ from db.models import (
 
 NO_CLASSIFICATION = "No finishing order in the data for this race."
 EXHIBITION_NOTE = "Exhibition: not counted in careers, track records, standings or head-to-heads"
+UNDATED_SEASON = "the data has no dates for this season"
 STATE_MARKS = {"done": "✓", "now": "● now", "unreported": "no results yet", "next": "→ next", "later": ""}
 
 
@@ -260,17 +262,21 @@ def _schedule_rows(race: RaceSummary) -> dict[str, tuple[Cell, ...]]:
 def schedule(answer: Schedule) -> str:
     """/schedule: the season's races in their series' zone (US Eastern, UTC), with winners so far."""
     rows, weekends = [], []
-    sessions = answer.sessions
+    sessions = weekends_listed(answer)
     for entry in answer.races:   # one pass: each race's row, and its weekend where the data has one
         rows.append(_schedule_rows(entry.race)[entry.state])
         weekend = sessions.get(entry.race.id)
         if weekend is not None:
             weekends.append(_schedule_weekend(entry.race, weekend))
     scope = series_short(answer.series) + " " if answer.series else ""
-    lines = [
-        f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "",
-        monospace(Table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows)),
-    ]
+    table = Table(("When", "Series", "Rd", "Race", "Track", "Winner / status"), rows)
+    if answer.dated:
+        lines = [f"{answer.season} {scope}schedule (times {schedule_zone(answer)})", "", monospace(table)]
+        if answer.undated_series:
+            lines += ["", f"{', '.join(map(series_short, answer.undated_series))}: by round ({UNDATED_SEASON})."]
+    else:
+        lines = [f"{answer.season} {scope}season by round ({UNDATED_SEASON})", "",
+                 monospace(table.columns("Series", "Rd", "Race", "Track", "Winner / status"))]
     if weekends:
         lines += ["", "Sessions:", *weekends]
     return "\n".join(lines)

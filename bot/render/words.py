@@ -25,6 +25,7 @@ from db.models import (
     RaceRef,
     RaceSummary,
     Schedule,
+    Session,
     SprintWinner,
     TeamSeason,
     TeamSeriesRecord,
@@ -246,6 +247,13 @@ def race_when(race: RaceSummary) -> str:
     if race.starts_at is None:
         return ""
     return race_day(race) if race.date_only else eastern_time(race.starts_at, race.zone)
+
+
+def weekends_listed(schedule: Schedule) -> dict[int, list[Session]]:
+    """The weekends a schedule lists under its races: those with more than the race itself (F1DB dates weekends
+    before 2006 or so by their race alone, which the race's own row already shows)."""
+    return {race_id: weekend for race_id, weekend in schedule.sessions.items()
+            if any(session.session != "race" for session in weekend)}
 
 
 def session_when(series: str, moment: datetime, date_only: bool) -> str:
