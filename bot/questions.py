@@ -261,6 +261,9 @@ def _seasons_named(question: Question, tokens: list[Token], today: date | None =
     return named
 
 
+YEARS_TYPED = range(1900, 2100)   # a four-digit number a fan means as a season, in the data's range or not
+
+
 def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: Option | None) -> Option | None:
     """The free number option a bare number belongs to, if any (never the one a name needs first)."""
     if token.quoted or not re.fullmatch(r"\d{1,6}", token.text):
@@ -273,9 +276,12 @@ def _number_option(question: Question, token: Token, values: dict[str, list[str]
         return None     # `/driver 48`: a car number, not a season or a round
     if not is_year and growing is not None and values[growing.name][-1].casefold() in NUMBERED_NAME_WORDS:
         return None     # `daytona duel 2`: the race's own number, not a round
-    return next(
-        (o for o in question.options if o.kind is int and o.name not in values and o.accepts(number)), None
-    )
+    free = [o for o in question.options if o.kind is int and o.name not in values]
+    fitting = next((o for o in free if o.accepts(number)), None)
+    if fitting is None and is_year and number in YEARS_TYPED and not names_missing:
+        # `/schedule cup 1948`: a season out of the data's range is told so, rather than read as part of a name
+        return next((o for o in free if o.name in ("year", "season")), None)
+    return fitting
 
 
 def _next_text_option(question: Question, values: dict[str, list[str]]) -> Option | None:

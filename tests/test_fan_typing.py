@@ -47,6 +47,8 @@ PARSED = [
     ("/standings o'reilly 2026", "standings", {"series": "o'reilly", "season": 2026}),
     ("/winner bojangles’ southern 500", "winner", {"track": "bojangles' southern 500"}),
     ("/winner track:“watkins glen” year:2025", "winner", {"track": "watkins glen", "year": 2025}),
+    ("/schedule cup 1948", "schedule", {"series": "cup", "season": 1948}),   # out of range: said so, not a name
+    ("/winner daytona 500 1948", "winner", {"track": "daytona 500", "year": 1948}),
 ]
 
 
