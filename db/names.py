@@ -42,6 +42,7 @@ MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Klige
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
+JUNIOR = " Jr."          # a son's suffix: his father is the driver of the name without it
 SPRINT_WORD = "sprint"   # the Sprint Cup (Cup, 2008–2016), or F1's sprint (`_sprint_reading`)
 F1_SPRINT_SERIES = "f1"
 MIN_COMPLETED = 3      # letters of a name typed beside a series before completions keep the series
@@ -575,6 +576,9 @@ class NameIndex:
         )]
         driver_aliases += sorted(self._code_holders().items())
         driver_aliases += [(nick, driver_ids[name]) for nick, name in curated.driver_nicknames() if name in driver_ids]
+        # A father whose son raced as Jr. is the Sr. fans call him (Dale Earnhardt Sr., Nelson Piquet Sr.).
+        driver_aliases += [(f"{name.removesuffix(JUNIOR)} sr", driver_ids[name.removesuffix(JUNIOR)])
+                           for name in driver_ids if name.endswith(JUNIOR) and name.removesuffix(JUNIOR) in driver_ids]
         return _Resolver("driver", {d.id: d.name for d in drivers.values()}, driver_aliases, lambda: self._driver_stats[0],
                          stored)
 

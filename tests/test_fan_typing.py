@@ -98,6 +98,9 @@ ANSWERS = [
     ("/h2h byron bell", "William Byron vs Christopher Bell"),   # of the Byrons, only William raced a Bell
     ("/h2h elliott larson", "Chase Elliott vs Kyle Larson"),   # 373 races with Larson; Elliott Sadler 114
     ("/h2h truex hamlin", "Martin Truex Jr. vs Denny Hamlin"),
+    ("/h2h dale sr dale jr", "Dale Earnhardt vs Dale Earnhardt Jr.: 40 races together"),   # a Jr.'s father is Sr.
+    ("/driver earnhardt sr", "Dale Earnhardt\n"),
+    ("/driver piquet sr", "Nelson Piquet\n"),
     ("/winner last week", "Latest race of each series"),      # words for the latest race, not a track
     ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
     ("/winner the last race truck", "Most recent Truck race"),
