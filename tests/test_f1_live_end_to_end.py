@@ -192,7 +192,7 @@ async def test_an_f1_announcement_is_the_race_report_in_f1_words(real_store):
         "**Charles Leclerc** won the Italian Grand Prix at Autodromo Nazionale Monza for Ferrari. "
         "It was Leclerc's seventh Formula 1 win. Leclerc started fourth on the grid.\n\n"
         "Oscar Piastri finished second, 2.664 seconds behind, and pole-sitter Lando Norris third.\n\n"
-        "One driver retired: Yuki Tsunoda (Overheating, 7 laps)."
+        "One driver retired: Yuki Tsunoda (overheating, 7 laps)."
     )
     [top, thread] = embed["fields"]
     header, _, *rows = top["value"].strip("`\n").splitlines()

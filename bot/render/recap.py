@@ -574,14 +574,22 @@ def _behind(gap: str | None) -> str | None:
     return amount if re.fullmatch(r"[\d:.]+", amount) else None
 
 
+def in_prose(reason: str) -> str:
+    """A retirement's reason as a sentence reads it: F1DB's `Overheating` as `overheating`; `ERS` stays `ERS`."""
+    return reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
+
+
 def _f1_outcome(line: F1Line, m: Markup) -> str:
-    """`finished fourth`, `retired (Engine) after 40 laps`, `was disqualified`."""
+    """`finished fourth`, `retired (engine) after 40 laps`, `retired (collision) without completing a lap`,
+    `was disqualified`."""
     if line.status_code is None:
         return f"finished {ordinal_word(line.finish)}"
     phrase = F1_RETIRED[line.status_code]
     if line.status_code == "DNF" and line.reason:
-        phrase += f" ({m.escape(line.reason)})"
-    if line.status_code != "DSQ" and line.laps is not None:
+        phrase += f" ({m.escape(in_prose(line.reason))})"
+    if line.status_code != "DSQ" and line.laps == 0:
+        phrase += " without completing a lap"
+    elif line.status_code != "DSQ" and line.laps is not None:
         phrase += f" after {plural(line.laps, 'lap')}"
     return phrase
 
@@ -591,7 +599,7 @@ def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sent
     sentences = []
     retired = [line for line in out if line.status_code == "DNF"]
     if retired:
-        listed = [f"{name(line.driver)} ({m.escape(line.reason) if line.reason else 'reason unknown'}"
+        listed = [f"{name(line.driver)} ({m.escape(in_prose(line.reason)) if line.reason else 'reason unknown'}"
                   + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")") for line in retired]
         drivers = "driver" if len(retired) == 1 else "drivers"
         sentences.append(Sentence(f"{spelled(len(retired))} {drivers} retired: {_join(listed)}."))
