@@ -150,7 +150,9 @@ def out_phrase(line: ResultLine, m: Markup) -> str:
     """`out with a transmission failure after 60 laps`."""
     status = (line.status or "").casefold()
     phrase = OUT_PHRASES.get(status, f"out ({m.escape(line.status)})")
-    return f"{phrase} after {plural(line.laps, 'lap')}" if line.laps is not None and status != "disqualified" else phrase
+    if line.laps is None or status == "disqualified":
+        return phrase
+    return f"{phrase} without completing a lap" if line.laps == 0 else f"{phrase} after {plural(line.laps, 'lap')}"
 
 
 def finish_phrase(line: ResultLine, m: Markup) -> str:
