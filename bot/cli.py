@@ -177,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="pitboard", description="NASCAR results bot: terminal console, Discord bot, Reddit threads."
+        prog="pitboard", description="Race results bot for NASCAR and Formula 1: terminal console, Discord bot, Reddit threads."
     )
     parser.add_argument("--db", type=Path, help="database file (default: $PITBOARD_DB or the per-user data directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")

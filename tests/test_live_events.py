@@ -166,7 +166,7 @@ async def test_checkered_winner_and_win_number_from_the_store(frames, real_store
     line = event_line(checkered[0])
     assert f"Career Xfinity win No. {wins_before + 1}, the first at Chicagoland Speedway." in line
     board = live_board(final, history)
-    assert "Brandon Jones at Chicagoland Speedway: 4 starts, no wins, best 4th" in board_text(board)
+    assert "Brandon Jones at Chicagoland Speedway before this race: 4 starts, no wins, best 4th" in board_text(board)
     assert "| 1 | #20 | Brandon Jones | Leader |" in board_markdown(board)
 
 

@@ -92,7 +92,8 @@ def counts_line(board: LiveBoard) -> str:
 
 
 def history_line(history: DriverHistory | None, escape: Escape) -> str | None:
-    """`Brandon Jones at Chicagoland Speedway: 4 starts, no wins, best 4th (7 Xfinity wins)`."""
+    """`Brandon Jones at Chicagoland Speedway before this race: 4 starts, no wins, best 4th`: the store's record, which
+    the race under way joins only once official."""
     if history is None or history.track is None or history.starts_here is None:
         return None
     if history.starts_here == 0:
@@ -101,7 +102,7 @@ def history_line(history: DriverHistory | None, escape: Escape) -> str | None:
         wins = plural(history.wins_here, "win") if history.wins_here else "no wins"
         best = f", best {ordinal(history.best_here)}" if history.best_here else ""
         record = f"{plural(history.starts_here, 'start')}, {wins}{best}"
-    return f"{escape(history.driver)} at {escape(history.track)}: {record}"
+    return f"{escape(history.driver)} at {escape(history.track)} before this race: {record}"
 
 
 def board_rows(board: LiveBoard, escape: Escape) -> list[tuple[str, str, str, str]]:
