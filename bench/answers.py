@@ -24,6 +24,19 @@ from bench import F1_DRIVERS, F1_RIVALS, F1_SCHEDULE_SEASON, F1_SEASONS, F1_TRAC
 from bot.render import embeds, jsondata, text
 from db import queries
 from db.errors import PitboardError
+from db.models import (
+    DriverAtTrack,
+    DriverCareer,
+    HeadToHead,
+    Leaders,
+    NextRaces,
+    Qualifying,
+    RaceResults,
+    Schedule,
+    Standings,
+    TrackRecord,
+    WinnerAnswer,
+)
 from db.store import Store
 
 DRIVERS = ["Kyle Busch", "Richard Petty", "Joey Logano", "Chase Elliott", "Denny Hamlin", "#48", "Ross Chastain"]
@@ -59,6 +72,9 @@ def questions() -> list[tuple[str, Ask]]:
             add(f"/qualifying {track} {year} f1", lambda s, t=track, y=year: queries.qualifying(s, t, y, "f1"))
     for name in [*DRIVERS, *F1_DRIVERS]:
         add(f"/driver {name}", lambda s, n=name: queries.driver(s, n))
+    for name, track in [("Richard Petty", "martinsville"), ("Kyle Busch", "bristol"), ("Kyle Larson", "daytona 500"),
+                        ("Lewis Hamilton", "silverstone"), ("Max Verstappen", "monaco"), ("Chase Elliott", "monaco")]:
+        add(f"/driver {name} at {track}", lambda s, n=name, t=track: queries.driver(s, n, track=t))
     for first, second in [*RIVALS, *(("Lewis Hamilton", rival) for rival in F1_RIVALS)]:
         add(f"/h2h {first} {second}", lambda s, a=first, b=second: queries.h2h(s, a, b))
     for series in ["cup", "xfinity", "truck"]:
@@ -82,10 +98,10 @@ def embed_json(rendered: discord.Embed | list[discord.Embed]) -> str:
     return json.dumps([page.to_dict() for page in pages], ensure_ascii=False, sort_keys=True, indent=1)
 
 
-EMBEDS: dict[str, Callable[..., discord.Embed | list[discord.Embed]]] = {
-    "winner": embeds.winner, "results": embeds.results, "driver": embeds.driver, "track": embeds.track,
-    "standings": embeds.standings, "h2h": embeds.h2h, "next": embeds.next_races, "schedule": embeds.schedule,
-    "leaders": embeds.leaders, "qualifying": embeds.qualifying,
+EMBEDS: dict[type, Callable[..., discord.Embed | list[discord.Embed]]] = {
+    WinnerAnswer: embeds.winner, RaceResults: embeds.results, DriverCareer: embeds.driver,
+    DriverAtTrack: embeds.driver_at_track, TrackRecord: embeds.track, Standings: embeds.standings, HeadToHead: embeds.h2h,
+    NextRaces: embeds.next_races, Schedule: embeds.schedule, Leaders: embeds.leaders, Qualifying: embeds.qualifying,
 }
 
 
@@ -98,9 +114,8 @@ async def render_all(db_path: Path) -> str:
             except PitboardError as failure:
                 parts.append(f"=== {label}\n--- text\n{text.error(failure)}\n--- json\n{json.dumps(jsondata.error(failure))}\n")
                 continue
-            command = label.split()[0].lstrip("/")
             parts.append(
-                f"=== {label}\n--- text\n{text.render(answer)}\n--- embed\n{embed_json(EMBEDS[command](answer))}\n"
+                f"=== {label}\n--- text\n{text.render(answer)}\n--- embed\n{embed_json(EMBEDS[type(answer)](answer))}\n"
                 f"--- json\n{json.dumps(jsondata.render(answer), ensure_ascii=False, sort_keys=True, default=str)}\n"
             )
     return "".join(parts)

@@ -349,6 +349,39 @@ class DriverCareer(Record):
     year: int | None = None             # the season asked for (each series' `season`; none: no start that year)
 
 
+class TrackLine(Record):
+    """A driver's record at one track (or in one named race) in one series: each figure counted as /driver counts it."""
+
+    series: str
+    series_name: str
+    starts: int
+    wins: int
+    top5: int
+    top10: int
+    poles: int                      # where the series publishes qualifying (F1): qualifying P1; else the car first away
+    laps_led: int | None            # None when any start's laps led is unknown
+    avg_start: float | None
+    avg_finish: float
+    best_finish: int
+    dnfs: int
+    first_season: int
+    last_season: int
+    wins_at: list[RaceRef]          # each win there, latest first
+    latest: RaceRef                 # the latest start there
+    latest_finish: int
+    podiums: int = 0
+
+
+class DriverAtTrack(Record):
+    """/driver … at a track: a driver's record at one track or in one named race, series by series."""
+
+    driver: str
+    place: str                          # the place's label (`Darlington Raceway (Southern 500)`)
+    series: dict[str, TrackLine]        # only series he started there, Cup first
+    year: int | None = None             # the season asked for: that season's races there only
+    also: tuple[str, ...] = ()          # others the typed name matches, when one of them clearly was meant
+
+
 class SeasonWinner(Record):
     """Who won a race at a track in a season."""
 

@@ -30,6 +30,7 @@ from db.models import (
     LAST_SEASON,
     Broadcasters,
     Caution,
+    DriverAtTrack,
     DriverCareer,
     DriverInfo,
     DriverSeason,
@@ -64,6 +65,7 @@ from db.models import (
     TeamSeriesRecord,
     TeamStandingRow,
     TrackInfo,
+    TrackLine,
     TrackRecord,
     TrackSeriesRecord,
     WinnerAnswer,
@@ -124,6 +126,9 @@ RACE_JOINS = """
 POLE_OF_RACE = """coalesce(
     (SELECT driver_id FROM qualifying_results WHERE race_id = r.id AND position = 1 LIMIT 1),
     (SELECT driver_id FROM results WHERE race_id = r.id AND start = 1 LIMIT 1))"""
+# A result that did not finish: F1's status code where there is one, else any status but running (over results x).
+DNFS = ("sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF' "
+        "ELSE x.status IS NOT NULL AND x.status != 'running' END)")
 # A deterministic SQL order (latest season first, then series, then round); `latest_first` refines it in Python.
 RECENT_FIRST = "r.season DESC, s.id, r.round DESC, r.starts_at DESC"
 SERIES_ORDER = {key: series.display_order for key, series in SERIES.items()}
@@ -540,32 +545,98 @@ def _read_qualifying(
     return Qualifying(race, True, grid, others)
 
 
-async def driver(store: Reads, name: str, series: str | None = None, year: int | None = None) -> DriverCareer:
-    """Career figures per series: starts, wins, top 5/10, poles, laps led, averages, DNFs, wins.
+async def driver(
+    store: Reads, name: str, series: str | None = None, year: int | None = None, track: str | None = None
+) -> DriverCareer | DriverAtTrack:
+    """Career figures per series: starts, wins, top 5/10, poles, laps led, averages, DNFs, wins. With a track (or
+    `larson at bristol`), the record there instead.
 
     `name` may be a car number (`#48`): its driver in `year` and `series` if given, else the latest.
     """
     names = await store.names()
     series_key = names.series_key(series) if series else None
+    if track is None:
+        name, track = _driver_at(name)
     who = await find_driver(store, name, year=check_year(year), series=series_key)
     person, series_key = who.driver, who.series or series_key
+    also = tuple(other.name for other in who.also)
+    if track is not None:
+        place = names.place(track, year=year, series=series_key)
+        at_track = await store.read(_read_driver_at, names, person, place, series_key or place.series, year or place.year)
+        return replace(at_track, also=also)
     career = await store.read(_read_driver, names, person, series_key, year)
-    return replace(career, also=tuple(other.name for other in who.also))
+    return replace(career, also=also)
+
+
+def _driver_at(text: str) -> tuple[str, str | None]:
+    """`larson at bristol` → (`larson`, `bristol`): a driver's record at a place, asked in words."""
+    before, at, after = text.rpartition(" at ")
+    return (before, after) if at and before.strip() and after.strip() else (text, None)
+
+
+def _read_driver_at(
+    snapshot: Snapshot, names: NameIndex, person: DriverInfo, place: Place, series_key: str | None, year: int | None
+) -> DriverAtTrack:
+    at, params = _races_of(place)
+    where = f"{at} AND r.status != 'scheduled'"
+    if place.race_ids is None:   # a named race is what was asked for, exhibition or not; a track's record is for points
+        where += " AND r.exhibition = 0"
+    if series_key is not None:
+        where, params = f"{where} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (*params, series_key)
+    if year is not None:
+        where, params = f"{where} AND r.season = ?", (*params, year)
+    here = f"WITH here AS MATERIALIZED (SELECT r.id, r.series_id, r.season FROM races r WHERE {where})"
+    totals = snapshot.fetchall(
+        f"""{here}
+            SELECT s.key, s.name, count(DISTINCT x.race_id), count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END),
+                   sum(x.finish <= 3), sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1),
+                   (SELECT count(*) FROM qualifying_results q JOIN here hq ON hq.id = q.race_id
+                    WHERE q.driver_id = x.driver_id AND q.position = 1 AND hq.series_id = s.id),
+                   CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END,
+                   sum(x.start), count(x.start), sum(x.finish), min(x.finish), {DNFS}, min(h.season), max(h.season)
+            FROM results x JOIN here h ON h.id = x.race_id JOIN series s ON s.id = h.series_id
+            WHERE x.driver_id = ? GROUP BY s.id ORDER BY s.display_order""",
+        (*params, person.id),
+    )
+    if not totals:
+        where_words = f" in the {names.series[series_key].name}" if series_key else ""
+        when = f" in {year}" if year else ""
+        raise NoData(f"{person.name} has no starts at {place.label}{where_words}{when} in the data.")
+    starts: dict[str, list[tuple[RaceRef, int]]] = defaultdict(list)   # latest first
+    for key, season, round_, track, race, finish in snapshot.fetchall(
+        f"""{here}
+            SELECT s.key, r.season, r.round, t.name, r.name, x.finish
+            FROM results x JOIN here h ON h.id = x.race_id JOIN races r ON r.id = x.race_id
+            JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id
+            WHERE x.driver_id = ? ORDER BY {RECENT_FIRST}""",
+        (*params, person.id),
+    ):
+        starts[key].append((RaceRef(key, season, round_, track, race), finish))
+    lines = {}
+    for (key, series_name, count, wins, podiums, top5, top10, started_first, qualified_first, led, start_sum,
+         start_count, finish_sum, best, dnfs, first, last) in totals:
+        official = key in SERIES and SERIES[key].official_standings
+        (latest, latest_finish), *_ = starts[key]
+        lines[key] = TrackLine(
+            key, series_name, count, wins, top5, top10, qualified_first if official else started_first, led,
+            start_sum / start_count if start_count else None, finish_sum / count, best, dnfs, first, last,
+            [race for race, finish in starts[key] if finish == 1], latest, latest_finish, podiums,
+        )
+    return DriverAtTrack(person.name, place.label, lines, year)
 
 
 def _read_driver(
     snapshot: Snapshot, names: NameIndex, person: DriverInfo, series_key: str | None, year: int | None = None
 ) -> DriverCareer:
     season_rows = snapshot.fetchall(
-        """SELECT s.key, s.name AS series_name, a.* FROM (
+        f"""SELECT s.key, s.name AS series_name, a.* FROM (
                SELECT r.series_id, r.season, count(DISTINCT x.race_id) AS starts,
                       count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END) AS wins,
                       sum(x.finish <= 3) AS podiums, sum(coalesce(x.points, 0)) AS points, sum(x.finish <= 5) AS top5,
                       sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles,
                       CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led,
                       sum(x.start) AS start_sum, count(x.start) AS start_count, sum(x.finish) AS finish_sum,
-                      sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF'
-                               ELSE x.status IS NOT NULL AND x.status != 'running' END) AS dnfs
+                      {DNFS} AS dnfs
                FROM results x JOIN races r ON r.id = x.race_id
                WHERE x.driver_id = ? AND r.exhibition = 0
                GROUP BY r.series_id, r.season
@@ -1247,8 +1318,7 @@ LEADER_STATS = {stat.key: stat for stat in (
     LeaderStat("top10", "top-10 finishes", "Top 10", "sum(x.finish <= 10)", ("top 10", "top 10s", "top tens", "top10s")),
     LeaderStat("starts", "starts", "Starts", "count(DISTINCT x.race_id)", ("start", "races", "appearances")),
     LeaderStat("laps_led", "laps led", "Led", "sum(x.laps_led)", ("led", "laps", "laps leading")),
-    LeaderStat("dnfs", "DNFs", "DNF", "sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF' "
-               "ELSE x.status IS NOT NULL AND x.status != 'running' END)",   # as /driver counts them
+    LeaderStat("dnfs", "DNFs", "DNF", DNFS,   # as /driver counts them
                ("dnf", "did not finish", "retirements", "failures to finish")),
     # Titles come from the official tables alone (F1's, `_read_leaders`); a series without them has none to count.
     LeaderStat("titles", "titles", "Titles", "0", ("title", "championships", "championship", "champions", "champion")),

@@ -136,6 +136,15 @@ async def test_driver_attaches_chart(fake, pitboard):
     assert followup["allowed_mentions"] == NO_PINGS
 
 
+async def test_driver_at_a_track_answers_at_once_without_a_chart(fake, pitboard):
+    reply = await (await fake.send_slash_command("driver", {"name": "kligerman", "track": "mid-ohio"})).response()
+    assert reply["type"] == 4   # answered, not deferred: there is no chart to render
+    [embed] = reply["data"]["embeds"]
+    assert embed["title"] == "Parker Kligerman at Mid-Ohio Sports Car Course" and "image" not in embed
+    assert "Wins: 2022" in embed_text(embed)
+    assert reply["data"]["allowed_mentions"] == NO_PINGS
+
+
 async def test_standings_attaches_chart(fake, pitboard):
     handle = await fake.send_slash_command("standings", {"series": "cup", "season": 2024})
     await handle.response()

@@ -266,9 +266,11 @@ def test_terminal_output_has_no_escape_codes_or_control_characters(hostile_db, c
         console(capsys, hostile_db, "ask", "/schedule series:cup season:2023"),
         console(capsys, hostile_db, "ask", "/qualifying richmond year:2023 series:cup round:7"),
         console(capsys, hostile_db, "ask", "/leaders cup wins 2023"),
+        console(capsys, hostile_db, "ask", "/driver driver6 at richmond"),
     ]
     for output in outputs:
         assert not invisible(output)
+    assert "Cup latest start there: 2023 Cup R7 (Toyota Owners 400 # heading): " in outputs[-1]   # one line
     recap_text, results, lineup = outputs[0], outputs[1], outputs[4]
     assert "red Driver6" in lineup and len(lineup.split("\n\n")[1].splitlines()) == 2 + 37   # one row a car
     assert "red Driver6" in recap_text and "zerowidth Driver8" in results and "RLO Driver7" in results
@@ -292,6 +294,7 @@ async def test_discord_embeds_keep_hostile_text_as_text(hostile_db):
                         ("schedule", {"series": "cup", "season": 2023}),
                         ("qualifying", {"track": "richmond", "year": 2023, "series": "cup", "round": 7}),
                         ("leaders", {"stat": "wins", "series": "cup", "season": 2023}),
+                        ("driver", {"name": "driver6", "track": "richmond"}),
                     )
                 ]
         facts = await recap_facts(store, await queries.results(store, "richmond", 2023, "cup", 7))
@@ -306,7 +309,8 @@ async def test_discord_embeds_keep_hostile_text_as_text(hostile_db):
         assert not [line for line in live.splitlines() if re.match(r"[#>]|-|\d+\. ", line)]
         for block in re.findall(r"```\n(.*?)\n```", text, flags=re.DOTALL):
             assert all(len(line) <= embeds.TABLE_WIDTH for line in block.splitlines())
-    results_page, recap_embed = replies[0], replies[-1]
+    results_page, at_richmond, recap_embed = replies[0], replies[5], replies[-1]
+    assert at_richmond["title"] == "red Driver6 at Richmond Raceway"
     table = re.search(r"```\n(.*?)\n```", results_page["description"], flags=re.DOTALL)[1].splitlines()
     assert len(table) == 2 + 20                           # header, rule, one line per result on page 1
     assert "\\[x\\](https\\://e.com) Driver1" in recap_embed["description"]

@@ -11,8 +11,8 @@ from operator import attrgetter
 
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table
-from bot.render.words import average, unknown_dash
-from db.models import HeadToHead, Leaders, NonStarter, Qualifying, ResultLine, Stage, Standings
+from bot.render.words import average, ordinal, seasons, series_short, unknown_dash
+from db.models import DriverAtTrack, HeadToHead, Leaders, NonStarter, Qualifying, ResultLine, Stage, Standings
 from db.series import SERIES
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
@@ -163,4 +163,14 @@ def h2h(answer: HeadToHead) -> Table:
         ("Avg finish", average(a.avg_finish), average(b.avg_finish)),
         ("Laps led", unknown_dash(a.laps_led), unknown_dash(b.laps_led)),
         *([("Ahead as team-mates", answer.team_mates.first_ahead, answer.team_mates.second_ahead)] if answer.team_mates else []),
+    ])
+
+
+def driver_at_track(answer: DriverAtTrack) -> Table:
+    """A driver's record at a place, one row per series, in /driver's columns and its best finish."""
+    return Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "Best", "DNF"), [
+        (series_short(line.series), seasons(line.first_season, line.last_season), line.starts, line.wins, line.top5,
+         line.top10, line.poles, unknown_dash(line.laps_led), average(line.avg_start), average(line.avg_finish),
+         ordinal(line.best_finish), line.dnfs)
+        for line in answer.series.values()
     ])

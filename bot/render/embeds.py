@@ -28,13 +28,16 @@ from bot.render.words import (
     also_line,
     average,
     broadcast_line,
+    driver_at_heading,
     driver_season_line,
     drivers_heading,
+    latest_start_line,
     leaders_heading,
     meetings_line,
     more_tied_line,
     no_start_line,
     no_winner,
+    ordinal,
     plural,
     race_day,
     race_facts,
@@ -43,6 +46,7 @@ from bot.render.words import (
     races_together,
     schedule_zone,
     seasons,
+    seasons_won,
     series_short,
     sprint_line,
     team_mates_line,
@@ -57,6 +61,7 @@ from bot.render.words import (
 from db.errors import PitboardError
 from db.guilds import GuildSettings
 from db.models import (
+    DriverAtTrack,
     DriverCareer,
     HeadToHead,
     Leaders,
@@ -290,6 +295,29 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
     embed.description = "\n".join(note for note in notes if note) or None
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
+    embed.set_footer(text=source_footer(answer.series))
+    return fit(embed)
+
+
+def driver_at_track(answer: DriverAtTrack) -> discord.Embed:
+    """/driver … at a track: one field per series (figures, wins there, latest start there)."""
+    embed = _embed(driver_at_heading(answer, DISCORD))
+    for line in answer.series.values():
+        lines = [
+            f"**{line.starts}** starts · **{line.wins}** wins · {line.top5} top 5 · {line.top10} top 10",
+            " · ".join(part for part in (
+                f"{line.poles} poles", f"{line.laps_led:,} laps led" if line.laps_led is not None else "",
+                f"{line.dnfs} DNF",
+            ) if part),
+            f"avg start {average(line.avg_start)} · avg finish {average(line.avg_finish)} · best {ordinal(line.best_finish)}",
+        ]
+        if line.wins_at:
+            lines.append(f"Wins: {seasons_won(line)}")
+        lines.append(f"Latest: {latest_start_line(line, DISCORD)}")
+        name = f"{escape(line.series_name)} ({seasons(line.first_season, line.last_season)})"
+        embed.add_field(name=name, value="\n".join(lines), inline=False)
+    if answer.also:
+        embed.description = also_line("driver", answer.also, DISCORD)
     embed.set_footer(text=source_footer(answer.series))
     return fit(embed)
 

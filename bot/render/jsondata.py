@@ -15,6 +15,7 @@ from bot.render import cells
 from bot.render.safe import plain_data
 from db.errors import PitboardError
 from db.models import (
+    DriverAtTrack,
     DriverCareer,
     HeadToHead,
     Leaders,
@@ -68,6 +69,29 @@ def winner(answer: WinnerAnswer) -> dict[str, Any]:
         "command": "winner", "track": answer.track or None,
         "races": [{**race(r), **({"sprint_winner": as_dict(answer.sprints[r.id])} if r.id in answer.sprints else {})}
                   for r in answer.races],
+    })
+
+
+def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
+    """/driver … at a track as a document."""
+    return plain_data({
+        "command": "driver",
+        "driver": answer.driver,
+        "track": answer.place,
+        "series": {
+            key: {
+                "starts": line.starts, "wins": line.wins, "podiums": line.podiums, "top5": line.top5, "top10": line.top10,
+                "poles": line.poles, "laps_led": line.laps_led, "dnfs": line.dnfs,
+                "avg_start": None if line.avg_start is None else round(line.avg_start, 2),
+                "avg_finish": round(line.avg_finish, 2), "best_finish": line.best_finish,
+                "first_season": line.first_season, "last_season": line.last_season,
+                "wins_at": [as_dict(race) for race in line.wins_at],
+                "latest": {**as_dict(line.latest), "finish": line.latest_finish},
+            }
+            for key, line in answer.series.items()
+        },
+        **({"year": answer.year} if answer.year is not None else {}),
+        **({"also": list(answer.also)} if answer.also else {}),
     })
 
 
@@ -265,7 +289,7 @@ def help(answer: Help) -> dict[str, Any]:  # noqa: A001 (the command's name, as 
 RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
     HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders,
-    Qualifying: qualifying, Help: help,
+    Qualifying: qualifying, Help: help, DriverAtTrack: driver_at_track,
 }
 
 

@@ -23,7 +23,9 @@ from bot.render.words import (
     also_line,
     average,
     broadcast_line,
+    driver_at_heading,
     drivers_heading,
+    latest_start_line,
     leaders_heading,
     meetings_line,
     more_tied_line,
@@ -37,6 +39,7 @@ from bot.render.words import (
     schedule_zone,
     season_lines,
     seasons,
+    seasons_won,
     series_short,
     session_when,
     sprint_line,
@@ -51,6 +54,7 @@ from bot.render.words import (
 )
 from db.errors import PitboardError
 from db.models import (
+    DriverAtTrack,
     DriverCareer,
     HeadToHead,
     Leaders,
@@ -157,6 +161,18 @@ def driver(answer: DriverCareer) -> str:
             if latest and latest != first:
                 text += f"; latest {race_label(latest)} at {plain(latest.track)}"
             lines.append(text)
+    also = also_line("driver", answer.also)
+    return "\n".join([*lines, "", also] if also else lines)
+
+
+def driver_at_track(answer: DriverAtTrack) -> str:
+    """/driver … at a track: one line per series, then each series' wins there and latest start there."""
+    lines = [driver_at_heading(answer, PLAIN), "", monospace(cells.driver_at_track(answer))]
+    for line in answer.series.values():
+        short = series_short(line.series)
+        if line.wins_at:
+            lines.append(f"{short} wins there: {seasons_won(line)}")
+        lines.append(f"{short} latest start there: {latest_start_line(line, PLAIN)}")
     also = also_line("driver", answer.also)
     return "\n".join([*lines, "", also] if also else lines)
 
@@ -307,7 +323,7 @@ def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every rende
 RENDERERS: dict[type, Callable[[Any], str]] = {
     WinnerAnswer: winner, RaceResults: results, DriverCareer: driver, TrackRecord: track, Standings: standings,
     HeadToHead: h2h, NextRaces: next_races, Schedule: schedule, TeamRecord: team, Leaders: leaders,
-    Qualifying: qualifying, Help: help,
+    Qualifying: qualifying, Help: help, DriverAtTrack: driver_at_track,
 }
 
 

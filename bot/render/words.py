@@ -10,6 +10,7 @@ whoever reads it; Discord adds `<t:…>` timestamps for the reader's own zone on
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from bot.render import safe
 from db.models import (
     EASTERN,
     Broadcasters,
+    DriverAtTrack,
     DriverCareer,
     DriverSeason,
     HeadToHead,
@@ -29,6 +31,7 @@ from db.models import (
     SprintWinner,
     TeamSeason,
     TeamSeriesRecord,
+    TrackLine,
     WinnerAnswer,
     series_zone,
 )
@@ -401,3 +404,20 @@ def team_season_line(line: TeamSeason, m: Markup = PLAIN) -> str:
     if line.position is not None and line.points is not None:
         place = f" · {ordinal(line.position)}, {line.points:g} points"
     return f"{figures}{place} · " + ", ".join(m.escape(name) for name in line.drivers)
+
+
+def driver_at_heading(answer: DriverAtTrack, m: Markup = PLAIN) -> str:
+    """`Kyle Larson at Bristol Motor Speedway`, `… in 2021` for a season."""
+    season = f" in {answer.year}" if answer.year else ""
+    return f"{m.escape(answer.driver)} at {m.escape(answer.place)}{season}"
+
+
+def seasons_won(line: TrackLine) -> str:
+    """`2025, 2024, 2021`, `1972 ×2`: the seasons of a driver's wins at a place, latest first, a season won twice so."""
+    won = Counter(race.season for race in line.wins_at)   # in the wins' order: latest first
+    return ", ".join(f"{season} ×{count}" if count > 1 else str(season) for season, count in won.items())
+
+
+def latest_start_line(line: TrackLine, m: Markup = PLAIN) -> str:
+    """`2025 Cup R29 (Bass Pro Shops Night Race): 32nd`."""
+    return f"{race_label(line.latest)} ({m.escape(line.latest.name)}): {ordinal(line.latest_finish)}"
