@@ -35,8 +35,11 @@ def test_every_command_has_a_text_json_and_embed_renderer_named_after_it():
         function = "next_races" if name == "next" else name
         for module in (text, jsondata, embeds):
             assert callable(getattr(module, function, None)), f"{module.__name__}.{function} is missing"
-    assert set(text.RENDERERS.values()) == {getattr(text, "next_races" if n == "next" else n) for n in QUESTIONS}
+    # a command with a second kind of answer names its renderers after the command too (/driver … at a track)
+    second_kinds = {text.driver_at_track}
+    assert set(text.RENDERERS.values()) == {getattr(text, "next_races" if n == "next" else n) for n in QUESTIONS} | second_kinds
     assert set(text.RENDERERS) == set(jsondata.RENDERERS)
+    assert all(callable(getattr(module, kind.__name__, None)) for kind in second_kinds for module in (jsondata, embeds))
 
 
 def test_a_classification_is_built_once_with_plain_cells_and_unknowns_empty():
