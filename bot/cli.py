@@ -3,7 +3,7 @@
     pitboard ask "/winner mid-ohio"          answer a slash command in the terminal (--json for scripts)
     pitboard db build                        (re)build the database from the bundled history
     pitboard db path                         print where the database lives
-    pitboard import FILE...                  import NASCAR feed files (weekend-feed / race_list_basic) or Jolpica's
+    pitboard import FILE...                  import NASCAR feed files (weekend-feed, race_list_basic, loopstats) or Jolpica's
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
     pitboard prerace richmond --year 2023 --round 7 [--markdown]
@@ -119,7 +119,7 @@ def _sync_options(parser: argparse.ArgumentParser) -> None:
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "ask": ('answer a slash command, e.g. pitboard ask "/winner mid-ohio"', _ask_options),
     "db": ("database maintenance", _db_options),
-    "import": ("import NASCAR feed files (weekend-feed.json, race_list_basic.json) or saved Jolpica F1 documents",
+    "import": ("import NASCAR feed files (weekend-feed.json, race_list_basic.json, loopstats) or saved Jolpica F1 documents",
                _import_options),
     "thread": ("print or post the post-race thread of a race", _thread_options),
     "prerace": ("print the pre-race post of the next race at a track", _prerace_options),
@@ -384,6 +384,8 @@ async def _import_nascar(store: Store, body: bytes) -> str:
     report = await import_document(store, body)
     if not report.changed:
         return "already imported, nothing changed"
+    if report.kind == "loopstats":
+        return f"loop data of race {report.key}: stored"
     actions: dict[str, int] = {}
     for outcome in report.races:
         actions[outcome.action] = actions.get(outcome.action, 0) + 1

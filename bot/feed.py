@@ -59,6 +59,10 @@ class FeedClient:
     def weekend_feed_url(self, season: int, series: str, race_id: str) -> str:
         return f"{self.base_url}/{season}/{SERIES[series].feed_id}/{race_id}/weekend-feed.json"
 
+    def loopstats_url(self, season: int, series: str, race_id: str) -> str:
+        """A race's loop data (driver rating, passes, fastest laps), published after the race."""
+        return f"{self.base_url.removesuffix('/cacher')}/loopstats/prod/{season}/{SERIES[series].feed_id}/{race_id}.json"
+
     @property
     def live_base_url(self) -> str:
         """`https://cf.nascar.com/live/feeds`: the live endpoints live beside `cacher/`, on the same host."""

@@ -31,7 +31,7 @@ from db.nascar_feed import import_document
 from db.queries import race_details, utc_now
 from db.recaps import race_recap
 from db.store import Store
-from db.watch import jolpica_races_to_poll, races_to_poll, recently_official
+from db.watch import jolpica_races_to_poll, races_to_poll, races_wanting_loop_data, recently_official
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,15 @@ class Watcher:
                 unavailable = unavailable or error
             except Exception:
                 log.exception("%s: could not read the weekend feed; the other races go on", describe(race))
+                report.failed_races.append(race_key(race))
+        for race in await races_wanting_loop_data(self.store, now):
+            assert race.source_id is not None, "races_wanting_loop_data selects feed races only"
+            try:
+                await self._ingest(self.feed.loopstats_url(race.season, race.series, race.source_id), report)
+            except FeedUnavailable as error:   # loop data is an extra: its absence never holds the watcher back
+                log.info("%s: loop data unavailable (%s)", describe(race), error)
+            except Exception:
+                log.exception("%s: could not read the loop data; the other races go on", describe(race))
                 report.failed_races.append(race_key(race))
         if self.jolpica is not None:
             for race in await jolpica_races_to_poll(self.store, now):

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import logging
 import os
 import resource
@@ -57,9 +56,8 @@ from db.f1db import Rows as F1Rows
 from db.f1db import load_f1
 from db.health import DatabaseNotBuilt, problem_with
 from db.history import HistorySource, Reference, SeriesRows, add_curated_tracks, load_history, load_reference
-from db.ingest import RaceRecord, upsert_race
 from db.locks import BuildLock, build_lock, run_lock
-from db.nascar_feed import document_kind, import_document, parse_race_list, parse_weekend_feed
+from db.nascar_feed import import_document, parse_document, write_document
 from db.records import Record
 from db.store import Store, create_private_file
 
@@ -68,7 +66,7 @@ log = logging.getLogger(__name__)
 # Tables rebuilt from the bundled history and the recorded feed documents. Every other table is state.
 DATA_TABLES = (
     "series", "series_aliases", "tracks", "track_aliases", "drivers", "driver_aliases", "teams", "grands_prix",
-    "races", "results", "stage_results", "leader_stints", "cautions", "non_starters", "sprint_results",
+    "races", "results", "loop_stats", "stage_results", "leader_stints", "cautions", "non_starters", "sprint_results",
     "qualifying_results", "race_sessions", "driver_standings", "team_standings", "feed_documents",
     "weekend_sessions", "weekend_runs", "run_results",
     # Tallies the triggers of migration 0018 keep equal to results and races: equal already when the swap reaches
@@ -420,19 +418,14 @@ async def _replay(store: Store, documents: list[_FeedDocument]) -> int:
     return replayed
 
 
-def _race_records(body: bytes) -> list[RaceRecord]:
-    document = json.loads(body)
-    return [parse_weekend_feed(document)] if document_kind(document) == "weekend" else parse_race_list(document)
-
-
 async def _apply_late_document(conn: aiosqlite.Connection, document: _FeedDocument) -> None:
     """Write a document imported into the live database after the replay snapshot (inside the swap)."""
     what = jolpica.what_of_kind(document.kind)
     try:
         body = zlib.decompress(document.body)
         if what is None:
-            for record in _race_records(body):
-                await upsert_race(conn, record)
+            kind, _, parsed = parse_document(body)
+            await write_document(conn, kind, parsed)
         else:
             await jolpica.write_document(conn, jolpica.parse_document(body, what))
     except (FeedError, zlib.error, ValueError) as error:

@@ -229,6 +229,7 @@ class RaceResults(Record):
     other_races: list[RaceRef] = field(default_factory=list)   # same filters, not shown
     sprint: list[ResultLine] = field(default_factory=list)      # the weekend's sprint, its own session (F1)
     non_starters: list[NonStarter] = field(default_factory=list)
+    loop_data: list[LoopLine] = field(default_factory=list)     # NASCAR's loop data, best driver rating first
 
 
 class QualifyingLine(Record):
@@ -254,6 +255,21 @@ class Qualifying(Record):
     lineup: bool                        # True: the grid as raced (results' starting positions), not a qualifying session
     lines: list[QualifyingLine]
     other_races: list[RaceRef] = field(default_factory=list)   # same filters, not shown
+
+
+class LoopLine(Record):
+    """One car's loop data (NASCAR): driver rating, running position and passing over the race."""
+
+    finish: int
+    car: str
+    driver: str
+    rating: float                   # NASCAR's driver rating, 0–150
+    avg_position: float             # average running position
+    fastest_laps: int
+    quality_passes: int             # green-flag passes of a car in the top 15 while in it
+    top15_laps: int
+    green_flag_passes: int
+    green_flag_passed: int
 
 
 class NonStarter(Record):

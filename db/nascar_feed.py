@@ -1,10 +1,16 @@
-"""NASCAR's official JSON feed (cf.nascar.com): `weekend-feed.json` and `race_list_basic.json`.
+"""NASCAR's official JSON feed (cf.nascar.com): `weekend-feed.json`, `race_list_basic.json` and a race's loop data
+(`loopstats/prod/{season}/{series}/{race_id}.json`).
 
 A document is checked whole before it is believed: every value is finite, 64-bit and bounded, every
 field we use is typed and range-checked, the rows are consistent with each other, and a finished
 race's header counts match the rows it holds (a trimmed or partial document is refused). Any
 rejection is a `FeedError` naming the field, and the store is not touched. Feed times are US Eastern
 without an offset; they are stored as aware UTC instants.
+
+Loop data names cars by NASCAR's driver id alone, which the bundled history does not hold: each car is matched to
+the race's result of the same finishing position, and believed only if its laps, laps led and start agree with that
+result and it covers every car the results hold. A later revision of the race's results re-applies the stored loop
+data, or drops it when it no longer agrees.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ MAX_RACES_PER_SERIES = 100             # a season has ~40
 MAX_SESSIONS = 100                     # a weekend schedule lists up to 26 events (2023 race list)
 MAX_RUNS = 30                          # practice and qualifying runs of a weekend (rounds and groups)
 MAX_LAP_SECONDS = 3_600.0
+MAX_PASSES = 10_000                    # green-flag passes of one car in one race (a few hundred at most)
 RUN_TYPES = (0, 3)                     # 0 other, 1 practice, 2 qualifying, 3 race (SOURCE.md)
 # `margin_of_victory` is seconds as NASCAR prints them (".357", "1.535", "0.018"), empty before the
 # race, or a word when the race ended under yellow ("Caution", "Under Caution" in the 2023 race list).
@@ -613,16 +620,156 @@ def parse_race_list(document: Any) -> list[RaceRecord]:
     return records
 
 
+class LoopCar(Record):
+    """One car's loop data, as the document gives it."""
+
+    finish: int
+    laps: int
+    laps_led: int
+    start: int | None
+    rating: float
+    avg_position: float
+    best_position: int | None
+    worst_position: int | None
+    mid_position: int | None
+    closing_position: int | None
+    green_flag_passes: int
+    green_flag_passed: int
+    quality_passes: int
+    fastest_laps: int
+    top15_laps: int
+
+
+class LoopStats(Record):
+    """A race's loop data: every car that ran, by finishing position."""
+
+    source_id: str
+    series: str
+    laps: int
+    lines: list[LoopCar]
+
+
+def parse_loopstats(document: Any) -> LoopStats:
+    """A loopstats document (a list holding one race) → its loop data: one car per finishing position 1..n and per
+    driver, figures within the laps run, a driver rating within NASCAR's 0–150."""
+    if not isinstance(document, list) or len(document) != 1:
+        raise FeedError("document", "expected the loop data of one race")
+    race = _Object(document[0], "[0]")
+    series = BY_FEED_ID.get(race.required_int("series_id", 1, MAX_INT))
+    if series is None:
+        raise FeedError(race.field("series_id"), f"{race.data.get('series_id')} is not Cup, Xfinity or Truck")
+    race_laps = race.required_int("act_laps", 0, MAX_LAPS)
+    lines: list[LoopCar] = []
+    positions: set[int] = set()
+    drivers: set[int] = set()
+    for row in race.objects("drivers", MAX_RESULTS):
+        finish = row.required_int("ps", 1, MAX_RESULTS)
+        driver = row.required_int("driver_id", 1)
+        for value, seen, what in ((finish, positions, "position"), (driver, drivers, "driver")):
+            if value in seen:
+                raise FeedError(row.field("ps" if what == "position" else "driver_id"), f"{what} {value} is given twice")
+            seen.add(value)
+        laps = row.required_int("laps", 0, MAX_LAPS)
+        _check_laps(row.field("laps"), laps, race_laps, "completed")
+        counted = {key: row.required_int(key, 0, laps) for key in ("lead_laps", "fast_laps", "top15_laps")}
+        lines.append(LoopCar(
+            finish=finish, laps=laps, laps_led=counted["lead_laps"], start=row.optional_int("start_ps", 1, MAX_RESULTS),
+            rating=_required_number(row, "rating", 0.0, 150.0),
+            avg_position=_required_number(row, "avg_ps", 1.0, float(MAX_RESULTS)),
+            best_position=row.optional_int("best_ps", 1, MAX_RESULTS),
+            worst_position=row.optional_int("worst_ps", 1, MAX_RESULTS),
+            mid_position=row.optional_int("mid_ps", 1, MAX_RESULTS),
+            closing_position=row.optional_int("closing_ps", 1, MAX_RESULTS),
+            green_flag_passes=row.required_int("passes_gf", 0, MAX_PASSES),
+            green_flag_passed=row.required_int("passed_gf", 0, MAX_PASSES),
+            quality_passes=row.required_int("quality_passes", 0, MAX_PASSES),
+            fastest_laps=counted["fast_laps"], top15_laps=counted["top15_laps"],
+        ))
+    if not lines:
+        raise FeedError(race.field("drivers"), "no cars")
+    if sorted(positions) != list(range(1, len(positions) + 1)):
+        raise FeedError(race.field("drivers"), f"finishing positions are not 1..{len(positions)} (partial document?)")
+    _check_laps(race.field("drivers"), sum(line.laps_led for line in lines), race_laps, "laps led add up to")
+    return LoopStats(str(race.required_int("race_id", 1)), series.key, race_laps, sorted(lines, key=lambda line: line.finish))
+
+
+def _required_number(row: _Object, key: str, low: float, high: float) -> float:
+    number = row.optional_number(key, low, high)
+    if number is None:
+        raise FeedError(row.field(key), "missing")
+    return number
+
+
+async def write_loopstats(conn: aiosqlite.Connection, loop: LoopStats) -> None:
+    """Store a race's loop data (inside the caller's transaction), each car on the result of its finishing position.
+
+    Refused, the store untouched, unless the race is in the store with results, in the same series, for exactly as
+    many cars, and each car's laps, laps led and start equal its result's (where the result knows them)."""
+    async with conn.execute(
+        "SELECT r.id, s.key, r.actual_laps FROM races r JOIN series s ON s.id = r.series_id WHERE r.source_id = ?",
+        (loop.source_id,),
+    ) as cursor:
+        race = await cursor.fetchone()
+    if race is None:
+        raise FeedError("[0].race_id", f"race {loop.source_id} is not in the store: import its race list or weekend feed first")
+    race_id, series, race_laps = race
+    if series != loop.series:
+        raise FeedError("[0].series_id", f"race {loop.source_id} is a {series} race, not {loop.series}")
+    if race_laps is not None and race_laps != loop.laps:
+        raise FeedError("[0].act_laps", f"{loop.laps} laps, but the race ran {race_laps}")
+    async with conn.execute("SELECT finish, id, laps, laps_led, start FROM results WHERE race_id = ?", (race_id,)) as cursor:
+        results = {row[0]: row[1:] for row in await cursor.fetchall()}
+    if len(results) != len(loop.lines):
+        held = f"{len(results)} results" if results else "no results yet"
+        raise FeedError("[0].drivers", f"{len(loop.lines)} cars, but the race has {held} (partial document?)")
+    rows = []
+    for index, line in enumerate(loop.lines):
+        result = results.get(line.finish)
+        if result is None:
+            raise FeedError(f"[0].drivers[{index}].ps", f"no result finished {line.finish}")
+        result_id, laps, led, start = result
+        for key, theirs, ours in (("laps", line.laps, laps), ("lead_laps", line.laps_led, led), ("start_ps", line.start, start)):
+            if theirs is not None and ours is not None and theirs != ours:
+                raise FeedError(f"[0].drivers[{index}].{key}",
+                                f"{theirs} for the car that finished {line.finish}, whose result says {ours}")
+        rows.append((race_id, result_id, line.rating, line.avg_position, line.best_position, line.worst_position,
+                     line.mid_position, line.closing_position, line.green_flag_passes, line.green_flag_passed,
+                     line.quality_passes, line.fastest_laps, line.top15_laps))
+    await conn.execute("DELETE FROM loop_stats WHERE race_id = ?", (race_id,))
+    await conn.executemany(
+        "INSERT INTO loop_stats (race_id, result_id, rating, avg_position, best_position, worst_position, mid_position, "
+        "closing_position, green_flag_passes, green_flag_passed, quality_passes, fastest_laps, top15_laps) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
+    )
+
+
+async def _reapply_loopstats(conn: aiosqlite.Connection, source_id: str) -> None:
+    """After new results for a race: its stored loop data again on them, or none when it no longer agrees."""
+    async with conn.execute("SELECT body FROM feed_documents WHERE kind = 'loopstats' AND key = ?", (source_id,)) as cursor:
+        stored = await cursor.fetchone()
+    if stored is None:
+        return
+    try:
+        await write_loopstats(conn, parse_loopstats(_decode(zlib.decompress(stored[0]))))
+    except FeedError as error:
+        log.warning("race %s: its loop data no longer agrees with its results and is not shown: %s", source_id, error)
+
+
 def document_kind(document: Any) -> str:
     if isinstance(document, dict) and "weekend_race" in document:
         return "weekend"
     if isinstance(document, dict) and any(key in document for key in ("series_1", "series_2", "series_3")):
         return "race_list"
-    raise FeedError("document", "not a weekend-feed.json or race_list_basic.json document")
+    if isinstance(document, list) and document and isinstance(document[0], dict) and "drivers" in document[0]:
+        return "loopstats"
+    raise FeedError("document", "not a weekend-feed.json, race_list_basic.json or loopstats document")
 
 
-def parse_document(body: bytes) -> tuple[str, str, list[RaceRecord]]:
-    """Decode and validate a document → (kind, key, records). Every refusal is a FeedError.
+Parsed = list[RaceRecord] | LoopStats
+
+
+def parse_document(body: bytes) -> tuple[str, str, Parsed]:
+    """Decode and validate a document → (kind, key, what it holds). Every refusal is a FeedError.
 
     Anything else raised here is a gap in the validation that hostile input found: it is logged
     with its traceback (a bug to fix) and the document is refused like any other.
@@ -633,6 +780,9 @@ def parse_document(body: bytes) -> tuple[str, str, list[RaceRecord]]:
         if kind == "weekend":
             records = [parse_weekend_feed(document)]
             return kind, records[0].source_id, records
+        if kind == "loopstats":
+            loop = parse_loopstats(document)
+            return kind, loop.source_id, loop
         records = parse_race_list(document)
         return kind, str(records[0].season), records
     except FeedError:
@@ -642,18 +792,30 @@ def parse_document(body: bytes) -> tuple[str, str, list[RaceRecord]]:
         raise FeedError("document", f"could not be read ({type(error).__name__})") from error
 
 
+async def write_document(conn: aiosqlite.Connection, kind: str, parsed: Parsed) -> list[UpsertOutcome]:
+    """Write a parsed document inside the caller's transaction (an import, or a build's late document)."""
+    if isinstance(parsed, LoopStats):
+        await write_loopstats(conn, parsed)
+        return []
+    if kind == "weekend" and not parsed[0].results:
+        await _refuse_to_drop_results(conn, parsed[0])
+    outcomes = [await upsert_race(conn, record) for record in parsed]
+    for record in parsed:
+        if record.results:
+            await _reapply_loopstats(conn, record.source_id)
+    return outcomes
+
+
 async def import_document(store: Store, body: bytes) -> ImportReport:
     """Validate and import one feed document in a single transaction; unchanged documents are skipped."""
-    kind, key, records = parse_document(body)
+    kind, key, parsed = parse_document(body)
     digest = hashlib.sha256(body).hexdigest()
     known = await store.scalar("SELECT sha256 FROM feed_documents WHERE kind = ? AND key = ?", (kind, key))
     if known == digest:
         return ImportReport(kind, key, False, [])
     try:
         async with store.transaction() as conn:
-            if kind == "weekend" and not records[0].results:
-                await _refuse_to_drop_results(conn, records[0])
-            outcomes = [await upsert_race(conn, record) for record in records]
+            outcomes = await write_document(conn, kind, parsed)
             await conn.execute(
                 "INSERT OR REPLACE INTO feed_documents (kind, key, sha256, imported_at, body) VALUES (?, ?, ?, ?, ?)",
                 (kind, key, digest, datetime.now(UTC).isoformat(), zlib.compress(body)),

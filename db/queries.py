@@ -39,6 +39,7 @@ from db.models import (
     LeaderLine,
     Leaders,
     LeaderStint,
+    LoopLine,
     NextRaces,
     NonStarter,
     Qualifying,
@@ -475,7 +476,16 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
             cautions.append(Caution(start_lap, end_lap, text, comment, free_pass_car))
         else:
             stints.append(LeaderStint(start_lap, end_lap, text))
-    return RaceResults(race, results, stages, cautions, stints, other_races or [], sprint, non_starters)
+    loop_data = [
+        LoopLine(*row) for row in snapshot.fetchall(
+            """SELECT x.finish, x.car_number, d.name, l.rating, l.avg_position, l.fastest_laps, l.quality_passes,
+                      l.top15_laps, l.green_flag_passes, l.green_flag_passed
+               FROM loop_stats l JOIN results x ON x.id = l.result_id JOIN drivers d ON d.id = x.driver_id
+               WHERE l.race_id = ? ORDER BY l.rating DESC, x.finish""",
+            (race.id,),
+        )
+    ] if race.source_id is not None else []   # loop data comes with a NASCAR feed race id
+    return RaceResults(race, results, stages, cautions, stints, other_races or [], sprint, non_starters, loop_data)
 
 
 async def results(

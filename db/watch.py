@@ -25,6 +25,18 @@ async def races_to_poll(store: Store, now: datetime) -> list[RaceSummary]:
     )
 
 
+async def races_wanting_loop_data(store: Store, now: datetime) -> list[RaceSummary]:
+    """NASCAR feed races with results that started within the revision window: NASCAR publishes a race's loop data
+    after its results, and may revise it with them."""
+    return await find_races(
+        store,
+        "s.family = 'nascar' AND r.source_id IS NOT NULL AND r.starts_at <= ? AND r.starts_at > ? "
+        "AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)",
+        (now.isoformat(), (now - REVISION_WINDOW).isoformat()),
+        order="r.starts_at",
+    )
+
+
 async def jolpica_races_to_poll(store: Store, now: datetime) -> list[RaceSummary]:
     """F1 races that started within F1_WINDOW and have no results from F1DB: results may appear or be revised."""
     return await find_races(

@@ -17,6 +17,7 @@ FEED_SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "feed
 RICHMOND_FEED = FEED_SAMPLES / "weekend-feed_2023_cup_5274_richmond.json"
 SONOMA_FEED = FEED_SAMPLES / "weekend-feed_2026_cup_5617_sonoma_trimmed.json"
 RACE_LIST_2023 = FEED_SAMPLES / "race_list_basic_2023.json"
+ATLANTA_LOOPSTATS = FEED_SAMPLES / "loopstats_2023_xfinity_5314.json"   # 2023 Xfinity at Atlanta, race 5314
 
 COLUMNS = (
     "Season,Race,Track,Name,Length,Surface,Finish,Start,Car,Driver,Make,Pts,Laps,Led,Status,Team,S1,S2,Rating,Win,Seg Points"

@@ -12,7 +12,7 @@ from operator import attrgetter
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table
 from bot.render.words import average, ordinal, seasons, series_short, unknown_dash
-from db.models import DriverAtTrack, HeadToHead, Leaders, NonStarter, Qualifying, ResultLine, Stage, Standings
+from db.models import DriverAtTrack, HeadToHead, Leaders, LoopLine, NonStarter, Qualifying, ResultLine, Stage, Standings
 from db.series import SERIES
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
@@ -174,3 +174,16 @@ def driver_at_track(answer: DriverAtTrack) -> Table:
          ordinal(line.best_finish), line.dnfs)
         for line in answer.series.values()
     ])
+
+
+LOOP_DATA_SHOWN = 10   # cars, best driver rating first
+
+
+def loop_data(lines: Sequence[LoopLine]) -> Table:
+    """NASCAR's loop data, best driver rating first: rating, car, finish, average running position, fastest laps,
+    quality passes, laps in the top 15."""
+    return Table(("Rating", "#", "Driver", "Fin", "Avg pos", "Fast laps", "Q passes", "Top-15 laps"), [
+        (f"{line.rating:.1f}", plain(line.car), plain(line.driver), line.finish, f"{line.avg_position:.1f}",
+         line.fastest_laps, line.quality_passes, line.top15_laps)
+        for line in lines
+    ], (True, True, False, True, True, True, True, True))

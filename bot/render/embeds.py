@@ -244,6 +244,9 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
         if number == 1 and answer.sprint:
             top = ", ".join(escape(line.driver) for line in answer.sprint[:3])
             embed.add_field(name="Sprint top 3", value=top or "–", inline=False)
+        if number == 1 and answer.loop_data:
+            best = " · ".join(f"{escape(line.driver)} {line.rating:.1f}" for line in answer.loop_data[:3])
+            embed.add_field(name="Best driver ratings", value=best, inline=False)
         if number == len(chunks) and answer.non_starters:
             absent = ", ".join(f"{escape(entrant.driver)} ({escape(entrant.status_code)})" for entrant in answer.non_starters)
             embed.add_field(name="Did not start", value=absent, inline=False)

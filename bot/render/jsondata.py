@@ -107,7 +107,7 @@ def _line(r: ResultLine, timed: bool) -> dict[str, Any]:
 
 
 def results(answer: RaceResults) -> dict[str, Any]:
-    """/results as a document (with the weekend's sprint and the non-starters, where the series has them)."""
+    """/results as a document (with the weekend's sprint, the non-starters and the loop data, where the race has them)."""
     timed = cells.timed(answer.results)
     document = {
         "command": "results",
@@ -123,6 +123,8 @@ def results(answer: RaceResults) -> dict[str, Any]:
         document["sprint"] = [_line(r, True) for r in answer.sprint]
     if answer.non_starters:
         document["non_starters"] = [as_dict(entrant) for entrant in answer.non_starters]
+    if answer.loop_data:
+        document["loop_data"] = [as_dict(line) for line in answer.loop_data]
     return plain_data(document)
 
 

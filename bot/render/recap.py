@@ -250,6 +250,7 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         # a top-five finish, still running, is told with the others in the top five
         outcome = "" if 2 <= leader.finish <= 5 and leader.running else f" but {finish_phrase(leader, m)}"
         sentences.append(Sentence(f"{who} led a race-high {leader.led} laps{outcome}."))
+    sentences += _best_rating(facts, name)
     if race.cautions is not None or race.lead_changes is not None:
         counts = []
         if race.cautions is not None:
@@ -277,6 +278,19 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         cause = f" (caution: {m.escape(what)})" if what else ""
         sentences.append(Sentence(f"The final restart came with {counted(to_go, 'lap')} to go{cause}."))
     return sentences
+
+
+def _best_rating(facts: RecapFacts, name: Mentions) -> list[Sentence]:
+    """The race's best driver rating, from NASCAR's loop data where the store has it (one car's alone: a tie says
+    nothing)."""
+    rated = facts.details.loop_data
+    if not rated or (len(rated) > 1 and rated[1].rating == rated[0].rating):
+        return []
+    best = rated[0]
+    if best.finish == 1:
+        rating = f"driver rating of {best.rating:.1f} was the race's best."
+        return [Sentence(f"{possessive(name(best.driver))} {rating}", f"The winner's {rating}")]
+    return [Sentence(f"{name(best.driver)} had the race's best driver rating, {best.rating:.1f}.")]
 
 
 def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
@@ -389,8 +403,8 @@ def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
 
 
 def _opening(text: str) -> str:
-    """The first word of a sentence, without markup: what readers hear repeat."""
-    return re.sub(r"[^\w']", "", text.split(" ", 1)[0]).casefold()
+    """The first word of a sentence, without markup and a possessive's `'s`: what readers hear repeat."""
+    return re.sub(r"[^\w']", "", text.split(" ", 1)[0]).casefold().removesuffix("'s").removesuffix("'")
 
 
 def _vary(blocks: list[list[Sentence]]) -> list[list[str]]:
@@ -468,8 +482,10 @@ def reddit_body(facts: Recap, thread_key: str, thread_links: str = "") -> str:
     classification = _classification(facts)
     results = "## Results\n\n" + markdown(classification)
     stages = "## Stages\n\n" + markdown(cells.stages(facts.details.stages)) if facts.details.stages else ""
+    loop = facts.details.loop_data
+    loop_data = f"## Loop data\n\n{markdown(cells.loop_data(loop[:cells.LOOP_DATA_SHOWN]))}" if loop else ""
     footer = f"---\n\n^({safe.reddit(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
-    body = "\n\n".join(part for part in (header, thread_links, prose, results, stages, footer) if part)
+    body = "\n\n".join(part for part in (header, thread_links, prose, results, stages, loop_data, footer) if part)
     if len(body) > REDDIT_LIMIT:
         body = "\n\n".join(part for part in (header, thread_links, prose, results, footer) if part)
     shown = len(classification.rows)
@@ -499,6 +515,8 @@ def text_recap(facts: Recap, width: int = TEXT_WIDTH) -> str:
     parts.append(monospace(_classification(facts), max_width=width))
     if facts.details.stages:
         parts.append(monospace(cells.stages(facts.details.stages), max_width=width))
+    if facts.details.loop_data:
+        parts.append(monospace(cells.loop_data(facts.details.loop_data[:cells.LOOP_DATA_SHOWN]), max_width=width))
     parts.append(_wrap(ATTRIBUTION, width))
     return "\n\n".join(parts)
 

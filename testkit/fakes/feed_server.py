@@ -5,8 +5,9 @@ revised). Answers carry an ETag and honour If-None-Match with 304, like the real
 scripted per path: a status code, a delay, a truncated body, or a dropped connection.
 
 The live endpoints (`/live/feeds/live-feed.json`, `/live/feeds/live-flag-data.json`) are keyed
-`live/feeds/<name>`. `play(frames)` serves a recorded race (db.live_feed.load_replay) frame by frame:
-the frame shown is the last one whose `seconds` the test's clock (`advance_to`) has reached.
+`live/feeds/<name>`, a race's loop data (`/loopstats/prod/2023/2/5314.json`) `loopstats/prod/2023/2/5314.json`.
+`play(frames)` serves a recorded race (db.live_feed.load_replay) frame by frame: the frame shown is the last one
+whose `seconds` the test's clock (`advance_to`) has reached.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from aiohttp import web
 from db.live_feed import ReplayFrame
 
 LIVE_PREFIX = "live/feeds/"
+LOOPSTATS_PREFIX = "loopstats/"
 
 
 @dataclass
@@ -50,6 +52,7 @@ class FakeFeed:
         app = web.Application()
         app.router.add_get("/cacher/{path:.*}", self._serve)
         app.router.add_get("/live/feeds/{path:.*}", self._serve_live)
+        app.router.add_get("/loopstats/{path:.*}", self._serve_loopstats)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -97,6 +100,9 @@ class FakeFeed:
 
     async def _serve_live(self, request: web.Request) -> web.StreamResponse:
         return await self._serve(request, LIVE_PREFIX + request.match_info["path"])
+
+    async def _serve_loopstats(self, request: web.Request) -> web.StreamResponse:
+        return await self._serve(request, LOOPSTATS_PREFIX + request.match_info["path"])
 
     def _document(self, path: str) -> bytes | None:
         if path in self.documents:
