@@ -19,7 +19,7 @@ from db import queries
 from db.errors import FeedError
 from db.nascar_feed import import_document, import_file, parse_race_list
 from db.store import Store
-from testkit.samples import FEED_SAMPLES, RACE_LIST_2023, RICHMOND_FEED, SONOMA_FEED, snapshot
+from testkit.samples import ATLANTA_LOOPSTATS, FEED_SAMPLES, RACE_LIST_2023, RICHMOND_FEED, SONOMA_FEED, snapshot
 
 RAW = "@@raw@@"   # a placeholder whose JSON string is replaced by raw text json.dumps cannot write (1e400)
 
@@ -232,7 +232,8 @@ COMPLETE_SAMPLES = ["weekend-feed_2023_cup_5274_richmond.json", "race_list_basic
 
 def test_the_samples_are_all_accounted_for():
     documents = {path.name for path in FEED_SAMPLES.glob("*.json")} - {"schedule-feed_2026.json"}
-    assert documents == {*COMPLETE_SAMPLES, SONOMA_FEED.name}  # the trimmed Sonoma feed is refused above
+    # the trimmed Sonoma feed is refused above; the Atlanta loop data is tested in test_loop_data.py
+    assert documents == {*COMPLETE_SAMPLES, SONOMA_FEED.name, ATLANTA_LOOPSTATS.name}
 
 
 @pytest.mark.parametrize("name", COMPLETE_SAMPLES)
