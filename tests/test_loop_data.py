@@ -53,10 +53,12 @@ def richmond_loopstats(feed: dict) -> bytes:
 
 
 @pytest.fixture
-async def atlanta(real_store_copy):
-    """The bundled history with the 2023 race list, which names the Xfinity race at Atlanta feed race 5314."""
-    await import_file(real_store_copy, RACE_LIST_2023)
-    return real_store_copy
+async def atlanta(subset_db_copy):
+    """A few seasons of the bundled history with the 2023 race list, which names the Xfinity race at Atlanta feed
+    race 5314."""
+    async with Store.open(subset_db_copy) as store:
+        await import_file(store, RACE_LIST_2023)
+        yield store
 
 
 async def loop_rows(store: Store) -> int:
