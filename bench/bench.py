@@ -146,8 +146,8 @@ def floor_winner(db: sqlite3.Connection, track: int) -> list[tuple]:
 
 def floor_results(db: sqlite3.Connection, track: int, season: int, series: int | None) -> tuple:
     """The latest race of the season at the track (the others that year are named): its header with the winner
-    line, the classification, the stage results, cautions and leader stints, and (F1) the sprint and the entrants
-    who did not start."""
+    line, the classification, the stage results, cautions and leader stints, NASCAR's loop data, and (F1) the sprint
+    and the entrants who did not start."""
     races = db.execute(
         "SELECT r.id, s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, r.scheduled_laps, "
         f"r.stage_laps, r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, {WINNER_COLUMNS}, "
@@ -174,6 +174,9 @@ def floor_results(db: sqlite3.Connection, track: int, season: int, series: int |
         "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.status, x.points, x.time, x.gap, "
         "x.status_code FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
         "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
+    db.execute("SELECT x.finish, x.car_number, d.name, l.rating, l.avg_position, l.fastest_laps, l.quality_passes, "
+               "l.top15_laps FROM loop_stats l JOIN results x ON x.id = l.result_id JOIN drivers d ON d.id = x.driver_id "
+               "WHERE l.race_id = ? ORDER BY l.rating DESC", (race,)).fetchall()
     absent = db.execute("SELECT n.status_code, n.car_number, d.name, tm.name, n.reason FROM non_starters n "
                         "JOIN drivers d ON d.id = n.driver_id LEFT JOIN teams tm ON tm.id = n.team_id WHERE n.race_id = ? "
                         "ORDER BY n.entry", (race,)).fetchall()
