@@ -12,6 +12,8 @@ import re
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.feed import FeedClient
 from bot.render import embeds, jsondata, recap, text
@@ -20,7 +22,7 @@ from db import queries
 from db.build import build_database
 from db.errors import FeedError
 from db.history import HistorySource
-from db.nascar_feed import import_document, import_file
+from db.nascar_feed import import_document, import_file, parse_loopstats
 from db.recaps import recap_facts
 from db.store import Store
 from testkit.fakes.feed_server import FakeFeed
@@ -117,6 +119,22 @@ async def test_a_document_that_disagrees_is_refused_and_the_store_is_untouched(a
         await import_document(atlanta, document(change))
     assert refused.value.field == field and problem in refused.value.problem
     assert await snapshot(atlanta) == before
+
+
+any_value = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                     st.text(max_size=5), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.none()))
+
+
+@given(st.data())
+def test_any_value_in_any_field_is_read_or_refused_as_a_feed_error(data):
+    """Whatever a field holds, the parser reads it or refuses it naming the field: nothing else escapes it."""
+    race = copy.deepcopy(REAL)[0]
+    where = data.draw(st.sampled_from([race, *race["drivers"]]))
+    where[data.draw(st.sampled_from(sorted(where)))] = data.draw(any_value)
+    try:
+        parse_loopstats([race])
+    except FeedError as refused:
+        assert refused.field.startswith("[0]")
 
 
 async def test_non_numbers_are_refused_before_anything_is_read(atlanta):
