@@ -71,9 +71,11 @@ from db.models import (
     RaceSummary,
     RecapFacts,
     Schedule,
+    SeriesCareer,
     Session,
     Standings,
     TeamRecord,
+    TrackLine,
     TrackRecord,
     WinnerAnswer,
 )
@@ -270,18 +272,24 @@ def qualifying(answer: Qualifying) -> discord.Embed:
     return fit(embed)
 
 
+def _figure_lines(figures: SeriesCareer | TrackLine) -> list[str]:
+    """A driver's figures in a series, over a career or at a track: starts and results, poles, laps led and DNFs, the
+    average start and finish."""
+    return [
+        f"**{figures.starts}** starts · **{figures.wins}** wins · {figures.top5} top 5 · {figures.top10} top 10",
+        " · ".join(part for part in (
+            f"{figures.poles} poles", f"{figures.laps_led:,} laps led" if figures.laps_led is not None else "",
+            f"{figures.dnfs} DNF",
+        ) if part),
+        f"avg start {average(figures.avg_start)} · avg finish {average(figures.avg_finish)}",
+    ]
+
+
 def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed:
     """/driver: one field per series (and the chart attached as `chart_name`)."""
     embed = _embed(escape(answer.driver))
     for career in answer.series.values():
-        lines = [
-            f"**{career.starts}** starts · **{career.wins}** wins · {career.top5} top 5 · {career.top10} top 10",
-            " · ".join(part for part in (
-                f"{career.poles} poles", f"{career.laps_led:,} laps led" if career.laps_led is not None else "",
-                f"{career.dnfs} DNF",
-            ) if part),
-            f"avg start {average(career.avg_start)} · avg finish {average(career.avg_finish)}",
-        ]
+        lines = _figure_lines(career)
         if career.championships is not None:
             lines.insert(1, f"{plural(career.podiums, 'podium')} · {cells.number(career.points)} points · "
                             f"**{plural(career.championships, 'championship')}**")
@@ -306,14 +314,8 @@ def driver_at_track(answer: DriverAtTrack) -> discord.Embed:
     """/driver … at a track: one field per series (figures, wins there, latest start there)."""
     embed = _embed(driver_at_heading(answer, DISCORD))
     for line in answer.series.values():
-        lines = [
-            f"**{line.starts}** starts · **{line.wins}** wins · {line.top5} top 5 · {line.top10} top 10",
-            " · ".join(part for part in (
-                f"{line.poles} poles", f"{line.laps_led:,} laps led" if line.laps_led is not None else "",
-                f"{line.dnfs} DNF",
-            ) if part),
-            f"avg start {average(line.avg_start)} · avg finish {average(line.avg_finish)} · best {ordinal(line.best_finish)}",
-        ]
+        lines = _figure_lines(line)
+        lines[-1] += f" · best {ordinal(line.best_finish)}"
         if line.wins_at:
             lines.append(f"Wins: {seasons_won(line)}")
         lines.append(f"Latest: {latest_start_line(line, DISCORD)}")
