@@ -523,6 +523,7 @@ class HeadToHead(Record):
     second: HeadToHeadSide
     latest_meetings: list[RaceRef]      # the last race both started; one per series when the data cannot order them
     team_mates: TeamMates | None = None # where they shared a team
+    place: str | None = None            # the track or race asked for: its races only
 
 
 class TeamMates(Record):

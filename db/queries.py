@@ -976,13 +976,20 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
     return Standings(series_key, series_name, season, races_counted, rows, progression, note, True, teams, chart_note)
 
 
-async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: str | None = None) -> HeadToHead:
-    """Two drivers in the races both started: who finished ahead, wins, average finish.
+async def h2h(
+    store: Reads, driver1: str, driver2: str | None = None, series: str | None = None, track: str | None = None
+) -> HeadToHead:
+    """Two drivers in the races both started: who finished ahead, wins, average finish; with a track (or `hamlin
+    logano at martinsville`), in the races both started there.
 
     Without `driver2`, `driver1` holds both names (`kyle busch kyle larson`).
     """
     names = await store.names()
     series_key = names.series_key(series) if series else None
+    if track is None and driver2 is not None:
+        driver2, track = _driver_at(driver2)
+    elif track is None:
+        driver1, track = _driver_at(driver1)
     if driver2 is None:
         pairs, typed_series = names.driver_pairs(driver1)
         if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other, most often first
@@ -1000,7 +1007,8 @@ async def h2h(store: Reads, driver1: str, driver2: str | None = None, series: st
     series_key = typed_series or series_key
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
-    return await store.read(_read_h2h, names, a, b, series_key)
+    place = names.place(track, series=series_key) if track is not None else None
+    return await store.read(_read_h2h, names, a, b, series_key or (place.series if place else None), place)
 
 
 def _pairs_that_met(
@@ -1020,10 +1028,14 @@ def _pairs_that_met(
     return [(pairs[i], races) for i, races in sorted(together, key=lambda row: -row[1]) if races]
 
 
-def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None) -> HeadToHead:
-    """The races both started, read once (a materialized CTE) for both the totals (the first row) and, in families
-    where team-mates are compared (F1's two-car teams), each team they shared (the rows after it)."""
+def _read_h2h(
+    snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None, place: Place | None = None
+) -> HeadToHead:
+    """The races both started (at the place, if any), read once (a materialized CTE) for both the totals (the first row)
+    and, in families where team-mates are compared (F1's two-car teams), each team they shared (the rows after it)."""
     families = ",".join("?" * len(TEAM_MATE_FAMILIES))
+    at, at_params = _races_of(place)
+    counted = "r.exhibition = 0" if place is None or place.race_ids is None else "1"   # a named race: as asked
     # The family is tested before the teams: the index rows of xa and xb hold no team, so outside those families
     # SQLite never reads the results' table rows (teams first made a NASCAR /h2h's statement ~1.7× as costly).
     totals, *shared_teams = snapshot.fetchall(
@@ -1032,7 +1044,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
                       CASE WHEN s.family IN ({families}) AND xa.team_id = xb.team_id THEN xa.team_id END AS mates_team
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
-               WHERE xa.driver_id = ? AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
+               WHERE xa.driver_id = ? AND {counted} AND (? IS NULL OR s.key = ?) AND {at}
            )
            SELECT 0, count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), sum(fa), sum(fb),
                   CASE WHEN count(la) = count(*) THEN sum(la) END, CASE WHEN count(lb) = count(*) THEN sum(lb) END,
@@ -1042,12 +1054,13 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
            SELECT 1, count(*), sum(fa < fb), sum(fb < fa), NULL, NULL, NULL, NULL, NULL, NULL, tm.name, min(season)
            FROM shared JOIN teams tm ON tm.id = shared.mates_team GROUP BY tm.id
            ORDER BY 1""",
-        (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key),
+        (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key, *at_params),
     )
     _, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _ = totals
     if not races:
         where = f" in the {names.series[series_key].name}" if series_key else ""
-        raise NoData(f"{a.name} and {b.name} never started the same race{where}.")
+        there = f" at {place.label}" if place else ""
+        raise NoData(f"{a.name} and {b.name} never started the same race{there}{where}.")
     race_ids = tuple(int(race_id) for race_id in last_season_races.split(","))
     latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
@@ -1059,6 +1072,7 @@ def _read_h2h(snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo
         second=HeadToHeadSide(driver=b.name, ahead=b_ahead, wins=b_wins, avg_finish=b_finishes / races, laps_led=b_led),
         latest_meetings=[race.ref for race in meetings],
         team_mates=_team_mates(shared_teams),
+        place=place.label if place else None,
     )
 
 

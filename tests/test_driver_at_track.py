@@ -1,4 +1,5 @@
-"""/driver … at a track: a driver's record at one track or in one named race, counted as /driver counts a career.
+"""/driver … at a track: a driver's record at one track or in one named race, counted as /driver counts a career;
+and /h2h … at a track: two drivers in the races both started there.
 
 Checked against facts fans know (Petty's 15 Martinsville wins, Earnhardt's 10 at Talladega, Hamilton's 9 at
 Silverstone) and against /driver itself: a career's starts and wins are the sum of its tracks'."""
@@ -11,7 +12,7 @@ from bot.questions import ask, parse_slash
 from bot.render import embeds, jsondata, text
 from db import queries
 from db.errors import NoData, UnknownName
-from db.models import DriverAtTrack, DriverCareer
+from db.models import DriverAtTrack, DriverCareer, HeadToHead
 
 pytestmark = pytest.mark.realdata
 
@@ -88,3 +89,23 @@ async def test_no_start_there_or_no_such_place_says_so(real_store):
     with pytest.raises(UnknownName) as unknown:
         await answer(real_store, "/driver larson at nowhereville")
     assert unknown.value.suggestions
+
+
+@pytest.mark.parametrize(("typed", "races", "wins", "place", "everywhere"), [
+    ("/h2h senna prost at monaco", 9, (5, 4), "Circuit de Monaco", "/h2h senna prost"),   # Senna 1987, 89–91, 93; Prost 84–86, 88
+    ('/h2h "kyle busch" "kyle larson at bristol"', 26, (7, 4), "Bristol Motor Speedway", '/h2h "kyle busch" "kyle larson"'),
+    ("/h2h hamlin logano track:daytona 500", 17, (3, 1), "Daytona International Speedway (Daytona 500)", "/h2h hamlin logano"),
+])
+async def test_two_drivers_at_one_track(real_store, typed, races, wins, place, everywhere):
+    found = await answer(real_store, typed)
+    assert isinstance(found, HeadToHead) and found.place == place
+    assert (found.races, (found.first.wins, found.second.wins)) == (races, wins)
+    assert text.render(found).splitlines()[0].endswith(f"races together at {place}")
+    assert jsondata.h2h(found)["track"] == place
+    anywhere = await answer(real_store, everywhere)
+    assert anywhere.races > found.races and anywhere.place is None
+
+
+async def test_two_drivers_who_never_met_there_are_told_so(real_store):
+    with pytest.raises(NoData, match="Denny Hamlin and Joey Logano never started the same race at Circuit de Monaco."):
+        await answer(real_store, "/h2h hamlin logano at monaco")

@@ -395,7 +395,7 @@ def leaders(answer: Leaders) -> discord.Embed:
 def h2h(answer: HeadToHead) -> discord.Embed:
     """/h2h: the two drivers side by side in a code block, and their last meeting."""
     mates = team_mates_line(answer, DISCORD)
-    description = (f"{races_together(answer)}\n{code_table(cells.h2h(answer))}{mates + chr(10) if mates else ''}"
+    description = (f"{races_together(answer, DISCORD)}\n{code_table(cells.h2h(answer))}{mates + chr(10) if mates else ''}"
                    f"{meetings_line(answer.latest_meetings, DISCORD)}")
     embed = _embed(drivers_heading(answer, DISCORD), description)
     embed.set_footer(text=source_footer(race.series for race in answer.latest_meetings))

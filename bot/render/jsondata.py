@@ -241,6 +241,7 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
     return plain_data({
         "command": "h2h",
         "series": answer.series,
+        **({"track": answer.place} if answer.place else {}),
         "races": answer.races,
         "drivers": [as_dict(answer.first), as_dict(answer.second)],
         "last_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,

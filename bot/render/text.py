@@ -236,7 +236,7 @@ def leaders(answer: Leaders) -> str:
 def h2h(answer: HeadToHead) -> str:
     """/h2h: the two drivers side by side, and their last meeting."""
     return "\n".join([
-        f"{drivers_heading(answer, PLAIN)}: {races_together(answer)}",
+        f"{drivers_heading(answer, PLAIN)}: {races_together(answer, PLAIN)}",
         "",
         monospace(cells.h2h(answer)),
         "",

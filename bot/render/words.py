@@ -197,10 +197,11 @@ def more_tied_line(answer: Leaders) -> str:
     return f"…and {answer.more_tied} more tied on {answer.rows[-1].value}." if answer.more_tied else ""
 
 
-def races_together(answer: HeadToHead) -> str:
-    """`412 Cup races together`."""
+def races_together(answer: HeadToHead, m: Markup = PLAIN) -> str:
+    """`412 Cup races together`, `40 Cup races together at Martinsville Speedway`."""
     scope = f"{series_short(answer.series)} " if answer.series else ""
-    return f"{plural(answer.races, scope + 'race')} together"
+    there = f" at {m.escape(answer.place)}" if answer.place else ""
+    return f"{plural(answer.races, scope + 'race')} together{there}"
 
 
 def race_facts(race: RaceSummary) -> list[str]:
