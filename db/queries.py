@@ -589,7 +589,7 @@ def _read_driver_at(
 ) -> DriverAtTrack:
     at, params = _races_of(place)
     where = f"{at} AND r.status != 'scheduled'"
-    if place.race_ids is None:   # a named race is what was asked for, exhibition or not; a track's record is for points
+    if not _named_race(place):   # a named race is what was asked for, exhibition or not; a track's record is for points
         where += " AND r.exhibition = 0"
     if series_key is not None:
         where, params = f"{where} AND r.series_id = (SELECT id FROM series WHERE key = ?)", (*params, series_key)
@@ -632,7 +632,15 @@ def _read_driver_at(
             start_sum / start_count if start_count else None, finish_sum / count, best, dnfs, first, last,
             [race for race, finish in starts[key] if finish == 1], latest, latest_finish, podiums,
         )
-    return DriverAtTrack(person.name, place.label, lines, year)
+    # A venue (`las vegas`) is named by the tracks of it he raced at.
+    tracks = list(dict.fromkeys(race.track for starts_in_series in starts.values() for race, _ in starts_in_series))
+    label = (f"{', '.join(tracks[:-1])} and {tracks[-1]}" if len(tracks) > 1 else tracks[0]) if place.venue else place.label
+    return DriverAtTrack(person.name, label, lines, year)
+
+
+def _named_race(place: Place | None) -> bool:
+    """A race asked for by its name (the Daytona 500, the All-Star Race): its runs count, exhibitions too."""
+    return place is not None and place.race_ids is not None and not place.venue
 
 
 def _read_driver(
@@ -1035,7 +1043,7 @@ def _read_h2h(
     and, in families where team-mates are compared (F1's two-car teams), each team they shared (the rows after it)."""
     families = ",".join("?" * len(TEAM_MATE_FAMILIES))
     at, at_params = _races_of(place)
-    counted = "r.exhibition = 0" if place is None or place.race_ids is None else "1"   # a named race: as asked
+    counted = "1" if _named_race(place) else "r.exhibition = 0"   # a named race: as asked
     # The family is tested before the teams: the index rows of xa and xb hold no team, so outside those families
     # SQLite never reads the results' table rows (teams first made a NASCAR /h2h's statement ~1.7× as costly).
     totals, *shared_teams = snapshot.fetchall(

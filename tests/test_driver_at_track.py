@@ -48,6 +48,12 @@ async def test_a_named_race_counts_only_its_runs(real_store):
     assert five_hundred.series["cup"].starts < track.series["cup"].starts
 
 
+async def test_a_venue_is_named_by_the_tracks_of_it_raced(real_store):
+    """Las Vegas has a speedway, a street circuit and Caesars Palace: each driver's record names his own."""
+    assert (await answer(real_store, "/driver larson at las vegas")).place == "Las Vegas Motor Speedway"
+    assert (await answer(real_store, "/driver verstappen at las vegas")).place == "Las Vegas Street Circuit"
+
+
 async def test_a_career_is_the_sum_of_its_tracks(real_store):
     """Every points race is at one track: Larson's starts and wins at each track he raced add up to /driver's."""
     career = await queries.driver(real_store, "kyle larson")
