@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.cli import main
 from bot.feed import FeedClient
 from bot.render import embeds, jsondata, recap, text
 from bot.watcher import Watcher
@@ -185,3 +186,13 @@ async def test_the_watcher_reads_a_race_s_loop_data_from_the_feed(small_store):
         assert "loopstats 5274" in report.imported and await loop_rows(store) == 37
         details = await queries.results(store, "richmond", 2023, "cup")
         assert details.loop_data[0].driver == details.results[0].driver
+
+
+def test_pitboard_import_takes_loop_data_and_names_what_it_refused(subset_db_copy, tmp_path, capsys):
+    partial = tmp_path / "5314.json"
+    partial.write_bytes(document(lambda race: race["drivers"].pop()))
+    assert main(["--db", str(subset_db_copy), "import", str(RACE_LIST_2023), str(partial), str(ATLANTA_LOOPSTATS)]) == 1
+    shown = capsys.readouterr()
+    assert f"{ATLANTA_LOOPSTATS}: loop data of race 5314: stored" in shown.out
+    assert (f"{partial}: not imported, database unchanged: [0].drivers: 37 cars, but the race has 38 results "
+            "(partial document?)") in shown.err
