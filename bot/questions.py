@@ -108,7 +108,9 @@ QUESTIONS: dict[str, Question] = {
                   SERIES), queries.track, ("/track the monster mile", "/track monza")),
         Question("standings", "A season's standings: official where the series publishes them (F1), else from race points",
                  (Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
-                         lookup="series"), SEASON), queries.standings, ("/standings truck 2024", "/standings f1 1988")),
+                         lookup="series"), SEASON,
+                  Option("round", int, "The standings after this round, from race points", minimum=1, maximum=99)),
+                 queries.standings, ("/standings truck 2024", "/standings f1 1988", "/standings cup 2024 round 10")),
         Question("leaders", "The drivers with the most wins, poles, podiums, top 5s or 10s, starts, laps led, DNFs or titles",
                  (Option("stat", str, "wins (default), poles, podiums, top 5, top 10, starts, laps led, DNFs, titles; "
                          "a series may follow", lookup="stat"),

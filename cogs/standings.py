@@ -17,9 +17,9 @@ class StandingsCog(commands.Cog):
         self.bot = bot
 
     @options.command("standings")
-    async def standings(self, interaction: Interaction, series=None, season=None):
+    async def standings(self, interaction: Interaction, series=None, season=None, round=None):
         series = await options.series_or_default(interaction, series)
-        answer = await queries.standings(self.bot.store, series, season)
+        answer = await queries.standings(self.bot.store, series, season, round)
         await options.send_with_chart(interaction, answer, embeds.standings, charts.standings_chart, CHART)
 
     @options.command("leaders")

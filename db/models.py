@@ -475,6 +475,7 @@ class Standings(Record):
     official: bool = False              # rows are the series' official table (F1DB), not computed
     team_rows: list[TeamStandingRow] = field(default_factory=list)   # the official teams' (constructors') table
     chart_note: str = ""                # how the progression chart was computed, when not from the rows
+    through: int | None = None          # the round asked for: the standings after it
 
 
 class LeaderLine(Record):

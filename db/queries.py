@@ -857,65 +857,98 @@ def read_latest_season(snapshot: Snapshot, series_key: str) -> int:
     return season
 
 
-async def standings(store: Reads, series: str | None = None, season: int | None = None) -> Standings:
-    """Points earned from race results in one season (playoff resets and penalties are not in the data)."""
+async def standings(
+    store: Reads, series: str | None = None, season: int | None = None, round: int | None = None
+) -> Standings:
+    """Points earned from race results in one season (playoff resets and penalties are not in the data); official
+    where the series publishes its table (F1). With a round, the standings after it, computed from the results."""
     if not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/standings cup`, `/standings truck 2024`, `/standings f1`.")
     names = await store.names()
     series_key = names.series_key(series)
     check_year(season)
-    return await store.read(_read_standings, names, series_key, season)
+    check_round(round)
+    return await store.read(_read_standings, names, series_key, season, round)
 
 
-def _read_standings(snapshot: Snapshot, names: NameIndex, series_key: str, season: int | None) -> Standings:
+def _read_standings(
+    snapshot: Snapshot, names: NameIndex, series_key: str, season: int | None, through: int | None = None
+) -> Standings:
     season = season or read_latest_season(snapshot, series_key)
     series_name = names.series[series_key].name
-    if SERIES[series_key].official_standings:
+    if SERIES[series_key].official_standings and through is None:
         return _official_standings(snapshot, series_key, series_name, season)
-    rows = snapshot.fetchall(
-        """SELECT d.name, t.* FROM (
+    # The season's points races, through the round asked for.
+    counted = "s.key = ? AND r.season = ? AND r.exhibition = 0" + (" AND r.round <= ?" if through else "")
+    params = (series_key, season, *((through,) if through else ()))
+    rows = [list(row) for row in snapshot.fetchall(
+        f"""SELECT d.name, t.* FROM (
                SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
                       sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10,
                       CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led, min(x.finish) AS best
                FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-               WHERE s.key = ? AND r.season = ? AND r.exhibition = 0
+               WHERE {counted}
                GROUP BY x.driver_id
            ) t JOIN drivers d ON d.id = t.driver_id
            ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
-        (series_key, season),
-    )
+        params,
+    )]
+    through_words = f" through round {through}" if through else ""
     if not rows:
-        raise NoData(f"No {series_name} results for {season} in the data.")
-    if not any(row["points"] for row in rows):
+        raise NoData(f"No {series_name} results for {season}{through_words} in the data.")
+    sprints = _sprint_points(snapshot, series_key, counted, params)
+    if sprints:   # a race's sprint scores too (F1): add it, and order the table again
+        for row in rows:
+            row[2] += sum(points for _, driver_id, points in sprints if driver_id == row[1])
+        rows.sort(key=lambda row: (-row[2], -row[4], -row[5], -row[6], row[8], row[0]))
+    if not any(row[2] for row in rows):
         raise NoData(f"The data has no points for the {season} {series_name} season.")
-    leader_points = rows[0]["points"]
+    leader_points = rows[0][2]
     table = [
         StandingRow(position, name, points, starts, wins, top5, top10, laps_led, leader_points - points)
         for position, (name, _, points, starts, wins, top5, top10, laps_led, _) in enumerate(rows, start=1)
     ]
-    top = {row["driver_id"]: row["name"] for row in rows[:PROGRESSION_DRIVERS]}
+    top = {row[1]: row[0] for row in rows[:PROGRESSION_DRIVERS]}
     per_race: dict[int, list[float]] = {driver_id: [] for driver_id in top}
-    races_counted, race_seen = 0, None
+    slot: dict[int, int] = {}
     for race_id, driver_id, points in snapshot.fetchall(   # every race with results, and the top drivers' points in it
         f"""SELECT r.id, x.driver_id, coalesce(x.points, 0)
             FROM races r JOIN series s ON s.id = r.series_id
             LEFT JOIN results x ON x.race_id = r.id AND x.driver_id IN ({",".join("?" * len(top))})
-            WHERE s.key = ? AND r.season = ? AND r.exhibition = 0 AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id)
+            WHERE {counted} AND EXISTS (SELECT 1 FROM results y WHERE y.race_id = r.id)
             ORDER BY r.round, r.starts_at, r.id""",
-        (*top, series_key, season),
+        (*top, *params),
     ):
-        if race_id != race_seen:
-            race_seen, races_counted = race_id, races_counted + 1
+        if race_id not in slot:
+            slot[race_id] = len(slot)
             for points_by_race in per_race.values():
                 points_by_race.append(0)
         if driver_id is not None:
             per_race[driver_id][-1] += points
+    for race_id, driver_id, points in sprints:
+        if driver_id in per_race and race_id in slot:
+            per_race[driver_id][slot[race_id]] += points
     progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
-    note = (
-        "Points earned in each race as recorded in the results (stage points included where the data has them). "
-        "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."
-    )
-    return Standings(series_key, series_name, season, races_counted, table, progression, note)
+    if SERIES[series_key].official_standings:
+        note = (f"Computed from race and sprint points{through_words}: the data holds the official {series_name} "
+                "table at the season's end only, and seasons that dropped scores counted fewer.")
+    else:
+        note = (
+            "Points earned in each race as recorded in the results (stage points included where the data has them). "
+            "Playoff resets, bonus points and penalties are not in the data, so this is not the official table."
+        )
+    return Standings(series_key, series_name, season, len(slot), table, progression, note, through=through)
+
+
+def _sprint_points(snapshot: Snapshot, series_key: str, counted: str, params: tuple) -> list[tuple[int, int, float]]:
+    """(race, driver, points) of the sprints of the races `counted` selects, in a series that runs sprints (F1)."""
+    if series_key not in SPRINT_SERIES:
+        return []
+    return [tuple(row) for row in snapshot.fetchall(
+        f"""SELECT x.race_id, x.driver_id, coalesce(x.points, 0) FROM sprint_results x
+            JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id WHERE {counted}""",
+        params,
+    )]
 
 
 def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, season: int) -> Standings:

@@ -150,6 +150,16 @@ async def test_standings_are_the_official_tables(real_store, season, champion, p
     assert standings.team_rows[0].team == constructor
 
 
+async def test_standings_after_a_round_are_computed_with_the_sprints(real_store):
+    """After the 2021 British GP (round 10, the first sprint): Verstappen 185, Hamilton 177, as the table stood then."""
+    table = await answer(real_store, "/standings f1 2021 round 10")
+    assert not table.official and table.through == 10 and table.races_counted == 10
+    assert [(row.driver, row.points) for row in table.rows[:2]] == [("Max Verstappen", 185), ("Lewis Hamilton", 177)]
+    assert text.render(table).splitlines()[0] == "2021 Formula 1: points from race and sprint results after round 10"
+    assert "the data holds the official Formula 1 table at the season's end only" in table.note
+    assert jsondata.standings(table)["through_round"] == 10
+
+
 async def test_standings_1988_chart_is_computed_from_every_race(real_store):
     standings = await answer(real_store, "/standings f1 1988")
     assert standings.races_counted == 16

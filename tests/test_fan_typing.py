@@ -48,6 +48,9 @@ PARSED = [
     ("/winner bojangles’ southern 500", "winner", {"track": "bojangles' southern 500"}),
     ("/winner track:“watkins glen” year:2025", "winner", {"track": "watkins glen", "year": 2025}),
     ("/schedule cup 1948", "schedule", {"series": "cup", "season": 1948}),   # out of range: said so, not a name
+    ("/standings cup 2024 round 10", "standings", {"series": "cup", "season": 2024, "round": 10}),
+    ("/standings cup 2024 r10", "standings", {"series": "cup", "season": 2024, "round": 10}),
+    ("/standings cup 2024 10", "standings", {"series": "cup", "season": 2024, "round": 10}),
     ("/winner daytona 500 1948", "winner", {"track": "daytona 500", "year": 1948}),
 ]
 
@@ -126,6 +129,7 @@ ANSWERS = [
     ("/team f1 red bull", "Red Bull (Red Bull Racing)"),
     ("/h2h cup hamlin logano", "Denny Hamlin vs Joey Logano: 609 Cup races together"),
     ("/winner nextel cup 2005 dover", "2005 Cup R28: MBNA RacePoints 400 (Dover International Speedway)"),
+    ("/standings cup 2024 round 10", "2024 NASCAR Cup Series: points from race results after round 10"),
     # a name that begins or ends with a series' word is that name
     ("/winner winston 500 1985", "1985 Cup R9: Winston 500 (Talladega Superspeedway)"),
     ("/winner busch 500", "Most recent Cup race at Bristol Motor Speedway (Busch 500)"),

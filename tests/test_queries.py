@@ -215,3 +215,13 @@ async def test_rows_built_fast_equal_rows_built_by_init_and_stay_frozen(small_st
         line.finish = 2   # type: ignore[misc]  # the point: frozen
     with pytest.raises(FrozenRecordError):
         race.winner = "someone else"   # type: ignore[misc]  # the point: frozen
+
+
+async def test_standings_after_the_last_round_are_the_season_s(real_store):
+    """Standings to a round count the races through it: through the season's last, the season's own table."""
+    season = await queries.standings(real_store, "cup", 2024)
+    through = await queries.standings(real_store, "cup", 2024, 36)
+    assert through.rows == season.rows and through.progression == season.progression and through.through == 36
+    early = await queries.standings(real_store, "cup", 2024, 10)
+    assert early.races_counted == 10 and early.rows[0].driver == "Kyle Larson" and early.rows[0].points == 357
+    assert early.progression["Kyle Larson"] == season.progression["Kyle Larson"][:10]

@@ -49,6 +49,8 @@ from bot.render.words import (
     seasons_won,
     series_short,
     sprint_line,
+    standings_basis,
+    standings_span,
     team_mates_line,
     team_season_line,
     team_totals,
@@ -376,8 +378,8 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
         return fit(embed)
     top = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Behind", "Wins", "Top 10")
     embed = _embed(
-        f"{answer.season} {escape(answer.series_name)} — points from race results",
-        f"After {plural(answer.races_counted, 'race')}.\n" + code_table(top),
+        f"{answer.season} {escape(answer.series_name)} — {standings_basis(answer)}",
+        f"{standings_span(answer).capitalize()}.\n" + code_table(top),
     )
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")

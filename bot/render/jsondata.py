@@ -203,6 +203,7 @@ def standings(answer: Standings) -> dict[str, Any]:
         "series": answer.series,
         "season": answer.season,
         "races_counted": answer.races_counted,
+        **({"through_round": answer.through} if answer.through else {}),
         "note": answer.note,
         "standings": [as_dict(row) for row in answer.rows] if answer.official else
                      [{k: v for k, v in as_dict(row).items() if k != "status_code"} for row in answer.rows],

@@ -43,6 +43,8 @@ from bot.render.words import (
     series_short,
     session_when,
     sprint_line,
+    standings_basis,
+    standings_span,
     team_mates_line,
     team_season_line,
     team_totals,
@@ -218,7 +220,7 @@ def standings(answer: Standings) -> str:
             "", answer.note, answer.chart_note,
         ])
     return "\n".join([
-        f"{answer.season} {plain(answer.series_name)}: points from race results after {plural(answer.races_counted, 'race')}",
+        f"{answer.season} {plain(answer.series_name)}: {standings_basis(answer)} {standings_span(answer)}",
         "",
         monospace(cells.standings(answer)),
         "",

@@ -29,6 +29,7 @@ from db.models import (
     Schedule,
     Session,
     SprintWinner,
+    Standings,
     TeamSeason,
     TeamSeriesRecord,
     TrackLine,
@@ -422,3 +423,17 @@ def seasons_won(line: TrackLine) -> str:
 def latest_start_line(line: TrackLine, m: Markup = PLAIN) -> str:
     """`2025 Cup R29 (Bass Pro Shops Night Race): 32nd`."""
     return f"{race_label(line.latest)} ({m.escape(line.latest.name)}): {ordinal(line.latest_finish)}"
+
+
+def standings_basis(answer: Standings) -> str:
+    """What computed standings count: `points from race results` (F1's, to a round: `race and sprint results`)."""
+    known = SERIES.get(answer.series)
+    return f"points from race{' and sprint' if known is not None and known.official_standings else ''} results"
+
+
+def standings_span(answer: Standings) -> str:
+    """`after 10 races`; `after round 10` for the round asked for, with the races counted when fewer had results."""
+    counted = plural(answer.races_counted, "race")
+    if answer.through is None:
+        return f"after {counted}"
+    return f"after round {answer.through}" + (f" ({counted} with results)" if answer.races_counted != answer.through else "")
