@@ -314,6 +314,20 @@ class SeasonLine(Record):
     top10: int
 
 
+class SeasonStart(Record):
+    """One race of a driver's season: where, and how it went."""
+
+    round: int | None
+    race: str
+    track: str
+    start: int | None
+    finish: int
+    laps_led: int | None
+    status: str | None              # NASCAR's (`running`, `accident`) or F1's retirement reason
+    status_code: str | None         # F1: DNF, DSQ, NC… beside the position; None when classified
+    points: float | None
+
+
 class DriverSeason(Record):
     """A driver's season in one series, the one /driver was asked about (`/driver larson 2021`)."""
 
@@ -329,6 +343,7 @@ class DriverSeason(Record):
     podiums: int = 0
     position: int | None = None     # official standings (F1): the driver's place that season; None where none ranks it
     points: float | None = None
+    races: list[SeasonStart] = field(default_factory=list)   # race by race, in round order
 
 
 class SeriesCareer(Record):

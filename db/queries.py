@@ -51,6 +51,7 @@ from db.models import (
     Schedule,
     ScheduledRace,
     SeasonLine,
+    SeasonStart,
     SeasonWinner,
     SeriesCareer,
     Session,
@@ -701,9 +702,18 @@ def _driver_season(snapshot: Snapshot, driver_id: int, key: str, season_rows: li
     row = next((row for row in season_rows if row["season"] == year), None)
     if row is None:
         return None
+    races = SeasonStart.each(snapshot.fetchall(
+        """SELECT r.round, r.name, t.name, x.start, x.finish, x.laps_led, x.status, x.status_code, x.points
+           FROM results x JOIN races r ON r.id = x.race_id JOIN tracks t ON t.id = r.track_id
+           JOIN series s ON s.id = r.series_id
+           WHERE x.driver_id = ? AND s.key = ? AND r.season = ? AND r.exhibition = 0
+           ORDER BY r.round IS NULL, r.round, r.starts_at, r.id""",
+        (driver_id, key, year),
+    ))
     season = DriverSeason(
         season=year, starts=row["starts"], wins=row["wins"], top5=row["top5"], top10=row["top10"], poles=row["poles"],
         laps_led=row["laps_led"], avg_finish=row["finish_sum"] / row["starts"], dnfs=row["dnfs"], podiums=row["podiums"],
+        races=races,
     )
     if not (key in SERIES and SERIES[key].official_standings):
         return season

@@ -130,6 +130,22 @@ async def test_driver_with_a_year_shows_that_season_and_its_standing(real_store)
     assert embeds.driver(before).description == "No starts in 2014 in the data."
 
 
+async def test_driver_with_a_year_lists_the_season_race_by_race(real_store):
+    """Hamilton's 2021: 22 Grands Prix, the Monza collision a DNF, wins in bold on Discord."""
+    career = await answer(real_store, "/driver hamilton 2021")
+    races = career.series["f1"].season.races
+    assert len(races) == 22 and [race.finish for race in races[:4]] == [1, 2, 1, 1]
+    monza = races[13]
+    assert (monza.race, monza.status_code, monza.status, monza.points) == ("Italian Grand Prix", "DNF", "Collision", 0)
+    shown = text.render(career).splitlines()
+    at = shown.index("F1 2021, race by race:")
+    assert shown[at + 1].split() == ["Rd", "Grand", "Prix", "Grid", "Pos", "Pts", "Retired"]
+    assert shown[at + 16].split() == ["14", "Italian", "Grand", "Prix", "4", "DNF", "0", "Collision"]
+    field = embeds.driver(career).fields[0].value
+    assert "By round: **1** · 2 · **1** · **1** · 7 · 15 · 2 · 2 · 4 · **1** · 2 · 3 · 2 · DNF · **1**" in field
+    assert jsondata.driver(career)["series"]["f1"]["season"]["races"][13]["status_code"] == "DNF"
+
+
 async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
     """Of the Sennas only Ayrton won a race: `senna` is him, and the answer says whom else the name matches."""
     career = await answer(real_store, "/driver senna")

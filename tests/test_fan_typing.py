@@ -130,6 +130,7 @@ ANSWERS = [
     ("/h2h cup hamlin logano", "Denny Hamlin vs Joey Logano: 609 Cup races together"),
     ("/winner nextel cup 2005 dover", "2005 Cup R28: MBNA RacePoints 400 (Dover International Speedway)"),
     ("/standings cup 2024 round 10", "2024 NASCAR Cup Series: points from race results after round 10"),
+    ("/driver larson 2021", " 4  Las Vegas Motor Speedway                     3    1  103  running    50"),   # race by race
     # a name that begins or ends with a series' word is that name
     ("/winner winston 500 1985", "1985 Cup R9: Winston 500 (Talladega Superspeedway)"),
     ("/winner busch 500", "Most recent Cup race at Bristol Motor Speedway (Busch 500)"),

@@ -12,7 +12,18 @@ from operator import attrgetter
 from bot.render.safe import plain
 from bot.render.tables import Cell, Table
 from bot.render.words import average, ordinal, seasons, series_short, unknown_dash
-from db.models import DriverAtTrack, HeadToHead, Leaders, LoopLine, NonStarter, Qualifying, ResultLine, Stage, Standings
+from db.models import (
+    DriverAtTrack,
+    DriverSeason,
+    HeadToHead,
+    Leaders,
+    LoopLine,
+    NonStarter,
+    Qualifying,
+    ResultLine,
+    Stage,
+    Standings,
+)
 from db.series import SERIES
 
 RESULT_HEADERS = ("Pos", "St", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
@@ -187,3 +198,18 @@ def loop_data(lines: Sequence[LoopLine]) -> Table:
          line.fastest_laps, line.quality_passes, line.top15_laps)
         for line in lines
     ], (True, True, False, True, True, True, True, True))
+
+
+def season_starts(season: DriverSeason, series: str) -> Table:
+    """A driver's season race by race: F1's by Grand Prix with grid, position (or why none) and points; NASCAR's by
+    track with start, finish, laps led, status and points."""
+    if SERIES.get(series) is not None and SERIES[series].official_standings:
+        return Table(("Rd", "Grand Prix", "Grid", "Pos", "Pts", "Retired"), [
+            (race.round, plain(race.race), race.start, race.status_code or race.finish, number(race.points),
+             plain(race.status) if race.status_code else None)
+            for race in season.races
+        ], (True, False, True, True, True, False))
+    return Table(("Rd", "Track", "St", "Fin", "Led", "Status", "Pts"), [
+        (race.round, plain(race.track), race.start, race.finish, race.laps_led, plain(race.status), number(race.points))
+        for race in season.races
+    ], (True, False, True, True, True, False, True))

@@ -31,6 +31,7 @@ from bot.render.words import (
     driver_at_heading,
     driver_season_line,
     drivers_heading,
+    finishes_line,
     latest_start_line,
     leaders_heading,
     meetings_line,
@@ -297,6 +298,8 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
                             f"**{plural(career.championships, 'championship')}**")
         if career.season:
             lines.append(f"**{driver_season_line(career.season, career.championships is not None)}**")
+            if career.season.races:
+                lines.append(f"By round: {' · '.join(finishes_line(career.season))}")
         first, latest = career.first_win, career.latest_win
         if first:
             lines.append(f"First win: {race_label(first)}, {escape(first.track)}")

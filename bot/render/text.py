@@ -166,6 +166,10 @@ def driver(answer: DriverCareer) -> str:
             if latest and latest != first:
                 text += f"; latest {race_label(latest)} at {plain(latest.track)}"
             lines.append(text)
+    for career in answer.series.values():
+        if career.season and career.season.races:
+            lines += ["", f"{series_short(career.series)} {career.season.season}, race by race:",
+                      monospace(cells.season_starts(career.season, career.series))]
     also = also_line("driver", answer.also)
     return "\n".join([*lines, "", also] if also else lines)
 

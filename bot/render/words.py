@@ -383,6 +383,12 @@ def driver_season_line(line: DriverSeason, official: bool) -> str:
     return f"{line.season}: " + ", ".join(figures) + place
 
 
+def finishes_line(season: DriverSeason) -> list[str]:
+    """Each race's result in round order, wins in bold: `38`, `**1**`, `DNF` (F1's code where no position counts)."""
+    return [f"**{race.finish}**" if race.finish == 1 and not race.status_code else str(race.status_code or race.finish)
+            for race in season.races]
+
+
 def season_lines(answer: DriverCareer) -> list[str]:
     """The season /driver was asked about, a line per series (`Cup 2021: 36 starts, …`), or that it has no start."""
     lines = [f"{series_short(career.series)} {driver_season_line(career.season, career.championships is not None)}"
