@@ -581,7 +581,7 @@ async def driver(
 
 def _driver_at(text: str) -> tuple[str, str | None]:
     """`larson at bristol` → (`larson`, `bristol`): a driver's record at a place, asked in words."""
-    before, at, after = text.rpartition(" at ")
+    before, at, after = text.partition(" at ")   # the first: a track may have one in its name
     return (before, after) if at and before.strip() and after.strip() else (text, None)
 
 

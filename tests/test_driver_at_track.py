@@ -48,6 +48,11 @@ async def test_a_named_race_counts_only_its_runs(real_store):
     assert five_hundred.series["cup"].starts < track.series["cup"].starts
 
 
+async def test_at_splits_at_its_first_word_a_track_may_have_one(real_store):
+    found = await answer(real_store, "/driver larson at world wide technology raceway at gateway")
+    assert (found.driver, found.place) == ("Kyle Larson", "World Wide Technology Raceway at Gateway")
+
+
 async def test_a_venue_is_named_by_the_tracks_of_it_raced(real_store):
     """Las Vegas has a speedway, a street circuit and Caesars Palace: each driver's record names his own."""
     assert (await answer(real_store, "/driver larson at las vegas")).place == "Las Vegas Motor Speedway"
