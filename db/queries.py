@@ -1123,8 +1123,20 @@ def _read_h2h(
         second=HeadToHeadSide(driver=b.name, ahead=b_ahead, wins=b_wins, avg_finish=b_finishes / races, laps_led=b_led),
         latest_meetings=[race.ref for race in meetings],
         team_mates=_team_mates(shared_teams),
-        place=place.label if place else None,
+        place=_venue_label(snapshot, place, a, b) if place and place.venue else place.label if place else None,
     )
+
+
+def _venue_label(snapshot: Snapshot, place: Place, a: DriverInfo, b: DriverInfo) -> str:
+    """A venue (`las vegas`) named by the tracks of it where both drivers started a race together."""
+    at, at_params = _races_of(place)
+    tracks = [name for (name,) in snapshot.fetchall(
+        f"""SELECT t.name FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
+            JOIN races r ON r.id = xa.race_id JOIN tracks t ON t.id = r.track_id
+            WHERE xa.driver_id = ? AND {at} GROUP BY t.id ORDER BY min(r.season), t.name""",
+        (b.id, a.id, *at_params),
+    )]
+    return f"{', '.join(tracks[:-1])} and {tracks[-1]}" if len(tracks) > 1 else tracks[0] if tracks else place.label
 
 
 def _team_mates(shared_teams: list[Any]) -> TeamMates | None:

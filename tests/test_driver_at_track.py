@@ -57,6 +57,7 @@ async def test_a_venue_is_named_by_the_tracks_of_it_raced(real_store):
     """Las Vegas has a speedway, a street circuit and Caesars Palace: each driver's record names his own."""
     assert (await answer(real_store, "/driver larson at las vegas")).place == "Las Vegas Motor Speedway"
     assert (await answer(real_store, "/driver verstappen at las vegas")).place == "Las Vegas Street Circuit"
+    assert (await answer(real_store, "/h2h larson hamlin at las vegas")).place == "Las Vegas Motor Speedway"
 
 
 async def test_a_career_is_the_sum_of_its_tracks(real_store):
