@@ -711,7 +711,7 @@ class NameIndex:
             if race.track_id in raced and (year is None or race.season == year) and (series is None or race.series == series)
         )
         names = [self.tracks[track_id].name for track_id in raced]
-        label = f"{', '.join(names[:-1])} and {names[-1]}"
+        label = tracks_label(names)
         return Place(None, label, runs, typed_series, year, venue=True)
 
     def _raced_at(self, track_id: int, year: int | None, series: str | None) -> bool:
@@ -1129,6 +1129,11 @@ class NameIndex:
         ]
         current = [(info.name, info.key) for info in self.series_choices(text, limit)]
         return list(dict.fromkeys(current + eras))[:limit]
+
+
+def tracks_label(names: list[str]) -> str:
+    """`Las Vegas Motor Speedway`, `A, B and C`: the tracks of a venue a question or an answer covers."""
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
 
 
 def _split_year(query: str) -> tuple[str, int | None]:

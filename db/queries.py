@@ -72,7 +72,7 @@ from db.models import (
     TrackSeriesRecord,
     WinnerAnswer,
 )
-from db.names import NameIndex, Place, ambiguous_pairs, find_driver, normalize
+from db.names import NameIndex, Place, ambiguous_pairs, find_driver, normalize, tracks_label
 from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Reads, Snapshot
@@ -635,7 +635,7 @@ def _read_driver_at(
         )
     # A venue (`las vegas`) is named by the tracks of it he raced at.
     tracks = list(dict.fromkeys(race.track for starts_in_series in starts.values() for race, _ in starts_in_series))
-    label = (f"{', '.join(tracks[:-1])} and {tracks[-1]}" if len(tracks) > 1 else tracks[0]) if place.venue else place.label
+    label = tracks_label(tracks) if place.venue else place.label
     return DriverAtTrack(person.name, label, lines, year)
 
 
@@ -1136,7 +1136,7 @@ def _venue_label(snapshot: Snapshot, place: Place, a: DriverInfo, b: DriverInfo)
             WHERE xa.driver_id = ? AND {at} GROUP BY t.id ORDER BY min(r.season), t.name""",
         (b.id, a.id, *at_params),
     )]
-    return f"{', '.join(tracks[:-1])} and {tracks[-1]}" if len(tracks) > 1 else tracks[0] if tracks else place.label
+    return tracks_label(tracks) if tracks else place.label
 
 
 def _team_mates(shared_teams: list[Any]) -> TeamMates | None:
