@@ -1105,7 +1105,11 @@ class NameIndex:
 
     def driver_labels(self, text: str, limit: int = 25) -> list[str]:
         """Autocomplete for a driver option: driver names, or after `vs` / `and` (`hamlin vs lo`) the first name as
-        typed followed by the second's completions (`hamlin vs Joey Logano`)."""
+        typed followed by the second's completions (`hamlin vs Joey Logano`), or after `at` (`larson at bri`) the
+        names as typed followed by the place's completions (`larson at Bristol Motor Speedway`)."""
+        names, at_word, place = text.partition(" at ")
+        if at_word and names.strip():
+            return [f"{names.strip()} at {choice}" for choice in self.place_choices(place, limit)]
         words = text.split()
         at = [i for i, word in enumerate(words) if i > 0 and name_key(word) in PAIR_WORDS]
         if not at:
