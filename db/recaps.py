@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 
 from db.errors import NoData
-from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
-from db.queries import read_races
+from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare, SprintWinner
+from db.queries import read_races, read_sprint_winners
 from db.records import Record, replace
 from db.series import SERIES
 from db.short_names import has_suffix, without_suffix
@@ -57,6 +57,7 @@ class F1RecapFacts(Record):
     grand_slam: bool                    # as F1DB marks it
     championship: list[ChampionshipLine]    # computed from race and sprint points up to this race
     championship_rounds: int
+    sprint: SprintWinner | None = None      # the weekend's sprint winner, where it had a sprint
 
 
 Recap = RecapFacts | F1RecapFacts
@@ -115,6 +116,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         first_win_at_track=all(row["track_id"] != track_id for row in earlier_wins),
         pole=next((line for line in classification if line.driver_id == pole_driver), None),
         grand_slam=grand_slam, championship=championship, championship_rounds=rounds,
+        sprint=read_sprint_winners(snapshot, [race]).get(race.id),
     )
 
 

@@ -81,3 +81,19 @@ async def test_first_win_at_a_circuit_and_thread_key(real_store):
     assert facts.win_number == 7 and not facts.first_win_at_track and not facts.team_first_win   # Leclerc won Monza in 2019
     assert race_key(details.race) == "f1-2024-16"
     assert recap.title(facts, TITLE) == "Post-Race Thread: Italian Grand Prix (F1)"
+
+
+@pytest.mark.parametrize(("year", "told"), [
+    (2024, "Verstappen won the weekend's sprint from sprint pole."),          # Leclerc won the race
+    (2025, "Verstappen had also won the weekend's sprint from sprint pole."),  # Verstappen won both
+])
+async def test_a_sprint_weekend_s_report_names_the_sprint_winner(real_store, year, told):
+    facts = await race_recap(real_store, await queries.results(real_store, "cota", year, "f1"))
+    assert isinstance(facts, F1RecapFacts) and facts.sprint is not None
+    assert told in " ".join(recap.f1_paragraphs(facts))
+
+
+async def test_a_weekend_without_a_sprint_says_nothing_of_one(real_store):
+    facts = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
+    assert isinstance(facts, F1RecapFacts) and facts.sprint is None
+    assert "sprint" not in " ".join(recap.f1_paragraphs(facts))

@@ -578,6 +578,13 @@ def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         sentences.append(Sentence(text + "."))
     if pole is not None and pole is not facts.winner and pole not in podium:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
+    sprint = facts.sprint
+    if sprint is not None:
+        start = " from sprint pole" if sprint.start == 1 else ""
+        if sprint.driver == facts.winner.driver:
+            sentences.append(Sentence(f"{name(sprint.driver)} had also won the weekend's sprint{start}."))
+        else:
+            sentences.append(Sentence(f"{name(sprint.driver)} won the weekend's sprint{start}."))
     return sentences
 
 
