@@ -112,13 +112,14 @@ QUESTIONS: dict[str, Question] = {
                   Option("round", int, "The standings after this round, from race points", minimum=1, maximum=99)),
                  queries.standings, ("/standings truck 2024", "/standings f1 1988", "/standings cup 2024 round 10")),
         Question("leaders", "The drivers with the most wins, poles, podiums, top 5s or 10s, starts, laps led, DNFs or titles",
-                 (Option("stat", str, "wins (default), poles, podiums, top 5, top 10, starts, laps led, DNFs, titles; "
-                         "a series may follow", lookup="stat"),
+                 (Option("stat", str, "wins (default), poles, podiums, top 5/10, starts, laps led, DNFs, titles "
+                         "(+ series, at a track)", lookup="stat"),
                   Option("series", str, "cup, xfinity, truck or f1 (default: the server's series, /config series)",
                          lookup="series"),
                   Option("season", int, "One season (default: every season in the data)", minimum=queries.FIRST_SEASON,
                          maximum=queries.LAST_SEASON)),
-                 queries.leaders, ("/leaders cup", "/leaders f1 poles", "/leaders truck top 5s 2024", "/leaders f1 titles")),
+                 queries.leaders, ("/leaders cup", "/leaders f1 poles", "/leaders truck top 5s 2024", "/leaders f1 titles",
+                                   "/leaders laps led at bristol cup")),
         Question("h2h", "Two drivers head to head in the races both started",
                  (Option("driver1", str, "First driver (or both names: kyle busch kyle larson)", True, "driver"),
                   Option("driver2", str, "Second driver", lookup="driver"), SERIES,

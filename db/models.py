@@ -518,6 +518,7 @@ class Leaders(Record):
     rows: list[LeaderLine]
     more_tied: int                      # drivers tied with the last row who did not fit (LEADER_ROWS_WITH_TIES)
     note: str                           # what the figure counts and what the data does not hold ("": nothing to say)
+    place: str | None = None            # a track or race asked for: its races only
 
 
 class HeadToHeadSide(Record):

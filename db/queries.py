@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from db.errors import BadOption, NoData, UnknownName, shown
+from db.errors import BadOption, NoData, UnknownName
 from db.models import (
     FIRST_SEASON,
     LAST_SEASON,
@@ -1436,26 +1436,31 @@ async def leaders(store: Reads, stat: str | None = None, series: str | None = No
     or in one season. A series may be typed among the figure's words (`/leaders cup wins`)."""
     names = await store.names()
     rest, typed_series = names.series_in(stat) if stat else ("", None)
-    words = rest.split()
-    if "at" in words[:-1]:   # `most wins at martinsville`: a track's board is /track's
-        place = " ".join(words[words.index("at") + 1:])
-        raise BadOption(f"/leaders ranks a whole series; the most wins and poles at a track are in `/track {shown(place)}`.")
+    rest, at_words = _driver_at(rest)   # `most laps led at bristol`: the board of one track
     if typed_series is None and not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/leaders cup`, `/leaders f1 poles`, `/leaders truck top 5s 2024`.")
     series_key = typed_series or names.series_key(series or "")
     chosen = leader_stat(rest)
     check_year(season)
+    place = names.place(at_words, year=season, series=series_key) if at_words else None
+    if place is not None and chosen.key == "titles":
+        raise BadOption(f"Titles are won over a season, not at a track: try `/leaders {series_key} titles`.")
     # All time, the figure is counted over every result of the series (~0.2 s for Cup's): remembered until the data changes.
-    return await store.read_remembered(_read_leaders, chosen.key, series_key, names.series[series_key].name, season)
+    return await store.read_remembered(_read_leaders, chosen.key, series_key, names.series[series_key].name, season, place)
 
 
-def _read_leaders(snapshot: Snapshot, stat_key: str, series_key: str, series_name: str, season: int | None) -> Leaders:
+def _read_leaders(
+    snapshot: Snapshot, stat_key: str, series_key: str, series_name: str, season: int | None, place: Place | None = None
+) -> Leaders:
     stat = LEADER_STATS[stat_key]
     official = SERIES[series_key].official_standings
     if stat.key == "titles" and not official:
         raise NoData(f"The data holds no {series_name} champions: its standings are computed from race results, "
                      f"without playoff resets or penalties (`/standings {series_key}` shows them).")
     in_season = "AND r.season = :season" if season else ""
+    if place is not None:   # its races: ids are whole numbers, written into the statement as the named parameters allow
+        in_season += (f" AND r.id IN ({','.join(str(int(race_id)) for race_id in place.race_ids)})"
+                      if place.race_ids is not None else f" AND r.track_id = {int(place.track.id) if place.track else 0}")
     counted = {   # figures the series' own tables count (F1's): poles as qualifying P1, titles as official champions
         "poles": f"""SELECT q.driver_id, count(*) AS n FROM qualifying_results q JOIN races r ON r.id = q.race_id
                      WHERE q.position = 1 AND r.series_id = (SELECT id FROM s) AND r.exhibition = 0 {in_season}
@@ -1494,11 +1499,11 @@ def _read_leaders(snapshot: Snapshot, stat_key: str, series_key: str, series_nam
            WHERE s.key = :series AND r.status != 'scheduled' """ + in_season,
         {"series": series_key, "season": season},
     )[0]   # an aggregate without GROUP BY: always one row
-    when = f"in {season}" if season else "in the data"
+    when = (f" at {place.label}" if place else "") + (f" in {season}" if season else " in the data")
     if not races:
-        raise NoData(f"No {series_name} races {when}.")
+        raise NoData(f"No {series_name} races{when}.")
     if not rows:
-        raise NoData(f"No {series_name} driver has any {stat.label} {when}.")
+        raise NoData(f"No {series_name} driver has any {stat.label}{when}.")
     lines = [LeaderLine(rank, name, count, starts, first, last) for name, count, starts, first, last, rank, _ in rows]
     last_value, tied = rows[-1][1], rows[-1][-1]
     more_tied = tied - sum(line.value == last_value for line in lines)
@@ -1507,7 +1512,7 @@ def _read_leaders(snapshot: Snapshot, stat_key: str, series_key: str, series_nam
         f"Exhibition races ({exhibitions:,}) are not counted." if exhibitions else "",
     ) if part)
     return Leaders(series_key, series_name, stat.key, stat.label, stat.column, season, first_season, last_season, lines,
-                   more_tied, note)
+                   more_tied, note, place.label if place else None)
 
 
 def _leaders_note(stat: LeaderStat, official: bool, races: int, races_with_laps_led: int, first_laps_led: int | None) -> str:

@@ -145,6 +145,13 @@ async def test_driver_at_a_track_answers_at_once_without_a_chart(fake, pitboard)
     assert reply["data"]["allowed_mentions"] == NO_PINGS
 
 
+async def test_leaders_at_a_track(fake, pitboard):
+    reply = await (await fake.send_slash_command("leaders", {"stat": "laps led at bristol", "series": "cup"})).response()
+    [embed] = reply["data"]["embeds"]
+    assert embed["title"] == "NASCAR Cup Series: most laps led at Bristol Motor Speedway, 1961–2025"
+    assert "Dale Earnhardt" in embed_text(embed)
+
+
 async def test_standings_attaches_chart(fake, pitboard):
     handle = await fake.send_slash_command("standings", {"series": "cup", "season": 2024})
     await handle.response()

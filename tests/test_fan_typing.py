@@ -130,6 +130,9 @@ ANSWERS = [
     ("/h2h cup hamlin logano", "Denny Hamlin vs Joey Logano: 609 Cup races together"),
     ("/winner nextel cup 2005 dover", "2005 Cup R28: MBNA RacePoints 400 (Dover International Speedway)"),
     ("/standings cup 2024 round 10", "2024 NASCAR Cup Series: points from race results after round 10"),
+    ("/leaders most wins at martinsville cup", "NASCAR Cup Series: most wins at Martinsville Speedway, 1949–2025"),
+    ("/leaders laps led at bristol cup", "  1  Dale Earnhardt   3758      43  1979–2000"),
+    ("/leaders poles at monaco f1", "  1  Ayrton Senna            5      10  1984–1993"),
     ("/driver larson 2021", " 4  Las Vegas Motor Speedway                     3    1  103  running    50"),   # race by race
     # a name that begins or ends with a series' word is that name
     ("/winner winston 500 1985", "1985 Cup R9: Winston 500 (Talladega Superspeedway)"),
@@ -206,7 +209,8 @@ QUESTIONS_BACK = [
     ("/winner sonoma spring", "never hosted a series twice in a season", []),
     ("/h2h busch larson", "could be more than one pair of drivers", ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]),
     ("/leaders wins", "Name a series", []),
-    ("/leaders most wins at martinsville", "are in `/track martinsville`", []),   # a track's board is /track's
+    ("/leaders most wins at martinsville", "Name a series", []),   # a track's board is a series' too
+    ("/leaders titles at monaco f1", "Titles are won over a season, not at a track", []),
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
 ]
 

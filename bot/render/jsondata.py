@@ -228,6 +228,7 @@ def leaders(answer: Leaders) -> dict[str, Any]:
     return plain_data({
         "command": "leaders",
         "series": answer.series,
+        **({"track": answer.place} if answer.place else {}),
         "stat": answer.stat,
         "season": answer.season,
         "seasons": [answer.first_season, answer.last_season],

@@ -185,12 +185,14 @@ LINEUP_NOTE = "Starting lineup as raced: the data has no qualifying session for 
 
 
 def leaders_heading(answer: Leaders, m: Markup = PLAIN) -> str:
-    """`NASCAR Cup Series: most wins, 1949–2025`; with a season, `2024 NASCAR Cup Series: most wins`."""
+    """`NASCAR Cup Series: most wins, 1949–2025`; with a season, `2024 NASCAR Cup Series: most wins`; at a track,
+    `NASCAR Cup Series: most laps led at Bristol Motor Speedway, 1961–2025`."""
+    there = f" at {m.escape(answer.place)}" if answer.place else ""
     if answer.season:
-        return f"{answer.season} {m.escape(answer.series_name)}: most {answer.stat_label}"
+        return f"{answer.season} {m.escape(answer.series_name)}: most {answer.stat_label}{there}"
     span = (f"{answer.first_season}–{answer.last_season}" if answer.last_season != answer.first_season
             else str(answer.first_season))
-    return f"{m.escape(answer.series_name)}: most {answer.stat_label}, {span}"
+    return f"{m.escape(answer.series_name)}: most {answer.stat_label}{there}, {span}"
 
 
 def more_tied_line(answer: Leaders) -> str:
