@@ -188,6 +188,8 @@ def driver_at_track(answer: DriverAtTrack) -> Table:
 
 
 LOOP_DATA_SHOWN = 10   # cars, best driver rating first
+LOOP_DATA_LEGEND = ("Rating: NASCAR's driver rating (150 at most). Avg pos: average running position. Q passes: "
+                    "green-flag passes of cars in the top 15 while in it.")
 
 
 def loop_data(lines: Sequence[LoopLine]) -> Table:

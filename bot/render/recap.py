@@ -483,7 +483,8 @@ def reddit_body(facts: Recap, thread_key: str, thread_links: str = "") -> str:
     results = "## Results\n\n" + markdown(classification)
     stages = "## Stages\n\n" + markdown(cells.stages(facts.details.stages)) if facts.details.stages else ""
     loop = facts.details.loop_data
-    loop_data = f"## Loop data\n\n{markdown(cells.loop_data(loop[:cells.LOOP_DATA_SHOWN]))}" if loop else ""
+    loop_data = (f"## Loop data\n\n{markdown(cells.loop_data(loop[:cells.LOOP_DATA_SHOWN]))}\n\n"
+                 f"{safe.reddit(cells.LOOP_DATA_LEGEND)}") if loop else ""
     footer = f"---\n\n^({safe.reddit(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, thread_links, prose, results, stages, loop_data, footer) if part)
     if len(body) > REDDIT_LIMIT:
@@ -517,6 +518,7 @@ def text_recap(facts: Recap, width: int = TEXT_WIDTH) -> str:
         parts.append(monospace(cells.stages(facts.details.stages), max_width=width))
     if facts.details.loop_data:
         parts.append(monospace(cells.loop_data(facts.details.loop_data[:cells.LOOP_DATA_SHOWN]), max_width=width))
+        parts.append(_wrap(cells.LOOP_DATA_LEGEND, width))
     parts.append(_wrap(ATTRIBUTION, width))
     return "\n\n".join(parts)
 

@@ -124,7 +124,7 @@ def results(answer: RaceResults) -> str:
         lines += ["", monospace(cells.stages(answer.stages))]
     if answer.loop_data:
         lines += ["", f"Loop data, best {min(len(answer.loop_data), cells.LOOP_DATA_SHOWN)} driver ratings:",
-                  monospace(cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN]))]
+                  monospace(cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN])), cells.LOOP_DATA_LEGEND]
     if answer.cautions:
         lines += ["", "Cautions:"]
         lines += [f"  laps {c.start_lap}–{c.end_lap}: {plain(c.comment or c.reason) or 'caution'}" for c in answer.cautions]
