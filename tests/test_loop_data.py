@@ -90,7 +90,7 @@ async def test_the_real_loop_data_matches_the_history_and_every_answer_shows_it(
     facts = await recap_facts(atlanta, details)
     assert "The winner's driver rating of 141.3 was the race's best." in " ".join(recap.paragraphs(facts))
     assert "## Loop data\n\n| Rating | # | Driver |" in recap.reddit_body(facts, "key")
-    assert "Austin Hill" in recap.text_recap(facts).split("Rating")[-1]
+    assert " 141.3  21  Austin Hill " in recap.text_recap(facts).split("Rating   #  Driver")[-1]
 
 
 async def test_the_same_document_twice_changes_nothing(atlanta):
