@@ -567,7 +567,7 @@ async def driver(
     names = await store.names()
     series_key = names.series_key(series) if series else None
     if track is None:
-        name, track = _driver_at(name)
+        name, track = _split_at(name)
     who = await find_driver(store, name, year=check_year(year), series=series_key)
     person, series_key = who.driver, who.series or series_key
     also = tuple(other.name for other in who.also)
@@ -579,8 +579,8 @@ async def driver(
     return replace(career, also=also)
 
 
-def _driver_at(text: str) -> tuple[str, str | None]:
-    """`larson at bristol` → (`larson`, `bristol`): a driver's record at a place, asked in words."""
+def _split_at(text: str) -> tuple[str, str | None]:
+    """`larson at bristol` → (`larson`, `bristol`): the words before a place, and the place (or None) after `at`."""
     before, at, after = text.partition(" at ")   # the first: a track may have one in its name
     return (before, after) if at and before.strip() and after.strip() else (text, None)
 
@@ -633,7 +633,7 @@ def _read_driver_at(
             start_sum / start_count if start_count else None, finish_sum / count, best, dnfs, first, last,
             [race for race, finish in starts[key] if finish == 1], latest, latest_finish, podiums,
         )
-    # A venue (`las vegas`) is named by the tracks of it he raced at.
+    # A venue (`las vegas`) is named by the tracks of it the driver raced at.
     tracks = list(dict.fromkeys(race.track for starts_in_series in starts.values() for race, _ in starts_in_series))
     label = tracks_label(tracks) if place.venue else place.label
     return DriverAtTrack(person.name, label, lines, year)
@@ -1038,9 +1038,9 @@ async def h2h(
     names = await store.names()
     series_key = names.series_key(series) if series else None
     if track is None and driver2 is not None:
-        driver2, track = _driver_at(driver2)
+        driver2, track = _split_at(driver2)
     elif track is None:
-        driver1, track = _driver_at(driver1)
+        driver1, track = _split_at(driver1)
     if driver2 is None:
         pairs, typed_series = names.driver_pairs(driver1)
         if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other, most often first
@@ -1436,7 +1436,7 @@ async def leaders(store: Reads, stat: str | None = None, series: str | None = No
     or in one season. A series may be typed among the figure's words (`/leaders cup wins`)."""
     names = await store.names()
     rest, typed_series = names.series_in(stat) if stat else ("", None)
-    rest, at_words = _driver_at(rest)   # `most laps led at bristol`: the board of one track
+    rest, at_words = _split_at(rest)   # `most laps led at bristol`: the board of one track
     if typed_series is None and not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/leaders cup`, `/leaders f1 poles`, `/leaders truck top 5s 2024`.")
     series_key = typed_series or names.series_key(series or "")
