@@ -16,9 +16,9 @@ class ScheduleCog(commands.Cog):
         self.bot = bot
 
     @options.command("next")
-    async def next_race(self, interaction: Interaction, series=None):
+    async def next_race(self, interaction: Interaction, track=None, series=None):
         series = await options.series_or_default(interaction, series)
-        answer = await queries.next_races(self.bot.store, series)
+        answer = await queries.next_races(self.bot.store, series, track=track)
         await interaction.response.send_message(embed=embeds.next_races(answer))
 
     @options.command("schedule")

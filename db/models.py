@@ -608,6 +608,7 @@ class NextRaces(Record):
     now: datetime
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions, in order
     broadcasters: dict[int, Broadcasters] = field(default_factory=dict)  # race id → who carries it, where named
+    place: str | None = None            # the track asked for: its races only
 
 
 class Newcomer(Record):

@@ -680,12 +680,22 @@ class NameIndex:
         """The track a name points to (a race name points to the track it is run at)."""
         return self.track_of(self.place(text, year=year, series=series), text)
 
+    def tracks_of(self, place: Place) -> list[TrackInfo]:
+        """The place's track, or the tracks its races were run at (a venue's, the All-Star Race's)."""
+        if place.track is not None:
+            return [place.track]
+        ids = set(place.race_ids or ())
+        return self._ranked_tracks({race.track_id for race in self._races if race.id in ids})
+
+    def series_at(self, place: Place) -> set[str]:
+        """The series that ran a race at the place's tracks."""
+        return {key for track in self.tracks_of(place) for key, _ in self._raced[track.id]}
+
     def track_of(self, place: Place, text: str) -> TrackInfo:
         """The place's one track; a race run at several tracks (the All-Star Race) asks which."""
         if place.track is not None:
             return place.track
-        ids = set(place.race_ids or ())
-        tracks = self._ranked_tracks({race.track_id for race in self._races if race.id in ids})
+        tracks = self.tracks_of(place)
         raise AmbiguousName("track", text, [t.name for t in tracks][:MAX_SUGGESTIONS], total=len(tracks))
 
     def _track_place(self, text: str, keys: list[int], year: int | None, series: str | None, typed_series: str | None) -> Place:

@@ -1164,17 +1164,29 @@ def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:
     return "next" if race.id in next_ids else "later"
 
 
-async def next_races(store: Reads, series: str | None = None, now: datetime | None = None) -> NextRaces:
-    """Races under way now, and the next race of each series (or of the one asked for).
+async def next_races(
+    store: Reads, series: str | None = None, now: datetime | None = None, track: str | None = None
+) -> NextRaces:
+    """Races under way now, and the next race of each series (or of the one asked for); with a track, at that track
+    (a series' name typed as the track is that series: `/next cup`).
 
     The races still to run (with their sessions) are reference data, read once per change of the database;
     picking those under way and the next of each series at `now` is done here on the loop.
     """
     names = await store.names()
     series_key = names.series_key(series) if series else None
+    place = None
+    if track is not None and (named := names.series_named(track)):
+        series_key = series_key or named
+    elif track is not None:
+        place = names.place(track, series=series_key)
+        series_key = series_key or place.series
     series_keys = [series_key] if series_key else list(names.series)
     now = now or utc_now()
     to_run, sessions, broadcasters = await store.read_remembered(read_races_to_run)
+    if place is not None:
+        at = {info.name for info in names.tracks_of(place)}
+        to_run = tuple((starts_at, race) for starts_at, race in to_run if race.track in at)
     racing = [race for starts_at, race in to_run if now - RACE_WINDOW < starts_at <= now]
     if series_key:
         racing = [race for race in racing if race.series == series_key]
@@ -1184,6 +1196,11 @@ async def next_races(store: Reads, series: str | None = None, now: datetime | No
         if race is not None:
             following.add(race.id)
     upcoming = [race for _, race in to_run if race.id in following]   # in start order, as the races to run are
+    if place is not None and not racing and not upcoming:
+        which = f"{names.series[series_key].short_name} " if series_key else ""
+        raced = names.series_at(place)   # whose calendar would hold it: the series that raced there
+        source = series_key or (next(iter(raced)) if len(raced) == 1 else None)
+        raise NoData(f"No upcoming {which}race at {place.label} in the data. {_schedule_source(source)}")
     if not racing and not upcoming:
         latest = await store.scalar(
             "SELECT max(r.season) FROM races r JOIN series s ON s.id = r.series_id "
@@ -1196,7 +1213,8 @@ async def next_races(store: Reads, series: str | None = None, now: datetime | No
     shown = following | {race.id for race in racing}
     return NextRaces(series_key, racing, upcoming, now,
                      {race_id: list(found) for race_id, found in sessions.items() if race_id in shown},
-                     {race_id: on for race_id, on in broadcasters.items() if race_id in shown})
+                     {race_id: on for race_id, on in broadcasters.items() if race_id in shown},
+                     place.label if place else None)
 
 
 def read_races_to_run(snapshot: Snapshot) -> tuple[

@@ -139,3 +139,17 @@ async def test_a_season_dated_for_one_series_lists_the_others_by_round_after_it(
     assert shown.endswith("Cup, Xfinity: by round (the data has no dates for this season).")
     assert "Sessions:" not in shown
     assert "Cup, Xfinity by round: no dates" in embeds.schedule(answer)[0].footer.text
+
+
+async def test_next_at_a_track_is_the_next_race_of_each_series_there(scheduled):
+    now = datetime(2023, 4, 1, 12, 0, tzinfo=UTC)
+    at = await queries.next_races(scheduled, now=now, track="richmond")
+    assert at.place == "Richmond Raceway" and at.upcoming
+    assert {race.track for race in at.upcoming} == {"Richmond Raceway"}
+    assert [race.name for race in at.upcoming if race.series == "cup"] == ["Toyota Owners 400"]
+    cup = await queries.next_races(scheduled, now=now, track="cup")     # a series typed where the track goes
+    assert cup.place is None and {race.series for race in cup.upcoming} == {"cup"}
+    by_series = await queries.next_races(scheduled, "cup", now=now)
+    assert [race.id for race in cup.upcoming] == [race.id for race in by_series.upcoming]
+    with pytest.raises(NoData, match="No upcoming Cup race at Mid-Ohio Sports Car Course in the data"):
+        await queries.next_races(scheduled, "cup", now=now, track="mid-ohio")
