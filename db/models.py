@@ -346,8 +346,8 @@ class DriverSeason(Record):
     races: list[SeasonStart] = field(default_factory=list)   # race by race, in round order
 
 
-class SeriesCareer(Record):
-    """A driver's career in one series."""
+class DriverFigures(Record):
+    """A driver's figures in one series, over a career (SeriesCareer) or at one track (TrackLine)."""
 
     series: str
     series_name: str
@@ -355,11 +355,16 @@ class SeriesCareer(Record):
     wins: int
     top5: int
     top10: int
-    poles: int
+    poles: int                      # where the series publishes qualifying (F1): qualifying P1; else the car first away
     laps_led: int | None            # None when any start's laps led is unknown
     avg_start: float | None
     avg_finish: float | None
     dnfs: int
+
+
+class SeriesCareer(DriverFigures):
+    """A driver's career in one series."""
+
     first_season: int
     last_season: int
     first_win: RaceRef | None
@@ -380,21 +385,10 @@ class DriverCareer(Record):
     year: int | None = None             # the season asked for (each series' `season`; none: no start that year)
 
 
-class TrackLine(Record):
+class TrackLine(DriverFigures):
     """A driver's record at one track (or in one named race) in one series: each figure counted as /driver counts it."""
 
-    series: str
-    series_name: str
-    starts: int
-    wins: int
-    top5: int
-    top10: int
-    poles: int                      # where the series publishes qualifying (F1): qualifying P1; else the car first away
-    laps_led: int | None            # None when any start's laps led is unknown
-    avg_start: float | None
-    avg_finish: float
     best_finish: int
-    dnfs: int
     first_season: int
     last_season: int
     wins_at: list[RaceRef]          # each win there, latest first

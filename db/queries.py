@@ -630,7 +630,7 @@ def _read_driver_at(
         (latest, latest_finish), *_ = starts[key]
         lines[key] = TrackLine(
             key, series_name, count, wins, top5, top10, qualified_first if official else started_first, led,
-            start_sum / start_count if start_count else None, finish_sum / count, best, dnfs, first, last,
+            start_sum / start_count if start_count else None, finish_sum / count, dnfs, best, first, last,
             [race for race, finish in starts[key] if finish == 1], latest, latest_finish, podiums,
         )
     # A venue (`las vegas`) is named by the tracks of it the driver raced at.

@@ -66,6 +66,7 @@ from db.guilds import GuildSettings
 from db.models import (
     DriverAtTrack,
     DriverCareer,
+    DriverFigures,
     HeadToHead,
     Leaders,
     NextRaces,
@@ -74,11 +75,9 @@ from db.models import (
     RaceSummary,
     RecapFacts,
     Schedule,
-    SeriesCareer,
     Session,
     Standings,
     TeamRecord,
-    TrackLine,
     TrackRecord,
     WinnerAnswer,
 )
@@ -275,7 +274,7 @@ def qualifying(answer: Qualifying) -> discord.Embed:
     return fit(embed)
 
 
-def _figure_lines(figures: SeriesCareer | TrackLine) -> list[str]:
+def _figure_lines(figures: DriverFigures) -> list[str]:
     """A driver's figures in a series, over a career or at a track: starts and results, poles, laps led and DNFs, the
     average start and finish."""
     return [

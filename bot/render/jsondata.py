@@ -83,7 +83,7 @@ def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
                 "starts": line.starts, "wins": line.wins, "podiums": line.podiums, "top5": line.top5, "top10": line.top10,
                 "poles": line.poles, "laps_led": line.laps_led, "dnfs": line.dnfs,
                 "avg_start": None if line.avg_start is None else round(line.avg_start, 2),
-                "avg_finish": round(line.avg_finish, 2), "best_finish": line.best_finish,
+                "avg_finish": None if line.avg_finish is None else round(line.avg_finish, 2), "best_finish": line.best_finish,
                 "first_season": line.first_season, "last_season": line.last_season,
                 "wins_at": [as_dict(race) for race in line.wins_at],
                 "latest": {**as_dict(line.latest), "finish": line.latest_finish},
