@@ -83,9 +83,13 @@ async def test_the_real_loop_data_matches_the_history_and_every_answer_shows_it(
                                                        "Top-15 laps"]
     assert shown[at + 3].split() == ["141.3", "21", "Austin", "Hill", "1", "4.3", "4", "39", "153"]
     assert shown[at + 13].startswith("Rating: NASCAR's driver rating")          # after the best ten: what they mean
-    page = embeds.results(details)[0].to_dict()
+    pages = [page.to_dict() for page in embeds.results(details)]
     assert {"name": "Best driver ratings", "value": "Austin Hill 141.3 · Parker Kligerman 118.0 · Daniel Hemric 106.8",
-            "inline": False} in page["fields"]
+            "inline": False} in pages[0]["fields"]
+    loop_page = pages[-1]   # after the classification's pages: the best ten, phone-wide
+    assert loop_page["description"].startswith("Loop data, best driver ratings\n```")
+    assert "141.3  21  Austin Hill" in loop_page["description"]
+    assert loop_page["footer"]["text"].startswith(f"Page {len(pages)}/{len(pages)} · ")
     assert jsondata.results(details)["loop_data"][0]["rating"] == 141.29
     facts = await recap_facts(atlanta, details)
     assert "The winner's driver rating of 141.3 was the race's best." in " ".join(recap.paragraphs(facts))

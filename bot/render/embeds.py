@@ -254,10 +254,13 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
         if number == len(chunks) and answer.non_starters:
             absent = ", ".join(f"{escape(entrant.driver)} ({escape(entrant.status_code)})" for entrant in answer.non_starters)
             embed.add_field(name="Did not start", value=absent, inline=False)
-        footer = credit if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {credit}"
-        embed.set_footer(text=footer)
-        pages.append(fit(embed))
-    return pages
+        pages.append(embed)
+    if answer.loop_data:   # NASCAR's loop data: a page of its own after the classification
+        rated = cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN]).columns("Rating", "#", "Driver", "Fin", "Avg pos")
+        pages.append(_embed(title, f"Loop data, best driver ratings\n{code_table(rated)}\n{cells.LOOP_DATA_LEGEND}"))
+    for number, page in enumerate(pages, start=1):
+        page.set_footer(text=credit if len(pages) == 1 else f"Page {number}/{len(pages)} · {credit}")
+    return [fit(page) for page in pages]
 
 
 def qualifying(answer: Qualifying) -> discord.Embed:
