@@ -402,7 +402,7 @@ class DriverAtTrack(Record):
 
     driver: str
     place: str                          # the place's label (`Darlington Raceway (Southern 500)`)
-    series: dict[str, TrackLine]        # only series he started there, Cup first
+    series: dict[str, TrackLine]        # only series the driver started there, Cup first
     year: int | None = None             # the season asked for: that season's races there only
     also: tuple[str, ...] = ()          # others the typed name matches, when one of them clearly was meant
 

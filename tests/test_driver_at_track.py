@@ -54,7 +54,7 @@ async def test_at_splits_at_its_first_word_a_track_may_have_one(real_store):
 
 
 async def test_a_venue_is_named_by_the_tracks_of_it_raced(real_store):
-    """Las Vegas has a speedway, a street circuit and Caesars Palace: each driver's record names his own."""
+    """Las Vegas has a speedway, a street circuit and Caesars Palace: each driver's record names the driver's own."""
     assert (await answer(real_store, "/driver larson at las vegas")).place == "Las Vegas Motor Speedway"
     assert (await answer(real_store, "/driver verstappen at las vegas")).place == "Las Vegas Street Circuit"
     assert (await answer(real_store, "/h2h larson hamlin at las vegas")).place == "Las Vegas Motor Speedway"
