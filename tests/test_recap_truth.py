@@ -108,6 +108,12 @@ THREADS = [
         id="counts on unknown statuses say so; a long list is summarised; a part-timer's season",
     ),
     pytest.param(
+        ["mesa marin", "--year", "1998", "--series", "truck"],
+        ["Ten trucks failed to finish, among them Kevin Cywinski (transmission, 252 laps),", "Randy Tolsma did not start."],
+        ["Eleven trucks failed to finish"],
+        id="a truck that did not start is said so, not counted among those that failed to finish",
+    ),
+    pytest.param(
         ["daytona 500", "--year", "1979"],
         [
             "Donnie Allison led a race-high 93 laps but finished fourth, out in an accident after 199 laps.",

@@ -44,6 +44,7 @@ KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt
 CLAIM_WORDS = re.compile(r"\b(championships?|titles?|playoffs?)\b", re.IGNORECASE)
 DOUBLE_STOP = re.compile(r"(\\?\.)\.$")   # a sentence ending in "Jr." (escaped or not) takes no second stop
 MILES_RACE = re.compile(r"^(\d+) Miles at (.+)$")   # the history's name for an unnamed race: "100 Miles at Columbia Speedway"
+DID_NOT_START = "did not start"   # a status of a car listed in the results that never took the green flag
 OUT_PHRASES = {
     "accident": "out in an accident",
     "crash": "out in a crash",
@@ -322,20 +323,27 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
 
 def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, results = facts.details.race, facts.details.results
-    out = [line for line in results if not line.running]
-    unknown = sum(1 for line in results if line.status is None)
-    if not out:
-        return [Sentence(f"All {len(results)} {vehicles(race)} were running at the finish.")] if unknown == 0 else []
-    listed = [
-        f"{name(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
-        for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
-    ]
-    count = f"at least {number_word(len(out))}" if unknown else spelled(len(out))
-    count += f" {vehicles(race, len(out))}"
-    note = f" (status unknown for {unknown} of {len(results)})" if unknown else ""
-    if len(out) <= MAX_LISTED:
-        return [Sentence(f"{count} failed to finish{note}: {_join(listed)}.")]
-    return [Sentence(f"{count} failed to finish{note}, among them {_join(listed)}.")]
+    absent = [line for line in results if (line.status or "").casefold() == DID_NOT_START]   # listed, never raced
+    started = [line for line in results if line not in absent]
+    out = [line for line in started if not line.running]
+    unknown = sum(1 for line in started if line.status is None)
+    sentences = []
+    if not out and unknown == 0:
+        that_started = " that started" if absent else ""
+        sentences.append(Sentence(f"All {len(started)} {vehicles(race)}{that_started} were running at the finish."))
+    elif out:
+        listed = [
+            f"{name(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
+            for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
+        ]
+        count = f"at least {number_word(len(out))}" if unknown else spelled(len(out))
+        count += f" {vehicles(race, len(out))}"
+        note = f" (status unknown for {unknown} of {len(started)})" if unknown else ""
+        joined = f": {_join(listed)}" if len(out) <= MAX_LISTED else f", among them {_join(listed)}"
+        sentences.append(Sentence(f"{count} failed to finish{note}{joined}."))
+    if absent:
+        sentences.append(Sentence(f"{_join([name(line.driver) for line in absent])} did not start."))
+    return sentences
 
 
 def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
