@@ -251,7 +251,9 @@ def _rounds_named(question: Question, tokens: list[Token]) -> list[Token]:
             named[-1] = Token(f"round:{word}", False)
         else:
             named.append(token)
-    return named
+    # `after round 10` (standings): the word before a round says nothing more
+    return [token for token, following in zip(named, [*named[1:], None], strict=False)
+            if not (token.text.casefold() == "after" and not token.quoted and following and following.text.startswith("round:"))]
 
 
 def _seasons_named(question: Question, tokens: list[Token], today: date | None = None) -> list[Token]:

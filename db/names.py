@@ -687,6 +687,25 @@ class NameIndex:
         ids = set(place.race_ids or ())
         return self._ranked_tracks({race.track_id for race in self._races if race.id in ids})
 
+    def names_a_place(self, text: str) -> bool:
+        """Whether `text` is exactly a track's or a race's name, nickname or alias (a series may go with it): no
+        fuzzy match. What a question's last words must be to be read as its place (`/driver larson bristol`)."""
+        query = name_key(text[:MAX_NAME_LENGTH])
+        return any(
+            rest in self._venues or rest in self._race_rules or rest in self._grands_prix
+            or bool(self._track_resolver.strict(rest)) and not all(word in GENERIC_TRACK_WORDS for word in rest.split())
+            for rest, _ in [(query, None), *self._series_splits(query)] if rest
+        )
+
+    def split_place(self, text: str) -> tuple[str, str] | None:
+        """`larson bristol` → (`larson`, `bristol`): the words before a place and the place, when the last words name one
+        (the shortest such place: `kyle larson bristol dirt` → `bristol dirt`); None when they do not."""
+        words = text.split()
+        for cut in range(len(words) - 1, 0, -1):
+            if self.names_a_place(" ".join(words[cut:])):
+                return " ".join(words[:cut]), " ".join(words[cut:])
+        return None
+
     def series_at(self, place: Place) -> set[str]:
         """The series that ran a race at the place's tracks."""
         return {key for track in self.tracks_of(place) for key, _ in self._raced[track.id]}

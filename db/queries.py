@@ -568,7 +568,13 @@ async def driver(
     series_key = names.series_key(series) if series else None
     if track is None:
         name, track = _split_at(name)
-    who = await find_driver(store, name, year=check_year(year), series=series_key)
+    try:
+        who = await find_driver(store, name, year=check_year(year), series=series_key)
+    except UnknownName:
+        split = names.split_place(name) if track is None else None   # `larson bristol`: a driver, then a place
+        if split is None:
+            raise
+        (name, track), who = split, await find_driver(store, split[0], year=year, series=series_key)
     person, series_key = who.driver, who.series or series_key
     also = tuple(other.name for other in who.also)
     if track is not None:
@@ -580,9 +586,20 @@ async def driver(
 
 
 def _split_at(text: str) -> tuple[str, str | None]:
-    """`larson at bristol` → (`larson`, `bristol`): the words before a place, and the place (or None) after `at`."""
-    before, at, after = text.partition(" at ")   # the first: a track may have one in its name
-    return (before, after) if at and before.strip() and after.strip() else (text, None)
+    """`larson at bristol` (or `@ bristol`) → (`larson`, `bristol`): the words before a place, and the place (or None)."""
+    for word in (" at ", " @ "):
+        before, at, after = text.partition(word)   # the first: a track may have one in its name
+        if at and before.strip() and after.strip():
+            return before, after
+    return text, None
+
+
+def _pairs_read(names: NameIndex, text: str) -> list | None:
+    """The pairs of drivers `text` names, or None when it names none."""
+    try:
+        return names.driver_pairs(text)[0]
+    except BadOption:
+        return None
 
 
 def _read_driver_at(
@@ -1041,6 +1058,8 @@ async def h2h(
         driver2, track = _split_at(driver2)
     elif track is None:
         driver1, track = _split_at(driver1)
+    if driver2 is None and track is None and _pairs_read(names, driver1) is None and (split := names.split_place(driver1)):
+        driver1, track = split   # `hamlin logano martinsville`: two drivers, then a place
     if driver2 is None:
         pairs, typed_series = names.driver_pairs(driver1)
         if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other, most often first

@@ -51,6 +51,8 @@ PARSED = [
     ("/standings cup 2024 round 10", "standings", {"series": "cup", "season": 2024, "round": 10}),
     ("/standings cup 2024 r10", "standings", {"series": "cup", "season": 2024, "round": 10}),
     ("/standings cup 2024 10", "standings", {"series": "cup", "season": 2024, "round": 10}),
+    ("/standings cup 2024 after round 10", "standings", {"series": "cup", "season": 2024, "round": 10}),
+    ("/standings cup after r10", "standings", {"series": "cup", "round": 10}),
     ("/winner daytona 500 1948", "winner", {"track": "daytona 500", "year": 1948}),
 ]
 
@@ -133,6 +135,12 @@ ANSWERS = [
     ("/leaders most wins at martinsville cup", "NASCAR Cup Series: most wins at Martinsville Speedway, 1949–2025"),
     ("/leaders laps led at bristol cup", "  1  Dale Earnhardt   3758      43  1979–2000"),
     ("/leaders poles at monaco f1", "  1  Ayrton Senna            5      10  1984–1993"),
+    # a place typed without `at`, after the driver's name or the pair's; `@` for `at`
+    ("/driver larson bristol", "Kyle Larson at Bristol Motor Speedway"),
+    ("/driver kyle larson bristol dirt", "Kyle Larson at Bristol Motor Speedway Dirt Track"),
+    ("/driver larson @ bristol", "Kyle Larson at Bristol Motor Speedway"),
+    ("/h2h hamlin logano martinsville", "Denny Hamlin vs Joey Logano: 33 races together at Martinsville Speedway"),
+    ("/h2h kyle busch kyle larson", "Kyle Busch vs Kyle Larson: 476 races together\n"),   # two names: no place
     ("/driver larson 2021", " 4  Las Vegas Motor Speedway                     3    1  103  running    50"),   # race by race
     # a name that begins or ends with a series' word is that name
     ("/winner winston 500 1985", "1985 Cup R9: Winston 500 (Talladega Superspeedway)"),
@@ -211,6 +219,7 @@ QUESTIONS_BACK = [
     ("/leaders wins", "Name a series", []),
     ("/leaders most wins at martinsville", "Name a series", []),   # a track's board is a series' too
     ("/leaders titles at monaco f1", "Titles are won over a season, not at a track", []),
+    ("/driver larson smith", "I don't know a driver called “larson smith”", ["Nicola Larini"]),   # no fuzzy place
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
 ]
 
