@@ -1477,7 +1477,13 @@ async def leaders(store: Reads, stat: str | None = None, series: str | None = No
     if typed_series is None and not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/leaders cup`, `/leaders f1 poles`, `/leaders truck top 5s 2024`.")
     series_key = typed_series or names.series_key(series or "")
-    chosen = leader_stat(rest)
+    try:
+        chosen = leader_stat(rest)
+    except UnknownName:
+        split = names.split_place(rest) if at_words is None else None   # `most wins martinsville`: a figure, a place
+        if split is None:
+            raise
+        (rest, at_words), chosen = split, leader_stat(split[0])
     check_year(season)
     place = names.place(at_words, year=season, series=series_key) if at_words else None
     if place is not None and chosen.key == "titles":

@@ -140,6 +140,7 @@ ANSWERS = [
     ("/driver kyle larson bristol dirt", "Kyle Larson at Bristol Motor Speedway Dirt Track"),
     ("/driver larson @ bristol", "Kyle Larson at Bristol Motor Speedway"),
     ("/h2h hamlin logano martinsville", "Denny Hamlin vs Joey Logano: 33 races together at Martinsville Speedway"),
+    ("/leaders most wins daytona 500 cup", "NASCAR Cup Series: most wins at Daytona International Speedway (Daytona 500)"),
     ("/h2h kyle busch kyle larson", "Kyle Busch vs Kyle Larson: 476 races together\n"),   # two names: no place
     ("/driver larson 2021", " 4  Las Vegas Motor Speedway                     3    1  103  running    50"),   # race by race
     # a name that begins or ends with a series' word is that name
