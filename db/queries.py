@@ -387,13 +387,13 @@ def _read_winner(
         )
     if place is None:
         shown = latest_of_each_series(races)
-        return WinnerAnswer("", year, series_key, shown, round=round, sprints=read_sprint_winners(snapshot, shown))
+        return WinnerAnswer("", year, series_key, shown, round=round, sprints=_sprint_winners(snapshot, shown))
     shown = latest_first(races) if year else latest_of_each_series(races)
     return WinnerAnswer(place.label, year, series_key, shown, named_race=place.race_at_several_tracks, round=round,
-                        sprints=read_sprint_winners(snapshot, shown))
+                        sprints=_sprint_winners(snapshot, shown))
 
 
-def read_sprint_winners(snapshot: Snapshot, races: list[RaceSummary]) -> dict[int, SprintWinner]:
+def _sprint_winners(snapshot: Snapshot, races: list[RaceSummary]) -> dict[int, SprintWinner]:
     """The sprint winner of each race weekend that had a sprint (F1 since 2021; other series have none)."""
     ids = [race.id for race in races if race.series in SPRINT_SERIES]
     if not ids:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sqlite3
 
 from db.errors import NoData
-from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare, SprintWinner
-from db.queries import read_races, read_sprint_winners
-from db.records import Record, replace
+from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
+from db.queries import read_races
+from db.records import Record, field, replace
 from db.series import SERIES
 from db.short_names import has_suffix, without_suffix
 from db.snapshot import Reads, Snapshot
@@ -57,7 +57,11 @@ class F1RecapFacts(Record):
     grand_slam: bool                    # as F1DB marks it
     championship: list[ChampionshipLine]    # computed from race and sprint points up to this race
     championship_rounds: int
-    sprint: SprintWinner | None = None      # the weekend's sprint winner, where it had a sprint
+    sprint: list[F1Line] = field(default_factory=list)   # the weekend's sprint classification, where it had one
+
+    @property
+    def sprint_winner(self) -> F1Line | None:
+        return next((line for line in self.sprint if line.finish == 1 and line.status_code is None), None)
 
 
 Recap = RecapFacts | F1RecapFacts
@@ -71,21 +75,26 @@ async def race_recap(store: Reads, details: RaceResults) -> Recap:
     return await recap_facts(store, details)
 
 
-def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
-    classification = [
+def _f1_lines(snapshot: Snapshot, table: str, race_id: int) -> list[F1Line]:
+    """A session's classification (`results`: the race's; `sprint_results`: the sprint's)."""
+    return [
         F1Line(
             finish=row["finish"], status_code=row["status_code"], car=row["car_number"], driver=row["driver"],
             driver_id=row["driver_id"], team=row["team"], laps=row["laps"], time=row["time"], gap=row["gap"],
             reason=row["status"], points=row["points"], start=row["start"], pit_lane_start=bool(row["pit_lane_start"]),
         )
         for row in snapshot.fetchall(
-            """SELECT x.finish, x.status_code, x.car_number, d.name AS driver, x.driver_id, tm.name AS team, x.laps, x.time,
-                      x.gap, x.status, x.points, x.start, x.pit_lane_start
-               FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
-               WHERE x.race_id = ? ORDER BY x.finish, x.id""",
-            (race.id,),
+            f"""SELECT x.finish, x.status_code, x.car_number, d.name AS driver, x.driver_id, tm.name AS team, x.laps, x.time,
+                       x.gap, x.status, x.points, x.start, x.pit_lane_start
+                FROM {table} x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
+                WHERE x.race_id = ? ORDER BY x.finish, x.id""",
+            (race_id,),
         )
     ]
+
+
+def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
+    classification = _f1_lines(snapshot, "results", race.id)
     winner = next((line for line in classification if line.finish == 1 and line.status_code is None), None)
     if winner is None:
         missing = "has no results yet" if not classification else "has no winner in the data"
@@ -116,7 +125,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         first_win_at_track=all(row["track_id"] != track_id for row in earlier_wins),
         pole=next((line for line in classification if line.driver_id == pole_driver), None),
         grand_slam=grand_slam, championship=championship, championship_rounds=rounds,
-        sprint=read_sprint_winners(snapshot, [race]).get(race.id),
+        sprint=_f1_lines(snapshot, "sprint_results", race.id),
     )
 
 

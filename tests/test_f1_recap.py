@@ -89,11 +89,15 @@ async def test_first_win_at_a_circuit_and_thread_key(real_store):
 ])
 async def test_a_sprint_weekend_s_report_names_the_sprint_winner(real_store, year, told):
     facts = await race_recap(real_store, await queries.results(real_store, "cota", year, "f1"))
-    assert isinstance(facts, F1RecapFacts) and facts.sprint is not None
+    assert isinstance(facts, F1RecapFacts) and facts.sprint_winner is not None
     assert told in " ".join(recap.f1_paragraphs(facts))
+    body = recap.reddit_body(facts, "key")     # the sprint's points finishers after the race's classification
+    assert body.index("## Classification") < body.index("## Sprint (top 8)\n\n| Pos | No | Driver |")
+    sprint = recap.text_recap(facts).split("Sprint (top 8):\n")[1].split("\n\n")[0].splitlines()
+    assert len(sprint) == 2 + 8 and sprint[2].split()[:4] == ["1", "1", "Max", "Verstappen"]
 
 
 async def test_a_weekend_without_a_sprint_says_nothing_of_one(real_store):
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
-    assert isinstance(facts, F1RecapFacts) and facts.sprint is None
-    assert "sprint" not in " ".join(recap.f1_paragraphs(facts))
+    assert isinstance(facts, F1RecapFacts) and facts.sprint == [] and facts.sprint_winner is None
+    assert "sprint" not in " ".join(recap.f1_paragraphs(facts)) and "## Sprint" not in recap.reddit_body(facts, "key")

@@ -588,7 +588,7 @@ def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         sentences.append(Sentence(text + "."))
     if pole is not None and pole is not facts.winner and pole not in podium:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
-    sprint = facts.sprint
+    sprint = facts.sprint_winner
     if sprint is not None:
         start = " from sprint pole" if sprint.start == 1 else ""
         if sprint.driver == facts.winner.driver:
@@ -654,8 +654,17 @@ def _points_cell(points: float | None) -> str | None:
 
 def f1_classification(facts: F1RecapFacts) -> Table:
     """The race classification in r/formula1's columns: the winner's time, the others' gaps, a retirement's reason."""
+    return _f1_session(facts.classification)
+
+
+def f1_sprint(facts: F1RecapFacts) -> Table:
+    """The sprint's points finishers (the top eight), in the race classification's columns."""
+    return _f1_session(facts.sprint).head(SPRINT_SHOWN)
+
+
+def _f1_session(lines: list[F1Line]) -> Table:
     rows: list[tuple[Cell, ...]] = []
-    for line in facts.classification:
+    for line in lines:
         if line.status_code is None:
             shown = line.time if line.finish == 1 else line.gap
         else:
@@ -684,6 +693,8 @@ def _f1_header(facts: F1RecapFacts) -> str:
     return f"{race.season} {race.series_name}" + (f", round {race.round}" if race.round else "")
 
 
+SPRINT_SHOWN = 8   # the sprint's points finishers
+
 JOLPICA_CREDIT = "Results of this race: Jolpica (jolpi.ca), licensed for non-commercial use"
 
 
@@ -702,9 +713,10 @@ def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "")
     prose = "\n\n".join(f1_paragraphs(facts, REDDIT))
     championship = f"## {f1_championship_heading(facts)}\n\n" + markdown(f1_championship(facts)) if facts.championship else ""
     results = "## Classification\n\n" + markdown(f1_classification(facts))
+    sprint = f"## Sprint (top {SPRINT_SHOWN})\n\n" + markdown(f1_sprint(facts)) if facts.sprint else ""
     credit = safe.reddit(f1_credit(race))
     footer = f"---\n\n^({credit}. Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
-    body = "\n\n".join(part for part in (header, thread_links, prose, results, championship, footer) if part)
+    body = "\n\n".join(part for part in (header, thread_links, prose, results, sprint, championship, footer) if part)
     if len(body) <= REDDIT_LIMIT:
         return body
     return "\n\n".join(part for part in (header, thread_links, prose[: REDDIT_LIMIT // 4], results, footer) if part)
@@ -716,6 +728,8 @@ def f1_text_recap(facts: F1RecapFacts, width: int = TEXT_WIDTH) -> str:
     parts = [head, "=" * min(max(len(line) for line in head.splitlines()), width)]
     parts += [_wrap(paragraph, width) for paragraph in f1_paragraphs(facts, PLAIN)]
     parts.append(monospace(f1_classification(facts), max_width=width))
+    if facts.sprint:
+        parts.append(f"Sprint (top {SPRINT_SHOWN}):\n{monospace(f1_sprint(facts), max_width=width)}")
     if facts.championship:
         parts += [_wrap(f1_championship_heading(facts), width), monospace(f1_championship(facts), max_width=width)]
     parts.append(_wrap(f1_credit(race), width))
