@@ -15,9 +15,9 @@ class TeamsCog(commands.Cog):
         self.bot = bot
 
     @options.command("team")
-    async def team(self, interaction: Interaction, name, series=None, year=None):
+    async def team(self, interaction: Interaction, name, series=None, year=None, track=None):
         """Every series the team raced in unless one is given (like /driver, the server's default series is not used)."""
-        answer = await queries.team(self.bot.store, name, series, year)
+        answer = await queries.team(self.bot.store, name, series, year, track)
         await interaction.response.send_message(embed=embeds.team(answer))
 
 

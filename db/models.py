@@ -692,3 +692,4 @@ class TeamRecord(Record):
     year: int | None
     series: dict[str, TeamSeriesRecord]
     also: tuple[str, ...] = ()          # other teams the typed name matches (`lotus`: Lotus F1 Team, Lotus Racing)
+    place: str | None = None            # the track or race asked for: its races only

@@ -656,6 +656,16 @@ def _read_driver_at(
     return DriverAtTrack(person.name, label, lines, year)
 
 
+def _place_sql(place: Place | None) -> str:
+    """The condition (over races r) of a place's races, its ids written into the statement (whole numbers) for
+    statements whose parameters are named or numbered; no place: every race."""
+    if place is None:
+        return "1"
+    if place.race_ids is not None:
+        return f"r.id IN ({','.join(str(int(race_id)) for race_id in place.race_ids)})"
+    return f"r.track_id = {int(place.track.id) if place.track else 0}"
+
+
 def _named_race(place: Place | None) -> bool:
     """A race asked for by its name (the Daytona 500, the All-Star Race): its runs count, exhibitions too."""
     return place is not None and place.race_ids is not None and not place.venue
@@ -1321,22 +1331,39 @@ TEAM_POLE = """coalesce(
     (SELECT p.team_id FROM results p WHERE p.race_id = y.race_id AND p.start = 1 LIMIT 1))"""
 
 
-async def team(store: Reads, name: str, series: str | None = None, year: int | None = None) -> TeamRecord:
+async def team(
+    store: Reads, name: str, series: str | None = None, year: int | None = None, track: str | None = None
+) -> TeamRecord:
     """A team's record per series (F1: a constructor's): starts, wins, podiums, poles, titles, first and latest win,
-    the drivers who won for it; with a year, that season's figures too."""
+    the drivers who won for it; with a year, that season's figures too; with a track (or `hendrick at martinsville`),
+    its record there."""
     names = await store.names()
     series_key = names.series_key(series) if series else None
-    found = names.team(name, series_key)
+    if track is None:
+        name, track = _split_at(name)
+    try:
+        found = names.team(name, series_key)
+    except UnknownName:
+        split = names.split_place(name) if track is None else None   # `hendrick martinsville`: a team, then a place
+        if split is None:
+            raise
+        (name, track), found = split, names.team(split[0], series_key)
     also = tuple(other.name for other in found.also)
-    return await store.read(_read_team, names, found.team.id, found.series or series_key, check_year(year), also)
+    series_key = found.series or series_key
+    place = names.place(track, year=year, series=series_key) if track is not None else None
+    return await store.read(_read_team, names, found.team.id, series_key or (place.series if place else None),
+                            check_year(year), also, place)
 
 
 def _read_team(
-    snapshot: Snapshot, names: NameIndex, team_id: int, series_key: str | None, year: int | None, also: tuple[str, ...]
+    snapshot: Snapshot, names: NameIndex, team_id: int, series_key: str | None, year: int | None, also: tuple[str, ...],
+    place: Place | None = None,
 ) -> TeamRecord:
-    """Points races only. Starts: races with a car of the team's in the classification; podiums: podium places, so
-    a one-two counts twice (shared cars of the 1950s once); poles as `POLE_OF_RACE` says, with the pole car's team."""
+    """Points races only (at the place, if any). Starts: races with a car of the team's in the classification;
+    podiums: podium places, so a one-two counts twice (shared cars of the 1950s once); poles as `POLE_OF_RACE` says,
+    with the pole car's team."""
     info = names.teams[team_id]
+    at = _place_sql(place)
     season_rows = snapshot.fetchall(   # each race the team started first (one pole lookup a race), then each season
         f"""SELECT s.key, s.name, r.season, count(*) AS starts, sum(x.won) AS wins, sum(x.podiums) AS podiums,
                    sum(x.pole) AS poles
@@ -1344,25 +1371,26 @@ def _read_team(
                          count(DISTINCT CASE WHEN y.finish <= 3 THEN y.finish END) AS podiums, {TEAM_POLE} IS ?1 AS pole
                   FROM results y WHERE y.team_id = ?1 GROUP BY y.race_id) x
             JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
-            WHERE r.exhibition = 0 AND (?2 IS NULL OR s.key = ?2)
+            WHERE r.exhibition = 0 AND (?2 IS NULL OR s.key = ?2) AND {at}
             GROUP BY r.series_id, r.season ORDER BY s.id, r.season""",
         (team_id, series_key),
     )
     if not season_rows:
         where = f" in the {names.series[series_key].name}" if series_key else ""
-        raise NoData(f"{info.name} has no starts{where} in the data.")
+        there = f" at {place.label}" if place else ""
+        raise NoData(f"{info.name} has no starts{there}{where} in the data.")
     if year is not None and not any(row[2] == year for row in season_rows):
         raced = sorted({row[2] for row in season_rows})
         raise NoData(f"{info.name} did not race in {year}. It raced in {seasons_span(raced)}.")
     wins: dict[str, list[RaceRef]] = defaultdict(list)
     winners: dict[str, list[str]] = defaultdict(list)
     for key, season, round_, track, race_name, driver in snapshot.fetchall(
-        """SELECT s.key, r.season, r.round, t.name, r.name,
+        f"""SELECT s.key, r.season, r.round, t.name, r.name,
                   (SELECT group_concat(d.name, ' / ') FROM results w JOIN drivers d ON d.id = w.driver_id
                    WHERE w.race_id = r.id AND w.finish = 1 AND w.team_id = ?1)
            FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id
            WHERE r.exhibition = 0 AND r.id IN (SELECT race_id FROM results WHERE team_id = ?1 AND finish = 1)
-             AND (?2 IS NULL OR s.key = ?2)
+             AND (?2 IS NULL OR s.key = ?2) AND {at}
            ORDER BY r.season, r.round IS NULL, r.round, r.starts_at""",
         (team_id, series_key),
     ):
@@ -1393,11 +1421,12 @@ def _read_team(
             podiums=sum(row[5] for row in rows), poles=sum(row[6] for row in rows),
             first_season=rows[0][2], last_season=rows[-1][2],
             first_win=series_wins[0] if series_wins else None, latest_win=series_wins[-1] if series_wins else None,
-            titles=titles.get(key, 0) if SERIES[key].official_standings else None,
+            titles=titles.get(key, 0) if SERIES[key].official_standings and place is None else None,   # won over seasons
             top_drivers=[Tally(driver, count) for driver, count in Counter(winners.get(key, [])).most_common(TOP_TALLIES)],
-            seasons=[_team_season(snapshot, team_id, key, row, official.get((key, row[2]))) for row in shown],
+            seasons=[_team_season(snapshot, team_id, key, row, official.get((key, row[2])) if place is None else None)
+                     for row in shown],
         )
-    return TeamRecord(info.name, info.full_name, year, records, also)
+    return TeamRecord(info.name, info.full_name, year, records, also, place.label if place else None)
 
 
 def _team_season(
@@ -1500,10 +1529,7 @@ def _read_leaders(
     if stat.key == "titles" and not official:
         raise NoData(f"The data holds no {series_name} champions: its standings are computed from race results, "
                      f"without playoff resets or penalties (`/standings {series_key}` shows them).")
-    in_season = "AND r.season = :season" if season else ""
-    if place is not None:   # its races: ids are whole numbers, written into the statement as the named parameters allow
-        in_season += (f" AND r.id IN ({','.join(str(int(race_id)) for race_id in place.race_ids)})"
-                      if place.race_ids is not None else f" AND r.track_id = {int(place.track.id) if place.track else 0}")
+    in_season = ("AND r.season = :season" if season else "") + f" AND {_place_sql(place)}"
     counted = {   # figures the series' own tables count (F1's): poles as qualifying P1, titles as official champions
         "poles": f"""SELECT q.driver_id, count(*) AS n FROM qualifying_results q JOIN races r ON r.id = q.race_id
                      WHERE q.position = 1 AND r.series_id = (SELECT id FROM s) AND r.exhibition = 0 {in_season}

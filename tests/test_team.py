@@ -163,3 +163,24 @@ async def test_team_embed_and_autocomplete_through_discord(real_store):
 async def test_embed_names_the_others_a_name_matched(real_store):
     shown = embed_text(embeds.team(await answer(real_store, "/team red bull")).to_dict())
     assert "Also matching" in shown and "/team team red bull" in shown
+
+
+@pytest.mark.parametrize(("typed", "place", "series", "wins", "top"), [
+    ("/team hendrick at martinsville", "Martinsville Speedway", "cup", 29, ["Jeff Gordon", "Jimmie Johnson"]),
+    ("/team ferrari at monza", "Autodromo Nazionale Monza", "f1", 20, ["Michael Schumacher"]),
+    ("/team gibbs bristol", "Bristol Motor Speedway", "cup", 16, ["Kyle Busch"]),   # a place without `at`
+])
+async def test_a_team_at_a_track(real_store, typed, place, series, wins, top):
+    question, options = parse_slash(typed)
+    found = await ask(real_store, question, options)
+    record = found.series[series]
+    assert (found.place, record.wins) == (place, wins) and [t.driver for t in record.top_drivers[:len(top)]] == top
+    assert record.titles is None                    # titles are won over seasons, not at a track
+    assert text.render(found).splitlines()[0].endswith(f" at {place}")
+    assert embeds.team(found).title.endswith(f" at {place}") and jsondata.team(found)["track"] == place
+
+
+async def test_a_team_that_never_raced_there_is_told_so(real_store):
+    question, options = parse_slash("/team ferrari at daytona")
+    with pytest.raises(NoData, match="Ferrari has no starts at Daytona International Speedway in the data."):
+        await ask(real_store, question, options)

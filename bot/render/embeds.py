@@ -337,7 +337,7 @@ def driver_at_track(answer: DriverAtTrack) -> discord.Embed:
 def team(answer: TeamRecord) -> discord.Embed:
     """/team: one field per series (totals, first and latest win, its winners, the season asked for)."""
     full = answer.full_name if answer.full_name and answer.full_name != answer.team else ""
-    embed = _embed(escape(answer.team), escape(full))
+    embed = _embed(escape(answer.team) + (f" at {escape(answer.place)}" if answer.place else ""), escape(full))
     for record in answer.series.values():
         lines = [team_totals(record), team_wins_line(record, DISCORD), team_winners_line(record, DISCORD),
                  *(f"**{team_season_line(season, DISCORD)}**" for season in record.seasons)]

@@ -159,6 +159,7 @@ def team(answer: TeamRecord) -> dict[str, Any]:
     return plain_data({
         "command": "team",
         "team": answer.team,
+        **({"track": answer.place} if answer.place else {}),
         "full_name": answer.full_name,
         "year": answer.year,
         "series": {

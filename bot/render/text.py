@@ -189,7 +189,8 @@ def driver_at_track(answer: DriverAtTrack) -> str:
 def team(answer: TeamRecord) -> str:
     """/team: per series the team's totals, first and latest win, its winners; the season asked for."""
     full = f" ({plain(answer.full_name)})" if answer.full_name and answer.full_name != answer.team else ""
-    lines = [f"{plain(answer.team)}{full}"]
+    there = f" at {plain(answer.place)}" if answer.place else ""
+    lines = [f"{plain(answer.team)}{full}{there}"]
     for record in answer.series.values():
         lines += ["", f"{plain(record.series_name)}, {seasons(record.first_season, record.last_season)}: {team_totals(record)}"]
         lines += [f"  {line}" for line in (team_wins_line(record), team_winners_line(record)) if line]
