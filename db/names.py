@@ -1082,6 +1082,19 @@ class NameIndex:
     def team_choices(self, text: str, limit: int = 25) -> list[TeamInfo]:
         return [self.teams[key] for key in self._team_resolver.suggest(text, limit)]
 
+    def team_labels(self, text: str, limit: int = 25) -> list[str]:
+        """Autocomplete for a team option: team names, or after `at` (`hendrick at mart`) the name as typed followed by
+        the place's completions (`hendrick at Martinsville Speedway`)."""
+        return self._completed_place(text, limit) or [team.name for team in self.team_choices(text, limit)]
+
+    def _completed_place(self, text: str, limit: int) -> list[str]:
+        """`larson at mid` → [`larson at Mid-Ohio Sports Car Course`, …]: the words before `at` as typed, then the
+        place's completions; [] when no place is being typed."""
+        name, at_word, place = text.partition(" at ")
+        if at_word and name.strip():
+            return [f"{name.strip()} at {choice}" for choice in self.place_choices(place, limit)]
+        return []
+
     # Series
 
     def series_named(self, text: str) -> str | None:
@@ -1136,9 +1149,8 @@ class NameIndex:
         """Autocomplete for a driver option: driver names, or after `vs` / `and` (`hamlin vs lo`) the first name as
         typed followed by the second's completions (`hamlin vs Joey Logano`), or after `at` (`larson at bri`) the
         names as typed followed by the place's completions (`larson at Bristol Motor Speedway`)."""
-        names, at_word, place = text.partition(" at ")
-        if at_word and names.strip():
-            return [f"{names.strip()} at {choice}" for choice in self.place_choices(place, limit)]
+        if completed := self._completed_place(text, limit):
+            return completed
         words = text.split()
         at = [i for i, word in enumerate(words) if i > 0 and name_key(word) in PAIR_WORDS]
         if not at:

@@ -177,6 +177,7 @@ async def test_track_and_h2h(fake, pitboard):
         ("h2h", {"driver1": "kyle larson", "driver2": "hamli"}, "driver2", "Denny Hamlin"),
         ("h2h", {"driver1": "hamlin vs loga"}, "driver1", "hamlin vs Joey Logano"),   # both in one option
         ("driver", {"name": "larson at mid"}, "name", "larson at Mid-Ohio Sports Car Course"),   # a record at a track
+        ("team", {"name": "hendrick at martins"}, "name", "hendrick at Martinsville Speedway"),
         ("standings", {"series": "tr"}, "series", "NASCAR Craftsman Truck Series"),
         ("track", {"name": "dega"}, "name", "Talladega Superspeedway"),
         ("leaders", {"stat": "led"}, "stat", "laps led"),     # the figures whose name holds what is typed

@@ -74,7 +74,7 @@ async def drivers(interaction: Interaction, current: str) -> list[app_commands.C
 
 async def teams(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
     names = await interaction.client.store.names()
-    return _choices([team.name for team in names.team_choices(current, MAX_CHOICES)])
+    return _choices(names.team_labels(current, MAX_CHOICES))
 
 
 async def series(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
