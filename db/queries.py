@@ -650,9 +650,9 @@ def _read_driver_at(
             start_sum / start_count if start_count else None, finish_sum / count, dnfs, best, first, last,
             [race for race, finish in starts[key] if finish == 1], latest, latest_finish, podiums,
         )
-    # A venue (`las vegas`) is named by the tracks of it the driver raced at.
-    tracks = list(dict.fromkeys(race.track for starts_in_series in starts.values() for race, _ in starts_in_series))
-    label = tracks_label(tracks) if place.venue else place.label
+    label = place.label
+    if place.venue:   # `las vegas`: named by the tracks of it the driver raced at
+        label = tracks_label(list(dict.fromkeys(race.track for raced in starts.values() for race, _ in raced)))
     return DriverAtTrack(person.name, label, lines, year)
 
 
@@ -935,8 +935,11 @@ def _read_standings(
         raise NoData(f"No {series_name} results for {season}{through_words} in the data.")
     sprints = _sprint_points(snapshot, series_key, counted, params)
     if sprints:   # a race's sprint scores too (F1): add it, and order the table again
+        sprint_points: defaultdict[int, float] = defaultdict(float)
+        for _, driver_id, points in sprints:
+            sprint_points[driver_id] += points
         for row in rows:
-            row[2] += sum(points for _, driver_id, points in sprints if driver_id == row[1])
+            row[2] += sprint_points[row[1]]
         rows.sort(key=lambda row: (-row[2], -row[4], -row[5], -row[6], row[8], row[0]))
     if not any(row[2] for row in rows):
         raise NoData(f"The data has no points for the {season} {series_name} season.")
