@@ -146,8 +146,8 @@ def floor_winner(db: sqlite3.Connection, track: int) -> list[tuple]:
 
 def floor_results(db: sqlite3.Connection, track: int, season: int, series: int | None) -> tuple:
     """The latest race of the season at the track (the others that year are named): its header with the winner
-    line, the classification, the stage results, cautions and leader stints, NASCAR's loop data, and (F1) the sprint
-    and the entrants who did not start."""
+    line, the classification, the stage results, cautions and leader stints, NASCAR's loop data (or the history's
+    driver ratings, read with the classification), and (F1) the sprint and the entrants who did not start."""
     races = db.execute(
         "SELECT r.id, s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, r.scheduled_laps, "
         f"r.stage_laps, r.cautions, r.caution_laps, r.lead_changes, r.leaders, r.margin, {WINNER_COLUMNS}, "
@@ -162,7 +162,7 @@ def floor_results(db: sqlite3.Connection, track: int, season: int, series: int |
     race = races[0][0]
     rows = db.execute(
         "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points, "
-        "x.time, x.gap, x.status_code "
+        "x.time, x.gap, x.status_code, x.rating "
         "FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
         "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
     db.execute("SELECT sr.stage, sr.position, d.name, sr.car_number, sr.points FROM stage_results sr "
@@ -184,13 +184,15 @@ def floor_results(db: sqlite3.Connection, track: int, season: int, series: int |
 
 
 def floor_driver(db: sqlite3.Connection, person: int) -> dict:
-    """Per series: the career figures, each season's starts, wins, top 5 and top 10 (the chart), the first and
-    latest win; for series with official tables (F1), poles as qualifying P1, race and sprint points, titles."""
+    """Per series: the career figures (the average driver rating too), each season's starts, wins, top 5 and top 10
+    (the chart), the first and latest win; for series with official tables (F1), poles as qualifying P1, race and
+    sprint points, titles."""
     seasons = db.execute(
         "SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 3), sum(coalesce(x.points, 0)), "
         "sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), sum(x.laps_led), count(x.laps_led), sum(x.start), "
         "count(x.start), sum(x.finish), sum(CASE WHEN x.status_code IS NOT NULL THEN x.status_code = 'DNF' "
-        "ELSE x.status IS NOT NULL AND x.status != 'running' END) FROM results x JOIN races r ON r.id = x.race_id "
+        "ELSE x.status IS NOT NULL AND x.status != 'running' END), sum(x.rating), count(x.rating) "
+        "FROM results x JOIN races r ON r.id = x.race_id "
         "JOIN series s ON s.id = r.series_id WHERE x.driver_id = ? AND r.exhibition = 0 GROUP BY r.series_id, r.season "
         "ORDER BY r.series_id, r.season", (person,)).fetchall()
     wins: dict[str, list[tuple]] = {}

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from db.f1db import Rows as F1Rows
 from db.f1db import bundled_rows as bundled_f1_rows
+from db.models import MAX_RATING
 from db.names import normalize
 from db.records import Record
 from db.store import Store
@@ -165,6 +166,13 @@ def _float(value: str) -> float | None:
     return float(value) if value else None
 
 
+def _rating(value: str) -> float | None:
+    """A driver rating, or None where the history has none: blank, or a stray 0.0 (1963, 1967) or anything outside
+    NASCAR's scale (evidence, not truth)."""
+    rating = _float(value)
+    return rating if rating is not None and 0 < rating <= MAX_RATING else None
+
+
 SERIES_PROPERTIES = (
     "family", "display_order", "time_zone", "has_stages", "has_playoffs", "car_number_lookup",
     "team_label", "make_label", "official_standings", "credit",
@@ -237,7 +245,7 @@ class _HistoryLoader:
             self.results.append((
                 self.race_id, finish, _int(row["Start"]) or None, car, driver_id, team_id,
                 None if row["Make"] in ("", "-") else row["Make"], laps, _int(row["Led"]) or 0,
-                None if status in ("", "-") else status, _int(row["Pts"]), _float(row["Rating"]) or None,
+                None if status in ("", "-") else status, _int(row["Pts"]), _rating(row["Rating"]),
             ))
             for stage, column in ((1, "S1"), (2, "S2")):
                 position = _int(row[column])

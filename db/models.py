@@ -257,19 +257,23 @@ class Qualifying(Record):
     other_races: list[RaceRef] = field(default_factory=list)   # same filters, not shown
 
 
+MAX_RATING = 150.0   # NASCAR's driver rating: a perfect race
+
+
 class LoopLine(Record):
-    """One car's loop data (NASCAR): driver rating, running position and passing over the race."""
+    """One car's loop data (NASCAR): driver rating, running position and passing over the race. The bundled history
+    holds the rating alone (2005 on): its other figures are None, unknown."""
 
     finish: int
     car: str
     driver: str
     rating: float                   # NASCAR's driver rating, 0–150
-    avg_position: float             # average running position
-    fastest_laps: int
-    quality_passes: int             # green-flag passes of a car in the top 15 while in it
-    top15_laps: int
-    green_flag_passes: int
-    green_flag_passed: int
+    avg_position: float | None = None   # average running position
+    fastest_laps: int | None = None
+    quality_passes: int | None = None   # green-flag passes of a car in the top 15 while in it
+    top15_laps: int | None = None
+    green_flag_passes: int | None = None
+    green_flag_passed: int | None = None
 
 
 class NonStarter(Record):
@@ -326,6 +330,7 @@ class SeasonStart(Record):
     status: str | None              # NASCAR's (`running`, `accident`) or F1's retirement reason
     status_code: str | None         # F1: DNF, DSQ, NC… beside the position; None when classified
     points: float | None
+    rating: float | None = None     # NASCAR's driver rating (2005 on); None: the data has none
 
 
 class DriverSeason(Record):
@@ -344,6 +349,8 @@ class DriverSeason(Record):
     position: int | None = None     # official standings (F1): the driver's place that season; None where none ranks it
     points: float | None = None
     races: list[SeasonStart] = field(default_factory=list)   # race by race, in round order
+    avg_rating: float | None = None     # NASCAR's driver rating averaged over the season's starts that have one
+    rated: int = 0                      # the starts that have a driver rating
 
 
 class DriverFigures(Record):
@@ -360,6 +367,8 @@ class DriverFigures(Record):
     avg_start: float | None
     avg_finish: float | None
     dnfs: int
+    avg_rating: float | None        # NASCAR's driver rating, averaged over the starts that have one (2005 on)
+    rated: int                      # the starts that have a driver rating
 
 
 class SeriesCareer(DriverFigures):

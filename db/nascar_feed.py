@@ -43,7 +43,7 @@ from db.ingest import (
     clean_driver_name,
     upsert_race,
 )
-from db.models import EASTERN, FIRST_SEASON, LAST_SEASON
+from db.models import EASTERN, FIRST_SEASON, LAST_SEASON, MAX_RATING
 from db.names import normalize
 from db.records import Record
 from db.series import BY_FEED_ID
@@ -674,7 +674,7 @@ def parse_loopstats(document: Any) -> LoopStats:
         counted = {key: row.required_int(key, 0, laps) for key in ("lead_laps", "fast_laps", "top15_laps")}
         lines.append(LoopCar(
             finish=finish, laps=laps, laps_led=counted["lead_laps"], start=row.optional_int("start_ps", 1, MAX_RESULTS),
-            rating=_required_number(row, "rating", 0.0, 150.0),
+            rating=_required_number(row, "rating", 0.0, MAX_RATING),
             avg_position=_required_number(row, "avg_ps", 1.0, float(MAX_RESULTS)),
             best_position=row.optional_int("best_ps", 1, MAX_RESULTS),
             worst_position=row.optional_int("worst_ps", 1, MAX_RESULTS),
@@ -741,6 +741,8 @@ async def write_loopstats(conn: aiosqlite.Connection, loop: LoopStats) -> None:
         "closing_position, green_flag_passes, green_flag_passed, quality_passes, fastest_laps, top15_laps) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows,
     )
+    # Each result's driver rating, where careers and seasons average it with the history's (results.rating).
+    await conn.executemany("UPDATE results SET rating = ? WHERE id = ?", [(row[2], row[1]) for row in rows])
 
 
 async def _reapply_loopstats(conn: aiosqlite.Connection, source_id: str) -> None:

@@ -418,7 +418,7 @@ async def race_details(store: Reads, race: RaceSummary, other_races: list[RaceRe
 def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
     rows = snapshot.fetchall(
         """SELECT x.finish, x.start, x.car_number, d.name AS driver, tm.name AS team, x.make, x.laps,
-                  x.laps_led, x.status, x.points, x.driver_id, x.time, x.gap, x.status_code
+                  x.laps_led, x.status, x.points, x.driver_id, x.time, x.gap, x.status_code, x.rating
            FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
            WHERE x.race_id = ? ORDER BY x.finish, x.id""",
         (race.id,),
@@ -441,7 +441,7 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
     results = [
         ResultLine.fast(finish, start, car, name, team, make, laps, led, status, points,
                         stage_finishes.get(driver_id, no_stage_finish), driver_id, time, gap, status_code)
-        for finish, start, car, name, team, make, laps, led, status, points, driver_id, time, gap, status_code in rows
+        for finish, start, car, name, team, make, laps, led, status, points, driver_id, time, gap, status_code, _ in rows
     ]
     sprint = [
         ResultLine.fast(finish, start, car, name, team, make, laps, None, status, points, (), driver_id, time, gap, status_code)
@@ -486,6 +486,9 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
             (race.id,),
         )
     ] if race.source_id is not None else []   # loop data comes with a NASCAR feed race id
+    if not loop_data:   # the bundled history's driver ratings (2005 on), its only loop data
+        rated = sorted((row for row in rows if row[-1] is not None), key=lambda row: (-row[-1], row[0]))
+        loop_data = [LoopLine(row[0], row[2], row[3], row[-1]) for row in rated]
     return RaceResults(race, results, stages, cautions, stints, other_races or [], sprint, non_starters, loop_data)
 
 
@@ -621,7 +624,8 @@ def _read_driver_at(
                    (SELECT count(*) FROM qualifying_results q JOIN here hq ON hq.id = q.race_id
                     WHERE q.driver_id = x.driver_id AND q.position = 1 AND hq.series_id = s.id),
                    CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END,
-                   sum(x.start), count(x.start), sum(x.finish), min(x.finish), {DNFS}, min(h.season), max(h.season)
+                   sum(x.start), count(x.start), sum(x.finish), min(x.finish), {DNFS}, min(h.season), max(h.season),
+                   avg(x.rating), count(x.rating)
             FROM results x JOIN here h ON h.id = x.race_id JOIN series s ON s.id = h.series_id
             WHERE x.driver_id = ? GROUP BY s.id ORDER BY s.display_order""",
         (*params, person.id),
@@ -642,12 +646,12 @@ def _read_driver_at(
         starts[key].append((RaceRef(key, season, round_, track, race), finish))
     lines = {}
     for (key, series_name, count, wins, podiums, top5, top10, started_first, qualified_first, led, start_sum,
-         start_count, finish_sum, best, dnfs, first, last) in totals:
+         start_count, finish_sum, best, dnfs, first, last, avg_rating, rated) in totals:
         official = key in SERIES and SERIES[key].official_standings
         (latest, latest_finish), *_ = starts[key]
         lines[key] = TrackLine(
             key, series_name, count, wins, top5, top10, qualified_first if official else started_first, led,
-            start_sum / start_count if start_count else None, finish_sum / count, dnfs, best, first, last,
+            start_sum / start_count if start_count else None, finish_sum / count, dnfs, avg_rating, rated, best, first, last,
             [race for race, finish in starts[key] if finish == 1], latest, latest_finish, podiums,
         )
     label = place.label
@@ -682,7 +686,7 @@ def _read_driver(
                       sum(x.finish <= 10) AS top10, sum(x.start = 1) AS poles,
                       CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led,
                       sum(x.start) AS start_sum, count(x.start) AS start_count, sum(x.finish) AS finish_sum,
-                      {DNFS} AS dnfs
+                      {DNFS} AS dnfs, sum(x.rating) AS rating_sum, count(x.rating) AS rated
                FROM results x JOIN races r ON r.id = x.race_id
                WHERE x.driver_id = ? AND r.exhibition = 0
                GROUP BY r.series_id, r.season
@@ -730,7 +734,7 @@ def _driver_season(snapshot: Snapshot, driver_id: int, key: str, season_rows: li
     if row is None:
         return None
     races = SeasonStart.each(snapshot.fetchall(
-        """SELECT r.round, r.name, t.name, x.start, x.finish, x.laps_led, x.status, x.status_code, x.points
+        """SELECT r.round, r.name, t.name, x.start, x.finish, x.laps_led, x.status, x.status_code, x.points, x.rating
            FROM results x JOIN races r ON r.id = x.race_id JOIN tracks t ON t.id = r.track_id
            JOIN series s ON s.id = r.series_id
            WHERE x.driver_id = ? AND s.key = ? AND r.season = ? AND r.exhibition = 0
@@ -740,7 +744,7 @@ def _driver_season(snapshot: Snapshot, driver_id: int, key: str, season_rows: li
     season = DriverSeason(
         season=year, starts=row["starts"], wins=row["wins"], top5=row["top5"], top10=row["top10"], poles=row["poles"],
         laps_led=row["laps_led"], avg_finish=row["finish_sum"] / row["starts"], dnfs=row["dnfs"], podiums=row["podiums"],
-        races=races,
+        races=races, avg_rating=row["rating_sum"] / row["rated"] if row["rated"] else None, rated=row["rated"],
     )
     if not (key in SERIES and SERIES[key].official_standings):
         return season
@@ -797,13 +801,14 @@ def _series_career(
     def figures(row, *columns: str) -> tuple:
         return tuple(row[position[column]] for column in columns)
 
-    start_count, starts = total("start_count"), total("starts")
+    start_count, starts, rated = total("start_count"), total("starts"), total("rated")
     laps_led = None if any(row["laps_led"] is None for row in season_rows) else total("laps_led")
     return SeriesCareer(
         series=key, series_name=season_rows[0]["series_name"], starts=starts, wins=total("wins"), top5=total("top5"),
         top10=total("top10"), poles=official[0] if official else total("poles"), laps_led=laps_led,
         avg_start=total("start_sum") / start_count if start_count else None,
         avg_finish=total("finish_sum") / starts, dnfs=total("dnfs"),
+        avg_rating=total("rating_sum") / rated if rated else None, rated=rated,
         first_season=season_rows[0]["season"], last_season=season_rows[-1]["season"],
         first_win=first_win, latest_win=latest_win,
         seasons=[SeasonLine(*figures(row, "season", "starts", "wins", "top5", "top10")) for row in season_rows],

@@ -43,7 +43,7 @@ def series(key: str, seasons: list[SeasonLine]) -> SeriesCareer:
         series=key, series_name=f"NASCAR {key.title()} Series",
         starts=sum(line.starts for line in seasons), wins=sum(line.wins for line in seasons),
         top5=sum(line.top5 for line in seasons), top10=sum(line.top10 for line in seasons),
-        poles=0, laps_led=0, avg_start=None, avg_finish=None, dnfs=0,
+        poles=0, laps_led=0, avg_start=None, avg_finish=None, dnfs=0, avg_rating=None, rated=0,
         first_season=min(years), last_season=max(years), first_win=None, latest_win=None, seasons=seasons,
     )
 

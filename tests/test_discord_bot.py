@@ -98,7 +98,7 @@ async def test_results_paginates_with_buttons(fake, pitboard):
     handle = await fake.send_slash_command("results", {"track": "mid-ohio", "year": 2022, "series": "truck"})
     data = (await handle.response())["data"]
     first = data["embeds"][0]
-    assert "Page 1/2" in first["footer"]["text"] and "Parker Kligerman" in first["description"]
+    assert "Page 1/3" in first["footer"]["text"] and "Parker Kligerman" in first["description"]
     assert "```" in first["description"] and "Corey Heim" not in first["description"]  # 26th: on page 2
     buttons = [component for row in data["components"] for component in row["components"]]
     assert [b["label"] for b in buttons] == ["◀ Previous", "Next ▶"] and buttons[0]["disabled"] and not buttons[1]["disabled"]
@@ -109,10 +109,16 @@ async def test_results_paginates_with_buttons(fake, pitboard):
     assert update["type"] == 7
     page_two = update["data"]["embeds"][0]
     assert (
-        "Page 2/2" in page_two["footer"]["text"]
+        "Page 2/3" in page_two["footer"]["text"]
         and "Corey Heim" in page_two["description"]
         and "transmission" in page_two["description"]
     )
+    # the last page: the history's driver ratings, the best first (Kligerman's perfect 150.0), and nothing it lacks
+    click = await fake.send_component(buttons[1]["custom_id"], message_id)
+    page_three = (await click.response())["data"]["embeds"][0]
+    assert "Page 3/3" in page_three["footer"]["text"] and "best driver ratings" in page_three["description"]
+    rows = [line for line in page_three["description"].splitlines() if "Parker Kligerman" in line]
+    assert rows and rows[0].split()[0] == "150.0" and "Avg pos" not in page_three["description"]
 
     stranger = FakeUser(id=4242, username="stranger")
     other_click = await fake.send_component(buttons[0]["custom_id"], message_id, user=stranger)

@@ -28,7 +28,7 @@ from db.recaps import recap_facts
 from db.store import Store
 from testkit.fakes.feed_server import FakeFeed
 from testkit.feed_states import NEXT_DAY
-from testkit.samples import ATLANTA_LOOPSTATS, RACE_LIST_2023, RICHMOND_FEED, snapshot
+from testkit.samples import ATLANTA_LOOPSTATS, RACE_LIST_2023, RICHMOND_FEED, richmond_loopstats, snapshot
 
 REAL = json.loads(ATLANTA_LOOPSTATS.read_text())
 
@@ -39,20 +39,6 @@ def document(changed=None) -> bytes:
     if changed:
         changed(race[0])
     return json.dumps(race).encode()
-
-
-def richmond_loopstats(feed: dict) -> bytes:
-    """Loop data made for the recorded Richmond weekend feed: each car's laps, laps led and start as its result says,
-    made-up but plausible figures besides (no real loop data of that race was recorded)."""
-    race = feed["weekend_race"][0]
-    drivers = [{
-        "driver_id": row["driver_id"], "ps": row["finishing_position"], "start_ps": row["starting_position"],
-        "laps": row["laps_completed"], "lead_laps": row["laps_led"], "rating": 150 - 2.5 * row["finishing_position"],
-        "avg_ps": float(row["finishing_position"]), "passes_gf": 10, "passed_gf": 10, "quality_passes": 5,
-        "fast_laps": 1, "top15_laps": min(100, row["laps_completed"]),
-    } for row in race["results"]]
-    return json.dumps([{"race_id": race["race_id"], "series_id": race["series_id"], "act_laps": race["actual_laps"],
-                        "drivers": drivers}]).encode()
 
 
 @pytest.fixture

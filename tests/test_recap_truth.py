@@ -150,7 +150,8 @@ THREADS = [
             "Ricky Stenhouse Jr. won the DAYTONA 500 at Daytona International Speedway."
             " It was Stenhouse's third career Cup Series win.",
             "The race ran 12 laps beyond its scheduled 200.",
-            "Joey Logano finished second, ahead of Christopher Bell, Chris Buescher and pole-sitter Alex Bowman.",
+            "Chris Buescher had the race's best driver rating, 109.7.",
+            "Joey Logano finished second, ahead of Christopher Bell, Buescher and pole-sitter Alex Bowman.",
             "Jimmie Johnson made a first Cup Series start since 2020 and finished 31st, out in an accident after 203 laps.",
             "Next for the Cup Series: the Pala Casino 400 at Auto Club Speedway, on Sunday, February 26.",
         ],

@@ -178,28 +178,53 @@ def h2h(answer: HeadToHead) -> Table:
 
 
 def driver_at_track(answer: DriverAtTrack) -> Table:
-    """A driver's record at a place, one row per series, in /driver's columns and its best finish."""
-    return Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "Best", "DNF"), [
+    """A driver's record at a place, one row per series, in /driver's columns, its best finish and (where any start
+    has one) the average driver rating."""
+    table = Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "Best", "DNF",
+                   "Rating"), [
         (series_short(line.series), seasons(line.first_season, line.last_season), line.starts, line.wins, line.top5,
          line.top10, line.poles, unknown_dash(line.laps_led), average(line.avg_start), average(line.avg_finish),
-         ordinal(line.best_finish), line.dnfs)
+         ordinal(line.best_finish), line.dnfs, rating(line.avg_rating))
         for line in answer.series.values()
     ])
+    return table if any(line.rated for line in answer.series.values()) else table.columns(*table.headers[:-1])
+
+
+def rating(value: float | None) -> Cell:
+    """A driver rating (`98.2`), or an empty cell where the data has none."""
+    return None if value is None else f"{value:.1f}"
 
 
 LOOP_DATA_SHOWN = 10   # cars, best driver rating first
-LOOP_DATA_LEGEND = ("Rating: NASCAR's driver rating (150 at most). Avg pos: average running position. Q passes: "
-                    "green-flag passes of cars in the top 15 while in it.")
+_LOOP_COLUMNS = (   # header, the figure, right-aligned
+    ("Rating", lambda line: f"{line.rating:.1f}", True),
+    ("#", lambda line: plain(line.car), True),
+    ("Driver", lambda line: plain(line.driver), False),
+    ("Fin", attrgetter("finish"), True),
+    ("Avg pos", lambda line: None if line.avg_position is None else f"{line.avg_position:.1f}", True),
+    ("Fast laps", attrgetter("fastest_laps"), True),
+    ("Q passes", attrgetter("quality_passes"), True),
+    ("Top-15 laps", attrgetter("top15_laps"), True),
+)
+_LOOP_LEGEND = {
+    "Rating": "Rating: NASCAR's driver rating (150 at most).",
+    "Avg pos": "Avg pos: average running position.",
+    "Q passes": "Q passes: green-flag passes of cars in the top 15 while in it.",
+}
 
 
 def loop_data(lines: Sequence[LoopLine]) -> Table:
     """NASCAR's loop data, best driver rating first: rating, car, finish, average running position, fastest laps,
-    quality passes, laps in the top 15."""
-    return Table(("Rating", "#", "Driver", "Fin", "Avg pos", "Fast laps", "Q passes", "Top-15 laps"), [
-        (f"{line.rating:.1f}", plain(line.car), plain(line.driver), line.finish, f"{line.avg_position:.1f}",
-         line.fastest_laps, line.quality_passes, line.top15_laps)
-        for line in lines
-    ], (True, True, False, True, True, True, True, True))
+    quality passes, laps in the top 15; a figure no car has (the bundled history holds ratings alone) is left out."""
+    shown = [(header, figure, right) for header, figure, right in _LOOP_COLUMNS
+             if header in ("Rating", "#", "Driver", "Fin") or any(figure(line) is not None for line in lines)]
+    return Table(tuple(header for header, _, _ in shown), [tuple(figure(line) for _, figure, _ in shown) for line in lines],
+                 tuple(right for _, _, right in shown))
+
+
+def loop_data_legend(table: Table) -> str:
+    """What the loop data's columns in `table` mean."""
+    return " ".join(_LOOP_LEGEND[header] for header in table.headers if header in _LOOP_LEGEND)
 
 
 def season_starts(season: DriverSeason, series: str) -> Table:
@@ -211,7 +236,9 @@ def season_starts(season: DriverSeason, series: str) -> Table:
              plain(race.status) if race.status_code else None)
             for race in season.races
         ], (True, False, True, True, True, False))
-    return Table(("Rd", "Track", "St", "Fin", "Led", "Status", "Pts"), [
-        (race.round, plain(race.track), race.start, race.finish, race.laps_led, plain(race.status), number(race.points))
+    table = Table(("Rd", "Track", "St", "Fin", "Led", "Status", "Pts", "Rating"), [
+        (race.round, plain(race.track), race.start, race.finish, race.laps_led, plain(race.status), number(race.points),
+         rating(race.rating))
         for race in season.races
-    ], (True, False, True, True, True, False, True))
+    ], (True, False, True, True, True, False, True, True))
+    return table if season.rated else table.columns(*table.headers[:-1])

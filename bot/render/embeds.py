@@ -45,6 +45,7 @@ from bot.render.words import (
     race_label,
     race_when,
     races_together,
+    rating_figure,
     schedule_zone,
     seasons,
     seasons_won,
@@ -256,8 +257,9 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
             embed.add_field(name="Did not start", value=absent, inline=False)
         pages.append(embed)
     if answer.loop_data:   # NASCAR's loop data: a page of its own after the classification
-        rated = cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN]).columns("Rating", "#", "Driver", "Fin", "Avg pos")
-        pages.append(_embed(title, f"Loop data, best driver ratings\n{code_table(rated)}\n{cells.LOOP_DATA_LEGEND}"))
+        table = cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN])
+        rated = table.columns(*(header for header in ("Rating", "#", "Driver", "Fin", "Avg pos") if header in table.headers))
+        pages.append(_embed(title, f"Loop data, best driver ratings\n{code_table(rated)}\n{cells.loop_data_legend(rated)}"))
     for number, page in enumerate(pages, start=1):
         page.set_footer(text=credit if len(pages) == 1 else f"Page {number}/{len(pages)} · {credit}")
     return [fit(page) for page in pages]
@@ -286,7 +288,9 @@ def _figure_lines(figures: DriverFigures) -> list[str]:
             f"{figures.poles} poles", f"{figures.laps_led:,} laps led" if figures.laps_led is not None else "",
             f"{figures.dnfs} DNF",
         ) if part),
-        f"avg start {average(figures.avg_start)} · avg finish {average(figures.avg_finish)}",
+        " · ".join(part for part in (
+            f"avg start {average(figures.avg_start)}", f"avg finish {average(figures.avg_finish)}", rating_figure(figures),
+        ) if part),
     ]
 
 

@@ -17,6 +17,7 @@ from db.errors import PitboardError
 from db.models import (
     DriverAtTrack,
     DriverCareer,
+    DriverFigures,
     HeadToHead,
     Leaders,
     NextRaces,
@@ -84,6 +85,7 @@ def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
                 "poles": line.poles, "laps_led": line.laps_led, "dnfs": line.dnfs,
                 "avg_start": None if line.avg_start is None else round(line.avg_start, 2),
                 "avg_finish": None if line.avg_finish is None else round(line.avg_finish, 2), "best_finish": line.best_finish,
+                **_rating(line),
                 "first_season": line.first_season, "last_season": line.last_season,
                 "wins_at": [as_dict(race) for race in line.wins_at],
                 "latest": {**as_dict(line.latest), "finish": line.latest_finish},
@@ -93,6 +95,13 @@ def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
         **({"year": answer.year} if answer.year is not None else {}),
         **({"also": list(answer.also)} if answer.also else {}),
     })
+
+
+def _rating(figures: DriverFigures) -> dict[str, Any]:
+    """NASCAR's driver rating, averaged over the starts that have one (none: the keys are left out)."""
+    if figures.avg_rating is None:
+        return {}
+    return {"avg_rating": round(figures.avg_rating, 2), "rated_starts": figures.rated}
 
 
 def _line(r: ResultLine, timed: bool) -> dict[str, Any]:
@@ -139,6 +148,7 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
                 "laps_led": c.laps_led, "dnfs": c.dnfs,
                 "avg_start": None if c.avg_start is None else round(c.avg_start, 2),
                 "avg_finish": None if c.avg_finish is None else round(c.avg_finish, 2),
+                **_rating(c),
                 "first_season": c.first_season, "last_season": c.last_season,
                 "first_win": as_dict(c.first_win) if c.first_win else None,
                 "latest_win": as_dict(c.latest_win) if c.latest_win else None,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from bot.render import cells, safe
 from bot.render.tables import Cell, Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
-from db.models import RaceSummary, RecapFacts, ResultLine
+from db.models import MAX_RATING, LoopLine, RaceSummary, RecapFacts, ResultLine
 from db.recaps import F1Line, F1RecapFacts, Recap
 from db.records import Record
 from db.series import SERIES
@@ -245,13 +245,18 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         doing.append(led_phrase(winner.led, race.laps, number_word))
     sentences = [Sentence(f"{short} {' and '.join(doing)}.", f"The winner {' and '.join(doing)}.")] if doing else []
     sentences += _stage_sentence(facts, name)
-    leader = facts.top_leader
+    leader, best = facts.top_leader, _best_rated(facts)
     if leader is not None:
         who = ("pole-sitter " if leader is facts.pole else "") + name(leader.driver)
         # a top-five finish, still running, is told with the others in the top five
         outcome = "" if 2 <= leader.finish <= 5 and leader.running else f" but {finish_phrase(leader, m)}"
-        sentences.append(Sentence(f"{who} led a race-high {leader.led} laps{outcome}."))
-    sentences += _best_rating(facts, name)
+        if best is not None and best.driver == leader.driver and best.finish != 1 and not outcome:
+            sentences.append(Sentence(f"{who} led a race-high {leader.led} laps and had {_rating_words(best)}."))
+            best = None
+        else:
+            sentences.append(Sentence(f"{who} led a race-high {leader.led} laps{outcome}."))
+    if best is not None:
+        sentences.append(_best_rating(best, name))
     if race.cautions is not None or race.lead_changes is not None:
         counts = []
         if race.cautions is not None:
@@ -281,17 +286,29 @@ def _how(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     return sentences
 
 
-def _best_rating(facts: RecapFacts, name: Mentions) -> list[Sentence]:
-    """The race's best driver rating, from NASCAR's loop data where the store has it (one car's alone: a tie says
-    nothing)."""
+def _best_rated(facts: RecapFacts) -> LoopLine | None:
+    """The car with the race's best driver rating, from NASCAR's loop data where the store has it for every car (one
+    car's alone: a tie says nothing)."""
     rated = facts.details.loop_data
-    if not rated or (len(rated) > 1 and rated[1].rating == rated[0].rating):
-        return []
-    best = rated[0]
-    if best.finish == 1:
+    if not rated or len(rated) < len(facts.details.results) or (len(rated) > 1 and rated[1].rating == rated[0].rating):
+        return None
+    return rated[0]
+
+
+def _rating_words(best: LoopLine) -> str:
+    """`the race's best driver rating, 139.1`; 150, the most a rating can be, is called perfect."""
+    return f"a perfect driver rating, {best.rating:.1f}" if best.rating == MAX_RATING else \
+        f"the race's best driver rating, {best.rating:.1f}"
+
+
+def _best_rating(best: LoopLine, name: Mentions) -> Sentence:
+    """Who had the race's best driver rating, the winner's told as such."""
+    if best.finish == 1 and best.rating != MAX_RATING:
         rating = f"driver rating of {best.rating:.1f} was the race's best."
-        return [Sentence(f"{possessive(name(best.driver))} {rating}", f"The winner's {rating}")]
-    return [Sentence(f"{name(best.driver)} had the race's best driver rating, {best.rating:.1f}.")]
+        return Sentence(f"{possessive(name(best.driver))} {rating}", f"The winner's {rating}")
+    words, who = _rating_words(best), name(best.driver)   # named once: a name's first mention is its full one
+    other = f"The winner had {words}." if best.finish == 1 else f"{words[0].upper()}{words[1:]} went to {who}."
+    return Sentence(f"{who} had {words}.", other)
 
 
 def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
@@ -490,9 +507,9 @@ def reddit_body(facts: Recap, thread_key: str, thread_links: str = "") -> str:
     classification = _classification(facts)
     results = "## Results\n\n" + markdown(classification)
     stages = "## Stages\n\n" + markdown(cells.stages(facts.details.stages)) if facts.details.stages else ""
-    loop = facts.details.loop_data
-    loop_data = (f"## Loop data\n\n{markdown(cells.loop_data(loop[:cells.LOOP_DATA_SHOWN]))}\n\n"
-                 f"{safe.reddit(cells.LOOP_DATA_LEGEND)}") if loop else ""
+    rated = cells.loop_data(facts.details.loop_data[:cells.LOOP_DATA_SHOWN])
+    loop_data = (f"## Loop data\n\n{markdown(rated)}\n\n{safe.reddit(cells.loop_data_legend(rated))}"
+                 if rated.rows else "")
     footer = f"---\n\n^({safe.reddit(ATTRIBUTION)} Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, thread_links, prose, results, stages, loop_data, footer) if part)
     if len(body) > REDDIT_LIMIT:
@@ -525,8 +542,8 @@ def text_recap(facts: Recap, width: int = TEXT_WIDTH) -> str:
     if facts.details.stages:
         parts.append(monospace(cells.stages(facts.details.stages), max_width=width))
     if facts.details.loop_data:
-        parts.append(monospace(cells.loop_data(facts.details.loop_data[:cells.LOOP_DATA_SHOWN]), max_width=width))
-        parts.append(_wrap(cells.LOOP_DATA_LEGEND, width))
+        rated = cells.loop_data(facts.details.loop_data[:cells.LOOP_DATA_SHOWN])
+        parts += [monospace(rated, max_width=width), _wrap(cells.loop_data_legend(rated), width)]
     parts.append(_wrap(ATTRIBUTION, width))
     return "\n\n".join(parts)
 

@@ -35,6 +35,7 @@ from bot.render.words import (
     race_label,
     race_when,
     races_together,
+    rating_note,
     relative_time,
     schedule_zone,
     season_lines,
@@ -123,8 +124,8 @@ def results(answer: RaceResults) -> str:
     if answer.stages:
         lines += ["", monospace(cells.stages(answer.stages))]
     if answer.loop_data:
-        lines += ["", f"Loop data, best {min(len(answer.loop_data), cells.LOOP_DATA_SHOWN)} driver ratings:",
-                  monospace(cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN])), cells.LOOP_DATA_LEGEND]
+        rated = cells.loop_data(answer.loop_data[:cells.LOOP_DATA_SHOWN])
+        lines += ["", f"Loop data, best {len(rated.rows)} driver ratings:", monospace(rated), cells.loop_data_legend(rated)]
     if answer.cautions:
         lines += ["", "Cautions:"]
         lines += [f"  laps {c.start_lap}–{c.end_lap}: {plain(c.comment or c.reason) or 'caution'}" for c in answer.cautions]
@@ -145,15 +146,20 @@ def qualifying(answer: Qualifying) -> str:
 
 
 def driver(answer: DriverCareer) -> str:
-    """/driver: one line per series, then each series' first and latest win."""
+    """/driver: one line per series (the average driver rating where any start has one), then each series' first and
+    latest win."""
     rows: list[tuple[Cell, ...]] = [
         (series_short(career.series), seasons(career.first_season, career.last_season), career.starts, career.wins,
          career.top5, career.top10, career.poles, career.laps_led, average(career.avg_start), average(career.avg_finish),
-         career.dnfs)
+         career.dnfs, cells.rating(career.avg_rating))
         for career in answer.series.values()
     ]
-    headers = ("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "DNF")
-    lines = [plain(answer.driver), "", monospace(Table(headers, rows))]
+    table = Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "DNF",
+                   "Rating"), rows)
+    note = rating_note(answer.series.values())
+    lines = [plain(answer.driver), "", monospace(table if note else table.columns(*table.headers[:-1]))]
+    if note:
+        lines.append(note)
     for career in answer.series.values():
         if career.championships is not None:
             lines.append(f"{series_short(career.series)}: {plural(career.podiums, 'podium')}, "
@@ -177,6 +183,9 @@ def driver(answer: DriverCareer) -> str:
 def driver_at_track(answer: DriverAtTrack) -> str:
     """/driver … at a track: one line per series, then each series' wins there and latest start there."""
     lines = [driver_at_heading(answer, PLAIN), "", monospace(cells.driver_at_track(answer))]
+    note = rating_note(answer.series.values())
+    if note:
+        lines.append(note)
     for line in answer.series.values():
         short = series_short(line.series)
         if line.wins_at:

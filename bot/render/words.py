@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from db.models import (
     Broadcasters,
     DriverAtTrack,
     DriverCareer,
+    DriverFigures,
     DriverSeason,
     HeadToHead,
     Leaders,
@@ -370,6 +371,26 @@ def broadcast_line(on: Broadcasters | None, m: Markup = PLAIN) -> str:
     return " · ".join(f"{label}: {m.escape(name)}" for label, name in named if name)
 
 
+def rating_figure(figures: DriverFigures | DriverSeason) -> str:
+    """`avg rating 98.2` (NASCAR's driver rating over the starts that have one), saying how many when not every start
+    has one: `avg rating 98.2 (612 of 830 starts)`; empty when none has."""
+    if figures.avg_rating is None:
+        return ""
+    covered = f" ({figures.rated} of {figures.starts} starts)" if figures.rated < figures.starts else ""
+    return f"avg rating {figures.avg_rating:.1f}{covered}"
+
+
+def rating_note(lines: Iterable[DriverFigures]) -> str:
+    """What a Rating column means, and which series' averages leave starts out (the history has ratings from 2005)."""
+    lines = [line for line in lines if line.avg_rating is not None]
+    if not lines:
+        return ""
+    partial = [f"{series_short(line.series)} {line.rated} of {line.starts}" for line in lines if line.rated < line.starts]
+    covered = f" ({', '.join(partial)} starts)" if partial else ""
+    return (f"Rating: NASCAR's driver rating (150 at most; the data has it from 2005), averaged over the starts that "
+            f"have one{covered}.")
+
+
 def driver_season_line(line: DriverSeason, official: bool) -> str:
     """`2021: 36 starts, 10 wins, 20 top 5, 26 top 10, 4 poles, 2,581 laps led, avg finish 9.7, 2 DNFs`; in a series
     with official tables (F1), podiums instead of top 5 and top 10, no laps led, and the standings: `· 1st, 395.5 points`."""
@@ -379,6 +400,8 @@ def driver_season_line(line: DriverSeason, official: bool) -> str:
     if line.laps_led is not None and not official:
         figures.append(f"{line.laps_led:,} laps led")
     figures += [f"avg finish {average(line.avg_finish)}", plural(line.dnfs, "DNF")]
+    if line.avg_rating is not None:
+        figures.append(rating_figure(line))
     place = ""
     if line.position is not None and line.points is not None:
         place = f" · {ordinal(line.position)}, {line.points:g} points"

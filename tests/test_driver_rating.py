@@ -1,0 +1,117 @@
+"""NASCAR's driver rating, which the bundled history holds for every car from 2005: each answer that shows it agrees
+with the raw CSV (careers, a season race by race, a record at a track, a race's best ten), averages say how many
+starts they cover, a recap names the race's best only when every car has a rating, and loop data from the feed
+becomes the result's rating."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import lzma
+from importlib import resources
+
+import pytest
+
+from bot.cli import main
+from bot.render import embeds, text
+from db import queries
+from db.nascar_feed import import_document, import_file
+from testkit.samples import RICHMOND_FEED, richmond_loopstats
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, list[dict[str, str]]]:
+    """The bundled history's rows as the CSV files hold them, per series."""
+    history = resources.files("db.data") / "history"
+    return {
+        series: list(csv.DictReader(io.StringIO(lzma.decompress((history / f"{series}_series.csv.xz").read_bytes()).decode())))
+        for series in ("cup", "xfinity", "truck")
+    }
+
+
+def rated(rows: list[dict[str, str]]) -> tuple[float | None, int]:
+    """The average of the rows' ratings on NASCAR's scale (the history's stray 0.0 values are none), and their count."""
+    ratings = [float(row["Rating"]) for row in rows if row["Rating"].strip() and 0 < float(row["Rating"]) <= 150]
+    return (sum(ratings) / len(ratings) if ratings else None), len(ratings)
+
+
+@pytest.mark.parametrize("driver", ["Jeff Gordon", "Kyle Larson", "Parker Kligerman", "Richard Petty"])
+async def test_a_career_s_average_rating_is_the_raw_data_s(real_store, raw, driver):
+    career = await queries.driver(real_store, driver)
+    for key, rows in raw.items():
+        mine = [row for row in rows if row["Driver"] == driver]
+        if not mine:
+            assert key not in career.series
+            continue
+        average, count = rated(mine)
+        line = career.series[key]
+        assert (line.rated, line.starts) == (count, len(mine))
+        assert line.avg_rating == pytest.approx(average) if average is not None else line.avg_rating is None
+
+
+async def test_a_season_race_by_race_has_each_race_s_rating(real_store, raw):
+    career = await queries.driver(real_store, "kligerman", "truck", 2022)
+    season = career.series["truck"].season
+    assert season is not None
+    rows = sorted((row for row in raw["truck"] if row["Driver"] == "Parker Kligerman" and row["Season"] == "2022"),
+                  key=lambda row: int(row["Race"]))
+    assert [(race.round, race.rating) for race in season.races] == [(int(row["Race"]), float(row["Rating"])) for row in rows]
+    assert season.avg_rating == pytest.approx(rated(rows)[0]) and season.rated == season.starts == len(rows)
+    shown = text.driver(career)
+    assert "avg rating 94.1" in shown and "Rating" in shown.split("race by race:")[1].splitlines()[1]
+
+
+async def test_a_record_at_a_track_averages_the_ratings_there(real_store, raw):
+    at = await queries.driver(real_store, "larson at bristol", "cup")
+    mine = [row for row in raw["cup"] if row["Driver"] == "Kyle Larson" and row["Track"] == "Bristol Motor Speedway"]
+    average, count = rated(mine)
+    assert at.series["cup"].avg_rating == pytest.approx(average) and at.series["cup"].rated == count == len(mine)
+    assert f"{average:.1f}" in text.driver_at_track(at)
+
+
+async def test_an_average_over_part_of_a_career_says_which_part(real_store):
+    gordon = await queries.driver(real_store, "jeff gordon")
+    shown = text.driver(gordon)
+    assert "averaged over the starts that have one (Cup 404 of 805 starts)" in shown
+    xfinity_row = next(line for line in shown.splitlines() if line.startswith("Xfinity"))
+    assert xfinity_row.split()[-1] == "15"   # its DNFs: no Xfinity start has a rating, its cell is empty
+    field = next(field for field in embeds.driver(gordon).fields if "Cup" in (field.name or ""))
+    assert "avg rating 97.9 (404 of 805 starts)" in (field.value or "")
+    f1 = text.driver(await queries.driver(real_store, "hamilton"))
+    assert "Rating" not in f1 and "rating" not in f1    # F1DB has no driver rating: nothing is said of one
+
+
+def test_a_race_s_best_ratings_are_the_raw_data_s_and_nothing_else(real_db, raw, capsys):
+    assert main(["--db", str(real_db), "ask", "--json", "/results mid-ohio 2022 truck"]) == 0
+    shown = json.loads(capsys.readouterr().out)["loop_data"]
+    rows = [row for row in raw["truck"] if row["Season"] == "2022" and row["Track"].startswith("Mid-Ohio")]
+    expected = sorted(((float(row["Rating"]), row["Driver"], int(row["Finish"])) for row in rows),
+                      key=lambda rating: (-rating[0], rating[2]))
+    assert [(line["rating"], line["driver"], line["finish"]) for line in shown] == expected
+    assert all(line["avg_position"] is None and line["quality_passes"] is None for line in shown)   # the history lacks them
+
+
+def test_a_recap_names_the_best_rating_only_when_every_car_has_one(real_db, capsys):
+    assert main(["--db", str(real_db), "thread", "mid-ohio", "--year", "2022", "--series", "truck"]) == 0
+    assert "Kligerman had a perfect driver rating, 150.0." in capsys.readouterr().out
+    # 2017 Cup race 32 at Kansas: one car of 40 has no rating, so none can be called the race's best
+    assert main(["--db", str(real_db), "thread", "kansas", "--year", "2017", "--series", "cup", "--round", "32"]) == 0
+    recap = capsys.readouterr().out
+    assert "driver rating" not in recap.split("Pos ")[0]
+    assert "Loop data" not in recap or "Rating" in recap    # the ratings it has are still listed
+
+
+async def test_loop_data_from_the_feed_is_the_result_s_rating_and_leaves_with_it(small_store):
+    feed, store = json.loads(RICHMOND_FEED.read_text()), small_store
+    await import_file(store, RICHMOND_FEED)
+    winner = feed["weekend_race"][0]["results"][0]
+    assert winner["finishing_position"] == 1
+    await import_document(store, richmond_loopstats(feed))
+    career = await queries.driver(store, winner["driver_fullname"], "cup", 2023)
+    season = career.series["cup"].season
+    assert season is not None and [race.rating for race in season.races] == [147.5]   # 150 - 2.5 × 1st
+    feed["weekend_race"][0]["results"][36]["laps_completed"] -= 1    # a revision the loop data no longer agrees with
+    await import_document(store, json.dumps(feed).encode())
+    season = (await queries.driver(store, winner["driver_fullname"], "cup", 2023)).series["cup"].season
+    assert season is not None and season.rated == 0 and season.avg_rating is None
