@@ -83,7 +83,7 @@ def questions() -> list[tuple[str, Ask]]:
     for year in [None, *F1_SEASONS, 1950]:
         add(f"/standings f1 {year}", lambda s, y=year: queries.standings(s, "f1", y))
     for series in ["cup", "xfinity", "truck", "f1"]:
-        for stat in ["wins", "poles", "podiums", "top 5", "top 10", "starts", "laps led", "titles"]:
+        for stat in ["wins", "poles", "podiums", "top 5", "top 10", "starts", "laps led", "titles", "rating"]:
             for year in [None, 2024, 1995]:
                 add(f"/leaders {stat} {series} {year}", lambda s, a=stat, x=series, y=year: queries.leaders(s, a, x, y))
     for series in [None, "cup", "xfinity", "truck", "f1"]:

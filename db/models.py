@@ -501,8 +501,8 @@ class LeaderLine(Record):
 
     rank: int                           # ties share a rank (1, 2, 2, 4)
     driver: str
-    value: int
-    starts: int
+    value: int | float                  # a count, or an average (driver rating)
+    starts: int                         # the starts it comes from (an average's: those it averages)
     first_season: int
     last_season: int
 
@@ -512,7 +512,7 @@ class Leaders(Record):
 
     series: str
     series_name: str
-    stat: str                           # wins, poles, podiums, top5, top10, starts, laps_led, titles
+    stat: str                           # wins, poles, podiums, top5, top10, starts, laps_led, dnfs, titles, rating
     stat_label: str                     # as a heading says it: wins, poles, top-5 finishes, laps led…
     stat_column: str                    # as a table's header says it: Wins, Poles, Top 5, Led…
     season: int | None                  # None: every season in the data

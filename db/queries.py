@@ -1468,6 +1468,7 @@ class LeaderStat(Record):
     column: str                 # the table's header
     per_result: str             # SQL aggregate over results x (and races r), per driver
     words: tuple[str, ...]      # what fans type for it (normalized), beside the key and the label
+    results: str = ""           # SQL condition on the results counted (an average: those that have the figure)
 
 
 LEADER_STATS = {stat.key: stat for stat in (
@@ -1483,7 +1484,12 @@ LEADER_STATS = {stat.key: stat for stat in (
                ("dnf", "did not finish", "retirements", "failures to finish")),
     # Titles come from the official tables alone (F1's, `_read_leaders`); a series without them has none to count.
     LeaderStat("titles", "titles", "Titles", "0", ("title", "championships", "championship", "champions", "champion")),
+    # An average, not a count: ranked among drivers with enough rated starts (`_rated_starts_needed`).
+    LeaderStat("rating", "driver rating", "Rating", "avg(x.rating)",
+               ("rating", "ratings", "driver ratings", "average rating", "avg rating", "average driver rating", "best rating",
+                "best driver rating", "best average driver rating", "dr"), "AND x.rating IS NOT NULL"),
 )}
+RATED_STARTS_CAP = 100      # /leaders rating: at least half the rated races counted, and never more than this many
 # Words that only frame the question: `/leaders most wins all time`.
 LEADER_FILLER = frozenset({"most", "all", "time", "alltime", "career", "ever", "the", "in", "of", "leaders", "by"})
 LEADER_ROWS = 10            # the top ten, and those tied with the tenth…
@@ -1549,12 +1555,14 @@ def _read_leaders(
                       GROUP BY ds.driver_id""",
     }.get(stat.key) if official else None
     value = "coalesce(c.n, 0)" if counted else "f.value"
+    needed, rated_seasons = (_rated_starts_needed(snapshot, series_key, series_name, season, place) if stat.key == "rating"
+                             else (0, None))
     rows = snapshot.fetchall(   # the top ten and those tied with the tenth, each with how many share its figure
         f"""WITH s AS (SELECT id FROM series WHERE key = :series),
                  f AS (SELECT x.driver_id, {"0" if counted else stat.per_result} AS value, count(DISTINCT x.race_id) AS starts,
                               min(r.season) AS first_season, max(r.season) AS last_season
                        FROM s JOIN races r ON r.series_id = s.id CROSS JOIN results x ON x.race_id = r.id
-                       WHERE r.exhibition = 0 {in_season} GROUP BY x.driver_id)
+                       WHERE r.exhibition = 0 {in_season} {stat.results} GROUP BY x.driver_id HAVING starts >= :needed)
                        {f", c AS ({counted})" if counted else ""}
             SELECT name, value, starts, first_season, last_season, rank, tied FROM (
                 SELECT d.name, {value} AS value, f.starts, f.first_season, f.last_season,
@@ -1564,7 +1572,7 @@ def _read_leaders(
             WHERE rank <= {LEADER_ROWS}
             ORDER BY rank, starts, name
             LIMIT {LEADER_ROWS_WITH_TIES}""",
-        {"series": series_key, "season": season},
+        {"series": series_key, "season": season, "needed": needed},
     )
     first_season, last_season, races, races_with_laps_led, first_laps_led, exhibitions = snapshot.fetchall(
         """SELECT min(CASE WHEN r.exhibition = 0 THEN r.season END), max(CASE WHEN r.exhibition = 0 THEN r.season END),
@@ -1581,19 +1589,45 @@ def _read_leaders(
         raise NoData(f"No {series_name} races{when}.")
     if not rows:
         raise NoData(f"No {series_name} driver has any {stat.label}{when}.")
+    if rated_seasons:   # an average: the seasons it can come from
+        first_season, last_season = rated_seasons
     lines = [LeaderLine(rank, name, count, starts, first, last) for name, count, starts, first, last, rank, _ in rows]
     last_value, tied = rows[-1][1], rows[-1][-1]
     more_tied = tied - sum(line.value == last_value for line in lines)
     note = " ".join(part for part in (
-        _leaders_note(stat, official, races, races_with_laps_led, first_laps_led),
+        _leaders_note(stat, official, races, races_with_laps_led, first_laps_led, needed),
         f"Exhibition races ({exhibitions:,}) are not counted." if exhibitions else "",
     ) if part)
     return Leaders(series_key, series_name, stat.key, stat.label, stat.column, season, first_season, last_season, lines,
                    more_tied, note, place.label if place else None)
 
 
-def _leaders_note(stat: LeaderStat, official: bool, races: int, races_with_laps_led: int, first_laps_led: int | None) -> str:
+def _rated_starts_needed(
+    snapshot: Snapshot, series_key: str, series_name: str, season: int | None, place: Place | None
+) -> tuple[int, tuple[int, int]]:
+    """The rated starts a driver needs to rank by average driver rating: half the races counted that have ratings
+    (a part-timer's few good days do not top a season), at most RATED_STARTS_CAP (all time); and the first and last
+    season of those races."""
+    rated, first, last = snapshot.fetchall(   # an aggregate without GROUP BY: always one row
+        f"""SELECT count(DISTINCT x.race_id), min(r.season), max(r.season) FROM races r JOIN series s ON s.id = r.series_id
+            JOIN results x ON x.race_id = r.id
+            WHERE s.key = :series AND r.exhibition = 0 AND x.rating IS NOT NULL
+            {"AND r.season = :season" if season else ""} AND {_place_sql(place)}""",
+        {"series": series_key, "season": season},
+    )[0]
+    if not rated:
+        when = (f" at {place.label}" if place else "") + (f" in {season}" if season else "")
+        raise NoData(f"The data holds no {series_name} driver ratings{when}: NASCAR's loop data has them, from 2005.")
+    return min(RATED_STARTS_CAP, (rated + 1) // 2), (first, last)
+
+
+def _leaders_note(
+    stat: LeaderStat, official: bool, races: int, races_with_laps_led: int, first_laps_led: int | None, needed: int = 0,
+) -> str:
     """What the figure counts, and what the data does not hold (nothing to say of a plain count over the results)."""
+    if stat.key == "rating":
+        return (f"Rating: NASCAR's driver rating (150 at most; the data has it from 2005), averaged over each driver's "
+                f"starts that have one (the Starts column), among drivers with at least {needed} of them.")
     if stat.key == "poles":
         return ("Poles: qualifying P1, as the series counts them." if official else
                 "Poles: the car that started first (a field set by the rulebook or by points, when qualifying was "

@@ -115,3 +115,41 @@ async def test_loop_data_from_the_feed_is_the_result_s_rating_and_leaves_with_it
     await import_document(store, json.dumps(feed).encode())
     season = (await queries.driver(store, winner["driver_fullname"], "cup", 2023)).series["cup"].season
     assert season is not None and season.rated == 0 and season.avg_rating is None
+
+
+def board(rows: list[dict[str, str]]) -> list[tuple[str, float, int]]:
+    """The best average driver ratings the raw rows give, among drivers rated in at least half the races that have
+    ratings (at most 100): (driver, average, rated starts), best first."""
+    rated_rows = [row for row in rows if row["Rating"].strip() and 0 < float(row["Rating"]) <= 150]
+    races = {(row["Season"], row["Race"]) for row in rated_rows}
+    needed = min(100, (len(races) + 1) // 2)
+    by_driver: dict[str, list[float]] = {}
+    for row in rated_rows:
+        by_driver.setdefault(row["Driver"], []).append(float(row["Rating"]))
+    qualified = [(driver, sum(ratings) / len(ratings), len(ratings)) for driver, ratings in by_driver.items()
+                 if len(ratings) >= needed]
+    return sorted(qualified, key=lambda line: -line[1])
+
+
+@pytest.mark.parametrize(("typed", "series", "season", "track"), [
+    ("rating", "cup", 2024, None),
+    ("best driver rating", "truck", None, None),
+    ("avg rating at bristol", "cup", None, "Bristol Motor Speedway"),
+])
+async def test_the_rating_leaderboard_is_the_raw_data_s(real_store, raw, typed, series, season, track):
+    answer = await queries.leaders(real_store, typed, series, season)
+    rows = [row for row in raw[series] if (season is None or row["Season"] == str(season))
+            and (track is None or row["Track"] == track)]
+    expected = board(rows)[:len(answer.rows)]
+    assert [(line.driver, line.starts) for line in answer.rows] == [(driver, starts) for driver, _, starts in expected]
+    assert [line.value for line in answer.rows] == pytest.approx([average for _, average, _ in expected])
+    assert answer.first_season >= 2005 and "best average driver rating" in text.leaders(answer)
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("/leaders rating f1", "The data holds no Formula 1 driver ratings: NASCAR's loop data has them, from 2005."),
+    ("/leaders rating cup 1990", "The data holds no NASCAR Cup Series driver ratings in 1990"),
+])
+def test_a_rating_board_the_data_cannot_rank_is_said_not_guessed(real_db, capsys, typed, said):
+    assert main(["--db", str(real_db), "ask", typed]) == 1
+    assert said in capsys.readouterr().err

@@ -149,12 +149,17 @@ def leaders(answer: Leaders) -> Table:
     span = answer.season is None
     return Table(
         ("Pos", "Driver", answer.stat_column, *(("Starts",) if starts else ()), *(("Seasons",) if span else ())),
-        [(row.rank, plain(row.driver), row.value, *((row.starts,) if starts else ()),
+        [(row.rank, plain(row.driver), leader_value(row.value), *((row.starts,) if starts else ()),
           *((f"{row.first_season}–{row.last_season}" if row.last_season != row.first_season else str(row.first_season),)
             if span else ()))
          for row in answer.rows],
         (True, False, True, *((True,) if starts else ()), *((False,) if span else ())),
     )
+
+
+def leader_value(value: int | float) -> Cell:
+    """A leaderboard's figure: a count as it is, an average (driver rating) to one decimal."""
+    return value if isinstance(value, int) else f"{value:.1f}"
 
 
 def team_standings(answer: Standings) -> Table:

@@ -244,7 +244,8 @@ def leaders(answer: Leaders) -> dict[str, Any]:
         "season": answer.season,
         "seasons": [answer.first_season, answer.last_season],
         "note": answer.note,
-        "leaders": [as_dict(row) for row in answer.rows],
+        "leaders": [{**as_dict(row), "value": row.value if isinstance(row.value, int) else round(row.value, 2)}
+                    for row in answer.rows],
         "more_tied": answer.more_tied,
     })
 

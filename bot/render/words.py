@@ -189,16 +189,18 @@ def leaders_heading(answer: Leaders, m: Markup = PLAIN) -> str:
     """`NASCAR Cup Series: most wins, 1949–2025`; with a season, `2024 NASCAR Cup Series: most wins`; at a track,
     `NASCAR Cup Series: most laps led at Bristol Motor Speedway, 1961–2025`."""
     there = f" at {m.escape(answer.place)}" if answer.place else ""
+    ranked = f"best average {answer.stat_label}" if answer.stat == "rating" else f"most {answer.stat_label}"
     if answer.season:
-        return f"{answer.season} {m.escape(answer.series_name)}: most {answer.stat_label}{there}"
+        return f"{answer.season} {m.escape(answer.series_name)}: {ranked}{there}"
     span = (f"{answer.first_season}–{answer.last_season}" if answer.last_season != answer.first_season
             else str(answer.first_season))
-    return f"{m.escape(answer.series_name)}: most {answer.stat_label}{there}, {span}"
+    return f"{m.escape(answer.series_name)}: {ranked}{there}, {span}"
 
 
 def more_tied_line(answer: Leaders) -> str:
     """`…and 12 more tied on 29.` when drivers tied with the last row did not fit."""
-    return f"…and {answer.more_tied} more tied on {answer.rows[-1].value}." if answer.more_tied else ""
+    last = answer.rows[-1].value if answer.more_tied else 0
+    return f"…and {answer.more_tied} more tied on {last if isinstance(last, int) else f'{last:.1f}'}." if answer.more_tied else ""
 
 
 def races_together(answer: HeadToHead, m: Markup = PLAIN) -> str:
