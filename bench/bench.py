@@ -292,15 +292,16 @@ def floor_official_standings(db: sqlite3.Connection, series: int, season: int) -
 
 
 def floor_h2h(db: sqlite3.Connection, first: int, second: int) -> tuple:
-    """Races together, finishing ahead, wins, average finish and laps led of each, their latest meeting, and (F1)
-    their record as team-mates."""
+    """Races together, finishing ahead, wins, average finish, laps led and driver rating of each, their latest
+    meeting, and (F1) their record as team-mates."""
     row = db.execute(
         "WITH shared AS MATERIALIZED (SELECT xa.race_id, r.season, r.starts_at, r.round, xa.finish AS fa, xb.finish AS fb, "
-        "xa.laps_led AS la, xb.laps_led AS lb, xa.team_id = xb.team_id AS mates, s.family "
+        "xa.laps_led AS la, xb.laps_led AS lb, xa.team_id = xb.team_id AS mates, s.family, "
+        "CASE WHEN xb.rating IS NOT NULL THEN xa.rating END AS ra, CASE WHEN xa.rating IS NOT NULL THEN xb.rating END AS rb "
         "FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ? "
         "JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id WHERE xa.driver_id = ? AND r.exhibition = 0) "
         "SELECT count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), avg(fa), avg(fb), sum(la), sum(lb), "
-        "sum(mates AND family = 'f1'), sum(mates AND family = 'f1' AND fa < fb), "
+        "sum(mates AND family = 'f1'), sum(mates AND family = 'f1' AND fa < fb), avg(ra), avg(rb), count(ra), "
         "(SELECT race_id FROM shared ORDER BY season DESC, starts_at DESC, round DESC LIMIT 1) FROM shared",
         (second, first)).fetchone()
     latest = db.execute("SELECT s.key, r.season, r.round, t.name, r.name FROM races r JOIN series s ON s.id = r.series_id "

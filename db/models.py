@@ -532,6 +532,7 @@ class HeadToHeadSide(Record):
     wins: int
     avg_finish: float | None
     laps_led: int | None
+    avg_rating: float | None = None     # NASCAR's driver rating, over the races both have one (HeadToHead.rated)
 
 
 class HeadToHead(Record):
@@ -544,6 +545,7 @@ class HeadToHead(Record):
     latest_meetings: list[RaceRef]      # the last race both started; one per series when the data cannot order them
     team_mates: TeamMates | None = None # where they shared a team
     place: str | None = None            # the track or race asked for: its races only
+    rated: int = 0                      # the races together where both have a driver rating (NASCAR, 2005 on)
 
 
 class TeamMates(Record):

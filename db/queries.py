@@ -1129,6 +1129,8 @@ def _read_h2h(
     totals, *shared_teams = snapshot.fetchall(
         f"""WITH shared AS MATERIALIZED (
                SELECT xa.race_id, xa.finish AS fa, xb.finish AS fb, xa.laps_led AS la, xb.laps_led AS lb, r.season,
+                      CASE WHEN xb.rating IS NOT NULL THEN xa.rating END AS ra,
+                      CASE WHEN xa.rating IS NOT NULL THEN xb.rating END AS rb,
                       CASE WHEN s.family IN ({families}) AND xa.team_id = xb.team_id THEN xa.team_id END AS mates_team
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
@@ -1136,15 +1138,18 @@ def _read_h2h(
            )
            SELECT 0, count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), sum(fa), sum(fb),
                   CASE WHEN count(la) = count(*) THEN sum(la) END, CASE WHEN count(lb) = count(*) THEN sum(lb) END,
-                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)), NULL
+                  (SELECT group_concat(race_id) FROM shared WHERE season = (SELECT max(season) FROM shared)), NULL,
+                  avg(ra), avg(rb), count(ra)
            FROM shared
            UNION ALL
-           SELECT 1, count(*), sum(fa < fb), sum(fb < fa), NULL, NULL, NULL, NULL, NULL, NULL, tm.name, min(season)
+           SELECT 1, count(*), sum(fa < fb), sum(fb < fa), NULL, NULL, NULL, NULL, NULL, NULL, tm.name, min(season),
+                  NULL, NULL, NULL
            FROM shared JOIN teams tm ON tm.id = shared.mates_team GROUP BY tm.id
            ORDER BY 1""",
         (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key, *at_params),
     )
-    _, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _ = totals
+    (_, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _,
+     a_rating, b_rating, rated) = totals
     if not races:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         there = f" at {place.label}" if place else ""
@@ -1156,10 +1161,11 @@ def _read_h2h(
     return HeadToHead(
         series=series_key,
         races=races,
-        first=HeadToHeadSide(driver=a.name, ahead=a_ahead, wins=a_wins, avg_finish=a_finishes / races, laps_led=a_led),
-        second=HeadToHeadSide(driver=b.name, ahead=b_ahead, wins=b_wins, avg_finish=b_finishes / races, laps_led=b_led),
+        first=HeadToHeadSide(a.name, a_ahead, a_wins, a_finishes / races, a_led, a_rating),
+        second=HeadToHeadSide(b.name, b_ahead, b_wins, b_finishes / races, b_led, b_rating),
         latest_meetings=[race.ref for race in meetings],
         team_mates=_team_mates(shared_teams),
+        rated=rated,
         place=_venue_label(snapshot, place, a, b) if place and place.venue else place.label if place else None,
     )
 

@@ -153,3 +153,26 @@ async def test_the_rating_leaderboard_is_the_raw_data_s(real_store, raw, typed, 
 def test_a_rating_board_the_data_cannot_rank_is_said_not_guessed(real_db, capsys, typed, said):
     assert main(["--db", str(real_db), "ask", typed]) == 1
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("first", "second", "typed"), [
+    ("Denny Hamlin", "Joey Logano", "hamlin logano"),
+    ("Kurt Busch", "Jeff Gordon", "kurt busch|jeff gordon"),   # many of their races before 2005: the count is said
+])
+async def test_a_head_to_head_averages_the_ratings_of_the_races_both_have_one(real_store, raw, first, second, typed):
+    driver1, _, driver2 = typed.partition("|")
+    answer = await queries.h2h(real_store, driver1, driver2 or None)
+    starts = {name: {(series, row["Season"], row["Race"]): row for series, rows in raw.items() for row in rows
+                     if row["Driver"] == name} for name in (first, second)}
+    together = starts[first].keys() & starts[second].keys()
+    both = [race for race in together if rated([starts[first][race]])[1] and rated([starts[second][race]])[1]]
+    assert (answer.races, answer.rated) == (len(together), len(both))
+    for side, name in ((answer.first, first), (answer.second, second)):
+        assert side.avg_rating == pytest.approx(rated([starts[name][race] for race in both])[0])
+    label = "Avg rating" if len(both) == len(together) else f"Avg rating ({len(both)} races)"
+    assert label in text.h2h(answer)
+
+
+async def test_a_head_to_head_without_ratings_shows_none(real_store):
+    answer = await queries.h2h(real_store, "senna", "prost")
+    assert answer.rated == 0 and answer.first.avg_rating is None and "rating" not in text.h2h(answer)

@@ -257,6 +257,7 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         "series": answer.series,
         **({"track": answer.place} if answer.place else {}),
         "races": answer.races,
+        "rated_races": answer.rated,
         "drivers": [as_dict(answer.first), as_dict(answer.second)],
         "last_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
         "latest_meetings": [as_dict(race) for race in answer.latest_meetings],
