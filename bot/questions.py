@@ -126,8 +126,10 @@ QUESTIONS: dict[str, Question] = {
         Question("h2h", "Two drivers head to head in the races both started",
                  (Option("driver1", str, "First driver (or both names: kyle busch kyle larson)", True, "driver"),
                   Option("driver2", str, "Second driver", lookup="driver"), SERIES,
-                  Option("track", str, "Only the races both started at this track or race (martinsville)", lookup="place")),
-                 queries.h2h, ("/h2h hamlin vs logano", "/h2h senna prost", "/h2h hamlin logano at martinsville")),
+                  Option("track", str, "Only the races both started at this track or race (martinsville)", lookup="place"),
+                  Option("year", int, "Only that season's races", minimum=queries.FIRST_SEASON, maximum=queries.LAST_SEASON)),
+                 queries.h2h, ("/h2h hamlin vs logano", "/h2h senna prost", "/h2h hamlin logano at martinsville",
+                               "/h2h larson elliott 2024")),
         Question("next", "The next race (and any race running now)",
                  (Option("track", str, "At this track (bristol, monza); a series may go with it; none: every track",
                          lookup="place"), SERIES),
@@ -140,7 +142,8 @@ QUESTIONS: dict[str, Question] = {
 }
 
 NUMBERED_NAME_WORDS = frozenset({"duel", "qualifier", "heat", "race"})   # names a small number belongs to
-SEASONS_AGO = {"this year": 0, "this season": 0, "last year": 1, "last season": 1}
+SEASONS_AGO = {f"{which} {word}{possessive}": ago for which, ago in (("this", 0), ("last", 1))
+               for word in ("year", "season") for possessive in ("", "'s")}   # `last year's daytona 500`
 _KEYED = re.compile(r"^([a-z0-9_]+):(.*)$", re.DOTALL)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'"})
 
@@ -227,6 +230,9 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
                 + ", ".join(option.name for option in question.options)
             )
         number = _number_option(question, token, values, growing)
+        if number is None and _a_season(token) and not (question.option("year") or question.option("season")):
+            raise BadOption(f"/{question.name} takes no season (“{token.text}”): " + usage(question)
+                            + (f". For that season's races there: `/winner … {token.text}`" if question.name == "track" else ""))
         if number is not None:
             values[number.name] = [token.text]
             growing = None if growing is number else growing
@@ -268,7 +274,8 @@ def _seasons_named(question: Question, tokens: list[Token], today: date | None =
     current = (today or datetime.now(EASTERN).date()).year
     named: list[Token] = []
     for token in tokens:
-        pair = f"{named[-1].text} {token.text}".casefold() if named and not (named[-1].quoted or token.quoted) else ""
+        pair = (f"{named[-1].text} {token.text}".casefold().replace("’", "'")
+                if named and not (named[-1].quoted or token.quoted) else "")
         if pair in SEASONS_AGO:
             named[-1] = Token(f"{option.name}:{current - SEASONS_AGO[pair]}", False)
         else:
@@ -277,6 +284,11 @@ def _seasons_named(question: Question, tokens: list[Token], today: date | None =
 
 
 YEARS_TYPED = range(1900, 2100)   # a four-digit number a fan means as a season, in the data's range or not
+
+
+def _a_season(token: Token) -> bool:
+    """A bare four-digit number a fan means as a season (no name Pitboard knows holds one)."""
+    return not token.quoted and len(token.text) == 4 and token.text.isdigit() and int(token.text) in YEARS_TYPED
 
 
 def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: Option | None) -> Option | None:

@@ -26,8 +26,8 @@ class DriversCog(commands.Cog):
             await options.send_with_chart(interaction, answer, embeds.driver, charts.driver_chart, CHART)
 
     @options.command("h2h")
-    async def h2h(self, interaction: Interaction, driver1, driver2=None, series=None, track=None):
-        answer = await queries.h2h(self.bot.store, driver1, driver2, series, track)
+    async def h2h(self, interaction: Interaction, driver1, driver2=None, series=None, track=None, year=None):
+        answer = await queries.h2h(self.bot.store, driver1, driver2, series, track, year)
         await interaction.response.send_message(embed=embeds.h2h(answer))
 
 

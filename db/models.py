@@ -546,6 +546,7 @@ class HeadToHead(Record):
     team_mates: TeamMates | None = None # where they shared a team
     place: str | None = None            # the track or race asked for: its races only
     rated: int = 0                      # the races together where both have a driver rating (NASCAR, 2005 on)
+    year: int | None = None             # the season asked for: its races only
 
 
 class TeamMates(Record):

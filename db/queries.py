@@ -1063,10 +1063,11 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
 
 
 async def h2h(
-    store: Reads, driver1: str, driver2: str | None = None, series: str | None = None, track: str | None = None
+    store: Reads, driver1: str, driver2: str | None = None, series: str | None = None, track: str | None = None,
+    year: int | None = None,
 ) -> HeadToHead:
     """Two drivers in the races both started: who finished ahead, wins, average finish; with a track (or `hamlin
-    logano at martinsville`), in the races both started there.
+    logano at martinsville`), in the races both started there; with a year, in that season's.
 
     Without `driver2`, `driver1` holds both names (`kyle busch kyle larson`).
     """
@@ -1095,8 +1096,8 @@ async def h2h(
     series_key = typed_series or series_key
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
-    place = names.place(track, series=series_key) if track is not None else None
-    return await store.read(_read_h2h, names, a, b, series_key or (place.series if place else None), place)
+    place = names.place(track, year=check_year(year), series=series_key) if track is not None else None
+    return await store.read(_read_h2h, names, a, b, series_key or (place.series if place else None), place, year)
 
 
 def _pairs_that_met(
@@ -1117,7 +1118,8 @@ def _pairs_that_met(
 
 
 def _read_h2h(
-    snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None, place: Place | None = None
+    snapshot: Snapshot, names: NameIndex, a: DriverInfo, b: DriverInfo, series_key: str | None, place: Place | None = None,
+    year: int | None = None,
 ) -> HeadToHead:
     """The races both started (at the place, if any), read once (a materialized CTE) for both the totals (the first row)
     and, in families where team-mates are compared (F1's two-car teams), each team they shared (the rows after it)."""
@@ -1134,7 +1136,7 @@ def _read_h2h(
                       CASE WHEN s.family IN ({families}) AND xa.team_id = xb.team_id THEN xa.team_id END AS mates_team
                FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = ?
                JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
-               WHERE xa.driver_id = ? AND {counted} AND (? IS NULL OR s.key = ?) AND {at}
+               WHERE xa.driver_id = ? AND {counted} AND (? IS NULL OR s.key = ?) AND (? IS NULL OR r.season = ?) AND {at}
            )
            SELECT 0, count(*), sum(fa < fb), sum(fb < fa), sum(fa = 1), sum(fb = 1), sum(fa), sum(fb),
                   CASE WHEN count(la) = count(*) THEN sum(la) END, CASE WHEN count(lb) = count(*) THEN sum(lb) END,
@@ -1146,14 +1148,15 @@ def _read_h2h(
                   NULL, NULL, NULL
            FROM shared JOIN teams tm ON tm.id = shared.mates_team GROUP BY tm.id
            ORDER BY 1""",
-        (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key, *at_params),
+        (*TEAM_MATE_FAMILIES, b.id, a.id, series_key, series_key, year, year, *at_params),
     )
     (_, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _,
      a_rating, b_rating, rated) = totals
     if not races:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         there = f" at {place.label}" if place else ""
-        raise NoData(f"{a.name} and {b.name} never started the same race{there}{where}.")
+        when = f" in {year}" if year else ""
+        raise NoData(f"{a.name} and {b.name} never started the same race{there}{where}{when}.")
     race_ids = tuple(int(race_id) for race_id in last_season_races.split(","))
     latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
@@ -1166,6 +1169,7 @@ def _read_h2h(
         latest_meetings=[race.ref for race in meetings],
         team_mates=_team_mates(shared_teams),
         rated=rated,
+        year=year,
         place=_venue_label(snapshot, place, a, b) if place and place.venue else place.label if place else None,
     )
 
@@ -1493,7 +1497,8 @@ LEADER_STATS = {stat.key: stat for stat in (
     # An average, not a count: ranked among drivers with enough rated starts (`_rated_starts_needed`).
     LeaderStat("rating", "driver rating", "Rating", "avg(x.rating)",
                ("rating", "ratings", "driver ratings", "average rating", "avg rating", "average driver rating", "best rating",
-                "best driver rating", "best average driver rating", "dr"), "AND x.rating IS NOT NULL"),
+                "best driver rating", "best average driver rating", "highest rating", "highest driver rating",
+                "top rated", "top rated drivers", "best rated", "best rated drivers", "dr"), "AND x.rating IS NOT NULL"),
 )}
 RATED_STARTS_CAP = 100      # /leaders rating: at least half the rated races counted, and never more than this many
 # Words that only frame the question: `/leaders most wins all time`.

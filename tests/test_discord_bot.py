@@ -207,7 +207,7 @@ async def test_help_lists_the_commands_privately(fake, pitboard):
     assert data["flags"] & EPHEMERAL
     fields = {field["name"]: field["value"] for field in data["embeds"][0]["fields"]}
     assert "/winner [track:…] [year:…] [series:…] [round:…]" in fields
-    assert "`/h2h hamlin vs logano`" in fields["/h2h driver1:… [driver2:…] [series:…] [track:…]"]
+    assert "`/h2h hamlin vs logano`" in fields["/h2h driver1:… [driver2:…] [series:…] [track:…] [year:…]"]
 
 
 async def test_unknown_name_is_an_ephemeral_hint(fake, pitboard):

@@ -40,6 +40,7 @@ PARSED = [
     ("/h2h kyle busch kyle larson", "h2h", {"driver1": "kyle busch kyle larson"}),
     ("/h2h “kyle busch” “kyle larson”", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson"}),
     ("/h2h ‘kyle busch’ ‘kyle larson’ truck", "h2h", {"driver1": "kyle busch", "driver2": "kyle larson", "series": "truck"}),
+    ("/h2h larson elliott 2024", "h2h", {"driver1": "larson elliott", "year": 2024}),   # a season's races together
     ("/driver 48", "driver", {"name": "48"}),
     ("/driver #48 2005", "driver", {"name": "#48", "year": 2005}),
     ("/driver kyle busch truck", "driver", {"name": "kyle busch truck"}),
@@ -68,7 +69,9 @@ def test_this_year_and_last_season_are_the_seasons_they_mean():
     assert parse_slash("/winner daytona 500 last year")[1] == {"track": "daytona 500", "year": current - 1}
     assert parse_slash("/standings f1 this season")[1] == {"series": "f1", "season": current}
     assert parse_slash('/driver "last year"')[1] == {"name": "last year"}      # quoted: a name as typed
-    assert parse_slash("/h2h last year")[1] == {"driver1": "last year"}        # no season to mean
+    assert parse_slash("/track last year")[1] == {"name": "last year"}         # no season to mean
+    assert parse_slash("/winner last year's daytona 500")[1] == {"track": "daytona 500", "year": current - 1}
+    assert parse_slash("/h2h hamlin logano this season’s")[1] == {"driver1": "hamlin logano", "year": current}
 
 
 def test_tokenise_keeps_shell_quoting():
@@ -98,6 +101,7 @@ ANSWERS = [
     ("/h2h kyle busch kyle larson", "Kyle Busch vs Kyle Larson"),
     ("/h2h “kyle busch” “kyle larson”", "Kyle Busch vs Kyle Larson"),
     ("/h2h hamlin logano", "Denny Hamlin vs Joey Logano"),      # surnames, each read as /driver reads it
+    ("/h2h larson elliott 2024", "Kyle Larson vs Chase Elliott: 35 races together in 2024"),   # 22 ahead to 13
     ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
     ("/h2h chase elliott & kyle larson", "Chase Elliott vs Kyle Larson"),
     ("/h2h byron bell", "William Byron vs Christopher Bell"),   # of the Byrons, only William raced a Bell
@@ -222,6 +226,10 @@ QUESTIONS_BACK = [
     ("/leaders titles at monaco f1", "Titles are won over a season, not at a track", []),
     ("/driver larson smith", "I don't know a driver called “larson smith”", ["Nicola Larini"]),   # no fuzzy place
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
+    # a season where the command takes none is said, never read as part of a name (`bristol 2024` was Bristol)
+    ("/track bristol 2024", "/track takes no season (“2024”)", []),
+    ("/next cup 2027", "/next takes no season (“2027”)", []),
+    ("/h2h larson elliott 1990", "Kyle Larson and Chase Elliott never started the same race in 1990.", []),
 ]
 
 

@@ -256,6 +256,7 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         "command": "h2h",
         "series": answer.series,
         **({"track": answer.place} if answer.place else {}),
+        **({"year": answer.year} if answer.year is not None else {}),
         "races": answer.races,
         "rated_races": answer.rated,
         "drivers": [as_dict(answer.first), as_dict(answer.second)],

@@ -204,10 +204,11 @@ def more_tied_line(answer: Leaders) -> str:
 
 
 def races_together(answer: HeadToHead, m: Markup = PLAIN) -> str:
-    """`412 Cup races together`, `40 Cup races together at Martinsville Speedway`."""
+    """`412 Cup races together`, `40 Cup races together at Martinsville Speedway`, `36 races together in 2024`."""
     scope = f"{series_short(answer.series)} " if answer.series else ""
     there = f" at {m.escape(answer.place)}" if answer.place else ""
-    return f"{plural(answer.races, scope + 'race')} together{there}"
+    when = f" in {answer.year}" if answer.year else ""
+    return f"{plural(answer.races, scope + 'race')} together{there}{when}"
 
 
 def race_facts(race: RaceSummary) -> list[str]:
