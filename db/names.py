@@ -102,11 +102,15 @@ def _without_the(normalized: str) -> str:
     return normalized[4:] if normalized.startswith("the ") else normalized
 
 
+# A question's own words before a place (`who won at dover`, `results of the daytona 500`): read past.
+_ASKED_BEFORE_PLACE = re.compile(r"^(?:(?:who won|winners? of|results? (?:of|from))(?: (?:at|the|in))?|at|of) (?=\S)")
+
+
 def clean_input(text: str, what: str) -> str:
     """Validate a user-typed name; returns its lookup form (see name_key) or raises BadOption."""
     if len(text) > MAX_NAME_LENGTH:
         raise BadOption(f"That {what} name is too long ({len(text)} characters; the limit is {MAX_NAME_LENGTH}).")
-    key = name_key(text)
+    key = _without_the(_ASKED_BEFORE_PLACE.sub("", normalize(text))) if what == "track" else name_key(text)
     if not key:
         raise BadOption(f"Type a {what} name, for example " + {
             "track": "`mid-ohio`, `daytona` or `southern 500`.",
@@ -904,10 +908,11 @@ class NameIndex:
 
     def _series_splits(self, query: str) -> list[tuple[str, str]]:
         """`martinsville truck` → [(`martinsville`, truck)]: a series named by the last words, else by the first
-        (`cup daytona`, `f1 monza`), longest name first. The whole query is always read first, so a name that begins
-        or ends with a series' word (`busch clash`, `kurt busch`) is that name."""
+        (`cup daytona`, `f1 monza`), else just before a season's part (`bristol cup fall`), longest name first. The
+        whole query is always read first, so a name that begins or ends with a series' word (`busch clash`,
+        `kurt busch`) is that name."""
         words = query.split()
-        trailing, leading = [], []
+        trailing, leading, before_part = [], [], []
         for count in range(min(MAX_SERIES_WORDS, len(words) - 1), 0, -1):
             key = self._series_aliases.get(" ".join(words[-count:]))
             if key:
@@ -915,7 +920,11 @@ class NameIndex:
             key = self._series_aliases.get(" ".join(words[:count]))
             if key:
                 leading.append((" ".join(words[count:]), key))
-        return trailing + leading
+            # `bristol cup fall`: a series just before a season's part
+            key = self._series_aliases.get(" ".join(words[-count - 1:-1])) if words[-1] in SEASON_PARTS else None
+            if key and len(words) > count + 1:
+                before_part.append((" ".join([*words[:-count - 1], words[-1]]), key))
+        return trailing + leading + before_part
 
     def _ranked_tracks(self, keys: Iterable[int]) -> list[TrackInfo]:
         return [self.tracks[key] for key in self._track_resolver.ranked(keys)]
