@@ -899,6 +899,10 @@ def read_latest_season(snapshot: Snapshot, series_key: str) -> int:
     return season
 
 
+STANDINGS_FILLER = frozenset({"constructors", "constructor", "drivers", "driver", "championship", "championships",
+                              "standings", "points", "table", "final", "the", "series"})
+
+
 async def standings(
     store: Reads, series: str | None = None, season: int | None = None, round: int | None = None
 ) -> Standings:
@@ -907,7 +911,13 @@ async def standings(
     if not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/standings cup`, `/standings truck 2024`, `/standings f1`.")
     names = await store.names()
-    series_key = names.series_key(series)
+    rest, typed_series = names.series_in(series)
+    words = set(rest.split())
+    if typed_series is None and words and words <= STANDINGS_FILLER and words & {"constructors", "constructor"}:
+        # `/standings constructors`: the series whose teams are constructors (F1)
+        typed_series = next((key for key in names.series if SERIES.get(key) and SERIES[key].team_label == "Constructor"), None)
+    # `f1 constructors`, `cup final standings`: words that only frame the question (F1's answer holds both tables)
+    series_key = typed_series if typed_series and words <= STANDINGS_FILLER else names.series_key(series)
     check_year(season)
     check_round(round)
     return await store.read(_read_standings, names, series_key, season, round)

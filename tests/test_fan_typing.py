@@ -105,6 +105,9 @@ ANSWERS = [
     ("/winner who won at dover 2024", "2024 Cup R11: Wurth 400 (Dover International Speedway"),   # the question's words
     ("/results of the daytona 500 2024", "2024 Cup R1: DAYTONA 500"),
     ("/winner bristol cup fall 2023", "2023 Cup R29: Bass Pro Shops Night Race"),   # a series before the season's part
+    ("/standings constructors f1 2024", "2024 Formula 1: official standings after 24 races"),   # both tables, as always
+    ("/standings constructors 2008", "2008 Formula 1: official standings"),   # only F1 has constructors
+    ("/standings xfinity 2025 final", "2025 NASCAR Xfinity Series: points from race results after 33 races"),
     ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
     ("/h2h chase elliott & kyle larson", "Chase Elliott vs Kyle Larson"),
     ("/h2h byron bell", "William Byron vs Christopher Bell"),   # of the Byrons, only William raced a Bell
