@@ -391,7 +391,8 @@ class NameIndex:
         return await store.read(cls._read_whole)
 
     _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_track_races", "_related", "_venues",
-              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "drivers", "_driver_stats",
+              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "_sprint_race_ids", "drivers",
+              "_driver_stats",
               "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
 
     @classmethod
@@ -646,25 +647,9 @@ class NameIndex:
         year = _one_year(year, typed_year)
         readings = [(query, None), *(self._sprint_reading(query, rest, key, year) for rest, key in self._series_splits(query))]
         for rest, typed_series in readings:
-            wanted = typed_series or series
-            seasonal = self._season_part_place(text, rest, year, wanted, typed_series)
-            if seasonal is not None:
-                return seasonal
-            if rest in self._venues:
-                return self._venue_place(text, rest, year, wanted, typed_series)
-            if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
-                raise self._generic_track(text, rest)
-            keys = self._track_resolver.strict(rest)
-            if keys:
-                return self._track_place(text, keys, year, wanted, typed_series)
-            rule = self._race_rules.get(rest)
-            if rule:
-                return self._rule_place(text, rule, year, wanted, typed_series)
-            grand_prix = self._grands_prix.get(rest)
-            if grand_prix:
-                name, race_ids = grand_prix
-                runs = [self._races_by_id[race_id] for race_id in race_ids]
-                return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
+            found = self._exact_place(text, rest, year, typed_series or series, typed_series)
+            if found is not None:
+                return self._sprint_weekends(found, year) if self._sprint_typed(query, rest, typed_series) else found
         for rest, typed_series in readings:
             runs = self._named_runs(rest)
             if runs:
@@ -869,6 +854,52 @@ class NameIndex:
                          "to tell apart; name the year instead.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
+
+    def _exact_place(self, text: str, rest: str, year: int | None, wanted: str | None, typed_series: str | None) -> Place | None:
+        """The place `rest` names exactly (a track, venue, race or Grand Prix, or a track's spring or fall race), or None."""
+        seasonal = self._season_part_place(text, rest, year, wanted, typed_series)
+        if seasonal is not None:
+            return seasonal
+        if rest in self._venues:
+            return self._venue_place(text, rest, year, wanted, typed_series)
+        if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
+            raise self._generic_track(text, rest)
+        keys = self._track_resolver.strict(rest)
+        if keys:
+            return self._track_place(text, keys, year, wanted, typed_series)
+        rule = self._race_rules.get(rest)
+        if rule:
+            return self._rule_place(text, rule, year, wanted, typed_series)
+        grand_prix = self._grands_prix.get(rest)
+        if grand_prix:
+            name, race_ids = grand_prix
+            runs = [self._races_by_id[race_id] for race_id in race_ids]
+            return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
+        return None
+
+    @staticmethod
+    def _sprint_typed(query: str, rest: str, typed_series: str | None) -> bool:
+        """Whether the reading `rest` of `query` left out F1's sprint (`spa sprint`)."""
+        return typed_series == F1_SPRINT_SERIES and SPRINT_WORD in query.split() and SPRINT_WORD not in rest.split()
+
+    @cached_property
+    def _sprint_race_ids(self) -> frozenset[int]:
+        """The races whose weekend had a sprint (F1 since 2021)."""
+        return frozenset(race_id for (race_id,) in self._rows("SELECT DISTINCT race_id FROM sprint_results"))
+
+    def _sprint_weekends(self, place: Place, year: int | None) -> Place:
+        """`spa sprint`: the place's race weekends that had a sprint (in the year, if any), or why there is none."""
+        at = place.track.name if place.track else place.label
+        runs = [race for race in self._races if race.id in self._sprint_race_ids and (
+            race.id in place.race_ids if place.race_ids is not None else race.track_id == (place.track and place.track.id))]
+        if not runs:
+            raise NoData(f"No F1 sprint at {at} in the data.")
+        in_year = [race for race in runs if year is None or race.season == year]
+        if not in_year:
+            seasons = ", ".join(str(season) for season in sorted({race.season for race in runs}))
+            raise NoData(f"No F1 sprint at {at} in {year} in the data: it had one in {seasons}.")
+        label = f"{place.race} (sprint weekends)" if place.race and not place.venue else "sprint weekends"
+        return Place(place.track, label, tuple(race.id for race in in_year), F1_SPRINT_SERIES, year)
 
     def _sprint_reading(self, query: str, rest: str, key: str, year: int | None) -> tuple[str, str]:
         """(`spa`, f1) for `spa sprint` or `sprint cota 2024`: "sprint" names the Cup only where and when it was the Sprint

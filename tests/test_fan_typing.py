@@ -106,6 +106,8 @@ ANSWERS = [
     ("/results of the daytona 500 2024", "2024 Cup R1: DAYTONA 500"),
     ("/winner bristol cup fall 2023", "2023 Cup R29: Bass Pro Shops Night Race"),   # a series before the season's part
     ("/standings constructors f1 2024", "2024 Formula 1: official standings after 24 races"),   # both tables, as always
+    # `sprint` with an F1 place: its weekends with a sprint (Spa's latest race, 2026, had none; 2025's did)
+    ("/winner spa sprint", "Sprint: Max Verstappen (#1 Red Bull Honda RBPT), from 2nd"),
     ("/standings constructors 2008", "2008 Formula 1: official standings"),   # only F1 has constructors
     ("/standings xfinity 2025 final", "2025 NASCAR Xfinity Series: points from race results after 33 races"),
     ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
@@ -236,6 +238,8 @@ QUESTIONS_BACK = [
     ("/track bristol 2024", "/track takes no season (“2024”)", []),
     ("/next cup 2027", "/next takes no season (“2027”)", []),
     ("/h2h larson elliott 1990", "Kyle Larson and Chase Elliott never started the same race in 1990.", []),
+    ("/results silverstone sprint 2024", "No F1 sprint at Silverstone Circuit in 2024 in the data: it had one in 2021, 2026.", []),
+    ("/winner monaco sprint", "No F1 sprint at Circuit de Monaco in the data.", []),
 ]
 
 
