@@ -238,7 +238,8 @@ QUESTIONS_BACK = [
     ("/track bristol 2024", "/track takes no season (“2024”)", []),
     ("/next cup 2027", "/next takes no season (“2027”)", []),
     ("/h2h larson elliott 1990", "Kyle Larson and Chase Elliott never started the same race in 1990.", []),
-    ("/results silverstone sprint 2024", "No F1 sprint at Silverstone Circuit in 2024 in the data: it had one in 2021, 2026.", []),
+    ("/results silverstone sprint 2024", "No F1 sprint at Silverstone Circuit in 2024 in the data: it had one in 2021, 2026.",
+     []),
     ("/winner monaco sprint", "No F1 sprint at Circuit de Monaco in the data.", []),
 ]
 
