@@ -44,12 +44,17 @@ class UnknownName(PitboardError):
 
 
 class AmbiguousName(PitboardError):
-    """More than one track, driver or series fits: the user has to pick."""
+    """More than one track, driver or series fits: the user has to pick. For drivers and teams, `keys` are the ids of
+    every one that fits (most likely first) and `series` the series typed with the name, so that a season asked
+    about can narrow them (db/names.py `narrowed_to_season`)."""
 
-    def __init__(self, what: str, text: str, suggestions: list[str], total: int):
+    def __init__(self, what: str, text: str, suggestions: list[str], total: int, *, keys: tuple[int, ...] = (),
+                 series: str | None = None):
         more = f" (showing {len(suggestions)} of {total})" if total > len(suggestions) else ""
         super().__init__(f"“{shown(text)}” could be more than one {what}{more}. Which one?", suggestions, what=what,
                          typed=text)
+        self.keys = keys
+        self.series = series
 
 
 class NoData(PitboardError):

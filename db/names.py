@@ -980,7 +980,7 @@ class NameIndex:
         for rest, typed_series in readings:
             keys = self._in_series(rest, typed_series or series)
             if keys:
-                person, also = self._one_driver(text, rest, keys)
+                person, also = self._one_driver(text, rest, keys, typed_series)
                 return Who(person, typed_series, also)
         for rest, typed_series in readings:
             key = self._driver_resolver.loose(rest)
@@ -1061,7 +1061,16 @@ class NameIndex:
         several_by_name = len(self._driver_resolver.exact.get(query, ())) > 1
         return None if several_by_name else only_winner(keys, self._wins.drivers)
 
-    def _one_driver(self, text: str, query: str, keys: list[int]) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
+    def clear_winner(self, what: str, text: str, keys: list[int]) -> int | None:
+        """Of several drivers or teams a name matched, the one it clearly means (see only_winner), unless the name is
+        exactly several's name (`jj`), which always asks."""
+        resolver, wins = ((self._driver_resolver, self._wins.drivers) if what == "driver"
+                          else (self._team_resolver, self._wins.teams))
+        return None if len(resolver.exact.get(name_key(text), ())) > 1 else only_winner(keys, wins)
+
+    def _one_driver(
+        self, text: str, query: str, keys: list[int], typed_series: str | None = None,
+    ) -> tuple[DriverInfo, tuple[DriverInfo, ...]]:
         """The driver the matches mean, and the others matched when he is the only winner among them (see only_winner).
         A nickname curated for several (`jj`: Jimmie Johnson and J.J. Yeley) always asks."""
         if len(keys) == 1:
@@ -1069,7 +1078,8 @@ class NameIndex:
         meant = self._meant_among(query, keys)
         if meant is None:
             labels = [self.drivers[key].name for key in keys]
-            raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+            raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels), keys=tuple(keys),
+                                series=typed_series)
         return self.drivers[meant], tuple(self.drivers[key] for key in keys if key != meant)[:MAX_SUGGESTIONS]
 
     # Teams
@@ -1102,7 +1112,8 @@ class NameIndex:
         meant = keys[0] if len(keys) == 1 else None if exact else only_winner(keys, wins)
         if meant is None:
             labels = [self.teams[key].name for key in keys]
-            raise AmbiguousName("team", text, labels[:MAX_SUGGESTIONS], total=len(labels))
+            raise AmbiguousName("team", text, labels[:MAX_SUGGESTIONS], total=len(labels), keys=tuple(keys),
+                                series=typed_series)
         return Team(self.teams[meant], tuple(self.teams[key] for key in keys if key != meant)[:MAX_SUGGESTIONS], typed_series)
 
     def _team_reading(self, query: str) -> tuple[str, str | None]:
@@ -1286,7 +1297,39 @@ async def _permanent_number_holder(store: Reads, names: NameIndex, car: CarNumbe
 
 
 async def find_driver(store: Reads, text: str, *, year: int | None = None, series: str | None = None) -> Who:
-    """A driver by name, nickname or car number (`kyle busch truck`, `#48`)."""
+    """A driver by name, nickname or car number (`kyle busch truck`, `#48`); a name several drivers share means the one
+    who raced in the season asked about, when only one did (`elliott 1985`: Bill)."""
     names = await store.names()
-    found = names.who(text, year=year, series=series)
+    try:
+        found = names.who(text, year=year, series=series)
+    except AmbiguousName as error:
+        key = await narrowed_to_season(store, error, "driver", year, series)
+        return Who(names.drivers[key], error.series)
     return await driver_for_car(store, names, found) if isinstance(found, CarNumber) else found
+
+
+async def narrowed_to_season(
+    store: Reads, error: AmbiguousName, what: str, year: int | None, series: str | None,
+) -> int:
+    """The one of the drivers or teams a name matched (`error.keys`) that started a race in `year` (in the series typed
+    or given); `error` again when none did, or narrowed to those who did when several did."""
+    if year is None or not error.keys:
+        raise error
+    column = "x.driver_id" if what == "driver" else "x.team_id"
+    series = error.series or series
+    raced = set(await store.read(lambda snapshot: [row[0] for row in snapshot.fetchall(
+        f"""SELECT DISTINCT {column} FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+            WHERE r.season = ? AND r.status != 'scheduled' AND (? IS NULL OR s.key = ?)
+            AND {column} IN ({",".join("?" * len(error.keys))})""",
+        (year, series, series, *error.keys),
+    )]))
+    keys = [key for key in error.keys if key in raced]
+    if not keys:
+        raise error
+    names = await store.names()
+    meant = keys[0] if len(keys) == 1 else names.clear_winner(what, error.typed or "", keys)   # `elliott 1985`: Bill
+    if meant is not None:
+        return meant
+    labels = [(names.drivers[key].name if what == "driver" else names.teams[key].name) for key in keys]
+    raise AmbiguousName(what, error.typed or "", labels[:MAX_SUGGESTIONS], total=len(labels), keys=tuple(keys),
+                        series=error.series)

@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from db.errors import BadOption, NoData, UnknownName
+from db.errors import AmbiguousName, BadOption, NoData, UnknownName
 from db.models import (
     FIRST_SEASON,
     LAST_SEASON,
@@ -72,7 +72,7 @@ from db.models import (
     TrackSeriesRecord,
     WinnerAnswer,
 )
-from db.names import NameIndex, Place, ambiguous_pairs, find_driver, normalize, tracks_label
+from db.names import NameIndex, Place, Team, ambiguous_pairs, find_driver, narrowed_to_season, normalize, tracks_label
 from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Reads, Snapshot
@@ -1376,6 +1376,9 @@ async def team(
         if split is None:
             raise
         (name, track), found = split, names.team(split[0], series_key)
+    except AmbiguousName as error:   # `penske cup 2024`: the one of them that raced that season
+        key = await narrowed_to_season(store, error, "team", check_year(year), series_key)
+        found = Team(names.teams[key], (), error.series)
     also = tuple(other.name for other in found.also)
     series_key = found.series or series_key
     place = names.place(track, year=year, series=series_key) if track is not None else None

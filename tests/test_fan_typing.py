@@ -306,3 +306,19 @@ async def test_discord_options_come_from_the_registry_and_take_fan_typing(fake, 
         handle = await fake.send_slash_command("h2h", {"driver1": "kyle busch kyle larson"})
         embed = (await handle.response())["data"]["embeds"][0]
         assert "Kyle Busch" in embed_text(embed) and "Kyle Larson" in embed_text(embed)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("/driver elliott 1985", "Bill Elliott"),            # of the Elliotts who raced in 1985, the only winner
+    ("/driver earnhardt 1979", "Dale Earnhardt"),        # the only Earnhardt who raced in 1979
+    ("/team penske cup 2024", "Team Penske"),            # the only Penske team in the 2024 Cup
+])
+async def test_a_season_narrows_a_name_several_share(real_store, typed, meant):
+    status, out = await ask_typed(real_store, typed)
+    assert status == 0 and out.splitlines()[0] == meant, out
+
+
+async def test_a_name_still_shared_that_season_asks_among_those_who_raced(real_store):
+    status, out = await ask_typed(real_store, "/driver elliott 2005")
+    assert status == 1 and "• Bill Elliott\n" in out and "• Elliott Sadler\n" in out
+    assert "Chase Elliott" not in out    # his first start came years later
