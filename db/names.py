@@ -391,9 +391,8 @@ class NameIndex:
         return await store.read(cls._read_whole)
 
     _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_track_races", "_related", "_venues",
-              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "_sprint_race_ids", "drivers",
-              "_driver_stats",
-              "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
+              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "_sprint_race_ids",
+              "drivers", "_driver_stats", "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
 
     @classmethod
     def _read_whole(cls, snapshot: Snapshot) -> NameIndex:
@@ -890,8 +889,9 @@ class NameIndex:
     def _sprint_weekends(self, place: Place, year: int | None) -> Place:
         """`spa sprint`: the place's race weekends that had a sprint (in the year, if any), or why there is none."""
         at = place.track.name if place.track else place.label
-        runs = [race for race in self._races if race.id in self._sprint_race_ids and (
-            race.id in place.race_ids if place.race_ids is not None else race.track_id == (place.track and place.track.id))]
+        track_id = place.track.id if place.track else None
+        runs = [race for race in self._races if race.id in self._sprint_race_ids
+                and (race.id in place.race_ids if place.race_ids is not None else race.track_id == track_id)]
         if not runs:
             raise NoData(f"No F1 sprint at {at} in the data.")
         in_year = [race for race in runs if year is None or race.season == year]
