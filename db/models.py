@@ -665,6 +665,8 @@ class RecapFacts(Record):
     top_leader: ResultLine | None           # led the most laps (alone) and did not win
     keep_suffix: tuple[str, ...]            # drivers of the field called "Earnhardt Jr.", not "Earnhardt"
     next_race: RaceSummary | None           # the series' next dated race after this one
+    previous_win: RaceRef | None = None     # the winner's last series win before this one
+    starts_since_win: int | None = None     # the winner's series starts between that win and this race
 
 
 class TeamSeason(Record):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from db.errors import NoData
-from db.models import KindRecord, Newcomer, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
+from db.models import KindRecord, Newcomer, RaceRef, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
 from db.queries import read_races
 from db.records import Record, field, replace
 from db.series import SERIES
@@ -186,10 +186,17 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
 
     winner_id = winner.driver_id
     earlier = snapshot.fetchall(
-        f"""SELECT t.name AS track, r.kind FROM results x JOIN races r ON r.id = x.race_id JOIN tracks t ON t.id = r.track_id
+        f"""SELECT t.name AS track, r.kind, r.season, r.round, r.name FROM results x JOIN races r ON r.id = x.race_id
+            JOIN tracks t ON t.id = r.track_id
             WHERE x.driver_id = ? AND x.finish = 1 AND {before} ORDER BY r.season, r.round""",
         (winner_id, *before_args),
     )
+    previous = earlier[-1] if earlier else None
+    starts_since = snapshot.scalar(
+        f"""SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.driver_id = ? AND {before} AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
+        (winner_id, *before_args, previous["season"], previous["season"], previous["round"] or 0),
+    ) if previous else None
     elsewhere_same_kind = snapshot.scalar(
         """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
            WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 AND r.kind = ? AND r.series_id != ?
@@ -243,6 +250,9 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         earlier_series_starts=earlier_starts,
         season_share=SeasonShare(season[1] or 0, season[0]) if season[0] else None,
         season_kind_finishes=tuple(row[0] for row in kind_finishes),
+        previous_win=RaceRef(race.series, previous["season"], previous["round"], previous["track"], previous["name"])
+        if previous else None,
+        starts_since_win=starts_since,
     )
 
 

@@ -36,7 +36,9 @@ async def test_recap_reads_like_a_race_report(real_store):
     for sentence in (
         "Parker Kligerman won the O'Reilly Auto Parts 150 at Mid-Ohio.",
         "It was Kligerman's third career Truck Series win, and a first on a road course in any NASCAR national series.",
-        "Both of Kligerman's earlier Truck Series wins came at Talladega Superspeedway.",
+        # the latest 37 starts before (the raw data: his Talladega wins in 2012 and 2017, 37 starts since)
+        "Both of Kligerman's earlier Truck Series wins came at Talladega Superspeedway, the latest in 2017, 37 starts earlier.",
+        "Kligerman had a perfect driver rating, 150.0.",
         "Kligerman started second and led 56 of 67 laps.",
         "Stage 1 went to Kligerman and stage 2 to Zane Smith.",
         "Smith finished second, ahead of Carson Hocevar, Stewart Friesen and Christian Eckes.",

@@ -92,7 +92,8 @@ THREADS = [
             "Denny Hamlin led a race-high 208 laps but finished sixth.",
             "In 23 earlier oval races this season, Blaney had two wins and 14 top-10 finishes.",
         ],
-        ["won the NASCAR Cup Series Championship at", "champion of", "title"],
+        # his previous win came two races before: no wait worth telling
+        ["won the NASCAR Cup Series Championship at", "champion of", "title", "previous Cup Series win", "The previous one"],
         id="a race name is never a championship claim; race-high leader; season on ovals summarised",
     ),
     pytest.param(
@@ -149,6 +150,8 @@ THREADS = [
         [
             "Ricky Stenhouse Jr. won the DAYTONA 500 at Daytona International Speedway."
             " It was Stenhouse's third career Cup Series win.",
+            # the raw data: his wins in 2017 (races 10 and 17), then 199 Cup starts before this one
+            "Stenhouse's previous Cup Series win had come in 2017 at Daytona International Speedway, 199 starts earlier.",
             "The race ran 12 laps beyond its scheduled 200.",
             "Chris Buescher had the race's best driver rating, 109.7.",
             "Joey Logano finished second, ahead of Christopher Bell, Buescher and pole-sitter Alex Bowman.",

@@ -35,6 +35,7 @@ ORDINAL_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "sevent
 MAX_LISTED = 6              # a longer list of drivers is summarised: "Thirty-two drivers …, including" the first few
 SUMMARY_LISTED = 4
 MAX_SEASON_FINISHES = 4     # earlier finishes this season on the same kind of track, listed one by one
+DROUGHT_TOLD = 30           # a winner's starts since the previous series win that make it news
 RESULT_COLUMNS = ("Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 GAINED_TO_MENTION = 15
 ATTRIBUTION = "Data: nascaR.data (DriverAverages.com, NASCAR.com) and NASCAR's official feed. Source: NASCAR."
@@ -192,10 +193,18 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
+    # A long wait since the previous win is news: when it came, and how many starts ago.
+    previous, since = facts.previous_win, facts.starts_since_win
+    drought = previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
     earlier = facts.earlier_win_tracks
     if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
         quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
-        sentences.append(Sentence(f"{quantity} of {possessive(short)} earlier {series} wins came at {m.escape(earlier[0])}."))
+        latest = f", the latest in {drought.season}, {since} starts earlier" if drought else ""
+        at = m.escape(earlier[0])
+        sentences.append(Sentence(f"{quantity} of {possessive(short)} earlier {series} wins came at {at}{latest}."))
+    elif drought:
+        came = f"had come in {drought.season} at {m.escape(drought.track)}, {since} starts earlier."
+        sentences.append(Sentence(f"{possessive(short)} previous {series} win {came}", f"The previous one {came}"))
     owners = []
     if facts.team_first_win and winner.team:
         owners.append(m.escape(winner.team))
