@@ -58,6 +58,8 @@ class F1RecapFacts(Record):
     championship: list[ChampionshipLine]    # computed from race and sprint points up to this race
     championship_rounds: int
     sprint: list[F1Line] = field(default_factory=list)   # the weekend's sprint classification, where it had one
+    previous_win: RaceRef | None = None     # the winner's last win before this one
+    starts_since_win: int | None = None     # the winner's starts between that win and this race
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -104,10 +106,17 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
     before = "r.series_id = ? AND (r.season < ? OR (r.season = ? AND r.round < ?))"
     before_args = (series_id, race.season, race.season, round_)
     earlier_wins = snapshot.fetchall(
-        f"""SELECT DISTINCT r.id, r.track_id FROM results x JOIN races r ON r.id = x.race_id
-            WHERE x.driver_id = ? AND x.finish = 1 AND x.status_code IS NULL AND {before}""",
+        f"""SELECT DISTINCT r.id, r.track_id, r.season, r.round, t.name AS track, r.name
+            FROM results x JOIN races r ON r.id = x.race_id JOIN tracks t ON t.id = r.track_id
+            WHERE x.driver_id = ? AND x.finish = 1 AND x.status_code IS NULL AND {before} ORDER BY r.season, r.round""",
         (winner.driver_id, *before_args),
     )
+    previous = earlier_wins[-1] if earlier_wins else None
+    starts_since = snapshot.scalar(
+        f"""SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
+            WHERE x.driver_id = ? AND {before} AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
+        (winner.driver_id, *before_args, previous["season"], previous["season"], previous["round"]),
+    ) if previous else None
     track_id = snapshot.scalar("SELECT track_id FROM races WHERE id = ?", (race.id,))
     team_won_before = snapshot.scalar(
         f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id
@@ -126,6 +135,9 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         pole=next((line for line in classification if line.driver_id == pole_driver), None),
         grand_slam=grand_slam, championship=championship, championship_rounds=rounds,
         sprint=_f1_lines(snapshot, "sprint_results", race.id),
+        previous_win=RaceRef(race.series, previous["season"], previous["round"], previous["track"], previous["name"])
+        if previous else None,
+        starts_since_win=starts_since,
     )
 
 

@@ -101,3 +101,21 @@ async def test_a_weekend_without_a_sprint_says_nothing_of_one(real_store):
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
     assert isinstance(facts, F1RecapFacts) and facts.sprint == [] and facts.sprint_winner is None
     assert "sprint" not in " ".join(recap.f1_paragraphs(facts)) and "## Sprint" not in recap.reddit_body(facts, "key")
+
+
+async def test_a_long_wait_since_the_previous_win_is_told_as_f1db_counts_it(real_store):
+    """Silverstone 2024: Hamilton's first win since the 2021 Saudi Arabian Grand Prix; the starts between, counted from
+    F1DB's rows (every race of his after that one and before this)."""
+    facts = await race_recap(real_store, await queries.results(real_store, "silverstone", 2024, "f1"))
+    races = {row["id"]: (int(row["year"]), int(row["round"])) for row in bundled_rows("races")}
+    his = sorted(races[row["race_id"]] for row in bundled_rows("race_results") if row["driverId"] == "lewis-hamilton"
+                 and row["position"] not in ("DNS", "DNQ", "DNPQ", "DNP", "EX"))   # a start: classified, DNF, NC, DSQ
+    wins = [races[row["race_id"]] for row in bundled_rows("race_results")
+            if row["driverId"] == "lewis-hamilton" and row["position"] == "1"]
+    previous = max(win for win in wins if win < (2024, 12))
+    between = sum(1 for race in his if previous < race < (2024, 12))
+    assert previous == (2021, 21) and between == 56
+    told = f"Hamilton's previous win had come at the 2021 Saudi Arabian Grand Prix, {between} starts earlier."
+    assert told in " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    monza = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
+    assert "previous win" not in " ".join(recap.f1_paragraphs(monza))   # Leclerc won at Monaco that May: no wait to tell

@@ -584,6 +584,10 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
+    previous, since = facts.previous_win, facts.starts_since_win
+    if previous is not None and since is not None and since >= DROUGHT_TOLD:
+        came = f"had come at the {previous.season} {m.escape(previous.name)}, {since} starts earlier."
+        sentences.append(Sentence(f"{possessive(short)} previous win {came}", f"The previous one {came}"))
     if facts.team_first_win and winner.team:
         sentences.append(Sentence(f"It was also the first win for {m.escape(winner.team)}."))
     if facts.grand_slam:
