@@ -185,8 +185,8 @@ def floor_results(db: sqlite3.Connection, track: int, season: int, series: int |
 
 def floor_driver(db: sqlite3.Connection, person: int) -> dict:
     """Per series: the career figures (the average driver rating too), each season's starts, wins, top 5 and top 10
-    (the chart), the first and latest win; for series with official tables (F1), poles as qualifying P1, race and
-    sprint points, titles."""
+    (the chart), the first and latest win and the starts since it; for series with official tables (F1), poles as
+    qualifying P1, race and sprint points, titles."""
     seasons = db.execute(
         "SELECT s.key, r.season, count(*), sum(x.finish = 1), sum(x.finish <= 3), sum(coalesce(x.points, 0)), "
         "sum(x.finish <= 5), sum(x.finish <= 10), sum(x.start = 1), sum(x.laps_led), count(x.laps_led), sum(x.start), "
@@ -213,9 +213,16 @@ def floor_driver(db: sqlite3.Connection, person: int) -> dict:
             "AND u.status = 'scheduled')) FROM series s WHERE s.key = 'f1'", (person,)).fetchone()
     careers = {}
     for series, group in groupby(seasons, key=itemgetter(0)):
-        totals = [sum(figure or 0 for figure in figures) for figures in zip(*(row[2:] for row in group), strict=True)]
+        rows = list(group)
+        totals = [sum(figure or 0 for figure in figures) for figures in zip(*(row[2:] for row in rows), strict=True)]
         careers[series] = (totals[0], totals[1], wins[series][0][1] if series in wins else None,
                            official[series][0] if series in official else totals[6])
+        if series in wins:   # the starts since the latest win
+            _, season, round_, _, _ = wins[series][1]
+            sum(row[2] for row in rows if row[1] > season) + db.execute(
+                "SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id "
+                "WHERE x.driver_id = ? AND s.key = ? AND r.season = ? AND r.round > ? AND r.exhibition = 0",
+                (person, series, season, round_)).fetchone()[0]
     return careers
 
 

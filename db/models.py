@@ -383,6 +383,7 @@ class SeriesCareer(DriverFigures):
     points: float | None = None         # race points (and sprint points where a series has sprints), official series only
     championships: int | None = None    # titles in the official standings; None where the data has no official table
     season: DriverSeason | None = None  # the season asked for, when the driver started in it in this series
+    starts_since_win: int | None = None # points-race starts after the latest win; None: no win (or its round unknown)
 
 
 class DriverCareer(Record):

@@ -715,9 +715,10 @@ def _read_driver(
         latest_win[row[0]] = row
     official = _official_figures(snapshot, person.id, by_series)
     careers = {
-        key: _series_career(
-            key, rows, RaceRef(*first_win[key]) if key in first_win else None,
-            RaceRef(*latest_win[key]) if key in latest_win else None, official.get(key),
+        key: replace(
+            _series_career(key, rows, RaceRef(*first_win[key]) if key in first_win else None,
+                           RaceRef(*latest_win[key]) if key in latest_win else None, official.get(key)),
+            starts_since_win=_starts_since(snapshot, person.id, latest_win[key], rows) if key in latest_win else None,
         )
         for key, rows in by_series.items()
     }
@@ -725,6 +726,19 @@ def _read_driver(
         careers = {key: replace(career, season=_driver_season(snapshot, person.id, key, by_series[key], year))
                    for key, career in careers.items()}
     return DriverCareer(person.name, careers, year=year)
+
+
+def _starts_since(snapshot: Snapshot, driver_id: int, win: sqlite3.Row, season_rows: list) -> int | None:
+    """The driver's points-race starts in the series after `win`: the later seasons' (from the per-season rows) and
+    that season's later rounds. None when the win's round is unknown."""
+    if win["round"] is None:
+        return None
+    later_seasons = sum(row["starts"] for row in season_rows if row["season"] > win["season"])
+    return later_seasons + snapshot.scalar(
+        """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+           WHERE x.driver_id = ? AND s.key = ? AND r.season = ? AND r.round > ? AND r.exhibition = 0""",
+        (driver_id, win["series"], win["season"], win["round"]),
+    )
 
 
 def _driver_season(snapshot: Snapshot, driver_id: int, key: str, season_rows: list, year: int) -> DriverSeason | None:

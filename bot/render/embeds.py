@@ -53,6 +53,7 @@ from bot.render.words import (
     sprint_line,
     standings_basis,
     standings_span,
+    starts_since,
     team_mates_line,
     team_season_line,
     team_totals,
@@ -311,6 +312,7 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
             lines.append(f"First win: {race_label(first)}, {escape(first.track)}")
             if latest and latest != first:
                 lines.append(f"Latest win: {race_label(latest)}, {escape(latest.track)}")
+            lines[-1] += starts_since(career)
         name = f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})"
         embed.add_field(name=name, value="\n".join(lines), inline=False)
     notes = [no_start_line(answer), also_line("driver", answer.also, DISCORD) if answer.also else None]

@@ -152,6 +152,7 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
                 "first_season": c.first_season, "last_season": c.last_season,
                 "first_win": as_dict(c.first_win) if c.first_win else None,
                 "latest_win": as_dict(c.latest_win) if c.latest_win else None,
+                "starts_since_latest_win": c.starts_since_win,
                 "seasons": [as_dict(s) for s in c.seasons],
                 **({"podiums": c.podiums, "points": c.points, "championships": c.championships}
                    if c.championships is not None else {}),

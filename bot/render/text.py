@@ -46,6 +46,7 @@ from bot.render.words import (
     sprint_line,
     standings_basis,
     standings_span,
+    starts_since,
     team_mates_line,
     team_season_line,
     team_totals,
@@ -171,7 +172,7 @@ def driver(answer: DriverCareer) -> str:
             text = f"{series_short(career.series)} wins: first {race_label(first)} at {plain(first.track)}"
             if latest and latest != first:
                 text += f"; latest {race_label(latest)} at {plain(latest.track)}"
-            lines.append(text)
+            lines.append(text + starts_since(career))
     for career in answer.series.values():
         if career.season and career.season.races:
             lines += ["", f"{series_short(career.series)} {career.season.season}, race by race:",

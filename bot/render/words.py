@@ -28,6 +28,7 @@ from db.models import (
     RaceRef,
     RaceSummary,
     Schedule,
+    SeriesCareer,
     Session,
     SprintWinner,
     Standings,
@@ -372,6 +373,12 @@ def broadcast_line(on: Broadcasters | None, m: Markup = PLAIN) -> str:
         return ""
     named = (("TV", on.tv), ("Radio", on.radio), ("Satellite radio", on.satellite_radio))
     return " · ".join(f"{label}: {m.escape(name)}" for label, name in named if name)
+
+
+def starts_since(career: SeriesCareer) -> str:
+    """`, 72 starts since` after a latest win, when the driver has started since it."""
+    since = career.starts_since_win
+    return f", {plural(since, 'start')} since" if since else ""
 
 
 def rating_figure(figures: DriverFigures | DriverSeason) -> str:

@@ -1,7 +1,7 @@
-"""NASCAR's driver rating, which the bundled history holds for every car from 2005: each answer that shows it agrees
-with the raw CSV (careers, a season race by race, a record at a track, a race's best ten), averages say how many
-starts they cover, a recap names the race's best only when every car has a rating, and loop data from the feed
-becomes the result's rating."""
+"""Driver figures checked against the raw CSV of the bundled history: NASCAR's driver rating, which it holds for every
+car from 2005 (careers, a season race by race, a record at a track, a race's best ten, head-to-heads, the rating
+leaderboard; averages say how many starts they cover, a recap names the race's best only when every car has a rating,
+and loop data from the feed becomes the result's rating), and the starts since a driver's latest win."""
 
 from __future__ import annotations
 
@@ -176,3 +176,14 @@ async def test_a_head_to_head_averages_the_ratings_of_the_races_both_have_one(re
 async def test_a_head_to_head_without_ratings_shows_none(real_store):
     answer = await queries.h2h(real_store, "senna", "prost")
     assert answer.rated == 0 and answer.first.avg_rating is None and "rating" not in text.h2h(answer)
+
+
+@pytest.mark.parametrize(("driver", "series"), [("Kyle Busch", "cup"), ("Parker Kligerman", "truck"), ("Jeff Gordon", "cup")])
+async def test_the_starts_since_a_latest_win_are_the_raw_data_s(real_store, raw, driver, series):
+    rows = sorted((int(row["Season"]), int(row["Race"]), row["Win"]) for row in raw[series] if row["Driver"] == driver)
+    latest = max(race for race in rows if race[2] == "1")
+    since = sum(1 for race in rows if race[:2] > latest[:2])
+    career = (await queries.driver(real_store, driver, series)).series[series]
+    assert career.latest_win is not None and (career.latest_win.season, career.latest_win.round) == latest[:2]
+    assert career.starts_since_win == since
+    assert (f", {since} starts since" in text.driver(await queries.driver(real_store, driver, series))) == (since > 1)
