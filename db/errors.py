@@ -38,9 +38,11 @@ class BadOption(PitboardError):
 class UnknownName(PitboardError):
     """No track, driver or series by that name."""
 
-    def __init__(self, what: str, text: str, suggestions: list[str]):
-        hint = " Did you mean one of these?" if suggestions else ""
-        super().__init__(f"I don't know a {what} called “{shown(text)}”.{hint}", suggestions, what=what, typed=text)
+    def __init__(self, what: str, text: str, suggestions: list[str], *, instead: str = ""):
+        """`instead`: what the text names instead, and how to ask about that (no suggestions then)."""
+        hint = f" {instead}" if instead else " Did you mean one of these?" if suggestions else ""
+        super().__init__(f"I don't know a {what} called “{shown(text)}”.{hint}", [] if instead else suggestions,
+                         what=what, typed=text)
 
 
 class AmbiguousName(PitboardError):

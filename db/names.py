@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from db import curated
-from db.errors import AmbiguousName, BadOption, NoData, UnknownName
+from db.errors import AmbiguousName, BadOption, NoData, UnknownName, shown
 from db.models import LAST_SEASON, DriverInfo, SeriesInfo, TeamInfo, TrackInfo
 from db.records import Record, replace
 from db.series import SERIES
@@ -662,7 +662,7 @@ class NameIndex:
             for alias, _, _ in process.extract(query, list(self._race_rules), scorer=fuzz.ratio, limit=3, score_cutoff=80)
         ]
         suggestions = list(dict.fromkeys(close_races + self._track_resolver.suggestions(query)))
-        raise UnknownName("track or race", text, suggestions[:MAX_SUGGESTIONS])
+        raise UnknownName("track or race", text, suggestions[:MAX_SUGGESTIONS], instead=self._names_instead(query, text))
 
     def track(self, text: str, *, year: int | None = None, series: str | None = None) -> TrackInfo:
         """The track a name points to (a race name points to the track it is run at)."""
@@ -986,7 +986,28 @@ class NameIndex:
             key = self._driver_resolver.loose(rest)
             if key is not None:
                 return Who(self.drivers[key], typed_series)
-        raise UnknownName("driver", text, self._driver_resolver.suggestions(query))
+        raise UnknownName("driver", text, self._driver_resolver.suggestions(query), instead=self._names_instead(query, text))
+
+    def _names_instead(self, query: str, text: str) -> str:
+        """When a name typed where another kind was asked for is exactly a driver's, a team's or a place's (`/winner
+        larson`, `/driver bristol`), which command asks about it; else empty."""
+        typed = shown(text)
+        driver = f"“{typed}” is a driver: `/driver {typed}` has the career and the latest win."
+        team = f"“{typed}” is a team: `/team {typed}` has its record."
+        place = f"“{typed}” is a track or race: `/track {typed}` has its record, `/driver … at {typed}` a driver's there."
+        if self._driver_resolver.exact.get(query):
+            return driver
+        if self._team_resolver.exact.get(query):
+            return team
+        if self.names_a_place(query):
+            return place
+        # words of a name: the driver or the team that won more (`larson`: Kyle, not Larson Racing; `hendrick`: the team)
+        drivers, teams = self._driver_resolver.strict(query), self._team_resolver.strict(query)
+        if drivers or teams:
+            driver_wins = max((self._wins.drivers.get(key, 0) for key in drivers), default=-1)
+            team_wins = max((self._wins.teams.get(key, 0) for key in teams), default=-1)
+            return driver if driver_wins >= team_wins else team
+        return ""
 
     def driver_pair(self, text: str) -> tuple[DriverInfo, DriverInfo, str | None]:
         """`kyle busch kyle larson`, `hamlin logano` or `hamlin vs logano` → both drivers (see `_pairs`)."""

@@ -322,3 +322,15 @@ async def test_a_name_still_shared_that_season_asks_among_those_who_raced(real_s
     status, out = await ask_typed(real_store, "/driver elliott 2005")
     assert status == 1 and "• Bill Elliott\n" in out and "• Elliott Sadler\n" in out
     assert "Chase Elliott" not in out    # his first start came years later
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("/winner larson", "“larson” is a driver: `/driver larson` has the career and the latest win."),
+    ("/results kyle busch", "“kyle busch” is a driver: `/driver kyle busch`"),
+    ("/winner hendrick", "“hendrick” is a team: `/team hendrick` has its record."),   # the team won more than its namesakes
+    ("/driver bristol", "“bristol” is a track or race: `/track bristol` has its record, `/driver … at bristol`"),
+])
+async def test_a_name_of_another_kind_names_the_command_that_takes_it(real_store, typed, said):
+    status, out = await ask_typed(real_store, typed)
+    assert status == 1 and said in out, out
+    assert "•" not in out    # no far-fetched tracks (`Wilson Speedway` for `larson`) offered beside it
