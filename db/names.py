@@ -62,6 +62,13 @@ LATEST_RACE_WORDS = frozenset({
     "latest", "latest race", "last", "last race", "last week", "last weekend", "this weekend", "this week", "recent",
     "most recent", "most recent race", "today", "yesterday", "last night", "tonight",
 })
+# Words for each season's last points race (`/winner finale 2024`, `/results championship race cup`): the last round
+# of a season that has no race left to run (a season still running has no finale yet).
+FINALE_WORDS = frozenset({
+    "finale", "season finale", "final race", "final race of the season", "last race of the season", "championship race",
+    "title race", "championship 4 race", "championship four race", "championship weekend",
+})
+FINALE = "Season Finale"   # its label, as a race's name
 # Words of a race name that do not tell races apart (`500`, `race`, `at`).
 RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered", "and", "in", "nascar", "mile", "miles"})
 
@@ -391,7 +398,7 @@ class NameIndex:
         return await store.read(cls._read_whole)
 
     _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_track_races", "_related", "_venues",
-              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "_sprint_race_ids",
+              "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "_sprint_race_ids", "_finales",
               "drivers", "_driver_stats", "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
 
     @classmethod
@@ -859,6 +866,8 @@ class NameIndex:
         seasonal = self._season_part_place(text, rest, year, wanted, typed_series)
         if seasonal is not None:
             return seasonal
+        if rest in FINALE_WORDS:
+            return self._finale_place(text, year, wanted, typed_series)
         if rest in self._venues:
             return self._venue_place(text, rest, year, wanted, typed_series)
         if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
@@ -875,6 +884,21 @@ class NameIndex:
             runs = [self._races_by_id[race_id] for race_id in race_ids]
             return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
         return None
+
+    @cached_property
+    def _finales(self) -> list[_Race]:
+        """Each finished season's last points race, per series (latest first, as `_races`)."""
+        running = {(self._series_keys[series_id], season) for series_id, season in self._rows(
+            "SELECT DISTINCT series_id, season FROM races WHERE status = 'scheduled'")}
+        last: dict[tuple[str, int], _Race] = {}
+        for race in self._races:   # latest round first: the first of each season is its last round
+            if not race.exhibition and race.round is not None and (race.series, race.season) not in running:
+                last.setdefault((race.series, race.season), race)
+        return list(last.values())
+
+    def _finale_place(self, text: str, year: int | None, series: str | None, typed_series: str | None) -> Place:
+        """`finale 2024`: each series' last points race of the season (of every season), where the season is over."""
+        return self._race_place(text, self._finales, year, series, typed_series, label=FINALE, one_track=False)
 
     @staticmethod
     def _sprint_typed(query: str, rest: str, typed_series: str | None) -> bool:

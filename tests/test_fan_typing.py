@@ -334,3 +334,14 @@ async def test_a_name_of_another_kind_names_the_command_that_takes_it(real_store
     status, out = await ask_typed(real_store, typed)
     assert status == 1 and said in out, out
     assert "•" not in out    # no far-fetched tracks (`Wilson Speedway` for `larson`) offered beside it
+
+
+async def test_the_season_finale_is_each_finished_season_s_last_race(real_store):
+    status, out = await ask_typed(real_store, "/winner finale 2024")
+    assert status == 0 and out.startswith("Season Finale in 2024")
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("2024 ")] == [
+        "2024 Cup R36", "2024 Xfinity R33", "2024 Truck R23", "2024 F1 R24"]   # each series' last round that year
+    status, out = await ask_typed(real_store, "/winner championship race cup")
+    assert status == 0 and "2025 Cup R36" in out
+    status, out = await ask_typed(real_store, "/winner finale f1 2026")   # F1's 2026 is still running: no finale yet
+    assert status == 1 and "No Season Finale in 2026 in the data" in out
