@@ -15,6 +15,7 @@ import lzma
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 
 import aiosqlite
@@ -177,6 +178,14 @@ async def _load_grands_prix(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -
         )
 
 
+def _birth_date(text: str) -> str | None:
+    """F1DB's date of birth as an ISO date, or None where it has none (or one that is not a date)."""
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
+
+
 async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> None:
     """An F1 driver whose normalized name is a driver's already is that driver, unless a namesake."""
     namesakes = {row["f1db_driver"]: row["name"] for row in curated_rows("namesakes")}
@@ -185,7 +194,7 @@ async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> No
     merged, added = [], []
     for driver in rows("drivers"):
         details = (driver["id"], driver["abbreviation"] or None, driver["permanentNumber"] or None,
-                   driver["fullName"] or None, driver["lastName"] or None)
+                   driver["fullName"] or None, driver["lastName"] or None, _birth_date(driver["dateOfBirth"]))
         name = namesakes.get(driver["id"], driver["name"])
         driver_id = None if driver["id"] in namesakes else existing.get(normalize(name))
         if driver_id is None:
@@ -195,10 +204,12 @@ async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> No
             merged.append((*details, driver_id))
         ids.drivers[driver["id"]] = driver_id
     await conn.executemany(
-        "UPDATE drivers SET f1db_id = ?, code = ?, permanent_number = ?, full_name = ?, last_name = ? WHERE id = ?", merged
+        "UPDATE drivers SET f1db_id = ?, code = ?, permanent_number = ?, full_name = ?, last_name = ?, birth_date = ? "
+        "WHERE id = ?", merged
     )
     await conn.executemany(
-        "INSERT INTO drivers (id, name, f1db_id, code, permanent_number, full_name, last_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO drivers (id, name, f1db_id, code, permanent_number, full_name, last_name, birth_date) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         added,
     )
     await conn.executemany(

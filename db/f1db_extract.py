@@ -44,7 +44,7 @@ EXTRACTS = (
             ("id", "name", "fullName", "type", "placeName", "country", "length")),
     Extract("grands_prix.csv", "grands_prix.csv.xz", ("id", "name", "fullName", "shortName", "abbreviation", "country")),
     Extract("drivers.csv", "drivers.csv.xz",
-            ("id", "name", "firstName", "lastName", "fullName", "abbreviation", "permanentNumber")),
+            ("id", "name", "firstName", "lastName", "fullName", "abbreviation", "permanentNumber", "dateOfBirth")),
     Extract("constructors.csv", "constructors.csv.xz", ("id", "name", "fullName")),
     Extract("engine_manufacturers.csv", "engine_manufacturers.csv.xz", ("id", "name")),
     Extract("races.csv", "races.csv.xz", (

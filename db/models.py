@@ -393,6 +393,7 @@ class DriverCareer(Record):
     series: dict[str, SeriesCareer]     # only series the driver started in, Cup first
     also: tuple[str, ...] = ()          # others the typed name matches, when one of them clearly was meant (`senna`)
     year: int | None = None             # the season asked for (each series' `season`; none: no start that year)
+    born: date | None = None            # where the data has it (F1DB's drivers)
 
 
 class TrackLine(DriverFigures):

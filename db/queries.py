@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
@@ -725,7 +725,8 @@ def _read_driver(
     if year is not None:
         careers = {key: replace(career, season=_driver_season(snapshot, person.id, key, by_series[key], year))
                    for key, career in careers.items()}
-    return DriverCareer(person.name, careers, year=year)
+    born = snapshot.scalar("SELECT birth_date FROM drivers WHERE id = ?", (person.id,))
+    return DriverCareer(person.name, careers, year=year, born=date.fromisoformat(born) if born else None)
 
 
 def _starts_since(snapshot: Snapshot, driver_id: int, win: sqlite3.Row, season_rows: list) -> int | None:

@@ -7,6 +7,7 @@ a schedule the history does not carry) is None or False, and the recap leaves it
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 from db.errors import NoData
 from db.models import KindRecord, Newcomer, RaceRef, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
@@ -60,6 +61,7 @@ class F1RecapFacts(Record):
     sprint: list[F1Line] = field(default_factory=list)   # the weekend's sprint classification, where it had one
     previous_win: RaceRef | None = None     # the winner's last win before this one
     starts_since_win: int | None = None     # the winner's starts between that win and this race
+    youngest_winner_age: tuple[int, int] | None = None   # (years, days): the winner is the series' youngest ever
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -128,6 +130,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
     grand_slam = bool(snapshot.scalar("SELECT grand_slam FROM results WHERE race_id = ? AND finish = 1 AND driver_id = ?",
                                       (race.id, winner.driver_id)))
     championship, rounds = _championship(snapshot, series_id, race.season, round_)
+    youngest = _youngest_winner_age(snapshot, race, winner.driver_id, before, before_args)
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -138,7 +141,35 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         previous_win=RaceRef(race.series, previous["season"], previous["round"], previous["track"], previous["name"])
         if previous else None,
         starts_since_win=starts_since,
+        youngest_winner_age=youngest,
     )
+
+
+def _youngest_winner_age(
+    snapshot: Snapshot, race: RaceSummary, winner_id: int, before: str, before_args: tuple,
+) -> tuple[int, int] | None:
+    """The winner's age on race day, (years, days), when no earlier winner of the series won younger; None otherwise,
+    and whenever the data cannot tell: a date of birth or a race date unknown, here or for any earlier winner."""
+    born = snapshot.scalar("SELECT birth_date FROM drivers WHERE id = ?", (winner_id,))
+    if born is None or race.starts_at is None:
+        return None
+    day, birth = race.starts_at.date(), date.fromisoformat(born)
+    earlier = _row(snapshot,
+        f"""SELECT min(julianday(date(r.starts_at)) - julianday(d.birth_date)),
+                   sum(d.birth_date IS NULL OR r.starts_at IS NULL)
+            FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id
+            WHERE x.finish = 1 AND x.status_code IS NULL AND {before}""",
+        before_args,
+    )
+    youngest_before, unknown = earlier
+    if unknown or youngest_before is None or (day - birth).days >= youngest_before:
+        return None
+    years = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    try:
+        birthday = birth.replace(year=birth.year + years)
+    except ValueError:   # born on 29 February: in other years, the birthday is 1 March
+        birthday = date(birth.year + years, 3, 1)
+    return years, (day - birthday).days
 
 
 def _championship(snapshot: Snapshot, series_id: int, season: int, round_: int) -> tuple[list[ChampionshipLine], int]:

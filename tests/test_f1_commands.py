@@ -16,7 +16,9 @@ import pytest
 
 from bot.questions import ask, parse_slash
 from bot.render import embeds, jsondata, text
+from db import queries
 from db.errors import AmbiguousName, UnknownName
+from db.f1db import bundled_rows
 
 pytestmark = pytest.mark.realdata
 
@@ -127,7 +129,7 @@ async def test_driver_with_a_year_shows_that_season_and_its_standing(real_store)
     before = await answer(real_store, "/driver max 2014")       # a season before his first start
     assert before.series["f1"].season is None
     assert "No starts in 2014 in the data." in text.driver(before)
-    assert embeds.driver(before).description == "No starts in 2014 in the data."
+    assert embeds.driver(before).description == "Born Sep 30, 1997\nNo starts in 2014 in the data."
 
 
 async def test_driver_with_a_year_lists_the_season_race_by_race(real_store):
@@ -318,3 +320,13 @@ async def test_discord_answers_credit_f1db_and_time_sessions(real_store):
     standings = embeds.standings(await answer(real_store, "/standings f1 2021"))
     assert "official standings" in (standings.title or "") and "Constructors" in [f.name for f in standings.fields]
     assert "F1DB" in (embeds.winner(await answer(real_store, "/winner monza")).footer.text or "")
+
+
+async def test_a_driver_s_date_of_birth_is_f1db_s(real_store):
+    born = next(row["dateOfBirth"] for row in bundled_rows("drivers") if row["id"] == "max-verstappen")
+    career = await queries.driver(real_store, "verstappen")
+    assert career.born is not None and career.born.isoformat() == born == "1997-09-30"
+    assert text.driver(career).splitlines()[0] == "Max Verstappen (born Sep 30, 1997)"
+    assert embeds.driver(career).description == "Born Sep 30, 1997" and jsondata.driver(career)["born"] == born
+    nascar = await queries.driver(real_store, "kyle larson")
+    assert nascar.born is None and "born" not in text.driver(nascar).splitlines()[0]   # the history has no such date

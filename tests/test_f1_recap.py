@@ -119,3 +119,30 @@ async def test_a_long_wait_since_the_previous_win_is_told_as_f1db_counts_it(real
     assert told in " ".join(" ".join(recap.f1_paragraphs(facts)).split())
     monza = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
     assert "previous win" not in " ".join(recap.f1_paragraphs(monza))   # Leclerc won at Monaco that May: no wait to tell
+
+
+def _age_days(born: str, on: str) -> int:
+    from datetime import date
+    return (date.fromisoformat(on) - date.fromisoformat(born)).days
+
+
+@pytest.mark.parametrize(("track", "year", "told"), [
+    ("barcelona", 2016, "At 18 years and 228 days, Verstappen became the youngest winner in Formula 1."),
+    ("monza", 2008, "At 21 years and 73 days, Vettel became the youngest winner in Formula 1."),
+])
+async def test_the_youngest_winner_is_told_as_f1db_s_dates_make_him(real_store, track, year, told):
+    facts = await race_recap(real_store, await queries.results(real_store, track, year, "f1"))
+    assert told in " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    # F1DB's own rows: no winner of an earlier race was younger on race day
+    born = {row["id"]: row["dateOfBirth"] for row in bundled_rows("drivers")}
+    races = {row["id"]: (int(row["year"]), int(row["round"]), row["date"]) for row in bundled_rows("races")}
+    winners = [(races[row["race_id"]], row["driverId"]) for row in bundled_rows("race_results") if row["position"] == "1"]
+    this = next(((season, round_, day), driver) for (season, round_, day), driver in winners
+                if season == year and day == facts.race.starts_at.date().isoformat())
+    earlier = [_age_days(born[driver], day) for (season, round_, day), driver in winners if (season, round_) < this[0][:2]]
+    assert all(born[driver] for _, driver in winners) and _age_days(born[this[1]], this[0][2]) < min(earlier)
+
+
+async def test_a_winner_older_than_the_youngest_is_not_called_so(real_store):
+    facts = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
+    assert facts.youngest_winner_age is None and "youngest" not in " ".join(recap.f1_paragraphs(facts))

@@ -117,7 +117,7 @@ ANSWERS = [
     ("/h2h truex hamlin", "Martin Truex Jr. vs Denny Hamlin"),
     ("/h2h dale sr dale jr", "Dale Earnhardt vs Dale Earnhardt Jr.: 40 races together"),   # a Jr.'s father is Sr.
     ("/driver earnhardt sr", "Dale Earnhardt\n"),
-    ("/driver piquet sr", "Nelson Piquet\n"),
+    ("/driver piquet sr", "Nelson Piquet (born Aug 17, 1952)\n"),   # the father, not Nelson Piquet Jr.
     ("/winner last week", "Latest race of each series"),      # words for the latest race, not a track
     ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
     ("/winner the last race truck", "Most recent Truck race"),

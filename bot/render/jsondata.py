@@ -161,6 +161,7 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
             for key, c in answer.series.items()
         },
         **({"year": answer.year} if answer.year is not None else {}),
+        **({"born": answer.born.isoformat()} if answer.born else {}),
         **({"also": list(answer.also)} if answer.also else {}),
     })
 

@@ -588,6 +588,10 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if previous is not None and since is not None and since >= DROUGHT_TOLD:
         came = f"had come at the {previous.season} {m.escape(previous.name)}, {since} starts earlier."
         sentences.append(Sentence(f"{possessive(short)} previous win {came}", f"The previous one {came}"))
+    if facts.youngest_winner_age is not None:
+        years, days = facts.youngest_winner_age
+        sentences.append(Sentence(f"At {years} years and {counted(days, 'day')}, {short} became the youngest winner in "
+                                  "Formula 1."))
     if facts.team_first_win and winner.team:
         sentences.append(Sentence(f"It was also the first win for {m.escape(winner.team)}."))
     if facts.grand_slam:

@@ -22,6 +22,7 @@ from bot.render.words import (
     SESSION_NAMES,
     also_line,
     average,
+    born_line,
     broadcast_line,
     driver_at_heading,
     drivers_heading,
@@ -158,7 +159,9 @@ def driver(answer: DriverCareer) -> str:
     table = Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "DNF",
                    "Rating"), rows)
     note = rating_note(answer.series.values())
-    lines = [plain(answer.driver), "", monospace(table if note else table.columns(*table.headers[:-1]))]
+    born = born_line(answer)
+    lines = [plain(answer.driver) + (f" ({born})" if born else ""), "",
+             monospace(table if note else table.columns(*table.headers[:-1]))]
     if note:
         lines.append(note)
     for career in answer.series.values():

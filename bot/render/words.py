@@ -432,6 +432,11 @@ def season_lines(answer: DriverCareer) -> list[str]:
     return [missing] if missing else lines
 
 
+def born_line(answer: DriverCareer) -> str | None:
+    """`born Sep 30, 1997` where the data has the date."""
+    return f"born {answer.born:%b} {answer.born.day}, {answer.born.year}" if answer.born else None
+
+
 def no_start_line(answer: DriverCareer) -> str | None:
     """`No starts in 1990 in the data.` when /driver was asked about a season the driver did not race."""
     if answer.year is None or any(career.season for career in answer.series.values()):
