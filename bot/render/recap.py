@@ -306,8 +306,9 @@ def _best_rated(facts: RecapFacts) -> LoopLine | None:
 
 def _rating_words(best: LoopLine) -> str:
     """`the race's best driver rating, 139.1`; 150, the most a rating can be, is called perfect."""
-    return f"a perfect driver rating, {best.rating:.1f}" if best.rating == MAX_RATING else \
-        f"the race's best driver rating, {best.rating:.1f}"
+    if best.rating == MAX_RATING:
+        return f"a perfect driver rating, {best.rating:.1f}"
+    return f"the race's best driver rating, {best.rating:.1f}"
 
 
 def _best_rating(best: LoopLine, name: Mentions) -> Sentence:

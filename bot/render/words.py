@@ -200,8 +200,10 @@ def leaders_heading(answer: Leaders, m: Markup = PLAIN) -> str:
 
 def more_tied_line(answer: Leaders) -> str:
     """`…and 12 more tied on 29.` when drivers tied with the last row did not fit."""
-    last = answer.rows[-1].value if answer.more_tied else 0
-    return f"…and {answer.more_tied} more tied on {last if isinstance(last, int) else f'{last:.1f}'}." if answer.more_tied else ""
+    if not answer.more_tied:
+        return ""
+    value = answer.rows[-1].value
+    return f"…and {answer.more_tied} more tied on {value if isinstance(value, int) else f'{value:.1f}'}."
 
 
 def races_together(answer: HeadToHead, m: Markup = PLAIN) -> str:
