@@ -1106,8 +1106,8 @@ async def h2h(
         driver1, track = split   # `hamlin logano martinsville`: two drivers, then a place
     if driver2 is None:
         pairs, typed_series = names.driver_pairs(driver1)
-        if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other, most often first
-            met = await store.read(_pairs_that_met, pairs[:MAX_PAIRS_WEIGHED], typed_series or series_key)
+        if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other (that season), most first
+            met = await store.read(_pairs_that_met, pairs[:MAX_PAIRS_WEIGHED], typed_series or series_key, check_year(year))
             if len(met) > 1 and met[0][1] >= PAIR_CLEAR_LEAD * met[1][1]:
                 met = met[:1]
             if len(met) != 1:
@@ -1126,18 +1126,19 @@ async def h2h(
 
 
 def _pairs_that_met(
-    snapshot: Snapshot, pairs: list[tuple[DriverInfo, DriverInfo]], series_key: str | None
+    snapshot: Snapshot, pairs: list[tuple[DriverInfo, DriverInfo]], series_key: str | None, year: int | None = None,
 ) -> list[tuple[tuple[DriverInfo, DriverInfo], int]]:
-    """The pairs whose drivers started a race together (in the series, if one is given), with the races they started
-    together, most first."""
+    """The pairs whose drivers started a race together (in the series and the season, if given), with the races they
+    started together, most first."""
     marks = ", ".join("(?, ?, ?)" for _ in pairs)
     together = snapshot.fetchall(
         f"""WITH pair(i, a, b) AS (VALUES {marks})
             SELECT i, (SELECT count(*) FROM results xa JOIN results xb ON xb.race_id = xa.race_id AND xb.driver_id = pair.b
                        JOIN races r ON r.id = xa.race_id JOIN series s ON s.id = r.series_id
-                       WHERE xa.driver_id = pair.a AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)) AS races
+                       WHERE xa.driver_id = pair.a AND r.exhibition = 0 AND (? IS NULL OR s.key = ?)
+                       AND (? IS NULL OR r.season = ?)) AS races
             FROM pair""",
-        (*(value for i, (a, b) in enumerate(pairs) for value in (i, a.id, b.id)), series_key, series_key),
+        (*(value for i, (a, b) in enumerate(pairs) for value in (i, a.id, b.id)), series_key, series_key, year, year),
     )
     return [(pairs[i], races) for i, races in sorted(together, key=lambda row: -row[1]) if races]
 

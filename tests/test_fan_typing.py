@@ -102,6 +102,7 @@ ANSWERS = [
     ("/h2h “kyle busch” “kyle larson”", "Kyle Busch vs Kyle Larson"),
     ("/h2h hamlin logano", "Denny Hamlin vs Joey Logano"),      # surnames, each read as /driver reads it
     ("/h2h larson elliott 2024", "Kyle Larson vs Chase Elliott: 35 races together in 2024"),   # 22 ahead to 13
+    ("/h2h busch larson 2024", "Kyle Busch vs Kyle Larson: 35 races together in 2024"),   # Kurt no longer raced
     ("/winner who won at dover 2024", "2024 Cup R11: Wurth 400 (Dover International Speedway"),   # the question's words
     ("/results of the daytona 500 2024", "2024 Cup R1: DAYTONA 500"),
     ("/winner bristol cup fall 2023", "2023 Cup R29: Bass Pro Shops Night Race"),   # a series before the season's part
