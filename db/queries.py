@@ -1107,10 +1107,10 @@ async def h2h(
     if driver2 is None:
         pairs, typed_series = names.driver_pairs(driver1)
         if len(pairs) > 1:   # a surname several winners share: the pairs that raced each other (that season), most first
-            weighed = pairs[:MAX_PAIRS_WEIGHED]
-            met = await store.read(_pairs_that_met, weighed, typed_series or series_key, check_year(year))
+            likeliest = pairs[:MAX_PAIRS_WEIGHED]
+            met = await store.read(_pairs_that_met, likeliest, typed_series or series_key, check_year(year))
             if not met and year is not None:   # no pair met that season: the pair meant all time (who then never met)
-                met = await store.read(_pairs_that_met, weighed, typed_series or series_key)
+                met = await store.read(_pairs_that_met, likeliest, typed_series or series_key)
             if len(met) > 1 and met[0][1] >= PAIR_CLEAR_LEAD * met[1][1]:
                 met = met[:1]
             if len(met) != 1:
