@@ -57,6 +57,7 @@ KIND_OF_TRACK = {"dirt": "dirt", "road": "road", "course": "road", "superspeedwa
 # `martinsville spring`, `vegas fall`: a track's first or last race of a season in which a series raced there (or
 # there and beside it) more than once (see NameIndex._season_part_place).
 SEASON_PARTS = {"spring": "spring race", "fall": "fall race", "autumn": "fall race"}
+MAX_RACES_AT_TRACK = 9      # `dover race 2`: the season's second race there, up to this many
 # What fans type where a track goes when they mean the most recent race: `/winner last week`, `/results latest cup`.
 LATEST_RACE_WORDS = frozenset({
     "latest", "latest race", "last", "last race", "last week", "last weekend", "this weekend", "this week", "recent",
@@ -842,9 +843,13 @@ class NameIndex:
     ) -> Place | None:
         """`martinsville spring`, `bristol fall`: in each season when a series raced at the track, or at it and a track
         beside it (Bristol's dirt layout, Charlotte's Roval), more than once, its first race there (spring) or its last
-        (fall). None when `query` is not a track followed by such a word."""
+        (fall); `dover race 2`: its second (in the seasons it had two or more). None when `query` is not a track
+        followed by such words."""
         *named, part = query.split() or [""]
         label = SEASON_PARTS.get(part)
+        nth = int(part) if part.isdigit() and named and named[-1] == "race" and 0 < int(part) <= MAX_RACES_AT_TRACK else 0
+        if nth:
+            named, label = named[:-1], f"race {nth}"
         keys = self._track_resolver.strict(" ".join(named)) if label and named else []
         if not keys or not set(keys) <= {keys[0], *self._related[keys[0]]}:   # `charlotte`: the oval and its Roval
             return None
@@ -854,9 +859,13 @@ class NameIndex:
         for race in self._races:
             if race.track_id in venue and race.round is not None and not race.exhibition and series in (None, race.series):
                 seasons[race.series, race.season].append(race)
-        runs = [races[-1] if label == "spring race" else races[0] for races in seasons.values() if len(races) > 1]
+        if nth:   # each season's races there run latest round first
+            runs = [races[-nth] for races in seasons.values() if len(races) >= max(nth, 2)]
+        else:
+            runs = [races[-1] if label == "spring race" else races[0] for races in seasons.values() if len(races) > 1]
         if not runs:
-            raise NoData(f"{track.name} never hosted a series twice in a season in the data: no spring or fall race "
+            told = f"{nth} races" if nth > 2 else "twice"
+            raise NoData(f"{track.name} never hosted a series {told} in a season in the data: no {label} "
                          "to tell apart; name the year instead.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval

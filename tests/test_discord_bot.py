@@ -89,7 +89,7 @@ async def test_winner(fake, pitboard):
     assert not data.get("flags", 0) & EPHEMERAL
     assert data["allowed_mentions"] == NO_PINGS
     embed = data["embeds"][0]
-    assert embed["title"] == "Races at Mid-Ohio Sports Car Course in 2022"
+    assert embed["title"] == "Truck races at Mid-Ohio Sports Car Course in 2022"
     assert "**Parker Kligerman** (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps" in embed_text(embed)
     assert "Pole: Corey Heim" in embed_text(embed)
 
@@ -263,7 +263,7 @@ async def test_a_track_that_did_not_race_that_year_offers_the_one_beside_it(fake
     assert "the races were at Indianapolis Motor Speedway Road Course" in embed_text(data["embeds"][0])
     click = await fake.send_component(buttons_of(data)["Indianapolis Motor Speedway Road Course"], handle.original_message["id"])
     answer = (await click.response())["data"]["embeds"][0]
-    assert answer["title"] == "Races at Indianapolis Motor Speedway Road Course in 2021"     # the year and series kept
+    assert answer["title"] == "Cup races at Indianapolis Motor Speedway Road Course in 2021"     # the year and series kept
 
 
 async def test_no_buttons_for_what_cannot_be_picked(fake, pitboard):

@@ -106,6 +106,8 @@ ANSWERS = [
     ("/winner who won at dover 2024", "2024 Cup R11: Wurth 400 (Dover International Speedway"),   # the question's words
     ("/results of the daytona 500 2024", "2024 Cup R1: DAYTONA 500"),
     ("/winner bristol cup fall 2023", "2023 Cup R29: Bass Pro Shops Night Race"),   # a series before the season's part
+    ("/winner dover 2020 race 2", "2020 Cup R25: Drydene 311 (2)"),    # the season's second race there (a doubleheader)
+    ("/winner texas 2024 xfinity", "Xfinity races at Texas Motor Speedway in 2024"),   # the series asked for, said
     ("/standings constructors f1 2024", "2024 Formula 1: official standings after 24 races"),   # both tables, as always
     # `sprint` with an F1 place: its weekends with a sprint (Spa's latest race, 2026, had none; 2025's did)
     ("/winner spa sprint", "Sprint: Max Verstappen (#1 Red Bull Honda RBPT), from 2nd"),
@@ -138,7 +140,7 @@ ANSWERS = [
     ("/winner truck martinsville 2024", "2024 Truck R22: Zip Buy Now, Pay Later 200 (Martinsville Speedway)"),
     ("/results xfinity talladega", "2025 Xfinity R31: United Rentals 250 (Talladega Superspeedway)"),
     ("/winner f1 monza", "2025 F1 R16: Italian Grand Prix (Autodromo Nazionale Monza"),
-    ("/winner sprint cup 2010 daytona", "Races at Daytona International Speedway in 2010"),
+    ("/winner sprint cup 2010 daytona", "Cup races at Daytona International Speedway in 2010"),
     ("/track f1 spa", "Formula 1: 59 races, 1950–2026"),
     ("/driver cup larson", "Kyle Larson"),
     ("/team f1 red bull", "Red Bull (Red Bull Racing)"),

@@ -171,8 +171,9 @@ def _winner_heading(answer: WinnerAnswer, m: Markup) -> str:
         if answer.season:
             return f"{track} in {answer.season}"
         return f"Latest {track} of each series" if len(answer.races) > 1 else f"Most recent {track}"
-    if answer.season:
-        return f"Races at {track} in {answer.season}"
+    if answer.season:   # `Xfinity races at Texas Motor Speedway in 2024` when a series was asked for
+        races = f"{series_short(answer.series)} races" if answer.series else "Races"
+        return f"{races} at {track} in {answer.season}"
     if len(answer.races) > 1:
         return f"Latest race of each series at {track}"
     return f"Most recent {series_short(answer.races[0].series)} race at {track}"
