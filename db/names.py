@@ -864,9 +864,11 @@ class NameIndex:
         else:
             runs = [races[-1] if label == "spring race" else races[0] for races in seasons.values() if len(races) > 1]
         if not runs:
-            told = f"{nth} races" if nth > 2 else "twice"
-            raise NoData(f"{track.name} never hosted a series {told} in a season in the data: no {label} "
-                         "to tell apart; name the year instead.")
+            if nth > 2:
+                raise NoData(f"{track.name} never hosted {nth} races of a series in a season in the data: no {label}; "
+                             "name the year instead.")
+            raise NoData(f"{track.name} never hosted a series twice in a season in the data: no "
+                         f"{label if nth else 'spring or fall race'} to tell apart; name the year instead.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
 
