@@ -172,6 +172,11 @@ async def test_track_and_h2h(fake, pitboard):
     assert track["data"]["embeds"][0]["title"] == "Watkins Glen International"
     h2h = await (await fake.send_slash_command("h2h", {"driver1": "kyle busch", "driver2": "kyle larson"})).response()
     assert "476 races together" in h2h["data"]["embeds"][0]["description"]
+    # a season's races only, with the drivers' average ratings (every 2024 race has them)
+    season = await (await fake.send_slash_command("h2h", {"driver1": "kyle busch", "driver2": "kyle larson",
+                                                          "year": 2024})).response()
+    description = season["data"]["embeds"][0]["description"]
+    assert "35 races together in 2024" in description and "Avg rating " in description
 
 
 @pytest.mark.parametrize(
