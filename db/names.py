@@ -869,6 +869,10 @@ class NameIndex:
                              "name the year instead.")
             raise NoData(f"{track.name} never hosted a series twice in a season in the data: no "
                          f"{label if nth else 'spring or fall race'} to tell apart; name the year instead.")
+        if year is not None and not any(race.season == year for race in runs):
+            held = sorted({race.season for race in runs})
+            span = f"{held[0]}–{held[-1]}" if len(held) > 1 else str(held[0])
+            raise NoData(f"No {label} at {track.name} in {year} in the data. It was run in {span}.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
 
