@@ -69,6 +69,11 @@ FINALE_WORDS = frozenset({
     "finale", "season finale", "final race", "final race of the season", "last race of the season", "championship race",
     "title race", "championship 4 race", "championship four race", "championship weekend",
 })
+# Words a fan adds after a driver's name about what to show: /driver shows all of it (`/driver larson stats`).
+DRIVER_ASKED = frozenset({
+    "stats", "statistics", "career", "record", "records", "profile", "bio", "wins", "last win", "latest win",
+    "race by race", "results", "season", "numbers", "career stats",
+})
 FINALE = "Season Finale"   # its label, as a race's name
 # Words of a race name that do not tell races apart (`500`, `race`, `at`).
 RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered", "and", "in", "nascar", "mile", "miles"})
@@ -1011,6 +1016,7 @@ class NameIndex:
     def who(self, text: str, *, year: int | None = None, series: str | None = None) -> Who | CarNumber:
         """A driver (`rowdy truck` → Kyle Busch, truck), or a car number to look up (`#48`)."""
         query, typed_year = _split_year(clean_input(text, "driver"))
+        query = self._without_asked(query)
         readings = [(query, None), *self._series_splits(query)]
         for rest, typed_series in readings:
             car = _CAR_NUMBER.match(rest)
@@ -1027,13 +1033,28 @@ class NameIndex:
                 return Who(self.drivers[key], typed_series)
         raise UnknownName("driver", text, self._driver_resolver.suggestions(query), instead=self._names_instead(query, text))
 
+    def _without_asked(self, query: str) -> str:
+        """A driver's name without the words a fan adds about what to show (`larson stats`, `larson race by race`,
+        `larsons last win`): /driver shows all of it. A name that is a driver's as typed keeps every word."""
+        if self._driver_resolver.exact.get(query):
+            return query
+        words = query.split()
+        for size in range(min(3, len(words) - 1), 0, -1):
+            if " ".join(words[-size:]) in DRIVER_ASKED:
+                name = words[:-size]
+                if name and name[-1].endswith("s") and not self._driver_resolver.strict(" ".join(name)):
+                    name[-1] = name[-1][:-1]   # `larsons last win`: the possessive, as normalized
+                return " ".join(name)
+        return query
+
     def _names_instead(self, query: str, text: str) -> str:
         """When a name typed where another kind was asked for is exactly a driver's, a team's or a place's (`/winner
         larson`, `/driver bristol`), which command asks about it; else empty."""
+        query = self._without_asked(query)   # `larson's last win`: /driver larson
         typed = shown(text)
-        driver = f"“{typed}” is a driver: `/driver {typed}` has the career and the latest win."
-        team = f"“{typed}” is a team: `/team {typed}` has its record."
-        place = f"“{typed}” is a track or race: `/track {typed}` has its record, `/driver … at {typed}` a driver's there."
+        driver = f"“{typed}” names a driver: `/driver {query}` has the career and the latest win."
+        team = f"“{typed}” names a team: `/team {query}` has its record."
+        place = f"“{typed}” names a track or race: `/track {query}` has its record, `/driver … at {query}` a driver's there."
         if self._driver_resolver.exact.get(query):
             return driver
         if self._team_resolver.exact.get(query):

@@ -121,6 +121,8 @@ ANSWERS = [
     ("/h2h dale sr dale jr", "Dale Earnhardt vs Dale Earnhardt Jr.: 40 races together"),   # a Jr.'s father is Sr.
     ("/driver earnhardt sr", "Dale Earnhardt\n"),
     ("/driver piquet sr", "Nelson Piquet (born Aug 17, 1952)\n"),   # the father, not Nelson Piquet Jr.
+    ("/driver larson stats", "Kyle Larson\n"),                # words about what to show: /driver shows it all
+    ("/driver larson 2021 race by race", "Cup 2021, race by race:"),
     ("/winner last week", "Latest race of each series"),      # words for the latest race, not a track
     ("/results latest cup", "2025 Cup R36: NASCAR Cup Series Championship (Phoenix Raceway)"),
     ("/winner the last race truck", "Most recent Truck race"),
@@ -329,10 +331,10 @@ async def test_a_name_still_shared_that_season_asks_among_those_who_raced(real_s
 
 
 @pytest.mark.parametrize(("typed", "said"), [
-    ("/winner larson", "“larson” is a driver: `/driver larson` has the career and the latest win."),
-    ("/results kyle busch", "“kyle busch” is a driver: `/driver kyle busch`"),
-    ("/winner hendrick", "“hendrick” is a team: `/team hendrick` has its record."),   # the team won more than its namesakes
-    ("/driver bristol", "“bristol” is a track or race: `/track bristol` has its record, `/driver … at bristol`"),
+    ("/winner larson", "“larson” names a driver: `/driver larson` has the career and the latest win."),
+    ("/results kyle busch", "“kyle busch” names a driver: `/driver kyle busch`"),
+    ("/winner hendrick", "“hendrick” names a team: `/team hendrick` has its record."),   # the team won more than its namesakes
+    ("/driver bristol", "“bristol” names a track or race: `/track bristol` has its record, `/driver … at bristol`"),
 ])
 async def test_a_name_of_another_kind_names_the_command_that_takes_it(real_store, typed, said):
     status, out = await ask_typed(real_store, typed)
