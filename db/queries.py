@@ -14,6 +14,7 @@ are those synchronous halves, over one snapshot, so every statement of a command
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -1560,6 +1561,11 @@ async def leaders(store: Reads, stat: str | None = None, series: str | None = No
     names = await store.names()
     rest, typed_series = names.series_in(stat) if stat else ("", None)
     rest, at_words = _split_at(rest)   # `most laps led at bristol`: the board of one track
+    since = None
+    from_season = _SINCE.search(rest)   # `wins since 2020` (or `wins since`, the season given apart): those seasons
+    if from_season is not None and (from_season.group(2) or season):
+        since, season = int(from_season.group(2)) if from_season.group(2) else season, None
+        rest = rest[:from_season.start()].strip()
     if typed_series is None and not series:   # the bot passes the server's default series when the member names none
         raise BadOption("Name a series: `/leaders cup`, `/leaders f1 poles`, `/leaders truck top 5s 2024`.")
     series_key = typed_series or names.series_key(series or "")
@@ -1571,35 +1577,46 @@ async def leaders(store: Reads, stat: str | None = None, series: str | None = No
             raise
         (rest, at_words), chosen = split, leader_stat(split[0])
     check_year(season)
+    check_year(since)
     place = names.place(at_words, year=season, series=series_key) if at_words else None
     if place is not None and chosen.key == "titles":
         raise BadOption(f"Titles are won over a season, not at a track: try `/leaders {series_key} titles`.")
     # All time, the figure is counted over every result of the series (~0.2 s for Cup's): remembered until the data changes.
-    return await store.read_remembered(_read_leaders, chosen.key, series_key, names.series[series_key].name, season, place)
+    return await store.read_remembered(_read_leaders, chosen.key, series_key, names.series[series_key].name, season, place,
+                                       since)
+
+
+_SINCE = re.compile(r"(?:^| )(since|from)(?: (\d{4}))?$")   # `wins since 2020`, `wins since` (the season given apart)
+
+
+def _seasons_sql(season: int | None, since: int | None, column: str = "r.season") -> str:
+    """The condition of the seasons counted: one (`:season`), from one on (`:since`), or every one."""
+    return f"AND {column} = :season" if season else f"AND {column} >= :since" if since else ""
 
 
 def _read_leaders(
-    snapshot: Snapshot, stat_key: str, series_key: str, series_name: str, season: int | None, place: Place | None = None
+    snapshot: Snapshot, stat_key: str, series_key: str, series_name: str, season: int | None, place: Place | None = None,
+    since: int | None = None,
 ) -> Leaders:
     stat = LEADER_STATS[stat_key]
     official = SERIES[series_key].official_standings
     if stat.key == "titles" and not official:
         raise NoData(f"The data holds no {series_name} champions: its standings are computed from race results, "
                      f"without playoff resets or penalties (`/standings {series_key}` shows them).")
-    in_season = ("AND r.season = :season" if season else "") + f" AND {_place_sql(place)}"
+    in_season = f"{_seasons_sql(season, since)} AND {_place_sql(place)}"
     counted = {   # figures the series' own tables count (F1's): poles as qualifying P1, titles as official champions
         "poles": f"""SELECT q.driver_id, count(*) AS n FROM qualifying_results q JOIN races r ON r.id = q.race_id
                      WHERE q.position = 1 AND r.series_id = (SELECT id FROM s) AND r.exhibition = 0 {in_season}
                      GROUP BY q.driver_id""",
         "titles": f"""SELECT ds.driver_id, count(*) AS n FROM driver_standings ds
-                      WHERE ds.series_id = (SELECT id FROM s) AND ds.position = 1 {"AND ds.season = :season" if season else ""}
+                      WHERE ds.series_id = (SELECT id FROM s) AND ds.position = 1 {_seasons_sql(season, since, "ds.season")}
                       AND NOT EXISTS (SELECT 1 FROM races u WHERE u.series_id = ds.series_id AND u.season = ds.season
                                       AND u.status = 'scheduled')
                       GROUP BY ds.driver_id""",
     }.get(stat.key) if official else None
     value = "coalesce(c.n, 0)" if counted else "f.value"
-    needed, rated_seasons = (_rated_starts_needed(snapshot, series_key, series_name, season, place) if stat.key == "rating"
-                             else (0, None))
+    needed, rated_seasons = (_rated_starts_needed(snapshot, series_key, series_name, season, place, since)
+                             if stat.key == "rating" else (0, None))
     rows = snapshot.fetchall(   # the top ten and those tied with the tenth, each with how many share its figure
         f"""WITH s AS (SELECT id FROM series WHERE key = :series),
                  f AS (SELECT x.driver_id, {"0" if counted else stat.per_result} AS value, count(DISTINCT x.race_id) AS starts,
@@ -1615,7 +1632,7 @@ def _read_leaders(
             WHERE rank <= {LEADER_ROWS}
             ORDER BY rank, starts, name
             LIMIT {LEADER_ROWS_WITH_TIES}""",
-        {"series": series_key, "season": season, "needed": needed},
+        {"series": series_key, "season": season, "since": since, "needed": needed},
     )
     first_season, last_season, races, races_with_laps_led, first_laps_led, exhibitions = snapshot.fetchall(
         """SELECT min(CASE WHEN r.exhibition = 0 THEN r.season END), max(CASE WHEN r.exhibition = 0 THEN r.season END),
@@ -1625,9 +1642,10 @@ def _read_leaders(
                   count(DISTINCT CASE WHEN r.exhibition = 1 THEN r.id END)
            FROM races r JOIN series s ON s.id = r.series_id LEFT JOIN results x ON x.race_id = r.id AND x.finish = 1
            WHERE s.key = :series AND r.status != 'scheduled' """ + in_season,
-        {"series": series_key, "season": season},
+        {"series": series_key, "season": season, "since": since},
     )[0]   # an aggregate without GROUP BY: always one row
-    when = (f" at {place.label}" if place else "") + (f" in {season}" if season else " in the data")
+    when = (f" at {place.label}" if place else "") + (f" in {season}" if season else f" since {since}" if since else
+                                                      " in the data")
     if not races:
         raise NoData(f"No {series_name} races{when}.")
     if not rows:
@@ -1646,7 +1664,7 @@ def _read_leaders(
 
 
 def _rated_starts_needed(
-    snapshot: Snapshot, series_key: str, series_name: str, season: int | None, place: Place | None
+    snapshot: Snapshot, series_key: str, series_name: str, season: int | None, place: Place | None, since: int | None = None,
 ) -> tuple[int, tuple[int, int]]:
     """The rated starts a driver needs to rank by average driver rating: half the races counted that have ratings
     (a part-timer's few good days do not top a season), at most RATED_STARTS_CAP (all time); and the first and last
@@ -1655,11 +1673,11 @@ def _rated_starts_needed(
         f"""SELECT count(DISTINCT x.race_id), min(r.season), max(r.season) FROM races r JOIN series s ON s.id = r.series_id
             JOIN results x ON x.race_id = r.id
             WHERE s.key = :series AND r.exhibition = 0 AND x.rating IS NOT NULL
-            {"AND r.season = :season" if season else ""} AND {_place_sql(place)}""",
-        {"series": series_key, "season": season},
+            {_seasons_sql(season, since)} AND {_place_sql(place)}""",
+        {"series": series_key, "season": season, "since": since},
     )[0]
     if not rated:
-        when = (f" at {place.label}" if place else "") + (f" in {season}" if season else "")
+        when = (f" at {place.label}" if place else "") + (f" in {season}" if season else f" since {since}" if since else "")
         raise NoData(f"The data holds no {series_name} driver ratings{when}: NASCAR's loop data has them, from 2005.")
     return min(RATED_STARTS_CAP, (rated + 1) // 2), (first, last)
 

@@ -6,6 +6,8 @@ import sqlite3
 
 import pytest
 
+from bot.questions import ask, parse_slash
+from bot.render import text
 from db import queries
 from db.errors import BadOption, NoData, UnknownName
 
@@ -58,3 +60,17 @@ async def test_what_the_data_cannot_rank_is_said_not_guessed(real_store):
     with pytest.raises(UnknownName) as unknown:
         await queries.leaders(real_store, "fastest laps", "f1")
     assert unknown.value.suggestions    # the figures it can rank by
+
+
+@pytest.mark.parametrize("typed", ["/leaders cup wins since 2020", "/leaders wins since 2020 cup", "/leaders cup wins from 2020"])
+async def test_since_a_season_counts_that_season_and_every_later_one(real_store, real_db, typed):
+    question, options = parse_slash(typed)
+    board = await ask(real_store, question, options)
+    with sqlite3.connect(real_db) as conn:
+        wins = conn.execute(
+            "SELECT d.name, count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id "
+            "JOIN drivers d ON d.id = x.driver_id WHERE s.key = 'cup' AND r.season >= 2020 AND r.exhibition = 0 "
+            "AND x.finish = 1 GROUP BY d.name ORDER BY 2 DESC LIMIT 3").fetchall()
+    assert [(row.driver, row.value) for row in board.rows[:3]] == wins
+    assert board.season is None and board.first_season == 2020 and text.leaders(board).startswith(
+        f"NASCAR Cup Series: most wins, 2020–{board.last_season}")
