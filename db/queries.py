@@ -929,6 +929,8 @@ async def standings(
     names = await store.names()
     rest, typed_series = names.series_in(series)
     words = set(rest.split())
+    if "top" in words and round is not None:   # `cup 2024 top 10`: the table's head (it shows every driver), no round
+        words, round = words - {"top"}, None
     if typed_series is None and words and words <= STANDINGS_FILLER and words & {"constructors", "constructor"}:
         # `/standings constructors`: the series whose teams are constructors (F1)
         typed_series = next((key for key in names.series if SERIES.get(key) and SERIES[key].team_label == "Constructor"), None)

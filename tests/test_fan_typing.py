@@ -113,6 +113,7 @@ ANSWERS = [
     ("/winner spa sprint", "Sprint: Max Verstappen (#1 Red Bull Honda RBPT), from 2nd"),
     ("/standings constructors 2008", "2008 Formula 1: official standings"),   # only F1 has constructors
     ("/standings xfinity 2025 final", "2025 NASCAR Xfinity Series: points from race results after 33 races"),
+    ("/standings cup 2024 top 10", "2024 NASCAR Cup Series: points from race results after 36 races"),   # not round 10
     ("/h2h hamlin vs. logano", "Denny Hamlin vs Joey Logano"),
     ("/h2h chase elliott & kyle larson", "Chase Elliott vs Kyle Larson"),
     ("/h2h byron bell", "William Byron vs Christopher Bell"),   # of the Byrons, only William raced a Bell
