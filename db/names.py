@@ -353,6 +353,18 @@ class Team(Record):
     series: str | None = None           # a series typed with the name (`red bull f1`)
 
 
+def season_runs(seasons: Iterable[int]) -> str:
+    """`1950–2003, 2015–2025`: seasons as runs of consecutive years (`2021, 2026` for two apart)."""
+    ordered = sorted(set(seasons))
+    runs: list[list[int]] = []
+    for season in ordered:
+        if runs and season == runs[-1][-1] + 1:
+            runs[-1].append(season)
+        else:
+            runs.append([season])
+    return ", ".join(f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+
+
 def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
     """The one candidate a name clearly means: the only one of them who ever won a race, with at least
     FAMOUS_WINS wins (`senna`: Ayrton, 41 wins, not Bruno, none). When two or more won (`schumacher`: Michael and
@@ -831,9 +843,7 @@ class NameIndex:
         runs = [race for race in runs if series is None or race.series == series]
         in_year = [race for race in runs if year is None or race.season == year]
         if not in_year:
-            seasons = sorted({race.season for race in runs})
-            span = f"{seasons[0]}–{seasons[-1]}" if len(seasons) > 1 else str(seasons[0])
-            raise NoData(f"No {name} in {year} in the data. It was run in {span}.")
+            raise NoData(f"No {name} in {year} in the data. It was run in {season_runs(race.season for race in runs)}.")
         tracks = list(dict.fromkeys(race.track_id for race in in_year))
         if len(tracks) > 1 and one_track:
             choices = list(dict.fromkeys(
@@ -875,9 +885,8 @@ class NameIndex:
             raise NoData(f"{track.name} never hosted a series twice in a season in the data: no "
                          f"{label if nth else 'spring or fall race'} to tell apart; name the year instead.")
         if year is not None and not any(race.season == year for race in runs):
-            held = sorted({race.season for race in runs})
-            span = f"{held[0]}–{held[-1]}" if len(held) > 1 else str(held[0])
-            raise NoData(f"No {label} at {track.name} in {year} in the data. It was run in {span}.")
+            raise NoData(f"No {label} at {track.name} in {year} in the data. It was run in "
+                         f"{season_runs(race.season for race in runs)}.")
         place = self._race_place(text, runs, year, series, typed_series, label=label, one_track=False)
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
 
@@ -940,8 +949,7 @@ class NameIndex:
             raise NoData(f"No F1 sprint at {at} in the data.")
         in_year = [race for race in runs if year is None or race.season == year]
         if not in_year:
-            seasons = ", ".join(str(season) for season in sorted({race.season for race in runs}))
-            raise NoData(f"No F1 sprint at {at} in {year} in the data: it had one in {seasons}.")
+            raise NoData(f"No F1 sprint at {at} in {year} in the data: it had one in {season_runs(r.season for r in runs)}.")
         label = f"{place.race} (sprint weekends)" if place.race and not place.venue else "sprint weekends"
         return Place(place.track, label, tuple(race.id for race in in_year), F1_SPRINT_SERIES, year)
 

@@ -247,7 +247,8 @@ QUESTIONS_BACK = [
     ("/results silverstone sprint 2024", "No F1 sprint at Silverstone Circuit in 2024 in the data: it had one in 2021, 2026.",
      []),
     ("/winner monaco sprint", "No F1 sprint at Circuit de Monaco in the data.", []),
-    ("/winner richmond 2025 spring", "No spring race at Richmond Raceway in 2025 in the data. It was run in 1959–2024.", []),
+    ("/winner richmond 2025 spring", "No spring race at Richmond Raceway in 2025 in the data. It was run in 1959–1970, "
+     "1972–2024.", []),   # 1971: one Richmond race in the data
 ]
 
 
