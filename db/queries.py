@@ -1243,6 +1243,9 @@ def _state(race: RaceSummary, now: datetime, next_ids: set[int]) -> str:
     return "next" if race.id in next_ids else "later"
 
 
+NEXT_FILLER = frozenset({"race", "races", "one", "event", "weekend"})   # `/next race`: words that name no place
+
+
 async def next_races(
     store: Reads, series: str | None = None, now: datetime | None = None, track: str | None = None
 ) -> NextRaces:
@@ -1255,6 +1258,11 @@ async def next_races(
     names = await store.names()
     series_key = names.series_key(series) if series else None
     place = None
+    words = normalize(track or "").split()
+    if words and words[-1] in NEXT_FILLER:   # `/next race`, `/next cup race`: the next race, of the series if named
+        track = " ".join(words[:-1]) or None
+    if track is not None and normalize(track) in ("grand prix", "gp"):   # `/next grand prix`: F1's next
+        track = "f1"
     if track is not None and (named := names.series_named(track)):
         series_key = series_key or named
     elif track is not None:

@@ -192,6 +192,13 @@ async def test_standings_1997_schumacher_excluded(real_store):
     assert "DSQ" in text.standings(await answer(real_store, "/standings f1 1997"))
 
 
+@pytest.mark.parametrize("typed", ["/next f1 race", "/next grand prix", "/next gp"])
+async def test_next_race_words_name_no_place(real_store, typed):
+    """`race` after a series and `grand prix` alone ask for the next race (F1's), not a track named so."""
+    upcoming = await answer(real_store, typed, now=datetime(2026, 11, 30, tzinfo=UTC))
+    assert [(race.series, race.name) for race in upcoming.upcoming] == [("f1", "Abu Dhabi Grand Prix")]
+
+
 async def test_next_f1_with_sessions_in_utc(real_store):
     upcoming = await answer(real_store, "/next f1", now=datetime(2026, 11, 30, tzinfo=UTC))
     (race,) = upcoming.upcoming
