@@ -1604,6 +1604,11 @@ def _seasons_sql(season: int | None, since: int | None, column: str = "r.season"
     return f"AND {column} = :season" if season else f"AND {column} >= :since" if since else ""
 
 
+def _seasons_words(season: int | None, since: int | None) -> str:
+    """` in 2024`, ` since 2020`, or nothing: the seasons counted, as a message says them."""
+    return f" in {season}" if season else f" since {since}" if since else ""
+
+
 def _read_leaders(
     snapshot: Snapshot, stat_key: str, series_key: str, series_name: str, season: int | None, place: Place | None = None,
     since: int | None = None,
@@ -1654,8 +1659,7 @@ def _read_leaders(
            WHERE s.key = :series AND r.status != 'scheduled' """ + in_season,
         {"series": series_key, "season": season, "since": since},
     )[0]   # an aggregate without GROUP BY: always one row
-    when = (f" at {place.label}" if place else "") + (f" in {season}" if season else f" since {since}" if since else
-                                                      " in the data")
+    when = (f" at {place.label}" if place else "") + (_seasons_words(season, since) or " in the data")
     if not races:
         raise NoData(f"No {series_name} races{when}.")
     if not rows:
@@ -1687,7 +1691,7 @@ def _rated_starts_needed(
         {"series": series_key, "season": season, "since": since},
     )[0]
     if not rated:
-        when = (f" at {place.label}" if place else "") + (f" in {season}" if season else f" since {since}" if since else "")
+        when = (f" at {place.label}" if place else "") + _seasons_words(season, since)
         raise NoData(f"The data holds no {series_name} driver ratings{when}: NASCAR's loop data has them, from 2005.")
     return min(RATED_STARTS_CAP, (rated + 1) // 2), (first, last)
 
