@@ -62,6 +62,8 @@ class F1RecapFacts(Record):
     previous_win: RaceRef | None = None     # the winner's last win before this one
     starts_since_win: int | None = None     # the winner's starts between that win and this race
     youngest_winner_age: tuple[int, int] | None = None   # (years, days): the winner is the series' youngest ever
+    team_previous_win: RaceRef | None = None    # the constructor's last win before this one
+    races_since_team_win: int | None = None     # the series' races between that win and this one
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -131,6 +133,18 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
                                       (race.id, winner.driver_id)))
     championship, rounds = _championship(snapshot, series_id, race.season, round_)
     youngest = _youngest_winner_age(snapshot, race, winner.driver_id, before, before_args)
+    team_previous = snapshot.fetchone(
+        f"""SELECT r.season, r.round, t.name, r.name FROM results x JOIN races r ON r.id = x.race_id
+            JOIN tracks t ON t.id = r.track_id
+            WHERE x.team_id = (SELECT team_id FROM results WHERE race_id = ? AND finish = 1 AND driver_id = ?)
+            AND x.finish = 1 AND x.status_code IS NULL AND {before} ORDER BY r.season DESC, r.round DESC LIMIT 1""",
+        (race.id, winner.driver_id, *before_args),
+    )
+    races_since_team = snapshot.scalar(
+        f"""SELECT count(*) FROM races r WHERE {before} AND r.status != 'scheduled'
+            AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
+        (*before_args, team_previous["season"], team_previous["season"], team_previous["round"]),
+    ) if team_previous else None
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -142,6 +156,8 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         if previous else None,
         starts_since_win=starts_since,
         youngest_winner_age=youngest,
+        team_previous_win=RaceRef(race.series, *team_previous) if team_previous else None,
+        races_since_team_win=races_since_team,
     )
 
 

@@ -146,3 +146,18 @@ async def test_the_youngest_winner_is_told_as_f1db_s_dates_make_him(real_store, 
 async def test_a_winner_older_than_the_youngest_is_not_called_so(real_store):
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
     assert facts.youngest_winner_age is None and "youngest" not in " ".join(recap.f1_paragraphs(facts))
+
+
+async def test_a_constructor_s_long_wait_is_told_as_f1db_counts_it(real_store):
+    """Monza 2021: McLaren's first win since the 2012 Brazilian Grand Prix; the championship races between, from
+    F1DB's rows."""
+    facts = await race_recap(real_store, await queries.results(real_store, "monza", 2021, "f1"))
+    round_of = {row["id"]: (int(row["year"]), int(row["round"])) for row in bundled_rows("races")}
+    races = sorted(round_of.values())
+    wins = [round_of[row["race_id"]] for row in bundled_rows("race_results")
+            if row["constructorId"] == "mclaren" and row["position"] == "1"]
+    previous = max(win for win in wins if win < (2021, 14))
+    between = sum(1 for race in races if previous < race < (2021, 14))
+    assert previous == (2012, 20) and between == 170
+    told = f"It was McLaren's first win since the 2012 Brazilian Grand Prix, {between} races earlier."
+    assert told in " ".join(" ".join(recap.f1_paragraphs(facts)).split())

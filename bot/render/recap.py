@@ -595,6 +595,9 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
                                   "Formula 1."))
     if facts.team_first_win and winner.team:
         sentences.append(Sentence(f"It was also the first win for {m.escape(winner.team)}."))
+    elif (team_previous := facts.team_previous_win) and (gap := facts.races_since_team_win) and gap >= DROUGHT_TOLD:
+        sentences.append(Sentence(f"It was {possessive(m.escape(winner.team or ''))} first win since the "
+                                  f"{team_previous.season} {m.escape(team_previous.name)}, {gap} races earlier."))
     if facts.grand_slam:
         sentences.append(Sentence(f"{short} scored a grand slam: pole position, the win, the fastest lap and every lap led."))
     elif facts.pole is winner:
