@@ -103,22 +103,34 @@ async def test_a_weekend_without_a_sprint_says_nothing_of_one(real_store):
     assert "sprint" not in " ".join(recap.f1_paragraphs(facts)) and "## Sprint" not in recap.reddit_body(facts, "key")
 
 
+def f1db_rounds() -> dict[str, tuple[int, int]]:
+    """Each F1DB race id's (season, round)."""
+    return {row["id"]: (int(row["year"]), int(row["round"])) for row in bundled_rows("races")}
+
+
+def wins_of(column: str, value: str, rounds: dict[str, tuple[int, int]], before: tuple[int, int]) -> list[tuple[int, int]]:
+    """The (season, round) of each F1DB win whose `column` is `value`, before `before`."""
+    return [rounds[row["race_id"]] for row in bundled_rows("race_results")
+            if row[column] == value and row["position"] == "1" and rounds[row["race_id"]] < before]
+
+
+def prose(facts: F1RecapFacts) -> str:
+    return " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+
+
 async def test_a_long_wait_since_the_previous_win_is_told_as_f1db_counts_it(real_store):
     """Silverstone 2024: Hamilton's first win since the 2021 Saudi Arabian Grand Prix; the starts between, counted from
     F1DB's rows (every race of his after that one and before this)."""
     facts = await race_recap(real_store, await queries.results(real_store, "silverstone", 2024, "f1"))
-    races = {row["id"]: (int(row["year"]), int(row["round"])) for row in bundled_rows("races")}
-    his = sorted(races[row["race_id"]] for row in bundled_rows("race_results") if row["driverId"] == "lewis-hamilton"
+    rounds = f1db_rounds()
+    his = sorted(rounds[row["race_id"]] for row in bundled_rows("race_results") if row["driverId"] == "lewis-hamilton"
                  and row["position"] not in ("DNS", "DNQ", "DNPQ", "DNP", "EX"))   # a start: classified, DNF, NC, DSQ
-    wins = [races[row["race_id"]] for row in bundled_rows("race_results")
-            if row["driverId"] == "lewis-hamilton" and row["position"] == "1"]
-    previous = max(win for win in wins if win < (2024, 12))
+    previous = max(wins_of("driverId", "lewis-hamilton", rounds, (2024, 12)))
     between = sum(1 for race in his if previous < race < (2024, 12))
     assert previous == (2021, 21) and between == 56
-    told = f"Hamilton's previous win had come at the 2021 Saudi Arabian Grand Prix, {between} starts earlier."
-    assert told in " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    assert f"Hamilton's previous win had come at the 2021 Saudi Arabian Grand Prix, {between} starts earlier." in prose(facts)
     monza = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
-    assert "previous win" not in " ".join(recap.f1_paragraphs(monza))   # Leclerc won at Monaco that May: no wait to tell
+    assert "previous win" not in prose(monza)   # Leclerc won at Monaco that May: no wait to tell
 
 
 def _age_days(born: str, on: str) -> int:
@@ -152,12 +164,8 @@ async def test_a_constructor_s_long_wait_is_told_as_f1db_counts_it(real_store):
     """Monza 2021: McLaren's first win since the 2012 Brazilian Grand Prix; the championship races between, from
     F1DB's rows."""
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2021, "f1"))
-    round_of = {row["id"]: (int(row["year"]), int(row["round"])) for row in bundled_rows("races")}
-    races = sorted(round_of.values())
-    wins = [round_of[row["race_id"]] for row in bundled_rows("race_results")
-            if row["constructorId"] == "mclaren" and row["position"] == "1"]
-    previous = max(win for win in wins if win < (2021, 14))
-    between = sum(1 for race in races if previous < race < (2021, 14))
+    rounds = f1db_rounds()
+    previous = max(wins_of("constructorId", "mclaren", rounds, (2021, 14)))
+    between = sum(1 for race in rounds.values() if previous < race < (2021, 14))
     assert previous == (2012, 20) and between == 170
-    told = f"It was McLaren's first win since the 2012 Brazilian Grand Prix, {between} races earlier."
-    assert told in " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    assert f"It was McLaren's first win since the 2012 Brazilian Grand Prix, {between} races earlier." in prose(facts)
