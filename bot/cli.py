@@ -255,12 +255,17 @@ def _built_store(path: Path, verbose: bool) -> SyncStore:
 
 
 async def _build_if_needed(path: Path) -> None:
-    """Build the database on first use (db.build.ensure_database); a built one costs one cheap check, and the
-    builder is imported only when there is something to build or repair."""
+    """Build the database on first use (db.build.ensure_database), or migrate one an older Pitboard left; a built one
+    costs one cheap check, and the builder is imported only when there is something to build or repair."""
     if not _is_built(path):
         from db.build import ensure_database
 
         await ensure_database(path)
+        return
+    from db.store import Store
+
+    async with Store.open(path):   # the migrations this Pitboard adds (opening a store applies them)
+        pass
 
 
 def _ask(settings: Settings, args: SimpleNamespace) -> int:

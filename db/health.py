@@ -3,10 +3,14 @@ no race history (an empty file included) is not: commands refuse it, `pitboard d
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")   # db/migrations: `0023_driver_birth_date.sql`
 HEALTH_BUSY_TIMEOUT_SECONDS = 30
 
 
@@ -23,6 +27,18 @@ def is_damage(error: BaseException) -> bool:
     """True for SQLite's "malformed" and "not a database" errors: the file itself is damaged."""
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(error, sqlite3.DatabaseError) and code is not None and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+@cache
+def shipped_schema_version() -> int:
+    """The newest migration this Pitboard ships (the migrations' file names only: nothing is read)."""
+    return max(int(match.group(1)) for entry in resources.files("db.migrations").iterdir()
+               if (match := MIGRATION_NAME.match(entry.name)))
+
+
+def schema_behind(conn: sqlite3.Connection) -> bool:
+    """Whether the database was last migrated by an older Pitboard (its `PRAGMA user_version` is behind)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0]) < shipped_schema_version()
 
 
 def problem_with(path: Path, *, thorough: bool) -> str | None:

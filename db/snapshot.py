@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from db.health import problem_in
+from db.health import problem_in, schema_behind
 
 if TYPE_CHECKING:
     from db.names import NameIndex
@@ -103,17 +103,18 @@ class SyncStore:
 
     @classmethod
     def open_built(cls, path: Path) -> SyncStore | None:
-        """A store on `path` if it holds a built database, else None: db.health's cheap check, made on the store's own
-        connection (a check of its own would open the file and read its schema a second time)."""
+        """A store on `path` if it holds a built database of this Pitboard's schema, else None: db.health's cheap check,
+        made on the store's own connection (a check of its own would open the file and read its schema a second
+        time)."""
         if not path.exists():   # a reader would create it
             return None
         conn = connect_reader(path)
         try:
-            problem = problem_in(conn, thorough=False)
+            usable = problem_in(conn, thorough=False) is None and not schema_behind(conn)   # an older Pitboard's: migrate
         except BaseException:
             conn.close()
             raise
-        if problem is None:
+        if usable:
             return cls(conn)
         conn.close()
         return None

@@ -15,7 +15,6 @@ import functools
 import logging
 import os
 import queue
-import re
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
@@ -26,12 +25,12 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from db.health import MIGRATION_NAME
 from db.names import NameIndex
 from db.snapshot import Snapshot, connect_reader
 
 log = logging.getLogger(__name__)
 
-MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # How long a connection waits for a lock another connection holds before it fails with "database is locked".
 # Writers wait out `pitboard db build`'s swap, one write transaction over every data table: about a second,
 # 2 s measured for a swap that rewrites every row (364,000) on a loaded 2-core machine. 30 s leaves a wide

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from bot import cli
 from bot.cli import main
 from bot.questions import QUESTIONS, parse_slash
 from db.errors import BadOption, UnknownName
+from db.health import shipped_schema_version
 from testkit.samples import RICHMOND_FEED
 
 
@@ -273,3 +275,16 @@ def test_everyday_ask_is_read_without_argparse_exactly_as_argparse_reads_it(argv
 @pytest.mark.parametrize("argv", OTHER_COMMAND_LINES)
 def test_every_other_command_line_is_left_to_argparse(argv):
     assert cli._plain_ask(argv) is None
+
+
+def test_ask_migrates_a_database_an_older_pitboard_left(subset_db_copy, capsys):
+    """A database built before the F1 dates of birth (migration 23) is migrated by the first `ask`, not failed with
+    "no such column"; the dates themselves wait for the next `db build` (none is shown meanwhile)."""
+    with sqlite3.connect(subset_db_copy) as conn:
+        conn.execute("ALTER TABLE drivers DROP COLUMN birth_date")
+        conn.execute("PRAGMA user_version = 22")
+    assert main(["--db", str(subset_db_copy), "ask", "/driver kligerman"]) == 0
+    assert capsys.readouterr().out.startswith("Parker Kligerman\n")
+    with sqlite3.connect(subset_db_copy) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped_schema_version()
+        assert "birth_date" in {row[1] for row in conn.execute("PRAGMA table_info(drivers)")}
