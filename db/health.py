@@ -3,10 +3,10 @@ no race history (an empty file included) is not: commands refuse it, `pitboard d
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
@@ -31,9 +31,10 @@ def is_damage(error: BaseException) -> bool:
 
 @cache
 def shipped_schema_version() -> int:
-    """The newest migration this Pitboard ships (the migrations' file names only: nothing is read)."""
-    return max(int(match.group(1)) for entry in resources.files("db.migrations").iterdir()
-               if (match := MIGRATION_NAME.match(entry.name)))
+    """The newest migration this Pitboard ships, from the migrations' file names (listed, not read; not through
+    importlib.resources, whose import alone costs `pitboard ask` ~15 ms: the package is files on disk)."""
+    return max(int(match.group(1)) for name in os.listdir(Path(__file__).with_name("migrations"))
+               if (match := MIGRATION_NAME.match(name)))
 
 
 def schema_behind(conn: sqlite3.Connection) -> bool:
