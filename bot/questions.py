@@ -85,7 +85,8 @@ QUESTIONS: dict[str, Question] = {
     for question in (
         Question("winner", "Who won at a track or a named race (most recent, or every race there in a year)",
                  (TRACK, YEAR, SERIES, ROUND), queries.winner,
-                 ("/winner mid-ohio", "/winner daytona 500 1979", "/winner martinsville spring truck", "/winner")),
+                 ("/winner mid-ohio", "/winner daytona 500 1979", "/winner martinsville spring truck", "/winner finale 2024",
+                  "/winner")),
         Question("results", "Full results of a race at a track, or of a named race",
                  (TRACK, YEAR, SERIES, ROUND), queries.results,
                  ("/results", "/results cup", "/results richmond 2023 7", "/results monza 2024")),
