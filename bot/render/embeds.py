@@ -27,7 +27,7 @@ from bot.render.words import (
     SESSION_NAMES,
     also_line,
     average,
-    born_line,
+    born_on,
     broadcast_line,
     driver_at_heading,
     driver_season_line,
@@ -316,8 +316,8 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
             lines[-1] += starts_since(career)
         name = f"{escape(career.series_name)} ({seasons(career.first_season, career.last_season)})"
         embed.add_field(name=name, value="\n".join(lines), inline=False)
-    born = born_line(answer)
-    notes = [born[0].upper() + born[1:] if born else None, no_start_line(answer),
+    born = born_on(answer)
+    notes = [f"Born {born}" if born else None, no_start_line(answer),
              also_line("driver", answer.also, DISCORD) if answer.also else None]
     embed.description = "\n".join(note for note in notes if note) or None
     if chart_name:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from bot.render import cells, safe
 from bot.render.tables import Cell, Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
-from db.models import MAX_RATING, LoopLine, RaceSummary, RecapFacts, ResultLine
+from db.models import MAX_RATING, LoopLine, RaceRef, RaceSummary, RecapFacts, ResultLine
 from db.recaps import F1Line, F1RecapFacts, Recap
 from db.records import Record
 from db.series import SERIES
@@ -169,6 +169,11 @@ class Sentence(Record):
     other_opening: str | None = None
 
 
+def long_wait(previous: RaceRef | None, since: int | None) -> RaceRef | None:
+    """The previous win, when the wait since it (`since` starts or races) is long enough to be news."""
+    return previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
+
+
 def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, winner = facts.details.race, facts.winner
     series = m.escape(series_words(race.series, race.series_name))
@@ -193,9 +198,8 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
-    # A long wait since the previous win is news: when it came, and how many starts ago.
-    previous, since = facts.previous_win, facts.starts_since_win
-    drought = previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
+    since = facts.starts_since_win
+    drought = long_wait(facts.previous_win, since)
     earlier = facts.earlier_win_tracks
     if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
         quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
@@ -585,9 +589,8 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
-    previous, since = facts.previous_win, facts.starts_since_win
-    if previous is not None and since is not None and since >= DROUGHT_TOLD:
-        came = f"had come at the {previous.season} {m.escape(previous.name)}, {since} starts earlier."
+    if previous := long_wait(facts.previous_win, facts.starts_since_win):
+        came = f"had come at the {previous.season} {m.escape(previous.name)}, {facts.starts_since_win} starts earlier."
         sentences.append(Sentence(f"{possessive(short)} previous win {came}", f"The previous one {came}"))
     if facts.youngest_winner_age is not None:
         years, days = facts.youngest_winner_age
@@ -595,9 +598,10 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
                                   "Formula 1."))
     if facts.team_first_win and winner.team:
         sentences.append(Sentence(f"It was also the first win for {m.escape(winner.team)}."))
-    elif (team_previous := facts.team_previous_win) and (gap := facts.races_since_team_win) and gap >= DROUGHT_TOLD:
+    elif team_previous := long_wait(facts.team_previous_win, facts.races_since_team_win):
         sentences.append(Sentence(f"It was {possessive(m.escape(winner.team or ''))} first win since the "
-                                  f"{team_previous.season} {m.escape(team_previous.name)}, {gap} races earlier."))
+                                  f"{team_previous.season} {m.escape(team_previous.name)}, "
+                                  f"{facts.races_since_team_win} races earlier."))
     if facts.grand_slam:
         sentences.append(Sentence(f"{short} scored a grand slam: pole position, the win, the fastest lap and every lap led."))
     elif facts.pole is winner:

@@ -22,7 +22,7 @@ from bot.render.words import (
     SESSION_NAMES,
     also_line,
     average,
-    born_line,
+    born_on,
     broadcast_line,
     driver_at_heading,
     drivers_heading,
@@ -159,8 +159,8 @@ def driver(answer: DriverCareer) -> str:
     table = Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "DNF",
                    "Rating"), rows)
     note = rating_note(answer.series.values())
-    born = born_line(answer)
-    lines = [plain(answer.driver) + (f" ({born})" if born else ""), "",
+    born = born_on(answer)
+    lines = [plain(answer.driver) + (f" (born {born})" if born else ""), "",
              monospace(table if note else table.columns(*table.headers[:-1]))]
     if note:
         lines.append(note)

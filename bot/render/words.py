@@ -435,9 +435,9 @@ def season_lines(answer: DriverCareer) -> list[str]:
     return [missing] if missing else lines
 
 
-def born_line(answer: DriverCareer) -> str | None:
-    """`born Sep 30, 1997` where the data has the date."""
-    return f"born {answer.born:%b} {answer.born.day}, {answer.born.year}" if answer.born else None
+def born_on(answer: DriverCareer) -> str | None:
+    """`Sep 30, 1997`: the driver's date of birth, where the data has it."""
+    return f"{answer.born:%b} {answer.born.day}, {answer.born.year}" if answer.born else None
 
 
 def no_start_line(answer: DriverCareer) -> str | None:
