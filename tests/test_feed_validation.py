@@ -120,6 +120,11 @@ REFUSED = [
         mutated(lambda r: result(r, 3).update(driver_fullname="x" * 500)),
         "weekend_race[0].results[3].driver_fullname",
     ),
+    (
+        "a 300-character key",
+        mutated(lambda r: result(r, 4).update({"k" * 300: 1})),
+        "weekend_race[0].results[4]",
+    ),
     ("10,000-deep nesting", mutated(lambda r: result(r, 0).update(sponsor=RAW), nested(10_000)), "document"),
     (
         "20-deep nesting",
