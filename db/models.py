@@ -669,6 +669,8 @@ class RecapFacts(Record):
     next_race: RaceSummary | None           # the series' next dated race after this one
     previous_win: RaceRef | None = None     # the winner's last series win before this one
     starts_since_win: int | None = None     # the winner's series starts between that win and this race
+    wins_in_a_row: int = 1                  # series races in a row he has now won (db.recaps.WinningRuns)
+    track_wins_in_a_row: int = 1            # ... at this track, when more than the first tells
 
 
 class TeamSeason(Record):

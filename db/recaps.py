@@ -19,6 +19,9 @@ from db.snapshot import Reads, Snapshot
 
 RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back or more
 LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
+RUN_READ = 40                # earlier races read back when counting a run of wins (the longest in any series: ten)
+NASCAR_WIN = "w.finish = 1"
+F1_WIN = "w.finish = 1 AND w.status_code IS NULL"   # a classified P1 (never a disqualified one)
 
 
 class F1Line(Record):
@@ -64,6 +67,8 @@ class F1RecapFacts(Record):
     youngest_winner_age: tuple[int, int] | None = None   # (years, days): the winner is the series' youngest ever
     team_previous_win: RaceRef | None = None    # the constructor's last win before this one
     races_since_team_win: int | None = None     # the series' races between that win and this one
+    wins_in_a_row: int = 1                      # see WinningRuns
+    track_wins_in_a_row: int = 1
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -145,6 +150,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
             AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
         (*before_args, team_previous["season"], team_previous["season"], team_previous["round"]),
     ) if team_previous else None
+    runs = _winning_runs(snapshot, race, winner.driver_id, before, before_args, F1_WIN)
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -158,7 +164,53 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         youngest_winner_age=youngest,
         team_previous_win=RaceRef(race.series, *team_previous) if team_previous else None,
         races_since_team_win=races_since_team,
+        wins_in_a_row=runs.in_series,
+        track_wins_in_a_row=runs.at_track,
     )
+
+
+class WinningRuns(Record):
+    """How many races in a row the winner has now won, this one included (1: no run).
+
+    `in_series`: the series' races just before this one, all his; a gap in the store's rounds ends the count, so a run
+    is never longer than the data shows. `at_track`: the series' races at this track just before this one, all his;
+    1 when the series' run already holds every one of them (nothing more to tell).
+    """
+
+    in_series: int
+    at_track: int
+
+
+def _winning_runs(
+    snapshot: Snapshot, race: RaceSummary, winner_id: int | None, before: str, before_args: tuple, win: str,
+) -> WinningRuns:
+    if race.round is None or winner_id is None:
+        return WinningRuns(1, 1)
+
+    def latest_first(at_track: str, args: tuple) -> list[sqlite3.Row]:
+        return snapshot.fetchall(
+            f"""SELECT r.id, r.season, r.round,
+                       EXISTS (SELECT 1 FROM results w WHERE w.race_id = r.id AND w.driver_id = ? AND {win}) AS won
+                FROM races r WHERE {before} {at_track} AND r.status != 'scheduled'
+                AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
+                ORDER BY r.season DESC, r.round DESC LIMIT {RUN_READ}""",
+            (winner_id, *before_args, *args),
+        )
+
+    run: list[int] = []
+    season, round_ = race.season, race.round
+    for row in latest_first("", ()):
+        follows = (row["season"] == season and row["round"] == round_ - 1) or (row["season"] == season - 1 and round_ == 1)
+        if not row["won"] or not follows:
+            break
+        run.append(row["id"])
+        season, round_ = row["season"], row["round"]
+    track_run: list[int] = []
+    for row in latest_first("AND r.track_id = (SELECT track_id FROM races WHERE id = ?)", (race.id,)):
+        if not row["won"]:
+            break
+        track_run.append(row["id"])
+    return WinningRuns(len(run) + 1, 1 if set(track_run) <= set(run) else len(track_run) + 1)
 
 
 def _youngest_winner_age(
@@ -296,6 +348,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner_id, race.track_kind, race.id, *season_args),
     )
     same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
+    runs = _winning_runs(snapshot, race, winner_id, before, before_args, NASCAR_WIN) if earlier else WinningRuns(1, 1)
     return replace(
         facts,
         win_number=len(earlier) + 1,
@@ -312,6 +365,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         previous_win=RaceRef(race.series, previous["season"], previous["round"], previous["track"], previous["name"])
         if previous else None,
         starts_since_win=starts_since,
+        wins_in_a_row=runs.in_series,
+        track_wins_in_a_row=runs.at_track,
     )
 
 

@@ -1,7 +1,8 @@
 """Driver figures checked against the raw CSV of the bundled history: NASCAR's driver rating, which it holds for every
 car from 2005 (careers, a season race by race, a record at a track, a race's best ten, head-to-heads, the rating
 leaderboard; averages say how many starts they cover, a recap names the race's best only when every car has a rating,
-and loop data from the feed becomes the result's rating), and the starts since a driver's latest win."""
+and loop data from the feed becomes the result's rating), the starts since a driver's latest win, and the runs of wins
+a recap tells."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from importlib import resources
 import pytest
 
 from bot.cli import main
-from bot.render import embeds, text
+from bot.render import embeds, recap, text
 from db import queries
 from db.nascar_feed import import_document, import_file
+from db.recaps import recap_facts
 from testkit.samples import RICHMOND_FEED, richmond_loopstats
 
 
@@ -187,3 +189,64 @@ async def test_the_starts_since_a_latest_win_are_the_raw_data_s(real_store, raw,
     assert career.latest_win is not None and (career.latest_win.season, career.latest_win.round) == latest[:2]
     assert career.starts_since_win == since
     assert (f", {since} starts since" in text.driver(await queries.driver(real_store, driver, series))) == (since > 1)
+
+
+def raw_winning_runs(rows: list[dict[str, str]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each race's (season, round) → the runs of wins its winner was on, from the raw rows: the series' races in a row
+    (rounds one after another), and the races in a row at its track, counted only when the series' run does not
+    already hold every one of them."""
+    winners: dict[tuple[int, int], str | None] = {}
+    tracks: dict[tuple[int, int], str] = {}
+    for row in rows:
+        key = (int(row["Season"]), int(row["Race"]))
+        tracks[key] = row["Track"]
+        winners.setdefault(key, None)
+        if row["Finish"].strip() == "1":
+            winners[key] = row["Driver"]
+    order = sorted(winners)
+    runs = {}
+    for i, key in enumerate(order):
+        series_run = [key]
+        for earlier in reversed(order[:i]):
+            later = series_run[-1]
+            follows = earlier == (later[0], later[1] - 1) or (earlier[0] == later[0] - 1 and later[1] == 1)
+            if winners[earlier] != winners[key] or not follows:
+                break
+            series_run.append(earlier)
+        track_run = [key]
+        for earlier in reversed([other for other in order[:i] if tracks[other] == tracks[key]]):
+            if winners[earlier] != winners[key]:
+                break
+            track_run.append(earlier)
+        runs[key] = (len(series_run), 1 if set(track_run) <= set(series_run) else len(track_run))
+    return runs
+
+
+@pytest.mark.parametrize(("series", "season", "round_", "told"), [
+    ("cup", 1967, 46, "Petty has now won 10 Cup Series races in a row."),
+    ("cup", 1984, 5, "It was Waltrip's seventh straight Cup Series win at Bristol Motor Speedway."),
+    ("cup", 2020, 22, "Harvick has now won two Cup Series races in a row. It was Harvick's third straight Cup Series win "
+                      "at Michigan International Speedway."),
+    ("xfinity", 2020, 15, "Cindric has now won two Xfinity Series races in a row."),   # Kentucky's two are that run
+    ("xfinity", 2025, 26, "Zilisch has now won four Xfinity Series races in a row."),
+    ("cup", 1967, 47, None),   # the race after Petty's ten
+])
+async def test_a_recap_tells_a_run_of_wins_as_the_raw_data_has_it(real_store, raw, series, season, round_, told):
+    runs = raw_winning_runs(raw[series])
+    facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
+    assert (facts.wins_in_a_row, facts.track_wins_in_a_row) == runs[(season, round_)]
+    prose = " ".join(" ".join(recap.paragraphs(facts)).split())
+    if told:
+        assert told in prose
+        assert prose.count("in a row") + prose.count("straight") == told.count("in a row") + told.count("straight")
+    else:
+        assert "in a row" not in prose and "straight" not in prose
+
+
+async def test_every_sampled_race_s_run_of_series_wins_is_the_raw_data_s(real_store, raw):
+    """Every 120th race of each series, 1949 to 2025: the run of series wins its recap counts is the raw rows'."""
+    for series, rows in raw.items():
+        runs = raw_winning_runs(rows)
+        for season, round_ in sorted(runs)[::120]:
+            facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
+            assert facts.wins_in_a_row == runs[(season, round_)][0], (series, season, round_)

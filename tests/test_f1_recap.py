@@ -169,3 +169,22 @@ async def test_a_constructor_s_long_wait_is_told_as_f1db_counts_it(real_store):
     between = sum(1 for race in rounds.values() if previous < race < (2021, 14))
     assert previous == (2012, 20) and between == 170
     assert f"It was McLaren's first win since the 2012 Brazilian Grand Prix, {between} races earlier." in prose(facts)
+
+
+async def test_a_run_of_wins_is_told_as_f1db_counts_it(real_store):
+    """Monza 2023: Verstappen's tenth win in a row, and his second in a row at Monza, from F1DB's rows; Monza 2024's
+    winner was on no run."""
+    circuit = {(int(row["year"]), int(row["round"])): row["circuitId"] for row in bundled_rows("races")}
+    rounds = f1db_rounds()
+    won = {rounds[row["race_id"]]: row["driverId"] for row in bundled_rows("race_results") if row["position"] == "1"}
+    upto = [race for race in sorted(won) if race <= (2023, 14)]
+    at_monza = [race for race in upto if circuit[race] == "monza"]
+    in_series = next(n for n, race in enumerate(reversed(upto)) if won[race] != "max-verstappen")
+    at_track = next(n for n, race in enumerate(reversed(at_monza)) if won[race] != "max-verstappen")
+    assert (in_series, at_track) == (10, 2)
+    facts = await race_recap(real_store, await queries.results(real_store, "monza", 2023, "f1"))
+    assert isinstance(facts, F1RecapFacts)
+    assert (facts.wins_in_a_row, facts.track_wins_in_a_row) == (in_series, at_track)
+    assert ("Verstappen has now won 10 Formula 1 races in a row. It was Verstappen's second straight Formula 1 win at "
+            "Autodromo Nazionale Monza.") in prose(facts)
+    assert "in a row" not in prose(await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1")))

@@ -174,6 +174,19 @@ def long_wait(previous: RaceRef | None, since: int | None) -> RaceRef | None:
     return previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
 
 
+def winning_runs(short: str, series: str, track: str, in_series: int, at_track: int) -> list[Sentence]:
+    """`Larson has now won three Cup Series races in a row.`, `It was Larson's fourth straight Cup Series win at
+    Bristol.` (each told from two races on)."""
+    sentences = []
+    if in_series >= 2:
+        sentences.append(Sentence(f"{short} has now won {number_word(in_series)} {series} races in a row.",
+                                  f"That makes {number_word(in_series)} {series} wins in a row."))
+    if at_track >= 2:
+        sentences.append(Sentence(f"It was {possessive(short)} {ordinal_word(at_track)} straight {series} win at {track}.",
+                                  f"{short} has won the last {number_word(at_track)} {series} races at {track}."))
+    return sentences
+
+
 def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, winner = facts.details.race, facts.winner
     series = m.escape(series_words(race.series, race.series_name))
@@ -198,6 +211,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
+    sentences += winning_runs(short, series, m.escape(race.track), facts.wins_in_a_row, facts.track_wins_in_a_row)
     since = facts.starts_since_win
     drought = long_wait(facts.previous_win, since)
     earlier = facts.earlier_win_tracks
@@ -589,6 +603,7 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
+    sentences += winning_runs(short, "Formula 1", m.escape(race.track), facts.wins_in_a_row, facts.track_wins_in_a_row)
     if previous := long_wait(facts.previous_win, facts.starts_since_win):
         came = f"had come at the {previous.season} {m.escape(previous.name)}, {facts.starts_since_win} starts earlier."
         sentences.append(Sentence(f"{possessive(short)} previous win {came}", f"The previous one {came}"))
@@ -603,13 +618,15 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
                                   f"{team_previous.season} {m.escape(team_previous.name)}, "
                                   f"{facts.races_since_team_win} races earlier."))
     if facts.grand_slam:
-        sentences.append(Sentence(f"{short} scored a grand slam: pole position, the win, the fastest lap and every lap led."))
+        slam = "pole position, the win, the fastest lap and every lap led."
+        sentences.append(Sentence(f"{short} scored a grand slam: {slam}", f"It was a grand slam: {slam}"))
     elif facts.pole is winner:
-        sentences.append(Sentence(f"{short} won from pole position."))
+        sentences.append(Sentence(f"{short} won from pole position.", "The win came from pole position."))
     elif winner.start:
-        sentences.append(Sentence(f"{short} started {ordinal_word(winner.start)} on the grid."))
+        grid = f"started {ordinal_word(winner.start)} on the grid."
+        sentences.append(Sentence(f"{short} {grid}", f"The winner {grid}"))
     elif winner.pit_lane_start:
-        sentences.append(Sentence(f"{short} started from the pit lane."))
+        sentences.append(Sentence(f"{short} started from the pit lane.", "The winner started from the pit lane."))
     return sentences
 
 
