@@ -671,6 +671,8 @@ class RecapFacts(Record):
     starts_since_win: int | None = None     # the winner's series starts between that win and this race
     wins_in_a_row: int = 1                  # series races in a row he has now won (db.recaps.WinningRuns)
     track_wins_in_a_row: int = 1            # ... at this track, when more than the first tells
+    season_wins: int | None = None          # his wins in the season so far, this one included (db.recaps.SeasonWins)
+    most_season_wins: bool = False          # ... more than any other driver's
 
 
 class TeamSeason(Record):

@@ -69,6 +69,8 @@ class F1RecapFacts(Record):
     races_since_team_win: int | None = None     # the series' races between that win and this one
     wins_in_a_row: int = 1                      # see WinningRuns
     track_wins_in_a_row: int = 1
+    season_wins: int | None = None              # see SeasonWins
+    most_season_wins: bool = False
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -150,7 +152,8 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
             AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
         (*before_args, team_previous["season"], team_previous["season"], team_previous["round"]),
     ) if team_previous else None
-    runs = _winning_runs(snapshot, race, winner.driver_id, before, before_args, F1_WIN)
+    runs = _winning_runs(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN)
+    season_wins = _season_wins(snapshot, series_id, race, winner.driver_id, F1_WIN)
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -166,7 +169,45 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         races_since_team_win=races_since_team,
         wins_in_a_row=runs.in_series,
         track_wins_in_a_row=runs.at_track,
+        season_wins=season_wins.wins if season_wins else None,
+        most_season_wins=bool(season_wins and season_wins.most),
     )
+
+
+class SeasonWins(Record):
+    """The winner's wins in the season's points races so far, this one included, and whether no other driver has as
+    many; known only when the store holds every round of the season up to this race."""
+
+    wins: int
+    most: bool
+
+
+def _season_wins(snapshot: Snapshot, series_id: int, race: RaceSummary, winner_id: int | None, win: str) -> SeasonWins | None:
+    if race.round is None or winner_id is None or not _rounds_unbroken(snapshot, series_id, race.season, race):
+        return None
+    wins: dict[int, int] = {driver: count for driver, count in snapshot.fetchall(
+        f"""SELECT w.driver_id, count(*) FROM races r JOIN results w ON w.race_id = r.id AND {win}
+            WHERE r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? AND r.round <= ?
+            GROUP BY w.driver_id""",
+        (series_id, race.season, race.round),
+    )}
+    mine = wins.get(winner_id, 0)
+    return SeasonWins(mine, all(count < mine for driver, count in wins.items() if driver != winner_id))
+
+
+def _rounds_unbroken(snapshot: Snapshot, series_id: int, since: int, race: RaceSummary) -> bool:
+    """Whether the store holds a result for every round of the series from season `since` up to this race: each
+    season's rounds one to its last, and this season's up to this race's. A gap is a race whose winner is unknown, so
+    no run or count of wins may span it."""
+    seasons = snapshot.fetchall(
+        """SELECT r.season, count(DISTINCT r.round), max(r.round) FROM races r
+           WHERE r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season BETWEEN ? AND ?
+           AND (r.season < ? OR r.round <= ?) AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
+           GROUP BY r.season ORDER BY r.season""",
+        (series_id, since, race.season, race.season, race.round),
+    )
+    return ([row[0] for row in seasons] == list(range(since, race.season + 1))
+            and all(count == last for _, count, last in seasons) and seasons[-1][2] == race.round)
 
 
 class WinningRuns(Record):
@@ -174,7 +215,8 @@ class WinningRuns(Record):
 
     `in_series`: the series' races just before this one, all his; a gap in the store's rounds ends the count, so a run
     is never longer than the data shows. `at_track`: the series' races at this track just before this one, all his;
-    1 when the series' run already holds every one of them (nothing more to tell).
+    1 when the series' run already holds every one of them (nothing more to tell), or when a round of the series
+    since the first of them is missing from the store (it may have been run at this track).
     """
 
     in_series: int
@@ -182,7 +224,7 @@ class WinningRuns(Record):
 
 
 def _winning_runs(
-    snapshot: Snapshot, race: RaceSummary, winner_id: int | None, before: str, before_args: tuple, win: str,
+    snapshot: Snapshot, series_id: int, race: RaceSummary, winner_id: int | None, before: str, before_args: tuple, win: str,
 ) -> WinningRuns:
     if race.round is None or winner_id is None:
         return WinningRuns(1, 1)
@@ -205,12 +247,14 @@ def _winning_runs(
             break
         run.append(row["id"])
         season, round_ = row["season"], row["round"]
-    track_run: list[int] = []
+    track_run: list[sqlite3.Row] = []
     for row in latest_first("AND r.track_id = (SELECT track_id FROM races WHERE id = ?)", (race.id,)):
         if not row["won"]:
             break
-        track_run.append(row["id"])
-    return WinningRuns(len(run) + 1, 1 if set(track_run) <= set(run) else len(track_run) + 1)
+        track_run.append(row)
+    if {row["id"] for row in track_run} <= set(run) or not _rounds_unbroken(snapshot, series_id, track_run[-1]["season"], race):
+        return WinningRuns(len(run) + 1, 1)
+    return WinningRuns(len(run) + 1, len(track_run) + 1)
 
 
 def _youngest_winner_age(
@@ -348,7 +392,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner_id, race.track_kind, race.id, *season_args),
     )
     same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
-    runs = _winning_runs(snapshot, race, winner_id, before, before_args, NASCAR_WIN) if earlier else WinningRuns(1, 1)
+    runs = _winning_runs(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN) if earlier else WinningRuns(1, 1)
+    season_wins = _season_wins(snapshot, series_id, race, winner_id, NASCAR_WIN)
     return replace(
         facts,
         win_number=len(earlier) + 1,
@@ -367,6 +412,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         starts_since_win=starts_since,
         wins_in_a_row=runs.in_series,
         track_wins_in_a_row=runs.at_track,
+        season_wins=season_wins.wins if season_wins else None,
+        most_season_wins=bool(season_wins and season_wins.most),
     )
 
 

@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import lzma
+import re
+from collections import Counter
 from importlib import resources
 
 import pytest
@@ -222,9 +224,24 @@ def raw_winning_runs(rows: list[dict[str, str]]) -> dict[tuple[int, int], tuple[
     return runs
 
 
+def raw_season_wins(rows: list[dict[str, str]]) -> dict[tuple[int, int], tuple[int, bool]]:
+    """Each race's (season, round) → its winner's wins in the season up to it, and whether no other driver had as many."""
+    winners = {(int(row["Season"]), int(row["Race"])): row["Driver"] for row in rows if row["Finish"].strip() == "1"}
+    tallies = {}
+    for season, round_ in sorted(winners):
+        wins = Counter(winners[(season, earlier)] for earlier in range(1, round_ + 1) if (season, earlier) in winners)
+        mine = wins[winners[(season, round_)]]
+        tallies[(season, round_)] = (mine, all(count < mine for driver, count in wins.items()
+                                               if driver != winners[(season, round_)]))
+    return tallies
+
+
 @pytest.mark.parametrize(("series", "season", "round_", "told"), [
-    ("cup", 1967, 46, "Petty has now won 10 Cup Series races in a row."),
-    ("cup", 1984, 5, "It was Waltrip's seventh straight Cup Series win at Bristol Motor Speedway."),
+    ("cup", 1967, 46, "Petty now has 27 Cup Series wins in 1967, more than any other driver. Petty has now won 10 Cup "
+                      "Series races in a row."),
+    # three sentences in a row opening "It was": the third takes its other opening
+    ("cup", 1984, 5, "It was Waltrip's first Cup Series win of 1984. Waltrip has won the last seven Cup Series races at "
+                     "Bristol Motor Speedway."),
     ("cup", 2020, 22, "Harvick has now won two Cup Series races in a row. It was Harvick's third straight Cup Series win "
                       "at Michigan International Speedway."),
     ("xfinity", 2020, 15, "Cindric has now won two Xfinity Series races in a row."),   # Kentucky's two are that run
@@ -235,18 +252,22 @@ async def test_a_recap_tells_a_run_of_wins_as_the_raw_data_has_it(real_store, ra
     runs = raw_winning_runs(raw[series])
     facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
     assert (facts.wins_in_a_row, facts.track_wins_in_a_row) == runs[(season, round_)]
+    assert (facts.season_wins, facts.most_season_wins) == raw_season_wins(raw[series])[(season, round_)]
     prose = " ".join(" ".join(recap.paragraphs(facts)).split())
+    runs_told = re.compile(r"in a row|straight|has won the last")
     if told:
         assert told in prose
-        assert prose.count("in a row") + prose.count("straight") == told.count("in a row") + told.count("straight")
+        assert len(runs_told.findall(prose)) == len(runs_told.findall(told))
     else:
-        assert "in a row" not in prose and "straight" not in prose
+        assert not runs_told.search(prose)
 
 
-async def test_every_sampled_race_s_run_of_series_wins_is_the_raw_data_s(real_store, raw):
-    """Every 120th race of each series, 1949 to 2025: the run of series wins its recap counts is the raw rows'."""
+async def test_every_sampled_race_s_winner_s_season_and_run_are_the_raw_data_s(real_store, raw):
+    """Every 120th race of each series, 1949 to 2025: the run of series wins and the season's wins its recap counts are
+    the raw rows'."""
     for series, rows in raw.items():
-        runs = raw_winning_runs(rows)
+        runs, season_wins = raw_winning_runs(rows), raw_season_wins(rows)
         for season, round_ in sorted(runs)[::120]:
             facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
             assert facts.wins_in_a_row == runs[(season, round_)][0], (series, season, round_)
+            assert (facts.season_wins, facts.most_season_wins) == season_wins[(season, round_)], (series, season, round_)

@@ -171,9 +171,9 @@ async def test_a_constructor_s_long_wait_is_told_as_f1db_counts_it(real_store):
     assert f"It was McLaren's first win since the 2012 Brazilian Grand Prix, {between} races earlier." in prose(facts)
 
 
-async def test_a_run_of_wins_is_told_as_f1db_counts_it(real_store):
-    """Monza 2023: Verstappen's tenth win in a row, and his second in a row at Monza, from F1DB's rows; Monza 2024's
-    winner was on no run."""
+async def test_a_run_of_wins_and_the_season_s_wins_are_told_as_f1db_counts_them(real_store):
+    """Monza 2023: Verstappen's tenth win in a row, his second in a row at Monza and his 12th of the season, the most,
+    from F1DB's rows; Monza 2024's winner was on no run."""
     circuit = {(int(row["year"]), int(row["round"])): row["circuitId"] for row in bundled_rows("races")}
     rounds = f1db_rounds()
     won = {rounds[row["race_id"]]: row["driverId"] for row in bundled_rows("race_results") if row["position"] == "1"}
@@ -185,6 +185,9 @@ async def test_a_run_of_wins_is_told_as_f1db_counts_it(real_store):
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2023, "f1"))
     assert isinstance(facts, F1RecapFacts)
     assert (facts.wins_in_a_row, facts.track_wins_in_a_row) == (in_series, at_track)
-    assert ("Verstappen has now won 10 Formula 1 races in a row. It was Verstappen's second straight Formula 1 win at "
-            "Autodromo Nazionale Monza.") in prose(facts)
+    season = [won[race] for race in upto if race[0] == 2023]
+    assert (facts.season_wins, facts.most_season_wins) == (season.count("max-verstappen"), True) == (12, True)
+    assert max(season.count(driver) for driver in set(season) - {"max-verstappen"}) < 12
+    assert ("Verstappen now has 12 Formula 1 wins in 2023, more than any other driver. Verstappen has now won 10 Formula 1 "
+            "races in a row. It was Verstappen's second straight Formula 1 win at Autodromo Nazionale Monza.") in prose(facts)
     assert "in a row" not in prose(await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1")))

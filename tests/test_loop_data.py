@@ -78,7 +78,7 @@ async def test_the_real_loop_data_matches_the_history_and_every_answer_shows_it(
     assert loop_page["footer"]["text"].startswith(f"Page {len(pages)}/{len(pages)} · ")
     assert jsondata.results(details)["loop_data"][0]["rating"] == 141.29
     facts = await recap_facts(atlanta, details)
-    assert "The winner's driver rating of 141.3 was the race's best." in " ".join(recap.paragraphs(facts))
+    assert "driver rating of 141.3 was the race's best." in " ".join(recap.paragraphs(facts))   # opening as the prose flows
     assert "## Loop data\n\n| Rating | # | Driver |" in recap.reddit_body(facts, "key")
     assert " 141.3  21  Austin Hill " in recap.text_recap(facts).split("Rating   #  Driver")[-1]
 

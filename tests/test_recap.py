@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from bot.render import recap
 from db import queries
 from db.models import race_key
@@ -9,7 +11,7 @@ from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.records import replace
 from db.store import Store
-from testkit.samples import RICHMOND_FEED
+from testkit.samples import RICHMOND_FEED, fill_store, rows
 
 TEMPLATE = "Post-Race Thread: {race_at_track} ({series})"
 
@@ -92,3 +94,33 @@ async def test_reddit_body_stays_under_the_self_post_limit(real_store):
     giant_facts = replace(facts, details=replace(facts.details, results=giant), winner=giant[0])
     body = recap.reddit_body(giant_facts, "k")
     assert len(body) <= recap.REDDIT_LIMIT and body.rstrip().endswith("[](#pitboard:k)")
+
+
+ROUNDS = {   # 2022 Cup rounds of a hand-made history: Alice wins at Mid-Ohio in rounds 1 and 3, Bob at Daytona in round 2
+    1: "2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,1,1,7,Alice Able,Chevrolet,60,90,90,running,Able Racing,,,,1,\n"
+       "2022,1,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,2,2,02,Bob Baker,Ford,40,90,0,running,Baker Bros,,,,0,",
+    2: "2022,2,Daytona International Speedway,Delta 400,2.5,paved,1,2,02,Bob Baker,Ford,60,160,100,running,Baker Bros,,,,1,\n"
+       "2022,2,Daytona International Speedway,Delta 400,2.5,paved,2,1,7,Alice Able,Chevrolet,40,160,60,running,Able Racing,,,,0,",
+    3: "2022,3,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,1,1,7,Alice Able,Chevrolet,60,90,90,running,Able Racing,,,,1,\n"
+       "2022,3,Mid-Ohio Sports Car Course,Gamma 200,2.258,road,2,2,02,Bob Baker,Ford,40,90,0,running,Baker Bros,,,,0,",
+}
+
+
+async def round_3_recap(path, rounds: tuple[int, ...]):
+    async with Store.open(path) as store:
+        await fill_store(store, [("cup", rows("\n".join(ROUNDS[n] for n in rounds)))])
+        facts = await recap_facts(store, await queries.results(store, None, 2022, "cup", 3))
+    return facts, " ".join(recap.paragraphs(facts))
+
+
+async def test_runs_and_season_wins_are_told_only_when_every_round_is_in_the_store(empty_db, tmp_path):
+    gapped = tmp_path / "gapped.db"
+    shutil.copy(empty_db, gapped)
+    facts, prose = await round_3_recap(empty_db, (1, 2, 3))
+    assert (facts.wins_in_a_row, facts.track_wins_in_a_row, facts.season_wins, facts.most_season_wins) == (1, 2, 2, True)
+    assert "Able now has two Cup Series wins in 2022, more than any other driver." in prose
+    assert "straight Cup Series win at Mid-Ohio Sports Car Course" in prose
+    # Round 2 missing: its winner, and whether it ran at Mid-Ohio, are unknown; nothing is claimed across it
+    facts, prose = await round_3_recap(gapped, (1, 3))
+    assert (facts.wins_in_a_row, facts.track_wins_in_a_row, facts.season_wins) == (1, 1, None)
+    assert not any(words in prose for words in ("in a row", "straight", "has won the last", "wins in 2022", "win of 2022"))

@@ -174,6 +174,19 @@ def long_wait(previous: RaceRef | None, since: int | None) -> RaceRef | None:
     return previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
 
 
+def season_wins(short: str, series: str, race: RaceSummary, wins: int | None, most: bool, win_number: int) -> list[Sentence]:
+    """`Hamlin now has six Cup Series wins in 2025, more than any other driver.`; a veteran's first win of the season
+    after its opening round is told as such."""
+    ahead = ", more than any other driver" if most else ""
+    if wins is not None and wins >= 2:
+        return [Sentence(f"{short} now has {number_word(wins)} {series} wins in {race.season}{ahead}.",
+                         f"It was {possessive(short)} {ordinal_word(wins)} {series} win of {race.season}{ahead}.")]
+    if wins == 1 and win_number > 1 and race.round is not None and race.round > 1:
+        return [Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
+                         f"{short} had not won a {series} race in {race.season} before.")]
+    return []
+
+
 def winning_runs(short: str, series: str, track: str, in_series: int, at_track: int) -> list[Sentence]:
     """`Larson has now won three Cup Series races in a row.`, `It was Larson's fourth straight Cup Series win at
     Bristol.` (each told from two races on)."""
@@ -211,6 +224,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
+    sentences += season_wins(short, series, race, facts.season_wins, facts.most_season_wins, facts.win_number)
     sentences += winning_runs(short, series, m.escape(race.track), facts.wins_in_a_row, facts.track_wins_in_a_row)
     since = facts.starts_since_win
     drought = long_wait(facts.previous_win, since)
@@ -229,7 +243,8 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     if facts.make_first_win and winner.make:
         owners.append(m.escape(winner.make))
     if owners:
-        sentences.append(Sentence(f"It was also the first {series} win for {_join(owners)}."))
+        sentences.append(Sentence(f"It was also the first {series} win for {_join(owners)}.",
+                                  f"The win was also the first in the {series} for {_join(owners)}."))
     share = facts.season_share
     if share and share.starts < share.races and not debut:
         if share.starts == 1:
@@ -603,6 +618,7 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
+    sentences += season_wins(short, "Formula 1", race, facts.season_wins, facts.most_season_wins, facts.win_number)
     sentences += winning_runs(short, "Formula 1", m.escape(race.track), facts.wins_in_a_row, facts.track_wins_in_a_row)
     if previous := long_wait(facts.previous_win, facts.starts_since_win):
         came = f"had come at the {previous.season} {m.escape(previous.name)}, {facts.starts_since_win} starts earlier."
