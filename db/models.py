@@ -642,6 +642,20 @@ class SeasonShare(Record):
     races: int
 
 
+class WinTallies(Record):
+    """What a win adds up to, as of the race, in its series (db.recaps.win_tallies). A run, a season's count and "the
+    most" are known only where the store holds every round they span: elsewhere a run stops short, a season's count is
+    None and no one is said to have the most."""
+
+    season_wins: int | None = None      # the winner's wins in the season so far, this one included
+    most_season_wins: bool = False      # ... more than any other driver's
+    in_a_row: int = 1                   # the series' races he has now won in a row (1: not the one before)
+    track_wins: int = 1                 # his wins at this track, this one included
+    most_track_wins: bool = False       # ... more than any other driver's there
+    track_in_a_row: int = 1             # the series' races at this track he has now won in a row, when more than
+                                        # `in_a_row` tells (1 otherwise)
+
+
 class RecapFacts(Record):
     """Everything a post-race thread says, computed from the store as of that race.
 
@@ -669,10 +683,7 @@ class RecapFacts(Record):
     next_race: RaceSummary | None           # the series' next dated race after this one
     previous_win: RaceRef | None = None     # the winner's last series win before this one
     starts_since_win: int | None = None     # the winner's series starts between that win and this race
-    wins_in_a_row: int = 1                  # series races in a row he has now won (db.recaps.WinningRuns)
-    track_wins_in_a_row: int = 1            # ... at this track, when more than the first tells
-    season_wins: int | None = None          # his wins in the season so far, this one included (db.recaps.SeasonWins)
-    most_season_wins: bool = False          # ... more than any other driver's
+    tallies: WinTallies = WinTallies()      # what the win adds up to: the season's, in a row, at the track
 
 
 class TeamSeason(Record):

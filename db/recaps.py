@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date
 
 from db.errors import NoData
-from db.models import KindRecord, Newcomer, RaceRef, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare
+from db.models import KindRecord, Newcomer, RaceRef, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare, WinTallies
 from db.queries import read_races
 from db.records import Record, field, replace
 from db.series import SERIES
@@ -67,10 +67,7 @@ class F1RecapFacts(Record):
     youngest_winner_age: tuple[int, int] | None = None   # (years, days): the winner is the series' youngest ever
     team_previous_win: RaceRef | None = None    # the constructor's last win before this one
     races_since_team_win: int | None = None     # the series' races between that win and this one
-    wins_in_a_row: int = 1                      # see WinningRuns
-    track_wins_in_a_row: int = 1
-    season_wins: int | None = None              # see SeasonWins
-    most_season_wins: bool = False
+    tallies: WinTallies = WinTallies()          # the season's wins, runs, wins at the circuit
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -152,8 +149,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
             AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
         (*before_args, team_previous["season"], team_previous["season"], team_previous["round"]),
     ) if team_previous else None
-    runs = _winning_runs(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN)
-    season_wins = _season_wins(snapshot, series_id, race, winner.driver_id, F1_WIN)
+    tallies = win_tallies(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN)
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -167,32 +163,69 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         youngest_winner_age=youngest,
         team_previous_win=RaceRef(race.series, *team_previous) if team_previous else None,
         races_since_team_win=races_since_team,
-        wins_in_a_row=runs.in_series,
-        track_wins_in_a_row=runs.at_track,
-        season_wins=season_wins.wins if season_wins else None,
-        most_season_wins=bool(season_wins and season_wins.most),
+        tallies=tallies,
     )
 
 
-class SeasonWins(Record):
-    """The winner's wins in the season's points races so far, this one included, and whether no other driver has as
-    many; known only when the store holds every round of the season up to this race."""
+def win_tallies(
+    snapshot: Snapshot, series_id: int, race: RaceSummary, winner_id: int | None, before: str, before_args: tuple, win: str,
+) -> WinTallies:
+    """The win's tallies (see WinTallies); `before` selects the series' races before this one (alias r), `win` a
+    winning result (alias w)."""
+    if race.round is None or winner_id is None:
+        return WinTallies()
+    at_track = "r.track_id = (SELECT track_id FROM races WHERE id = ?)"
+    season, most_in_season = _wins_and_most(
+        snapshot, winner_id, win, "r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? "
+        "AND r.round <= ?", (series_id, race.season, race.round))
+    track_wins, most_at_track = _wins_and_most(snapshot, winner_id, win, f"({before} OR r.id = ?) AND {at_track}",
+                                               (*before_args, race.id, race.id))
+    run: list[sqlite3.Row] = []   # the series' run, back to the first gap in the store's rounds
+    season_, round_ = race.season, race.round
+    for row in _run(snapshot, winner_id, win, before, before_args):
+        if not ((row["season"] == season_ and row["round"] == round_ - 1) or (row["season"] == season_ - 1 and round_ == 1)):
+            break
+        run.append(row)
+        season_, round_ = row["season"], row["round"]
+    track_run = _run(snapshot, winner_id, win, f"{before} AND {at_track}", (*before_args, race.id))
+    tells_more = track_run and not {row["id"] for row in track_run} <= {row["id"] for row in run}
+    season_known = _rounds_unbroken(snapshot, series_id, race.season, race)
+    return WinTallies(
+        season_wins=season if season_known else None,
+        most_season_wins=most_in_season and season_known,
+        in_a_row=len(run) + 1,
+        track_wins=track_wins,
+        most_track_wins=most_at_track and _rounds_unbroken(snapshot, series_id, snapshot.scalar(
+            f"SELECT min(r.season) FROM races r WHERE ({before} OR r.id = ?) AND {at_track}", (*before_args, race.id, race.id),
+        ), race),
+        track_in_a_row=len(track_run) + 1
+        if tells_more and _rounds_unbroken(snapshot, series_id, track_run[-1]["season"], race) else 1,
+    )
 
-    wins: int
-    most: bool
 
-
-def _season_wins(snapshot: Snapshot, series_id: int, race: RaceSummary, winner_id: int | None, win: str) -> SeasonWins | None:
-    if race.round is None or winner_id is None or not _rounds_unbroken(snapshot, series_id, race.season, race):
-        return None
+def _wins_and_most(snapshot: Snapshot, winner_id: int, win: str, races: str, args: tuple) -> tuple[int, bool]:
+    """The winner's wins in the races a condition selects (alias r), and whether no other driver has as many."""
     wins: dict[int, int] = {driver: count for driver, count in snapshot.fetchall(
-        f"""SELECT w.driver_id, count(*) FROM races r JOIN results w ON w.race_id = r.id AND {win}
-            WHERE r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? AND r.round <= ?
-            GROUP BY w.driver_id""",
-        (series_id, race.season, race.round),
-    )}
+        f"SELECT w.driver_id, count(*) FROM races r JOIN results w ON w.race_id = r.id AND {win} WHERE {races} "
+        "GROUP BY w.driver_id", args)}
     mine = wins.get(winner_id, 0)
-    return SeasonWins(mine, all(count < mine for driver, count in wins.items() if driver != winner_id))
+    return mine, all(count < mine for driver, count in wins.items() if driver != winner_id)
+
+
+def _run(snapshot: Snapshot, winner_id: int, win: str, races: str, args: tuple) -> list[sqlite3.Row]:
+    """The races a condition selects (alias r) that the winner won, latest first, up to the first he did not."""
+    run = []
+    for row in snapshot.fetchall(
+        f"""SELECT r.id, r.season, r.round,
+                   EXISTS (SELECT 1 FROM results w WHERE w.race_id = r.id AND w.driver_id = ? AND {win}) AS won
+            FROM races r WHERE {races} AND r.status != 'scheduled' AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
+            ORDER BY r.season DESC, r.round DESC LIMIT {RUN_READ}""",
+        (winner_id, *args),
+    ):
+        if not row["won"]:
+            break
+        run.append(row)
+    return run
 
 
 def _rounds_unbroken(snapshot: Snapshot, series_id: int, since: int, race: RaceSummary) -> bool:
@@ -208,53 +241,6 @@ def _rounds_unbroken(snapshot: Snapshot, series_id: int, since: int, race: RaceS
     )
     return ([row[0] for row in seasons] == list(range(since, race.season + 1))
             and all(count == last for _, count, last in seasons) and seasons[-1][2] == race.round)
-
-
-class WinningRuns(Record):
-    """How many races in a row the winner has now won, this one included (1: no run).
-
-    `in_series`: the series' races just before this one, all his; a gap in the store's rounds ends the count, so a run
-    is never longer than the data shows. `at_track`: the series' races at this track just before this one, all his;
-    1 when the series' run already holds every one of them (nothing more to tell), or when a round of the series
-    since the first of them is missing from the store (it may have been run at this track).
-    """
-
-    in_series: int
-    at_track: int
-
-
-def _winning_runs(
-    snapshot: Snapshot, series_id: int, race: RaceSummary, winner_id: int | None, before: str, before_args: tuple, win: str,
-) -> WinningRuns:
-    if race.round is None or winner_id is None:
-        return WinningRuns(1, 1)
-
-    def latest_first(at_track: str, args: tuple) -> list[sqlite3.Row]:
-        return snapshot.fetchall(
-            f"""SELECT r.id, r.season, r.round,
-                       EXISTS (SELECT 1 FROM results w WHERE w.race_id = r.id AND w.driver_id = ? AND {win}) AS won
-                FROM races r WHERE {before} {at_track} AND r.status != 'scheduled'
-                AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
-                ORDER BY r.season DESC, r.round DESC LIMIT {RUN_READ}""",
-            (winner_id, *before_args, *args),
-        )
-
-    run: list[int] = []
-    season, round_ = race.season, race.round
-    for row in latest_first("", ()):
-        follows = (row["season"] == season and row["round"] == round_ - 1) or (row["season"] == season - 1 and round_ == 1)
-        if not row["won"] or not follows:
-            break
-        run.append(row["id"])
-        season, round_ = row["season"], row["round"]
-    track_run: list[sqlite3.Row] = []
-    for row in latest_first("AND r.track_id = (SELECT track_id FROM races WHERE id = ?)", (race.id,)):
-        if not row["won"]:
-            break
-        track_run.append(row)
-    if {row["id"] for row in track_run} <= set(run) or not _rounds_unbroken(snapshot, series_id, track_run[-1]["season"], race):
-        return WinningRuns(len(run) + 1, 1)
-    return WinningRuns(len(run) + 1, len(track_run) + 1)
 
 
 def _youngest_winner_age(
@@ -392,8 +378,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner_id, race.track_kind, race.id, *season_args),
     )
     same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
-    runs = _winning_runs(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN) if earlier else WinningRuns(1, 1)
-    season_wins = _season_wins(snapshot, series_id, race, winner_id, NASCAR_WIN)
+    tallies = win_tallies(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN)
     return replace(
         facts,
         win_number=len(earlier) + 1,
@@ -410,10 +395,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         previous_win=RaceRef(race.series, previous["season"], previous["round"], previous["track"], previous["name"])
         if previous else None,
         starts_since_win=starts_since,
-        wins_in_a_row=runs.in_series,
-        track_wins_in_a_row=runs.at_track,
-        season_wins=season_wins.wins if season_wins else None,
-        most_season_wins=bool(season_wins and season_wins.most),
+        tallies=tallies,
     )
 
 

@@ -19,6 +19,7 @@ import pytest
 from bot.cli import main
 from bot.render import embeds, recap, text
 from db import queries
+from db.models import WinTallies
 from db.nascar_feed import import_document, import_file
 from db.recaps import recap_facts
 from testkit.samples import RICHMOND_FEED, richmond_loopstats
@@ -193,10 +194,11 @@ async def test_the_starts_since_a_latest_win_are_the_raw_data_s(real_store, raw,
     assert (f", {since} starts since" in text.driver(await queries.driver(real_store, driver, series))) == (since > 1)
 
 
-def raw_winning_runs(rows: list[dict[str, str]]) -> dict[tuple[int, int], tuple[int, int]]:
-    """Each race's (season, round) → the runs of wins its winner was on, from the raw rows: the series' races in a row
-    (rounds one after another), and the races in a row at its track, counted only when the series' run does not
-    already hold every one of them."""
+def raw_tallies(rows: list[dict[str, str]]) -> dict[tuple[int, int], WinTallies]:
+    """Each race's (season, round) → what its win added up to, from the raw rows: the winner's wins in the season so far
+    and whether no one had as many; the series' races he had won in a row (rounds one after another); his wins at the
+    track and whether no one had as many; and the track's races he had won in a row, counted only when the series'
+    run does not already hold every one of them."""
     winners: dict[tuple[int, int], str | None] = {}
     tracks: dict[tuple[int, int], str] = {}
     for row in rows:
@@ -206,53 +208,49 @@ def raw_winning_runs(rows: list[dict[str, str]]) -> dict[tuple[int, int], tuple[
         if row["Finish"].strip() == "1":
             winners[key] = row["Driver"]
     order = sorted(winners)
-    runs = {}
+    tallies = {}
     for i, key in enumerate(order):
+        winner = winners[key]
         series_run = [key]
         for earlier in reversed(order[:i]):
             later = series_run[-1]
             follows = earlier == (later[0], later[1] - 1) or (earlier[0] == later[0] - 1 and later[1] == 1)
-            if winners[earlier] != winners[key] or not follows:
+            if winners[earlier] != winner or not follows:
                 break
             series_run.append(earlier)
-        track_run = [key]
-        for earlier in reversed([other for other in order[:i] if tracks[other] == tracks[key]]):
-            if winners[earlier] != winners[key]:
+        at_track = [other for other in order[:i + 1] if tracks[other] == tracks[key]]
+        track_run = []
+        for earlier in reversed(at_track):
+            if winners[earlier] != winner:
                 break
             track_run.append(earlier)
-        runs[key] = (len(series_run), 1 if set(track_run) <= set(series_run) else len(track_run))
-    return runs
-
-
-def raw_season_wins(rows: list[dict[str, str]]) -> dict[tuple[int, int], tuple[int, bool]]:
-    """Each race's (season, round) → its winner's wins in the season up to it, and whether no other driver had as many."""
-    winners = {(int(row["Season"]), int(row["Race"])): row["Driver"] for row in rows if row["Finish"].strip() == "1"}
-    tallies = {}
-    for season, round_ in sorted(winners):
-        wins = Counter(winners[(season, earlier)] for earlier in range(1, round_ + 1) if (season, earlier) in winners)
-        mine = wins[winners[(season, round_)]]
-        tallies[(season, round_)] = (mine, all(count < mine for driver, count in wins.items()
-                                               if driver != winners[(season, round_)]))
+        season = Counter(winners[other] for other in order[:i + 1] if other[0] == key[0])
+        there = Counter(winners[other] for other in at_track)
+        tallies[key] = WinTallies(
+            season_wins=season[winner], most_season_wins=all(n < season[winner] for d, n in season.items() if d != winner),
+            in_a_row=len(series_run), track_wins=there[winner],
+            most_track_wins=all(n < there[winner] for d, n in there.items() if d != winner),
+            track_in_a_row=1 if set(track_run) <= set(series_run) else len(track_run),
+        )
     return tallies
 
 
 @pytest.mark.parametrize(("series", "season", "round_", "told"), [
     ("cup", 1967, 46, "Petty now has 27 Cup Series wins in 1967, more than any other driver. Petty has now won 10 Cup "
-                      "Series races in a row."),
+                      "Series races in a row. It was Petty's fourth Cup Series win at North Wilkesboro Speedway."),
     # three sentences in a row opening "It was": the third takes its other opening
-    ("cup", 1984, 5, "It was Waltrip's first Cup Series win of 1984. Waltrip has won the last seven Cup Series races at "
-                     "Bristol Motor Speedway."),
-    ("cup", 2020, 22, "Harvick has now won two Cup Series races in a row. It was Harvick's third straight Cup Series win "
-                      "at Michigan International Speedway."),
+    ("cup", 1984, 5, "It was Waltrip's first Cup Series win of 1984. Waltrip has now won nine Cup Series races at "
+                     "Bristol Motor Speedway, the last seven in a row."),
+    ("cup", 2020, 22, "Harvick now has six Cup Series wins in 2020, more than any other driver. Harvick has now won two "
+                      "Cup Series races in a row. It was Harvick's fifth Cup Series win at Michigan International "
+                      "Speedway, the third in a row."),
     ("xfinity", 2020, 15, "Cindric has now won two Xfinity Series races in a row."),   # Kentucky's two are that run
     ("xfinity", 2025, 26, "Zilisch has now won four Xfinity Series races in a row."),
     ("cup", 1967, 47, None),   # the race after Petty's ten
 ])
-async def test_a_recap_tells_a_run_of_wins_as_the_raw_data_has_it(real_store, raw, series, season, round_, told):
-    runs = raw_winning_runs(raw[series])
+async def test_a_recap_tells_what_a_win_adds_up_to_as_the_raw_data_has_it(real_store, raw, series, season, round_, told):
     facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
-    assert (facts.wins_in_a_row, facts.track_wins_in_a_row) == runs[(season, round_)]
-    assert (facts.season_wins, facts.most_season_wins) == raw_season_wins(raw[series])[(season, round_)]
+    assert facts.tallies == raw_tallies(raw[series])[(season, round_)]
     prose = " ".join(" ".join(recap.paragraphs(facts)).split())
     runs_told = re.compile(r"in a row|straight|has won the last")
     if told:
@@ -262,12 +260,10 @@ async def test_a_recap_tells_a_run_of_wins_as_the_raw_data_has_it(real_store, ra
         assert not runs_told.search(prose)
 
 
-async def test_every_sampled_race_s_winner_s_season_and_run_are_the_raw_data_s(real_store, raw):
-    """Every 120th race of each series, 1949 to 2025: the run of series wins and the season's wins its recap counts are
-    the raw rows'."""
+async def test_every_sampled_race_s_tallies_are_the_raw_data_s(real_store, raw):
+    """Every 120th race of each series, 1949 to 2025: what its recap says the win adds up to is the raw rows'."""
     for series, rows in raw.items():
-        runs, season_wins = raw_winning_runs(rows), raw_season_wins(rows)
-        for season, round_ in sorted(runs)[::120]:
+        tallies = raw_tallies(rows)
+        for season, round_ in sorted(tallies)[::120]:
             facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
-            assert facts.wins_in_a_row == runs[(season, round_)][0], (series, season, round_)
-            assert (facts.season_wins, facts.most_season_wins) == season_wins[(season, round_)], (series, season, round_)
+            assert facts.tallies == tallies[(season, round_)], (series, season, round_)

@@ -190,8 +190,8 @@ async def test_an_f1_announcement_is_the_race_report_in_f1_words(real_store):
     assert embed["title"] == "🏁 2024 F1 R16 · Italian Grand Prix"
     assert embed["description"] == (
         "**Charles Leclerc** won the Italian Grand Prix at Autodromo Nazionale Monza for Ferrari. "
-        "It was Leclerc's seventh Formula 1 win. Leclerc now has two Formula 1 wins in 2024. Leclerc started fourth on "
-        "the grid.\n\n"
+        "It was Leclerc's seventh Formula 1 win. Leclerc now has two Formula 1 wins in 2024. It was Leclerc's second "
+        "Formula 1 win at Autodromo Nazionale Monza. Leclerc started fourth on the grid.\n\n"
         "Oscar Piastri finished second, 2.664 seconds behind, and pole-sitter Lando Norris third.\n\n"
         "One driver retired: Yuki Tsunoda (overheating, 7 laps)."
     )

@@ -13,7 +13,7 @@ import pytest
 from bot.render import recap
 from db import queries
 from db.f1db import bundled_rows
-from db.models import race_key
+from db.models import WinTallies, race_key
 from db.recaps import F1RecapFacts, race_recap
 
 pytestmark = pytest.mark.realdata
@@ -171,9 +171,9 @@ async def test_a_constructor_s_long_wait_is_told_as_f1db_counts_it(real_store):
     assert f"It was McLaren's first win since the 2012 Brazilian Grand Prix, {between} races earlier." in prose(facts)
 
 
-async def test_a_run_of_wins_and_the_season_s_wins_are_told_as_f1db_counts_them(real_store):
-    """Monza 2023: Verstappen's tenth win in a row, his second in a row at Monza and his 12th of the season, the most,
-    from F1DB's rows; Monza 2024's winner was on no run."""
+async def test_what_a_win_adds_up_to_is_told_as_f1db_counts_it(real_store):
+    """Monza 2023: Verstappen's 12th win of the season (the most), his tenth in a row and his second straight at Monza;
+    Silverstone 2024: Hamilton's ninth at Silverstone, more than anyone; from F1DB's rows."""
     circuit = {(int(row["year"]), int(row["round"])): row["circuitId"] for row in bundled_rows("races")}
     rounds = f1db_rounds()
     won = {rounds[row["race_id"]]: row["driverId"] for row in bundled_rows("race_results") if row["position"] == "1"}
@@ -181,13 +181,20 @@ async def test_a_run_of_wins_and_the_season_s_wins_are_told_as_f1db_counts_them(
     at_monza = [race for race in upto if circuit[race] == "monza"]
     in_series = next(n for n, race in enumerate(reversed(upto)) if won[race] != "max-verstappen")
     at_track = next(n for n, race in enumerate(reversed(at_monza)) if won[race] != "max-verstappen")
-    assert (in_series, at_track) == (10, 2)
+    season = [won[race] for race in upto if race[0] == 2023]
+    monza_wins = [won[race] for race in at_monza]
+    assert (in_series, at_track, season.count("max-verstappen"), monza_wins.count("max-verstappen")) == (10, 2, 12, 2)
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2023, "f1"))
     assert isinstance(facts, F1RecapFacts)
-    assert (facts.wins_in_a_row, facts.track_wins_in_a_row) == (in_series, at_track)
-    season = [won[race] for race in upto if race[0] == 2023]
-    assert (facts.season_wins, facts.most_season_wins) == (season.count("max-verstappen"), True) == (12, True)
+    most_at_monza = all(monza_wins.count(driver) < 2 for driver in set(monza_wins) - {"max-verstappen"})
+    assert facts.tallies == WinTallies(season_wins=12, most_season_wins=True, in_a_row=10, track_wins=2,
+                                       most_track_wins=most_at_monza, track_in_a_row=2)
     assert max(season.count(driver) for driver in set(season) - {"max-verstappen"}) < 12
     assert ("Verstappen now has 12 Formula 1 wins in 2023, more than any other driver. Verstappen has now won 10 Formula 1 "
             "races in a row. It was Verstappen's second straight Formula 1 win at Autodromo Nazionale Monza.") in prose(facts)
     assert "in a row" not in prose(await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1")))
+    at_silverstone = [driver for race, driver in won.items() if circuit[race] == "silverstone" and race <= (2024, 12)]
+    assert at_silverstone.count("lewis-hamilton") == 9
+    assert all(at_silverstone.count(driver) < 9 for driver in set(at_silverstone) - {"lewis-hamilton"})
+    told = prose(await race_recap(real_store, await queries.results(real_store, "silverstone", 2024, "f1")))
+    assert "Hamilton has now won nine Formula 1 races at Silverstone Circuit, more than any other driver." in told

@@ -6,7 +6,7 @@ import shutil
 
 from bot.render import recap
 from db import queries
-from db.models import race_key
+from db.models import WinTallies, race_key
 from db.nascar_feed import import_file
 from db.recaps import recap_facts
 from db.records import replace
@@ -117,10 +117,14 @@ async def test_runs_and_season_wins_are_told_only_when_every_round_is_in_the_sto
     gapped = tmp_path / "gapped.db"
     shutil.copy(empty_db, gapped)
     facts, prose = await round_3_recap(empty_db, (1, 2, 3))
-    assert (facts.wins_in_a_row, facts.track_wins_in_a_row, facts.season_wins, facts.most_season_wins) == (1, 2, 2, True)
+    assert facts.tallies == WinTallies(season_wins=2, most_season_wins=True, in_a_row=1, track_wins=2, most_track_wins=True,
+                                       track_in_a_row=2)
     assert "Able now has two Cup Series wins in 2022, more than any other driver." in prose
-    assert "straight Cup Series win at Mid-Ohio Sports Car Course" in prose
+    assert "straight Cup Series win at Mid-Ohio Sports Car Course, the most of any driver." in prose
     # Round 2 missing: its winner, and whether it ran at Mid-Ohio, are unknown; nothing is claimed across it
     facts, prose = await round_3_recap(gapped, (1, 3))
-    assert (facts.wins_in_a_row, facts.track_wins_in_a_row, facts.season_wins) == (1, 1, None)
-    assert not any(words in prose for words in ("in a row", "straight", "has won the last", "wins in 2022", "win of 2022"))
+    assert facts.tallies == WinTallies(season_wins=None, most_season_wins=False, in_a_row=1, track_wins=2,
+                                       most_track_wins=False, track_in_a_row=1)
+    assert not any(words in prose for words in ("in a row", "straight", "has won the last", "wins in 2022", "win of 2022",
+                                                "the most"))
+    assert "It was Able's second Cup Series win at Mid-Ohio Sports Car Course." in prose   # his own wins: as the store has them

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from bot.render import cells, safe
 from bot.render.tables import Cell, Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
-from db.models import MAX_RATING, LoopLine, RaceRef, RaceSummary, RecapFacts, ResultLine
+from db.models import MAX_RATING, LoopLine, RaceRef, RaceSummary, RecapFacts, ResultLine, WinTallies
 from db.recaps import F1Line, F1RecapFacts, Recap
 from db.records import Record
 from db.series import SERIES
@@ -174,30 +174,39 @@ def long_wait(previous: RaceRef | None, since: int | None) -> RaceRef | None:
     return previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
 
 
-def season_wins(short: str, series: str, race: RaceSummary, wins: int | None, most: bool, win_number: int) -> list[Sentence]:
-    """`Hamlin now has six Cup Series wins in 2025, more than any other driver.`; a veteran's first win of the season
-    after its opening round is told as such."""
-    ahead = ", more than any other driver" if most else ""
-    if wins is not None and wins >= 2:
-        return [Sentence(f"{short} now has {number_word(wins)} {series} wins in {race.season}{ahead}.",
-                         f"It was {possessive(short)} {ordinal_word(wins)} {series} win of {race.season}{ahead}.")]
-    if wins == 1 and win_number > 1 and race.round is not None and race.round > 1:
-        return [Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
-                         f"{short} had not won a {series} race in {race.season} before.")]
-    return []
-
-
-def winning_runs(short: str, series: str, track: str, in_series: int, at_track: int) -> list[Sentence]:
-    """`Larson has now won three Cup Series races in a row.`, `It was Larson's fourth straight Cup Series win at
-    Bristol.` (each told from two races on)."""
+def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tallies: WinTallies,
+                    win_number: int) -> list[Sentence]:
+    """What the win adds up to: `Hamlin now has six Cup Series wins in 2025, more than any other driver.` (a veteran's
+    first of the season after its opening round is said as such), `Larson has now won three Cup Series races in a
+    row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`"""
     sentences = []
-    if in_series >= 2:
-        sentences.append(Sentence(f"{short} has now won {number_word(in_series)} {series} races in a row.",
-                                  f"That makes {number_word(in_series)} {series} wins in a row."))
-    if at_track >= 2:
-        sentences.append(Sentence(f"It was {possessive(short)} {ordinal_word(at_track)} straight {series} win at {track}.",
-                                  f"{short} has won the last {number_word(at_track)} {series} races at {track}."))
+    wins, ahead = tallies.season_wins, ", more than any other driver" if tallies.most_season_wins else ""
+    if wins is not None and wins >= 2:
+        sentences.append(Sentence(f"{short} now has {number_word(wins)} {series} wins in {race.season}{ahead}.",
+                                  f"It was {possessive(short)} {ordinal_word(wins)} {series} win of {race.season}{ahead}."))
+    elif wins == 1 and win_number > 1 and race.round is not None and race.round > 1:
+        sentences.append(Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
+                                  f"{short} had not won a {series} race in {race.season} before."))
+    if tallies.in_a_row >= 2:
+        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row.",
+                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row."))
+    total, run = tallies.track_wins, tallies.track_in_a_row
+    if total >= 2:
+        most, more = (["the most of any driver"], ["more than any other driver"]) if tallies.most_track_wins else ([], [])
+        if run == total:   # every win there in a row
+            said = f"It was {possessive(short)} {ordinal_word(total)} straight {series} win at {track}"
+            other = f"{short} has won the last {number_word(run)} {series} races at {track}"
+        else:
+            said = f"It was {possessive(short)} {ordinal_word(total)} {series} win at {track}"
+            other = f"{short} has now won {number_word(total)} {series} races at {track}"
+            if run >= 2:
+                most, more = [*most, f"the {ordinal_word(run)} in a row"], [*more, f"the last {number_word(run)} in a row"]
+        sentences.append(Sentence(f"{said}{_tail(most)}", f"{other}{_tail(more)}"))
     return sentences
+
+
+def _tail(clauses: list[str]) -> str:
+    return f", {' and '.join(clauses)}." if clauses else "."
 
 
 def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
@@ -224,8 +233,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
-    sentences += season_wins(short, series, race, facts.season_wins, facts.most_season_wins, facts.win_number)
-    sentences += winning_runs(short, series, m.escape(race.track), facts.wins_in_a_row, facts.track_wins_in_a_row)
+    sentences += tally_sentences(short, series, m.escape(race.track), race, facts.tallies, facts.win_number)
     since = facts.starts_since_win
     drought = long_wait(facts.previous_win, since)
     earlier = facts.earlier_win_tracks
@@ -618,8 +626,7 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
-    sentences += season_wins(short, "Formula 1", race, facts.season_wins, facts.most_season_wins, facts.win_number)
-    sentences += winning_runs(short, "Formula 1", m.escape(race.track), facts.wins_in_a_row, facts.track_wins_in_a_row)
+    sentences += tally_sentences(short, "Formula 1", m.escape(race.track), race, facts.tallies, facts.win_number)
     if previous := long_wait(facts.previous_win, facts.starts_since_win):
         came = f"had come at the {previous.season} {m.escape(previous.name)}, {facts.starts_since_win} starts earlier."
         sentences.append(Sentence(f"{possessive(short)} previous win {came}", f"The previous one {came}"))
