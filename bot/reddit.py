@@ -178,6 +178,7 @@ class Failure(Record):
     account: bool = False            # the account cannot write at all now (credentials, permission)
     uncertain: bool = False          # a write may have been applied
     requested_wait: float | None = None
+    stale_token: bool = False        # an access token refused: the next attempt fetches a new one
 
 
 def classify(error: Exception) -> Failure:
@@ -196,8 +197,10 @@ def classify(error: Exception) -> Failure:
         return Failure(_describe_request_error(error))
     if isinstance(error, asyncprawcore.BadJSON):
         return Failure(f"unreadable answer (HTTP {error.response.status})", uncertain=True)
-    if isinstance(error, asyncprawcore.InvalidToken):  # still refused after asyncprawcore fetched new tokens
-        return Failure("access token rejected", account=True)
+    if isinstance(error, asyncprawcore.InvalidToken):
+        # A 401 on asyncprawcore's last attempt: the token it cleared may only have expired (after two 5xx, say), so
+        # the poster tries once more with a new one; refused again, it is the account's.
+        return Failure("access token rejected", account=True, stale_token=True)
     if isinstance(error, asyncprawcore.OAuthException):  # e.g. invalid_grant: wrong username or password
         return Failure(f"bad credentials ({error.error})", account=True)
     if isinstance(error, (asyncprawcore.Forbidden, asyncprawcore.InsufficientScope)):
@@ -399,7 +402,7 @@ class RedditPoster:
         error, `deferred` when the attempts ran out or the claim was lost. Transient errors are retried after a
         back-off (renewing the claim first); `write` is told whether an earlier attempt may have been applied.
         Raises PostingPaused on an error of the account itself."""
-        attempt, uncertain = 1, False
+        attempt, uncertain, token_renewed = 1, False, False
         while True:
             try:
                 return await write(uncertain)
@@ -408,8 +411,9 @@ class RedditPoster:
             if failure.permanent:
                 return await self._fail(thread, content, failure, row)
             await threads.record_error(self.store, thread.key, thread.subreddit, failure.description, thread.kind)
-            if failure.account:
+            if failure.account and not (failure.stale_token and not token_renewed):
                 raise PostingPaused(failure.description)
+            token_renewed = token_renewed or failure.stale_token
             uncertain = uncertain or failure.uncertain
             if attempt == self.retry.attempts:
                 return self._result("deferred", row, failure.description)

@@ -21,7 +21,7 @@ from bot.render.recap import marker
 from bot.settings import RedditSettings, Secret
 from db import threads
 from db.store import Store
-from testkit.fakes.reddit_server import FakeReddit, ratelimit_error, skip_client_sleeps
+from testkit.fakes.reddit_server import FakeReddit, Fault, ratelimit_error, skip_client_sleeps
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBREDDIT = "pitboard_test"
@@ -187,6 +187,34 @@ async def test_forbidden_edit_pauses_posting_and_is_tried_again(fake, store, pos
     assert (await poster.publish(thread(revision=2))).action == "edited"
     [record] = fake.submissions_in(SUBREDDIT)
     assert record.selftext == thread(revision=2).body
+
+
+async def test_a_token_expired_behind_two_server_errors_is_renewed_not_taken_for_the_account(fake, reddit, store, poster):
+    """asyncprawcore raises InvalidToken when a 401 lands on its last attempt, here after a 500 and a 502: the token had
+    only expired (fault run seed 12). The poster tries once more, with a new token, and posts; no pause."""
+    await reddit.user.me()                          # the client holds a token (and knows its user)...
+    fake.expire_tokens()                            # ... and the token expires
+    fake.fail_next(SUBMIT, status=500)              # an uncertain submit: the next attempt looks for it first
+    fake.fail_next(listing_path(fake), status=500)  # ... and that look meets a 500, a 502, then the 401
+    fake.fail_next(listing_path(fake), status=502)
+
+    result = await poster.publish(thread())
+
+    assert result.action == "posted"
+    await assert_one_thread_recorded(fake, store, thread())
+    looks = [request.fault for request in fake.requests_to(listing_path(fake))]
+    assert looks == [Fault(status=500), Fault(status=502), None, None]   # the 401, then the look with a new token
+
+
+async def test_a_token_refused_again_after_renewal_pauses_posting(fake, store, poster):
+    fake.fail_next(SUBMIT, status=500)
+    for _ in range(2):   # the first look ends on a 401 after two 5xx; the look with a new token too
+        for status in (500, 502, 401):
+            fake.fail_next(listing_path(fake), status=status)
+
+    with pytest.raises(PostingPaused, match="access token rejected"):
+        await poster.publish(thread())
+    assert fake.submissions_in(SUBREDDIT) == []
 
 
 async def test_killed_between_submit_and_record_is_recovered_by_the_next_run(fake, store):
