@@ -626,6 +626,13 @@ class Newcomer(Record):
     previous_season: int | None        # None: first start in the series
 
 
+class CareerBest(Record):
+    """A finisher who bettered every earlier series start of his (db.recaps._career_bests)."""
+
+    result: ResultLine
+    previous_best: int                  # the best finish of his earlier series starts
+
+
 class KindRecord(Record):
     """A driver's record in one series on one kind of track, up to and including a race."""
 
@@ -684,6 +691,7 @@ class RecapFacts(Record):
     previous_win: RaceRef | None = None     # the winner's last series win before this one
     starts_since_win: int | None = None     # the winner's series starts between that win and this race
     tallies: WinTallies = WinTallies()      # what the win adds up to: the season's, in a row, at the track
+    career_bests: tuple[CareerBest, ...] = ()   # finishers 2nd to 10th in their best series finish yet
 
 
 class TeamSeason(Record):

@@ -10,7 +10,18 @@ import sqlite3
 from datetime import date
 
 from db.errors import NoData
-from db.models import KindRecord, Newcomer, RaceRef, RaceResults, RaceSummary, RecapFacts, ResultLine, SeasonShare, WinTallies
+from db.models import (
+    CareerBest,
+    KindRecord,
+    Newcomer,
+    RaceRef,
+    RaceResults,
+    RaceSummary,
+    RecapFacts,
+    ResultLine,
+    SeasonShare,
+    WinTallies,
+)
 from db.queries import read_races
 from db.records import Record, field, replace
 from db.series import SERIES
@@ -19,6 +30,7 @@ from db.snapshot import Reads, Snapshot
 
 RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start is this many seasons back or more
 LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
+CAREER_BEST_TOLD = 10        # finishers down to this place are told when it is their best series finish yet
 RUN_READ = 40                # earlier races read back when counting a run of wins (the longest in any series: ten)
 NASCAR_WIN = "w.finish = 1"
 F1_WIN = "w.finish = 1 AND w.status_code IS NULL"   # a classified P1 (never a disqualified one)
@@ -40,6 +52,13 @@ class F1Line(Record):
     points: float | None
     start: int | None
     pit_lane_start: bool
+
+
+class FirstPodium(Record):
+    """A driver on the podium behind the winner for the first time (db.recaps._first_podiums)."""
+
+    line: F1Line
+    debut: bool                     # in his first championship race
 
 
 class ChampionshipLine(Record):
@@ -68,6 +87,7 @@ class F1RecapFacts(Record):
     team_previous_win: RaceRef | None = None    # the constructor's last win before this one
     races_since_team_win: int | None = None     # the series' races between that win and this one
     tallies: WinTallies = WinTallies()          # the season's wins, runs, wins at the circuit
+    first_podiums: tuple[FirstPodium, ...] = ()
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -150,6 +170,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         (*before_args, team_previous["season"], team_previous["season"], team_previous["round"]),
     ) if team_previous else None
     tallies = win_tallies(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN)
+    first_podiums = _first_podiums(snapshot, series_id, race, classification, before, before_args)
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -164,7 +185,30 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         team_previous_win=RaceRef(race.series, *team_previous) if team_previous else None,
         races_since_team_win=races_since_team,
         tallies=tallies,
+        first_podiums=first_podiums,
     )
+
+
+def _first_podiums(
+    snapshot: Snapshot, series_id: int, race: RaceSummary, classification: list[F1Line], before: str, before_args: tuple,
+) -> tuple[FirstPodium, ...]:
+    """The classified 2nd and 3rd whose earlier championship races never ended on the podium (or who had none);
+    none unless the store holds every round of the series up to this race."""
+    podium = [line for line in classification if line.status_code is None and line.finish in (2, 3)]
+    if not podium or race.round is None:
+        return ()
+    earlier = {
+        row[0]: row[1] for row in snapshot.fetchall(
+            f"""SELECT x.driver_id, min(CASE WHEN x.status_code IS NULL THEN x.finish END) FROM results x
+                JOIN races r ON r.id = x.race_id
+                WHERE x.driver_id IN ({",".join("?" * len(podium))}) AND {before} GROUP BY x.driver_id""",
+            (*(line.driver_id for line in podium), *before_args),
+        )
+    }
+    firsts = [FirstPodium(line, line.driver_id not in earlier) for line in podium
+              if earlier.get(line.driver_id) is None or earlier[line.driver_id] > 3]
+    first_season = snapshot.scalar("SELECT min(season) FROM races WHERE series_id = ?", (series_id,))
+    return tuple(firsts) if firsts and _rounds_unbroken(snapshot, series_id, first_season, race) else ()
 
 
 def win_tallies(
@@ -379,6 +423,7 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     )
     same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
     tallies = win_tallies(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN)
+    career_bests = _career_bests(snapshot, series_id, details, before, before_args)
     return replace(
         facts,
         win_number=len(earlier) + 1,
@@ -396,7 +441,29 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         if previous else None,
         starts_since_win=starts_since,
         tallies=tallies,
+        career_bests=career_bests,
     )
+
+
+def _career_bests(
+    snapshot: Snapshot, series_id: int, details: RaceResults, before: str, before_args: tuple,
+) -> tuple[CareerBest, ...]:
+    """Finishers from 2nd to CAREER_BEST_TOLD whose finish betters every earlier series start of theirs; none unless
+    the store holds every round since the first season of those drivers (a missing race may hold a better one)."""
+    placed = [line for line in details.results if 2 <= line.finish <= CAREER_BEST_TOLD and line.driver_id is not None]
+    if not placed or details.race.round is None:
+        return ()
+    earlier = {
+        row[0]: (row[1], row[2]) for row in snapshot.fetchall(
+            f"""SELECT x.driver_id, min(x.finish), min(r.season) FROM results x JOIN races r ON r.id = x.race_id
+                WHERE x.driver_id IN ({",".join("?" * len(placed))}) AND {before} GROUP BY x.driver_id""",
+            (*(line.driver_id for line in placed), *before_args),
+        )
+    }
+    bests = [line for line in placed if line.driver_id in earlier and line.finish < earlier[line.driver_id][0]]
+    if not bests or not _rounds_unbroken(snapshot, series_id, min(earlier[line.driver_id][1] for line in bests), details.race):
+        return ()
+    return tuple(CareerBest(line, earlier[line.driver_id][0]) for line in bests)
 
 
 def _row(snapshot: Snapshot, sql: str, params: tuple) -> sqlite3.Row:

@@ -235,6 +235,23 @@ def raw_tallies(rows: list[dict[str, str]]) -> dict[tuple[int, int], WinTallies]
     return tallies
 
 
+def raw_career_bests(rows: list[dict[str, str]]) -> dict[tuple[int, int], set[tuple[str, int, int]]]:
+    """Each race's (season, round) → its finishers from 2nd to 10th who bettered every earlier start of theirs in the
+    series, as (driver, finish, previous best), from the raw rows."""
+    races: dict[tuple[int, int], list[tuple[str, int]]] = {}
+    for row in rows:
+        if row["Finish"].strip():   # a row without a finish is an entry that never started
+            races.setdefault((int(row["Season"]), int(row["Race"])), []).append((row["Driver"], int(row["Finish"])))
+    best_so_far: dict[str, int] = {}
+    bests = {}
+    for key in sorted(races):
+        bests[key] = {(driver, finish, best_so_far[driver]) for driver, finish in races[key]
+                      if 2 <= finish <= 10 and driver in best_so_far and finish < best_so_far[driver]}
+        for driver, finish in races[key]:
+            best_so_far[driver] = min(finish, best_so_far.get(driver, finish))
+    return bests
+
+
 @pytest.mark.parametrize(("series", "season", "round_", "told"), [
     ("cup", 1967, 46, "Petty now has 27 Cup Series wins in 1967, more than any other driver. Petty has now won 10 Cup "
                       "Series races in a row. It was Petty's fourth Cup Series win at North Wilkesboro Speedway."),
@@ -260,10 +277,23 @@ async def test_a_recap_tells_what_a_win_adds_up_to_as_the_raw_data_has_it(real_s
         assert not runs_told.search(prose)
 
 
-async def test_every_sampled_race_s_tallies_are_the_raw_data_s(real_store, raw):
-    """Every 120th race of each series, 1949 to 2025: what its recap says the win adds up to is the raw rows'."""
+async def test_every_sampled_race_s_tallies_and_career_bests_are_the_raw_data_s(real_store, raw):
+    """Every 120th race of each series, 1949 to 2025: what its recap says the win adds up to, and who had a career-best
+    finish, are the raw rows'."""
     for series, rows in raw.items():
-        tallies = raw_tallies(rows)
+        tallies, bests = raw_tallies(rows), raw_career_bests(rows)
         for season, round_ in sorted(tallies)[::120]:
             facts = await recap_facts(real_store, await queries.results(real_store, None, season, series, round_))
             assert facts.tallies == tallies[(season, round_)], (series, season, round_)
+            told = {(best.result.driver, best.result.finish, best.previous_best) for best in facts.career_bests}
+            assert told == bests[(season, round_)], (series, season, round_)
+
+
+async def test_a_career_best_finish_is_told_as_the_raw_data_has_it(real_store, raw):
+    """Mid-Ohio 2022 (Truck): Colby Howard's ninth bettered his earlier best, 11th; no one else in the top ten did."""
+    key = next((int(row["Season"]), int(row["Race"])) for row in raw["truck"]
+               if row["Season"] == "2022" and row["Track"].startswith("Mid-Ohio"))
+    assert raw_career_bests(raw["truck"])[key] == {("Colby Howard", 9, 11)}
+    facts = await recap_facts(real_store, await queries.results(real_store, "mid-ohio", 2022, "truck"))
+    prose = " ".join(" ".join(recap.paragraphs(facts)).split())
+    assert "Colby Howard's ninth place was a career-best Truck Series finish (previously 11th)." in prose

@@ -198,3 +198,22 @@ async def test_what_a_win_adds_up_to_is_told_as_f1db_counts_it(real_store):
     assert all(at_silverstone.count(driver) < 9 for driver in set(at_silverstone) - {"lewis-hamilton"})
     told = prose(await race_recap(real_store, await queries.results(real_store, "silverstone", 2024, "f1")))
     assert "Hamilton has now won nine Formula 1 races at Silverstone Circuit, more than any other driver." in told
+
+
+@pytest.mark.parametrize(("track", "year", "driver", "name", "place", "told"), [
+    ("suzuka", 2023, "oscar-piastri", "Oscar Piastri", "3", "It was Piastri's first podium finish."),
+    ("melbourne", 2014, "kevin-magnussen", "Kevin Magnussen", "2", "Magnussen reached the podium on debut."),
+])
+async def test_a_first_podium_is_told_as_f1db_has_it(real_store, track, year, driver, name, place, told):
+    """F1DB's rows: the driver's earlier starts (none: a debut) never ended on the podium; the other podium finisher's
+    did."""
+    facts = await race_recap(real_store, await queries.results(real_store, track, year, "f1"))
+    assert isinstance(facts, F1RecapFacts)
+    rounds = f1db_rounds()
+    this = (facts.race.season, facts.race.round)
+    his = [(rounds[row["race_id"]], row["position"]) for row in bundled_rows("race_results") if row["driverId"] == driver
+           and rounds[row["race_id"]] <= this and row["position"] not in ("DNS", "DNQ", "DNPQ", "DNP", "EX")]
+    earlier = [position for race, position in his if race < this]
+    assert (this, place) in his and not {"1", "2", "3"} & set(earlier)
+    assert [(first.line.driver, first.debut) for first in facts.first_podiums] == [(name, not earlier)]
+    assert told in prose(facts)

@@ -386,6 +386,16 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         sentences.append(Sentence(text + "."))
     if pole is not None and not pole_told and pole not in top:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {finish_phrase(pole, m)}."))
+    series = m.escape(series_words(race.series, race.series_name))
+    if len(facts.career_bests) == 1:
+        [best] = facts.career_bests
+        who, place = name(best.result.driver), ordinal_word(best.result.finish)
+        previously = f"(previously {ordinal_word(best.previous_best)})"
+        sentences.append(Sentence(f"{possessive(who)} {place} place was a career-best {series} finish {previously}.",
+                                  f"{place.capitalize()} place was a career-best {series} finish for {who} {previously}."))
+    elif facts.career_bests:
+        listed = _join([f"{name(best.result.driver)} ({ordinal_word(best.result.finish)})" for best in facts.career_bests])
+        sentences.append(Sentence(f"Career-best {series} finishes for {listed}."))
     return sentences
 
 
@@ -668,6 +678,14 @@ def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         if len(podium) > 1:
             text += f", and {called(podium[1])} third"
         sentences.append(Sentence(text + "."))
+    if len(facts.first_podiums) == 1:
+        [first] = facts.first_podiums
+        who = name(first.line.driver)
+        sentences.append(Sentence(f"{who} reached the podium on debut." if first.debut
+                                  else f"It was {possessive(who)} first podium finish."))
+    elif facts.first_podiums:
+        listed = _join([name(first.line.driver) + (" (on debut)" if first.debut else "") for first in facts.first_podiums])
+        sentences.append(Sentence(f"First podium finishes for {listed}."))
     if pole is not None and pole is not facts.winner and pole not in podium:
         sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
     sprint = facts.sprint_winner
