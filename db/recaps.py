@@ -219,29 +219,28 @@ def win_tallies(
     if race.round is None or winner_id is None:
         return WinTallies()
     at_track = "r.track_id = (SELECT track_id FROM races WHERE id = ?)"
-    season, most_in_season = _wins_and_most(
+    here = f"({before} OR r.id = ?) AND {at_track}"   # the series' races at this track, up to this one
+    season_wins, most_in_season = _wins_and_most(
         snapshot, winner_id, win, "r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season = ? "
         "AND r.round <= ?", (series_id, race.season, race.round))
-    track_wins, most_at_track = _wins_and_most(snapshot, winner_id, win, f"({before} OR r.id = ?) AND {at_track}",
-                                               (*before_args, race.id, race.id))
+    track_wins, most_here = _wins_and_most(snapshot, winner_id, win, here, (*before_args, race.id, race.id))
+    first_season_here = snapshot.scalar(f"SELECT min(r.season) FROM races r WHERE {here}", (*before_args, race.id, race.id))
     run: list[sqlite3.Row] = []   # the series' run, back to the first gap in the store's rounds
-    season_, round_ = race.season, race.round
+    season, round_ = race.season, race.round
     for row in _run(snapshot, winner_id, win, before, before_args):
-        if not ((row["season"] == season_ and row["round"] == round_ - 1) or (row["season"] == season_ - 1 and round_ == 1)):
+        if not ((row["season"] == season and row["round"] == round_ - 1) or (row["season"] == season - 1 and round_ == 1)):
             break
         run.append(row)
-        season_, round_ = row["season"], row["round"]
+        season, round_ = row["season"], row["round"]
     track_run = _run(snapshot, winner_id, win, f"{before} AND {at_track}", (*before_args, race.id))
     tells_more = track_run and not {row["id"] for row in track_run} <= {row["id"] for row in run}
     season_known = _rounds_unbroken(snapshot, series_id, race.season, race)
     return WinTallies(
-        season_wins=season if season_known else None,
+        season_wins=season_wins if season_known else None,
         most_season_wins=most_in_season and season_known,
         in_a_row=len(run) + 1,
         track_wins=track_wins,
-        most_track_wins=most_at_track and _rounds_unbroken(snapshot, series_id, snapshot.scalar(
-            f"SELECT min(r.season) FROM races r WHERE ({before} OR r.id = ?) AND {at_track}", (*before_args, race.id, race.id),
-        ), race),
+        most_track_wins=most_here and _rounds_unbroken(snapshot, series_id, first_season_here, race),
         track_in_a_row=len(track_run) + 1
         if tells_more and _rounds_unbroken(snapshot, series_id, track_run[-1]["season"], race) else 1,
     )
