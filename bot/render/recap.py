@@ -181,15 +181,18 @@ def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tall
     row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`"""
     sentences = []
     wins, ahead = tallies.season_wins, ", more than any other driver" if tallies.most_season_wins else ""
-    if wins is not None and wins >= 2:
+    # the season's wins are all the run's (its races this season are the last rounds): one sentence tells both
+    only_the_run = tallies.in_a_row >= 2 and wins == min(tallies.in_a_row, race.round or 0)
+    if wins is not None and wins >= 2 and not only_the_run:
         sentences.append(Sentence(f"{short} now has {number_word(wins)} {series} wins in {race.season}{ahead}.",
                                   f"It was {possessive(short)} {ordinal_word(wins)} {series} win of {race.season}{ahead}."))
     elif wins == 1 and win_number > 1 and race.round is not None and race.round > 1:
         sentences.append(Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
                                   f"{short} had not won a {series} race in {race.season} before."))
     if tallies.in_a_row >= 2:
-        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row.",
-                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row."))
+        leads = f", more wins in {race.season} than any other driver" if only_the_run and tallies.most_season_wins else ""
+        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row{leads}.",
+                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row{leads}."))
     total, run = tallies.track_wins, tallies.track_in_a_row
     if total >= 2:
         most, more = (["the most of any driver"], ["more than any other driver"]) if tallies.most_track_wins else ([], [])
