@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import discord
 from discord.ext import commands
 
 from bot.pitboard import Pitboard
 from bot.render import embeds
 from cogs.utils import Interaction, options
-from cogs.utils.paginator import send_pages
+from cogs.utils.paginator import PageTurn, pager, send_pages
 from db import queries
+from db.errors import NoData
+from db.models import RaceResults, race_key
 
 R = TypeVar("R")
 
@@ -30,8 +33,8 @@ class ResultsCog(commands.Cog):
 
     @options.command("results")
     async def results(self, interaction: Interaction, track=None, year=None, series=None, round=None):
-        pages = await self._answer(interaction, queries.results, embeds.results, track, year, series, round)
-        await send_pages(interaction, pages)
+        pages, key = await self._answer(interaction, queries.results, _pages_and_key, track, year, series, round)
+        await send_pages(interaction, pages, "results", key)
 
     @options.command("qualifying")
     async def qualifying(self, interaction: Interaction, track=None, year=None, series=None, round=None):
@@ -52,5 +55,23 @@ class ResultsCog(commands.Cog):
         return await self.bot.store.remembered((query.__name__, track, year, series, round), answer)
 
 
+def _pages_and_key(answer: RaceResults) -> tuple[list[discord.Embed], str]:
+    return embeds.results(answer), race_key(answer.race)
+
+
+@pager("results")
+async def results_pages(bot: Pitboard, key: str) -> list[discord.Embed]:
+    """A race's /results pages again, for its page buttons (without the question's "also matching" note)."""
+
+    async def pages() -> list[discord.Embed]:
+        return embeds.results(await queries.results_of_race(bot.store, key))
+
+    try:
+        return await bot.store.remembered(("results_of_race", key), pages)
+    except NoData:
+        return []
+
+
 async def setup(bot: Pitboard) -> None:
+    bot.add_dynamic_items(PageTurn)
     await bot.add_cog(ResultsCog(bot))

@@ -72,6 +72,7 @@ from db.models import (
     TrackRecord,
     TrackSeriesRecord,
     WinnerAnswer,
+    race_key,
 )
 from db.names import NameIndex, Place, Team, ambiguous_pairs, find_driver, narrowed_to_season, normalize, tracks_label
 from db.records import Record, replace
@@ -414,6 +415,29 @@ def _sprint_winners(snapshot: Snapshot, races: list[RaceSummary]) -> dict[int, S
 async def race_details(store: Reads, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
     """Full classification, stages, cautions and leader stints of one race."""
     return await store.read(read_race_details, race, other_races)
+
+
+RACE_KEY = re.compile(r"nascar-(?P<source>\d+)|(?P<series>[a-z0-9]+)-(?P<season>\d{4})-r?(?P<round>\d+)")
+
+
+async def results_of_race(store: Reads, key: str) -> RaceResults:
+    """One race's full classification by its lasting key (`models.race_key`: the same after `db build`, which
+    renumbers races)."""
+    return await store.read(_read_results_of_race, key)
+
+
+def _read_results_of_race(snapshot: Snapshot, key: str) -> RaceResults:
+    match = RACE_KEY.fullmatch(key)
+    if match is None:
+        raise NoData(f"No race {key} in the data.")
+    if match["source"]:
+        races = read_races(snapshot, "r.source_id = ?", (int(match["source"]),))
+    else:
+        races = read_races(snapshot, "s.key = ? AND r.season = ? AND r.round = ? AND r.source_id IS NULL",
+                           (match["series"], int(match["season"]), int(match["round"])))
+    if not races or race_key(races[0]) != key:
+        raise NoData(f"No race {key} in the data.")
+    return read_race_details(snapshot, races[0])
 
 
 def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:

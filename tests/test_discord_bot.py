@@ -114,8 +114,12 @@ async def test_results_paginates_with_buttons(fake, pitboard):
         and "transmission" in page_two["description"]
     )
     # the last page: the history's driver ratings, the best first (Kligerman's perfect 150.0), and nothing it lacks
+    buttons = [component for row in update["data"]["components"] for component in row["components"]]   # page 2's
     click = await fake.send_component(buttons[1]["custom_id"], message_id)
-    page_three = (await click.response())["data"]["embeds"][0]
+    last = (await click.response())["data"]
+    page_three = last["embeds"][0]
+    buttons = [component for row in last["components"] for component in row["components"]]
+    assert not buttons[0]["disabled"] and buttons[1]["disabled"]
     assert "Page 3/3" in page_three["footer"]["text"] and "best driver ratings" in page_three["description"]
     rows = [line for line in page_three["description"].splitlines() if "Parker Kligerman" in line]
     assert rows and rows[0].split()[0] == "150.0" and "Avg pos" not in page_three["description"]
@@ -124,6 +128,20 @@ async def test_results_paginates_with_buttons(fake, pitboard):
     other_click = await fake.send_component(buttons[0]["custom_id"], message_id, user=stranger)
     refusal = await other_click.response()
     assert refusal["type"] == 4 and refusal["data"]["flags"] & EPHEMERAL
+
+
+async def test_page_buttons_still_turn_after_the_bot_restarts(fake, real_store):
+    """A button holds all a click needs (the race's lasting key, the page, who asked): a bot started afresh, with no
+    memory of the message, turns the page."""
+    async with running_pitboard(fake, real_store):
+        handle = await fake.send_slash_command("results", {"track": "mid-ohio", "year": 2022, "series": "truck"})
+        data = (await handle.response())["data"]
+    buttons = [component for row in data["components"] for component in row["components"]]
+    async with running_pitboard(fake, real_store):
+        click = await fake.send_component(buttons[1]["custom_id"], handle.original_message["id"])
+        update = await click.response()
+    assert update["type"] == 7 and "Page 2/3" in update["data"]["embeds"][0]["footer"]["text"]
+    assert "Corey Heim" in update["data"]["embeds"][0]["description"]
 
 
 CHART_WAIT = 30.0
@@ -465,12 +483,19 @@ async def test_schedule_and_next(fake, writable_pitboard):
     assert nothing["data"]["flags"] & EPHEMERAL and "race_list_basic.json" in embed_text(nothing["data"]["embeds"][0])
 
     await import_file(writable_pitboard.store, RACE_LIST_2023)
-    callback = await (await fake.send_slash_command("schedule", {"series": "cup", "season": 2023})).response()
+    asked = await fake.send_slash_command("schedule", {"series": "cup", "season": 2023})
+    callback = await asked.response()
     page = callback["data"]["embeds"][0]
     assert page["title"] == "2023 Cup schedule" and "<t:1677010200:f>" not in page["description"]
     # 2023-02-19 19:30 UTC: the Eastern date, then the start in the reader's own zone
     assert "Sun Feb 19, 2023 (<t:1676835000:f>)" in page["description"] and "DAYTONA 500" in page["description"]
     assert "Page 1/" in page["footer"]["text"] and callback["data"]["components"]
+    # its next page, read again when clicked (the season's states as of the click)
+    buttons = [component for row in callback["data"]["components"] for component in row["components"]]
+    assert buttons[1]["custom_id"].startswith("pb:page:schedule:cup.2023:1:")
+    click = await fake.send_component(buttons[1]["custom_id"], asked.original_message["id"])
+    turned = (await click.response())["data"]["embeds"][0]
+    assert turned["title"] == "2023 Cup schedule" and "Page 2/" in turned["footer"]["text"]
 
 
 async def test_pitboard_sync_registers_commands_in_one_server(fake, real_db, capsys):

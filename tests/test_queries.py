@@ -8,7 +8,7 @@ import pytest
 
 from db import queries
 from db.errors import AmbiguousName, BadOption, NoData
-from db.models import RaceSummary, ResultLine
+from db.models import RaceSummary, ResultLine, race_key
 from db.records import FrozenRecordError, fields
 from db.store import Store
 from testkit.samples import fill_store, rows
@@ -225,3 +225,18 @@ async def test_standings_after_the_last_round_are_the_season_s(real_store):
     early = await queries.standings(real_store, "cup", 2024, 10)
     assert early.races_counted == 10 and early.rows[0].driver == "Kyle Larson" and early.rows[0].points == 357
     assert early.progression["Kyle Larson"] == season.progression["Kyle Larson"][:10]
+
+
+@pytest.mark.parametrize(("key", "race"), [("truck-2022-r15", "O'Reilly Auto Parts 150 at Mid-Ohio"),
+                                           ("f1-2024-16", "Italian Grand Prix")])
+async def test_a_race_is_found_again_by_its_lasting_key(real_store, key, race):
+    """What a /results page button holds: the race's key (NASCAR's race id, or series, season and round), never the
+    row id a rebuild renumbers."""
+    answer = await queries.results_of_race(real_store, key)
+    assert answer.race.name == race and race_key(answer.race) == key and answer.results
+
+
+@pytest.mark.parametrize("key", ["cup-2024-r99", "nascar-999999999", "f1-2024-r16", "not a key"])
+async def test_a_key_of_no_race_is_no_data(real_store, key):
+    with pytest.raises(NoData):
+        await queries.results_of_race(real_store, key)
