@@ -144,6 +144,14 @@ async def test_page_buttons_still_turn_after_the_bot_restarts(fake, real_store):
     assert "Corey Heim" in update["data"]["embeds"][0]["description"]
 
 
+async def test_the_pages_of_a_race_no_longer_in_the_data_are_none(pitboard):
+    """A button of a race a rebuild dropped finds no pages (the click is told so, privately), never another race's."""
+    from cogs.results import results_pages
+
+    assert await results_pages(pitboard, "cup-2099-r1") == []
+    assert len(await results_pages(pitboard, "truck-2022-r15")) == 3
+
+
 CHART_WAIT = 30.0
 
 
