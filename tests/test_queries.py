@@ -9,9 +9,10 @@ import pytest
 from db import queries
 from db.errors import AmbiguousName, BadOption, NoData
 from db.models import RaceSummary, ResultLine, race_key
+from db.nascar_feed import import_file
 from db.records import FrozenRecordError, fields
 from db.store import Store
-from testkit.samples import fill_store, rows
+from testkit.samples import RICHMOND_FEED, fill_store, rows
 
 
 async def test_winner_latest_of_each_series(small_store):
@@ -240,3 +241,13 @@ async def test_a_race_is_found_again_by_its_lasting_key(real_store, key, race):
 async def test_a_key_of_no_race_is_no_data(real_store, key):
     with pytest.raises(NoData):
         await queries.results_of_race(real_store, key)
+
+
+async def test_a_feed_race_is_found_again_by_nascar_s_race_id(real_store_copy):
+    """A race the feed brought in keys by NASCAR's race id (`nascar-5274`), which a rebuild keeps."""
+    await import_file(real_store_copy, RICHMOND_FEED)
+    asked = await queries.results(real_store_copy, "richmond", 2023, "cup", 7)
+    key = race_key(asked.race)
+    assert key == "nascar-5274"
+    found = await queries.results_of_race(real_store_copy, key)
+    assert found.race.id == asked.race.id and len(found.results) == len(asked.results) == 37
