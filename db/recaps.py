@@ -169,8 +169,9 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
             AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
         (*before_args, team_previous["season"], team_previous["season"], team_previous["round"]),
     ) if team_previous else None
-    tallies = win_tallies(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN)
-    first_podiums = _first_podiums(snapshot, series_id, race, classification, before, before_args)
+    whole_since = _rounds_whole_since(snapshot, series_id, race)
+    tallies = win_tallies(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN, whole_since)
+    first_podiums = _first_podiums(snapshot, series_id, race, classification, before, before_args, whole_since)
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
@@ -191,31 +192,34 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
 
 def _first_podiums(
     snapshot: Snapshot, series_id: int, race: RaceSummary, classification: list[F1Line], before: str, before_args: tuple,
+    whole_since: int | None,
 ) -> tuple[FirstPodium, ...]:
     """The classified 2nd and 3rd whose earlier championship races never ended on the podium (or who had none);
-    none unless the store holds every round of the series up to this race."""
+    none unless the store holds every round since those drivers' first season (since the series' first, for a
+    debut)."""
     podium = [line for line in classification if line.status_code is None and line.finish in (2, 3)]
-    if not podium or race.round is None:
+    earlier = _earlier_bests(snapshot, [line.driver_id for line in podium], "x.status_code IS NULL", before, before_args)
+    firsts, first_seasons = [], []
+    for line in podium:
+        best, first_season = earlier.get(line.driver_id, (None, None))   # (None, None): no earlier start
+        if best is None or best > 3:
+            firsts.append(FirstPodium(line, debut=first_season is None))
+            first_seasons.append(first_season)
+    if not firsts:
         return ()
-    earlier = {
-        row[0]: row[1] for row in snapshot.fetchall(
-            f"""SELECT x.driver_id, min(CASE WHEN x.status_code IS NULL THEN x.finish END) FROM results x
-                JOIN races r ON r.id = x.race_id
-                WHERE x.driver_id IN ({",".join("?" * len(podium))}) AND {before} GROUP BY x.driver_id""",
-            (*(line.driver_id for line in podium), *before_args),
-        )
-    }
-    firsts = [FirstPodium(line, line.driver_id not in earlier) for line in podium
-              if earlier.get(line.driver_id) is None or earlier[line.driver_id] > 3]
-    first_season = snapshot.scalar("SELECT min(season) FROM races WHERE series_id = ?", (series_id,))
-    return tuple(firsts) if firsts and _rounds_unbroken(snapshot, series_id, first_season, race) else ()
+    if None in first_seasons:   # a debut: no earlier start anywhere in the series' history
+        since = snapshot.scalar("SELECT min(season) FROM races WHERE series_id = ?", (series_id,))
+    else:
+        since = min(season for season in first_seasons if season is not None)
+    return tuple(firsts) if _whole(whole_since, since) else ()
 
 
 def win_tallies(
     snapshot: Snapshot, series_id: int, race: RaceSummary, winner_id: int | None, before: str, before_args: tuple, win: str,
+    whole_since: int | None,
 ) -> WinTallies:
     """The win's tallies (see WinTallies); `before` selects the series' races before this one (alias r), `win` a
-    winning result (alias w)."""
+    winning result (alias w), `whole_since` is `_rounds_whole_since`'s."""
     if race.round is None or winner_id is None:
         return WinTallies()
     at_track = "r.track_id = (SELECT track_id FROM races WHERE id = ?)"
@@ -234,15 +238,15 @@ def win_tallies(
         season, round_ = row["season"], row["round"]
     track_run = _run(snapshot, winner_id, win, f"{before} AND {at_track}", (*before_args, race.id))
     tells_more = track_run and not {row["id"] for row in track_run} <= {row["id"] for row in run}
-    season_known = _rounds_unbroken(snapshot, series_id, race.season, race)
+    season_known = _whole(whole_since, race.season)
     return WinTallies(
         season_wins=season_wins if season_known else None,
         most_season_wins=most_in_season and season_known,
         in_a_row=len(run) + 1,
         track_wins=track_wins,
-        most_track_wins=most_here and _rounds_unbroken(snapshot, series_id, first_season_here, race),
+        most_track_wins=most_here and _whole(whole_since, first_season_here),
         track_in_a_row=len(track_run) + 1
-        if tells_more and _rounds_unbroken(snapshot, series_id, track_run[-1]["season"], race) else 1,
+        if tells_more and _whole(whole_since, track_run[-1]["season"]) else 1,
     )
 
 
@@ -271,19 +275,48 @@ def _run(snapshot: Snapshot, winner_id: int, win: str, races: str, args: tuple) 
     return run
 
 
-def _rounds_unbroken(snapshot: Snapshot, series_id: int, since: int, race: RaceSummary) -> bool:
-    """Whether the store holds a result for every round of the series from season `since` up to this race: each
-    season's rounds one to its last, and this season's up to this race's. A gap is a race whose winner is unknown, so
-    no run or count of wins may span it."""
+def _rounds_whole_since(snapshot: Snapshot, series_id: int, race: RaceSummary) -> int | None:
+    """The earliest season from which the store holds a result for every round of the series up to this race (each
+    season's rounds one to its last, no season missing, this season's up to this race's); None when even this season
+    has a gap. A gap is a race whose winner is unknown, so no run, count of wins or career best may span it."""
+    if race.round is None:
+        return None
     seasons = snapshot.fetchall(
         """SELECT r.season, count(DISTINCT r.round), max(r.round) FROM races r
-           WHERE r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season BETWEEN ? AND ?
+           WHERE r.series_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' AND r.season <= ?
            AND (r.season < ? OR r.round <= ?) AND EXISTS (SELECT 1 FROM results x WHERE x.race_id = r.id)
-           GROUP BY r.season ORDER BY r.season""",
-        (series_id, since, race.season, race.season, race.round),
+           GROUP BY r.season ORDER BY r.season DESC""",
+        (series_id, race.season, race.season, race.round),
     )
-    return ([row[0] for row in seasons] == list(range(since, race.season + 1))
-            and all(count == last for _, count, last in seasons) and seasons[-1][2] == race.round)
+    since, expected = None, race.season
+    for season, count, last in seasons:
+        if season != expected or count != last or (season == race.season and last != race.round):
+            break
+        since, expected = season, season - 1
+    return since
+
+
+def _whole(whole_since: int | None, season: int | None) -> bool:
+    """Whether every round from `season` up to the race is in the store."""
+    return whole_since is not None and season is not None and whole_since <= season
+
+
+def _earlier_bests(
+    snapshot: Snapshot, driver_ids: list[int | None], counted: str, before: str, before_args: tuple,
+) -> dict[int | None, tuple[int | None, int | None]]:
+    """Each driver's best finish in the series before this race among the results `counted` selects (alias x; None
+    when none), and the season of his first start; drivers without an earlier start are left out."""
+    ids = [driver for driver in driver_ids if driver is not None]
+    if not ids:
+        return {}
+    return {
+        row[0]: (row[1], row[2]) for row in snapshot.fetchall(
+            f"""SELECT x.driver_id, min(CASE WHEN {counted} THEN x.finish END), min(r.season) FROM results x
+                JOIN races r ON r.id = x.race_id WHERE x.driver_id IN ({",".join("?" * len(ids))}) AND {before}
+                GROUP BY x.driver_id""",
+            (*ids, *before_args),
+        )
+    }
 
 
 def _youngest_winner_age(
@@ -421,8 +454,9 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         (winner_id, race.track_kind, race.id, *season_args),
     )
     same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
-    tallies = win_tallies(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN)
-    career_bests = _career_bests(snapshot, series_id, details, before, before_args)
+    whole_since = _rounds_whole_since(snapshot, series_id, race)
+    tallies = win_tallies(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN, whole_since)
+    career_bests = _career_bests(snapshot, details, before, before_args, whole_since)
     return replace(
         facts,
         win_number=len(earlier) + 1,
@@ -445,24 +479,19 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
 
 
 def _career_bests(
-    snapshot: Snapshot, series_id: int, details: RaceResults, before: str, before_args: tuple,
+    snapshot: Snapshot, details: RaceResults, before: str, before_args: tuple, whole_since: int | None,
 ) -> tuple[CareerBest, ...]:
     """Finishers from 2nd to CAREER_BEST_TOLD whose finish betters every earlier series start of theirs; none unless
     the store holds every round since the first season of those drivers (a missing race may hold a better one)."""
-    placed = [line for line in details.results if 2 <= line.finish <= CAREER_BEST_TOLD and line.driver_id is not None]
-    if not placed or details.race.round is None:
-        return ()
-    earlier = {
-        row[0]: (row[1], row[2]) for row in snapshot.fetchall(
-            f"""SELECT x.driver_id, min(x.finish), min(r.season) FROM results x JOIN races r ON r.id = x.race_id
-                WHERE x.driver_id IN ({",".join("?" * len(placed))}) AND {before} GROUP BY x.driver_id""",
-            (*(line.driver_id for line in placed), *before_args),
-        )
-    }
-    bests = [line for line in placed if line.driver_id in earlier and line.finish < earlier[line.driver_id][0]]
-    if not bests or not _rounds_unbroken(snapshot, series_id, min(earlier[line.driver_id][1] for line in bests), details.race):
-        return ()
-    return tuple(CareerBest(line, earlier[line.driver_id][0]) for line in bests)
+    placed = [line for line in details.results if 2 <= line.finish <= CAREER_BEST_TOLD]
+    earlier = _earlier_bests(snapshot, [line.driver_id for line in placed], "1", before, before_args)
+    bests, first_seasons = [], []
+    for line in placed:
+        best, first_season = earlier.get(line.driver_id, (None, None))   # (None, None): no earlier start
+        if best is not None and first_season is not None and line.finish < best:
+            bests.append(CareerBest(line, best))
+            first_seasons.append(first_season)
+    return tuple(bests) if bests and _whole(whole_since, min(first_seasons)) else ()
 
 
 def _row(snapshot: Snapshot, sql: str, params: tuple) -> sqlite3.Row:
