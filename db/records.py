@@ -46,6 +46,8 @@ class Record:
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}   # field → its default value or _DefaultFactory
+    # values given in order → the defaults of the fields after them, where none of those is made anew per record
+    _tails: ClassVar[dict[int, dict[str, Any]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -62,11 +64,20 @@ class Record:
             if name not in fields:
                 fields.append(name)
         cls._fields, cls._defaults = tuple(fields), defaults
+        cls._tails = {len(fields): {}}
+        for given in range(len(fields) - 1, -1, -1):
+            name = fields[given]
+            if name not in defaults or isinstance(defaults[name], _DefaultFactory):
+                break
+            cls._tails[given] = {name: defaults[name], **cls._tails[given + 1]}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
-        if len(args) == len(fields) and not kwargs:   # every value given in order: the common case, kept short
-            self.__dict__.update(zip(fields, args, strict=True))
+        if not kwargs and (tail := self._tails.get(len(args))) is not None:   # values in order: the common case, kept short
+            values = self.__dict__
+            values.update(zip(fields, args, strict=False))
+            if tail:
+                values.update(tail)
             return
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__} takes {len(fields)} values, got {len(args)}")

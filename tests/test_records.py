@@ -26,6 +26,21 @@ def test_construction_by_position_keyword_and_default():
     assert Lap(number=1, leader="x", caution=True).caution is True
 
 
+class Pit(Record):
+    lap: int
+    car: str
+    tires: int | None = None
+    fuel_only: bool = False
+
+
+def test_trailing_plain_defaults_fill_in_for_values_given_by_position():
+    assert (Pit(90, "5").tires, Pit(90, "5").fuel_only) == (None, False)
+    assert Pit(90, "5", 4) == Pit(lap=90, car="5", tires=4, fuel_only=False)
+    assert vars(Pit(90, "5", 4)) == {"lap": 90, "car": "5", "tires": 4, "fuel_only": False}
+    with pytest.raises(TypeError, match="missing a value for 'car'"):
+        Pit(90)
+
+
 def test_a_default_factory_makes_a_new_value_for_each_record():
     first, second = Lap(1, "a"), Lap(2, "b")
     assert first.cars == [] and first.cars is not second.cars
