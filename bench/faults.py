@@ -677,7 +677,8 @@ def drop_result(race: dict, rng: random.Random) -> None:
 
 
 def duplicate_position(race: dict, rng: random.Random) -> None:
-    race["results"][rng.randrange(1, len(race["results"]))]["finishing_position"] = 1
+    """A second winner: a car other than the winner (the revised results list the cars out of finishing order)."""
+    rng.choice([row for row in race["results"] if row["finishing_position"] != 1])["finishing_position"] = 1
 
 
 def result_field(name: str, value) -> Callable[[dict, random.Random], None]:
