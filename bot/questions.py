@@ -142,7 +142,8 @@ QUESTIONS: dict[str, Question] = {
     )
 }
 
-NUMBERED_NAME_WORDS = frozenset({"duel", "qualifier", "heat", "race"})   # names a small number belongs to
+NUMBERED_NAME_WORDS = frozenset({"duel", "duels", "qualifier", "heat", "race"})   # names a small number belongs to
+SEASON_LEAD_WORDS = frozenset({"in", "for", "during"})   # `/driver larson in 2021`: the word only leads to the season
 SEASONS_AGO = {f"{which} {word}{possessive}": ago for which, ago in (("this", 0), ("last", 1))
                for word in ("year", "season") for possessive in ("", "'s")}   # `last year's daytona 500`
 _KEYED = re.compile(r"^([a-z0-9_]+):(.*)$", re.DOTALL)
@@ -236,6 +237,8 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
                             + (f". For that season's races there: `/winner … {token.text}`" if question.name == "track" else ""))
         if number is not None:
             values[number.name] = [token.text]
+            if growing is not None and number.name in ("year", "season") and _leads_to_season(values[growing.name]):
+                values[growing.name].pop()
             growing = None if growing is number else growing
         elif growing is not None and not token.quoted and growing.kind is str:
             values[growing.name].append(token.text)
@@ -246,6 +249,11 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
             values[waiting.name] = [token.text]
             growing = None if token.quoted else waiting
     return values
+
+
+def _leads_to_season(words: list[str]) -> bool:
+    """Whether a name's last word only leads to the season typed after it (`daytona 500 in`, `cup for`)."""
+    return len(words) > 1 and words[-1].casefold() in SEASON_LEAD_WORDS
 
 
 def _rounds_named(question: Question, tokens: list[Token]) -> list[Token]:

@@ -39,6 +39,8 @@ FAR_AHEAD_MARGIN = 10
 WORD_LIKE = 60         # ... when each typed word looks like the matching word of the name
 FUZZY_SUGGEST = 60     # below this a candidate is not worth suggesting
 MIN_PREFIX = 4         # shortest word prefix that may match (`kliger` → Kligerman, never `spa` → Sparta)
+SHORT_ALIAS = 3         # aliases this short (F1's driver codes) are suggested only for queries as short
+SUGGESTION_BAND = 5     # suggestions this close in score are told apart by popularity (`earnhart`: Dale first)
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
@@ -53,6 +55,9 @@ GENERIC_TRACK_WORDS = frozenset({
     "speedway", "raceway", "motor", "motorsports", "international", "park", "track", "fairgrounds", "fairground",
     "dirt", "road", "course", "circuit", "oval", "superspeedway", "stadium", "street", "race", "short", "and",
 })
+# Little words that never tell one name from another: a question's `in`, `at`, `for` must not pick the one track
+# whose nickname holds them (`in` → Darlington, the Lady in Black). Whole names and aliases still match exactly.
+LITTLE_WORDS = frozenset({"in", "of", "at", "on", "for", "a", "an", "to"})
 KIND_OF_TRACK = {"dirt": "dirt", "road": "road", "course": "road", "superspeedway": "superspeedway", "oval": "oval"}
 # `martinsville spring`, `vegas fall`: a track's first or last race of a season in which a series raced there (or
 # there and beside it) more than once (see NameIndex._season_part_place).
@@ -81,6 +86,7 @@ RACE_FILLER = frozenset({"race", "at", "of", "the", "presented", "by", "powered"
 _FEED_MARKERS = re.compile(r"\(i\)|[#*]")
 _NOT_WORD = re.compile(r"[^0-9a-z ]+")
 _YEAR = re.compile(r"^\d{4}$")
+_RUN_NUMBER = re.compile(r"\b([1-9])\b")   # `duel 2 at daytona`, `125 mile qualifying race 2`
 _CAR_NUMBER = re.compile(r"^(?:no |car )?(\d{1,3})$")  # normalized: `#48`, `No. 48` → `48`, `no 48`
 # normalize's steps for an ASCII character: lower case kept, `&` → ` and `, `.` and `'` dropped, other punctuation a space.
 _ASCII_FOLD = str.maketrans({
@@ -165,7 +171,18 @@ class _Resolver:
         by_word: dict[str, set[int]] = defaultdict(set)
         for name, keys in self.exact.items():
             for word in name.split():
-                by_word[word].update(keys)
+                if word not in LITTLE_WORDS:
+                    by_word[word].update(keys)
+        return by_word
+
+    @cached_property
+    def by_name_word(self) -> dict[str, set[int]]:
+        """Entries by the words of their own names (not of their nicknames)."""
+        by_word: dict[str, set[int]] = defaultdict(set)
+        for key, label in self.labels.items():
+            for word in name_key(label).split():
+                if word not in LITTLE_WORDS:
+                    by_word[word].add(key)
         return by_word
 
     @cached_property
@@ -178,7 +195,7 @@ class _Resolver:
 
     def prepare(self) -> None:
         """Build every lazy part now: for an index that outlives its snapshot, or serves a long-running bot."""
-        for part in ("words", "popularity"):   # cached on first access
+        for part in ("words", "by_name_word", "popularity"):   # cached on first access
             getattr(self, part)
 
     def strict(self, query: str) -> list[int]:
@@ -226,6 +243,11 @@ class _Resolver:
                     ranked.append(key)
         return ranked[:limit]
 
+    def named(self, query: str) -> bool:
+        """Whether `query` is exactly a name or alias, or words of one entry's own name (`bristol`, `watkins glen`):
+        no prefixes, no fuzzy match, no single words of a nickname (`lady`, `monster`)."""
+        return query in self.exact or bool(self._intersect(query, lambda word: self.by_name_word.get(word, set())))
+
     def word_matches(self, query: str) -> tuple[set[int], set[int]]:
         """Entries having every query word as a whole word (`smith`), and as a word prefix (`kliger`).
 
@@ -257,21 +279,34 @@ class _Resolver:
 
     @staticmethod
     def _intersect(query: str, keys_for_word) -> set[int]:
+        """Entries every word of `query` finds (its little words aside; none at all if it has no other)."""
         matched: set[int] | None = None
         for word in query.split():
+            if word in LITTLE_WORDS:
+                continue
             keys = keys_for_word(word)
             matched = set(keys) if matched is None else matched & keys
             if not matched:
                 return set()
         return matched or set()
 
+    @cached_property
+    def _longer_choices(self) -> list[str]:
+        return [choice for choice in self.choices if len(choice) > SHORT_ALIAS]
+
     def _fuzzy_keys(self, query: str, limit: int) -> list[int]:
-        hits = process.extract(query, self.choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_SUGGEST)
+        """Entries whose names are like `query`, the best first; names about as like it, the most popular first.
+        Short aliases (F1's `ham`, `arn`) are offered only for short queries: any word containing them scores high."""
+        choices = self.choices if len(query) <= SHORT_ALIAS else self._longer_choices
+        hits = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_SUGGEST)
+        popularity = self.popularity
         keys: list[int] = []
-        for choice, _score, _ in hits:
-            for key in self.ranked(self.exact[choice]):
-                if key not in keys:
-                    keys.append(key)
+        for _band, key in sorted(
+            ((round(score / SUGGESTION_BAND), key) for choice, score, _ in hits for key in self.exact[choice]),
+            key=lambda hit: (-hit[0], -popularity.get(hit[1], 0), self.labels[hit[1]]),
+        ):
+            if key not in keys:
+                keys.append(key)
         return keys
 
     def ranked(self, keys: Iterable[int]) -> list[int]:
@@ -706,15 +741,15 @@ class NameIndex:
         query = name_key(text[:MAX_NAME_LENGTH])
         return any(
             rest in self._venues or rest in self._race_rules or rest in self._grands_prix
-            or bool(self._track_resolver.strict(rest)) and not all(word in GENERIC_TRACK_WORDS for word in rest.split())
+            or self._track_resolver.named(rest) and not all(word in GENERIC_TRACK_WORDS for word in rest.split())
             for rest, _ in [(query, None), *self._series_splits(query)] if rest
         )
 
     def split_place(self, text: str) -> tuple[str, str] | None:
         """`larson bristol` → (`larson`, `bristol`): the words before a place and the place, when the last words name one
-        (the shortest such place: `kyle larson bristol dirt` → `bristol dirt`); None when they do not."""
+        (the longest such place: `larson watkins glen` → `watkins glen`, not `glen`); None when they do not."""
         words = text.split()
-        for cut in range(len(words) - 1, 0, -1):
+        for cut in range(1, len(words)):
             if self.names_a_place(" ".join(words[cut:])):
                 return " ".join(words[:cut]), " ".join(words[cut:])
         return None
@@ -891,8 +926,10 @@ class NameIndex:
         return place if place.track else replace(place, race=f"{track.name} {label}")   # the oval and its Roval
 
     def _exact_place(self, text: str, rest: str, year: int | None, wanted: str | None, typed_series: str | None) -> Place | None:
-        """The place `rest` names exactly (a track, venue, race or Grand Prix, or a track's spring or fall race), or None."""
-        seasonal = self._season_part_place(text, rest, year, wanted, typed_series)
+        """The place `rest` names exactly (a track, venue, race or Grand Prix, a track's spring or fall race, or one of
+        a race run twice a weekend), or None."""
+        seasonal = self._season_part_place(text, rest, year, wanted, typed_series) or self._numbered_run_place(
+            text, rest, year, wanted, typed_series)
         if seasonal is not None:
             return seasonal
         if rest in FINALE_WORDS:
@@ -913,6 +950,27 @@ class NameIndex:
             runs = [self._races_by_id[race_id] for race_id in race_ids]
             return self._race_place(text, runs, year, wanted, typed_series, label=name, one_track=False)
         return None
+
+    def _numbered_run_place(
+        self, text: str, query: str, year: int | None, series: str | None, typed_series: str | None
+    ) -> Place | None:
+        """`daytona duel 2`, `duels 1`: one of a race run more than once a season (the Duels), by the number in its name
+        (`125 Mile Qualifying Race 2`, `Duel 2 at Daytona`), else by its order in the season. None when `query` is not
+        a race's name followed by a small number."""
+        *named, number = query.split() or [""]
+        rule = self._race_rules.get(" ".join(named)) if number.isdigit() and named else None
+        if rule is None or not 0 < int(number) <= MAX_RACES_AT_TRACK:
+            return None
+        seasons: dict[int, list[_Race]] = defaultdict(list)
+        for race in self._rule_runs[rule.race]:
+            seasons[race.season].append(race)
+        nth = int(number)
+        runs = [race for races in seasons.values() for race in races if _run_number(race, races) == nth]
+        label = f"{rule.race.removesuffix('s')} {nth}"
+        if not runs:
+            raise NoData(f"No {label} in the data: the {rule.race} are run at most "
+                         f"{max(map(len, seasons.values()), default=0)} a season.")
+        return self._race_place(text, runs, year, series, typed_series, label=label)
 
     @cached_property
     def _finales(self) -> list[_Race]:
@@ -975,7 +1033,7 @@ class NameIndex:
         words = normalize(text[:MAX_NAME_LENGTH]).split()
         for size in range(min(MAX_SERIES_WORDS, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                key = self._series_aliases.get(" ".join(words[start:start + size]))
+                key = self._series_word(" ".join(words[start:start + size]))
                 if key:
                     return " ".join(words[:start] + words[start + size:]), key
         return " ".join(words), None
@@ -997,10 +1055,10 @@ class NameIndex:
         words = query.split()
         trailing, leading, before_part = [], [], []
         for count in range(min(MAX_SERIES_WORDS, len(words) - 1), 0, -1):
-            key = self._series_aliases.get(" ".join(words[-count:]))
+            key = self._series_word(" ".join(words[-count:]))
             if key:
                 trailing.append((" ".join(words[:-count]), key))
-            key = self._series_aliases.get(" ".join(words[:count]))
+            key = self._series_word(" ".join(words[:count]))
             if key:
                 leading.append((" ".join(words[count:]), key))
             # `bristol cup fall`: a series just before a season's part
@@ -1008,6 +1066,23 @@ class NameIndex:
             if key and len(words) > count + 1:
                 before_part.append((" ".join([*words[:-count - 1], words[-1]]), key))
         return trailing + leading + before_part
+
+    def _series_word(self, words: str) -> str | None:
+        """The series `words` name: exactly, or as one long word clearly misspelt (`xfinty`), as `series_key` takes it."""
+        key = self._series_aliases.get(words)
+        if key or " " in words or len(words) < MIN_TYPO_WORD:
+            return key
+        return self._misspelt_series(words)
+
+    def _misspelt_series(self, query: str) -> str | None:
+        """The one series a misspelling clearly means (`xfinty`), if there is one."""
+        hits = process.extract(query, list(self._series_aliases), scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+        if not hits:
+            return None
+        best, score, _ = hits[0]
+        meant = self._series_aliases[best]
+        runner_up = next((other for choice, other, _ in hits if self._series_aliases[choice] != meant), 0)
+        return meant if score >= FUZZY_ACCEPT and score - runner_up >= FUZZY_MARGIN else None
 
     def _ranked_tracks(self, keys: Iterable[int]) -> list[TrackInfo]:
         return [self.tracks[key] for key in self._track_resolver.ranked(keys)]
@@ -1243,16 +1318,10 @@ class NameIndex:
 
     def series_key(self, text: str) -> str:
         query = clean_input(text, "series")
-        key = self._series_aliases.get(query)
+        key = self._series_aliases.get(query) or self._misspelt_series(query)   # `xfinty`, as for drivers and tracks
         if key:
             return key
         hits = process.extract(query, list(self._series_aliases), scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
-        if hits:   # a misspelling clearly of one series (`xfinty`) is that series, as for drivers and tracks
-            best, score, _ = hits[0]
-            meant = self._series_aliases[best]
-            runner_up = next((other for choice, other, _ in hits if self._series_aliases[choice] != meant), 0)
-            if score >= FUZZY_ACCEPT and score - runner_up >= FUZZY_MARGIN:
-                return meant
         suggestions = list(dict.fromkeys(self._series_aliases[choice] for choice, _, _ in hits)) or list(self.series)
         raise UnknownName("series", text, suggestions)
 
@@ -1319,6 +1388,15 @@ class NameIndex:
 def tracks_label(names: list[str]) -> str:
     """`Las Vegas Motor Speedway`, `A, B and C`: the tracks of a venue a question or an answer covers."""
     return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _run_number(race: _Race, season: list[_Race]) -> int:
+    """Which of its season's runs `race` is: the number its name carries when each run's name carries its own,
+    else its place in the season's order (`season` runs latest first)."""
+    numbers = [_RUN_NUMBER.findall(run.key)[-1:] for run in season]
+    if all(numbers) and len({found[0] for found in numbers}) == len(season):
+        return int(_RUN_NUMBER.findall(race.key)[-1])
+    return len(season) - season.index(race)
 
 
 def _split_year(query: str) -> tuple[str, int | None]:

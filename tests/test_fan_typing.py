@@ -214,6 +214,21 @@ ANSWERS = [
     ("/driver 48", "Alex Bowman"),
     ("/driver #48", "Alex Bowman"),
     ("/driver #48 2005 cup", "Jimmie Johnson"),
+    # a word that only leads to the season is read past (`in` was Darlington, the Lady in Black)
+    ("/driver larson in 2021", "Cup 2021: 36 starts, 10 wins"),
+    ("/winner daytona 500 in 2008", "2008 Cup R1: Daytona 500 (Daytona International Speedway)"),
+    ("/standings cup in 2020", "2020 NASCAR Cup Series: points from race results"),
+    # a place after a name is its whole name (`watkins glen`, `monster mile`), not its last word
+    ("/driver larson watkins glen", "Kyle Larson at Watkins Glen International"),
+    ("/driver larson the glen", "Kyle Larson at Watkins Glen International"),
+    ("/driver larson monster mile", "Kyle Larson at Dover International Speedway"),
+    # the Duels by their own number (the history holds them while they were points races, to 1971)
+    ("/winner daytona duel 2", "1971 Cup R3: 125 Mile Qualifying Race 2 (Daytona International Speedway)"),
+    ("/winner daytona duels 2", "1971 Cup R3: 125 Mile Qualifying Race 2 (Daytona International Speedway)"),
+    ("/winner duel 1 1970", "1970 Cup R2: 125 Mile Qualifying Race 1 (Daytona International Speedway)"),
+    # a series misspelt beside a place or a figure, as `series:xfinty` is read
+    ("/winner bristol xfinty", "Most recent Xfinity race at Bristol Motor Speedway"),
+    ("/leaders xfinty", "NASCAR Xfinity Series: most wins"),
 ]
 
 
@@ -238,7 +253,14 @@ QUESTIONS_BACK = [
     ("/leaders wins", "Name a series", []),
     ("/leaders most wins at martinsville", "Name a series", []),   # a track's board is a series' too
     ("/leaders titles at monaco f1", "Titles are won over a season, not at a track", []),
-    ("/driver larson smith", "I don't know a driver called “larson smith”", ["Nicola Larini"]),   # no fuzzy place
+    ("/driver larson smith", "I don't know a driver called “larson smith”", ["Jud Larson"]),
+    # a nickname's single word, or a little word, is no place (`lady`, `in` were Darlington; `monster` Dover)
+    ("/driver larson lady", "I don't know a driver called “larson lady”", []),
+    ("/driver larson monster", "I don't know a driver called “larson monster”", []),
+    ("/winner in", "I don't know a track or race called “in”", []),
+    ("/winner duel 3", "No Duel 3 in the data", []),
+    # F1's three-letter codes (`arn`, `har`) are no better suggestions than the names that hold the typed word
+    ("/driver earnhart", "I don't know a driver called “earnhart”.", ["Dale Earnhardt", "Dale Earnhardt Jr."]),   # no fuzzy place
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
     # a season where the command takes none is said, never read as part of a name (`bristol 2024` was Bristol)
     ("/track bristol 2024", "/track takes no season (“2024”)", []),
