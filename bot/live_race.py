@@ -59,7 +59,7 @@ class RaceEvent(Record):
     reason: str | None = None           # a caution's reason (race control's comment, else the reporters' note)
     stage: int | None = None
     top: tuple[Vehicle, ...] = ()       # the stage's top 10; the top 5 in a catch-up
-    changes: int = 0                    # lead changes since `since_lap` (leader), or during the gap (catch-up)
+    changes: int = 0                    # lead changes since `since_lap` (leader, restart), or in the gap (catch-up)
     since_lap: int | None = None
     cautions: int = 0                   # catch-up: cautions during the gap
     flag: Flag | None = None            # catch-up: the flag now
@@ -161,8 +161,10 @@ def race_events(
         return []
     seen = flags_seen(race, flags)
     leaders = _leaders_by_lap(race)
-    events = (_flag_events(race, leaders, seen, notes, winner_history) + _stage_events(race, leaders, seen)
-              + _leader_events(race, leaders, leader_change_laps))
+    restarts = {change.lap for change in seen if change.flag is Flag.GREEN}
+    leader_events, new_leaders = _leader_events(race, leaders, leader_change_laps, restarts)
+    events = (_flag_events(race, leaders, seen, notes, winner_history, new_leaders) + _stage_events(race, leaders, seen)
+              + leader_events)
     return sorted(events, key=lambda event: (event.lap, KIND_ORDER.index(event.kind)))
 
 
@@ -179,7 +181,9 @@ def _driver(race: LiveRace, car: str | None) -> str | None:
 
 
 def _flag_events(race: LiveRace, leaders: dict[int, str], seen: list[FlagChange], notes: Sequence[LapNote],
-                 winner_history: DriverHistory | None) -> list[RaceEvent]:
+                 winner_history: DriverHistory | None, new_leaders: dict[int, tuple[int, int | None]]) -> list[RaceEvent]:
+    """Green, restarts (with the lead changes a restart's new leader tells: `new_leaders`), cautions, free passes, red,
+    white and checkered flags."""
     events = []
     counts: dict[tuple[Flag, int], int] = {}
     started = False
@@ -191,7 +195,9 @@ def _flag_events(race: LiveRace, leaders: dict[int, str], seen: list[FlagChange]
         if change.flag is Flag.GREEN:
             kind = EventKind.RESTART if started else EventKind.GREEN
             started = True
-            events.append(_event(race, kind, change.lap, key, driver=_driver(race, leader), car=leader))
+            changes, since_lap = new_leaders.get(change.lap, (0, None)) if kind is EventKind.RESTART else (0, None)
+            events.append(_event(race, kind, change.lap, key, driver=_driver(race, leader), car=leader, changes=changes,
+                                 since_lap=since_lap))
         elif change.flag is Flag.CAUTION:
             until = next((later.lap for later in seen[index + 1:] if later.flag is not Flag.CAUTION), race.lap)
             reason = change.reason or _note_reason(notes, change.lap)
@@ -270,25 +276,34 @@ def _leader_at(race: LiveRace, leaders: dict[int, str], lap: int) -> str | None:
     return leaders[max(known)] if known else (race.leader.car if race.leader else None)
 
 
-def _leader_events(race: LiveRace, leaders: dict[int, str], every: int) -> list[RaceEvent]:
+def _leader_events(
+    race: LiveRace, leaders: dict[int, str], every: int, restarts: set[int]
+) -> tuple[list[RaceEvent], dict[int, tuple[int, int | None]]]:
     """Leader changes, at most one per `every` laps: a change within `every` laps of the last one told waits,
-    and the leader then (if not the one last told) is told with the number of changes since."""
+    and the leader then (if not the one last told) is told with the number of changes since. A restart names its
+    leader: a new one is told there (the restart's lap → the changes it tells and the lap they count from), not again
+    as a change a few laps later."""
     laps = sorted(lap for lap in leaders if lap >= 1)
     if not laps:
-        return []
-    told, told_lap, pending = leaders[laps[0]], None, 0
+        return [], {}
+    told, pending = leaders[laps[0]], 0
+    told_lap: int | None = None
     previous = told
-    events = []
+    events: list[RaceEvent] = []
+    new_leaders: dict[int, tuple[int, int | None]] = {}
     for lap in laps:
         leader = leaders[lap]
         if leader != previous:
             pending += 1
             previous = leader
-        if pending and leader != told and (told_lap is None or lap - told_lap >= every):
+        if lap in restarts and pending and leader != told:
+            new_leaders[lap] = (pending, told_lap)
+            told, told_lap, pending = leader, lap, 0
+        elif pending and leader != told and (told_lap is None or lap - told_lap >= every):
             events.append(_event(race, EventKind.LEADER, lap, driver=_driver(race, leader), car=leader, changes=pending,
                                  since_lap=told_lap))
             told, told_lap, pending = leader, lap, 0
-    return events
+    return events, new_leaders
 
 
 def _catch_up(previous: LiveRace | None, current: LiveRace, flags: Sequence[FlagChange]) -> RaceEvent:

@@ -88,12 +88,27 @@ def test_cautions_carry_race_controls_reason_and_free_pass(played):
 
 def test_leader_changes_are_throttled_and_counted(played):
     leaders = [event for event in played if event.kind is EventKind.LEADER]
-    assert all(later.lap - earlier.lap >= LEADER_CHANGE_LAPS for earlier, later in zip(leaders, leaders[1:], strict=False))
-    assert sum(event.changes for event in leaders) == 16          # every real lead change is told or counted
-    battle = next(event for event in leaders if event.lap == 103)  # Love 95, Gray 96-99, Love 100-102, Elliott 103
-    assert (battle.driver, battle.changes, battle.since_lap) == ("Chase Elliott", 3, 95)
+    told = [event for event in played if event.kind in (EventKind.LEADER, EventKind.RESTART) and event.changes]
+    # a change is told at most once per LEADER_CHANGE_LAPS laps after the last new leader told (a restart's comes as it comes)
+    assert all(later.lap - earlier.lap >= LEADER_CHANGE_LAPS
+               for earlier, later in zip(told, told[1:], strict=False) if later.kind is EventKind.LEADER)
+    assert sum(event.changes for event in told) == 16          # every real lead change is told or counted
+    battle = next(event for event in leaders if event.lap == 103)  # Love 95, Gray 96-99 (restart 98), Love 100-102, Elliott 103
+    assert (battle.driver, battle.changes, battle.since_lap) == ("Chase Elliott", 2, 98)
     assert not any(95 < event.lap < 103 for event in leaders)
-    assert "3 lead changes since lap 95" in event_line(battle)
+    assert "2 lead changes since lap 98" in event_line(battle)
+
+
+def test_a_restart_tells_its_new_leader_once(played):
+    """Elliott came out of the stops in front: the restart on lap 52 says so, and no lead change repeats it two laps on."""
+    restart = next(event for event in played if event.kind is EventKind.RESTART and event.lap == 52)
+    assert (restart.driver, restart.changes) == ("Chase Elliott", 1)
+    assert "Back to green on lap 52 with a new leader, Chase Elliott (#88)." in event_line(restart)
+    restarts = {event.lap: event.car for event in played if event.kind is EventKind.RESTART}
+    for event in played:
+        if event.kind is EventKind.LEADER:
+            named = [car for lap, car in restarts.items() if 0 < event.lap - lap < LEADER_CHANGE_LAPS]
+            assert event.car not in named, event_line(event)
 
 
 def test_a_gap_gives_one_catch_up_and_the_finish_still_comes(frames):

@@ -216,6 +216,14 @@ def win_meaning(history: DriverHistory | None, series: str | None) -> str | None
     return meaning + "."
 
 
+def _changes_since(event: RaceEvent) -> str:
+    """` (3 lead changes since lap 95)`: a new leader's count, when more than one change brought him there."""
+    if event.changes <= 1:
+        return ""
+    since = f" since lap {event.since_lap}" if event.since_lap is not None else ""
+    return f" ({plural(event.changes, 'lead change')}{since})"
+
+
 def event_sentence(event: RaceEvent, escape: Escape) -> str:
     """One event as one sentence, data text escaped for its target."""
     number = f"#{escape(event.car)}" if event.car else ""
@@ -224,6 +232,8 @@ def event_sentence(event: RaceEvent, escape: Escape) -> str:
     kind = event.kind
     if kind is EventKind.GREEN:
         return f"Green flag: {escape(event.race_name)} is under way" + (f", {who} leads the field" if who else "") + "."
+    if kind is EventKind.RESTART and event.changes and who:
+        return f"Back to green on {lap} with a new leader, {who}{_changes_since(event)}."
     if kind is EventKind.RESTART:
         return f"Back to green on {lap}" + (f", {who} leads" if who else "") + "."
     if kind is EventKind.CAUTION:
@@ -237,11 +247,7 @@ def event_sentence(event: RaceEvent, escape: Escape) -> str:
         winner = f"{who} wins stage {event.stage}" if who else f"Stage {event.stage} is over"
         return f"{winner} on {lap}." + (f" Then: {top}." if top else "")
     if kind is EventKind.LEADER:
-        since = ""
-        if event.changes > 1:
-            since = f" ({plural(event.changes, 'lead change')} since lap {event.since_lap})" if event.since_lap is not None else \
-                f" ({plural(event.changes, 'lead change')})"
-        return f"{who} takes the lead on {lap}{since}."
+        return f"{who} takes the lead on {lap}{_changes_since(event)}."
     if kind is EventKind.WHITE:
         return "White flag: one lap to go" + (f", {who} leads" if who else "") + "."
     if kind is EventKind.CHECKERED:
