@@ -292,7 +292,7 @@ def _seasons_named(question: Question, tokens: list[Token], today: date | None =
     return named
 
 
-YEARS_TYPED = range(1900, 2100)   # a four-digit number a fan means as a season, in the data's range or not
+YEARS_TYPED = range(1000, 3000)   # a four-digit number a fan means as a season, in the data's range or not
 
 
 def _a_season(token: Token) -> bool:

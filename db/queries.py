@@ -140,8 +140,10 @@ SPRINT_SERIES = {key for key, series in SERIES.items() if series.family == "f1"}
 
 
 def check_year(year: int | None) -> int | None:
-    if year is not None and not FIRST_SEASON <= year <= LAST_SEASON:
+    if year is not None and year < FIRST_SEASON:
         raise BadOption(f"Year {year} is out of range: the history starts in {FIRST_SEASON}.")
+    if year is not None and year > LAST_SEASON:
+        raise BadOption(f"Year {year} is out of range: seasons up to {LAST_SEASON} can be asked about.")
     return year
 
 

@@ -259,6 +259,9 @@ QUESTIONS_BACK = [
     ("/driver larson monster", "I don't know a driver called “larson monster”", []),
     ("/winner in", "I don't know a track or race called “in”", []),
     ("/winner duel 3", "No Duel 3 in the data", []),
+    # any four-digit number is a season: one out of range is said so, not read as part of a series' name
+    ("/standings cup 1800", "Year 1800 is out of range: the history starts in 1949.", []),
+    ("/schedule cup 2999", "Year 2999 is out of range: seasons up to 2100 can be asked about.", []),
     # F1's three-letter codes (`arn`, `har`) are no better suggestions than the names that hold the typed word
     ("/driver earnhart", "I don't know a driver called “earnhart”.", ["Dale Earnhardt", "Dale Earnhardt Jr."]),   # no fuzzy place
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
