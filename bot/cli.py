@@ -199,8 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.load(db_path=args.db)
     except SettingsError as error:
-        print(f"pitboard: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        return _failed(args, str(error))
     # `ask` reads and prints, and logs nothing unless asked: logging costs it a twentieth of its start-up.
     if not args.bot_logging and (args.handler is not _ask or args.verbose):
         _log_to_stderr(args.verbose)
@@ -212,21 +211,27 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except DatabaseNotBuilt as error:
-        print(f"pitboard: {error}; repair it with `pitboard db build`", file=sys.stderr)
-        return EXIT_FAILURE
+        return _failed(args, f"{error}; repair it with `pitboard db build`")
     except Exception as error:  # a bug or a broken environment: one line, detail with -v
         if args.verbose:
             import logging
 
             logging.getLogger("pitboard").debug("unexpected failure", exc_info=True)
         if _out_of_space(error):
-            print(f"pitboard: {error}", file=sys.stderr)
-            return EXIT_FAILURE
+            return _failed(args, str(error))
         if is_damage(error):  # met by a query, past the cheap check every command makes first
-            print(f"pitboard: the database {db_path} is damaged ({error}); repair it with `pitboard db build`", file=sys.stderr)
-            return EXIT_FAILURE
-        print(f"pitboard: {type(error).__name__}: {plain(str(error))} (run with -v for details)", file=sys.stderr)
-        return EXIT_FAILURE
+            return _failed(args, f"the database {db_path} is damaged ({error}); repair it with `pitboard db build`")
+        return _failed(args, f"{type(error).__name__}: {plain(str(error))} (run with -v for details)")
+
+
+def _failed(args: SimpleNamespace, message: str) -> int:
+    """A failure the user cannot fix by asking again: `pitboard: <message>` on stderr, or for `ask --json` the error
+    document on stdout, as every error of `--json` is (README); exit status 2 either way."""
+    if args.handler is _ask and args.json:
+        _print_answer(PitboardError(message), as_json=True)
+    else:
+        print(f"pitboard: {message}", file=sys.stderr)
+    return EXIT_FAILURE
 
 
 def _out_of_space(error: Exception) -> bool:

@@ -1110,7 +1110,7 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
             per_race[driver_id][slot[race_id]] += points
     races_counted = len(race_ids)
     progression = {name: list(accumulate(per_race[driver_id])) for driver_id, name in top.items()}
-    note = f"The official {series_name} tables. Source: {SERIES[series_key].credit.removeprefix('Data: ')}."
+    note = f"The official {series_name} tables."
     chart_note = ("Chart computed from race results (race and sprint points): "
                   "seasons that dropped scores end above the official total.")
     return Standings(series_key, series_name, season, races_counted, rows, progression, note, True, teams, chart_note)

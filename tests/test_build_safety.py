@@ -9,6 +9,7 @@ tested is how a build behaves, which does not depend on how much history it load
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import resource
@@ -374,10 +375,11 @@ def test_damage_met_by_a_query_is_one_line_naming_the_repair(subset_db_copy):
             handle.write(b"\xa5" * page_size)
     asked = pitboard(subset_db_copy, "ask", "/winner dega")
     assert asked.returncode != 0 and asked.stdout == ""
-    assert one_line(asked.stderr) == (
-        f"pitboard: the database {subset_db_copy} is damaged (database disk image is malformed); "
-        "repair it with `pitboard db build`"
-    )
+    message = (f"the database {subset_db_copy} is damaged (database disk image is malformed); "
+               "repair it with `pitboard db build`")
+    assert one_line(asked.stderr) == f"pitboard: {message}"
+    asked = pitboard(subset_db_copy, "ask", "--json", "/winner dega")   # as every --json error: a document on stdout
+    assert (asked.returncode, json.loads(asked.stdout), asked.stderr) == (2, {"error": message, "suggestions": []}, "")
 
 
 def test_repair_is_refused_while_a_bot_has_the_database(tmp_path):

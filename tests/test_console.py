@@ -152,6 +152,21 @@ def test_ask_json_error(real_db, capsys, monkeypatch):
     assert "Charlotte Motor Speedway Road Course" in document["suggestions"] and document["error"]
 
 
+@pytest.mark.parametrize(("content", "problem"), [(b"garbage", "file is not a database"), (b"", "the file is empty")])
+def test_ask_json_on_an_unusable_database_is_a_json_error(tmp_path, capsys, monkeypatch, content, problem):
+    """Like every `--json` error: the document on stdout, nothing on stderr; exit status 2 (not the user's to fix by
+    asking otherwise). The text answer says the same on stderr."""
+    database = tmp_path / "pitboard.db"
+    database.write_bytes(content)
+    monkeypatch.setenv("PITBOARD_DB", str(database))
+    message = f"the database {database} is not usable ({problem}); repair it with `pitboard db build`"
+    status, out, err = run(capsys, "ask", "--json", "/winner dega")
+    assert (status, json.loads(out), err) == (2, {"error": message, "suggestions": []}, "")
+    status, out, err = run(capsys, "ask", "/winner dega")
+    assert (status, out, err) == (2, "", f"pitboard: {message}\n")
+    assert database.read_bytes() == content   # refused, not rebuilt
+
+
 def test_ask_text_error_has_suggestions(real_db, capsys, monkeypatch):
     monkeypatch.setenv("PITBOARD_DB", str(real_db))
     status, out, err = run(capsys, "ask", "/winner talladga 2021")

@@ -329,6 +329,67 @@ async def test_discord_answers_credit_f1db_and_time_sessions(real_store):
     assert "F1DB" in (embeds.winner(await answer(real_store, "/winner monza")).footer.text or "")
 
 
+# ------------------------------------------------------------------ the data credit (README "F1": F1DB is CC BY 4.0)
+
+F1DB_CREDIT = "Data: F1DB (CC BY 4.0)"
+BOTH_CREDITS = "Data: nascaR.data (DriverAverages.com) · NASCAR · Data: F1DB (CC BY 4.0)"
+LATE_2026 = datetime(2026, 11, 30, tzinfo=UTC)   # the last weekend of the bundled calendar is still to come
+
+
+@pytest.mark.parametrize("typed", [
+    "/winner monza", "/results monza 2024", "/qualifying monza 2024", "/driver hamilton 2021", "/driver hamilton at monza",
+    "/h2h hamilton rosberg", "/team ferrari 2004", "/leaders most poles f1", "/standings f1 2021 r10",
+    "/standings f1 2021", "/track monza", "/schedule f1 2026", "/next f1",
+])
+async def test_every_f1_answer_credits_f1db_in_the_terminal_and_in_json(real_store, typed):
+    """The credit Discord's footers carry is the terminal's last line and `--json`'s `credit`, said once."""
+    shown = await answer(real_store, typed, **({"now": LATE_2026} if typed.startswith(("/next", "/schedule")) else {}))
+    assert text.render(shown).endswith(f"\n\n{F1DB_CREDIT}")
+    assert text.render(shown).count("F1DB") == 1   # the official tables' note no longer names it a second time
+    assert jsondata.render(shown)["credit"] == F1DB_CREDIT
+
+
+@pytest.mark.parametrize("typed", ["/standings f1 2021", "/standings f1 2021 r10"])
+async def test_f1_standings_on_discord_credit_f1db_official_or_computed(real_store, typed):
+    assert (embeds.standings(await answer(real_store, typed)).footer.text or "").endswith(f" · {F1DB_CREDIT}")
+
+
+@pytest.mark.parametrize(("typed", "embed", "credit"), [
+    ("/winner cota", embeds.winner, BOTH_CREDITS),   # F1, Cup and Truck at the Circuit of the Americas: both, as on Discord
+    ("/track cota", embeds.track, BOTH_CREDITS),
+    ("/winner mid-ohio 2022 truck", embeds.winner, None),   # NASCAR alone: no credit line in the terminal or JSON, as before
+    ("/driver larson", embeds.driver, None),
+])
+async def test_an_answer_of_both_families_credits_both_and_nascar_alone_none(real_store, typed, embed, credit):
+    shown = await answer(real_store, typed)
+    footer = embed(shown).footer.text
+    if credit is None:
+        assert "Data:" not in text.render(shown) and "credit" not in jsondata.render(shown)
+        assert footer == "Data: nascaR.data (DriverAverages.com) · NASCAR"   # Discord credits NASCAR's data, as ever
+        return
+    assert text.render(shown).endswith(f"\n\n{credit}") and jsondata.render(shown)["credit"] == credit == footer
+
+
+def test_a_nascar_answer_in_the_terminal_is_unchanged(real_db):
+    status, out, err = pitboard_ask(real_db, "/winner mid-ohio 2022 truck")
+    assert status == 0, err
+    assert out == (
+        "Truck races at Mid-Ohio Sports Car Course in 2022\n\n"
+        "2022 Truck R15: O'Reilly Auto Parts 150 at Mid-Ohio (Mid-Ohio Sports Car Course)\n"
+        "  Winner: Parker Kligerman (#75 Henderson Motorsports Chevrolet), from 2nd, led 56 of 67 laps\n"
+        "  Pole: Corey Heim\n"
+    )
+
+
+def test_the_console_credits_f1db_in_text_and_json(real_db):
+    status, out, err = pitboard_ask(real_db, "/qualifying monza 2024")
+    assert status == 0, err
+    assert out.splitlines()[-2:] == ["", F1DB_CREDIT]
+    status, out, err = pitboard_ask(real_db, "--json", "/qualifying monza 2024")
+    assert status == 0, err
+    assert json.loads(out)["credit"] == F1DB_CREDIT
+
+
 async def test_a_driver_s_date_of_birth_is_f1db_s(real_store):
     born = next(row["dateOfBirth"] for row in bundled_rows("drivers") if row["id"] == "max-verstappen")
     career = await queries.driver(real_store, "verstappen")

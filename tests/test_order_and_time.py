@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.render import embeds, jsondata, text
+from db import queries
 from db.nascar_feed import import_document, parse_race_list
 from db.store import Store, bundled_migrations
 from testkit.builds import built_once
@@ -240,6 +242,17 @@ def test_scheduled_races_are_never_winners(race_list_db, ask):
         ("truck", "NASCAR Craftsman Truck Series Race at North Wilkesboro")]
     _, out = ask(race_list_db, "--json", "/winner north wilkesboro cup")
     assert [r["season"] for r in json.loads(out)["races"]] == [1996]
+
+
+async def test_next_of_nascar_and_f1_credits_both_as_discord_does(race_list_db, tmp_path):
+    """/next with the race list's NASCAR weekends and F1DB's calendar: the terminal's last line and `--json`'s `credit`
+    are Discord's footer credit, both families'."""
+    async with Store.open(_copy(race_list_db, tmp_path)) as store:
+        upcoming = await queries.next_races(store, now=datetime(2023, 3, 1, tzinfo=UTC))
+    assert {race.series for race in upcoming.upcoming} == {"cup", "f1"}   # the All-Star Open, the first F1 race without results
+    both = "Data: nascaR.data (DriverAverages.com) · NASCAR · Data: F1DB (CC BY 4.0)"
+    assert text.next_races(upcoming).endswith(f"\n\n{both}") and jsondata.next_races(upcoming)["credit"] == both
+    assert embeds.next_races(upcoming).footer.text == f"Times show in your own time zone · {both}"
 
 
 def test_the_exhibition_is_shown_labelled(exhibition_db, ask):

@@ -11,7 +11,6 @@ cannot ping anyway.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import discord
 
@@ -24,11 +23,13 @@ from bot.render.words import (
     DISCORD,
     KIND_WORDS,
     LINEUP_NOTE,
+    NASCAR_CREDIT,
     SESSION_NAMES,
     also_line,
     average,
     born_on,
     broadcast_line,
+    credit_line,
     driver_at_heading,
     driver_season_line,
     drivers_heading,
@@ -85,7 +86,6 @@ from db.models import (
     WinnerAnswer,
 )
 from db.recaps import F1RecapFacts
-from db.series import SERIES
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -100,19 +100,9 @@ STANDINGS_ROWS = 20
 
 BRAND = discord.Colour(0xE8B400)
 ERROR = discord.Colour(0xD83C3E)
-SOURCE_FOOTER = "Data: nascaR.data (DriverAverages.com) · NASCAR"
 
 
 escape = safe.discord   # data text wherever Discord renders markdown
-
-
-def source_footer(keys: Iterable[str]) -> str:
-    """The data credit for the series an answer covers: NASCAR's history, F1DB (CC BY 4.0) for F1 (db/series.py)."""
-    keys = list(keys)
-    families = {SERIES[key].family for key in keys if key in SERIES}
-    credits = [SOURCE_FOOTER] if not families or "nascar" in families else []
-    credits += list(dict.fromkeys(SERIES[key].credit for key in keys if key in SERIES and SERIES[key].family != "nascar"))
-    return " · ".join(credits)
 
 
 def escape_prose(text: str) -> str:
@@ -218,7 +208,7 @@ def winner(answer: WinnerAnswer) -> discord.Embed:
             lines.append(f"Sprint: {sprint_line(answer.sprints[race.id], DISCORD)}")
         lines += _race_notes(race)
         embed.add_field(name=race_heading(race), value="\n".join(lines), inline=False)
-    embed.set_footer(text=source_footer(race.series for race in answer.races))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -239,7 +229,7 @@ def results(answer: RaceResults, per_page: int = RESULTS_PER_PAGE) -> list[disco
     if answer.other_races:
         header += "\nAlso matching: " + ", ".join(race_label(r) for r in answer.other_races) + " (add `series:` or `round:`)"
     title = f"{race_heading(race)} — {escape(race.track)}"
-    credit = source_footer([race.series])
+    credit = credit_line(answer)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         body = code_table(Table(classification.headers, chunk, classification.right)) if chunk else NO_CLASSIFICATION
@@ -277,7 +267,7 @@ def qualifying(answer: Qualifying) -> discord.Embed:
     if answer.other_races:
         header += "\nAlso matching: " + ", ".join(race_label(r) for r in answer.other_races) + " (add `series:` or `round:`)"
     embed = _embed(f"{race_heading(race)} — {escape(race.track)}", f"{header}\n{code_table(shown)}")
-    embed.set_footer(text=source_footer([race.series]))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -322,7 +312,7 @@ def driver(answer: DriverCareer, chart_name: str | None = None) -> discord.Embed
     embed.description = "\n".join(note for note in notes if note) or None
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
-    embed.set_footer(text=source_footer(answer.series))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -339,7 +329,7 @@ def driver_at_track(answer: DriverAtTrack) -> discord.Embed:
         embed.add_field(name=name, value="\n".join(lines), inline=False)
     if answer.also:
         embed.description = also_line("driver", answer.also, DISCORD)
-    embed.set_footer(text=source_footer(answer.series))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -354,7 +344,7 @@ def team(answer: TeamRecord) -> discord.Embed:
         embed.add_field(name=name, value="\n".join(line for line in lines if line), inline=False)
     if answer.also:
         embed.add_field(name="Also matching", value=also_line("team", answer.also, DISCORD), inline=False)
-    embed.set_footer(text=source_footer(answer.series))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -372,7 +362,7 @@ def track(answer: TrackRecord) -> discord.Embed:
             lines.append("Most poles: " + ", ".join(f"{escape(t.driver)} {t.count}" for t in record.most_poles[:5]))
         lines.append("Recent: " + ", ".join(f"{w.season} {escape(w.driver)}" for w in record.winners[:6]))
         embed.add_field(name=escape(record.series_name), value="\n".join(lines), inline=False)
-    embed.set_footer(text=source_footer(answer.series))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -388,7 +378,7 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
         embed.add_field(name=f"{team_label}s", value=code_table(teams), inline=False)
         if chart_name:
             embed.set_image(url=f"attachment://{chart_name}")
-        embed.set_footer(text=f"{answer.chart_note} {answer.note}")
+        embed.set_footer(text=f"{answer.chart_note} {answer.note} · {credit_line(answer)}")
         return fit(embed)
     top = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Behind", "Wins", "Top 10")
     embed = _embed(
@@ -397,14 +387,14 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
     )
     if chart_name:
         embed.set_image(url=f"attachment://{chart_name}")
-    embed.set_footer(text=answer.note)
+    embed.set_footer(text=f"{answer.note} · {credit_line(answer)}")
     return fit(embed)
 
 
 def leaders(answer: Leaders) -> discord.Embed:
     """/leaders: the leaderboard in a code block, what its figure counts, and whose data it is."""
     embed = _embed(leaders_heading(answer, DISCORD), code_table(cells.leaders(answer)) + more_tied_line(answer))
-    embed.set_footer(text=" · ".join(part for part in (answer.note, source_footer([answer.series])) if part))
+    embed.set_footer(text=" · ".join(part for part in (answer.note, credit_line(answer)) if part))
     return fit(embed)
 
 
@@ -414,7 +404,7 @@ def h2h(answer: HeadToHead) -> discord.Embed:
     description = (f"{races_together(answer, DISCORD)}\n{code_table(cells.h2h(answer))}{mates + chr(10) if mates else ''}"
                    f"{meetings_line(answer.latest_meetings, DISCORD)}")
     embed = _embed(drivers_heading(answer, DISCORD), description)
-    embed.set_footer(text=source_footer(race.series for race in answer.latest_meetings))
+    embed.set_footer(text=credit_line(answer))
     return fit(embed)
 
 
@@ -440,8 +430,7 @@ def next_races(answer: NextRaces) -> discord.Embed:
         value = "\n".join([f"{escape(race.track)}", discord_time(race), *([on] if on else []),
                            *_session_lines(race, answer.sessions)])
         embed.add_field(name=race_heading(race), value=value, inline=False)
-    keys = [race.series for race in answer.racing_now + answer.upcoming]
-    embed.set_footer(text=f"Times show in your own time zone · {source_footer(keys)}")
+    embed.set_footer(text=f"Times show in your own time zone · {credit_line(answer)}")
     return fit(embed)
 
 
@@ -493,7 +482,7 @@ def schedule(answer: Schedule) -> list[discord.Embed]:
     if answer.dated:
         undated = ", ".join(map(series_short, answer.undated_series))
         dates = f"Dates {schedule_zone(answer)}, (times) in your time zone{f' · {undated} by round: no dates' if undated else ''}"
-    footer = f"{dates} · exh. = exhibition · {source_footer(dict.fromkeys(entry.race.series for entry in answer.races))}"
+    footer = f"{dates} · exh. = exhibition · {credit_line(answer)}"
     title = f"{answer.season} {scope}schedule" if answer.dated else f"{answer.season} {scope}season by round"
     pages = []
     for number, chunk in enumerate(chunks, start=1):
@@ -511,7 +500,7 @@ def recap_embed(facts: RecapFacts, thread_url: str | None = None) -> discord.Emb
     embed.add_field(name="Top 10", value=code_table(top), inline=False)
     if thread_url:
         embed.add_field(name="Post-race thread", value=thread_url, inline=False)
-    embed.set_footer(text=f"{safe.plain(race.track)} · {SOURCE_FOOTER}")
+    embed.set_footer(text=f"{safe.plain(race.track)} · {NASCAR_CREDIT}")
     return fit(embed)
 
 

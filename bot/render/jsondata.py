@@ -13,6 +13,7 @@ from typing import Any
 from bot.questions import Help
 from bot.render import cells
 from bot.render.safe import plain_data
+from bot.render.words import credit_due
 from db.errors import PitboardError
 from db.models import (
     DriverAtTrack,
@@ -64,12 +65,20 @@ def race(summary: RaceSummary) -> dict[str, Any]:
     }
 
 
+def _credit(answer: object) -> dict[str, str]:
+    """`credit`: the answer's data credit, where one is due (words.credit_due: F1DB's, NASCAR's beside it in an answer
+    of both); no key for NASCAR's answers alone."""
+    credit = credit_due(answer)
+    return {"credit": credit} if credit else {}
+
+
 def winner(answer: WinnerAnswer) -> dict[str, Any]:
     """/winner as a document."""
     return plain_data({
         "command": "winner", "track": answer.track or None,
         "races": [{**race(r), **({"sprint_winner": as_dict(answer.sprints[r.id])} if r.id in answer.sprints else {})}
                   for r in answer.races],
+        **_credit(answer),
     })
 
 
@@ -94,6 +103,7 @@ def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
         },
         **({"year": answer.year} if answer.year is not None else {}),
         **({"also": list(answer.also)} if answer.also else {}),
+        **_credit(answer),
     })
 
 
@@ -134,7 +144,7 @@ def results(answer: RaceResults) -> dict[str, Any]:
         document["non_starters"] = [as_dict(entrant) for entrant in answer.non_starters]
     if answer.loop_data:
         document["loop_data"] = [as_dict(line) for line in answer.loop_data]
-    return plain_data(document)
+    return plain_data({**document, **_credit(answer)})
 
 
 def driver(answer: DriverCareer) -> dict[str, Any]:
@@ -163,6 +173,7 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
         **({"year": answer.year} if answer.year is not None else {}),
         **({"born": answer.born.isoformat()} if answer.born else {}),
         **({"also": list(answer.also)} if answer.also else {}),
+        **_credit(answer),
     })
 
 
@@ -186,6 +197,7 @@ def team(answer: TeamRecord) -> dict[str, Any]:
             for key, r in answer.series.items()
         },
         "also": list(answer.also),
+        **_credit(answer),
     })
 
 
@@ -206,6 +218,7 @@ def track(answer: TrackRecord) -> dict[str, Any]:
             }
             for key, r in answer.series.items()
         },
+        **_credit(answer),
     })
 
 
@@ -222,6 +235,7 @@ def standings(answer: Standings) -> dict[str, Any]:
                      [{k: v for k, v in as_dict(row).items() if k != "status_code"} for row in answer.rows],
         **({"official": True, "team_standings": [as_dict(row) for row in answer.team_rows], "chart_note": answer.chart_note}
            if answer.official else {}),
+        **_credit(answer),
     })
 
 
@@ -233,6 +247,7 @@ def qualifying(answer: Qualifying) -> dict[str, Any]:
         "lineup": answer.lineup,
         "qualifying": [as_dict(line) for line in answer.lines],
         "also_matching": [as_dict(other) for other in answer.other_races],
+        **_credit(answer),
     })
 
 
@@ -249,6 +264,7 @@ def leaders(answer: Leaders) -> dict[str, Any]:
         "leaders": [{**as_dict(row), "value": row.value if isinstance(row.value, int) else round(row.value, 2)}
                     for row in answer.rows],
         "more_tied": answer.more_tied,
+        **_credit(answer),
     })
 
 
@@ -265,6 +281,7 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         "last_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
         "latest_meetings": [as_dict(race) for race in answer.latest_meetings],
         **({"team_mates": as_dict(answer.team_mates)} if answer.team_mates else {}),
+        **_credit(answer),
     })
 
 
@@ -280,6 +297,7 @@ def next_races(answer: NextRaces) -> dict[str, Any]:
              **({"broadcasters": as_dict(answer.broadcasters[r.id])} if r.id in answer.broadcasters else {})}
             for r in answer.upcoming
         ],
+        **_credit(answer),
     })
 
 
@@ -295,6 +313,7 @@ def schedule(answer: Schedule) -> dict[str, Any]:
                 if entry.race.id in answer.sessions else {})}
             for entry in answer.races
         ],
+        **_credit(answer),
     })
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from bot.render import cells, safe
 from bot.render.tables import Cell, Table, markdown, monospace
-from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, eastern_day, led_phrase, ordinal, plural, series_words
+from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, credits, eastern_day, led_phrase, ordinal, plural, series_words
 from db.models import MAX_RATING, LoopLine, RaceRef, RaceSummary, RecapFacts, ResultLine, WinTallies
 from db.recaps import F1Line, F1RecapFacts, Recap
 from db.records import Record
@@ -798,13 +798,10 @@ def _f1_header(facts: F1RecapFacts) -> str:
 
 SPRINT_SHOWN = 8   # the sprint's points finishers
 
-JOLPICA_CREDIT = "Results of this race: Jolpica (jolpi.ca), licensed for non-commercial use"
-
 
 def f1_credit(race: RaceSummary) -> str:
-    """The F1 attribution: F1DB's, and Jolpica's when the race's results came from it (the watcher's imports)."""
-    credit = SERIES[race.series].credit
-    return f"{credit} · {JOLPICA_CREDIT}" if race.source == "feed" else credit
+    """The F1 attribution: F1DB's, and Jolpica's when the race's results came from it (words.credits, as answers')."""
+    return " · ".join(credits([race.series], [race]))
 
 
 def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "") -> str:

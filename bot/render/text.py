@@ -24,6 +24,7 @@ from bot.render.words import (
     average,
     born_on,
     broadcast_line,
+    credit_due,
     driver_at_heading,
     drivers_heading,
     latest_start_line,
@@ -81,6 +82,12 @@ UNDATED_SEASON = "the data has no dates for this season"
 STATE_MARKS = {"done": "✓", "now": "● now", "unreported": "no results yet", "next": "→ next", "later": ""}
 
 
+def _credited(body: str, answer: object) -> str:
+    """An answer's text, and its data credit as the last line where one is due (words.credit_due)."""
+    credit = credit_due(answer)
+    return f"{body}\n\n{credit}" if credit else body
+
+
 def race_title(race: RaceSummary) -> str:
     """`2023 Truck R2: Victoria's Voice Foundation 200 (Las Vegas Motor Speedway, Fri Mar 3, 2023)`."""
     date = f", {race_day(race)}" if race.starts_at else ""
@@ -102,7 +109,7 @@ def winner(answer: WinnerAnswer) -> str:
         if race.exhibition:
             lines.append(f"  {EXHIBITION_NOTE}")
         lines.append("")
-    return "\n".join(lines).rstrip()
+    return _credited("\n".join(lines).rstrip(), answer)
 
 
 def results(answer: RaceResults) -> str:
@@ -134,7 +141,7 @@ def results(answer: RaceResults) -> str:
     if answer.other_races:
         lines += ["", "Also matching: " + "; ".join(f"{race_label(r)} ({plain(r.name)})" for r in answer.other_races)
                   + " — add series: or round: to pick one."]
-    return "\n".join(lines)
+    return _credited("\n".join(lines), answer)
 
 
 def qualifying(answer: Qualifying) -> str:
@@ -144,7 +151,7 @@ def qualifying(answer: Qualifying) -> str:
     if answer.other_races:
         lines += ["", "Also matching: " + "; ".join(f"{race_label(r)} ({plain(r.name)})" for r in answer.other_races)
                   + " — add series: or round: to pick one."]
-    return "\n".join(lines)
+    return _credited("\n".join(lines), answer)
 
 
 def driver(answer: DriverCareer) -> str:
@@ -181,7 +188,7 @@ def driver(answer: DriverCareer) -> str:
             lines += ["", f"{series_short(career.series)} {career.season.season}, race by race:",
                       monospace(cells.season_starts(career.season, career.series))]
     also = also_line("driver", answer.also)
-    return "\n".join([*lines, "", also] if also else lines)
+    return _credited("\n".join([*lines, "", also] if also else lines), answer)
 
 
 def driver_at_track(answer: DriverAtTrack) -> str:
@@ -196,7 +203,7 @@ def driver_at_track(answer: DriverAtTrack) -> str:
             lines.append(f"{short} wins there: {seasons_won(line)}")
         lines.append(f"{short} latest start there: {latest_start_line(line, PLAIN)}")
     also = also_line("driver", answer.also)
-    return "\n".join([*lines, "", also] if also else lines)
+    return _credited("\n".join([*lines, "", also] if also else lines), answer)
 
 
 def team(answer: TeamRecord) -> str:
@@ -209,7 +216,7 @@ def team(answer: TeamRecord) -> str:
         lines += [f"  {line}" for line in (team_wins_line(record), team_winners_line(record)) if line]
         lines += [f"  {team_season_line(season)}" for season in record.seasons]
     also = also_line("team", answer.also)
-    return "\n".join([*lines, "", also] if also else lines)
+    return _credited("\n".join([*lines, "", also] if also else lines), answer)
 
 
 def track(answer: TrackRecord) -> str:
@@ -224,38 +231,41 @@ def track(answer: TrackRecord) -> str:
             lines.append("  Most poles: " + ", ".join(f"{plain(t.driver)} {t.count}" for t in record.most_poles))
         lines.append(f"  Won from pole: {record.wins_from_pole} of {record.races}")
         lines.append("  Recent winners: " + ", ".join(f"{w.season} {plain(w.driver)}" for w in record.winners[:10]))
-    return "\n".join(lines)
+    return _credited("\n".join(lines), answer)
 
 
 def standings(answer: Standings) -> str:
     """/standings: the whole points table and what it leaves out (the official tables, where the series has them)."""
     if answer.official:
         team_label, _ = cells.labels(answer.series)
-        return "\n".join([
+        lines = [
             f"{answer.season} {plain(answer.series_name)}: official standings after {plural(answer.races_counted, 'race')}",
             "", monospace(cells.standings(answer)),
             "", f"{team_label}s:", monospace(cells.team_standings(answer)),
             "", answer.note, answer.chart_note,
-        ])
-    return "\n".join([
-        f"{answer.season} {plain(answer.series_name)}: {standings_basis(answer)} {standings_span(answer)}",
-        "",
-        monospace(cells.standings(answer)),
-        "",
-        answer.note,
-    ])
+        ]
+    else:
+        lines = [
+            f"{answer.season} {plain(answer.series_name)}: {standings_basis(answer)} {standings_span(answer)}",
+            "",
+            monospace(cells.standings(answer)),
+            "",
+            answer.note,
+        ]
+    return _credited("\n".join(lines), answer)
 
 
 def leaders(answer: Leaders) -> str:
     """/leaders: the leaderboard, and what its figure counts."""
     tied = more_tied_line(answer)
-    return "\n".join([leaders_heading(answer, PLAIN), "", monospace(cells.leaders(answer)), *([tied] if tied else []),
-                      *(["", answer.note] if answer.note else [])])
+    lines = [leaders_heading(answer, PLAIN), "", monospace(cells.leaders(answer)), *([tied] if tied else []),
+             *(["", answer.note] if answer.note else [])]
+    return _credited("\n".join(lines), answer)
 
 
 def h2h(answer: HeadToHead) -> str:
     """/h2h: the two drivers side by side, and their last meeting."""
-    return "\n".join([
+    body = "\n".join([
         f"{drivers_heading(answer, PLAIN)}: {races_together(answer, PLAIN)}",
         "",
         monospace(cells.h2h(answer)),
@@ -263,6 +273,7 @@ def h2h(answer: HeadToHead) -> str:
         team_mates_line(answer, PLAIN),
         meetings_line(answer.latest_meetings, PLAIN),
     ]).replace("\n\n\n", "\n\n").rstrip()
+    return _credited(body, answer)
 
 
 def next_races(answer: NextRaces) -> str:
@@ -278,7 +289,7 @@ def next_races(answer: NextRaces) -> str:
         if on := broadcast_line(answer.broadcasters.get(race.id)):
             lines.append(f"  {on}")
         lines += _session_lines(race.series, answer.sessions.get(race.id, []))
-    return "\n".join(lines)
+    return _credited("\n".join(lines), answer)
 
 
 def _session_lines(series: str, weekend: list[Session]) -> list[str]:
@@ -318,7 +329,7 @@ def schedule(answer: Schedule) -> str:
                  monospace(table.columns("Series", "Rd", "Race", "Track", "Winner / status"))]
     if weekends:
         lines += ["", "Sessions:", *weekends]
-    return "\n".join(lines)
+    return _credited("\n".join(lines), answer)
 
 
 @per_pair   # a remembered season hands out the same races and sessions

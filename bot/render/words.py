@@ -1,5 +1,5 @@
 """Phrases shared by every rendering, each written once: ordinals, race labels and dates, the winner line,
-a race's figures, laps-led wording.
+a race's figures, laps-led wording, the data credits an answer owes.
 
 A phrase that quotes the data takes a `Markup`: how data text is neutralised and emphasis written for its
 target (`PLAIN` for the terminal, `REDDIT`, `DISCORD`), so the same builder serves every target.
@@ -25,16 +25,21 @@ from db.models import (
     DriverSeason,
     HeadToHead,
     Leaders,
+    NextRaces,
+    Qualifying,
     RaceRef,
+    RaceResults,
     RaceSummary,
     Schedule,
     SeriesCareer,
     Session,
     SprintWinner,
     Standings,
+    TeamRecord,
     TeamSeason,
     TeamSeriesRecord,
     TrackLine,
+    TrackRecord,
     WinnerAnswer,
     series_zone,
 )
@@ -44,6 +49,8 @@ from db.series import SERIES
 KIND_WORDS = {
     "road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval", "street": "street circuit",
 }
+NASCAR_CREDIT = "Data: nascaR.data (DriverAverages.com) · NASCAR"
+JOLPICA_CREDIT = "Results newer than F1DB's: Jolpica (jolpi.ca), licensed for non-commercial use"
 
 
 class Markup(Record):
@@ -486,3 +493,52 @@ def standings_span(answer: Standings) -> str:
     if answer.through is None:
         return f"after {counted}"
     return f"after round {answer.through}" + (f" ({counted} with results)" if answer.races_counted != answer.through else "")
+
+
+def credits(series: Iterable[str], races: Iterable[RaceSummary] = ()) -> list[str]:
+    """The data credits owed by whatever shows data of `series` and the results of `races`: NASCAR's history for NASCAR
+    (and for no series), each other series' own `credit` (db/data/series.csv: F1DB's, which its CC BY 4.0 licence
+    requires), and Jolpica's for an F1 race whose results came from it (the watcher's imports)."""
+    keys = [key for key in series if key in SERIES]
+    families = {SERIES[key].family for key in keys}
+    found = [NASCAR_CREDIT] if not families or "nascar" in families else []
+    found += dict.fromkeys(SERIES[key].credit for key in keys if SERIES[key].family != "nascar")
+    if any(race.source == "feed" and SERIES[race.series].family == "f1" for race in races):
+        found.append(JOLPICA_CREDIT)
+    return found
+
+
+def _covered(answer: object) -> tuple[list[str], list[RaceSummary]]:
+    """The series a command's answer covers, and the races whose results it shows."""
+    match answer:
+        case WinnerAnswer():
+            races = answer.races
+        case RaceResults() | Qualifying():
+            races = [answer.race]
+        case Schedule():
+            races = [entry.race for entry in answer.races]
+        case NextRaces():
+            races = answer.racing_now + answer.upcoming
+        case HeadToHead():
+            return [race.series for race in answer.latest_meetings], []
+        case Standings() | Leaders():
+            return [answer.series], []
+        case DriverCareer() | DriverAtTrack() | TeamRecord() | TrackRecord():
+            return list(answer.series), []
+        case _:
+            raise TypeError(f"no data credit for {type(answer).__name__}")
+    return [race.series for race in races], races
+
+
+def credit_line(answer: object) -> str:
+    """An answer's data credits in one line, as every Discord answer's footer shows them: `Data: F1DB (CC BY 4.0)`."""
+    return " · ".join(credits(*_covered(answer)))
+
+
+def credit_due(answer: object) -> str:
+    """The credit line the terminal and `--json` show: wherever the answer covers a series outside NASCAR (F1DB's
+    licence requires it), NASCAR's too in an answer of both; "" for NASCAR alone, whose answers there carry none."""
+    series, races = _covered(answer)
+    if all(SERIES[key].family == "nascar" for key in series if key in SERIES):
+        return ""
+    return " · ".join(credits(series, races))
