@@ -463,12 +463,17 @@ def _prerace(settings: Settings, args: SimpleNamespace) -> int:
     """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
     from bot.render import prerace as rendering
     from bot.render import text
+    from db.errors import NoUpcomingRace
     from db.prerace import prerace
     from db.snapshot import finish
 
     try:
         with _built_store(settings.db_path, args.verbose) as store:
             facts = finish(prerace(store, args.track, args.year, args.series, args.round))
+    except NoUpcomingRace as failure:
+        print(f"{text.error(failure)} For a race already run there, add its year: `--year {failure.last_season}`.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
     except PitboardError as failure:
         print(text.error(failure), file=sys.stderr)
         return EXIT_USER_ERROR
