@@ -3,7 +3,8 @@ starting lineup and pole once qualifying is in, and from the store the track's r
 successful active drivers.
 
 Everything is as of the race itself (earlier races only), so the pre-race post of a past race reads as it would
-have then. Unknown is None or empty, never 0: a renderer leaves out what the data lacks.
+have then; what the data cannot tell as of then is left out. Unknown is None or empty, never 0: a renderer leaves out
+what the data lacks.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from db.errors import NoData, NoUpcomingRace
 from db.models import Broadcasters, RaceSummary
 from db.names import Place, TrackInfo
 from db.queries import RACE_WINDOW, check_round, check_year, latest_first, read_races, utc_now
-from db.records import Record
+from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Reads, Snapshot
 
@@ -22,6 +23,7 @@ PAST_WINNERS = 5
 BEST_HERE = 5
 SESSION_KINDS = {1: "practice", 2: "qualifying", 3: "race"}   # schedule run types shown; 0 is off-track (garage hours…)
 QUALIFYING = 2
+SAME_LAP = 0.01   # a run race's own lap within this share of the track's length today: the track had that length then
 
 
 class WeekendSession(Record):
@@ -120,7 +122,21 @@ def _read_prerace(
     if year is None and round is None:
         which = f"{SERIES[series_key].short_name} " if series_key else ""
         raise NoUpcomingRace(f"No upcoming {which}race at {place.label} in the data.", latest.season)
-    return read_prerace_facts(snapshot, latest)
+    return read_prerace_facts(snapshot, _as_run(snapshot, latest))
+
+
+def _as_run(snapshot: Snapshot, race: RaceSummary) -> RaceSummary:
+    """A race shown as of itself, with its track's length as it was then: tracks are reshaped (Richmond was 0.542
+    miles until 1988, Monza 6.2 with its banking in 1956), and the store has only today's length. That length where
+    the race's own lap (its scheduled distance over its laps) agrees with it, else the race's own lap; none when the
+    race has no distance (the bundled NASCAR history)."""
+    miles = snapshot.scalar("SELECT scheduled_miles FROM races WHERE id = ?", (race.id,))
+    if not miles or not race.scheduled_laps:
+        return replace(race, track_length_mi=None)
+    lap, today = miles / race.scheduled_laps, race.track_length_mi
+    if today is not None and abs(lap - today) <= SAME_LAP * today:
+        return race
+    return replace(race, track_length_mi=round(lap, 3))
 
 
 def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:

@@ -262,6 +262,30 @@ def test_prerace_without_a_race_to_come_says_so_and_how_to_ask_for_a_run_one(rea
     assert status == EXIT_OK and out.startswith("Pre-Race: Italian Grand Prix at Autodromo Nazionale Monza (2026)\n")
 
 
+async def test_prerace_of_a_run_race_reads_as_it_did_before_it(real_db, run_at):
+    """History before the race only: not its own winner (Waltrip), nor a later one (Tim Richmond, 1986); and the track
+    as it was then, which the store does not hold: Richmond was 0.542 miles until 1988, no distance of this race says
+    so, and the 0.75 miles of today are left out. F1DB's distances give Monza's 6.2-mile lap with the banking, 1956."""
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "richmond", "--year", "1985", "--series", "cup",
+                            "--round", "21")
+    assert status == EXIT_OK
+    lines = out.splitlines()
+    assert lines[:4] == ["Pre-Race: Wrangler Sanforset 400 at Richmond Raceway (1985)", "",
+                         "NASCAR Cup Series, 1985 Cup R21", "Richmond Raceway, oval"]
+    winners = lines.index("Last winners here (NASCAR Cup Series)")
+    assert lines[winners + 1:winners + 7] == [
+        "  1985: Dale Earnhardt (Miller High Life 400)", "  1984: Darrell Waltrip (Wrangler Sanforset 400)",
+        "  1984: Ricky Rudd (Miller High Life 400)", "  1983: Bobby Allison (Wrangler Sanforset 400)",
+        "  1983: Bobby Allison (Richmond 400)", "",
+    ]
+    assert "Tim Richmond" not in out and "0.75" not in out
+
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--year", "1956")
+    assert status == EXIT_OK
+    assert "Autodromo Nazionale Monza, 6.214-mile road course" in out.splitlines()
+    assert "  1955: Juan Manuel Fangio (Italian Grand Prix)" in out.splitlines() and "1956: " not in out
+
+
 async def test_prerace_of_the_next_race_is_the_race_day_post(small_db, tmp_path, run_at):
     """The race day path, unchanged: with the 2023 race list in (the small history never raced at Richmond),
     `pitboard prerace richmond --series cup` before the spring race is that race's post exactly as the lifecycle's
