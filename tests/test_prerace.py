@@ -286,6 +286,22 @@ async def test_prerace_of_a_run_race_reads_as_it_did_before_it(real_db, run_at):
     assert "  1955: Juan Manuel Fangio (Italian Grand Prix)" in out.splitlines() and "1956: " not in out
 
 
+def test_f1_prerace_gives_the_race_start_in_utc(real_db, run_at):
+    """F1's zone and words, as /next and /schedule give them, and F1DB's credit (CC BY 4.0: attribution required)."""
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "abu dhabi")   # the Grand Prix: its circuit's next race
+    assert status == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0] == "Pre-Race: Abu Dhabi Grand Prix at Yas Marina Circuit (2026)"
+    assert "Race start: Sun Dec 6, 2026 1:00 PM UTC" in lines and "  2025: Max Verstappen (Abu Dhabi Grand Prix)" in lines
+    assert lines[-1] == "Data: F1DB (CC BY 4.0)."
+    assert "Green flag" not in out and " EST" not in out and "NASCAR" not in out
+
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--year", "2025", "--markdown")
+    assert status == EXIT_OK
+    assert "\n\nRace start: Sun Sep 7, 2025 1:00 PM UTC\n\n" in out and "*Data: F1DB (CC BY 4.0).*" in out
+    assert "Green flag" not in out and " EDT" not in out
+
+
 async def test_prerace_of_the_next_race_is_the_race_day_post(small_db, tmp_path, run_at):
     """The race day path, unchanged: with the 2023 race list in (the small history never raced at Richmond),
     `pitboard prerace richmond --series cup` before the spring race is that race's post exactly as the lifecycle's
