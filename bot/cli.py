@@ -6,8 +6,9 @@
     pitboard import FILE...                  import NASCAR feed files (weekend-feed, race_list_basic, loopstats) or Jolpica's
     pitboard thread mid-ohio --year 2022 --series truck [--markdown] [--post --subreddit NAME]
                                              print (or post to Reddit) the post-race thread of a race
-    pitboard prerace richmond --year 2023 --round 7 [--markdown]
-                                             print the pre-race post of a race (the next one at the track by default)
+    pitboard prerace richmond [--year 2023 --round 7] [--markdown]
+                                             print the pre-race post of the next race at a track (of a run one, as it read
+                                             then, with --year)
     pitboard live [--replay DIR --speed X]   the live race board in the terminal (NASCAR's live feed, or a recorded race)
     pitboard run                             run the Discord bot (DISCORD_TOKEN from the environment or .env)
     pitboard sync [--guild ID]               register the slash commands with Discord
@@ -122,7 +123,8 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "import": ("import NASCAR feed files (weekend-feed.json, race_list_basic.json, loopstats) or saved Jolpica F1 documents",
                _import_options),
     "thread": ("print or post the post-race thread of a race", _thread_options),
-    "prerace": ("print the pre-race post of the next race at a track", _prerace_options),
+    "prerace": ("print the pre-race post of the next race at a track (--year: of a race run, as it read then)",
+                _prerace_options),
     "live": ("the live race board in the terminal, from the live feed or a recorded race", _live_options),
     "run": ("run the Discord bot until SIGINT/SIGTERM", _run_options),
     "sync": ("register the slash commands with Discord", _sync_options),
@@ -468,12 +470,17 @@ def _prerace(settings: Settings, args: SimpleNamespace) -> int:
     """The pre-race post of a race from the store: terminal text, or the Reddit title and body with --markdown."""
     from bot.render import prerace as rendering
     from bot.render import text
+    from db.errors import NoUpcomingRace
     from db.prerace import prerace
     from db.snapshot import finish
 
     try:
         with _built_store(settings.db_path, args.verbose) as store:
             facts = finish(prerace(store, args.track, args.year, args.series, args.round))
+    except NoUpcomingRace as failure:
+        print(f"{text.error(failure)} For a race already run there, add its year: `--year {failure.last_season}`.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
     except PitboardError as failure:
         print(text.error(failure), file=sys.stderr)
         return EXIT_USER_ERROR

@@ -63,6 +63,14 @@ class NoData(PitboardError):
     """The name resolved but the store holds nothing for the question asked."""
 
 
+class NoUpcomingRace(NoData):
+    """No race still to run at the place asked; `last_season` is the latest season the store has a race there in."""
+
+    def __init__(self, message: str, last_season: int):
+        super().__init__(message)
+        self.last_season = last_season
+
+
 class FeedError(Exception):
     """A feed document that is malformed, implausible or partial; nothing from it was written.
 

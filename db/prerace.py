@@ -3,25 +3,27 @@ starting lineup and pole once qualifying is in, and from the store the track's r
 successful active drivers.
 
 Everything is as of the race itself (earlier races only), so the pre-race post of a past race reads as it would
-have then. Unknown is None or empty, never 0: a renderer leaves out what the data lacks.
+have then; what the data cannot tell as of then is left out. Unknown is None or empty, never 0: a renderer leaves out
+what the data lacks.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from db.errors import NoData
+from db.errors import NoData, NoUpcomingRace
 from db.models import Broadcasters, RaceSummary
-from db.names import Place
-from db.queries import check_round, check_year, latest_first, read_races, utc_now
-from db.records import Record
+from db.names import Place, TrackInfo
+from db.queries import RACE_WINDOW, check_round, check_year, latest_first, read_races, utc_now
+from db.records import Record, replace
+from db.series import SERIES
 from db.snapshot import Reads, Snapshot
 
 PAST_WINNERS = 5
 BEST_HERE = 5
 SESSION_KINDS = {1: "practice", 2: "qualifying", 3: "race"}   # schedule run types shown; 0 is off-track (garage hours…)
 QUALIFYING = 2
-UPCOMING_WINDOW = timedelta(hours=5)   # a race that started less than this long ago is still the one to show
+SAME_LAP = 0.01   # a run race's own lap within this share of the track's length today: the track had that length then
 
 
 class WeekendSession(Record):
@@ -67,22 +69,30 @@ class PreRace(Record):
 
 async def prerace(store: Reads, track: str, year: int | None = None, series: str | None = None, round: int | None = None,
                   now: datetime | None = None) -> PreRace:
-    """The pre-race facts of the next race at a track (with a year or round, of the races matching them), from the store.
+    """The pre-race facts of the next race at a track, the one `/next` names there (not started yet, or under way);
+    NoUpcomingRace when it has none.
 
-    Without an upcoming race among them, the latest one is shown, as of itself: `pitboard prerace richmond --year 2023
-    --round 7` is the pre-race post of that race as it would have read then.
+    With a year or round, of the races matching them: the upcoming one, else the latest, shown as of itself:
+    `pitboard prerace richmond --year 2023 --round 7` is the pre-race post of that race as it would have read then.
     """
     names = await store.names()
     series_key = names.series_key(series) if series else None
     place = names.place(track, year=check_year(year), series=series_key)
-    return await store.read(
-        _read_prerace, place, place.series or series_key, check_year(place.year), check_round(round), now or utc_now()
-    )
+    year, round = check_year(place.year), check_round(round)
+    if year is None and round is None:   # as /next: the races at the place's tracks (a named race's runs are those run)
+        at, params = _at_tracks(names.tracks_of(place))
+    else:
+        at, params = _races_at(place)
+    return await store.read(_read_prerace, place, at, params, place.series or series_key, year, round, now or utc_now())
 
 
 async def prerace_for(store: Reads, race: RaceSummary) -> PreRace:
     """The pre-race facts of a race the caller already holds (the lifecycle's pre-race step)."""
     return await store.read(read_prerace_facts, race)
+
+
+def _at_tracks(tracks: list[TrackInfo]) -> tuple[str, tuple]:
+    return f"r.track_id IN ({', '.join('?' * len(tracks))})", tuple(info.id for info in tracks)
 
 
 def _races_at(place: Place) -> tuple[str, tuple]:
@@ -94,19 +104,39 @@ def _races_at(place: Place) -> tuple[str, tuple]:
 
 
 def _read_prerace(
-    snapshot: Snapshot, place: Place, series_key: str | None, year: int | None, round: int | None, now: datetime
+    snapshot: Snapshot, place: Place, at: str, params: tuple, series_key: str | None, year: int | None, round: int | None,
+    now: datetime,
 ) -> PreRace:
-    at, params = _races_at(place)
     where = f"{at} AND (? IS NULL OR s.key = ?) AND (? IS NULL OR r.season = ?) AND (? IS NULL OR r.round = ?)"
     races = read_races(snapshot, where, (*params, series_key, series_key, year, year, round, round))
     if not races:
         filters = "".join(part for part in (f" in {year}" if year else "", f" round {round}" if round else ""))
         raise NoData(f"No {f'{series_key} ' if series_key else ''}race at {place.label}{filters} in the data.")
     upcoming = sorted(
-        (race for race in races if race.status == "scheduled" and race.starts_at and race.starts_at > now - UPCOMING_WINDOW),
+        (race for race in races if race.status == "scheduled" and race.starts_at and race.starts_at > now - RACE_WINDOW),
         key=lambda race: (race.starts_at, race.id),
     )
-    return read_prerace_facts(snapshot, upcoming[0] if upcoming else latest_first(races)[0])
+    if upcoming:
+        return read_prerace_facts(snapshot, upcoming[0])
+    latest = latest_first(races)[0]
+    if year is None and round is None:
+        which = f"{SERIES[series_key].short_name} " if series_key else ""
+        raise NoUpcomingRace(f"No upcoming {which}race at {place.label} in the data.", latest.season)
+    return read_prerace_facts(snapshot, _as_run(snapshot, latest))
+
+
+def _as_run(snapshot: Snapshot, race: RaceSummary) -> RaceSummary:
+    """A race shown as of itself, with its track's length as it was then: tracks are reshaped (Richmond was 0.542
+    miles until 1988, Monza 6.2 with its banking in 1956), and the store has only today's length. That length where
+    the race's own lap (its scheduled distance over its laps) agrees with it, else the race's own lap; none when the
+    race has no distance (the bundled NASCAR history)."""
+    miles = snapshot.scalar("SELECT scheduled_miles FROM races WHERE id = ?", (race.id,))
+    if not miles or not race.scheduled_laps:
+        return replace(race, track_length_mi=None)
+    lap, today = miles / race.scheduled_laps, race.track_length_mi
+    if today is not None and abs(lap - today) <= SAME_LAP * today:
+        return race
+    return replace(race, track_length_mi=round(lap, 3))
 
 
 def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:

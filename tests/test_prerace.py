@@ -6,22 +6,32 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.render.prerace import THREAD_LINKS_PLACEHOLDER, prerace_embed, prerace_markdown, prerace_text, with_thread_links
+from bot.cli import EXIT_OK, EXIT_USER_ERROR, main
+from bot.render.prerace import (
+    THREAD_LINKS_PLACEHOLDER,
+    prerace_embed,
+    prerace_markdown,
+    prerace_text,
+    title,
+    with_thread_links,
+)
 from db.build import build_database
 from db.errors import FeedError
 from db.nascar_feed import import_document, parse_document
-from db.prerace import LineupEntry, PastWinner, prerace
+from db.prerace import LineupEntry, PastWinner, prerace, prerace_for
 from db.store import Store
 from testkit.samples import RACE_LIST_2023, RICHMOND_FEED, snapshot
 
 GREEN = datetime(2023, 4, 2, 19, 30, tzinfo=UTC)   # 3:30 PM EDT: race_date in the feed is Eastern
 BEFORE_THE_WEEKEND = datetime(2023, 3, 25, tzinfo=UTC)
+AFTER_MONZA_2026 = datetime(2026, 12, 1, 12, tzinfo=UTC)   # F1DB's 2026 calendar: only Abu Dhabi (Dec 6) still to run
 
 
 def richmond() -> dict:
@@ -217,3 +227,109 @@ async def test_db_build_rebuilds_the_prerace_tables_from_the_recorded_feed(subse
     await build_database(subset_db_copy, show_progress=False)
     async with Store.open(subset_db_copy) as store:
         assert await prerace(store, "richmond", 2023, "cup", 7) == pre
+
+
+@pytest.fixture
+def run_at(capsys, monkeypatch):
+    """`pitboard --db DB *args` in this process at a given moment (the clock of `/next` and of `prerace`):
+    (exit status, stdout, stderr)."""
+
+    def running(moment: datetime, db_path, *args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr("db.queries.utc_now", lambda: moment)
+        monkeypatch.setattr("db.prerace.utc_now", lambda: moment)
+        status = main(["--db", str(db_path), *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return running
+
+
+def test_prerace_without_a_race_to_come_says_so_and_how_to_ask_for_a_run_one(real_db, run_at):
+    """Not the latest race run shown as the next one: the bundled NASCAR history has no 2026 schedule, and F1DB's
+    Monza race of Sep 6, 2026 is past (scheduled, without results: the data ends before it), as `/next monza` says."""
+    status, out, err = run_at(AFTER_MONZA_2026, real_db, "prerace", "richmond")
+    assert (status, out) == (EXIT_USER_ERROR, "")
+    assert err == ("No upcoming race at Richmond Raceway in the data. "
+                   "For a race already run there, add its year: `--year 2025`.\n")
+
+    status, out, err = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--series", "f1")
+    assert (status, out) == (EXIT_USER_ERROR, "")
+    assert err == ("No upcoming F1 race at Autodromo Nazionale Monza in the data. "
+                   "For a race already run there, add its year: `--year 2026`.\n")
+    assert run_at(AFTER_MONZA_2026, real_db, "ask", "/next monza")[0] == EXIT_USER_ERROR   # the two agree
+
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--year", "2026")
+    assert status == EXIT_OK and out.startswith("Pre-Race: Italian Grand Prix at Autodromo Nazionale Monza (2026)\n")
+
+
+async def test_prerace_of_a_run_race_reads_as_it_did_before_it(real_db, run_at):
+    """History before the race only: not its own winner (Waltrip), nor a later one (Tim Richmond, 1986); and the track
+    as it was then, which the store does not hold: Richmond was 0.542 miles until 1988, no distance of this race says
+    so, and the 0.75 miles of today are left out. F1DB's distances give Monza's 6.2-mile lap with the banking, 1956."""
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "richmond", "--year", "1985", "--series", "cup",
+                            "--round", "21")
+    assert status == EXIT_OK
+    lines = out.splitlines()
+    assert lines[:4] == ["Pre-Race: Wrangler Sanforset 400 at Richmond Raceway (1985)", "",
+                         "NASCAR Cup Series, 1985 Cup R21", "Richmond Raceway, oval"]
+    winners = lines.index("Last winners here (NASCAR Cup Series)")
+    assert lines[winners + 1:winners + 7] == [
+        "  1985: Dale Earnhardt (Miller High Life 400)", "  1984: Darrell Waltrip (Wrangler Sanforset 400)",
+        "  1984: Ricky Rudd (Miller High Life 400)", "  1983: Bobby Allison (Wrangler Sanforset 400)",
+        "  1983: Bobby Allison (Richmond 400)", "",
+    ]
+    assert "Tim Richmond" not in out and "0.75" not in out
+
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--year", "1956")
+    assert status == EXIT_OK
+    assert "Autodromo Nazionale Monza, 6.214-mile road course" in out.splitlines()
+    assert "  1955: Juan Manuel Fangio (Italian Grand Prix)" in out.splitlines() and "1956: " not in out
+
+
+def test_f1_prerace_gives_the_race_start_in_utc(real_db, run_at):
+    """F1's zone and words, as /next and /schedule give them, and F1DB's credit (CC BY 4.0: attribution required)."""
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "abu dhabi")   # the Grand Prix: its circuit's next race
+    assert status == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0] == "Pre-Race: Abu Dhabi Grand Prix at Yas Marina Circuit (2026)"
+    assert "Race start: Sun Dec 6, 2026 1:00 PM UTC" in lines and "  2025: Max Verstappen (Abu Dhabi Grand Prix)" in lines
+    assert lines[-1] == "Data: F1DB (CC BY 4.0)."
+    assert "Green flag" not in out and " EST" not in out and "NASCAR" not in out
+
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--year", "2025", "--markdown")
+    assert status == EXIT_OK
+    assert "\n\nRace start: Sun Sep 7, 2025 1:00 PM UTC\n\n" in out and "*Data: F1DB (CC BY 4.0).*" in out
+    assert "Green flag" not in out and " EDT" not in out
+
+
+async def test_prerace_of_the_next_race_is_the_race_day_post(small_db, tmp_path, run_at):
+    """The race day path, unchanged: with the 2023 race list in (the small history never raced at Richmond),
+    `pitboard prerace richmond --series cup` before the spring race is that race's post exactly as the lifecycle's
+    pre-race step builds it (`prerace_for`); while it runs (as `/next` says: under way for RACE_WINDOW), still that
+    one; after it, the summer race; after that, none. Without a series, the track's next race: Xfinity's, the day
+    before."""
+    db_path = tmp_path / "pitboard.db"
+    shutil.copy(small_db, db_path)
+    async with Store.open(db_path) as store:
+        await import_document(store, RACE_LIST_2023.read_bytes())
+        spring = (await prerace(store, "richmond", series="cup", now=BEFORE_THE_WEEKEND)).race
+        race_day = await prerace_for(store, spring)
+
+    status, out, _ = run_at(BEFORE_THE_WEEKEND, db_path, "prerace", "richmond", "--series", "cup")
+    assert status == EXIT_OK and out == prerace_text(race_day) + "\n"
+    lines = out.splitlines()
+    assert lines[:4] == ["Pre-Race: Toyota Owners 400 at Richmond Raceway (2023)", "", "NASCAR Cup Series, 2023 Cup R7",
+                         "Richmond Raceway, 0.75-mile oval"]
+    assert "Green flag: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC)" in lines and "TV: FS1 · Radio: MRN" in out
+    assert "  Race: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC) (Stages 70/230/400 Laps = 300 Miles)" in lines
+    status, out, _ = run_at(BEFORE_THE_WEEKEND, db_path, "prerace", "richmond", "--series", "cup", "--markdown")
+    assert status == EXIT_OK and out == f"{title(race_day)}\n\n{prerace_markdown(race_day)}\n"
+
+    assert run_at(BEFORE_THE_WEEKEND, db_path, "prerace", "richmond")[1].startswith("Pre-Race: ToyotaCare 250 ")
+    cup = ("prerace", "richmond", "--series", "cup")
+    assert run_at(GREEN + timedelta(hours=4), db_path, *cup)[1].startswith("Pre-Race: Toyota Owners 400 ")
+    status, out, _ = run_at(GREEN + timedelta(hours=6), db_path, *cup)
+    assert status == EXIT_OK and out.splitlines()[:3] == ["Pre-Race: NASCAR Cup Series Race at Richmond (2023)", "",
+                                                          "NASCAR Cup Series, 2023 Cup R22"]
+    status, _, err = run_at(datetime(2023, 8, 1, tzinfo=UTC), db_path, *cup)
+    assert status == EXIT_USER_ERROR and err.startswith("No upcoming Cup race at Richmond Raceway in the data. ")

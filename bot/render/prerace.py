@@ -1,7 +1,8 @@
 """The pre-race post of one race: a Discord embed, the Reddit markdown and the terminal text, from one `PreRace`.
 
 The sections are built once (`_sections`) with the target's escaping and time format, then laid out per
-target. Times are Discord timestamps (each reader's own zone) in the embed, US Eastern and UTC elsewhere.
+target. Times are Discord timestamps (each reader's own zone) in the embed, elsewhere in the series' zone: US Eastern
+with UTC for NASCAR, UTC for F1. The start is NASCAR's green flag, F1's race start (its weekend's "Race" session).
 What the data lacks is left out, never shown as 0: no laps, no stages, no broadcasters, no lineup line
 until qualifying sets it.
 """
@@ -17,8 +18,10 @@ from bot.render import safe
 from bot.render.race_threads import ThreadLinks, links_line, relinked
 from bot.render.recap import PLAIN, REDDIT, Markup, marker, race_at_track
 from bot.render.words import KIND_WORDS, broadcast_line, car, eastern_time, plural, race_day, race_label
+from db.models import EASTERN
 from db.prerace import PreRace
 from db.records import Record
+from db.series import SERIES
 from db.threads import ThreadKind
 
 SOURCE = "Source: NASCAR. History: nascaR.data (DriverAverages.com)."
@@ -44,6 +47,24 @@ def _eastern_and_utc(moment: datetime) -> str:
     return f"{eastern_time(moment)} ({moment.astimezone(UTC):%H:%M} UTC)"
 
 
+def _series_time(pre: PreRace) -> Callable[[datetime], str]:
+    """How the post writes a time outside Discord: US Eastern with UTC after it, or the series' own zone (F1: UTC)."""
+    zone = pre.race.zone
+    return _eastern_and_utc if zone == EASTERN else lambda moment: eastern_time(moment, zone)
+
+
+def _source(pre: PreRace) -> str:
+    """The data credit: NASCAR's, or the series' own (F1DB's, CC BY 4.0, which F1 posts must show)."""
+    series = SERIES.get(pre.race.series)
+    return SOURCE if series is None or series.family == "nascar" else f"{series.credit}."
+
+
+def _start_word(pre: PreRace) -> str:
+    """What the start is called: F1's race start (its weekend's "Race" session, as /next lists it), NASCAR's green flag."""
+    series = SERIES.get(pre.race.series)
+    return "Race start" if series is not None and series.family == "f1" else "Green flag"
+
+
 def _track_line(pre: PreRace, m: Markup) -> str:
     race = pre.race
     kind = KIND_WORDS.get(race.track_kind, race.track_kind)
@@ -65,7 +86,7 @@ def _green_line(pre: PreRace, when: Callable[[datetime], str]) -> str:
     race = pre.race
     if race.starts_at is None:
         return ""
-    return f"Green flag: {race_day(race)}" if race.date_only else f"Green flag: {when(race.starts_at)}"
+    return f"{_start_word(pre)}: {race_day(race) if race.date_only else when(race.starts_at)}"
 
 
 def called_off_line(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> str:
@@ -130,7 +151,7 @@ def prerace_embed(pre: PreRace) -> discord.Embed:
             rows = _lineup_rows(pre, safe.discord)
             lines += [f"`{position:>2}` {number} {driver}" for position, number, driver, _ in rows]
         embed.add_field(name=section.heading, value=_fit_lines(lines, FIELD_VALUE_LIMIT), inline=False)
-    embed.set_footer(text=SOURCE)
+    embed.set_footer(text=_source(pre))
     return embed
 
 
@@ -146,16 +167,17 @@ def _fit_lines(lines: list[str], limit: int) -> str:
 
 
 def prerace_markdown(pre: PreRace) -> str:
-    """The Reddit post's body: times in US Eastern and UTC, the lineup as a table, and the thread-links line."""
-    blocks = ["\n\n".join(_summary(pre, REDDIT, _eastern_and_utc))]
-    for section in _sections(pre, REDDIT, _eastern_and_utc):
+    """The Reddit post's body: times in the series' zone (`_series_time`), the lineup as a table, and the thread-links line."""
+    when = _series_time(pre)
+    blocks = ["\n\n".join(_summary(pre, REDDIT, when))]
+    for section in _sections(pre, REDDIT, when):
         block = f"## {section.heading}\n\n" + "\n".join(f"* {line}" for line in section.lines)
         if section.heading == "Starting lineup" and pre.lineup:
             table = ["| Pos | # | Driver | Make |", "|--:|--:|:--|:--|"]
             table += [f"| {' | '.join(row)} |" for row in _lineup_rows(pre, safe.reddit)]
             block += "\n\n" + "\n".join(table)
         blocks.append(block)
-    blocks += [THREAD_LINKS_PLACEHOLDER, f"*{SOURCE}*"]
+    blocks += [THREAD_LINKS_PLACEHOLDER, f"*{_source(pre)}*"]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -170,14 +192,15 @@ def reddit_body(pre: PreRace, thread_key: str, links: ThreadLinks) -> str:
 
 
 def prerace_text(pre: PreRace) -> str:
-    """The terminal rendering: plain text, times in US Eastern and UTC."""
-    lines = [safe.plain(title(pre)), "", *_summary(pre, PLAIN, _eastern_and_utc)]
-    for section in _sections(pre, PLAIN, _eastern_and_utc):
+    """The terminal rendering: plain text, times in the series' zone (`_series_time`)."""
+    when = _series_time(pre)
+    lines = [safe.plain(title(pre)), "", *_summary(pre, PLAIN, when)]
+    for section in _sections(pre, PLAIN, when):
         lines += ["", section.heading, *(f"  {line}" for line in section.lines)]
         if section.heading == "Starting lineup":
             rows = _lineup_rows(pre, safe.plain)
             widths = [max((len(row[column]) for row in rows), default=0) for column in range(4)]
             lines += [f"  {position:>{widths[0]}}  {number:>{widths[1]}}  {driver:<{widths[2]}}  {make}".rstrip()
                       for position, number, driver, make in rows]
-    lines += ["", SOURCE]
+    lines += ["", _source(pre)]
     return "\n".join(lines)
