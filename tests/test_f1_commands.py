@@ -73,6 +73,19 @@ async def test_results_silverstone_2021_classification_sprint_and_labels(real_st
     assert "Led" not in shown.split("Pos", 1)[1].splitlines()[0]       # F1 has no laps-led column
 
 
+async def test_results_show_the_winner_s_time_and_the_others_gaps(real_store):
+    """F1DB holds every finisher's race time beside the gap: the classification shows the winner's time and the
+    others' gaps, as the post-race thread does, in the terminal and on Discord; JSON keeps both."""
+    details = await answer(real_store, "/results monza 2024")
+    terminal = text.results(details).splitlines()
+    page = embeds.results(details)[0].description or ""
+    for shown in (terminal, page.splitlines()):
+        leclerc, piastri = (next(line for line in shown if line.startswith(f"{position} ")) for position in (1, 2))
+        assert "1:14:40.727" in leclerc and "Piastri" in piastri and "+2.664" in piastri and "1:14:43.391" not in piastri
+    assert {key: jsondata.results(details)["results"][1][key] for key in ("time", "gap")} == {
+        "time": "1:14:43.391", "gap": "+2.664"}
+
+
 async def test_winner_names_the_sprint_winner_of_a_sprint_weekend(real_store):
     """2024 United States GP: Leclerc won the race, Verstappen the sprint from its own pole. Every renderer says so;
     a weekend without a sprint, and a NASCAR race, have no sprint line."""

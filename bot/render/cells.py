@@ -54,12 +54,12 @@ def timed(lines: Sequence[ResultLine]) -> bool:
 
 def classification(lines: Sequence[ResultLine], series: str | None) -> Table:
     """A timed classification (F1): position (or DNF / DSQ / NC), number, driver, constructor, grid, laps,
-    time or gap, the retirement's reason, points."""
+    the winner's time and the others' gaps, the retirement's reason, points."""
     team_label, _ = labels(series)
     return Table(
         ("Pos", "#", "Driver", team_label, "Grid", "Laps", "Time/Gap", "Status", "Pts"),
         [(line.status_code or line.finish, plain(line.car), plain(line.driver), plain(line.team),
-          "PL" if line.start is None and line.laps else line.start, line.laps, plain(line.time or line.gap),
+          "PL" if line.start is None and line.laps else line.start, line.laps, plain(line.time if line.finish == 1 else line.gap),
           plain(line.status) if line.status_code else None, number(line.points))
          for line in lines],
         (False, True, False, False, True, True, True, False, True),
