@@ -240,6 +240,23 @@ async def test_h2h_hamilton_rosberg_as_team_mates(real_store):
     assert "Team-mates in 78 races (Mercedes)" in text.h2h(duel)
 
 
+@pytest.mark.parametrize("typed", ["/h2h hamilton rosberg", "/h2h hamlin logano"])
+async def test_h2h_figures_are_right_aligned_under_the_names(real_store, typed):
+    """F1's unknown laps led (a dash) does not make the figures read as text: both series align them right."""
+    shown = await answer(real_store, typed)
+    for block in (text.h2h(shown), embeds.h2h(shown).description or ""):
+        header, _, *rows = monospace_block(block)
+        assert all(len(row) == len(header) for row in rows), block
+
+
+def monospace_block(shown: str) -> list[str]:
+    """The table's lines: from the header (the line above the dashes) to the first blank line or code fence."""
+    lines = shown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("---")) - 1
+    end = next((i for i, line in enumerate(lines) if i > start and (not line.strip() or line.startswith("```"))), len(lines))
+    return lines[start:end]
+
+
 async def test_track_monza_for_f1(real_store):
     record = (await answer(real_store, "/track monza series:f1")).series
     assert list(record) == ["f1"]
