@@ -187,6 +187,8 @@ async def test_standings_after_a_round_are_computed_with_the_sprints(real_store)
     assert not table.official and table.through == 10 and table.races_counted == 10
     assert [(row.driver, row.points) for row in table.rows[:2]] == [("Max Verstappen", 185), ("Lewis Hamilton", 177)]
     assert text.render(table).splitlines()[0] == "2021 Formula 1: points from race and sprint results after round 10"
+    assert text.render(table).splitlines()[2].endswith("Top 10")     # no empty laps-led column: F1DB has none
+    assert text.render(await answer(real_store, "/standings cup 2024 round 10")).splitlines()[2].endswith("Led")
     assert "the data holds the official Formula 1 table at the season's end only" in table.note
     assert jsondata.standings(table)["through_round"] == 10
 

@@ -127,19 +127,21 @@ def stages(race_stages: Sequence[Stage]) -> Table:
 
 
 def standings(answer: Standings) -> Table:
-    """Points from race results, leader first; `Behind` is empty for the leader. An official table has no laps led,
-    and an excluded driver (`DSQ`) in place of a position."""
+    """Points from race results, leader first; `Behind` is empty for the leader. No laps led column when the table is
+    official or no row has a figure (F1's results); an official table has an excluded driver (`DSQ`) in place of a
+    position."""
     if answer.official:
         return Table(OFFICIAL_HEADERS, [
             (row.position or row.status_code, plain(row.driver), number(row.points),
              number(-row.behind) if row.behind else None, row.starts, row.wins, row.top5, row.top10)
             for row in answer.rows
         ], (True, False, True, True, True, True, True, True))
-    return Table(STANDINGS_HEADERS, [
+    table = Table(STANDINGS_HEADERS, [
         (row.position, plain(row.driver), number(row.points), number(-row.behind) if row.behind else None, row.starts,
          row.wins, row.top5, row.top10, row.laps_led)
         for row in answer.rows
     ], STANDINGS_RIGHT)
+    return table if any(row.laps_led is not None for row in answer.rows) else table.columns(*OFFICIAL_HEADERS)
 
 
 def leaders(answer: Leaders) -> Table:
