@@ -177,6 +177,8 @@ async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
 async def test_standings_are_the_official_tables(real_store, season, champion, points, constructor):
     standings = await answer(real_store, f"/standings f1 {season}")
     assert standings.official and standings.chart_note.startswith("Chart computed from race results")
+    assert standings.chart_note in (embeds.standings(standings, chart_name="chart.png").footer.text or "")
+    assert "Chart" not in text.standings(standings)     # the terminal shows no chart
     assert (standings.rows[0].driver, standings.rows[0].points) == (champion, points)
     assert standings.team_rows[0].team == constructor
 

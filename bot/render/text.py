@@ -228,14 +228,15 @@ def track(answer: TrackRecord) -> str:
 
 
 def standings(answer: Standings) -> str:
-    """/standings: the whole points table and what it leaves out (the official tables, where the series has them)."""
+    """/standings: the whole points table and what it leaves out (the official tables, where the series has them); the
+    chart's note goes with the chart, on Discord."""
     if answer.official:
         team_label, _ = cells.labels(answer.series)
         return "\n".join([
             f"{answer.season} {plain(answer.series_name)}: official standings after {plural(answer.races_counted, 'race')}",
             "", monospace(cells.standings(answer)),
             "", f"{team_label}s:", monospace(cells.team_standings(answer)),
-            "", answer.note, answer.chart_note,
+            "", answer.note,
         ])
     return "\n".join([
         f"{answer.season} {plain(answer.series_name)}: {standings_basis(answer)} {standings_span(answer)}",
