@@ -165,7 +165,8 @@ async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
     """Of the Sennas only Ayrton won a race: `senna` is him, and the answer says whom else the name matches."""
     career = await answer(real_store, "/driver senna")
     assert (career.driver, career.also, career.series["f1"].wins) == ("Ayrton Senna", ("Bruno Senna",), 41)
-    assert "Also: Bruno Senna — `/driver bruno senna`" in text.driver(career)
+    assert "Also: Bruno Senna — /driver bruno senna" in text.driver(career).splitlines()   # the terminal: no markup
+    assert "Also: Bruno Senna — `/driver bruno senna`" in (embeds.driver(career).description or "")
     assert jsondata.driver(career)["also"] == ["Bruno Senna"]
 
 

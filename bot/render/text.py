@@ -7,6 +7,7 @@ tables built by bot/render/cells.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -329,9 +330,14 @@ def _schedule_weekend(race: RaceSummary, weekend: list[Session]) -> str:
 
 
 def error(failure: PitboardError) -> str:
-    lines = [plain(failure.message)]
+    """The message, with its code spans (Discord's markup) in terminal form: a command as it is, other words quoted."""
+    lines = [re.sub(r"`([^`\n]*)`", _code_span, plain(failure.message))]
     lines += [f"  • {plain(suggestion)}" for suggestion in failure.suggestions]
     return "\n".join(lines)
+
+
+def _code_span(span: re.Match[str]) -> str:
+    return span[1] if span[1].startswith(("/", "pitboard ")) else f"“{span[1]}”"
 
 
 def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every renderer here is named)
