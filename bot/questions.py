@@ -217,7 +217,8 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
     """
     values: dict[str, list[str]] = {}
     growing: Option | None = None   # the option that following words extend
-    for token in _seasons_named(question, _rounds_named(question, tokens)):
+    tokens = _seasons_named(question, _rounds_named(question, tokens))
+    for token in tokens:
         keyed = _KEYED.match(token.text)
         if keyed and (named := question.option(keyed.group(1).casefold())) is not None:
             if named.name in values:
@@ -234,7 +235,8 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
         number = _number_option(question, token, values, growing)
         if number is None and _a_season(token) and not (question.option("year") or question.option("season")):
             raise BadOption(f"/{question.name} takes no season (“{token.text}”): " + usage(question)
-                            + (f". For that season's races there: `/winner … {token.text}`" if question.name == "track" else ""))
+                            + (f". For that season's races there: `/winner {_place_words(tokens, token)} {token.text}`"
+                               if question.name == "track" else ""))
         if number is not None:
             values[number.name] = [token.text]
             if growing is not None and number.name in ("year", "season") and _leads_to_season(values[growing.name]):
@@ -254,6 +256,14 @@ def assign(question: Question, tokens: list[Token]) -> dict[str, list[str]]:
 def _leads_to_season(words: list[str]) -> bool:
     """Whether a name's last word only leads to the season typed after it (`daytona 500 in`, `cup for`)."""
     return len(words) > 1 and words[-1].casefold() in SEASON_LEAD_WORDS
+
+
+def _place_words(tokens: list[Token], season: Token) -> str:
+    """The words typed besides the season, without option names (`bristol`, `bristol cup`), as they may be echoed;
+    `…` when there are none."""
+    words = [keyed.group(2) if (keyed := _KEYED.match(token.text)) and not token.quoted else token.text
+             for token in tokens if token is not season]
+    return shown(" ".join(words)) or "…"
 
 
 def _rounds_named(question: Question, tokens: list[Token]) -> list[Token]:

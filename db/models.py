@@ -160,7 +160,7 @@ class ResultLine(Record):
     points: int | None
     stage_finishes: tuple[int | None, ...] = ()
     driver_id: int | None = None
-    time: str | None = None         # the winner's race time as the source prints it (1:14:40.727)
+    time: str | None = None         # race time as the source prints it (1:14:40.727): F1DB's for every finisher
     gap: str | None = None          # +2.664, +1 lap
     status_code: str | None = None  # DNF, NC, DSQ (F1); None: classified, or a series without codes
 

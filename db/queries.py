@@ -1573,7 +1573,7 @@ RATED_STARTS_CAP = 100      # /leaders rating: at least half the rated races cou
 # Words that only frame the question: `/leaders most wins all time`.
 LEADER_FILLER = frozenset({"most", "all", "time", "alltime", "career", "ever", "the", "in", "of", "leaders", "by"})
 LEADER_ROWS = 10            # the top ten, and those tied with the tenth…
-LEADER_ROWS_WITH_TIES = 15  # …up to this many rows
+LEADER_ROWS_WITH_TIES = 20  # …up to this many rows: a longer tie is cut, and the rest counted (`…and 7 more tied on 29.`)
 
 
 def leader_stat(text: str | None) -> LeaderStat:

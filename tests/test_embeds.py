@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import discord
+import pytest
 
+from bot.questions import parse_slash
 from bot.render import embeds
-from db.errors import UnknownName
+from db.errors import BadOption, UnknownName
 from db.models import RaceResults, RaceSummary, ResultLine, WinnerAnswer
 
 
@@ -56,3 +58,9 @@ def test_markdown_in_names_is_escaped_and_backticks_cannot_break_tables():
 def test_error_embed_lists_suggestions():
     embed = embeds.error(UnknownName("track", "spa", ["Sonoma Raceway", "Pocono Raceway"]))
     assert embed.colour == embeds.ERROR and "• Sonoma Raceway" in embed.fields[0].value and within_limits(embed)
+
+
+def test_error_embed_keeps_the_commands_code_spans():
+    with pytest.raises(BadOption) as season:
+        parse_slash("/track bristol 2024")
+    assert (embeds.error(season.value).description or "").endswith("For that season's races there: `/winner bristol 2024`")

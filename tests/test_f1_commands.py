@@ -73,6 +73,19 @@ async def test_results_silverstone_2021_classification_sprint_and_labels(real_st
     assert "Led" not in shown.split("Pos", 1)[1].splitlines()[0]       # F1 has no laps-led column
 
 
+async def test_results_show_the_winner_s_time_and_the_others_gaps(real_store):
+    """F1DB holds every finisher's race time beside the gap: the classification shows the winner's time and the
+    others' gaps, as the post-race thread does, in the terminal and on Discord; JSON keeps both."""
+    details = await answer(real_store, "/results monza 2024")
+    terminal = text.results(details).splitlines()
+    page = embeds.results(details)[0].description or ""
+    for shown in (terminal, page.splitlines()):
+        leclerc, piastri = (next(line for line in shown if line.startswith(f"{position} ")) for position in (1, 2))
+        assert "1:14:40.727" in leclerc and "Piastri" in piastri and "+2.664" in piastri and "1:14:43.391" not in piastri
+    assert {key: jsondata.results(details)["results"][1][key] for key in ("time", "gap")} == {
+        "time": "1:14:43.391", "gap": "+2.664"}
+
+
 async def test_winner_names_the_sprint_winner_of_a_sprint_weekend(real_store):
     """2024 United States GP: Leclerc won the race, Verstappen the sprint from its own pole. Every renderer says so;
     a weekend without a sprint, and a NASCAR race, have no sprint line."""
@@ -152,7 +165,8 @@ async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
     """Of the Sennas only Ayrton won a race: `senna` is him, and the answer says whom else the name matches."""
     career = await answer(real_store, "/driver senna")
     assert (career.driver, career.also, career.series["f1"].wins) == ("Ayrton Senna", ("Bruno Senna",), 41)
-    assert "Also: Bruno Senna — `/driver bruno senna`" in text.driver(career)
+    assert "Also: Bruno Senna — /driver bruno senna" in text.driver(career).splitlines()   # the terminal: no markup
+    assert "Also: Bruno Senna — `/driver bruno senna`" in (embeds.driver(career).description or "")
     assert jsondata.driver(career)["also"] == ["Bruno Senna"]
 
 
@@ -164,6 +178,8 @@ async def test_driver_senna_is_ayrton_and_names_bruno(real_store):
 async def test_standings_are_the_official_tables(real_store, season, champion, points, constructor):
     standings = await answer(real_store, f"/standings f1 {season}")
     assert standings.official and standings.chart_note.startswith("Chart computed from race results")
+    assert standings.chart_note in (embeds.standings(standings, chart_name="chart.png").footer.text or "")
+    assert "Chart" not in text.standings(standings)     # the terminal shows no chart
     assert (standings.rows[0].driver, standings.rows[0].points) == (champion, points)
     assert standings.team_rows[0].team == constructor
 
@@ -174,6 +190,8 @@ async def test_standings_after_a_round_are_computed_with_the_sprints(real_store)
     assert not table.official and table.through == 10 and table.races_counted == 10
     assert [(row.driver, row.points) for row in table.rows[:2]] == [("Max Verstappen", 185), ("Lewis Hamilton", 177)]
     assert text.render(table).splitlines()[0] == "2021 Formula 1: points from race and sprint results after round 10"
+    assert text.render(table).splitlines()[2].endswith("Top 10")     # no empty laps-led column: F1DB has none
+    assert text.render(await answer(real_store, "/standings cup 2024 round 10")).splitlines()[2].endswith("Led")
     assert "the data holds the official Formula 1 table at the season's end only" in table.note
     assert jsondata.standings(table)["through_round"] == 10
 
@@ -225,6 +243,23 @@ async def test_h2h_hamilton_rosberg_as_team_mates(real_store):
     assert duel.team_mates.races == 78                             # 2013–2016 at Mercedes
     assert duel.team_mates.first_ahead + duel.team_mates.second_ahead <= 78
     assert "Team-mates in 78 races (Mercedes)" in text.h2h(duel)
+
+
+@pytest.mark.parametrize("typed", ["/h2h hamilton rosberg", "/h2h hamlin logano"])
+async def test_h2h_figures_are_right_aligned_under_the_names(real_store, typed):
+    """F1's unknown laps led (a dash) does not make the figures read as text: both series align them right."""
+    shown = await answer(real_store, typed)
+    for block in (text.h2h(shown), embeds.h2h(shown).description or ""):
+        header, _, *rows = monospace_block(block)
+        assert all(len(row) == len(header) for row in rows), block
+
+
+def monospace_block(shown: str) -> list[str]:
+    """The table's lines: from the header (the line above the dashes) to the first blank line or code fence."""
+    lines = shown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("---")) - 1
+    end = next((i for i, line in enumerate(lines) if i > start and (not line.strip() or line.startswith("```"))), len(lines))
+    return lines[start:end]
 
 
 async def test_track_monza_for_f1(real_store):

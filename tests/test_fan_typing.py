@@ -265,8 +265,13 @@ QUESTIONS_BACK = [
     # F1's three-letter codes (`arn`, `har`) are no better suggestions than the names that hold the typed word
     ("/driver earnhart", "I don't know a driver called “earnhart”.", ["Dale Earnhardt", "Dale Earnhardt Jr."]),   # no fuzzy place
     ("/leaders cup winz", "I don't know a figure to rank by called “winz”", ["wins"]),   # the series is understood
-    # a season where the command takes none is said, never read as part of a name (`bristol 2024` was Bristol)
-    ("/track bristol 2024", "/track takes no season (“2024”)", []),
+    # a season where the command takes none is said, never read as part of a name (`bristol 2024` was Bristol), with the
+    # question that has it; the terminal shows a command to type as it is, other words quoted (Discord: code spans)
+    ("/track bristol 2024", "/track takes no season (“2024”): /track name:… [series:…]. For that season's races there: "
+     "/winner bristol 2024\n", []),
+    ("/track name:bristol series:cup 2024", "For that season's races there: /winner bristol cup 2024\n", []),
+    ("/schedule cup 2035", "or import one with pitboard import race_list_basic.json.\n", []),
+    ("/results year:abc", "“year” must be a whole number, like 2022 (got “abc”).", []),
     ("/next cup 2027", "/next takes no season (“2027”)", []),
     ("/h2h larson elliott 1990", "Kyle Larson and Chase Elliott never started the same race in 1990.", []),
     ("/results silverstone sprint 2024", "No F1 sprint at Silverstone Circuit in 2024 in the data: it had one in 2021, 2026.",
@@ -358,10 +363,10 @@ async def test_a_name_still_shared_that_season_asks_among_those_who_raced(real_s
 
 
 @pytest.mark.parametrize(("typed", "said"), [
-    ("/winner larson", "“larson” names a driver: `/driver larson` has the career and the latest win."),
-    ("/results kyle busch", "“kyle busch” names a driver: `/driver kyle busch`"),
-    ("/winner hendrick", "“hendrick” names a team: `/team hendrick` has its record."),   # the team won more than its namesakes
-    ("/driver bristol", "“bristol” names a track or race: `/track bristol` has its record, `/driver … at bristol`"),
+    ("/winner larson", "“larson” names a driver: /driver larson has the career and the latest win."),
+    ("/results kyle busch", "“kyle busch” names a driver: /driver kyle busch"),
+    ("/winner hendrick", "“hendrick” names a team: /team hendrick has its record."),   # the team won more than its namesakes
+    ("/driver bristol", "“bristol” names a track or race: /track bristol has its record, /driver … at bristol"),
 ])
 async def test_a_name_of_another_kind_names_the_command_that_takes_it(real_store, typed, said):
     status, out = await ask_typed(real_store, typed)

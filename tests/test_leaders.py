@@ -44,6 +44,14 @@ async def test_a_season_board_shares_ranks_and_counts_the_ties_that_did_not_fit(
     assert [row.rank for row in wins.rows[2:7]] == [3] * 5 and wins.rows[7].rank == 8   # five share third
 
 
+async def test_everyone_tied_with_the_tenth_is_listed(real_store):
+    """Monaco's poles: the tenth has two, and so do seven more; all eight are listed, none left as `…and 2 more tied`."""
+    question, options = parse_slash("/leaders poles at monaco f1")
+    board = await ask(real_store, question, options)
+    assert [row.value for row in board.rows[9:]] == [2] * 8 and board.more_tied == 0
+    assert "more tied" not in text.leaders(board)
+
+
 @pytest.mark.parametrize("typed", ["cup wins", "wins cup", "most wins in the winston cup", "CUP"])
 async def test_the_series_may_stand_anywhere_among_the_figure_s_words(real_store, typed):
     board = await queries.leaders(real_store, typed)

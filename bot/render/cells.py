@@ -54,12 +54,12 @@ def timed(lines: Sequence[ResultLine]) -> bool:
 
 def classification(lines: Sequence[ResultLine], series: str | None) -> Table:
     """A timed classification (F1): position (or DNF / DSQ / NC), number, driver, constructor, grid, laps,
-    time or gap, the retirement's reason, points."""
+    the winner's time and the others' gaps, the retirement's reason, points."""
     team_label, _ = labels(series)
     return Table(
         ("Pos", "#", "Driver", team_label, "Grid", "Laps", "Time/Gap", "Status", "Pts"),
         [(line.status_code or line.finish, plain(line.car), plain(line.driver), plain(line.team),
-          "PL" if line.start is None and line.laps else line.start, line.laps, plain(line.time or line.gap),
+          "PL" if line.start is None and line.laps else line.start, line.laps, plain(line.time if line.finish == 1 else line.gap),
           plain(line.status) if line.status_code else None, number(line.points))
          for line in lines],
         (False, True, False, False, True, True, True, False, True),
@@ -127,19 +127,21 @@ def stages(race_stages: Sequence[Stage]) -> Table:
 
 
 def standings(answer: Standings) -> Table:
-    """Points from race results, leader first; `Behind` is empty for the leader. An official table has no laps led,
-    and an excluded driver (`DSQ`) in place of a position."""
+    """Points from race results, leader first; `Behind` is empty for the leader. No laps led column when the table is
+    official or no row has a figure (F1's results); an official table has an excluded driver (`DSQ`) in place of a
+    position."""
     if answer.official:
         return Table(OFFICIAL_HEADERS, [
             (row.position or row.status_code, plain(row.driver), number(row.points),
              number(-row.behind) if row.behind else None, row.starts, row.wins, row.top5, row.top10)
             for row in answer.rows
         ], (True, False, True, True, True, True, True, True))
-    return Table(STANDINGS_HEADERS, [
+    table = Table(STANDINGS_HEADERS, [
         (row.position, plain(row.driver), number(row.points), number(-row.behind) if row.behind else None, row.starts,
          row.wins, row.top5, row.top10, row.laps_led)
         for row in answer.rows
     ], STANDINGS_RIGHT)
+    return table if any(row.laps_led is not None for row in answer.rows) else table.columns(*OFFICIAL_HEADERS)
 
 
 def leaders(answer: Leaders) -> Table:
@@ -171,8 +173,8 @@ def team_standings(answer: Standings) -> Table:
 
 
 def h2h(answer: HeadToHead) -> Table:
-    """The two drivers' figures in the races both started, one row per figure; the driver ratings where both have one
-    (saying in how many races, when not all)."""
+    """The two drivers' figures in the races both started, one row per figure, right-aligned (a dash too); the driver
+    ratings where both have one (saying in how many races, when not all)."""
     a, b = answer.first, answer.second
     rated = "Avg rating" if answer.rated == answer.races else f"Avg rating ({answer.rated} races)"
     return Table(("", plain(a.driver), plain(b.driver)), [
@@ -182,7 +184,7 @@ def h2h(answer: HeadToHead) -> Table:
         ("Laps led", unknown_dash(a.laps_led), unknown_dash(b.laps_led)),
         *([(rated, rating(a.avg_rating), rating(b.avg_rating))] if answer.rated else []),
         *([("Ahead as team-mates", answer.team_mates.first_ahead, answer.team_mates.second_ahead)] if answer.team_mates else []),
-    ])
+    ], (False, True, True))
 
 
 def driver_at_track(answer: DriverAtTrack) -> Table:

@@ -7,6 +7,7 @@ tables built by bot/render/cells.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -235,14 +236,15 @@ def track(answer: TrackRecord) -> str:
 
 
 def standings(answer: Standings) -> str:
-    """/standings: the whole points table and what it leaves out (the official tables, where the series has them)."""
+    """/standings: the whole points table and what it leaves out (the official tables, where the series has them); the
+    chart's note goes with the chart, on Discord."""
     if answer.official:
         team_label, _ = cells.labels(answer.series)
         lines = [
             f"{answer.season} {plain(answer.series_name)}: official standings after {plural(answer.races_counted, 'race')}",
             "", monospace(cells.standings(answer)),
             "", f"{team_label}s:", monospace(cells.team_standings(answer)),
-            "", answer.note, answer.chart_note,
+            "", answer.note,
         ]
     else:
         lines = [
@@ -339,9 +341,14 @@ def _schedule_weekend(race: RaceSummary, weekend: list[Session]) -> str:
 
 
 def error(failure: PitboardError) -> str:
-    lines = [plain(failure.message)]
+    """The message, with its code spans (Discord's markup) in terminal form: a command as it is, other words quoted."""
+    lines = [re.sub(r"`([^`\n]*)`", _code_span, plain(failure.message))]
     lines += [f"  • {plain(suggestion)}" for suggestion in failure.suggestions]
     return "\n".join(lines)
+
+
+def _code_span(span: re.Match[str]) -> str:
+    return span[1] if span[1].startswith(("/", "pitboard ")) else f"“{span[1]}”"
 
 
 def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every renderer here is named)

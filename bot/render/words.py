@@ -53,18 +53,23 @@ NASCAR_CREDIT = "Data: nascaR.data (DriverAverages.com) · NASCAR"
 JOLPICA_CREDIT = "Results newer than F1DB's: Jolpica (jolpi.ca), licensed for non-commercial use"
 
 
+def _code_span(text: str) -> str:
+    return f"`{text}`"
+
+
 class Markup(Record):
-    """How data text and emphasis are written in one output format."""
+    """How data text, emphasis and a command to type are written in one output format."""
 
     escape: Callable[[str | None], str]
     bold: Callable[[str], str]
+    code: Callable[[str], str] = _code_span   # markdown's code span; the terminal shows the command as it is
 
 
 def _strong(text: str) -> str:
     return f"**{text}**"
 
 
-PLAIN = Markup(safe.plain, str)
+PLAIN = Markup(safe.plain, str, str)
 REDDIT = Markup(safe.reddit, _strong)
 DISCORD = Markup(safe.discord, _strong)
 
@@ -347,7 +352,7 @@ def also_line(command: str, names: tuple[str, ...], m: Markup = PLAIN) -> str:
     def typed(name: str) -> str:   # inside a code span: plain text, no markup to escape, no backtick to end it
         return safe.plain(name).casefold().replace("`", "")
 
-    return "Also: " + "; ".join(f"{m.escape(name)} — `/{command} {typed(name)}`" for name in names)
+    return "Also: " + "; ".join(f"{m.escape(name)} — {m.code(f'/{command} {typed(name)}')}" for name in names)
 
 
 def team_totals(record: TeamSeriesRecord) -> str:
