@@ -243,6 +243,7 @@ async def test_h2h_hamilton_rosberg_as_team_mates(real_store):
     assert duel.team_mates.races == 78                             # 2013–2016 at Mercedes
     assert duel.team_mates.first_ahead + duel.team_mates.second_ahead <= 78
     assert "Team-mates in 78 races (Mercedes)" in text.h2h(duel)
+    assert "Laps led" not in text.h2h(duel)   # F1DB has none: no row of dashes
 
 
 @pytest.mark.parametrize("typed", ["/h2h hamilton rosberg", "/h2h hamlin logano"])

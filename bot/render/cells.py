@@ -173,15 +173,17 @@ def team_standings(answer: Standings) -> Table:
 
 
 def h2h(answer: HeadToHead) -> Table:
-    """The two drivers' figures in the races both started, one row per figure, right-aligned (a dash too); the driver
-    ratings where both have one (saying in how many races, when not all)."""
+    """The two drivers' figures in the races both started, one row per figure, right-aligned (a dash too); laps led
+    where the data has them for either (not F1's); the driver ratings where both have one (saying in how many races,
+    when not all)."""
     a, b = answer.first, answer.second
     rated = "Avg rating" if answer.rated == answer.races else f"Avg rating ({answer.rated} races)"
     return Table(("", plain(a.driver), plain(b.driver)), [
         ("Ahead", a.ahead, b.ahead),
         ("Wins", a.wins, b.wins),
         ("Avg finish", average(a.avg_finish), average(b.avg_finish)),
-        ("Laps led", unknown_dash(a.laps_led), unknown_dash(b.laps_led)),
+        *([("Laps led", unknown_dash(a.laps_led), unknown_dash(b.laps_led))]
+          if a.laps_led is not None or b.laps_led is not None else []),
         *([(rated, rating(a.avg_rating), rating(b.avg_rating))] if answer.rated else []),
         *([("Ahead as team-mates", answer.team_mates.first_ahead, answer.team_mates.second_ahead)] if answer.team_mates else []),
     ], (False, True, True))
