@@ -66,6 +66,24 @@ def test_spa_1998_a_first_win_for_the_constructor_and_a_pole_sitter_out(real_db)
     assert "Pole-sitter Mika Häkkinen retired (collision) without completing a lap." in text
 
 
+@pytest.mark.parametrize(("track", "year", "told"), [
+    ("spa", 2022, "Verstappen took pole position in qualifying but started 14th on the grid."),   # a grid penalty
+    ("lusail", 2024, "Verstappen took pole position in qualifying but started second on the grid."),
+])
+async def test_pole_in_qualifying_is_not_a_win_from_pole_when_the_grid_says_otherwise(real_store, track, year, told):
+    facts = await race_recap(real_store, await queries.results(real_store, track, year, "f1"))
+    text = " ".join(recap.f1_paragraphs(facts))
+    assert told in text and "won from pole position" not in text
+
+
+async def test_retirements_beside_a_pole_sitter_who_retired_are_the_others(real_store):
+    """Catalunya 2022: Leclerc (pole) retired, told in his own sentence; the count after it is of the others."""
+    facts = await race_recap(real_store, await queries.results(real_store, "catalunya", 2022, "f1"))
+    text = " ".join(recap.f1_paragraphs(facts))
+    assert "Leclerc retired (turbo) after 27 laps." in text
+    assert "One other driver retired: Guanyu Zhou (power loss, 28 laps)." in text
+
+
 async def test_a_grand_slam_is_told_when_f1db_marks_it(real_store):
     slam = next(row for row in bundled_rows("race_results") if row["grandSlam"] == "true" and row["race_id"] > "1000")
     [race] = await queries.find_races(real_store, "r.f1db_id = ?", (int(slam["race_id"]),))

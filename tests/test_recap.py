@@ -128,3 +128,11 @@ async def test_runs_and_season_wins_are_told_only_when_every_round_is_in_the_sto
     assert not any(words in prose for words in ("in a row", "straight", "has won the last", "wins in 2022", "win of 2022",
                                                 "the most"))
     assert "It was Able's second Cup Series win at Mid-Ohio Sports Car Course." in prose   # his own wins: as the store has them
+
+
+async def test_a_car_disqualified_after_the_race_is_not_counted_as_failing_to_finish(real_store):
+    """The 2020 Coca-Cola 600: Jimmie Johnson ran all 405 laps and was disqualified (the history's status)."""
+    facts = await recap_facts(real_store, await queries.results(real_store, "coca-cola 600", 2020, "cup"))
+    text = " ".join(recap.paragraphs(facts))
+    assert "Three cars failed to finish: J.J. Yeley (DVP, 251 laps)" in text and "Johnson (disqualified" not in text
+    assert "Jimmie Johnson was disqualified." in text

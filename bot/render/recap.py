@@ -402,11 +402,15 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     return sentences
 
 
+DISQUALIFIED = "disqualif"   # the history's status of a car disqualified after the race (`disqualified`)
+
+
 def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     race, results = facts.details.race, facts.details.results
     absent = [line for line in results if (line.status or "").casefold() == DID_NOT_START]   # listed, never raced
     started = [line for line in results if line not in absent]
-    out = [line for line in started if not line.running]
+    disqualified = [line for line in started if (line.status or "").casefold().startswith(DISQUALIFIED)]
+    out = [line for line in started if not line.running and line not in disqualified]   # a disqualified car ran on
     unknown = sum(1 for line in started if line.status is None)
     sentences = []
     if not out and unknown == 0:
@@ -422,6 +426,9 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         note = f" (status unknown for {unknown} of {len(started)})" if unknown else ""
         joined = f": {_join(listed)}" if len(out) <= MAX_LISTED else f", among them {_join(listed)}"
         sentences.append(Sentence(f"{count} failed to finish{note}{joined}."))
+    if disqualified:
+        was = "was" if len(disqualified) == 1 else "were"
+        sentences.append(Sentence(f"{_join([name(line.driver) for line in disqualified])} {was} disqualified."))
     if absent:
         sentences.append(Sentence(f"{_join([name(line.driver) for line in absent])} did not start."))
     return sentences
@@ -656,6 +663,10 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     if facts.grand_slam:
         slam = "pole position, the win, the fastest lap and every lap led."
         sentences.append(Sentence(f"{short} scored a grand slam: {slam}", f"It was a grand slam: {slam}"))
+    elif facts.pole is winner and winner.start not in (None, 1):   # a grid penalty: pole in qualifying, not on the grid
+        grid = f"started {ordinal_word(winner.start)} on the grid"
+        sentences.append(Sentence(f"{short} took pole position in qualifying but {grid}.",
+                                  f"The winner took pole position in qualifying but {grid}."))
     elif facts.pole is winner:
         sentences.append(Sentence(f"{short} won from pole position.", "The win came from pole position."))
     elif winner.start:
@@ -742,7 +753,8 @@ def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sent
         listed = [f"{name(line.driver)} ({m.escape(in_prose(line.reason)) if line.reason else 'reason unknown'}"
                   + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")") for line in retired]
         drivers = "driver" if len(retired) == 1 else "drivers"
-        sentences.append(Sentence(f"{spelled(len(retired))} {drivers} retired: {_join(listed)}."))
+        other = " other" if facts.pole is not None and facts.pole.status_code == "DNF" else ""   # the pole's is told apart
+        sentences.append(Sentence(f"{spelled(len(retired))}{other} {drivers} retired: {_join(listed)}."))
     for line in out:
         if line.status_code != "DNF":
             sentences.append(Sentence(f"{name(line.driver)} {_f1_outcome(line, m)}."))
