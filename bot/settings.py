@@ -12,6 +12,9 @@ from pathlib import Path
 from db.records import Record, field
 from db.snapshot import default_db_path
 
+# The fields a Reddit thread title may use (bot/render/recap.py `title` fills them).
+TITLE_FIELDS = ("race", "track", "race_at_track", "series", "series_name", "season", "round", "winner", "date")
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it."""
@@ -121,7 +124,7 @@ class Settings(Record):
                 username=reader.text("REDDIT_USERNAME"),
                 password=Secret(reader.text("REDDIT_PASSWORD")),
                 user_agent=reader.text("REDDIT_USER_AGENT") or DEFAULT_USER_AGENT,
-                title_template=reader.text("REDDIT_TITLE_TEMPLATE") or RedditSettings.title_template,
+                title_template=reader.template("REDDIT_TITLE_TEMPLATE", RedditSettings.title_template, TITLE_FIELDS),
             ),
             feed_url=(reader.text("PITBOARD_FEED_URL") or DEFAULT_FEED_URL).rstrip("/"),
             feed_poll_seconds=reader.bounded("PITBOARD_FEED_POLL_SECONDS", 300, 1, 24 * 3600),
@@ -176,6 +179,17 @@ class _Reader:
         if raw in ("0", "false", "no", "off"):
             return False
         raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+    def template(self, name: str, default: str, fields: tuple[str, ...]) -> str:
+        """A `str.format` template that uses only `fields` (checked now, not when the first thread is titled)."""
+        raw = self.text(name) or default
+        try:
+            raw.format(**dict.fromkeys(fields, ""))
+        except (KeyError, IndexError, ValueError) as error:
+            problem = f"unknown field {{{error.args[0]}}}" if isinstance(error, KeyError) else str(error)
+            raise SettingsError(f"{name} cannot be used ({problem}); its fields are "
+                                + ", ".join(f"{{{field}}}" for field in fields)) from None
+        return raw
 
     def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
         raw = self.text(name).upper() or default

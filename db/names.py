@@ -939,6 +939,12 @@ class NameIndex:
         if rest.split() and all(word in GENERIC_TRACK_WORDS for word in rest.split()):
             raise self._generic_track(text, rest)
         keys = self._track_resolver.strict(rest)
+        if len(keys) == 1 and (year or wanted) and not self._raced_at(keys[0], year, wanted):
+            # `miami f1`: the nickname's track (Homestead) never raced F1; the one other track of that name that did is
+            # meant (a track beside it, Daytona's beach course, is pointed to instead: `_point_to_related`)
+            raced = [key for key in self._track_resolver.word_matches(rest)[0]
+                     if key not in self._related[keys[0]] and self._raced_at(key, year, wanted)]
+            keys = raced if len(raced) == 1 else keys
         if keys:
             return self._track_place(text, keys, year, wanted, typed_series)
         rule = self._race_rules.get(rest)

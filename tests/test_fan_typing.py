@@ -229,6 +229,9 @@ ANSWERS = [
     # a series misspelt beside a place or a figure, as `series:xfinty` is read
     ("/winner bristol xfinty", "Most recent Xfinity race at Bristol Motor Speedway"),
     ("/leaders xfinty", "NASCAR Xfinity Series: most wins"),
+    # a series given picks, among tracks of that name, the one that raced it (`miami` alone is Homestead's nickname)
+    ("/winner miami f1", "Most recent F1 race at Miami International Autodrome"),
+    ("/winner phoenix f1", "Most recent F1 race at Phoenix Street Circuit"),
 ]
 
 

@@ -239,3 +239,15 @@ def test_race_day_environment_settings():
                         ("PITBOARD_PRE_RACE_HOURS", "0"), ("PITBOARD_LIVE_REDDIT_THREAD", "maybe")):
         with pytest.raises(SettingsError, match=name):
             Settings.load(env_file=None, environ={name: value})
+
+
+@pytest.mark.parametrize(("template", "problem"), [
+    ("{bogus} thread", "unknown field {bogus}"),
+    ("{race", "expected '}' before end of string"),
+])
+def test_a_thread_title_template_is_checked_when_the_settings_are_read(template, problem):
+    with pytest.raises(SettingsError, match="REDDIT_TITLE_TEMPLATE cannot be used") as refused:
+        Settings.load(env_file=None, environ={"REDDIT_TITLE_TEMPLATE": template})
+    assert problem in str(refused.value) and "{race_at_track}" in str(refused.value)
+    good = "Post-Race: {race} ({series}), {date}"
+    assert Settings.load(env_file=None, environ={"REDDIT_TITLE_TEMPLATE": good}).reddit.title_template == good
