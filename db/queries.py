@@ -295,6 +295,28 @@ def _races_of(place: Place | None) -> tuple[str, tuple]:
     return "r.track_id = ?", (place.track.id,)
 
 
+def _no_race_run(
+    snapshot: Snapshot, names: NameIndex, place: Place | None, year: int | None, series_key: str | None, round: int | None
+) -> NoData:
+    """No run race matches the question: one of that season still to run (or run, its results not in yet) is named,
+    else when the place hosted races."""
+    if year:
+        at, params = _races_of(place)
+        where = f"{at} AND r.status = 'scheduled' AND r.season = ?"
+        params = (*params, year)
+        if series_key is not None:
+            where, params = f"{where} AND s.key = ?", (*params, series_key)
+        if round is not None:
+            where, params = f"{where} AND r.round = ?", (*params, round)
+        pending = read_races(snapshot, where, params, limit=1, order="r.starts_at, r.id")
+        if pending:
+            race = pending[0]
+            return NoData(f"The {race.season} {race.series_name} race at {race.track} ({race.name}) has no results in the "
+                          "data yet: `/schedule` says when it runs.")
+    return NoData(f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
+                  + _none_at(snapshot, place, series_key))
+
+
 def _none_at(snapshot: Snapshot, place: Place | None, series_key: str | None) -> str:
     return _seasons_at(snapshot, place.track.id, series_key) if place and place.track and place.race_ids is None else ""
 
@@ -385,10 +407,7 @@ def _read_winner(
 ) -> WinnerAnswer:
     races = read_races(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
-        raise NoData(
-            f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
-            + _none_at(snapshot, place, series_key)
-        )
+        raise _no_race_run(snapshot, names, place, year, series_key, round)
     if place is None:
         shown = latest_of_each_series(races)
         return WinnerAnswer("", year, series_key, shown, round=round, sprints=_sprint_winners(snapshot, shown))
@@ -540,10 +559,7 @@ def _race_asked(
     that year at the place, or the latest of each other series; no place: always the latest of each)."""
     races = read_race_keys(snapshot, *_where_races_to_answer(place, year, series_key, round))
     if not races:
-        raise NoData(
-            f"No {_series_label(names, series_key)}race{_place_words(place, year, round)} in the data."
-            + _none_at(snapshot, place, series_key)
-        )
+        raise _no_race_run(snapshot, names, place, year, series_key, round)
     shown = races if year and place else first_of_each_series(races)   # keys come latest first
     return read_whole(snapshot, shown[:1])[0], [race.ref for race in shown[1:]]
 

@@ -262,6 +262,9 @@ QUESTIONS_BACK = [
     ("/driver larson monster", "I don't know a driver called “larson monster”", []),
     ("/winner in", "I don't know a track or race called “in”", []),
     ("/winner duel 3", "No Duel 3 in the data", []),
+    # a race of the season asked for that has no results yet is named, not denied (the 2026 calendar is in the data)
+    ("/results zandvoort 2026 f1", "The 2026 Formula 1 race at Circuit Park Zandvoort (Dutch Grand Prix) has no results "
+     "in the data yet", []),
     # any four-digit number is a season: one out of range is said so, not read as part of a series' name
     ("/standings cup 1800", "Year 1800 is out of range: the history starts in 1949.", []),
     ("/schedule cup 2999", "Year 2999 is out of range: seasons up to 2100 can be asked about.", []),

@@ -48,7 +48,7 @@ def test_import_takes_jolpica_documents_and_db_build_keeps_their_results(subset_
     partial.write_bytes(session_document(SEASON, ROUND, entries=CLASSIFICATION[:5], total=len(CLASSIFICATION)))
 
     before = pitboard(subset_db_copy, "ask", "/results zandvoort year:2026 series:f1")
-    assert before.returncode == 1 and "Zandvoort in 2026" in before.stderr   # scheduled: no results in the bundled data
+    assert before.returncode == 1 and "Zandvoort (Dutch Grand Prix) has no results in the data yet" in before.stderr   # scheduled
 
     done = pitboard(subset_db_copy, "import", str(partial), str(results), str(qualifying))
     assert done.returncode == 1   # one file refused; the others imported all the same
