@@ -463,7 +463,18 @@ async def _post_thread(settings: Settings, facts: Recap, subreddits: list[str]) 
         where = f" {outcome.url}" if outcome.url else ""
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
-    return EXIT_OK if all(outcome.action != "failed" for outcome in outcomes) else EXIT_FAILURE
+    status = posting_status([outcome.action for outcome in outcomes])
+    if status == EXIT_USER_ERROR:
+        print("pitboard: not every thread was posted; run the same command again later.", file=sys.stderr)
+    return status
+
+
+def posting_status(actions: list[str]) -> int:
+    """`thread --post`'s exit status: 2 when a thread failed for good, 1 when one was deferred (Reddit did not answer,
+    or another process is writing it: run again later), else 0."""
+    if "failed" in actions:
+        return EXIT_FAILURE
+    return EXIT_USER_ERROR if "deferred" in actions else EXIT_OK
 
 
 def _prerace(settings: Settings, args: SimpleNamespace) -> int:

@@ -303,3 +303,12 @@ def test_ask_migrates_a_database_an_older_pitboard_left(subset_db_copy, capsys):
     with sqlite3.connect(subset_db_copy) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == shipped_schema_version()
         assert "birth_date" in {row[1] for row in conn.execute("PRAGMA table_info(drivers)")}
+
+
+@pytest.mark.parametrize(("actions", "status"), [
+    (["posted", "edited", "unchanged", "recovered"], 0),
+    (["posted", "deferred"], 1),             # Reddit did not answer after the retries: nothing to show for it yet
+    (["deferred", "failed"], 2),             # a subreddit that is gone wins: it will not post on a second run either
+])
+def test_thread_post_exit_status_says_whether_every_thread_is_up(actions, status):
+    assert cli.posting_status(actions) == status
