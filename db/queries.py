@@ -162,7 +162,8 @@ def race_summary(row: Any) -> RaceSummary:
         race_id, series, series_name, season, round_, name, track, kind, length_mi,
         datetime.fromisoformat(starts_at) if starts_at else None, status, bool(exhibition), scheduled_laps, laps,
         tuple(int(n) for n in stage_laps.split(",")) if stage_laps else (), cautions, caution_laps, lead_changes, leaders,
-        margin, source, source_id, winner, winner_car, winner_team, winner_make, winner_start, winner_led, pole, field_size,
+        margin, source, source_id, winner, winner_car, winner_team, winner_make, winner_start, winner_led, pole,
+        field_size or None,   # no results yet (a race to run): the field is unknown, not empty
         bool(date_only),
     )
 

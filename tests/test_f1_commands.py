@@ -227,6 +227,7 @@ async def test_next_f1_with_sessions_in_utc(real_store):
     assert "Sun Dec 6, 2026 1:00 PM UTC" in shown and "Qualifying: Sat Dec 5, 2026 2:00 PM UTC" in shown
     assert " ET" not in shown and "EST" not in shown
     assert jsondata.next_races(upcoming)["upcoming"][0]["sessions"][-1]["session"] == "race"
+    assert jsondata.next_races(upcoming)["upcoming"][0]["starters"] is None   # not run: unknown, not zero
 
 
 async def test_schedule_f1_in_utc(real_store):
