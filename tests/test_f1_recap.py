@@ -115,6 +115,15 @@ async def test_a_sprint_weekend_s_report_names_the_sprint_winner(real_store, yea
     assert len(sprint) == 2 + 8 and sprint[2].split()[:4] == ["1", "1", "Max", "Verstappen"]
 
 
+async def test_a_2021_sprint_lists_its_three_points_finishers(real_store):
+    """In 2021 a sprint paid its top three: the report's sprint table is theirs, not a top eight of non-scorers."""
+    facts = await race_recap(real_store, await queries.results(real_store, "silverstone", 2021, "f1"))
+    assert isinstance(facts, F1RecapFacts)
+    sprint = recap.text_recap(facts).split("Sprint (top 3):\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split()[2:4] for line in sprint[2:]] == [["Max", "Verstappen"], ["Lewis", "Hamilton"], ["Valtteri", "Bottas"]]
+    assert "## Sprint (top 3)" in recap.reddit_body(facts, "key")
+
+
 async def test_a_weekend_without_a_sprint_says_nothing_of_one(real_store):
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 2024, "f1"))
     assert isinstance(facts, F1RecapFacts) and facts.sprint == [] and facts.sprint_winner is None

@@ -773,8 +773,10 @@ def f1_classification(facts: F1RecapFacts) -> Table:
 
 
 def f1_sprint(facts: F1RecapFacts) -> Table:
-    """The sprint's points finishers (the top eight), in the race classification's columns."""
-    return _f1_session(facts.sprint).head(SPRINT_SHOWN)
+    """The sprint's points finishers (the top eight from 2022, the top three in 2021), in the race classification's
+    columns; the top eight where the data gives no points."""
+    scored = [line for line in facts.sprint if line.points]
+    return _f1_session(scored or facts.sprint[:SPRINT_SHOWN])
 
 
 def _f1_session(lines: list[F1Line]) -> Table:
@@ -808,7 +810,7 @@ def _f1_header(facts: F1RecapFacts) -> str:
     return f"{race.season} {race.series_name}" + (f", round {race.round}" if race.round else "")
 
 
-SPRINT_SHOWN = 8   # the sprint's points finishers
+SPRINT_SHOWN = 8   # the sprint's places shown where the data gives no points (its points finishers since 2022)
 
 
 def f1_credit(race: RaceSummary) -> str:
@@ -825,7 +827,8 @@ def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "")
     prose = "\n\n".join(f1_paragraphs(facts, REDDIT))
     championship = f"## {f1_championship_heading(facts)}\n\n" + markdown(f1_championship(facts)) if facts.championship else ""
     results = "## Classification\n\n" + markdown(f1_classification(facts))
-    sprint = f"## Sprint (top {SPRINT_SHOWN})\n\n" + markdown(f1_sprint(facts)) if facts.sprint else ""
+    sprint_table = f1_sprint(facts) if facts.sprint else None
+    sprint = f"## Sprint (top {len(sprint_table.rows)})\n\n" + markdown(sprint_table) if sprint_table else ""
     credit = safe.reddit(f1_credit(race))
     footer = f"---\n\n^({credit}. Posted by Pitboard, an open-source race-results bot.) {marker(thread_key)}"
     body = "\n\n".join(part for part in (header, thread_links, prose, results, sprint, championship, footer) if part)
@@ -841,7 +844,8 @@ def f1_text_recap(facts: F1RecapFacts, width: int = TEXT_WIDTH) -> str:
     parts += [_wrap(paragraph, width) for paragraph in f1_paragraphs(facts, PLAIN)]
     parts.append(monospace(f1_classification(facts), max_width=width))
     if facts.sprint:
-        parts.append(f"Sprint (top {SPRINT_SHOWN}):\n{monospace(f1_sprint(facts), max_width=width)}")
+        sprint = f1_sprint(facts)
+        parts.append(f"Sprint (top {len(sprint.rows)}):\n{monospace(sprint, max_width=width)}")
     if facts.championship:
         parts += [_wrap(f1_championship_heading(facts), width), monospace(f1_championship(facts), max_width=width)]
     parts.append(_wrap(f1_credit(race), width))
