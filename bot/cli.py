@@ -31,6 +31,7 @@ from db.records import replace
 if TYPE_CHECKING:
     import argparse
 
+    from bot.reddit import PublishResult
     from db.build import BuildReport
     from db.models import RaceResults
     from db.recaps import Recap
@@ -463,18 +464,21 @@ async def _post_thread(settings: Settings, facts: Recap, subreddits: list[str]) 
         where = f" {outcome.url}" if outcome.url else ""
         problem = f" ({plain(outcome.error)})" if outcome.error else ""
         print(f"r/{subreddit}: {outcome.action}{where}{problem}")
-    status = posting_status([outcome.action for outcome in outcomes])
+    status = posting_status(outcomes)
     if status == EXIT_USER_ERROR:
         print("pitboard: not every thread was posted; run the same command again later.", file=sys.stderr)
     return status
 
 
-def posting_status(actions: list[str]) -> int:
-    """`thread --post`'s exit status: 2 when a thread failed for good, 1 when one was deferred (Reddit did not answer,
-    or another process is writing it: run again later), else 0."""
-    if "failed" in actions:
+def posting_status(outcomes: list[PublishResult]) -> int:
+    """`thread --post`'s exit status: 2 when a thread failed for good, 1 when one was deferred because Reddit did not
+    answer (run again later), else 0 (a thread another process is writing goes up without this one)."""
+    from bot.reddit import HELD_ELSEWHERE  # loaded by the posting already: the console never imports asyncpraw
+
+    if any(outcome.action == "failed" for outcome in outcomes):
         return EXIT_FAILURE
-    return EXIT_USER_ERROR if "deferred" in actions else EXIT_OK
+    waiting = [outcome for outcome in outcomes if outcome.action == "deferred" and outcome.error != HELD_ELSEWHERE]
+    return EXIT_USER_ERROR if waiting else EXIT_OK
 
 
 def _prerace(settings: Settings, args: SimpleNamespace) -> int:

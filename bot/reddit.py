@@ -75,6 +75,9 @@ class Thread(Record):
         return self.key if self.kind is ThreadKind.POST else f"{self.key} {self.kind}"
 
 
+HELD_ELSEWHERE = "another process is writing this thread"   # a deferral that needs nothing of the caller
+
+
 class PublishResult(Record):
     action: str               # posted, recovered, edited, unchanged, deferred (try again later), failed (permanent)
     submission_id: str | None
@@ -296,7 +299,7 @@ class RedditPoster:
             thread.kind,
         )
         if claim is None:
-            return self._result("deferred", row, "another process is writing this thread")
+            return self._result("deferred", row, HELD_ELSEWHERE)
         try:
             return await self._publish_claimed(thread, content, claim)
         finally:

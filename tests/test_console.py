@@ -305,10 +305,13 @@ def test_ask_migrates_a_database_an_older_pitboard_left(subset_db_copy, capsys):
         assert "birth_date" in {row[1] for row in conn.execute("PRAGMA table_info(drivers)")}
 
 
-@pytest.mark.parametrize(("actions", "status"), [
-    (["posted", "edited", "unchanged", "recovered"], 0),
-    (["posted", "deferred"], 1),             # Reddit did not answer after the retries: nothing to show for it yet
-    (["deferred", "failed"], 2),             # a subreddit that is gone wins: it will not post on a second run either
+@pytest.mark.parametrize(("outcomes", "status"), [
+    ([("posted", None), ("edited", None), ("unchanged", None), ("recovered", None)], 0),
+    ([("posted", None), ("deferred", "POST /api/submit: HTTP 503")], 1),   # Reddit did not answer: run it again
+    ([("deferred", "another process is writing this thread")], 0),   # it goes up without this run
+    ([("deferred", "POST /api/submit: HTTP 503"), ("failed", "subreddit not found")], 2),   # gone for good wins
 ])
-def test_thread_post_exit_status_says_whether_every_thread_is_up(actions, status):
-    assert cli.posting_status(actions) == status
+def test_thread_post_exit_status_says_whether_every_thread_is_up(outcomes, status):
+    from bot.reddit import PublishResult
+
+    assert cli.posting_status([PublishResult(action, None, None, error) for action, error in outcomes]) == status
