@@ -114,6 +114,8 @@ async def test_two_drivers_at_one_track(real_store, typed, races, wins, place, e
     assert (found.races, (found.first.wins, found.second.wins)) == (races, wins)
     assert text.render(found).splitlines()[0].endswith(f"races together at {place}")
     assert jsondata.h2h(found)["track"] == place
+    for side, figures in zip(jsondata.h2h(found)["drivers"], (found.first, found.second), strict=True):
+        assert side["avg_finish"] == round(figures.avg_finish, 2)   # two places, as /driver's averages
     anywhere = await answer(real_store, everywhere)
     assert anywhere.races > found.races and anywhere.place is None
 

@@ -20,6 +20,7 @@ from db.models import (
     DriverCareer,
     DriverFigures,
     HeadToHead,
+    HeadToHeadSide,
     Leaders,
     NextRaces,
     Qualifying,
@@ -268,6 +269,12 @@ def leaders(answer: Leaders) -> dict[str, Any]:
     })
 
 
+def _h2h_side(side: HeadToHeadSide) -> dict[str, Any]:
+    """One driver's figures, the averages to two places as /driver gives them."""
+    return {**as_dict(side), **{name: None if value is None else round(value, 2)
+                                for name, value in (("avg_finish", side.avg_finish), ("avg_rating", side.avg_rating))}}
+
+
 def h2h(answer: HeadToHead) -> dict[str, Any]:
     """/h2h as a document."""
     return plain_data({
@@ -277,7 +284,7 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         **({"year": answer.year} if answer.year is not None else {}),
         "races": answer.races,
         "rated_races": answer.rated,
-        "drivers": [as_dict(answer.first), as_dict(answer.second)],
+        "drivers": [_h2h_side(answer.first), _h2h_side(answer.second)],
         "last_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
         "latest_meetings": [as_dict(race) for race in answer.latest_meetings],
         **({"team_mates": as_dict(answer.team_mates)} if answer.team_mates else {}),
