@@ -115,6 +115,14 @@ async def test_a_sprint_weekend_s_report_names_the_sprint_winner(real_store, yea
     assert len(sprint) == 2 + 8 and sprint[2].split()[:4] == ["1", "1", "Max", "Verstappen"]
 
 
+async def test_a_shared_car_s_drivers_share_its_place_on_the_podium(real_store):
+    """Monza 1956: Fangio took over Collins's car, second; Flockhart was third (F1DB lists both drivers at second)."""
+    facts = await race_recap(real_store, await queries.results(real_store, "monza", 1956, "f1"))
+    text = " ".join(recap.f1_paragraphs(facts))
+    assert ("Peter Collins (sharing the car with pole-sitter Juan Manuel Fangio) finished second, 5.700 seconds behind, "
+            "and Ron Flockhart third.") in text
+
+
 async def test_a_2021_sprint_lists_its_three_points_finishers(real_store):
     """In 2021 a sprint paid its top three: the report's sprint table is theirs, not a top eight of non-scorers."""
     facts = await race_recap(real_store, await queries.results(real_store, "silverstone", 2021, "f1"))

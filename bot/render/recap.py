@@ -684,14 +684,20 @@ def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
     def called(line: F1Line) -> str:
         return f"pole-sitter {name(line.driver)}" if line is pole else name(line.driver)
 
+    def crew(lines: list[F1Line]) -> str:   # a car two drivers shared (the 1950s) lists both at one place
+        shared = f" (sharing the car with {_join([called(line) for line in lines[1:]])})" if len(lines) > 1 else ""
+        return called(lines[0]) + shared
+
     sentences = []
-    if podium:
-        second = podium[0]
-        behind = _behind(second.gap)
-        text = f"{called(second)} finished second" + (f", {behind} behind" if behind else "")
-        if len(podium) > 1:
-            text += f", and {called(podium[1])} third"
+    second, third = ([line for line in podium if line.finish == place] for place in (2, 3))
+    if second:
+        behind = _behind(second[0].gap)
+        text = f"{crew(second)} finished second" + (f", {behind} behind" if behind else "")
+        if third:
+            text += f", and {crew(third)} third"
         sentences.append(Sentence(text + "."))
+    elif third:
+        sentences.append(Sentence(f"{crew(third)} finished third."))
     if len(facts.first_podiums) == 1:
         [first] = facts.first_podiums
         who = name(first.line.driver)
