@@ -123,6 +123,15 @@ async def test_a_shared_car_s_drivers_share_its_place_on_the_podium(real_store):
             "and Ron Flockhart third.") in text
 
 
+async def test_a_driver_who_retired_two_cars_is_listed_once(real_store):
+    """Argentina 1955: Behra and Menditéguy each retired two cars; each is named once among those who retired."""
+    facts = await race_recap(real_store, await queries.results(real_store, "argentina", 1955, "f1"))
+    text = " ".join(recap.f1_paragraphs(facts))
+    assert "Jean Behra (in two cars: reason unknown; accident, 2 laps)" in text
+    retirements = text[text.index("drivers retired:"):]
+    assert retirements.count("Behra") == 1 and retirements.count("Menditéguy") == 1
+
+
 async def test_a_2021_sprint_lists_its_three_points_finishers(real_store):
     """In 2021 a sprint paid its top three: the report's sprint table is theirs, not a top eight of non-scorers."""
     facts = await race_recap(real_store, await queries.results(real_store, "silverstone", 2021, "f1"))

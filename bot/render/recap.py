@@ -754,10 +754,20 @@ def _f1_outcome(line: F1Line, m: Markup) -> str:
 def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     out = [line for line in facts.classification if line.status_code is not None and line is not facts.pole]
     sentences = []
-    retired = [line for line in out if line.status_code == "DNF"]
+    retired: dict[str, list[F1Line]] = {}   # by driver: in the 1950s one driver could retire two cars
+    for line in out:
+        if line.status_code == "DNF":
+            retired.setdefault(line.driver, []).append(line)
     if retired:
-        listed = [f"{name(line.driver)} ({m.escape(in_prose(line.reason)) if line.reason else 'reason unknown'}"
-                  + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")") for line in retired]
+        def why(line: F1Line) -> str:
+            reason = m.escape(in_prose(line.reason)) if line.reason else "reason unknown"
+            return reason + (f", {plural(line.laps, 'lap')}" if line.laps is not None else "")
+
+        def cars_out(cars: list[F1Line]) -> str:
+            reasons = "; ".join(map(why, cars))
+            return reasons if len(cars) == 1 else f"in {number_word(len(cars))} cars: {reasons}"
+
+        listed = [f"{name(driver)} ({cars_out(cars)})" for driver, cars in retired.items()]
         drivers = "driver" if len(retired) == 1 else "drivers"
         other = " other" if facts.pole is not None and facts.pole.status_code == "DNF" else ""   # the pole's is told apart
         sentences.append(Sentence(f"{spelled(len(retired))}{other} {drivers} retired: {_join(listed)}."))
