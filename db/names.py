@@ -44,6 +44,7 @@ SUGGESTION_BAND = 5     # suggestions this close in score are told apart by popu
 MIN_TYPO_WORD = 6      # words at least this long may carry one typo
 TYPO_ACCEPT = 85
 MAX_SERIES_WORDS = 4   # `camping world truck series`
+REMEMBERED_WORDS = 4096   # words whose reading as a misspelt series is remembered (`_series_word`)
 JUNIOR = " Jr."          # a son's suffix: his father is the driver of the name without it
 SPRINT_WORD = "sprint"   # the Sprint Cup (Cup, 2008–2016), or F1's sprint (`_sprint_reading`)
 F1_SPRINT_SERIES = "f1"
@@ -1074,11 +1075,23 @@ class NameIndex:
         return trailing + leading + before_part
 
     def _series_word(self, words: str) -> str | None:
-        """The series `words` name: exactly, or as one long word clearly misspelt (`xfinty`), as `series_key` takes it."""
+        """The series `words` name: exactly, or as one long word clearly misspelt (`xfinty`), as `series_key` takes it.
+        Every place question tries its words (`talladega`, `superspeedway`): each word's verdict is remembered."""
         key = self._series_aliases.get(words)
         if key or " " in words or len(words) < MIN_TYPO_WORD:
             return key
-        return self._misspelt_series(words)
+        misspelt = self._series_misspellings   # shared by the reader threads: one read, one write, no check between
+        known = misspelt.get(words)
+        if known is None:
+            known = self._misspelt_series(words) or ""   # "": no series
+            if len(misspelt) >= REMEMBERED_WORDS:   # typed words are unbounded: start afresh rather than grow
+                misspelt.clear()
+            misspelt[words] = known
+        return known or None
+
+    @cached_property
+    def _series_misspellings(self) -> dict[str, str]:
+        return {}
 
     def _misspelt_series(self, query: str) -> str | None:
         """The one series a misspelling clearly means (`xfinty`), if there is one."""

@@ -16,7 +16,7 @@ import discord
 
 from bot.render import safe
 from bot.render.race_threads import ThreadLinks, links_line, relinked
-from bot.render.recap import PLAIN, REDDIT, Markup, marker, race_at_track
+from bot.render.recap import PLAIN, REDDIT, Markup, f1_credit, marker, race_at_track
 from bot.render.words import KIND_WORDS, broadcast_line, car, eastern_time, plural, race_day, race_label
 from db.models import EASTERN
 from db.prerace import PreRace
@@ -54,9 +54,10 @@ def _series_time(pre: PreRace) -> Callable[[datetime], str]:
 
 
 def _source(pre: PreRace) -> str:
-    """The data credit: NASCAR's, or the series' own (F1DB's, CC BY 4.0, which F1 posts must show)."""
+    """The data credit: NASCAR's, or the series' own as its race reports give it (F1DB's, CC BY 4.0, which F1 posts
+    must show)."""
     series = SERIES.get(pre.race.series)
-    return SOURCE if series is None or series.family == "nascar" else f"{series.credit}."
+    return SOURCE if series is None or series.family == "nascar" else f"{f1_credit(pre.race)}."
 
 
 def _start_word(pre: PreRace) -> str:
