@@ -24,7 +24,7 @@ from pathlib import Path
 
 from db.f1db import Rows as F1Rows
 from db.f1db import bundled_rows as bundled_f1_rows
-from db.models import MAX_RATING
+from db.models import MAX_RATING, laps_led_recorded
 from db.names import normalize
 from db.records import Record
 from db.store import Store
@@ -229,6 +229,8 @@ class _HistoryLoader:
         else:
             kind = {"road": "road", "dirt": "dirt"}.get(first["Surface"], "oval")
         winner_laps = None
+        results: list[tuple] = []
+        laps_led: list[int] = []
         for row in rows:
             finish = _int(row["Finish"])
             if finish is None:
@@ -242,15 +244,18 @@ class _HistoryLoader:
                 winner_laps = laps
             status = row["Status"].strip()
             car = row["Car"].strip()
-            self.results.append((
+            laps_led.append(_int(row["Led"]) or 0)
+            results.append((
                 self.race_id, finish, _int(row["Start"]) or None, car, driver_id, team_id,
-                None if row["Make"] in ("", "-") else row["Make"], laps, _int(row["Led"]) or 0,
+                None if row["Make"] in ("", "-") else row["Make"], laps,
                 None if status in ("", "-") else status, _int(row["Pts"]), _rating(row["Rating"]),
             ))
             for stage, column in ((1, "S1"), (2, "S2")):
                 position = _int(row[column])
                 if position:
                     self.stages.append((self.race_id, stage, position, driver_id, car))
+        led_known = laps_led_recorded(sum(laps_led), winner_laps)
+        self.results.extend((*result, led if led_known else None) for result, led in zip(results, laps_led, strict=True))
         self.races.append((
             self.race_id, self.series_ids[series], season, int(first["Race"]), first["Name"].strip(),
             track_id, kind, winner_laps,
@@ -278,8 +283,8 @@ class _HistoryLoader:
             self.races,
         )
         await conn.executemany(
-            "INSERT INTO results (race_id, finish, start, car_number, driver_id, team_id, make, laps, laps_led, "
-            "status, points, rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO results (race_id, finish, start, car_number, driver_id, team_id, make, laps, "
+            "status, points, rating, laps_led) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.results,
         )
         await conn.executemany(

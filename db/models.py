@@ -258,6 +258,15 @@ class Qualifying(Record):
 
 
 MAX_RATING = 150.0   # NASCAR's driver rating: a perfect race
+LED_RECORDED = 0.5   # a race's laps led were recorded when its cars' counts add up to this share of its laps at least
+
+
+def laps_led_recorded(total_led: int, laps: int | None) -> bool:
+    """Whether counts of laps led adding up to `total_led` were recorded for a race of `laps` laps. Someone leads every
+    lap; where the lap leaders were not recorded the history gives every car 0, or the winner 1 (194 Cup races of
+    1949–1973, 20 Xfinity races of 1982–1983), which are no counts at all. Counts that cover most of a race but not
+    all of it (Dover 2018: 365 of 404) are kept: each says who led at least that many."""
+    return total_led > 0 and (laps is None or total_led >= LED_RECORDED * laps)
 
 
 class LoopLine(Record):

@@ -1692,11 +1692,11 @@ def _read_leaders(
             LIMIT {LEADER_ROWS_WITH_TIES}""",
         {"series": series_key, "season": season, "since": since, "needed": needed},
     )
-    first_season, last_season, races, races_with_laps_led, first_laps_led, exhibitions = snapshot.fetchall(
+    first_season, last_season, races, races_with_laps_led, last_unknown_laps_led, exhibitions = snapshot.fetchall(
         """SELECT min(CASE WHEN r.exhibition = 0 THEN r.season END), max(CASE WHEN r.exhibition = 0 THEN r.season END),
                   count(DISTINCT CASE WHEN r.exhibition = 0 THEN r.id END),
                   count(DISTINCT CASE WHEN r.exhibition = 0 AND x.laps_led IS NOT NULL THEN r.id END),
-                  min(CASE WHEN r.exhibition = 0 AND x.laps_led IS NOT NULL THEN r.season END),
+                  max(CASE WHEN r.exhibition = 0 AND x.laps_led IS NULL THEN r.season END),
                   count(DISTINCT CASE WHEN r.exhibition = 1 THEN r.id END)
            FROM races r JOIN series s ON s.id = r.series_id LEFT JOIN results x ON x.race_id = r.id AND x.finish = 1
            WHERE s.key = :series AND r.status != 'scheduled' """ + in_season,
@@ -1713,7 +1713,7 @@ def _read_leaders(
     last_value, tied = rows[-1][1], rows[-1][-1]
     more_tied = tied - sum(line.value == last_value for line in lines)
     note = " ".join(part for part in (
-        _leaders_note(stat, official, races, races_with_laps_led, first_laps_led, needed),
+        _leaders_note(stat, official, races, races_with_laps_led, last_unknown_laps_led, last_season, needed),
         f"Exhibition races ({exhibitions:,}) are not counted." if exhibitions else "",
     ) if part)
     return Leaders(series_key, series_name, stat.key, stat.label, stat.column, season, first_season, last_season, lines,
@@ -1740,7 +1740,8 @@ def _rated_starts_needed(
 
 
 def _leaders_note(
-    stat: LeaderStat, official: bool, races: int, races_with_laps_led: int, first_laps_led: int | None, needed: int = 0,
+    stat: LeaderStat, official: bool, races: int, races_with_laps_led: int, last_unknown_laps_led: int | None,
+    last_season: int, needed: int = 0,
 ) -> str:
     """What the figure counts, and what the data does not hold (nothing to say of a plain count over the results)."""
     if stat.key == "rating":
@@ -1756,6 +1757,7 @@ def _leaders_note(
         if races_with_laps_led == races:
             return "Laps led: every race counted has them."
         known = f"{races_with_laps_led:,} of its {races:,} races" if races_with_laps_led else "none of its races"
-        since = f", from {first_laps_led} on" if first_laps_led else ""
+        since = (f" (every race from {last_unknown_laps_led + 1} on)"
+                 if last_unknown_laps_led is not None and last_unknown_laps_led < last_season else "")
         return f"Laps led: the data has them for {known}{since}; the others count none."
     return ""

@@ -129,6 +129,22 @@ async def test_driver_ayrton_senna_career(real_store):
     assert (career.latest_win.season, career.latest_win.round) == (1993, 16)
 
 
+async def test_a_career_table_has_no_laps_led_where_the_series_data_has_none(real_store):
+    """F1's data has no laps led: an F1 career's table has no Led column (an empty one before), at a track too; a driver
+    of Cup and F1 shows his Cup laps led, here unknown (`–`: Cup's 1950s races did not record them), and none for F1."""
+    def table_lines(shown: str) -> list[str]:
+        lines = shown.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("Series"))
+        return [lines[start]] + [line for line in lines[start + 2:] if line[8:12].isdigit()]
+
+    for question_text in ("/driver lewis hamilton", "/driver lewis hamilton at silverstone"):
+        header, *_ = table_lines(text.render(await answer(real_store, question_text)))
+        assert "Led" not in header.split() and "Poles" in header.split(), question_text
+    header, cup, f1 = table_lines(text.render(await answer(real_store, "/driver marshall teague")))
+    led = slice(header.index("Led"), header.index("Led") + 3)
+    assert (cup[led].strip(), f1[led].strip()) == ("–", "")
+
+
 async def test_driver_with_a_year_shows_that_season_and_its_standing(real_store):
     """`/driver max 2021`: the season asked for beside the career, with its official place and points."""
     career = await answer(real_store, "/driver max 2021")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import db.build
+from db import queries
 from db.build import build_database
 from db.history import HISTORY_VARIABLE
 from db.nascar_feed import import_file
@@ -53,6 +54,28 @@ async def test_renamed_tracks_merge_and_kinds(real_store):
         " WHERE t.name = 'Portland International Raceway' AND r.season >= 2022"
     )
     assert portland == 4  # Xfinity 2022–2025, filed under "Portland Speedway" in the source
+
+
+async def test_laps_led_the_history_did_not_record_are_unknown_not_zero(real_store):
+    """Where the lap leaders were not recorded the source gives every car 0 (the 1973 Daytona 500) or the winner 1 of
+    200 laps (Canfield 1951): unknown, every car of the race. Counts that cover most of a race are kept (Dover's fall
+    race of 2018: 365 of its 404 laps, Kevin Harvick's 251)."""
+    async def laps_led(series: str, season: int, round_: int) -> dict[str, int | None]:
+        race = await queries.results(real_store, None, season, series, round_)
+        return {line.driver: line.led for line in race.results}
+
+    daytona_1973 = await laps_led("cup", 1973, 2)
+    canfield_1951 = await laps_led("cup", 1951, 9)
+    assert set(daytona_1973.values()) == set(canfield_1951.values()) == {None}
+    assert len(daytona_1973) == 40 and len(canfield_1951) == 38
+    dover_2018 = await laps_led("cup", 2018, 30)
+    assert dover_2018["Kevin Harvick"] == 251 and dover_2018["Chase Elliott"] == 11 and dover_2018["Denny Hamlin"] == 0
+    unknown = await real_store.fetchall(
+        "SELECT s.key, count(DISTINCT r.id), min(r.season), max(r.season) FROM results x JOIN races r ON r.id = x.race_id "
+        "JOIN series s ON s.id = r.series_id WHERE x.laps_led IS NULL AND s.family = 'nascar' GROUP BY s.key ORDER BY s.key")
+    assert [tuple(row) for row in unknown] == [("cup", 194, 1949, 1973), ("xfinity", 20, 1982, 1983)]
+    teague = (await queries.driver(real_store, "Marshall Teague", "cup")).series["cup"]
+    assert teague.wins == 7 and teague.laps_led is None       # a career that needs them is unknown too
 
 
 def test_the_build_leaves_the_planner_without_statistics(real_db):

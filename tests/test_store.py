@@ -55,6 +55,28 @@ async def test_a_database_analysed_by_an_older_build_loses_its_partial_statistic
         assert await store.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_stat%'") == 0
 
 
+async def test_a_database_built_before_0024_forgets_laps_led_the_history_did_not_record(tmp_path):
+    """A history race whose counts add up to under half its laps (the winner's 1 of 200) has none; one that adds up to
+    most of them keeps its counts; a feed race is the feed's."""
+    older = [migration for migration in bundled_migrations() if migration[0] < 24]
+    async with Store.open(tmp_path / "p.db", migrations=older) as store:
+        await store.conn.executescript(
+            "INSERT INTO series (id, key, name, short_name) VALUES (1, 'cup', 'Cup', 'Cup');"
+            "INSERT INTO tracks (id, name, kind) VALUES (1, 'Canfield', 'oval');"
+            "INSERT INTO drivers (id, name) VALUES (1, 'A'), (2, 'B');"
+            "INSERT INTO races (id, series_id, season, round, name, track_id, kind, actual_laps, status, source) VALUES "
+            "(1, 1, 1951, 9, 'Placeholder', 1, 'oval', 200, 'official', 'history'),"
+            "(2, 1, 1960, 1, 'Recorded', 1, 'oval', 200, 'official', 'history'),"
+            "(3, 1, 2023, 1, 'Feed', 1, 'oval', 200, 'official', 'feed');"
+            "INSERT INTO results (race_id, finish, car_number, driver_id, laps, laps_led) VALUES "
+            "(1, 1, '6', 1, 200, 1), (1, 2, '7', 2, 199, 0), (2, 1, '6', 1, 200, 150), (2, 2, '7', 2, 200, 0),"
+            "(3, 1, '6', 1, 200, 1), (3, 2, '7', 2, 200, 0);"
+        )
+    async with Store.open(tmp_path / "p.db") as store:
+        led = await store.fetchall("SELECT race_id, laps_led FROM results ORDER BY race_id, finish")
+    assert [tuple(row) for row in led] == [(1, None), (1, None), (2, 150), (2, 0), (3, 1), (3, 0)]
+
+
 async def test_transaction_rolls_back_on_error(small_store):
     before = await small_store.scalar("SELECT count(*) FROM drivers")
     with pytest.raises(RuntimeError):

@@ -189,17 +189,31 @@ def h2h(answer: HeadToHead) -> Table:
     ], (False, True, True))
 
 
+def career_laps_led(series: str, laps_led: int | None) -> Cell:
+    """A career's laps led: `–` where the data lacks some of them, nothing in a series whose data has none (F1's)."""
+    return None if SERIES[series].official_standings else unknown_dash(laps_led)
+
+
+def without_empty_led(table: Table) -> Table:
+    """The table without its Led column when no row has a cell there (F1 careers alone)."""
+    led = table.headers.index("Led")
+    if any(row[led] is not None for row in table.rows):
+        return table
+    return table.columns(*(header for header in table.headers if header != "Led"))
+
+
 def driver_at_track(answer: DriverAtTrack) -> Table:
     """A driver's record at a place, one row per series, in /driver's columns, its best finish and (where any start
     has one) the average driver rating."""
     table = Table(("Series", "Seasons", "Starts", "Wins", "Top 5", "Top 10", "Poles", "Led", "Avg St", "Avg Fin", "Best", "DNF",
                    "Rating"), [
         (series_short(line.series), seasons(line.first_season, line.last_season), line.starts, line.wins, line.top5,
-         line.top10, line.poles, unknown_dash(line.laps_led), average(line.avg_start), average(line.avg_finish),
-         ordinal(line.best_finish), line.dnfs, rating(line.avg_rating))
+         line.top10, line.poles, career_laps_led(line.series, line.laps_led), average(line.avg_start),
+         average(line.avg_finish), ordinal(line.best_finish), line.dnfs, rating(line.avg_rating))
         for line in answer.series.values()
     ])
-    return table if any(line.rated for line in answer.series.values()) else table.columns(*table.headers[:-1])
+    table = table if any(line.rated for line in answer.series.values()) else table.columns(*table.headers[:-1])
+    return without_empty_led(table)
 
 
 def rating(value: float | None) -> Cell:

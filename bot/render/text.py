@@ -160,7 +160,8 @@ def driver(answer: DriverCareer) -> str:
     latest win."""
     rows: list[tuple[Cell, ...]] = [
         (series_short(career.series), seasons(career.first_season, career.last_season), career.starts, career.wins,
-         career.top5, career.top10, career.poles, career.laps_led, average(career.avg_start), average(career.avg_finish),
+         career.top5, career.top10, career.poles, cells.career_laps_led(career.series, career.laps_led),
+         average(career.avg_start), average(career.avg_finish),
          career.dnfs, cells.rating(career.avg_rating))
         for career in answer.series.values()
     ]
@@ -169,7 +170,7 @@ def driver(answer: DriverCareer) -> str:
     note = rating_note(answer.series.values())
     born = born_on(answer)
     lines = [plain(answer.driver) + (f" (born {born})" if born else ""), "",
-             monospace(table if note else table.columns(*table.headers[:-1]))]
+             monospace(cells.without_empty_led(table if note else table.columns(*table.headers[:-1])))]
     if note:
         lines.append(note)
     for career in answer.series.values():
