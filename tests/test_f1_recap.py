@@ -132,6 +132,16 @@ async def test_a_driver_who_retired_two_cars_is_listed_once(real_store):
     assert retirements.count("Behra") == 1 and retirements.count("Menditéguy") == 1
 
 
+async def test_a_podium_driver_who_retired_another_car_is_said_to_have_retired_that_one(real_store):
+    """Monaco 1955: Behra and Perdisa shared the third-placed Maserati, and each retired another car; among the
+    retirements each is said to have retired in another car, not as though third place were also a retirement."""
+    facts = await race_recap(real_store, await queries.results(real_store, "monaco", 1955, "f1"))
+    text = " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    assert "Jean Behra (sharing the car with Cesare Perdisa) third." in text
+    assert "Perdisa (in another car: spun off, 86 laps), Behra (in another car: reason unknown)" in text
+    assert "Alberto Ascari (accident, 80 laps)" in text      # a driver of one car: his car's reason alone
+
+
 async def test_a_2021_sprint_lists_its_three_points_finishers(real_store):
     """In 2021 a sprint paid its top three: the report's sprint table is theirs, not a top eight of non-scorers."""
     facts = await race_recap(real_store, await queries.results(real_store, "silverstone", 2021, "f1"))

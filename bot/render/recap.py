@@ -763,11 +763,15 @@ def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sent
             reason = m.escape(in_prose(line.reason)) if line.reason else "reason unknown"
             return reason + (f", {plural(line.laps, 'lap')}" if line.laps is not None else "")
 
-        def cars_out(cars: list[F1Line]) -> str:
-            reasons = "; ".join(map(why, cars))
-            return reasons if len(cars) == 1 else f"in {number_word(len(cars))} cars: {reasons}"
+        classified = {line.driver for line in facts.classification if line.status_code is None}   # a shared car's
 
-        listed = [f"{name(driver)} ({cars_out(cars)})" for driver, cars in retired.items()]
+        def cars_out(driver: str, cars: list[F1Line]) -> str:
+            reasons = "; ".join(map(why, cars))
+            if len(cars) > 1:
+                return f"in {number_word(len(cars))} cars: {reasons}"
+            return f"in another car: {reasons}" if driver in classified else reasons
+
+        listed = [f"{name(driver)} ({cars_out(driver, cars)})" for driver, cars in retired.items()]
         drivers = "driver" if len(retired) == 1 else "drivers"
         other = " other" if facts.pole is not None and facts.pole.status_code == "DNF" else ""   # the pole's is told apart
         sentences.append(Sentence(f"{spelled(len(retired))}{other} {drivers} retired: {_join(listed)}."))
