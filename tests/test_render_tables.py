@@ -69,6 +69,13 @@ def test_monospace_keeps_columns_within_the_width_and_numbers_right_aligned():
     assert lines[3].startswith(" 10  B")
 
 
+def test_an_unknown_figure_s_dash_stands_right_aligned_with_the_numbers():
+    table = Table(("Series", "Led"), [("Cup", "–"), ("Xfinity", 12345)])
+    lines = monospace(table).splitlines()
+    assert lines[2].endswith("    –") and lines[3].endswith("12345")
+    assert markdown(table).splitlines()[1] == "|:--|--:|"
+
+
 def test_code_blocks_cannot_be_closed_by_a_name():
     block = embeds.code_table(Table(("Driver",), [("```@everyone```",)]))
     assert block.count("```") == 2 and re.search(r"'''@everyone'''", block)

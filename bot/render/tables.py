@@ -147,7 +147,8 @@ def _numeric_column(cells: list[str]) -> bool:
 
 
 def _numeric(text: str) -> bool:
-    return text.lstrip("+-").replace(".", "", 1).isdigit()
+    """A number, or `–`: a figure the data does not hold, in a column of figures."""
+    return text == "–" or text.lstrip("+-").replace(".", "", 1).isdigit()
 
 
 def _fit(text: str, width: int) -> str:
