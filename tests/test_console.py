@@ -139,7 +139,7 @@ def test_ask_json_shapes(real_db, capsys, monkeypatch, typed, keys):
         assert set(document["series"]["truck"]) >= {"starts", "wins", "top5", "top10", "poles", "laps_led", "dnfs", "avg_finish"}
     if document["command"] == "track":
         truck = document["series"]["truck"]
-        latest = {"season": 2023, "round": 14, "race": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
+        latest = {"season": 2023, "round": 14, "name": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
         assert truck["winners"][0] == latest
         assert {"driver", "wins"} <= set(truck["most_wins"][0])
 
