@@ -133,7 +133,7 @@ def test_ask_json_shapes(real_db, capsys, monkeypatch, typed, keys):
     document = json.loads(out)
     assert status == 0 and keys <= set(document)
     if document["command"] == "results":
-        shown = {"finish", "start", "car", "driver", "team", "make", "laps", "led", "status", "points"}
+        shown = {"finish", "start", "car", "driver", "team", "make", "laps", "laps_led", "status", "points"}
         assert set(document["results"][0]) >= shown
     if document["command"] == "driver":
         assert set(document["series"]["truck"]) >= {"starts", "wins", "top5", "top10", "poles", "laps_led", "dnfs", "avg_finish"}

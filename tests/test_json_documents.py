@@ -32,7 +32,7 @@ SURVEYED = [
 # Names a document no longer uses: each has one name everywhere (the one most documents used).
 RETIRED_KEYS = {
     "year": "season", "car_number": "car", "rated": "rated_starts", "last_meeting": "latest_meeting",
-    "date_only": "starts_at null",
+    "date_only": "starts_at null", "led": "laps_led", "winner_led": "winner_laps_led",
 }
 
 

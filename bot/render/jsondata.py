@@ -38,9 +38,9 @@ from db.models import (
 from db.records import as_dict
 
 # One name and one form per figure in every document: a season is `season` (never `year`), a car number `car`, a race's
-# name `name`, a count of starts with a driver rating `rated_starts`, the most recent of anything `latest…`, a span of
-# seasons `first_season` and `last_season`; what the data does not hold is null (never "" or a made-up midnight), an
-# instant ISO 8601, an average to two places.
+# name `name`, laps led `laps_led`, a count of starts with a driver rating `rated_starts`, the most recent of anything
+# `latest…`, a span of seasons `first_season` and `last_season`; what the data does not hold is null (never "" or a
+# made-up midnight), an instant ISO 8601, an average to two places.
 
 
 def _car(number: str | None) -> str | None:
@@ -79,7 +79,7 @@ def race(summary: RaceSummary) -> dict[str, Any]:
         "winner_team": summary.winner_team,
         "winner_make": summary.winner_make,
         "winner_start": summary.winner_start,
-        "winner_led": summary.winner_led,
+        "winner_laps_led": summary.winner_led,
         "pole": summary.pole,
         "laps": summary.laps,
         "scheduled_laps": summary.scheduled_laps,
@@ -154,7 +154,7 @@ def _driver_season(season: DriverSeason) -> dict[str, Any]:
 def _line(r: ResultLine, timed: bool) -> dict[str, Any]:
     line = {
         "finish": r.finish, "start": r.start, "car": _car(r.car), "driver": r.driver, "team": r.team, "make": r.make,
-        "laps": r.laps, "led": r.led, "status": r.status, "points": r.points,
+        "laps": r.laps, "laps_led": r.led, "status": r.status, "points": r.points,
         "stages": list(r.stage_finishes),
     }
     if timed:   # F1: time or gap, and the status code beside the position
