@@ -1156,7 +1156,7 @@ Reply = tuple[object, object]   # (the race's header, its classification) as one
 def json_reply(document: dict) -> Reply:
     race = document["race"]
     order = tuple((line["finish"], line["driver"], line["laps"], line["status"]) for line in document["results"])
-    return (race["winner"], race["winner_start"], race["winner_led"]), order
+    return (race["winner"], race["winner_start"], race["winner_laps_led"]), order
 
 
 def embed_reply(embed: dict) -> Reply:

@@ -133,13 +133,13 @@ def test_ask_json_shapes(real_db, capsys, monkeypatch, typed, keys):
     document = json.loads(out)
     assert status == 0 and keys <= set(document)
     if document["command"] == "results":
-        shown = {"finish", "start", "car", "driver", "team", "make", "laps", "led", "status", "points"}
+        shown = {"finish", "start", "car", "driver", "team", "make", "laps", "laps_led", "status", "points"}
         assert set(document["results"][0]) >= shown
     if document["command"] == "driver":
         assert set(document["series"]["truck"]) >= {"starts", "wins", "top5", "top10", "poles", "laps_led", "dnfs", "avg_finish"}
     if document["command"] == "track":
         truck = document["series"]["truck"]
-        latest = {"season": 2023, "round": 14, "race": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
+        latest = {"season": 2023, "round": 14, "name": "O'Reilly Auto Parts 150 at Mid-Ohio", "driver": "Corey Heim"}
         assert truck["winners"][0] == latest
         assert {"driver", "wins"} <= set(truck["most_wins"][0])
 

@@ -14,6 +14,7 @@ import signal
 import pytest
 
 from bot.questions import QUESTIONS
+from bot.render import charts
 from bot.runner import run_bot
 from bot.settings import Secret, Settings
 from db import guilds, queries
@@ -191,6 +192,24 @@ async def test_standings_attaches_chart(fake, pitboard):
     embed = followup["embeds"][0]
     assert "Kyle Larson" in embed["description"] and "not the official table" in embed["footer"]["text"]
     assert [name for name, _ in handle.followup_requests[0].files] == ["standings.png"]
+
+
+async def test_f1_standings_footer_notes_the_chart_only_when_it_is_attached(fake, pitboard, monkeypatch):
+    """The official tables' chart is computed from race results, and the footer says so beside it; when none is drawn,
+    the footer says nothing of a chart."""
+    handle = await fake.send_slash_command("standings", {"series": "f1", "season": 1988})
+    await handle.response()
+    [followup] = await handle.followups(timeout=CHART_WAIT)
+    assert followup["embeds"][0]["footer"]["text"].startswith("Chart computed from race results")
+    assert [name for name, _ in handle.followup_requests[0].files] == ["standings.png"]
+
+    monkeypatch.setattr(charts, "standings_chart", lambda standings: None)   # a table with no chart to draw
+    handle = await fake.send_slash_command("standings", {"series": "f1", "season": 1988})
+    await handle.response()
+    [followup] = await handle.followups(timeout=CHART_WAIT)
+    footer = followup["embeds"][0]["footer"]["text"]
+    assert footer.startswith("The official Formula 1 tables. · ") and "Chart" not in footer
+    assert not handle.followup_requests[0].files and "image" not in followup["embeds"][0]
 
 
 async def test_track_and_h2h(fake, pitboard):

@@ -8,7 +8,7 @@ import pytest
 from bot.questions import parse_slash
 from bot.render import embeds
 from db.errors import BadOption, UnknownName
-from db.models import RaceResults, RaceSummary, ResultLine, WinnerAnswer
+from db.models import RaceResults, RaceSummary, ResultLine, StandingRow, Standings, TeamStandingRow, WinnerAnswer
 
 
 def race(**changes) -> RaceSummary:
@@ -64,3 +64,21 @@ def test_error_embed_keeps_the_commands_code_spans():
     with pytest.raises(BadOption) as season:
         parse_slash("/track bristol 2024")
     assert (embeds.error(season.value).description or "").endswith("For that season's races there: `/winner bristol 2024`")
+
+
+def official_standings() -> Standings:
+    """An official table (F1's) whose progression chart is computed, and says so in `chart_note`."""
+    rows = [StandingRow(1, "Ayrton Senna", 90, 16, 8, 11, 11, None, 0), StandingRow(2, "Alain Prost", 87, 16, 7, 14, 14, None, 3)]
+    return Standings("f1", "Formula 1", 1988, 16, rows, {"Ayrton Senna": [0, 9], "Alain Prost": [9, 15]},
+                     "The official Formula 1 tables.", official=True, team_rows=[TeamStandingRow(1, "McLaren", "Honda", 199)],
+                     chart_note="Chart computed from race results (race and sprint points).")
+
+
+def test_official_standings_footer_notes_the_chart_only_when_one_is_attached():
+    answer = official_standings()
+    with_chart = embeds.standings(answer, chart_name="standings.png")
+    assert with_chart.image.url == "attachment://standings.png"
+    assert (with_chart.footer.text or "").startswith(f"{answer.chart_note} {answer.note} · ")
+    without = embeds.standings(answer)        # no chart drawn: nothing in the footer describes one
+    assert without.image.url is None and "Chart" not in (without.footer.text or "")
+    assert (without.footer.text or "").startswith(f"{answer.note} · ")

@@ -154,7 +154,7 @@ async def test_driver_with_a_year_shows_that_season_and_its_standing(real_store)
     assert line in text.driver(career) and "· 1st, 395.5 points" in text.driver(career)
     assert "**2021: 22 starts, 10 wins, 18 podiums, " in embeds.driver(career).fields[0].value
     assert jsondata.driver(career)["series"]["f1"]["season"]["points"] == 395.5
-    assert jsondata.driver(career)["year"] == 2021
+    assert jsondata.driver(career)["season"] == 2021
     before = await answer(real_store, "/driver max 2014")       # a season before his first start
     assert before.series["f1"].season is None
     assert "No starts in 2014 in the data." in text.driver(before)

@@ -216,7 +216,7 @@ def test_a_winner_without_laps_led_says_nothing_about_laps_led(race_list_db, ask
     status, out = ask(race_list_db, "/winner coliseum")
     assert status == 0 and "Winner: Martin Truex Jr." in out and "led" not in out.split("Winner:")[1].split("\n")[0]
     _, out = ask(race_list_db, "--json", "/winner coliseum")
-    assert json.loads(out)["races"][0]["winner_led"] is None
+    assert json.loads(out)["races"][0]["winner_laps_led"] is None
 
 
 def test_a_null_laps_led_in_the_feed_stays_unknown(real_db, tmp_path, ask):
@@ -226,7 +226,7 @@ def test_a_null_laps_led_in_the_feed_stays_unknown(real_db, tmp_path, ask):
     spring = out.split("2023 Cup R7")[1]
     assert "Kyle Larson (#5 Hendrick Motorsports Chevrolet), from 9th\n" in spring   # no "led no laps"
     _, out = ask(database, "--json", "/results richmond 2023 cup 7")
-    assert json.loads(out)["results"][0]["led"] is None
+    assert json.loads(out)["results"][0]["laps_led"] is None
     _, out = ask(database, "--json", "/driver kyle larson cup")
     assert json.loads(out)["series"]["cup"]["laps_led"] is None        # a career total that would need it is unknown
     _, out = ask(database, "/h2h kyle larson denny hamlin cup")

@@ -368,7 +368,7 @@ def track(answer: TrackRecord) -> discord.Embed:
 
 def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed:
     """/standings: the top 20 in a code block (and the chart attached as `chart_name`); the official tables (drivers,
-    then constructors) where the series has them."""
+    then constructors) where the series has them, with the chart's note in the footer when the chart is attached."""
     if answer.official:
         team_label, _ = cells.labels(answer.series)
         drivers = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Wins")
@@ -376,9 +376,11 @@ def standings(answer: Standings, chart_name: str | None = None) -> discord.Embed
         embed = _embed(f"{answer.season} {escape(answer.series_name)} — official standings",
                        f"After {plural(answer.races_counted, 'race')}.\n" + code_table(drivers))
         embed.add_field(name=f"{team_label}s", value=code_table(teams), inline=False)
+        # The chart's note only beside the chart: without one (none drawn) it would describe a picture not there.
+        notes = f"{answer.chart_note} {answer.note}" if chart_name and answer.chart_note else answer.note
         if chart_name:
             embed.set_image(url=f"attachment://{chart_name}")
-        embed.set_footer(text=f"{answer.chart_note} {answer.note} · {credit_line(answer)}")
+        embed.set_footer(text=f"{notes} · {credit_line(answer)}")
         return fit(embed)
     top = cells.standings(answer).head(STANDINGS_ROWS).columns("Pos", "Driver", "Pts", "Behind", "Wins", "Top 10")
     embed = _embed(

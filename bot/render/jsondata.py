@@ -19,6 +19,7 @@ from db.models import (
     DriverAtTrack,
     DriverCareer,
     DriverFigures,
+    DriverSeason,
     HeadToHead,
     HeadToHeadSide,
     Leaders,
@@ -28,12 +29,38 @@ from db.models import (
     RaceSummary,
     ResultLine,
     Schedule,
+    Session,
     Standings,
     TeamRecord,
     TrackRecord,
     WinnerAnswer,
 )
 from db.records import as_dict
+
+# One name and one form per figure in every document: a season is `season` (never `year`), a car number `car`, a race's
+# name `name`, laps led `laps_led`, a count of starts with a driver rating `rated_starts`, the most recent of anything
+# `latest…`, a span of seasons `first_season` and `last_season`; what the data does not hold is null (never "" or a
+# made-up midnight), an instant ISO 8601, an average to two places.
+
+
+def _car(number: str | None) -> str | None:
+    """A car number, null where the data has none (the bundled history leaves some 1949–1983 cars unnumbered: "")."""
+    return number or None
+
+
+def _average(value: float | None) -> float | None:
+    """An average to two places, as every document gives one."""
+    return None if value is None else round(value, 2)
+
+
+def _renamed(document: dict[str, Any], **names: str) -> dict[str, Any]:
+    """A record's fields with some keys renamed to the name every document uses, in the record's order."""
+    return {names.get(key, key): value for key, value in document.items()}
+
+
+def _with_car(record: Any) -> dict[str, Any]:
+    """A record with a `car` field as a dict, its unknown car null."""
+    return {**as_dict(record), "car": _car(record.car)}
 
 
 def race(summary: RaceSummary) -> dict[str, Any]:
@@ -48,11 +75,11 @@ def race(summary: RaceSummary) -> dict[str, Any]:
         "status": summary.status,
         "exhibition": summary.exhibition,
         "winner": summary.winner,
-        "winner_car": summary.winner_car,
+        "winner_car": _car(summary.winner_car),
         "winner_team": summary.winner_team,
         "winner_make": summary.winner_make,
         "winner_start": summary.winner_start,
-        "winner_led": summary.winner_led,
+        "winner_laps_led": summary.winner_led,
         "pole": summary.pole,
         "laps": summary.laps,
         "scheduled_laps": summary.scheduled_laps,
@@ -77,7 +104,7 @@ def winner(answer: WinnerAnswer) -> dict[str, Any]:
     """/winner as a document."""
     return plain_data({
         "command": "winner", "track": answer.track or None,
-        "races": [{**race(r), **({"sprint_winner": as_dict(answer.sprints[r.id])} if r.id in answer.sprints else {})}
+        "races": [{**race(r), **({"sprint_winner": _with_car(answer.sprints[r.id])} if r.id in answer.sprints else {})}
                   for r in answer.races],
         **_credit(answer),
     })
@@ -93,8 +120,7 @@ def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
             key: {
                 "starts": line.starts, "wins": line.wins, "podiums": line.podiums, "top5": line.top5, "top10": line.top10,
                 "poles": line.poles, "laps_led": line.laps_led, "dnfs": line.dnfs,
-                "avg_start": None if line.avg_start is None else round(line.avg_start, 2),
-                "avg_finish": None if line.avg_finish is None else round(line.avg_finish, 2), "best_finish": line.best_finish,
+                "avg_start": _average(line.avg_start), "avg_finish": _average(line.avg_finish), "best_finish": line.best_finish,
                 **_rating(line),
                 "first_season": line.first_season, "last_season": line.last_season,
                 "wins_at": [as_dict(race) for race in line.wins_at],
@@ -102,7 +128,7 @@ def driver_at_track(answer: DriverAtTrack) -> dict[str, Any]:
             }
             for key, line in answer.series.items()
         },
-        **({"year": answer.year} if answer.year is not None else {}),
+        **({"season": answer.year} if answer.year is not None else {}),
         **({"also": list(answer.also)} if answer.also else {}),
         **_credit(answer),
     })
@@ -112,13 +138,23 @@ def _rating(figures: DriverFigures) -> dict[str, Any]:
     """NASCAR's driver rating, averaged over the starts that have one (none: the keys are left out)."""
     if figures.avg_rating is None:
         return {}
-    return {"avg_rating": round(figures.avg_rating, 2), "rated_starts": figures.rated}
+    return {"avg_rating": _average(figures.avg_rating), "rated_starts": figures.rated}
+
+
+def _driver_season(season: DriverSeason) -> dict[str, Any]:
+    """The season asked for, named and rounded as the career beside it: `rated_starts`, averages to two places, each
+    race's name as `name`."""
+    return {
+        **_renamed(as_dict(season), rated="rated_starts"),
+        "avg_finish": _average(season.avg_finish), "avg_rating": _average(season.avg_rating),
+        "races": [_renamed(as_dict(start), race="name") for start in season.races],
+    }
 
 
 def _line(r: ResultLine, timed: bool) -> dict[str, Any]:
     line = {
-        "finish": r.finish, "start": r.start, "car": r.car, "driver": r.driver, "team": r.team, "make": r.make,
-        "laps": r.laps, "led": r.led, "status": r.status, "points": r.points,
+        "finish": r.finish, "start": r.start, "car": _car(r.car), "driver": r.driver, "team": r.team, "make": r.make,
+        "laps": r.laps, "laps_led": r.led, "status": r.status, "points": r.points,
         "stages": list(r.stage_finishes),
     }
     if timed:   # F1: time or gap, and the status code beside the position
@@ -134,17 +170,17 @@ def results(answer: RaceResults) -> dict[str, Any]:
         "race": race(answer.race),
         "results": [_line(r, timed) for r in answer.results],
         "stages": [
-            {"stage": s.number, "laps": s.laps, "results": [as_dict(line) for line in s.results]} for s in answer.stages
+            {"stage": s.number, "laps": s.laps, "results": [_with_car(line) for line in s.results]} for s in answer.stages
         ],
-        "cautions": [as_dict(c) for c in answer.cautions],
+        "cautions": [{**as_dict(c), "free_pass_car": _car(c.free_pass_car)} for c in answer.cautions],
         "also_matching": [as_dict(r) for r in answer.other_races],
     }
     if answer.sprint:
         document["sprint"] = [_line(r, True) for r in answer.sprint]
     if answer.non_starters:
-        document["non_starters"] = [as_dict(entrant) for entrant in answer.non_starters]
+        document["non_starters"] = [_with_car(entrant) for entrant in answer.non_starters]
     if answer.loop_data:
-        document["loop_data"] = [as_dict(line) for line in answer.loop_data]
+        document["loop_data"] = [_with_car(line) for line in answer.loop_data]
     return plain_data({**document, **_credit(answer)})
 
 
@@ -157,8 +193,7 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
             key: {
                 "starts": c.starts, "wins": c.wins, "top5": c.top5, "top10": c.top10, "poles": c.poles,
                 "laps_led": c.laps_led, "dnfs": c.dnfs,
-                "avg_start": None if c.avg_start is None else round(c.avg_start, 2),
-                "avg_finish": None if c.avg_finish is None else round(c.avg_finish, 2),
+                "avg_start": _average(c.avg_start), "avg_finish": _average(c.avg_finish),
                 **_rating(c),
                 "first_season": c.first_season, "last_season": c.last_season,
                 "first_win": as_dict(c.first_win) if c.first_win else None,
@@ -167,11 +202,11 @@ def driver(answer: DriverCareer) -> dict[str, Any]:
                 "seasons": [as_dict(s) for s in c.seasons],
                 **({"podiums": c.podiums, "points": c.points, "championships": c.championships}
                    if c.championships is not None else {}),
-                **({"season": as_dict(c.season)} if c.season else {}),
+                **({"season": _driver_season(c.season)} if c.season else {}),
             }
             for key, c in answer.series.items()
         },
-        **({"year": answer.year} if answer.year is not None else {}),
+        **({"season": answer.year} if answer.year is not None else {}),
         **({"born": answer.born.isoformat()} if answer.born else {}),
         **({"also": list(answer.also)} if answer.also else {}),
         **_credit(answer),
@@ -185,7 +220,7 @@ def team(answer: TeamRecord) -> dict[str, Any]:
         "team": answer.team,
         **({"track": answer.place} if answer.place else {}),
         "full_name": answer.full_name,
-        "year": answer.year,
+        "season": answer.year,
         "series": {
             key: {
                 "starts": r.starts, "wins": r.wins, "podiums": r.podiums, "poles": r.poles, "titles": r.titles,
@@ -212,7 +247,7 @@ def track(answer: TrackRecord) -> dict[str, Any]:
         "series": {
             key: {
                 "races": r.races, "first_season": r.first_season, "last_season": r.last_season,
-                "winners": [{"season": w.season, "round": w.round, "race": w.race, "driver": w.driver} for w in r.winners],
+                "winners": [{"season": w.season, "round": w.round, "name": w.race, "driver": w.driver} for w in r.winners],
                 "most_wins": [{"driver": t.driver, "wins": t.count} for t in r.most_wins],
                 "most_poles": [{"driver": t.driver, "poles": t.count} for t in r.most_poles],
                 "wins_from_pole": r.wins_from_pole,
@@ -246,7 +281,8 @@ def qualifying(answer: Qualifying) -> dict[str, Any]:
         "command": "qualifying",
         "race": race(answer.race),
         "lineup": answer.lineup,
-        "qualifying": [as_dict(line) for line in answer.lines],
+        "qualifying": [_renamed({**as_dict(line), "car_number": _car(line.car_number)}, car_number="car")
+                       for line in answer.lines],
         "also_matching": [as_dict(other) for other in answer.other_races],
         **_credit(answer),
     })
@@ -260,8 +296,9 @@ def leaders(answer: Leaders) -> dict[str, Any]:
         **({"track": answer.place} if answer.place else {}),
         "stat": answer.stat,
         "season": answer.season,
-        "seasons": [answer.first_season, answer.last_season],
-        "note": answer.note,
+        "first_season": answer.first_season,
+        "last_season": answer.last_season,
+        "note": answer.note or None,
         "leaders": [{**as_dict(row), "value": row.value if isinstance(row.value, int) else round(row.value, 2)}
                     for row in answer.rows],
         "more_tied": answer.more_tied,
@@ -271,8 +308,7 @@ def leaders(answer: Leaders) -> dict[str, Any]:
 
 def _h2h_side(side: HeadToHeadSide) -> dict[str, Any]:
     """One driver's figures, the averages to two places as /driver gives them."""
-    return {**as_dict(side), **{name: None if value is None else round(value, 2)
-                                for name, value in (("avg_finish", side.avg_finish), ("avg_rating", side.avg_rating))}}
+    return {**as_dict(side), "avg_finish": _average(side.avg_finish), "avg_rating": _average(side.avg_rating)}
 
 
 def h2h(answer: HeadToHead) -> dict[str, Any]:
@@ -281,15 +317,25 @@ def h2h(answer: HeadToHead) -> dict[str, Any]:
         "command": "h2h",
         "series": answer.series,
         **({"track": answer.place} if answer.place else {}),
-        **({"year": answer.year} if answer.year is not None else {}),
+        **({"season": answer.year} if answer.year is not None else {}),
         "races": answer.races,
         "rated_races": answer.rated,
         "drivers": [_h2h_side(answer.first), _h2h_side(answer.second)],
-        "last_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
+        "latest_meeting": as_dict(answer.latest_meetings[0]) if len(answer.latest_meetings) == 1 else None,
         "latest_meetings": [as_dict(race) for race in answer.latest_meetings],
         **({"team_mates": as_dict(answer.team_mates)} if answer.team_mates else {}),
         **_credit(answer),
     })
+
+
+def _session(weekend: RaceSummary, session: Session) -> dict[str, Any]:
+    """A weekend session dated as its race is: `date` (the day in the series' zone) and `starts_at` (the UTC instant,
+    null when only the day is known)."""
+    return {
+        "session": session.session,
+        "date": session.starts_at.astimezone(weekend.zone).date().isoformat(),
+        "starts_at": None if session.date_only else session.starts_at.isoformat(),
+    }
 
 
 def next_races(answer: NextRaces) -> dict[str, Any]:
@@ -300,7 +346,7 @@ def next_races(answer: NextRaces) -> dict[str, Any]:
         "racing_now": [race(r) for r in answer.racing_now],
         "upcoming": [
             {**race(r),
-             **({"sessions": [as_dict(session) for session in answer.sessions[r.id]]} if r.id in answer.sessions else {}),
+             **({"sessions": [_session(r, session) for session in answer.sessions[r.id]]} if r.id in answer.sessions else {}),
              **({"broadcasters": as_dict(answer.broadcasters[r.id])} if r.id in answer.broadcasters else {})}
             for r in answer.upcoming
         ],
@@ -316,7 +362,7 @@ def schedule(answer: Schedule) -> dict[str, Any]:
         "season": answer.season,
         "races": [
             {**race(entry.race), "state": entry.state,
-             **({"sessions": [as_dict(session) for session in answer.sessions[entry.race.id]]}
+             **({"sessions": [_session(entry.race, session) for session in answer.sessions[entry.race.id]]}
                 if entry.race.id in answer.sessions else {})}
             for entry in answer.races
         ],
