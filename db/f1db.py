@@ -187,7 +187,8 @@ def _birth_date(text: str) -> str | None:
 
 
 async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> None:
-    """An F1 driver whose normalized name is a driver's already is that driver, unless a namesake."""
+    """An F1 driver whose normalized name is a driver's already is that driver, unless a namesake: he is stored by
+    the name namesakes.csv gives him (`Jim Clark (1936)`) and known as F1DB's (`Jim Clark`)."""
     namesakes = {row["f1db_driver"]: row["name"] for row in curated_rows("namesakes")}
     existing = {normalize(name): driver_id for driver_id, name in await _fetch(conn, "SELECT id, name FROM drivers")}
     next_id = (await _fetch(conn, "SELECT coalesce(max(id), 0) + 1 FROM drivers"))[0][0]
@@ -199,7 +200,7 @@ async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> No
         driver_id = None if driver["id"] in namesakes else existing.get(normalize(name))
         if driver_id is None:
             driver_id, next_id = next_id, next_id + 1
-            added.append((driver_id, name, *details))
+            added.append((driver_id, name, driver["name"] if name != driver["name"] else None, *details))
         else:
             merged.append((*details, driver_id))
         ids.drivers[driver["id"]] = driver_id
@@ -208,8 +209,8 @@ async def _load_drivers(conn: aiosqlite.Connection, rows: Rows, ids: _Ids) -> No
         "WHERE id = ?", merged
     )
     await conn.executemany(
-        "INSERT INTO drivers (id, name, f1db_id, code, permanent_number, full_name, last_name, birth_date) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO drivers (id, name, known_as, f1db_id, code, permanent_number, full_name, last_name, birth_date) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         added,
     )
     await conn.executemany(

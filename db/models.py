@@ -41,10 +41,11 @@ class TrackInfo(Record):
 
 
 class DriverInfo(Record):
-    """A driver as the store names them."""
+    """A driver, by the name fans know him by, and the label that tells him from a namesake (the name index's)."""
 
     id: int
-    name: str
+    name: str           # Jim Clark
+    label: str          # Jim Clark (F1, 1960–1968) beside NASCAR's Jim Clark; otherwise the name
 
 
 class RaceRef(Record):

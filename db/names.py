@@ -227,7 +227,11 @@ class _Resolver:
         return next(iter(typo)) if len(typo) == 1 else None
 
     def suggestions(self, query: str) -> list[str]:
-        return [self.labels[key] for key in self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)][:MAX_SUGGESTIONS]
+        return [self.labels[key] for key in self.suggested(query)]
+
+    def suggested(self, query: str) -> list[int]:
+        """Keys of the entries most like a name that none has, the best first: what "did you mean" offers."""
+        return self._fuzzy_keys(query, MAX_SUGGESTIONS * 2)[:MAX_SUGGESTIONS]
 
     def suggest(self, text: str, limit: int = 25) -> list[int]:
         """Ranked keys for autocomplete: exact, whole-word and prefix matches first, then fuzzy ones."""
@@ -415,9 +419,14 @@ def only_winner(keys: list[int], wins: dict[int, int]) -> int | None:
 PAIR_WORDS = frozenset({"vs", "v", "versus", "and"})
 
 
+def told_apart(a: DriverInfo, b: DriverInfo) -> tuple[str, str]:
+    """Two drivers' names as one answer shows them: by their labels when they share a name (the two Jim Clarks)."""
+    return (a.label, b.label) if name_key(a.name) == name_key(b.name) else (a.name, b.name)
+
+
 def ambiguous_pairs(text: str, pairs: list[tuple[DriverInfo, DriverInfo]]) -> AmbiguousName:
     """"Which pair?", offering `pairs` in their order."""
-    choices = [f"{a.name} and {b.name}" for a, b in pairs]
+    choices = [f"{a.label} and {b.label}" for a, b in pairs]
     return AmbiguousName("pair of drivers", text, choices[:MAX_SUGGESTIONS], total=len(choices))
 
 
@@ -453,7 +462,7 @@ class NameIndex:
 
     _PARTS = ("series", "_series_keys", "_series_aliases", "tracks", "_track_resolver", "_track_races", "_related", "_venues",
               "_race_rules", "_races", "_races_by_id", "_raced", "_rule_runs", "_grands_prix", "_sprint_race_ids", "_finales",
-              "drivers", "_driver_stats", "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
+              "drivers", "_labelled", "_driver_stats", "_driver_resolver", "teams", "_team_stats", "_team_resolver", "_wins")
 
     @classmethod
     def _read_whole(cls, snapshot: Snapshot) -> NameIndex:
@@ -608,7 +617,49 @@ class NameIndex:
 
     @cached_property
     def drivers(self) -> dict[int, DriverInfo]:
-        return {driver.id: driver for driver in DriverInfo.each(self._rows("SELECT id, name FROM drivers"))}
+        """Every driver, by the name fans know him by (migration 0025), labelled apart from those who share it."""
+        drivers = {driver.id: driver for driver in DriverInfo.each(self._rows("SELECT id, shown_name, shown_name FROM drivers"))}
+        first: dict[str, int] = {}   # each name's lookup form → its first bearer
+        namesakes: set[int] = set()
+        for key, driver in drivers.items():
+            bearer = first.setdefault(name_key(driver.name), key)
+            if bearer != key:
+                namesakes.update((bearer, key))
+        for key, label in self._namesake_labels(drivers, namesakes).items():
+            drivers[key] = replace(drivers[key], label=label)
+        return drivers
+
+    def _namesake_labels(self, drivers: dict[int, DriverInfo], keys: set[int]) -> dict[int, str]:
+        """Labels telling apart drivers who share a name, by the series and seasons each raced (`Jim Clark (F1,
+        1960–1968)`, `Jim Clark (Cup, 1952–1954)`); one who never started, by his stored name (unique)."""
+        if not keys:
+            return {}
+        stored: dict[int, str] = {}
+        raced: dict[int, list[tuple[str, int, int]]] = defaultdict(list)   # (series, first season, last season)
+        for key, name, series, first, last in self._rows(
+            f"""SELECT d.id, d.name, s.short_name, min(r.season), max(r.season)
+                FROM drivers d LEFT JOIN results x ON x.driver_id = d.id LEFT JOIN races r ON r.id = x.race_id
+                LEFT JOIN series s ON s.id = r.series_id
+                WHERE d.id IN ({",".join(str(int(key)) for key in sorted(keys))})
+                GROUP BY d.id, s.id ORDER BY s.display_order"""
+        ):
+            stored[key] = name
+            if series is not None:
+                raced[key].append((series, first, last))
+        labels = {}
+        for key, name in stored.items():
+            if not raced[key]:
+                labels[key] = name
+                continue
+            first, last = min(run[1] for run in raced[key]), max(run[2] for run in raced[key])
+            seasons = f"{first}–{last}" if last != first else str(first)
+            labels[key] = f"{drivers[key].name} ({', '.join(run[0] for run in raced[key])}, {seasons})"
+        return labels
+
+    @cached_property
+    def _labelled(self) -> dict[str, int]:
+        """Namesakes by their labels' lookup form (`jim clark f1 1960 1968`): a choice offered between them reads back."""
+        return {name_key(info.label): info.id for info in self.drivers.values() if info.label != info.name}
 
     @cached_property
     def _driver_stats(self) -> tuple[dict[int, int], dict[int, set[str]]]:
@@ -633,7 +684,9 @@ class NameIndex:
     @cached_property
     def _driver_resolver(self) -> _Resolver:
         drivers = self.drivers
-        driver_ids = {info.name: info.id for info in drivers.values()}
+        # by stored name (unique), as the curated nicknames name drivers: `Jim Clark (1936)` for the F1 Jim Clark
+        renamed = {key: name for key, name in self._rows("SELECT id, name FROM drivers WHERE known_as IS NOT NULL")}
+        driver_ids = {renamed.get(info.id, info.name): info.id for info in drivers.values()}
         stored = [(row[0], row[1]) for row in self._rows("SELECT alias, driver_id FROM driver_aliases")]
         # F1's names: the full name (Ayrton Senna da Silva), and the timing-screen code (VER) for its latest holder.
         driver_aliases = [(row[0], row[1]) for row in self._rows(
@@ -1117,7 +1170,11 @@ class NameIndex:
 
     def who(self, text: str, *, year: int | None = None, series: str | None = None) -> Who | CarNumber:
         """A driver (`rowdy truck` → Kyle Busch, truck), or a car number to look up (`#48`)."""
-        query, typed_year = _split_year(clean_input(text, "driver"))
+        typed = clean_input(text, "driver")
+        if typed in self._labelled:
+            return Who(self.drivers[self._labelled[typed]])
+        # a name or alias holding a number that reads as a year is read whole (`jim clark 1936`)
+        query, typed_year = (typed, None) if typed in self._driver_resolver.exact else _split_year(typed)
         query = self._without_asked(query)
         readings = [(query, None), *self._series_splits(query)]
         for rest, typed_series in readings:
@@ -1133,7 +1190,8 @@ class NameIndex:
             key = self._driver_resolver.loose(rest)
             if key is not None:
                 return Who(self.drivers[key], typed_series)
-        raise UnknownName("driver", text, self._driver_resolver.suggestions(query), instead=self._names_instead(query, text))
+        suggestions = [self.drivers[key].label for key in self._driver_resolver.suggested(query)]
+        raise UnknownName("driver", text, suggestions, instead=self._names_instead(query, text))
 
     def _without_asked(self, query: str) -> str:
         """A driver's name without the words a fan adds about what to show (`larson stats`, `larson race by race`,
@@ -1182,7 +1240,9 @@ class NameIndex:
     def driver_pairs(self, text: str) -> tuple[list[tuple[DriverInfo, DriverInfo]], str | None]:
         """Every pair of drivers `text` may name, most likely first (one when it names a pair), and a series typed
         before or after the names."""
-        query, _ = _split_year(clean_input(text, "driver"))
+        query = clean_input(text, "driver")
+        if not any(f" {label} " in f" {query} " for label in self._labelled):   # a pair of labels keeps their years
+            query, _ = _split_year(query)
         for rest, typed_series in [(query, None), *self._series_splits(query)]:
             pairs = self._pairs(rest)
             if pairs:
@@ -1231,6 +1291,8 @@ class NameIndex:
     def _drivers_meant(self, query: str) -> list[int]:
         """The drivers a name means as /driver reads it: one (a single match, or the winner `_meant_among` picks),
         several when it would ask which, none when nothing matches."""
+        if query in self._labelled:
+            return [self._labelled[query]]
         keys = self._driver_resolver.strict(query)
         if not keys:
             loose = self._driver_resolver.loose(query)
@@ -1260,7 +1322,7 @@ class NameIndex:
             return self.drivers[keys[0]], ()
         meant = self._meant_among(query, keys)
         if meant is None:
-            labels = [self.drivers[key].name for key in keys]
+            labels = [self.drivers[key].label for key in keys]
             raise AmbiguousName("driver", text, labels[:MAX_SUGGESTIONS], total=len(labels), keys=tuple(keys),
                                 series=typed_series)
         return self.drivers[meant], tuple(self.drivers[key] for key in keys if key != meant)[:MAX_SUGGESTIONS]
@@ -1382,9 +1444,9 @@ class NameIndex:
         words = text.split()
         at = [i for i, word in enumerate(words) if i > 0 and name_key(word) in PAIR_WORDS]
         if not at:
-            return [driver.name for driver in self.driver_choices(text, limit)]
+            return [driver.label for driver in self.driver_choices(text, limit)]
         typed = " ".join(words[:at[-1] + 1])
-        return [f"{typed} {driver.name}" for driver in self.driver_choices(" ".join(words[at[-1] + 1:]), limit)]
+        return [f"{typed} {driver.label}" for driver in self.driver_choices(" ".join(words[at[-1] + 1:]), limit)]
 
     def series_choices(self, text: str, limit: int = 25) -> list[SeriesInfo]:
         query = name_key(text[:MAX_NAME_LENGTH])
@@ -1465,11 +1527,11 @@ async def driver_for_car(store: Reads, names: NameIndex, car: CarNumber) -> Who:
     season, series = rows[0]["season"], rows[0]["series"]
     drivers = [row for row in rows if row["season"] == season and row["series"] == series]
     if len(drivers) > 1 and drivers[0]["starts"] == drivers[1]["starts"]:
-        tied = [names.drivers[row["driver_id"]].name for row in drivers if row["starts"] == drivers[0]["starts"]]
+        tied = [names.drivers[row["driver_id"]].label for row in drivers if row["starts"] == drivers[0]["starts"]]
         raise AmbiguousName("driver", f"#{car.car} in {season}", tied[:MAX_SUGGESTIONS], total=len(tied))
     driver = names.drivers[drivers[0]["driver_id"]]
     if holder is not None and holder != driver:
-        choices = [driver.name, holder.name]
+        choices = [driver.label, holder.label]
         raise AmbiguousName("driver", f"#{car.car} (a number in several series)", choices, total=len(choices))
     return Who(driver, car.series)
 
@@ -1516,6 +1578,6 @@ async def narrowed_to_season(
     meant = keys[0] if len(keys) == 1 else names.clear_winner(what, error.typed or "", keys)   # `elliott 1985`: Bill
     if meant is not None:
         return meant
-    labels = [(names.drivers[key].name if what == "driver" else names.teams[key].name) for key in keys]
+    labels = [(names.drivers[key].label if what == "driver" else names.teams[key].name) for key in keys]
     raise AmbiguousName(what, error.typed or "", labels[:MAX_SUGGESTIONS], total=len(labels), keys=tuple(keys),
                         series=error.series)

@@ -142,7 +142,7 @@ def _as_run(snapshot: Snapshot, race: RaceSummary) -> RaceSummary:
 def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:
     header = snapshot.fetchone(
         "SELECT r.series_id, r.track_id, r.tv_broadcaster, r.radio_broadcaster, r.satellite_broadcaster, "
-        "(SELECT name FROM drivers WHERE feed_driver_id = r.pole_feed_id) AS pole FROM races r WHERE r.id = ?",
+        "(SELECT shown_name FROM drivers WHERE feed_driver_id = r.pole_feed_id) AS pole FROM races r WHERE r.id = ?",
         (race.id,),
     )
     if header is None:
@@ -199,7 +199,7 @@ def _lineup(snapshot: Snapshot, race_id: int) -> list[LineupEntry] | None:
     if whole is None:
         return None
     rows = snapshot.fetchall(
-        "SELECT x.position, x.car_number, d.name, x.make FROM run_results x JOIN drivers d ON d.id = x.driver_id "
+        "SELECT x.position, x.car_number, d.shown_name, x.make FROM run_results x JOIN drivers d ON d.id = x.driver_id "
         "WHERE x.race_id = ? AND x.run_id = ? ORDER BY x.position",
         (race_id, whole),
     )
@@ -208,7 +208,7 @@ def _lineup(snapshot: Snapshot, race_id: int) -> list[LineupEntry] | None:
 
 def _past_winners(snapshot: Snapshot, track_id: int, before: str, before_args: tuple) -> list[PastWinner]:
     rows = snapshot.fetchall(
-        f"""SELECT r.season, r.name, d.name FROM races r JOIN results x ON x.race_id = r.id AND x.finish = 1
+        f"""SELECT r.season, r.name, d.shown_name FROM races r JOIN results x ON x.race_id = r.id AND x.finish = 1
             JOIN drivers d ON d.id = x.driver_id
             WHERE r.track_id = ? AND {before}
             ORDER BY r.season DESC, r.round IS NULL, r.round DESC, r.starts_at DESC LIMIT ?""",
@@ -224,12 +224,12 @@ def _best_here(snapshot: Snapshot, track_id: int, season: int, before: str, befo
         f"""WITH active AS (
                 SELECT DISTINCT x.driver_id FROM results x JOIN races r ON r.id = x.race_id WHERE r.season >= ? AND {before}
             )
-            SELECT d.name, count(*) AS starts, sum(CASE WHEN x.finish = 1 THEN 1 ELSE 0 END) AS wins,
+            SELECT d.shown_name, count(*) AS starts, sum(CASE WHEN x.finish = 1 THEN 1 ELSE 0 END) AS wins,
                    sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) AS top5
             FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id
             WHERE r.track_id = ? AND x.driver_id IN (SELECT driver_id FROM active) AND {before}
-            GROUP BY d.id, d.name HAVING sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) > 0
-            ORDER BY wins DESC, top5 DESC, starts, d.name LIMIT ?""",
+            GROUP BY d.id, d.shown_name HAVING sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) > 0
+            ORDER BY wins DESC, top5 DESC, starts, d.shown_name LIMIT ?""",
         (season - 1, *before_args, track_id, *before_args, BEST_HERE),
     )
     return [TrackRecordLine(*row) for row in rows]

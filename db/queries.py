@@ -74,7 +74,17 @@ from db.models import (
     WinnerAnswer,
     race_key,
 )
-from db.names import NameIndex, Place, Team, ambiguous_pairs, find_driver, narrowed_to_season, normalize, tracks_label
+from db.names import (
+    NameIndex,
+    Place,
+    Team,
+    ambiguous_pairs,
+    find_driver,
+    narrowed_to_season,
+    normalize,
+    told_apart,
+    tracks_label,
+)
 from db.records import Record, replace
 from db.series import SERIES
 from db.snapshot import Reads, Snapshot
@@ -108,11 +118,11 @@ RACE_COLUMNS = """
     r.cautions, r.caution_laps, r.lead_changes, r.leaders,
     CASE WHEN r.margin GLOB '*[^0-9.]*' THEN NULL ELSE CAST(r.margin AS REAL) END AS margin, r.source, r.source_id,
     CASE WHEN EXISTS (SELECT 1 FROM results sw WHERE sw.race_id = r.id AND sw.finish = 1 AND sw.id != w.id)  -- a shared car
-         THEN (SELECT group_concat(sd.name, ' / ') FROM results sw JOIN drivers sd ON sd.id = sw.driver_id
+         THEN (SELECT group_concat(sd.shown_name, ' / ') FROM results sw JOIN drivers sd ON sd.id = sw.driver_id
                WHERE sw.race_id = r.id AND sw.finish = 1)
-         ELSE coalesce(wd.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) END AS winner,
+         ELSE coalesce(wd.shown_name, (SELECT shown_name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) END AS winner,
     w.car_number AS winner_car, wt.name AS winner_team, w.make AS winner_make, w.start AS winner_start,
-    w.laps_led AS winner_led, coalesce(qd.name, pd.name) AS pole,
+    w.laps_led AS winner_led, coalesce(qd.shown_name, pd.shown_name) AS pole,
     (SELECT count(*) FROM results f WHERE f.race_id = r.id) AS field_size
 """
 RACE_JOINS = """
@@ -425,7 +435,7 @@ def _sprint_winners(snapshot: Snapshot, races: list[RaceSummary]) -> dict[int, S
     return {
         race_id: SprintWinner(driver, car, team, make, start)
         for race_id, driver, car, team, make, start in snapshot.fetchall(
-            """SELECT x.race_id, d.name, x.car_number, tm.name, x.make, x.start
+            """SELECT x.race_id, d.shown_name, x.car_number, tm.name, x.make, x.start
                FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
                WHERE x.finish = 1 AND x.status_code IS NULL"""
             f" AND x.race_id IN ({','.join('?' * len(ids))}) ORDER BY x.race_id, x.id",
@@ -464,14 +474,14 @@ def _read_results_of_race(snapshot: Snapshot, key: str) -> RaceResults:
 
 def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[RaceRef] | None = None) -> RaceResults:
     rows = snapshot.fetchall(
-        """SELECT x.finish, x.start, x.car_number, d.name AS driver, tm.name AS team, x.make, x.laps,
+        """SELECT x.finish, x.start, x.car_number, d.shown_name AS driver, tm.name AS team, x.make, x.laps,
                   x.laps_led, x.status, x.points, x.driver_id, x.time, x.gap, x.status_code, x.rating
            FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
            WHERE x.race_id = ? ORDER BY x.finish, x.id""",
         (race.id,),
     )
     stage_rows = snapshot.fetchall(
-        """SELECT sr.stage, sr.position, d.name AS driver, sr.car_number, sr.points, sr.driver_id
+        """SELECT sr.stage, sr.position, d.shown_name AS driver, sr.car_number, sr.points, sr.driver_id
            FROM stage_results sr JOIN drivers d ON d.id = sr.driver_id
            WHERE sr.race_id = ? ORDER BY sr.stage, sr.position""",
         (race.id,),
@@ -493,7 +503,7 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
     sprint = [
         ResultLine.fast(finish, start, car, name, team, make, laps, None, status, points, (), driver_id, time, gap, status_code)
         for finish, start, car, name, team, make, laps, status, points, driver_id, time, gap, status_code in snapshot.fetchall(
-            """SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.status, x.points, x.driver_id,
+            """SELECT x.finish, x.start, x.car_number, d.shown_name, tm.name, x.make, x.laps, x.status, x.points, x.driver_id,
                       x.time, x.gap, x.status_code
                FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
                WHERE x.race_id = ? ORDER BY x.finish, x.id""",
@@ -502,7 +512,7 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
     ]
     non_starters = [
         NonStarter(*row) for row in snapshot.fetchall(
-            """SELECT n.status_code, n.car_number, d.name, tm.name, n.reason
+            """SELECT n.status_code, n.car_number, d.shown_name, tm.name, n.reason
                FROM non_starters n JOIN drivers d ON d.id = n.driver_id LEFT JOIN teams tm ON tm.id = n.team_id
                WHERE n.race_id = ? ORDER BY n.entry""",
             (race.id,),
@@ -526,7 +536,7 @@ def read_race_details(snapshot: Snapshot, race: RaceSummary, other_races: list[R
             stints.append(LeaderStint(start_lap, end_lap, text))
     loop_data = [
         LoopLine(*row) for row in snapshot.fetchall(
-            """SELECT x.finish, x.car_number, d.name, l.rating, l.avg_position, l.fastest_laps, l.quality_passes,
+            """SELECT x.finish, x.car_number, d.shown_name, l.rating, l.avg_position, l.fastest_laps, l.quality_passes,
                       l.top15_laps, l.green_flag_passes, l.green_flag_passed
                FROM loop_stats l JOIN results x ON x.id = l.result_id JOIN drivers d ON d.id = x.driver_id
                WHERE l.race_id = ? ORDER BY l.rating DESC, x.finish""",
@@ -580,7 +590,7 @@ def _read_qualifying(
     session = [
         QualifyingLine(position, car, driver, team, status_code, time, q1, q2, q3)
         for position, car, driver, team, status_code, time, q1, q2, q3 in snapshot.fetchall(
-            """SELECT q.position, q.car_number, d.name, tm.name, q.status_code, q.time, q.q1, q.q2, q.q3
+            """SELECT q.position, q.car_number, d.shown_name, tm.name, q.status_code, q.time, q.q1, q.q2, q.q3
                FROM qualifying_results q JOIN drivers d ON d.id = q.driver_id LEFT JOIN teams tm ON tm.id = q.team_id
                WHERE q.race_id = ? ORDER BY q.position IS NULL, q.position, q.entry""",
             (race.id,),
@@ -591,7 +601,7 @@ def _read_qualifying(
     grid = [
         QualifyingLine(start, car, driver, team, finish=finish)
         for start, car, driver, team, finish in snapshot.fetchall(
-            """SELECT x.start, x.car_number, d.name, tm.name, x.finish
+            """SELECT x.start, x.car_number, d.shown_name, tm.name, x.finish
                FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
                WHERE x.race_id = ? AND x.start IS NOT NULL ORDER BY x.start, x.finish""",
             (race.id,),
@@ -623,7 +633,7 @@ async def driver(
             raise
         (name, track), who = split, await find_driver(store, split[0], year=year, series=series_key)
     person, series_key = who.driver, who.series or series_key
-    also = tuple(other.name for other in who.also)
+    also = tuple(other.label for other in who.also)
     if track is not None:
         place = names.place(track, year=year, series=series_key)
         at_track = await store.read(_read_driver_at, names, person, place, series_key or place.series, year or place.year)
@@ -900,7 +910,7 @@ async def track(store: Reads, name: str, series: str | None = None) -> TrackReco
 def _read_track(snapshot: Snapshot, names: NameIndex, place: TrackInfo, series_key: str | None) -> TrackRecord:
     rows = snapshot.fetchall(
         f"""SELECT s.key AS series, s.name AS series_name, r.season, r.round, r.name,
-                  wd.name AS winner, w.driver_id = pd.id AS from_pole, pd.name AS pole
+                  wd.shown_name AS winner, w.driver_id = pd.id AS from_pole, pd.shown_name AS pole
            FROM races r JOIN series s ON s.id = r.series_id
            LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id
            LEFT JOIN drivers pd ON pd.id = {POLE_OF_RACE}
@@ -995,7 +1005,7 @@ def _read_standings(
     counted = "s.key = ? AND r.season = ? AND r.exhibition = 0" + (" AND r.round <= ?" if through else "")
     params = (series_key, season, *((through,) if through else ()))
     rows = [list(row) for row in snapshot.fetchall(
-        f"""SELECT d.name, t.* FROM (
+        f"""SELECT d.shown_name, t.* FROM (
                SELECT x.driver_id, sum(coalesce(x.points, 0)) AS points, count(*) AS starts, sum(x.finish = 1) AS wins,
                       sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10,
                       CASE WHEN count(x.laps_led) = count(*) THEN sum(x.laps_led) END AS laps_led, min(x.finish) AS best
@@ -1003,7 +1013,7 @@ def _read_standings(
                WHERE {counted}
                GROUP BY x.driver_id
            ) t JOIN drivers d ON d.id = t.driver_id
-           ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name""",
+           ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.shown_name""",
         params,
     )]
     through_words = f" through round {through}" if through else ""
@@ -1072,7 +1082,7 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
     statement); the chart is computed from race and sprint points, since historic seasons dropped scores and the
     official total may be less."""
     drivers = snapshot.fetchall(
-        """SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10
+        """SELECT ds.position, d.shown_name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10
            FROM series s JOIN driver_standings ds ON ds.series_id = s.id AND ds.season = ?2
            JOIN drivers d ON d.id = ds.driver_id
            LEFT JOIN (SELECT x.driver_id, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5,
@@ -1080,7 +1090,7 @@ def _official_standings(snapshot: Snapshot, series_key: str, series_name: str, s
                       FROM series s JOIN races r ON r.series_id = s.id CROSS JOIN results x ON x.race_id = r.id
                       WHERE s.key = ?1 AND r.season = ?2 AND r.exhibition = 0 GROUP BY x.driver_id) f
                 ON f.driver_id = ds.driver_id
-           WHERE s.key = ?1 ORDER BY ds.position IS NULL, ds.position, d.name""",
+           WHERE s.key = ?1 ORDER BY ds.position IS NULL, ds.position, d.shown_name""",
         (series_key, season),
     )
     if not any(starts is not None for *_, starts, _, _, _ in drivers) and not snapshot.fetchone(
@@ -1227,11 +1237,12 @@ def _read_h2h(
     )
     (_, races, a_ahead, b_ahead, a_wins, b_wins, a_finishes, b_finishes, a_led, b_led, last_season_races, _,
      a_rating, b_rating, rated) = totals
+    a_name, b_name = told_apart(a, b)
     if not races:
         where = f" in the {names.series[series_key].name}" if series_key else ""
         there = f" at {place.label}" if place else ""
         when = f" in {year}" if year else ""
-        raise NoData(f"{a.name} and {b.name} never started the same race{there}{where}{when}.")
+        raise NoData(f"{a_name} and {b_name} never started the same race{there}{where}{when}.")
     race_ids = tuple(int(race_id) for race_id in last_season_races.split(","))
     latest = read_race_keys(snapshot, f"r.id IN ({','.join('?' * len(race_ids))})", race_ids)   # only named: keys suffice
     # One last meeting when start times order the season; else the data cannot tell which series met last.
@@ -1239,8 +1250,8 @@ def _read_h2h(
     return HeadToHead(
         series=series_key,
         races=races,
-        first=HeadToHeadSide(a.name, a_ahead, a_wins, a_finishes / races, a_led, a_rating),
-        second=HeadToHeadSide(b.name, b_ahead, b_wins, b_finishes / races, b_led, b_rating),
+        first=HeadToHeadSide(a_name, a_ahead, a_wins, a_finishes / races, a_led, a_rating),
+        second=HeadToHeadSide(b_name, b_ahead, b_wins, b_finishes / races, b_led, b_rating),
         latest_meetings=[race.ref for race in meetings],
         team_mates=_team_mates(shared_teams),
         rated=rated,
@@ -1490,7 +1501,7 @@ def _read_team(
     winners: dict[str, list[str]] = defaultdict(list)
     for key, season, round_, track, race_name, driver in snapshot.fetchall(
         f"""SELECT s.key, r.season, r.round, t.name, r.name,
-                  (SELECT group_concat(d.name, ' / ') FROM results w JOIN drivers d ON d.id = w.driver_id
+                  (SELECT group_concat(d.shown_name, ' / ') FROM results w JOIN drivers d ON d.id = w.driver_id
                    WHERE w.race_id = r.id AND w.finish = 1 AND w.team_id = ?1)
            FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id
            WHERE r.exhibition = 0 AND r.id IN (SELECT race_id FROM results WHERE team_id = ?1 AND finish = 1)
@@ -1538,10 +1549,10 @@ def _team_season(
 ) -> TeamSeason:
     """One season's line, with the drivers who raced for the team (most starts first) and its official place."""
     drivers = [name for (name,) in snapshot.fetchall(
-        """SELECT d.name FROM results x JOIN drivers d ON d.id = x.driver_id JOIN races r ON r.id = x.race_id
+        """SELECT d.shown_name FROM results x JOIN drivers d ON d.id = x.driver_id JOIN races r ON r.id = x.race_id
            WHERE x.team_id = ? AND x.race_id IN (SELECT u.id FROM races u JOIN series s ON s.id = u.series_id
                                                  WHERE s.key = ? AND u.season = ? AND u.exhibition = 0)
-           GROUP BY x.driver_id ORDER BY count(*) DESC, min(r.round), d.name""",
+           GROUP BY x.driver_id ORDER BY count(*) DESC, min(r.round), d.shown_name""",
         (team_id, series_key, row[2]),
     )]
     position, points = official if official else (None, None)
@@ -1683,7 +1694,7 @@ def _read_leaders(
                        WHERE r.exhibition = 0 {in_season} {stat.results} GROUP BY x.driver_id HAVING starts >= :needed)
                        {f", c AS ({counted})" if counted else ""}
             SELECT name, value, starts, first_season, last_season, rank, tied FROM (
-                SELECT d.name, {value} AS value, f.starts, f.first_season, f.last_season,
+                SELECT d.shown_name AS name, {value} AS value, f.starts, f.first_season, f.last_season,
                        rank() OVER (ORDER BY {value} DESC) AS rank, count(*) OVER (PARTITION BY {value}) AS tied
                 FROM f JOIN drivers d ON d.id = f.driver_id {"LEFT JOIN c ON c.driver_id = f.driver_id" if counted else ""}
                 WHERE {value} > 0)

@@ -114,8 +114,8 @@ def _f1_lines(snapshot: Snapshot, table: str, race_id: int) -> list[F1Line]:
             reason=row["status"], points=row["points"], start=row["start"], pit_lane_start=bool(row["pit_lane_start"]),
         )
         for row in snapshot.fetchall(
-            f"""SELECT x.finish, x.status_code, x.car_number, d.name AS driver, x.driver_id, tm.name AS team, x.laps, x.time,
-                       x.gap, x.status, x.points, x.start, x.pit_lane_start
+            f"""SELECT x.finish, x.status_code, x.car_number, d.shown_name AS driver, x.driver_id, tm.name AS team, x.laps,
+                       x.time, x.gap, x.status, x.points, x.start, x.pit_lane_start
                 FROM {table} x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
                 WHERE x.race_id = ? ORDER BY x.finish, x.id""",
             (race_id,),
@@ -350,14 +350,14 @@ def _championship(snapshot: Snapshot, series_id: int, season: int, round_: int) 
     """The drivers' order after a round: race and sprint points added up (not the official table, which
     historic seasons' dropped scores change), and how many rounds it counts."""
     rows = snapshot.fetchall(
-        """SELECT d.name, sum(p.points) AS points FROM (
+        """SELECT d.shown_name AS name, sum(p.points) AS points FROM (
                SELECT x.driver_id, x.points FROM results x JOIN races r ON r.id = x.race_id
                WHERE r.series_id = ? AND r.season = ? AND r.round <= ?
                UNION ALL
                SELECT s.driver_id, s.points FROM sprint_results s JOIN races r ON r.id = s.race_id
                WHERE r.series_id = ? AND r.season = ? AND r.round <= ?
            ) p JOIN drivers d ON d.id = p.driver_id
-           GROUP BY p.driver_id HAVING sum(p.points) > 0 ORDER BY points DESC, d.name""",
+           GROUP BY p.driver_id HAVING sum(p.points) > 0 ORDER BY points DESC, d.shown_name""",
         (series_id, season, round_, series_id, season, round_),
     )
     rounds = snapshot.scalar(
@@ -557,7 +557,7 @@ def _keep_suffix(snapshot: Snapshot, results: list[ResultLine]) -> tuple[str, ..
             continue
         bare = without_suffix(line.driver)
         namesakes = snapshot.fetchall(
-            """SELECT d.name FROM drivers d WHERE d.id != ? AND (d.name = ? OR d.name LIKE ? || ' %')
+            """SELECT d.shown_name FROM drivers d WHERE d.id != ? AND (d.shown_name = ? OR d.shown_name LIKE ? || ' %')
                AND EXISTS (SELECT 1 FROM results x WHERE x.driver_id = d.id AND x.finish = 1)""",
             (line.driver_id, bare, bare),
         )
