@@ -94,13 +94,13 @@ RACE_WINDOW = timedelta(hours=5)                          # a started race is "r
 # Latest first, as Pitboard orders the races of one series at one track: by start where dated, else by round.
 LATEST_AT_TRACK = "r.season DESC, r.starts_at DESC, r.round DESC"
 # What a winner line shows: the car, team and make, the starting position, the laps led of the laps run.
-WINNER_COLUMNS = "wd.name, w.car_number, wt.name, w.make, w.start, w.laps_led, r.actual_laps"
+WINNER_COLUMNS = "wd.shown_name, w.car_number, wt.name, w.make, w.start, w.laps_led, r.actual_laps"
 WINNER_JOINS = ("LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers wd ON wd.id = w.driver_id "
                 "LEFT JOIN teams wt ON wt.id = w.team_id")
 # The pole: qualifying P1 where the series publishes qualifying (F1), else the car that started first.
 POLE_JOINS = ("LEFT JOIN results p ON p.race_id = r.id AND p.start = 1 LEFT JOIN drivers pd ON pd.id = p.driver_id "
               "LEFT JOIN qualifying_results q ON q.race_id = r.id AND q.position = 1 LEFT JOIN drivers qd ON qd.id = q.driver_id")
-POLE = "coalesce(qd.name, pd.name)"
+POLE = "coalesce(qd.shown_name, pd.shown_name)"
 TOP_TALLIES = 5
 
 
@@ -128,7 +128,7 @@ def floor_winner(db: sqlite3.Connection, track: int) -> list[tuple]:
     winner line of the weekend's sprint."""
     rows = db.execute(
         f"SELECT s.key, r.season, r.round, r.name, t.name, r.starts_at, r.status, r.exhibition, {WINNER_COLUMNS}, {POLE}, "
-        "sd.name, sp.car_number, spt.name, sp.make, sp.start "
+        "sd.shown_name, sp.car_number, spt.name, sp.make, sp.start "
         "FROM (SELECT series_id, max(season) AS season FROM races WHERE track_id = ? AND status != 'scheduled' "
         "GROUP BY series_id) l "
         "JOIN races r ON r.track_id = ? AND r.series_id = l.series_id AND r.season = l.season AND r.status != 'scheduled' "
@@ -161,23 +161,23 @@ def floor_results(db: sqlite3.Connection, track: int, season: int, series: int |
         f"THEN s.display_order END, {LATEST_AT_TRACK}", (track, season, series)).fetchall()
     race = races[0][0]
     rows = db.execute(
-        "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points, "
+        "SELECT x.finish, x.start, x.car_number, d.shown_name, tm.name, x.make, x.laps, x.laps_led, x.status, x.points, "
         "x.time, x.gap, x.status_code, x.rating "
         "FROM results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
         "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
-    db.execute("SELECT sr.stage, sr.position, d.name, sr.car_number, sr.points FROM stage_results sr "
+    db.execute("SELECT sr.stage, sr.position, d.shown_name, sr.car_number, sr.points FROM stage_results sr "
                "JOIN drivers d ON d.id = sr.driver_id WHERE sr.race_id = ? ORDER BY sr.stage, sr.position", (race,)).fetchall()
     db.execute("SELECT start_lap, end_lap, reason, comment, free_pass_car FROM cautions WHERE race_id = ? "
                "UNION ALL SELECT start_lap, end_lap, car_number, NULL, NULL FROM leader_stints WHERE race_id = ?",
                (race, race)).fetchall()
     sprint = db.execute(
-        "SELECT x.finish, x.start, x.car_number, d.name, tm.name, x.make, x.laps, x.status, x.points, x.time, x.gap, "
+        "SELECT x.finish, x.start, x.car_number, d.shown_name, tm.name, x.make, x.laps, x.status, x.points, x.time, x.gap, "
         "x.status_code FROM sprint_results x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id "
         "WHERE x.race_id = ? ORDER BY x.finish, x.id", (race,)).fetchall()
-    db.execute("SELECT x.finish, x.car_number, d.name, l.rating, l.avg_position, l.fastest_laps, l.quality_passes, "
+    db.execute("SELECT x.finish, x.car_number, d.shown_name, l.rating, l.avg_position, l.fastest_laps, l.quality_passes, "
                "l.top15_laps FROM loop_stats l JOIN results x ON x.id = l.result_id JOIN drivers d ON d.id = x.driver_id "
                "WHERE l.race_id = ? ORDER BY l.rating DESC", (race,)).fetchall()
-    absent = db.execute("SELECT n.status_code, n.car_number, d.name, tm.name, n.reason FROM non_starters n "
+    absent = db.execute("SELECT n.status_code, n.car_number, d.shown_name, tm.name, n.reason FROM non_starters n "
                         "JOIN drivers d ON d.id = n.driver_id LEFT JOIN teams tm ON tm.id = n.team_id WHERE n.race_id = ? "
                         "ORDER BY n.entry", (race,)).fetchall()
     return len(rows), rows[0][3], races[0][-1], len(races) - 1, len(sprint), len(absent)
@@ -230,7 +230,7 @@ def floor_track(db: sqlite3.Connection, track: int) -> dict:
     """Per series: races held, first and last season, the winner of each race, most wins and most poles (the top 5
     and everyone tied with the 5th), wins from pole."""
     rows = db.execute(
-        f"SELECT s.key, r.season, r.round, r.name, wd.name, w.driver_id = coalesce(q.driver_id, p.driver_id), {POLE} "
+        f"SELECT s.key, r.season, r.round, r.name, wd.shown_name, w.driver_id = coalesce(q.driver_id, p.driver_id), {POLE} "
         f"FROM races r JOIN series s ON s.id = r.series_id {WINNER_JOINS} {POLE_JOINS} "
         "WHERE r.track_id = ? AND r.exhibition = 0 AND r.status != 'scheduled' "
         "ORDER BY s.id, r.season DESC, r.round DESC", (track,)).fetchall()
@@ -259,11 +259,12 @@ def floor_standings(db: sqlite3.Connection, series: int, season: int) -> tuple:
     """The season's table (points, starts, wins, top 5, top 10, laps led) and, for the chart, the points the top 8
     earned race by race."""
     rows = db.execute(
-        "SELECT x.driver_id, d.name, sum(coalesce(x.points, 0)) AS points, count(*), sum(x.finish = 1) AS wins, "
+        "SELECT x.driver_id, d.shown_name, sum(coalesce(x.points, 0)) AS points, count(*), sum(x.finish = 1) AS wins, "
         "sum(x.finish <= 5) AS top5, sum(x.finish <= 10) AS top10, sum(x.laps_led), count(x.laps_led), min(x.finish) AS best "
         "FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id "
         "WHERE r.series_id = ? AND r.season = ? AND r.exhibition = 0 "
-        "GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.name", (series, season)).fetchall()
+        "GROUP BY x.driver_id ORDER BY points DESC, wins DESC, top5 DESC, top10 DESC, best, d.shown_name",
+        (series, season)).fetchall()
     top = [row[0] for row in rows[:8]]
     chart = db.execute(
         f"SELECT r.id, x.driver_id, x.points FROM races r LEFT JOIN results x ON x.race_id = r.id AND x.driver_id IN "
@@ -276,12 +277,12 @@ def floor_official_standings(db: sqlite3.Connection, series: int, season: int) -
     """F1: the official drivers' table with each driver's season figures beside, the teams' table, and for the chart
     the top 8's race and sprint points race by race."""
     drivers = db.execute(
-        "SELECT ds.position, d.name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10 "
+        "SELECT ds.position, d.shown_name, ds.points, ds.status_code, ds.driver_id, f.starts, f.wins, f.top5, f.top10 "
         "FROM driver_standings ds JOIN drivers d ON d.id = ds.driver_id LEFT JOIN ("
         "SELECT x.driver_id, count(*) AS starts, sum(x.finish = 1) AS wins, sum(x.finish <= 5) AS top5, "
         "sum(x.finish <= 10) AS top10 FROM results x JOIN races r ON r.id = x.race_id "
         "WHERE r.series_id = ?1 AND r.season = ?2 AND r.exhibition = 0 GROUP BY x.driver_id) f ON f.driver_id = ds.driver_id "
-        "WHERE ds.series_id = ?1 AND ds.season = ?2 ORDER BY ds.position IS NULL, ds.position, d.name",
+        "WHERE ds.series_id = ?1 AND ds.season = ?2 ORDER BY ds.position IS NULL, ds.position, d.shown_name",
         (series, season)).fetchall()
     db.execute("SELECT ts.position, t.name, ts.make, ts.points, ts.status_code FROM team_standings ts "
                "JOIN teams t ON t.id = ts.team_id WHERE ts.series_id = ? AND ts.season = ? "
@@ -339,7 +340,7 @@ def floor_schedule(db: sqlite3.Connection, series: int, season: int) -> tuple[in
     race list's before they arrive) or its state; and (F1) each weekend's sessions, which the answer lists too."""
     races = db.execute(
         "SELECT r.id, r.starts_at, r.date_only, s.key, r.round, r.name, t.name, r.status, "
-        "coalesce(d.name, (SELECT name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) "
+        "coalesce(d.shown_name, (SELECT shown_name FROM drivers WHERE feed_driver_id = r.winner_feed_id)) "
         "FROM races r JOIN series s ON s.id = r.series_id JOIN tracks t ON t.id = r.track_id "
         "LEFT JOIN results w ON w.race_id = r.id AND w.finish = 1 LEFT JOIN drivers d ON d.id = w.driver_id "
         "WHERE r.season = ? AND r.series_id = ? AND r.starts_at IS NOT NULL ORDER BY r.starts_at",
@@ -360,9 +361,10 @@ def floor_leaders(db: sqlite3.Connection, series: int, stat: str, season: int | 
     else:
         value = "count(DISTINCT CASE WHEN x.finish = 1 THEN x.race_id END)"
     rows = db.execute(
-        f"SELECT d.name, {value} AS value, count(DISTINCT x.race_id) AS starts FROM results x JOIN races r ON r.id = x.race_id "
+        f"SELECT d.shown_name, {value} AS value, count(DISTINCT x.race_id) AS starts "
+        "FROM results x JOIN races r ON r.id = x.race_id "
         f"JOIN drivers d ON d.id = x.driver_id WHERE r.series_id = :series AND r.exhibition = 0 {in_season} "
-        "GROUP BY x.driver_id HAVING value > 0 ORDER BY value DESC, starts, d.name LIMIT 10",
+        "GROUP BY x.driver_id HAVING value > 0 ORDER BY value DESC, starts, d.shown_name LIMIT 10",
         {"series": series, "season": season}).fetchall()
     db.execute("SELECT min(r.season), max(r.season), count(*) FROM races r WHERE r.series_id = :series "
                f"AND r.exhibition = 0 AND r.status != 'scheduled' {in_season}", {"series": series, "season": season}).fetchone()
