@@ -1175,13 +1175,47 @@ async def h2h(
             pairs = [met[0][0]]
         (a, b), = pairs
     else:
-        first, second = await find_driver(store, driver1), await find_driver(store, driver2)
-        a, b, typed_series = first.driver, second.driver, first.series or second.series
+        a, b, typed_series = await _named_pair(store, driver1, driver2, series_key, check_year(year))
     series_key = typed_series or series_key
     if a.id == b.id:
         raise BadOption(f"Pick two different drivers (both names matched {a.name}).")
     place = names.place(track, year=check_year(year), series=series_key) if track is not None else None
     return await store.read(_read_h2h, names, a, b, series_key or (place.series if place else None), place, year)
+
+
+async def _named_pair(
+    store: Reads, driver1: str, driver2: str, series_key: str | None, year: int | None,
+) -> tuple[DriverInfo, DriverInfo, str | None]:
+    """Two drivers named apart, and the series typed with either. A name several drivers share means the one who raced
+    the other, as a surname does in one name (`/h2h "jim clark" "graham hill"`: the F1 champion, never the NASCAR Jim
+    Clark of 1952–54); when no reading or several met, the question is asked."""
+    readings: list[list[DriverInfo]] = []
+    typed: list[str | None] = []
+    ambiguous: AmbiguousName | None = None
+    for text in (driver1, driver2):
+        try:
+            who = await find_driver(store, text)
+        except AmbiguousName as error:
+            if not error.keys:
+                raise
+            names = await store.names()
+            ambiguous = ambiguous or error
+            readings.append([names.drivers[key] for key in error.keys])
+            typed.append(error.series)
+        else:
+            readings.append([who.driver])
+            typed.append(who.series)
+    typed_series = typed[0] or typed[1]
+    if ambiguous is None:
+        return readings[0][0], readings[1][0], typed_series
+    pairs = [(a, b) for a in readings[0] for b in readings[1] if a.id != b.id][:MAX_PAIRS_WEIGHED]
+    met = await store.read(_pairs_that_met, pairs, typed_series or series_key, year)
+    if len(met) > 1 and met[0][1] >= PAIR_CLEAR_LEAD * met[1][1]:
+        met = met[:1]
+    if len(met) != 1:
+        raise ambiguous
+    (a, b), _ = met[0]
+    return a, b, typed_series
 
 
 def _pairs_that_met(

@@ -121,6 +121,24 @@ async def test_an_h2h_with_one_namesake_names_him_plainly(real_store):
     assert "Jim Clark ahead" in text.h2h(duel) and "(F1" not in json.dumps(jsondata.h2h(duel))
 
 
+@pytest.mark.parametrize(("question", "clark", "rival"), [
+    ('/h2h "jim clark" "graham hill"', F1_CLARK, "Graham Hill"),        # rivals of nine seasons: only the F1 one met him
+    ('/h2h "jim clark" "lee petty"', NASCAR_CLARK, "Lee Petty"),
+    ('/h2h "graham hill" "jim clark"', F1_CLARK, "Graham Hill"),
+])
+async def test_a_namesake_named_beside_a_rival_is_the_one_who_raced_him(real_store, question, clark, rival):
+    """Two names given apart: a name several drivers share means the one who raced the other, as `/h2h jim clark graham
+    hill` already read it (it had answered "Jim Clark and Graham Hill never started the same race": the NASCAR one)."""
+    duel, labelled = await answer(real_store, question), await queries.h2h(real_store, clark, rival)
+    assert {duel.first.driver, duel.second.driver} == {"Jim Clark", rival}
+    assert duel.races == labelled.races > 0 and duel.latest_meetings == labelled.latest_meetings
+
+
+async def test_a_namesake_who_met_neither_way_is_asked_about(real_store):
+    with pytest.raises(AmbiguousName):
+        await answer(real_store, '/h2h "jim clark" "kyle larson"')
+
+
 async def test_an_existing_database_is_migrated_to_the_names_a_build_gives(tmp_path, real_store):
     """A database built before migration 0025 stored the namesakes by their unique names only: migrated, each shows
     the name a fresh build gives him; NASCAR's own told-apart names (`Jack Smith (Ohio)`) are the source's, kept."""
