@@ -52,6 +52,38 @@ class F1Line(Record):
     points: float | None
     start: int | None
     pit_lane_start: bool
+    shared_car: bool = False        # a co-driver's row of a car another driver started (the 1950s; F1DB's sharedCar)
+
+
+def f1_cars(lines: list[F1Line]) -> list[list[F1Line]]:
+    """A classification's cars, each the rows of its drivers: F1DB lists a shared car's co-drivers right after the
+    driver who started it, at its place (or status) and with its number and constructor, one row each."""
+    cars: list[list[F1Line]] = []
+    for line in lines:
+        head = cars[-1][0] if cars else None
+        if line.shared_car and head is not None and (head.car, head.team, head.status_code) == (
+                line.car, line.team, line.status_code):
+            cars[-1].append(line)
+        else:
+            cars.append([line])
+    return cars
+
+
+def _shared_reasons(lines: list[F1Line]) -> list[F1Line]:
+    """The lines with a shared car's reason for stopping on each of its drivers' rows: F1DB writes it (with the
+    laps) on the row of the driver who started the car only."""
+    shared = []
+    for car in f1_cars(lines):
+        reason = car[0].reason
+        shared += [car[0], *(replace(line, reason=reason) if line.reason is None else line for line in car[1:])]
+    return shared
+
+
+class CoWinner(Record):
+    """A driver who shared the winning car (the 1950s): F1DB counts the win as his too."""
+
+    line: F1Line
+    win_number: int                 # his nth championship win
 
 
 class FirstPodium(Record):
@@ -88,10 +120,15 @@ class F1RecapFacts(Record):
     races_since_team_win: int | None = None     # the series' races between that win and this one
     tallies: WinTallies = WinTallies()          # the season's wins, runs, wins at the circuit
     first_podiums: tuple[FirstPodium, ...] = ()
+    co_winners: tuple[CoWinner, ...] = ()   # the winning car's other drivers
 
     @property
     def sprint_winner(self) -> F1Line | None:
         return next((line for line in self.sprint if line.finish == 1 and line.status_code is None), None)
+
+    def car_of(self, line: F1Line) -> list[F1Line]:
+        """The rows of the car a classification line is of: its drivers, the one who started it first."""
+        return next(car for car in f1_cars(self.classification) if line in car)
 
 
 Recap = RecapFacts | F1RecapFacts
@@ -106,21 +143,32 @@ async def race_recap(store: Reads, details: RaceResults) -> Recap:
 
 
 def _f1_lines(snapshot: Snapshot, table: str, race_id: int) -> list[F1Line]:
-    """A session's classification (`results`: the race's; `sprint_results`: the sprint's)."""
-    return [
+    """A session's classification (`results`: the race's; `sprint_results`: the sprint's, which has no shared cars),
+    a shared car's reason for stopping on each of its drivers' rows."""
+    shared = "x.shared_car" if table == "results" else "0"
+    return _shared_reasons([
         F1Line(
             finish=row["finish"], status_code=row["status_code"], car=row["car_number"], driver=row["driver"],
             driver_id=row["driver_id"], team=row["team"], laps=row["laps"], time=row["time"], gap=row["gap"],
             reason=row["status"], points=row["points"], start=row["start"], pit_lane_start=bool(row["pit_lane_start"]),
+            shared_car=bool(row["shared_car"]),
         )
         for row in snapshot.fetchall(
             f"""SELECT x.finish, x.status_code, x.car_number, d.shown_name AS driver, x.driver_id, tm.name AS team, x.laps,
-                       x.time, x.gap, x.status, x.points, x.start, x.pit_lane_start
+                       x.time, x.gap, x.status, x.points, x.start, x.pit_lane_start, {shared} AS shared_car
                 FROM {table} x JOIN drivers d ON d.id = x.driver_id LEFT JOIN teams tm ON tm.id = x.team_id
                 WHERE x.race_id = ? ORDER BY x.finish, x.id""",
             (race_id,),
         )
-    ]
+    ])
+
+
+def _pole_line(classification: list[F1Line], driver_id: int | None, car: str | None) -> F1Line | None:
+    """The pole-sitter's race: the car he took pole in (in the 1950s he could also share another car, even the
+    winner's), else the car he started."""
+    his = [line for line in classification if line.driver_id == driver_id]
+    return (next((line for line in his if line.car == car and not line.shared_car), None)
+            or next((line for line in his if not line.shared_car), None) or next(iter(his), None))
 
 
 def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
@@ -152,7 +200,10 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
             AND x.finish = 1 AND x.status_code IS NULL AND {before})""",
         (race.id, winner.driver_id, *before_args),
     )
-    pole_driver = snapshot.scalar("SELECT driver_id FROM qualifying_results WHERE race_id = ? AND position = 1", (race.id,))
+    pole_row = snapshot.fetchone("SELECT driver_id, car_number FROM qualifying_results WHERE race_id = ? AND position = 1",
+                                 (race.id,))
+    pole_driver, pole_car = (pole_row["driver_id"], pole_row["car_number"]) if pole_row else (None, None)
+    pole = _pole_line(classification, pole_driver, pole_car)
     grand_slam = bool(snapshot.scalar("SELECT grand_slam FROM results WHERE race_id = ? AND finish = 1 AND driver_id = ?",
                                       (race.id, winner.driver_id)))
     championship, rounds = _championship(snapshot, series_id, race.season, round_)
@@ -172,11 +223,15 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
     whole_since = _rounds_whole_since(snapshot, series_id, race)
     tallies = win_tallies(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN, whole_since)
     first_podiums = _first_podiums(snapshot, series_id, race, classification, before, before_args, whole_since)
+    co_winners = tuple(
+        CoWinner(line, _earlier_count(snapshot, line.driver_id, F1_WIN, before, before_args) + 1)
+        for line in next(car for car in f1_cars(classification) if car[0] is winner)[1:]
+    )
     return F1RecapFacts(
         race=race, classification=classification, winner=winner, win_number=len(earlier_wins) + 1,
         team_first_win=winner.team is not None and not team_won_before,
         first_win_at_track=all(row["track_id"] != track_id for row in earlier_wins),
-        pole=next((line for line in classification if line.driver_id == pole_driver), None),
+        pole=pole,
         grand_slam=grand_slam, championship=championship, championship_rounds=rounds,
         sprint=_f1_lines(snapshot, "sprint_results", race.id),
         previous_win=RaceRef(race.series, previous["season"], previous["round"], previous["track"], previous["name"])
@@ -187,6 +242,15 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         races_since_team_win=races_since_team,
         tallies=tallies,
         first_podiums=first_podiums,
+        co_winners=co_winners,
+    )
+
+
+def _earlier_count(snapshot: Snapshot, driver_id: int, counted: str, before: str, before_args: tuple) -> int:
+    """A driver's results before this race (alias w) that `counted` selects: his starts ("1"), his wins (F1_WIN)."""
+    return snapshot.scalar(
+        f"SELECT count(*) FROM results w JOIN races r ON r.id = w.race_id WHERE w.driver_id = ? AND {counted} AND {before}",
+        (driver_id, *before_args),
     )
 
 

@@ -116,18 +116,21 @@ async def test_a_sprint_weekend_s_report_names_the_sprint_winner(real_store, yea
 
 
 async def test_a_shared_car_s_drivers_share_its_place_on_the_podium(real_store):
-    """Monza 1956: Fangio took over Collins's car, second; Flockhart was third (F1DB lists both drivers at second)."""
+    """Monza 1956: Fangio took over Collins's car, second; Flockhart was third (F1DB lists both drivers at second). The
+    pole-sitter's race is that of the car he took pole in (his qualifying number, 22: eighth, shared with Castellotti)."""
     facts = await race_recap(real_store, await queries.results(real_store, "monza", 1956, "f1"))
-    text = " ".join(recap.f1_paragraphs(facts))
-    assert ("Peter Collins (sharing the car with pole-sitter Juan Manuel Fangio) finished second, 5.700 seconds behind, "
+    text = " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    assert ("Peter Collins (sharing the car with Juan Manuel Fangio) finished second, 5.700 seconds behind, "
             "and Ron Flockhart third.") in text
+    assert "The car pole-sitter Fangio started in, shared with Eugenio Castellotti, finished eighth." in text
 
 
 async def test_a_driver_who_retired_two_cars_is_listed_once(real_store):
-    """Argentina 1955: Behra and Menditéguy each retired two cars; each is named once among those who retired."""
+    """Argentina 1955: Behra and Menditéguy each retired two cars; each is named once among those who retired (Behra's
+    first, the car Mantovani started, with its reason: test_a_shared_car_s_reason_is_each_of_its_drivers)."""
     facts = await race_recap(real_store, await queries.results(real_store, "argentina", 1955, "f1"))
-    text = " ".join(recap.f1_paragraphs(facts))
-    assert "Jean Behra (in two cars: reason unknown; accident, 2 laps)" in text
+    text = " ".join(" ".join(recap.f1_paragraphs(facts)).split())
+    assert "Jean Behra (in two cars: engine; accident, 2 laps)" in text
     retirements = text[text.index("drivers retired:"):]
     assert retirements.count("Behra") == 1 and retirements.count("Menditéguy") == 1
 
@@ -138,7 +141,7 @@ async def test_a_podium_driver_who_retired_another_car_is_said_to_have_retired_t
     facts = await race_recap(real_store, await queries.results(real_store, "monaco", 1955, "f1"))
     text = " ".join(" ".join(recap.f1_paragraphs(facts)).split())
     assert "Jean Behra (sharing the car with Cesare Perdisa) third." in text
-    assert "Perdisa (in another car: spun off, 86 laps), Behra (in another car: reason unknown)" in text
+    assert "Perdisa (in another car: spun off, 86 laps), Behra (in another car: spun off)" in text   # Perdisa's car
     assert "Alberto Ascari (accident, 80 laps)" in text      # a driver of one car: his car's reason alone
 
 
@@ -271,3 +274,51 @@ async def test_a_first_podium_is_told_as_f1db_has_it(real_store, track, year, dr
     assert (this, place) in his and not {"1", "2", "3"} & set(earlier)
     assert [(first.line.driver, first.debut) for first in facts.first_podiums] == [(name, not earlier)]
     assert told in prose(facts)
+
+
+def f1db_race(year: int, grand_prix: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """F1DB's row of a race (races.csv) and its result rows, in F1DB's order."""
+    race = next(row for row in bundled_rows("races") if row["year"] == str(year) and row["grandPrixId"] == grand_prix)
+    return race, [row for row in bundled_rows("race_results") if row["race_id"] == race["id"]]
+
+
+async def test_a_shared_car_s_reason_is_each_of_its_drivers(real_store):
+    """Argentina 1955: F1DB writes car 26's reason (fuel pressure) on the row of Bucci, who started it, and none on its
+    co-drivers' (Schell, Menditéguy: the same number and constructor, retired, listed right after him); the reason is
+    the car's, so it is theirs too, not "reason unknown". The laps stay the starter's: a co-driver drove some of them."""
+    _, rows = f1db_race(1955, "argentina")
+    car = [row for row in rows if row["driverNumber"] == "26"]
+    assert [(row["driverId"], row["constructorId"], row["position"], row["sharedCar"], row["reasonRetired"]) for row in car] == [
+        ("clemar-bucci", "maserati", "DNF", "", "Fuel pressure"),
+        ("harry-schell", "maserati", "DNF", "true", ""),
+        ("carlos-menditeguy", "maserati", "DNF", "true", ""),
+    ]
+    facts = await race_recap(real_store, await queries.results(real_store, "argentina", 1955, "f1"))
+    text = prose(facts)
+    assert "Carlos Menditéguy (in two cars: fuel pressure; accident, 1 lap)" in text
+    assert "Harry Schell (in another car: fuel pressure)" in text and "reason unknown" not in text
+    table = recap.text_recap(facts)
+    assert [line.split()[-2:] for line in table.splitlines() if line.startswith("DNF  26")] == [["Fuel", "pressure"]] * 3
+
+
+async def test_a_shared_win_is_both_drivers_and_the_pole_sitter_s_own_car_is_told(real_store):
+    """France 1951: Fangio (pole, car 4) took over Fagioli's car 8, which won; F1DB counts the win for both (two rows
+    at P1), and Fagioli drove Fangio's car 4 on to 11th. The report names the shared win and each driver's win count,
+    and the pole-sitter's sentence is about the car he took pole in, not "finished first" as if on his own."""
+    _, rows = f1db_race(1951, "france")
+    assert [(row["driverId"], row["driverNumber"], row["sharedCar"]) for row in rows if row["position"] == "1"] == [
+        ("luigi-fagioli", "8", ""), ("juan-manuel-fangio", "8", "true")]
+    rounds = f1db_rounds()
+    assert len(wins_of("driverId", "juan-manuel-fangio", rounds, (1951, 4))) == 4     # so this is his fifth
+    assert wins_of("driverId", "luigi-fagioli", rounds, (1951, 4)) == []
+    facts = await race_recap(real_store, await queries.results(real_store, "french grand prix", 1951, "f1"))
+    text = prose(facts)
+    assert ("Luigi Fagioli (sharing the car with Juan Manuel Fangio) won the French Grand Prix at Reims-Gueux for Alfa "
+            "Romeo. It was Fagioli's first Formula 1 win and Fangio's fifth.") in text
+    assert "The car pole-sitter Fangio started in, shared with Fagioli, finished 11th." in text
+    assert "finished first" not in text
+    assert "**Luigi Fagioli** (sharing the car with **Juan Manuel Fangio**) won" in recap.reddit_body(facts, "key")
+    # the shared win counts in Fangio's later tally as F1DB counts it: Spain 1951 was his sixth
+    spain = await race_recap(real_store, await queries.results(real_store, "spanish grand prix", 1951, "f1"))
+    assert len(wins_of("driverId", "juan-manuel-fangio", rounds, (1951, 8))) == 5
+    assert "It was Fangio's sixth Formula 1 win" in prose(spain)

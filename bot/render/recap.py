@@ -640,11 +640,16 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     race, winner = facts.race, facts.winner
     full = m.bold(name(winner.driver))
     team = f" for {m.escape(winner.team)}" if winner.team else ""
-    sentences = [Sentence(f"{full} won the {m.escape(race.name)} at {m.escape(race.track)}{team}.")]
+    # a shared car's win is each of its drivers' (F1DB counts it so), said as the podium says a shared place
+    shared = _join([m.bold(name(co.line.driver)) for co in facts.co_winners])
+    crew = f"{full} (sharing the car with {shared})" if shared else full
+    sentences = [Sentence(f"{crew} won the {m.escape(race.name)} at {m.escape(race.track)}{team}.")]
     short = name(winner.driver)
     text = f"It was {possessive(short)} {ordinal_word(facts.win_number)} Formula 1 win"
     if facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
+    for co in facts.co_winners:
+        text += f"{',' if ',' in text else ''} and {possessive(name(co.line.driver))} {ordinal_word(co.win_number)}"
     sentences.append(Sentence(text + "."))
     sentences += tally_sentences(short, "Formula 1", m.escape(race.track), race, facts.tallies, facts.win_number)
     if previous := long_wait(facts.previous_win, facts.starts_since_win):
@@ -707,7 +712,16 @@ def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         listed = _join([name(first.line.driver) + (" (on debut)" if first.debut else "") for first in facts.first_podiums])
         sentences.append(Sentence(f"First podium finishes for {listed}."))
     if pole is not None and pole is not facts.winner and pole not in podium:
-        sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
+        mates = [line for line in facts.car_of(pole) if line is not pole]   # the car he took pole in, shared
+        if mates and not pole.shared_car:   # his row the car's first: he started it
+            shared = _join([name(line.driver) for line in mates])
+            sentences.append(Sentence(f"The car pole-sitter {name(pole.driver)} started in, shared with {shared}, "
+                                      f"{_f1_outcome(pole, m)}."))
+        elif mates:
+            shared = _join([name(line.driver) for line in mates])
+            sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} (sharing a car with {shared}) {_f1_outcome(pole, m)}."))
+        else:
+            sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
     sprint = facts.sprint_winner
     if sprint is not None:
         start = " from sprint pole" if sprint.start == 1 else ""
@@ -752,7 +766,8 @@ def _f1_outcome(line: F1Line, m: Markup) -> str:
 
 
 def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
-    out = [line for line in facts.classification if line.status_code is not None and line is not facts.pole]
+    pole_car = facts.car_of(facts.pole) if facts.pole is not None else []   # told with the pole-sitter
+    out = [line for line in facts.classification if line.status_code is not None and line not in pole_car]
     sentences = []
     retired: dict[str, list[F1Line]] = {}   # by driver: in the 1950s one driver could retire two cars
     for line in out:
