@@ -79,6 +79,17 @@ def _shared_reasons(lines: list[F1Line]) -> list[F1Line]:
     return shared
 
 
+class F1NonStarter(Record):
+    """An entrant of an F1 race who did not start it, as F1DB lists him: DNS, DNQ, DNPQ, DNP, EX."""
+
+    status_code: str
+    car: str
+    driver: str
+    driver_id: int
+    team: str | None
+    reason: str | None
+
+
 class CoWinner(Record):
     """A driver who shared the winning car (the 1950s): F1DB counts the win as his too."""
 
@@ -121,6 +132,8 @@ class F1RecapFacts(Record):
     tallies: WinTallies = WinTallies()          # the season's wins, runs, wins at the circuit
     first_podiums: tuple[FirstPodium, ...] = ()
     co_winners: tuple[CoWinner, ...] = ()   # the winning car's other drivers
+    non_starters: list[F1NonStarter] = field(default_factory=list)   # in F1DB's order of entry
+    pole_absent: F1NonStarter | None = None   # the qualifying P1, when he did not start the race
 
     @property
     def sprint_winner(self) -> F1Line | None:
@@ -161,6 +174,18 @@ def _f1_lines(snapshot: Snapshot, table: str, race_id: int) -> list[F1Line]:
             (race_id,),
         )
     ])
+
+
+def _f1_non_starters(snapshot: Snapshot, race_id: int) -> list[F1NonStarter]:
+    return [
+        F1NonStarter(row["status_code"], row["car_number"], row["driver"], row["driver_id"], row["team"], row["reason"])
+        for row in snapshot.fetchall(
+            """SELECT n.status_code, n.car_number, d.shown_name AS driver, n.driver_id, tm.name AS team, n.reason
+               FROM non_starters n JOIN drivers d ON d.id = n.driver_id LEFT JOIN teams tm ON tm.id = n.team_id
+               WHERE n.race_id = ? ORDER BY n.entry""",
+            (race_id,),
+        )
+    ]
 
 
 def _pole_line(classification: list[F1Line], driver_id: int | None, car: str | None) -> F1Line | None:
@@ -204,6 +229,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
                                  (race.id,))
     pole_driver, pole_car = (pole_row["driver_id"], pole_row["car_number"]) if pole_row else (None, None)
     pole = _pole_line(classification, pole_driver, pole_car)
+    non_starters = _f1_non_starters(snapshot, race.id)
     grand_slam = bool(snapshot.scalar("SELECT grand_slam FROM results WHERE race_id = ? AND finish = 1 AND driver_id = ?",
                                       (race.id, winner.driver_id)))
     championship, rounds = _championship(snapshot, series_id, race.season, round_)
@@ -243,6 +269,9 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         tallies=tallies,
         first_podiums=first_podiums,
         co_winners=co_winners,
+        non_starters=non_starters,
+        pole_absent=next((entrant for entrant in non_starters if entrant.driver_id == pole_driver), None)
+        if pole is None else None,
     )
 
 

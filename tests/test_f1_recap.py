@@ -322,3 +322,28 @@ async def test_a_shared_win_is_both_drivers_and_the_pole_sitter_s_own_car_is_tol
     spain = await race_recap(real_store, await queries.results(real_store, "spanish grand prix", 1951, "f1"))
     assert len(wins_of("driverId", "juan-manuel-fangio", rounds, (1951, 8))) == 5
     assert "It was Fangio's sixth Formula 1 win" in prose(spain)
+
+
+async def test_a_pole_sitter_who_did_not_start_and_the_non_starters_are_told(real_store):
+    """United States 2005: the Michelin teams withdrew; F1DB lists 14 DNS, every one "Withdrew", among them the
+    pole-sitter, Trulli. The report says he did not start and why, and that 13 more did not (summarised: the first
+    four named, in F1DB's order)."""
+    _, rows = f1db_race(2005, "united-states")
+    absent = [row for row in rows if row["position"] == "DNS"]
+    assert len(absent) == 14 and {row["reasonRetired"] for row in absent} == {"Withdrew"}
+    assert absent[0]["driverId"] == "jarno-trulli"
+    facts = await race_recap(real_store, await queries.results(real_store, "united states grand prix", 2005, "f1"))
+    text = prose(facts)
+    assert "Pole-sitter Jarno Trulli did not start (withdrew)." in text
+    assert ("Thirteen other drivers did not start (withdrew), among them Kimi Raikkonen, Jenson Button, Giancarlo "
+            "Fisichella and Fernando Alonso.") in text
+
+
+@pytest.mark.parametrize(("track", "year", "told"), [
+    # reasons told one by one where they differ; a driver who started another car did not start this one
+    ("nurburgring", 1976, "One driver did not start: Rolf Stommelen (in another car: car seized by police)."),
+    ("monza", 2024, None),
+])
+async def test_non_starters_are_listed_with_their_reasons(real_store, track, year, told):
+    facts = await race_recap(real_store, await queries.results(real_store, track, year, "f1"))
+    assert (told in prose(facts)) if told else "did not start" not in prose(facts)

@@ -18,7 +18,7 @@ from bot.render import cells, safe
 from bot.render.tables import Cell, Table, markdown, monospace
 from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, credits, eastern_day, led_phrase, ordinal, plural, series_words
 from db.models import MAX_RATING, LoopLine, RaceRef, RaceSummary, RecapFacts, ResultLine, WinTallies
-from db.recaps import F1Line, F1RecapFacts, Recap
+from db.recaps import F1Line, F1NonStarter, F1RecapFacts, Recap
 from db.records import Record
 from db.series import SERIES
 from db.short_names import ShortNames
@@ -631,7 +631,7 @@ F1_RETIRED = {"DNF": "retired", "NC": "was not classified", "DSQ": "was disquali
 
 def f1_paragraphs(facts: F1RecapFacts, m: Markup = PLAIN) -> list[str]:
     """The F1 race report's prose: the win and what it means, the podium and the pole-sitter, retirements."""
-    name = Mentions([line.driver for line in facts.classification], m)
+    name = Mentions([line.driver for line in facts.classification] + [entrant.driver for entrant in facts.non_starters], m)
     blocks = [_f1_meaning(facts, m, name), _f1_podium(facts, m, name), _f1_retirements(facts, m, name)]
     return [" ".join(texts) for texts in _vary(blocks) if texts]
 
@@ -722,6 +722,9 @@ def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
             sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} (sharing a car with {shared}) {_f1_outcome(pole, m)}."))
         else:
             sentences.append(Sentence(f"Pole-sitter {name(pole.driver)} {_f1_outcome(pole, m)}."))
+    elif facts.pole_absent is not None:   # read only where the pole-sitter is not in the classification
+        why = f" ({m.escape(in_prose(facts.pole_absent.reason))})" if facts.pole_absent.reason else ""
+        sentences.append(Sentence(f"Pole-sitter {name(facts.pole_absent.driver)} did not start{why}."))
     sprint = facts.sprint_winner
     if sprint is not None:
         start = " from sprint pole" if sprint.start == 1 else ""
@@ -793,7 +796,34 @@ def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sent
     for line in out:
         if line.status_code != "DNF":
             sentences.append(Sentence(f"{name(line.driver)} {_f1_outcome(line, m)}."))
-    return sentences
+    return sentences + _f1_non_starters(facts, m, name)
+
+
+def _f1_non_starters(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
+    """`Thirteen other drivers did not start (withdrew), among them …`: the entrants F1DB lists as DNS (not those
+    that failed to qualify or were excluded), with their reasons (said once when they all share one); a driver who
+    started another car did not start this one."""
+    absent = [entrant for entrant in facts.non_starters if entrant.status_code == "DNS" and entrant is not facts.pole_absent]
+    if not absent:
+        return []
+    raced = {line.driver_id for line in facts.classification}
+    reasons = {entrant.reason for entrant in absent}
+    alike = len(absent) > 1 and len(reasons) == 1 and not raced & {entrant.driver_id for entrant in absent}
+    common = next(iter(reasons)) if alike else None   # every one's reason, said once
+
+    def why(entrant: F1NonStarter) -> str:
+        reason = m.escape(in_prose(entrant.reason)) if entrant.reason and common is None else ""
+        if entrant.driver_id in raced:
+            return f" (in another car{': ' if reason else ''}{reason})"
+        return f" ({reason})" if reason else ""
+
+    shown = absent if len(absent) <= MAX_LISTED else absent[:SUMMARY_LISTED]
+    listed = _join([name(entrant.driver) + why(entrant) for entrant in shown])
+    other = " other" if facts.pole_absent is not None else ""
+    drivers = "driver" if len(absent) == 1 else "drivers"
+    shared = f" ({m.escape(in_prose(common))})" if common else ""
+    joined = f": {listed}" if len(absent) <= MAX_LISTED else f", among them {listed}"
+    return [Sentence(f"{spelled(len(absent))}{other} {drivers} did not start{shared}{joined}.")]
 
 
 def _points_cell(points: float | None) -> str | None:
