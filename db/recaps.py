@@ -95,6 +95,7 @@ class CoWinner(Record):
 
     line: F1Line
     win_number: int                 # his nth championship win
+    debut: bool                     # in his first championship race
 
 
 class FirstPodium(Record):
@@ -131,6 +132,7 @@ class F1RecapFacts(Record):
     races_since_team_win: int | None = None     # the series' races between that win and this one
     tallies: WinTallies = WinTallies()          # the season's wins, runs, wins at the circuit
     first_podiums: tuple[FirstPodium, ...] = ()
+    debut: bool = False                 # the winner's first championship race (the store holding every one before)
     co_winners: tuple[CoWinner, ...] = ()   # the winning car's other drivers
     non_starters: list[F1NonStarter] = field(default_factory=list)   # in F1DB's order of entry
     pole_absent: F1NonStarter | None = None   # the qualifying P1, when he did not start the race
@@ -249,8 +251,11 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
     whole_since = _rounds_whole_since(snapshot, series_id, race)
     tallies = win_tallies(snapshot, series_id, race, winner.driver_id, before, before_args, F1_WIN, whole_since)
     first_podiums = _first_podiums(snapshot, series_id, race, classification, before, before_args, whole_since)
+    first_season = snapshot.scalar("SELECT min(season) FROM races WHERE series_id = ?", (series_id,))
+    debuts = _whole(whole_since, first_season)   # a first start is known only where no earlier round is missing
     co_winners = tuple(
-        CoWinner(line, _earlier_count(snapshot, line.driver_id, F1_WIN, before, before_args) + 1)
+        CoWinner(line, _earlier_count(snapshot, line.driver_id, F1_WIN, before, before_args) + 1,
+                 debuts and _earlier_count(snapshot, line.driver_id, "1", before, before_args) == 0)
         for line in next(car for car in f1_cars(classification) if car[0] is winner)[1:]
     )
     return F1RecapFacts(
@@ -268,6 +273,7 @@ def read_f1_recap_facts(snapshot: Snapshot, race: RaceSummary) -> F1RecapFacts:
         races_since_team_win=races_since_team,
         tallies=tallies,
         first_podiums=first_podiums,
+        debut=debuts and _earlier_count(snapshot, winner.driver_id, "1", before, before_args) == 0,
         co_winners=co_winners,
         non_starters=non_starters,
         pole_absent=next((entrant for entrant in non_starters if entrant.driver_id == pole_driver), None)

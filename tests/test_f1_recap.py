@@ -347,3 +347,15 @@ async def test_a_pole_sitter_who_did_not_start_and_the_non_starters_are_told(rea
 async def test_non_starters_are_listed_with_their_reasons(real_store, track, year, told):
     facts = await race_recap(real_store, await queries.results(real_store, track, year, "f1"))
     assert (told in prose(facts)) if told else "did not start" not in prose(facts)
+
+
+async def test_a_win_on_debut_is_told(real_store):
+    """Reims 1961: Baghetti won his first championship race (F1DB has no earlier start of his); Barcelona 2016's
+    Verstappen won his first race after 23 starts, which is no debut."""
+    rounds = f1db_rounds()
+    assert not [row for row in bundled_rows("race_results") if row["driverId"] == "giancarlo-baghetti"
+                and row["position"] not in ("DNS", "DNQ", "DNPQ", "DNP", "EX") and rounds[row["race_id"]] < (1961, 4)]
+    facts = await race_recap(real_store, await queries.results(real_store, "reims", 1961, "f1"))
+    assert "It was Baghetti's first Formula 1 win, on debut." in prose(facts)
+    spain = await race_recap(real_store, await queries.results(real_store, "barcelona", 2016, "f1"))
+    assert "It was Verstappen's first Formula 1 win." in prose(spain) and "debut" not in prose(spain)

@@ -646,10 +646,13 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
     sentences = [Sentence(f"{crew} won the {m.escape(race.name)} at {m.escape(race.track)}{team}.")]
     short = name(winner.driver)
     text = f"It was {possessive(short)} {ordinal_word(facts.win_number)} Formula 1 win"
-    if facts.win_number > 1 and facts.first_win_at_track:
+    if facts.debut:
+        text += ", on debut"
+    elif facts.win_number > 1 and facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     for co in facts.co_winners:
         text += f"{',' if ',' in text else ''} and {possessive(name(co.line.driver))} {ordinal_word(co.win_number)}"
+        text += ", on debut" if co.debut else ""
     sentences.append(Sentence(text + "."))
     sentences += tally_sentences(short, "Formula 1", m.escape(race.track), race, facts.tallies, facts.win_number)
     if previous := long_wait(facts.previous_win, facts.starts_since_win):
