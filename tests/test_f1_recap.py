@@ -359,3 +359,19 @@ async def test_a_win_on_debut_is_told(real_store):
     assert "It was Baghetti's first Formula 1 win, on debut." in prose(facts)
     spain = await race_recap(real_store, await queries.results(real_store, "barcelona", 2016, "f1"))
     assert "It was Verstappen's first Formula 1 win." in prose(spain) and "debut" not in prose(spain)
+
+
+@pytest.mark.parametrize(("track", "year", "grand_prix", "told"), [
+    ("spa", 2021, "belgium", "The race ended after 1 of its scheduled 44 laps."),
+    ("canadian grand prix", 2026, "canada", "The race ended after 68 of its scheduled 70 laps."),
+    ("indianapolis 500", 1950, "indianapolis", "The race ended after 138 of its scheduled 200 laps."),
+    ("monza", 2024, "italy", None),
+])
+async def test_a_shortened_race_is_told_from_f1db_s_scheduled_laps(real_store, track, year, grand_prix, told):
+    race, _ = f1db_race(year, grand_prix)
+    facts = await race_recap(real_store, await queries.results(real_store, track, year, "f1"))
+    if told is None:
+        assert race["scheduledLaps"] in ("", race["laps"]) and "scheduled" not in prose(facts)
+    else:
+        assert f"after {race['laps']} of its scheduled {race['scheduledLaps']} laps" in told
+        assert told in prose(facts)

@@ -174,6 +174,20 @@ def long_wait(previous: RaceRef | None, since: int | None) -> RaceRef | None:
     return previous if previous is not None and since is not None and since >= DROUGHT_TOLD else None
 
 
+def distance_sentences(race: RaceSummary) -> list[Sentence]:
+    """`The race ended after 138 of its scheduled 200 laps.` (shortened), `The race ran two laps beyond its scheduled
+    200.` (extended); nothing where the laps run are the scheduled ones or either is unknown. NASCAR's recap words its
+    own (`_how`) the same."""
+    if not race.scheduled_laps or not race.laps:
+        return []
+    if race.laps < race.scheduled_laps:
+        return [Sentence(f"The race ended after {race.laps} of its scheduled {race.scheduled_laps} laps.")]
+    if race.laps > race.scheduled_laps:
+        return [Sentence(f"The race ran {counted(race.laps - race.scheduled_laps, 'lap')} beyond its scheduled "
+                         f"{race.scheduled_laps}.")]
+    return []
+
+
 def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tallies: WinTallies,
                     win_number: int) -> list[Sentence]:
     """What the win adds up to: `Hamlin now has six Cup Series wins in 2025, more than any other driver.` (a veteran's
@@ -682,7 +696,7 @@ def _f1_meaning(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence
         sentences.append(Sentence(f"{short} {grid}", f"The winner {grid}"))
     elif winner.pit_lane_start:
         sentences.append(Sentence(f"{short} started from the pit lane.", "The winner started from the pit lane."))
-    return sentences
+    return sentences + distance_sentences(race)
 
 
 def _f1_podium(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
