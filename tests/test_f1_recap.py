@@ -375,3 +375,18 @@ async def test_a_shortened_race_is_told_from_f1db_s_scheduled_laps(real_store, t
     else:
         assert f"after {race['laps']} of its scheduled {race['scheduledLaps']} laps" in told
         assert told in prose(facts)
+
+
+async def test_a_classified_car_that_stopped_shows_its_laps_down_and_its_reason(real_store):
+    """Indianapolis 1950: F1DB classifies McGrath 14th after 131 of the winner's 138 laps with no gap and a reason
+    (Spun off): the table shows "+7 laps (Spun off)", not an empty cell."""
+    _, rows = f1db_race(1950, "indianapolis")
+    mcgrath = next(row for row in rows if row["driverId"] == "jack-mcgrath")
+    assert (mcgrath["position"], mcgrath["laps"], mcgrath["gap"], mcgrath["reasonRetired"], rows[0]["laps"]) == (
+        "14", "131", "", "Spun off", "138")
+    facts = await race_recap(real_store, await queries.results(real_store, "indianapolis 500", 1950, "f1"))
+    body = recap.reddit_body(facts, "key")   # markdown escapes the + and the parentheses, as every gap's +
+    assert r"| 14 | 49 | Jack McGrath | Kurtis Kraft | 131 | \+7 laps \(Spun off\) |  |" in body
+    row = next(line for line in recap.text_recap(facts).splitlines() if "McGrath" in line)
+    assert row.split()[-4:] == ["+7", "laps", "(Spun", "off)"]
+    assert r"| 2 | 3 | Bill Holland | Deidt | 137 | \+1 lap | 6 |" in body   # F1DB's own gap

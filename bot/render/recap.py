@@ -772,10 +772,14 @@ def in_prose(reason: str) -> str:
 
 def _f1_outcome(line: F1Line, m: Markup) -> str:
     """`finished fourth`, `retired (engine) after 40 laps`, `retired (collision) without completing a lap`,
-    `was disqualified`."""
+    `was disqualified`, `was classified 14th, having retired (spun off) after 131 laps` (a car that stopped before the
+    end, classified all the same)."""
     if line.status_code is None:
-        return f"finished {ordinal_word(line.finish)}"
-    phrase = F1_RETIRED[line.status_code]
+        if not line.reason:
+            return f"finished {ordinal_word(line.finish)}"
+        phrase = f"was classified {ordinal_word(line.finish)}, having retired ({m.escape(in_prose(line.reason))})"
+    else:
+        phrase = F1_RETIRED[line.status_code]
     if line.status_code == "DNF" and line.reason:
         phrase += f" ({m.escape(in_prose(line.reason))})"
     if line.status_code != "DSQ" and line.laps == 0:
@@ -861,11 +865,27 @@ def f1_sprint(facts: F1RecapFacts) -> Table:
     return _f1_session(scored or facts.sprint[:SPRINT_SHOWN])
 
 
+def _laps_down(line: F1Line, leader_laps: int | None) -> str | None:
+    """`+7 laps`, in F1DB's words for a gap, from the laps a car completed and the winner's."""
+    if line.laps is None or leader_laps is None or line.laps >= leader_laps:
+        return None
+    down = leader_laps - line.laps
+    return f"+{down} lap{'' if down == 1 else 's'}"
+
+
 def _f1_session(lines: list[F1Line]) -> Table:
+    """A classified car's gap (a winner's time), laps down where F1DB gives none for a car that stopped before the end
+    and was classified all the same, and then its reason (`+7 laps (Spun off)`); an unclassified car's reason or
+    status. A shared car's time or gap is on the row of the driver who started it."""
+    leader = next((line.laps for line in lines if line.finish == 1 and line.status_code is None), None)
     rows: list[tuple[Cell, ...]] = []
     for line in lines:
-        if line.status_code is None:
-            shown = line.time if line.finish == 1 else line.gap
+        if line.status_code is None and line.shared_car:
+            shown = None
+        elif line.status_code is None:
+            shown = line.time if line.finish == 1 else line.gap or _laps_down(line, leader)
+            if line.reason:
+                shown = f"{shown} ({line.reason})" if shown else line.reason
         else:
             shown = line.reason if line.status_code == "DNF" else line.status_code
         rows.append((
