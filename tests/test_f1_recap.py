@@ -390,3 +390,17 @@ async def test_a_classified_car_that_stopped_shows_its_laps_down_and_its_reason(
     row = next(line for line in recap.text_recap(facts).splitlines() if "McGrath" in line)
     assert row.split()[-4:] == ["+7", "laps", "(Spun", "off)"]
     assert r"| 2 | 3 | Bill Holland | Deidt | 137 | \+1 lap | 6 |" in body   # F1DB's own gap
+
+
+async def test_the_terminal_report_never_splits_formula_1_across_lines(real_store):
+    """Eifel 2020: at the report's width, "Hamilton's 91st Formula 1 win" fell at a line's end ("Formula" / "1 win");
+    at every width the words stay together, and the Reddit markdown is untouched (plain spaces)."""
+    facts = await race_recap(real_store, await queries.results(real_store, "eifel grand prix", 2020, "f1"))
+    assert isinstance(facts, F1RecapFacts)
+    for width in (recap.TEXT_WIDTH, *range(40, 100, 7)):
+        text = recap.text_recap(facts, width)
+        assert not any(line.endswith("Formula") for line in text.splitlines()), width
+        assert "\u00a0" not in text
+    assert "It was Hamilton's 91st Formula 1 win" in words(recap.text_recap(facts))
+    body = recap.reddit_body(facts, "key")
+    assert "\u00a0" not in body and "Hamilton's 91st Formula 1 win" in body

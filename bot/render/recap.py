@@ -939,16 +939,26 @@ def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "")
     return "\n\n".join(part for part in (header, thread_links, prose[: REDDIT_LIMIT // 4], results, footer) if part)
 
 
+F1_UNIT = "Formula 1"          # the series' name, never split at the end of a terminal line ("Formula" / "1 win")
+F1_UNIT_KEPT = F1_UNIT.replace(" ", "\u00a0")
+
+
+def _f1_wrap(text: str, width: int) -> str:
+    """`_wrap`, keeping "Formula 1" on one line: a no-break space while wrapping (textwrap breaks at ASCII whitespace
+    only), a plain space again in the text it returns."""
+    return _wrap(text.replace(F1_UNIT, F1_UNIT_KEPT), width).replace(F1_UNIT_KEPT, F1_UNIT)
+
+
 def f1_text_recap(facts: F1RecapFacts, width: int = TEXT_WIDTH) -> str:
     race = facts.race
-    head = _wrap(f"{safe.plain(_f1_header(facts))}: {safe.plain(race.name)} at {safe.plain(race.track)}", width)
+    head = _f1_wrap(f"{safe.plain(_f1_header(facts))}: {safe.plain(race.name)} at {safe.plain(race.track)}", width)
     parts = [head, "=" * min(max(len(line) for line in head.splitlines()), width)]
-    parts += [_wrap(paragraph, width) for paragraph in f1_paragraphs(facts, PLAIN)]
+    parts += [_f1_wrap(paragraph, width) for paragraph in f1_paragraphs(facts, PLAIN)]
     parts.append(monospace(f1_classification(facts), max_width=width))
     if facts.sprint:
         sprint = f1_sprint(facts)
         parts.append(f"Sprint (top {len(sprint.rows)}):\n{monospace(sprint, max_width=width)}")
     if facts.championship:
-        parts += [_wrap(f1_championship_heading(facts), width), monospace(f1_championship(facts), max_width=width)]
+        parts += [_f1_wrap(f1_championship_heading(facts), width), monospace(f1_championship(facts), max_width=width)]
     parts.append(_wrap(f1_credit(race), width))
     return "\n\n".join(parts)
