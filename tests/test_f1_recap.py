@@ -404,3 +404,10 @@ async def test_the_terminal_report_never_splits_formula_1_across_lines(real_stor
     assert "It was Hamilton's 91st Formula 1 win" in words(recap.text_recap(facts))
     body = recap.reddit_body(facts, "key")
     assert "\u00a0" not in body and "Hamilton's 91st Formula 1 win" in body
+
+
+async def test_a_first_lap_retirement_reads_alike_in_the_list_and_the_pole_sitter_s_sentence(real_store):
+    """Barcelona 2016: Hamilton (pole) and Rosberg collided on the first lap; both without completing a lap."""
+    text = prose(await race_recap(real_store, await queries.results(real_store, "barcelona", 2016, "f1")))
+    assert "Pole-sitter Lewis Hamilton retired (collision) without completing a lap." in text
+    assert "Nico Rosberg (collision, without completing a lap)" in text and " 0 laps" not in text

@@ -800,6 +800,8 @@ def _f1_retirements(facts: F1RecapFacts, m: Markup, name: Mentions) -> list[Sent
     if retired:
         def why(line: F1Line) -> str:
             reason = m.escape(in_prose(line.reason)) if line.reason else "reason unknown"
+            if line.laps == 0:   # as the pole-sitter's sentence says it
+                return f"{reason}, without completing a lap"
             return reason + (f", {plural(line.laps, 'lap')}" if line.laps is not None else "")
 
         classified = {line.driver for line in facts.classification if line.status_code is None}   # a shared car's
