@@ -260,8 +260,9 @@ async def _load_races(
             race_id, ids.series, int(race["year"]), int(race["round"]), grand_prix_names[race["grandPrixId"]], track_id,
             "road" if kinds[track_id] == "street" else kinds[track_id], *start,
             _int(race["scheduledLaps"] or race["laps"]), _int(race["laps"]) if run else None,
-            _miles(race["scheduledDistance"] or race["distance"]), "official" if run else "scheduled",
-            int(race["id"]), ids.grands_prix[race["grandPrixId"]], race["officialName"] or None,
+            _miles(race["scheduledDistance"] or race["distance"]), _miles(race.get("courseLength", "")),
+            "official" if run else "scheduled", int(race["id"]), ids.grands_prix[race["grandPrixId"]],
+            race["officialName"] or None,
         ))
         for session, prefix in SESSIONS:
             when = _instant(race[f"{prefix}Date"], race[f"{prefix}Time"]) if prefix else start
@@ -269,8 +270,8 @@ async def _load_races(
                 sessions.append((race_id, session, *when))
     await conn.executemany(
         "INSERT INTO races (id, series_id, season, round, name, track_id, kind, starts_at, date_only, scheduled_laps, "
-        "actual_laps, scheduled_miles, status, exhibition, source, f1db_id, grand_prix_id, official_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'history', ?, ?, ?)",
+        "actual_laps, scheduled_miles, track_length_mi, status, exhibition, source, f1db_id, grand_prix_id, official_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'history', ?, ?, ?)",
         races,
     )
     await conn.executemany("INSERT INTO race_sessions (race_id, session, starts_at, date_only) VALUES (?, ?, ?, ?)", sessions)

@@ -49,7 +49,7 @@ EXTRACTS = (
     Extract("engine_manufacturers.csv", "engine_manufacturers.csv.xz", ("id", "name")),
     Extract("races.csv", "races.csv.xz", (
         "id", "year", "round", "date", "time", "grandPrixId", "officialName", "circuitId", "circuitLayoutId",
-        "circuitType", "laps", "distance", "scheduledLaps", "scheduledDistance", *RACE_SESSIONS,
+        "circuitType", "courseLength", "laps", "distance", "scheduledLaps", "scheduledDistance", *RACE_SESSIONS,
     )),
     Extract("race_results.csv", "race_results.csv.xz", (*RESULT_COLUMNS, "sharedCar", "grandSlam")),
     Extract("sprint_race_results.csv", "sprint_results.csv.xz", RESULT_COLUMNS),

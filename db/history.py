@@ -258,7 +258,7 @@ class _HistoryLoader:
         self.results.extend((*result, led if led_known else None) for result, led in zip(results, laps_led, strict=True))
         self.races.append((
             self.race_id, self.series_ids[series], season, int(first["Race"]), first["Name"].strip(),
-            track_id, kind, winner_laps,
+            track_id, kind, winner_laps, _float(first["Length"]) or None,
         ))
 
     async def flush(self) -> None:
@@ -278,8 +278,8 @@ class _HistoryLoader:
         )
         self.written = {"tracks": len(self.track_ids), "drivers": len(self.driver_ids), "teams": len(self.team_ids)}
         await conn.executemany(
-            "INSERT INTO races (id, series_id, season, round, name, track_id, kind, actual_laps, status, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'official', 'history')",
+            "INSERT INTO races (id, series_id, season, round, name, track_id, kind, actual_laps, track_length_mi, status, "
+            "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'official', 'history')",
             self.races,
         )
         await conn.executemany(

@@ -101,7 +101,6 @@ class RaceRecord(Record):
     status: str
     exhibition: bool = False
     track_source_id: int | None = None
-    track_length_mi: float | None = None
     round: int | None = None
     starts_at: datetime | None = None
     date_only: bool = False             # only the day of `starts_at` is known (it holds midnight Eastern)
@@ -164,8 +163,9 @@ def guess_track_kind(name: str) -> str:
     return "oval"
 
 
-async def track_id_for(conn: aiosqlite.Connection, name: str, source_id: int | None, length_mi: float | None) -> int:
-    """The store's track for a source's track, by source id, then name or alias; created if new."""
+async def track_id_for(conn: aiosqlite.Connection, name: str, source_id: int | None) -> int:
+    """The store's track for a source's track, by source id, then name or alias; created if new, its length unknown
+    (NASCAR's race list and weekend feed state none, and a scheduled distance over the laps is no length)."""
     if source_id is not None:
         row = await _one(conn, "SELECT id FROM tracks WHERE feed_track_id = ?", (source_id,))
         if row:
@@ -179,8 +179,7 @@ async def track_id_for(conn: aiosqlite.Connection, name: str, source_id: int | N
             )
         return track_id
     track_id = await _inserted(
-        conn, "INSERT INTO tracks (name, kind, length_mi, feed_track_id) VALUES (?, ?, ?, ?)",
-        (name, guess_track_kind(name), length_mi, source_id),
+        conn, "INSERT INTO tracks (name, kind, feed_track_id) VALUES (?, ?, ?)", (name, guess_track_kind(name), source_id),
     )
     await conn.execute("INSERT OR IGNORE INTO track_aliases (alias, track_id) VALUES (?, ?)", (normalize(name), track_id))
     return track_id
@@ -263,7 +262,7 @@ async def upsert_race(conn: aiosqlite.Connection, record: RaceRecord) -> UpsertO
     if series is None:
         raise ValueError(f"unknown series {record.series!r}")
     series_id = series[0]
-    track_id = await track_id_for(conn, record.track, record.track_source_id, record.track_length_mi)
+    track_id = await track_id_for(conn, record.track, record.track_source_id)
     track = await _one(conn, "SELECT kind FROM tracks WHERE id = ?", (track_id,))
     if track is None:
         raise RuntimeError(f"track {track_id} vanished inside the transaction")

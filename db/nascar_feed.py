@@ -353,7 +353,6 @@ def _header(race: _Object) -> dict[str, Any]:
         "source_id": str(race.required_int("race_id", 1)),
         "exhibition": race.optional_int("race_type_id") == 2,
         "track_source_id": race.optional_int("track_id") or None,
-        "track_length_mi": round(scheduled_miles / scheduled_laps, 3) if scheduled_miles and scheduled_laps else None,
         "starts_at": starts_at,
         "date_only": date_only,
         "scheduled_laps": scheduled_laps,

@@ -23,7 +23,7 @@ PAST_WINNERS = 5
 BEST_HERE = 5
 SESSION_KINDS = {1: "practice", 2: "qualifying", 3: "race"}   # schedule run types shown; 0 is off-track (garage hours…)
 QUALIFYING = 2
-SAME_LAP = 0.01   # a run race's own lap within this share of the track's length today: the track had that length then
+STATED_TWICE = 2  # races at a track stating one length, for a length unlike today's to be taken as the track's then
 
 
 class WeekendSession(Record):
@@ -122,21 +122,52 @@ def _read_prerace(
     if year is None and round is None:
         which = f"{SERIES[series_key].short_name} " if series_key else ""
         raise NoUpcomingRace(f"No upcoming {which}race at {place.label} in the data.", latest.season)
-    return read_prerace_facts(snapshot, _as_run(snapshot, latest))
+    return read_prerace_facts(snapshot, latest)
 
 
-def _as_run(snapshot: Snapshot, race: RaceSummary) -> RaceSummary:
-    """A race shown as of itself, with its track's length as it was then: tracks are reshaped (Richmond was 0.542
-    miles until 1988, Monza 6.2 with its banking in 1956), and the store has only today's length. That length where
-    the race's own lap (its scheduled distance over its laps) agrees with it, else the race's own lap; none when the
-    race has no distance (the bundled NASCAR history)."""
-    miles = snapshot.scalar("SELECT scheduled_miles FROM races WHERE id = ?", (race.id,))
-    if not miles or not race.scheduled_laps:
-        return replace(race, track_length_mi=None)
-    lap, today = miles / race.scheduled_laps, race.track_length_mi
-    if today is not None and abs(lap - today) <= SAME_LAP * today:
-        return race
-    return replace(race, track_length_mi=round(lap, 3))
+def _length_then(snapshot: Snapshot, race: RaceSummary) -> float | None:
+    """The track's length at this race, where the data knows it; None where it does not. Tracks are reshaped
+    (Richmond was 0.542 miles until 1988, Monaco 3.328 km in 1988 and 3.337 today), and `tracks` holds only today's
+    length. A distance over laps is never taken for a length: scheduled distances are rounded (Bristol's dirt race:
+    125.5 miles over 250 laps of its 0.533-mile track).
+
+    F1: F1DB's course length for the race. NASCAR: the length the race's own history row states, where that is
+    today's length or another race at the track states it too (a lone figure unlike today's is a slip of the
+    history: the Charlotte qualifier of 1961 at 2.58 miles). A race whose row states none (NASCAR's feed gives no
+    length) has today's length, unless a race at the track since states another, or the race is run and the store
+    states no race's length at all (built before they were stored: `pitboard db build` fills them)."""
+    row = snapshot.fetchone(
+        "SELECT r.track_id, r.track_length_mi AS stated, t.length_mi AS today, s.family FROM races r "
+        "JOIN tracks t ON t.id = r.track_id JOIN series s ON s.id = r.series_id WHERE r.id = ?",
+        (race.id,),
+    )
+    if row is None:
+        return None
+    stated, today = row["stated"], row["today"]
+    if row["family"] != "nascar":
+        return stated
+    seasons = {   # each length stated at the track: (races stating it, last season)
+        round(length, 3): (races, last) for length, races, last in snapshot.fetchall(
+            "SELECT r.track_length_mi, count(*), max(r.season) FROM races r "
+            "JOIN series s ON s.id = r.series_id WHERE r.track_id = ? AND s.family = 'nascar' "
+            "AND r.track_length_mi IS NOT NULL GROUP BY r.track_length_mi",
+            (row["track_id"],),
+        )
+    }
+    if today is None:
+        return stated if stated is not None and seasons[round(stated, 3)][0] >= STATED_TWICE else None
+    today_key = round(today, 3)
+
+    def reliable(length: float) -> bool:
+        return length == today_key or seasons.get(length, (0, 0))[0] >= STATED_TWICE
+
+    if stated is not None:
+        return stated if reliable(round(stated, 3)) else None
+    if any(last >= race.season and length != today_key and reliable(length) for length, (_, last) in seasons.items()):
+        return None   # reshaped since
+    if race.status != "scheduled" and not snapshot.scalar("SELECT EXISTS (SELECT 1 FROM races WHERE track_length_mi > 0)"):
+        return None   # a store without the races' own lengths cannot tell whether the track has changed since
+    return today
 
 
 def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:
@@ -147,6 +178,7 @@ def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:
     )
     if header is None:
         raise NoData(f"{race.name} ({race.season}) is no longer in the data.")
+    race = replace(race, track_length_mi=_length_then(snapshot, race))
     lineup = _lineup(snapshot, race.id)
     # Points races of the series strictly before this one: earlier seasons, or this season's earlier rounds or starts.
     before = (

@@ -293,12 +293,13 @@ def test_every_other_command_line_is_left_to_argparse(argv):
 
 
 def test_ask_migrates_a_database_an_older_pitboard_left(subset_db_copy, capsys):
-    """A database built before the F1 dates of birth (migration 23) and the names fans know (25) is migrated by the
-    first `ask`, not failed with "no such column"; the dates themselves wait for the next `db build` (none is shown
-    meanwhile)."""
+    """A database built before the F1 dates of birth (migration 23), the names fans know (25) and the races' own track
+    lengths (26) is migrated by the first `ask`, not failed with "no such column"; the dates themselves wait for the
+    next `db build` (none is shown meanwhile)."""
     with sqlite3.connect(subset_db_copy) as conn:
         for column in ("shown_name", "known_as", "birth_date"):   # the generated column first: it reads known_as
             conn.execute(f"ALTER TABLE drivers DROP COLUMN {column}")
+        conn.execute("ALTER TABLE races DROP COLUMN track_length_mi")
         conn.execute("PRAGMA user_version = 22")
     assert main(["--db", str(subset_db_copy), "ask", "/driver kligerman"]) == 0
     assert capsys.readouterr().out.startswith("Parker Kligerman\n")

@@ -26,7 +26,8 @@ def test_weekend_feed_fields():
     assert record.starts_at == datetime(2023, 4, 2, 19, 30, tzinfo=UTC)  # 15:30 EDT
     assert (record.scheduled_laps, record.actual_laps, record.stage_laps) == (400, 400, (70, 160, 170))
     assert (record.cautions, record.caution_laps, record.lead_changes, record.leaders) == (8, 54, 22, 11)
-    assert record.margin == 1.535 and record.track_length_mi == 0.75
+    assert record.margin == 1.535 and record.scheduled_miles == 300   # 300 miles over 400 laps: no length (not stated)
+    assert not hasattr(record, "track_length_mi")
     assert record.status == "provisional"  # inspection_complete is false in this capture
     assert len(record.results) == 37
     larson = record.results[0]

@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -264,14 +265,14 @@ def test_prerace_without_a_race_to_come_says_so_and_how_to_ask_for_a_run_one(rea
 
 async def test_prerace_of_a_run_race_reads_as_it_did_before_it(real_db, run_at):
     """History before the race only: not its own winner (Waltrip), nor a later one (Tim Richmond, 1986); and the track
-    as it was then, which the store does not hold: Richmond was 0.542 miles until 1988, no distance of this race says
-    so, and the 0.75 miles of today are left out. F1DB's distances give Monza's 6.2-mile lap with the banking, 1956."""
+    as it was then: Richmond was 0.542 miles until 1988, as the history's row of the race says, not the 0.75 miles of
+    today. F1DB's course length of the race gives Monza's 6.2-mile lap with the banking, 1956."""
     status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "richmond", "--year", "1985", "--series", "cup",
                             "--round", "21")
     assert status == EXIT_OK
     lines = out.splitlines()
     assert lines[:4] == ["Pre-Race: Wrangler Sanforset 400 at Richmond Raceway (1985)", "",
-                         "NASCAR Cup Series, 1985 Cup R21", "Richmond Raceway, oval"]
+                         "NASCAR Cup Series, 1985 Cup R21", "Richmond Raceway, 0.542-mile oval"]
     winners = lines.index("Last winners here (NASCAR Cup Series)")
     assert lines[winners + 1:winners + 7] == [
         "  1985: Dale Earnhardt (Miller High Life 400)", "  1984: Darrell Waltrip (Wrangler Sanforset 400)",
@@ -284,6 +285,38 @@ async def test_prerace_of_a_run_race_reads_as_it_did_before_it(real_db, run_at):
     assert status == EXIT_OK
     assert "Autodromo Nazionale Monza, 6.214-mile road course" in out.splitlines()
     assert "  1955: Juan Manuel Fangio (Italian Grand Prix)" in out.splitlines() and "1956: " not in out
+
+
+async def test_the_track_length_is_the_one_the_race_had(real_db_copy, run_at):
+    """A track's length as of the race, where the data knows it; never a scheduled distance over the laps.
+
+    F1: F1DB's course length of that race, even within 1% of today's (Monaco is 3.337 km, 2.074 miles, today; 3.366 km
+    in 1997, 3.328 km in 1988). NASCAR: the curated length, not 125.5 miles over 250 laps (the 2023 race list's
+    Bristol dirt race: 0.502); the history's own where it says another (Richmond 0.542 in 1985); none where the history
+    states a length no other race there has and the curated one is not (Charlotte's 1961 qualifier: 2.58 miles)."""
+    async with Store.open(real_db_copy) as store:
+        await import_document(store, RACE_LIST_2023.read_bytes())
+
+    def track_line(*args: str) -> str:
+        status, out, err = run_at(AFTER_MONZA_2026, real_db_copy, "prerace", *args)
+        assert status == EXIT_OK, err
+        return out.splitlines()[3]
+
+    assert track_line("bristol dirt", "--year", "2023") == "Bristol Motor Speedway Dirt Track, 0.533-mile dirt track"
+    assert track_line("monaco", "--year", "1997") == "Circuit de Monaco, 2.092-mile road course"
+    assert track_line("monaco", "--year", "1988") == "Circuit de Monaco, 2.068-mile road course"
+    assert track_line("monaco", "--year", "2024") == "Circuit de Monaco, 2.074-mile road course"
+    assert track_line("richmond", "--year", "1985", "--series", "cup", "--round", "21") == "Richmond Raceway, 0.542-mile oval"
+    assert track_line("richmond", "--year", "2023", "--series", "cup", "--round", "7") == "Richmond Raceway, 0.75-mile oval"
+    assert track_line("charlotte", "--year", "1961", "--series", "cup", "--round", "22") == "Charlotte Motor Speedway, oval"
+    # F1 at a track NASCAR races too: F1DB's layout (5.513 km), not NASCAR's 3.41-mile course
+    assert track_line("cota", "--year", "2024", "--series", "f1") == "Circuit of the Americas, 3.426-mile road course"
+    assert track_line("cota", "--year", "2024", "--series", "cup") == "Circuit of the Americas, 3.41-mile road course"
+
+    with sqlite3.connect(real_db_copy) as conn:   # a database built before the races' own lengths were stored
+        conn.execute("UPDATE races SET track_length_mi = NULL")
+    assert track_line("richmond", "--year", "1985", "--series", "cup", "--round", "21") == "Richmond Raceway, oval"
+    assert track_line("monaco", "--year", "1997") == "Circuit de Monaco, road course"   # none known, not today's
 
 
 def test_f1_prerace_gives_the_race_start_in_utc(real_db, run_at):
