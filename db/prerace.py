@@ -63,6 +63,7 @@ class PreRace(Record):
     pole: str | None                         # the pole-sitter; None until known
     past_winners: list[PastWinner]           # latest first, at most PAST_WINNERS
     best_here: list[TrackRecordLine]         # most wins, then top 5s, at most BEST_HERE
+    best_of_field: bool = False              # best_here is of the race's field (known), not of the series' active drivers
     cancelled: bool = False                  # taken off the schedule (race day's lifecycle says so, not the store's facts)
     postponed_from: datetime | None = None   # the green-flag time first announced, when the start has moved later since
 
@@ -188,6 +189,8 @@ def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:
     )
     starts = race.starts_at.isoformat() if race.starts_at else None
     before_args = (header["series_id"], race.id, race.season, race.season, race.round, race.round, starts, starts)
+    field_known = bool(snapshot.scalar(f"SELECT EXISTS ({FIELD})", (race.id,) * 4))
+    best_here = _best_here(snapshot, header["track_id"], race, field_known, before, before_args)
     return PreRace(
         race=race,
         broadcasters=Broadcasters(header["tv_broadcaster"], header["radio_broadcaster"], header["satellite_broadcaster"]),
@@ -202,7 +205,8 @@ def read_prerace_facts(snapshot: Snapshot, race: RaceSummary) -> PreRace:
         lineup=lineup,
         pole=header["pole"] or (lineup[0].driver if lineup else None),
         past_winners=_past_winners(snapshot, header["track_id"], before, before_args),
-        best_here=_best_here(snapshot, header["track_id"], race.season, before, before_args),
+        best_here=best_here,
+        best_of_field=field_known,
     )
 
 
@@ -249,19 +253,30 @@ def _past_winners(snapshot: Snapshot, track_id: int, before: str, before_args: t
     return [PastWinner(*row) for row in rows]
 
 
-def _best_here(snapshot: Snapshot, track_id: int, season: int, before: str, before_args: tuple) -> list[TrackRecordLine]:
-    """Active drivers (a start in the series this season or last, before this race) with the most wins, then top 5s,
-    at the track in the series; drivers without a top 5 here are left out."""
+# The drivers of a race, where the data has its field: its results and non-starters, its qualifying (F1), its
+# weekend's practice and qualifying runs (NASCAR's feed). Parameters: the race id, four times.
+FIELD = """SELECT driver_id FROM results WHERE race_id = ? UNION SELECT driver_id FROM non_starters WHERE race_id = ?
+    UNION SELECT driver_id FROM qualifying_results WHERE race_id = ? UNION SELECT driver_id FROM run_results WHERE race_id = ?"""
+
+
+def _best_here(snapshot: Snapshot, track_id: int, race: RaceSummary, field_known: bool, before: str,
+               before_args: tuple) -> list[TrackRecordLine]:
+    """The drivers with the most wins, then top 5s, at the track in the series before this race; drivers without a
+    top 5 here are left out. Of the race's field where the data has it (a retired driver is in no field), else of
+    the series' active drivers: a start in the series last season or this one, before this race."""
+    if field_known:
+        drivers, drivers_args = FIELD, (race.id,) * 4
+    else:
+        drivers = f"SELECT DISTINCT x.driver_id FROM results x JOIN races r ON r.id = x.race_id WHERE r.season >= ? AND {before}"
+        drivers_args = (race.season - 1, *before_args)
     rows = snapshot.fetchall(
-        f"""WITH active AS (
-                SELECT DISTINCT x.driver_id FROM results x JOIN races r ON r.id = x.race_id WHERE r.season >= ? AND {before}
-            )
+        f"""WITH entrants AS ({drivers})
             SELECT d.shown_name, count(*) AS starts, sum(CASE WHEN x.finish = 1 THEN 1 ELSE 0 END) AS wins,
                    sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) AS top5
             FROM results x JOIN races r ON r.id = x.race_id JOIN drivers d ON d.id = x.driver_id
-            WHERE r.track_id = ? AND x.driver_id IN (SELECT driver_id FROM active) AND {before}
+            WHERE r.track_id = ? AND x.driver_id IN (SELECT driver_id FROM entrants) AND {before}
             GROUP BY d.id, d.shown_name HAVING sum(CASE WHEN x.finish <= 5 THEN 1 ELSE 0 END) > 0
             ORDER BY wins DESC, top5 DESC, starts, d.shown_name LIMIT ?""",
-        (season - 1, *before_args, track_id, *before_args, BEST_HERE),
+        (*drivers_args, track_id, *before_args, BEST_HERE),
     )
     return [TrackRecordLine(*row) for row in rows]

@@ -112,7 +112,7 @@ async def test_pre_race_facts_from_the_weekend_feed(small_store):
     assert pre.past_winners == [] and pre.best_here == []     # the small history never raced at Richmond
 
     text = prerace_text(pre)
-    assert "Last winners" not in text and "Best active" not in text
+    assert "Last winners" not in text and "Best " not in text
     assert "Green flag: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC)" in text and "TV: FS1 · Radio: MRN" in text
 
 
@@ -317,6 +317,23 @@ async def test_the_track_length_is_the_one_the_race_had(real_db_copy, run_at):
         conn.execute("UPDATE races SET track_length_mi = NULL")
     assert track_line("richmond", "--year", "1985", "--series", "cup", "--round", "21") == "Richmond Raceway, oval"
     assert track_line("monaco", "--year", "1997") == "Circuit de Monaco, road course"   # none known, not today's
+
+
+def test_the_best_drivers_here_are_of_the_race_s_field_where_the_data_has_it(real_db, run_at):
+    """A race whose field the data holds: the drivers in it (Kevin Harvick retired after 2023 and is not in the 2024
+    Daytona 500; Jimmie Johnson, part-time, is). A race to come without one: the series' active drivers, and the
+    heading says what makes one active."""
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "daytona 500", "--year", "2024")
+    assert status == EXIT_OK
+    lines = out.splitlines()
+    best = lines.index("Best in the field here")
+    assert lines[best + 1:best + 3] == ["  Jimmie Johnson: 3 wins, 12 top 5s in 39 starts",
+                                        "  Denny Hamlin: 3 wins, 11 top 5s in 36 starts"]
+    assert "Kevin Harvick: " not in out and "Best active drivers" not in out
+
+    status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "abu dhabi")   # no qualifying yet
+    assert status == EXIT_OK
+    assert "Best active drivers here (F1 starters since 2025)" in out.splitlines() and "Best in the field" not in out
 
 
 def test_f1_prerace_gives_the_race_start_in_utc(real_db, run_at):

@@ -17,7 +17,7 @@ import discord
 from bot.render import safe
 from bot.render.race_threads import ThreadLinks, links_line, relinked
 from bot.render.recap import PLAIN, REDDIT, Markup, f1_credit, marker, race_at_track
-from bot.render.words import KIND_WORDS, broadcast_line, car, eastern_time, plural, race_day, race_label
+from bot.render.words import KIND_WORDS, broadcast_line, car, eastern_time, plural, race_day, race_label, series_short
 from db.models import EASTERN
 from db.prerace import PreRace
 from db.records import Record
@@ -123,12 +123,20 @@ def _sections(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> list[
             f"{winner.season}: {m.bold(m.escape(winner.driver))} ({m.escape(winner.race)})" for winner in pre.past_winners
         ]))
     if pre.best_here:
-        sections.append(Section("Best active drivers here", [
+        sections.append(Section(best_here_heading(pre), [
             f"{m.bold(m.escape(line.driver))}: {plural(line.wins, 'win')}, {plural(line.top5, 'top 5', 'top 5s')} "
             f"in {plural(line.starts, 'start')}"
             for line in pre.best_here
         ]))
     return sections
+
+
+def best_here_heading(pre: PreRace) -> str:
+    """What the best-here list is of: the race's field where the data has it, else the series' active drivers (and
+    what makes one active)."""
+    if pre.best_of_field:
+        return "Best in the field here"
+    return f"Best active drivers here ({series_short(pre.race.series)} starters since {pre.race.season - 1})"
 
 
 def title(pre: PreRace) -> str:
