@@ -31,7 +31,7 @@ class Series(Record):
     team_label: str             # Team / Constructor
     make_label: str             # Make / Engine
     official_standings: bool    # the source publishes the season's table (else computed from race points)
-    credit: str                 # the attribution shown under answers from this series' data
+    credit: str                 # the sources its data is credited to, after `Data: ` (words.credit_text)
 
 
 def _flag(text: str) -> bool:

@@ -385,7 +385,7 @@ async def test_discord_answers_credit_f1db_and_time_sessions(real_store):
 # ------------------------------------------------------------------ the data credit (README "F1": F1DB is CC BY 4.0)
 
 F1DB_CREDIT = "Data: F1DB (CC BY 4.0)"
-BOTH_CREDITS = "Data: nascaR.data (DriverAverages.com) · NASCAR · Data: F1DB (CC BY 4.0)"
+BOTH_CREDITS = "Data: nascaR.data (DriverAverages.com), NASCAR, F1DB (CC BY 4.0)"   # one "Data:", every source
 LATE_2026 = datetime(2026, 11, 30, tzinfo=UTC)   # the last weekend of the bundled calendar is still to come
 
 
@@ -418,7 +418,7 @@ async def test_an_answer_of_both_families_credits_both_and_nascar_alone_none(rea
     footer = embed(shown).footer.text
     if credit is None:
         assert "Data:" not in text.render(shown) and "credit" not in jsondata.render(shown)
-        assert footer == "Data: nascaR.data (DriverAverages.com) · NASCAR"   # Discord credits NASCAR's data, as ever
+        assert footer == "Data: nascaR.data (DriverAverages.com), NASCAR"   # Discord credits NASCAR's data, as ever
         return
     assert text.render(shown).endswith(f"\n\n{credit}") and jsondata.render(shown)["credit"] == credit == footer
 

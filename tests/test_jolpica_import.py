@@ -66,8 +66,8 @@ def test_import_takes_jolpica_documents_and_db_build_keeps_their_results(subset_
 
     imported = results_answer(subset_db_copy)
     assert imported["results"][0]["driver"] == winner_name()
-    assert imported["credit"] == ("Data: F1DB (CC BY 4.0) · Results newer than F1DB's: Jolpica (jolpi.ca), "
-                                  "licensed for non-commercial use")   # its results are Jolpica's
+    assert imported["credit"] == ("Data: F1DB (CC BY 4.0), Jolpica (jolpi.ca; results newer than F1DB's, "
+                                  "licensed for non-commercial use)")   # its results are Jolpica's
     assert len(imported["results"]) == len([entry for entry in CLASSIFICATION if entry["positionText"] not in ("W", "F", "E")])
 
     build = pitboard(subset_db_copy, "db", "build")

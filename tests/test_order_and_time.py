@@ -250,7 +250,7 @@ async def test_next_of_nascar_and_f1_credits_both_as_discord_does(race_list_db, 
     async with Store.open(_copy(race_list_db, tmp_path)) as store:
         upcoming = await queries.next_races(store, now=datetime(2023, 3, 1, tzinfo=UTC))
     assert {race.series for race in upcoming.upcoming} == {"cup", "f1"}   # the All-Star Open, the first F1 race without results
-    both = "Data: nascaR.data (DriverAverages.com) · NASCAR · Data: F1DB (CC BY 4.0)"
+    both = "Data: nascaR.data (DriverAverages.com), NASCAR, F1DB (CC BY 4.0)"
     assert text.next_races(upcoming).endswith(f"\n\n{both}") and jsondata.next_races(upcoming)["credit"] == both
     assert embeds.next_races(upcoming).footer.text == f"Times show in your own time zone · {both}"
 

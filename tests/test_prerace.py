@@ -171,7 +171,7 @@ async def test_the_embed_uses_discord_timestamps_and_fits(small_store):
     assert list(fields) == ["Weekend schedule", "Starting lineup"]
     assert fields["Starting lineup"].startswith("Pole: **Alex Bowman** (\\#48)\n` 1` #48 Alex Bowman")
     assert len(fields["Starting lineup"]) <= 1024 and len(embed) <= 6000
-    assert "Source: NASCAR" in (embed.footer.text or "")
+    assert embed.footer.text == "Data: nascaR.data (DriverAverages.com), NASCAR"   # as every answer's footer
 
 
 async def test_markdown_links_the_race_threads_once_they_exist(small_store):
@@ -272,7 +272,7 @@ async def test_prerace_of_a_run_race_reads_as_it_did_before_it(real_db, run_at):
     assert status == EXIT_OK
     lines = out.splitlines()
     assert lines[:4] == ["Pre-Race: Wrangler Sanforset 400 at Richmond Raceway (1985)", "",
-                         "NASCAR Cup Series, 1985 Cup R21", "Richmond Raceway, 0.542-mile oval"]
+                         "NASCAR Cup Series, 1985, round 21", "Richmond Raceway, 0.542-mile oval"]
     winners = lines.index("Last winners here (NASCAR Cup Series)")
     assert lines[winners + 1:winners + 7] == [
         "  1985: Dale Earnhardt (Miller High Life 400)", "  1984: Darrell Waltrip (Wrangler Sanforset 400)",
@@ -343,12 +343,13 @@ def test_f1_prerace_gives_the_race_start_in_utc(real_db, run_at):
     lines = out.splitlines()
     assert lines[0] == "Pre-Race: Abu Dhabi Grand Prix at Yas Marina Circuit (2026)"
     assert "Race start: Sun Dec 6, 2026 1:00 PM UTC" in lines and "  2025: Max Verstappen (Abu Dhabi Grand Prix)" in lines
-    assert lines[-1] == "Data: F1DB (CC BY 4.0)."
+    assert lines[2] == "Formula 1, 2026, round 23"   # the series named once, as the race report's header does
+    assert lines[-1] == "Data: F1DB (CC BY 4.0)"   # as every F1 answer ends
     assert "Green flag" not in out and " EST" not in out and "NASCAR" not in out
 
     status, out, _ = run_at(AFTER_MONZA_2026, real_db, "prerace", "monza", "--year", "2025", "--markdown")
     assert status == EXIT_OK
-    assert "\n\nRace start: Sun Sep 7, 2025 1:00 PM UTC\n\n" in out and "*Data: F1DB (CC BY 4.0).*" in out
+    assert "\n\nRace start: Sun Sep 7, 2025 1:00 PM UTC\n\n" in out and out.endswith("\n\n*Data: F1DB (CC BY 4.0)*\n\n")
     assert "Green flag" not in out and " EDT" not in out
 
 
@@ -368,7 +369,7 @@ async def test_prerace_of_the_next_race_is_the_race_day_post(small_db, tmp_path,
     status, out, _ = run_at(BEFORE_THE_WEEKEND, db_path, "prerace", "richmond", "--series", "cup")
     assert status == EXIT_OK and out == prerace_text(race_day) + "\n"
     lines = out.splitlines()
-    assert lines[:4] == ["Pre-Race: Toyota Owners 400 at Richmond Raceway (2023)", "", "NASCAR Cup Series, 2023 Cup R7",
+    assert lines[:4] == ["Pre-Race: Toyota Owners 400 at Richmond Raceway (2023)", "", "NASCAR Cup Series, 2023, round 7",
                          "Richmond Raceway, 0.75-mile oval"]
     assert "Green flag: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC)" in lines and "TV: FS1 · Radio: MRN" in out
     assert "  Race: Sun Apr 2, 2023 3:30 PM EDT (19:30 UTC) (Stages 70/230/400 Laps = 300 Miles)" in lines
@@ -380,6 +381,6 @@ async def test_prerace_of_the_next_race_is_the_race_day_post(small_db, tmp_path,
     assert run_at(GREEN + timedelta(hours=4), db_path, *cup)[1].startswith("Pre-Race: Toyota Owners 400 ")
     status, out, _ = run_at(GREEN + timedelta(hours=6), db_path, *cup)
     assert status == EXIT_OK and out.splitlines()[:3] == ["Pre-Race: NASCAR Cup Series Race at Richmond (2023)", "",
-                                                          "NASCAR Cup Series, 2023 Cup R22"]
+                                                          "NASCAR Cup Series, 2023, round 22"]
     status, _, err = run_at(datetime(2023, 8, 1, tzinfo=UTC), db_path, *cup)
     assert status == EXIT_USER_ERROR and err.startswith("No upcoming Cup race at Richmond Raceway in the data. ")

@@ -137,7 +137,7 @@ async def test_a_season_dated_for_one_series_lists_the_others_by_round_after_it(
     assert all(entry.race.starts_at for entry in answer.races[:16])
     shown = text.render(answer)
     assert shown.endswith("Cup, Xfinity: by round (the data has no dates for this season).\n\n"
-                          "Data: nascaR.data (DriverAverages.com) · NASCAR · Data: F1DB (CC BY 4.0)")   # both series credited
+                          "Data: nascaR.data (DriverAverages.com), NASCAR, F1DB (CC BY 4.0)")   # both series credited
     assert "Sessions:" not in shown
     assert "Cup, Xfinity by round: no dates" in embeds.schedule(answer)[0].footer.text
 

@@ -16,15 +16,23 @@ import discord
 
 from bot.render import safe
 from bot.render.race_threads import ThreadLinks, links_line, relinked
-from bot.render.recap import PLAIN, REDDIT, Markup, f1_credit, marker, race_at_track
-from bot.render.words import KIND_WORDS, broadcast_line, car, eastern_time, plural, race_day, race_label, series_short
+from bot.render.recap import PLAIN, REDDIT, Markup, marker, race_at_track
+from bot.render.words import (
+    KIND_WORDS,
+    broadcast_line,
+    car,
+    credit_text,
+    eastern_time,
+    plural,
+    race_day,
+    series_short,
+)
 from db.models import EASTERN
 from db.prerace import PreRace
 from db.records import Record
 from db.series import SERIES
 from db.threads import ThreadKind
 
-SOURCE = "Source: NASCAR. History: nascaR.data (DriverAverages.com)."
 # The line of the Reddit body that links the race's other threads until they exist; the Reddit race day
 # (bot/reddit_race_day.py) rewrites it (`with_thread_links`) once the live and post-race threads are up.
 THREAD_LINKS_PLACEHOLDER = links_line(ThreadLinks(), ThreadKind.PRE)
@@ -54,16 +62,22 @@ def _series_time(pre: PreRace) -> Callable[[datetime], str]:
 
 
 def _source(pre: PreRace) -> str:
-    """The data credit: NASCAR's, or the series' own as its race reports give it (F1DB's, CC BY 4.0, which F1 posts
-    must show)."""
-    series = SERIES.get(pre.race.series)
-    return SOURCE if series is None or series.family == "nascar" else f"{f1_credit(pre.race)}."
+    """The data credit, as answers and race reports give it (words.credit_text): NASCAR's history and feed, or the
+    series' own (F1DB's, CC BY 4.0, which F1 posts must show)."""
+    return credit_text([pre.race.series], [pre.race])
 
 
 def _start_word(pre: PreRace) -> str:
     """What the start is called: F1's race start (its weekend's "Race" session, as /next lists it), NASCAR's green flag."""
     series = SERIES.get(pre.race.series)
     return "Race start" if series is not None and series.family == "f1" else "Green flag"
+
+
+def _season_line(pre: PreRace) -> str:
+    """`NASCAR Cup Series, 2023, round 7`, as the post-race thread's header: the series named once."""
+    race = pre.race
+    which = f"round {race.round}" if race.round else "exhibition" if race.exhibition else ""
+    return ", ".join(part for part in (race.series_name, str(race.season), which) if part)
 
 
 def _track_line(pre: PreRace, m: Markup) -> str:
@@ -101,7 +115,7 @@ def called_off_line(pre: PreRace, m: Markup, when: Callable[[datetime], str]) ->
 
 def _summary(pre: PreRace, m: Markup, when: Callable[[datetime], str]) -> list[str]:
     """The race's facts, each line only when the data has it; a cancellation or postponement first."""
-    lines = [called_off_line(pre, m, when), f"{pre.race.series_name}, {race_label(pre.race)}", _track_line(pre, m),
+    lines = [called_off_line(pre, m, when), _season_line(pre), _track_line(pre, m),
              _distance_line(pre), _green_line(pre, when) if not pre.cancelled else "", broadcast_line(pre.broadcasters, m)]
     return [line for line in lines if line]
 

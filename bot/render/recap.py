@@ -16,7 +16,18 @@ from datetime import UTC, datetime
 
 from bot.render import cells, safe
 from bot.render.tables import Cell, Table, markdown, monospace
-from bot.render.words import KIND_WORDS, PLAIN, REDDIT, Markup, credits, eastern_day, led_phrase, ordinal, plural, series_words
+from bot.render.words import (
+    KIND_WORDS,
+    PLAIN,
+    REDDIT,
+    Markup,
+    credit_text,
+    eastern_day,
+    led_phrase,
+    ordinal,
+    plural,
+    series_words,
+)
 from db.models import MAX_RATING, LoopLine, RaceRef, RaceSummary, RecapFacts, ResultLine, WinTallies
 from db.recaps import F1Line, F1NonStarter, F1RecapFacts, Recap
 from db.records import Record
@@ -919,7 +930,7 @@ SPRINT_SHOWN = 8   # the sprint's places shown where the data gives no points (i
 
 def f1_credit(race: RaceSummary) -> str:
     """The F1 attribution: F1DB's, and Jolpica's when the race's results came from it (words.credits, as answers')."""
-    return " · ".join(credits([race.series], [race]))
+    return credit_text([race.series], [race])
 
 
 def f1_reddit_body(facts: F1RecapFacts, thread_key: str, thread_links: str = "") -> str:

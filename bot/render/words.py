@@ -49,8 +49,10 @@ from db.series import SERIES
 KIND_WORDS = {
     "road": "road course", "superspeedway": "superspeedway", "dirt": "dirt track", "oval": "oval", "street": "street circuit",
 }
-NASCAR_CREDIT = "Data: nascaR.data (DriverAverages.com) · NASCAR"
-JOLPICA_CREDIT = "Results newer than F1DB's: Jolpica (jolpi.ca), licensed for non-commercial use"
+# NASCAR's history and feed (every NASCAR series' `credit`, db/data/series.csv), and the line crediting them alone
+NASCAR_SOURCES = next(series.credit for series in SERIES.values() if series.family == "nascar")
+NASCAR_CREDIT = f"Data: {NASCAR_SOURCES}"
+JOLPICA_CREDIT = "Jolpica (jolpi.ca; results newer than F1DB's, licensed for non-commercial use)"
 
 
 def _code_span(text: str) -> str:
@@ -501,16 +503,22 @@ def standings_span(answer: Standings) -> str:
 
 
 def credits(series: Iterable[str], races: Iterable[RaceSummary] = ()) -> list[str]:
-    """The data credits owed by whatever shows data of `series` and the results of `races`: NASCAR's history for NASCAR
-    (and for no series), each other series' own `credit` (db/data/series.csv: F1DB's, which its CC BY 4.0 licence
-    requires), and Jolpica's for an F1 race whose results came from it (the watcher's imports)."""
+    """The data sources owed credit by whatever shows data of `series` and the results of `races`, each once: each
+    series' own `credit` (db/data/series.csv: nascaR.data's and NASCAR's for NASCAR, and for no series; F1DB's, which
+    its CC BY 4.0 licence requires), NASCAR's first, and Jolpica's for an F1 race whose results came from it (the
+    watcher's imports)."""
     keys = [key for key in series if key in SERIES]
     families = {SERIES[key].family for key in keys}
-    found = [NASCAR_CREDIT] if not families or "nascar" in families else []
+    found = [NASCAR_SOURCES] if not families or "nascar" in families else []
     found += dict.fromkeys(SERIES[key].credit for key in keys if SERIES[key].family != "nascar")
     if any(race.source == "feed" and SERIES[race.series].family == "f1" for race in races):
         found.append(JOLPICA_CREDIT)
     return found
+
+
+def credit_text(series: Iterable[str], races: Iterable[RaceSummary] = ()) -> str:
+    """The credits in one line after one `Data:`: `Data: nascaR.data (DriverAverages.com), NASCAR, F1DB (CC BY 4.0)`."""
+    return "Data: " + ", ".join(credits(series, races))
 
 
 def _covered(answer: object) -> tuple[list[str], list[RaceSummary]]:
@@ -537,7 +545,7 @@ def _covered(answer: object) -> tuple[list[str], list[RaceSummary]]:
 
 def credit_line(answer: object) -> str:
     """An answer's data credits in one line, as every Discord answer's footer shows them: `Data: F1DB (CC BY 4.0)`."""
-    return " · ".join(credits(*_covered(answer)))
+    return credit_text(*_covered(answer))
 
 
 def credit_due(answer: object) -> str:
@@ -546,4 +554,4 @@ def credit_due(answer: object) -> str:
     series, races = _covered(answer)
     if all(SERIES[key].family == "nascar" for key in series if key in SERIES):
         return ""
-    return " · ".join(credits(series, races))
+    return credit_text(series, races)
