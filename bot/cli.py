@@ -61,43 +61,53 @@ def in_event_loop(handler: Callable[[Settings, SimpleNamespace], Coroutine[Any, 
 
 
 def _ask_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"')
+    parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"; '
+                                      '"/help" lists the commands')
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
     parser.set_defaults(handler=_ask)
 
 
 def _db_options(parser: argparse.ArgumentParser) -> None:
-    db_commands = parser.add_subparsers(dest="db_command", required=True)
-    build_parser = db_commands.add_parser(
-        "build", help="(re)build the database from the bundled history, keeping settings and imports"
-    )
+    db_commands = parser.add_subparsers(dest="db_command", required=True, help="what to do:")
+    build_help = "(re)build the database from the bundled history, keeping settings and imports"
+    build_parser = db_commands.add_parser("build", help=build_help, description=build_help[:1].upper() + build_help[1:] + ".")
     build_parser.set_defaults(handler=_db_build)
-    db_commands.add_parser("path", help="print the database location").set_defaults(handler=_db_path)
+    path_help = "print the database location"
+    db_commands.add_parser("path", help=path_help, description=path_help[:1].upper() + path_help[1:] + ".").set_defaults(
+        handler=_db_path)
 
 
 def _import_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="a NASCAR feed file (weekend-feed.json, race_list_basic.json, a loopstats file) or a saved "
+                             "Jolpica F1 document (results, sprint, qualifying or driver standings); each is imported "
+                             "on its own, told apart by its content")
     parser.set_defaults(handler=_import)
 
 
-def _race_options(parser: argparse.ArgumentParser, example: str) -> None:
+def _race_options(parser: argparse.ArgumentParser, examples: str, year: str) -> None:
     """The race a thread or a pre-race post is about, and --markdown."""
-    parser.add_argument("track", help=f"track name or nickname, e.g. {example}")
-    parser.add_argument("--year", type=int)
-    parser.add_argument("--series")
-    parser.add_argument("--round", type=int)
-    parser.add_argument("--markdown", action="store_true", help="print the exact Reddit markdown")
+    parser.add_argument("track", help=f"a track or a race: its name or nickname, or a race's name ({examples}); "
+                                      "quote names of several words")
+    parser.add_argument("--year", type=int, help=year)
+    parser.add_argument("--series", help="cup, xfinity, truck or f1 (also as fans say them: winston cup, busch, formula 1)")
+    parser.add_argument("--round", type=int, help="the season's round number, for a track with several races a season")
+    parser.add_argument("--markdown", action="store_true", help="print the Reddit post: its title, then its exact markdown")
 
 
 def _thread_options(parser: argparse.ArgumentParser) -> None:
-    _race_options(parser, "mid-ohio")
+    _race_options(parser, '"mid-ohio", "daytona 500", "finale"',
+                  "the season (default: the latest race matching the rest)")
     parser.add_argument("--post", action="store_true", help="post it (REDDIT_* settings from the environment or .env)")
-    parser.add_argument("--subreddit", action="append", default=[], help="where to post (repeatable)")
+    parser.add_argument("--subreddit", action="append", default=[], metavar="NAME",
+                        help="a subreddit to post to (repeatable; --post needs at least one)")
     parser.set_defaults(handler=_thread)
 
 
 def _prerace_options(parser: argparse.ArgumentParser) -> None:
-    _race_options(parser, "richmond")
+    _race_options(parser, '"richmond", "daytona 500", "monaco"',
+                  "the season: with it, a race already run is shown as its post read before it (default: the next race "
+                  "there)")
     parser.set_defaults(handler=_prerace)
 
 
@@ -124,7 +134,8 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "import": ("import NASCAR feed files (weekend-feed.json, race_list_basic.json, loopstats) or saved Jolpica F1 documents",
                _import_options),
     "thread": ("print or post the post-race thread of a race", _thread_options),
-    "prerace": ("print the pre-race post of the next race at a track (--year: of a race run, as it read then)",
+    "prerace": ("print the pre-race post of the next race at a track or of a named race (--year: of a race run, as it "
+                "read then)",
                 _prerace_options),
     "live": ("the live race board in the terminal, from the live feed or a recorded race", _live_options),
     "run": ("run the Discord bot until SIGINT/SIGTERM", _run_options),
@@ -185,9 +196,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="database file (default: $PITBOARD_DB or the per-user data directory)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail to stderr")
     parser.set_defaults(bot_logging=False)  # run and sync log like the bot (discord.py's format, secrets redacted)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, help="the command to run:")
     for name, (help_line, add_options) in SUBCOMMANDS.items():
-        add_options(commands.add_parser(name, help=help_line))
+        add_options(commands.add_parser(name, help=help_line, description=help_line[:1].upper() + help_line[1:] + "."))
     return parser
 
 

@@ -85,6 +85,40 @@ def run(capsys, *argv):
     return status, out, err
 
 
+def _subcommand_parsers(parser, path=("pitboard",)):
+    """Every (sub)command's parser under `parser`, by its command line: `pitboard thread`, `pitboard db build`."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name), sub
+                yield from _subcommand_parsers(sub, (*path, name))
+
+
+def test_every_subcommand_s_help_says_what_it_does_and_each_argument(capsys):
+    """`pitboard <command> --help`: a description, and a help line for every argument and option (`--year`,
+    `--series`, `--round` and `import`'s files had none)."""
+    parsers = dict(_subcommand_parsers(cli._parser()))
+    assert {" ".join(path) for path in parsers} >= {
+        "pitboard ask", "pitboard db", "pitboard db build", "pitboard db path", "pitboard import", "pitboard thread",
+        "pitboard prerace", "pitboard live", "pitboard run", "pitboard sync"}
+    for path, parser in parsers.items():
+        assert parser.description, f"{' '.join(path)} --help says nothing of what it does"
+        for action in parser._actions:
+            assert action.help, f"{' '.join(path)} --help: {action.dest} has no help"
+
+    for command in ("thread", "prerace"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "a track or a race: its name or nickname, or a race's name" in out and '"daytona 500"' in out
+        assert "--round ROUND the season's round number" in out and "--series SERIES cup, xfinity, truck or f1" in out
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    assert "FILE a NASCAR feed file (weekend-feed.json" in " ".join(capsys.readouterr().out.split())
+
+
 def test_the_database_is_the_one_named_by_db_then_pitboard_db_then_the_per_user_default(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("PITBOARD_DB", raising=False)
