@@ -62,7 +62,7 @@ def in_event_loop(handler: Callable[[Settings, SimpleNamespace], Coroutine[Any, 
 
 def _ask_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slash", help='the command as a Discord user types it, e.g. "/results track:mid-ohio year:2022"; '
-                                      '"/help" lists the commands')
+                                      '"/help" lists the commands, "/help results" tells one')
     parser.add_argument("--json", action="store_true", help="print a JSON document instead of text")
     parser.set_defaults(handler=_ask)
 

@@ -61,23 +61,46 @@ ROUND = Option("round", int, "Round number in the season", minimum=1, maximum=99
 SEASON = Option("season", int, "Season (default: the latest in the data)", minimum=queries.FIRST_SEASON,
                 maximum=queries.LAST_SEASON)
 
+class OptionHelp(Record):
+    """One option as /help tells it."""
+
+    name: str
+    description: str
+    required: bool
+
+
 class CommandHelp(Record):
     """One command as /help lists it."""
 
     usage: str                      # /winner [track:…] [year:…] [series:…]
     description: str
     examples: tuple[str, ...]
+    options: tuple[OptionHelp, ...] = ()
 
 
 class Help(Record):
-    """/help: every command, how to ask it, and examples of asking it the way fans type."""
+    """/help: every command, how to ask it, and examples of asking it the way fans type; or one command's (`/help h2h`)."""
 
     commands: list[CommandHelp]
+    about: str | None = None        # the one command asked about (its name), None: every command
 
 
-async def answer_help(store: Reads | None = None) -> Help:
-    """Every command of the registry but /help itself (needs no database)."""
-    return Help([CommandHelp(usage(q), q.description, q.examples) for q in QUESTIONS.values() if q.name != "help"])
+def command_help(question: Question) -> CommandHelp:
+    options = tuple(OptionHelp(option.name, option.description, option.required) for option in question.options)
+    return CommandHelp(usage(question), question.description, question.examples, options)
+
+
+async def answer_help(store: Reads | None = None, command: str | None = None) -> Help:
+    """Every command of the registry but /help itself; with a command's name (`h2h`, `/h2h`), that command's usage,
+    options and examples. Needs no database."""
+    if command is None:
+        return Help([command_help(q) for q in QUESTIONS.values() if q.name != "help"])
+    name = command.strip().removeprefix("/").casefold()
+    question = QUESTIONS.get(name)
+    if question is None:
+        close = [hit for hit, _, _ in process.extract(name, list(QUESTIONS), limit=3, score_cutoff=50)]
+        raise UnknownName("command", command, [f"/help {hit}" for hit in close] or [f"/help {q}" for q in QUESTIONS])
+    return Help([command_help(question)], about=question.name)
 
 
 QUESTIONS: dict[str, Question] = {
@@ -136,9 +159,12 @@ QUESTIONS: dict[str, Question] = {
                          lookup="place"), SERIES),
                  queries.next_races, ("/next", "/next f1", "/next monza")),
         Question("schedule", "A season's schedule with results so far",
-                 (SERIES, Option("season", int, "Season (default: the current one)", minimum=queries.FIRST_SEASON,
+                 (SERIES, Option("season", int, "Season (default: the current one, else the series' latest in the data)",
+                                 minimum=queries.FIRST_SEASON,
                                  maximum=queries.LAST_SEASON)), queries.schedule, ("/schedule cup", "/schedule f1 2026")),
-        Question("help", "What Pitboard answers, and how to ask", (), answer_help, reads=False),
+        Question("help", "What Pitboard answers, and how to ask; with a command's name, that command's options",
+                 (Option("command", str, "A command (h2h, winner): its options and examples", lookup="command"),),
+                 answer_help, ("/help", "/help h2h"), reads=False),
     )
 }
 
@@ -312,17 +338,23 @@ def _a_season(token: Token) -> bool:
 
 def _number_option(question: Question, token: Token, values: dict[str, list[str]], growing: Option | None) -> Option | None:
     """The free number option a bare number belongs to, if any (never the one a name needs first)."""
-    if token.quoted or not re.fullmatch(r"\d{1,6}", token.text):
+    if token.quoted or not re.fullmatch(r"-?\d{1,6}", token.text):
         return None
     if growing is not None and growing.kind is int:
         return None     # `round:7` continues its own value
-    number, is_year = int(token.text), len(token.text) == 4
+    number, is_year = int(token.text), len(token.text.removeprefix("-")) == 4
     names_missing = any(o.kind is str and o.required and o.name not in values for o in question.options)
     if names_missing and not is_year:
         return None     # `/driver 48`: a car number, not a season or a round
+    free = [o for o in question.options if o.kind is int and o.name not in values]
+    if number < 0:
+        # `/results bristol 2024 -1`: no name holds a negative number; the option it was meant for says it is out of
+        # range (a season for four digits, else the round), as when it is named (`round:-1`)
+        seasons = [o for o in free if o.name in ("year", "season")]
+        others = [o for o in free if o not in seasons]
+        return next(iter((seasons if is_year else others) or free), None)
     if not is_year and growing is not None and values[growing.name][-1].casefold() in NUMBERED_NAME_WORDS:
         return None     # `daytona duel 2`: the race's own number, not a round
-    free = [o for o in question.options if o.kind is int and o.name not in values]
     fitting = next((o for o in free if o.accepts(number)), None)
     if fitting is None and is_year and number in YEARS_TYPED and not names_missing:
         # `/schedule cup 1948`: a season out of the data's range is told so, rather than read as part of a name

@@ -15,8 +15,10 @@ class HelpCog(commands.Cog):
         self.bot = bot
 
     @options.command("help")
-    async def help(self, interaction: Interaction):
-        await interaction.response.send_message(embed=embeds.help(await answer_help()), ephemeral=True)
+    async def help(self, interaction: Interaction, command=None):
+        """Every command, or one command's options (`/help command:h2h`); an unknown name is answered as every
+        PitboardError is (bot/pitboard.py)."""
+        await interaction.response.send_message(embed=embeds.help(await answer_help(command=command)), ephemeral=True)
 
 
 async def setup(bot: Pitboard) -> None:

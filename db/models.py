@@ -593,6 +593,7 @@ class Schedule(Record):
     races: list[ScheduledRace]          # in start order (undated: by series and round)
     now: datetime
     sessions: dict[int, list[Session]] = field(default_factory=dict)   # race id → its weekend's sessions (F1), in order
+    note: str | None = None             # why this season is shown rather than the one asked for (none asked: the current)
 
     @property
     def dated(self) -> bool:

@@ -821,8 +821,9 @@ class NameIndex:
 
     def _track_place(self, text: str, keys: list[int], year: int | None, series: str | None, typed_series: str | None) -> Place:
         if len(keys) > 1 and (year or series):
-            raced = [key for key in keys if self._raced_at(key, year, series)]
-            keys = raced if len(raced) == 1 else keys
+            # `charlotte 2024`: of the tracks of that name, those that raced then (and in the series) are meant, and only
+            # they are offered (not Charlotte Speedway, last raced in 1949); none did: every one is
+            keys = [key for key in keys if self._raced_at(key, year, series)] or keys
         if len(keys) > 1:
             labels = [self.tracks[key].name for key in keys]
             raise AmbiguousName("track", text, labels[:MAX_SUGGESTIONS], total=len(labels))
@@ -1243,10 +1244,15 @@ class NameIndex:
         query = clean_input(text, "driver")
         if not any(f" {label} " in f" {query} " for label in self._labelled):   # a pair of labels keeps their years
             query, _ = _split_year(query)
-        for rest, typed_series in [(query, None), *self._series_splits(query)]:
+        readings = [(query, None), *self._series_splits(query)]
+        for rest, typed_series in readings:
             pairs = self._pairs(rest)
             if pairs:
                 return [(self.drivers[a], self.drivers[b]) for a, b in pairs], typed_series
+        for rest, _ in readings:   # `larson larson`: two names, one driver (not one driver's whole name: `kyle busch`)
+            same = self._one_driver_twice(rest)
+            if same is not None:   # as /h2h says of two names given apart that match one driver
+                raise BadOption(f"Pick two different drivers (both names matched {same}).")
         raise BadOption(
             f"Could not tell two drivers apart in “{text[:40]}”. Put each name in quotes, "
             'like `/h2h "kyle busch" "kyle larson"`.'
@@ -1275,6 +1281,24 @@ class NameIndex:
             if pairs:
                 return list(pairs)
         return []
+
+    def _one_driver_twice(self, query: str) -> str | None:
+        """What both halves of `query` name, where a split names one driver twice (`larson larson`, `larson vs kyle
+        larson`: that driver) or gives one name twice (`busch busch`: that name), and the whole is not exactly a
+        driver's name (`ayrton senna` is one driver, not two)."""
+        if query in self._driver_resolver.exact:
+            return None
+        words = query.split()
+        for cut in range(1, len(words)):
+            first, second = words[:cut], words[cut:]
+            if len(second) > 1 and second[0] in PAIR_WORDS:
+                second = second[1:]
+            firsts, seconds = self._drivers_meant(" ".join(first)), self._drivers_meant(" ".join(second))
+            if len(firsts) == 1 and firsts == seconds:
+                return self.drivers[firsts[0]].label
+            if first == second:
+                return f"“{shown(' '.join(first))}”"
+        return None
 
     def _in_series(self, query: str, series: str | None) -> list[int]:
         """Strict matches; with a series, those who started in it (`hamilton cup` is Bobby, not Lewis) when any did."""

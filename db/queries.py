@@ -1425,20 +1425,38 @@ def read_sessions(snapshot: Snapshot, race_ids: list[int]) -> dict[int, list[Ses
 
 
 async def schedule(store: Reads, series: str | None = None, season: int | None = None, now: datetime | None = None) -> Schedule:
-    """A season's dated races in start order, each marked done / now / next / later."""
+    """A season's dated races in start order, each marked done / now / next / later.
+
+    Without a season, the current one (of the next race, or of the latest dated races); a series the data holds no
+    race of that season for yet (the bundled NASCAR history ends before F1DB's calendar) shows its latest season
+    instead, and says so (`note`)."""
     names = await store.names()
     series_key = names.series_key(series) if series else None
     check_year(season)
     now = now or utc_now()
+    note = None
     if season is None:
         season = await store.read(_read_schedule_season, now)
+        latest = await store.read(_latest_season, series_key, season) if series_key is not None else None
+        if series_key is not None and latest is not None and latest < season:
+            note = (f"No {SERIES[series_key].short_name} races for {season} in the data yet: this is {latest}, the latest "
+                    f"season it holds. {_schedule_source(series_key)}")
+            season = latest
     races, sessions = await store.read_remembered(read_season_schedule, series_key, season)
     following: dict[str, int] = {}   # each series' first race still to start, in one pass over the start order
     for race in races:
         if race.status == "scheduled" and race.starts_at and race.starts_at > now and race.series not in following:
             following[race.series] = race.id
     next_ids = set(following.values())
-    return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now, sessions)
+    return Schedule(series_key, season, [ScheduledRace(race, _state(race, now, next_ids)) for race in races], now, sessions,
+                    note)
+
+
+def _latest_season(snapshot: Snapshot, series_key: str | None, until: int | None = None) -> int | None:
+    """The latest season (up to `until`) the data holds a race of the series in (of any series: None)."""
+    return snapshot.scalar(
+        "SELECT max(r.season) FROM races r JOIN series s ON s.id = r.series_id WHERE (?1 IS NULL OR s.key = ?1) "
+        "AND (?2 IS NULL OR r.season <= ?2)", (series_key, until))
 
 
 def _read_schedule_season(snapshot: Snapshot, now: datetime) -> int:
@@ -1467,6 +1485,11 @@ def read_season_schedule(
         snapshot, where, params, order="r.starts_at IS NULL, r.starts_at, s.id, r.round IS NULL, r.round, r.id"))
     if not races:
         which = f"{SERIES[series_key].short_name} " if series_key else ""
+        latest = _latest_season(snapshot, series_key)
+        if latest is not None and latest < season:   # a season to come: the latest there is, and how to ask for it
+            ask = " ".join(part for part in ("/schedule", series_key, str(latest)) if part)
+            raise NoData(f"No {which}races for {season} in the data yet; the latest is {latest}: `{ask}`. "
+                         f"{_schedule_source(series_key)}")
         raise NoData(f"No {which}races for {season} in the data. {_schedule_source(series_key)}")
     return races, read_sessions(snapshot, [race.id for race in races])
 

@@ -260,6 +260,17 @@ async def test_help_lists_the_commands_privately(fake, pitboard):
     assert "`/h2h hamlin vs logano`" in fields["/h2h driver1:… [driver2:…] [series:…] [track:…] [year:…]"]
 
 
+async def test_help_with_a_command_tells_that_command_s_options(fake, pitboard):
+    data = (await (await fake.send_slash_command("help", {"command": "h2h"})).response())["data"]
+    assert data["flags"] & EPHEMERAL
+    embed = data["embeds"][0]
+    fields = {field["name"]: field["value"] for field in embed["fields"]}
+    assert embed["title"] == "/h2h" and "`driver2` (optional): Second driver" in fields["Options (by name, or in order)"]
+    assert "`/h2h hamlin vs logano`" in fields["Examples"]
+    unknown = (await (await fake.send_slash_command("help", {"command": "hep"})).response())["data"]
+    assert "I don't know a command called" in embed_text(unknown["embeds"][0])
+
+
 async def test_unknown_name_is_an_ephemeral_hint(fake, pitboard):
     callback = await (await fake.send_slash_command("winner", {"track": "charlotte"})).response()
     data = callback["data"]

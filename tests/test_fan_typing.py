@@ -15,6 +15,7 @@ import pytest
 from bot.cli import EXIT_OK, EXIT_USER_ERROR, main
 from bot.questions import QUESTIONS, ask, parse_slash, tokenise
 from bot.render import text
+from db import queries
 from db.errors import BadOption, PitboardError
 from db.models import EASTERN
 from db.store import Store
@@ -55,6 +56,9 @@ PARSED = [
     ("/standings cup 2024 after round 10", "standings", {"series": "cup", "season": 2024, "round": 10}),
     ("/standings cup after r10", "standings", {"series": "cup", "round": 10}),
     ("/winner daytona 500 1948", "winner", {"track": "daytona 500", "year": 1948}),
+    ("/results bristol 2024 -1", "results", {"track": "bristol", "year": 2024, "round": -1}),   # out of range: said so
+    ("/results bristol -2024", "results", {"track": "bristol", "year": -2024}),
+    ("/help h2h", "help", {"command": "h2h"}),
 ]
 
 
@@ -102,6 +106,11 @@ ANSWERS = [
     ("/h2h “kyle busch” “kyle larson”", "Kyle Busch vs Kyle Larson"),
     ("/h2h hamlin logano", "Denny Hamlin vs Joey Logano"),      # surnames, each read as /driver reads it
     ("/h2h larson elliott 2024", "Kyle Larson vs Chase Elliott: 35 races together in 2024"),   # 22 ahead to 13
+    # /help with a command's name: that command's usage, options and examples
+    ("/help h2h", "/h2h driver1:… [driver2:…] [series:…] [track:…] [year:…]\n"
+     "  Two drivers head to head in the races both started\n\nOptions (by name, or in order the way fans type them):\n"
+     "  driver1  First driver (or both names: kyle busch kyle larson)\n  driver2  Second driver (optional)\n"),
+    ("/help /results", "e.g. /results · /results cup · /results richmond 2023 7"),
     ("/h2h busch larson 2024", "Kyle Busch vs Kyle Larson: 35 races together in 2024"),   # Kurt no longer raced
     ("/winner who won at dover 2024", "2024 Cup R11: Wurth 400 (Dover International Speedway"),   # the question's words
     ("/results of the daytona 500 2024", "2024 Cup R1: DAYTONA 500"),
@@ -251,6 +260,19 @@ QUESTIONS_BACK = [
     ("/winner daytona 1955", "No race at Daytona International Speedway in 1955", ["Daytona Beach & Road Course"]),
     ("/winner all-star race", "exhibition", []),
     ("/h2h kyle busch", "Could not tell two drivers apart", []),   # one driver's name, not two
+    ("/h2h ayrton senna", "Could not tell two drivers apart", []),
+    ("/h2h larson larson", "Pick two different drivers (both names matched Kyle Larson).", []),   # one driver, twice
+    ("/h2h larson vs kyle larson", "Pick two different drivers (both names matched Kyle Larson).", []),
+    ("/h2h busch busch", "Pick two different drivers (both names matched “busch”).", []),
+    # a negative round or season is out of range, as when named (`round:-1`), not dropped
+    ("/results bristol 2024 -1", "Round -1 is out of range (1–99).", []),
+    ("/winner bristol -2024", "Year -2024 is out of range: the history starts in 1949.", []),
+    ("/help hep", "I don't know a command called “hep”.", ["/help help"]),
+    # a season to come without the series' races yet: the latest there is, and how to ask for it
+    ("/schedule cup 2026", "No Cup races for 2026 in the data yet; the latest is 2025: /schedule cup 2025. ", []),
+    # of the tracks a name shares, those that raced that season are offered: not Charlotte Speedway (1949–1971)
+    ("/winner charlotte 2024", "could be more than one track", ["Charlotte Motor Speedway",
+                                                                "Charlotte Motor Speedway Road Course"]),
     ("/winner sonoma spring", "never hosted a series twice in a season", []),
     ("/h2h busch larson", "could be more than one pair of drivers", ["Kyle Busch and Kyle Larson", "Kurt Busch and Kyle Larson"]),
     ("/leaders wins", "Name a series", []),
@@ -293,6 +315,35 @@ async def test_fans_get_a_clear_question_back(real_store, typed, words, suggesti
     status, out = await ask_typed(real_store, typed)
     assert status == 1 and words in out, out
     assert all(f"• {name}\n" in out for name in suggestions), out
+
+
+async def test_only_the_tracks_that_raced_that_season_are_offered(real_db, real_store, capsys, monkeypatch):
+    """`charlotte 2024`: the oval and the Roval raced that year; Charlotte Speedway (last raced 1971) is not offered, in
+    an answer or in `pitboard thread`. A season none of them raced in offers every one."""
+    _, out = await ask_typed(real_store, "/winner charlotte 2024")
+    assert "• Charlotte Speedway\n" not in out
+    monkeypatch.setenv("PITBOARD_DB", str(real_db))
+    assert main(["thread", "charlotte", "--year", "2024"]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert err == ("“charlotte” could be more than one track. Which one?\n  • Charlotte Motor Speedway\n"
+                   "  • Charlotte Motor Speedway Road Course\n")
+    _, out = await ask_typed(real_store, "/winner charlotte f1")   # none raced F1: all three
+    assert "• Charlotte Speedway\n" in out
+
+
+async def test_schedule_of_a_series_without_this_season_shows_its_latest_and_says_so(real_store):
+    """`/schedule cup` (an example /help gives) in 2026: the bundled NASCAR history ends with 2025 and has no 2026
+    schedule (that comes from NASCAR's feed); the answer is the 2025 season, saying why and how to get 2026's."""
+    late_2026 = datetime(2026, 11, 30, tzinfo=EASTERN)
+    answer = await queries.schedule(real_store, "cup", now=late_2026)
+    assert (answer.season, len(answer.races)) == (2025, 36)
+    shown = text.render(answer)
+    assert shown.startswith("No Cup races for 2026 in the data yet: this is 2025, the latest season it holds. The "
+                            "schedule comes from NASCAR's feed: keep the bot running (it polls the race list) or import "
+                            "one with pitboard import race_list_basic.json.\n\n2025 Cup season by round")
+    assert "DAYTONA 500" in shown and "William Byron" in shown
+    f1 = await queries.schedule(real_store, "f1", now=late_2026)   # a series with this season's races: as ever
+    assert (f1.season, f1.note) == (2026, None)
 
 
 def test_thread_names_the_race_and_says_what_it_chose(real_db, capsys, monkeypatch):

@@ -97,7 +97,7 @@ async def test_an_ended_season_or_a_series_without_a_calendar_says_which(schedul
     assert "race_list_basic.json" in ended.value.message
     with pytest.raises(NoData) as none:
         await queries.schedule(scheduled, "cup", 2026, now=datetime(2026, 12, 1, tzinfo=UTC))
-    assert none.value.message.startswith("No Cup races for 2026 in the data.")
+    assert none.value.message.startswith("No Cup races for 2026 in the data yet; the latest is 2023: `/schedule cup 2023`.")
     with pytest.raises(NoData) as no_f1:       # F1's calendar is not NASCAR's feed: the hint says where it is
         await queries.next_races(scheduled, "f1", now=datetime(2026, 12, 1, tzinfo=UTC))
     assert no_f1.value.message == "No dated F1 races in the data yet. F1's calendar is the bundled F1DB data's."

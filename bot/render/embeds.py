@@ -488,7 +488,8 @@ def schedule(answer: Schedule) -> list[discord.Embed]:
     title = f"{answer.season} {scope}schedule" if answer.dated else f"{answer.season} {scope}season by round"
     pages = []
     for number, chunk in enumerate(chunks, start=1):
-        embed = _embed(title, "\n".join(chunk))
+        note = [escape_prose(answer.note), ""] if answer.note and number == 1 else []
+        embed = _embed(title, "\n".join([*note, *chunk]))
         embed.set_footer(text=footer if len(chunks) == 1 else f"Page {number}/{len(chunks)} · {footer}")
         pages.append(fit(embed))
     return pages
@@ -523,7 +524,17 @@ def f1_recap_embed(facts: F1RecapFacts, thread_url: str | None = None) -> discor
 
 
 def help(answer: Help) -> discord.Embed:  # noqa: A001 (the command's name, as every renderer here is named)
-    """/help: a field per command (usage, what it answers, examples), and the admin and race-day commands."""
+    """/help: a field per command (usage, what it answers, examples), and the admin and race-day commands; one command's
+    (`/help h2h`): its usage, options and examples."""
+    if answer.about is not None:
+        command, = answer.commands
+        one = _embed(f"/{answer.about}", f"`{command.usage}`\n{command.description}")
+        options = [f"`{option.name}`" + ("" if option.required else " (optional)") + f": {escape_prose(option.description)}"
+                   for option in command.options]
+        one.add_field(name="Options (by name, or in order)", value="\n".join(options) or "none", inline=False)
+        if command.examples:
+            one.add_field(name="Examples", value=" · ".join(f"`{example}`" for example in command.examples), inline=False)
+        return fit(one)
     embed = _embed("Pitboard", "Type commands the way fans do: options by name, or in order (`/winner martinsville "
                                "spring truck`, `/h2h hamlin vs logano`).")
     for command in answer.commands:
@@ -532,6 +543,7 @@ def help(answer: Help) -> discord.Embed:  # noqa: A001 (the command's name, as e
                         inline=False)
     embed.add_field(name="Server admins and race day", value="`/config` (announcements, default series, subreddits, "
                     "race-day settings) · `/live` (the live race board)", inline=False)
+    embed.set_footer(text="One command's options: /help command:h2h")
     return fit(embed)
 
 

@@ -360,6 +360,7 @@ def schedule(answer: Schedule) -> dict[str, Any]:
         "command": "schedule",
         "series": answer.series,
         "season": answer.season,
+        **({"note": answer.note} if answer.note else {}),
         "races": [
             {**race(entry.race), "state": entry.state,
              **({"sessions": [_session(entry.race, session) for session in answer.sessions[entry.race.id]]}
@@ -375,8 +376,9 @@ def error(failure: PitboardError) -> dict[str, Any]:
 
 
 def help(answer: Help) -> dict[str, Any]:  # noqa: A001 (the command's name, as every renderer here is named)
-    """/help as a document."""
-    return {"command": "help", "commands": [as_dict(command) for command in answer.commands]}
+    """/help as a document; `about`: the one command asked about (`/help h2h`)."""
+    about = {"about": answer.about} if answer.about is not None else {}
+    return {"command": "help", **about, "commands": [as_dict(command) for command in answer.commands]}
 
 
 RENDERERS: dict[type, Callable[[Any], dict[str, Any]]] = {

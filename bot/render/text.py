@@ -332,6 +332,8 @@ def schedule(answer: Schedule) -> str:
                  monospace(table.columns("Series", "Rd", "Race", "Track", "Winner / status"))]
     if weekends:
         lines += ["", "Sessions:", *weekends]
+    if answer.note:
+        lines = [re.sub(r"`([^`\n]*)`", _code_span, answer.note), "", *lines]
     return _credited("\n".join(lines), answer)
 
 
@@ -353,12 +355,22 @@ def _code_span(span: re.Match[str]) -> str:
 
 
 def help(answer: Help) -> str:  # noqa: A001 (the command's name, as every renderer here is named)
-    """/help: each command's usage, what it answers, and examples."""
+    """/help: each command's usage, what it answers, and examples; one command's (`/help h2h`) with its options."""
+    if answer.about is not None:
+        command, = answer.commands
+        width = max((len(option.name) for option in command.options), default=0)
+        lines = [command.usage, f"  {command.description}", "", "Options (by name, or in order the way fans type them):"]
+        lines += [f"  {option.name:<{width}}  {option.description}" + ("" if option.required else " (optional)")
+                  for option in command.options] or ["  none"]
+        if command.examples:
+            lines += ["", "e.g. " + " · ".join(command.examples)]
+        return "\n".join(lines)
     lines = ["Pitboard answers these; type them the way fans do (options by name, or in order):"]
     for command in answer.commands:
         lines += ["", command.usage, f"  {command.description}"]
         if command.examples:
             lines.append("  e.g. " + " · ".join(command.examples))
+    lines += ["", "One command's options: /help and its name, e.g. /help h2h"]
     return "\n".join(lines)
 
 

@@ -88,7 +88,13 @@ async def stats(interaction: Interaction, current: str) -> list[app_commands.Cho
     return _choices([stat.label for stat in queries.LEADER_STATS.values() if typed in stat.label or typed in stat.key])
 
 
-AUTOCOMPLETE = {"place": places, "driver": drivers, "team": teams, "series": series, "stat": stats}
+async def commands(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The commands /help tells (every question's name) that hold what is typed."""
+    typed = current.strip().removeprefix("/").casefold()
+    return _choices([name for name in QUESTIONS if typed in name])
+
+
+AUTOCOMPLETE = {"place": places, "driver": drivers, "team": teams, "series": series, "stat": stats, "command": commands}
 
 
 async def series_or_default(interaction: Interaction, series: str | None) -> str | None:
