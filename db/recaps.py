@@ -414,11 +414,16 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
             WHERE x.driver_id = ? AND {before} AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
         (winner_id, *before_args, previous["season"], previous["season"], previous["round"] or 0),
     ) if previous else None
+    # Wins of this kind in the other NASCAR national series before this race. A win of this season that the data cannot
+    # place before or after it (a race without a start time: the whole history) counts, so that "a first in any
+    # national series" is said only when it is known to be one.
+    started = race.starts_at.isoformat() if race.starts_at else None
     elsewhere_same_kind = snapshot.scalar(
-        """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
+        """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
            WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 AND r.kind = ? AND r.series_id != ?
-           AND (r.season < ? OR (r.season = ? AND r.starts_at IS NOT NULL AND r.starts_at < ?))""",
-        (winner_id, race.track_kind, series_id, race.season, race.season, race.starts_at.isoformat() if race.starts_at else ""),
+           AND s.family = 'nascar'
+           AND (r.season < ? OR (r.season = ? AND (r.starts_at IS NULL OR ? IS NULL OR r.starts_at < ?)))""",
+        (winner_id, race.track_kind, series_id, race.season, race.season, started, started),
     )
     team_won_before = snapshot.scalar(
         f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id JOIN teams tm ON tm.id = x.team_id

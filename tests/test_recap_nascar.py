@@ -1,0 +1,49 @@
+"""NASCAR recaps on the real bundled history: claims the data cannot establish are left out, and the sentences read as a
+fan would write them (no "all two", no owner labels, no doubled parentheses, one fact told once)."""
+
+from __future__ import annotations
+
+from bot.render import recap
+from db import queries
+from db.models import RecapFacts
+from db.recaps import recap_facts
+
+
+async def facts_of(store, track: str | None, season: int, series: str, round_: int | None = None) -> RecapFacts:
+    return await recap_facts(store, await queries.results(store, track, season, series, round_))
+
+
+def prose(facts: RecapFacts) -> str:
+    return " ".join(recap.paragraphs(facts))
+
+
+async def test_a_first_in_any_national_series_is_not_claimed_over_a_win_the_data_cannot_order(real_store):
+    """Stewart won the 2005 Xfinity opener at Daytona; the history has no start times, so that win cannot be placed
+    before or after his July Cup win there, and "a first on a superspeedway in any NASCAR national series" is not said."""
+    facts = await facts_of(real_store, "daytona", 2005, "cup", 17)
+    assert facts.winner.driver == "Tony Stewart" and facts.first_series_win_of_kind
+    assert not facts.first_national_win_of_kind
+    text = prose(facts)
+    assert "in any NASCAR national series" not in text
+    assert "It was Stewart's 21st career Cup Series win, and a first Cup Series win on a superspeedway." in text
+
+
+async def test_a_dated_win_elsewhere_later_in_the_season_does_not_stop_the_first(real_store_copy):
+    """Where both races have start times, the data orders them: an Xfinity win after the Cup race is not an earlier one."""
+    store = real_store_copy
+    race = "SELECT r.id FROM races r JOIN series s ON s.id = r.series_id WHERE s.key = ? AND r.season = 2005 AND r.round = ?"
+    xfinity_r1, cup_r17 = [await store.scalar(race, (series, round_)) for series, round_ in (("xfinity", 1), ("cup", 17))]
+    async with store.transaction() as conn:
+        await conn.execute("UPDATE races SET starts_at = '2005-07-02T23:45:00+00:00' WHERE id = ?", (cup_r17,))
+        await conn.execute("UPDATE races SET starts_at = '2005-12-31T18:00:00+00:00' WHERE id = ?", (xfinity_r1,))
+    assert (await facts_of(store, "daytona", 2005, "cup", 17)).first_national_win_of_kind
+    async with store.transaction() as conn:
+        await conn.execute("UPDATE races SET starts_at = '2005-02-19T18:00:00+00:00' WHERE id = ?", (xfinity_r1,))
+    assert not (await facts_of(store, "daytona", 2005, "cup", 17)).first_national_win_of_kind
+
+
+async def test_wins_in_formula_1_are_not_national_series_wins(real_store):
+    """Gurney's first NASCAR win (Riverside 1963) was his first on a road course in any NASCAR national series: his F1
+    win of 1962 is no national series' win."""
+    facts = await facts_of(real_store, None, 1963, "cup", 4)
+    assert facts.winner.driver == "Dan Gurney" and facts.first_national_win_of_kind
