@@ -47,3 +47,24 @@ async def test_wins_in_formula_1_are_not_national_series_wins(real_store):
     win of 1962 is no national series' win."""
     facts = await facts_of(real_store, None, 1963, "cup", 4)
     assert facts.winner.driver == "Dan Gurney" and facts.first_national_win_of_kind
+
+
+async def test_the_season_share_is_told_of_part_timers_only(real_store):
+    """Petty started 45 of 1967's first 46 Cup races and Zilisch 22 of 2025's first 23 Xfinity races: full seasons, not
+    news. McGriff's 20 of 33 in 1954 and Mantz's three of 13 in 1950 are."""
+    petty = prose(await facts_of(real_store, "north wilkesboro", 1967, "cup", 46))
+    zilisch = prose(await facts_of(real_store, "watkins glen", 2025, "xfinity", 23))
+    assert "Richard Petty won" in petty and "Connor Zilisch won" in zilisch
+    assert "has started" not in petty + zilisch and "start in the first" not in petty + zilisch
+    assert "Mantz has started three of the 13 Cup Series races run so far in 1950." in prose(
+        await facts_of(real_store, "darlington", 1950, "cup"))
+    # the other wording for a third sentence opening with the winner's name: never "The winner has started …"
+    assert "It was McGriff's 20th start in the first 33 Cup Series races of 1954." in prose(
+        await facts_of(real_store, "southern states", 1954, "cup", 33))
+
+
+def test_a_part_timer_missed_a_quarter_of_the_season_so_far_and_two_races_or_its_opening_ones():
+    assert recap.part_timer(3, 13) and recap.part_timer(1, 3) and recap.part_timer(6, 8)
+    assert not recap.part_timer(45, 46) and not recap.part_timer(22, 23) and not recap.part_timer(2, 3)
+    assert not recap.part_timer(18, 22) and recap.part_timer(16, 22)
+    assert recap.part_timer(1, 2) and not recap.part_timer(1, 1)   # a first start of the season, after missing its opener

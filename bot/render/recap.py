@@ -36,6 +36,8 @@ MAX_LISTED = 6              # a longer list of drivers is summarised: "Thirty-tw
 SUMMARY_LISTED = 4
 MAX_SEASON_FINISHES = 4     # earlier finishes this season on the same kind of track, listed one by one
 DROUGHT_TOLD = 30           # a winner's starts since the previous series win that make it news
+PART_TIME_SHARE = 0.25      # a part-timer missed this share of the season's races so far at least,
+PART_TIME_MISSED = 2        # and this many, unless this is a first start of the season: 45 of 46 is a full season
 RESULT_COLUMNS = ("Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 GAINED_TO_MENTION = 15
 ATTRIBUTION = "Data: nascaR.data (DriverAverages.com, NASCAR.com) and NASCAR's official feed. Source: NASCAR."
@@ -257,14 +259,25 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         sentences.append(Sentence(f"It was also the first {series} win for {_join(owners)}.",
                                   f"The win was also the first in the {series} for {_join(owners)}."))
     share = facts.season_share
-    if share and share.starts < share.races and not debut:
+    if share and part_timer(share.starts, share.races) and not debut:
         if share.starts == 1:
-            text = f"was making a first {series} start of {race.season}, in the season's {ordinal_word(share.races)} race."
+            in_race = f"{race.season}, in the season's {ordinal_word(share.races)} race."
+            sentences.append(Sentence(f"{short} was making a first {series} start of {in_race}",
+                                      f"It was {possessive(short)} first {series} start of {in_race}"))
         else:
-            text = (f"has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far"
-                    f" in {race.season}.")
-        sentences.append(Sentence(f"{short} {text}", f"The winner {text}"))
+            sentences.append(Sentence(
+                f"{short} has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far"
+                f" in {race.season}.",
+                f"It was {possessive(short)} {ordinal_word(share.starts)} start in the first {number_word(share.races)}"
+                f" {series} races of {race.season}."))
     return sentences
+
+
+def part_timer(starts: int, races: int) -> bool:
+    """Whether a driver who started `starts` of a season's first `races` races has run part of it, not all of it: Kyle
+    Busch's first Truck start of 2023 in its second race, Mantz's three of 13 in 1950; not Petty's 45 of 46 in 1967."""
+    missed = races - starts
+    return missed >= PART_TIME_SHARE * races and (missed >= PART_TIME_MISSED or (starts == 1 and missed >= 1))
 
 
 def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
