@@ -68,3 +68,10 @@ def test_a_part_timer_missed_a_quarter_of_the_season_so_far_and_two_races_or_its
     assert not recap.part_timer(45, 46) and not recap.part_timer(22, 23) and not recap.part_timer(2, 3)
     assert not recap.part_timer(18, 22) and recap.part_timer(16, 22)
     assert recap.part_timer(1, 2) and not recap.part_timer(1, 1)   # a first start of the season, after missing its opener
+
+
+async def test_two_of_two_is_both_never_all_two(real_store):
+    text = prose(await facts_of(real_store, "daytona 500", 1959, "cup"))
+    assert "Lee Petty now has top-10 finishes in both Cup Series superspeedway starts" in text
+    assert "all two" not in text.casefold()
+    assert (recap.all_of(2), recap.all_of(7), recap.all_of(36, str)) == ("both", "all seven", "all 36")

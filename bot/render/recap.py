@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.render import cells, safe
@@ -84,6 +85,11 @@ def spelled(count: int) -> str:
 def counted(count: int, noun: str, many: str | None = None) -> str:
     """`eight cautions`, `22 lead changes`, `one lap`."""
     return f"{number_word(count)} {noun if count == 1 else (many or noun + 's')}"
+
+
+def all_of(count: int, number: Callable[[int], str] = number_word) -> str:
+    """`all seven` (`all 36` with `number=str`), and `both` for two: never "all two"."""
+    return "both" if count == 2 else f"all {number(count)}"
 
 
 def ordinal_word(count: int) -> str:
@@ -243,7 +249,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     drought = long_wait(facts.previous_win, since)
     earlier = facts.earlier_win_tracks
     if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
-        quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
+        quantity = _sentence(all_of(facts.win_number - 1))
         latest = f", the latest in {drought.season}, {since} starts earlier" if drought else ""
         at = m.escape(earlier[0])
         sentences.append(Sentence(f"{quantity} of {possessive(short)} earlier {series} wins came at {at}{latest}."))
@@ -289,7 +295,7 @@ def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
     drivers = list(dict.fromkeys(driver for _, driver in winners))
     called = {driver: name(driver) for driver in drivers}
     if len(drivers) == 1 and len(winners) == len(stages) >= 2:
-        count = "both" if len(stages) == 2 else f"all {number_word(len(stages))}"
+        count = all_of(len(stages))
         return [Sentence(f"{called[drivers[0]]} swept {count} stages.", f"{count} stages went to {called[drivers[0]]}.")]
     won: list[str] = []
     went: list[str] = []
@@ -428,7 +434,8 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
     sentences = []
     if not out and unknown == 0:
         that_started = " that started" if absent else ""
-        sentences.append(Sentence(f"All {len(started)} {vehicles(race)}{that_started} were running at the finish."))
+        every = _sentence(all_of(len(started), str))
+        sentences.append(Sentence(f"{every} {vehicles(race)}{that_started} were running at the finish."))
     elif out:
         listed = [
             f"{name(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
@@ -478,10 +485,11 @@ def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     series = m.escape(series_words(race.series, race.series_name))
     sentences = []
     if record is not None and record.starts >= 2:
-        starts = f"{number_word(record.starts)} {series} {KIND_STARTS[record.kind]} starts"
+        kind_starts = f"{series} {KIND_STARTS[record.kind]} starts"
+        starts = f"{number_word(record.starts)} {kind_starts}"
         missing = record.starts - record.top10s
         if missing == 0:
-            tens = f"top-10 finishes in all {starts}"
+            tens = f"top-10 finishes in {all_of(record.starts)} {kind_starts}"
         elif missing <= 2 and record.starts >= 4:
             tens = f"top-10 finishes in all but {number_word(missing)} of {starts}"
         elif record.top10s == 0:
