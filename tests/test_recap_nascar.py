@@ -75,3 +75,14 @@ async def test_two_of_two_is_both_never_all_two(real_store):
     assert "Lee Petty now has top-10 finishes in both Cup Series superspeedway starts" in text
     assert "all two" not in text.casefold()
     assert (recap.all_of(2), recap.all_of(7), recap.all_of(36, str)) == ("both", "all seven", "all 36")
+
+
+async def test_an_owner_entry_is_named_as_a_car_owner_in_prose_and_kept_in_the_table(real_store):
+    """The history's team for an owner-entered car is "Kenny Myler (Owner)": prose says "car owner Kenny Myler"."""
+    facts = await facts_of(real_store, None, 1965, "cup", 28)
+    assert facts.winner.team == "Kenny Myler (Owner)" and facts.team_first_win
+    text = prose(facts)
+    assert "It was also the first Cup Series win for car owner Kenny Myler." in text and "(Owner)" not in text
+    assert "Kenny Myler (Owner)" in recap.text_recap(facts)   # the results table keeps the history's team
+    kiekhaefer = prose(await facts_of(real_store, None, 1955, "cup", 4))
+    assert "for car owner Carl Kiekhaefer" in kiekhaefer and "(Owner)" not in kiekhaefer

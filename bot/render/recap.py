@@ -151,6 +151,17 @@ class Mentions:
         return self.m.escape(driver if first else self.short(driver))
 
 
+OWNER_ENTRY = " (Owner)"   # the history's team for a car its owner entered under his own name: "Kenny Myler (Owner)"
+
+
+def team_words(team: str, m: Markup) -> str:
+    """A team as prose names it: `Hendrick Motorsports`; an owner's entry is `car owner Kenny Myler` (the tables keep
+    the history's label)."""
+    if team.endswith(OWNER_ENTRY) and len(team) > len(OWNER_ENTRY):
+        return f"car owner {m.escape(team.removesuffix(OWNER_ENTRY))}"
+    return m.escape(team)
+
+
 def possessive(name: str) -> str:
     """`Larson's`, `Gibbs'` (AP style for a name ending in s)."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
@@ -258,7 +269,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         sentences.append(Sentence(f"{possessive(short)} previous {series} win {came}", f"The previous one {came}"))
     owners = []
     if facts.team_first_win and winner.team:
-        owners.append(m.escape(winner.team))
+        owners.append(team_words(winner.team, m))
     if facts.make_first_win and winner.make:
         owners.append(m.escape(winner.make))
     if owners:
