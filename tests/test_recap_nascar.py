@@ -3,6 +3,8 @@ fan would write them (no "all two", no owner labels, no doubled parentheses, one
 
 from __future__ import annotations
 
+import re
+
 from bot.render import recap
 from db import queries
 from db.models import RecapFacts
@@ -86,3 +88,17 @@ async def test_an_owner_entry_is_named_as_a_car_owner_in_prose_and_kept_in_the_t
     assert "Kenny Myler (Owner)" in recap.text_recap(facts)   # the results table keeps the history's team
     kiekhaefer = prose(await facts_of(real_store, None, 1955, "cup", 4))
     assert "for car owner Carl Kiekhaefer" in kiekhaefer and "(Owner)" not in kiekhaefer
+
+
+async def test_a_name_with_its_own_note_takes_one_pair_of_parentheses(real_store):
+    """The history tells namesakes apart with a note: "Jack Smith (Ohio)". A listed driver's note joins it."""
+    kentucky = prose(await facts_of(real_store, None, 2007, "truck", 13))
+    assert "Jack Smith (Ohio; fuel pump, 115 laps)" in kentucky
+    debuts = prose(await facts_of(real_store, None, 1959, "cup", 32))
+    assert "Earl Balmer (30th, engine) and Bill Scott (Winston-Salem; 38th, overheating) made their first" in debuts
+    best = prose(await facts_of(real_store, None, 1969, "cup", 8))
+    assert "Seventh place was a career-best Cup Series finish for Dick Johnson (California; previously 12th)." in best
+    for text in (kentucky, debuts, best):
+        assert not re.search(r"\) \(|\)'s", text)
+    reddit = " ".join(recap.paragraphs(await facts_of(real_store, None, 2007, "truck", 13), recap.REDDIT))
+    assert "Jack Smith \\(Ohio\\); fuel" not in reddit and "Jack Smith (Ohio; fuel pump, 115 laps)" in reddit

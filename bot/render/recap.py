@@ -137,6 +137,9 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+NAME_NOTE = re.compile(r"(.*\S)\s+\(([^()]+)\)")   # a name with the history's disambiguating note: "Jack Smith (Ohio)"
+
+
 class Mentions:
     """A recap's names for drivers: the full name at the first mention, the short name after."""
 
@@ -145,10 +148,27 @@ class Mentions:
         self.m = m
         self.seen: set[str] = set()
 
+    def _next(self, driver: str) -> str:
+        return self.short(driver) if driver in self.seen else driver
+
     def __call__(self, driver: str) -> str:
-        first = driver not in self.seen
+        shown = self._next(driver)
         self.seen.add(driver)
-        return self.m.escape(driver if first else self.short(driver))
+        return self.m.escape(shown)
+
+    def noted(self, driver: str, note: str) -> str:
+        """`Kyle Busch (engine, 115 laps)`: a mention with a note (in markup already) in parentheses, one pair of them
+        for a name with its own note: `Jack Smith (Ohio; fuel pump, 115 laps)`."""
+        shown = self._next(driver)
+        self.seen.add(driver)
+        own = NAME_NOTE.fullmatch(shown)
+        if own:
+            return f"{self.m.escape(own[1])} ({self.m.escape(own[2])}; {note})"
+        return f"{self.m.escape(shown)} ({note})"
+
+    def shows_note(self, driver: str) -> bool:
+        """Whether the driver's next mention carries a note of its name in parentheses: "Dick Johnson (California)"."""
+        return NAME_NOTE.fullmatch(self._next(driver)) is not None
 
 
 OWNER_ENTRY = " (Owner)"   # the history's team for a car its owner entered under his own name: "Kenny Myler (Owner)"
@@ -422,12 +442,16 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     series = m.escape(series_words(race.series, race.series_name))
     if len(facts.career_bests) == 1:
         [best] = facts.career_bests
-        who, place = name(best.result.driver), ordinal_word(best.result.finish)
-        previously = f"(previously {ordinal_word(best.previous_best)})"
-        sentences.append(Sentence(f"{possessive(who)} {place} place was a career-best {series} finish {previously}.",
-                                  f"{place.capitalize()} place was a career-best {series} finish for {who} {previously}."))
+        place, previously = ordinal_word(best.result.finish), f"previously {ordinal_word(best.previous_best)}"
+        if name.shows_note(best.result.driver):   # not "Dick Johnson (California)'s seventh place … (previously 12th)"
+            who = name.noted(best.result.driver, previously)
+            sentences.append(Sentence(f"{place.capitalize()} place was a career-best {series} finish for {who}."))
+        else:
+            who = name(best.result.driver)
+            sentences.append(Sentence(f"{possessive(who)} {place} place was a career-best {series} finish ({previously}).",
+                                      f"{place.capitalize()} place was a career-best {series} finish for {who} ({previously})."))
     elif facts.career_bests:
-        listed = _join([f"{name(best.result.driver)} ({ordinal_word(best.result.finish)})" for best in facts.career_bests])
+        listed = _join([name.noted(best.result.driver, ordinal_word(best.result.finish)) for best in facts.career_bests])
         sentences.append(Sentence(f"Career-best {series} finishes for {listed}."))
     return sentences
 
@@ -449,7 +473,7 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
         sentences.append(Sentence(f"{every} {vehicles(race)}{that_started} were running at the finish."))
     elif out:
         listed = [
-            f"{name(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
+            name.noted(line.driver, m.escape(line.status) + (f", {plural(line.laps, 'lap')}" if line.laps is not None else ""))
             for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
         ]
         count = f"at least {number_word(len(out))}" if unknown else spelled(len(out))
@@ -478,10 +502,10 @@ def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         line = debuts[0]
         sentences.append(Sentence(f"{name(line.driver)} made a first {series} start and {finish_phrase(line, m)}."))
     elif 1 < len(debuts) <= MAX_LISTED:
-        listed = _join([f"{name(line.driver)} ({how(line)})" for line in debuts])
+        listed = _join([name.noted(line.driver, how(line)) for line in debuts])
         sentences.append(Sentence(f"{listed} made their first {series} starts."))
     elif debuts:
-        listed = _join([f"{name(line.driver)} ({how(line)})" for line in debuts[:SUMMARY_LISTED]])
+        listed = _join([name.noted(line.driver, how(line)) for line in debuts[:SUMMARY_LISTED]])
         sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {listed}."))
     for newcomer in (n for n in facts.newcomers if n.previous_season is not None):
         line = newcomer.result
