@@ -7,7 +7,7 @@ import re
 
 from bot.render import recap
 from db import queries
-from db.models import RecapFacts
+from db.models import RecapFacts, WinTallies
 from db.recaps import recap_facts
 
 
@@ -102,3 +102,25 @@ async def test_a_name_with_its_own_note_takes_one_pair_of_parentheses(real_store
         assert not re.search(r"\) \(|\)'s", text)
     reddit = " ".join(recap.paragraphs(await facts_of(real_store, None, 2007, "truck", 13), recap.REDDIT))
     assert "Jack Smith \\(Ohio\\); fuel" not in reddit and "Jack Smith (Ohio; fuel pump, 115 laps)" in reddit
+
+
+async def test_a_run_of_wins_and_the_seasons_lead_are_two_clear_facts(real_store):
+    """Pearson 1976 (rounds 1 and 2): the run and the season's lead, each said as itself. Rex White at Bowman Gray in
+    1959: 'the most of any driver' after 'second straight' would read as the longest run; it is the wins there."""
+    pearson = prose(await facts_of(real_store, None, 1976, "cup", 2))
+    assert "Pearson has now won two Cup Series races in a row and has more wins in 1976 than any other driver." in pearson
+    white = prose(await facts_of(real_store, None, 1959, "cup", 33))
+    assert ("It was Rex White's second straight Cup Series win at Bowman Gray Stadium, where no other driver has won as "
+            "often.") in white
+    for text in (pearson, white):
+        assert "in a row, more wins" not in text and "straight Cup Series win at Bowman Gray Stadium, the most" not in text
+    race = (await facts_of(real_store, None, 1976, "cup", 2)).details.race
+    told = recap.tally_sentences("Pearson", "Cup Series", "Rockingham", race,
+                                 WinTallies(season_wins=2, most_season_wins=True, in_a_row=2, track_wins=2,
+                                            most_track_wins=True, track_in_a_row=2), 12)
+    assert [(sentence.text, sentence.other_opening) for sentence in told] == [
+        ("Pearson has now won two Cup Series races in a row and has more wins in 1976 than any other driver.",
+         "That makes two Cup Series wins in a row, and no other driver has as many in 1976."),
+        ("It was Pearson's second straight Cup Series win at Rockingham, where no other driver has won as often.",
+         "Pearson has won the last two Cup Series races at Rockingham, where no other driver has won as often."),
+    ]

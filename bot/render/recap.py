@@ -217,7 +217,8 @@ def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tall
                     win_number: int) -> list[Sentence]:
     """What the win adds up to: `Hamlin now has six Cup Series wins in 2025, more than any other driver.` (a veteran's
     first of the season after its opening round is said as such), `Larson has now won three Cup Series races in a
-    row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`"""
+    row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`, `It was
+    Rex White's second straight Cup Series win at Bowman Gray Stadium, where no other driver has won as often.`"""
     sentences = []
     wins, ahead = tallies.season_wins, ", more than any other driver" if tallies.most_season_wins else ""
     # the season's wins are all the run's (its races this season are the last rounds): one sentence tells both
@@ -229,15 +230,20 @@ def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tall
         sentences.append(Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
                                   f"{short} had not won a {series} race in {race.season} before."))
     if tallies.in_a_row >= 2:
-        leads = f", more wins in {race.season} than any other driver" if only_the_run and tallies.most_season_wins else ""
-        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row{leads}.",
-                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row{leads}."))
+        # two facts, each said as itself: not "… races in a row, more wins in 1976 than any other driver"
+        leads = only_the_run and tallies.most_season_wins
+        ahead = f" and has more wins in {race.season} than any other driver" if leads else ""
+        none_as_many = f", and no other driver has as many in {race.season}" if leads else ""
+        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row{ahead}.",
+                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row{none_as_many}."))
     total, run = tallies.track_wins, tallies.track_in_a_row
     if total >= 2:
         most, more = (["the most of any driver"], ["more than any other driver"]) if tallies.most_track_wins else ([], [])
-        if run == total:   # every win there in a row
+        if run == total:   # every win there in a row: "the most" would read as the longest run, so it is said of the wins
             said = f"It was {possessive(short)} {ordinal_word(total)} straight {series} win at {track}"
             other = f"{short} has won the last {number_word(run)} {series} races at {track}"
+            where = ["where no other driver has won as often"] if tallies.most_track_wins else []
+            most, more = where, where
         else:
             said = f"It was {possessive(short)} {ordinal_word(total)} {series} win at {track}"
             other = f"{short} has now won {number_word(total)} {series} races at {track}"
