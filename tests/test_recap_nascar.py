@@ -124,3 +124,18 @@ async def test_a_run_of_wins_and_the_seasons_lead_are_two_clear_facts(real_store
         ("It was Pearson's second straight Cup Series win at Rockingham, where no other driver has won as often.",
          "Pearson has won the last two Cup Series races at Rockingham, where no other driver has won as often."),
     ]
+
+
+async def test_a_paved_ovals_figures_count_the_superspeedways_and_say_so(real_store):
+    """Blaney won at Daytona in August 2025: a fan counts it among his oval wins of the season (the data's `oval` kind
+    leaves out Daytona and Talladega, and 'oval' in prose said two wins). The figures take the superspeedways in and
+    say 'paved oval' (the dirt ovals are the dirt kind). Byron's Homestead win of 2021 was no first on an oval: his
+    first Cup win came at Daytona."""
+    text = prose(await facts_of(real_store, "phoenix", 2025, "cup", 36))
+    assert "In 29 earlier paved-oval races this season, Blaney had three wins and 17 top-10 finishes." in text
+    assert "Cup Series paved-oval starts" in text and " oval races" not in text
+    byron = await facts_of(real_store, None, 2021, "cup", 3)
+    assert byron.winner.driver == "William Byron" and not byron.first_series_win_of_kind
+    assert "It was Byron's second career Cup Series win, the first at Homestead-Miami Speedway." in prose(byron)
+    superspeedway = await facts_of(real_store, "daytona", 2005, "cup", 17)   # a superspeedway's counts are its own
+    assert superspeedway.kind_record.starts == 27 and "27 Cup Series superspeedway starts" in prose(superspeedway)

@@ -42,8 +42,11 @@ PART_TIME_MISSED = 2        # and this many, unless this is a first start of the
 RESULT_COLUMNS = ("Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 GAINED_TO_MENTION = 15
 ATTRIBUTION = "Data: nascaR.data (DriverAverages.com, NASCAR.com) and NASCAR's official feed. Source: NASCAR."
-KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": "dirt-track", "oval": "oval"}
-KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt": "dirt tracks", "oval": "ovals"}
+# A kind of track as the recap counts it (db.recaps.kinds_counted): "paved oval" takes in the superspeedways, so that
+# no reader counts Blaney's Daytona win among his ovals and finds it missing; the dirt ovals are "dirt tracks".
+KIND_NOUNS = {**KIND_WORDS, "oval": "paved oval"}
+KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": "dirt-track", "oval": "paved-oval"}
+KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt": "dirt tracks", "oval": "paved ovals"}
 # Words in a race's name that would read as a claim after "won the": "won the NASCAR Cup Series Championship".
 CLAIM_WORDS = re.compile(r"\b(championships?|titles?|playoffs?)\b", re.IGNORECASE)
 DOUBLE_STOP = re.compile(r"(\\?\.)\.$")   # a sentence ending in "Jr." (escaped or not) takes no second stop
@@ -265,7 +268,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         return [Sentence(f"{full} won {race_phrase(race, m)}, a non-points exhibition race.")]
     sentences = [Sentence(f"{full} won {race_phrase(race, m)}.")]
     short = name(winner.driver)
-    kind = KIND_WORDS[race.track_kind]
+    kind = KIND_NOUNS[race.track_kind]
     article = "an" if kind[0] in "aeiou" else "a"
     debut = facts.earlier_series_starts == 0
     text = f"It was {possessive(short)} {ordinal_word(facts.win_number)} career {series} win"
