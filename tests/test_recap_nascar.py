@@ -139,3 +139,20 @@ async def test_a_paved_ovals_figures_count_the_superspeedways_and_say_so(real_st
     assert "It was Byron's second career Cup Series win, the first at Homestead-Miami Speedway." in prose(byron)
     superspeedway = await facts_of(real_store, "daytona", 2005, "cup", 17)   # a superspeedway's counts are its own
     assert superspeedway.kind_record.starts == 27 and "27 Cup Series superspeedway starts" in prose(superspeedway)
+
+
+async def test_a_fact_one_sentence_says_is_not_said_again(real_store):
+    """Biffle's Texas Truck win of 2019 was his first Truck start since 2004: said once, with the win, not again as 'his
+    first win of 2019', 'a first start of 2019 in the season's ninth race' and 'a first start since 2004 … finished
+    first'. David Green's fifth place at Kentucky in 2007 (top five, career best) is not told a third time."""
+    biffle = prose(await facts_of(real_store, "texas", 2019, "truck", 9))
+    assert "Biffle was making a first Truck Series start since 2004." in biffle
+    for said_again in ("win of 2019", "start of 2019", "finished first", "since 2004 and"):
+        assert said_again not in biffle
+    assert "Anthony Mrakovich made a first Truck Series start and finished 26th" in biffle   # a place not told before
+    green = prose(await facts_of(real_store, None, 2007, "truck", 13))
+    assert "Green made a first Truck Series start since 1997." in green and green.count("fifth") == 1
+    assert "Brandon Miller made a first Truck Series start since 2004 and finished 19th." in green
+    # a list of first starts gives every driver's place, told before or not
+    assert "Ezell (third) and Joe Deloach (11th) made their first Cup Series starts." in prose(
+        await facts_of(real_store, None, 1952, "cup", 13))

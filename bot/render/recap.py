@@ -217,11 +217,12 @@ def long_wait(previous: RaceRef | None, since: int | None) -> RaceRef | None:
 
 
 def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tallies: WinTallies,
-                    win_number: int) -> list[Sentence]:
+                    win_number: int, first_start_told: bool = False) -> list[Sentence]:
     """What the win adds up to: `Hamlin now has six Cup Series wins in 2025, more than any other driver.` (a veteran's
     first of the season after its opening round is said as such), `Larson has now won three Cup Series races in a
     row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`, `It was
-    Rex White's second straight Cup Series win at Bowman Gray Stadium, where no other driver has won as often.`"""
+    Rex White's second straight Cup Series win at Bowman Gray Stadium, where no other driver has won as often.`
+    `first_start_told`: another sentence says this was the winner's first start of the season, and so his first win."""
     sentences = []
     wins, ahead = tallies.season_wins, ", more than any other driver" if tallies.most_season_wins else ""
     # the season's wins are all the run's (its races this season are the last rounds): one sentence tells both
@@ -229,7 +230,7 @@ def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tall
     if wins is not None and wins >= 2 and not only_the_run:
         sentences.append(Sentence(f"{short} now has {number_word(wins)} {series} wins in {race.season}{ahead}.",
                                   f"It was {possessive(short)} {ordinal_word(wins)} {series} win of {race.season}{ahead}."))
-    elif wins == 1 and win_number > 1 and race.round is not None and race.round > 1:
+    elif wins == 1 and win_number > 1 and race.round is not None and race.round > 1 and not first_start_told:
         sentences.append(Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
                                   f"{short} had not won a {series} race in {race.season} before."))
     if tallies.in_a_row >= 2:
@@ -284,7 +285,11 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
-    sentences += tally_sentences(short, series, m.escape(race.track), race, facts.tallies, facts.win_number)
+    back_from = _winner_back_from(facts)   # a first series start in three seasons or more
+    share = facts.season_share
+    part_time = share is not None and part_timer(share.starts, share.races) and not debut and back_from is None
+    first_start = back_from is not None or (part_time and share is not None and share.starts == 1)
+    sentences += tally_sentences(short, series, m.escape(race.track), race, facts.tallies, facts.win_number, first_start)
     since = facts.starts_since_win
     drought = long_wait(facts.previous_win, since)
     earlier = facts.earlier_win_tracks
@@ -304,8 +309,10 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     if owners:
         sentences.append(Sentence(f"It was also the first {series} win for {_join(owners)}.",
                                   f"The win was also the first in the {series} for {_join(owners)}."))
-    share = facts.season_share
-    if share and part_timer(share.starts, share.races) and not debut:
+    if back_from is not None:   # said here, not again among the drivers back after a while, nor as a first of the season
+        sentences.append(Sentence(f"{short} was making a first {series} start since {back_from}.",
+                                  f"It was {possessive(short)} first {series} start since {back_from}."))
+    elif share is not None and part_time:
         if share.starts == 1:
             in_race = f"{race.season}, in the season's {ordinal_word(share.races)} race."
             sentences.append(Sentence(f"{short} was making a first {series} start of {in_race}",
@@ -317,6 +324,11 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
                 f"It was {possessive(short)} {ordinal_word(share.starts)} start in the first {number_word(share.races)}"
                 f" {series} races of {race.season}."))
     return sentences
+
+
+def _winner_back_from(facts: RecapFacts) -> int | None:
+    """The season of the winner's previous series start, when this was his first in RETURN_GAP_SEASONS or more."""
+    return next((n.previous_season for n in facts.newcomers if n.result.driver_id == facts.winner.driver_id), None)
 
 
 def part_timer(starts: int, races: int) -> bool:
@@ -501,26 +513,40 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
 def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     series = m.escape(series_words(facts.details.race.series, facts.details.race.series_name))
     sentences = []
+    # a finish told before is not told again by a sentence of its own ("Green made a first … start since 1997."); a
+    # list gives every driver's, uniformly
+    placed = _places_told(facts)
 
-    def how(line: ResultLine) -> str:
-        return ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status)}")
+    def listed(line: ResultLine) -> str:
+        return name.noted(line.driver, ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status)}"))
 
-    told = facts.winner if facts.earlier_series_starts == 0 else None   # the winner's debut is told with his win
+    def finished(line: ResultLine) -> str:
+        return "" if line.driver in placed else f" and {finish_phrase(line, m)}"
+
+    # the winner's debut or return is told with his win (an exhibition's winner has no such sentence)
+    told = facts.winner if facts.win_number is not None else None
     debuts = [n.result for n in facts.newcomers if n.previous_season is None and n.result is not told]
     if len(debuts) == 1:
         line = debuts[0]
-        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start and {finish_phrase(line, m)}."))
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start{finished(line)}."))
     elif 1 < len(debuts) <= MAX_LISTED:
-        listed = _join([name.noted(line.driver, how(line)) for line in debuts])
-        sentences.append(Sentence(f"{listed} made their first {series} starts."))
+        sentences.append(Sentence(f"{_join([listed(line) for line in debuts])} made their first {series} starts."))
     elif debuts:
-        listed = _join([name.noted(line.driver, how(line)) for line in debuts[:SUMMARY_LISTED]])
-        sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {listed}."))
-    for newcomer in (n for n in facts.newcomers if n.previous_season is not None):
+        some = _join([listed(line) for line in debuts[:SUMMARY_LISTED]])
+        sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {some}."))
+    for newcomer in (n for n in facts.newcomers if n.previous_season is not None and n.result is not told):
         line = newcomer.result
         since = newcomer.previous_season
-        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {since} and {finish_phrase(line, m)}."))
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {since}{finished(line)}."))
     return sentences
+
+
+def _places_told(facts: RecapFacts) -> set[str]:
+    """The drivers whose finishing place the paragraphs before the newcomers' give: the winner, the rest of the top
+    five, the pole-sitter, the race-high leader and the career bests."""
+    lines = [facts.winner, facts.pole, facts.top_leader, *(line for line in facts.details.results if 2 <= line.finish <= 5),
+             *(best.result for best in facts.career_bests)]
+    return {line.driver for line in lines if line is not None}
 
 
 def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
