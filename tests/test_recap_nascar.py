@@ -156,3 +156,11 @@ async def test_a_fact_one_sentence_says_is_not_said_again(real_store):
     # a list of first starts gives every driver's place, told before or not
     assert "Ezell (third) and Joe Deloach (11th) made their first Cup Series starts." in prose(
         await facts_of(real_store, None, 1952, "cup", 13))
+
+
+async def test_a_winners_only_top_10_on_the_kind_is_said_as_such(real_store):
+    """Mantz's Southern 500 of 1950 was his only top-10 in two Cup starts on paved ovals: not "Mantz now has one top-10
+    finish in two … starts; this was the first win among them"."""
+    text = prose(await facts_of(real_store, "darlington", 1950, "cup"))
+    assert "The win was Mantz's first top-10 finish in two Cup Series paved-oval starts." in text
+    assert "one top-10 finish" not in text and "first win among them" not in text

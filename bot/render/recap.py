@@ -567,7 +567,11 @@ def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         else:
             tens = f"{number_word(record.top10s)} top-10 finish{'es' if record.top10s != 1 else ''} in {starts}"
         wins = "this was the first win among them" if record.wins == 1 else f"{number_word(record.wins)} of them wins"
-        sentences.append(Sentence(f"{short} now has {tens}; {wins}.", f"The winner now has {tens}; {wins}."))
+        if record.top10s == 1 and missing:   # this win alone: not "one top-10 finish in two …; this was the first win"
+            first = f"first top-10 finish in {starts}"
+            sentences.append(Sentence(f"The win was {possessive(short)} {first}.", f"It was {possessive(short)} {first}."))
+        else:
+            sentences.append(Sentence(f"{short} now has {tens}; {wins}.", f"The winner now has {tens}; {wins}."))
     finishes = facts.season_kind_finishes
     if finishes and len(finishes) <= MAX_SEASON_FINISHES:
         sentences.append(Sentence(
