@@ -645,7 +645,8 @@ class CareerBest(Record):
 
 
 class KindRecord(Record):
-    """A driver's record in one series on one kind of track, up to and including a race."""
+    """A driver's record in one series on one kind of track, up to and including a race; a paved oval's (`oval`) counts
+    the superspeedways too (db.recaps.kinds_counted)."""
 
     kind: str
     starts: int
@@ -685,7 +686,7 @@ class RecapFacts(Record):
     pole: ResultLine | None
     win_number: int | None                  # the winner's nth points-race win in this series
     earlier_win_tracks: tuple[str, ...]     # tracks of the winner's earlier series wins, distinct
-    first_series_win_of_kind: bool          # first win in this series on this kind of track
+    first_series_win_of_kind: bool          # first win in this series on this kind of track (db.recaps.kinds_counted)
     first_national_win_of_kind: bool        # ... and in any of the three national series
     first_win_at_track: bool
     team_first_win: bool

@@ -32,6 +32,9 @@ RETURN_GAP_SEASONS = 3       # "first start since 2018" when the previous start 
 LED_COVERAGE = 0.95          # laps led are known when the counts add up to this share of the laps run at least
 CAREER_BEST_TOLD = 10        # finishers down to this place are told when it is their best series finish yet
 RUN_READ = 40                # earlier races read back when counting a run of wins (the longest in any series: ten)
+# The kinds of track a NASCAR recap's "on this kind of track" counts: a paved oval's take in the superspeedways, which a
+# fan counts among the ovals (Blaney's Daytona win is one of his oval wins); a dirt oval is the dirt kind.
+KINDS_COUNTED = {"oval": ("oval", "superspeedway")}
 NASCAR_WIN = "w.finish = 1"
 F1_WIN = "w.finish = 1 AND w.status_code IS NULL"   # a classified P1 (never a disqualified one)
 
@@ -513,11 +516,18 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
             WHERE x.driver_id = ? AND {before} AND (r.season > ? OR (r.season = ? AND r.round > ?))""",
         (winner_id, *before_args, previous["season"], previous["season"], previous["round"] or 0),
     ) if previous else None
+    # Wins of this kind in the other NASCAR national series before this race. A win of this season that the data cannot
+    # place before or after it (a race without a start time: the whole history) counts, so that "a first in any
+    # national series" is said only when it is known to be one.
+    started = race.starts_at.isoformat() if race.starts_at else None
+    kinds = kinds_counted(race.track_kind)
+    of_kind = f"r.kind IN ({','.join('?' * len(kinds))})"
     elsewhere_same_kind = snapshot.scalar(
-        """SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id
-           WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 AND r.kind = ? AND r.series_id != ?
-           AND (r.season < ? OR (r.season = ? AND r.starts_at IS NOT NULL AND r.starts_at < ?))""",
-        (winner_id, race.track_kind, series_id, race.season, race.season, race.starts_at.isoformat() if race.starts_at else ""),
+        f"""SELECT count(*) FROM results x JOIN races r ON r.id = x.race_id JOIN series s ON s.id = r.series_id
+            WHERE x.driver_id = ? AND x.finish = 1 AND r.exhibition = 0 AND {of_kind} AND r.series_id != ?
+            AND s.family = 'nascar'
+            AND (r.season < ? OR (r.season = ? AND (r.starts_at IS NULL OR ? IS NULL OR r.starts_at < ?)))""",
+        (winner_id, *kinds, series_id, race.season, race.season, started, started),
     )
     team_won_before = snapshot.scalar(
         f"""SELECT EXISTS (SELECT 1 FROM results x JOIN races r ON r.id = x.race_id JOIN teams tm ON tm.id = x.team_id
@@ -531,8 +541,8 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     ) if winner.make else True
     record = _row(snapshot,
         f"""SELECT count(*), sum(x.finish <= 10), sum(x.finish = 1) FROM results x JOIN races r ON r.id = x.race_id
-            WHERE x.driver_id = ? AND r.kind = ? AND ({before} OR r.id = ?)""",
-        (winner_id, race.track_kind, *before_args, race.id),
+            WHERE x.driver_id = ? AND {of_kind} AND ({before} OR r.id = ?)""",
+        (winner_id, *kinds, *before_args, race.id),
     )
     assert record is not None   # an aggregate always returns a row
     earlier_starts = snapshot.scalar(
@@ -549,10 +559,10 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
     assert season is not None   # an aggregate always returns a row
     kind_finishes = snapshot.fetchall(
         f"""SELECT x.finish FROM results x JOIN races r ON r.id = x.race_id
-            WHERE x.driver_id = ? AND r.kind = ? AND r.id != ? AND {this_season} ORDER BY r.round""",
-        (winner_id, race.track_kind, race.id, *season_args),
+            WHERE x.driver_id = ? AND {of_kind} AND r.id != ? AND {this_season} ORDER BY r.round""",
+        (winner_id, *kinds, race.id, *season_args),
     )
-    same_kind_before = sum(1 for row in earlier if row["kind"] == race.track_kind)
+    same_kind_before = sum(1 for row in earlier if row["kind"] in kinds)
     whole_since = _rounds_whole_since(snapshot, series_id, race)
     tallies = win_tallies(snapshot, series_id, race, winner_id, before, before_args, NASCAR_WIN, whole_since)
     career_bests = _career_bests(snapshot, details, before, before_args, whole_since)
@@ -575,6 +585,11 @@ def read_recap_facts(snapshot: Snapshot, details: RaceResults) -> RecapFacts:
         tallies=tallies,
         career_bests=career_bests,
     )
+
+
+def kinds_counted(kind: str) -> tuple[str, ...]:
+    """The kinds of track a recap counts as `kind` (KINDS_COUNTED): a paved oval's record takes in the superspeedways."""
+    return KINDS_COUNTED.get(kind, (kind,))
 
 
 def _career_bests(

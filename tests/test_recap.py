@@ -120,7 +120,7 @@ async def test_runs_and_season_wins_are_told_only_when_every_round_is_in_the_sto
     assert facts.tallies == WinTallies(season_wins=2, most_season_wins=True, in_a_row=1, track_wins=2, most_track_wins=True,
                                        track_in_a_row=2)
     assert "Able now has two Cup Series wins in 2022, more than any other driver." in prose
-    assert "straight Cup Series win at Mid-Ohio Sports Car Course, the most of any driver." in prose
+    assert "straight Cup Series win at Mid-Ohio Sports Car Course, where no other driver has won as often." in prose
     # Round 2 missing: its winner, and whether it ran at Mid-Ohio, are unknown; nothing is claimed across it
     facts, prose = await round_3_recap(gapped, (1, 3))
     assert facts.tallies == WinTallies(season_wins=None, most_season_wins=False, in_a_row=1, track_wins=2,

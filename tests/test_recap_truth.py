@@ -90,7 +90,8 @@ THREADS = [
         [
             "Ryan Blaney won the NASCAR Cup Series Championship race at Phoenix Raceway.",
             "Denny Hamlin led a race-high 208 laps but finished sixth.",
-            "In 23 earlier oval races this season, Blaney had two wins and 14 top-10 finishes.",
+            # his Daytona win among them: a fan counts the superspeedways among the (paved) ovals
+            "In 29 earlier paved-oval races this season, Blaney had three wins and 17 top-10 finishes.",
         ],
         # his previous win came two races before: no wait worth telling
         ["won the NASCAR Cup Series Championship at", "champion of", "title", "previous Cup Series win", "The previous one"],
@@ -167,7 +168,7 @@ THREADS = [
             "William Byron won stage 1 and Denny Hamlin stage 2. Byron led a race-high 117 laps but finished 24th.",
             "There were eight cautions for 54 laps and 22 lead changes among 11 drivers.",
             "Josh Berry finished second, 1.535 seconds behind",
-            "Earlier this season on ovals, Larson finished 29th, second and fourth.",
+            "In five earlier paved-oval races this season, Larson had no wins and two top-10 finishes.",
             "Next for the Cup Series: the Food City Dirt Race at Bristol Motor Speedway Dirt Track, on Sunday, April 9.",
         ],
         ["has started", "was making a first", "Larson's 20th career Cup Series win, the first"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.render import cells, safe
@@ -47,11 +48,16 @@ MAX_LISTED = 6              # a longer list of drivers is summarised: "Thirty-tw
 SUMMARY_LISTED = 4
 MAX_SEASON_FINISHES = 4     # earlier finishes this season on the same kind of track, listed one by one
 DROUGHT_TOLD = 30           # a winner's starts since the previous series win that make it news
+PART_TIME_SHARE = 0.25      # a part-timer missed this share of the season's races so far at least,
+PART_TIME_MISSED = 2        # and this many, unless this is a first start of the season: 45 of 46 is a full season
 RESULT_COLUMNS = ("Pos", "#", "Driver", "Team", "Make", "Laps", "Led", "Status", "Pts")
 GAINED_TO_MENTION = 15
 ATTRIBUTION = "Data: nascaR.data (DriverAverages.com, NASCAR.com) and NASCAR's official feed. Source: NASCAR."
-KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": "dirt-track", "oval": "oval"}
-KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt": "dirt tracks", "oval": "ovals"}
+# A kind of track as the recap counts it (db.recaps.kinds_counted): "paved oval" takes in the superspeedways, so that
+# no reader counts Blaney's Daytona win among his ovals and finds it missing; the dirt ovals are "dirt tracks".
+KIND_NOUNS = {**KIND_WORDS, "oval": "paved oval"}
+KIND_STARTS = {"road": "road-course", "superspeedway": "superspeedway", "dirt": "dirt-track", "oval": "paved-oval"}
+KIND_PLURALS = {"road": "road courses", "superspeedway": "superspeedways", "dirt": "dirt tracks", "oval": "paved ovals"}
 # Words in a race's name that would read as a claim after "won the": "won the NASCAR Cup Series Championship".
 CLAIM_WORDS = re.compile(r"\b(championships?|titles?|playoffs?)\b", re.IGNORECASE)
 DOUBLE_STOP = re.compile(r"(\\?\.)\.$")   # a sentence ending in "Jr." (escaped or not) takes no second stop
@@ -93,6 +99,11 @@ def spelled(count: int) -> str:
 def counted(count: int, noun: str, many: str | None = None) -> str:
     """`eight cautions`, `22 lead changes`, `one lap`."""
     return f"{number_word(count)} {noun if count == 1 else (many or noun + 's')}"
+
+
+def all_of(count: int, number: Callable[[int], str] = number_word) -> str:
+    """`all seven` (`all 36` with `number=str`), and `both` for two: never "all two"."""
+    return "both" if count == 2 else f"all {number(count)}"
 
 
 def ordinal_word(count: int) -> str:
@@ -140,6 +151,9 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+NAME_NOTE = re.compile(r"(.*\S)\s+\(([^()]+)\)")   # a name with the history's disambiguating note: "Jack Smith (Ohio)"
+
+
 class Mentions:
     """A recap's names for drivers: the full name at the first mention, the short name after."""
 
@@ -148,10 +162,38 @@ class Mentions:
         self.m = m
         self.seen: set[str] = set()
 
+    def _next(self, driver: str) -> str:
+        return self.short(driver) if driver in self.seen else driver
+
     def __call__(self, driver: str) -> str:
-        first = driver not in self.seen
+        shown = self._next(driver)
         self.seen.add(driver)
-        return self.m.escape(driver if first else self.short(driver))
+        return self.m.escape(shown)
+
+    def noted(self, driver: str, note: str) -> str:
+        """`Kyle Busch (engine, 115 laps)`: a mention with a note (in markup already) in parentheses, one pair of them
+        for a name with its own note: `Jack Smith (Ohio; fuel pump, 115 laps)`."""
+        shown = self._next(driver)
+        self.seen.add(driver)
+        own = NAME_NOTE.fullmatch(shown)
+        if own:
+            return f"{self.m.escape(own[1])} ({self.m.escape(own[2])}; {note})"
+        return f"{self.m.escape(shown)} ({note})"
+
+    def shows_note(self, driver: str) -> bool:
+        """Whether the driver's next mention carries a note of its name in parentheses: "Dick Johnson (California)"."""
+        return NAME_NOTE.fullmatch(self._next(driver)) is not None
+
+
+OWNER_ENTRY = " (Owner)"   # the history's team for a car its owner entered under his own name: "Kenny Myler (Owner)"
+
+
+def team_words(team: str, m: Markup) -> str:
+    """A team as prose names it: `Hendrick Motorsports`; an owner's entry is `car owner Kenny Myler` (the tables keep
+    the history's label)."""
+    if team.endswith(OWNER_ENTRY) and len(team) > len(OWNER_ENTRY):
+        return f"car owner {m.escape(team.removesuffix(OWNER_ENTRY))}"
+    return m.escape(team)
 
 
 def possessive(name: str) -> str:
@@ -200,10 +242,12 @@ def distance_sentences(race: RaceSummary) -> list[Sentence]:
 
 
 def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tallies: WinTallies,
-                    win_number: int) -> list[Sentence]:
+                    win_number: int, first_start_told: bool = False) -> list[Sentence]:
     """What the win adds up to: `Hamlin now has six Cup Series wins in 2025, more than any other driver.` (a veteran's
     first of the season after its opening round is said as such), `Larson has now won three Cup Series races in a
-    row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`"""
+    row.`, `It was Waltrip's 12th Cup Series win at Bristol, the most of any driver and the seventh in a row.`, `It was
+    Rex White's second straight Cup Series win at Bowman Gray Stadium, where no other driver has won as often.`
+    `first_start_told`: another sentence says this was the winner's first start of the season, and so his first win."""
     sentences = []
     wins, ahead = tallies.season_wins, ", more than any other driver" if tallies.most_season_wins else ""
     # the season's wins are all the run's (its races this season are the last rounds): one sentence tells both
@@ -211,19 +255,24 @@ def tally_sentences(short: str, series: str, track: str, race: RaceSummary, tall
     if wins is not None and wins >= 2 and not only_the_run:
         sentences.append(Sentence(f"{short} now has {number_word(wins)} {series} wins in {race.season}{ahead}.",
                                   f"It was {possessive(short)} {ordinal_word(wins)} {series} win of {race.season}{ahead}."))
-    elif wins == 1 and win_number > 1 and race.round is not None and race.round > 1:
+    elif wins == 1 and win_number > 1 and race.round is not None and race.round > 1 and not first_start_told:
         sentences.append(Sentence(f"It was {possessive(short)} first {series} win of {race.season}.",
                                   f"{short} had not won a {series} race in {race.season} before."))
     if tallies.in_a_row >= 2:
-        leads = f", more wins in {race.season} than any other driver" if only_the_run and tallies.most_season_wins else ""
-        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row{leads}.",
-                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row{leads}."))
+        # two facts, each said as itself: not "… races in a row, more wins in 1976 than any other driver"
+        leads = only_the_run and tallies.most_season_wins
+        ahead = f" and has more wins in {race.season} than any other driver" if leads else ""
+        none_as_many = f", and no other driver has as many in {race.season}" if leads else ""
+        sentences.append(Sentence(f"{short} has now won {number_word(tallies.in_a_row)} {series} races in a row{ahead}.",
+                                  f"That makes {number_word(tallies.in_a_row)} {series} wins in a row{none_as_many}."))
     total, run = tallies.track_wins, tallies.track_in_a_row
     if total >= 2:
         most, more = (["the most of any driver"], ["more than any other driver"]) if tallies.most_track_wins else ([], [])
-        if run == total:   # every win there in a row
+        if run == total:   # every win there in a row: "the most" would read as the longest run, so it is said of the wins
             said = f"It was {possessive(short)} {ordinal_word(total)} straight {series} win at {track}"
             other = f"{short} has won the last {number_word(run)} {series} races at {track}"
+            where = ["where no other driver has won as often"] if tallies.most_track_wins else []
+            most, more = where, where
         else:
             said = f"It was {possessive(short)} {ordinal_word(total)} {series} win at {track}"
             other = f"{short} has now won {number_word(total)} {series} races at {track}"
@@ -245,7 +294,7 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         return [Sentence(f"{full} won {race_phrase(race, m)}, a non-points exhibition race.")]
     sentences = [Sentence(f"{full} won {race_phrase(race, m)}.")]
     short = name(winner.driver)
-    kind = KIND_WORDS[race.track_kind]
+    kind = KIND_NOUNS[race.track_kind]
     article = "an" if kind[0] in "aeiou" else "a"
     debut = facts.earlier_series_starts == 0
     text = f"It was {possessive(short)} {ordinal_word(facts.win_number)} career {series} win"
@@ -261,12 +310,16 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     elif facts.first_win_at_track:
         text += f", the first at {m.escape(race.track)}"
     sentences.append(Sentence(text + "."))
-    sentences += tally_sentences(short, series, m.escape(race.track), race, facts.tallies, facts.win_number)
+    back_from = _winner_back_from(facts)   # a first series start in three seasons or more
+    share = facts.season_share
+    part_time = share is not None and part_timer(share.starts, share.races) and not debut and back_from is None
+    first_start = back_from is not None or (part_time and share is not None and share.starts == 1)
+    sentences += tally_sentences(short, series, m.escape(race.track), race, facts.tallies, facts.win_number, first_start)
     since = facts.starts_since_win
     drought = long_wait(facts.previous_win, since)
     earlier = facts.earlier_win_tracks
     if len(earlier) == 1 and earlier[0] != race.track and facts.win_number >= 3:
-        quantity = "Both" if facts.win_number == 3 else f"All {number_word(facts.win_number - 1)}"
+        quantity = _sentence(all_of(facts.win_number - 1))
         latest = f", the latest in {drought.season}, {since} starts earlier" if drought else ""
         at = m.escape(earlier[0])
         sentences.append(Sentence(f"{quantity} of {possessive(short)} earlier {series} wins came at {at}{latest}."))
@@ -275,21 +328,39 @@ def _meaning(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         sentences.append(Sentence(f"{possessive(short)} previous {series} win {came}", f"The previous one {came}"))
     owners = []
     if facts.team_first_win and winner.team:
-        owners.append(m.escape(winner.team))
+        owners.append(team_words(winner.team, m))
     if facts.make_first_win and winner.make:
         owners.append(m.escape(winner.make))
     if owners:
         sentences.append(Sentence(f"It was also the first {series} win for {_join(owners)}.",
                                   f"The win was also the first in the {series} for {_join(owners)}."))
-    share = facts.season_share
-    if share and share.starts < share.races and not debut:
+    if back_from is not None:   # said here, not again among the drivers back after a while, nor as a first of the season
+        sentences.append(Sentence(f"{short} was making a first {series} start since {back_from}.",
+                                  f"It was {possessive(short)} first {series} start since {back_from}."))
+    elif share is not None and part_time:
         if share.starts == 1:
-            text = f"was making a first {series} start of {race.season}, in the season's {ordinal_word(share.races)} race."
+            in_race = f"{race.season}, in the season's {ordinal_word(share.races)} race."
+            sentences.append(Sentence(f"{short} was making a first {series} start of {in_race}",
+                                      f"It was {possessive(short)} first {series} start of {in_race}"))
         else:
-            text = (f"has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far"
-                    f" in {race.season}.")
-        sentences.append(Sentence(f"{short} {text}", f"The winner {text}"))
+            sentences.append(Sentence(
+                f"{short} has started {number_word(share.starts)} of the {number_word(share.races)} {series} races run so far"
+                f" in {race.season}.",
+                f"It was {possessive(short)} {ordinal_word(share.starts)} start in the first {number_word(share.races)}"
+                f" {series} races of {race.season}."))
     return sentences
+
+
+def _winner_back_from(facts: RecapFacts) -> int | None:
+    """The season of the winner's previous series start, when this was his first in RETURN_GAP_SEASONS or more."""
+    return next((n.previous_season for n in facts.newcomers if n.result.driver_id == facts.winner.driver_id), None)
+
+
+def part_timer(starts: int, races: int) -> bool:
+    """Whether a driver who started `starts` of a season's first `races` races has run part of it, not all of it: Kyle
+    Busch's first Truck start of 2023 in its second race, Mantz's three of 13 in 1950; not Petty's 45 of 46 in 1967."""
+    missed = races - starts
+    return missed >= PART_TIME_SHARE * races and (missed >= PART_TIME_MISSED or (starts == 1 and missed >= 1))
 
 
 def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
@@ -301,7 +372,7 @@ def _stage_sentence(facts: RecapFacts, name: Mentions) -> list[Sentence]:
     drivers = list(dict.fromkeys(driver for _, driver in winners))
     called = {driver: name(driver) for driver in drivers}
     if len(drivers) == 1 and len(winners) == len(stages) >= 2:
-        count = "both" if len(stages) == 2 else f"all {number_word(len(stages))}"
+        count = all_of(len(stages))
         return [Sentence(f"{called[drivers[0]]} swept {count} stages.", f"{count} stages went to {called[drivers[0]]}.")]
     won: list[str] = []
     went: list[str] = []
@@ -417,12 +488,16 @@ def _finish(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     series = m.escape(series_words(race.series, race.series_name))
     if len(facts.career_bests) == 1:
         [best] = facts.career_bests
-        who, place = name(best.result.driver), ordinal_word(best.result.finish)
-        previously = f"(previously {ordinal_word(best.previous_best)})"
-        sentences.append(Sentence(f"{possessive(who)} {place} place was a career-best {series} finish {previously}.",
-                                  f"{place.capitalize()} place was a career-best {series} finish for {who} {previously}."))
+        place, previously = ordinal_word(best.result.finish), f"previously {ordinal_word(best.previous_best)}"
+        if name.shows_note(best.result.driver):   # not "Dick Johnson (California)'s seventh place … (previously 12th)"
+            who = name.noted(best.result.driver, previously)
+            sentences.append(Sentence(f"{place.capitalize()} place was a career-best {series} finish for {who}."))
+        else:
+            who = name(best.result.driver)
+            sentences.append(Sentence(f"{possessive(who)} {place} place was a career-best {series} finish ({previously}).",
+                                      f"{place.capitalize()} place was a career-best {series} finish for {who} ({previously})."))
     elif facts.career_bests:
-        listed = _join([f"{name(best.result.driver)} ({ordinal_word(best.result.finish)})" for best in facts.career_bests])
+        listed = _join([name.noted(best.result.driver, ordinal_word(best.result.finish)) for best in facts.career_bests])
         sentences.append(Sentence(f"Career-best {series} finishes for {listed}."))
     return sentences
 
@@ -440,10 +515,11 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
     sentences = []
     if not out and unknown == 0:
         that_started = " that started" if absent else ""
-        sentences.append(Sentence(f"All {len(started)} {vehicles(race)}{that_started} were running at the finish."))
+        every = _sentence(all_of(len(started), str))
+        sentences.append(Sentence(f"{every} {vehicles(race)}{that_started} were running at the finish."))
     elif out:
         listed = [
-            f"{name(line.driver)} ({m.escape(line.status)}" + (f", {plural(line.laps, 'lap')})" if line.laps is not None else ")")
+            name.noted(line.driver, m.escape(line.status) + (f", {plural(line.laps, 'lap')}" if line.laps is not None else ""))
             for line in out[: MAX_LISTED if len(out) <= MAX_LISTED else SUMMARY_LISTED]
         ]
         count = f"at least {number_word(len(out))}" if unknown else spelled(len(out))
@@ -462,26 +538,40 @@ def _retirements(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]
 def _newcomers(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     series = m.escape(series_words(facts.details.race.series, facts.details.race.series_name))
     sentences = []
+    # a finish told before is not told again by a sentence of its own ("Green made a first … start since 1997."); a
+    # list gives every driver's, uniformly
+    placed = _places_told(facts)
 
-    def how(line: ResultLine) -> str:
-        return ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status)}")
+    def listed(line: ResultLine) -> str:
+        return name.noted(line.driver, ordinal_word(line.finish) + ("" if line.running else f", {m.escape(line.status)}"))
 
-    told = facts.winner if facts.earlier_series_starts == 0 else None   # the winner's debut is told with his win
+    def finished(line: ResultLine) -> str:
+        return "" if line.driver in placed else f" and {finish_phrase(line, m)}"
+
+    # the winner's debut or return is told with his win (an exhibition's winner has no such sentence)
+    told = facts.winner if facts.win_number is not None else None
     debuts = [n.result for n in facts.newcomers if n.previous_season is None and n.result is not told]
     if len(debuts) == 1:
         line = debuts[0]
-        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start and {finish_phrase(line, m)}."))
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start{finished(line)}."))
     elif 1 < len(debuts) <= MAX_LISTED:
-        listed = _join([f"{name(line.driver)} ({how(line)})" for line in debuts])
-        sentences.append(Sentence(f"{listed} made their first {series} starts."))
+        sentences.append(Sentence(f"{_join([listed(line) for line in debuts])} made their first {series} starts."))
     elif debuts:
-        listed = _join([f"{name(line.driver)} ({how(line)})" for line in debuts[:SUMMARY_LISTED]])
-        sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {listed}."))
-    for newcomer in (n for n in facts.newcomers if n.previous_season is not None):
+        some = _join([listed(line) for line in debuts[:SUMMARY_LISTED]])
+        sentences.append(Sentence(f"{spelled(len(debuts))} drivers made their first {series} start, including {some}."))
+    for newcomer in (n for n in facts.newcomers if n.previous_season is not None and n.result is not told):
         line = newcomer.result
         since = newcomer.previous_season
-        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {since} and {finish_phrase(line, m)}."))
+        sentences.append(Sentence(f"{name(line.driver)} made a first {series} start since {since}{finished(line)}."))
     return sentences
+
+
+def _places_told(facts: RecapFacts) -> set[str]:
+    """The drivers whose finishing place the paragraphs before the newcomers' give: the winner, the rest of the top
+    five, the pole-sitter, the race-high leader and the career bests."""
+    lines = [facts.winner, facts.pole, facts.top_leader, *(line for line in facts.details.results if 2 <= line.finish <= 5),
+             *(best.result for best in facts.career_bests)]
+    return {line.driver for line in lines if line is not None}
 
 
 def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
@@ -490,10 +580,11 @@ def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
     series = m.escape(series_words(race.series, race.series_name))
     sentences = []
     if record is not None and record.starts >= 2:
-        starts = f"{number_word(record.starts)} {series} {KIND_STARTS[record.kind]} starts"
+        kind_starts = f"{series} {KIND_STARTS[record.kind]} starts"
+        starts = f"{number_word(record.starts)} {kind_starts}"
         missing = record.starts - record.top10s
         if missing == 0:
-            tens = f"top-10 finishes in all {starts}"
+            tens = f"top-10 finishes in {all_of(record.starts)} {kind_starts}"
         elif missing <= 2 and record.starts >= 4:
             tens = f"top-10 finishes in all but {number_word(missing)} of {starts}"
         elif record.top10s == 0:
@@ -501,7 +592,11 @@ def _records(facts: RecapFacts, m: Markup, name: Mentions) -> list[Sentence]:
         else:
             tens = f"{number_word(record.top10s)} top-10 finish{'es' if record.top10s != 1 else ''} in {starts}"
         wins = "this was the first win among them" if record.wins == 1 else f"{number_word(record.wins)} of them wins"
-        sentences.append(Sentence(f"{short} now has {tens}; {wins}.", f"The winner now has {tens}; {wins}."))
+        if record.top10s == 1 and missing:   # this win alone: not "one top-10 finish in two …; this was the first win"
+            first = f"first top-10 finish in {starts}"
+            sentences.append(Sentence(f"The win was {possessive(short)} {first}.", f"It was {possessive(short)} {first}."))
+        else:
+            sentences.append(Sentence(f"{short} now has {tens}; {wins}.", f"The winner now has {tens}; {wins}."))
     finishes = facts.season_kind_finishes
     if finishes and len(finishes) <= MAX_SEASON_FINISHES:
         sentences.append(Sentence(
