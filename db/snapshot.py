@@ -96,6 +96,7 @@ class SyncStore:
         self._conn = conn
         self._snapshot = Snapshot(conn)
         self._names: NameIndex | None = None
+        self._remembered: dict[Hashable, Any] = {}
 
     @classmethod
     def open(cls, path: Path) -> SyncStore:
@@ -134,8 +135,14 @@ class SyncStore:
         return fn(self._snapshot, *args)
 
     async def read_remembered(self, fn: Callable[..., T], *args: Hashable) -> T:
-        """`read`: one answer lives no longer than the process, so there is nothing to remember."""
-        return fn(self._snapshot, *args)
+        """`read`, remembered while the read transaction lasts (the whole `with` block: nothing can change under it);
+        outside one, read anew each time."""
+        if not self._conn.in_transaction:
+            return fn(self._snapshot, *args)
+        key = (fn, args)
+        if key not in self._remembered:
+            self._remembered[key] = fn(self._snapshot, *args)
+        return self._remembered[key]
 
     async def fetchall(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         return self._snapshot.fetchall(sql, params)
